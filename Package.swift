@@ -1,0 +1,72 @@
+// swift-tools-version: 6.0
+// Polygraph: capture a language model's hidden states, train truth probes on them, gate answers with them.
+// Dependency direction (one way): GGUF → Tokenization → Inference; CHDF5 → ActivationStore → Probes;
+// Inference + Probes → Gate → Server; everything → polygraph (CLI).
+import PackageDescription
+import Foundation
+
+// Developer convenience: POLYGRAPH_NO_SERVER=1 leaves out the HTTP server (and its Hummingbird build,
+// ~5 minutes on 2 cores) when you work on the lower layers. CI and users build everything.
+let withServer = ProcessInfo.processInfo.environment["POLYGRAPH_NO_SERVER"] == nil
+
+// Numeric kernels are compiled optimised even in debug builds: the real-model tests run in `swift test`.
+let fast: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
+
+var targets: [Target] = [
+    .target(name: "GGUF", swiftSettings: fast),
+    .target(name: "Tokenization", dependencies: ["GGUF"], swiftSettings: fast),
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    .target(name: "Inference", dependencies: ["GGUF", "Tokenization", "CBLAS"], swiftSettings: fast),
+    .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
+    .target(name: "ActivationStore", dependencies: ["CHDF5"]),
+    .target(name: "Probes", dependencies: ["ActivationStore", "CBLAS"], swiftSettings: fast),
+    .target(name: "Gate", dependencies: ["Inference", "Probes"]),
+    .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenization"]),
+    .testTarget(name: "ActivationStoreTests", dependencies: ["ActivationStore"]),
+    .testTarget(name: "ProbesTests", dependencies: ["Probes", "ActivationStore"]),
+    .testTarget(name: "GateTests", dependencies: ["Gate", "Inference", "Probes"]),
+]
+
+var cliDependencies: [Target.Dependency] = [
+    "GGUF", "Tokenization", "Inference", "ActivationStore", "Probes", "Gate",
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+var packages: [Package.Dependency] = [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+]
+
+if withServer {
+    packages += [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+    ]
+    targets += [
+        .target(name: "Server", dependencies: [
+            "Gate", "Inference", "Probes",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Gate",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+    cliDependencies.append("Server")
+}
+
+targets.append(.executableTarget(name: "polygraph", dependencies: cliDependencies))
+
+let package = Package(
+    name: "Polygraph",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "polygraph", targets: ["polygraph"]),
+        .library(name: "PolygraphGate", targets: ["Gate"]),
+    ],
+    dependencies: packages,
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

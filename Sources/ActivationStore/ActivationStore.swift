@@ -1,0 +1,1 @@
+// ActivationStore module. See ../../README.md for the architecture.

@@ -1,0 +1,1 @@
+// GGUF module. See ../../README.md for the architecture.

@@ -1,0 +1,1 @@
+// Gate module. See ../../README.md for the architecture.

@@ -1,0 +1,1 @@
+// Inference module. See ../../README.md for the architecture.

@@ -1,0 +1,1 @@
+// Probes module. See ../../README.md for the architecture.

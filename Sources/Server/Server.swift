@@ -1,0 +1,1 @@
+// Server module. See ../../README.md for the architecture.

@@ -1,0 +1,1 @@
+// Tokenization module. See ../../README.md for the architecture.

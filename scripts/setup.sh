@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what Polygraph needs on a fresh Debian/Ubuntu machine (as root, or with sudo) and fetches the default model.
+#   C libraries: libhdf5-dev (activation store), libopenblas-dev (matrix kernels)
+#   Python (tests and interop checks only, never the product's runtime path): h5py, numpy, openai
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+need=()
+for pkg in libhdf5-dev libopenblas-dev pkg-config zlib1g-dev; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} ..." >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ "${1:-}" = "--with-python" ]; then
+  python3 -m pip install --quiet --disable-pip-version-check h5py numpy openai 2>&1 | grep -v "Running pip as the 'root' user" || true
+fi
+scripts/fetch-model.sh
