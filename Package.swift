@@ -7,7 +7,7 @@ import Foundation
 
 // Developer convenience: POLYGRAPH_NO_SERVER=1 leaves out the HTTP server (and its Hummingbird build,
 // ~5 minutes on 2 cores) when you work on the lower layers. CI and users build everything.
-let withServer = ProcessInfo.processInfo.environment["POLYGRAPH_NO_SERVER"] == nil
+let withServer = (ProcessInfo.processInfo.environment["POLYGRAPH_NO_SERVER"] ?? "").isEmpty
 
 // Numeric kernels are compiled optimised even in debug builds: the real-model tests run in `swift test`.
 let fast: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
