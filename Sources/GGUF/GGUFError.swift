@@ -39,6 +39,8 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
     case missingTensor(path: String, name: String)
     /// The tensor's type has no dequantiser.
     case unsupportedDequantization(path: String, tensor: String, type: GGMLType)
+    /// A row range outside the tensor.
+    case rowsOutOfRange(path: String, tensor: String, rows: Range<Int>, rowCount: Int)
     /// The writer could not write the file, or was given inconsistent input.
     case writeFailed(path: String, reason: String)
 
@@ -52,7 +54,7 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
              .badAlignment(_, let o, _), .badDimensions(_, let o, _, _, _), .unknownTensorType(_, let o, _, _),
              .misalignedTensor(_, _, let o, _), .tensorOutOfBounds(_, _, let o, _, _):
             o
-        case .cannotOpen, .missingKey, .wrongType, .missingTensor, .unsupportedDequantization, .writeFailed: nil
+        case .cannotOpen, .missingKey, .wrongType, .missingTensor, .unsupportedDequantization, .rowsOutOfRange, .writeFailed: nil
         }
     }
 
@@ -101,6 +103,8 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case .unsupportedDequantization(let path, let tensor, let type):
             let supported = GGMLType.dequantizable.map(\.name).joined(separator: ", ")
             return "\(path): tensor '\(tensor)' has type \(type.name), which cannot be dequantised. Hint: use a model quantised as one of \(supported)."
+        case .rowsOutOfRange(let path, let tensor, let rows, let rowCount):
+            return "\(path): rows \(rows.lowerBound)..<\(rows.upperBound) of tensor '\(tensor)' are out of range (it has \(rowCount) rows). Hint: check the token id or row index."
         case .writeFailed(let path, let reason):
             return "\(path): cannot write GGUF file: \(reason)."
         }

@@ -76,3 +76,20 @@ struct QuantReferenceTests {
         #expect(error?.description.contains("Q4_K") == true)
     }
 }
+
+@Suite("Row-range dequantisation")
+struct RowRangeTests {
+    @Test("dequantizeRows gives the matching slice of the whole tensor", arguments: [GGMLType.q4_K, .q8_0, .f16, .q6_K])
+    func rows(type: GGMLType) throws {
+        let file = try GGUFFile(path: QuantReferenceTests.path)
+        let t = try file.requireTensor(named: type.name)
+        let all = try file.dequantize(t)
+        let n = t.dimensions[0]
+        var out = [Float](repeating: .nan, count: 2 * n)
+        try out.withUnsafeMutableBufferPointer { try file.dequantizeRows(t, rows: 1..<3, into: $0.baseAddress!) }
+        #expect(out == Array(all[n..<(3 * n)]))
+        #expect(throws: GGUFError.self) {
+            try out.withUnsafeMutableBufferPointer { try file.dequantizeRows(t, rows: 2..<4, into: $0.baseAddress!) }
+        }
+    }
+}
