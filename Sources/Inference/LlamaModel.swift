@@ -18,6 +18,7 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
 
     public init(config: ModelConfig, weights: LlamaWeights, interleavedRope: Bool = true) throws {
         try config.validate()
+        BLASRuntime.configure()
         self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
         frequencies = Kernels.ropeFrequencies(base: config.ropeBase, ropeDim: config.ropeDim)
     }
