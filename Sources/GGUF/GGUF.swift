@@ -1,1 +1,0 @@
-// GGUF module. See ../../README.md for the architecture.

@@ -1,0 +1,96 @@
+// A GGUF metadata value (GGUF spec, ggml/docs/gguf.md: `gguf_metadata_value_type`).
+
+/// One metadata value of a GGUF file. Arrays may nest (an array of arrays is legal GGUF).
+public indirect enum GGUFValue: Sendable, Equatable {
+    case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)
+    case uint64(UInt64), int64(Int64), float32(Float), float64(Double), bool(Bool), string(String)
+    case array([GGUFValue])
+
+    /// The on-disk type code (`gguf_metadata_value_type`).
+    public var typeCode: UInt32 {
+        switch self {
+        case .uint8: 0
+        case .int8: 1
+        case .uint16: 2
+        case .int16: 3
+        case .uint32: 4
+        case .int32: 5
+        case .float32: 6
+        case .bool: 7
+        case .string: 8
+        case .array: 9
+        case .uint64: 10
+        case .int64: 11
+        case .float64: 12
+        }
+    }
+
+    /// The spec's name of a type code (`uint32`, `string`, ...), or `unknown(N)`.
+    public static func typeName(code: UInt32) -> String {
+        switch code {
+        case 0: "uint8"
+        case 1: "int8"
+        case 2: "uint16"
+        case 3: "int16"
+        case 4: "uint32"
+        case 5: "int32"
+        case 6: "float32"
+        case 7: "bool"
+        case 8: "string"
+        case 9: "array"
+        case 10: "uint64"
+        case 11: "int64"
+        case 12: "float64"
+        default: "unknown(\(code))"
+        }
+    }
+
+    /// Human-readable type, e.g. `uint32` or `array[49152] of string`.
+    public var typeDescription: String {
+        guard case .array(let items) = self else { return Self.typeName(code: typeCode) }
+        guard let first = items.first else { return "array[0]" }
+        return "array[\(items.count)] of \(first.typeDescription)"
+    }
+
+    /// The value as an `Int` when it is an integer of any width that fits.
+    public var intValue: Int? {
+        switch self {
+        case .uint8(let v): Int(v)
+        case .int8(let v): Int(v)
+        case .uint16(let v): Int(v)
+        case .int16(let v): Int(v)
+        case .uint32(let v): Int(v)
+        case .int32(let v): Int(v)
+        case .uint64(let v): Int(exactly: v)
+        case .int64(let v): Int(v)
+        default: nil
+        }
+    }
+
+    /// The value as a `Float` when it is a float32 or float64.
+    public var floatValue: Float? {
+        switch self {
+        case .float32(let v): v
+        case .float64(let v): Float(v)
+        default: nil
+        }
+    }
+
+    /// The value when it is a string.
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The value when it is a bool.
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    /// The elements when it is an array.
+    public var arrayValue: [GGUFValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Speed measurements of a model (the logic behind `polygraph bench`): prefill tokens/s for the capture workload
+/// (many short statements in batches), for one long prompt, and decode tokens/s. Each figure is the median of
+/// `repeats` runs.
+public struct Benchmark: Sendable {
+    /// One measured workload.
+    public struct Result: Sendable, Codable {
+        public let name: String
+        public let tokens: Int
+        /// Median seconds over the runs.
+        public let seconds: Double
+        public let tokensPerSecond: Double
+        public let runs: [Double]
+    }
+
+    public var statementCount = 256
+    public var batchSize = 64
+    public var longPromptTokens = 256
+    public var decodeTokens = 128
+    public var repeats = 3
+
+    public init() {}
+
+    /// Runs every workload on `model`. `statements` are tokenised short texts (the capture workload) and
+    /// `longPrompt` a long tokenised text; both are cycled or cut to the configured sizes.
+    /// `progress` receives one line per finished measurement.
+    public func run(model: any CausalLanguageModel, statements: [[Int32]], longPrompt: [Int32],
+                    progress: (String) -> Void = { _ in }) throws -> [Result] {
+        let c = model.config
+        precondition(!statements.isEmpty && !longPrompt.isEmpty, "Benchmark needs statements and a prompt")
+        let batch = (0..<statementCount).map { statements[$0 % statements.count] }
+        let batchTokens = batch.reduce(0) { $0 + $1.count }
+        var prompt = longPrompt
+        while prompt.count < longPromptTokens { prompt += longPrompt }
+        prompt = Array(prompt.prefix(longPromptTokens))
+        var results: [Result] = []
+
+        func measure(_ name: String, tokens: Int, _ body: () throws -> Void) rethrows {
+            var runs: [Double] = []
+            for _ in 0..<repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            let median = runs.sorted()[runs.count / 2]
+            let r = Result(name: name, tokens: tokens, seconds: median, tokensPerSecond: Double(tokens) / median, runs: runs)
+            results.append(r)
+            progress(String(format: "%@: %.1f tok/s (%d tokens, median %.3f s)", name, r.tokensPerSecond, tokens, median))
+        }
+
+        let allResid = HookFilter.residPost(layers: 0..<c.nLayers).union([.embed])
+        try measure("prefill \(statementCount) statements, batch \(batchSize), all resid_post", tokens: batchTokens) {
+            for start in stride(from: 0, to: batch.count, by: batchSize) {
+                _ = try model.run(Array(batch[start..<min(start + batchSize, batch.count)]), capture: allResid)
+            }
+        }
+        let mid = c.nLayers / 2
+        try measure("prefill \(statementCount) statements, batch \(batchSize), resid_post \(mid - 1) only",
+                    tokens: batchTokens) {
+            for start in stride(from: 0, to: batch.count, by: batchSize) {
+                _ = try model.run(Array(batch[start..<min(start + batchSize, batch.count)]), capture: [.residPost(mid - 1)])
+            }
+        }
+        try measure("prefill one \(prompt.count)-token prompt, logits", tokens: prompt.count) {
+            _ = try model.run([prompt], capture: .none, logits: .last)
+        }
+        // Decode: the prompt is prefilled untimed, then only the single-token steps are timed.
+        var runs: [Double] = []
+        for _ in 0..<repeats {
+            let cache = model.makeCache(maxLength: prompt.count + decodeTokens + 1)
+            var logits = try model.forward([prompt], caches: [cache], capture: .none, logits: .last)[0].lastLogits ?? []
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<decodeTokens {
+                let id = Sampler.argmax(logits)
+                logits = try model.forward([[id]], caches: [cache], capture: .none, logits: .last)[0].lastLogits ?? []
+            }
+            runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let median = runs.sorted()[runs.count / 2]
+        let r = Result(name: "decode \(decodeTokens) tokens after the \(prompt.count)-token prompt", tokens: decodeTokens,
+                       seconds: median, tokensPerSecond: Double(decodeTokens) / median, runs: runs)
+        results.append(r)
+        progress(String(format: "%@: %.1f tok/s (median %.3f s)", r.name, r.tokensPerSecond, median))
+        return results
+    }
+}

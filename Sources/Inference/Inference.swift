@@ -1,1 +1,0 @@
-// Inference module. See ../../README.md for the architecture.

@@ -1,0 +1,174 @@
+import CBLAS
+import Foundation
+
+/// The llama architecture (Touvron et al. 2023): pre-norm blocks of RMSNorm → grouped-query attention with RoPE
+/// → residual, RMSNorm → SwiGLU MLP → residual; final RMSNorm and LM head. Also SmolLM2, TinyLlama, Llama 3.x.
+///
+/// RoPE follows the GGUF llama convention: llama.cpp stores q/k rows permuted so that rotating interleaved pairs
+/// (2i, 2i+1) equals HF's rotate-half on the original weights (see ../shared/golden/README.md).
+///
+/// Thread-safety: the weights are immutable, so concurrent `forward` calls are safe as long as each call uses
+/// its own KV caches.
+public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
+    public let config: ModelConfig
+    public let weights: LlamaWeights
+    private let frequencies: [Float]
+    /// True for the GGUF llama convention (interleaved pairs); false for NeoX-style halves.
+    let interleavedRope: Bool
+
+    public init(config: ModelConfig, weights: LlamaWeights, interleavedRope: Bool = true) throws {
+        try config.validate()
+        self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
+        frequencies = Kernels.ropeFrequencies(base: config.ropeBase, ropeDim: config.ropeDim)
+    }
+
+    public func forward(_ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
+                        logits: LogitsRequest) throws -> [SequenceActivations] {
+        let c = config
+        precondition(sequences.count == caches.count, "forward: one KV cache per sequence")
+        try capture.validate(nLayers: c.nLayers)
+        var segments: [(start: Int, count: Int)] = []
+        var total = 0
+        for (i, seq) in sequences.enumerated() {
+            if seq.isEmpty { throw InferenceError.emptySequence(index: i) }
+            for id in seq where id < 0 || Int(id) >= c.vocabSize {
+                throw InferenceError.tokenOutOfRange(id: id, vocabSize: c.vocabSize)
+            }
+            try caches[i].reserve(seq.count)
+            segments.append((total, seq.count))
+            total += seq.count
+        }
+        var recorder = ActivationRecorder(filter: capture, config: c, segments: segments)
+        let needFinal = logits != .none || capture.contains(.lnFinal)
+        let lastLayer = needFinal ? c.nLayers - 1 : capture.deepestLayer(nLayers: c.nLayers)
+
+        let d = c.dModel, qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
+        let x = FloatBuffer(count: total * d)
+        for (r, id) in sequences.joined().enumerated() {
+            (x.pointer + r * d).update(from: weights.tokenEmbedding.pointer + Int(id) * d, count: d)
+        }
+        recorder.record(.embed, x.pointer)
+        if lastLayer >= 0 {
+            let s = Scratch(total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: frequencies.count)
+            for l in 0...lastLayer {
+                block(l, x: x, s: s, segments: segments, caches: caches, recorder: &recorder)
+            }
+        }
+        // Only a full-depth pass leaves complete caches behind.
+        if lastLayer == c.nLayers - 1 { for (i, seg) in segments.enumerated() { caches[i].advance(by: seg.count) } }
+        if needFinal { finalNormAndLogits(x: x, total: total, segments: segments, logits: logits, recorder: &recorder) }
+        return recorder.results
+    }
+
+    /// Per-pass work buffers, `[total, width]` each.
+    private struct Scratch {
+        let xn, q, k, v, z, proj, gate, up: FloatBuffer
+        let cos, sin: FloatBuffer
+        init(total: Int, d: Int, qDim: Int, kvDim: Int, dFF: Int, ropeHalf: Int) {
+            xn = FloatBuffer(count: total * d); proj = FloatBuffer(count: total * d)
+            q = FloatBuffer(count: total * qDim); z = FloatBuffer(count: total * qDim)
+            k = FloatBuffer(count: total * kvDim); v = FloatBuffer(count: total * kvDim)
+            gate = FloatBuffer(count: total * dFF); up = FloatBuffer(count: total * dFF)
+            cos = FloatBuffer(count: ropeHalf); sin = FloatBuffer(count: ropeHalf)
+        }
+    }
+
+    private func block(_ l: Int, x: FloatBuffer, s: Scratch, segments: [(start: Int, count: Int)],
+                       caches: [KVCache], recorder: inout ActivationRecorder) {
+        let c = config, w = weights.layers[l], total = x.count / c.dModel
+        let d = c.dModel, kvDim = c.nKVHeads * c.headDim, qDim = c.nHeads * c.headDim
+        recorder.record(.block(l, .residPre), x.pointer)
+        Kernels.rmsNorm(x.pointer, w.attnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
+        recorder.record(.block(l, .ln1Normalized), s.xn.pointer)
+        w.q.apply(s.xn.pointer, s.q.pointer, m: total)
+        w.k.apply(s.xn.pointer, s.k.pointer, m: total)
+        w.v.apply(s.xn.pointer, s.v.pointer, m: total)
+        recorder.record(.block(l, .attnQ), s.q.pointer)
+        recorder.record(.block(l, .attnK), s.k.pointer)
+        recorder.record(.block(l, .attnV), s.v.pointer)
+        for (i, seg) in segments.enumerated() {
+            let cache = caches[i]
+            for t in 0..<seg.count {
+                let row = seg.start + t, pos = cache.length + t
+                Kernels.rope(s.q.pointer + row * qDim, heads: c.nHeads, headDim: c.headDim, position: pos,
+                             frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
+                Kernels.rope(s.k.pointer + row * kvDim, heads: c.nKVHeads, headDim: c.headDim, position: pos,
+                             frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
+                cache.key(l, pos).update(from: s.k.pointer + row * kvDim, count: kvDim)
+                cache.value(l, pos).update(from: s.v.pointer + row * kvDim, count: kvDim)
+            }
+            attention(layer: l, cache: cache, queries: s.q.pointer + seg.start * qDim, out: s.z.pointer + seg.start * qDim,
+                      count: seg.count)
+        }
+        recorder.record(.block(l, .attnZ), s.z.pointer)
+        w.o.apply(s.z.pointer, s.proj.pointer, m: total)
+        recorder.record(.block(l, .attnOut), s.proj.pointer)
+        Kernels.add(x.pointer, s.proj.pointer, count: total * d)
+        recorder.record(.block(l, .residMid), x.pointer)
+        Kernels.rmsNorm(x.pointer, w.ffnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
+        recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
+        w.gate.apply(s.xn.pointer, s.gate.pointer, m: total)
+        w.up.apply(s.xn.pointer, s.up.pointer, m: total)
+        recorder.record(.block(l, .mlpPre), s.gate.pointer)
+        Kernels.swiglu(s.gate.pointer, s.up.pointer, s.gate.pointer, count: total * c.dFF)
+        recorder.record(.block(l, .mlpPost), s.gate.pointer)
+        w.down.apply(s.gate.pointer, s.proj.pointer, m: total)
+        recorder.record(.block(l, .mlpOut), s.proj.pointer)
+        Kernels.add(x.pointer, s.proj.pointer, count: total * d)
+        recorder.record(.block(l, .residPost), x.pointer)
+    }
+
+    /// Causal scaled dot-product attention (Vaswani et al. 2017) of `count` new queries `[count, qDim]` against
+    /// every cached position `[0, past + count)`, grouped-query (Ainslie et al. 2023): query head h reads KV head
+    /// h / (nHeads / nKVHeads). Writes `out` `[count, qDim]`.
+    private func attention(layer l: Int, cache: KVCache, queries: UnsafeMutablePointer<Float>,
+                           out: UnsafeMutablePointer<Float>, count: Int) {
+        let c = config, hd = c.headDim, qDim = c.nHeads * hd, kvDim = c.nKVHeads * hd
+        let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
+        let scale = 1 / Float(hd).squareRoot()
+        let scores = FloatBuffer(count: count * keys)
+        for h in 0..<c.nHeads {
+            let kv = h / group
+            let q = queries + h * hd, z = out + h * hd
+            let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
+            // scores[count, keys] = scale · Q_h[count, hd] · K_h[keys, hd]ᵀ
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(keys), Int32(hd), scale,
+                        q, Int32(qDim), kBase, Int32(kvDim), 0, scores.pointer, Int32(keys))
+            for t in 0..<count {
+                let row = scores.pointer + t * keys, visible = past + t + 1
+                Kernels.softmax(row, n: visible)
+                for j in visible..<keys { row[j] = 0 }
+            }
+            // Z_h[count, hd] = P[count, keys] · V_h[keys, hd]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(hd), Int32(keys), 1,
+                        scores.pointer, Int32(keys), vBase, Int32(kvDim), 0, z, Int32(qDim))
+        }
+    }
+
+    private func finalNormAndLogits(x: FloatBuffer, total: Int, segments: [(start: Int, count: Int)],
+                                    logits: LogitsRequest, recorder: inout ActivationRecorder) {
+        let c = config, d = c.dModel, vocab = c.vocabSize
+        let xn = FloatBuffer(count: total * d)
+        Kernels.rmsNorm(x.pointer, weights.outputNorm.pointer, xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
+        recorder.record(.lnFinal, xn.pointer)
+        switch logits {
+        case .none: return
+        case .last:
+            let lastRows = FloatBuffer(count: segments.count * d)
+            for (i, seg) in segments.enumerated() {
+                (lastRows.pointer + i * d).update(from: xn.pointer + (seg.start + seg.count - 1) * d, count: d)
+            }
+            let out = FloatBuffer(count: segments.count * vocab)
+            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count)
+            for i in segments.indices { recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil) }
+        case .all:
+            let out = FloatBuffer(count: total * vocab)
+            weights.output.apply(xn.pointer, out.pointer, m: total)
+            for (i, seg) in segments.enumerated() {
+                let end = (seg.start + seg.count) * vocab
+                recorder.setLogits(sequence: i, last: out.array((end - vocab)..<end),
+                                   all: out.array((seg.start * vocab)..<end))
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// A dense weight matrix in the GGUF layout `[rows (outputs), cols (inputs)]`, dequantised to F32 at load.
+public struct LinearWeight: @unchecked Sendable {
+    /// `[rows, cols]` row-major.
+    public let weight: FloatBuffer
+    public let rows: Int
+    public let cols: Int
+
+    public init(weight: FloatBuffer, rows: Int, cols: Int) {
+        precondition(weight.count == rows * cols, "LinearWeight: buffer size does not match rows × cols")
+        self.weight = weight; self.rows = rows; self.cols = cols
+    }
+
+    /// `y[m, rows] = x[m, cols] · Wᵀ`.
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int) {
+        Kernels.linear(x, weight.pointer, y, m: m, n: rows, k: cols)
+    }
+}
+
+/// Weights of one llama block (GGUF names `blk.{l}.*`).
+public struct LlamaLayerWeights: @unchecked Sendable {
+    /// `attn_norm.weight` `[d_model]`.
+    public var attnNorm: FloatBuffer
+    /// `attn_q` `[n_heads·d_head, d_model]`, `attn_k`/`attn_v` `[n_kv·d_head, d_model]`, `attn_output` `[d_model, n_heads·d_head]`.
+    public var q, k, v, o: LinearWeight
+    /// `ffn_norm.weight` `[d_model]`.
+    public var ffnNorm: FloatBuffer
+    /// `ffn_gate`/`ffn_up` `[d_ff, d_model]`, `ffn_down` `[d_model, d_ff]`.
+    public var gate, up, down: LinearWeight
+
+    public init(attnNorm: FloatBuffer, q: LinearWeight, k: LinearWeight, v: LinearWeight, o: LinearWeight,
+                ffnNorm: FloatBuffer, gate: LinearWeight, up: LinearWeight, down: LinearWeight) {
+        self.attnNorm = attnNorm; self.q = q; self.k = k; self.v = v; self.o = o
+        self.ffnNorm = ffnNorm; self.gate = gate; self.up = up; self.down = down
+    }
+}
+
+/// All weights of a llama model, F32.
+public struct LlamaWeights: @unchecked Sendable {
+    /// `token_embd.weight` `[vocab, d_model]`.
+    public var tokenEmbedding: FloatBuffer
+    public var layers: [LlamaLayerWeights]
+    /// `output_norm.weight` `[d_model]`.
+    public var outputNorm: FloatBuffer
+    /// `output.weight` `[vocab, d_model]`, or the token embedding when tied.
+    public var output: LinearWeight
+
+    public init(tokenEmbedding: FloatBuffer, layers: [LlamaLayerWeights], outputNorm: FloatBuffer, output: LinearWeight) {
+        self.tokenEmbedding = tokenEmbedding; self.layers = layers; self.outputNorm = outputNorm; self.output = output
+    }
+
+    /// Random weights for tests: normal-ish values scaled by `1/sqrt(fan_in)`, norms near 1, reproducible from `seed`.
+    public static func random(config c: ModelConfig, seed: UInt64) -> LlamaWeights {
+        var rng = SplitMix64(seed: seed)
+        func buf(_ n: Int, scale: Float, offset: Float = 0) -> FloatBuffer {
+            let b = FloatBuffer(count: n)
+            for i in 0..<n { b[i] = offset + scale * rng.nextSymmetric() }
+            return b
+        }
+        func lin(_ rows: Int, _ cols: Int) -> LinearWeight {
+            LinearWeight(weight: buf(rows * cols, scale: 1.7 / Float(cols).squareRoot()), rows: rows, cols: cols)
+        }
+        let qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
+        let layers = (0..<c.nLayers).map { _ in
+            LlamaLayerWeights(attnNorm: buf(c.dModel, scale: 0.2, offset: 1), q: lin(qDim, c.dModel),
+                              k: lin(kvDim, c.dModel), v: lin(kvDim, c.dModel), o: lin(c.dModel, qDim),
+                              ffnNorm: buf(c.dModel, scale: 0.2, offset: 1), gate: lin(c.dFF, c.dModel),
+                              up: lin(c.dFF, c.dModel), down: lin(c.dModel, c.dFF))
+        }
+        let embd = buf(c.vocabSize * c.dModel, scale: 1)
+        let output = c.tiedEmbeddings ? LinearWeight(weight: embd, rows: c.vocabSize, cols: c.dModel)
+                                      : lin(c.vocabSize, c.dModel)
+        return LlamaWeights(tokenEmbedding: embd, layers: layers, outputNorm: buf(c.dModel, scale: 0.2, offset: 1),
+                            output: output)
+    }
+}
+
+/// A small, fast, reproducible PRNG (Steele, Lea & Flood 2014, SplitMix64) for tests and sampling.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func nextSymmetric() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}

@@ -1,1 +1,0 @@
-// Tokenization module. See ../../README.md for the architecture.

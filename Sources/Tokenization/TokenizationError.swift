@@ -1,0 +1,50 @@
+// Errors of the Tokenization module: each case says what is wrong, where, and what to do.
+
+/// Why a tokenizer or a chat template could not be built.
+public enum TokenizationError: Error, CustomStringConvertible, Equatable {
+    /// A required `tokenizer.*` metadata key is absent or has the wrong type.
+    case missingMetadata(key: String, detail: String)
+    /// `tokenizer.ggml.model` names a tokenizer Polygraph does not implement.
+    case unsupportedModel(name: String, supported: [String])
+    /// `tokenizer.ggml.pre` names a pre-tokenizer Polygraph does not implement.
+    case unsupportedPreTokenizer(name: String, supported: [String])
+    /// Two parallel metadata arrays disagree in length.
+    case lengthMismatch(key: String, expected: Int, found: Int)
+    /// A merge rule is not `left right` with both sides in the vocabulary.
+    case malformedMerge(index: Int, text: String)
+    /// A special-token id points outside the vocabulary.
+    case specialTokenOutOfRange(key: String, id: Int, vocabularySize: Int)
+    /// The vocabulary has no token for a byte, so some text cannot be encoded.
+    case missingByteToken(byte: UInt8)
+    /// The GGUF has no `tokenizer.chat_template`.
+    case noChatTemplate
+    /// The chat template belongs to no family Polygraph renders natively.
+    case unknownChatTemplate(firstLine: String)
+    /// A chat message's role is not one the template family knows.
+    case unsupportedRole(role: String, family: String)
+
+    public var description: String {
+        switch self {
+        case let .missingMetadata(key, detail):
+            return "GGUF tokenizer metadata '\(key)' is missing or malformed: \(detail). The file may not carry a tokenizer; re-convert it with llama.cpp's convert_hf_to_gguf.py."
+        case let .unsupportedModel(name, supported):
+            return "tokenizer.ggml.model '\(name)' is not supported; supported: \(supported.joined(separator: ", "))."
+        case let .unsupportedPreTokenizer(name, supported):
+            return "tokenizer.ggml.pre '\(name)' is not supported; supported: \(supported.joined(separator: ", ")). Its split rules would differ, so ids would be wrong."
+        case let .lengthMismatch(key, expected, found):
+            return "GGUF tokenizer metadata '\(key)' has \(found) entries, expected \(expected) (one per token). The file is inconsistent."
+        case let .malformedMerge(index, text):
+            return "tokenizer.ggml.merges[\(index)] = '\(text)' is not two space-separated tokens of the vocabulary."
+        case let .specialTokenOutOfRange(key, id, size):
+            return "'\(key)' = \(id) is outside the vocabulary of \(size) tokens."
+        case let .missingByteToken(byte):
+            return "the byte-level vocabulary has no token for byte 0x\(String(byte, radix: 16)); text containing it cannot be encoded."
+        case .noChatTemplate:
+            return "the GGUF has no tokenizer.chat_template (a base model?). Pass the prompt as it is with --raw."
+        case let .unknownChatTemplate(firstLine):
+            return "unknown chat template (first line: '\(firstLine)'); Polygraph renders ChatML, Llama 3 and Gemma natively. Format the prompt yourself and pass it with --raw."
+        case let .unsupportedRole(role, family):
+            return "role '\(role)' is not supported by the \(family) chat template; use system, user or assistant."
+        }
+    }
+}

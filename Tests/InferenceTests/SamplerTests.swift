@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import Inference
+
+@Suite("Sampling")
+struct SamplerTests {
+    let logits: [Float] = [0.1, 2.5, -1, 2.4, 0.3, log(0.5)]
+
+    @Test("greedy picks the argmax, first one on ties")
+    func greedy() {
+        var s = Sampler(.greedy())
+        #expect(s.sample(logits) == 1)
+        #expect(Sampler.argmax([1, 3, 3, 0]) == 1)
+    }
+
+    @Test("a seed makes sampling reproducible, and different seeds differ")
+    func seeded() {
+        let p = SamplingParameters(temperature: 1.5, seed: 42)
+        var a = Sampler(p), b = Sampler(p), c = Sampler(SamplingParameters(temperature: 1.5, seed: 43))
+        let ra = (0..<50).map { _ in a.sample(logits) }, rb = (0..<50).map { _ in b.sample(logits) }
+        let rc = (0..<50).map { _ in c.sample(logits) }
+        #expect(ra == rb)
+        #expect(ra != rc)
+    }
+
+    @Test("temperature-1 sampling follows the softmax probabilities")
+    func distribution() {
+        let l: [Float] = [log(0.5), log(0.3), log(0.2)]
+        var s = Sampler(SamplingParameters(temperature: 1, seed: 9))
+        var counts = [0, 0, 0]
+        let n = 20000
+        for _ in 0..<n { counts[Int(s.sample(l))] += 1 }
+        for (i, p) in [0.5, 0.3, 0.2].enumerated() { #expect(abs(Double(counts[i]) / Double(n) - p) < 0.02) }
+    }
+
+    @Test("top-k and top-p restrict the candidates")
+    func restrictions() {
+        var k2 = Sampler(SamplingParameters(temperature: 5, topK: 2, seed: 1))
+        #expect(Set((0..<300).map { _ in k2.sample(logits) }) == [1, 3])
+        var nucleus = Sampler(SamplingParameters(temperature: 1, topP: 0.3, seed: 1))
+        #expect(Set((0..<300).map { _ in nucleus.sample(logits) }) == [1])
+        var k1 = Sampler(SamplingParameters(temperature: 3, topK: 1, seed: 5))
+        #expect((0..<20).allSatisfy { _ in k1.sample(logits) == 1 })
+    }
+
+    @Test("out-of-range parameters are rejected with the parameter's name")
+    func validation() {
+        #expect(throws: InferenceError.self) { try SamplingParameters(temperature: -1).validate() }
+        #expect(throws: InferenceError.self) { try SamplingParameters(topP: 0).validate() }
+        #expect(throws: InferenceError.self) { try SamplingParameters(topK: -2).validate() }
+        #expect(throws: InferenceError.self) { try SamplingParameters(maxTokens: -1).validate() }
+        #expect(throws: Never.self) { try SamplingParameters(maxTokens: 5, temperature: 0.7, topK: 40, topP: 0.9).validate() }
+    }
+}

@@ -1,0 +1,87 @@
+// Paths, a .npy reader and comparison helpers shared by the inference tests.
+import Foundation
+import GGUF
+import Testing
+@testable import Inference
+
+enum TestPaths {
+    /// The repository root, three levels above this file (Tests/InferenceTests/TestSupport.swift).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    /// The default model at `<root>/models/`.
+    static let model = root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
+    /// `<root>/../shared/golden`.
+    static let golden = root.deletingLastPathComponent().appendingPathComponent("shared/golden")
+    /// True when CI is set: real-model tests then run (and fail) instead of being skipped.
+    static let isCI = ProcessInfo.processInfo.environment["CI"] != nil
+    /// Real-model tests run when the model and the golden files are there, or when CI demands it.
+    static let realModelTestsEnabled = isCI
+        || (FileManager.default.fileExists(atPath: model)
+            && FileManager.default.fileExists(atPath: golden.appendingPathComponent("README.md").path))
+
+    static func temporaryFile(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("inference-test-\(UUID().uuidString)-\(name)").path
+    }
+}
+
+/// The real model, loaded once for every test that needs it.
+enum SharedModel {
+    static let loaded: Result<LlamaModel, Error> = Result {
+        try LlamaModel.load(from: GGUFFile(path: TestPaths.model))
+    }
+    static func get() throws -> LlamaModel { try loaded.get() }
+}
+
+enum NPYError: Error { case malformed(String) }
+
+/// A minimal reader for NumPy `.npy` files (format 1.0/2.0) holding little-endian float32 C-order arrays.
+struct NPYArray {
+    let shape: [Int]
+    let values: [Float]
+
+    init(path: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let bytes = [UInt8](data)
+        guard bytes.count > 10, bytes[0] == 0x93, String(decoding: bytes[1..<6], as: UTF8.self) == "NUMPY" else {
+            throw NPYError.malformed("\(path): not a .npy file")
+        }
+        let major = bytes[6]
+        let headerLength: Int, headerStart: Int
+        if major == 1 {
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
+        } else {
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            headerStart = 12
+        }
+        let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
+        guard header.contains("'descr': '<f4'"), header.contains("'fortran_order': False") else {
+            throw NPYError.malformed("\(path): expected little-endian float32 in C order, header \(header)")
+        }
+        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
+            throw NPYError.malformed("\(path): no shape in header")
+        }
+        shape = header[open.upperBound..<close].split(separator: ",").compactMap {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
+        let count = shape.reduce(1, *), start = headerStart + headerLength
+        guard bytes.count - start == count * 4 else { throw NPYError.malformed("\(path): data size mismatch") }
+        values = data.subdata(in: start..<(start + count * 4)).withUnsafeBytes {
+            Array($0.bindMemory(to: Float.self))
+        }
+    }
+}
+
+/// Largest absolute difference and largest absolute reference value.
+func compare(_ a: [Float], _ b: [Float]) -> (maxAbsDiff: Float, maxAbsRef: Float) {
+    precondition(a.count == b.count, "compare: sizes differ \(a.count) vs \(b.count)")
+    var diff: Float = 0, ref: Float = 0
+    for i in a.indices { diff = max(diff, abs(a[i] - b[i])); ref = max(ref, abs(b[i])) }
+    return (diff, ref)
+}
+
+/// A small llama config for plumbing tests.
+func tinyConfig(layers: Int = 3, tied: Bool = true) -> ModelConfig {
+    ModelConfig(architecture: "llama", name: "tiny", nLayers: layers, dModel: 32, nHeads: 4, nKVHeads: 2, headDim: 8,
+                dFF: 48, vocabSize: 67, contextLength: 128, ropeBase: 10000, ropeDim: 8, rmsEpsilon: 1e-5,
+                tiedEmbeddings: tied)
+}

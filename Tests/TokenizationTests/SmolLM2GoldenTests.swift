@@ -1,0 +1,38 @@
+// The SmolLM2 tokenizer against the reference ids of ../shared/golden (Hugging Face tokenizers on the same GGUF).
+import Foundation
+import Testing
+@testable import Tokenization
+
+@Suite("SmolLM2 tokenizer against the golden fixtures", .enabled(if: TestPaths.runGoldenTests))
+struct SmolLM2GoldenTests {
+    @Test("every line of smollm2-mixed.jsonl encodes to the reference ids and decodes back")
+    func mixedFixture() throws {
+        let tok = try SmolLM2.tokenizer()
+        let lines = try loadFixture(TestPaths.golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl"))
+        #expect(lines.count == 1991)
+        var failures = 0
+        for (n, line) in lines.enumerated() {
+            let ids = tok.encode(line.text, parseSpecial: true)
+            if ids != line.ids {
+                failures += 1
+                if failures <= 5 {
+                    Issue.record("line \(n + 1): \(line.text.debugDescription)\n  got      \(ids)\n  expected \(line.ids)")
+                }
+            }
+            #expect(tok.decode(line.ids) == line.decoded, "line \(n + 1) decode")
+        }
+        #expect(failures == 0, "\(failures) of \(lines.count) lines differ")
+    }
+
+    @Test("each golden prompt encodes to its token_ids", arguments: [
+        "chat_capital", "unicode_emoji", "paris_statement", "whitespace", "truth_question", "long_paragraph",
+    ])
+    func goldenPrompt(_ name: String) throws {
+        struct Prompt: Decodable { let text: String; let token_ids: [Int32] }
+        let tok = try SmolLM2.tokenizer()
+        let data = try Data(contentsOf: TestPaths.golden.appendingPathComponent("\(name).json"))
+        let prompt = try JSONDecoder().decode(Prompt.self, from: data)
+        #expect(tok.encode(prompt.text, parseSpecial: true) == prompt.token_ids)
+        #expect(tok.decode(prompt.token_ids) == prompt.text)
+    }
+}
