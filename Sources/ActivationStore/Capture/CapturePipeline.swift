@@ -6,7 +6,8 @@ import Foundation
 /// writer's chunks, so every commit lands on a window boundary: a resumed run recomputes exactly the
 /// windows an uninterrupted run would, with the same batches, and the file ends up identical. Within a
 /// window statements are sorted by token count before batching (less padding work per pass) and put back
-/// in dataset order before writing. Only one window of reduced rows is held at a time.
+/// in dataset order before writing. At most two windows of reduced rows are held: one being computed and one
+/// being compressed and written on a background queue.
 public final class CapturePipeline {
     /// One example of the flat, ordered list over all datasets.
     struct Item {
@@ -55,23 +56,32 @@ public final class CapturePipeline {
         tokens = 0
         correct = 0
         var done = skip
-        var start = skip
-        while start < items.count {
-            let end = min(items.count, (start / window + 1) * window)
-            let slice = items[start..<end]
-            let batch: ActivationBatch
-            if datasets[slice.first!.dataset].kind == .questions {
-                batch = try captureAnswers(slice, datasets: datasets) {
-                    done += 1
-                    progress.update(done: done, total: items.count, tokens: self.tokens, alreadyDone: skip)
+        let background = BackgroundWriter(writer)
+        do {
+            var start = skip
+            while start < items.count {
+                let end = min(items.count, (start / window + 1) * window)
+                let slice = items[start..<end]
+                let batch: ActivationBatch
+                if datasets[slice.first!.dataset].kind == .questions {
+                    batch = try captureAnswers(slice, datasets: datasets) {
+                        done += 1
+                        progress.update(done: done, total: items.count, tokens: self.tokens, alreadyDone: skip)
+                    }
+                } else {
+                    batch = try captureStatements(slice, datasets: datasets) { count in
+                        done += count
+                        progress.update(done: done, total: items.count, tokens: self.tokens, alreadyDone: skip)
+                    }
                 }
-            } else {
-                batch = try captureStatements(slice, datasets: datasets)
-                done += slice.count
-                progress.update(done: done, total: items.count, tokens: tokens, alreadyDone: skip)
+                try background.submit(batch)
+                start = end
             }
-            try writer.append(batch)
-            start = end
+            try background.drain()
+        } catch {
+            try? background.drain()  // let the batch in flight finish before the writer closes
+            progress.finish()
+            throw error
         }
         progress.update(done: done, total: items.count, tokens: tokens, alreadyDone: skip, force: true)
         progress.finish()
@@ -126,7 +136,7 @@ public final class CapturePipeline {
     }
 
     /// Prefills a window of statements in length-sorted batches and reduces each to the position.
-    private func captureStatements(_ slice: ArraySlice<Item>, datasets: [Dataset]) throws -> ActivationBatch {
+    private func captureStatements(_ slice: ArraySlice<Item>, datasets: [Dataset], onBatch: (Int) -> Void) throws -> ActivationBatch {
         let items = Array(slice)
         var prepared: [PreparedText] = []
         prepared.reserveCapacity(items.count)
@@ -149,6 +159,7 @@ public final class CapturePipeline {
                 tokens += prepared[index].tokens.count
                 reduced[index] = try reduce(outputs[k], span: prepared[index].textSpan)
             }
+            onBatch(members.count)
         }
         var batch = ActivationBatch(examples: [], activations: [:],
                                     rowsPerExample: request.position == .all ? [] : nil)
