@@ -31,7 +31,8 @@ public final class ActivationWriter {
     public var pendingRows: Int { pending.examples.count }
 
     let file: H5File
-    let chunkRows: Int
+    /// Rows per activation chunk; whole multiples of it are committed together (except the last rows).
+    public let chunkRows: Int
     let compression: StoreCompression
     private var pending: ActivationBatch
     private var hookDatasets: [String: H5Dataset] = [:]
@@ -122,6 +123,14 @@ public final class ActivationWriter {
         hookDatasets = [:]
         exampleDatasets = [:]
         try file.close()
+    }
+
+    /// `/examples/text` of a committed row (a resumed capture checks that it continues the same datasets).
+    public func committedText(at row: Int) throws -> String {
+        guard row >= 0, row < committedRows, let texts = exampleDatasets[StoreSchema.text] else {
+            throw StoreError.rowRange(path: path, object: StoreSchema.text, requested: "\(row)", available: committedRows)
+        }
+        return try texts.readStrings(startRow: row, rowCount: 1)[0]
     }
 
     private func validate(_ batch: ActivationBatch) throws {

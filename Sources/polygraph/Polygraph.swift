@@ -1,9 +1,14 @@
 import ArgumentParser
 
+/// The `polygraph` command line: one file per subcommand, all logic in the library targets.
 @main
 struct Polygraph: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "polygraph",
         abstract: "Capture a language model's hidden states, train truth probes, gate answers.",
-        subcommands: [GenerateCommand.self, BenchCommand.self, TokenizeCommand.self])
+        subcommands: [
+            InspectCommand.self, GenerateCommand.self, TokenizeCommand.self, CaptureCommand.self,
+            ImportCommand.self, TrainCommand.self, SweepCommand.self, EvalCommand.self, GeneralizeCommand.self,
+            BenchCommand.self,
+        ])
 }
