@@ -1,5 +1,5 @@
 /// The three verdicts a calibrated score turns into (DESIGN.md, "Flags").
-public enum Flag: String, Codable, Sendable, CaseIterable {
+public enum ProbeFlag: String, Codable, Sendable, CaseIterable {
     case ok
     case uncertain
     case likelyFalse = "likely_false"
@@ -11,7 +11,7 @@ public struct ProbeScore: Sendable, Equatable {
     public var raw: Double
     /// Calibrated P(true).
     public var pTrue: Double
-    public var flag: Flag
+    public var flag: ProbeFlag
 }
 
 /// A loaded probe ready for the gate: scoring one activation costs a dot product (linear kinds) or a small MLP.
@@ -53,7 +53,7 @@ public struct ProbeScorer: Sendable {
     }
 
     /// Flag for a calibrated probability under the artifact's thresholds.
-    @inline(__always) public func flag(pTrue p: Double) -> Flag {
+    @inline(__always) public func flag(pTrue p: Double) -> ProbeFlag {
         if p >= artifact.thresholds.uncertain { return .ok }
         if p < artifact.thresholds.likelyFalse { return .likelyFalse }
         return .uncertain
