@@ -193,14 +193,17 @@ def prefill_long(model, ids, runs: int = 3) -> dict:
 
 def decode(model, ids, n: int) -> dict:
     """Greedy decode of n tokens after the prompt (no stop), KV cache on; the prompt's prefill is not timed."""
+    import inspect
     import torch
+    # transformers 5.x renamed `past_key_values` to `cache` (the old name still works, with a warning).
+    cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
     with torch.inference_mode():
         out = model(ids, use_cache=True)
-        past, nxt = out.past_key_values, out.logits[:, -1].argmax(-1, keepdim=True)
+        past, nxt = out[cache_arg], out.logits[:, -1].argmax(-1, keepdim=True)
         t0 = time.perf_counter()
         for _ in range(n):
-            out = model(nxt, past_key_values=past, use_cache=True)
-            past, nxt = out.past_key_values, out.logits[:, -1].argmax(-1, keepdim=True)
+            out = model(nxt, use_cache=True, **{cache_arg: past})
+            past, nxt = out[cache_arg], out.logits[:, -1].argmax(-1, keepdim=True)
         el = time.perf_counter() - t0
     return {"tokens": n, "seconds": el, "tok_s": n / el}
 
