@@ -32,6 +32,7 @@ EXCLUDED_COUNTRIES = {
 
 # Corrections where the GeoNames snapshot is out of date (name changed back in 2022).
 CAPITAL_CORRECTIONS = {"KZ": "Astana"}
+NAME_CORRECTIONS = {"TL": "Timor-Leste"}
 
 # Countries on two continents: "X is in <continent>" has no single right answer, so the continent set skips them.
 TRANSCONTINENTAL = {"RU", "TR", "EG", "KZ", "AZ", "GE", "AM", "CY", "ID", "TL", "UM"}
@@ -112,7 +113,8 @@ def load_countries() -> list[Country]:
         if code not in iso or code in EXCLUDED_COUNTRIES:
             continue
         capital = CAPITAL_CORRECTIONS.get(code, rec["capital"].strip())
-        out.append(Country(code, rec["name"].strip(), capital, rec["continentcode"],
+        name = NAME_CORRECTIONS.get(code, rec["name"].strip())
+        out.append(Country(code, name, capital, rec["continentcode"],
                            rec["currencycode"].strip(), int(rec["population"])))
     return out
 

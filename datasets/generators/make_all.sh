@@ -35,6 +35,7 @@ python3 make_cities.py "$dest"
 python3 make_elements.py "$dest"
 python3 make_numbers.py "$dest"
 python3 make_questions.py "$dest"
+python3 validate.py "$dest"
 
 if [ "$check" = 1 ]; then
   status=0

@@ -38,7 +38,10 @@ ALIASES = {
     "continent-AU": ["Australia"], "continent-NZ": ["Australia"], "continent-PG": ["Australia"],
 }
 
-DEMO_IDS: list[str] = []
+DEMO_IDS = [
+    "capital-FR", "capital-US", "capital-DE", "capital-TR", "capital-NG", "capital-BR",
+    "symbol-Au", "symbol-W", "symbol-Na", "number-C", "symbol-H", "capital-BF",
+]
 
 NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                 "sixteen seventeen eighteen nineteen").split()
