@@ -1,0 +1,91 @@
+// `polygraph inspect FILE`: a GGUF model, an activation store (.h5) or a probe artifact (.json), told apart by content.
+import ArgumentParser
+import ActivationStore
+import Foundation
+import GGUF
+import Inference
+import Probes
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Summarise a GGUF model (metadata, tensors, hooks), an activation file or a probe artifact.")
+
+    @Argument(help: "A .gguf model, a .h5 activation file or a probe .json.")
+    var file: String
+
+    @Option(help: "For a GGUF: how many tensors to list (0 = all).")
+    var maxTensors = 40
+
+    @Flag(help: "Machine-readable JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw ValidationError("\(file): no such file")
+        }
+        switch try FileKind.sniff(file) {
+        case .gguf:
+            let gguf = try GGUFFile(path: file)
+            let summary = gguf.summary
+            let hooks = (try? ArchitectureRegistry.hookNames(for: gguf))?.map(\.description) ?? []
+            if json {
+                try printJSON(GGUFInspection(gguf: summary, hooks: hooks))
+            } else {
+                print(summary.render(maxTensors: maxTensors == 0 ? nil : maxTensors))
+                print(hooksText(hooks))
+            }
+        case .hdf5:
+            let summary = try StoreSummary.read(path: file)
+            if json { try printJSON(summary) } else { print(summary.text) }
+        case .json:
+            let summary = ProbeSummary(try ProbeArtifact.load(from: file))
+            if json { try printJSON(summary) } else { print(summary.text()) }
+        }
+    }
+
+    /// Hooks grouped the way people read them: the per-block names once, with the layer range.
+    private func hooksText(_ hooks: [String]) -> String {
+        guard !hooks.isEmpty else { return "hooks: none (architecture not supported by this engine)" }
+        let perBlock = hooks.filter { $0.hasPrefix("blocks.0.") }.map { "blocks.{l}." + $0.dropFirst("blocks.0.".count) }
+        let layers = Set(hooks.compactMap { $0.split(separator: ".").dropFirst().first.flatMap { Int($0) } })
+        var lines = ["hooks: \(hooks.count) (\(layers.count) layers, l = 0…\((layers.max() ?? 0)))"]
+        lines.append("  hook_embed")
+        lines += perBlock.map { "  " + $0 }
+        lines += hooks.filter { $0.hasPrefix("ln_final") }.map { "  " + $0 }
+        return lines.joined(separator: "\n")
+    }
+
+    private func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// What `inspect --json` prints for a GGUF file.
+struct GGUFInspection: Encodable {
+    let gguf: GGUFSummary
+    let hooks: [String]
+}
+
+/// The three file kinds `inspect` understands, recognised by their first bytes rather than their names.
+enum FileKind {
+    case gguf, hdf5, json
+
+    static func sniff(_ path: String) throws -> FileKind {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("\(path): cannot be read") }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        if head.starts(with: Array("GGUF".utf8)) { return .gguf }
+        if head.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) { return .hdf5 }
+        if let first = head.first(where: { ![0x20, 0x0a, 0x0d, 0x09].contains($0) }), first == UInt8(ascii: "{") {
+            return .json
+        }
+        throw ValidationError("""
+            \(path): not a GGUF model, an HDF5 activation file or a probe JSON (first bytes \
+            \(head.map { String(format: "%02x", $0) }.joined(separator: " "))). \
+            Hint: inspect takes a .gguf, a .h5 written by `polygraph capture`/`import`, or a probe from `polygraph train`.
+            """)
+    }
+}
