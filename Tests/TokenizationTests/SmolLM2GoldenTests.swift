@@ -1,5 +1,6 @@
 // The SmolLM2 tokenizer against the reference ids of ../shared/golden (Hugging Face tokenizers on the same GGUF).
 import Foundation
+import GGUF
 import Testing
 @testable import Tokenization
 
@@ -34,5 +35,21 @@ struct SmolLM2GoldenTests {
         let prompt = try JSONDecoder().decode(Prompt.self, from: data)
         #expect(tok.encode(prompt.text, parseSpecial: true) == prompt.token_ids)
         #expect(tok.decode(prompt.token_ids) == prompt.text)
+    }
+}
+
+@Suite("SmolLM2 with llama.cpp's digit-isolating split", .enabled(if: TestPaths.runGoldenTests))
+struct SmolLM2DigitSplitTests {
+    @Test("preTokenizerOverride: .smollm reproduces Hugging Face's Digits + ByteLevel ids on every fixture line")
+    func digitSplit() throws {
+        let tok = try makeTokenizer(from: GGUFFile(path: TestPaths.model.path), preTokenizerOverride: .smollm)
+        let differing = try JSONDecoder().decode([String: [Int32]].self, from: Data(smolLM2DigitSplitIDs.utf8))
+        #expect(differing.count == 343)
+        let lines = try loadFixture(TestPaths.golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl"))
+        var failures = 0
+        for (n, line) in lines.enumerated() where tok.encode(line.text, parseSpecial: true) != (differing[String(n)] ?? line.ids) {
+            failures += 1
+        }
+        #expect(failures == 0)
     }
 }
