@@ -53,3 +53,26 @@ struct SmolLM2DigitSplitTests {
         #expect(failures == 0)
     }
 }
+
+@Suite("SmolLM2 tokenizer under concurrency", .enabled(if: TestPaths.runGoldenTests))
+struct ConcurrentEncodeTests {
+    @Test("one tokenizer shared by 8 threads (shared word cache) gives the golden ids on every line")
+    func concurrent() throws {
+        let tok = try makeTokenizer(from: GGUFFile(path: TestPaths.model.path)) // fresh, so the cache starts empty
+        let lines = try loadFixture(TestPaths.golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl"))
+        final class Counter: @unchecked Sendable {
+            let lock = NSLock()
+            var wrong = 0
+            func add(_ n: Int) { lock.lock(); wrong += n; lock.unlock() }
+        }
+        let counter = Counter()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            var wrong = 0
+            for (n, line) in lines.enumerated() where (n + worker) % 2 == 0 && tok.encode(line.text, parseSpecial: true) != line.ids {
+                wrong += 1
+            }
+            counter.add(wrong)
+        }
+        #expect(counter.wrong == 0)
+    }
+}
