@@ -48,6 +48,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--dataset", default=os.path.join(ROOT, "datasets", "capitals.csv"), help="statement CSV")
     p.add_argument("--statements", type=int, default=512, help="statements to capture (default 512)")
     p.add_argument("--batch", type=int, default=64, help="capture batch size (default 64)")
+    p.add_argument("--no-sort", action="store_true", help="batch statements in file order (default: by length)")
     p.add_argument("--b1-statements", type=int, default=32, help="statements for the batch-1 prefill (default 32)")
     p.add_argument("--prompt-tokens", type=int, default=256, help="long prefill length (default 256)")
     p.add_argument("--decode-tokens", type=int, default=64, help="greedy decode length (default 64)")
@@ -110,7 +111,8 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
-def capture(tok, model, statements, batch: int, h5_path: str, model_path: str, source: str) -> dict:
+def capture(tok, model, statements, batch: int, h5_path: str, model_path: str, source: str,
+            sort_by_length: bool = True) -> dict:
     """Batched forward with all hidden states; last-token vectors [n, d_model] per layer appended to HDF5."""
     import h5py
     import numpy as np
@@ -120,6 +122,9 @@ def capture(tok, model, statements, batch: int, h5_path: str, model_path: str, s
     d = model.config.hidden_size
     real = padded = 0
     t0 = time.perf_counter()
+    if sort_by_length:  # batches of similar lengths waste little on padding; rows are then stored in that order
+        lengths_all = [len(ids) for ids in tok([s for s, _ in statements], add_special_tokens=False)["input_ids"]]
+        statements = [statements[i] for i in sorted(range(len(statements)), key=lambda i: lengths_all[i])]
     with h5py.File(h5_path, "w") as f:
         f.attrs.update({"format": "polygraph.activations", "format_version": 1, "model_name": os.path.basename(model_path),
                         "model_architecture": "llama", "model_sha256": sha256_file(model_path),
@@ -279,7 +284,8 @@ def main(argv: list[str]) -> int:
         statements = read_statements(args.dataset, args.statements)
         h5_path = args.h5 or os.path.join(os.environ.get("TMPDIR", "/tmp"), f"reference_hf_{os.getpid()}.h5")
         src = os.path.splitext(os.path.basename(args.dataset))[0]
-        result["capture"] = capture(tok, model, statements, args.batch, h5_path, args.model, src)
+        result["capture"] = capture(tok, model, statements, args.batch, h5_path, args.model, src,
+                                    sort_by_length=not args.no_sort)
         result["prefill_b1"] = prefill_b1(tok, model, statements[:args.b1_statements])
         ids = long_prompt(tok, args.prompt_tokens)
         result["prefill_long"] = prefill_long(model, ids)
@@ -306,7 +312,8 @@ def print_table(r: dict) -> None:
         c, p, q, d, s = r["capture"], r["prefill_b1"], r["prefill_long"], r["decode"], r.get("sweep")
         rows += [
             ("capture, batches of short statements (tok/s)", f"{c['tok_s']:.0f}",
-             f"{c['statements']} statements, {c['tokens']} tokens, {c['layers']} layers kept, {c['seconds']:.1f} s"),
+             f"{c['statements']} statements, {c['tokens']} tokens (+{c['padded_tokens'] - c['tokens']} padding), "
+             f"{c['layers']} layers kept, {c['seconds']:.1f} s"),
             ("prefill batch 1, short statements (tok/s)", f"{p['tok_s']:.0f}", f"{p['statements']} statements"),
             (f"prefill one {q['tokens']}-token prompt (tok/s)", f"{q['tok_s']:.0f}", f"median of {q['runs']}"),
             (f"greedy decode {d['tokens']} tokens (tok/s)", f"{d['tok_s']:.1f}", "KV cache"),
