@@ -39,6 +39,8 @@ public struct SentencePieceTokenizer: Tokenizer {
 
         var idForBytes: [[UInt8]: Int32] = [:]
         var idForToken: [String: Int32] = [:]
+        idForBytes.reserveCapacity(tokens.count)
+        idForToken.reserveCapacity(tokens.count)
         var byteIDs = [Int32](repeating: -1, count: 256)
         var all: [(text: String, id: Int32)] = []
         var userDefined: [(text: String, id: Int32)] = []
@@ -66,8 +68,9 @@ public struct SentencePieceTokenizer: Tokenizer {
             default:
                 break
             }
-            if idForBytes[Array(t.utf8)] == nil { idForBytes[Array(t.utf8)] = id }
-            tokenBytes.append(Array(t.replacingOccurrences(of: "\u{2581}", with: " ").utf8))
+            let utf8 = Array(t.utf8)
+            if idForBytes[utf8] == nil { idForBytes[utf8] = id }
+            tokenBytes.append(Self.spacesFromMarks(utf8))
         }
         self.idForBytes = idForBytes
         self.idForToken = idForToken
@@ -75,6 +78,24 @@ public struct SentencePieceTokenizer: Tokenizer {
         self.tokenBytes = tokenBytes
         allSpecialMatcher = SpecialTokenMatcher(all)
         userDefinedMatcher = SpecialTokenMatcher(userDefined)
+    }
+
+    /// UTF-8 bytes with every U+2581 (`E2 96 81`, SentencePiece's space mark) turned back into a space.
+    private static func spacesFromMarks(_ utf8: [UInt8]) -> [UInt8] {
+        guard utf8.count >= 3 else { return utf8 }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var i = 0
+        while i < utf8.count {
+            if utf8[i] == 0xE2, i + 2 < utf8.count, utf8[i + 1] == 0x96, utf8[i + 2] == 0x81 {
+                out.append(0x20)
+                i += 3
+            } else {
+                out.append(utf8[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     /// The byte of a `<0xXX>` token text.

@@ -20,8 +20,6 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
     case noChatTemplate
     /// The chat template belongs to no family Polygraph renders natively.
     case unknownChatTemplate(firstLine: String)
-    /// A chat message's role is not one the template family knows.
-    case unsupportedRole(role: String, family: String)
 
     public var description: String {
         switch self {
@@ -43,8 +41,6 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
             return "the GGUF has no tokenizer.chat_template (a base model?). Pass the prompt as it is with --raw."
         case let .unknownChatTemplate(firstLine):
             return "unknown chat template (first line: '\(firstLine)'); Polygraph renders ChatML, Llama 3 and Gemma natively. Format the prompt yourself and pass it with --raw."
-        case let .unsupportedRole(role, family):
-            return "role '\(role)' is not supported by the \(family) chat template; use system, user or assistant."
         }
     }
 }
