@@ -1,0 +1,41 @@
+/// Rows handed to `ActivationWriter.append`: example records and, per hook, their activations.
+public struct ActivationBatch: Sendable {
+    /// One record per example.
+    public var examples: [ExampleRecord]
+    /// Hook name → row-major `[rows, width]` floats. `rows` is `examples.count`, or for position `all`
+    /// the sum of `rowsPerExample`.
+    public var activations: [String: [Float]]
+    /// Position `all` only: activation rows (tokens) of each example.
+    public var rowsPerExample: [Int]?
+
+    public init(examples: [ExampleRecord], activations: [String: [Float]], rowsPerExample: [Int]? = nil) {
+        self.examples = examples
+        self.activations = activations
+        self.rowsPerExample = rowsPerExample
+    }
+
+    /// Activation rows in this batch.
+    public var activationRows: Int { rowsPerExample?.reduce(0, +) ?? examples.count }
+
+    /// Moves the first `count` examples (and their activation rows) out of this batch.
+    mutating func removeFirst(_ count: Int, widths: [String: Int]) -> ActivationBatch {
+        let rows = rowsPerExample.map { $0.prefix(count).reduce(0, +) } ?? count
+        var head = ActivationBatch(examples: Array(examples.prefix(count)), activations: [:],
+                                   rowsPerExample: rowsPerExample.map { Array($0.prefix(count)) })
+        for (hook, values) in activations {
+            let cut = rows * (widths[hook] ?? 0)
+            head.activations[hook] = Array(values.prefix(cut))
+            activations[hook] = Array(values.dropFirst(cut))
+        }
+        examples.removeFirst(count)
+        if rowsPerExample != nil { rowsPerExample!.removeFirst(count) }
+        return head
+    }
+
+    /// Appends another batch's rows (same hooks).
+    mutating func append(_ other: ActivationBatch) {
+        examples += other.examples
+        for (hook, values) in other.activations { activations[hook, default: []] += values }
+        if let more = other.rowsPerExample { rowsPerExample = (rowsPerExample ?? []) + more }
+    }
+}

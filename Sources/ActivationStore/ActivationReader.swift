@@ -1,0 +1,137 @@
+import Foundation
+
+/// Reads an activation file (format_version 1) without loading it: attributes at open, then example arrays
+/// and activation rows by hook and row range on demand. Only the `committed_rows` first examples are visible.
+public final class ActivationReader {
+    public let path: String
+    public let header: StoreHeader
+    /// Committed examples (rows a reader may trust).
+    public let count: Int
+    /// Extra dataset columns under `/examples/meta`, sorted.
+    public let metaColumns: [String]
+    /// Whether `/examples/answer` exists.
+    public let hasAnswers: Bool
+
+    let file: H5File
+    private var datasets: [String: H5Dataset] = [:]
+    /// Position `all`: `[count + 1]` token row offsets; nil otherwise.
+    private let offsets: [Int64]?
+
+    /// Opens and validates the file: HDF5 signature, `format`, `format_version`, the required datasets and
+    /// their lengths. Errors say which of these failed.
+    public init(path: String) throws {
+        self.path = path
+        file = try H5File.open(path: path, writable: false)
+        header = try StoreHeader.read(from: file)
+        for required in [StoreSchema.text, StoreSchema.label, StoreSchema.source, StoreSchema.nTokens] {
+            guard try file.exists(required) else { throw StoreError.missingObject(path: path, object: required) }
+        }
+        let labelRows = try file.openDataset(StoreSchema.label).rowCount()
+        count = try file.hasAttribute(RootAttribute.committedRows)
+            ? min(Int(try file.intAttribute(RootAttribute.committedRows)), labelRows) : labelRows
+        for hook in header.hooks {
+            guard try file.exists(StoreSchema.activations(hook)) else {
+                throw StoreError.missingObject(path: path, object: StoreSchema.activations(hook))
+            }
+        }
+        metaColumns = try file.exists(StoreSchema.metaGroup) ? try file.childNames(of: StoreSchema.metaGroup) : []
+        hasAnswers = try file.exists(StoreSchema.answer)
+        if header.position == .all {
+            let dataset = try file.openDataset(StoreSchema.tokenOffsets)
+            guard try dataset.rowCount() > count else {
+                throw StoreError.shapeMismatch(path: path, object: StoreSchema.tokenOffsets,
+                                               expected: "\(count + 1) offsets", found: "\(try dataset.rowCount())")
+            }
+            offsets = try dataset.read(startRow: 0, rowCount: count + 1, as: Int64.self)
+        } else {
+            offsets = nil
+        }
+    }
+
+    private func dataset(_ objectPath: String) throws -> H5Dataset {
+        if let open = datasets[objectPath] { return open }
+        let opened = try file.openDataset(objectPath)
+        datasets[objectPath] = opened
+        return opened
+    }
+
+    private func checked(_ range: Range<Int>?, _ object: String) throws -> Range<Int> {
+        let range = range ?? 0..<count
+        guard range.lowerBound >= 0, range.upperBound <= count else {
+            throw StoreError.rowRange(path: path, object: object, requested: "\(range)", available: count)
+        }
+        return range
+    }
+
+    /// `/examples/text` for the given examples (all committed ones by default).
+    public func texts(_ range: Range<Int>? = nil) throws -> [String] {
+        let range = try checked(range, StoreSchema.text)
+        return try dataset(StoreSchema.text).readStrings(startRow: range.lowerBound, rowCount: range.count)
+    }
+
+    /// `/examples/label`: 1 true, 0 false, -1 unknown.
+    public func labels(_ range: Range<Int>? = nil) throws -> [Int8] {
+        let range = try checked(range, StoreSchema.label)
+        return try dataset(StoreSchema.label).read(startRow: range.lowerBound, rowCount: range.count, as: Int8.self)
+    }
+
+    /// `/examples/source`: dataset names.
+    public func sources(_ range: Range<Int>? = nil) throws -> [String] {
+        let range = try checked(range, StoreSchema.source)
+        return try dataset(StoreSchema.source).readStrings(startRow: range.lowerBound, rowCount: range.count)
+    }
+
+    /// `/examples/n_tokens`.
+    public func nTokens(_ range: Range<Int>? = nil) throws -> [Int32] {
+        let range = try checked(range, StoreSchema.nTokens)
+        return try dataset(StoreSchema.nTokens).read(startRow: range.lowerBound, rowCount: range.count, as: Int32.self)
+    }
+
+    /// `/examples/answer`, or nil when the file has no generated answers.
+    public func answers(_ range: Range<Int>? = nil) throws -> [String]? {
+        guard hasAnswers else { return nil }
+        let range = try checked(range, StoreSchema.answer)
+        return try dataset(StoreSchema.answer).readStrings(startRow: range.lowerBound, rowCount: range.count)
+    }
+
+    /// One metadata column (e.g. `country`, `polarity`), or nil when the file lacks it.
+    public func meta(_ column: String, _ range: Range<Int>? = nil) throws -> [String]? {
+        let name = StoreSchema.safeColumnName(column)
+        guard metaColumns.contains(name) else { return nil }
+        let range = try checked(range, StoreSchema.meta(name))
+        return try dataset(StoreSchema.meta(name)).readStrings(startRow: range.lowerBound, rowCount: range.count)
+    }
+
+    /// Floats per row of a hook's dataset (`d_model` for residual hooks).
+    public func width(of hook: String) throws -> Int {
+        guard header.hooks.contains(hook) else { throw missingHook(hook) }
+        return try dataset(StoreSchema.activations(hook)).rowWidth()
+    }
+
+    /// Activation rows of the given examples as row-major `[rows, width]`. For positions last/mean/answer
+    /// there is one row per example; for `all`, the token rows of those examples (see `tokenRanges`).
+    public func rows(hook: String, examples range: Range<Int>? = nil) throws -> [Float] {
+        guard header.hooks.contains(hook) else { throw missingHook(hook) }
+        let object = StoreSchema.activations(hook)
+        let range = try checked(range, object)
+        let rows = try activationRows(range)
+        return try dataset(object).read(startRow: rows.lowerBound, rowCount: rows.count, as: Float.self)
+    }
+
+    /// Position `all`: the activation row range of each example, from `/tokens/offsets`.
+    public func tokenRanges(_ range: Range<Int>? = nil) throws -> [Range<Int>]? {
+        guard let offsets else { return nil }
+        let range = try checked(range, StoreSchema.tokenOffsets)
+        return range.map { Int(offsets[$0])..<Int(offsets[$0 + 1]) }
+    }
+
+    private func activationRows(_ examples: Range<Int>) throws -> Range<Int> {
+        guard let offsets else { return examples }
+        return Int(offsets[examples.lowerBound])..<Int(offsets[examples.upperBound])
+    }
+
+    private func missingHook(_ hook: String) -> StoreError {
+        .invalidArgument(what: "hook '\(hook)'",
+                         detail: "\(path) has hooks \(header.hooks.prefix(6).joined(separator: ", "))\(header.hooks.count > 6 ? ", ..." : "")")
+    }
+}

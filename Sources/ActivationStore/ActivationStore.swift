@@ -1,1 +1,0 @@
-// ActivationStore module. See ../../README.md for the architecture.

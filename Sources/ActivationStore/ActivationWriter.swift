@@ -1,0 +1,205 @@
+import Foundation
+
+/// Streams example rows and activations into an activation file (format_version 1), batch by batch.
+///
+/// Rows are buffered until a whole chunk can be written (so compressed chunks are written once), then every
+/// array is written and only then `committed_rows` is raised and the file flushed: a reader, or a resumed
+/// run, never trusts a half-written batch. Memory is bounded by one chunk of rows per hook plus one batch.
+public final class ActivationWriter {
+    /// How a new file is laid out.
+    public struct Options: Sendable {
+        public var compression: StoreCompression
+        /// Replace an existing file.
+        public var overwrite: Bool
+        /// Rows per activation chunk; nil chooses from the widest hook (`StoreSchema.chunkRows`).
+        public var chunkRows: Int?
+
+        public init(compression: StoreCompression = .default, overwrite: Bool = false, chunkRows: Int? = nil) {
+            self.compression = compression
+            self.overwrite = overwrite
+            self.chunkRows = chunkRows
+        }
+    }
+
+    public let path: String
+    public let header: StoreHeader
+    /// Floats per row of each hook's dataset.
+    public let widths: [String: Int]
+    /// Example rows on disk and committed.
+    public private(set) var committedRows: Int
+    /// Example rows accepted but not yet written.
+    public var pendingRows: Int { pending.examples.count }
+
+    let file: H5File
+    let chunkRows: Int
+    let compression: StoreCompression
+    private var pending: ActivationBatch
+    private var hookDatasets: [String: H5Dataset] = [:]
+    private var exampleDatasets: [String: H5Dataset] = [:]
+    /// Activation rows committed (= committedRows except for position `all`).
+    private var committedActivationRows: Int
+
+    init(file: H5File, header: StoreHeader, widths: [String: Int], committedRows: Int, committedActivationRows: Int,
+         chunkRows: Int, compression: StoreCompression) throws {
+        self.file = file
+        self.path = file.path
+        self.header = header
+        self.widths = widths
+        self.committedRows = committedRows
+        self.committedActivationRows = committedActivationRows
+        self.chunkRows = chunkRows
+        self.compression = compression
+        self.pending = ActivationBatch(examples: [], activations: [:], rowsPerExample: header.position == .all ? [] : nil)
+        for hook in header.hooks { hookDatasets[hook] = try file.openDataset(StoreSchema.activations(hook)) }
+        for path in [StoreSchema.text, StoreSchema.label, StoreSchema.source, StoreSchema.nTokens] {
+            exampleDatasets[path] = try file.openDataset(path)
+        }
+        if try file.exists(StoreSchema.answer) { exampleDatasets[StoreSchema.answer] = try file.openDataset(StoreSchema.answer) }
+        if try file.exists(StoreSchema.metaGroup) {
+            for column in try file.childNames(of: StoreSchema.metaGroup) {
+                exampleDatasets[StoreSchema.meta(column)] = try file.openDataset(StoreSchema.meta(column))
+            }
+        }
+        if header.position == .all { exampleDatasets[StoreSchema.tokenOffsets] = try file.openDataset(StoreSchema.tokenOffsets) }
+    }
+
+    /// Creates a new file with the header's hooks; `hookWidths` gives widths that differ from `d_model`
+    /// (e.g. `blocks.3.mlp.hook_post` is 1536 wide on SmolLM2-135M). Refuses an existing file unless `overwrite`.
+    public static func create(path: String, header: StoreHeader, hookWidths: [String: Int] = [:],
+                              options: Options = Options()) throws -> ActivationWriter {
+        guard !header.hooks.isEmpty else { throw StoreError.invalidArgument(what: "hook list", detail: "no hooks to store") }
+        guard Set(header.hooks).count == header.hooks.count else {
+            throw StoreError.invalidArgument(what: "hook list", detail: "a hook is listed twice")
+        }
+        let widths = Dictionary(uniqueKeysWithValues: header.hooks.map { ($0, hookWidths[$0] ?? header.dModel) })
+        guard widths.values.allSatisfy({ $0 > 0 }) else {
+            throw StoreError.invalidArgument(what: "hook width", detail: "every hook needs a positive width (d_model)")
+        }
+        let chunkRows = options.chunkRows ?? StoreSchema.chunkRows(forWidth: widths.values.max() ?? header.dModel)
+        let file = try H5File.create(path: path, overwrite: options.overwrite)
+        try header.write(to: file)
+        for hook in header.hooks {
+            _ = try file.createDataset(StoreSchema.activations(hook), element: .float32, width: widths[hook],
+                                       chunkRows: chunkRows, compression: options.compression)
+        }
+        let rows = StoreSchema.exampleChunkRows
+        _ = try file.createDataset(StoreSchema.text, element: .utf8String, width: nil, chunkRows: rows, compression: .none)
+        _ = try file.createDataset(StoreSchema.label, element: .int8, width: nil, chunkRows: rows, compression: options.compression)
+        _ = try file.createDataset(StoreSchema.source, element: .utf8String, width: nil, chunkRows: rows, compression: .none)
+        _ = try file.createDataset(StoreSchema.nTokens, element: .int32, width: nil, chunkRows: rows, compression: options.compression)
+        if header.position == .all {
+            let offsets = try file.createDataset(StoreSchema.tokenOffsets, element: .int64, width: nil, chunkRows: rows,
+                                                 compression: options.compression)
+            try offsets.append([Int64(0)], rowCount: 1)
+        }
+        try file.setAttribute(RootAttribute.committedRows, int: 0)
+        try file.flush()
+        return try ActivationWriter(file: file, header: header, widths: widths, committedRows: 0,
+                                    committedActivationRows: 0, chunkRows: chunkRows, compression: options.compression)
+    }
+
+    /// Accepts a batch. Whole chunks are written and committed as soon as they are complete.
+    public func append(_ batch: ActivationBatch) throws {
+        try validate(batch)
+        pending.append(batch)
+        if header.position == .all {
+            if pending.activationRows >= 4 * chunkRows { try writePending(count: pending.examples.count) }
+        } else if pending.examples.count >= chunkRows {
+            try writePending(count: pending.examples.count / chunkRows * chunkRows)
+        }
+    }
+
+    /// Writes and commits every pending row (a partial last chunk included).
+    public func commit() throws {
+        if !pending.examples.isEmpty { try writePending(count: pending.examples.count) }
+    }
+
+    /// Commits pending rows, stamps `updated_at` and closes the file.
+    public func close() throws {
+        try commit()
+        try file.setAttribute(RootAttribute.updatedAt, string: StoreHeader.now())
+        try file.flush()
+        hookDatasets = [:]
+        exampleDatasets = [:]
+        try file.close()
+    }
+
+    private func validate(_ batch: ActivationBatch) throws {
+        let rows = batch.activationRows
+        if header.position == .all {
+            guard let perExample = batch.rowsPerExample, perExample.count == batch.examples.count else {
+                throw StoreError.invalidArgument(what: "batch", detail: "position all needs rowsPerExample for every example")
+            }
+        } else if batch.rowsPerExample != nil {
+            throw StoreError.invalidArgument(what: "batch", detail: "rowsPerExample is only for position all")
+        }
+        for hook in header.hooks {
+            guard let values = batch.activations[hook] else {
+                throw StoreError.invalidArgument(what: "batch", detail: "no activations for hook \(hook)")
+            }
+            let width = widths[hook] ?? header.dModel
+            guard values.count == rows * width else {
+                throw StoreError.shapeMismatch(path: path, object: StoreSchema.activations(hook),
+                                               expected: "\(rows) x \(width) floats in the batch", found: "\(values.count)")
+            }
+        }
+        if let unknown = batch.activations.keys.first(where: { widths[$0] == nil }) {
+            throw StoreError.invalidArgument(what: "batch", detail: "hook \(unknown) is not in this file's hook list")
+        }
+    }
+
+    /// Writes the first `count` pending examples: activations, offsets, example arrays, then the commit mark.
+    private func writePending(count: Int) throws {
+        let batch = pending.removeFirst(count, widths: widths)
+        let rows = batch.activationRows
+        for hook in header.hooks {
+            guard let dataset = hookDatasets[hook], let values = batch.activations[hook] else { continue }
+            try dataset.setRowCount(committedActivationRows + rows)
+            try values.withUnsafeBufferPointer { try dataset.write($0, startRow: committedActivationRows, rowCount: rows) }
+        }
+        if let perExample = batch.rowsPerExample, let offsets = exampleDatasets[StoreSchema.tokenOffsets] {
+            var running = Int64(committedActivationRows)
+            try offsets.append(perExample.map { running += Int64($0); return running }, rowCount: perExample.count)
+        }
+        try exampleDatasets[StoreSchema.text]?.appendStrings(batch.examples.map(\.text))
+        try exampleDatasets[StoreSchema.label]?.append(batch.examples.map(\.label), rowCount: count)
+        try exampleDatasets[StoreSchema.source]?.appendStrings(batch.examples.map(\.source))
+        try exampleDatasets[StoreSchema.nTokens]?.append(batch.examples.map(\.nTokens), rowCount: count)
+        try writeOptionalStrings(batch)
+        committedRows += count
+        committedActivationRows += rows
+        try file.setAttribute(RootAttribute.committedRows, int: Int64(committedRows))
+        try file.flush()
+    }
+
+    /// `/examples/answer` and `/examples/meta/*`: created on first use and back-filled with "" for
+    /// earlier rows; rows without a value get "".
+    private func writeOptionalStrings(_ batch: ActivationBatch) throws {
+        var columns: [(path: String, values: [String])] = []
+        let hasAnswers = batch.examples.contains { $0.answer != nil }
+        if hasAnswers || exampleDatasets[StoreSchema.answer] != nil {
+            columns.append((StoreSchema.answer, batch.examples.map { $0.answer ?? "" }))
+        }
+        var names = Set(batch.examples.flatMap { $0.meta.keys.map(StoreSchema.safeColumnName) })
+        for key in exampleDatasets.keys where key.hasPrefix(StoreSchema.metaGroup + "/") {
+            names.insert(String(key.dropFirst(StoreSchema.metaGroup.count + 1)))
+        }
+        for name in names.sorted() {
+            columns.append((StoreSchema.meta(name), batch.examples.map { example in
+                example.meta.first { StoreSchema.safeColumnName($0.key) == name }?.value ?? ""
+            }))
+        }
+        for (path, values) in columns {
+            let dataset: H5Dataset
+            if let existing = exampleDatasets[path] {
+                dataset = existing
+            } else {
+                dataset = try file.createDataset(path, element: .utf8String, width: nil,
+                                                 chunkRows: StoreSchema.exampleChunkRows, compression: .none)
+                if committedRows > 0 { try dataset.appendStrings(Array(repeating: "", count: committedRows)) }
+                exampleDatasets[path] = dataset
+            }
+            try dataset.appendStrings(values)
+        }
+    }
+}

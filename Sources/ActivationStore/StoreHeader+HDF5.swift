@@ -1,0 +1,94 @@
+import Foundation
+
+/// Root attribute names of format_version 1.
+enum RootAttribute {
+    static let format = "format", formatVersion = "format_version"
+    static let modelName = "model_name", modelArchitecture = "model_architecture", modelSHA256 = "model_sha256"
+    static let nLayers = "n_layers", dModel = "d_model", position = "position"
+    static let createdAt = "created_at", createdBy = "created_by", updatedAt = "updated_at"
+    static let promptTemplate = "prompt_template", hooks = "hooks", committedRows = "committed_rows"
+}
+
+extension StoreHeader {
+    /// Writes every root attribute except `committed_rows`.
+    func write(to file: H5File) throws {
+        try file.setAttribute(RootAttribute.format, string: StoreSchema.format)
+        try file.setAttribute(RootAttribute.formatVersion, int: Int64(StoreSchema.formatVersion))
+        try file.setAttribute(RootAttribute.modelName, string: modelName)
+        try file.setAttribute(RootAttribute.modelArchitecture, string: modelArchitecture)
+        try file.setAttribute(RootAttribute.modelSHA256, string: modelSHA256)
+        try file.setAttribute(RootAttribute.nLayers, int: Int64(nLayers))
+        try file.setAttribute(RootAttribute.dModel, int: Int64(dModel))
+        try file.setAttribute(RootAttribute.position, string: position.rawValue)
+        try file.setAttribute(RootAttribute.promptTemplate, string: promptTemplate)
+        try file.setAttribute(RootAttribute.hooks, strings: hooks)
+        try file.setAttribute(RootAttribute.createdAt, string: createdAt)
+        try file.setAttribute(RootAttribute.createdBy, string: createdBy)
+    }
+
+    /// Reads and validates the root attributes: format and version first, so a foreign file gets the right error.
+    static func read(from file: H5File) throws -> StoreHeader {
+        let path = file.path
+        guard try file.hasAttribute(RootAttribute.format) else {
+            throw StoreError.wrongFormat(path: path, found: "missing")
+        }
+        let format = (try? file.stringAttribute(RootAttribute.format)) ?? "not a string"
+        guard format == StoreSchema.format else { throw StoreError.wrongFormat(path: path, found: "\"\(format)\"") }
+        guard try file.hasAttribute(RootAttribute.formatVersion) else {
+            throw StoreError.missingObject(path: path, object: "/@format_version")
+        }
+        let version = Int(try file.intAttribute(RootAttribute.formatVersion))
+        guard version == StoreSchema.formatVersion else {
+            throw StoreError.unsupportedVersion(path: path, found: version, supported: StoreSchema.formatVersion)
+        }
+        func string(_ name: String) throws -> String {
+            guard try file.hasAttribute(name) else { throw StoreError.missingObject(path: path, object: "/@\(name)") }
+            return try file.stringAttribute(name)
+        }
+        func int(_ name: String) throws -> Int {
+            guard try file.hasAttribute(name) else { throw StoreError.missingObject(path: path, object: "/@\(name)") }
+            return Int(try file.intAttribute(name))
+        }
+        let positionText = try string(RootAttribute.position)
+        guard let position = CapturePosition(rawValue: positionText) else {
+            throw StoreError.shapeMismatch(path: path, object: "/@position",
+                                           expected: "one of last|mean|all|answer", found: "\"\(positionText)\"")
+        }
+        // Files written before the `hooks` attribute existed list their hooks only as datasets.
+        let hooks = try file.hasAttribute(RootAttribute.hooks)
+            ? try file.stringsAttribute(RootAttribute.hooks)
+            : (try file.exists(StoreSchema.activationsGroup) ? try file.childNames(of: StoreSchema.activationsGroup) : [])
+        return StoreHeader(
+            modelName: try string(RootAttribute.modelName),
+            modelArchitecture: try string(RootAttribute.modelArchitecture),
+            modelSHA256: try string(RootAttribute.modelSHA256),
+            nLayers: try int(RootAttribute.nLayers), dModel: try int(RootAttribute.dModel),
+            position: position,
+            promptTemplate: try file.hasAttribute(RootAttribute.promptTemplate)
+                ? try file.stringAttribute(RootAttribute.promptTemplate) : "",
+            hooks: hooks,
+            createdAt: try string(RootAttribute.createdAt),
+            createdBy: try file.hasAttribute(RootAttribute.createdBy) ? try file.stringAttribute(RootAttribute.createdBy) : "")
+    }
+
+    /// The first field in which a file's header differs from the one a resumed run asks for, as
+    /// (field, existing, requested); nil when they are compatible.
+    func resumeConflict(with requested: StoreHeader) -> (field: String, existing: String, requested: String)? {
+        if modelSHA256 != requested.modelSHA256 {
+            return ("model sha256", "\(modelSHA256) (\(modelName))", "\(requested.modelSHA256) (\(requested.modelName))")
+        }
+        if hooks != requested.hooks {
+            let missing = requested.hooks.filter { !hooks.contains($0) }
+            let extra = hooks.filter { !requested.hooks.contains($0) }
+            let detail = missing.isEmpty && extra.isEmpty ? " (same hooks, another order)"
+                : " (file lacks \(missing.prefix(3).joined(separator: ","))\(missing.isEmpty ? "-" : ""); " +
+                  "file has extra \(extra.prefix(3).joined(separator: ","))\(extra.isEmpty ? "-" : ""))"
+            return ("hook set", "\(hooks.count) hooks", "\(requested.hooks.count) hooks" + detail)
+        }
+        if position != requested.position { return ("position", position.rawValue, requested.position.rawValue) }
+        if promptTemplate != requested.promptTemplate {
+            return ("prompt template", "\"\(promptTemplate)\"", "\"\(requested.promptTemplate)\"")
+        }
+        return nil
+    }
+}

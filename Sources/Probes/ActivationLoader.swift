@@ -1,0 +1,136 @@
+import Foundation
+import ActivationStore
+
+/// Reads labeled activations for one hook from one or several activation files (format_version 1) into a
+/// `ProbeDataset`, checking that the files agree on model, width and position.
+public final class ActivationLoader {
+    /// One opened file.
+    public struct Source {
+        public let path: String
+        /// File stem, used as the dataset name.
+        public let name: String
+        public let reader: ActivationReader
+    }
+
+    public let sources: [Source]
+    /// Header of the first file (model identity, layers, position).
+    public var header: StoreHeader { sources[0].reader.header }
+
+    /// Opens every file; throws if they come from different models, positions or widths.
+    public init(paths: [String]) throws {
+        guard !paths.isEmpty else {
+            throw ProbeError.invalidOption(name: "acts", value: "(none)", expected: "at least one activation file (.h5)")
+        }
+        var opened: [Source] = []
+        for path in paths {
+            let reader: ActivationReader
+            do { reader = try ActivationReader(path: path) } catch {
+                throw ProbeError.unreadableActivations(path: path, reason: "\(error)")
+            }
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            opened.append(Source(path: path, name: name, reader: reader))
+        }
+        let first = opened[0].reader.header
+        for s in opened.dropFirst() {
+            let h = s.reader.header
+            if h.dModel != first.dModel {
+                throw ProbeError.dimensionMismatch(source: s.path, expected: first.dModel, found: h.dModel)
+            }
+            if h.modelSHA256 != first.modelSHA256 {
+                throw ProbeError.incompatibleActivations(field: "model sha256", probe: first.modelSHA256, activations: "\(h.modelSHA256) (\(s.path))")
+            }
+            if h.position != first.position {
+                throw ProbeError.incompatibleActivations(field: "position", probe: first.position.rawValue, activations: "\(h.position.rawValue) (\(s.path))")
+            }
+        }
+        sources = opened
+    }
+
+    /// Full hook name for `layer` and a per-layer hook spec: `resid_post` → `blocks.L.hook_resid_post`,
+    /// `mlp.hook_post` → `blocks.L.mlp.hook_post`; a full name (`blocks.3.hook_resid_pre`, `hook_embed`) is kept.
+    public static func hookName(layer: Int?, spec: String) -> String {
+        if isFullHookName(spec) { return spec }
+        let l = layer ?? 0
+        return spec.contains("hook_") ? "blocks.\(l).\(spec)" : "blocks.\(l).hook_\(spec)"
+    }
+
+    /// Whether `spec` names one hook rather than a per-layer pattern.
+    public static func isFullHookName(_ spec: String) -> Bool {
+        spec.hasPrefix("blocks.") || spec == "hook_embed" || spec.hasPrefix("ln_final.")
+    }
+
+    /// Layers whose hook for `spec` is stored in every file, ascending.
+    public func layers(spec: String) -> [Int] {
+        (0..<header.nLayers).filter { l in
+            let hook = ActivationLoader.hookName(layer: l, spec: spec)
+            return sources.allSatisfy { $0.reader.header.hooks.contains(hook) }
+        }
+    }
+
+    /// Labeled rows of `hook` from every file (or only `only`), concatenated; rows labeled -1 are skipped and
+    /// counted. `groupBy` names an `/examples/meta` column to use as groups; a `polarity` column is read when present.
+    public func dataset(hook: String, groupBy: String? = nil, only: [Int]? = nil) throws -> ProbeDataset {
+        let chosen = only.map { $0.map { sources[$0] } } ?? sources
+        let anyPolarity = try chosen.contains { try $0.reader.meta("polarity", 0..<0) != nil }
+        var parts: [ProbeDataset] = []
+        for s in chosen {
+            let r = s.reader
+            guard r.header.hooks.contains(hook) else {
+                throw ProbeError.missingHook(hook: hook, path: s.path, available: r.header.hooks)
+            }
+            do {
+                let width = try r.width(of: hook)
+                if let first = parts.first, first.dims != width {
+                    throw ProbeError.dimensionMismatch(source: s.path, expected: first.dims, found: width)
+                }
+                let labels = try r.labels().map(Int.init)
+                let x = try r.rows(hook: hook)
+                guard x.count == labels.count * width else {
+                    throw ProbeError.unreadableActivations(path: s.path, reason: "hook \(hook) has \(x.count / max(width, 1)) rows for "
+                        + "\(labels.count) examples (position 'all' files are not supported for probes; capture with --position last)")
+                }
+                var groups: [String]?
+                if let groupBy {
+                    guard let g = try r.meta(groupBy) else {
+                        throw ProbeError.missingColumn(name: groupBy, available: r.metaColumns)
+                    }
+                    groups = g
+                }
+                var polarity: [Int]?
+                if anyPolarity {
+                    if let p = try r.meta("polarity") {
+                        polarity = try p.enumerated().map { try ActivationLoader.parsePolarity($0.element, row: $0.offset) }
+                    } else {
+                        polarity = Array(repeating: 1, count: labels.count)  // a file without the column is affirmative
+                    }
+                }
+                parts.append(try ProbeDataset(features: x, dims: width, labels: labels, groups: groups, polarity: polarity,
+                                              sources: Array(repeating: s.name, count: labels.count), sourceName: s.path))
+            } catch let error as ProbeError {
+                if case .noLabeledRows = error, chosen.count > 1 { continue }  // another file may have labels
+                throw error
+            } catch {
+                throw ProbeError.unreadableActivations(path: s.path, reason: "\(error)")
+            }
+        }
+        guard !parts.isEmpty else { throw ProbeError.noLabeledRows(skipped: chosen.reduce(0) { $0 + $1.reader.count }) }
+        return try ProbeDataset.concatenate(parts)
+    }
+
+    /// sha256 of each file and its labeled-row count in `data`, for the artifact's training record.
+    public func datasetRecords(for data: ProbeDataset) throws -> [ProbeArtifact.DatasetRecord] {
+        try sources.map { s in
+            ProbeArtifact.DatasetRecord(name: s.name, sha256: try SHA256.hex(ofFile: s.path),
+                                        n: data.sources.filter { $0 == s.name }.count)
+        }
+    }
+
+    /// Reads a polarity cell: 1/affirmative → +1, -1/0/negated → -1.
+    static func parsePolarity(_ text: String, row: Int) throws -> Int {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "1", "+1", "affirmative", "aff", "positive", "pos": return 1
+        case "-1", "0", "negated", "neg", "negative": return -1
+        default: throw ProbeError.invalidPolarity(row: row, value: text)
+        }
+    }
+}

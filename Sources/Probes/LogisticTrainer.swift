@@ -1,0 +1,64 @@
+/// L2-regularised logistic regression on standardised features, fitted to convergence with L-BFGS.
+/// Objective (mean form of scikit-learn's): (1/n) Σ [softplus(z_i) − y_i z_i] + ‖w‖² / (2 C n), z = w·x + b.
+enum LogisticTrainer {
+    static func train(_ data: ProbeDataset, options: ProbeTrainingOptions) throws -> ProbeModel {
+        try data.requireBothClasses("logistic probe")
+        let norm = Standardizer(fitting: data)
+        let x = norm.transform(data)
+        let (w, b, iterations, converged) = try fit(x, rows: data.count, dims: data.dims, labels: data.labels,
+                                                    c: options.c, tolerance: options.tolerance,
+                                                    maxIterations: options.maxIterations)
+        var params = ProbeParameters(weights: w, bias: b)
+        params.c = options.c
+        params.iterations = iterations
+        params.converged = converged
+        return ProbeModel(kind: .logistic, normalization: norm, parameters: params)
+    }
+
+    /// Fits on already-normalised `x` `[rows, dims]`; returns weights `[dims]`, bias, iterations, converged.
+    static func fit(_ x: [Float], rows n: Int, dims d: Int, labels: [UInt8], c: Double, tolerance: Double,
+                    maxIterations: Int) throws -> ([Float], Double, Int, Bool) {
+        guard c > 0, c.isFinite else { throw ProbeError.invalidOption(name: "C", value: "\(c)", expected: "a positive number") }
+        let y = labels.map { Float($0) }
+        let lambda = 1 / (c * Double(n))
+        var wf = [Float](repeating: 0, count: d)
+        var z = [Float](repeating: 0, count: n)
+        var r = [Float](repeating: 0, count: n)
+        var gw = [Float](repeating: 0, count: d)
+        let invN = 1 / Double(n)
+        var solver = LBFGS()
+        solver.gradientTolerance = tolerance
+        solver.maxIterations = maxIterations
+        let result = x.withUnsafeBufferPointer { xp in
+            solver.minimize([Double](repeating: 0, count: d + 1)) { p, grad in
+                for j in 0..<d { wf[j] = Float(p[j]) }
+                let b = p[d]
+                wf.withUnsafeBufferPointer { wp in
+                    z.withUnsafeMutableBufferPointer { LinearAlgebra.gemv(xp.baseAddress!, rows: n, cols: d, wp.baseAddress!, $0.baseAddress!) }
+                }
+                var loss = 0.0, gb = 0.0
+                for i in 0..<n {
+                    let zi = Double(z[i]) + b
+                    loss += softplus(zi) - Double(y[i]) * zi
+                    let ri = sigmoid(zi) - Double(y[i])
+                    r[i] = Float(ri * invN)
+                    gb += ri
+                }
+                r.withUnsafeBufferPointer { rp in
+                    gw.withUnsafeMutableBufferPointer { LinearAlgebra.gemvT(xp.baseAddress!, rows: n, cols: d, rp.baseAddress!, $0.baseAddress!) }
+                }
+                var penalty = 0.0
+                for j in 0..<d {
+                    penalty += p[j] * p[j]
+                    grad[j] = Double(gw[j]) + lambda * p[j]
+                }
+                grad[d] = gb * invN
+                return loss * invN + 0.5 * lambda * penalty
+            }
+        }
+        guard result.value.isFinite, result.x.allSatisfy(\.isFinite) else {
+            throw ProbeError.diverged(kind: "logistic", detail: "objective became \(result.value)")
+        }
+        return (result.x[0..<d].map { Float($0) }, result.x[d], result.iterations, result.converged)
+    }
+}

@@ -1,0 +1,71 @@
+/// Structural checks run on every loaded artifact: a probe that passes can be scored without further checks.
+extension ProbeArtifact {
+    /// Throws `invalidArtifact` naming the first problem found.
+    public func validate(path: String = "probe") throws {
+        func fail(_ reason: String) -> ProbeError { .invalidArtifact(path: path, reason: reason) }
+        guard let kind = probeKind else {
+            throw fail("unknown kind \"\(self.kind)\"; this build knows logistic, mass_mean, mlp, ttpd.")
+        }
+        let d = dims
+        guard d > 0 else { throw fail("normalization.mean is empty.") }
+        guard normalization.scale.count == d else {
+            throw fail("normalization.scale has \(normalization.scale.count) values but normalization.mean has \(d).")
+        }
+        guard normalization.mean.allSatisfy(\.isFinite) else { throw fail("normalization.mean holds a non-finite value.") }
+        guard normalization.scale.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw fail("normalization.scale must be finite and positive.")
+        }
+        switch kind {
+        case .logistic, .massMean, .massMeanIID, .ttpd:
+            guard let w = parameters.weights else { throw fail("parameters.weights is missing for kind \(self.kind).") }
+            guard w.count == d else { throw fail("parameters.weights has \(w.count) values but the probe reads \(d) dimensions.") }
+            guard w.allSatisfy(\.isFinite) else { throw fail("parameters.weights holds a NaN or infinite value.") }
+            guard let b = parameters.bias, b.isFinite else { throw fail("parameters.bias is missing or not finite.") }
+        case .mlp:
+            guard let layers = parameters.layers, !layers.isEmpty else { throw fail("parameters.layers is missing for kind mlp.") }
+            var width = d
+            for (i, layer) in layers.enumerated() {
+                guard layer.inputs == width else {
+                    throw fail("parameters.layers[\(i)].inputs is \(layer.inputs), expected \(width).")
+                }
+                guard layer.outputs > 0, layer.weights.count == layer.inputs * layer.outputs, layer.bias.count == layer.outputs else {
+                    throw fail("parameters.layers[\(i)] has \(layer.weights.count) weights and \(layer.bias.count) biases "
+                        + "for shape [\(layer.outputs), \(layer.inputs)].")
+                }
+                guard layer.weights.allSatisfy(\.isFinite), layer.bias.allSatisfy(\.isFinite) else {
+                    throw fail("parameters.layers[\(i)] holds a NaN or infinite value.")
+                }
+                width = layer.outputs
+            }
+            guard width == 1 else { throw fail("the last MLP layer has \(width) outputs, expected 1.") }
+        }
+        guard calibration.method == "platt" else {
+            throw fail("calibration.method \"\(calibration.method)\" is unknown; this build knows \"platt\".")
+        }
+        guard calibration.a.isFinite, calibration.b.isFinite else { throw fail("calibration a/b are not finite.") }
+        let u = thresholds.uncertain, lf = thresholds.likelyFalse
+        guard (0...1).contains(u), (0...1).contains(lf), lf <= u else {
+            throw fail("thresholds must satisfy 0 ≤ likely_false (\(lf)) ≤ uncertain (\(u)) ≤ 1.")
+        }
+        guard !hook.isEmpty else { throw fail("hook is empty.") }
+    }
+
+    /// Refuses to apply this probe to activations from another model, hook or position unless `allowMismatch`.
+    /// Pass nil for a field the caller does not know.
+    public func checkCompatible(modelSHA256: String?, hook: String?, position: String?, dims: Int?,
+                                allowMismatch: Bool = false) throws {
+        if let dims, dims != self.dims {  // Never overridable: the arithmetic would be meaningless.
+            throw ProbeError.dimensionMismatch(source: "activations", expected: self.dims, found: dims)
+        }
+        guard !allowMismatch else { return }
+        if let modelSHA256, !modelSHA256.isEmpty, !model.sha256.isEmpty, modelSHA256.lowercased() != model.sha256.lowercased() {
+            throw ProbeError.incompatibleActivations(field: "model sha256", probe: model.sha256, activations: modelSHA256)
+        }
+        if let hook, hook != self.hook {
+            throw ProbeError.incompatibleActivations(field: "hook", probe: self.hook, activations: hook)
+        }
+        if let position, position != self.position {
+            throw ProbeError.incompatibleActivations(field: "position", probe: self.position, activations: position)
+        }
+    }
+}

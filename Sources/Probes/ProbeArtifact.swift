@@ -1,0 +1,170 @@
+import Foundation
+
+/// The portable probe file (DESIGN.md, "Probe artifact", format_version 1). Encode with `write(to:)`,
+/// decode with `load(from:)`, which validates everything before anything is scored.
+public struct ProbeArtifact: Codable, Sendable, Equatable {
+    public static let formatName = "polygraph.probe"
+    public static let currentVersion = 1
+
+    public var format: String = ProbeArtifact.formatName
+    public var formatVersion: Int = ProbeArtifact.currentVersion
+    /// "logistic", "mass_mean", "mlp" or "ttpd".
+    public var kind: String
+    public var model: ModelIdentity
+    /// TransformerLens hook name, e.g. `blocks.14.hook_resid_post`.
+    public var hook: String
+    /// Token position the activations were taken at (`last`, `mean`, …).
+    public var position: String
+    public var normalization: Standardizer
+    public var parameters: ProbeParameters
+    public var calibration: PlattCalibration
+    public var thresholds: FlagThresholds
+    public var training: TrainingRecord
+    public var createdAt: String
+    public var createdBy: String
+
+    enum CodingKeys: String, CodingKey {
+        case format, formatVersion = "format_version", kind, model, hook, position, normalization, parameters
+        case calibration, thresholds, training, createdAt = "created_at", createdBy = "created_by"
+    }
+
+    /// The model the activations came from.
+    public struct ModelIdentity: Codable, Sendable, Equatable {
+        public var name: String
+        public var architecture: String
+        /// sha256 of the GGUF file, lowercase hex.
+        public var sha256: String
+        public init(name: String, architecture: String, sha256: String) {
+            self.name = name; self.architecture = architecture; self.sha256 = sha256
+        }
+    }
+
+    /// One activation file used for training.
+    public struct DatasetRecord: Codable, Sendable, Equatable {
+        public var name: String
+        /// sha256 of the activation file.
+        public var sha256: String
+        /// Labeled rows used from it.
+        public var n: Int
+        public init(name: String, sha256: String, n: Int) { self.name = name; self.sha256 = sha256; self.n = n }
+    }
+
+    /// How the probe was trained and how it scored on held-out rows.
+    public struct TrainingRecord: Codable, Sendable, Equatable {
+        public var datasets: [DatasetRecord]
+        public var seed: UInt64
+        /// Fraction of labeled rows used for fitting (the rest: calibration and test).
+        public var split: Double
+        /// Metrics on the held-out test rows (empty when everything was used for training).
+        public var metrics: [String: ProbeMetrics]
+        public var layer: Int?
+        public var nTrain: Int
+        public var nCalibration: Int
+        public var nTest: Int
+        public var skippedUnlabeled: Int
+        /// Target rates the flag thresholds were chosen for.
+        public var maxFalseOK: Double
+        public var maxTrueFlagged: Double
+        public var groupBy: String?
+
+        enum CodingKeys: String, CodingKey {
+            case datasets, seed, split, metrics, layer, nTrain = "n_train", nCalibration = "n_calibration"
+            case nTest = "n_test", skippedUnlabeled = "skipped_unlabeled", maxFalseOK = "max_false_ok"
+            case maxTrueFlagged = "max_true_flagged", groupBy = "group_by"
+        }
+
+        public init(datasets: [DatasetRecord], seed: UInt64, split: Double, metrics: [String: ProbeMetrics], layer: Int?,
+                    nTrain: Int, nCalibration: Int, nTest: Int, skippedUnlabeled: Int, maxFalseOK: Double,
+                    maxTrueFlagged: Double, groupBy: String?) {
+            self.datasets = datasets; self.seed = seed; self.split = split; self.metrics = metrics; self.layer = layer
+            self.nTrain = nTrain; self.nCalibration = nCalibration; self.nTest = nTest; self.skippedUnlabeled = skippedUnlabeled
+            self.maxFalseOK = maxFalseOK; self.maxTrueFlagged = maxTrueFlagged; self.groupBy = groupBy
+        }
+    }
+
+    public init(model: ProbeModel, identity: ModelIdentity, hook: String, position: String, calibration: PlattCalibration,
+                thresholds: FlagThresholds, training: TrainingRecord, createdBy: String, createdAt: Date = Date()) {
+        kind = model.kind.artifactKind
+        self.model = identity
+        self.hook = hook
+        self.position = position
+        normalization = model.normalization
+        parameters = model.parameters
+        self.calibration = calibration
+        self.thresholds = thresholds
+        self.training = training
+        self.createdAt = ISO8601DateFormatter().string(from: createdAt)
+        self.createdBy = createdBy
+    }
+
+    /// The probe kind, with the mass-mean variant resolved.
+    public var probeKind: ProbeKind? {
+        switch kind {
+        case "logistic": .logistic
+        case "mass_mean": parameters.variant == "covariance_corrected" ? .massMeanIID : .massMean
+        case "mlp": .mlp
+        case "ttpd": .ttpd
+        default: nil
+        }
+    }
+
+    /// Width of the activations this probe reads.
+    public var dims: Int { normalization.mean.count }
+
+    /// Pretty-printed JSON with sorted keys.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    /// Writes the artifact, creating parent folders.
+    public func write(to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try encoded().write(to: url, options: .atomic)
+        } catch let error as ProbeError {
+            throw error
+        } catch {
+            throw ProbeError.writeFailed(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Reads and validates an artifact file.
+    public static func load(from path: String) throws -> ProbeArtifact {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ProbeError.invalidArtifact(path: path, reason: "cannot read the file (\(error.localizedDescription)).")
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes and validates artifact JSON; `path` names it in errors.
+    public static func decode(_ data: Data, path: String = "probe") throws -> ProbeArtifact {
+        // Check the header first so a foreign JSON file gets a clear message rather than a missing-key error.
+        guard let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ProbeError.invalidArtifact(path: path, reason: "not a JSON object.")
+        }
+        guard header["format"] as? String == formatName else {
+            throw ProbeError.invalidArtifact(path: path, reason: "\"format\" is \(header["format"].map { "\($0)" } ?? "missing"), "
+                + "expected \"\(formatName)\". HINT: is this an activation file or another tool's JSON?")
+        }
+        guard let version = header["format_version"] as? Int, version == currentVersion else {
+            throw ProbeError.invalidArtifact(path: path, reason: "format_version \(header["format_version"].map { "\($0)" } ?? "missing") "
+                + "is not supported (this build reads \(currentVersion)). HINT: upgrade polygraph or retrain the probe.")
+        }
+        let artifact: ProbeArtifact
+        do { artifact = try JSONDecoder().decode(ProbeArtifact.self, from: data) } catch let DecodingError.keyNotFound(key, ctx) {
+            throw ProbeError.invalidArtifact(path: path, reason: "missing key \"\((ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."))\".")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw ProbeError.invalidArtifact(path: path, reason: "wrong type at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\": \(ctx.debugDescription)")
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw ProbeError.invalidArtifact(path: path, reason: "null at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\" (NaN weights are written as null).")
+        } catch {
+            throw ProbeError.invalidArtifact(path: path, reason: "\(error)")
+        }
+        try artifact.validate(path: path)
+        return artifact
+    }
+}

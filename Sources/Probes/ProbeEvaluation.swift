@@ -1,0 +1,61 @@
+import Foundation
+
+/// A probe artifact measured on activation files (`polygraph eval`).
+public struct ProbeEvaluation: Codable, Sendable {
+    public var probe: String
+    public var hook: String
+    public var files: [String]
+    public var metrics: ProbeMetrics
+    public var skippedUnlabeled: Int
+    /// How many rows got each flag under the artifact's thresholds.
+    public var flags: [String: Int]
+    /// Fraction of false statements flagged ok, and of true statements flagged likely_false.
+    public var falseOKRate: Double
+    public var trueFlaggedRate: Double
+    public var reliability: [ReliabilityBin]
+
+    enum CodingKeys: String, CodingKey {
+        case probe, hook, files, metrics, skippedUnlabeled = "skipped_unlabeled", flags
+        case falseOKRate = "false_ok_rate", trueFlaggedRate = "true_flagged_rate", reliability
+    }
+
+    /// Scores every row of `data` with `scorer`.
+    public init(scorer: ProbeScorer, data: ProbeDataset, probePath: String, files: [String]) {
+        let raw = scorer.model.rawScores(data)
+        let p = raw.map(scorer.artifact.calibration.probability)
+        metrics = ProbeMetrics(scores: raw, probabilities: p, labels: data.labels)
+        probe = probePath
+        hook = scorer.artifact.hook
+        self.files = files
+        skippedUnlabeled = data.skippedUnlabeled
+        var counts: [String: Int] = [:]
+        var falseOK = 0, trueFlagged = 0
+        for (i, prob) in p.enumerated() {
+            let flag = scorer.flag(pTrue: prob)
+            counts[flag.rawValue, default: 0] += 1
+            if data.labels[i] == 0 && flag == .ok { falseOK += 1 }
+            if data.labels[i] == 1 && flag == .likelyFalse { trueFlagged += 1 }
+        }
+        flags = counts
+        falseOKRate = data.negatives > 0 ? Double(falseOK) / Double(data.negatives) : .nan
+        trueFlaggedRate = data.positives > 0 ? Double(trueFlagged) / Double(data.positives) : .nan
+        reliability = ReliabilityBin.bins(probabilities: p, labels: data.labels)
+    }
+
+    /// Human-readable report.
+    public func text() -> String {
+        var out = "probe \(probe) on \(files.joined(separator: ", ")) (hook \(hook))\n"
+        out += "rows: \(metrics.n) labeled (\(metrics.positives) true), \(skippedUnlabeled) unlabeled skipped\n"
+        out += String(format: "accuracy %.4f  AUROC %.4f  AUPRC %.4f  ECE %.4f  Brier %.4f\n", metrics.accuracy, metrics.auroc,
+                      metrics.auprc, metrics.ece, metrics.brier)
+        out += String(format: "recall at 1%% FPR %.4f  at 5%% FPR %.4f\n", metrics.recallAt1FPR, metrics.recallAt5FPR)
+        out += "flags: " + ProbeFlag.allCases.map { "\($0.rawValue) \(flags[$0.rawValue] ?? 0)" }.joined(separator: ", ") + "\n"
+        out += String(format: "false statements passed as ok: %.3f; true statements flagged likely_false: %.3f\n", falseOKRate, trueFlaggedRate)
+        return out
+    }
+
+    /// Reliability diagram SVG.
+    public func reliabilitySVG() -> String {
+        SVGChart.reliability(title: String(format: "Reliability (ECE %.3f, n=%d)", metrics.ece, metrics.n), bins: reliability)
+    }
+}

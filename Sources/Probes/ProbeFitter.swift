@@ -1,0 +1,105 @@
+/// The full training recipe behind `polygraph train`: split, fit, calibrate, choose thresholds, measure.
+public enum ProbeFitter {
+    /// What to do; defaults match the CLI.
+    public struct Plan: Sendable {
+        public var kind: ProbeKind
+        /// Fraction of labeled rows used for fitting (+ calibration); the rest is the test split. 1 = no test split.
+        public var split: Double = 0.8
+        /// Hold out part of the training rows to fit Platt scaling and thresholds on.
+        public var calibrate: Bool = false
+        /// Fraction of the training rows held out for calibration when `calibrate`.
+        public var calibrationFraction: Double = 0.25
+        /// Target rates for the flag thresholds.
+        public var maxFalseOK: Double = 0.05
+        public var maxTrueFlagged: Double = 0.05
+        /// Keep groups on one side of each split (needs `ProbeDataset.groups`).
+        public var useGroups: Bool = false
+        public var options = ProbeTrainingOptions()
+
+        public init(kind: ProbeKind) { self.kind = kind }
+    }
+
+    /// A fitted, calibrated probe with its held-out numbers.
+    public struct Outcome: Sendable {
+        public var model: ProbeModel
+        public var calibration: PlattCalibration
+        public var thresholds: FlagThresholds
+        /// Metrics on the test split (nil when split = 1).
+        public var test: ProbeMetrics?
+        public var train: ProbeMetrics
+        public var nTrain: Int, nCalibration: Int, nTest: Int
+        /// Test rows' raw scores, calibrated probabilities and labels (for reports).
+        public var testScores: [Double], testProbabilities: [Double], testLabels: [UInt8]
+    }
+
+    /// Runs the plan on `data`.
+    public static func fit(_ data: ProbeDataset, plan: Plan) throws -> Outcome {
+        try data.requireBothClasses("training data")
+        let groups = plan.useGroups ? data.groups : nil
+        if plan.useGroups && groups == nil {
+            throw ProbeError.missingColumn(name: "group", available: [])
+        }
+        guard plan.split > 0, plan.split <= 1 else {
+            throw ProbeError.invalidOption(name: "split", value: "\(plan.split)", expected: "a fraction in (0, 1]")
+        }
+        var trainRows = Array(0..<data.count), testRows: [Int] = []
+        if plan.split < 1 {
+            let s = try DataSplit.stratified(labels: data.labels, trainFraction: plan.split, seed: plan.options.seed, groups: groups)
+            trainRows = s.train; testRows = s.test
+        }
+        var calRows: [Int] = []
+        if plan.calibrate {
+            let trainLabels = trainRows.map { data.labels[$0] }
+            let s = try DataSplit.stratified(labels: trainLabels, trainFraction: 1 - plan.calibrationFraction,
+                                             seed: plan.options.seed &+ 1, groups: groups.map { g in trainRows.map { g[$0] } })
+            calRows = s.test.map { trainRows[$0] }
+            trainRows = s.train.map { trainRows[$0] }
+        }
+        let fitSet = data.subset(trainRows)
+        try fitSet.requireBothClasses("training split")
+        let model = try ProbeTrainer.train(plan.kind, on: fitSet, options: plan.options)
+        let trainScores = model.rawScores(fitSet)
+        let calibration: PlattCalibration
+        let thresholds: FlagThresholds
+        if plan.calibrate {
+            let calSet = data.subset(calRows)
+            try calSet.requireBothClasses("calibration split")
+            let scores = model.rawScores(calSet)
+            calibration = try PlattCalibration(fitting: scores, labels: calSet.labels, fittedOn: "calibration")
+            thresholds = FlagThresholds(choosingOn: scores.map(calibration.probability), labels: calSet.labels,
+                                        maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
+        } else {
+            calibration = try PlattCalibration(fitting: trainScores, labels: fitSet.labels, fittedOn: "train")
+            thresholds = FlagThresholds(choosingOn: trainScores.map(calibration.probability), labels: fitSet.labels,
+                                        maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
+        }
+        let trainMetrics = ProbeMetrics(scores: trainScores, probabilities: trainScores.map(calibration.probability),
+                                        labels: fitSet.labels)
+        var test: ProbeMetrics?
+        var ts: [Double] = [], tp: [Double] = [], tl: [UInt8] = []
+        if !testRows.isEmpty {
+            let testSet = data.subset(testRows)
+            ts = model.rawScores(testSet); tp = ts.map(calibration.probability); tl = testSet.labels
+            test = ProbeMetrics(scores: ts, probabilities: tp, labels: tl)
+        }
+        return Outcome(model: model, calibration: calibration, thresholds: thresholds, test: test, train: trainMetrics,
+                       nTrain: trainRows.count, nCalibration: calRows.count, nTest: testRows.count,
+                       testScores: ts, testProbabilities: tp, testLabels: tl)
+    }
+
+    /// Mean AUROC of `kind` over `folds`-fold cross-validation (for picking a layer without touching the test split).
+    public static func crossValidatedAUROC(_ data: ProbeDataset, kind: ProbeKind, folds: Int, useGroups: Bool,
+                                           options: ProbeTrainingOptions) throws -> Double {
+        let parts = try DataSplit.kFold(labels: data.labels, k: folds, seed: options.seed, groups: useGroups ? data.groups : nil)
+        var total = 0.0, used = 0
+        for part in parts {
+            let train = data.subset(part.train), test = data.subset(part.test)
+            guard train.positives > 0, train.negatives > 0, test.positives > 0, test.negatives > 0 else { continue }
+            let model = try ProbeTrainer.train(kind, on: train, options: options)
+            total += ProbeMetrics.auroc(scores: model.rawScores(test), labels: test.labels)
+            used += 1
+        }
+        guard used > 0 else { throw ProbeError.tooFewRows(needed: 2 * folds, found: data.count, context: "\(folds)-fold cross-validation") }
+        return total / Double(used)
+    }
+}

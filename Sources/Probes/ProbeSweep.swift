@@ -1,0 +1,150 @@
+import Foundation
+
+/// Fits every requested probe kind on every layer and measures it on a held-out split (`polygraph sweep`).
+public enum ProbeSweep {
+    /// One (layer, kind) result.
+    public struct Row: Codable, Sendable {
+        public var layer: Int
+        public var hook: String
+        public var kind: String
+        /// Metrics on the test split.
+        public var test: ProbeMetrics
+        public var trainAccuracy: Double
+        public var fitSeconds: Double
+        public var converged: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case layer, hook, kind, test, trainAccuracy = "train_accuracy", fitSeconds = "fit_seconds", converged
+        }
+    }
+
+    /// Everything a sweep produced.
+    public struct Result: Codable, Sendable {
+        public var files: [String]
+        /// Separate test files (`--test-acts`), when the test rows do not come from a split.
+        public var testFiles: [String]?
+        public var seed: UInt64
+        public var split: Double
+        public var nTrain: Int
+        public var nTest: Int
+        public var skippedUnlabeled: Int
+        public var rows: [Row]
+        public var totalSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case files, testFiles = "test_files", seed, split, nTrain = "n_train", nTest = "n_test", skippedUnlabeled = "skipped_unlabeled", rows
+            case totalSeconds = "total_seconds"
+        }
+
+        /// The row with the highest test AUROC for `kind` (ties: lower layer).
+        public func best(kind: String) -> Row? {
+            rows.filter { $0.kind == kind && $0.test.auroc.isFinite }
+                .max { ($0.test.auroc, -$0.layer) < ($1.test.auroc, -$1.layer) }
+        }
+
+        /// Kinds in the order they were run.
+        public var kinds: [String] {
+            var seen: [String] = []
+            for r in rows where !seen.contains(r.kind) { seen.append(r.kind) }
+            return seen
+        }
+    }
+
+    /// Runs the sweep. `load(layer)` returns the hook name and dataset of one layer (all layers share rows and labels).
+    public static func run(layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan, files: [String],
+                           progress: ProgressLine? = nil, loadTest: ((Int) throws -> ProbeDataset)? = nil,
+                           load: (Int) throws -> (hook: String, data: ProbeDataset)) throws -> Result {
+        let started = Date()
+        var rows: [Row] = []
+        var nTrain = 0, nTest = 0, skipped = 0
+        var done = 0
+        for layer in layers {
+            let (hook, data) = try load(layer)
+            let testData = try loadTest?(layer)
+            skipped = data.skippedUnlabeled
+            for kind in kinds {
+                var p = plan
+                p.kind = kind
+                if testData != nil { p.split = 1 }  // separate test files: train on every row
+                let t0 = Date()
+                var outcome = try ProbeFitter.fit(data, plan: p)
+                let seconds = Date().timeIntervalSince(t0)
+                if let testData {
+                    try testData.requireBothClasses("test files")
+                    let scores = outcome.model.rawScores(testData)
+                    outcome.test = ProbeMetrics(scores: scores, probabilities: scores.map(outcome.calibration.probability),
+                                                labels: testData.labels)
+                    outcome.nTest = testData.count
+                }
+                nTrain = outcome.nTrain; nTest = outcome.nTest
+                guard let test = outcome.test else {
+                    throw ProbeError.invalidOption(name: "split", value: "\(plan.split)", expected: "below 1 for a sweep (it needs test rows)")
+                }
+                rows.append(Row(layer: layer, hook: hook, kind: kind.cliName, test: test, trainAccuracy: outcome.train.accuracy,
+                                fitSeconds: seconds, converged: outcome.model.parameters.converged))
+                done += 1
+                progress?.update(done, detail: "layer \(layer) \(kind.cliName) AUROC \(String(format: "%.3f", test.auroc))")
+            }
+        }
+        progress?.finish()
+        return Result(files: files, testFiles: nil, seed: plan.options.seed, split: plan.split, nTrain: nTrain, nTest: nTest,
+                      skippedUnlabeled: skipped, rows: rows, totalSeconds: Date().timeIntervalSince(started))
+    }
+
+    /// Fixed-width table: one line per (layer, kind).
+    public static func table(_ result: Result) -> String {
+        var out = String(format: "%-5@ %-14@ %6@ %6@ %6@ %6@ %6@ %7@ %7@ %8@\n", "layer" as NSString, "kind" as NSString,
+                         "acc" as NSString, "auroc" as NSString, "auprc" as NSString, "ece" as NSString, "brier" as NSString,
+                         "r@1%" as NSString, "r@5%" as NSString, "fit_s" as NSString)
+        for r in result.rows {
+            out += String(format: "%-5d %-14@ %6.3f %6.3f %6.3f %6.3f %6.3f %7.3f %7.3f %8.3f\n", r.layer, r.kind as NSString,
+                          r.test.accuracy, r.test.auroc, r.test.auprc, r.test.ece, r.test.brier,
+                          r.test.recallAt1FPR, r.test.recallAt5FPR, r.fitSeconds)
+        }
+        for kind in result.kinds {
+            if let b = result.best(kind: kind) {
+                out += String(format: "best %@: layer %d (AUROC %.3f, accuracy %.3f)\n", kind as NSString, b.layer, b.test.auroc, b.test.accuracy)
+            }
+        }
+        return out
+    }
+
+    /// SVG: AUROC (solid) and accuracy (dashed) by layer, one colour per kind.
+    public static func plot(_ result: Result) -> String {
+        var series: [SVGChart.Series] = [], keys: [String] = []
+        for kind in result.kinds {
+            let rows = result.rows.filter { $0.kind == kind }
+            series.append(.init(name: "\(kind) AUROC", points: rows.map { (Double($0.layer), $0.test.auroc) }))
+            series.append(.init(name: "\(kind) accuracy", points: rows.map { (Double($0.layer), $0.test.accuracy) }, dashed: true))
+            keys += [kind, kind]
+        }
+        let low = max(0, min(0.4, (result.rows.map { min($0.test.auroc, $0.test.accuracy) }.filter(\.isFinite).min() ?? 0.4) - 0.05))
+        return SVGChart.lines(title: "Probe quality by layer (test split, n=\(result.nTest))", xLabel: "layer",
+                              yLabel: "AUROC (solid) / accuracy (dashed)", series: series,
+                              yRange: (low * 10).rounded(.down) / 10...1.0, colorKeys: keys)
+    }
+
+    /// Markdown summary: setup, best layer per kind, and the full table.
+    public static func markdown(_ result: Result) -> String {
+        var md = "# Probe sweep\n\n"
+        md += "- activation files: \(result.files.map { "`\($0)`" }.joined(separator: ", "))\n"
+        if let t = result.testFiles { md += "- test files: \(t.map { "`\($0)`" }.joined(separator: ", ")) (training used every labeled row)\n" }
+        md += "- split: \(result.split) train / \(String(format: "%.2f", 1 - result.split)) test (stratified, seed \(result.seed)); "
+        md += "\(result.nTrain) train rows, \(result.nTest) test rows, \(result.skippedUnlabeled) unlabeled rows skipped\n"
+        md += String(format: "- total time: %.2f s\n\n", result.totalSeconds)
+        md += "![AUROC and accuracy by layer](sweep.svg)\n\n## Best layer per kind (test AUROC)\n\n| kind | layer | AUROC | accuracy | ECE | recall@1%FPR |\n|---|---|---|---|---|---|\n"
+        for kind in result.kinds {
+            if let b = result.best(kind: kind) {
+                md += String(format: "| %@ | %d | %.3f | %.3f | %.3f | %.3f |\n", kind as NSString, b.layer, b.test.auroc, b.test.accuracy, b.test.ece, b.test.recallAt1FPR)
+            }
+        }
+        md += "\nThe best layer is chosen on the test split itself, so these numbers are slightly optimistic; "
+        md += "`polygraph train --layer best` picks the layer by cross-validation on the training rows instead.\n\n"
+        md += "## All layers\n\n| layer | kind | accuracy | AUROC | AUPRC | ECE | Brier | recall@1% | recall@5% | fit s |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        for r in result.rows {
+            md += String(format: "| %d | %@ | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", r.layer, r.kind as NSString,
+                         r.test.accuracy, r.test.auroc, r.test.auprc, r.test.ece, r.test.brier, r.test.recallAt1FPR, r.test.recallAt5FPR, r.fitSeconds)
+        }
+        return md
+    }
+}

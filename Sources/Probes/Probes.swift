@@ -1,1 +1,0 @@
-// Probes module. See ../../README.md for the architecture.

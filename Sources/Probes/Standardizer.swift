@@ -1,0 +1,51 @@
+/// Per-dimension standardisation (x − mean) / scale, as stored in the artifact's `normalization`.
+public struct Standardizer: Sendable, Codable, Equatable {
+    /// `[dims]`
+    public var mean: [Float]
+    /// `[dims]`, never zero (constant dimensions get scale 1, like scikit-learn's StandardScaler).
+    public var scale: [Float]
+
+    /// Identity normalisation of width `dims`.
+    public static func identity(dims: Int) -> Standardizer {
+        Standardizer(mean: Array(repeating: 0, count: dims), scale: Array(repeating: 1, count: dims))
+    }
+
+    /// Fits mean and population standard deviation on `data` (double accumulation, row order).
+    public init(fitting data: ProbeDataset, centerOnly: Bool = false) {
+        let n = data.count, d = data.dims
+        var sum = [Double](repeating: 0, count: d), sq = [Double](repeating: 0, count: d)
+        data.features.withUnsafeBufferPointer { x in
+            for i in 0..<n {
+                let row = x.baseAddress! + i * d
+                for j in 0..<d { let v = Double(row[j]); sum[j] += v; sq[j] += v * v }
+            }
+        }
+        mean = sum.map { Float($0 / Double(n)) }
+        if centerOnly {
+            scale = Array(repeating: 1, count: d)
+        } else {
+            scale = (0..<d).map { j in
+                let m = sum[j] / Double(n)
+                let v = max(sq[j] / Double(n) - m * m, 0)
+                let s = v.squareRoot()
+                return s > 1e-12 * max(1, abs(m)) ? Float(s) : 1
+            }
+        }
+    }
+
+    public init(mean: [Float], scale: [Float]) { self.mean = mean; self.scale = scale }
+
+    /// Standardised copy of the features `[n, dims]`.
+    public func transform(_ data: ProbeDataset) -> [Float] {
+        let d = data.dims
+        var out = data.features
+        let inv = scale.map { 1 / $0 }
+        out.withUnsafeMutableBufferPointer { x in
+            for i in 0..<data.count {
+                let row = x.baseAddress! + i * d
+                for j in 0..<d { row[j] = (row[j] - mean[j]) * inv[j] }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,85 @@
+/// TTPD (Bürger, Hamprecht & Nadler 2024, "Truth is Universal"): learn a general truth direction t_G by regressing
+/// per-source-centred activations on [t, t·p] (t = ±1 truth, p = ±1 polarity), a polarity direction by logistic
+/// regression on the polarity labels, then a logistic classifier on the 2-D projection onto (t_G, polarity).
+enum TTPDTrainer {
+    static func train(_ data: ProbeDataset, options: ProbeTrainingOptions) throws -> ProbeModel {
+        guard let polarity = data.polarity else {
+            throw ProbeError.missingPolarity(hint: "HINT: capture a dataset whose CSV has a `polarity` column "
+                + "(e.g. cities + neg_cities), or use --probe logistic.")
+        }
+        try data.requireBothClasses("ttpd probe")
+        let n = data.count, d = data.dims
+        let affirmative = polarity.filter { $0 > 0 }.count
+        guard affirmative > 0, affirmative < n else {
+            throw ProbeError.missingPolarity(hint: "All \(n) rows have the same polarity; TTPD needs both affirmative "
+                + "and negated statements. HINT: add the negated dataset (e.g. neg_cities).")
+        }
+        let norm = Standardizer(fitting: data, centerOnly: true)
+        let x = norm.transform(data)  // [n, d], centred on the overall mean
+
+        // Per-source centring for the regression (each topic's mean removed).
+        var centred = x
+        var bySource: [String: [Int]] = [:]
+        for (i, s) in data.sources.enumerated() { bySource[s, default: []].append(i) }
+        for rows in bySource.values {
+            var mu = [Double](repeating: 0, count: d)
+            for i in rows { for j in 0..<d { mu[j] += Double(x[i * d + j]) } }
+            for j in 0..<d { mu[j] /= Double(rows.count) }
+            for i in rows { for j in 0..<d { centred[i * d + j] -= Float(mu[j]) } }
+        }
+        // OLS: D[2, d] = (XᵀX)⁻¹ Xᵀ Ã with X = [t, t·p]  [n, 2].
+        var xtx = [0.0, 0.0, 0.0, 0.0]
+        var xta = [[Double]](repeating: [Double](repeating: 0, count: d), count: 2)
+        for i in 0..<n {
+            let t = data.labels[i] == 1 ? 1.0 : -1.0
+            let feats = [t, t * Double(polarity[i])]
+            xtx[0] += feats[0] * feats[0]; xtx[1] += feats[0] * feats[1]; xtx[3] += feats[1] * feats[1]
+            for j in 0..<d {
+                let a = Double(centred[i * d + j])
+                xta[0][j] += feats[0] * a; xta[1][j] += feats[1] * a
+            }
+        }
+        xtx[2] = xtx[1]
+        let det = xtx[0] * xtx[3] - xtx[1] * xtx[2]
+        guard abs(det) > 1e-9 * Double(n * n) else {
+            throw ProbeError.diverged(kind: "ttpd", detail: "truth and polarity labels are collinear; cannot separate t_G from t_P")
+        }
+        let truth = (0..<d).map { j in Float((xtx[3] * xta[0][j] - xtx[1] * xta[1][j]) / det) }
+
+        // Polarity direction: logistic regression of polarity on standardised activations, mapped back.
+        let scaler = Standardizer(fitting: data)
+        let xs = scaler.transform(data)
+        let (pw, _, _, _) = try LogisticTrainer.fit(xs, rows: n, dims: d, labels: polarity.map { $0 > 0 ? 1 : 0 },
+                                                    c: options.c, tolerance: options.tolerance, maxIterations: options.maxIterations)
+        var polarityDirection = (0..<d).map { pw[$0] / scaler.scale[$0] }
+        let pNorm = polarityDirection.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+        if pNorm > 0 { polarityDirection = polarityDirection.map { Float(Double($0) / pNorm) } }
+        let tNorm = truth.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+        guard tNorm > 0, tNorm.isFinite else { throw ProbeError.diverged(kind: "ttpd", detail: "truth direction is zero") }
+        let truthUnit = truth.map { Float(Double($0) / tNorm) }
+
+        // 2-D projection and its logistic classifier (standardised in 2-D, nearly unregularised).
+        var proj = [Float](repeating: 0, count: n * 2)
+        for i in 0..<n {
+            var a = 0.0, b = 0.0
+            for j in 0..<d { let v = Double(x[i * d + j]); a += v * Double(truthUnit[j]); b += v * Double(polarityDirection[j]) }
+            proj[2 * i] = Float(a); proj[2 * i + 1] = Float(b)
+        }
+        let projData = try ProbeDataset(features: proj, dims: 2, labels: data.labels.map(Int.init))
+        let projNorm = Standardizer(fitting: projData)
+        let (w2, b2, iterations, converged) = try LogisticTrainer.fit(projNorm.transform(projData), rows: n, dims: 2,
+                                                                     labels: data.labels, c: 1e4, tolerance: options.tolerance,
+                                                                     maxIterations: options.maxIterations)
+        // Fold: raw = Σ_k w2_k (proj_k − m_k)/s_k + b2 = (a_t t_G + a_p p)·x + bias.
+        let at = Double(w2[0]) / Double(projNorm.scale[0]), ap = Double(w2[1]) / Double(projNorm.scale[1])
+        let bias = b2 - at * Double(projNorm.mean[0]) - ap * Double(projNorm.mean[1])
+        let weights = (0..<d).map { Float(at * Double(truthUnit[$0]) + ap * Double(polarityDirection[$0])) }
+        var params = ProbeParameters(weights: weights, bias: bias)
+        params.truthDirection = truthUnit
+        params.polarityDirection = polarityDirection
+        params.projectionWeights = [at, ap]
+        params.iterations = iterations
+        params.converged = converged
+        return ProbeModel(kind: .ttpd, normalization: norm, parameters: params)
+    }
+}

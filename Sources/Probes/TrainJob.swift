@@ -1,0 +1,110 @@
+import Foundation
+import ActivationStore
+
+/// `polygraph train` end to end: read activation files, pick the layer, fit, calibrate, build the artifact.
+public enum TrainJob {
+    /// Tool identity written into artifacts.
+    public static let createdBy = "polygraph 0.1.0"
+
+    /// Which layer to train on.
+    public enum LayerChoice: Sendable, Equatable {
+        case index(Int)
+        /// The layer with the best k-fold cross-validated AUROC on the training split.
+        case best(folds: Int)
+
+        /// Parses `--layer`: a number or `best`.
+        public init(_ text: String, folds: Int = 5) throws {
+            if text.lowercased() == "best" { self = .best(folds: folds); return }
+            guard let l = Int(text), l >= 0 else {
+                throw ProbeError.invalidOption(name: "layer", value: text, expected: "a layer number (0-based) or 'best'")
+            }
+            self = .index(l)
+        }
+    }
+
+    /// Result of a training job.
+    public struct Output {
+        public var artifact: ProbeArtifact
+        public var outcome: ProbeFitter.Outcome
+        /// Layer → cross-validated AUROC when the layer was chosen with `best`.
+        public var layerScores: [(layer: Int, auroc: Double)]
+    }
+
+    /// Trains per `plan` on the files' activations at `layer` (or the hook `hookSpec` names).
+    public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?, hookSpec: String = "resid_post",
+                           groupBy: String? = nil, progress: Bool = true) throws -> Output {
+        let loader = try ActivationLoader(paths: paths)
+        var plan = plan
+        plan.useGroups = groupBy != nil
+        var chosen: Int?
+        var hook: String
+        var scores: [(layer: Int, auroc: Double)] = []
+        if ActivationLoader.isFullHookName(hookSpec) {
+            hook = hookSpec
+            chosen = hookSpec.split(separator: ".").dropFirst().first.flatMap { Int($0) }
+        } else {
+            guard let layer else {
+                throw ProbeError.invalidOption(name: "layer", value: "(missing)", expected: "a layer number or 'best' (or a full --hook name)")
+            }
+            switch layer {
+            case .index(let l):
+                chosen = l
+            case .best(let folds):
+                let layers = loader.layers(spec: hookSpec)
+                guard !layers.isEmpty else {
+                    throw ProbeError.missingHook(hook: ActivationLoader.hookName(layer: 0, spec: hookSpec), path: paths[0],
+                                                 available: loader.header.hooks)
+                }
+                let line = ProgressLine(label: "choosing layer (\(folds)-fold CV, \(plan.kind.cliName))", total: layers.count, enabled: progress)
+                for (i, l) in layers.enumerated() {
+                    let data = try loader.dataset(hook: ActivationLoader.hookName(layer: l, spec: hookSpec), groupBy: groupBy)
+                    let trainRows = plan.split < 1
+                        ? try DataSplit.stratified(labels: data.labels, trainFraction: plan.split, seed: plan.options.seed,
+                                                   groups: plan.useGroups ? data.groups : nil).train
+                        : Array(0..<data.count)
+                    let auroc = try ProbeFitter.crossValidatedAUROC(data.subset(trainRows), kind: plan.kind, folds: folds,
+                                                                    useGroups: plan.useGroups, options: plan.options)
+                    scores.append((l, auroc))
+                    line.update(i + 1, detail: String(format: "layer %d CV AUROC %.3f", l, auroc))
+                }
+                line.finish()
+                chosen = scores.max { ($0.auroc, -$0.layer) < ($1.auroc, -$1.layer) }!.layer
+            }
+            hook = ActivationLoader.hookName(layer: chosen, spec: hookSpec)
+        }
+        let data = try loader.dataset(hook: hook, groupBy: groupBy)
+        let outcome = try ProbeFitter.fit(data, plan: plan)
+        var metrics = ["train": outcome.train]
+        if let test = outcome.test { metrics["test"] = test }
+        let h = loader.header
+        let training = ProbeArtifact.TrainingRecord(
+            datasets: try loader.datasetRecords(for: data), seed: plan.options.seed, split: plan.split, metrics: metrics,
+            layer: chosen, nTrain: outcome.nTrain, nCalibration: outcome.nCalibration, nTest: outcome.nTest,
+            skippedUnlabeled: data.skippedUnlabeled, maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged,
+            groupBy: groupBy)
+        let artifact = ProbeArtifact(model: outcome.model,
+                                     identity: .init(name: h.modelName, architecture: h.modelArchitecture, sha256: h.modelSHA256),
+                                     hook: hook, position: h.position.rawValue, calibration: outcome.calibration,
+                                     thresholds: outcome.thresholds, training: training, createdBy: createdBy)
+        try artifact.validate(path: "new artifact")
+        return Output(artifact: artifact, outcome: outcome, layerScores: scores)
+    }
+
+    /// Loads activation files and scores them with a probe, refusing a model/hook/position mismatch unless allowed.
+    public static func evaluate(probePath: String, paths: [String], allowMismatch: Bool) throws -> ProbeEvaluation {
+        let scorer = try ProbeScorer(path: probePath)
+        let loader = try ActivationLoader(paths: paths)
+        let a = scorer.artifact
+        for s in loader.sources {
+            let h = s.reader.header
+            try a.checkCompatible(modelSHA256: h.modelSHA256, hook: nil, position: h.position.rawValue, dims: nil,
+                                  allowMismatch: allowMismatch)
+            guard h.hooks.contains(a.hook) else {
+                throw ProbeError.missingHook(hook: a.hook, path: s.path, available: h.hooks)
+            }
+        }
+        let data = try loader.dataset(hook: a.hook)
+        try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
+        return ProbeEvaluation(scorer: scorer, data: data, probePath: probePath, files: paths)
+    }
+}

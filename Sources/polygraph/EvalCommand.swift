@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Probes
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Measure a probe artifact on activation files: accuracy, AUROC, ECE, Brier, recall at low FPR.",
+        discussion: "Example: polygraph eval --probe probes/smollm2/cities.json --acts runs/neg_cities.h5 --report reports/eval")
+
+    @Option(name: .long, help: "Probe artifact (JSON).")
+    var probe: String
+    @Option(name: .long, parsing: .upToNextOption, help: "Activation files (.h5).")
+    var acts: [String] = []
+    @Option(name: .long, help: "Write eval.json and reliability.svg into this folder.")
+    var report: String?
+    @Flag(name: .long, help: "Apply the probe even to activations of another model or position.")
+    var allowMismatch = false
+    @Flag(name: .long, help: "Print the results as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard !acts.isEmpty else { throw ValidationError("give at least one activation file with --acts FILE.h5") }
+    }
+
+    func run() throws {
+        let evaluation = try failing {
+            let evaluation = try TrainJob.evaluate(probePath: probe, paths: acts, allowMismatch: allowMismatch)
+            if let report {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try writeReport([("eval.json", try encoder.encode(evaluation)),
+                                 ("reliability.svg", Data(evaluation.reliabilitySVG().utf8))], to: report)
+            }
+            return evaluation
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
+        } else {
+            print(evaluation.text(), terminator: "")
+            if let report { print("report: \(report)/reliability.svg") }
+        }
+    }
+}

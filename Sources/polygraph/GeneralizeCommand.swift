@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Probes
+
+struct GeneralizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generalize", abstract: "Train on each activation file, test on every other: a transfer matrix and heat map.",
+        discussion: "Example: polygraph generalize --acts runs/cities.h5 runs/neg_cities.h5 runs/sp_en_trans.h5 --probe logistic --layer 18 --report reports/transfer")
+
+    @OptionGroup var fit: ProbeFitOptions
+    @Option(name: .long, help: "Probe kind: logistic, mass-mean, mass-mean-iid, mlp, ttpd.")
+    var probe: String = "logistic"
+    @Option(name: .long, help: "Layer number (or give a full --hook name).")
+    var layer: Int?
+    @Option(name: .long, help: "Write generalize.json and generalize.svg into this folder.")
+    var report: String?
+    @Flag(name: .long, help: "Print the matrix as JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        let matrix = try failing {
+            let kind = try ProbeKind(cliName: probe)
+            let loader = try ActivationLoader(paths: fit.acts)
+            guard layer != nil || ActivationLoader.isFullHookName(fit.hook) else {
+                throw ProbeError.invalidOption(name: "layer", value: "(missing)", expected: "a layer number, or a full --hook name")
+            }
+            let hook = ActivationLoader.hookName(layer: layer, spec: fit.hook)
+            let datasets = try loader.sources.indices.map { try loader.dataset(hook: hook, groupBy: fit.groupBy, only: [$0]) }
+            let matrix = try GeneralizationMatrix.compute(
+                kind: kind, hook: hook, names: loader.sources.map(\.name), datasets: datasets, plan: fit.plan(kind),
+                progress: ProgressLine(label: "generalize", total: datasets.count, enabled: !fit.quiet))
+            if let report {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try writeReport([("generalize.json", try encoder.encode(matrix)),
+                                 ("generalize.svg", Data(matrix.heatmap().utf8))], to: report)
+            }
+            return matrix
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(matrix), as: UTF8.self))
+        } else {
+            print(matrix.table(), terminator: "")
+            if let report { print("report: \(report)/generalize.svg") }
+        }
+    }
+}

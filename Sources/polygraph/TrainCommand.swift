@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Probes
+
+/// Options shared by train, sweep and generalize: how to split, fit and calibrate.
+struct ProbeFitOptions: ParsableArguments {
+    @Option(name: .long, parsing: .upToNextOption, help: "Activation files (.h5) written by `polygraph capture`.")
+    var acts: [String] = []
+    @Option(name: .long, help: "Hook per layer (resid_post, mlp.hook_post, …) or one full hook name.")
+    var hook: String = "resid_post"
+    @Option(name: .long, help: "Seed for splits and MLP initialisation.")
+    var seed: UInt64 = 0
+    @Option(name: .long, help: "Fraction of labeled rows used for training; the rest is the test split.")
+    var split: Double = 0.8
+    @Flag(name: .long, help: "Hold out a quarter of the training rows to fit Platt scaling and the flag thresholds.")
+    var calibrate = false
+    @Option(name: .long, help: "Metadata column whose values stay on one side of every split (e.g. a city).")
+    var groupBy: String?
+    @Option(name: .customLong("C"), help: "Logistic inverse regularisation strength (scikit-learn's C).")
+    var c: Double = 1
+    @Option(name: .long, help: "Target: at most this fraction of false statements flagged ok.")
+    var maxFalseOk: Double = 0.05
+    @Option(name: .long, help: "Target: at most this fraction of true statements flagged likely_false.")
+    var maxTrueFlagged: Double = 0.05
+    @Option(name: .long, help: "MLP: maximum epochs.")
+    var epochs: Int = 200
+    @Flag(name: .long, help: "No progress line on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard !acts.isEmpty else { throw ValidationError("give at least one activation file with --acts FILE.h5") }
+        guard split > 0, split <= 1 else { throw ValidationError("--split must be in (0, 1], e.g. 0.8") }
+        guard c > 0 else { throw ValidationError("--C must be positive") }
+        guard (0...1).contains(maxFalseOk), (0...1).contains(maxTrueFlagged) else {
+            throw ValidationError("--max-false-ok and --max-true-flagged are fractions in [0, 1]")
+        }
+    }
+
+    /// The fitting plan for `kind`.
+    func plan(_ kind: ProbeKind) -> ProbeFitter.Plan {
+        var plan = ProbeFitter.Plan(kind: kind)
+        plan.split = split
+        plan.calibrate = calibrate
+        plan.maxFalseOK = maxFalseOk
+        plan.maxTrueFlagged = maxTrueFlagged
+        plan.useGroups = groupBy != nil
+        plan.options.seed = seed
+        plan.options.c = c
+        plan.options.maxEpochs = epochs
+        return plan
+    }
+}
+
+/// Prints a Probes error as a one-paragraph message and exits 1.
+func failing<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as ProbeError {
+        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train a calibrated truth probe on stored activations and write its artifact.",
+        discussion: "Example: polygraph train --acts runs/cities.h5 runs/neg_cities.h5 --probe logistic --layer best --calibrate --out probes/smollm2/cities.json")
+
+    @OptionGroup var fit: ProbeFitOptions
+    @Option(name: .long, help: "Probe kind: logistic, mass-mean, mass-mean-iid, mlp, ttpd.")
+    var probe: String = "logistic"
+    @Option(name: .long, help: "Layer number, or 'best' (k-fold CV on the training rows).")
+    var layer: String?
+    @Option(name: .long, help: "Folds for --layer best.")
+    var folds: Int = 5
+    @Option(name: .long, help: "Where to write the probe artifact (JSON).")
+    var out: String
+    @Flag(name: .long, help: "Print the artifact summary as JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        let output = try failing {
+            let kind = try ProbeKind(cliName: probe)
+            let choice = try layer.map { try TrainJob.LayerChoice($0, folds: folds) }
+            let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kind), layer: choice, hookSpec: fit.hook,
+                                          groupBy: fit.groupBy, progress: !fit.quiet)
+            try output.artifact.write(to: out)
+            return output
+        }
+        let summary = ProbeSummary(output.artifact)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            print("wrote \(out)")
+            print(summary.text(), terminator: "")
+        }
+    }
+}
