@@ -6,5 +6,5 @@ struct Polygraph: AsyncParsableCommand {
         commandName: "polygraph",
         abstract: "Capture a language model's hidden states, train truth probes, gate answers.",
         subcommands: [BenchCommand.self, TokenizeCommand.self, TrainCommand.self, SweepCommand.self, EvalCommand.self,
-                      GeneralizeCommand.self, ServeCommand.self])
+                      GeneralizeCommand.self, ServeCommand.self, GateBenchCommand.self])
 }
