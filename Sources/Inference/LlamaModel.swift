@@ -133,6 +133,22 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
         let scale = 1 / Float(hd).squareRoot()
         let scores = FloatBuffer(count: count * keys)
+        if count <= 16 && hd % 8 == 0 {
+            // Few queries (decode, short statements): direct SIMD loops beat hundreds of tiny BLAS calls.
+            for h in 0..<c.nHeads {
+                let kv = h / group
+                let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
+                for t in 0..<count {
+                    let q = queries + t * qDim + h * hd, z = out + t * qDim + h * hd
+                    let visible = past + t + 1, row = scores.pointer + t * keys
+                    for j in 0..<visible { row[j] = scale * Kernels.dot(q, kBase + j * kvDim, count: hd) }
+                    Kernels.softmax(row, n: visible)
+                    z.update(repeating: 0, count: hd)
+                    for j in 0..<visible { Kernels.axpy(row[j], vBase + j * kvDim, z, count: hd) }
+                }
+            }
+            return
+        }
         for h in 0..<c.nHeads {
             let kv = h / group
             let q = queries + h * hd, z = out + h * hd
