@@ -1,7 +1,6 @@
 // The real engine behind the gate: a GGUF `LanguageModel` (module Inference) with its tokenizer and chat template.
 import Foundation
 import Inference
-import Tokenization
 
 /// Adapts `Inference.LanguageModel` to ``GateEngine``: chats are rendered with the GGUF's chat template, the
 /// probe's hook is captured during `LanguageModel.generate` itself, and `/v1/score` uses the batched `run`.
@@ -9,10 +8,6 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
     /// The loaded model (weights, tokenizer).
     public let languageModel: LanguageModel
     public let model: ModelIdentity
-    /// The chat format from `tokenizer.chat_template`; nil when the GGUF has none or an unknown one.
-    public let chatTemplate: ChatTemplate?
-    /// Why `chatTemplate` is nil, for the error a chat request then gets.
-    private let chatTemplateProblem: String?
 
     public var dModel: Int { languageModel.config.dModel }
     public var contextLength: Int { languageModel.config.contextLength }
@@ -23,13 +18,6 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         let config = languageModel.config
         model = ModelIdentity(name: config.name, architecture: config.architecture,
                               sha256: try languageModel.fileSHA256)
-        do {
-            chatTemplate = try ChatTemplate(gguf: languageModel.file, tokenizer: languageModel.tokenizer)
-            chatTemplateProblem = nil
-        } catch {
-            chatTemplate = nil
-            chatTemplateProblem = "\(error)"
-        }
     }
 
     /// Loads the GGUF at `path` and wraps it.
@@ -43,13 +31,12 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
     }
 
     public func chatTokens(_ messages: [ChatMessage]) throws -> [Int] {
-        guard let chatTemplate else {
-            throw GateError.engineFailure("this model has no usable chat template (\(chatTemplateProblem ?? "?")); "
+        do {
+            return try languageModel.chatPrompt(messages).map(Int.init)
+        } catch {
+            throw GateError.engineFailure("this model has no usable chat template (\(error)); "
                                           + "use /v1/completions with a raw prompt")
         }
-        let text = chatTemplate.render(messages: messages, addGenerationPrompt: true)
-        // The rendered text already holds BOS when the template writes it.
-        return languageModel.tokenizer.encode(text, parseSpecial: true).map(Int.init)
     }
 
     public func textTokens(_ text: String) throws -> [Int] {

@@ -24,4 +24,17 @@ public enum ArchitectureRegistry {
         }
         return try make(file)
     }
+
+    /// The hook points a GGUF model exposes, in firing order, read from metadata only (no weights are loaded):
+    /// for `polygraph inspect`. Throws for an unsupported architecture or a missing block count.
+    public static func hookNames(for file: GGUFFile) throws -> [HookName] {
+        guard let arch = try? file.string("general.architecture") else {
+            throw InferenceError.missingMetadata(key: "general.architecture", path: file.path)
+        }
+        guard constructors[arch] != nil else { throw InferenceError.unsupportedArchitecture(arch, supported: supported) }
+        guard let layers = try? file.int("\(arch).block_count"), layers > 0 else {
+            throw InferenceError.missingMetadata(key: "\(arch).block_count", path: file.path)
+        }
+        return HookName.all(nLayers: layers)
+    }
 }

@@ -20,7 +20,8 @@ struct BenchCommand: ParsableCommand {
         let lm = try LanguageModel.load(path: model)
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let err = FileHandle.standardError
-        err.write(Data(String(format: "loaded %@ in %.2f s\n", lm.config.name, loadSeconds).utf8))
+        err.write(Data(String(format: "loaded %@ in %.2f s (OpenBLAS core %@, %d threads)\n", lm.config.name, loadSeconds,
+                               BLASRuntime.coreName, Benchmark.blasThreads).utf8))
         var bench = Benchmark()
         bench.repeats = repeats; bench.statementCount = statements; bench.batchSize = batchSize
         bench.decodeTokens = decodeTokens
@@ -31,10 +32,10 @@ struct BenchCommand: ParsableCommand {
         }
         if json {
             struct Report: Encodable {
-                let model: String; let loadSeconds: Double; let threads: Int; let results: [Benchmark.Result]
+                let model: String; let loadSeconds: Double; let blasCore: String; let threads: Int; let results: [Benchmark.Result]
             }
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try enc.encode(Report(model: lm.config.name, loadSeconds: loadSeconds,
+            let data = try enc.encode(Report(model: lm.config.name, loadSeconds: loadSeconds, blasCore: BLASRuntime.coreName,
                                              threads: Benchmark.blasThreads, results: results))
             print(String(decoding: data, as: UTF8.self))
         } else {
