@@ -41,11 +41,14 @@ port=$(free_port)
 start_server "$port"
 model_id=$(curl -sf "http://127.0.0.1:$port/v1/models" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 rc=0
-python3 tests-interop/test_openai_client.py "http://127.0.0.1:$port/v1" "$model_id" || rc=1
+python3 tests-interop/test_openai_client.py "http://127.0.0.1:$port/v1" "$model_id" | tee "$work/run1.txt" || rc=1
 stop_server
 
 port=$(free_port)
 start_server "$port" --api-key interop-secret
-python3 tests-interop/test_openai_client.py "http://127.0.0.1:$port/v1" "$model_id" interop-secret --check-auth || rc=1
+python3 tests-interop/test_openai_client.py "http://127.0.0.1:$port/v1" "$model_id" interop-secret --check-auth \
+  | tee "$work/run2.txt" || rc=1
 stop_server
+# Both runs' counts, as one line.
+cat "$work/run1.txt" "$work/run2.txt" | awk '/ passed, .* failed$/ { p += $1; f += $3 } END { printf "%d passed, %d failed\n", p, f }'
 exit $rc

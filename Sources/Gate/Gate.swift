@@ -75,6 +75,9 @@ public final class Gate: Sendable {
         guard options.topP > 0 && options.topP <= 1 else {
             throw GateError.invalidOption(name: "top_p", value: "\(options.topP)", expected: "a number in (0, 1]")
         }
+        guard options.topK >= 0 else {
+            throw GateError.invalidOption(name: "top_k", value: "\(options.topK)", expected: "0 (off) or more")
+        }
         guard promptTokens + options.maxTokens <= engine.contextLength else {
             throw GateError.contextLengthExceeded(promptTokens: promptTokens, maxTokens: options.maxTokens,
                                                   contextLength: engine.contextLength)

@@ -35,12 +35,15 @@ public struct GenerationOptions: Sendable, Equatable {
     public var topP: Double
     /// Seed for the sampler; nil picks one.
     public var seed: UInt64?
+    /// Sample only from the K most likely tokens; 0 disables it.
+    public var topK: Int
 
-    public init(maxTokens: Int = 128, temperature: Double = 0, topP: Double = 1, seed: UInt64? = nil) {
+    public init(maxTokens: Int = 128, temperature: Double = 0, topP: Double = 1, seed: UInt64? = nil, topK: Int = 0) {
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.topP = topP
         self.seed = seed
+        self.topK = topK
     }
 }
 

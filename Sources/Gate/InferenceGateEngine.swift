@@ -48,7 +48,8 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
                          onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
         let name = try HookName(parsing: hook)
         let parameters = SamplingParameters(maxTokens: options.maxTokens, temperature: Float(options.temperature),
-                                            topP: Float(options.topP), seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
+                                            topK: options.topK, topP: Float(options.topP),
+                                            seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
         var widthProblem: String?
         let generation = try languageModel.generate(prompt: prompt.map(Int32.init), parameters: parameters,
                                                     capture: HookFilter([name])) { token in
