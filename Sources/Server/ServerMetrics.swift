@@ -19,16 +19,21 @@ public final class ServerMetrics: Sendable {
                                              .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
 
     public init() {
-        tokens = registry.makeCounter(name: "polygraph_tokens_generated_total", help: "Answer tokens generated.")
-        streamFailures = registry.makeCounter(name: "polygraph_stream_failures_total",
-                                              help: "Streams that ended with an error event.")
-        queueWaiting = registry.makeGauge(name: "polygraph_queue_depth",
-                                          help: "Requests waiting for the engine (the running one not counted).")
-        queueRunning = registry.makeGauge(name: "polygraph_queue_running", help: "1 while the engine is generating.")
+        tokens = registry.makeCounter(descriptor: Self.name("tokens_generated", "total", "Answer tokens generated."))
+        streamFailures = registry.makeCounter(descriptor: Self.name("stream_failures", "total",
+                                                                    "Streams that ended with an error event."))
+        queueWaiting = registry.makeGauge(descriptor: Self.name(
+            "queue", "depth", "Requests waiting for the engine (the running one not counted)."))
+        queueRunning = registry.makeGauge(descriptor: Self.name("queue", "running", "1 while the engine is generating."))
         scoringRatio = registry.makeValueHistogram(
-            name: "polygraph_scoring_overhead_ratio", buckets: [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1],
-            help: "Fraction of each generation's time spent applying the probe.")
+            descriptor: Self.name("scoring_overhead", "ratio", "Fraction of each generation's time spent applying the probe."),
+            buckets: [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1])
         for flag in TruthFlag.allCases { _ = flagCounter(flag) }
+    }
+
+    /// `polygraph_<metric>_<unit>` with its help text.
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "polygraph", metricName: metric, unitName: unit, helpText: help)
     }
 
     /// Label for a request path.
@@ -37,21 +42,19 @@ public final class ServerMetrics: Sendable {
     /// Counts a finished request and records its latency.
     public func recordRequest(path: String, method: String, status: Int, duration: Duration) {
         let route = Self.routeLabel(path)
-        registry.makeCounter(name: "polygraph_requests_total",
-                             labels: [("route", route), ("method", method), ("status", String(status))],
-                             help: "HTTP requests served.").increment()
-        registry.makeDurationHistogram(name: "polygraph_request_duration_seconds", labels: [("route", route)],
-                                       buckets: Self.latencyBuckets,
-                                       help: "Time to the end of the response (whole stream for SSE).")
-            .record(duration)
+        registry.makeCounter(descriptor: Self.name("requests", "total", "HTTP requests served."),
+                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.name("request_duration", "seconds", "Time to the end of the response (whole stream for SSE)."),
+            labels: [("route", route)], buckets: Self.latencyBuckets).record(duration)
     }
 
     /// Counts the tokens, flag and policy action of one gated answer.
     public func record(_ outcome: GateOutcome) {
         tokens.increment(by: Int64(outcome.original.tokens.count))
         flagCounter(outcome.original.verdict.score.flag).increment()
-        registry.makeCounter(name: "polygraph_policy_actions_total", labels: [("action", outcome.kind.rawValue)],
-                             help: "What the policy did with answers.").increment()
+        registry.makeCounter(descriptor: Self.name("policy_actions", "total", "What the policy did with answers."),
+                             labels: [("action", outcome.kind.rawValue)]).increment()
         let timing = outcome.original.timing
         if timing.totalSeconds > 0 { scoringRatio.record(timing.scoringSeconds / timing.totalSeconds) }
     }
@@ -64,8 +67,7 @@ public final class ServerMetrics: Sendable {
     public func recordStreamFailure() { streamFailures.increment() }
 
     private func flagCounter(_ flag: TruthFlag) -> Counter {
-        registry.makeCounter(name: "polygraph_flags_total", labels: [("flag", flag.rawValue)],
-                             help: "Verdicts by flag.")
+        registry.makeCounter(descriptor: Self.name("flags", "total", "Verdicts by flag."), labels: [("flag", flag.rawValue)])
     }
 
     /// The Prometheus text exposition, with the queue gauges read now.
