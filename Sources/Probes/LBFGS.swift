@@ -8,6 +8,7 @@ struct LBFGS {
         var iterations: Int
         var converged: Bool
         var gradientNorm: Double
+        var evaluations: Int = 0
     }
 
     var memory = 10
@@ -18,7 +19,15 @@ struct LBFGS {
     var maxIterations = 1000
 
     /// Minimises `f` from `x0`; `f` returns the value and writes the gradient into its second argument.
-    func minimize(_ x0: [Double], _ f: (_ x: [Double], _ grad: inout [Double]) -> Double) -> Result {
+    func minimize(_ x0: [Double], _ objective: (_ x: [Double], _ grad: inout [Double]) -> Double) -> Result {
+        var evaluations = 0
+        func f(_ x: [Double], _ g: inout [Double]) -> Double { evaluations += 1; return objective(x, &g) }
+        var result = run(x0, f)
+        result.evaluations = evaluations
+        return result
+    }
+
+    private func run(_ x0: [Double], _ f: (_ x: [Double], _ grad: inout [Double]) -> Double) -> Result {
         let n = x0.count
         var x = x0
         var g = [Double](repeating: 0, count: n)
