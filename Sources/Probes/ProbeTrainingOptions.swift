@@ -12,7 +12,7 @@ public struct ProbeTrainingOptions: Sendable, Codable, Equatable {
     /// MLP (SAPLMA): hidden widths, Adam learning rate, L2 penalty, batch size, epochs, early stopping.
     public var hidden: [Int] = [256, 128, 64]
     public var learningRate: Double = 1e-3
-    public var weightDecay: Double = 1e-4
+    public var weightDecay: Double = 1e-2
     public var batchSize: Int = 64
     public var maxEpochs: Int = 200
     public var patience: Int = 10
