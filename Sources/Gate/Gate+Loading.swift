@@ -1,5 +1,6 @@
 // Building a gate from files: a GGUF model and probe artifacts (what `polygraph serve` and `generate --probe` do).
 import Foundation
+import Inference
 
 extension Gate {
     /// Loads the model at `modelPath` and the probe artifacts at `probePaths` (the first is the default probe),
@@ -44,5 +45,27 @@ extension GatedAnswer {
             ] as [String: Any],
             "timing": ["total_seconds": timing.totalSeconds, "scoring_seconds": timing.scoringSeconds],
         ]
+    }
+}
+
+extension Gate {
+    /// What `polygraph generate --probe P.json` needs in one call: gate an already loaded model's generation of
+    /// `prompt` (token ids, e.g. from `LanguageModel.chatPrompt`) with the probe at `probePath`.
+    ///
+    /// ```swift
+    /// let answer = try Gate.generate(with: lm, probePath: probe, prompt: try lm.chatPrompt(messages),
+    ///                                parameters: parameters) { token in print(token.text, terminator: ""); return true }
+    /// print(answer.verdictLine)        // P(true) 0.912  flag ok  (probe cities, blocks.14.hook_resid_post @ answer)
+    /// ```
+    public static func generate(with languageModel: LanguageModel, probePath: String, prompt: [Int32],
+                                parameters: SamplingParameters, allowModelMismatch: Bool = false,
+                                onToken: (ScoredToken) -> Bool = { _ in true }) throws -> GatedAnswer {
+        let engine = try InferenceGateEngine(languageModel: languageModel)
+        let gate = try Gate.load(engine: engine, probePaths: [probePath], allowModelMismatch: allowModelMismatch)
+        let options = GenerationOptions(maxTokens: parameters.maxTokens, temperature: Double(parameters.temperature),
+                                        topP: Double(parameters.topP), seed: parameters.seed, topK: parameters.topK)
+        try gate.validate(promptTokens: prompt.count, options: options)
+        return try gate.generate(promptTokens: prompt.map(Int.init), options: options, probe: gate.probes[0],
+                                 onToken: onToken)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Gate
+import Inference
 
 /// The gate on SmolLM2-135M-Instruct: what it captures during generation equals a fresh forward pass.
 /// Skips when the model file is missing, but fails when the environment variable CI is set.
@@ -64,6 +65,27 @@ import Testing
         let last = probe.score(rows[rows.count - 1])
         #expect(abs(last.pTrue - answer.verdict.score.pTrue) < 1e-3)
         #expect(answer.timing.scoringSeconds < answer.timing.totalSeconds * 0.01)
+    }
+
+    @Test("gating does not change the answer: the same greedy tokens as a plain generation (generate --probe path)")
+    func sameAnswerAsPlain() throws {
+        guard let modelPath = Self.model() else { return }
+        let lm = try LanguageModel.load(path: modelPath)
+        let probePath = try Self.writeProbe(sha256: try lm.fileSHA256)
+        defer { try? FileManager.default.removeItem(atPath: probePath) }
+        let prompt = try lm.chatPrompt([ChatMessage(role: "user", content: "Name a planet.")])
+        let parameters = SamplingParameters(maxTokens: 8)
+        let plain = try lm.generate(prompt: prompt, parameters: parameters)
+        var streamed: [Int] = []
+        let gated = try Gate.generate(with: lm, probePath: probePath, prompt: prompt, parameters: parameters) {
+            streamed.append($0.id)
+            return true
+        }
+        #expect(gated.tokens.map(\.id) == plain.tokens.map(Int.init))
+        #expect(streamed == plain.tokens.map(Int.init))
+        #expect(gated.text == plain.text)
+        #expect(gated.verdictLine.hasPrefix("P(true) "))
+        #expect((gated.jsonObject["polygraph"] as? [String: Any])?["flag"] as? String == gated.verdict.score.flag.rawValue)
     }
 
     @Test("a probe artifact for other weights is refused with a clear error, and accepted with the override")
