@@ -1,1 +1,152 @@
-// Gate module. See ../../README.md for the architecture.
+// The gate: generate with a model, read the probe's hook during that same pass, score, flag.
+import Foundation
+
+/// Wraps one engine and one or more truth probes; generates answers that carry a calibrated P(true) and a flag.
+///
+/// The probe's hook is captured during the generation pass itself (no second forward pass): each generated
+/// token is scored as soon as its activation exists, and the answer's verdict is read at the last generated token
+/// before end-of-turn (or the mean over the answer's tokens for a `mean` probe).
+///
+/// ```swift
+/// let gate = try Gate(engine: engine, probes: [probe])
+/// let answer = try gate.generate(.chat([ChatMessage(role: "user", content: "Is Paris in France?")]),
+///                                options: GenerationOptions(maxTokens: 32))
+/// print(answer.text, answer.verdict.score.pTrue, answer.verdict.score.flag)
+/// ```
+///
+/// Not for concurrent use of one engine: serialise calls (``GateQueue`` does) or give each thread its own gate.
+public final class Gate: Sendable {
+    /// The model that generates.
+    public let engine: any GateEngine
+    /// Loaded probes; the first one is the default.
+    public let probes: [any TruthProbe]
+
+    /// Checks every probe against the model: same weights (sha256), a hook the model has, the model's width.
+    /// - Parameter allowModelMismatch: score with probes trained on other weights anyway (results are then meaningless
+    ///   unless the weights are equivalent, e.g. the same model re-quantised).
+    public init(engine: any GateEngine, probes: [any TruthProbe], allowModelMismatch: Bool = false) throws {
+        guard !probes.isEmpty else { throw GateError.noProbes }
+        var seen = Set<String>()
+        for probe in probes {
+            guard seen.insert(probe.name).inserted else { throw GateError.duplicateProbe(name: probe.name) }
+            if !allowModelMismatch && probe.model.sha256.lowercased() != engine.model.sha256.lowercased() {
+                throw GateError.modelMismatch(probe: probe.name, probeModel: probe.model, loadedModel: engine.model)
+            }
+            guard engine.hasHook(probe.hook) else { throw GateError.unknownHook(probe: probe.name, hook: probe.hook) }
+            guard probe.inputWidth == engine.dModel else {
+                throw GateError.widthMismatch(probe: probe.name, expected: engine.dModel, found: probe.inputWidth)
+            }
+        }
+        self.engine = engine
+        self.probes = probes
+    }
+
+    /// The probe called `name`, or the default probe when `name` is nil.
+    public func probe(named name: String?) throws -> any TruthProbe {
+        guard let name else { return probes[0] }
+        guard let probe = probes.first(where: { $0.name == name }) else {
+            throw GateError.unknownProbe(name: name, available: probes.map(\.name))
+        }
+        return probe
+    }
+
+    /// Token ids of a prompt as the engine will see them.
+    public func promptTokens(_ prompt: GatePrompt) throws -> [Int] {
+        let tokens: [Int]
+        switch prompt {
+        case .chat(let messages):
+            guard !messages.isEmpty else { throw GateError.emptyPrompt }
+            tokens = try engine.chatTokens(messages)
+        case .text(let text):
+            tokens = try engine.textTokens(text)
+        }
+        guard !tokens.isEmpty else { throw GateError.emptyPrompt }
+        return tokens
+    }
+
+    /// Checks options and length before any work: the cheap part of a request that can be refused early.
+    public func validate(promptTokens: Int, options: GenerationOptions) throws {
+        guard options.maxTokens >= 1 else {
+            throw GateError.invalidOption(name: "max_tokens", value: "\(options.maxTokens)", expected: "at least 1")
+        }
+        guard options.temperature >= 0 && options.temperature <= 2 && options.temperature.isFinite else {
+            throw GateError.invalidOption(name: "temperature", value: "\(options.temperature)", expected: "0...2")
+        }
+        guard options.topP > 0 && options.topP <= 1 else {
+            throw GateError.invalidOption(name: "top_p", value: "\(options.topP)", expected: "a number in (0, 1]")
+        }
+        guard options.topK >= 0 else {
+            throw GateError.invalidOption(name: "top_k", value: "\(options.topK)", expected: "0 (off) or more")
+        }
+        guard promptTokens + options.maxTokens <= engine.contextLength else {
+            throw GateError.contextLengthExceeded(promptTokens: promptTokens, maxTokens: options.maxTokens,
+                                                  contextLength: engine.contextLength)
+        }
+    }
+
+    /// Generates an answer and scores it.
+    /// - Parameters:
+    ///   - probe: probe name; nil for the default probe.
+    ///   - onToken: called with each answer token and its score as soon as its own position has gone through the
+    ///     model; return false to stop (finish `cancelled`).
+    public func generate(_ prompt: GatePrompt, options: GenerationOptions, probe probeName: String? = nil,
+                         onToken: (ScoredToken) -> Bool = { _ in true }) throws -> GatedAnswer {
+        let probe = try self.probe(named: probeName)
+        let prompt = try promptTokens(prompt)
+        try validate(promptTokens: prompt.count, options: options)
+        return try generate(promptTokens: prompt, options: options, probe: probe, onToken: onToken)
+    }
+
+    /// Generation on already-tokenised input (the queue tokenises first to refuse over-long prompts early).
+    public func generate(promptTokens prompt: [Int], options: GenerationOptions, probe: any TruthProbe,
+                         onToken: (ScoredToken) -> Bool) throws -> GatedAnswer {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var run = AnswerAccumulator(probe: probe)
+        var failure: GateError?
+        let summary = try engine.generate(prompt: prompt, options: options, hook: probe.hook) { step in
+            guard step.activation.count == probe.inputWidth else {
+                failure = .engineFailure("activation of width \(step.activation.count), expected \(probe.inputWidth)")
+                return false
+            }
+            return run.accept(step, onToken: onToken)
+        }
+        if let failure { throw failure }
+        guard summary.lastPromptActivation.count == probe.inputWidth else {
+            throw GateError.engineFailure("prompt activation of width \(summary.lastPromptActivation.count), "
+                                          + "expected \(probe.inputWidth)")
+        }
+        let verdictScore = run.verdict(lastPromptActivation: summary.lastPromptActivation)
+        let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let verdict = Verdict(score: verdictScore, probe: probe.name, hook: probe.hook, position: run.verdictPosition)
+        return GatedAnswer(text: summary.text, tokens: run.tokens, promptTokens: prompt.count,
+                           finishReason: summary.finishReason, verdict: verdict,
+                           timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
+    }
+
+    /// Scores given texts without generating: one forward pass each, the probe's hook read at the probe's position
+    /// (`mean` → mean over the text's tokens, anything else → its last token).
+    public func score(texts: [String], probe probeName: String? = nil) throws -> [Verdict] {
+        let probe = try self.probe(named: probeName)
+        let sequences = try texts.map { text -> [Int] in
+            let tokens = try engine.textTokens(text)
+            guard !tokens.isEmpty else { throw GateError.emptyPrompt }
+            guard tokens.count <= engine.contextLength else {
+                throw GateError.contextLengthExceeded(promptTokens: tokens.count, maxTokens: 0,
+                                                      contextLength: engine.contextLength)
+            }
+            return tokens
+        }
+        let perText = try engine.activations(of: sequences, hook: probe.hook)
+        guard perText.count == sequences.count else {
+            throw GateError.engineFailure("\(perText.count) activation sets for \(sequences.count) texts")
+        }
+        let pooling = probe.position == "mean" ? "mean" : "last"
+        return try perText.map { rows in
+            guard let last = rows.last, rows.allSatisfy({ $0.count == probe.inputWidth }) else {
+                throw GateError.engineFailure("activations of the wrong shape for hook \(probe.hook)")
+            }
+            let vector = pooling == "mean" ? ActivationMath.mean(rows) : last
+            return Verdict(score: probe.score(vector), probe: probe.name, hook: probe.hook, position: pooling)
+        }
+    }
+}

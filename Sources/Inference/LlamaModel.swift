@@ -16,10 +16,15 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
     /// True for the GGUF llama convention (interleaved pairs); false for NeoX-style halves.
     let interleavedRope: Bool
 
-    public init(config: ModelConfig, weights: LlamaWeights, interleavedRope: Bool = true) throws {
+    /// Whether single-token passes use the quantised-block kernels where the weights have them.
+    public let quantizedDecode: Bool
+
+    public init(config: ModelConfig, weights: LlamaWeights, interleavedRope: Bool = true,
+                quantizedDecode: Bool = false) throws {
         try config.validate()
         BLASRuntime.configure()
         self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
+        self.quantizedDecode = quantizedDecode
         frequencies = Kernels.ropeFrequencies(base: config.ropeBase, ropeDim: config.ropeDim)
     }
 
@@ -81,9 +86,9 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .residPre), x.pointer)
         Kernels.rmsNorm(x.pointer, w.attnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln1Normalized), s.xn.pointer)
-        w.q.apply(s.xn.pointer, s.q.pointer, m: total)
-        w.k.apply(s.xn.pointer, s.k.pointer, m: total)
-        w.v.apply(s.xn.pointer, s.v.pointer, m: total)
+        w.q.apply(s.xn.pointer, s.q.pointer, m: total, useQuantized: quantizedDecode)
+        w.k.apply(s.xn.pointer, s.k.pointer, m: total, useQuantized: quantizedDecode)
+        w.v.apply(s.xn.pointer, s.v.pointer, m: total, useQuantized: quantizedDecode)
         recorder.record(.block(l, .attnQ), s.q.pointer)
         recorder.record(.block(l, .attnK), s.k.pointer)
         recorder.record(.block(l, .attnV), s.v.pointer)
@@ -102,18 +107,18 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
                       count: seg.count)
         }
         recorder.record(.block(l, .attnZ), s.z.pointer)
-        w.o.apply(s.z.pointer, s.proj.pointer, m: total)
+        w.o.apply(s.z.pointer, s.proj.pointer, m: total, useQuantized: quantizedDecode)
         recorder.record(.block(l, .attnOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residMid), x.pointer)
         Kernels.rmsNorm(x.pointer, w.ffnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
-        w.gate.apply(s.xn.pointer, s.gate.pointer, m: total)
-        w.up.apply(s.xn.pointer, s.up.pointer, m: total)
+        w.gate.apply(s.xn.pointer, s.gate.pointer, m: total, useQuantized: quantizedDecode)
+        w.up.apply(s.xn.pointer, s.up.pointer, m: total, useQuantized: quantizedDecode)
         recorder.record(.block(l, .mlpPre), s.gate.pointer)
         Kernels.swiglu(s.gate.pointer, s.up.pointer, s.gate.pointer, count: total * c.dFF)
         recorder.record(.block(l, .mlpPost), s.gate.pointer)
-        w.down.apply(s.gate.pointer, s.proj.pointer, m: total)
+        w.down.apply(s.gate.pointer, s.proj.pointer, m: total, useQuantized: quantizedDecode)
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residPost), x.pointer)
@@ -128,6 +133,22 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
         let scale = 1 / Float(hd).squareRoot()
         let scores = FloatBuffer(count: count * keys)
+        if count <= 16 && hd % 8 == 0 {
+            // Few queries (decode, short statements): direct SIMD loops beat hundreds of tiny BLAS calls.
+            for h in 0..<c.nHeads {
+                let kv = h / group
+                let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
+                for t in 0..<count {
+                    let q = queries + t * qDim + h * hd, z = out + t * qDim + h * hd
+                    let visible = past + t + 1, row = scores.pointer + t * keys
+                    for j in 0..<visible { row[j] = scale * Kernels.dot(q, kBase + j * kvDim, count: hd) }
+                    Kernels.softmax(row, n: visible)
+                    z.update(repeating: 0, count: hd)
+                    for j in 0..<visible { Kernels.axpy(row[j], vBase + j * kvDim, z, count: hd) }
+                }
+            }
+            return
+        }
         for h in 0..<c.nHeads {
             let kv = h / group
             let q = queries + h * hd, z = out + h * hd
@@ -160,7 +181,7 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
                 (lastRows.pointer + i * d).update(from: xn.pointer + (seg.start + seg.count - 1) * d, count: d)
             }
             let out = FloatBuffer(count: segments.count * vocab)
-            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count)
+            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, useQuantized: quantizedDecode)
             for i in segments.indices { recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil) }
         case .all:
             let out = FloatBuffer(count: total * vocab)

@@ -6,15 +6,21 @@ public struct LinearWeight: @unchecked Sendable {
     public let weight: FloatBuffer
     public let rows: Int
     public let cols: Int
+    /// The same matrix in its quantised GGUF blocks, used for single-token decode when present.
+    public var quantized: QuantizedMatrix?
 
-    public init(weight: FloatBuffer, rows: Int, cols: Int) {
+    public init(weight: FloatBuffer, rows: Int, cols: Int, quantized: QuantizedMatrix? = nil) {
         precondition(weight.count == rows * cols, "LinearWeight: buffer size does not match rows × cols")
-        self.weight = weight; self.rows = rows; self.cols = cols
+        self.weight = weight; self.rows = rows; self.cols = cols; self.quantized = quantized
     }
 
-    /// `y[m, rows] = x[m, cols] · Wᵀ`.
-    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int) {
-        Kernels.linear(x, weight.pointer, y, m: m, n: rows, k: cols)
+    /// `y[m, rows] = x[m, cols] · Wᵀ`: for one row with `useQuantized`, the quantised kernel; otherwise BLAS on F32.
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, useQuantized: Bool = false) {
+        if m == 1, useQuantized, let q = quantized {
+            q.matvec(x, y)
+        } else {
+            Kernels.linear(x, weight.pointer, y, m: m, n: rows, k: cols)
+        }
     }
 }
 

@@ -8,6 +8,7 @@ struct LBFGS {
         var iterations: Int
         var converged: Bool
         var gradientNorm: Double
+        var evaluations: Int = 0
     }
 
     var memory = 10
@@ -18,44 +19,72 @@ struct LBFGS {
     var maxIterations = 1000
 
     /// Minimises `f` from `x0`; `f` returns the value and writes the gradient into its second argument.
-    func minimize(_ x0: [Double], _ f: (_ x: [Double], _ grad: inout [Double]) -> Double) -> Result {
-        let n = x0.count
+    func minimize(_ x0: [Double], _ objective: (_ x: [Double], _ grad: inout [Double]) -> Double) -> Result {
+        var evaluations = 0
+        func f(_ x: [Double], _ g: inout [Double]) -> Double { evaluations += 1; return objective(x, &g) }
+        var result = run(x0, f)
+        result.evaluations = evaluations
+        return result
+    }
+
+    private func run(_ x0: [Double], _ f: (_ x: [Double], _ grad: inout [Double]) -> Double) -> Result {
+        let n = x0.count, m = memory
         var x = x0
         var g = [Double](repeating: 0, count: n)
         var fx = f(x, &g)
-        var sList: [[Double]] = [], yList: [[Double]] = [], rhoList: [Double] = []
+        // History ring buffers: s_k = x_{k+1} − x_k and y_k = g_{k+1} − g_k, `m` rows of `n`.
+        var sHist = [Double](repeating: 0, count: m * n), yHist = sHist
+        var rho = [Double](repeating: 0, count: m), alphas = rho
+        var stored = 0, newest = -1
         var iteration = 0
-        var gNorm = g.reduce(0) { max($0, abs($1)) }
+        var gNorm = maxAbs(g)
         if !fx.isFinite { return Result(x: x, value: fx, iterations: 0, converged: false, gradientNorm: gNorm) }
-        var xNew = x, gNew = g
+        var xNew = x, gNew = g, q = g
         while iteration < maxIterations {
             if gNorm <= gradientTolerance { return Result(x: x, value: fx, iterations: iteration, converged: true, gradientNorm: gNorm) }
-            // Two-loop recursion: direction = −H·g.
-            var q = g
-            var alphas = [Double](repeating: 0, count: sList.count)
-            for i in stride(from: sList.count - 1, through: 0, by: -1) {
-                let a = rhoList[i] * dot(sList[i], q)
-                alphas[i] = a
-                for j in 0..<n { q[j] -= a * yList[i][j] }
-            }
-            if let s = sList.last, let y = yList.last {
-                let gamma = dot(s, y) / dot(y, y)
-                for j in 0..<n { q[j] *= gamma }
-            } else {
-                let scale = 1 / max(gNorm, 1)
-                for j in 0..<n { q[j] *= scale }
-            }
-            for i in 0..<sList.count {
-                let b = rhoList[i] * dot(yList[i], q)
-                for j in 0..<n { q[j] += sList[i][j] * (alphas[i] - b) }
-            }
+            // Two-loop recursion: q = −H·g.
             var slope = 0.0
-            for j in 0..<n { q[j] = -q[j]; slope += q[j] * g[j] }
-            if slope >= 0 {  // Not a descent direction: restart from steepest descent.
-                sList.removeAll(); yList.removeAll(); rhoList.removeAll()
-                let scale = 1 / max(gNorm, 1)
-                slope = 0
-                for j in 0..<n { q[j] = -g[j] * scale; slope += q[j] * g[j] }
+            sHist.withUnsafeBufferPointer { S in
+                yHist.withUnsafeBufferPointer { Y in
+                    q.withUnsafeMutableBufferPointer { Q in
+                        g.withUnsafeBufferPointer { G in
+                            for j in 0..<n { Q[j] = G[j] }
+                            for k in 0..<stored {
+                                let slot = (newest - k + m) % m
+                                let sRow = S.baseAddress! + slot * n, yRow = Y.baseAddress! + slot * n
+                                var a = 0.0
+                                for j in 0..<n { a += sRow[j] * Q[j] }
+                                a *= rho[slot]
+                                alphas[slot] = a
+                                for j in 0..<n { Q[j] -= a * yRow[j] }
+                            }
+                            var gamma = 1 / max(gNorm, 1)
+                            if stored > 0 {
+                                let sRow = S.baseAddress! + newest * n, yRow = Y.baseAddress! + newest * n
+                                var sy = 0.0, yy = 0.0
+                                for j in 0..<n { sy += sRow[j] * yRow[j]; yy += yRow[j] * yRow[j] }
+                                gamma = sy / yy
+                            }
+                            for j in 0..<n { Q[j] *= gamma }
+                            for k in stride(from: stored - 1, through: 0, by: -1) {
+                                let slot = (newest - k + m) % m
+                                let sRow = S.baseAddress! + slot * n, yRow = Y.baseAddress! + slot * n
+                                var b = 0.0
+                                for j in 0..<n { b += yRow[j] * Q[j] }
+                                b *= rho[slot]
+                                let c = alphas[slot] - b
+                                for j in 0..<n { Q[j] += c * sRow[j] }
+                            }
+                            for j in 0..<n { Q[j] = -Q[j]; slope += Q[j] * G[j] }
+                            if slope >= 0 {  // Not a descent direction: restart from steepest descent.
+                                stored = 0
+                                let scale = 1 / max(gNorm, 1)
+                                slope = 0
+                                for j in 0..<n { Q[j] = -G[j] * scale; slope += Q[j] * G[j] }
+                            }
+                        }
+                    }
+                }
             }
             // Backtracking line search (Armijo, c1 = 1e-4).
             var step = 1.0
@@ -72,17 +101,21 @@ struct LBFGS {
                 // No progress possible at this precision: we are at the minimum to rounding.
                 return Result(x: x, value: fx, iterations: iteration, converged: gNorm <= gradientTolerance * 1e3, gradientNorm: gNorm)
             }
-            var s = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
-            for j in 0..<n { s[j] = xNew[j] - x[j]; y[j] = gNew[j] - g[j] }
-            let sy = dot(s, y)
-            if sy > 1e-12 * dot(y, y).squareRoot() * dot(s, s).squareRoot() {
-                if sList.count == memory { sList.removeFirst(); yList.removeFirst(); rhoList.removeFirst() }
-                sList.append(s); yList.append(y); rhoList.append(1 / sy)
+            var sy = 0.0, ss = 0.0, yy = 0.0
+            for j in 0..<n {
+                let sj = xNew[j] - x[j], yj = gNew[j] - g[j]
+                sy += sj * yj; ss += sj * sj; yy += yj * yj
+            }
+            if sy > 1e-12 * (ss * yy).squareRoot() {
+                newest = (newest + 1) % m
+                for j in 0..<n { sHist[newest * n + j] = xNew[j] - x[j]; yHist[newest * n + j] = gNew[j] - g[j] }
+                rho[newest] = 1 / sy
+                stored = min(stored + 1, m)
             }
             let decrease = (fx - fNew) / max(abs(fx), abs(fNew), 1)
             swap(&x, &xNew); swap(&g, &gNew)
             fx = fNew
-            gNorm = g.reduce(0) { max($0, abs($1)) }
+            gNorm = maxAbs(g)
             if decrease <= relativeTolerance {
                 return Result(x: x, value: fx, iterations: iteration, converged: true, gradientNorm: gNorm)
             }
@@ -90,9 +123,5 @@ struct LBFGS {
         return Result(x: x, value: fx, iterations: iteration, converged: gNorm <= gradientTolerance, gradientNorm: gNorm)
     }
 
-    private func dot(_ a: [Double], _ b: [Double]) -> Double {
-        var s = 0.0
-        for i in 0..<a.count { s += a[i] * b[i] }
-        return s
-    }
+    private func maxAbs(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }
 }

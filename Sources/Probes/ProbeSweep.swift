@@ -12,9 +12,11 @@ public enum ProbeSweep {
         public var trainAccuracy: Double
         public var fitSeconds: Double
         public var converged: Bool?
+        /// Optimiser iterations (logistic, ttpd) or epochs (mlp).
+        public var iterations: Int?
 
         enum CodingKeys: String, CodingKey {
-            case layer, hook, kind, test, trainAccuracy = "train_accuracy", fitSeconds = "fit_seconds", converged
+            case layer, hook, kind, test, trainAccuracy = "train_accuracy", fitSeconds = "fit_seconds", converged, iterations
         }
     }
 
@@ -81,7 +83,8 @@ public enum ProbeSweep {
                     throw ProbeError.invalidOption(name: "split", value: "\(plan.split)", expected: "below 1 for a sweep (it needs test rows)")
                 }
                 rows.append(Row(layer: layer, hook: hook, kind: kind.cliName, test: test, trainAccuracy: outcome.train.accuracy,
-                                fitSeconds: seconds, converged: outcome.model.parameters.converged))
+                                fitSeconds: seconds, converged: outcome.model.parameters.converged,
+                                iterations: outcome.model.parameters.iterations))
                 done += 1
                 progress?.update(done, detail: "layer \(layer) \(kind.cliName) AUROC \(String(format: "%.3f", test.auroc))")
             }
@@ -93,13 +96,19 @@ public enum ProbeSweep {
 
     /// Fixed-width table: one line per (layer, kind).
     public static func table(_ result: Result) -> String {
-        var out = String(format: "%-5@ %-14@ %6@ %6@ %6@ %6@ %6@ %7@ %7@ %8@\n", "layer" as NSString, "kind" as NSString,
-                         "acc" as NSString, "auroc" as NSString, "auprc" as NSString, "ece" as NSString, "brier" as NSString,
-                         "r@1%" as NSString, "r@5%" as NSString, "fit_s" as NSString)
+        func pad(_ s: String, _ w: Int, left: Bool = false) -> String {
+            let fill = String(repeating: " ", count: max(0, w - s.count))
+            return left ? s + fill : fill + s
+        }
+        var out = pad("layer", 5, left: true) + " " + pad("kind", 14, left: true)
+        for h in ["acc", "auroc", "auprc", "ece", "brier", "r@1%", "r@5%", "fit_s"] { out += " " + pad(h, 7) }
+        out += "\n"
         for r in result.rows {
-            out += String(format: "%-5d %-14@ %6.3f %6.3f %6.3f %6.3f %6.3f %7.3f %7.3f %8.3f\n", r.layer, r.kind as NSString,
-                          r.test.accuracy, r.test.auroc, r.test.auprc, r.test.ece, r.test.brier,
-                          r.test.recallAt1FPR, r.test.recallAt5FPR, r.fitSeconds)
+            out += pad("\(r.layer)", 5, left: true) + " " + pad(r.kind, 14, left: true)
+            for v in [r.test.accuracy, r.test.auroc, r.test.auprc, r.test.ece, r.test.brier, r.test.recallAt1FPR, r.test.recallAt5FPR, r.fitSeconds] {
+                out += " " + pad(String(format: "%.3f", v), 7)
+            }
+            out += "\n"
         }
         for kind in result.kinds {
             if let b = result.best(kind: kind) {

@@ -4,15 +4,15 @@ public struct ProbeTrainingOptions: Sendable, Codable, Equatable {
     public var c: Double = 1
     /// Seed for splits and MLP initialisation/shuffling.
     public var seed: UInt64 = 0
-    /// L-BFGS stops when the max-norm of the mean-loss gradient falls below this.
-    public var tolerance: Double = 1e-6
+    /// L-BFGS stops when the max-norm of the mean-loss gradient falls below this (scikit-learn's `tol` default).
+    public var tolerance: Double = 1e-4
     public var maxIterations: Int = 1000
     /// mass-mean-iid: ridge added to the within-class covariance, as a fraction of its mean eigenvalue.
     public var covarianceRidge: Double = 1e-2
     /// MLP (SAPLMA): hidden widths, Adam learning rate, L2 penalty, batch size, epochs, early stopping.
     public var hidden: [Int] = [256, 128, 64]
     public var learningRate: Double = 1e-3
-    public var weightDecay: Double = 1e-4
+    public var weightDecay: Double = 1e-2
     public var batchSize: Int = 64
     public var maxEpochs: Int = 200
     public var patience: Int = 10

@@ -9,6 +9,11 @@ struct Polygraph: AsyncParsableCommand {
         subcommands: [
             InspectCommand.self, GenerateCommand.self, TokenizeCommand.self, CaptureCommand.self,
             ImportCommand.self, TrainCommand.self, SweepCommand.self, EvalCommand.self, GeneralizeCommand.self,
-            BenchCommand.self,
-        ])
+        ] + serverCommands + [BenchCommand.self, GateBenchCommand.self])
 }
+
+#if canImport(Server)
+private let serverCommands: [any ParsableCommand.Type] = [ServeCommand.self]
+#else
+private let serverCommands: [any ParsableCommand.Type] = []  // built with POLYGRAPH_NO_SERVER=1
+#endif

@@ -22,8 +22,10 @@ struct ProbeFitOptions: ParsableArguments {
     var maxFalseOk: Double = 0.05
     @Option(name: .long, help: "Target: at most this fraction of true statements flagged likely_false.")
     var maxTrueFlagged: Double = 0.05
-    @Option(name: .long, help: "MLP: maximum epochs.")
+    @Option(name: .long, help: "MLP: maximum epochs (early stopping usually ends sooner).")
     var epochs: Int = 200
+    @Option(name: .long, help: "MLP: L2 weight decay added to the gradient.")
+    var weightDecay: Double = 1e-2
     @Flag(name: .long, help: "No progress line on stderr.")
     var quiet = false
 
@@ -47,6 +49,7 @@ struct ProbeFitOptions: ParsableArguments {
         plan.options.seed = seed
         plan.options.c = c
         plan.options.maxEpochs = epochs
+        plan.options.weightDecay = weightDecay
         return plan
     }
 }

@@ -1,0 +1,42 @@
+// The real probe behind the gate: a probe artifact file (module Probes), validated at load.
+import Foundation
+import Probes
+
+/// Adapts a `Probes.ProbeScorer` (a loaded, validated artifact) to ``TruthProbe``.
+public struct ArtifactTruthProbe: TruthProbe {
+    public let scorer: ProbeScorer
+    public let name: String
+
+    public var hook: String { scorer.artifact.hook }
+    public var position: String { scorer.artifact.position }
+    public var inputWidth: Int { scorer.dims }
+    public var model: ModelIdentity {
+        let m = scorer.artifact.model
+        return ModelIdentity(name: m.name, architecture: m.architecture, sha256: m.sha256)
+    }
+
+    /// Loads and validates the artifact at `path`; its name is the file's stem (`probes/smollm2/cities.json` → `cities`).
+    public init(path: String) throws {
+        scorer = try ProbeScorer(path: path)
+        name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    }
+
+    public init(scorer: ProbeScorer, name: String) {
+        self.scorer = scorer
+        self.name = name
+    }
+
+    public func score(_ activation: [Float]) -> TruthScore {
+        // The gate checked the width against the model at start-up, so scoring cannot fail on size here.
+        guard let score = try? scorer.score(activation: activation) else {
+            return TruthScore(raw: .nan, pTrue: 0, flag: .likelyFalse)
+        }
+        let flag: TruthFlag
+        switch score.flag {
+        case .ok: flag = .ok
+        case .uncertain: flag = .uncertain
+        case .likelyFalse: flag = .likelyFalse
+        }
+        return TruthScore(raw: score.raw, pTrue: score.pTrue, flag: flag)
+    }
+}

@@ -1,0 +1,74 @@
+// What the gate needs from a language model: tokenising, generating with one hook captured, and a scoring pass.
+// The real engine (module Inference) is adapted to it in InferenceGateEngine.swift; tests use a fake.
+
+/// One generated token with the hook's activation at its own position: what the model computes when this
+/// token is its input (the hidden state from which the next token is predicted).
+public struct GenerationStep: Sendable {
+    /// The generated token id (never the end-of-turn token: that one ends generation instead).
+    public var token: Int
+    /// Text this token adds (empty while a multi-byte UTF-8 character is incomplete).
+    public var text: String
+    /// The captured hook at this token's position: `[d_model]`.
+    public var activation: [Float]
+
+    public init(token: Int, text: String, activation: [Float]) {
+        self.token = token
+        self.text = text
+        self.activation = activation
+    }
+}
+
+/// How a generation ended, and what the gate needs when nothing was generated.
+public struct GenerationSummary: Sendable {
+    public var finishReason: FinishReason
+    /// The whole answer text (the steps' texts plus any bytes the decoder flushed at the end).
+    public var text: String
+    /// The hook at the last prompt token `[d_model]` (the verdict of an empty answer).
+    public var lastPromptActivation: [Float]
+
+    public init(finishReason: FinishReason, text: String, lastPromptActivation: [Float]) {
+        self.finishReason = finishReason
+        self.text = text
+        self.lastPromptActivation = lastPromptActivation
+    }
+}
+
+/// A language model the gate can drive. Calls come from one thread at a time (the gate's queue serialises them),
+/// so an implementation need not be thread-safe; it is `Sendable` so that the queue may own it.
+public protocol GateEngine: AnyObject, Sendable {
+    /// Identity of the loaded weights (compared with each probe's `model`).
+    var model: ModelIdentity { get }
+    /// Width of the residual stream (what a probe reads).
+    var dModel: Int { get }
+    /// Most positions (prompt + generated) the engine accepts.
+    var contextLength: Int { get }
+    /// True when `hook` names a hook point this model has (e.g. layer in range).
+    func hasHook(_ hook: String) -> Bool
+    /// Token ids for a chat rendered with the model's chat template, ending with the assistant turn opener.
+    func chatTokens(_ messages: [ChatMessage]) throws -> [Int]
+    /// Token ids for raw text (with the BOS token when the model uses one).
+    func textTokens(_ text: String) throws -> [Int]
+    /// Generates from `prompt`, capturing `hook` at every generated token's position (the last one included),
+    /// until an end-of-turn token is sampled (finish `stop`), `options.maxTokens` tokens were generated (`length`),
+    /// or `onStep` returns false (`cancelled`).
+    func generate(prompt: [Int], options: GenerationOptions, hook: String,
+                  onStep: (GenerationStep) -> Bool) throws -> GenerationSummary
+    /// One forward pass per sequence, capturing `hook` at every position: per sequence `[tokens, d_model]`.
+    func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]]
+}
+
+/// A trained truth probe the gate can apply (module Probes' artifact is adapted to it in ArtifactTruthProbe.swift).
+public protocol TruthProbe: Sendable {
+    /// Name shown in responses and used to select the probe per request.
+    var name: String { get }
+    /// Hook the probe was trained on.
+    var hook: String { get }
+    /// Position it was trained on: `last`, `mean`, `all` or `answer`.
+    var position: String { get }
+    /// Model the probe was trained on.
+    var model: ModelIdentity { get }
+    /// Length of the activation vector it reads.
+    var inputWidth: Int { get }
+    /// Scores one activation `[inputWidth]`.
+    func score(_ activation: [Float]) -> TruthScore
+}

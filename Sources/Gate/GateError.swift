@@ -1,0 +1,62 @@
+// Everything that can go wrong in the gate, with the context to act on it.
+
+/// Errors from the gate. Each says what was wrong and, where known, what to do.
+public enum GateError: Error, Equatable, CustomStringConvertible {
+    /// The gate was built without probes.
+    case noProbes
+    /// A probe was trained on other weights than the loaded model.
+    case modelMismatch(probe: String, probeModel: ModelIdentity, loadedModel: ModelIdentity)
+    /// A probe reads a hook the model does not have.
+    case unknownHook(probe: String, hook: String)
+    /// A probe reads vectors of another width than the model's d_model.
+    case widthMismatch(probe: String, expected: Int, found: Int)
+    /// A request named a probe that was not loaded at start-up.
+    case unknownProbe(name: String, available: [String])
+    /// Two probes share a name.
+    case duplicateProbe(name: String)
+    /// Prompt plus requested tokens do not fit in the model's context.
+    case contextLengthExceeded(promptTokens: Int, maxTokens: Int, contextLength: Int)
+    /// The prompt rendered to no tokens, or a chat had no messages.
+    case emptyPrompt
+    /// Invalid sampling or length option.
+    case invalidOption(name: String, value: String, expected: String)
+    /// The engine queue is full; try again later.
+    case queueFull(capacity: Int)
+    /// The engine returned no step, or an activation of the wrong size.
+    case engineFailure(String)
+    /// Escalation to the upstream endpoint failed.
+    case upstreamFailure(url: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .noProbes:
+            return "no probe loaded. HINT: pass --probe P.json (train one with `polygraph train`)"
+        case let .modelMismatch(probe, probeModel, loaded):
+            return "probe '\(probe)' was trained on \(probeModel.name) (sha256 \(probeModel.sha256.prefix(12))…) "
+                + "but the loaded model is \(loaded.name) (sha256 \(loaded.sha256.prefix(12))…). "
+                + "HINT: load the model the probe was trained on, or pass --allow-model-mismatch to score anyway"
+        case let .unknownHook(probe, hook):
+            return "probe '\(probe)' reads hook '\(hook)', which the loaded model does not have"
+        case let .widthMismatch(probe, expected, found):
+            return "probe '\(probe)' reads vectors of width \(found) but the model's d_model is \(expected)"
+        case let .unknownProbe(name, available):
+            return "no probe named '\(name)'; loaded probes: \(available.joined(separator: ", ")). "
+                + "Probes are only loaded from the paths given at start-up"
+        case let .duplicateProbe(name):
+            return "two probes are named '\(name)'; rename one of the files"
+        case let .contextLengthExceeded(prompt, maxTokens, context):
+            return "this model's maximum context length is \(context) tokens, but the prompt has \(prompt) tokens "
+                + "and max_tokens is \(maxTokens). Shorten the prompt or lower max_tokens"
+        case .emptyPrompt:
+            return "the prompt is empty"
+        case let .invalidOption(name, value, expected):
+            return "invalid \(name) \(value): expected \(expected)"
+        case let .queueFull(capacity):
+            return "the server is busy (\(capacity) requests already waiting); retry later"
+        case let .engineFailure(reason):
+            return "generation failed: \(reason)"
+        case let .upstreamFailure(url, reason):
+            return "escalation to \(url) failed: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,107 @@
+// One engine, many callers: a bounded FIFO in front of a dedicated thread that runs generations one at a time.
+import Foundation
+
+/// A flag a running job polls to stop early (set when the waiting task is cancelled, e.g. a client disconnects).
+public final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+
+    public init() {}
+
+    public var isCancelled: Bool { lock.withLock { cancelled } }
+
+    public func cancel() { lock.withLock { cancelled = true } }
+}
+
+/// Runs blocking engine work one job at a time on its own thread, off Swift's cooperative pool, with at most
+/// `capacity` jobs waiting; one more is refused with ``GateError/queueFull(capacity:)``.
+///
+/// ```swift
+/// let queue = GateQueue(capacity: 16)
+/// let slot = try queue.reserve()                     // throws queueFull when 16 are waiting
+/// let answer = try await slot.run { flag in try gate.generate(...) }
+/// ```
+public final class GateQueue: Sendable {
+    /// Most jobs allowed to wait (the running one not counted).
+    public let capacity: Int
+    private let worker = DispatchQueue(label: "polygraph.gate.engine", qos: .userInitiated)
+    private let state = LockedCounts()
+
+    public init(capacity: Int) {
+        self.capacity = max(0, capacity)
+    }
+
+    /// Jobs reserved or waiting, not yet running.
+    public var waiting: Int { state.read().waiting }
+    /// 1 while a job runs, else 0.
+    public var running: Int { state.read().running }
+
+    /// Takes a place in the queue now, so that a full queue is refused before any response is started.
+    public func reserve() throws -> Slot {
+        let ok = state.update { counts -> Bool in
+            guard counts.waiting < capacity else { return false }
+            counts.waiting += 1
+            return true
+        }
+        guard ok else { throw GateError.queueFull(capacity: capacity) }
+        return Slot(queue: self)
+    }
+
+    /// A reserved place in the queue; run one job with it. Dropping it unused gives the place back.
+    public final class Slot: @unchecked Sendable {
+        private let queue: GateQueue
+        private let lock = NSLock()
+        private var used = false
+
+        fileprivate init(queue: GateQueue) {
+            self.queue = queue
+        }
+
+        deinit {
+            if !used { queue.state.update { $0.waiting -= 1 } }
+        }
+
+        /// Waits for the engine thread, then runs `work` there. Cancelling the calling task sets the flag `work`
+        /// polls; a job cancelled before it starts does not run and throws `CancellationError`.
+        public func run<T: Sendable>(_ work: @escaping @Sendable (CancellationFlag) throws -> T) async throws -> T {
+            let first = lock.withLock { () -> Bool in
+                defer { used = true }
+                return !used
+            }
+            guard first else { throw GateError.engineFailure("a queue slot can run only one job") }
+            let flag = CancellationFlag()
+            let state = queue.state
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+                    queue.worker.async {
+                        state.update { $0.waiting -= 1; $0.running = 1 }
+                        defer { state.update { $0.running = 0 } }
+                        if flag.isCancelled {
+                            continuation.resume(throwing: CancellationError())
+                            return
+                        }
+                        continuation.resume(with: Result { try work(flag) })
+                    }
+                }
+            } onCancel: {
+                flag.cancel()
+            }
+        }
+    }
+}
+
+/// Queue counters behind a lock.
+final class LockedCounts: @unchecked Sendable {
+    struct Counts {
+        var waiting = 0
+        var running = 0
+    }
+
+    private let lock = NSLock()
+    private var counts = Counts()
+
+    func read() -> Counts { lock.withLock { counts } }
+
+    @discardableResult
+    func update<R>(_ body: (inout Counts) -> R) -> R { lock.withLock { body(&counts) } }
+}

@@ -1,0 +1,153 @@
+// Value types shared by the gate's in-process API and the HTTP server: prompts, options, scores, answers.
+import Foundation
+// Chat turns are the tokenizer's type (role + content), re-exported so that users of the gate can name them.
+@_exported import struct Tokenization.ChatMessage
+
+/// Which model a set of weights is: what a probe artifact records and what the gate compares before scoring.
+public struct ModelIdentity: Sendable, Equatable, Codable {
+    /// Human name from the GGUF metadata, e.g. `SmolLM2 135M Instruct`.
+    public var name: String
+    /// Architecture string from the GGUF metadata, e.g. `llama`.
+    public var architecture: String
+    /// Lower-case hex sha256 of the GGUF file.
+    public var sha256: String
+
+    public init(name: String, architecture: String, sha256: String) {
+        self.name = name
+        self.architecture = architecture
+        self.sha256 = sha256
+    }
+}
+
+/// What the model is asked: a chat (rendered with the model's chat template) or raw text (a plain completion).
+public enum GatePrompt: Sendable, Equatable {
+    case chat([ChatMessage])
+    case text(String)
+}
+
+/// Sampling and length limits for one generation.
+public struct GenerationOptions: Sendable, Equatable {
+    /// Most tokens to generate (the answer may end earlier at end-of-turn).
+    public var maxTokens: Int
+    /// 0 means greedy.
+    public var temperature: Double
+    /// Nucleus sampling mass; 1 disables it.
+    public var topP: Double
+    /// Seed for the sampler; nil picks one.
+    public var seed: UInt64?
+    /// Sample only from the K most likely tokens; 0 disables it.
+    public var topK: Int
+
+    public init(maxTokens: Int = 128, temperature: Double = 0, topP: Double = 1, seed: UInt64? = nil, topK: Int = 0) {
+        self.maxTokens = maxTokens
+        self.temperature = temperature
+        self.topP = topP
+        self.seed = seed
+        self.topK = topK
+    }
+}
+
+/// The flag a calibrated P(true) maps to through a probe's thresholds (DESIGN.md, "Flags").
+public enum TruthFlag: String, Sendable, Codable, CaseIterable {
+    /// P(true) ≥ the `uncertain` threshold.
+    case ok
+    /// Between the two thresholds.
+    case uncertain
+    /// P(true) < the `likely_false` threshold.
+    case likelyFalse = "likely_false"
+}
+
+/// A probe's reading of one activation vector.
+public struct TruthScore: Sendable, Equatable {
+    /// The probe's uncalibrated score (logit, projection...).
+    public var raw: Double
+    /// Calibrated probability that the statement is true, in [0, 1].
+    public var pTrue: Double
+    public var flag: TruthFlag
+
+    public init(raw: Double, pTrue: Double, flag: TruthFlag) {
+        self.raw = raw
+        self.pTrue = pTrue
+        self.flag = flag
+    }
+}
+
+/// Where a score came from: which probe read which hook at which position.
+public struct Verdict: Sendable, Equatable {
+    public var score: TruthScore
+    /// Probe name (the artifact's file stem unless it says otherwise).
+    public var probe: String
+    /// TransformerLens hook name, e.g. `blocks.14.hook_resid_post`.
+    public var hook: String
+    /// `answer` (last generated token before end-of-turn), `answer_mean`, `last` or `mean`.
+    public var position: String
+
+    public init(score: TruthScore, probe: String, hook: String, position: String) {
+        self.score = score
+        self.probe = probe
+        self.hook = hook
+        self.position = position
+    }
+}
+
+/// One generated token with the probe's reading at its position.
+public struct ScoredToken: Sendable, Equatable {
+    /// 0-based index in the answer.
+    public var index: Int
+    public var id: Int
+    /// The text this token adds to the answer (may be empty while a multi-byte character is incomplete).
+    public var text: String
+    /// The probe applied to this token's activation.
+    public var score: TruthScore
+
+    public init(index: Int, id: Int, text: String, score: TruthScore) {
+        self.index = index
+        self.id = id
+        self.text = text
+        self.score = score
+    }
+}
+
+/// Why generation stopped, in OpenAI's words.
+public enum FinishReason: String, Sendable, Codable {
+    /// End-of-turn / end-of-sequence token.
+    case stop
+    /// `maxTokens` reached.
+    case length
+    /// The caller stopped it (client disconnect).
+    case cancelled
+}
+
+/// A generated answer with its verdict, before any policy is applied.
+public struct GatedAnswer: Sendable, Equatable {
+    public var text: String
+    public var tokens: [ScoredToken]
+    public var promptTokens: Int
+    public var finishReason: FinishReason
+    public var verdict: Verdict
+    /// Wall time of the whole generation, and the part of it spent applying the probe.
+    public var timing: GateTiming
+
+    public init(text: String, tokens: [ScoredToken], promptTokens: Int, finishReason: FinishReason, verdict: Verdict,
+                timing: GateTiming = GateTiming()) {
+        self.text = text
+        self.tokens = tokens
+        self.promptTokens = promptTokens
+        self.finishReason = finishReason
+        self.verdict = verdict
+        self.timing = timing
+    }
+}
+
+/// Where the time of one gated generation went (scoring overhead = `scoringSeconds / totalSeconds`).
+public struct GateTiming: Sendable, Equatable {
+    /// From the first engine call to the verdict, scoring included.
+    public var totalSeconds: Double
+    /// Time spent inside the probe's `score` (per-token and final).
+    public var scoringSeconds: Double
+
+    public init(totalSeconds: Double = 0, scoringSeconds: Double = 0) {
+        self.totalSeconds = totalSeconds
+        self.scoringSeconds = scoringSeconds
+    }
+}

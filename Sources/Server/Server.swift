@@ -1,1 +1,0 @@
-// Server module. See ../../README.md for the architecture.

@@ -1,0 +1,79 @@
+#if canImport(Server)  // left out when built with POLYGRAPH_NO_SERVER=1
+import ArgumentParser
+import Foundation
+import Gate
+import Server
+
+/// `polygraph serve`: the OpenAI-compatible gated server (logic in modules Gate and Server).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve an OpenAI-compatible API whose every answer carries P(true) and a flag.",
+        discussion: """
+            Binds 127.0.0.1 unless --host says otherwise. With --api-key (or POLYGRAPH_API_KEY) every route but \
+            /health needs `Authorization: Bearer KEY`. Probes are loaded only from the --probe paths given here; \
+            a request may pick one of them by name (`"polygraph": {"probe": NAME}`), never by path.
+            """)
+
+    @Option(help: "GGUF model file.") var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    @Option(name: .customLong("probe"), help: "Probe artifact (repeat for several; the first is the default).")
+    var probes: [String] = []
+    @Option(help: "Interface to bind.") var host = "127.0.0.1"
+    @Option(help: "TCP port (0 picks a free one).") var port = 8080
+    @Option(help: "annotate | abstain | escalate: what to do with a flagged answer.") var policy = "annotate"
+    @Option(help: "Text returned instead of a flagged answer under abstain.")
+    var abstainMessage = GatePolicy.defaultAbstainMessage
+    @Option(help: "Flags that trigger the policy, comma-separated (ok, uncertain, likely_false).")
+    var triggerFlags = "likely_false"
+    @Option(help: "OpenAI-compatible base URL (ending in /v1) that escalate forwards flagged requests to.")
+    var upstream: String?
+    @Option(help: "Model name sent upstream.") var upstreamModel = "default"
+    @Option(help: "Bearer key required from clients (or set POLYGRAPH_API_KEY).") var apiKey: String?
+    @Option(help: "Most requests waiting for the engine; one more gets 429.") var queueCapacity = 32
+    @Option(help: "Largest max_tokens a request may ask for.") var maxTokensLimit = 1024
+    @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
+    @Option(help: "Model id clients send (default: the GGUF file's stem).") var modelId: String?
+    @Flag(help: "Use probes trained on other weights anyway (their scores are then unreliable).")
+    var allowModelMismatch = false
+
+    func validate() throws {
+        guard !probes.isEmpty else { throw ValidationError("give at least one --probe P.json (train one with `polygraph train`)") }
+        guard PolicyAction(rawValue: policy) != nil else {
+            throw ValidationError("--policy must be annotate, abstain or escalate (got '\(policy)')")
+        }
+        if policy == "escalate" && upstream == nil { throw ValidationError("--policy escalate needs --upstream URL") }
+        if let upstream, URL(string: upstream)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--upstream must be an http(s) URL, e.g. http://127.0.0.1:9000/v1")
+        }
+        for name in triggerFlags.split(separator: ",") where TruthFlag(rawValue: String(name)) == nil {
+            throw ValidationError("--trigger-flags: unknown flag '\(name)' (ok, uncertain, likely_false)")
+        }
+        guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
+        guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
+    }
+
+    func run() async throws {
+        let err = FileHandle.standardError
+        err.write(Data("loading \(model) and \(probes.count) probe(s)...\n".utf8))
+        let gate = try Gate.load(modelPath: model, probePaths: probes, allowModelMismatch: allowModelMismatch)
+        let gatePolicy = GatePolicy(action: PolicyAction(rawValue: policy) ?? .annotate, abstainMessage: abstainMessage,
+                                    triggerFlags: Set(triggerFlags.split(separator: ",").compactMap {
+                                        TruthFlag(rawValue: String($0)) }))
+        let escalator = upstream.flatMap(URL.init(string:)).map {
+            OpenAIUpstream(baseURL: $0, model: upstreamModel,
+                           apiKey: ProcessInfo.processInfo.environment["POLYGRAPH_UPSTREAM_API_KEY"])
+        }
+        let service = GateService(gate: gate, policy: gatePolicy, escalator: escalator, queueCapacity: queueCapacity)
+        let key = apiKey ?? ProcessInfo.processInfo.environment["POLYGRAPH_API_KEY"]
+        let id = modelId ?? URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+        let configuration = ServerConfiguration(host: host, port: port, apiKey: key, modelID: id,
+                                                maxTokensLimit: maxTokensLimit, maxBodyBytes: maxBodyBytes)
+        let probeNames = gate.probes.map { "\($0.name) (\($0.hook))" }.joined(separator: ", ")
+        let app = PolygraphServer.buildApplication(service: service, configuration: configuration) { boundPort in
+            err.write(Data(("polygraph serve: model \(id), probes \(probeNames), policy \(gatePolicy.action.rawValue)"
+                            + "\(key == nil ? "" : ", API key required")\nlistening on http://\(host):\(boundPort)/v1\n").utf8))
+        }
+        try await app.runService()
+    }
+}
+#endif

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import Gate
+
+@Suite struct GateQueueTests {
+    @Test("a full queue refuses a reservation, and a dropped slot gives its place back")
+    func capacity() throws {
+        let queue = GateQueue(capacity: 2)
+        let a = try queue.reserve()
+        var b: GateQueue.Slot? = try queue.reserve()
+        #expect(queue.waiting == 2)
+        #expect(throws: GateError.queueFull(capacity: 2)) { try queue.reserve() }
+        #expect(b != nil)
+        b = nil
+        #expect(queue.waiting == 1)
+        _ = a
+    }
+
+    @Test("jobs run one at a time in order on the engine thread")
+    func serial() async throws {
+        let queue = GateQueue(capacity: 8)
+        let log = Log()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<4 {
+                let slot = try queue.reserve()
+                group.addTask {
+                    try await slot.run { _ in
+                        log.append("start \(i)")
+                        Thread.sleep(forTimeInterval: 0.01)
+                        log.append("end \(i)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let entries = log.entries
+        for k in stride(from: 0, to: entries.count, by: 2) {
+            #expect(entries[k].hasPrefix("start") && entries[k + 1].hasPrefix("end"))
+            #expect(entries[k].dropFirst(6) == entries[k + 1].dropFirst(4))
+        }
+        #expect(queue.waiting == 0 && queue.running == 0)
+    }
+
+    @Test("cancelling the waiting task stops generation at the next token")
+    func cancellation() async throws {
+        let engine = FakeEngine(script: Array(repeating: 5, count: 200), contextLength: 512, stepDelay: 0.005)
+        let service = GateService(gate: try Gate(engine: engine, probes: [FakeProbe()]))
+        let request = try service.prepare(.text("hi"), options: GenerationOptions(maxTokens: 200))
+        let slot = try service.queue.reserve()
+        let task = Task { try await service.answer(request, slot: slot) }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        await #expect(throws: (any Error).self) { try await task.value }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(engine.steps < 100)
+        #expect(service.queue.running == 0)
+    }
+
+    @Test("the service applies the request's policy over its default")
+    func policyOverride() async throws {
+        let service = GateService(gate: try Gate(engine: FakeEngine(script: [5, 7]), probes: [FakeProbe()]),
+                                  policy: GatePolicy(action: .annotate))
+        let request = try service.prepare(.text("q"), options: GenerationOptions(maxTokens: 8))
+        let plain = try await service.answer(request, slot: try service.queue.reserve())
+        #expect(plain.kind == .passed)
+        let abstained = try await service.answer(request, slot: try service.queue.reserve(),
+                                                 policy: GatePolicy(action: .abstain, abstainMessage: "pass"))
+        #expect(abstained.text == "pass")
+        await #expect(throws: GateError.self) {
+            try await service.answer(request, slot: try service.queue.reserve(), policy: GatePolicy(action: .escalate))
+        }
+    }
+}
+
+final class Log: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _entries: [String] = []
+    var entries: [String] { lock.withLock { _entries } }
+    func append(_ s: String) { lock.withLock { _entries.append(s) } }
+}

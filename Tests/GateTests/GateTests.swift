@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+@testable import Gate
+
+@Suite struct GateGenerationTests {
+    let probe = FakeProbe()
+
+    @Test("the verdict is the probe read at the last answer token, captured during generation")
+    func verdictAtLastAnswerToken() throws {
+        let engine = FakeEngine(script: [5, 12, 7, 3])
+        let gate = try Gate(engine: engine, probes: [probe])
+        var streamed: [ScoredToken] = []
+        let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 10)) { token in
+            streamed.append(token)
+            return true
+        }
+        #expect(answer.text == "w5 w12 w7 w3 ")
+        #expect(answer.finishReason == .stop)
+        #expect(answer.promptTokens == 2)
+        #expect(answer.tokens.map(\.id) == [5, 12, 7, 3])
+        #expect(streamed == answer.tokens)
+        // Each token is scored at its own position: activation(token).
+        for token in answer.tokens {
+            #expect(token.score == probe.score(FakeEngine.activation(token.id)))
+        }
+        #expect(answer.verdict.score == probe.score(FakeEngine.activation(3)))
+        #expect(answer.verdict.score.flag == .uncertain)
+        #expect(answer.verdict.position == "answer")
+        #expect(answer.verdict.hook == probe.hook)
+        #expect(engine.calls == 1)   // one generation: no second forward pass for scoring
+        #expect(engine.steps == 5)   // the prompt's pass + one per token
+    }
+
+    @Test("max_tokens stops with finish length and still scores the last token at its own position")
+    func lengthFinish() throws {
+        let engine = FakeEngine(script: [5, 12, 7, 3], endsTurn: false)
+        let gate = try Gate(engine: engine, probes: [probe])
+        let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 3))
+        #expect(answer.finishReason == .length)
+        #expect(answer.tokens.map(\.id) == [5, 12, 7])
+        #expect(answer.verdict.score == probe.score(FakeEngine.activation(7)))
+        #expect(answer.verdict.score.flag == .likelyFalse)
+    }
+
+    @Test("a mean-position probe is read at the mean of the answer's activations")
+    func meanProbe() throws {
+        var meanProbe = FakeProbe()
+        meanProbe.position = "mean"
+        let gate = try Gate(engine: FakeEngine(script: [5, 7]), probes: [meanProbe])
+        let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 8))
+        let mean = zip(FakeEngine.activation(5), FakeEngine.activation(7)).map { ($0 + $1) / 2 }
+        #expect(answer.verdict.score == meanProbe.score(mean))
+        #expect(answer.verdict.position == "answer_mean")
+    }
+
+    @Test("an immediate end-of-turn gives an empty answer scored at the last prompt token")
+    func emptyAnswer() throws {
+        let gate = try Gate(engine: FakeEngine(script: []), probes: [probe])
+        let answer = try gate.generate(.text("ab"), options: GenerationOptions(maxTokens: 8))
+        #expect(answer.text == "")
+        #expect(answer.tokens.isEmpty)
+        let lastPrompt = try FakeEngine().textTokens("ab").last!
+        #expect(answer.verdict.score == probe.score(FakeEngine.activation(lastPrompt)))
+        #expect(answer.verdict.position == "prompt_last")
+    }
+
+    @Test("onToken returning false stops generation with finish cancelled")
+    func stopFromCallback() throws {
+        let engine = FakeEngine(script: [5, 12, 7, 3])
+        let gate = try Gate(engine: engine, probes: [probe])
+        let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 10)) { $0.index < 1 }
+        #expect(answer.finishReason == .cancelled)
+        #expect(answer.tokens.count == 2)
+        #expect(engine.steps == 3)   // the prompt's pass + two tokens
+    }
+
+    @Test("scoring texts reads the probe's position in one pass per text")
+    func scoreTexts() throws {
+        let engine = FakeEngine()
+        let gate = try Gate(engine: engine, probes: [probe])
+        let verdicts = try gate.score(texts: ["ab", "xyz"])
+        #expect(verdicts.count == 2)
+        let lastX = try engine.textTokens("xyz").last!
+        #expect(verdicts[1].score == probe.score(FakeEngine.activation(lastX)))
+        #expect(verdicts[1].position == "last")
+    }
+
+    @Test("a chat with no messages, or an empty text, is refused")
+    func emptyPrompts() throws {
+        let gate = try Gate(engine: FakeEngine(), probes: [probe])
+        #expect(throws: GateError.emptyPrompt) { try gate.generate(.chat([]), options: GenerationOptions()) }
+        #expect(throws: GateError.emptyPrompt) { try gate.generate(.text(""), options: GenerationOptions()) }
+        #expect(throws: GateError.emptyPrompt) { try gate.score(texts: [""]) }
+    }
+
+    @Test("prompt plus max_tokens beyond the context length is refused before generating")
+    func contextLength() throws {
+        let engine = FakeEngine(contextLength: 16)
+        let gate = try Gate(engine: engine, probes: [probe])
+        let long = String(repeating: "a", count: 12)
+        #expect(throws: GateError.contextLengthExceeded(promptTokens: 12, maxTokens: 5, contextLength: 16)) {
+            try gate.generate(.text(long), options: GenerationOptions(maxTokens: 5))
+        }
+        _ = try gate.generate(.text(long), options: GenerationOptions(maxTokens: 4))
+        #expect(engine.calls == 1)
+    }
+
+    @Test("bad sampling options are refused", arguments: [
+        GenerationOptions(maxTokens: 0), GenerationOptions(temperature: -1), GenerationOptions(temperature: 3),
+        GenerationOptions(topP: 0), GenerationOptions(topP: 1.5),
+    ])
+    func badOptions(options: GenerationOptions) throws {
+        let gate = try Gate(engine: FakeEngine(), probes: [probe])
+        #expect(throws: GateError.self) { try gate.generate(.text("hi"), options: options) }
+    }
+}
+
+@Suite struct GateProbeCheckTests {
+    @Test("a probe trained on another model is refused unless explicitly allowed")
+    func modelMismatch() throws {
+        let engine = FakeEngine(sha256: String(repeating: "cd", count: 32))
+        #expect(throws: GateError.self) { try Gate(engine: engine, probes: [FakeProbe()]) }
+        do {
+            _ = try Gate(engine: engine, probes: [FakeProbe()])
+        } catch let error as GateError {
+            #expect(error.description.contains("--allow-model-mismatch"))
+        }
+        let gate = try Gate(engine: engine, probes: [FakeProbe()], allowModelMismatch: true)
+        #expect(gate.probes.count == 1)
+    }
+
+    @Test("a probe on a hook the model lacks, of the wrong width, or a duplicate name is refused")
+    func otherChecks() {
+        var badHook = FakeProbe()
+        badHook.hook = "blocks.3.hook_nonsense"
+        #expect(throws: GateError.unknownHook(probe: "fake-probe", hook: "blocks.3.hook_nonsense")) {
+            try Gate(engine: FakeEngine(), probes: [badHook])
+        }
+        var wide = FakeProbe()
+        wide.inputWidth = 8
+        #expect(throws: GateError.widthMismatch(probe: "fake-probe", expected: 4, found: 8)) {
+            try Gate(engine: FakeEngine(), probes: [wide])
+        }
+        #expect(throws: GateError.duplicateProbe(name: "fake-probe")) {
+            try Gate(engine: FakeEngine(), probes: [FakeProbe(), FakeProbe()])
+        }
+        #expect(throws: GateError.noProbes) { try Gate(engine: FakeEngine(), probes: []) }
+    }
+
+    @Test("probes are chosen by name among those loaded; an unknown name lists the loaded ones")
+    func probeByName() throws {
+        var second = FakeProbe()
+        second.name = "other"
+        let gate = try Gate(engine: FakeEngine(), probes: [FakeProbe(), second])
+        #expect(try gate.probe(named: nil).name == "fake-probe")
+        #expect(try gate.probe(named: "other").name == "other")
+        #expect(throws: GateError.unknownProbe(name: "/etc/passwd", available: ["fake-probe", "other"])) {
+            try gate.probe(named: "/etc/passwd")
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import Probes
+
+@Suite struct LoaderTests {
+    @Test("a probe trains from store files end to end, picks the informative layer, and evaluates")
+    func trainFromFiles() throws {
+        let dir = StoreFiles.tempDir()
+        let a = dir + "/cities.h5", b = dir + "/more.h5"
+        try StoreFiles.write(a, seed: 1)
+        try StoreFiles.write(b, labels: (0..<200).map { $0 % 10 == 0 ? -1 : Int8($0 % 2) }, seed: 2, source: "more")
+        var plan = ProbeFitter.Plan(kind: .logistic)
+        plan.calibrate = true
+        let out = try TrainJob.run(paths: [a, b], plan: plan, layer: .best(folds: 3), groupBy: "group", progress: false)
+        #expect(out.artifact.training.layer == 2)
+        #expect(out.artifact.hook == "blocks.2.hook_resid_post")
+        #expect(out.artifact.training.skippedUnlabeled == 20)
+        #expect(out.artifact.training.datasets.map(\.n) == [200, 180])
+        #expect(out.artifact.training.datasets[0].sha256.count == 64)
+        #expect(out.artifact.calibration.fittedOn == "calibration")
+        #expect(out.outcome.test!.auroc > 0.9)
+        let path = dir + "/p.json"
+        try out.artifact.write(to: path)
+        let eval = try TrainJob.evaluate(probePath: path, paths: [a], allowMismatch: false)
+        #expect(eval.metrics.auroc > 0.9)
+        #expect(eval.flags.values.reduce(0, +) == 200)
+    }
+
+    @Test("evaluating on another model's activations is refused unless allowed")
+    func mismatch() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5")
+        try StoreFiles.write(dir + "/other.h5", sha: "beef")
+        let out = try TrainJob.run(paths: [dir + "/a.h5"], plan: .init(kind: .massMean), layer: .index(1), progress: false)
+        try out.artifact.write(to: dir + "/p.json")
+        #expect(throws: ProbeError.incompatibleActivations(field: "model sha256", probe: "feed", activations: "beef")) {
+            try TrainJob.evaluate(probePath: dir + "/p.json", paths: [dir + "/other.h5"], allowMismatch: false)
+        }
+        _ = try TrainJob.evaluate(probePath: dir + "/p.json", paths: [dir + "/other.h5"], allowMismatch: true)
+    }
+
+    @Test("bad activation files give clear errors: missing hook, one class, all unlabeled, NaN row, mixed widths")
+    func badFiles() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/ok.h5")
+        func message(_ body: () throws -> Void) -> String {
+            do { try body(); return "no error" } catch let e as ProbeError { return e.description } catch { return "\(error)" }
+        }
+        let plan = ProbeFitter.Plan(kind: .logistic)
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(7), progress: false) }
+            .contains("no activations for hook 'blocks.7.hook_resid_post'"))
+        try StoreFiles.write(dir + "/true.h5", labels: Array(repeating: 1, count: 200))
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/true.h5"], plan: plan, layer: .index(1), progress: false) }
+            .contains("all 200 labeled rows are true"))
+        try StoreFiles.write(dir + "/unk.h5", labels: Array(repeating: -1, count: 200))
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/unk.h5"], plan: plan, layer: .index(1), progress: false) }
+            .contains("all 200 rows have label -1"))
+        try StoreFiles.write(dir + "/nan.h5", nanRow: 17)
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/nan.h5"], plan: plan, layer: .index(1), progress: false) }
+            .contains("row 17 holds a NaN"))
+        try StoreFiles.write(dir + "/wide.h5", d: 12)
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5", dir + "/wide.h5"], plan: plan, layer: .index(1), progress: false) }
+            .contains("rows have 12 dimensions but earlier inputs have 8"))
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: .init(kind: .ttpd), layer: .index(1), progress: false) }
+            .contains("polarity"))
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(1), groupBy: "city", progress: false) }
+            .contains("column 'city' not found"))
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/missing.h5"], plan: plan, layer: .index(1), progress: false) }
+            .contains("missing.h5"))
+    }
+
+    @Test("TTPD reads the polarity column from the file")
+    func polarityColumn() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/neg.h5", n: 300, polarity: true)
+        let loader = try ActivationLoader(paths: [dir + "/neg.h5"])
+        let data = try loader.dataset(hook: "blocks.2.hook_resid_post")
+        #expect(data.polarity?.filter { $0 < 0 }.count == 150)
+        _ = try TrainJob.run(paths: [dir + "/neg.h5"], plan: .init(kind: .ttpd), layer: .index(2), progress: false)
+    }
+
+    @Test("a sweep reports every layer and kind; the generalisation matrix has one row per file")
+    func sweepAndMatrix() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5", seed: 3, source: "a")
+        try StoreFiles.write(dir + "/b.h5", seed: 4, source: "b")
+        let loader = try ActivationLoader(paths: [dir + "/a.h5"])
+        let result = try ProbeSweep.run(layers: loader.layers(spec: "resid_post"), kinds: [.logistic, .massMean],
+                                        plan: .init(kind: .logistic), files: [dir + "/a.h5"]) { l in
+            let hook = ActivationLoader.hookName(layer: l, spec: "resid_post")
+            return (hook, try loader.dataset(hook: hook))
+        }
+        #expect(result.rows.count == 6)
+        #expect(result.best(kind: "logistic")?.layer == 2)
+        #expect(ProbeSweep.plot(result).hasPrefix("<svg"))
+        #expect(ProbeSweep.markdown(result).contains("| logistic | 2 |"))
+        let both = try ActivationLoader(paths: [dir + "/a.h5", dir + "/b.h5"])
+        let sets = try (0..<2).map { try both.dataset(hook: "blocks.2.hook_resid_post", only: [$0]) }
+        let m = try GeneralizationMatrix.compute(kind: .logistic, hook: "blocks.2.hook_resid_post", names: ["a", "b"],
+                                                 datasets: sets, plan: .init(kind: .logistic))
+        #expect(m.auroc.count == 2 && m.auroc[0][1] > 0.9)
+        #expect(m.heatmap().contains("<rect"))
+    }
+}

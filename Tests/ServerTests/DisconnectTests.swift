@@ -1,0 +1,66 @@
+import Foundation
+import Gate
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import Server
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A client that goes away must not keep the one shared engine busy.
+@Suite struct DisconnectTests {
+    /// Sends an HTTP request over a raw socket, reads the first bytes of the answer (or waits 0.2 s), and hangs up.
+    static func requestAndHangUp(port: Int, body: String, readFirst: Bool) throws -> String {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        guard readFirst else {
+            usleep(200_000)
+            return ""
+        }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+        #else
+        throw POSIXError(.ENOTSUP)
+        #endif
+    }
+
+    static func body(stream: Bool) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: [
+            "model": TestServer.modelID, "messages": [["role": "user", "content": "hi"]], "max_tokens": 30,
+            "stream": stream,
+        ] as [String: Any]), as: UTF8.self)
+    }
+
+    @Test("closing the connection mid-stream or mid-wait stops the generation", arguments: [true, false])
+    func disconnect(stream: Bool) async throws {
+        let engine = FakeEngine(script: Array(repeating: 5, count: 40), stepDelay: 0.03)
+        let service = try TestServer.service(engine: engine)
+        try await TestServer.app(service).test(.live) { client in
+            let port = try #require(client.port)
+            let body = try Self.body(stream: stream)
+            let head = try await Task.detached { try Self.requestAndHangUp(port: port, body: body, readFirst: stream) }.value
+            if stream { #expect(head.hasPrefix("HTTP/1.1 200")) }
+            // 31 steps would take ~0.9 s; the hang-up must stop it well before.
+            try await Task.sleep(for: .milliseconds(1200))
+            #expect(engine.steps < 25, "generation ran \(engine.steps) steps after the client left")
+            #expect(service.queue.running == 0)
+        }
+    }
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Talks to a running `polygraph serve` with the stock `openai` package and checks the polygraph fields.
+
+Usage: test_openai_client.py BASE_URL MODEL_ID [API_KEY]   (BASE_URL like http://127.0.0.1:8080/v1)
+Prints one line per check and `N passed, M failed`; exits non-zero on any failure.
+"""
+import json
+import sys
+import urllib.request
+
+import openai
+
+BASE, MODEL = sys.argv[1], sys.argv[2]
+KEY = sys.argv[3] if len(sys.argv) > 3 else "unused"
+FLAGS = {"ok", "uncertain", "likely_false"}
+client = openai.OpenAI(base_url=BASE, api_key=KEY, max_retries=0, timeout=120)
+QUESTION = [{"role": "user", "content": "What is the capital of France? Answer in one word."}]
+results = []
+
+
+def check(name):
+    def wrap(fn):
+        try:
+            fn()
+            results.append((name, None))
+            print(f"PASS {name}")
+        except Exception as e:  # noqa: BLE001 - report every failure and go on
+            results.append((name, e))
+            print(f"FAIL {name}: {type(e).__name__}: {e}")
+        return fn
+    return wrap
+
+
+def extra(obj, key):
+    """A field the openai models keep as an extra (pydantic extra="allow")."""
+    value = getattr(obj, key, None)
+    if value is None and getattr(obj, "model_extra", None):
+        value = obj.model_extra.get(key)
+    return value
+
+
+def check_verdict(pg):
+    assert isinstance(pg, dict), f"polygraph is {pg!r}"
+    assert 0.0 <= pg["p_true"] <= 1.0, pg
+    assert pg["flag"] in FLAGS, pg
+    for key in ("probe", "hook", "position"):
+        assert isinstance(pg[key], str) and pg[key], (key, pg)
+    assert pg["hook"].startswith("blocks."), pg
+
+
+@check("models.list names the served model")
+def _():
+    ids = [m.id for m in client.models.list().data]
+    assert MODEL in ids, ids
+
+
+@check("chat completion (non-streaming) carries text and the polygraph verdict")
+def _():
+    r = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=12, temperature=0)
+    choice = r.choices[0]
+    assert isinstance(choice.message.content, str) and choice.message.content.strip(), choice
+    assert choice.finish_reason in ("stop", "length")
+    check_verdict(extra(choice, "polygraph"))
+    assert r.usage.completion_tokens >= 1 and r.usage.prompt_tokens >= 1
+
+
+@check("chat completion (streaming) carries per-token scores and ends with the flag")
+def _():
+    stream = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=12, temperature=0, stream=True)
+    text, token_scores, final = "", [], None
+    for chunk in stream:
+        if not chunk.choices:
+            continue
+        choice = chunk.choices[0]
+        text += choice.delta.content or ""
+        pg = extra(choice, "polygraph")
+        if pg and "token_index" in pg:
+            assert 0.0 <= pg["p_true"] <= 1.0
+            token_scores.append(pg)
+        if choice.finish_reason:
+            final = pg
+    assert text.strip(), "no streamed text"
+    assert token_scores, "no per-token scores"
+    assert [s["token_index"] for s in token_scores] == list(range(len(token_scores)))
+    check_verdict(final)
+
+
+@check("streamed and non-streamed greedy answers agree")
+def _():
+    a = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=8, temperature=0)
+    s = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=8, temperature=0, stream=True)
+    b = "".join((c.choices[0].delta.content or "") for c in s if c.choices)
+    assert a.choices[0].message.content == b, (a.choices[0].message.content, b)
+
+
+@check("text completion (non-streaming and streaming)")
+def _():
+    r = client.completions.create(model=MODEL, prompt="The capital of France is", max_tokens=6, temperature=0)
+    assert isinstance(r.choices[0].text, str)
+    check_verdict(extra(r.choices[0], "polygraph"))
+    finals = [extra(c.choices[0], "polygraph") for c in client.completions.create(
+        model=MODEL, prompt="The capital of France is", max_tokens=6, stream=True) if c.choices and c.choices[0].finish_reason]
+    assert len(finals) == 1
+    check_verdict(finals[0])
+
+
+@check("per-request policy override: abstain replaces the answer and keeps the original")
+def _():
+    r = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=8, extra_body={"polygraph": {
+        "policy": "abstain", "abstain_message": "ABSTAINED", "trigger_flags": ["ok", "uncertain", "likely_false"]}})
+    pg = extra(r.choices[0], "polygraph")
+    assert r.choices[0].message.content == "ABSTAINED", r.choices[0].message.content
+    assert pg["action"] == "abstained" and pg["original_content"], pg
+
+
+@check("unknown model is a 404 NotFoundError")
+def _():
+    try:
+        client.chat.completions.create(model="gpt-nonexistent", messages=QUESTION, max_tokens=4)
+    except openai.NotFoundError as e:
+        assert e.body and e.body.get("code") == "model_not_found", e.body
+    else:
+        raise AssertionError("no error")
+
+
+@check("empty messages and an over-long prompt are 400 BadRequestErrors")
+def _():
+    for messages, code in (([], "empty_messages"),
+                           ([{"role": "user", "content": "word " * 10000}], "context_length_exceeded")):
+        try:
+            client.chat.completions.create(model=MODEL, messages=messages, max_tokens=4)
+        except openai.BadRequestError as e:
+            assert e.body and e.body.get("code") == code, e.body
+        else:
+            raise AssertionError(f"no error for {code}")
+
+
+def get(path, data=None):
+    req = urllib.request.Request(BASE.rsplit("/v1", 1)[0] + path, data=data,
+                                 headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        return resp.read().decode()
+
+
+@check("/v1/score scores texts without generating")
+def _():
+    body = json.loads(get("/v1/score", json.dumps({"input": ["Paris is in France.", "Paris is in Peru."]}).encode()))
+    assert len(body["data"]) == 2
+    for item in body["data"]:
+        assert 0.0 <= item["p_true"] <= 1.0 and item["flag"] in FLAGS
+
+
+@check("/v1/probes, /health and /metrics answer")
+def _():
+    assert json.loads(get("/v1/probes"))["data"]
+    assert json.loads(get("/health"))["status"] == "ok"
+    metrics = get("/metrics")
+    for name in ("polygraph_requests_total", "polygraph_request_duration_seconds", "polygraph_tokens_generated_total",
+                 "polygraph_flags_total", "polygraph_queue_depth"):
+        assert name in metrics, name
+
+
+if len(sys.argv) > 4 and sys.argv[4] == "--check-auth":
+    @check("a wrong API key is a 401 AuthenticationError")
+    def _():
+        bad = openai.OpenAI(base_url=BASE, api_key="wrong", max_retries=0)
+        try:
+            bad.models.list()
+        except openai.AuthenticationError:
+            pass
+        else:
+            raise AssertionError("no error")
+
+failed = sum(1 for _, e in results if e)
+print(f"{len(results) - failed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
