@@ -1,0 +1,93 @@
+// `polygraph ask`: questions answered by the model through the gate, one line each with P(true) and the flag;
+// with accepted answers (JSONL), each answer is also graded so you can see which made-up answers were caught.
+import ActivationStore
+import ArgumentParser
+import Foundation
+import Gate
+
+struct AskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ask",
+        abstract: "Ask questions through the gate: answer, P(true), flag, and (with accepted answers) right or wrong.",
+        discussion: """
+            Questions come from --question (repeatable) or a JSONL file (--questions) in the capture format \
+            {"id", "question", "answers": [...]}. Each is sent as a user turn with the model's chat template, \
+            answered greedily, and scored by the probe during that same generation pass.
+            """)
+
+    @Option(help: "GGUF model file.")
+    var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    @Option(help: "Probe artifact (JSON) from `polygraph train`.")
+    var probe: String
+
+    @Option(help: "A question (repeatable).")
+    var question: [String] = []
+
+    @Option(help: "JSONL file of questions with accepted answers.")
+    var questions: String?
+
+    @Option(help: "Longest answer, in tokens.")
+    var maxTokens = 48
+
+    @Flag(help: "Score with a probe trained on another model's weights anyway.")
+    var allowModelMismatch = false
+
+    @Flag(help: "Print one JSON object per question (JSON lines) on stdout.")
+    var json = false
+
+    func validate() throws {
+        if question.isEmpty && questions == nil { throw ValidationError("give --question TEXT or --questions FILE.jsonl") }
+        if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+    }
+
+    func run() throws {
+        var items: [(text: String, answers: [String])] = question.map { ($0, []) }
+        if let questions {
+            items += try QuestionsReader.read(path: questions).map { ($0.text, $0.answers) }
+        }
+        let gate = try Gate.load(modelPath: model, probePaths: [probe], allowModelMismatch: allowModelMismatch)
+        let options = GenerationOptions(maxTokens: maxTokens)
+        var caught = 0, wrong = 0, falseAlarms = 0, right = 0
+        if !json { print(Self.header) }
+        for item in items {
+            let answer = try gate.generate(.chat([ChatMessage(role: "user", content: item.text)]), options: options)
+            let grade = item.answers.isEmpty ? nil : AnswerGrader.grade(answer.text, accepted: item.answers)
+            let flagged = answer.verdict.score.flag != .ok
+            if let grade {
+                if grade.correct { right += 1; if flagged { falseAlarms += 1 } } else { wrong += 1; if flagged { caught += 1 } }
+            }
+            if json {
+                var object = answer.jsonObject
+                object["question"] = item.text
+                if let grade { object["correct"] = grade.correct }
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(Self.row(question: item.text, answer: answer, grade: grade))
+            }
+        }
+        if !json && right + wrong > 0 {
+            print("\nwrong answers flagged: \(caught) of \(wrong); right answers flagged: \(falseAlarms) of \(right)")
+        }
+    }
+
+    static let header = [pad("question", 44), pad("answer", 44), "P(true)", pad("flag", 12), "graded"].joined(separator: " ")
+
+    /// One table row; long texts are cut to fit the column.
+    static func row(question: String, answer: GatedAnswer, grade: AnswerGrader.Grade?) -> String {
+        let oneLine = answer.text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        let graded = grade.map { $0.correct ? "right" : "wrong" } ?? "-"
+        let p = String(format: "%7.3f", answer.verdict.score.pTrue)
+        return [pad(cut(question, 44), 44), pad(cut(oneLine, 44), 44), p, pad(answer.verdict.score.flag.rawValue, 12), graded]
+            .joined(separator: " ")
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    static func cut(_ text: String, _ width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    }
+}
