@@ -16,15 +16,15 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
     /// True for the GGUF llama convention (interleaved pairs); false for NeoX-style halves.
     let interleavedRope: Bool
 
-    /// Whether single-token passes use the quantised-block kernels where the weights have them.
-    public let quantizedDecode: Bool
+    /// How single-token passes multiply by the weights (see `DecodeMode`).
+    public let decodeMode: DecodeMode
 
     public init(config: ModelConfig, weights: LlamaWeights, interleavedRope: Bool = true,
-                quantizedDecode: Bool = false) throws {
+                decodeMode: DecodeMode = .float32) throws {
         try config.validate()
         BLASRuntime.configure()
         self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
-        self.quantizedDecode = quantizedDecode
+        self.decodeMode = decodeMode
         frequencies = Kernels.ropeFrequencies(base: config.ropeBase, ropeDim: config.ropeDim)
     }
 
@@ -86,9 +86,9 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .residPre), x.pointer)
         Kernels.rmsNorm(x.pointer, w.attnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln1Normalized), s.xn.pointer)
-        w.q.apply(s.xn.pointer, s.q.pointer, m: total, useQuantized: quantizedDecode)
-        w.k.apply(s.xn.pointer, s.k.pointer, m: total, useQuantized: quantizedDecode)
-        w.v.apply(s.xn.pointer, s.v.pointer, m: total, useQuantized: quantizedDecode)
+        w.q.apply(s.xn.pointer, s.q.pointer, m: total, mode: decodeMode)
+        w.k.apply(s.xn.pointer, s.k.pointer, m: total, mode: decodeMode)
+        w.v.apply(s.xn.pointer, s.v.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .attnQ), s.q.pointer)
         recorder.record(.block(l, .attnK), s.k.pointer)
         recorder.record(.block(l, .attnV), s.v.pointer)
@@ -107,18 +107,18 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
                       count: seg.count)
         }
         recorder.record(.block(l, .attnZ), s.z.pointer)
-        w.o.apply(s.z.pointer, s.proj.pointer, m: total, useQuantized: quantizedDecode)
+        w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .attnOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residMid), x.pointer)
         Kernels.rmsNorm(x.pointer, w.ffnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
-        w.gate.apply(s.xn.pointer, s.gate.pointer, m: total, useQuantized: quantizedDecode)
-        w.up.apply(s.xn.pointer, s.up.pointer, m: total, useQuantized: quantizedDecode)
+        w.gate.apply(s.xn.pointer, s.gate.pointer, m: total, mode: decodeMode)
+        w.up.apply(s.xn.pointer, s.up.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .mlpPre), s.gate.pointer)
         Kernels.swiglu(s.gate.pointer, s.up.pointer, s.gate.pointer, count: total * c.dFF)
         recorder.record(.block(l, .mlpPost), s.gate.pointer)
-        w.down.apply(s.gate.pointer, s.proj.pointer, m: total, useQuantized: quantizedDecode)
+        w.down.apply(s.gate.pointer, s.proj.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residPost), x.pointer)
@@ -181,7 +181,7 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
                 (lastRows.pointer + i * d).update(from: xn.pointer + (seg.start + seg.count - 1) * d, count: d)
             }
             let out = FloatBuffer(count: segments.count * vocab)
-            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, useQuantized: quantizedDecode)
+            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: decodeMode)
             for i in segments.indices { recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil) }
         case .all:
             let out = FloatBuffer(count: total * vocab)
