@@ -132,7 +132,21 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         let c = config, hd = c.headDim, qDim = c.nHeads * hd, kvDim = c.nKVHeads * hd
         let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
         let scale = 1 / Float(hd).squareRoot()
-        let scores = FloatBuffer(count: count * keys)
+        let scores = FloatBuffer(count: max(count, group) * keys)
+        if count == 1 {
+            // Decode: the query heads of one KV group are contiguous, so each group is one small sgemm
+            // (scores[group, keys] = Q_g · K_gᵀ, then Z_g[group, hd] = P · V_g).
+            for kv in 0..<c.nKVHeads {
+                let q = queries + kv * group * hd, z = out + kv * group * hd
+                let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(group), Int32(keys), Int32(hd), scale,
+                            q, Int32(hd), kBase, Int32(kvDim), 0, scores.pointer, Int32(keys))
+                for g in 0..<group { Kernels.softmax(scores.pointer + g * keys, n: keys) }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(group), Int32(hd), Int32(keys), 1,
+                            scores.pointer, Int32(keys), vBase, Int32(kvDim), 0, z, Int32(hd))
+            }
+            return
+        }
         if count <= 16 && hd % 8 == 0 {
             // Few queries (decode, short statements): direct SIMD loops beat hundreds of tiny BLAS calls.
             for h in 0..<c.nHeads {

@@ -37,7 +37,7 @@ struct QuantizedKernelTests {
     @Test("matvec on Q4_0, Q4_1 and Q8_0 blocks equals the dequantised F32 product",
           arguments: [GGMLType.q4_0, .q4_1, .q8_0])
     func matvec(type: GGMLType) throws {
-        let rows = 1100, cols = 96
+        let rows = 1101, cols = 96
         let (blocks, dense) = makeBlocks(type, rows: rows, cols: cols, seed: UInt64(type.rawValue))
         var rng = SplitMix64(seed: 99)
         let x = (0..<cols).map { _ in rng.nextSymmetric() }
