@@ -37,15 +37,13 @@ public struct Benchmark: Sendable {
     /// Runs every workload on `model`. `statements` are tokenised short texts (the capture workload) and
     /// `longPrompt` a long tokenised text; both are cycled or cut to the configured sizes.
     /// `progress` receives one line per finished measurement.
-    public func run(model: any CausalLanguageModel, statements: [[Int32]], longPrompt: [Int32],
+    public func run(model: any CausalLanguageModel, statements: [[Int32]], longPrompt: [Int32], decodeLabel: String = "",
                     progress: (String) -> Void = { _ in }) throws -> [Result] {
         let c = model.config
         precondition(!statements.isEmpty && !longPrompt.isEmpty, "Benchmark needs statements and a prompt")
         let batch = (0..<statementCount).map { statements[$0 % statements.count] }
         let batchTokens = batch.reduce(0) { $0 + $1.count }
-        var prompt = longPrompt
-        while prompt.count < longPromptTokens { prompt += longPrompt }
-        prompt = Array(prompt.prefix(longPromptTokens))
+        let prompt = cycled(longPrompt)
         var results: [Result] = []
 
         func measure(_ name: String, tokens: Int, _ body: () throws -> Void) rethrows {
@@ -79,7 +77,21 @@ public struct Benchmark: Sendable {
         try measure("prefill one \(prompt.count)-token prompt, logits", tokens: prompt.count) {
             _ = try model.run([prompt], capture: .none, logits: .last)
         }
-        // Decode: the prompt is prefilled untimed, then only the single-token steps are timed.
+        results.append(try decode(model: model, prompt: prompt, label: decodeLabel, progress: progress))
+        return results
+    }
+
+    /// `prompt` repeated and cut to `longPromptTokens` tokens.
+    public func cycled(_ prompt: [Int32]) -> [Int32] {
+        var out = prompt
+        while out.count < longPromptTokens && !prompt.isEmpty { out += prompt }
+        return Array(out.prefix(longPromptTokens))
+    }
+
+    /// Decode tokens/s: greedy single-token steps after prefilling `prompt` (only the steps are timed).
+    public func decode(model: any CausalLanguageModel, prompt: [Int32], label: String,
+                       progress: (String) -> Void = { _ in }) throws -> Result {
+        // The prompt is prefilled untimed, then only the single-token steps are timed.
         var runs: [Double] = [], cpu: [Double] = []
         for _ in 0..<repeats {
             let cache = model.makeCache(maxLength: prompt.count + decodeTokens + 1)
@@ -93,11 +105,10 @@ public struct Benchmark: Sendable {
             cpu.append(Benchmark.processCPUSeconds() - cpuStart)
         }
         let median = runs.sorted()[runs.count / 2]
-        var r = Result(name: "decode \(decodeTokens) tokens after the \(prompt.count)-token prompt", tokens: decodeTokens,
+        var r = Result(name: "decode \(decodeTokens) tokens after the \(prompt.count)-token prompt\(label)", tokens: decodeTokens,
                        seconds: median, tokensPerSecond: Double(decodeTokens) / median, runs: runs)
         r.cpuSeconds = cpu.sorted()[cpu.count / 2]
-        results.append(r)
         progress(String(format: "%@: %.1f tok/s (median %.3f s)", r.name, r.tokensPerSecond, median))
-        return results
+        return r
     }
 }

@@ -28,6 +28,11 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         frequencies = Kernels.ropeFrequencies(base: config.ropeBase, ropeDim: config.ropeDim)
     }
 
+    /// The same weights (shared, not copied) with another decode mode.
+    public func withDecodeMode(_ mode: DecodeMode) throws -> LlamaModel {
+        try LlamaModel(config: config, weights: weights, interleavedRope: interleavedRope, decodeMode: mode)
+    }
+
     public func forward(_ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
                         logits: LogitsRequest) throws -> [SequenceActivations] {
         let c = config

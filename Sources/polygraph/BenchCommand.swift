@@ -29,8 +29,14 @@ struct BenchCommand: ParsableCommand {
         bench.decodeTokens = decodeTokens
         let statementIDs = Benchmark.sampleStatements.map { lm.tokenizer.encode($0, parseSpecial: false) }
         let prompt = lm.tokenizer.encode(Benchmark.sampleParagraph, parseSpecial: false)
-        let results = try bench.run(model: lm.model, statements: statementIDs, longPrompt: prompt) {
-            err.write(Data(($0 + "\n").utf8))
+        let progress: (String) -> Void = { err.write(Data(($0 + "\n").utf8)) }
+        var results = try bench.run(model: lm.model, statements: statementIDs, longPrompt: prompt,
+                                    decodeLabel: " [\(decodeMode.rawValue)]", progress: progress)
+        if let llama = lm.model as? LlamaModel {
+            for mode in DecodeMode.allCases where mode != decodeMode {
+                results.append(try bench.decode(model: llama.withDecodeMode(mode), prompt: bench.cycled(prompt),
+                                                label: " [\(mode.rawValue)]", progress: progress))
+            }
         }
         if json {
             struct Report: Encodable {
@@ -42,9 +48,10 @@ struct BenchCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(format: "load: %.2f s", loadSeconds))
-            print("workload".padding(toLength: 62, withPad: " ", startingAt: 0) + "   tok/s  tok/CPU-s")
+            print("workload".padding(toLength: 75, withPad: " ", startingAt: 0) + "   tok/s  tok/CPU-s")
             for r in results {
-                print(String(format: "%-62@ %8.1f %9.1f", r.name as NSString, r.tokensPerSecond, r.tokensPerCPUSecond))
+                print(r.name.padding(toLength: 75, withPad: " ", startingAt: 0)
+                      + String(format: " %8.1f %9.1f", r.tokensPerSecond, r.tokensPerCPUSecond))
             }
         }
     }
