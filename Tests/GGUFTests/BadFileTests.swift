@@ -103,3 +103,59 @@ struct BadFileTests {
         return mirror.children.first?.label ?? String(describing: e)
     }
 }
+
+@Suite("Corrupt metadata values built in memory")
+struct BadValueTests {
+    /// A GGUF v3 header with no tensors and one key-value pair whose type and payload are `payload`.
+    static func file(key: String, payload: [UInt8]) -> [UInt8] {
+        var b = Array("GGUF".utf8)
+        GGUFWriter.append(UInt32(3), to: &b)
+        GGUFWriter.append(UInt64(0), to: &b)
+        GGUFWriter.append(UInt64(1), to: &b)
+        GGUFWriter.appendString(key, to: &b)
+        return b + payload
+    }
+
+    static func open(_ bytes: [UInt8]) throws -> GGUFFile {
+        let path = TestPaths.temporaryFile("value.gguf")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return try GGUFFile(path: path)
+    }
+
+    @Test("arrays nested 9 deep are refused; 8 deep are read")
+    func nesting() throws {
+        func nested(_ depth: Int) -> [UInt8] {
+            // depth arrays, each holding one array, the innermost holding one uint8.
+            var p: [UInt8] = []
+            GGUFWriter.append(UInt32(9), to: &p)  // the value's type: array
+            for level in 0..<depth {
+                GGUFWriter.append(UInt32(level == depth - 1 ? 0 : 9), to: &p)
+                GGUFWriter.append(UInt64(1), to: &p)
+            }
+            return p + [7]
+        }
+        let ok = try Self.open(Self.file(key: "deep", payload: nested(8)))
+        var v = try #require(ok.metadata["deep"])
+        for _ in 0..<8 { v = try #require(v.arrayValue?.first) }
+        #expect(v == .uint8(7))
+        let error = #expect(throws: GGUFError.self) { _ = try Self.open(Self.file(key: "deep", payload: nested(10))) }
+        #expect(error.map(BadFileTests.caseName) == "nestingTooDeep")
+    }
+
+    @Test("a bool byte other than 0 or 1 is an error naming the key")
+    func badBool() {
+        let error = #expect(throws: GGUFError.self) { _ = try Self.open(Self.file(key: "flag", payload: [7, 0, 0, 0, 2])) }
+        #expect(error?.description.contains("'flag'") == true)
+    }
+
+    @Test("a uint64 count that is not absurd but exceeds what is left is reported as truncation")
+    func truncatedArray() {
+        var p: [UInt8] = []
+        GGUFWriter.append(UInt32(9), to: &p)
+        GGUFWriter.append(UInt32(4), to: &p)   // uint32 elements
+        GGUFWriter.append(UInt64(10), to: &p)  // 10 of them = 40 bytes; 8 present
+        let error = #expect(throws: GGUFError.self) { _ = try Self.open(Self.file(key: "a", payload: p + [UInt8](repeating: 0, count: 8))) }
+        #expect(error.map(BadFileTests.caseName) == "truncated")
+    }
+}
