@@ -137,14 +137,12 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     /// the merge loop over one id per byte (a heap for long words, so that huge inputs stay O(n log n)).
     func mergeWord(_ word: [UInt8], forceHeap: Bool? = nil) -> [Int32] {
         if preTokenizer.ignoresMergesForKnownWords, let whole = idForToken[ByteLevel.encode(word)] { return [whole] }
-        var symbols: [Int32] = word.map { byteIDs[Int($0)] }
-        if symbols.contains(-1) {
-            // A byte the vocabulary cannot express: the unknown token stands in for it.
-            let unk = specialTokens.unknown ?? 0
-            symbols = symbols.map { $0 < 0 ? unk : $0 }
-        }
-        guard symbols.count > 1 else { return symbols }
-        return forceHeap ?? (symbols.count > 48) ? mergeWithHeap(symbols) : mergeByScan(symbols)
+        let symbols: [Int32] = word.map { byteIDs[Int($0)] }
+        guard symbols.count > 1 else { return symbols.filter { $0 >= 0 } }
+        let merged = forceHeap ?? (symbols.count > 48) ? mergeWithHeap(symbols) : mergeByScan(symbols)
+        // A byte the vocabulary has no token for (-1) never merges; it is dropped, as llama.cpp does, rather
+        // than replaced by the unknown id (often a document separator such as <|endoftext|>).
+        return merged.contains(-1) ? merged.filter { $0 >= 0 } : merged
     }
 
     /// The merge rule for two neighbouring ids, if any.

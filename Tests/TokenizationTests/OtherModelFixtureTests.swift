@@ -30,6 +30,17 @@ private func fixtureMismatches(_ tok: any Tokenizer, _ relativePath: String) thr
     return (count, lines.count, examples)
 }
 
+/// decode(encode(text)) == text on random text (both vocabularies cover every byte).
+private func randomRoundTripFailures(_ tok: any Tokenizer) -> [String] {
+    var rng = SplitMix64(state: 99)
+    var failures: [String] = []
+    for _ in 0..<300 {
+        let text = randomText(&rng, length: Int(rng.next() % 80) + 1)
+        if tok.decode(tok.encode(text, parseSpecial: false)) != text { failures.append(text.debugDescription) }
+    }
+    return failures
+}
+
 /// `text` and `token_ids` of a golden prompt.
 private struct GoldenPrompt: Decodable {
     let text: String
@@ -49,6 +60,12 @@ struct QwenTokenizerTests {
     }
     var file: GGUFFile { get throws { try Self.loaded.get().0 } }
     var tok: any Tokenizer { get throws { try Self.loaded.get().1 } }
+
+    @Test("random text round-trips through encode and decode")
+    func roundTrip() throws {
+        let failures = randomRoundTripFailures(try tok)
+        #expect(failures.isEmpty, "\(failures.count) failures, e.g. \(failures.prefix(2))")
+    }
 
     @Test("all 300 fixture lines encode to the reference ids and decode back")
     func fixture() throws {
@@ -80,6 +97,12 @@ struct GemmaTokenizerTests {
     }
     var file: GGUFFile { get throws { try Self.loaded.get().0 } }
     var tok: any Tokenizer { get throws { try Self.loaded.get().1 } }
+
+    @Test("random text round-trips through encode and decode")
+    func roundTrip() throws {
+        let failures = randomRoundTripFailures(try tok)
+        #expect(failures.isEmpty, "\(failures.count) failures, e.g. \(failures.prefix(2))")
+    }
 
     @Test("all 300 fixture lines encode to the reference ids and decode back")
     func fixture() throws {
