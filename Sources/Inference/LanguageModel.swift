@@ -28,19 +28,20 @@ public final class LanguageModel: @unchecked Sendable {
     public var config: ModelConfig { model.config }
 
     /// Loads a model: parses the GGUF, builds the tokenizer and dequantises the weights once.
-    public static func load(path: String) throws -> LanguageModel {
+    /// `decodeMode` chooses the single-token kernels (default: quantised blocks with F32 activations).
+    public static func load(path: String, decodeMode: DecodeMode = .quantized) throws -> LanguageModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw InferenceError.unreadableModel(path: path, reason: "no such file")
         }
         let file = try GGUFFile(path: path)
-        return try LanguageModel(file: file)
+        return try LanguageModel(file: file, decodeMode: decodeMode)
     }
 
     /// Builds a model from an open GGUF file.
-    public init(file: GGUFFile) throws {
+    public init(file: GGUFFile, decodeMode: DecodeMode = .quantized) throws {
         self.file = file
         path = file.path
-        model = try ArchitectureRegistry.makeModel(from: file)
+        model = try ArchitectureRegistry.makeModel(from: file, decodeMode: decodeMode)
         let tokenizer = try makeTokenizer(from: file)
         self.tokenizer = tokenizer
         chatTemplateResult = Result { try ChatTemplate(gguf: file, tokenizer: tokenizer) }

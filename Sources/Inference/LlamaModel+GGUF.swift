@@ -83,11 +83,11 @@ extension LlamaWeights {
 
 extension LlamaModel {
     /// Loads a llama-architecture model from an open GGUF file (weights dequantised to F32 once). With
-    /// `quantizedDecode`, single-token steps read Q4_0/Q4_1/Q8_0 matrices in their GGUF blocks instead.
-    public static func load(from file: GGUFFile, quantizedDecode: Bool = true) throws -> LlamaModel {
+    /// `decodeMode` other than `.float32`, single-token steps read Q4_0/Q4_1/Q8_0 matrices in their GGUF blocks.
+    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized) throws -> LlamaModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()
         return try LlamaModel(config: config, weights: LlamaWeights.load(from: file, config: config),
-                              quantizedDecode: quantizedDecode)
+                              decodeMode: decodeMode)
     }
 }

@@ -19,6 +19,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Sample only from the K most likely tokens (0 = off).") var topK = 0
     @Option(help: "Nucleus sampling threshold in (0, 1] (1 = off).") var topP: Float = 1
     @Option(help: "Seed for sampling.") var seed: UInt64 = 0
+    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
+    var decodeMode: DecodeMode = .quantized
     @Flag(help: "Print one JSON object on stdout instead of streaming text.") var json = false
 
     func validate() throws {
@@ -32,7 +34,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let lm = try LanguageModel.load(path: model)
+        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode)
         let ids: [Int32]
         if chat {
             var messages: [ChatMessage] = []
