@@ -10,7 +10,8 @@ come from the same facts as the statement sets:
 Accepted answers: the source's name, its accent-free spelling, hand-listed aliases (ALIASES), and for numbers the
 digits and the English word. Grade with a normalised whole-word match (lowercase, accents and punctuation dropped).
 demo_questions.jsonl: the records named in DEMO_IDS, in that order (picked by running the default model through
-benchmarks/reference_hf.py --answers: some it answers right, some it makes up).
+benchmarks/reference_hf.py --answers: some it answers right, some it makes up). They are held out of
+questions.jsonl, so a probe trained on questions.jsonl has never seen the demo's questions.
 Usage: python3 make_questions.py [OUT_DIR]
 """
 
@@ -128,11 +129,12 @@ def main(argv: list[str]) -> None:
     ids = [rec["id"] for rec in records]
     if len(set(ids)) != len(ids):
         sys.exit("error: duplicate question ids")
-    common.write_jsonl(f"{out}/questions.jsonl", records)
     by_id = {rec["id"]: rec for rec in records}
     missing = [i for i in DEMO_IDS if i not in by_id]
     if missing:
-        sys.exit(f"error: DEMO_IDS not in questions.jsonl: {missing}")
+        sys.exit(f"error: DEMO_IDS not among the generated questions: {missing}")
+    held_out = set(DEMO_IDS)
+    common.write_jsonl(f"{out}/questions.jsonl", [rec for rec in records if rec["id"] not in held_out])
     if DEMO_IDS:
         common.write_jsonl(f"{out}/demo_questions.jsonl", [by_id[i] for i in DEMO_IDS])
 
