@@ -11,7 +11,8 @@ Accepted answers: the source's name, its accent-free spelling, hand-listed alias
 digits and the English word. Grade with a normalised whole-word match (lowercase, accents and punctuation dropped).
 demo_questions.jsonl: the records named in DEMO_IDS, in that order (picked by running the default model through
 benchmarks/reference_hf.py --answers: some it answers right, some it makes up). They are held out of
-questions.jsonl, so a probe trained on questions.jsonl has never seen the demo's questions.
+questions.jsonl, so a probe trained on questions.jsonl has never seen the demo's questions. questions.jsonl is
+shuffled with a fixed seed, so `capture --limit N` takes a mix of topics.
 Usage: python3 make_questions.py [OUT_DIR]
 """
 
@@ -134,7 +135,9 @@ def main(argv: list[str]) -> None:
     if missing:
         sys.exit(f"error: DEMO_IDS not among the generated questions: {missing}")
     held_out = set(DEMO_IDS)
-    common.write_jsonl(f"{out}/questions.jsonl", [rec for rec in records if rec["id"] not in held_out])
+    kept = [rec for rec in records if rec["id"] not in held_out]
+    common.rng("questions-order").shuffle(kept)  # so that `capture --limit N` takes a mix of topics
+    common.write_jsonl(f"{out}/questions.jsonl", kept)
     if DEMO_IDS:
         common.write_jsonl(f"{out}/demo_questions.jsonl", [by_id[i] for i in DEMO_IDS])
 
