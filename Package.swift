@@ -16,7 +16,9 @@ var targets: [Target] = [
     .target(name: "GGUF", swiftSettings: fast),
     .target(name: "Tokenization", dependencies: ["GGUF"], swiftSettings: fast),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-    .target(name: "Inference", dependencies: ["GGUF", "Tokenization", "CBLAS"], swiftSettings: fast),
+    // AVX2 decode kernels on quantised blocks (Inference's only C code).
+    .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
+    .target(name: "Inference", dependencies: ["GGUF", "Tokenization", "CBLAS", "CKernels"], swiftSettings: fast),
     .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
     .target(name: "ActivationStore", dependencies: ["CHDF5"]),
     .target(name: "Probes", dependencies: ["ActivationStore", "CBLAS"], swiftSettings: fast),

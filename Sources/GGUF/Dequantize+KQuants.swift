@@ -81,16 +81,17 @@ extension Dequantize {
             var sc = (p + 192).assumingMemoryBound(to: Int8.self)
             let d = half(p, 208)
             for _ in 0..<2 {
-                for l in 0..<32 {
-                    let i = l / 16
-                    let q1 = Int32((ql[l] & 0x0F) | ((qh[l] & 3) << 4)) - 32
-                    let q2 = Int32((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4)) - 32
-                    let q3 = Int32((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32
-                    let q4 = Int32((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32
-                    y[l] = d * Float(sc[i]) * Float(q1)
-                    y[l + 32] = d * Float(sc[i + 2]) * Float(q2)
-                    y[l + 64] = d * Float(sc[i + 4]) * Float(q3)
-                    y[l + 96] = d * Float(sc[i + 6]) * Float(q4)
+                // Two groups of 16 lanes; lane l of group g feeds values l, l+32, l+64, l+96 (scales g, g+2, g+4, g+6).
+                for g in 0..<2 {
+                    let s1 = d * Float(sc[g]), s2 = d * Float(sc[g + 2])
+                    let s3 = d * Float(sc[g + 4]), s4 = d * Float(sc[g + 6])
+                    for l in (16 * g)..<(16 * g + 16) {
+                        let lo = ql[l], hi = ql[l + 32], h = qh[l]
+                        y[l] = s1 * Float(Int32((lo & 0x0F) | ((h & 3) << 4)) - 32)
+                        y[l + 32] = s2 * Float(Int32((hi & 0x0F) | (((h >> 2) & 3) << 4)) - 32)
+                        y[l + 64] = s3 * Float(Int32((lo >> 4) | (((h >> 4) & 3) << 4)) - 32)
+                        y[l + 96] = s4 * Float(Int32((hi >> 4) | (((h >> 6) & 3) << 4)) - 32)
+                    }
                 }
                 y += 128
                 ql += 64

@@ -44,6 +44,19 @@ extension GGUFFile {
         _ = Dequantize.run(tensor.type, src, out, elements: tensor.elementCount)
     }
 
+    /// Dequantises rows `rows` of a tensor (each row is `dimensions[0]` values, a whole number of blocks) into
+    /// `into`, which must have room for `rows.count * dimensions[0]` floats: e.g. one token's embedding.
+    public func dequantizeRows(_ tensor: GGUFTensorInfo, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) throws {
+        try checkDequantizable(tensor)
+        guard rows.lowerBound >= 0, rows.upperBound <= tensor.rowCount else {
+            throw GGUFError.rowsOutOfRange(path: path, tensor: tensor.name, rows: rows, rowCount: tensor.rowCount)
+        }
+        let rowLength = tensor.dimensions.first ?? 1
+        let rowBytes = rowLength / tensor.type.blockSize * tensor.type.bytesPerBlock
+        guard let src = bytes(of: tensor).baseAddress, !rows.isEmpty else { return }
+        _ = Dequantize.run(tensor.type, src + rows.lowerBound * rowBytes, out, elements: rows.count * rowLength)
+    }
+
     /// Dequantises the tensor with this name.
     public func dequantize(named name: String) throws -> [Float] {
         try dequantize(requireTensor(named: name))

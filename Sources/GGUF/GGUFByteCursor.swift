@@ -41,13 +41,20 @@ struct GGUFByteCursor {
         Double(bitPattern: try read(UInt64.self, what()))
     }
 
-    /// Reads a count stored as uint64 and checks it against `limit` (what the rest of the file could hold).
-    mutating func readCount(_ what: @autoclosure () -> String, limit: (Int) -> Int) throws -> Int {
+    /// Reads a count stored as uint64 of items at least `itemSize` bytes each. A count that would not fit in
+    /// the whole file is absurd (`absurdCount`); one that fits the file but not the bytes left means the file is
+    /// cut short (`truncated`). Either way nothing is allocated for it.
+    mutating func readCount(_ what: @autoclosure () -> String, itemSize: Int) throws -> Int {
         let at = offset
         let raw = try read(UInt64.self, what())
-        let max = UInt64(Swift.max(0, limit(remaining)))
-        if raw > max {
-            throw GGUFError.absurdCount(path: path, offset: at, what: what(), count: raw, limit: max)
+        let wholeFile = UInt64(size / itemSize)
+        let left = UInt64(remaining / itemSize)
+        if raw > wholeFile {
+            throw GGUFError.absurdCount(path: path, offset: at, what: what(), count: raw, limit: left)
+        }
+        if raw > left {
+            throw GGUFError.truncated(path: path, offset: offset, needed: Int(raw) * itemSize, fileSize: size,
+                                      what: "\(what()) = \(raw)" + (itemSize > 1 ? " (at least \(itemSize) bytes each)" : ""))
         }
         return Int(raw)
     }
@@ -55,7 +62,7 @@ struct GGUFByteCursor {
     /// Reads a `gguf_string`: a uint64 byte length followed by UTF-8 bytes (no terminator).
     mutating func readString(_ what: @autoclosure () -> String) throws -> String {
         let at = offset
-        let length = try readCount("length of \(what())", limit: { $0 })
+        let length = try readCount("the length of \(what())", itemSize: 1)
         let bytes = UnsafeRawBufferPointer(start: base! + offset, count: length)
         guard let s = String(validating: bytes.bindMemory(to: UInt8.self), as: UTF8.self) else {
             throw GGUFError.invalidUTF8(path: path, offset: at, what: what())

@@ -22,7 +22,7 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
     /// The same metadata key or tensor name appears twice.
     case duplicate(path: String, offset: Int, what: String, name: String)
     /// `general.alignment` is zero, not a power of two, or not an integer.
-    case badAlignment(path: String, found: String)
+    case badAlignment(path: String, offset: Int, found: String)
     /// A tensor's dimensions are negative, overflow, or do not fit the type's block size.
     case badDimensions(path: String, offset: Int, tensor: String, dimensions: [UInt64], problem: String)
     /// A tensor's type code is not a known ggml type.
@@ -39,8 +39,24 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
     case missingTensor(path: String, name: String)
     /// The tensor's type has no dequantiser.
     case unsupportedDequantization(path: String, tensor: String, type: GGMLType)
+    /// A row range outside the tensor.
+    case rowsOutOfRange(path: String, tensor: String, rows: Range<Int>, rowCount: Int)
     /// The writer could not write the file, or was given inconsistent input.
     case writeFailed(path: String, reason: String)
+
+    /// The byte offset in the file where the problem is, when there is one.
+    public var offset: Int? {
+        switch self {
+        case .badMagic: 0
+        case .unsupportedVersion: 4
+        case .truncated(_, let o, _, _, _), .absurdCount(_, let o, _, _, _), .unknownValueType(_, let o, _, _),
+             .nestingTooDeep(_, let o, _, _), .invalidUTF8(_, let o, _), .duplicate(_, let o, _, _),
+             .badAlignment(_, let o, _), .badDimensions(_, let o, _, _, _), .unknownTensorType(_, let o, _, _),
+             .misalignedTensor(_, _, let o, _), .tensorOutOfBounds(_, _, let o, _, _):
+            o
+        case .cannotOpen, .missingKey, .wrongType, .missingTensor, .unsupportedDequantization, .rowsOutOfRange, .writeFailed: nil
+        }
+    }
 
     /// One sentence saying what is wrong, where, and a hint.
     public var description: String {
@@ -68,8 +84,8 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
             return "\(path): at byte offset \(offset): \(what) is not valid UTF-8. Hint: the file is corrupt."
         case .duplicate(let path, let offset, let what, let name):
             return "\(path): at byte offset \(offset): duplicate \(what) '\(name)'. Hint: the file is corrupt or was written by a buggy converter."
-        case .badAlignment(let path, let found):
-            return "\(path): general.alignment is \(found), expected a power of two. Hint: the file is corrupt."
+        case .badAlignment(let path, let offset, let found):
+            return "\(path): at byte offset \(offset): general.alignment is \(found), expected a power of two. Hint: the file is corrupt."
         case .badDimensions(let path, let offset, let tensor, let dims, let problem):
             return "\(path): at byte offset \(offset): tensor '\(tensor)' has dimensions \(dims): \(problem). Hint: the file is corrupt."
         case .unknownTensorType(let path, let offset, let tensor, let code):
@@ -87,6 +103,8 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case .unsupportedDequantization(let path, let tensor, let type):
             let supported = GGMLType.dequantizable.map(\.name).joined(separator: ", ")
             return "\(path): tensor '\(tensor)' has type \(type.name), which cannot be dequantised. Hint: use a model quantised as one of \(supported)."
+        case .rowsOutOfRange(let path, let tensor, let rows, let rowCount):
+            return "\(path): rows \(rows.lowerBound)..<\(rows.upperBound) of tensor '\(tensor)' are out of range (it has \(rowCount) rows). Hint: check the token id or row index."
         case .writeFailed(let path, let reason):
             return "\(path): cannot write GGUF file: \(reason)."
         }

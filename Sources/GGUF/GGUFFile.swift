@@ -51,6 +51,8 @@ public final class GGUFFile: @unchecked Sendable {
             guard let p, p != MAP_FAILED else {
                 throw GGUFError.cannotOpen(path: path, reason: "mmap failed: " + String(cString: strerror(errno)))
             }
+            // Tensor data is usually read front to back right after opening: ask for read-ahead (advisory only).
+            _ = madvise(p, size, MADV_WILLNEED)
             mapped = UnsafeRawPointer(p)
         }
         let contents: GGUFContents

@@ -40,17 +40,19 @@ enum GGUFParser {
         }
         // Smallest encodings: a tensor entry is 8 (name length) + 4 (n_dims) + 4 (type) + 8 (offset) bytes;
         // a key-value pair is 8 (key length) + 4 (type) + 1 (a uint8 value) bytes.
-        let tensorCount = try c.readCount("the tensor count", limit: { $0 / 24 })
-        let kvCount = try c.readCount("the metadata key-value count", limit: { $0 / 13 })
+        let tensorCount = try c.readCount("the tensor count", itemSize: 24)
+        let kvCount = try c.readCount("the metadata key-value count", itemSize: 13)
 
         // Metadata.
         out.metadataKeys.reserveCapacity(kvCount)
+        var alignmentAt = 0
         for i in 0..<kvCount {
             let at = c.offset
             let key = try c.readString("the key of metadata entry \(i)")
             let typeAt = c.offset
             let code = try c.read(UInt32.self, "the value type of '\(key)'")
             let value = try readValue(&c, code: code, key: key, typeOffset: typeAt, depth: 0)
+            if key == "general.alignment" { alignmentAt = typeAt + 4 }
             if out.metadata.updateValue(value, forKey: key) != nil {
                 throw GGUFError.duplicate(path: path, offset: at, what: "metadata key", name: key)
             }
@@ -60,7 +62,7 @@ enum GGUFParser {
         // Alignment.
         if let a = out.metadata["general.alignment"] {
             guard let n = a.intValue, n > 0, n & (n - 1) == 0, n <= 1 << 30 else {
-                throw GGUFError.badAlignment(path: path, found: "\(a) (\(a.typeDescription))")
+                throw GGUFError.badAlignment(path: path, offset: alignmentAt, found: "\(a.displayString()) (\(a.typeDescription))")
             }
             out.alignment = n
         }
@@ -185,7 +187,7 @@ enum GGUFParser {
                 throw GGUFError.unknownValueType(path: c.path, offset: elemAt, key: key, code: elemCode)
             }
             let minSize = minimumSize(code: elemCode)
-            let count = try c.readCount("the length of array '\(key)'", limit: { $0 / minSize })
+            let count = try c.readCount("the length of array '\(key)'", itemSize: minSize)
             var items: [GGUFValue] = []
             items.reserveCapacity(count)
             for _ in 0..<count {

@@ -94,3 +94,19 @@ public indirect enum GGUFValue: Sendable, Equatable {
         return nil
     }
 }
+
+extension GGUFValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+    /// A string literal is a `.string`.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// A boolean literal is a `.bool`.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// A float literal is a `.float32` (the type llama.cpp uses for hyper-parameters).
+    public init(floatLiteral value: Double) { self = .float32(Float(value)) }
+    /// An integer literal is a `.uint32` when it fits (the type llama.cpp uses for counts), else an `.int64`.
+    public init(integerLiteral value: Int) {
+        self = UInt32(exactly: value).map { .uint32($0) } ?? .int64(Int64(value))
+    }
+    /// An array literal is an `.array`.
+    public init(arrayLiteral elements: GGUFValue...) { self = .array(elements) }
+}

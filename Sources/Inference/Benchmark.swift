@@ -12,6 +12,18 @@ public struct Benchmark: Sendable {
         public let seconds: Double
         public let tokensPerSecond: Double
         public let runs: [Double]
+        /// Median process CPU seconds (user + system, all threads) per run: on a busy machine,
+        /// `tokens / cpuSeconds` estimates the single-thread speed of an idle core.
+        public var cpuSeconds: Double = 0
+        public var tokensPerCPUSecond: Double { cpuSeconds > 0 ? Double(tokens) / cpuSeconds : 0 }
+    }
+
+    /// User + system CPU time of this process so far, in seconds.
+    public static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     public var statementCount = 256
@@ -25,26 +37,26 @@ public struct Benchmark: Sendable {
     /// Runs every workload on `model`. `statements` are tokenised short texts (the capture workload) and
     /// `longPrompt` a long tokenised text; both are cycled or cut to the configured sizes.
     /// `progress` receives one line per finished measurement.
-    public func run(model: any CausalLanguageModel, statements: [[Int32]], longPrompt: [Int32],
+    public func run(model: any CausalLanguageModel, statements: [[Int32]], longPrompt: [Int32], decodeLabel: String = "",
                     progress: (String) -> Void = { _ in }) throws -> [Result] {
         let c = model.config
         precondition(!statements.isEmpty && !longPrompt.isEmpty, "Benchmark needs statements and a prompt")
         let batch = (0..<statementCount).map { statements[$0 % statements.count] }
         let batchTokens = batch.reduce(0) { $0 + $1.count }
-        var prompt = longPrompt
-        while prompt.count < longPromptTokens { prompt += longPrompt }
-        prompt = Array(prompt.prefix(longPromptTokens))
+        let prompt = cycled(longPrompt)
         var results: [Result] = []
 
         func measure(_ name: String, tokens: Int, _ body: () throws -> Void) rethrows {
-            var runs: [Double] = []
+            var runs: [Double] = [], cpu: [Double] = []
             for _ in 0..<repeats {
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Benchmark.processCPUSeconds()
                 try body()
                 runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                cpu.append(Benchmark.processCPUSeconds() - cpuStart)
             }
             let median = runs.sorted()[runs.count / 2]
-            let r = Result(name: name, tokens: tokens, seconds: median, tokensPerSecond: Double(tokens) / median, runs: runs)
+            var r = Result(name: name, tokens: tokens, seconds: median, tokensPerSecond: Double(tokens) / median, runs: runs)
+            r.cpuSeconds = cpu.sorted()[cpu.count / 2]
             results.append(r)
             progress(String(format: "%@: %.1f tok/s (%d tokens, median %.3f s)", name, r.tokensPerSecond, tokens, median))
         }
@@ -65,23 +77,38 @@ public struct Benchmark: Sendable {
         try measure("prefill one \(prompt.count)-token prompt, logits", tokens: prompt.count) {
             _ = try model.run([prompt], capture: .none, logits: .last)
         }
-        // Decode: the prompt is prefilled untimed, then only the single-token steps are timed.
-        var runs: [Double] = []
+        results.append(try decode(model: model, prompt: prompt, label: decodeLabel, progress: progress))
+        return results
+    }
+
+    /// `prompt` repeated and cut to `longPromptTokens` tokens.
+    public func cycled(_ prompt: [Int32]) -> [Int32] {
+        var out = prompt
+        while out.count < longPromptTokens && !prompt.isEmpty { out += prompt }
+        return Array(out.prefix(longPromptTokens))
+    }
+
+    /// Decode tokens/s: greedy single-token steps after prefilling `prompt` (only the steps are timed).
+    public func decode(model: any CausalLanguageModel, prompt: [Int32], label: String,
+                       progress: (String) -> Void = { _ in }) throws -> Result {
+        // The prompt is prefilled untimed, then only the single-token steps are timed.
+        var runs: [Double] = [], cpu: [Double] = []
         for _ in 0..<repeats {
             let cache = model.makeCache(maxLength: prompt.count + decodeTokens + 1)
             var logits = try model.forward([prompt], caches: [cache], capture: .none, logits: .last)[0].lastLogits ?? []
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Benchmark.processCPUSeconds()
             for _ in 0..<decodeTokens {
                 let id = Sampler.argmax(logits)
                 logits = try model.forward([[id]], caches: [cache], capture: .none, logits: .last)[0].lastLogits ?? []
             }
             runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            cpu.append(Benchmark.processCPUSeconds() - cpuStart)
         }
         let median = runs.sorted()[runs.count / 2]
-        let r = Result(name: "decode \(decodeTokens) tokens after the \(prompt.count)-token prompt", tokens: decodeTokens,
+        var r = Result(name: "decode \(decodeTokens) tokens after the \(prompt.count)-token prompt\(label)", tokens: decodeTokens,
                        seconds: median, tokensPerSecond: Double(decodeTokens) / median, runs: runs)
-        results.append(r)
+        r.cpuSeconds = cpu.sorted()[cpu.count / 2]
         progress(String(format: "%@: %.1f tok/s (median %.3f s)", r.name, r.tokensPerSecond, median))
-        return results
+        return r
     }
 }

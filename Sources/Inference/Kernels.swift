@@ -78,4 +78,39 @@ enum Kernels {
     static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
         for i in 0..<count { y[i] += x[i] }
     }
+
+    /// Dot product of two float vectors of `count` values (`count` a multiple of 8).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        var i = 0
+        while i + 16 <= count {
+            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            acc1 += ra.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+            i += 16
+        }
+        while i < count {
+            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        return (acc0 + acc1).sum()
+    }
+
+    /// `y += alpha · x` over `count` values (`count` a multiple of 8).
+    @inline(__always)
+    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        let a = SIMD8<Float>(repeating: alpha)
+        var i = 0
+        while i < count {
+            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                + a * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+    }
 }

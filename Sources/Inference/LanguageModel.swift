@@ -16,6 +16,10 @@ public final class LanguageModel: @unchecked Sendable {
     public let tokenizer: any Tokenizer
     /// Path of the GGUF file.
     public let path: String
+    /// The chat format from `tokenizer.chat_template`, or nil when the file has none or it is not recognised
+    /// (`requireChatTemplate()` says why).
+    public var chatTemplate: ChatTemplate? { try? chatTemplateResult.get() }
+    private let chatTemplateResult: Result<ChatTemplate, Error>
     private let generationLock = NSLock()
     private let digestLock = NSLock()
     private var digest: String?
@@ -24,21 +28,36 @@ public final class LanguageModel: @unchecked Sendable {
     public var config: ModelConfig { model.config }
 
     /// Loads a model: parses the GGUF, builds the tokenizer and dequantises the weights once.
-    public static func load(path: String) throws -> LanguageModel {
+    /// `decodeMode` chooses the single-token kernels (default: quantised blocks with F32 activations).
+    public static func load(path: String, decodeMode: DecodeMode = .quantized) throws -> LanguageModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw InferenceError.unreadableModel(path: path, reason: "no such file")
         }
         let file = try GGUFFile(path: path)
-        return try LanguageModel(file: file)
+        return try LanguageModel(file: file, decodeMode: decodeMode)
     }
 
     /// Builds a model from an open GGUF file.
-    public init(file: GGUFFile) throws {
+    public init(file: GGUFFile, decodeMode: DecodeMode = .quantized) throws {
         self.file = file
         path = file.path
-        model = try ArchitectureRegistry.makeModel(from: file)
-        tokenizer = try makeTokenizer(from: file)
+        model = try ArchitectureRegistry.makeModel(from: file, decodeMode: decodeMode)
+        let tokenizer = try makeTokenizer(from: file)
+        self.tokenizer = tokenizer
+        chatTemplateResult = Result { try ChatTemplate(gguf: file, tokenizer: tokenizer) }
     }
+
+    /// The chat template, or the error that explains why there is none (no template, unknown family).
+    public func requireChatTemplate() throws -> ChatTemplate { try chatTemplateResult.get() }
+
+    /// Token ids of `messages` rendered with the model's chat template and the assistant generation prompt.
+    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] {
+        let text = try requireChatTemplate().render(messages: messages, addGenerationPrompt: true)
+        return tokenizer.encode(text, parseSpecial: true)
+    }
+
+    /// Token ids of raw text as the model expects a prompt (BOS when the model wants it, special tokens parsed).
+    public func rawPrompt(_ text: String) -> [Int32] { tokenizer.encodePrompt(text, parseSpecial: true) }
 
     /// SHA-256 of the GGUF file (hex), computed once on first use by streaming the file.
     public var fileSHA256: String {

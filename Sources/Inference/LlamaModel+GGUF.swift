@@ -53,7 +53,9 @@ extension LlamaWeights {
         }
         // GGUF dims are ne0 first: a [rows, cols] matrix is stored as dims [cols, rows].
         func linear(_ name: String, rows: Int, cols: Int) throws -> LinearWeight {
-            LinearWeight(weight: try tensor(name, [cols, rows]), rows: rows, cols: cols)
+            let weight = try tensor(name, [cols, rows])
+            let quantized = file.tensor(named: name).flatMap { QuantizedMatrix(file: file, tensor: $0) }
+            return LinearWeight(weight: weight, rows: rows, cols: cols, quantized: quantized)
         }
         let d = c.dModel, qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
         var layers: [LlamaLayerWeights] = []
@@ -71,7 +73,8 @@ extension LlamaWeights {
                 down: try linear(p + "ffn_down.weight", rows: d, cols: c.dFF)))
         }
         let embd = try tensor("token_embd.weight", [d, c.vocabSize])
-        let output = c.tiedEmbeddings ? LinearWeight(weight: embd, rows: c.vocabSize, cols: d)
+        let embdQuantized = file.tensor(named: "token_embd.weight").flatMap { QuantizedMatrix(file: file, tensor: $0) }
+        let output = c.tiedEmbeddings ? LinearWeight(weight: embd, rows: c.vocabSize, cols: d, quantized: embdQuantized)
                                       : try linear("output.weight", rows: c.vocabSize, cols: d)
         return LlamaWeights(tokenEmbedding: embd, layers: layers, outputNorm: try tensor("output_norm.weight", [d]),
                             output: output)
@@ -79,10 +82,12 @@ extension LlamaWeights {
 }
 
 extension LlamaModel {
-    /// Loads a llama-architecture model from an open GGUF file (weights dequantised to F32 once).
-    public static func load(from file: GGUFFile) throws -> LlamaModel {
+    /// Loads a llama-architecture model from an open GGUF file (weights dequantised to F32 once). With
+    /// `decodeMode` other than `.float32`, single-token steps read Q4_0/Q4_1/Q8_0 matrices in their GGUF blocks.
+    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized) throws -> LlamaModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()
-        return try LlamaModel(config: config, weights: LlamaWeights.load(from: file, config: config))
+        return try LlamaModel(config: config, weights: LlamaWeights.load(from: file, config: config),
+                              decodeMode: decodeMode)
     }
 }

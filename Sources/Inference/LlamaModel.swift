@@ -16,10 +16,21 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
     /// True for the GGUF llama convention (interleaved pairs); false for NeoX-style halves.
     let interleavedRope: Bool
 
-    public init(config: ModelConfig, weights: LlamaWeights, interleavedRope: Bool = true) throws {
+    /// How single-token passes multiply by the weights (see `DecodeMode`).
+    public let decodeMode: DecodeMode
+
+    public init(config: ModelConfig, weights: LlamaWeights, interleavedRope: Bool = true,
+                decodeMode: DecodeMode = .float32) throws {
         try config.validate()
+        BLASRuntime.configure()
         self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
+        self.decodeMode = decodeMode
         frequencies = Kernels.ropeFrequencies(base: config.ropeBase, ropeDim: config.ropeDim)
+    }
+
+    /// The same weights (shared, not copied) with another decode mode.
+    public func withDecodeMode(_ mode: DecodeMode) throws -> LlamaModel {
+        try LlamaModel(config: config, weights: weights, interleavedRope: interleavedRope, decodeMode: mode)
     }
 
     public func forward(_ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
@@ -80,9 +91,9 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .residPre), x.pointer)
         Kernels.rmsNorm(x.pointer, w.attnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln1Normalized), s.xn.pointer)
-        w.q.apply(s.xn.pointer, s.q.pointer, m: total)
-        w.k.apply(s.xn.pointer, s.k.pointer, m: total)
-        w.v.apply(s.xn.pointer, s.v.pointer, m: total)
+        w.q.apply(s.xn.pointer, s.q.pointer, m: total, mode: decodeMode)
+        w.k.apply(s.xn.pointer, s.k.pointer, m: total, mode: decodeMode)
+        w.v.apply(s.xn.pointer, s.v.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .attnQ), s.q.pointer)
         recorder.record(.block(l, .attnK), s.k.pointer)
         recorder.record(.block(l, .attnV), s.v.pointer)
@@ -101,18 +112,18 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
                       count: seg.count)
         }
         recorder.record(.block(l, .attnZ), s.z.pointer)
-        w.o.apply(s.z.pointer, s.proj.pointer, m: total)
+        w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .attnOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residMid), x.pointer)
         Kernels.rmsNorm(x.pointer, w.ffnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
-        w.gate.apply(s.xn.pointer, s.gate.pointer, m: total)
-        w.up.apply(s.xn.pointer, s.up.pointer, m: total)
+        w.gate.apply(s.xn.pointer, s.gate.pointer, m: total, mode: decodeMode)
+        w.up.apply(s.xn.pointer, s.up.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .mlpPre), s.gate.pointer)
         Kernels.swiglu(s.gate.pointer, s.up.pointer, s.gate.pointer, count: total * c.dFF)
         recorder.record(.block(l, .mlpPost), s.gate.pointer)
-        w.down.apply(s.gate.pointer, s.proj.pointer, m: total)
+        w.down.apply(s.gate.pointer, s.proj.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residPost), x.pointer)
@@ -126,7 +137,37 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         let c = config, hd = c.headDim, qDim = c.nHeads * hd, kvDim = c.nKVHeads * hd
         let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
         let scale = 1 / Float(hd).squareRoot()
-        let scores = FloatBuffer(count: count * keys)
+        let scores = FloatBuffer(count: max(count, group) * keys)
+        if count == 1 {
+            // Decode: the query heads of one KV group are contiguous, so each group is one small sgemm
+            // (scores[group, keys] = Q_g · K_gᵀ, then Z_g[group, hd] = P · V_g).
+            for kv in 0..<c.nKVHeads {
+                let q = queries + kv * group * hd, z = out + kv * group * hd
+                let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(group), Int32(keys), Int32(hd), scale,
+                            q, Int32(hd), kBase, Int32(kvDim), 0, scores.pointer, Int32(keys))
+                for g in 0..<group { Kernels.softmax(scores.pointer + g * keys, n: keys) }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(group), Int32(hd), Int32(keys), 1,
+                            scores.pointer, Int32(keys), vBase, Int32(kvDim), 0, z, Int32(hd))
+            }
+            return
+        }
+        if count <= 16 && hd % 8 == 0 {
+            // Few queries (decode, short statements): direct SIMD loops beat hundreds of tiny BLAS calls.
+            for h in 0..<c.nHeads {
+                let kv = h / group
+                let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
+                for t in 0..<count {
+                    let q = queries + t * qDim + h * hd, z = out + t * qDim + h * hd
+                    let visible = past + t + 1, row = scores.pointer + t * keys
+                    for j in 0..<visible { row[j] = scale * Kernels.dot(q, kBase + j * kvDim, count: hd) }
+                    Kernels.softmax(row, n: visible)
+                    z.update(repeating: 0, count: hd)
+                    for j in 0..<visible { Kernels.axpy(row[j], vBase + j * kvDim, z, count: hd) }
+                }
+            }
+            return
+        }
         for h in 0..<c.nHeads {
             let kv = h / group
             let q = queries + h * hd, z = out + h * hd
@@ -159,7 +200,7 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
                 (lastRows.pointer + i * d).update(from: xn.pointer + (seg.start + seg.count - 1) * d, count: d)
             }
             let out = FloatBuffer(count: segments.count * vocab)
-            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count)
+            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: decodeMode)
             for i in segments.indices { recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil) }
         case .all:
             let out = FloatBuffer(count: total * vocab)

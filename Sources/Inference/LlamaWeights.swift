@@ -6,16 +6,34 @@ public struct LinearWeight: @unchecked Sendable {
     public let weight: FloatBuffer
     public let rows: Int
     public let cols: Int
+    /// The same matrix in its quantised GGUF blocks, used for single-token decode when present.
+    public var quantized: QuantizedMatrix?
 
-    public init(weight: FloatBuffer, rows: Int, cols: Int) {
+    public init(weight: FloatBuffer, rows: Int, cols: Int, quantized: QuantizedMatrix? = nil) {
         precondition(weight.count == rows * cols, "LinearWeight: buffer size does not match rows × cols")
-        self.weight = weight; self.rows = rows; self.cols = cols
+        self.weight = weight; self.rows = rows; self.cols = cols; self.quantized = quantized
     }
 
-    /// `y[m, rows] = x[m, cols] · Wᵀ`.
-    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int) {
-        Kernels.linear(x, weight.pointer, y, m: m, n: rows, k: cols)
+    /// `y[m, rows] = x[m, cols] · Wᵀ`: for one row, the quantised kernel `mode` asks for (when the weights have
+    /// blocks with a kernel); otherwise BLAS on F32.
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode = .float32) {
+        if m == 1, mode != .float32, let q = quantized {
+            q.matvec(x, y, int8: mode == .quantizedInt8)
+        } else {
+            Kernels.linear(x, weight.pointer, y, m: m, n: rows, k: cols)
+        }
     }
+}
+
+/// How single-token (decode) steps multiply by the weight matrices. Batched prefill always uses F32 BLAS.
+public enum DecodeMode: String, Sendable, Codable, CaseIterable {
+    /// sgemv on the F32 weights (reads ~4 bytes per weight: memory-bound).
+    case float32
+    /// Kernels on the GGUF's quantised blocks with F32 activations: equal to `float32` up to rounding.
+    case quantized
+    /// Kernels on quantised blocks with activations quantised to int8 per 32 values (as llama.cpp): fastest,
+    /// but hidden states differ from the F32 reference by ~0.5%.
+    case quantizedInt8
 }
 
 /// Weights of one llama block (GGUF names `blk.{l}.*`).

@@ -133,17 +133,26 @@ public struct ByteLevelBPETokenizer: Tokenizer {
         ids.append(contentsOf: result)
     }
 
-    /// The merge loop: start from one id per byte, repeatedly merge the adjacent pair of lowest rank
-    /// (leftmost on ties) until no rule applies.
-    private func mergeWord(_ word: [UInt8]) -> [Int32] {
+    /// BPE of one word: the whole word when the vocabulary has it and the pre-tokenizer says so, otherwise
+    /// the merge loop over one id per byte (a heap for long words, so that huge inputs stay O(n log n)).
+    func mergeWord(_ word: [UInt8], forceHeap: Bool? = nil) -> [Int32] {
         if preTokenizer.ignoresMergesForKnownWords, let whole = idForToken[ByteLevel.encode(word)] { return [whole] }
-        var symbols: [Int32] = word.map { byteIDs[Int($0)] }
-        if symbols.contains(-1) {
-            // A byte the vocabulary cannot express: the unknown token stands in for it.
-            let unk = specialTokens.unknown ?? 0
-            symbols = symbols.map { $0 < 0 ? unk : $0 }
-        }
-        guard symbols.count > 1 else { return symbols }
+        let symbols: [Int32] = word.map { byteIDs[Int($0)] }
+        guard symbols.count > 1 else { return symbols.filter { $0 >= 0 } }
+        let merged = forceHeap ?? (symbols.count > 48) ? mergeWithHeap(symbols) : mergeByScan(symbols)
+        // A byte the vocabulary has no token for (-1) never merges; it is dropped, as llama.cpp does, rather
+        // than replaced by the unknown id (often a document separator such as <|endoftext|>).
+        return merged.contains(-1) ? merged.filter { $0 >= 0 } : merged
+    }
+
+    /// The merge rule for two neighbouring ids, if any.
+    @inline(__always) private func rule(_ left: Int32, _ right: Int32) -> (rank: Int32, merged: Int32)? {
+        merges[UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))]
+    }
+
+    /// Short words: repeatedly merge the adjacent pair of lowest rank (leftmost on ties) until no rule applies.
+    private func mergeByScan(_ initial: [Int32]) -> [Int32] {
+        var symbols = initial
         // ranks[i]: rank of merging symbols[i] and symbols[i+1]; Int32.max when no rule.
         var ranks = [Int32](repeating: .max, count: symbols.count - 1)
         var results = [Int32](repeating: -1, count: symbols.count - 1)
@@ -164,5 +173,48 @@ public struct ByteLevelBPETokenizer: Tokenizer {
             if best > 0 { lookup(best - 1) }
         }
         return symbols
+    }
+
+    /// A queued merge of the symbol at `left` with its right neighbour; smallest rank first, then leftmost.
+    private struct Candidate: Comparable {
+        let rank: Int32
+        let left: Int
+        let leftID: Int32
+        let rightID: Int32
+        static func < (a: Candidate, b: Candidate) -> Bool { a.rank != b.rank ? a.rank < b.rank : a.left < b.left }
+    }
+
+    /// Long words: the same merges in the same order, with a linked list of symbols and a heap of candidates.
+    private func mergeWithHeap(_ initial: [Int32]) -> [Int32] {
+        var ids = initial
+        var next = Array(1...ids.count) // ids.count means "none"
+        var previous = Array(-1..<(ids.count - 1))
+        var alive = [Bool](repeating: true, count: ids.count)
+        var heap = BinaryHeap<Candidate>()
+        func offer(_ left: Int) {
+            guard left >= 0, next[left] < ids.count else { return }
+            let right = next[left]
+            if let r = rule(ids[left], ids[right]) { heap.push(Candidate(rank: r.rank, left: left, leftID: ids[left], rightID: ids[right])) }
+        }
+        for i in 0..<(ids.count - 1) { offer(i) }
+        while let c = heap.pop() {
+            let right = next[c.left]
+            // Stale when either side has changed since the candidate was queued.
+            guard alive[c.left], right < ids.count, ids[c.left] == c.leftID, ids[right] == c.rightID,
+                  let r = rule(c.leftID, c.rightID), r.rank == c.rank else { continue }
+            ids[c.left] = r.merged
+            alive[right] = false
+            next[c.left] = next[right]
+            if next[right] < ids.count { previous[next[right]] = c.left }
+            offer(previous[c.left])
+            offer(c.left)
+        }
+        var out: [Int32] = []
+        var i = 0
+        while i < ids.count {
+            out.append(ids[i])
+            i = next[i]
+        }
+        return out
     }
 }

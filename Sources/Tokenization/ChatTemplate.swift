@@ -25,6 +25,13 @@ public enum ChatTemplate: Sendable, Equatable {
         }
     }
 
+    /// The same family without an inserted default system turn (ChatML only; other families are unchanged).
+    /// SmolLM2's golden chat prompt (../shared/golden/chat_capital.json) was written this way.
+    public func omittingDefaultSystemPrompt() -> ChatTemplate {
+        if case .chatML = self { return .chatML(defaultSystemPrompt: nil) }
+        return self
+    }
+
     /// Recognises the family of a Jinja chat template by its turn markers and reads its defaults.
     /// - Parameter bosToken: the text of the model's BOS token, which Llama 3 and Gemma templates write first.
     /// - Throws: `TokenizationError.unknownChatTemplate` with the template's first line when no family fits.

@@ -11,16 +11,16 @@ enum ScalarClass: UInt8, Sendable {
     /// Anything else (punctuation, symbols, marks, controls).
     case other
 
-    /// Classes of the 128 ASCII scalars, computed once.
-    private static let ascii: [ScalarClass] = (0..<128).map { v in
-        let s = Unicode.Scalar(UInt8(v))
-        return classifyFully(s)
+    /// Classes of the Basic Multilingual Plane (U+0000–U+FFFF), computed once (~65 k property look-ups, a few ms):
+    /// Unicode property queries cost far more than the scan itself.
+    private static let basicPlane: [ScalarClass] = (0..<0x10000).map { v in
+        Unicode.Scalar(UInt32(v)).map(classifyFully) ?? .other // surrogate code points are no scalars
     }
 
-    /// The class of `s`, with a table for ASCII.
+    /// The class of `s`, from the table for the Basic Multilingual Plane.
     @inline(__always)
     static func of(_ s: Unicode.Scalar) -> ScalarClass {
-        s.value < 128 ? ascii[Int(s.value)] : classifyFully(s)
+        s.value < 0x10000 ? basicPlane[Int(s.value)] : classifyFully(s)
     }
 
     private static func classifyFully(_ s: Unicode.Scalar) -> ScalarClass {

@@ -8,8 +8,8 @@ public struct SentencePieceTokenizer: Tokenizer {
     private let scores: [Float]
     /// `[vocab]`: the raw bytes each id stands for.
     private let tokenBytes: [[UInt8]]
-    /// Ids by the UTF-8 bytes of their stored text (`▁the`).
-    private let idForBytes: [[UInt8]: Int32]
+    /// Ids by the UTF-8 bytes of their stored text (`▁the`), for normal and user-defined pieces.
+    private let pieces: PieceTable
     private let idForToken: [String: Int32]
     /// `[256]`: the `<0xXX>` byte token of each byte, -1 where missing.
     private let byteIDs: [Int32]
@@ -37,8 +37,10 @@ public struct SentencePieceTokenizer: Tokenizer {
         self.addsBOS = addsBOS
         self.addSpacePrefix = addSpacePrefix
 
-        var idForBytes: [[UInt8]: Int32] = [:]
+        var pieceList: [(bytes: [UInt8], id: Int32)] = []
         var idForToken: [String: Int32] = [:]
+        pieceList.reserveCapacity(tokens.count)
+        idForToken.reserveCapacity(tokens.count)
         var byteIDs = [Int32](repeating: -1, count: 256)
         var all: [(text: String, id: Int32)] = []
         var userDefined: [(text: String, id: Int32)] = []
@@ -66,15 +68,34 @@ public struct SentencePieceTokenizer: Tokenizer {
             default:
                 break
             }
-            if idForBytes[Array(t.utf8)] == nil { idForBytes[Array(t.utf8)] = id }
-            tokenBytes.append(Array(t.replacingOccurrences(of: "\u{2581}", with: " ").utf8))
+            let utf8 = Array(t.utf8)
+            pieceList.append((utf8, id))
+            tokenBytes.append(Self.spacesFromMarks(utf8))
         }
-        self.idForBytes = idForBytes
+        self.pieces = PieceTable(count: tokens.count, pieces: pieceList)
         self.idForToken = idForToken
         self.byteIDs = byteIDs
         self.tokenBytes = tokenBytes
         allSpecialMatcher = SpecialTokenMatcher(all)
         userDefinedMatcher = SpecialTokenMatcher(userDefined)
+    }
+
+    /// UTF-8 bytes with every U+2581 (`E2 96 81`, SentencePiece's space mark) turned back into a space.
+    private static func spacesFromMarks(_ utf8: [UInt8]) -> [UInt8] {
+        guard utf8.count >= 3 else { return utf8 }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var i = 0
+        while i < utf8.count {
+            if utf8[i] == 0xE2, i + 2 < utf8.count, utf8[i + 1] == 0x96, utf8[i + 2] == 0x81 {
+                out.append(0x20)
+                i += 3
+            } else {
+                out.append(utf8[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     /// The byte of a `<0xXX>` token text.
@@ -133,6 +154,10 @@ public struct SentencePieceTokenizer: Tokenizer {
     /// llama.cpp's SPM session: start from UTF-8 characters, repeatedly merge the best-scored neighbouring pair
     /// whose concatenation is a vocabulary piece, then emit each symbol (byte tokens when it is no piece).
     private func mergeByScore(_ text: [UInt8], into ids: inout [Int32]) {
+        text.withUnsafeBufferPointer { buffer in mergeByScore(buffer, into: &ids) }
+    }
+
+    private func mergeByScore(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [Int32]) {
         var symbols: [Symbol] = []
         var offset = 0
         while offset < text.count {
@@ -146,9 +171,9 @@ public struct SentencePieceTokenizer: Tokenizer {
         func tryAdd(_ left: Int, _ right: Int) {
             guard left >= 0, right >= 0 else { return }
             let a = symbols[left], b = symbols[right]
-            let piece = Array(text[a.start..<(b.start + b.length)])
-            guard let id = idForBytes[piece] else { return }
-            queue.push(Bigram(left: left, right: right, score: scores[Int(id)], length: piece.count))
+            let range = a.start..<(b.start + b.length)
+            guard let id = pieces.id(text, range) else { return }
+            queue.push(Bigram(left: left, right: right, score: scores[Int(id)], length: range.count))
         }
         for i in 1..<symbols.count { tryAdd(i - 1, i) }
         while let bigram = queue.pop() {
@@ -165,11 +190,11 @@ public struct SentencePieceTokenizer: Tokenizer {
         var i = 0
         while i >= 0 {
             let s = symbols[i]
-            let piece = Array(text[s.start..<(s.start + s.length)])
-            if let id = idForBytes[piece] {
+            let range = s.start..<(s.start + s.length)
+            if let id = pieces.id(text, range) {
                 ids.append(id)
             } else {
-                for b in piece {
+                for b in text[range] {
                     let id = byteIDs[Int(b)]
                     ids.append(id >= 0 ? id : (specialTokens.unknown ?? 0))
                 }

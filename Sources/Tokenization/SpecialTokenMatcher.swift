@@ -10,6 +10,10 @@ struct SpecialTokenMatcher: Sendable {
 
     /// Candidates by first scalar, longest first.
     private let byFirstScalar: [Unicode.Scalar: [Entry]]
+    /// Bit `v` set when some token starts with ASCII scalar `v`: skips the dictionary for most characters.
+    private let asciiFirst: (UInt64, UInt64)
+    /// Whether some token starts with a non-ASCII scalar.
+    private let anyNonASCIIFirst: Bool
 
     /// A matcher for `entries` (text, id); empty texts are ignored.
     init(_ entries: [(text: String, id: Int32)]) {
@@ -21,6 +25,20 @@ struct SpecialTokenMatcher: Sendable {
         }
         for key in map.keys { map[key]!.sort { $0.scalars.count > $1.scalars.count } }
         byFirstScalar = map
+        var low: UInt64 = 0, high: UInt64 = 0
+        for key in map.keys where key.value < 128 {
+            if key.value < 64 { low |= 1 << UInt64(key.value) } else { high |= 1 << UInt64(key.value - 64) }
+        }
+        asciiFirst = (low, high)
+        anyNonASCIIFirst = map.keys.contains { $0.value >= 128 }
+    }
+
+    /// Whether a token may start with `s` (no false negatives).
+    @inline(__always) private func mayStart(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        if v < 64 { return asciiFirst.0 & (1 << UInt64(v)) != 0 }
+        if v < 128 { return asciiFirst.1 & (1 << UInt64(v - 64)) != 0 }
+        return anyNonASCIIFirst
     }
 
     var isEmpty: Bool { byFirstScalar.isEmpty }
@@ -31,7 +49,7 @@ struct SpecialTokenMatcher: Sendable {
         var i = 0
         let n = scalars.count
         outer: while i < n {
-            if let candidates = byFirstScalar[scalars[i]] {
+            if mayStart(scalars[i]), let candidates = byFirstScalar[scalars[i]] {
                 for entry in candidates where i + entry.scalars.count <= n {
                     var same = true
                     for k in 1..<entry.scalars.count where scalars[i + k] != entry.scalars[k] {

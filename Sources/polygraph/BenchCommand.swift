@@ -13,33 +13,48 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Short statements in the capture workload.") var statements = 256
     @Option(help: "Statements per forward pass.") var batchSize = 64
     @Option(help: "Tokens to decode.") var decodeTokens = 128
+    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
+    var decodeMode: DecodeMode = .quantized
     @Flag(help: "Print JSON on stdout.") var json = false
 
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        let lm = try LanguageModel.load(path: model)
+        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode)
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let err = FileHandle.standardError
-        err.write(Data(String(format: "loaded %@ in %.2f s\n", lm.config.name, loadSeconds).utf8))
+        err.write(Data(String(format: "loaded %@ in %.2f s (OpenBLAS core %@, %d threads)\n", lm.config.name, loadSeconds,
+                               BLASRuntime.coreName, Benchmark.blasThreads).utf8))
         var bench = Benchmark()
         bench.repeats = repeats; bench.statementCount = statements; bench.batchSize = batchSize
         bench.decodeTokens = decodeTokens
         let statementIDs = Benchmark.sampleStatements.map { lm.tokenizer.encode($0, parseSpecial: false) }
         let prompt = lm.tokenizer.encode(Benchmark.sampleParagraph, parseSpecial: false)
-        let results = try bench.run(model: lm.model, statements: statementIDs, longPrompt: prompt) {
-            err.write(Data(($0 + "\n").utf8))
+        let progress: (String) -> Void = { err.write(Data(($0 + "\n").utf8)) }
+        var results = try bench.run(model: lm.model, statements: statementIDs, longPrompt: prompt,
+                                    decodeLabel: " [\(decodeMode.rawValue)]", progress: progress)
+        if let llama = lm.model as? LlamaModel {
+            for mode in DecodeMode.allCases where mode != decodeMode {
+                results.append(try bench.decode(model: llama.withDecodeMode(mode), prompt: bench.cycled(prompt),
+                                                label: " [\(mode.rawValue)]", progress: progress))
+            }
         }
         if json {
             struct Report: Encodable {
-                let model: String; let loadSeconds: Double; let threads: Int; let results: [Benchmark.Result]
+                let model: String; let loadSeconds: Double; let blasCore: String; let threads: Int; let results: [Benchmark.Result]
             }
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try enc.encode(Report(model: lm.config.name, loadSeconds: loadSeconds,
+            let data = try enc.encode(Report(model: lm.config.name, loadSeconds: loadSeconds, blasCore: BLASRuntime.coreName,
                                              threads: Benchmark.blasThreads, results: results))
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(format: "load: %.2f s", loadSeconds))
-            for r in results { print(String(format: "%-62@ %8.1f tok/s", r.name as NSString, r.tokensPerSecond)) }
+            print("workload".padding(toLength: 75, withPad: " ", startingAt: 0) + "   tok/s  tok/CPU-s")
+            for r in results {
+                print(r.name.padding(toLength: 75, withPad: " ", startingAt: 0)
+                      + String(format: " %8.1f %9.1f", r.tokensPerSecond, r.tokensPerCPUSecond))
+            }
         }
     }
 }
+
+extension DecodeMode: ExpressibleByArgument {}

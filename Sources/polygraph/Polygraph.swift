@@ -5,5 +5,5 @@ struct Polygraph: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "polygraph",
         abstract: "Capture a language model's hidden states, train truth probes, gate answers.",
-        subcommands: [BenchCommand.self, CaptureCommand.self, ImportCommand.self])
+        subcommands: [GenerateCommand.self, BenchCommand.self, TokenizeCommand.self, CaptureCommand.self, ImportCommand.self])
 }

@@ -1,5 +1,6 @@
 // The default model (SmolLM2-135M-Instruct Q4_1): directory, metadata and dequantised values,
 // checked against the gguf Python package (numbers in ../shared/notes/platform-facts.md §3).
+import Foundation
 import Testing
 @testable import GGUF
 
@@ -74,5 +75,30 @@ struct RealModelTests {
 
         let norm = try file.dequantize(named: "output_norm.weight")
         #expect(norm.reduce(0.0) { $0 + Double($1) } == 1038.33203125)
+    }
+}
+
+@Suite("The default model, cut short", .enabled(if: TestPaths.modelTestsEnabled, "needs models/SmolLM2-135M-Instruct.Q4_1.gguf"))
+struct TruncatedModelTests {
+    /// Copies the first `length` bytes of the model to a temporary file.
+    static func prefix(_ length: Int) throws -> String {
+        let handle = try #require(FileHandle(forReadingAtPath: TestPaths.model))
+        defer { try? handle.close() }
+        let data = try handle.read(upToCount: length) ?? Data()
+        let path = TestPaths.temporaryFile("cut-\(length).gguf")
+        FileManager.default.createFile(atPath: path, contents: data)
+        return path
+    }
+
+    // Cut at 1000 bytes, even the 272-entry tensor directory could not fit in the whole file: an absurd count.
+    @Test("a file cut in the metadata, the tensor directory or the data gives truncated / out-of-bounds errors",
+          arguments: [(1000, "absurdCount"), (900_000, "truncated"), (1_780_000, "truncated"), (1_785_664 + 4096, "tensorOutOfBounds"), (98_362_000, "tensorOutOfBounds")])
+    func cut(length: Int, kind: String) throws {
+        let path = try Self.prefix(length)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let error = #expect(throws: GGUFError.self) { _ = try GGUFFile(path: path) }
+        #expect(error.map(BadFileTests.caseName) == kind, "\(String(describing: error))")
+        #expect(error?.description.contains(path) == true)
+        if let offset = error?.offset { #expect(offset <= length) }
     }
 }

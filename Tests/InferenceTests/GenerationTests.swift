@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 import Testing
 @testable import Inference
 
@@ -71,5 +72,15 @@ struct GenerationTests {
         #expect(lm.hookNames.count == 2 + 30 * 13)
         #expect(try lm.fileSHA256 == "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53")
         #expect(lm.stopTokens.contains(2))
+    }
+}
+
+@Suite("Hook list for inspect", .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
+struct HookListTests {
+    @Test("the hook list comes from metadata and matches the loaded model's")
+    func hookList() throws {
+        let names = try ArchitectureRegistry.hookNames(for: GGUFFile(path: TestPaths.model))
+        #expect(names.first == .embed && names.last == .lnFinal && names.count == 2 + 30 * 13)
+        #expect(names.contains(.residPost(29)) && !names.contains(.residPost(30)))
     }
 }

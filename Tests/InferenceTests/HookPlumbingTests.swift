@@ -74,9 +74,9 @@ struct HookPlumbingTests {
         }
     }
 
-    @Test("decoding token by token through the KV cache equals a full prefill at the same positions")
+    @Test("decoding token by token through the KV cache equals a full prefill at the same positions (both attention paths)")
     func incrementalEqualsPrefill() throws {
-        let tokens: [Int32] = [3, 14, 15, 9, 26, 53, 58, 9, 7, 9]
+        let tokens: [Int32] = [3, 14, 15, 9, 26, 53, 58, 9, 7, 9, 32, 38, 46, 26, 43, 38, 32, 7, 9, 50, 28, 8, 41, 9, 7, 1]
         let filter: HookFilter = [.block(0, .attnQ), .block(1, .attnV), .residPost(2), .lnFinal]
         let full = try model.run([tokens], capture: filter, logits: .all)[0]
         let cache = model.makeCache(initialCapacity: 2)

@@ -28,7 +28,7 @@ struct ChatTemplateTests {
         let template = ChatTemplate.chatML(defaultSystemPrompt: "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
         let rendered = template.render(messages: question, addGenerationPrompt: true)
         #expect(rendered == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n" + golden)
-        let bare = ChatTemplate.chatML(defaultSystemPrompt: nil).render(messages: question, addGenerationPrompt: true)
+        let bare = template.omittingDefaultSystemPrompt().render(messages: question, addGenerationPrompt: true)
         #expect(bare == golden)
         let tok = try SmolLM2.tokenizer()
         #expect(tok.encode(bare, parseSpecial: true) == [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198])

@@ -108,3 +108,31 @@ struct TokenizerBehaviourTests {
         }
     }
 }
+
+@Suite("BPE merge strategies")
+struct MergeStrategyTests {
+    @Test("the heap merge (long words) gives the same ids as the scan merge on every fixture word",
+          .enabled(if: TestPaths.runGoldenTests))
+    func heapEqualsScan() throws {
+        let tok = try #require(try SmolLM2.tokenizer() as? ByteLevelBPETokenizer)
+        let lines = try loadFixture(TestPaths.golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl"))
+        var words = Set<[UInt8]>()
+        for line in lines {
+            for piece in tok.preTokenizer.split(line.text) { words.insert(Array(piece.utf8)) }
+            words.insert(Array(line.text.utf8)) // whole lines too: long inputs with many merge chances
+        }
+        var differing = 0
+        for word in words where tok.mergeWord(word, forceHeap: true) != tok.mergeWord(word, forceHeap: false) { differing += 1 }
+        #expect(words.count > 1000)
+        #expect(differing == 0)
+    }
+
+    @Test("a 200,000-letter word encodes and decodes back (no quadratic merge loop)", .enabled(if: TestPaths.runModelTests))
+    func hugeWord() throws {
+        let tok = try SmolLM2.tokenizer()
+        let text = String(repeating: "abcdefghij", count: 20_000)
+        let ids = tok.encode(text, parseSpecial: false)
+        #expect(ids.count < text.utf8.count / 2)
+        #expect(tok.decode(ids) == text)
+    }
+}

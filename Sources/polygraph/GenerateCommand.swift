@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Inference
+import Tokenization
+
+/// `polygraph generate`: stream a completion (logic in `Inference.LanguageModel`).
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate", abstract: "Generate text from a prompt, streamed to stdout.")
+
+    @Option(help: "GGUF model file.") var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    @Option(help: "The prompt text.") var prompt: String
+    @Flag(help: "Wrap the prompt as a user turn with the model's chat template.") var chat = false
+    @Flag(help: "Use the prompt text as-is (no template; special-token text such as <|im_start|> is parsed).")
+    var raw = false
+    @Option(help: "System message (with --chat).") var system: String?
+    @Option(help: "Maximum number of tokens to generate.") var maxTokens = 256
+    @Option(help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
+    @Option(help: "Sample only from the K most likely tokens (0 = off).") var topK = 0
+    @Option(help: "Nucleus sampling threshold in (0, 1] (1 = off).") var topP: Float = 1
+    @Option(help: "Seed for sampling.") var seed: UInt64 = 0
+    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
+    var decodeMode: DecodeMode = .quantized
+    @Flag(help: "Print one JSON object on stdout instead of streaming text.") var json = false
+
+    func validate() throws {
+        if chat && raw { throw ValidationError("--chat and --raw exclude each other") }
+        if system != nil && !chat { throw ValidationError("--system needs --chat") }
+        do { try parameters.validate() } catch { throw ValidationError(String(describing: error)) }
+    }
+
+    var parameters: SamplingParameters {
+        SamplingParameters(maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, seed: seed)
+    }
+
+    func run() throws {
+        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode)
+        let ids: [Int32]
+        if chat {
+            var messages: [ChatMessage] = []
+            if let system { messages.append(.system(system)) }
+            messages.append(.user(prompt))
+            do { ids = try lm.chatPrompt(messages) } catch {
+                throw ValidationError("\(error). HINT: pass --raw to send the prompt text without a template")
+            }
+        } else {
+            ids = lm.rawPrompt(prompt)
+        }
+        let out = FileHandle.standardOutput
+        let start = DispatchTime.now().uptimeNanoseconds
+        let gen = try lm.generate(prompt: ids, parameters: parameters) { token in
+            if !json { out.write(Data(token.text.utf8)) }
+            return true
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if json {
+            struct Report: Encodable {
+                let model: String; let prompt_tokens: Int; let text: String; let tokens: [Int32]
+                let finish_reason: String; let seconds: Double; let tokens_per_second: Double
+            }
+            let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
+            let report = Report(model: lm.config.name, prompt_tokens: gen.promptTokenCount, text: gen.text,
+                                tokens: gen.tokens, finish_reason: gen.finishReason.rawValue, seconds: seconds,
+                                tokens_per_second: Double(gen.tokens.count) / max(seconds, 1e-9))
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+        } else {
+            out.write(Data("\n".utf8))
+            FileHandle.standardError.write(Data(String(
+                format: "[%d prompt tokens, %d generated in %.2f s (%.1f tok/s), finish: %@]\n", gen.promptTokenCount,
+                gen.tokens.count, seconds, Double(gen.tokens.count) / max(seconds, 1e-9), gen.finishReason.rawValue).utf8))
+        }
+    }
+}
