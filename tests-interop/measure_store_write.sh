@@ -26,12 +26,13 @@ with open(f"{work}/texts.csv", "w") as handle:
 PY
 MB=$(python3 -c "print($ROWS*$HOOKS*$D*4/1e6)")
 for c in gzip-1 none; do
-  /usr/bin/time -f "%M" -o "$WORK/rss" "$BIN" import --array "$WORK/states.npy" --csv "$WORK/texts.csv" --out "$WORK/out-$c.h5" \
+  /usr/bin/time -f "%M %U %S" -o "$WORK/rss" "$BIN" import --array "$WORK/states.npy" --csv "$WORK/texts.csv" --out "$WORK/out-$c.h5" \
     --model-name bench --model-sha256 0 --compression "$c" --json > "$WORK/summary.json"
-  python3 - "$WORK/summary.json" "$MB" "$c" "$(cat "$WORK/rss")" <<'PY'
+  python3 - "$WORK/summary.json" "$MB" "$c" $(cat "$WORK/rss") <<'PY'
 import json, sys
-s = json.load(open(sys.argv[1])); mb = float(sys.argv[2])
-print(f"compression {sys.argv[3]:7s}: {s['examples']} rows x {len(s['hooks'])} hooks x {s['dModel']}: {mb:.1f} MB in {s['seconds']:.2f} s"
-      f" = {mb / s['seconds']:.1f} MB/s, file {s['fileBytes'] / 1e6:.1f} MB (ratio {mb * 1e6 / s['fileBytes']:.2f}), peak RSS {int(sys.argv[4]) / 1024:.0f} MiB")
+s = json.load(open(sys.argv[1])); mb = float(sys.argv[2]); rss, cpu = int(sys.argv[4]), float(sys.argv[5]) + float(sys.argv[6])
+print(f"compression {sys.argv[3]:7s}: {s['examples']} rows x {len(s['hooks'])} hooks x {s['dModel']}: {mb:.1f} MB in {s['seconds']:.2f} s wall"
+      f" = {mb / s['seconds']:.1f} MB/s ({cpu:.2f} s CPU = {mb / cpu:.1f} MB/s per core), file {s['fileBytes'] / 1e6:.1f} MB"
+      f" (ratio {mb * 1e6 / s['fileBytes']:.2f}), peak RSS {rss / 1024:.0f} MiB")
 PY
 done

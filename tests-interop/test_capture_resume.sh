@@ -20,11 +20,11 @@ countries = ["France", "Peru", "Norway", "Egypt", "Ecuador", "Vietnam", "Senegal
 with open(sys.argv[1], "w", newline="") as handle:
     w = csv.writer(handle)
     w.writerow(["statement", "label", "country"])
-    for i in range(1500):
+    for i in range(600):
         a, b = i % 10, (i * 7 + i // 10) % 10
         w.writerow([f"The city of {names[a]} is in {countries[b]}{'.' * (1 + i % 3)}", int(a == b), countries[b]])
 PY
-ARGS=(capture --model "$MODEL" --dataset "$WORK/statements.csv" --hooks resid_post --layers 5,29 --batch-size 8 --quiet)
+ARGS=(capture --model "$MODEL" --dataset "$WORK/statements.csv" --hooks resid_post --layers 5,20 --batch-size 8 --quiet)
 "$BIN" "${ARGS[@]}" --out "$WORK/full.h5" --json > "$WORK/full.json"
 "$BIN" "${ARGS[@]}" --out "$WORK/cut.h5" > /dev/null &
 pid=$!
@@ -39,7 +39,7 @@ except Exception:
 killed=0
 for _ in $(seq 1 2000); do
   if ! kill -0 "$pid" 2>/dev/null; then break; fi
-  if [ -f "$WORK/cut.h5" ] && [ "$(committed_rows "$WORK/cut.h5")" -ge 256 ]; then kill -9 "$pid"; killed=1; break; fi
+  if [ -f "$WORK/cut.h5" ] && [ "$(committed_rows "$WORK/cut.h5")" -ge 128 ]; then kill -9 "$pid"; killed=1; break; fi
   sleep 0.05
 done
 wait "$pid" 2>/dev/null || true
@@ -57,18 +57,18 @@ def check(name, ok, detail=""):
     passed, failed = passed + bool(ok), failed + (not ok)
     print(("ok    " if ok else "FAIL  ") + name + ("" if ok else f" {detail}"))
 resume = json.load(open(f"{work}/resume.json"))
-check("the kill left a partial file", 0 < before < 1500, before)
-check("resume reports where it continued", resume["resumedFrom"] == before and resume["examples"] == 1500 - before, resume)
+check("the kill left a partial file", 0 < before < 600, before)
+check("resume reports where it continued", resume["resumedFrom"] == before and resume["examples"] == 600 - before, resume)
 with h5py.File(f"{work}/full.h5") as a, h5py.File(f"{work}/cut.h5") as b:
-    check("all rows committed", int(b.attrs["committed_rows"]) == 1500 == int(a.attrs["committed_rows"]))
+    check("all rows committed", int(b.attrs["committed_rows"]) == 600 == int(a.attrs["committed_rows"]))
     texts = list(b["examples/text"].asstr()[:])
-    check("every example exactly once", len(texts) == 1500 and len(set(texts)) == len(set(a["examples/text"].asstr()[:])))
+    check("every example exactly once", len(texts) == 600 and len(set(texts)) == len(set(a["examples/text"].asstr()[:])))
     check("texts identical", texts == list(a["examples/text"].asstr()[:]))
     check("labels identical", np.array_equal(a["examples/label"][:], b["examples/label"][:]))
     check("meta identical", list(a["examples/meta/country"].asstr()[:]) == list(b["examples/meta/country"].asstr()[:]))
     for hook in a.attrs["hooks"]:
         x, y = a["activations"][hook][:], b["activations"][hook][:]
-        check(f"{hook} identical ({x.shape})", x.shape == y.shape == (1500, 576) and np.array_equal(x, y),
+        check(f"{hook} identical ({x.shape})", x.shape == y.shape == (600, 576) and np.array_equal(x, y),
               f"max diff {np.abs(x - y).max() if x.shape == y.shape else 'shape'}")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -40,6 +40,15 @@ public enum StoreSchema {
         return rows
     }
 
+    /// Whether `path` starts with the HDF5 signature (`\x89HDF\r\n\x1a\n`), so `inspect` can tell an
+    /// activation file from a GGUF or a probe artifact without opening it with libhdf5.
+    public static func looksLikeHDF5(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        return (try? handle.read(upToCount: 8)).map { Array($0 ?? Data()) == signature } ?? false
+    }
+
     /// Rows per chunk for `/examples/*` and `/tokens/offsets`.
     public static let exampleChunkRows = 1024
 }

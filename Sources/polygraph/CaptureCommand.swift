@@ -25,7 +25,7 @@ struct CaptureCommand: ParsableCommand {
     var datasets: [String]
     @Option(help: "Output activation file (.h5).")
     var out: String
-    @Option(help: "Comma-separated hooks: full names (blocks.14.hook_resid_post) or shorthands expanded over --layers (resid_post, mlp_out, attn_out, resid_mid, embed, ln_final...).")
+    @Option(help: "Comma-separated hooks: full names (blocks.14.hook_resid_post) or shorthands expanded over --layers (resid_post, resid_mid, attn_out, mlp_out, attn_q, mlp_post, ln1_normalized..., embed, ln_final).")
     var hooks = "resid_post"
     @Option(help: "Layers for shorthand hooks: all, or a list and ranges like 7,14,20-23.")
     var layers = "all"
@@ -102,13 +102,12 @@ enum HookSpec {
             } else if entry == "ln_final" {
                 result.append(.lnFinal)
             } else if let hook = BlockHook.allCases.first(where: {
-                $0.rawValue == entry || $0.rawValue == "hook_" + entry || $0.rawValue.hasSuffix(".hook_" + entry)
-                    || $0.rawValue.replacingOccurrences(of: ".hook_", with: "_") == entry
+                shorthand($0) == entry || $0.rawValue == entry || $0.rawValue == "hook_" + entry
             }) {
                 result += layerList.map { .block($0, hook) }
             } else {
                 throw ValidationError("unknown hook '\(entry)'. Use a full name (\(HookName.validForms)) or a shorthand: "
-                                      + BlockHook.allCases.map { $0.rawValue.replacingOccurrences(of: "hook_", with: "") }.joined(separator: ", ")
+                                      + BlockHook.allCases.map(shorthand).joined(separator: ", ")
                                       + ", embed, ln_final")
             }
         }
@@ -116,6 +115,11 @@ enum HookSpec {
         result = result.filter { seen.insert($0).inserted }
         guard !result.isEmpty else { throw ValidationError("--hooks names no hook") }
         return result.sorted()
+    }
+
+    /// `attn.hook_q` → `attn_q`, `hook_resid_post` → `resid_post`, `ln1.hook_normalized` → `ln1_normalized`.
+    static func shorthand(_ hook: BlockHook) -> String {
+        hook.rawValue.replacingOccurrences(of: ".hook_", with: "_").replacingOccurrences(of: "hook_", with: "")
     }
 
     static func parseLayers(_ text: String, nLayers: Int) throws -> [Int] {

@@ -37,3 +37,13 @@ import Testing
         #expect(labels?["unknown"] == 1)
     }
 }
+
+@Suite("File kind detection") struct FileKindTests {
+    @Test("the HDF5 signature check tells activation files from other files")
+    func signature() throws {
+        let dir = try TemporaryDirectory()
+        #expect(StoreSchema.looksLikeHDF5(path: ForeignFileTests.fixture))
+        #expect(!StoreSchema.looksLikeHDF5(path: try dir.write("x.gguf", "GGUF....")))
+        #expect(!StoreSchema.looksLikeHDF5(path: dir.path("missing.h5")))
+    }
+}

@@ -40,6 +40,10 @@ final class H5File: H5AttributeHolder {
             if id < 0 || isHDF5 < 0 {
                 let message = HDF5Library.shared.errorStackMessage()
                 if message.contains("truncated file") { throw StoreError.truncated(path: path, detail: message) }
+                if message.contains("already open for read-only") || message.contains("already open for read-write") {
+                    throw StoreError.hdf5(operation: "open file", file: path, object: "/",
+                                          message: message + ". This process already has the file open in another mode; close that reader or writer first.")
+                }
                 if message.contains("unable to lock file") {
                     throw StoreError.hdf5(operation: "open file", file: path, object: "/",
                                           message: message + ". Another process has the file open for writing; wait for it to finish (or close it).")
