@@ -26,7 +26,7 @@ var targets: [Target] = [
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"]),
     .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenization"]),
-    .testTarget(name: "ActivationStoreTests", dependencies: ["ActivationStore"]),
+    .testTarget(name: "ActivationStoreTests", dependencies: ["ActivationStore"], exclude: ["Fixtures"]),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "ActivationStore"]),
     .testTarget(name: "GateTests", dependencies: ["Gate", "Inference", "Probes"]),
 ]
