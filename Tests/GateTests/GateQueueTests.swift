@@ -43,7 +43,7 @@ import Testing
 
     @Test("cancelling the waiting task stops generation at the next token")
     func cancellation() async throws {
-        let engine = FakeEngine(script: Array(repeating: 5, count: 200), contextLength: 512, stepDelay: 0.005)
+        let engine = FakeEngine(script: Array(repeating: 5, count: 200), contextLength: 512, stepDelay: 0.01)
         let service = GateService(gate: try Gate(engine: engine, probes: [FakeProbe()]))
         let request = try service.prepare(.text("hi"), options: GenerationOptions(maxTokens: 200))
         let slot = try service.queue.reserve()

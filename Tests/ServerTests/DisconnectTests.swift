@@ -43,22 +43,22 @@ import Glibc
 
     static func body(stream: Bool) throws -> String {
         String(decoding: try JSONSerialization.data(withJSONObject: [
-            "model": TestServer.modelID, "messages": [["role": "user", "content": "hi"]], "max_tokens": 30,
+            "model": TestServer.modelID, "messages": [["role": "user", "content": "hi"]], "max_tokens": 32,
             "stream": stream,
         ] as [String: Any]), as: UTF8.self)
     }
 
     @Test("closing the connection mid-stream or mid-wait stops the generation", arguments: [true, false])
     func disconnect(stream: Bool) async throws {
-        let engine = FakeEngine(script: Array(repeating: 5, count: 40), stepDelay: 0.03)
+        let engine = FakeEngine(script: Array(repeating: 5, count: 40), stepDelay: 0.05)
         let service = try TestServer.service(engine: engine)
         try await TestServer.app(service).test(.live) { client in
             let port = try #require(client.port)
             let body = try Self.body(stream: stream)
             let head = try await Task.detached { try Self.requestAndHangUp(port: port, body: body, readFirst: stream) }.value
             if stream { #expect(head.hasPrefix("HTTP/1.1 200")) }
-            // 31 steps would take ~0.9 s; the hang-up must stop it well before.
-            try await Task.sleep(for: .milliseconds(1200))
+            // 33 steps would take ~1.6 s; the hang-up must stop it well before.
+            try await Task.sleep(for: .milliseconds(2000))
             #expect(engine.steps < 25, "generation ran \(engine.steps) steps after the client left")
             #expect(service.queue.running == 0)
         }
