@@ -48,15 +48,12 @@ struct AskCommand: ParsableCommand {
         }
         let gate = try Gate.load(modelPath: model, probePaths: [probe], allowModelMismatch: allowModelMismatch)
         let options = GenerationOptions(maxTokens: maxTokens)
-        var caught = 0, wrong = 0, falseAlarms = 0, right = 0
+        var tally: [Bool: [TruthFlag: Int]] = [true: [:], false: [:]]  // graded right/wrong → flag → count
         if !json { print(Self.header) }
         for item in items {
             let answer = try gate.generate(.chat([ChatMessage(role: "user", content: item.text)]), options: options)
             let grade = item.answers.isEmpty ? nil : AnswerGrader.grade(answer.text, accepted: item.answers)
-            let flagged = answer.verdict.score.flag != .ok
-            if let grade {
-                if grade.correct { right += 1; if flagged { falseAlarms += 1 } } else { wrong += 1; if flagged { caught += 1 } }
-            }
+            if let grade { tally[grade.correct, default: [:]][answer.verdict.score.flag, default: 0] += 1 }
             if json {
                 var object = answer.jsonObject
                 object["question"] = item.text
@@ -67,9 +64,7 @@ struct AskCommand: ParsableCommand {
                 print(Self.row(question: item.text, answer: answer, grade: grade))
             }
         }
-        if !json && right + wrong > 0 {
-            print("\nwrong answers flagged: \(caught) of \(wrong); right answers flagged: \(falseAlarms) of \(right)")
-        }
+        if !json, let summary = Self.summary(tally) { print("\n" + summary) }
     }
 
     static let header = [pad("question", 44), pad("answer", 44), "P(true)", pad("flag", 12), "graded"].joined(separator: " ")
@@ -81,6 +76,18 @@ struct AskCommand: ParsableCommand {
         let p = String(format: "%7.3f", answer.verdict.score.pTrue)
         return [pad(cut(question, 44), 44), pad(cut(oneLine, 44), 44), p, pad(answer.verdict.score.flag.rawValue, 12), graded]
             .joined(separator: " ")
+    }
+
+    /// How the flags fell on right and wrong answers, e.g. "wrong answers (6): likely_false 3, uncertain 2, ok 1".
+    static func summary(_ tally: [Bool: [TruthFlag: Int]]) -> String? {
+        let lines = [(false, "wrong"), (true, "right")].compactMap { correct, name -> String? in
+            let counts = tally[correct] ?? [:]
+            let total = counts.values.reduce(0, +)
+            guard total > 0 else { return nil }
+            let parts = [TruthFlag.likelyFalse, .uncertain, .ok].map { "\($0.rawValue) \(counts[$0] ?? 0)" }
+            return "\(name) answers (\(total)): " + parts.joined(separator: ", ")
+        }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
     }
 
     static func pad(_ text: String, _ width: Int) -> String {
