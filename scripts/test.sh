@@ -9,9 +9,13 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --with-python
 FLAGS=(-c release -Xswiftc -enable-testing)
 echo "== build (release, testing enabled)" >&2
-swift build "${FLAGS[@]}" --build-tests 2>&1 | grep -E "error:|warning: unre|Compiling|Build complete" | grep -vE "^\[[0-9]+/[0-9]+\] Compiling" || true
+if ! swift build "${FLAGS[@]}" --build-tests > /tmp/polygraph-build.log 2>&1; then
+  grep -E "error:" /tmp/polygraph-build.log | head -40 >&2 || true
+  tail -20 /tmp/polygraph-build.log >&2
+  echo "build failed (full log: /tmp/polygraph-build.log)" >&2; exit 1
+fi
+tail -1 /tmp/polygraph-build.log >&2
 POLYGRAPH_BIN="$(swift build "${FLAGS[@]}" --show-bin-path)/polygraph"; export POLYGRAPH_BIN
-[ -x "$POLYGRAPH_BIN" ] || { echo "build failed: no $POLYGRAPH_BIN" >&2; exit 1; }
 
 echo "== swift test" >&2
 set +e
