@@ -14,21 +14,23 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
 
 var targets: [Target] = [
     .target(name: "GGUF", swiftSettings: fast),
+    .target(name: "Checksum", swiftSettings: fast),
     .target(name: "Tokenization", dependencies: ["GGUF"], swiftSettings: fast),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
     // AVX2 decode kernels on quantised blocks (Inference's only C code).
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
-    .target(name: "Inference", dependencies: ["GGUF", "Tokenization", "CBLAS", "CKernels"], swiftSettings: fast),
+    .target(name: "Inference", dependencies: ["GGUF", "Tokenization", "CBLAS", "CKernels", "Checksum"], swiftSettings: fast),
     .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
     .target(name: "ActivationStore", dependencies: ["CHDF5"]),
-    .target(name: "Probes", dependencies: ["ActivationStore", "CBLAS"], swiftSettings: fast),
+    .target(name: "Probes", dependencies: ["ActivationStore", "CBLAS", "Checksum"], swiftSettings: fast),
     .target(name: "Gate", dependencies: ["Inference", "Probes"]),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenization"]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenization", "Checksum"]),
     .testTarget(name: "ActivationStoreTests", dependencies: ["ActivationStore"], exclude: ["Fixtures"]),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "ActivationStore"]),
-    .testTarget(name: "GateTests", dependencies: ["Gate", "Inference", "Probes"]),
+    .target(name: "GateTestSupport", dependencies: ["Gate"]),  // test doubles, used by test targets only
+    .testTarget(name: "GateTests", dependencies: ["Gate", "GateTestSupport", "Inference", "Probes"]),
 ]
 
 var cliDependencies: [Target.Dependency] = [
@@ -51,7 +53,7 @@ if withServer {
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Gate",
+            "Server", "Gate", "GateTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

@@ -1,3 +1,4 @@
+import Checksum
 import Foundation
 import GGUF
 import Tokenization

@@ -1,3 +1,4 @@
+import Checksum
 import Foundation
 import ActivationStore
 
@@ -120,7 +121,7 @@ public final class ActivationLoader {
     /// sha256 of each file and its labeled-row count in `data`, for the artifact's training record.
     public func datasetRecords(for data: ProbeDataset) throws -> [ProbeArtifact.DatasetRecord] {
         try sources.map { s in
-            ProbeArtifact.DatasetRecord(name: s.name, sha256: try SHA256.hex(ofFile: s.path),
+            ProbeArtifact.DatasetRecord(name: s.name, sha256: try SHA256Hasher.hexDigest(ofFile: s.path),
                                         n: data.sources.filter { $0 == s.name }.count)
         }
     }

@@ -1,4 +1,5 @@
 // Builds the server around the fake engine and reads its JSON and SSE answers.
+import GateTestSupport
 import Foundation
 import Gate
 import Hummingbird

@@ -1,23 +1,24 @@
-// A deterministic stand-in for the engine and a probe: tiny, fast, and with activations the tests can predict.
+// Test doubles for the gate, shared by GateTests and ServerTests (only test targets depend on this target):
+// a deterministic stand-in for the engine, a probe and an upstream, tiny and fast, with predictable activations.
 import Foundation
-@testable import Gate
+import Gate
 
 /// Generates a scripted answer (then end-of-turn, or filler tokens 9 when `endsTurn` is false); the activation at a
 /// position whose input token is `t` is `FakeEngine.activation(t)`.
-final class FakeEngine: GateEngine, @unchecked Sendable {
-    let model: ModelIdentity
-    let dModel = 4
-    let contextLength: Int
+public final class FakeEngine: GateEngine, @unchecked Sendable {
+    public let model: ModelIdentity
+    public let dModel = 4
+    public let contextLength: Int
     /// The answer's token ids.
-    let script: [Int]
-    let endsTurn: Bool
+    public let script: [Int]
+    public let endsTurn: Bool
     /// Seconds slept per step (to test queueing and cancellation).
-    let stepDelay: Double
+    public let stepDelay: Double
     private let lock = NSLock()
     private var _steps = 0
     private var _calls = 0
 
-    init(script: [Int] = [5, 12, 7, 3], endsTurn: Bool = true, contextLength: Int = 64, stepDelay: Double = 0,
+    public init(script: [Int] = [5, 12, 7, 3], endsTurn: Bool = true, contextLength: Int = 64, stepDelay: Double = 0,
          sha256: String = FakeEngine.sha) {
         self.script = script
         self.endsTurn = endsTurn
@@ -26,28 +27,28 @@ final class FakeEngine: GateEngine, @unchecked Sendable {
         self.model = ModelIdentity(name: "fake", architecture: "llama", sha256: sha256)
     }
 
-    static let sha = String(repeating: "ab", count: 32)
+    public static let sha = String(repeating: "ab", count: 32)
 
     /// Steps run over the engine's life.
-    var steps: Int { lock.withLock { _steps } }
+    public var steps: Int { lock.withLock { _steps } }
     /// Calls to `generate` and `activations`.
-    var calls: Int { lock.withLock { _calls } }
+    public var calls: Int { lock.withLock { _calls } }
 
     /// `[d_model]` activation for input token `t`: component 0 carries a "truth" value in -3...3.
-    static func activation(_ t: Int) -> [Float] { [Float(t % 7) - 3, 1, Float(t), 0.5] }
+    public static func activation(_ t: Int) -> [Float] { [Float(t % 7) - 3, 1, Float(t), 0.5] }
 
-    static func text(_ t: Int) -> String { "w\(t) " }
+    public static func text(_ t: Int) -> String { "w\(t) " }
 
-    func hasHook(_ hook: String) -> Bool { hook.hasPrefix("blocks.") && hook.hasSuffix(".hook_resid_post") }
+    public func hasHook(_ hook: String) -> Bool { hook.hasPrefix("blocks.") && hook.hasSuffix(".hook_resid_post") }
 
-    func chatTokens(_ messages: [ChatMessage]) throws -> [Int] {
+    public func chatTokens(_ messages: [ChatMessage]) throws -> [Int] {
         try textTokens(messages.map { "<\($0.role)>\($0.content)" }.joined())
     }
 
     /// One token per character: its scalar value mod 50, plus 1.
-    func textTokens(_ text: String) throws -> [Int] { text.unicodeScalars.map { Int($0.value % 50) + 1 } }
+    public func textTokens(_ text: String) throws -> [Int] { text.unicodeScalars.map { Int($0.value % 50) + 1 } }
 
-    func generate(prompt: [Int], options: GenerationOptions, hook: String,
+    public func generate(prompt: [Int], options: GenerationOptions, hook: String,
                   onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
         lock.withLock { _calls += 1 }
         lock.withLock { _steps += 1 }   // the prompt's pass
@@ -68,21 +69,23 @@ final class FakeEngine: GateEngine, @unchecked Sendable {
         return GenerationSummary(finishReason: .length, text: text, lastPromptActivation: Self.activation(prompt.last ?? 1))
     }
 
-    func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]] {
+    public func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]] {
         lock.withLock { _calls += 1 }
         return sequences.map { $0.map(Self.activation) }
     }
 }
 
 /// Logistic probe on component 0: P(true) = σ(x₀); uncertain below 0.6, likely_false below 0.3.
-struct FakeProbe: TruthProbe {
-    var name = "fake-probe"
-    var hook = "blocks.3.hook_resid_post"
-    var position = "last"
-    var model = ModelIdentity(name: "fake", architecture: "llama", sha256: FakeEngine.sha)
-    var inputWidth = 4
+public struct FakeProbe: TruthProbe {
+    public var name = "fake-probe"
+    public var hook = "blocks.3.hook_resid_post"
+    public var position = "last"
+    public var model = ModelIdentity(name: "fake", architecture: "llama", sha256: FakeEngine.sha)
+    public var inputWidth = 4
 
-    func score(_ activation: [Float]) -> TruthScore {
+    public init() {}
+
+    public func score(_ activation: [Float]) -> TruthScore {
         let raw = Double(activation[0])
         let p = 1 / (1 + exp(-raw))
         let flag: TruthFlag = p < 0.3 ? .likelyFalse : (p < 0.6 ? .uncertain : .ok)
@@ -91,13 +94,14 @@ struct FakeProbe: TruthProbe {
 }
 
 /// Answers every escalated prompt with a fixed text and counts the calls.
-final class FakeEscalator: Escalator, @unchecked Sendable {
-    let endpoint = "fake://upstream"
+public final class FakeEscalator: Escalator, @unchecked Sendable {
+    public let endpoint = "fake://upstream"
+    public init() {}
     private let lock = NSLock()
     private var _calls = 0
-    var calls: Int { lock.withLock { _calls } }
+    public var calls: Int { lock.withLock { _calls } }
 
-    func complete(_ prompt: GatePrompt, options: GenerationOptions) async throws -> UpstreamAnswer {
+    public func complete(_ prompt: GatePrompt, options: GenerationOptions) async throws -> UpstreamAnswer {
         lock.withLock { _calls += 1 }
         return UpstreamAnswer(text: "upstream says hi", model: "big-model")
     }

@@ -1,7 +1,9 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4) over a stream of bytes, for the model file's identity in activation files and probes.
-struct SHA256Hasher {
+public struct SHA256Hasher: Sendable {
+    public init() {}
+
     private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
     private var buffer: [UInt8] = []
@@ -18,7 +20,7 @@ struct SHA256Hasher {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var i = 0
         if !buffer.isEmpty {
@@ -30,10 +32,10 @@ struct SHA256Hasher {
         if i < bytes.count { buffer.append(contentsOf: bytes[i...]) }
     }
 
-    mutating func update(_ data: Data) { data.withUnsafeBytes { update($0) } }
+    public mutating func update(_ data: Data) { data.withUnsafeBytes { update($0) } }
 
     /// The lowercase hex digest; the hasher must not be used afterwards.
-    mutating func finalize() -> String {
+    public mutating func finalize() -> String {
         let bits = length &* 8
         var tail: [UInt8] = [0x80]
         while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
@@ -69,13 +71,29 @@ struct SHA256Hasher {
     @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     /// SHA-256 of a file, read in 4 MiB chunks.
-    static func hexDigest(ofFile path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw InferenceError.unreadableModel(path: path, reason: "cannot open for hashing")
-        }
+    public static func hexDigest(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ChecksumError.unreadable(path: path) }
         defer { try? handle.close() }
         var hasher = SHA256Hasher()
         while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { hasher.update(chunk) }
         return hasher.finalize()
+    }
+
+    /// SHA-256 of bytes in memory.
+    public static func hexDigest(of data: Data) -> String {
+        var hasher = SHA256Hasher()
+        hasher.update(data)
+        return hasher.finalize()
+    }
+}
+
+/// Why a file could not be hashed.
+public enum ChecksumError: Error, CustomStringConvertible {
+    case unreadable(path: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path): return "\(path): cannot be opened for reading (to compute its sha256); check the path and permissions"
+        }
     }
 }
