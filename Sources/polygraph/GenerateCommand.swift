@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Gate
 import Inference
 import Tokenization
 
@@ -21,6 +22,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Seed for sampling.") var seed: UInt64 = 0
     @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
     var decodeMode: DecodeMode = .quantized
+    @Option(help: "Probe artifact (JSON): score the answer from this same generation pass and print P(true) and the flag.")
+    var probe: String?
+    @Flag(help: "With --probe: score with a probe trained on another model's weights anyway.")
+    var allowModelMismatch = false
     @Flag(help: "Print one JSON object on stdout instead of streaming text.") var json = false
 
     func validate() throws {
@@ -47,6 +52,10 @@ struct GenerateCommand: ParsableCommand {
             ids = lm.rawPrompt(prompt)
         }
         let out = FileHandle.standardOutput
+        if let probe {
+            try runGated(lm, ids: ids, probePath: probe, out: out)
+            return
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         let gen = try lm.generate(prompt: ids, parameters: parameters) { token in
             if !json { out.write(Data(token.text.utf8)) }
@@ -68,6 +77,23 @@ struct GenerateCommand: ParsableCommand {
             FileHandle.standardError.write(Data(String(
                 format: "[%d prompt tokens, %d generated in %.2f s (%.1f tok/s), finish: %@]\n", gen.promptTokenCount,
                 gen.tokens.count, seconds, Double(gen.tokens.count) / max(seconds, 1e-9), gen.finishReason.rawValue).utf8))
+        }
+    }
+
+    /// Generation through the gate: the answer streams as usual, then its P(true) and flag (stdout), or one JSON
+    /// object with the same `polygraph` fields as the server's.
+    private func runGated(_ lm: LanguageModel, ids: [Int32], probePath: String, out: FileHandle) throws {
+        let answer = try Gate.generate(with: lm, probePath: probePath, prompt: ids, parameters: parameters,
+                                       allowModelMismatch: allowModelMismatch) { token in
+            if !json { out.write(Data(token.text.utf8)) }
+            return true
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: answer.jsonObject, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            out.write(Data("\n".utf8))
+            print(answer.verdictLine)
         }
     }
 }
