@@ -25,10 +25,10 @@ rc=${PIPESTATUS[0]}
 set -e
 if [ "$rc" -ne 0 ]; then echo "swift test failed (exit $rc)" >&2; exit "$rc"; fi
 
-failed=0
+passed=0 failed=0
 for t in tests-interop/test_*.sh; do
   echo "== $t" >&2
-  if ! bash "$t"; then echo "FAILED: $t" >&2; failed=$((failed + 1)); fi
+  if bash "$t"; then passed=$((passed + 1)); else echo "FAILED: $t" >&2; failed=$((failed + 1)); fi
 done
-if [ "$failed" -ne 0 ]; then echo "$failed interop script(s) failed" >&2; exit 1; fi
-echo "all tests passed"
+echo "interop scripts: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -56,8 +56,9 @@ public struct CaptureSummary: Codable, Sendable {
 
     /// One line for the terminal.
     public var text: String {
-        var line = String(format: "captured %d examples (%d tokens) in %.1f s, %.0f tok/s -> %@ (%.1f MB, %d examples, %d hooks, position %@)",
-                          examples, tokens, seconds, tokensPerSecond, path, Double(fileBytes) / 1e6, totalExamples, hooks, position)
+        var line = String(format: "captured %d examples (%d tokens) in %.1f s, %.0f tok/s -> %@ (%.1f MB, %d examples, %d %@, position %@)",
+                          examples, tokens, seconds, tokensPerSecond, path, Double(fileBytes) / 1e6, totalExamples, hooks,
+                          hooks == 1 ? "hook" : "hooks", position)
         if resumedFrom > 0 { line += "; resumed after \(resumedFrom) committed examples" }
         if let correct, examples > 0 {
             line += String(format: "; %d/%d answers correct (%.1f%%)", correct, examples, 100 * Double(correct) / Double(examples))
