@@ -30,5 +30,5 @@ for t in tests-interop/test_*.sh; do
   echo "== $t" >&2
   if bash "$t"; then passed=$((passed + 1)); else echo "FAILED: $t" >&2; failed=$((failed + 1)); fi
 done
-echo "interop scripts: $passed passed, $failed failed"
+echo "interop: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
