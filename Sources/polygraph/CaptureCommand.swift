@@ -34,7 +34,7 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: "raw (the text as is) or chat (wrapped as a user turn with the model's chat template). Default: raw for statements, chat for questions.")
     var template: String?
     @Option(help: "Sequences per forward pass.")
-    var batchSize = 16
+    var batchSize = 128
     @Option(help: "At most N examples from each dataset.")
     var limit: Int?
     @Option(help: "Longest generated answer, in tokens (questions).")

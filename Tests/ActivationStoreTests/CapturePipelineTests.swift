@@ -91,6 +91,15 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         }
     }
 
+    @Test("forward passes hold at most --batch-size sequences and the token budget; a long text gets a pass alone")
+    func batchesRespectTheTokenBudget() {
+        let sizes = [3, 3, 3, 3, 50, 200]  // already length-sorted, as the pipeline sorts them
+        let batches = CapturePipeline.batches(Array(sizes.indices), sizes: sizes, maxCount: 3, maxTokens: 60)
+        #expect(batches == [[0, 1, 2], [3, 4], [5]])
+        #expect(batches.flatMap { $0 } == Array(sizes.indices))
+        for batch in batches where batch.count > 1 { #expect(batch.map { sizes[$0] }.reduce(0, +) <= 60) }
+    }
+
     @Test("an interrupted capture resumed with --resume equals an uninterrupted one, each example once")
     func resume() throws {
         let dir = try TemporaryDirectory()

@@ -103,6 +103,27 @@ public final class CapturePipeline {
         return max(1, (wanted + chunkRows - 1) / chunkRows) * chunkRows
     }
 
+    /// Splits length-sorted sequence indices into forward passes of at most `maxCount` sequences and at most
+    /// `maxTokens` tokens (a single longer sequence still gets a pass of its own), so that long texts cannot blow up
+    /// the memory a batch's captured activations take.
+    static func batches(_ order: [Int], sizes: [Int], maxCount: Int, maxTokens: Int) -> [[Int]] {
+        var result: [[Int]] = []
+        var current: [Int] = []
+        var tokens = 0
+        for index in order {
+            let n = sizes[index]
+            if !current.isEmpty && (current.count >= maxCount || tokens + n > maxTokens) {
+                result.append(current)
+                current = []
+                tokens = 0
+            }
+            current.append(index)
+            tokens += n
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
+    }
+
     /// Statements need position last/mean/all; questions need position answer.
     private func checkKinds(_ datasets: [Dataset]) throws {
         for dataset in datasets {
@@ -149,8 +170,8 @@ public final class CapturePipeline {
         }
         let order = items.indices.sorted { (prepared[$0].tokens.count, $0) < (prepared[$1].tokens.count, $1) }
         var reduced = [[String: [Float]]](repeating: [:], count: items.count)
-        for batchStart in stride(from: 0, to: order.count, by: request.batchSize) {
-            let members = Array(order[batchStart..<min(order.count, batchStart + request.batchSize)])
+        for members in Self.batches(order, sizes: prepared.map(\.tokens.count), maxCount: request.batchSize,
+                                    maxTokens: request.maxBatchTokens) {
             let outputs = try engine.prefill(members.map { prepared[$0].tokens }, hooks: request.hooks)
             guard outputs.count == members.count else {
                 throw StoreError.invalidArgument(what: "engine output", detail: "\(outputs.count) results for \(members.count) sequences")

@@ -9,7 +9,9 @@ public struct CaptureRequest: Sendable {
     public var hooks: [String]
     public var position: CapturePosition
     /// Sequences per forward pass.
-    public var batchSize: Int = 16
+    public var batchSize: Int = 128
+    /// Most tokens in one forward pass (bounds the memory of a batch's captured activations).
+    public var maxBatchTokens: Int = 4096
     /// At most this many examples from each dataset.
     public var limit: Int?
     /// Continue the file's committed rows instead of refusing an existing output.
