@@ -10,72 +10,46 @@ extension GGUFFile {
         .wrongType(path: path, key: key, expected: expected, found: v.typeDescription)
     }
 
-    /// A string value.
-    public func string(_ key: String) throws -> String {
+    /// The value at `key` converted by `extract`; a wrong type is an error naming `expected` and what was found.
+    private func typed<T>(_ key: String, _ expected: String, _ extract: (GGUFValue) -> T?) throws -> T {
         let v = try value(key)
-        guard let s = v.stringValue else { throw mismatch(key, "string", v) }
-        return s
+        guard let t = extract(v) else { throw mismatch(key, expected, v) }
+        return t
     }
+
+    /// The array at `key` with every element converted by `extract` (one wrong element fails the whole key).
+    private func typedArray<T>(_ key: String, _ expected: String, _ extract: (GGUFValue) -> T?) throws -> [T] {
+        let v = try value(key)
+        guard let a = v.arrayValue else { throw mismatch(key, expected, v) }
+        var out: [T] = []
+        out.reserveCapacity(a.count)
+        for e in a {
+            guard let t = extract(e) else { throw mismatch(key, expected, v) }
+            out.append(t)
+        }
+        return out
+    }
+
+    /// A string value.
+    public func string(_ key: String) throws -> String { try typed(key, "string") { $0.stringValue } }
 
     /// An integer of any width (uint8 … int64) as `Int`.
-    public func int(_ key: String) throws -> Int {
-        let v = try value(key)
-        guard let n = v.intValue else { throw mismatch(key, "an integer that fits in Int", v) }
-        return n
-    }
+    public func int(_ key: String) throws -> Int { try typed(key, "an integer that fits in Int") { $0.intValue } }
 
     /// A float32 or float64 value as `Float`.
-    public func float(_ key: String) throws -> Float {
-        let v = try value(key)
-        guard let f = v.floatValue else { throw mismatch(key, "float32 or float64", v) }
-        return f
-    }
+    public func float(_ key: String) throws -> Float { try typed(key, "float32 or float64") { $0.floatValue } }
 
     /// A bool value.
-    public func bool(_ key: String) throws -> Bool {
-        let v = try value(key)
-        guard let b = v.boolValue else { throw mismatch(key, "bool", v) }
-        return b
-    }
+    public func bool(_ key: String) throws -> Bool { try typed(key, "bool") { $0.boolValue } }
 
     /// An array of strings.
-    public func strings(_ key: String) throws -> [String] {
-        let v = try value(key)
-        guard let a = v.arrayValue else { throw mismatch(key, "array of string", v) }
-        var out: [String] = []
-        out.reserveCapacity(a.count)
-        for e in a {
-            guard let s = e.stringValue else { throw mismatch(key, "array of string", v) }
-            out.append(s)
-        }
-        return out
-    }
+    public func strings(_ key: String) throws -> [String] { try typedArray(key, "array of string") { $0.stringValue } }
 
     /// An array of integers (any width) as `[Int]`.
-    public func ints(_ key: String) throws -> [Int] {
-        let v = try value(key)
-        guard let a = v.arrayValue else { throw mismatch(key, "array of integers", v) }
-        var out: [Int] = []
-        out.reserveCapacity(a.count)
-        for e in a {
-            guard let n = e.intValue else { throw mismatch(key, "array of integers", v) }
-            out.append(n)
-        }
-        return out
-    }
+    public func ints(_ key: String) throws -> [Int] { try typedArray(key, "array of integers") { $0.intValue } }
 
     /// An array of float32 or float64 as `[Float]`.
-    public func floats(_ key: String) throws -> [Float] {
-        let v = try value(key)
-        guard let a = v.arrayValue else { throw mismatch(key, "array of floats", v) }
-        var out: [Float] = []
-        out.reserveCapacity(a.count)
-        for e in a {
-            guard let f = e.floatValue else { throw mismatch(key, "array of floats", v) }
-            out.append(f)
-        }
-        return out
-    }
+    public func floats(_ key: String) throws -> [Float] { try typedArray(key, "array of floats") { $0.floatValue } }
 
     /// A string, nil when the key is absent (still throws when present with another type).
     public func optionalString(_ key: String) throws -> String? {
