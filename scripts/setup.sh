@@ -15,6 +15,6 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 if [ "${1:-}" = "--with-python" ]; then
-  python3 -m pip install --quiet --disable-pip-version-check h5py numpy openai 2>&1 | grep -v "Running pip as the 'root' user" || true
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check h5py numpy openai
 fi
 scripts/fetch-model.sh
