@@ -17,12 +17,14 @@ var targets: [Target] = [
     .target(name: "Checksum", swiftSettings: fast),
     .target(name: "Tokenization", dependencies: ["GGUF"], swiftSettings: fast),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    // Every BLAS user goes through BLASSupport so OpenBLAS's core is chosen once, before the first BLAS call.
+    .target(name: "BLASSupport", dependencies: ["CBLAS"], swiftSettings: fast),
     // AVX2 decode kernels on quantised blocks (Inference's only C code).
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
-    .target(name: "Inference", dependencies: ["GGUF", "Tokenization", "CBLAS", "CKernels", "Checksum"], swiftSettings: fast),
+    .target(name: "Inference", dependencies: ["GGUF", "Tokenization", "CBLAS", "BLASSupport", "CKernels", "Checksum"], swiftSettings: fast),
     .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
     .target(name: "ActivationStore", dependencies: ["CHDF5"]),
-    .target(name: "Probes", dependencies: ["ActivationStore", "CBLAS", "Checksum"], swiftSettings: fast),
+    .target(name: "Probes", dependencies: ["ActivationStore", "CBLAS", "BLASSupport", "Checksum"], swiftSettings: fast),
     .target(name: "Gate", dependencies: ["Inference", "Probes"]),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"]),

@@ -1,7 +1,11 @@
+import BLASSupport
 import CBLAS
 import Foundation
 
 extension Benchmark {
+    /// The OpenBLAS core (kernel family) in use, after `BLASRuntime`'s check.
+    public static var blasCore: String { BLASRuntime.coreName }
+
     /// OpenBLAS threads in use.
     public static var blasThreads: Int { Int(openblas_get_num_threads()) }
 

@@ -1,3 +1,4 @@
+import BLASSupport
 import CBLAS
 import Foundation
 

@@ -17,6 +17,9 @@ struct LBFGS {
     /// Or when the relative decrease of f falls below this (scipy's factr·eps).
     var relativeTolerance = 2.2e-12
     var maxIterations = 1000
+    /// Optional v ← M⁻¹ v for an approximate Hessian M: the initial inverse-Hessian guess becomes γ·M⁻¹ instead of
+    /// γ·I (preconditioned L-BFGS, Nocedal & Wright 2006 §7.2), γ = sᵀy / yᵀM⁻¹y from the newest pair.
+    var preconditioner: ((UnsafeMutablePointer<Double>) -> Void)?
 
     /// Minimises `f` from `x0`; `f` returns the value and writes the gradient into its second argument.
     func minimize(_ x0: [Double], _ objective: (_ x: [Double], _ grad: inout [Double]) -> Double) -> Result {
@@ -36,6 +39,8 @@ struct LBFGS {
         var sHist = [Double](repeating: 0, count: m * n), yHist = sHist
         var rho = [Double](repeating: 0, count: m), alphas = rho
         var stored = 0, newest = -1
+        var scaledPreconditioner = 1.0  // γ for the preconditioned guess: sᵀy / yᵀM⁻¹y of the newest pair
+        var work = [Double](repeating: 0, count: preconditioner == nil ? 0 : n)
         var iteration = 0
         var gNorm = maxAbs(g)
         if !fx.isFinite { return Result(x: x, value: fx, iterations: 0, converged: false, gradientNorm: gNorm) }
@@ -58,14 +63,19 @@ struct LBFGS {
                                 alphas[slot] = a
                                 for j in 0..<n { Q[j] -= a * yRow[j] }
                             }
-                            var gamma = 1 / max(gNorm, 1)
-                            if stored > 0 {
-                                let sRow = S.baseAddress! + newest * n, yRow = Y.baseAddress! + newest * n
-                                var sy = 0.0, yy = 0.0
-                                for j in 0..<n { sy += sRow[j] * yRow[j]; yy += yRow[j] * yRow[j] }
-                                gamma = sy / yy
+                            if let precondition = preconditioner {
+                                precondition(Q.baseAddress!)
+                                if stored > 0 { for j in 0..<n { Q[j] *= scaledPreconditioner } }
+                            } else {
+                                var gamma = 1 / max(gNorm, 1)
+                                if stored > 0 {
+                                    let sRow = S.baseAddress! + newest * n, yRow = Y.baseAddress! + newest * n
+                                    var sy = 0.0, yy = 0.0
+                                    for j in 0..<n { sy += sRow[j] * yRow[j]; yy += yRow[j] * yRow[j] }
+                                    gamma = sy / yy
+                                }
+                                for j in 0..<n { Q[j] *= gamma }
                             }
-                            for j in 0..<n { Q[j] *= gamma }
                             for k in stride(from: stored - 1, through: 0, by: -1) {
                                 let slot = (newest - k + m) % m
                                 let sRow = S.baseAddress! + slot * n, yRow = Y.baseAddress! + slot * n
@@ -76,11 +86,17 @@ struct LBFGS {
                                 for j in 0..<n { Q[j] += c * sRow[j] }
                             }
                             for j in 0..<n { Q[j] = -Q[j]; slope += Q[j] * G[j] }
-                            if slope >= 0 {  // Not a descent direction: restart from steepest descent.
+                            if slope >= 0 {  // Not a descent direction: restart from (preconditioned) steepest descent.
                                 stored = 0
-                                let scale = 1 / max(gNorm, 1)
                                 slope = 0
-                                for j in 0..<n { Q[j] = -G[j] * scale; slope += Q[j] * G[j] }
+                                if let precondition = preconditioner {
+                                    for j in 0..<n { Q[j] = G[j] }
+                                    precondition(Q.baseAddress!)
+                                    for j in 0..<n { Q[j] = -Q[j]; slope += Q[j] * G[j] }
+                                } else {
+                                    let scale = 1 / max(gNorm, 1)
+                                    for j in 0..<n { Q[j] = -G[j] * scale; slope += Q[j] * G[j] }
+                                }
                             }
                         }
                     }
@@ -111,6 +127,15 @@ struct LBFGS {
                 for j in 0..<n { sHist[newest * n + j] = xNew[j] - x[j]; yHist[newest * n + j] = gNew[j] - g[j] }
                 rho[newest] = 1 / sy
                 stored = min(stored + 1, m)
+                if let precondition = preconditioner {
+                    var yMy = 0.0
+                    work.withUnsafeMutableBufferPointer { w in
+                        for j in 0..<n { w[j] = gNew[j] - g[j] }
+                        precondition(w.baseAddress!)
+                        for j in 0..<n { yMy += w[j] * (gNew[j] - g[j]) }
+                    }
+                    scaledPreconditioner = yMy > 0 ? sy / yMy : 1
+                }
             }
             let decrease = (fx - fNew) / max(abs(fx), abs(fNew), 1)
             swap(&x, &xNew); swap(&g, &gNew)

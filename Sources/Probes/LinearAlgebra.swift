@@ -1,16 +1,20 @@
+import BLASSupport
 import CBLAS
 
 /// Thin wrappers over CBLAS for the row-major float matrices the probes use. Shapes in each signature.
+/// Every wrapper first makes sure OpenBLAS's core was chosen (`BLASRuntime`): no BLAS call may precede that.
 enum LinearAlgebra {
     /// y[m] = A[m, n] · x[n]  (+ beta·y)
     static func gemv(_ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ x: UnsafePointer<Float>,
                      _ y: UnsafeMutablePointer<Float>, beta: Float = 0) {
+        BLASRuntime.configure()
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, beta, y, 1)
     }
 
     /// y[n] = A[m, n]ᵀ · x[m]  (+ beta·y)
     static func gemvT(_ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ x: UnsafePointer<Float>,
                       _ y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0) {
+        BLASRuntime.configure()
         cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), alpha, a, Int32(n), x, 1, beta, y, 1)
     }
 
@@ -19,9 +23,17 @@ enum LinearAlgebra {
     static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
                      _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                      alpha: Float = 1, beta: Float = 0) {
+        BLASRuntime.configure()
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
                     beta, c, Int32(n))
+    }
+
+    /// C[n, n] = Aᵀ A for A [m, n]; only the upper triangle of the row-major C (= the lower triangle column-major)
+    /// is written.
+    static func gramUpper(_ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ c: UnsafeMutablePointer<Float>) {
+        BLASRuntime.configure()
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(m), 1, a, Int32(n), 0, c, Int32(n))
     }
 
     /// Dot product in double precision, sequential (deterministic).

@@ -29,7 +29,11 @@ enum LogisticTrainer {
         solver.gradientTolerance = tolerance
         solver.maxIterations = maxIterations
         let result = x.withUnsafeBufferPointer { xp in
-            solver.minimize([Double](repeating: 0, count: d + 1)) { p, grad in
+            // Features are standardised (centred), as the preconditioner assumes.
+            if let m = LogisticPreconditioner(x: xp.baseAddress!, rows: n, dims: d, lambda: lambda) {
+                solver.preconditioner = { m.apply($0) }
+            }
+            return solver.minimize([Double](repeating: 0, count: d + 1)) { p, grad in
                 for j in 0..<d { wf[j] = Float(p[j]) }
                 let b = p[d]
                 // One pass over X, each row read once while it sits in L1: z_i = x_i·w, r_i = σ(z_i + b) − y_i,

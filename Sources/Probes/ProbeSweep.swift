@@ -53,45 +53,100 @@ public enum ProbeSweep {
     }
 
     /// Runs the sweep. `load(layer)` returns the hook name and dataset of one layer (all layers share rows and labels).
+    /// The calling thread loads layer after layer (HDF5 reads are serialised anyway) while up to `workers` layers are
+    /// fitted on other threads; rows come back in (layer, kind) order whatever the finishing order, and every fit is
+    /// the same as in a serial run.
     public static func run(layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan, files: [String],
-                           progress: ProgressLine? = nil, loadTest: ((Int) throws -> ProbeDataset)? = nil,
+                           progress: ProgressLine? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           loadTest: ((Int) throws -> ProbeDataset)? = nil,
                            load: (Int) throws -> (hook: String, data: ProbeDataset)) throws -> Result {
         let started = Date()
-        var rows: [Row] = []
-        var nTrain = 0, nTest = 0, skipped = 0
-        var done = 0
-        for layer in layers {
-            let (hook, data) = try load(layer)
-            let testData = try loadTest?(layer)
+        let state = SweepState(slots: layers.count * kinds.count)
+        let inFlight = DispatchSemaphore(value: max(1, workers))
+        let group = DispatchGroup()
+        var skipped = 0
+        for (li, layer) in layers.enumerated() {
+            inFlight.wait()
+            if state.failed { inFlight.signal(); break }
+            let hook: String, data: ProbeDataset, testData: ProbeDataset?
+            do {
+                (hook, data) = try load(layer)
+                testData = try loadTest?(layer)
+            } catch {
+                state.fail(error); inFlight.signal(); break
+            }
             skipped = data.skippedUnlabeled
-            for kind in kinds {
-                var p = plan
-                p.kind = kind
-                if testData != nil { p.split = 1 }  // separate test files: train on every row
-                let t0 = Date()
-                var outcome = try ProbeFitter.fit(data, plan: p)
-                let seconds = Date().timeIntervalSince(t0)
-                if let testData {
-                    try testData.requireBothClasses("test files")
-                    let scores = outcome.model.rawScores(testData)
-                    outcome.test = ProbeMetrics(scores: scores, probabilities: scores.map(outcome.calibration.probability),
-                                                labels: testData.labels)
-                    outcome.nTest = testData.count
+            DispatchQueue.global().async(group: group) {
+                defer { inFlight.signal() }
+                do {
+                    for (ki, kind) in kinds.enumerated() where !state.failed {
+                        let fitted = try fitOne(layer: layer, hook: hook, kind: kind, data: data, testData: testData, plan: plan)
+                        let done = state.store(fitted, slot: li * kinds.count + ki)
+                        progress?.update(done, detail: "layer \(layer) \(kind.cliName) AUROC \(String(format: "%.3f", fitted.row.test.auroc))")
+                    }
+                } catch {
+                    state.fail(error)
                 }
-                nTrain = outcome.nTrain; nTest = outcome.nTest
-                guard let test = outcome.test else {
-                    throw ProbeError.invalidOption(name: "split", value: "\(plan.split)", expected: "below 1 for a sweep (it needs test rows)")
-                }
-                rows.append(Row(layer: layer, hook: hook, kind: kind.cliName, test: test, trainAccuracy: outcome.train.accuracy,
-                                fitSeconds: seconds, converged: outcome.model.parameters.converged,
-                                iterations: outcome.model.parameters.iterations))
-                done += 1
-                progress?.update(done, detail: "layer \(layer) \(kind.cliName) AUROC \(String(format: "%.3f", test.auroc))")
             }
         }
+        group.wait()
+        if let error = state.error { throw error }
         progress?.finish()
-        return Result(files: files, testFiles: nil, seed: plan.options.seed, split: plan.split, nTrain: nTrain, nTest: nTest,
-                      skippedUnlabeled: skipped, rows: rows, totalSeconds: Date().timeIntervalSince(started))
+        let fits = state.results.compactMap { $0 }
+        return Result(files: files, testFiles: nil, seed: plan.options.seed, split: plan.split,
+                      nTrain: fits.last?.nTrain ?? 0, nTest: fits.last?.nTest ?? 0, skippedUnlabeled: skipped,
+                      rows: fits.map(\.row), totalSeconds: Date().timeIntervalSince(started))
+    }
+
+    /// One (layer, kind) fit and its test metrics.
+    private struct Fitted: Sendable {
+        var row: Row
+        var nTrain: Int, nTest: Int
+    }
+
+    private static func fitOne(layer: Int, hook: String, kind: ProbeKind, data: ProbeDataset, testData: ProbeDataset?,
+                               plan: ProbeFitter.Plan) throws -> Fitted {
+        var p = plan
+        p.kind = kind
+        if testData != nil { p.split = 1 }  // separate test files: train on every row
+        let t0 = Date()
+        var outcome = try ProbeFitter.fit(data, plan: p)
+        let seconds = Date().timeIntervalSince(t0)
+        if let testData {
+            try testData.requireBothClasses("test files")
+            let scores = outcome.model.rawScores(testData)
+            outcome.test = ProbeMetrics(scores: scores, probabilities: scores.map(outcome.calibration.probability),
+                                        labels: testData.labels)
+            outcome.nTest = testData.count
+        }
+        guard let test = outcome.test else {
+            throw ProbeError.invalidOption(name: "split", value: "\(plan.split)", expected: "below 1 for a sweep (it needs test rows)")
+        }
+        let row = Row(layer: layer, hook: hook, kind: kind.cliName, test: test, trainAccuracy: outcome.train.accuracy,
+                      fitSeconds: seconds, converged: outcome.model.parameters.converged,
+                      iterations: outcome.model.parameters.iterations)
+        return Fitted(row: row, nTrain: outcome.nTrain, nTest: outcome.nTest)
+    }
+
+    /// Results and the first error, shared by the fitting threads.
+    private final class SweepState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Fitted?]
+        private var firstError: Error?
+        private var done = 0
+
+        init(slots count: Int) { slots = Array(repeating: nil, count: count) }
+
+        var failed: Bool { lock.withLock { firstError != nil } }
+        var error: Error? { lock.withLock { firstError } }
+        var results: [Fitted?] { lock.withLock { slots } }
+
+        /// Stores one result; returns how many are done.
+        func store(_ fitted: Fitted, slot: Int) -> Int {
+            lock.withLock { slots[slot] = fitted; done += 1; return done }
+        }
+
+        func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }
     }
 
     /// Fixed-width table: one line per (layer, kind).

@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let err = FileHandle.standardError
         err.write(Data(String(format: "loaded %@ in %.2f s (OpenBLAS core %@, %d threads)\n", lm.config.name, loadSeconds,
-                               BLASRuntime.coreName, Benchmark.blasThreads).utf8))
+                               Benchmark.blasCore, Benchmark.blasThreads).utf8))
         var bench = Benchmark()
         bench.repeats = repeats; bench.statementCount = statements; bench.batchSize = batchSize
         bench.decodeTokens = decodeTokens
@@ -43,7 +43,7 @@ struct BenchCommand: ParsableCommand {
                 let model: String; let loadSeconds: Double; let blasCore: String; let threads: Int; let results: [Benchmark.Result]
             }
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try enc.encode(Report(model: lm.config.name, loadSeconds: loadSeconds, blasCore: BLASRuntime.coreName,
+            let data = try enc.encode(Report(model: lm.config.name, loadSeconds: loadSeconds, blasCore: Benchmark.blasCore,
                                              threads: Benchmark.blasThreads, results: results))
             print(String(decoding: data, as: UTF8.self))
         } else {

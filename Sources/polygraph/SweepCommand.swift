@@ -20,6 +20,7 @@ struct SweepCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        BatchAllocator.keepFreedMemory()
         let (result, _) = try failing { () throws -> (ProbeSweep.Result, Int) in
             let kinds = try ProbeKind.parseList(probe)
             let loader = try ActivationLoader(paths: fit.acts)

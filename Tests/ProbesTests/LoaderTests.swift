@@ -102,3 +102,37 @@ import Testing
         #expect(m.heatmap().contains("<rect"))
     }
 }
+
+@Suite struct SweepParallelTests {
+    @Test("a sweep fitted on two threads gives the same rows, in the same order, as a serial one")
+    func parallelEqualsSerial() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5", seed: 5, source: "a")
+        let loader = try ActivationLoader(paths: [dir + "/a.h5"])
+        func sweep(_ workers: Int) throws -> ProbeSweep.Result {
+            try ProbeSweep.run(layers: loader.layers(spec: "resid_post"), kinds: [.logistic, .massMean, .mlp],
+                               plan: .init(kind: .logistic), files: [dir + "/a.h5"], workers: workers) { l in
+                let hook = ActivationLoader.hookName(layer: l, spec: "resid_post")
+                return (hook, try loader.dataset(hook: hook))
+            }
+        }
+        let serial = try sweep(1), parallel = try sweep(2)
+        #expect(parallel.rows.map { "\($0.layer) \($0.kind)" } == serial.rows.map { "\($0.layer) \($0.kind)" })
+        #expect(parallel.rows.map(\.test) == serial.rows.map(\.test))
+        #expect(parallel.nTrain == serial.nTrain && parallel.nTest == serial.nTest)
+    }
+
+    @Test("an error while loading a layer stops the sweep with that error, not a partial result")
+    func loadErrorPropagates() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5", seed: 5, source: "a")
+        let loader = try ActivationLoader(paths: [dir + "/a.h5"])
+        #expect(throws: ProbeError.self) {
+            try ProbeSweep.run(layers: [0, 1, 7], kinds: [.logistic], plan: .init(kind: .logistic), files: [dir + "/a.h5"],
+                               workers: 2) { l in
+                let hook = ActivationLoader.hookName(layer: l, spec: "resid_post")
+                return (hook, try loader.dataset(hook: hook))
+            }
+        }
+    }
+}

@@ -9,8 +9,13 @@ import Foundation
 /// Debian's OpenBLAS 0.3.21 (DYNAMIC_ARCH) does not know recent Intel models (e.g. Xeon family 6 model 207) and
 /// falls back to its `Prescott` SSE3 kernels: sgemm runs ~6× slower. When the user has not set
 /// `OPENBLAS_CORETYPE` and the detected core is such a fallback, we pick `SkylakeX` (AVX-512) or `Haswell`
-/// (AVX2 + FMA) from /proc/cpuinfo and re-run OpenBLAS's dynamic core selection, once, before any BLAS call
-/// of ours. This uses OpenBLAS's exported `gotoblas_dynamic_quit/init`.
+/// (AVX2 + FMA) from /proc/cpuinfo and re-run OpenBLAS's dynamic core selection, once, through OpenBLAS's exported
+/// `gotoblas_dynamic_quit/init`.
+///
+/// Switching cores while another thread is inside BLAS corrupts OpenBLAS's buffers, so the switch must happen before
+/// the process's first BLAS call: every module that calls BLAS calls `configure()` first (Inference when a model is
+/// built, Probes in each LinearAlgebra wrapper). `configured` is a Swift global `let`, initialised exactly once under
+/// a lock; later calls only read it.
 public enum BLASRuntime {
     /// The OpenBLAS core in use after configuration.
     public static var coreName: String { configured }
