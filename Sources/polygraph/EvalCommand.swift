@@ -23,6 +23,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        BatchAllocator.keepFreedMemory()
         let evaluation = try failing {
             let evaluation = try TrainJob.evaluate(probePath: probe, paths: acts, allowMismatch: allowMismatch)
             if let report {

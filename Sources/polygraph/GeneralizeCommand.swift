@@ -18,6 +18,7 @@ struct GeneralizeCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        BatchAllocator.keepFreedMemory()
         let matrix = try failing {
             let kind = try ProbeKind(cliName: probe)
             let loader = try ActivationLoader(paths: fit.acts)

@@ -80,6 +80,7 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        BatchAllocator.keepFreedMemory()
         let output = try failing {
             let kind = try ProbeKind(cliName: probe)
             let choice = try layer.map { try TrainJob.LayerChoice($0, folds: folds) }
