@@ -1,3 +1,4 @@
+import ActivationStore
 import Foundation
 
 /// Cross-dataset transfer (`polygraph generalize`): train on each dataset, test on every dataset. The diagonal uses
@@ -34,7 +35,7 @@ public struct GeneralizationMatrix: Codable, Sendable {
                     accuracy[i][j] = m.accuracy
                 }
             }
-            progress?.update(i + 1, detail: "trained on \(names[i])")
+            progress?.update(done: i + 1, detail: "trained on \(names[i])")
         }
         progress?.finish()
         return GeneralizationMatrix(kind: kind.cliName, hook: hook, names: names, auroc: auroc, accuracy: accuracy,

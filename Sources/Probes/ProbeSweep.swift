@@ -1,3 +1,4 @@
+import ActivationStore
 import Foundation
 
 /// Fits every requested probe kind on every layer and measures it on a held-out split (`polygraph sweep`).
@@ -82,7 +83,7 @@ public enum ProbeSweep {
                     for (ki, kind) in kinds.enumerated() where !state.failed {
                         let fitted = try fitOne(layer: layer, hook: hook, kind: kind, data: data, testData: testData, plan: plan)
                         let done = state.store(fitted, slot: li * kinds.count + ki)
-                        progress?.update(done, detail: "layer \(layer) \(kind.cliName) AUROC \(String(format: "%.3f", fitted.row.test.auroc))")
+                        progress?.update(done: done, detail: "layer \(layer) \(kind.cliName) AUROC \(String(format: "%.3f", fitted.row.test.auroc))")
                     }
                 } catch {
                     state.fail(error)

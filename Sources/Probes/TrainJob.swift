@@ -55,7 +55,7 @@ public enum TrainJob {
                     throw ProbeError.missingHook(hook: ActivationLoader.hookName(layer: 0, spec: hookSpec), path: paths[0],
                                                  available: loader.header.hooks)
                 }
-                let line = ProgressLine(label: "choosing layer (\(folds)-fold CV, \(plan.kind.cliName))", total: layers.count, enabled: progress)
+                let line = ProgressLine(label: "choosing layer (\(folds)-fold CV, \(plan.kind.cliName))", total: layers.count, unit: "layers", enabled: progress)
                 for (i, l) in layers.enumerated() {
                     let data = try loader.dataset(hook: ActivationLoader.hookName(layer: l, spec: hookSpec), groupBy: groupBy)
                     let trainRows = plan.split < 1
@@ -65,7 +65,7 @@ public enum TrainJob {
                     let auroc = try ProbeFitter.crossValidatedAUROC(data.subset(trainRows), kind: plan.kind, folds: folds,
                                                                     useGroups: plan.useGroups, options: plan.options)
                     scores.append((l, auroc))
-                    line.update(i + 1, detail: String(format: "layer %d CV AUROC %.3f", l, auroc))
+                    line.update(done: i + 1, detail: String(format: "layer %d CV AUROC %.3f", l, auroc))
                 }
                 line.finish()
                 chosen = scores.max { ($0.auroc, -$0.layer) < ($1.auroc, -$1.layer) }!.layer

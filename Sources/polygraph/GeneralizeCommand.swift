@@ -1,3 +1,4 @@
+import ActivationStore
 import ArgumentParser
 import Foundation
 import Probes
@@ -29,7 +30,7 @@ struct GeneralizeCommand: ParsableCommand {
             let datasets = try loader.sources.indices.map { try loader.dataset(hook: hook, groupBy: fit.groupBy, only: [$0]) }
             let matrix = try GeneralizationMatrix.compute(
                 kind: kind, hook: hook, names: loader.sources.map(\.name), datasets: datasets, plan: fit.plan(kind),
-                progress: ProgressLine(label: "generalize", total: datasets.count, enabled: !fit.quiet))
+                progress: ProgressLine(label: "generalize", total: datasets.count, unit: "files", enabled: !fit.quiet))
             if let report {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,3 +1,4 @@
+import ActivationStore
 import ArgumentParser
 import Foundation
 import Probes
@@ -42,7 +43,7 @@ struct SweepCommand: ParsableCommand {
                 throw ProbeError.missingHook(hook: ActivationLoader.hookName(layer: 0, spec: fit.hook), path: fit.acts[0],
                                              available: loader.header.hooks)
             }
-            let progress = ProgressLine(label: "sweep", total: chosen.count * kinds.count, enabled: !fit.quiet)
+            let progress = ProgressLine(label: "sweep", total: chosen.count * kinds.count, unit: "fits", enabled: !fit.quiet)
             let testLoader = testActs.isEmpty ? nil : try ActivationLoader(paths: testActs)
             if let testLoader, testLoader.header.dModel != loader.header.dModel {
                 throw ProbeError.dimensionMismatch(source: testActs[0], expected: loader.header.dModel, found: testLoader.header.dModel)
