@@ -31,7 +31,7 @@ var targets: [Target] = [
     .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenization", "Checksum"]),
     .testTarget(name: "ActivationStoreTests", dependencies: ["ActivationStore"], exclude: ["Fixtures"]),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "ActivationStore"]),
-    .target(name: "GateTestSupport", dependencies: ["Gate"]),  // test doubles, used by test targets only
+    .target(name: "GateTestSupport", dependencies: ["Gate", "Probes"]),  // test doubles, used by test targets only
     .testTarget(name: "GateTests", dependencies: ["Gate", "GateTestSupport", "Inference", "Probes"]),
 ]
 

@@ -1,5 +1,6 @@
 // Turns the engine's generated tokens into scored answer tokens and the answer's verdict.
 import Foundation
+import Probes
 
 /// State of one gated generation, fed token by token (each with the activation at its own position).
 struct AnswerAccumulator {
@@ -35,7 +36,7 @@ struct AnswerAccumulator {
 
     /// The verdict's score: the last answer token (or the answer's mean for a `mean` probe), or the last prompt
     /// token when the answer is empty.
-    mutating func verdict(lastPromptActivation: [Float]) -> TruthScore {
+    mutating func verdict(lastPromptActivation: [Float]) -> ProbeScore {
         guard let lastActivation else { return timedScore(lastPromptActivation) }
         if probe.position == "mean" {
             let n = Float(tokens.count)
@@ -44,7 +45,7 @@ struct AnswerAccumulator {
         return timedScore(lastActivation)
     }
 
-    private mutating func timedScore(_ activation: [Float]) -> TruthScore {
+    private mutating func timedScore(_ activation: [Float]) -> ProbeScore {
         let start = DispatchTime.now().uptimeNanoseconds
         let score = probe.score(activation)
         scoringSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

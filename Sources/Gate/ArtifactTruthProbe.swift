@@ -26,17 +26,11 @@ public struct ArtifactTruthProbe: TruthProbe {
         self.name = name
     }
 
-    public func score(_ activation: [Float]) -> TruthScore {
+    public func score(_ activation: [Float]) -> ProbeScore {
         // The gate checked the width against the model at start-up, so scoring cannot fail on size here.
         guard let score = try? scorer.score(activation: activation) else {
-            return TruthScore(raw: .nan, pTrue: 0, flag: .likelyFalse)
+            return ProbeScore(raw: .nan, pTrue: 0, flag: .likelyFalse)
         }
-        let flag: TruthFlag
-        switch score.flag {
-        case .ok: flag = .ok
-        case .uncertain: flag = .uncertain
-        case .likelyFalse: flag = .likelyFalse
-        }
-        return TruthScore(raw: score.raw, pTrue: score.pTrue, flag: flag)
+        return score
     }
 }

@@ -1,5 +1,6 @@
 // What the gate needs from a language model: tokenising, generating with one hook captured, and a scoring pass.
 // The real engine (module Inference) is adapted to it in InferenceGateEngine.swift; tests use a fake.
+import Probes
 
 /// One generated token with the hook's activation at its own position: what the model computes when this
 /// token is its input (the hidden state from which the next token is predicted).
@@ -70,5 +71,5 @@ public protocol TruthProbe: Sendable {
     /// Length of the activation vector it reads.
     var inputWidth: Int { get }
     /// Scores one activation `[inputWidth]`.
-    func score(_ activation: [Float]) -> TruthScore
+    func score(_ activation: [Float]) -> ProbeScore
 }

@@ -1,4 +1,5 @@
 // What the gate does with a flagged answer: annotate it, replace it with an abstention, or ask a bigger model.
+import Probes
 
 /// The action taken when an answer's flag is one of the policy's trigger flags.
 public enum PolicyAction: String, Sendable, Codable, CaseIterable {
@@ -16,20 +17,20 @@ public struct GatePolicy: Sendable, Equatable {
     /// Text returned instead of a flagged answer under `abstain`.
     public var abstainMessage: String
     /// Flags that trigger the action (default: `likely_false` only).
-    public var triggerFlags: Set<TruthFlag>
+    public var triggerFlags: Set<ProbeFlag>
 
     public static let defaultAbstainMessage =
         "I'm not confident this answer is correct, so I won't give it."
 
     public init(action: PolicyAction = .annotate, abstainMessage: String = GatePolicy.defaultAbstainMessage,
-                triggerFlags: Set<TruthFlag> = [.likelyFalse]) {
+                triggerFlags: Set<ProbeFlag> = [.likelyFalse]) {
         self.action = action
         self.abstainMessage = abstainMessage
         self.triggerFlags = triggerFlags
     }
 
     /// True when `flag` triggers the action.
-    public func isTriggered(by flag: TruthFlag) -> Bool { triggerFlags.contains(flag) }
+    public func isTriggered(by flag: ProbeFlag) -> Bool { triggerFlags.contains(flag) }
 }
 
 /// What happened to an answer after the policy ran.

@@ -1,6 +1,9 @@
 // Value types shared by the gate's in-process API and the HTTP server: prompts, options, scores, answers.
 import Foundation
-// Chat turns are the tokenizer's type (role + content), re-exported so that users of the gate can name them.
+// Chat turns are the tokenizer's type (role + content), and scores and flags are the probes' own types; all are
+// re-exported so that users of the gate can name them with `import Gate` alone.
+@_exported import enum Probes.ProbeFlag
+@_exported import struct Probes.ProbeScore
 @_exported import struct Tokenization.ChatMessage
 
 /// Which model a set of weights is: what a probe artifact records and what the gate compares before scoring.
@@ -47,34 +50,9 @@ public struct GenerationOptions: Sendable, Equatable {
     }
 }
 
-/// The flag a calibrated P(true) maps to through a probe's thresholds (DESIGN.md, "Flags").
-public enum TruthFlag: String, Sendable, Codable, CaseIterable {
-    /// P(true) ≥ the `uncertain` threshold.
-    case ok
-    /// Between the two thresholds.
-    case uncertain
-    /// P(true) < the `likely_false` threshold.
-    case likelyFalse = "likely_false"
-}
-
-/// A probe's reading of one activation vector.
-public struct TruthScore: Sendable, Equatable {
-    /// The probe's uncalibrated score (logit, projection...).
-    public var raw: Double
-    /// Calibrated probability that the statement is true, in [0, 1].
-    public var pTrue: Double
-    public var flag: TruthFlag
-
-    public init(raw: Double, pTrue: Double, flag: TruthFlag) {
-        self.raw = raw
-        self.pTrue = pTrue
-        self.flag = flag
-    }
-}
-
 /// Where a score came from: which probe read which hook at which position.
 public struct Verdict: Sendable, Equatable {
-    public var score: TruthScore
+    public var score: ProbeScore
     /// Probe name (the artifact's file stem unless it says otherwise).
     public var probe: String
     /// TransformerLens hook name, e.g. `blocks.14.hook_resid_post`.
@@ -82,7 +60,7 @@ public struct Verdict: Sendable, Equatable {
     /// `answer` (last generated token before end-of-turn), `answer_mean`, `last` or `mean`.
     public var position: String
 
-    public init(score: TruthScore, probe: String, hook: String, position: String) {
+    public init(score: ProbeScore, probe: String, hook: String, position: String) {
         self.score = score
         self.probe = probe
         self.hook = hook
@@ -98,9 +76,9 @@ public struct ScoredToken: Sendable, Equatable {
     /// The text this token adds to the answer (may be empty while a multi-byte character is incomplete).
     public var text: String
     /// The probe applied to this token's activation.
-    public var score: TruthScore
+    public var score: ProbeScore
 
-    public init(index: Int, id: Int, text: String, score: TruthScore) {
+    public init(index: Int, id: Int, text: String, score: ProbeScore) {
         self.index = index
         self.id = id
         self.text = text

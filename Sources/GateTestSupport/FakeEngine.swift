@@ -2,6 +2,7 @@
 // a deterministic stand-in for the engine, a probe and an upstream, tiny and fast, with predictable activations.
 import Foundation
 import Gate
+import Probes
 
 /// Generates a scripted answer (then end-of-turn, or filler tokens 9 when `endsTurn` is false); the activation at a
 /// position whose input token is `t` is `FakeEngine.activation(t)`.
@@ -85,11 +86,11 @@ public struct FakeProbe: TruthProbe {
 
     public init() {}
 
-    public func score(_ activation: [Float]) -> TruthScore {
+    public func score(_ activation: [Float]) -> ProbeScore {
         let raw = Double(activation[0])
         let p = 1 / (1 + exp(-raw))
-        let flag: TruthFlag = p < 0.3 ? .likelyFalse : (p < 0.6 ? .uncertain : .ok)
-        return TruthScore(raw: raw, pTrue: p, flag: flag)
+        let flag: ProbeFlag = p < 0.3 ? .likelyFalse : (p < 0.6 ? .uncertain : .ok)
+        return ProbeScore(raw: raw, pTrue: p, flag: flag)
     }
 }
 

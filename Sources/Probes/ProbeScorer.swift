@@ -1,17 +1,26 @@
 /// The three verdicts a calibrated score turns into (DESIGN.md, "Flags").
 public enum ProbeFlag: String, Codable, Sendable, CaseIterable {
+    /// P(true) ≥ the `uncertain` threshold.
     case ok
+    /// Between the two thresholds.
     case uncertain
+    /// P(true) < the `likely_false` threshold.
     case likelyFalse = "likely_false"
 }
 
-/// One scored activation.
+/// A probe's reading of one activation vector (also what the gate reports per answer and per token).
 public struct ProbeScore: Sendable, Equatable {
-    /// The probe's raw score (logit-like).
+    /// The probe's uncalibrated score (logit, projection...).
     public var raw: Double
-    /// Calibrated P(true).
+    /// Calibrated probability that the statement is true, in [0, 1].
     public var pTrue: Double
     public var flag: ProbeFlag
+
+    public init(raw: Double, pTrue: Double, flag: ProbeFlag) {
+        self.raw = raw
+        self.pTrue = pTrue
+        self.flag = flag
+    }
 }
 
 /// A loaded probe ready for the gate: scoring one activation costs a dot product (linear kinds) or a small MLP.

@@ -1,6 +1,7 @@
 // From a decoded OpenAI request to what the gate runs: prompt, options, policy, probe, stream or not.
 import Foundation
 import Gate
+import Probes
 
 /// Which OpenAI route a request came through (decides the response shapes).
 enum CompletionKind: Sendable {
@@ -102,7 +103,7 @@ struct CompletionPlanner: Sendable {
         if let message = overrides.abstainMessage { policy.abstainMessage = message }
         if let flags = overrides.triggerFlags {
             policy.triggerFlags = Set(try flags.map { name in
-                guard let flag = TruthFlag(rawValue: name) else {
+                guard let flag = ProbeFlag(rawValue: name) else {
                     throw OpenAIError(.badRequest, "`polygraph.trigger_flags` holds '\(name)': expected ok, uncertain "
                                       + "or likely_false", code: "invalid_value", param: "polygraph.trigger_flags")
                 }

@@ -1,6 +1,7 @@
 // Prometheus metrics of the server: requests, latency, tokens, flags, queue depth (text format via swift-prometheus).
 import Foundation
 import Gate
+import Probes
 import Prometheus
 
 /// The server's metrics registry and the series it keeps up to date.
@@ -28,7 +29,7 @@ public final class ServerMetrics: Sendable {
         scoringRatio = registry.makeValueHistogram(
             descriptor: Self.name("scoring_overhead", "ratio", "Fraction of each generation's time spent applying the probe."),
             buckets: [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1])
-        for flag in TruthFlag.allCases { _ = flagCounter(flag) }
+        for flag in ProbeFlag.allCases { _ = flagCounter(flag) }
     }
 
     /// `polygraph_<metric>_<unit>` with its help text.
@@ -66,7 +67,7 @@ public final class ServerMetrics: Sendable {
 
     public func recordStreamFailure() { streamFailures.increment() }
 
-    private func flagCounter(_ flag: TruthFlag) -> Counter {
+    private func flagCounter(_ flag: ProbeFlag) -> Counter {
         registry.makeCounter(descriptor: Self.name("flags", "total", "Verdicts by flag."), labels: [("flag", flag.rawValue)])
     }
 

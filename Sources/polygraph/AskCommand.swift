@@ -4,6 +4,7 @@ import ActivationStore
 import ArgumentParser
 import Foundation
 import Gate
+import Probes
 
 struct AskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,7 +49,7 @@ struct AskCommand: ParsableCommand {
         }
         let gate = try Gate.load(modelPath: model, probePaths: [probe], allowModelMismatch: allowModelMismatch)
         let options = GenerationOptions(maxTokens: maxTokens)
-        var tally: [Bool: [TruthFlag: Int]] = [true: [:], false: [:]]  // graded right/wrong → flag → count
+        var tally: [Bool: [ProbeFlag: Int]] = [true: [:], false: [:]]  // graded right/wrong → flag → count
         if !json { print(Self.header) }
         for item in items {
             let answer = try gate.generate(.chat([ChatMessage(role: "user", content: item.text)]), options: options)
@@ -79,12 +80,12 @@ struct AskCommand: ParsableCommand {
     }
 
     /// How the flags fell on right and wrong answers, e.g. "wrong answers (6): likely_false 3, uncertain 2, ok 1".
-    static func summary(_ tally: [Bool: [TruthFlag: Int]]) -> String? {
+    static func summary(_ tally: [Bool: [ProbeFlag: Int]]) -> String? {
         let lines = [(false, "wrong"), (true, "right")].compactMap { correct, name -> String? in
             let counts = tally[correct] ?? [:]
             let total = counts.values.reduce(0, +)
             guard total > 0 else { return nil }
-            let parts = [TruthFlag.likelyFalse, .uncertain, .ok].map { "\($0.rawValue) \(counts[$0] ?? 0)" }
+            let parts = [ProbeFlag.likelyFalse, .uncertain, .ok].map { "\($0.rawValue) \(counts[$0] ?? 0)" }
             return "\(name) answers (\(total)): " + parts.joined(separator: ", ")
         }
         return lines.isEmpty ? nil : lines.joined(separator: "\n")

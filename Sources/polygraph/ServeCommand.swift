@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Gate
+import Probes
 import Server
 
 /// `polygraph serve`: the OpenAI-compatible gated server (logic in modules Gate and Server).
@@ -45,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let upstream, URL(string: upstream)?.scheme?.hasPrefix("http") != true {
             throw ValidationError("--upstream must be an http(s) URL, e.g. http://127.0.0.1:9000/v1")
         }
-        for name in triggerFlags.split(separator: ",") where TruthFlag(rawValue: String(name)) == nil {
+        for name in triggerFlags.split(separator: ",") where ProbeFlag(rawValue: String(name)) == nil {
             throw ValidationError("--trigger-flags: unknown flag '\(name)' (ok, uncertain, likely_false)")
         }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
@@ -58,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         let gate = try Gate.load(modelPath: model, probePaths: probes, allowModelMismatch: allowModelMismatch)
         let gatePolicy = GatePolicy(action: PolicyAction(rawValue: policy) ?? .annotate, abstainMessage: abstainMessage,
                                     triggerFlags: Set(triggerFlags.split(separator: ",").compactMap {
-                                        TruthFlag(rawValue: String($0)) }))
+                                        ProbeFlag(rawValue: String($0)) }))
         let escalator = upstream.flatMap(URL.init(string:)).map {
             OpenAIUpstream(baseURL: $0, model: upstreamModel,
                            apiKey: ProcessInfo.processInfo.environment["POLYGRAPH_UPSTREAM_API_KEY"])
