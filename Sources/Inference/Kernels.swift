@@ -79,6 +79,11 @@ enum Kernels {
         for i in 0..<count { y[i] += x[i] }
     }
 
+    /// `y[r, i] += bias[i]` for each of `rows` rows of `width` values.
+    static func addBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, width: Int) {
+        for r in 0..<rows { add(y + r * width, bias, count: width) }
+    }
+
     /// Dot product of two float vectors of `count` values (`count` a multiple of 8).
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {

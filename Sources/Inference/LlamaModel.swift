@@ -95,6 +95,9 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         w.q.apply(s.xn.pointer, s.q.pointer, m: total, mode: decodeMode)
         w.k.apply(s.xn.pointer, s.k.pointer, m: total, mode: decodeMode)
         w.v.apply(s.xn.pointer, s.v.pointer, m: total, mode: decodeMode)
+        if let b = w.qBias { Kernels.addBias(s.q.pointer, b.pointer, rows: total, width: qDim) }
+        if let b = w.kBias { Kernels.addBias(s.k.pointer, b.pointer, rows: total, width: kvDim) }
+        if let b = w.vBias { Kernels.addBias(s.v.pointer, b.pointer, rows: total, width: kvDim) }
         recorder.record(.block(l, .attnQ), s.q.pointer)
         recorder.record(.block(l, .attnK), s.k.pointer)
         recorder.record(.block(l, .attnV), s.v.pointer)

@@ -46,11 +46,15 @@ public struct LlamaLayerWeights: @unchecked Sendable {
     public var ffnNorm: FloatBuffer
     /// `ffn_gate`/`ffn_up` `[d_ff, d_model]`, `ffn_down` `[d_model, d_ff]`.
     public var gate, up, down: LinearWeight
+    /// Optional projection biases (qwen2): `attn_q.bias` `[n_heads·d_head]`, `attn_k.bias`/`attn_v.bias` `[n_kv·d_head]`.
+    public var qBias, kBias, vBias: FloatBuffer?
 
     public init(attnNorm: FloatBuffer, q: LinearWeight, k: LinearWeight, v: LinearWeight, o: LinearWeight,
-                ffnNorm: FloatBuffer, gate: LinearWeight, up: LinearWeight, down: LinearWeight) {
+                ffnNorm: FloatBuffer, gate: LinearWeight, up: LinearWeight, down: LinearWeight,
+                qBias: FloatBuffer? = nil, kBias: FloatBuffer? = nil, vBias: FloatBuffer? = nil) {
         self.attnNorm = attnNorm; self.q = q; self.k = k; self.v = v; self.o = o
         self.ffnNorm = ffnNorm; self.gate = gate; self.up = up; self.down = down
+        self.qBias = qBias; self.kBias = kBias; self.vBias = vBias
     }
 }
 

@@ -1,0 +1,38 @@
+import Foundation
+import GGUF
+
+/// The `qwen2` architecture (Qwen Team 2024, Qwen2 technical report; also Qwen2.5 and Qwen2.5-Coder): the llama
+/// block of `LlamaModel` with three differences, all read from the GGUF file:
+/// - the q, k and v projections have biases (`blk.{l}.attn_{q,k,v}.bias`, F32), added before RoPE;
+/// - RoPE is NeoX style (rotate-half pairs (i, i + d/2)) on q/k weights used as stored: llama.cpp's converter
+///   permutes q/k rows only for llama, so the interleaved-pair trick of `LlamaModel` does not apply;
+/// - the LM head is `output.weight` when the file has one (it is not the token embedding re-used), else tied.
+public enum Qwen2Model {
+    /// Loads a qwen2 model from an open GGUF file as a `LlamaModel` with biases and NeoX RoPE. With
+    /// `decodeMode` other than `.float32`, single-token steps use the quantised kernels where the tensor type has
+    /// one (Q4_0/Q4_1/Q8_0) and F32 sgemv on the dequantised weights otherwise (Q5_0, Q4_K, Q6_K...).
+    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized) throws -> LlamaModel {
+        let config = try ModelConfig.llamaFamily(from: file)
+        try config.validate()
+        var weights = try LlamaWeights.load(from: file, config: config)
+        let qDim = config.nHeads * config.headDim, kvDim = config.nKVHeads * config.headDim
+        for l in 0..<config.nLayers {
+            let p = "blk.\(l)."
+            weights.layers[l].qBias = try bias(p + "attn_q.bias", width: qDim, file: file)
+            weights.layers[l].kBias = try bias(p + "attn_k.bias", width: kvDim, file: file)
+            weights.layers[l].vBias = try bias(p + "attn_v.bias", width: kvDim, file: file)
+        }
+        return try LlamaModel(config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode)
+    }
+
+    /// A required bias vector `[width]`, dequantised to F32.
+    private static func bias(_ name: String, width: Int, file: GGUFFile) throws -> FloatBuffer {
+        guard let info = file.tensor(named: name) else { throw InferenceError.missingTensor(name: name, path: file.path) }
+        guard info.dimensions == [width] else {
+            throw InferenceError.tensorShapeMismatch(name: name, expected: [width], found: info.dimensions)
+        }
+        let buffer = FloatBuffer(count: width)
+        try file.dequantize(info, into: buffer.pointer)
+        return buffer
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GGUF
+import Testing
+import Tokenization
+@testable import Inference
+
+/// Paths of the second real model, Qwen2.5-Coder-0.5B-Instruct Q4_K_M (`scripts/fetch-model.sh qwen2.5-coder-0.5b`).
+enum QwenPaths {
+    /// `POLYGRAPH_QWEN_GGUF`, else `<root>/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf` (the tokenizer tests' rule).
+    static let model = ProcessInfo.processInfo.environment["POLYGRAPH_QWEN_GGUF"]
+        ?? TestPaths.root.appendingPathComponent("models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf").path
+    /// `../shared/golden/qwen2.5-coder-0.5b`.
+    static let golden = TestPaths.golden.appendingPathComponent("qwen2.5-coder-0.5b")
+    /// Run when the model and the golden files are there; under CI always (scripts/setup.sh fetches the model).
+    static let enabled = TestPaths.isCI
+        || (FileManager.default.fileExists(atPath: model)
+            && FileManager.default.fileExists(atPath: golden.appendingPathComponent("README.md").path))
+}
+
+/// The Qwen model, loaded once through the architecture registry (as the CLI does).
+enum SharedQwen {
+    static let loaded: Result<LanguageModel, Error> = Result { try LanguageModel.load(path: QwenPaths.model) }
+    static func get() throws -> LanguageModel { try loaded.get() }
+}
+
+/// Parity of the qwen2 forward pass (q/k/v biases, NeoX RoPE, untied Q8_0 head) with the float32 HF transformers
+/// reference in ../shared/golden/qwen2.5-coder-0.5b (see its README).
+/// Tolerance: max |ours - reference| ≤ 1e-4 · max |reference| per tensor, as for SmolLM2 (float32 summation order
+/// differs; measured on this machine: ≤ 3e-6 relative, e.g. 1.2e-3 on blocks.11.hook_resid_post whose values reach 976).
+@Suite("Golden parity (Qwen2.5-Coder-0.5B-Instruct Q4_K_M)",
+       .enabled(if: QwenPaths.enabled, "needs models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf and ../shared/golden"))
+struct Qwen2ParityTests {
+    static let prompts = ["chat_capital", "paris_statement", "mixed_unicode"]
+    static let relativeTolerance: Float = 1e-4
+
+    struct Golden: Decodable { let text: String; let token_ids: [Int32] }
+    struct Greedy: Decodable { let prompt: String; let prompt_ids: [Int32]; let ids: [Int32]; let generate_ids: [Int32] }
+
+    @Test("hidden states L0/L1/L12/L24 and last-position logits match the reference", arguments: prompts)
+    func parity(prompt: String) throws {
+        let lm = try SharedQwen.get(), dir = QwenPaths.golden
+        let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: dir.appendingPathComponent("\(prompt).json")))
+        #expect(lm.tokenizer.encode(golden.text, parseSpecial: true) == golden.token_ids)
+        let hooks: [(String, HookName)] = [("L0", .embed), ("L1", .residPost(0)), ("L12", .residPost(11)),
+                                           ("L24_prenorm", .residPost(23)), ("L24", .lnFinal)]
+        let result = try lm.run([golden.token_ids], capture: HookFilter(hooks.map(\.1)), logits: .last)[0]
+        var report: [String] = []
+        for (file, hook) in hooks {
+            let ref = try NPYArray(path: dir.appendingPathComponent("\(prompt)_hidden_\(file).npy").path)
+            #expect(ref.shape == [golden.token_ids.count, 896])
+            let ours = try #require(result.activations(hook))
+            let (diff, scale) = compare(ours, ref.values)
+            report.append("\(file) \(diff) (max |ref| \(scale))")
+            #expect(diff <= Self.relativeTolerance * scale, "\(prompt) \(hook): max abs diff \(diff), max |ref| \(scale)")
+        }
+        let refLogits = try NPYArray(path: dir.appendingPathComponent("\(prompt)_logits_last.npy").path)
+        let ours = try #require(result.lastLogits)
+        let (diff, scale) = compare(ours, refLogits.values)
+        report.append("logits \(diff) (max |ref| \(scale))")
+        #expect(diff <= Self.relativeTolerance * scale, "\(prompt) logits: max abs diff \(diff), max |ref| \(scale)")
+        #expect(Sampler.argmax(ours) == Sampler.argmax(refLogits.values))
+        print("qwen2 parity \(prompt) [max abs diff]: " + report.joined(separator: ", "))
+    }
+
+    @Test("the chat template renders the golden prompt and greedy decoding reproduces the reference ids",
+          arguments: DecodeMode.allCases)
+    func greedyChat(mode: DecodeMode) throws {
+        let g = try JSONDecoder().decode(Greedy.self, from: Data(contentsOf: QwenPaths.golden
+            .appendingPathComponent("greedy_chat_capital.json")))
+        let lm = try SharedQwen.get()
+        // No system message: Qwen's template inserts its default system prompt.
+        #expect(try lm.chatPrompt([.user("What is the capital of France?")]) == g.prompt_ids)
+        #expect(lm.stopTokens.contains(151645))
+        // Same weights, this decode mode (Q8_0 matrices have kernels; Q5_0/Q4_K/Q6_K fall back to F32 sgemv).
+        let model = try #require(lm.model as? LlamaModel).withDecodeMode(mode)
+        var decoder = lm.tokenizer.makeStreamingDecoder()
+        let gen = try GenerationLoop.run(model: model, prompt: g.prompt_ids, parameters: .greedy(maxTokens: 24),
+                                         capture: .none, stopTokens: lm.stopTokens, piece: { decoder.push($0) },
+                                         flush: { decoder.finish() }, onToken: { _ in true })
+        #expect(gen.tokens + [gen.stopToken ?? -1] == g.ids, "\(mode)")
+        #expect(g.ids == g.generate_ids)
+        #expect(gen.finishReason == .stop && gen.text == "The capital of France is Paris.")
+    }
+
+    @Test("the config and hook list come from the qwen2 metadata")
+    func identity() throws {
+        let lm = try SharedQwen.get(), c = lm.config
+        #expect(c.architecture == "qwen2" && c.nLayers == 24 && c.dModel == 896 && c.dFF == 4864)
+        #expect(c.nHeads == 14 && c.nKVHeads == 2 && c.headDim == 64 && c.ropeDim == 64 && c.vocabSize == 151_936)
+        #expect(c.ropeBase == 1_000_000 && c.rmsEpsilon == 1e-6 && !c.tiedEmbeddings)
+        #expect(lm.hookNames.count == 2 + 24 * 13)
+        #expect(try ArchitectureRegistry.hookNames(for: lm.file) == lm.hookNames)
+        let llama = try #require(lm.model as? LlamaModel)
+        #expect(!llama.interleavedRope && llama.weights.layers.allSatisfy { $0.qBias != nil && $0.kBias != nil && $0.vBias != nil })
+    }
+}
