@@ -80,9 +80,13 @@ extension StoreHeader {
         if hooks != requested.hooks {
             let missing = requested.hooks.filter { !hooks.contains($0) }
             let extra = hooks.filter { !requested.hooks.contains($0) }
-            let detail = missing.isEmpty && extra.isEmpty ? " (same hooks, another order)"
-                : " (file lacks \(missing.prefix(3).joined(separator: ","))\(missing.isEmpty ? "-" : ""); " +
-                  "file has extra \(extra.prefix(3).joined(separator: ","))\(extra.isEmpty ? "-" : ""))"
+            func list(_ names: [String]) -> String {
+                names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
+            }
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("the file lacks \(list(missing))") }
+            if !extra.isEmpty { parts.append("the file also has \(list(extra))") }
+            let detail = parts.isEmpty ? " (same hooks, another order)" : " (" + parts.joined(separator: "; ") + ")"
             return ("hook set", "\(hooks.count) hooks", "\(requested.hooks.count) hooks" + detail)
         }
         if position != requested.position { return ("position", position.rawValue, requested.position.rawValue) }

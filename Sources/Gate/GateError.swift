@@ -30,11 +30,11 @@ public enum GateError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noProbes:
-            return "no probe loaded. HINT: pass --probe P.json (train one with `polygraph train`)"
+            return "no probe loaded. Hint: pass --probe P.json (train one with `polygraph train`)"
         case let .modelMismatch(probe, probeModel, loaded):
             return "probe '\(probe)' was trained on \(probeModel.name) (sha256 \(probeModel.sha256.prefix(12))…) "
                 + "but the loaded model is \(loaded.name) (sha256 \(loaded.sha256.prefix(12))…). "
-                + "HINT: load the model the probe was trained on, or pass --allow-model-mismatch to score anyway"
+                + "Hint: load the model the probe was trained on, or pass --allow-model-mismatch to score anyway"
         case let .unknownHook(probe, hook):
             return "probe '\(probe)' reads hook '\(hook)', which the loaded model does not have"
         case let .widthMismatch(probe, expected, found):

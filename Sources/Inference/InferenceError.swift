@@ -52,7 +52,7 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
         case .invalidSamplingParameter(let name, let value, let expected):
             return "invalid sampling parameter \(name) = \(value); expected \(expected)"
         case .unreadableModel(let path, let reason):
-            return "cannot load model \(path): \(reason). HINT: run scripts/fetch-model.sh for the default model"
+            return "cannot load model \(path): \(reason). Hint: run scripts/fetch-model.sh for the default model"
         }
     }
 }

@@ -148,11 +148,11 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
         }
         guard header["format"] as? String == formatName else {
             throw ProbeError.invalidArtifact(path: path, reason: "\"format\" is \(header["format"].map { "\($0)" } ?? "missing"), "
-                + "expected \"\(formatName)\". HINT: is this an activation file or another tool's JSON?")
+                + "expected \"\(formatName)\". Hint: is this an activation file or another tool's JSON?")
         }
         guard let version = header["format_version"] as? Int, version == currentVersion else {
             throw ProbeError.invalidArtifact(path: path, reason: "format_version \(header["format_version"].map { "\($0)" } ?? "missing") "
-                + "is not supported (this build reads \(currentVersion)). HINT: upgrade polygraph or retrain the probe.")
+                + "is not supported (this build reads \(currentVersion)). Hint: upgrade polygraph or retrain the probe.")
         }
         let artifact: ProbeArtifact
         do { artifact = try JSONDecoder().decode(ProbeArtifact.self, from: data) } catch let DecodingError.keyNotFound(key, ctx) {

@@ -46,17 +46,17 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(what): expected \(expected) values, found \(found)."
         case let .dimensionMismatch(source, expected, found):
             return "\(source): rows have \(found) dimensions but earlier inputs have \(expected). "
-                + "HINT: combine only activation files captured from the same model and hook."
+                + "Hint: combine only activation files captured from the same model and hook."
         case let .nonFiniteValues(source, row, column):
             return "\(source): row \(row) holds a NaN or infinite value (column \(column)). "
-                + "HINT: recapture that file; probes are never trained on non-finite activations."
+                + "Hint: recapture that file; probes are never trained on non-finite activations."
         case let .noLabeledRows(skipped):
             return "no labeled rows: all \(skipped) rows have label -1 (unknown). "
-                + "HINT: probes need rows labeled 1 (true) or 0 (false)."
+                + "Hint: probes need rows labeled 1 (true) or 0 (false)."
         case let .singleClass(label, count, context):
             let name = label == 1 ? "true (1)" : "false (0)"
             return "\(context): all \(count) labeled rows are \(name); a probe needs both true and false statements. "
-                + "HINT: add a dataset with the other class."
+                + "Hint: add a dataset with the other class."
         case let .invalidLabel(row, value):
             return "row \(row): label \(value) is not 1, 0 or -1."
         case let .tooFewRows(needed, found, context):
@@ -72,18 +72,19 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .missingHook(hook, path, available):
             let some = available.prefix(6).joined(separator: ", ")
             return "\(path): no activations for hook '\(hook)'. Stored hooks: \(some)\(available.count > 6 ? ", …" : ""). "
-                + "HINT: pick a stored layer/hook or recapture with --hooks."
+                + "Hint: pick a stored layer/hook or recapture with --hooks."
         case let .invalidOption(name, value, expected):
             return "--\(name) \(value): expected \(expected)."
         case let .invalidArtifact(path, reason):
             return "\(path): not a valid probe artifact: \(reason)"
         case let .incompatibleActivations(field, probe, activations):
             return "probe was trained on \(field) '\(probe)' but the activations are from '\(activations)'. "
-                + "HINT: use a probe trained for this \(field), or pass --allow-mismatch to apply it anyway."
+                + "Hint: use a probe trained for this \(field), or pass --allow-mismatch to apply it anyway."
         case let .diverged(kind, detail):
-            return "\(kind) training diverged: \(detail). HINT: try a smaller --C or check the activations."
+            return "\(kind) training diverged: \(detail). Hint: try a smaller --C or check the activations."
         case let .unreadableActivations(path, reason):
-            return "\(path): cannot read activations: \(reason)"
+            // The store's own errors already start with the path.
+            return reason.hasPrefix(path) ? reason : "\(path): cannot read activations: \(reason)"
         case let .writeFailed(path, reason):
             return "\(path): cannot write: \(reason)"
         }

@@ -4,7 +4,7 @@
 enum TTPDTrainer {
     static func train(_ data: ProbeDataset, options: ProbeTrainingOptions) throws -> ProbeModel {
         guard let polarity = data.polarity else {
-            throw ProbeError.missingPolarity(hint: "HINT: capture a dataset whose CSV has a `polarity` column "
+            throw ProbeError.missingPolarity(hint: "Hint: capture a dataset whose CSV has a `polarity` column "
                 + "(e.g. cities + neg_cities), or use --probe logistic.")
         }
         try data.requireBothClasses("ttpd probe")
@@ -12,7 +12,7 @@ enum TTPDTrainer {
         let affirmative = polarity.filter { $0 > 0 }.count
         guard affirmative > 0, affirmative < n else {
             throw ProbeError.missingPolarity(hint: "All \(n) rows have the same polarity; TTPD needs both affirmative "
-                + "and negated statements. HINT: add the negated dataset (e.g. neg_cities).")
+                + "and negated statements. Hint: add the negated dataset (e.g. neg_cities).")
         }
         let norm = Standardizer(fitting: data, centerOnly: true)
         let x = norm.transform(data)  // [n, d], centred on the overall mean

@@ -57,7 +57,7 @@ struct ProbeFitOptions: ParsableArguments {
 /// Prints a Probes error as a one-paragraph message and exits 1.
 func failing<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as ProbeError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
         throw ExitCode(1)
     }
 }
