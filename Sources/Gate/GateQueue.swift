@@ -75,12 +75,10 @@ public final class GateQueue: Sendable {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
                     queue.worker.async {
                         state.update { $0.waiting -= 1; $0.running = 1 }
-                        defer { state.update { $0.running = 0 } }
-                        if flag.isCancelled {
-                            continuation.resume(throwing: CancellationError())
-                            return
-                        }
-                        continuation.resume(with: Result { try work(flag) })
+                        let result: Result<T, Error> = flag.isCancelled ? .failure(CancellationError()) : Result { try work(flag) }
+                        // Free the engine before waking the caller, so that it never sees its own job still running.
+                        state.update { $0.running = 0 }
+                        continuation.resume(with: result)
                     }
                 }
             } onCancel: {
