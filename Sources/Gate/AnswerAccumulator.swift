@@ -6,12 +6,9 @@ import Probes
 struct AnswerAccumulator {
     let probe: any TruthProbe
     private(set) var tokens: [ScoredToken] = []
-    private(set) var text = ""
     private(set) var scoringSeconds = 0.0
-    /// Activation of the last answer token `[d_model]`.
-    private var lastActivation: [Float]?
-    /// Sum of the answer tokens' activations `[d_model]`, for mean-position probes.
-    private var activationSum: [Float] = []
+    /// Each answer token's activation `[tokens, d_model]` (for the verdict, and to drop tokens cut by a stop sequence).
+    private var activations: [[Float]] = []
 
     init(probe: any TruthProbe) {
         self.probe = probe
@@ -23,26 +20,27 @@ struct AnswerAccumulator {
         return probe.position == "mean" ? "answer_mean" : "answer"
     }
 
-    /// Scores one generated token and hands it to `onToken`; returns whether generation should go on.
-    mutating func accept(_ step: GenerationStep, onToken: (ScoredToken) -> Bool) -> Bool {
+    /// Scores one generated token.
+    mutating func accept(_ step: GenerationStep) -> ScoredToken {
         let score = timedScore(step.activation)
         let token = ScoredToken(index: tokens.count, id: step.token, text: step.text, score: score)
         tokens.append(token)
-        text += step.text
-        lastActivation = step.activation
-        ActivationMath.accumulate(step.activation, into: &activationSum)
-        return onToken(token)
+        activations.append(step.activation)
+        return token
+    }
+
+    /// Keeps only the first `kept.count` tokens, as given (the last may be cut short where a stop sequence begins).
+    mutating func keep(_ kept: [ScoredToken]) {
+        tokens = kept
+        activations.removeLast(max(0, activations.count - kept.count))
     }
 
     /// The verdict's score: the last answer token (or the answer's mean for a `mean` probe), or the last prompt
     /// token when the answer is empty.
     mutating func verdict(lastPromptActivation: [Float]) -> ProbeScore {
-        guard let lastActivation else { return timedScore(lastPromptActivation) }
-        if probe.position == "mean" {
-            let n = Float(tokens.count)
-            return timedScore(activationSum.map { $0 / n })
-        }
-        return timedScore(lastActivation)
+        guard let last = activations.last else { return timedScore(lastPromptActivation) }
+        if probe.position == "mean" { return timedScore(ActivationMath.mean(activations)) }
+        return timedScore(last)
     }
 
     private mutating func timedScore(_ activation: [Float]) -> ProbeScore {

@@ -88,7 +88,8 @@ public final class Gate: Sendable {
     /// - Parameters:
     ///   - probe: probe name; nil for the default probe.
     ///   - onToken: called with each answer token and its score as soon as its own position has gone through the
-    ///     model; return false to stop (finish `cancelled`).
+    ///     model; return false to stop (finish `cancelled`). With `options.stop`, a token that might begin a stop
+    ///     sequence is handed over only once it cannot, and the answer ends just before the first stop sequence.
     public func generate(_ prompt: GatePrompt, options: GenerationOptions, probe probeName: String? = nil,
                          onToken: (ScoredToken) -> Bool = { _ in true }) throws -> GatedAnswer {
         let probe = try self.probe(named: probeName)
@@ -102,15 +103,33 @@ public final class Gate: Sendable {
                          onToken: (ScoredToken) -> Bool) throws -> GatedAnswer {
         let started = DispatchTime.now().uptimeNanoseconds
         var run = AnswerAccumulator(probe: probe)
+        var stops = StopSequenceFilter(stops: options.stop)
         var failure: GateError?
+        var callerStopped = false, stopSequenceFound = false
         let summary = try engine.generate(prompt: prompt, options: options, hook: probe.hook) { step in
             guard step.activation.count == probe.inputWidth else {
                 failure = .engineFailure("activation of width \(step.activation.count), expected \(probe.inputWidth)")
                 return false
             }
-            return run.accept(step, onToken: onToken)
+            let token = run.accept(step)
+            guard stops.isActive else { return onToken(token) }
+            let (ready, stopped) = stops.push(token)
+            for t in ready where !onToken(t) { callerStopped = true; return false }
+            stopSequenceFound = stopped
+            return !stopped
         }
         if let failure { throw failure }
+        var text = summary.text, finishReason = summary.finishReason
+        if stops.isActive {
+            if !stopSequenceFound && !callerStopped {
+                for t in stops.flush() where !onToken(t) { break }
+            }
+            if stopSequenceFound {
+                run.keep(stops.released)
+                text = stops.text
+                finishReason = .stop
+            }
+        }
         guard summary.lastPromptActivation.count == probe.inputWidth else {
             throw GateError.engineFailure("prompt activation of width \(summary.lastPromptActivation.count), "
                                           + "expected \(probe.inputWidth)")
@@ -118,8 +137,8 @@ public final class Gate: Sendable {
         let verdictScore = run.verdict(lastPromptActivation: summary.lastPromptActivation)
         let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let verdict = Verdict(score: verdictScore, probe: probe.name, hook: probe.hook, position: run.verdictPosition)
-        return GatedAnswer(text: summary.text, tokens: run.tokens, promptTokens: prompt.count,
-                           finishReason: summary.finishReason, verdict: verdict,
+        return GatedAnswer(text: text, tokens: run.tokens, promptTokens: prompt.count,
+                           finishReason: finishReason, verdict: verdict,
                            timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
     }
 

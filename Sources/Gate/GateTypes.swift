@@ -40,13 +40,17 @@ public struct GenerationOptions: Sendable, Equatable {
     public var seed: UInt64?
     /// Sample only from the K most likely tokens; 0 disables it.
     public var topK: Int
+    /// OpenAI `stop`: the answer ends just before the first of these strings (finish `stop`); empty strings are ignored.
+    public var stop: [String]
 
-    public init(maxTokens: Int = 128, temperature: Double = 0, topP: Double = 1, seed: UInt64? = nil, topK: Int = 0) {
+    public init(maxTokens: Int = 128, temperature: Double = 0, topP: Double = 1, seed: UInt64? = nil, topK: Int = 0,
+                stop: [String] = []) {
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.topP = topP
         self.seed = seed
         self.topK = topK
+        self.stop = stop
     }
 }
 

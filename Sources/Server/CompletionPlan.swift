@@ -63,9 +63,10 @@ struct CompletionPlanner: Sendable {
             throw OpenAIError(.badRequest, "`n` is \(n): this server returns one choice per request (n = 1)",
                               code: "invalid_value", param: "n")
         }
-        if let stop = fields.stop, !stop.values.isEmpty {
-            throw OpenAIError(.badRequest, "`stop` sequences are not supported; generation ends at end-of-turn "
-                              + "or max_tokens", code: "unsupported_parameter", param: "stop")
+        let stop = fields.stop?.values ?? []
+        guard stop.count <= 4, stop.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 256 }) else {
+            throw OpenAIError(.badRequest, "`stop` has \(stop.count) sequence(s): expected up to 4 non-empty strings "
+                              + "of at most 256 bytes", code: "invalid_value", param: "stop")
         }
         let maxTokens = maxTokens ?? min(defaultMaxTokens, config.maxTokensLimit)
         guard maxTokens >= 1 && maxTokens <= config.maxTokensLimit else {
@@ -73,7 +74,8 @@ struct CompletionPlanner: Sendable {
                               code: "invalid_value", param: "max_tokens")
         }
         let options = GenerationOptions(maxTokens: maxTokens, temperature: fields.temperature ?? 0,
-                                        topP: fields.topP ?? 1, seed: fields.seed.map { UInt64(bitPattern: Int64($0)) })
+                                        topP: fields.topP ?? 1, seed: fields.seed.map { UInt64(bitPattern: Int64($0)) },
+                                        stop: stop)
         let policy = try resolvePolicy(fields.polygraph)
         let prepared: PreparedRequest
         do {

@@ -92,6 +92,35 @@ import Testing
         }
     }
 
+    @Test("stop sequences end the answer before them, streamed or not, with finish_reason stop", arguments: [false, true])
+    func stopSequences(stream: Bool) async throws {
+        let app = TestServer.app(try TestServer.service(engine: FakeEngine(script: [5, 12, 7, 3], endsTurn: false)))
+        var request = chat
+        request["stop"] = ["xyz", "2 w7"]
+        request["stream"] = stream
+        let body = try jsonBody(request)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
+                                     body: body) { response in
+                #expect(response.status == .ok)
+                let choice: [String: Any]
+                if stream {
+                    let choices = try response.events().dropLast().map(object)
+                        .compactMap { ($0["choices"] as? [[String: Any]])?.first }
+                    let deltas = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }
+                    #expect(deltas.joined() == "w5 w1")
+                    choice = try #require(choices.last)
+                } else {
+                    choice = try #require((try response.json()["choices"] as? [[String: Any]])?.first)
+                    #expect((choice["message"] as? [String: Any])?["content"] as? String == "w5 w1")
+                }
+                #expect(choice["finish_reason"] as? String == "stop")
+                let verdict = try #require(choice["polygraph"] as? [String: Any])
+                #expect(close(verdict["p_true"], FakeProbe().score(FakeEngine.activation(12)).pTrue))
+            }
+        }
+    }
+
     @Test("a streamed text completion ends with the flag before [DONE]")
     func completionStreaming() async throws {
         let app = TestServer.app(try TestServer.service(engine: FakeEngine(script: [7, 5])))
