@@ -93,6 +93,23 @@ def _():
     assert a.choices[0].message.content == b, (a.choices[0].message.content, b)
 
 
+@check("stop sequences cut the answer before them, streamed and not, with finish_reason stop")
+def _():
+    full = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=16, temperature=0)
+    text = full.choices[0].message.content
+    words = text.split()
+    assert len(words) >= 3, text
+    stop = " " + words[2]                      # starts inside the answer, after its second word
+    expected = text[:text.index(stop)]
+    r = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=16, temperature=0, stop=[stop, "@@"])
+    assert r.choices[0].message.content == expected, (r.choices[0].message.content, expected)
+    assert r.choices[0].finish_reason == "stop"
+    check_verdict(extra(r.choices[0], "polygraph"))
+    s = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=16, temperature=0, stop=stop, stream=True)
+    streamed = "".join((c.choices[0].delta.content or "") for c in s if c.choices)
+    assert streamed == expected, (streamed, expected)
+
+
 @check("text completion (non-streaming and streaming)")
 def _():
     r = client.completions.create(model=MODEL, prompt="The capital of France is", max_tokens=6, temperature=0)
