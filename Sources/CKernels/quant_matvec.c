@@ -59,6 +59,7 @@ static void block_sums(const float *x, size_t blocks, float *sums) {
         float o0 = 0, o1 = 0, o2 = 0, o3 = 0;                                                             \
         for (size_t b = 0; b < blocks; b++) {                                                             \
             const float *xb = x + 32 * b;                                                                 \
+            PREFETCH_GROUP(p, b, BLOCK_BYTES);                                                            \
             const uint8_t *p0 = p + b * BLOCK_BYTES, *p1 = p0 + row_bytes, *p2 = p1 + row_bytes,          \
                           *p3 = p2 + row_bytes;                                                           \
             a0 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float(p0)), DOT(p0 + QS, xb), a0);                \

@@ -65,6 +65,7 @@ static inline __m256 q8_times_q8(const int8_t *qs, __m256i x) {
         }                                                                                                 \
         for (size_t b = 0; b < blocks; b++) {                                                             \
             __m256i xv = _mm256_loadu_si256((const __m256i *)(qx + 32 * b));                              \
+            PREFETCH_GROUP(p[0], b, BLOCK_BYTES);                                                         \
             for (int k = 0; k < 4; k++) {                                                                 \
                 const uint8_t *pb = p[k] + b * BLOCK_BYTES;                                               \
                 acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float_q8(pb) * dx[b]),                   \

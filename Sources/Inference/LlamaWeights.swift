@@ -23,6 +23,20 @@ public struct LinearWeight: @unchecked Sendable {
             Kernels.linear(x, weight.pointer, y, m: m, n: rows, k: cols)
         }
     }
+
+    /// `y_i = x · W_iᵀ` for several weights of one input `x[m, cols]` (q/k/v; gate/up). A decode step with
+    /// quantised blocks runs them as one fork/join of the decode pool; otherwise one `apply` each.
+    static func apply(_ products: [(weight: LinearWeight, y: UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>,
+                      m: Int, mode: DecodeMode) {
+        if m == 1, mode != .float32 {
+            let blocks = products.compactMap { p in p.weight.quantized.map { (matrix: $0, y: p.y) } }
+            if blocks.count == products.count, Set(blocks.map(\.matrix.cols)).count == 1 {
+                QuantizedMatrix.matvec(blocks, x, int8: mode == .quantizedInt8)
+                return
+            }
+        }
+        for p in products { p.weight.apply(x, p.y, m: m, mode: mode) }
+    }
 }
 
 /// How single-token (decode) steps multiply by the weight matrices. Batched prefill always uses F32 BLAS.

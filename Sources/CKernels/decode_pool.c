@@ -1,0 +1,190 @@
+// The decode fork/join pool (see include/decode_pool.h).
+//
+// Work is cut into chunks of rows (multiples of 4, the kernels' row group). One 64-bit word `state` holds
+// generation (24 bits) | chunk count (20 bits) | next unclaimed chunk (20 bits); a thread claims a chunk with a
+// compare-and-swap on it, so a worker that wakes late can never claim a chunk of a finished or future job. The
+// caller publishes a job by storing a new `state`, works on chunks itself, and waits until `done` equals the
+// chunk count; only then may it reuse the job fields.
+#include "decode_pool.h"
+#include "ckernels.h"
+#include <immintrin.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
+
+#define MAX_JOBS 8
+#define MAX_WORKERS 63
+#define SPIN_NS 2000000  // a worker spins this long after its last job before it blocks
+
+typedef struct {
+    pg_matvec_job jobs[MAX_JOBS];
+    size_t first_chunk[MAX_JOBS + 1];  // chunks of job j: [first_chunk[j], first_chunk[j + 1])
+    size_t chunk_rows[MAX_JOBS];
+    int count;
+    size_t cols;
+    const float *x;
+    const int8_t *qx;
+    const float *dx, *sx;
+} batch;
+
+static struct {
+    _Atomic uint64_t state;
+    _Atomic size_t done;
+    _Atomic int sleepers;
+    atomic_flag busy;
+    batch work;
+    int workers;
+    pthread_mutex_t mutex;
+    pthread_cond_t wake;
+} pool = {.busy = ATOMIC_FLAG_INIT, .mutex = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+static _Atomic int requested_workers;
+
+#define STATE(gen, total, next) (((uint64_t)(gen) << 40) | ((uint64_t)(total) << 20) | (uint64_t)(next))
+#define GEN(s) ((uint32_t)((s) >> 40))
+#define TOTAL(s) ((size_t)(((s) >> 20) & 0xFFFFF))
+#define NEXT(s) ((size_t)((s) & 0xFFFFF))
+
+static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
+    if (b->qx == NULL) {
+        switch (j->type) {
+        case PG_BLOCK_Q4_1: pg_matvec_q4_1(j->w, b->cols, begin, end, b->x, j->y); break;
+        case PG_BLOCK_Q4_0: pg_matvec_q4_0(j->w, b->cols, begin, end, b->x, j->y); break;
+        default: pg_matvec_q8_0(j->w, b->cols, begin, end, b->x, j->y); break;
+        }
+    } else {
+        switch (j->type) {
+        case PG_BLOCK_Q4_1: pg_matvec_q4_1_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        case PG_BLOCK_Q4_0: pg_matvec_q4_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        default: pg_matvec_q8_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        }
+    }
+}
+
+static void run_chunk(const batch *b, size_t chunk) {
+    int j = 0;
+    while (chunk >= b->first_chunk[j + 1]) j++;
+    size_t begin = (chunk - b->first_chunk[j]) * b->chunk_rows[j];
+    size_t end = begin + b->chunk_rows[j];
+    if (end > b->jobs[j].rows) end = b->jobs[j].rows;
+    run_rows(b, &b->jobs[j], begin, end);
+}
+
+// Claims and runs chunks of generation `gen` until none is left; returns how many it ran.
+static size_t work_on(uint32_t gen) {
+    size_t ran = 0;
+    uint64_t s = atomic_load_explicit(&pool.state, memory_order_acquire);
+    while (GEN(s) == gen && NEXT(s) < TOTAL(s)) {
+        if (atomic_compare_exchange_weak_explicit(&pool.state, &s, s + 1, memory_order_acq_rel,
+                                                  memory_order_acquire)) {
+            run_chunk(&pool.work, NEXT(s));
+            atomic_fetch_add_explicit(&pool.done, 1, memory_order_release);
+            ran++;
+            s = atomic_load_explicit(&pool.state, memory_order_acquire);
+        }
+    }
+    return ran;
+}
+
+static uint64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void *worker_main(void *arg) {
+    (void)arg;
+    uint32_t seen = GEN(atomic_load(&pool.state));
+    for (;;) {
+        uint64_t start = now_ns();
+        unsigned spins = 0;
+        while (GEN(atomic_load_explicit(&pool.state, memory_order_acquire)) == seen) {
+            _mm_pause();
+            if (++spins % 64 == 0 && now_ns() - start > SPIN_NS) {
+                pthread_mutex_lock(&pool.mutex);
+                atomic_fetch_add(&pool.sleepers, 1);
+                while (GEN(atomic_load(&pool.state)) == seen) pthread_cond_wait(&pool.wake, &pool.mutex);
+                atomic_fetch_sub(&pool.sleepers, 1);
+                pthread_mutex_unlock(&pool.mutex);
+            }
+        }
+        seen = GEN(atomic_load_explicit(&pool.state, memory_order_acquire));
+        work_on(seen);
+    }
+    return NULL;
+}
+
+static void start_workers(void) {
+    int started = 0;
+    for (int i = 0; i < requested_workers && i < MAX_WORKERS; i++) {
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &attr, worker_main, NULL) == 0) started++;
+        pthread_attr_destroy(&attr);
+    }
+    pool.workers = started;
+}
+
+// Rows per chunk for a job: multiples of 4, about 16 KiB of weights, at least ~4 chunks per thread when possible.
+static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
+    size_t block_bytes = j->type == PG_BLOCK_Q8_0 ? 34 : (j->type == PG_BLOCK_Q4_1 ? 20 : 18);
+    size_t row_bytes = cols / 32 * block_bytes;
+    size_t rows = (16384 / row_bytes + 3) & ~(size_t)3;
+    size_t balanced = ((j->rows / (4 * (size_t)threads)) + 3) & ~(size_t)3;
+    if (rows > balanced) rows = balanced;
+    if (rows < 4) rows = 4;
+    while ((j->rows + rows - 1) / rows > 0x3FFFF) rows *= 2;  // keep the chunk count well inside 20 bits
+    return rows;
+}
+
+void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const float *x,
+                     const int8_t *qx, const float *dx, const float *sx, int threads) {
+    if (count > MAX_JOBS) {
+        for (int i = 0; i < count; i += MAX_JOBS)
+            pg_matvec_batch(jobs + i, count - i < MAX_JOBS ? count - i : MAX_JOBS, cols, x, qx, dx, sx, threads);
+        return;
+    }
+    batch local = {.count = count, .cols = cols, .x = x, .qx = qx, .dx = dx, .sx = sx};
+    for (int j = 0; j < count; j++) local.jobs[j] = jobs[j];
+    if (threads > 1) {
+        requested_workers = threads - 1;  // read once, by the first caller's pthread_once
+        pthread_once(&pool_once, start_workers);
+    }
+    if (threads <= 1 || pool.workers == 0 || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
+        for (int j = 0; j < count; j++) run_rows(&local, &local.jobs[j], 0, jobs[j].rows);
+        return;
+    }
+    int used = threads < pool.workers + 1 ? threads : pool.workers + 1;
+    size_t total = 0;
+    for (int j = 0; j < count; j++) {
+        local.first_chunk[j] = total;
+        local.chunk_rows[j] = rows_per_chunk(&jobs[j], cols, used);
+        total += (jobs[j].rows + local.chunk_rows[j] - 1) / local.chunk_rows[j];
+    }
+    local.first_chunk[count] = total;
+    if (total > 0xFFFFF) {  // cannot happen with the 20-bit bound above; stay correct anyway
+        for (int j = 0; j < count; j++) run_rows(&local, &local.jobs[j], 0, jobs[j].rows);
+        atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+        return;
+    }
+    pool.work = local;
+    atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
+    uint32_t gen = (GEN(atomic_load(&pool.state)) + 1) & 0xFFFFFF;
+    atomic_store(&pool.state, STATE(gen, total, 0));  // seq_cst: pairs with the sleepers check below
+    if (atomic_load(&pool.sleepers) > 0) {
+        pthread_mutex_lock(&pool.mutex);
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.mutex);
+    }
+    work_on(gen);
+    for (unsigned spins = 1; atomic_load_explicit(&pool.done, memory_order_acquire) < total; spins++) {
+        _mm_pause();
+        if (spins % 4096 == 0) sched_yield();  // a worker holding a chunk was descheduled
+    }
+    atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+}

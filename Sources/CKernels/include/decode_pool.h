@@ -1,0 +1,26 @@
+// A persistent fork/join pool for single-token decode: matrix-vector products on quantised blocks, rows split
+// across the caller and resident worker threads. Workers spin briefly between jobs (decode issues ~120 small
+// products per token, microseconds apart) and then block on a condition variable, so an idle process costs nothing.
+#ifndef POLYGRAPH_DECODE_POOL_H
+#define POLYGRAPH_DECODE_POOL_H
+#include <stddef.h>
+#include <stdint.h>
+
+/// Block formats of `pg_matvec_job.type` (ggml type ids).
+enum { PG_BLOCK_Q4_0 = 2, PG_BLOCK_Q4_1 = 3, PG_BLOCK_Q8_0 = 8 };
+
+/// One product y[rows] = W[rows, cols] · x of a batch; all jobs of a batch share x (and so `cols`).
+typedef struct {
+    int type;
+    const void *w;
+    size_t rows;
+    float *y;
+} pg_matvec_job;
+
+/// Runs `count` (≤ 8) products on x [cols]: F32 activations when `qx` is NULL; otherwise int8 activations
+/// (`qx`, `dx`, `sx` from pg_quantize_q8). Uses up to `threads` threads (the caller included); when the pool is
+/// already in use by another caller (concurrent decodes), runs on the calling thread alone. Blocks until done.
+void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const float *x,
+                     const int8_t *qx, const float *dx, const float *sx, int threads);
+
+#endif

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import Inference
+import GGUF
+
+/// The decode fork/join pool (`pg_matvec_batch`): splitting rows across threads must not change any result, for
+/// row counts that do not divide into the kernels' groups of 4, for batches of several matrices, and when several
+/// callers decode at the same time (the pool then serves one and the others run on their own thread).
+@Suite("Decode pool")
+struct DecodePoolTests {
+    let kernels = QuantizedKernelTests()
+
+    /// Blocks copied into memory that lives as long as the matrix that owns it.
+    final class RawBlocks {
+        let pointer: UnsafeMutableRawPointer
+        init(_ bytes: [UInt8]) {
+            pointer = .allocate(byteCount: max(1, bytes.count), alignment: 64)
+            bytes.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        }
+        deinit { pointer.deallocate() }
+    }
+
+    /// A random matrix of `type`.
+    func matrix(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> QuantizedMatrix {
+        let raw = RawBlocks(kernels.makeBlocks(type, rows: rows, cols: cols, seed: seed).0.data)
+        return QuantizedMatrix(type: type, rows: rows, cols: cols, data: raw.pointer, owner: raw)
+    }
+
+    func vector(_ n: Int, seed: UInt64) -> [Float] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { _ in rng.nextSymmetric() }
+    }
+
+    func product(_ m: QuantizedMatrix, _ x: [Float], int8: Bool, threads: Int) -> [Float] {
+        let y = FloatBuffer(count: m.rows)
+        x.withUnsafeBufferPointer { m.matvec($0.baseAddress!, y.pointer, int8: int8, threads: threads) }
+        return y.array(0..<m.rows)
+    }
+
+    @Test("threaded products equal the single-thread ones for awkward row counts",
+          arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+    func awkwardRows(type: GGMLType) {
+        let cols = 160
+        let x = vector(cols, seed: 7)
+        for rows in [1, 3, 4, 5, 7, 9, 63, 130, 577, 1101, 4099] {
+            let m = matrix(type, rows: rows, cols: cols, seed: UInt64(rows))
+            for int8 in [false, true] {
+                let one = product(m, x, int8: int8, threads: 1)
+                for threads in [2, 3, 5] {
+                    #expect(product(m, x, int8: int8, threads: threads) == one,
+                            "\(type) rows \(rows) int8 \(int8) threads \(threads)")
+                }
+            }
+        }
+    }
+
+    @Test("a batch of matrices sharing one input equals one product at a time")
+    func batch() {
+        let cols = 96
+        let x = vector(cols, seed: 11)
+        let ms = [matrix(.q4_1, rows: 576, cols: cols, seed: 1), matrix(.q8_0, rows: 191, cols: cols, seed: 2),
+                  matrix(.q4_0, rows: 6, cols: cols, seed: 3)]
+        for int8 in [false, true] {
+            let outs = ms.map { FloatBuffer(count: $0.rows) }
+            x.withUnsafeBufferPointer { xp in
+                QuantizedMatrix.matvec(zip(ms, outs).map { ($0, $1.pointer) }, xp.baseAddress!, int8: int8, threads: 2)
+            }
+            for (m, out) in zip(ms, outs) {
+                #expect(out.array(0..<m.rows) == product(m, x, int8: int8, threads: 1), "\(m.type) int8 \(int8)")
+            }
+        }
+    }
+
+    @Test("concurrent callers all get correct results")
+    func concurrentCallers() {
+        let cols = 128, callers = 6
+        let ms = (0..<callers).map { matrix($0 % 2 == 0 ? .q4_1 : .q8_0, rows: 300 + 37 * $0, cols: cols, seed: UInt64($0)) }
+        let xs = (0..<callers).map { vector(cols, seed: 100 + UInt64($0)) }
+        let expected = (0..<callers).map { product(ms[$0], xs[$0], int8: $0 % 3 == 0, threads: 1) }
+        let failures = Counter()
+        DispatchQueue.concurrentPerform(iterations: callers) { i in
+            for _ in 0..<200 where product(ms[i], xs[i], int8: i % 3 == 0, threads: 2) != expected[i] {
+                failures.increment()
+            }
+        }
+        #expect(failures.value == 0)
+    }
+
+    /// A thread-safe count.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func increment() { lock.lock(); count += 1; lock.unlock() }
+        var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    }
+}
