@@ -7,19 +7,6 @@
 #define POLYGRAPH_CKERNELS_H
 #include <stddef.h>
 
-// Software prefetch for the four-row kernels: a group of 4 consecutive rows is one contiguous span walked in
-// `blocks` steps of 4 blocks each; at step b, touch the lines PG_PREFETCH_BYTES ahead of that position.
-#ifndef PG_PREFETCH_BYTES
-#define PG_PREFETCH_BYTES 4096
-#endif
-#define PREFETCH_GROUP(group, b, block_bytes)                                                             \
-    do {                                                                                                  \
-        const char *ahead_ = (const char *)(group) + PG_PREFETCH_BYTES + (b) * 4 * (block_bytes);         \
-        _mm_prefetch(ahead_, _MM_HINT_T0);                                                                \
-        _mm_prefetch(ahead_ + 64, _MM_HINT_T0);                                                           \
-        if (4 * (block_bytes) > 128) _mm_prefetch(ahead_ + 128, _MM_HINT_T0);                             \
-    } while (0)
-
 /// Q4_1 weights [rows, cols] (20 bytes per 32 values) times x [cols]: y[r] = Σ_b d_b·Σ q·x + m_b·Σ x.
 void pg_matvec_q4_1(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// Q4_0 weights (18 bytes per 32 values): y[r] = Σ_b d_b·(Σ q·x − 8·Σ x).
