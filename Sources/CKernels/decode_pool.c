@@ -17,6 +17,9 @@
 #define MAX_JOBS 8
 #define MAX_WORKERS 63
 #define SPIN_NS 2000000  // a worker spins this long after its last job before it blocks
+#ifndef YIELD_SPINS
+#define YIELD_SPINS 256  // pauses (~10 µs) between sched_yield calls while spinning
+#endif
 
 typedef struct {
     pg_matvec_job jobs[MAX_JOBS];
@@ -39,6 +42,11 @@ static struct {
     pthread_mutex_t mutex;
     pthread_cond_t wake;
 } pool = {.busy = ATOMIC_FLAG_INIT, .mutex = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+#ifdef PG_POOL_STATS
+size_t pg_pool_stat_chunks[2];  // chunks run by [caller, workers] (benchmarks only; racy counts)
+static _Thread_local uint32_t pool_stats_caller_gen = 0xFFFFFFFF;
+#endif
 
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 static _Atomic int requested_workers;
@@ -81,6 +89,9 @@ static size_t work_on(uint32_t gen) {
         if (atomic_compare_exchange_weak_explicit(&pool.state, &s, s + 1, memory_order_acq_rel,
                                                   memory_order_acquire)) {
             run_chunk(&pool.work, NEXT(s));
+#ifdef PG_POOL_STATS
+            pg_pool_stat_chunks[gen == pool_stats_caller_gen ? 0 : 1]++;
+#endif
             atomic_fetch_add_explicit(&pool.done, 1, memory_order_release);
             ran++;
             s = atomic_load_explicit(&pool.state, memory_order_acquire);
@@ -103,7 +114,8 @@ static void *worker_main(void *arg) {
         unsigned spins = 0;
         while (GEN(atomic_load_explicit(&pool.state, memory_order_acquire)) == seen) {
             _mm_pause();
-            if (++spins % 64 == 0 && now_ns() - start > SPIN_NS) {
+            if (++spins % YIELD_SPINS == 0) sched_yield();  // cheap when the core is free; polite when it is not
+            if (spins % 64 == 0 && now_ns() - start > SPIN_NS) {
                 pthread_mutex_lock(&pool.mutex);
                 atomic_fetch_add(&pool.sleepers, 1);
                 while (GEN(atomic_load(&pool.state)) == seen) pthread_cond_wait(&pool.wake, &pool.mutex);
@@ -181,10 +193,13 @@ void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const fl
         pthread_cond_broadcast(&pool.wake);
         pthread_mutex_unlock(&pool.mutex);
     }
+#ifdef PG_POOL_STATS
+    pool_stats_caller_gen = gen;
+#endif
     work_on(gen);
     for (unsigned spins = 1; atomic_load_explicit(&pool.done, memory_order_acquire) < total; spins++) {
         _mm_pause();
-        if (spins % 4096 == 0) sched_yield();  // a worker holding a chunk was descheduled
+        if (spins % YIELD_SPINS == 0) sched_yield();  // a worker holding a chunk was descheduled
     }
     atomic_flag_clear_explicit(&pool.busy, memory_order_release);
 }

@@ -197,6 +197,15 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
             for (i, seg) in segments.enumerated() {
                 (lastRows.pointer + i * d).update(from: xn.pointer + (seg.start + seg.count - 1) * d, count: d)
             }
+            if segments.count == 1 {
+                // Decode: write the logits straight into the array handed back (no zero fill, no copy).
+                let logits = [Float](unsafeUninitializedCapacity: vocab) { buffer, initialized in
+                    weights.output.apply(lastRows.pointer, buffer.baseAddress!, m: 1, mode: decodeMode)
+                    initialized = vocab
+                }
+                recorder.setLogits(sequence: 0, last: logits, all: nil)
+                return
+            }
             let out = FloatBuffer(count: segments.count * vocab)
             weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: decodeMode)
             for i in segments.indices { recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil) }
