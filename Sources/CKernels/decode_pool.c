@@ -8,6 +8,7 @@
 #include "decode_pool.h"
 #include "ckernels.h"
 #include <immintrin.h>
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -26,18 +27,20 @@ typedef struct {
     size_t first_chunk[MAX_JOBS + 1];  // chunks of job j: [first_chunk[j], first_chunk[j + 1])
     size_t chunk_rows[MAX_JOBS];
     int count;
+    int swiglu;  // jobs 0 and 1 are gate and up of the same rows, chunked together; then up = silu(gate)·up
     size_t cols;
     const float *x;
     const int8_t *qx;
     const float *dx, *sx;
 } batch;
 
+// The words every thread writes (state, done) sit on cache lines of their own, away from the job they read.
 static struct {
-    _Atomic uint64_t state;
-    _Atomic size_t done;
-    _Atomic int sleepers;
+    _Alignas(64) _Atomic uint64_t state;
+    _Alignas(64) _Atomic size_t done;
+    _Alignas(64) _Atomic int sleepers;
     atomic_flag busy;
-    batch work;
+    _Alignas(64) batch work;
     int workers;
     pthread_mutex_t mutex;
     pthread_cond_t wake;
@@ -72,7 +75,30 @@ static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_
     }
 }
 
+// SwiGLU (Shazeer 2020) on rows [begin, end): up = silu(gate) · up, the same arithmetic as Kernels.swiglu.
+static void swiglu_rows(const batch *b, size_t begin, size_t end) {
+    const float *gate = b->jobs[0].y;
+    float *up = b->jobs[1].y;
+    for (size_t r = begin; r < end; r++) {
+        float g = gate[r];
+        up[r] = g / (1.0f + expf(-g)) * up[r];
+    }
+}
+
+static void run_all(const batch *b) {
+    for (int j = 0; j < b->count; j++) run_rows(b, &b->jobs[j], 0, b->jobs[j].rows);
+    if (b->swiglu) swiglu_rows(b, 0, b->jobs[0].rows);
+}
+
 static void run_chunk(const batch *b, size_t chunk) {
+    if (b->swiglu) {
+        size_t begin = chunk * b->chunk_rows[0], end = begin + b->chunk_rows[0];
+        if (end > b->jobs[0].rows) end = b->jobs[0].rows;
+        run_rows(b, &b->jobs[0], begin, end);
+        run_rows(b, &b->jobs[1], begin, end);
+        swiglu_rows(b, begin, end);
+        return;
+    }
     int j = 0;
     while (chunk >= b->first_chunk[j + 1]) j++;
     size_t begin = (chunk - b->first_chunk[j]) * b->chunk_rows[j];
@@ -154,37 +180,32 @@ static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
     return rows;
 }
 
-void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const float *x,
-                     const int8_t *qx, const float *dx, const float *sx, int threads) {
-    if (count > MAX_JOBS) {
-        for (int i = 0; i < count; i += MAX_JOBS)
-            pg_matvec_batch(jobs + i, count - i < MAX_JOBS ? count - i : MAX_JOBS, cols, x, qx, dx, sx, threads);
-        return;
-    }
-    batch local = {.count = count, .cols = cols, .x = x, .qx = qx, .dx = dx, .sx = sx};
-    for (int j = 0; j < count; j++) local.jobs[j] = jobs[j];
+// Runs `local` on the pool (or on the caller alone when the pool is busy or single-threaded).
+static void dispatch(batch *local, int threads) {
     if (threads > 1) {
         requested_workers = threads - 1;  // read once, by the first caller's pthread_once
         pthread_once(&pool_once, start_workers);
     }
     if (threads <= 1 || pool.workers == 0 || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
-        for (int j = 0; j < count; j++) run_rows(&local, &local.jobs[j], 0, jobs[j].rows);
+        run_all(local);
         return;
     }
     int used = threads < pool.workers + 1 ? threads : pool.workers + 1;
     size_t total = 0;
-    for (int j = 0; j < count; j++) {
-        local.first_chunk[j] = total;
-        local.chunk_rows[j] = rows_per_chunk(&jobs[j], cols, used);
-        total += (jobs[j].rows + local.chunk_rows[j] - 1) / local.chunk_rows[j];
+    int chunked = local->swiglu ? 1 : local->count;
+    for (int j = 0; j < chunked; j++) {
+        local->first_chunk[j] = total;
+        local->chunk_rows[j] = rows_per_chunk(&local->jobs[j], local->cols, used);
+        if (local->swiglu && local->chunk_rows[j] >= 8) local->chunk_rows[j] = (local->chunk_rows[j] / 2 + 3) & ~(size_t)3;
+        total += (local->jobs[j].rows + local->chunk_rows[j] - 1) / local->chunk_rows[j];
     }
-    local.first_chunk[count] = total;
-    if (total > 0xFFFFF) {  // cannot happen with the 20-bit bound above; stay correct anyway
-        for (int j = 0; j < count; j++) run_rows(&local, &local.jobs[j], 0, jobs[j].rows);
+    local->first_chunk[chunked] = total;
+    if (total > 0xFFFFF) {  // cannot happen with the 20-bit bound in rows_per_chunk; stay correct anyway
+        run_all(local);
         atomic_flag_clear_explicit(&pool.busy, memory_order_release);
         return;
     }
-    pool.work = local;
+    pool.work = *local;
     atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
     uint32_t gen = (GEN(atomic_load(&pool.state)) + 1) & 0xFFFFFF;
     atomic_store(&pool.state, STATE(gen, total, 0));  // seq_cst: pairs with the sleepers check below
@@ -202,4 +223,24 @@ void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const fl
         if (spins % YIELD_SPINS == 0) sched_yield();  // a worker holding a chunk was descheduled
     }
     atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+}
+
+void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const float *x,
+                     const int8_t *qx, const float *dx, const float *sx, int threads) {
+    if (count > MAX_JOBS) {
+        for (int i = 0; i < count; i += MAX_JOBS)
+            pg_matvec_batch(jobs + i, count - i < MAX_JOBS ? count - i : MAX_JOBS, cols, x, qx, dx, sx, threads);
+        return;
+    }
+    batch local = {.count = count, .cols = cols, .x = x, .qx = qx, .dx = dx, .sx = sx};
+    for (int j = 0; j < count; j++) local.jobs[j] = jobs[j];
+    dispatch(&local, threads);
+}
+
+void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, const float *x,
+                      const int8_t *qx, const float *dx, const float *sx, int threads) {
+    batch local = {.count = 2, .swiglu = 1, .cols = cols, .x = x, .qx = qx, .dx = dx, .sx = sx};
+    local.jobs[0] = gate;
+    local.jobs[1] = up;
+    dispatch(&local, threads);
 }

@@ -117,11 +117,12 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .residMid), x.pointer)
         Kernels.rmsNorm(x.pointer, w.ffnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
-        LinearWeight.apply([(w.gate, s.gate.pointer), (w.up, s.up.pointer)], s.xn.pointer, m: total, mode: decodeMode)
+        // gate keeps the pre-activation; up becomes silu(gate) · up.
+        LinearWeight.applySwiGLU(gate: w.gate, up: w.up, s.xn.pointer, gateOut: s.gate.pointer, out: s.up.pointer,
+                                 m: total, mode: decodeMode)
         recorder.record(.block(l, .mlpPre), s.gate.pointer)
-        Kernels.swiglu(s.gate.pointer, s.up.pointer, s.gate.pointer, count: total * c.dFF)
-        recorder.record(.block(l, .mlpPost), s.gate.pointer)
-        w.down.apply(s.gate.pointer, s.proj.pointer, m: total, mode: decodeMode)
+        recorder.record(.block(l, .mlpPost), s.up.pointer)
+        w.down.apply(s.up.pointer, s.proj.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residPost), x.pointer)

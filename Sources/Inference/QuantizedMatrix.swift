@@ -44,20 +44,48 @@ public struct QuantizedMatrix: @unchecked Sendable {
         guard let cols = products.first?.matrix.cols else { return }
         let jobs = products.map { p in
             precondition(p.matrix.cols == cols, "QuantizedMatrix: a batch must share its input width")
-            precondition(QuantizedMatrix.supportedTypes.contains(p.matrix.type), "QuantizedMatrix: no kernel for \(p.matrix.type)")
-            return pg_matvec_job(type: Int32(p.matrix.type.rawValue), w: p.matrix.data, rows: p.matrix.rows, y: p.y)
+            return p.matrix.job(p.y)
         }
+        withActivations(x, cols: cols, int8: int8) { qx, dx, sx in
+            jobs.withUnsafeBufferPointer { j in
+                pg_matvec_batch(j.baseAddress!, Int32(j.count), cols, x, qx, dx, sx, Int32(threads))
+            }
+        }
+        // Keep the matrices (and so their memory mappings) alive until the products are done.
+        withExtendedLifetime(products) {}
+    }
+
+    /// `gate.y = W_gate · x`, `up.y = silu(gate.y) ⊙ (W_up · x)` (SwiGLU, Shazeer 2020) in one fork/join
+    /// (`pg_matvec_swiglu`): each thread finishes the activation on the rows it computed.
+    static func swiglu(gate: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
+                       up: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
+                       _ x: UnsafePointer<Float>, int8: Bool = false, threads: Int = QuantizedMatrix.workers) {
+        precondition(gate.matrix.rows == up.matrix.rows && gate.matrix.cols == up.matrix.cols,
+                     "QuantizedMatrix: SwiGLU needs gate and up of one shape")
+        let cols = gate.matrix.cols
+        withActivations(x, cols: cols, int8: int8) { qx, dx, sx in
+            pg_matvec_swiglu(gate.matrix.job(gate.y), up.matrix.job(up.y), cols, x, qx, dx, sx, Int32(threads))
+        }
+        withExtendedLifetime((gate.matrix, up.matrix)) {}
+    }
+
+    /// The C description of `y = self · x`.
+    private func job(_ y: UnsafeMutablePointer<Float>) -> pg_matvec_job {
+        precondition(QuantizedMatrix.supportedTypes.contains(type), "QuantizedMatrix: no kernel for \(type)")
+        return pg_matvec_job(type: Int32(type.rawValue), w: data, rows: rows, y: y)
+    }
+
+    /// Calls `body` with x's int8 quantisation (quants, scales dx, offsets sx; pg_quantize_q8) when `int8`,
+    /// with nils otherwise (the kernels then read x as F32).
+    private static func withActivations(_ x: UnsafePointer<Float>, cols: Int, int8: Bool,
+                                        _ body: (UnsafePointer<Int8>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void) {
+        guard int8 else { body(nil, nil, nil); return }
         let blocks = cols / 32
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: int8 ? cols : 1) { qx in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: int8 ? 2 * blocks : 1) { scales in
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: cols) { qx in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * blocks) { scales in
                 let q = qx.baseAddress!, d = scales.baseAddress!
-                if int8 { pg_quantize_q8(x, cols, q, d, d + blocks) }
-                jobs.withUnsafeBufferPointer { j in
-                    pg_matvec_batch(j.baseAddress!, Int32(j.count), cols, x, int8 ? UnsafePointer(q) : nil,
-                                    int8 ? UnsafePointer(d) : nil, int8 ? UnsafePointer(d + blocks) : nil, Int32(threads))
-                }
-                // Keep the matrices (and so their memory mappings) alive until the products are done.
-                withExtendedLifetime(products) {}
+                pg_quantize_q8(x, cols, q, d, d + blocks)
+                body(q, d, d + blocks)
             }
         }
     }

@@ -71,6 +71,31 @@ struct DecodePoolTests {
         }
     }
 
+    @Test("fused gate/up/SwiGLU equals the two products followed by the activation")
+    func fusedSwiGLU() {
+        let cols = 96, rows = 1101
+        let x = vector(cols, seed: 5)
+        let gate = matrix(.q4_1, rows: rows, cols: cols, seed: 21), up = matrix(.q4_1, rows: rows, cols: cols, seed: 22)
+        for int8 in [false, true] {
+            for threads in [1, 2, 3] {
+                let g = FloatBuffer(count: rows), u = FloatBuffer(count: rows)
+                x.withUnsafeBufferPointer { xp in
+                    QuantizedMatrix.swiglu(gate: (gate, g.pointer), up: (up, u.pointer), xp.baseAddress!, int8: int8,
+                                           threads: threads)
+                }
+                let refGate = product(gate, x, int8: int8, threads: 1), refUp = product(up, x, int8: int8, threads: 1)
+                let expected = FloatBuffer(count: rows)
+                refGate.withUnsafeBufferPointer { gp in
+                    refUp.withUnsafeBufferPointer { upp in
+                        Kernels.swiglu(gp.baseAddress!, upp.baseAddress!, expected.pointer, count: rows)
+                    }
+                }
+                #expect(g.array(0..<rows) == refGate, "gate keeps the pre-activation (int8 \(int8), threads \(threads))")
+                #expect(u.array(0..<rows) == expected.array(0..<rows), "int8 \(int8), threads \(threads)")
+            }
+        }
+    }
+
     @Test("concurrent callers all get correct results")
     func concurrentCallers() {
         let cols = 128, callers = 6

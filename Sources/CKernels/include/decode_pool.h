@@ -23,4 +23,10 @@ typedef struct {
 void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const float *x,
                      const int8_t *qx, const float *dx, const float *sx, int threads);
 
+/// Gate and up products of one input, then SwiGLU (Shazeer 2020) in place: up[r] = silu(gate[r]) · up[r], with
+/// rows of both split across the threads together. `gate.y` keeps the pre-activation values. Same arguments
+/// as pg_matvec_batch; gate and up must have the same rows.
+void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, const float *x,
+                      const int8_t *qx, const float *dx, const float *sx, int threads);
+
 #endif
