@@ -28,6 +28,9 @@ typedef struct {
     size_t chunk_rows[MAX_JOBS];
     int count;
     int swiglu;  // jobs 0 and 1 are gate and up of the same rows, chunked together; then up = silu(gate)·up
+    void (*task)(void *context, size_t chunk);  // when set: a plain parallel loop over `chunks` (no products)
+    void *context;
+    size_t chunks;
     size_t cols;
     const float *x;
     const int8_t *qx;
@@ -86,11 +89,19 @@ static void swiglu_rows(const batch *b, size_t begin, size_t end) {
 }
 
 static void run_all(const batch *b) {
+    if (b->task) {
+        for (size_t c = 0; c < b->chunks; c++) b->task(b->context, c);
+        return;
+    }
     for (int j = 0; j < b->count; j++) run_rows(b, &b->jobs[j], 0, b->jobs[j].rows);
     if (b->swiglu) swiglu_rows(b, 0, b->jobs[0].rows);
 }
 
 static void run_chunk(const batch *b, size_t chunk) {
+    if (b->task) {
+        b->task(b->context, chunk);
+        return;
+    }
     if (b->swiglu) {
         size_t begin = chunk * b->chunk_rows[0], end = begin + b->chunk_rows[0];
         if (end > b->jobs[0].rows) end = b->jobs[0].rows;
@@ -191,8 +202,8 @@ static void dispatch(batch *local, int threads) {
         return;
     }
     int used = threads < pool.workers + 1 ? threads : pool.workers + 1;
-    size_t total = 0;
-    int chunked = local->swiglu ? 1 : local->count;
+    size_t total = local->task ? local->chunks : 0;
+    int chunked = local->task ? 0 : (local->swiglu ? 1 : local->count);
     for (int j = 0; j < chunked; j++) {
         local->first_chunk[j] = total;
         local->chunk_rows[j] = rows_per_chunk(&local->jobs[j], local->cols, used);
@@ -243,4 +254,9 @@ void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, const f
     local.jobs[0] = gate;
     local.jobs[1] = up;
     dispatch(&local, threads);
+}
+
+void pg_parallel_for(void (*task)(void *context, size_t chunk), void *context, size_t chunks, int threads) {
+    batch local = {.task = task, .context = context, .chunks = chunks};
+    dispatch(&local, chunks > 0xFFFFF ? 1 : threads);
 }

@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Foundation
 
 /// The llama architecture (Touvron et al. 2023): pre-norm blocks of RMSNorm → grouped-query attention with RoPE
@@ -136,6 +137,12 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         let c = config, hd = c.headDim, qDim = c.nHeads * hd, kvDim = c.nKVHeads * hd
         let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
         let scale = 1 / Float(hd).squareRoot()
+        if count == 1 && hd % 8 == 0 && decodeMode != .float32 {
+            // Decode with the quantised kernels: one head per chunk of the decode pool.
+            pg_attention_decode(queries, cache.key(l, 0), cache.value(l, 0), kvDim, keys, Int32(c.nHeads),
+                                Int32(c.nKVHeads), Int32(hd), scale, out, Int32(QuantizedMatrix.workers))
+            return
+        }
         let scores = FloatBuffer(count: max(count, group) * keys)
         if count == 1 {
             // Decode: the query heads of one KV group are contiguous, so each group is one small sgemm

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Inference
+import CKernels
 import GGUF
 
 /// The decode fork/join pool (`pg_matvec_batch`): splitting rows across threads must not change any result, for
@@ -92,6 +93,39 @@ struct DecodePoolTests {
                 }
                 #expect(g.array(0..<rows) == refGate, "gate keeps the pre-activation (int8 \(int8), threads \(threads))")
                 #expect(u.array(0..<rows) == expected.array(0..<rows), "int8 \(int8), threads \(threads)")
+            }
+        }
+    }
+
+    @Test("decode attention on the pool matches a plain softmax-attention reference",
+          arguments: [(1, 1, 8), (9, 3, 64), (4, 2, 128)])
+    func attention(shape: (heads: Int, kvHeads: Int, headDim: Int)) {
+        let (heads, kvHeads, hd) = shape
+        let kvStride = kvHeads * hd, scale = 1 / Float(hd).squareRoot()
+        for keys in [1, 7, 300, 4100] {
+            let q = vector(heads * hd, seed: UInt64(keys)), k = vector(keys * kvStride, seed: 2 * UInt64(keys))
+            let v = vector(keys * kvStride, seed: 3 * UInt64(keys))
+            var expected = [Float](repeating: 0, count: heads * hd)
+            for h in 0..<heads {
+                let kv = h / (heads / kvHeads)
+                var scores = (0..<keys).map { j in
+                    (0..<hd).reduce(Double(0)) { $0 + Double(q[h * hd + $1]) * Double(k[j * kvStride + kv * hd + $1]) }
+                        * Double(scale)
+                }
+                let m = scores.max()!
+                scores = scores.map { exp($0 - m) }
+                let total = scores.reduce(0, +)
+                for i in 0..<hd {
+                    let z = (0..<keys).reduce(Double(0)) { $0 + scores[$1] / total * Double(v[$1 * kvStride + kv * hd + i]) }
+                    expected[h * hd + i] = Float(z)
+                }
+            }
+            for threads in [1, 2] {
+                var out = [Float](repeating: .nan, count: heads * hd)
+                pg_attention_decode(q, k, v, kvStride, keys, Int32(heads), Int32(kvHeads), Int32(hd), scale, &out,
+                                    Int32(threads))
+                let worst = zip(out, expected).map { abs($0 - $1) }.max()!
+                #expect(worst < 1e-5, "heads \(heads)/\(kvHeads) hd \(hd) keys \(keys) threads \(threads): \(worst)")
             }
         }
     }

@@ -29,4 +29,15 @@ void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const fl
 void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, const float *x,
                       const int8_t *qx, const float *dx, const float *sx, int threads);
 
+/// Calls task(context, c) for every c in [0, chunks) on the pool's threads (the caller included), in no particular
+/// order; returns when all are done. Runs on the caller alone when the pool is busy.
+void pg_parallel_for(void (*task)(void *context, size_t chunk), void *context, size_t chunks, int threads);
+
+/// Single-query causal attention (Vaswani et al. 2017) with grouped KV heads (Ainslie et al. 2023), heads split
+/// across the pool: for head h (KV head h / (n_heads / n_kv_heads)), scores_j = scale · q_h · K_j over the
+/// `n_keys` cached positions, softmax, out_h = Σ_j p_j V_j. q and out are [n_heads · head_dim]; keys and values
+/// are [n_keys, kv_stride] with head k at offset k · head_dim. head_dim must be a multiple of 8.
+void pg_attention_decode(const float *q, const float *keys, const float *values, size_t kv_stride, size_t n_keys,
+                         int n_heads, int n_kv_heads, int head_dim, float scale, float *out, int threads);
+
 #endif
