@@ -18,6 +18,9 @@
 #define MAX_JOBS 8
 #define MAX_WORKERS 63
 #define SPIN_NS 2000000  // a worker spins this long after its last job before it blocks
+#ifndef PG_CHUNK_BYTES
+#define PG_CHUNK_BYTES 32768  // weights per chunk before balancing (smaller: more joins; larger: worse balance)
+#endif
 #ifndef YIELD_SPINS
 #define YIELD_SPINS 256  // pauses (~10 µs) between sched_yield calls while spinning
 #endif
@@ -183,7 +186,7 @@ static void start_workers(void) {
 static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
     size_t block_bytes = j->type == PG_BLOCK_Q8_0 ? 34 : (j->type == PG_BLOCK_Q4_1 ? 20 : 18);
     size_t row_bytes = cols / 32 * block_bytes;
-    size_t rows = (16384 / row_bytes + 3) & ~(size_t)3;
+    size_t rows = (PG_CHUNK_BYTES / row_bytes + 3) & ~(size_t)3;
     size_t balanced = ((j->rows / (4 * (size_t)threads)) + 3) & ~(size_t)3;
     if (rows > balanced) rows = balanced;
     if (rows < 4) rows = 4;

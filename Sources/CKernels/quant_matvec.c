@@ -50,13 +50,15 @@ static void offset_coefficients(const float *x, size_t blocks, int lane, float f
     const size_t blocks = cols / 32, row_bytes = blocks * BLOCK_BYTES;                                    \
     float coef[4 * MAX_BLOCKS];                                                                           \
     if (OFFSET_LANE >= 0) offset_coefficients(x, blocks, OFFSET_LANE, FACTOR, coef);                      \
+    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
+    prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                     \
     size_t r = row_begin;                                                                                 \
     for (; r + 4 <= row_end; r += 4) {                                                                    \
         const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                            \
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                       \
         __m128 o0 = _mm_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                          \
         for (size_t b = 0; b < blocks; b++) {                                                             \
-            PREFETCH_GROUP(p, b, BLOCK_BYTES);                                                            \
+            PREFETCH_GROUP(p, b, BLOCK_BYTES, end_);                                                            \
             const uint8_t *p0 = p + b * BLOCK_BYTES, *p1 = p0 + row_bytes, *p2 = p1 + row_bytes,          \
                           *p3 = p2 + row_bytes;                                                           \
             FLOAT_BLOCK(p0, b, a0, o0, QS, DOT, OFFSET_LANE);                                             \

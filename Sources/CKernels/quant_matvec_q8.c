@@ -60,6 +60,8 @@ static inline __m256 q8_times_q8(const int8_t *qs, __m256i x) {
         }                                                                                                 \
     }                                                                                                     \
     const int l_ = OFFSET_LANE >= 0 ? OFFSET_LANE : 0;                                                    \
+    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
+    prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                     \
     size_t r = row_begin;                                                                                 \
     for (; r + 4 <= row_end; r += 4) {                                                                    \
         const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                            \
@@ -67,7 +69,7 @@ static inline __m256 q8_times_q8(const int8_t *qs, __m256i x) {
         __m128 o0 = _mm_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                          \
         for (size_t b = 0; b < blocks; b++) {                                                             \
             __m256i xv = _mm256_loadu_si256((const __m256i *)(qx + 32 * b));                              \
-            PREFETCH_GROUP(p, b, BLOCK_BYTES);                                                            \
+            PREFETCH_GROUP(p, b, BLOCK_BYTES, end_);                                                            \
             const uint8_t *p0 = p + b * BLOCK_BYTES, *p1 = p0 + row_bytes, *p2 = p1 + row_bytes,          \
                           *p3 = p2 + row_bytes;                                                           \
             INT8_BLOCK(p0, b, a0, o0, QS, DOT, OFFSET_LANE, xv);                                          \
