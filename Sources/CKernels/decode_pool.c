@@ -45,6 +45,7 @@ static struct {
     _Alignas(64) _Atomic uint64_t state;
     _Alignas(64) _Atomic size_t done;
     _Alignas(64) _Atomic int sleepers;
+    _Atomic int helpers;  // workers that take part in the current job (indices below it), set before `state`
     atomic_flag busy;
     _Alignas(64) batch work;
     int workers;
@@ -147,7 +148,7 @@ static uint64_t now_ns(void) {
 }
 
 static void *worker_main(void *arg) {
-    (void)arg;
+    const int index = (int)(intptr_t)arg;
     uint32_t seen = GEN(atomic_load(&pool.state));
     for (;;) {
         uint64_t start = now_ns();
@@ -164,7 +165,7 @@ static void *worker_main(void *arg) {
             }
         }
         seen = GEN(atomic_load_explicit(&pool.state, memory_order_acquire));
-        work_on(seen);
+        if (index < atomic_load(&pool.helpers)) work_on(seen);
     }
     return NULL;
 }
@@ -176,7 +177,7 @@ static void start_workers(void) {
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        if (pthread_create(&t, &attr, worker_main, NULL) == 0) started++;
+        if (pthread_create(&t, &attr, worker_main, (void *)(intptr_t)i) == 0) started++;
         pthread_attr_destroy(&attr);
     }
     pool.workers = started;
@@ -205,6 +206,7 @@ static void dispatch(batch *local, int threads) {
         return;
     }
     int used = threads < pool.workers + 1 ? threads : pool.workers + 1;
+    atomic_store(&pool.helpers, used - 1);
     size_t total = local->task ? local->chunks : 0;
     int chunked = local->task ? 0 : (local->swiglu ? 1 : local->count);
     for (int j = 0; j < chunked; j++) {

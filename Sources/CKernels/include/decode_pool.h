@@ -18,8 +18,9 @@ typedef struct {
 } pg_matvec_job;
 
 /// Runs `count` (≤ 8) products on x [cols]: F32 activations when `qx` is NULL; otherwise int8 activations
-/// (`qx`, `dx`, `sx` from pg_quantize_q8). Uses up to `threads` threads (the caller included); when the pool is
-/// already in use by another caller (concurrent decodes), runs on the calling thread alone. Blocks until done.
+/// (`qx`, `dx`, `sx` from pg_quantize_q8). Uses up to `threads` threads (the caller included; the pool's size is
+/// set by its first multi-threaded call, threads − 1 workers); when the pool is already in use by another caller
+/// (concurrent decodes), runs on the calling thread alone. Blocks until done.
 void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const float *x,
                      const int8_t *qx, const float *dx, const float *sx, int threads);
 
