@@ -12,7 +12,30 @@ typedef struct {
     float *out;
 } attention_args;
 
-// scores [n_keys] for one head, then softmax in place (max-subtracted, as Kernels.softmax), then out = P · V.
+// e^x for 8 lanes with x ≤ 0 (softmax arguments): x = n·ln2 + r with n = round(x / ln2) and r from a two-part
+// ln2 (Cody & Waite 1980), |r| ≤ ln2/2; e^r by its degree-7 Taylor polynomial (truncation < 1e-8 relative, so
+// within ~2 ulp of expf); 2^n built in the exponent bits. Lanes below −87 (e^x under FLT_MIN) give 0.
+static inline __m256 exp_nonpositive(__m256 x) {
+    const __m256 low = _mm256_set1_ps(-87.0f);
+    const __m256 keep = _mm256_cmp_ps(x, low, _CMP_GE_OQ);
+    x = _mm256_max_ps(x, low);
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_and_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(bits)), keep);
+}
+
+// scores [n_keys] for one head, then softmax weights (max-subtracted, as Kernels.softmax), then out = P · V.
 static void attend_head(const attention_args *a, size_t h, float *scores) {
     const int hd = a->head_dim;
     const size_t kv = h / (size_t)a->group;
@@ -27,14 +50,22 @@ static void attend_head(const attention_args *a, size_t h, float *scores) {
         scores[j] = s;
         if (s > m) m = s;
     }
-    float sum = 0;
-    for (size_t j = 0; j < a->n_keys; j++) {
+    // Softmax weights e^(s − max), normalised at the end (out is scaled once by 1 / Σ).
+    const __m256 mv = _mm256_set1_ps(m);
+    __m256 sums = _mm256_setzero_ps();
+    size_t j = 0;
+    for (; j + 8 <= a->n_keys; j += 8) {
+        __m256 e = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(scores + j), mv));
+        _mm256_storeu_ps(scores + j, e);
+        sums = _mm256_add_ps(sums, e);
+    }
+    float sum = hsum(sums);
+    for (; j < a->n_keys; j++) {
         float e = expf(scores[j] - m);
         scores[j] = e;
         sum += e;
     }
-    const float inv = 1 / sum;
-    for (size_t j = 0; j < a->n_keys; j++) scores[j] *= inv;
+    const __m256 inv = _mm256_set1_ps(1 / sum);
     // out = Σ_j p_j V_j, 64 dimensions (8 registers) per pass so each value row is read once per pass.
     for (int base = 0; base < hd; base += 64) {
         const int n = hd - base < 64 ? (hd - base) / 8 : 8;
@@ -45,7 +76,7 @@ static void attend_head(const attention_args *a, size_t h, float *scores) {
             const float *vj = v + j * a->kv_stride + base;
             for (int i = 0; i < n; i++) acc[i] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vj + 8 * i), acc[i]);
         }
-        for (int i = 0; i < n; i++) _mm256_storeu_ps(out + base + 8 * i, acc[i]);
+        for (int i = 0; i < n; i++) _mm256_storeu_ps(out + base + 8 * i, _mm256_mul_ps(acc[i], inv));
     }
 }
 
