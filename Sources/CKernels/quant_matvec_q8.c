@@ -1,21 +1,9 @@
 // Int8-activation decode kernels (see include/ckernels.h): AVX2 maddubs/madd integer dot products per block.
 #include "ckernels.h"
+#include "block_common.h"
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
-
-static inline float half_to_float_q8(const uint8_t *p) {
-    uint16_t h;
-    memcpy(&h, p, 2);
-    return _cvtsh_ss(h);
-}
-
-static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 void pg_quantize_q8(const float *x, size_t cols, int8_t *qx, float *dx, float *sx) {
     for (size_t b = 0; b < cols / 32; b++) {
@@ -50,62 +38,74 @@ static inline __m256 q8_times_q8(const int8_t *qs, __m256i x) {
     return _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, _mm256_set1_epi16(1)));
 }
 
+// One block of one row: acc += d·dx · DOT(quants, x); off += (d, m, ·, ·) · coef (when the format has an offset).
+#define INT8_BLOCK(pb, b, acc, off, QS, DOT, OFFSET_LANE, xv)                                             \
+    do {                                                                                                  \
+        __m128 sc_ = block_scales(pb);                                                                    \
+        __m256 s_ = _mm256_mul_ps(_mm256_broadcastss_ps(sc_), _mm256_broadcast_ss(dx + (b)));            \
+        acc = _mm256_fmadd_ps(s_, DOT((const void *)((pb) + QS), xv), acc);                               \
+        if (OFFSET_LANE >= 0) off = _mm_fmadd_ps(sc_, _mm_loadu_ps(coef + 4 * (b)), off);                 \
+    } while (0)
+
 // Four rows at a time: independent accumulators hide FMA latency and each activation block is loaded once.
-// BLOCK_BYTES: bytes per block; QS: offset of the quants; DOT: the block kernel; OFFSET(p, b): the offset term.
-#define ROWS4_KERNEL(BLOCK_BYTES, QS, DOT, OFFSET)                                                        \
+// BLOCK_BYTES: bytes per block; QS: offset of the quants; DOT: the block kernel; the offset term
+// FACTOR·(d or m)·sx sits in lane OFFSET_LANE of (d, m) (−1: none).
+#define ROWS4_KERNEL(BLOCK_BYTES, QS, DOT, OFFSET_LANE, FACTOR)                                           \
     const size_t blocks = cols / 32, row_bytes = blocks * BLOCK_BYTES;                                    \
+    float coef[4 * MAX_BLOCKS];                                                                           \
+    if (OFFSET_LANE >= 0) {                                                                               \
+        for (size_t b = 0; b < blocks; b++) {                                                             \
+            for (int k = 0; k < 4; k++) coef[4 * b + k] = 0;                                              \
+            coef[4 * b + (OFFSET_LANE >= 0 ? OFFSET_LANE : 0)] = FACTOR * sx[b];                          \
+        }                                                                                                 \
+    }                                                                                                     \
+    const int l_ = OFFSET_LANE >= 0 ? OFFSET_LANE : 0;                                                    \
+    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
+    prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                     \
     size_t r = row_begin;                                                                                 \
     for (; r + 4 <= row_end; r += 4) {                                                                    \
-        const uint8_t *p[4];                                                                              \
-        __m256 acc[4];                                                                                    \
-        float off[4] = {0, 0, 0, 0};                                                                      \
-        for (int k = 0; k < 4; k++) {                                                                     \
-            p[k] = (const uint8_t *)w + (r + k) * row_bytes;                                              \
-            acc[k] = _mm256_setzero_ps();                                                                 \
-        }                                                                                                 \
+        const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                            \
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                       \
+        __m128 o0 = _mm_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                          \
         for (size_t b = 0; b < blocks; b++) {                                                             \
             __m256i xv = _mm256_loadu_si256((const __m256i *)(qx + 32 * b));                              \
-            for (int k = 0; k < 4; k++) {                                                                 \
-                const uint8_t *pb = p[k] + b * BLOCK_BYTES;                                               \
-                acc[k] = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float_q8(pb) * dx[b]),                   \
-                                         DOT((const void *)(pb + QS), xv), acc[k]);                       \
-                off[k] += OFFSET(pb, b);                                                                  \
-            }                                                                                             \
+            PREFETCH_GROUP(p, b, BLOCK_BYTES, end_);                                                            \
+            const uint8_t *p0 = p + b * BLOCK_BYTES, *p1 = p0 + row_bytes, *p2 = p1 + row_bytes,          \
+                          *p3 = p2 + row_bytes;                                                           \
+            INT8_BLOCK(p0, b, a0, o0, QS, DOT, OFFSET_LANE, xv);                                          \
+            INT8_BLOCK(p1, b, a1, o1, QS, DOT, OFFSET_LANE, xv);                                          \
+            INT8_BLOCK(p2, b, a2, o2, QS, DOT, OFFSET_LANE, xv);                                          \
+            INT8_BLOCK(p3, b, a3, o3, QS, DOT, OFFSET_LANE, xv);                                          \
         }                                                                                                 \
-        for (int k = 0; k < 4; k++) y[r + k] = hsum8(acc[k]) + off[k];                                    \
+        y[r] = hsum(a0) + lane(o0, l_); y[r + 1] = hsum(a1) + lane(o1, l_);                               \
+        y[r + 2] = hsum(a2) + lane(o2, l_); y[r + 3] = hsum(a3) + lane(o3, l_);                           \
     }                                                                                                     \
     for (; r < row_end; r++) {                                                                            \
-        const uint8_t *p0 = (const uint8_t *)w + r * row_bytes;                                           \
-        __m256 acc0 = _mm256_setzero_ps();                                                                \
-        float off0 = 0;                                                                                   \
+        const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                            \
+        __m256 acc = _mm256_setzero_ps();                                                                 \
+        __m128 off = _mm_setzero_ps();                                                                    \
         for (size_t b = 0; b < blocks; b++) {                                                             \
-            const uint8_t *pb = p0 + b * BLOCK_BYTES;                                                     \
             __m256i xv = _mm256_loadu_si256((const __m256i *)(qx + 32 * b));                              \
-            acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_to_float_q8(pb) * dx[b]),                         \
-                                   DOT((const void *)(pb + QS), xv), acc0);                               \
-            off0 += OFFSET(pb, b);                                                                        \
+            INT8_BLOCK(p + b * BLOCK_BYTES, b, acc, off, QS, DOT, OFFSET_LANE, xv);                       \
         }                                                                                                 \
-        y[r] = hsum8(acc0) + off0;                                                                        \
+        y[r] = hsum(acc) + lane(off, l_);                                                                 \
     }
 
-#define Q41_OFFSET(pb, b) (half_to_float_q8((pb) + 2) * sx[b])
-#define Q40_OFFSET(pb, b) (-8.0f * half_to_float_q8(pb) * sx[b])
-#define NO_OFFSET(pb, b) 0.0f
 #define NIBBLE_DOT(ptr, xv) nibbles_times_q8((const uint8_t *)(ptr), xv)
 #define Q8_DOT(ptr, xv) q8_times_q8((const int8_t *)(ptr), xv)
 
 void pg_matvec_q4_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
-    ROWS4_KERNEL(20, 4, NIBBLE_DOT, Q41_OFFSET)
+    ROWS4_KERNEL(20, 4, NIBBLE_DOT, 1, 1.0f)
 }
 
 void pg_matvec_q4_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
-    ROWS4_KERNEL(18, 2, NIBBLE_DOT, Q40_OFFSET)
+    ROWS4_KERNEL(18, 2, NIBBLE_DOT, 0, -8.0f)
 }
 
 void pg_matvec_q8_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
     (void)sx;
-    ROWS4_KERNEL(34, 2, Q8_DOT, NO_OFFSET)
+    ROWS4_KERNEL(34, 2, Q8_DOT, -1, 0.0f)
 }

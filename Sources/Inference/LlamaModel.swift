@@ -1,5 +1,6 @@
 import BLASSupport
 import CBLAS
+import CKernels
 import Foundation
 
 /// The llama architecture (Touvron et al. 2023): pre-norm blocks of RMSNorm → grouped-query attention with RoPE
@@ -92,9 +93,8 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .residPre), x.pointer)
         Kernels.rmsNorm(x.pointer, w.attnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln1Normalized), s.xn.pointer)
-        w.q.apply(s.xn.pointer, s.q.pointer, m: total, mode: decodeMode)
-        w.k.apply(s.xn.pointer, s.k.pointer, m: total, mode: decodeMode)
-        w.v.apply(s.xn.pointer, s.v.pointer, m: total, mode: decodeMode)
+        LinearWeight.apply([(w.q, s.q.pointer), (w.k, s.k.pointer), (w.v, s.v.pointer)], s.xn.pointer, m: total,
+                           mode: decodeMode)
         if let b = w.qBias { Kernels.addBias(s.q.pointer, b.pointer, rows: total, width: qDim) }
         if let b = w.kBias { Kernels.addBias(s.k.pointer, b.pointer, rows: total, width: kvDim) }
         if let b = w.vBias { Kernels.addBias(s.v.pointer, b.pointer, rows: total, width: kvDim) }
@@ -122,12 +122,12 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .residMid), x.pointer)
         Kernels.rmsNorm(x.pointer, w.ffnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
-        w.gate.apply(s.xn.pointer, s.gate.pointer, m: total, mode: decodeMode)
-        w.up.apply(s.xn.pointer, s.up.pointer, m: total, mode: decodeMode)
+        // gate keeps the pre-activation; up becomes silu(gate) · up.
+        LinearWeight.applySwiGLU(gate: w.gate, up: w.up, s.xn.pointer, gateOut: s.gate.pointer, out: s.up.pointer,
+                                 m: total, mode: decodeMode)
         recorder.record(.block(l, .mlpPre), s.gate.pointer)
-        Kernels.swiglu(s.gate.pointer, s.up.pointer, s.gate.pointer, count: total * c.dFF)
-        recorder.record(.block(l, .mlpPost), s.gate.pointer)
-        w.down.apply(s.gate.pointer, s.proj.pointer, m: total, mode: decodeMode)
+        recorder.record(.block(l, .mlpPost), s.up.pointer)
+        w.down.apply(s.up.pointer, s.proj.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residPost), x.pointer)
@@ -141,6 +141,12 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         let c = config, hd = c.headDim, qDim = c.nHeads * hd, kvDim = c.nKVHeads * hd
         let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
         let scale = 1 / Float(hd).squareRoot()
+        if count == 1 && hd % 8 == 0 && decodeMode != .float32 {
+            // Decode with the quantised kernels: one head per chunk of the decode pool.
+            pg_attention_decode(queries, cache.key(l, 0), cache.value(l, 0), kvDim, keys, Int32(c.nHeads),
+                                Int32(c.nKVHeads), Int32(hd), scale, out, Int32(QuantizedMatrix.workers))
+            return
+        }
         let scores = FloatBuffer(count: max(count, group) * keys)
         if count == 1 {
             // Decode: the query heads of one KV group are contiguous, so each group is one small sgemm
@@ -202,6 +208,15 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
             let lastRows = FloatBuffer(count: segments.count * d)
             for (i, seg) in segments.enumerated() {
                 (lastRows.pointer + i * d).update(from: xn.pointer + (seg.start + seg.count - 1) * d, count: d)
+            }
+            if segments.count == 1 {
+                // Decode: write the logits straight into the array handed back (no zero fill, no copy).
+                let logits = [Float](unsafeUninitializedCapacity: vocab) { buffer, initialized in
+                    weights.output.apply(lastRows.pointer, buffer.baseAddress!, m: 1, mode: decodeMode)
+                    initialized = vocab
+                }
+                recorder.setLogits(sequence: 0, last: logits, all: nil)
+                return
             }
             let out = FloatBuffer(count: segments.count * vocab)
             weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: decodeMode)

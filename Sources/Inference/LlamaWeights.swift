@@ -23,6 +23,34 @@ public struct LinearWeight: @unchecked Sendable {
             Kernels.linear(x, weight.pointer, y, m: m, n: rows, k: cols)
         }
     }
+
+    /// `y_i = x · W_iᵀ` for several weights of one input `x[m, cols]` (q/k/v; gate/up). A decode step with
+    /// quantised blocks runs them as one fork/join of the decode pool; otherwise one `apply` each.
+    static func apply(_ products: [(weight: LinearWeight, y: UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>,
+                      m: Int, mode: DecodeMode) {
+        if m == 1, mode != .float32 {
+            let blocks = products.compactMap { p in p.weight.quantized.map { (matrix: $0, y: p.y) } }
+            if blocks.count == products.count, Set(blocks.map(\.matrix.cols)).count == 1 {
+                QuantizedMatrix.matvec(blocks, x, int8: mode == .quantizedInt8)
+                return
+            }
+        }
+        for p in products { p.weight.apply(x, p.y, m: m, mode: mode) }
+    }
+
+    /// The gated MLP's first half (Shazeer 2020, SwiGLU): `gateOut = x · W_gateᵀ` and `out = silu(gateOut) ⊙ (x · W_upᵀ)`,
+    /// both `[m, rows]`. A decode step with quantised blocks runs both products and the activation in one fork/join.
+    static func applySwiGLU(gate: LinearWeight, up: LinearWeight, _ x: UnsafePointer<Float>,
+                            gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode) {
+        precondition(gate.rows == up.rows && gate.cols == up.cols, "SwiGLU: gate and up shapes differ")
+        if m == 1, mode != .float32, let g = gate.quantized, let u = up.quantized {
+            QuantizedMatrix.swiglu(gate: (g, gateOut), up: (u, out), x, int8: mode == .quantizedInt8)
+            return
+        }
+        gate.apply(x, gateOut, m: m, mode: mode)
+        up.apply(x, out, m: m, mode: mode)
+        Kernels.swiglu(gateOut, out, out, count: m * gate.rows)
+    }
 }
 
 /// How single-token (decode) steps multiply by the weight matrices. Batched prefill always uses F32 BLAS.

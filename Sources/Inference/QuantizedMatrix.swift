@@ -30,49 +30,67 @@ public struct QuantizedMatrix: @unchecked Sendable {
         self.type = type; self.rows = rows; self.cols = cols; self.data = data; self.owner = owner
     }
 
-    /// `y[rows] = W · x[cols]`, rows split across the cores when there are enough of them. With `int8`, x is
-    /// first quantised per block of 32 to int8 (llama.cpp's Q8_0 activations) and blocks are integer dot products.
-    func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, int8: Bool = false) {
+    /// `y[rows] = W · x[cols]`, rows split across the decode threads. With `int8`, x is first quantised per block
+    /// of 32 to int8 (llama.cpp's Q8_0 activations) and blocks are integer dot products.
+    func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, int8: Bool = false,
+                threads: Int = QuantizedMatrix.workers) {
+        QuantizedMatrix.matvec([(self, y)], x, int8: int8, threads: threads)
+    }
+
+    /// `y_i[rows_i] = W_i · x[cols]` for matrices that share their input (q/k/v, gate/up) in one fork/join of the
+    /// decode pool (`pg_matvec_batch`): the rows of all of them are split across the threads together.
+    static func matvec(_ products: [(matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>)],
+                       _ x: UnsafePointer<Float>, int8: Bool = false, threads: Int = QuantizedMatrix.workers) {
+        guard let cols = products.first?.matrix.cols else { return }
+        let jobs = products.map { p in
+            precondition(p.matrix.cols == cols, "QuantizedMatrix: a batch must share its input width")
+            return p.matrix.job(p.y)
+        }
+        withActivations(x, cols: cols, int8: int8) { qx, dx, sx in
+            jobs.withUnsafeBufferPointer { j in
+                pg_matvec_batch(j.baseAddress!, Int32(j.count), cols, x, qx, dx, sx, Int32(threads))
+            }
+        }
+        // Keep the matrices (and so their memory mappings) alive until the products are done.
+        withExtendedLifetime(products) {}
+    }
+
+    /// `gate.y = W_gate · x`, `up.y = silu(gate.y) ⊙ (W_up · x)` (SwiGLU, Shazeer 2020) in one fork/join
+    /// (`pg_matvec_swiglu`): each thread finishes the activation on the rows it computed.
+    static func swiglu(gate: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
+                       up: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
+                       _ x: UnsafePointer<Float>, int8: Bool = false, threads: Int = QuantizedMatrix.workers) {
+        precondition(gate.matrix.rows == up.matrix.rows && gate.matrix.cols == up.matrix.cols,
+                     "QuantizedMatrix: SwiGLU needs gate and up of one shape")
+        let cols = gate.matrix.cols
+        withActivations(x, cols: cols, int8: int8) { qx, dx, sx in
+            pg_matvec_swiglu(gate.matrix.job(gate.y), up.matrix.job(up.y), cols, x, qx, dx, sx, Int32(threads))
+        }
+        withExtendedLifetime((gate.matrix, up.matrix)) {}
+    }
+
+    /// The C description of `y = self · x`.
+    private func job(_ y: UnsafeMutablePointer<Float>) -> pg_matvec_job {
+        precondition(QuantizedMatrix.supportedTypes.contains(type), "QuantizedMatrix: no kernel for \(type)")
+        return pg_matvec_job(type: Int32(type.rawValue), w: data, rows: rows, y: y)
+    }
+
+    /// Calls `body` with x's int8 quantisation (quants, scales dx, offsets sx; pg_quantize_q8) when `int8`,
+    /// with nils otherwise (the kernels then read x as F32).
+    private static func withActivations(_ x: UnsafePointer<Float>, cols: Int, int8: Bool,
+                                        _ body: (UnsafePointer<Int8>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void) {
+        guard int8 else { body(nil, nil, nil); return }
         let blocks = cols / 32
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: int8 ? cols : 1) { qx in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: int8 ? 2 * blocks : 1) { scales in
-                if int8 { pg_quantize_q8(x, cols, qx.baseAddress!, scales.baseAddress!, scales.baseAddress! + blocks) }
-                let args = Arguments(x: x, y: y, qx: qx.baseAddress!, dx: scales.baseAddress!,
-                                     sx: scales.baseAddress! + (int8 ? blocks : 0), int8: int8)
-                let workers = rows >= 1024 ? QuantizedMatrix.workers : 1
-                if workers == 1 { run(args, 0, rows); return }
-                let chunk = (rows + workers - 1) / workers
-                DispatchQueue.concurrentPerform(iterations: workers) { i in
-                    let begin = i * chunk, end = min(rows, begin + chunk)
-                    if begin < end { run(args, begin, end) }
-                }
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: cols) { qx in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * blocks) { scales in
+                let q = qx.baseAddress!, d = scales.baseAddress!
+                pg_quantize_q8(x, cols, q, d, d + blocks)
+                body(q, d, d + blocks)
             }
         }
     }
 
-    private func run(_ a: Arguments, _ begin: Int, _ end: Int) {
-        switch (type, a.int8) {
-        case (.q4_1, false): pg_matvec_q4_1(data, cols, begin, end, a.x, a.y)
-        case (.q4_0, false): pg_matvec_q4_0(data, cols, begin, end, a.x, a.y)
-        case (.q8_0, false): pg_matvec_q8_0(data, cols, begin, end, a.x, a.y)
-        case (.q4_1, true): pg_matvec_q4_1_q8(data, cols, begin, end, a.qx, a.dx, a.sx, a.y)
-        case (.q4_0, true): pg_matvec_q4_0_q8(data, cols, begin, end, a.qx, a.dx, a.sx, a.y)
-        case (.q8_0, true): pg_matvec_q8_0_q8(data, cols, begin, end, a.qx, a.dx, a.sx, a.y)
-        default: preconditionFailure("QuantizedMatrix: no kernel for \(type)")
-        }
-    }
-
-    /// Pointers handed to the worker threads.
-    private struct Arguments: @unchecked Sendable {
-        let x: UnsafePointer<Float>
-        let y: UnsafeMutablePointer<Float>
-        let qx: UnsafeMutablePointer<Int8>
-        let dx: UnsafeMutablePointer<Float>
-        let sx: UnsafeMutablePointer<Float>
-        let int8: Bool
-    }
-
-    /// Threads for large decode matrices (`POLYGRAPH_DECODE_THREADS`, default: active cores).
+    /// Threads for decode products (`POLYGRAPH_DECODE_THREADS`, default: active cores), the caller included.
     static let workers: Int = {
         if let s = ProcessInfo.processInfo.environment["POLYGRAPH_DECODE_THREADS"], let n = Int(s), n > 0 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -1,0 +1,97 @@
+// Decode attention for one query token, one head per pool chunk (see include/decode_pool.h).
+#include "decode_pool.h"
+#include "block_common.h"
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct {
+    const float *q, *keys, *values;
+    size_t kv_stride, n_keys;
+    int group, head_dim;
+    float scale;
+    float *out;
+} attention_args;
+
+// e^x for 8 lanes with x ≤ 0 (softmax arguments): x = n·ln2 + r with n = round(x / ln2) and r from a two-part
+// ln2 (Cody & Waite 1980), |r| ≤ ln2/2; e^r by its degree-7 Taylor polynomial (truncation < 1e-8 relative, so
+// within ~2 ulp of expf); 2^n built in the exponent bits. Lanes below −87 (e^x under FLT_MIN) give 0.
+static inline __m256 exp_nonpositive(__m256 x) {
+    const __m256 low = _mm256_set1_ps(-87.0f);
+    const __m256 keep = _mm256_cmp_ps(x, low, _CMP_GE_OQ);
+    x = _mm256_max_ps(x, low);
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_and_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(bits)), keep);
+}
+
+// scores [n_keys] for one head, then softmax weights (max-subtracted, as Kernels.softmax), then out = P · V.
+static void attend_head(const attention_args *a, size_t h, float *scores) {
+    const int hd = a->head_dim;
+    const size_t kv = h / (size_t)a->group;
+    const float *q = a->q + h * hd, *k = a->keys + kv * hd, *v = a->values + kv * hd;
+    float *out = a->out + h * hd;
+    float m = -INFINITY;
+    for (size_t j = 0; j < a->n_keys; j++) {
+        const float *kj = k + j * a->kv_stride;
+        __m256 acc = _mm256_setzero_ps();
+        for (int i = 0; i < hd; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kj + i), acc);
+        float s = a->scale * hsum(acc);
+        scores[j] = s;
+        if (s > m) m = s;
+    }
+    // Softmax weights e^(s − max), normalised at the end (out is scaled once by 1 / Σ).
+    const __m256 mv = _mm256_set1_ps(m);
+    __m256 sums = _mm256_setzero_ps();
+    size_t j = 0;
+    for (; j + 8 <= a->n_keys; j += 8) {
+        __m256 e = exp_nonpositive(_mm256_sub_ps(_mm256_loadu_ps(scores + j), mv));
+        _mm256_storeu_ps(scores + j, e);
+        sums = _mm256_add_ps(sums, e);
+    }
+    float sum = hsum(sums);
+    for (; j < a->n_keys; j++) {
+        float e = expf(scores[j] - m);
+        scores[j] = e;
+        sum += e;
+    }
+    const __m256 inv = _mm256_set1_ps(1 / sum);
+    // out = Σ_j p_j V_j, 64 dimensions (8 registers) per pass so each value row is read once per pass.
+    for (int base = 0; base < hd; base += 64) {
+        const int n = hd - base < 64 ? (hd - base) / 8 : 8;
+        __m256 acc[8];
+        for (int i = 0; i < n; i++) acc[i] = _mm256_setzero_ps();
+        for (size_t j = 0; j < a->n_keys; j++) {
+            const __m256 p = _mm256_set1_ps(scores[j]);
+            const float *vj = v + j * a->kv_stride + base;
+            for (int i = 0; i < n; i++) acc[i] = _mm256_fmadd_ps(p, _mm256_loadu_ps(vj + 8 * i), acc[i]);
+        }
+        for (int i = 0; i < n; i++) _mm256_storeu_ps(out + base + 8 * i, _mm256_mul_ps(acc[i], inv));
+    }
+}
+
+static void attention_task(void *context, size_t h) {
+    const attention_args *a = context;
+    float local[4096];
+    float *scores = a->n_keys <= 4096 ? local : malloc(a->n_keys * sizeof(float));
+    if (scores == NULL) abort();  // out of memory for a context longer than 4096 keys
+    attend_head(a, h, scores);
+    if (scores != local) free(scores);
+}
+
+void pg_attention_decode(const float *q, const float *keys, const float *values, size_t kv_stride, size_t n_keys,
+                         int n_heads, int n_kv_heads, int head_dim, float scale, float *out, int threads) {
+    attention_args a = {.q = q, .keys = keys, .values = values, .kv_stride = kv_stride, .n_keys = n_keys,
+                        .group = n_heads / n_kv_heads, .head_dim = head_dim, .scale = scale, .out = out};
+    pg_parallel_for(attention_task, &a, (size_t)n_heads, threads);
+}

@@ -1,0 +1,267 @@
+// The decode fork/join pool (see include/decode_pool.h).
+//
+// Work is cut into chunks of rows (multiples of 4, the kernels' row group). One 64-bit word `state` holds
+// generation (24 bits) | chunk count (20 bits) | next unclaimed chunk (20 bits); a thread claims a chunk with a
+// compare-and-swap on it, so a worker that wakes late can never claim a chunk of a finished or future job. The
+// caller publishes a job by storing a new `state`, works on chunks itself, and waits until `done` equals the
+// chunk count; only then may it reuse the job fields.
+#include "decode_pool.h"
+#include "ckernels.h"
+#include <immintrin.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
+
+#define MAX_JOBS 8
+#define MAX_WORKERS 63
+#define SPIN_NS 2000000  // a worker spins this long after its last job before it blocks
+#ifndef PG_CHUNK_BYTES
+#define PG_CHUNK_BYTES 32768  // weights per chunk before balancing (smaller: more joins; larger: worse balance)
+#endif
+#ifndef YIELD_SPINS
+#define YIELD_SPINS 256  // pauses (~10 µs) between sched_yield calls while spinning
+#endif
+
+typedef struct {
+    pg_matvec_job jobs[MAX_JOBS];
+    size_t first_chunk[MAX_JOBS + 1];  // chunks of job j: [first_chunk[j], first_chunk[j + 1])
+    size_t chunk_rows[MAX_JOBS];
+    int count;
+    int swiglu;  // jobs 0 and 1 are gate and up of the same rows, chunked together; then up = silu(gate)·up
+    void (*task)(void *context, size_t chunk);  // when set: a plain parallel loop over `chunks` (no products)
+    void *context;
+    size_t chunks;
+    size_t cols;
+    const float *x;
+    const int8_t *qx;
+    const float *dx, *sx;
+} batch;
+
+// The words every thread writes (state, done) sit on cache lines of their own, away from the job they read.
+static struct {
+    _Alignas(64) _Atomic uint64_t state;
+    _Alignas(64) _Atomic size_t done;
+    _Alignas(64) _Atomic int sleepers;
+    _Atomic int helpers;  // workers that take part in the current job (indices below it), set before `state`
+    atomic_flag busy;
+    _Alignas(64) batch work;
+    int workers;
+    pthread_mutex_t mutex;
+    pthread_cond_t wake;
+} pool = {.busy = ATOMIC_FLAG_INIT, .mutex = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+#ifdef PG_POOL_STATS
+size_t pg_pool_stat_chunks[2];  // chunks run by [caller, workers] (benchmarks only; racy counts)
+static _Thread_local uint32_t pool_stats_caller_gen = 0xFFFFFFFF;
+#endif
+
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+static _Atomic int requested_workers;
+
+#define STATE(gen, total, next) (((uint64_t)(gen) << 40) | ((uint64_t)(total) << 20) | (uint64_t)(next))
+#define GEN(s) ((uint32_t)((s) >> 40))
+#define TOTAL(s) ((size_t)(((s) >> 20) & 0xFFFFF))
+#define NEXT(s) ((size_t)((s) & 0xFFFFF))
+
+static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
+    if (b->qx == NULL) {
+        switch (j->type) {
+        case PG_BLOCK_Q4_1: pg_matvec_q4_1(j->w, b->cols, begin, end, b->x, j->y); break;
+        case PG_BLOCK_Q4_0: pg_matvec_q4_0(j->w, b->cols, begin, end, b->x, j->y); break;
+        default: pg_matvec_q8_0(j->w, b->cols, begin, end, b->x, j->y); break;
+        }
+    } else {
+        switch (j->type) {
+        case PG_BLOCK_Q4_1: pg_matvec_q4_1_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        case PG_BLOCK_Q4_0: pg_matvec_q4_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        default: pg_matvec_q8_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        }
+    }
+}
+
+// SwiGLU (Shazeer 2020) on rows [begin, end): up = silu(gate) · up, the same arithmetic as Kernels.swiglu.
+static void swiglu_rows(const batch *b, size_t begin, size_t end) {
+    const float *gate = b->jobs[0].y;
+    float *up = b->jobs[1].y;
+    for (size_t r = begin; r < end; r++) {
+        float g = gate[r];
+        up[r] = g / (1.0f + expf(-g)) * up[r];
+    }
+}
+
+static void run_all(const batch *b) {
+    if (b->task) {
+        for (size_t c = 0; c < b->chunks; c++) b->task(b->context, c);
+        return;
+    }
+    for (int j = 0; j < b->count; j++) run_rows(b, &b->jobs[j], 0, b->jobs[j].rows);
+    if (b->swiglu) swiglu_rows(b, 0, b->jobs[0].rows);
+}
+
+static void run_chunk(const batch *b, size_t chunk) {
+    if (b->task) {
+        b->task(b->context, chunk);
+        return;
+    }
+    if (b->swiglu) {
+        size_t begin = chunk * b->chunk_rows[0], end = begin + b->chunk_rows[0];
+        if (end > b->jobs[0].rows) end = b->jobs[0].rows;
+        run_rows(b, &b->jobs[0], begin, end);
+        run_rows(b, &b->jobs[1], begin, end);
+        swiglu_rows(b, begin, end);
+        return;
+    }
+    int j = 0;
+    while (chunk >= b->first_chunk[j + 1]) j++;
+    size_t begin = (chunk - b->first_chunk[j]) * b->chunk_rows[j];
+    size_t end = begin + b->chunk_rows[j];
+    if (end > b->jobs[j].rows) end = b->jobs[j].rows;
+    run_rows(b, &b->jobs[j], begin, end);
+}
+
+// Claims and runs chunks of generation `gen` until none is left; returns how many it ran.
+static size_t work_on(uint32_t gen) {
+    size_t ran = 0;
+    uint64_t s = atomic_load_explicit(&pool.state, memory_order_acquire);
+    while (GEN(s) == gen && NEXT(s) < TOTAL(s)) {
+        if (atomic_compare_exchange_weak_explicit(&pool.state, &s, s + 1, memory_order_acq_rel,
+                                                  memory_order_acquire)) {
+            run_chunk(&pool.work, NEXT(s));
+#ifdef PG_POOL_STATS
+            pg_pool_stat_chunks[gen == pool_stats_caller_gen ? 0 : 1]++;
+#endif
+            atomic_fetch_add_explicit(&pool.done, 1, memory_order_release);
+            ran++;
+            s = atomic_load_explicit(&pool.state, memory_order_acquire);
+        }
+    }
+    return ran;
+}
+
+static uint64_t now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void *worker_main(void *arg) {
+    const int index = (int)(intptr_t)arg;
+    uint32_t seen = GEN(atomic_load(&pool.state));
+    for (;;) {
+        uint64_t start = now_ns();
+        unsigned spins = 0;
+        while (GEN(atomic_load_explicit(&pool.state, memory_order_acquire)) == seen) {
+            _mm_pause();
+            if (++spins % YIELD_SPINS == 0) sched_yield();  // cheap when the core is free; polite when it is not
+            if (spins % 64 == 0 && now_ns() - start > SPIN_NS) {
+                pthread_mutex_lock(&pool.mutex);
+                atomic_fetch_add(&pool.sleepers, 1);
+                while (GEN(atomic_load(&pool.state)) == seen) pthread_cond_wait(&pool.wake, &pool.mutex);
+                atomic_fetch_sub(&pool.sleepers, 1);
+                pthread_mutex_unlock(&pool.mutex);
+            }
+        }
+        seen = GEN(atomic_load_explicit(&pool.state, memory_order_acquire));
+        if (index < atomic_load(&pool.helpers)) work_on(seen);
+    }
+    return NULL;
+}
+
+static void start_workers(void) {
+    int started = 0;
+    for (int i = 0; i < requested_workers && i < MAX_WORKERS; i++) {
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &attr, worker_main, (void *)(intptr_t)i) == 0) started++;
+        pthread_attr_destroy(&attr);
+    }
+    pool.workers = started;
+}
+
+// Rows per chunk for a job: multiples of 4, about 16 KiB of weights, at least ~4 chunks per thread when possible.
+static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
+    size_t block_bytes = j->type == PG_BLOCK_Q8_0 ? 34 : (j->type == PG_BLOCK_Q4_1 ? 20 : 18);
+    size_t row_bytes = cols / 32 * block_bytes;
+    size_t rows = (PG_CHUNK_BYTES / row_bytes + 3) & ~(size_t)3;
+    size_t balanced = ((j->rows / (4 * (size_t)threads)) + 3) & ~(size_t)3;
+    if (rows > balanced) rows = balanced;
+    if (rows < 4) rows = 4;
+    while ((j->rows + rows - 1) / rows > 0x3FFFF) rows *= 2;  // keep the chunk count well inside 20 bits
+    return rows;
+}
+
+// Runs `local` on the pool (or on the caller alone when the pool is busy or single-threaded).
+static void dispatch(batch *local, int threads) {
+    if (threads > 1) {
+        requested_workers = threads - 1;  // read once, by the first caller's pthread_once
+        pthread_once(&pool_once, start_workers);
+    }
+    if (threads <= 1 || pool.workers == 0 || atomic_flag_test_and_set_explicit(&pool.busy, memory_order_acquire)) {
+        run_all(local);
+        return;
+    }
+    int used = threads < pool.workers + 1 ? threads : pool.workers + 1;
+    atomic_store(&pool.helpers, used - 1);
+    size_t total = local->task ? local->chunks : 0;
+    int chunked = local->task ? 0 : (local->swiglu ? 1 : local->count);
+    for (int j = 0; j < chunked; j++) {
+        local->first_chunk[j] = total;
+        local->chunk_rows[j] = rows_per_chunk(&local->jobs[j], local->cols, used);
+        if (local->swiglu && local->chunk_rows[j] >= 8) local->chunk_rows[j] = (local->chunk_rows[j] / 2 + 3) & ~(size_t)3;
+        total += (local->jobs[j].rows + local->chunk_rows[j] - 1) / local->chunk_rows[j];
+    }
+    local->first_chunk[chunked] = total;
+    if (total > 0xFFFFF) {  // cannot happen with the 20-bit bound in rows_per_chunk; stay correct anyway
+        run_all(local);
+        atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+        return;
+    }
+    pool.work = *local;
+    atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
+    uint32_t gen = (GEN(atomic_load(&pool.state)) + 1) & 0xFFFFFF;
+    atomic_store(&pool.state, STATE(gen, total, 0));  // seq_cst: pairs with the sleepers check below
+    if (atomic_load(&pool.sleepers) > 0) {
+        pthread_mutex_lock(&pool.mutex);
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.mutex);
+    }
+#ifdef PG_POOL_STATS
+    pool_stats_caller_gen = gen;
+#endif
+    work_on(gen);
+    for (unsigned spins = 1; atomic_load_explicit(&pool.done, memory_order_acquire) < total; spins++) {
+        _mm_pause();
+        if (spins % YIELD_SPINS == 0) sched_yield();  // a worker holding a chunk was descheduled
+    }
+    atomic_flag_clear_explicit(&pool.busy, memory_order_release);
+}
+
+void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const float *x,
+                     const int8_t *qx, const float *dx, const float *sx, int threads) {
+    if (count > MAX_JOBS) {
+        for (int i = 0; i < count; i += MAX_JOBS)
+            pg_matvec_batch(jobs + i, count - i < MAX_JOBS ? count - i : MAX_JOBS, cols, x, qx, dx, sx, threads);
+        return;
+    }
+    batch local = {.count = count, .cols = cols, .x = x, .qx = qx, .dx = dx, .sx = sx};
+    for (int j = 0; j < count; j++) local.jobs[j] = jobs[j];
+    dispatch(&local, threads);
+}
+
+void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, const float *x,
+                      const int8_t *qx, const float *dx, const float *sx, int threads) {
+    batch local = {.count = 2, .swiglu = 1, .cols = cols, .x = x, .qx = qx, .dx = dx, .sx = sx};
+    local.jobs[0] = gate;
+    local.jobs[1] = up;
+    dispatch(&local, threads);
+}
+
+void pg_parallel_for(void (*task)(void *context, size_t chunk), void *context, size_t chunks, int threads) {
+    batch local = {.task = task, .context = context, .chunks = chunks};
+    dispatch(&local, chunks > 0xFFFFF ? 1 : threads);
+}
