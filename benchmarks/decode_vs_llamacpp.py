@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Decode and prefill speed: Polygraph against llama.cpp (llama-cpp-python) on the same GGUF, in the same run.
+
+Both prefill one 256-token prompt (timed alone) and decode 128 tokens after it (only the single-token steps are
+timed), with 2 threads. Rounds
+alternate between the engines so that a noisy shared machine hurts both alike; medians and ratios are printed.
+Polygraph runs `polygraph bench --json` (its `quantized` and `quantizedInt8` decode modes); llama.cpp runs through
+llama-cpp-python's low-level generate loop (EOS ignored).
+
+usage: python3 benchmarks/decode_vs_llamacpp.py [--polygraph .build/release/polygraph] [--rounds 5]
+needs: pip install llama-cpp-python (builds llama.cpp from source: several minutes on 2 cores)
+"""
+import argparse, json, statistics, subprocess, sys, time
+
+MODEL = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+TEXT = ("The history of the Roman Empire covers the history of ancient Rome from the fall of the Roman Republic "
+        "in 27 BC until the abdication of Romulus Augustulus in AD 476 in the West. ")
+
+
+def llamacpp_prefill(llm, prompt_tokens):
+    """tok/s of evaluating the prompt in one batch, from an empty cache."""
+    llm.reset()
+    started = time.perf_counter()
+    llm.eval(prompt_tokens)
+    return len(prompt_tokens) / (time.perf_counter() - started)
+
+
+def llamacpp_decode(llm, prompt_tokens, steps):
+    """tok/s of `steps` greedy single-token steps after the prompt (the prompt's evaluation is not timed)."""
+    llm.reset()
+    started = None
+    n = 0
+    for _ in llm.generate(prompt_tokens, temp=0.0, top_k=1, reset=True):
+        if started is None:
+            started = time.perf_counter()   # first token: the prompt has been evaluated
+            continue
+        n += 1
+        if n == steps:
+            break
+    return steps / (time.perf_counter() - started)
+
+
+def polygraph_bench(binary, mode, steps):
+    """(decode tok/s in `mode`, prefill tok/s of the 256-token prompt) from one `polygraph bench --json`."""
+    out = subprocess.run([binary, "bench", "--model", MODEL, "--json", "--statements", "8", "--repeats", "1",
+                          "--decode-tokens", str(steps), "--decode-mode", mode], check=True, capture_output=True, text=True)
+    rows = json.loads(out.stdout)["results"]
+    decode = [r for r in rows if r["name"].startswith("decode") and f"[{mode}]" in r["name"]][0]
+    prefill = [r for r in rows if r["name"].startswith("prefill one")][0]
+    return decode["tokensPerSecond"], prefill["tokensPerSecond"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--polygraph", default=".build/release/polygraph")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=128)
+    args = ap.parse_args()
+    try:
+        import llama_cpp
+    except ImportError:
+        print("skipped: llama-cpp-python not installed (pip install llama-cpp-python)")
+        return 0
+    llm = llama_cpp.Llama(model_path=MODEL, n_ctx=1024, n_threads=2, n_threads_batch=2, n_batch=512, verbose=False)
+    tokens = llm.tokenize(TEXT.encode(), add_bos=False)
+    prompt = (tokens * (256 // len(tokens) + 1))[:256]
+    decode = {"llama.cpp": [], "polygraph quantized": [], "polygraph quantizedInt8": []}
+    prefill = {"llama.cpp": [], "polygraph": []}
+    for r in range(args.rounds):
+        prefill["llama.cpp"].append(llamacpp_prefill(llm, prompt))
+        decode["llama.cpp"].append(llamacpp_decode(llm, prompt, args.steps))
+        for mode in ("quantized", "quantizedInt8"):
+            d, p = polygraph_bench(args.polygraph, mode, args.steps)
+            decode[f"polygraph {mode}"].append(d)
+            prefill["polygraph"].append(p)
+        print(f"round {r + 1}/{args.rounds}: decode " + ", ".join(f"{k} {v[-1]:.1f}" for k, v in decode.items())
+              + f"; prefill llama.cpp {prefill['llama.cpp'][-1]:.0f}, polygraph {prefill['polygraph'][-1]:.0f}",
+              file=sys.stderr)
+    print(f"SmolLM2-135M-Instruct Q4_1, 2 threads, {args.rounds} alternating rounds (llama-cpp-python {llama_cpp.__version__})")
+    print(f"{'workload':<44}{'median tok/s':>13}{'min':>8}{'max':>8}{'vs llama.cpp':>14}")
+    for title, table in ((f"decode {args.steps} tokens after 256", decode), ("prefill one 256-token prompt", prefill)):
+        ref = statistics.median(table["llama.cpp"])
+        for name, values in table.items():
+            m = statistics.median(values)
+            print(f"{title + ', ' + name:<44}{m:>13.1f}{min(values):>8.1f}{max(values):>8.1f}{m / ref:>13.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
