@@ -22,20 +22,8 @@ struct GoldenParityTests {
         let hooks: [(String, HookName)] = [("L0", .embed), ("L1", .residPost(0)), ("L15", .residPost(14)),
                                            ("L30_prenorm", .residPost(29)), ("L30", .lnFinal)]
         let result = try model.run([golden.token_ids], capture: HookFilter(hooks.map(\.1)), logits: .last)[0]
-        var report: [String] = []
-        for (file, hook) in hooks {
-            let ref = try NPYArray(path: dir.appendingPathComponent("\(prompt)_hidden_\(file).npy").path)
-            let ours = try #require(result.activations(hook))
-            let (diff, scale) = compare(ours, ref.values)
-            report.append("\(hook) \(diff)")
-            #expect(diff <= Self.relativeTolerance * scale, "\(prompt) \(hook): max abs diff \(diff), max |ref| \(scale)")
-        }
-        let refLogits = try NPYArray(path: dir.appendingPathComponent("\(prompt)_logits_last.npy").path)
-        let ours = try #require(result.lastLogits)
-        let (diff, scale) = compare(ours, refLogits.values)
-        report.append("logits \(diff)")
-        #expect(diff <= Self.relativeTolerance * scale, "\(prompt) logits: max abs diff \(diff), max |ref| \(scale)")
-        #expect(Sampler.argmax(ours) == Sampler.argmax(refLogits.values))
+        let report = try expectGoldenParity(result, prompt: prompt, dir: dir, hooks: hooks.map { ($0.0, $0.1) },
+                                            tolerance: Self.relativeTolerance)
         print("parity \(prompt) [max abs diff]: " + report.joined(separator: ", "))
     }
 }

@@ -44,21 +44,8 @@ struct Qwen2ParityTests {
         let hooks: [(String, HookName)] = [("L0", .embed), ("L1", .residPost(0)), ("L12", .residPost(11)),
                                            ("L24_prenorm", .residPost(23)), ("L24", .lnFinal)]
         let result = try lm.run([golden.token_ids], capture: HookFilter(hooks.map(\.1)), logits: .last)[0]
-        var report: [String] = []
-        for (file, hook) in hooks {
-            let ref = try NPYArray(path: dir.appendingPathComponent("\(prompt)_hidden_\(file).npy").path)
-            #expect(ref.shape == [golden.token_ids.count, 896])
-            let ours = try #require(result.activations(hook))
-            let (diff, scale) = compare(ours, ref.values)
-            report.append("\(file) \(diff) (max |ref| \(scale))")
-            #expect(diff <= Self.relativeTolerance * scale, "\(prompt) \(hook): max abs diff \(diff), max |ref| \(scale)")
-        }
-        let refLogits = try NPYArray(path: dir.appendingPathComponent("\(prompt)_logits_last.npy").path)
-        let ours = try #require(result.lastLogits)
-        let (diff, scale) = compare(ours, refLogits.values)
-        report.append("logits \(diff) (max |ref| \(scale))")
-        #expect(diff <= Self.relativeTolerance * scale, "\(prompt) logits: max abs diff \(diff), max |ref| \(scale)")
-        #expect(Sampler.argmax(ours) == Sampler.argmax(refLogits.values))
+        let report = try expectGoldenParity(result, prompt: prompt, dir: dir, hooks: hooks.map { ($0.0, $0.1) },
+                                            tolerance: Self.relativeTolerance)
         print("qwen2 parity \(prompt) [max abs diff]: " + report.joined(separator: ", "))
     }
 

@@ -85,3 +85,26 @@ func tinyConfig(layers: Int = 3, tied: Bool = true) -> ModelConfig {
                 dFF: 48, vocabSize: 67, contextLength: 128, ropeBase: 10000, ropeDim: 8, rmsEpsilon: 1e-5,
                 tiedEmbeddings: tied)
 }
+
+/// Checks one forward pass over a golden prompt against `<dir>/<prompt>_hidden_<file>.npy` for each hook and
+/// `<prompt>_logits_last.npy`: same size, max |ours − ref| ≤ tolerance · max |ref|, and the same argmax token.
+/// Returns one "tensor diff (max |ref|)" entry per tensor, for the test log.
+func expectGoldenParity(_ result: SequenceActivations, prompt: String, dir: URL, hooks: [(file: String, hook: HookName)],
+                        tolerance: Float) throws -> [String] {
+    var report: [String] = []
+    for (file, hook) in hooks {
+        let ref = try NPYArray(path: dir.appendingPathComponent("\(prompt)_hidden_\(file).npy").path)
+        let ours = try #require(result.activations(hook))
+        #expect(ours.count == ref.values.count, "\(prompt) \(hook): \(ours.count) values, reference \(ref.values.count)")
+        let (diff, scale) = compare(ours, ref.values)
+        report.append("\(file) \(diff) (max |ref| \(scale))")
+        #expect(diff <= tolerance * scale, "\(prompt) \(hook): max abs diff \(diff), max |ref| \(scale)")
+    }
+    let refLogits = try NPYArray(path: dir.appendingPathComponent("\(prompt)_logits_last.npy").path)
+    let ours = try #require(result.lastLogits)
+    let (diff, scale) = compare(ours, refLogits.values)
+    report.append("logits \(diff) (max |ref| \(scale))")
+    #expect(diff <= tolerance * scale, "\(prompt) logits: max abs diff \(diff), max |ref| \(scale)")
+    #expect(Sampler.argmax(ours) == Sampler.argmax(refLogits.values))
+    return report
+}
