@@ -38,19 +38,22 @@ extension ModelConfig {
 }
 
 extension LlamaWeights {
+    /// The required tensor `name` of `file` dequantised to F32, after checking its GGUF dims (ne0 first).
+    static func tensor(_ name: String, _ dims: [Int], in file: GGUFFile) throws -> FloatBuffer {
+        guard let info = file.tensor(named: name) else {
+            throw InferenceError.missingTensor(name: name, path: file.path)
+        }
+        guard info.dimensions == dims else {
+            throw InferenceError.tensorShapeMismatch(name: name, expected: dims, found: info.dimensions)
+        }
+        let buffer = FloatBuffer(count: info.elementCount)
+        try file.dequantize(info, into: buffer.pointer)
+        return buffer
+    }
+
     /// Dequantises every llama tensor of `file` to F32 once, checking each shape against `config`.
     public static func load(from file: GGUFFile, config c: ModelConfig) throws -> LlamaWeights {
-        func tensor(_ name: String, _ dims: [Int]) throws -> FloatBuffer {
-            guard let info = file.tensor(named: name) else {
-                throw InferenceError.missingTensor(name: name, path: file.path)
-            }
-            guard info.dimensions == dims else {
-                throw InferenceError.tensorShapeMismatch(name: name, expected: dims, found: info.dimensions)
-            }
-            let buffer = FloatBuffer(count: info.elementCount)
-            try file.dequantize(info, into: buffer.pointer)
-            return buffer
-        }
+        func tensor(_ name: String, _ dims: [Int]) throws -> FloatBuffer { try Self.tensor(name, dims, in: file) }
         // GGUF dims are ne0 first: a [rows, cols] matrix is stored as dims [cols, rows].
         func linear(_ name: String, rows: Int, cols: Int) throws -> LinearWeight {
             let weight = try tensor(name, [cols, rows])

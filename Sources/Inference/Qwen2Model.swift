@@ -18,21 +18,10 @@ public enum Qwen2Model {
         let qDim = config.nHeads * config.headDim, kvDim = config.nKVHeads * config.headDim
         for l in 0..<config.nLayers {
             let p = "blk.\(l)."
-            weights.layers[l].qBias = try bias(p + "attn_q.bias", width: qDim, file: file)
-            weights.layers[l].kBias = try bias(p + "attn_k.bias", width: kvDim, file: file)
-            weights.layers[l].vBias = try bias(p + "attn_v.bias", width: kvDim, file: file)
+            weights.layers[l].qBias = try LlamaWeights.tensor(p + "attn_q.bias", [qDim], in: file)
+            weights.layers[l].kBias = try LlamaWeights.tensor(p + "attn_k.bias", [kvDim], in: file)
+            weights.layers[l].vBias = try LlamaWeights.tensor(p + "attn_v.bias", [kvDim], in: file)
         }
         return try LlamaModel(config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode)
-    }
-
-    /// A required bias vector `[width]`, dequantised to F32.
-    private static func bias(_ name: String, width: Int, file: GGUFFile) throws -> FloatBuffer {
-        guard let info = file.tensor(named: name) else { throw InferenceError.missingTensor(name: name, path: file.path) }
-        guard info.dimensions == [width] else {
-            throw InferenceError.tensorShapeMismatch(name: name, expected: [width], found: info.dimensions)
-        }
-        let buffer = FloatBuffer(count: width)
-        try file.dequantize(info, into: buffer.pointer)
-        return buffer
     }
 }
