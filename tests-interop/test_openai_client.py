@@ -152,6 +152,29 @@ def _():
             raise AssertionError(f"no error for {code}")
 
 
+@check("one keep-alive connection carries back-to-back requests (the server says when it closes)")
+def _():
+    import http.client
+    from urllib.parse import urlsplit
+    url = urlsplit(BASE)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+    for stream in (False, True, False, True):
+        body = json.dumps({"model": MODEL, "messages": QUESTION, "max_tokens": 3, "stream": stream})
+        conn.request("POST", url.path + "/chat/completions", body, headers)
+        resp = conn.getresponse()  # RemoteDisconnected here = the server closed a connection it had kept open
+        data = resp.read()
+        assert resp.status == 200, (resp.status, data[:200])
+        if conn.sock is not None:   # kept open: it must still be usable, so wait and check it was not closed
+            conn.sock.settimeout(0.3)
+            try:
+                assert conn.sock.recv(1, 2) != b"", "server closed a keep-alive connection without Connection: close"
+            except TimeoutError:
+                pass
+            conn.sock.settimeout(60)
+    conn.close()
+
+
 def get(path, data=None):
     req = urllib.request.Request(BASE.rsplit("/v1", 1)[0] + path, data=data,
                                  headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})

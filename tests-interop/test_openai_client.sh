@@ -36,6 +36,8 @@ start_server() {
   echo "FAIL: server not up after 120 s" >&2; cat "$work/server.log" >&2; exit 1
 }
 stop_server() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; pid=""; }
+# show_log_on_failure: prints the server's log when the client run before it failed.
+show_log_on_failure() { [ "$rc" = 0 ] || { echo "--- server log:" >&2; tail -n 40 "$work/server.log" >&2; }; }
 
 port=$(free_port)
 start_server "$port"
@@ -43,12 +45,14 @@ model_id=$(curl -sf "http://127.0.0.1:$port/v1/models" | python3 -c 'import json
 rc=0
 python3 tests-interop/test_openai_client.py "http://127.0.0.1:$port/v1" "$model_id" | tee "$work/run1.txt" || rc=1
 stop_server
+show_log_on_failure
 
 port=$(free_port)
 start_server "$port" --api-key interop-secret
 python3 tests-interop/test_openai_client.py "http://127.0.0.1:$port/v1" "$model_id" interop-secret --check-auth \
   | tee "$work/run2.txt" || rc=1
 stop_server
+show_log_on_failure
 # Both runs' counts, as one line.
 cat "$work/run1.txt" "$work/run2.txt" | awk '/ passed, .* failed$/ { p += $1; f += $3 } END { printf "%d passed, %d failed\n", p, f }'
 exit $rc

@@ -8,6 +8,10 @@ import Hummingbird
 ///
 /// Under `abstain` and `escalate` a stream is held back until the answer is scored (a gate must not leak an
 /// answer it may withhold), then sent; under `annotate` tokens go out as they are generated.
+///
+/// Generation watches the connection so that a client that hangs up stops its generation; that watch ends the
+/// connection after the response (Hummingbird's `consumeWithCancellationOnInboundClose`), so these responses say
+/// `Connection: close` and keep-alive clients open a new connection instead of reusing a closed one.
 struct CompletionsController: Sendable {
     let service: GateService
     let config: ServerConfiguration
@@ -52,8 +56,15 @@ struct CompletionsController: Sendable {
             return streamingResponse(plan, slot: slot, request: request)
         }
         let service = self.service
-        let outcome = try await request.body.consumeWithCancellationOnInboundClose { _ in
-            try await service.answer(plan.prepared, slot: slot, policy: plan.policy)
+        let outcome: GateOutcome
+        do {
+            outcome = try await request.body.consumeWithCancellationOnInboundClose { _ in
+                try await service.answer(plan.prepared, slot: slot, policy: plan.policy)
+            }
+        } catch {
+            var failure = OpenAIError(from: error)
+            failure.closesConnection = true
+            throw failure
         }
         metrics.record(outcome)
         let choice = makeChoice(plan, text: outcome.text, finish: openAIFinishReason(outcome.original.finishReason),
@@ -65,6 +76,7 @@ struct CompletionsController: Sendable {
             systemFingerprint: nil)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
+        headers[.connection] = "close"
         return Response(status: .ok, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: try ResponseJSON.encode(envelope))))
     }
@@ -92,6 +104,7 @@ struct CompletionsController: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
+        headers[.connection] = "close"
         let service = self.service
         let metrics = self.metrics
         let live = plan.policy.action == .annotate

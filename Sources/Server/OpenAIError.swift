@@ -13,6 +13,9 @@ public struct OpenAIError: Error, HTTPResponseError, Sendable, CustomStringConve
     public var code: String?
     /// The request field at fault, when there is one.
     public var param: String?
+    /// Set when the server ends the connection after this response (it failed while the connection was watched
+    /// for a hang-up); the response then says `Connection: close`.
+    public var closesConnection = false
 
     public init(_ status: HTTPResponse.Status, _ message: String, type: String = "invalid_request_error",
                 code: String? = nil, param: String? = nil) {
@@ -57,6 +60,7 @@ public struct OpenAIError: Error, HTTPResponseError, Sendable, CustomStringConve
         headers[.contentType] = "application/json"
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
         if status == .tooManyRequests { headers[.retryAfter] = "1" }
+        if closesConnection { headers[.connection] = "close" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonData)))
     }
 }
