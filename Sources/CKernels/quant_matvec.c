@@ -78,21 +78,27 @@ static void offset_coefficients(const float *x, size_t blocks, int lane, float f
         y[r] = hsum(acc) + lane(off, OFFSET_LANE >= 0 ? OFFSET_LANE : 0);                                 \
     }
 
+// fifth_bit[b][i] = 16 when bit i of byte b is set: the fifth-bit contribution of 8 Q5_0 values as int32 lanes,
+// one 32-byte load (the table stays in L1) instead of a variable shift and a mask per 8 values.
+#define FIFTH_BITS(b) {((b) & 1) * 16, ((b) >> 1 & 1) * 16, ((b) >> 2 & 1) * 16, ((b) >> 3 & 1) * 16,          \
+                       ((b) >> 4 & 1) * 16, ((b) >> 5 & 1) * 16, ((b) >> 6 & 1) * 16, ((b) >> 7 & 1) * 16}
+#define FIFTH_BITS4(b) FIFTH_BITS(b), FIFTH_BITS((b) + 1), FIFTH_BITS((b) + 2), FIFTH_BITS((b) + 3)
+#define FIFTH_BITS16(b) FIFTH_BITS4(b), FIFTH_BITS4((b) + 4), FIFTH_BITS4((b) + 8), FIFTH_BITS4((b) + 12)
+#define FIFTH_BITS64(b) FIFTH_BITS16(b), FIFTH_BITS16((b) + 16), FIFTH_BITS16((b) + 32), FIFTH_BITS16((b) + 48)
+static const int32_t fifth_bit[256][8] __attribute__((aligned(32))) = {
+    FIFTH_BITS64(0), FIFTH_BITS64(64), FIFTH_BITS64(128), FIFTH_BITS64(192)};
+
 // Σ over the 32 five-bit values of one Q5_0 block times x[0..32): p points at the block's little-endian u32 qh
-// (bit j: fifth bit of value j), the 16 nibble bytes follow at p + 4 (low nibble: value j, high: value j + 16).
-// Each lane shifts its own copy of (qh << 4) right by its value index, which leaves the fifth bit at bit 4.
+// (bit j: fifth bit of value j, so byte k of qh holds values 8k..8k+7), the 16 nibble bytes follow at p + 4
+// (low nibble: value j, high: value j + 16).
 static inline __m256 fivebit_dot(const uint8_t *p, const float *x) {
-    uint32_t qh;
-    memcpy(&qh, p, 4);
-    const __m256i nibble = _mm256_set1_epi32(0x0F), bit4 = _mm256_set1_epi32(0x10);
-    const __m256i first = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), second = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
-    const __m256i lo = _mm256_set1_epi32((int)((qh & 0xFFFFu) << 4)), hi = _mm256_set1_epi32((int)((qh >> 16) << 4));
+    const __m256i nibble = _mm256_set1_epi32(0x0F);
     __m256i b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 4)));   // bytes 0..7
     __m256i b1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 12)));  // bytes 8..15
-    __m256i q0 = _mm256_or_si256(_mm256_and_si256(b0, nibble), _mm256_and_si256(_mm256_srlv_epi32(lo, first), bit4));
-    __m256i q1 = _mm256_or_si256(_mm256_and_si256(b1, nibble), _mm256_and_si256(_mm256_srlv_epi32(lo, second), bit4));
-    __m256i q2 = _mm256_or_si256(_mm256_srli_epi32(b0, 4), _mm256_and_si256(_mm256_srlv_epi32(hi, first), bit4));
-    __m256i q3 = _mm256_or_si256(_mm256_srli_epi32(b1, 4), _mm256_and_si256(_mm256_srlv_epi32(hi, second), bit4));
+    __m256i q0 = _mm256_or_si256(_mm256_and_si256(b0, nibble), _mm256_load_si256((const __m256i *)fifth_bit[p[0]]));
+    __m256i q1 = _mm256_or_si256(_mm256_and_si256(b1, nibble), _mm256_load_si256((const __m256i *)fifth_bit[p[1]]));
+    __m256i q2 = _mm256_or_si256(_mm256_srli_epi32(b0, 4), _mm256_load_si256((const __m256i *)fifth_bit[p[2]]));
+    __m256i q3 = _mm256_or_si256(_mm256_srli_epi32(b1, 4), _mm256_load_si256((const __m256i *)fifth_bit[p[3]]));
     __m256 a = _mm256_mul_ps(_mm256_cvtepi32_ps(q0), _mm256_loadu_ps(x));
     __m256 b = _mm256_mul_ps(_mm256_cvtepi32_ps(q1), _mm256_loadu_ps(x + 8));
     a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q2), _mm256_loadu_ps(x + 16), a);
