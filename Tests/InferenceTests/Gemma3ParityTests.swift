@@ -26,7 +26,8 @@ enum SharedGemma {
 /// Parity of the gemma3 forward pass (scaled embeddings, sandwich norms, QK-norm, dual-base NeoX RoPE, sliding
 /// layers, GeGLU, tied head) with the float32 HF transformers reference in ../shared/golden/gemma3-270m.
 /// Tolerance: max |ours - reference| ≤ 1e-4 · max |reference| per tensor, as for SmolLM2 and Qwen2 (float32
-/// summation order differs).
+/// summation order differs). Measured on this machine: ≤ 2.2e-6 relative (logits 4.8e-5 of 21.5; the residual
+/// stream reaches 8.3e4 at L9, where the difference is 8.8e-3); hook_embed is exact.
 @Suite("Golden parity (Gemma 3 270M Q4_K_M)",
        .enabled(if: GemmaPaths.enabled, "needs models/gemma-3-270m-q4_k_m.gguf and ../shared/golden/gemma3-270m"))
 struct Gemma3ParityTests {
