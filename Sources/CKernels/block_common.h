@@ -4,6 +4,7 @@
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define MAX_BLOCKS 4096  /* cols up to 131072 */
 
@@ -44,6 +45,65 @@ static inline float lane(__m128 v, int k) {
     float f[4];
     _mm_storeu_ps(f, v);
     return f[k];
+}
+
+
+// K-quant super-blocks (256 values; ggml-common.h block_q4_K / block_q6_K) are walked one super-block per step of
+// the four-row loop, so a step covers 4 · block_bytes (576 or 840 bytes): touch every line of that stretch ahead.
+#define PREFETCH_GROUP_K(group, b, block_bytes, end)                                                      \
+    do {                                                                                                  \
+        const char *ahead_ = (const char *)(group) + PG_PREFETCH_BYTES + (b) * 4 * (block_bytes);         \
+        for (int o_ = 0; o_ < 4 * (block_bytes); o_ += 64)                                                \
+            if (ahead_ + o_ < (const char *)(end)) _mm_prefetch(ahead_ + o_, _MM_HINT_T0);                \
+    } while (0)
+
+// Rows [row_begin, row_end) of a K-quant matrix, four at a time: BLOCK(pb, b, acc, off) adds super-block b of the
+// row at pb into the __m256 accumulators; y[r] = Σ acc − Σ off (off carries the formats' subtracted min terms).
+#define K_ROWS4_KERNEL(BLOCK_BYTES, BLOCK)                                                                \
+    const size_t blocks = cols / 256, row_bytes = blocks * (BLOCK_BYTES);                                 \
+    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
+    prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                     \
+    size_t r = row_begin;                                                                                 \
+    for (; r + 4 <= row_end; r += 4) {                                                                    \
+        const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                            \
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, o0 = a0, o1 = a0, o2 = a0, o3 = a0;   \
+        for (size_t b = 0; b < blocks; b++) {                                                             \
+            PREFETCH_GROUP_K(p, b, BLOCK_BYTES, end_);                                                    \
+            const uint8_t *p0 = p + b * (BLOCK_BYTES);                                                    \
+            BLOCK(p0, b, a0, o0);                                                                         \
+            BLOCK(p0 + row_bytes, b, a1, o1);                                                             \
+            BLOCK(p0 + 2 * row_bytes, b, a2, o2);                                                         \
+            BLOCK(p0 + 3 * row_bytes, b, a3, o3);                                                         \
+        }                                                                                                 \
+        y[r] = hsum(a0) - hsum(o0); y[r + 1] = hsum(a1) - hsum(o1);                                       \
+        y[r + 2] = hsum(a2) - hsum(o2); y[r + 3] = hsum(a3) - hsum(o3);                                   \
+    }                                                                                                     \
+    for (; r < row_end; r++) {                                                                            \
+        const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                            \
+        __m256 acc = _mm256_setzero_ps(), off = acc;                                                      \
+        for (size_t b = 0; b < blocks; b++) BLOCK(p + b * (BLOCK_BYTES), b, acc, off);                    \
+        y[r] = hsum(acc) - hsum(off);                                                                     \
+    }
+
+// The eight 6-bit scales and eight 6-bit mins of a Q4_K super-block from its 12 packed bytes (ggml's
+// get_scale_min_k4, four bytes at a time): scales 0-3 and mins 0-3 are the low 6 bits of bytes 0-3 and 4-7;
+// scales 4-7 (mins 4-7) take their low 4 bits from the low (high) nibbles of bytes 8-11 and their top 2 bits from
+// the top 2 bits of bytes 0-3 (4-7). Returned as eight floats each.
+static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256 *mins) {
+    uint32_t w[3];
+    memcpy(w, packed, 12);
+    const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, top2 = 0x03030303u;
+    uint32_t s_lo = w[0] & low6, m_lo = w[1] & low6;
+    uint32_t s_hi = (w[2] & low4) | (((w[0] >> 6) & top2) << 4);
+    uint32_t m_hi = ((w[2] >> 4) & low4) | (((w[1] >> 6) & top2) << 4);
+    *scales = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_set_epi32(0, 0, (int)s_hi, (int)s_lo)));
+    *mins = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_set_epi32(0, 0, (int)m_hi, (int)m_lo)));
+}
+
+static inline float half_at(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
 }
 
 #endif

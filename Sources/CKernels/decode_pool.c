@@ -66,17 +66,35 @@ static _Atomic int requested_workers;
 #define TOTAL(s) ((size_t)(((s) >> 20) & 0xFFFFF))
 #define NEXT(s) ((size_t)((s) & 0xFFFFF))
 
+size_t pg_row_bytes(int type, size_t cols) {
+    switch (type) {
+    case PG_BLOCK_Q4_0: return cols / 32 * 18;
+    case PG_BLOCK_Q4_1: return cols / 32 * 20;
+    case PG_BLOCK_Q5_0: return cols / 32 * 22;
+    case PG_BLOCK_Q8_0: return cols / 32 * 34;
+    case PG_BLOCK_Q4_K: return cols / 256 * 144;
+    case PG_BLOCK_Q6_K: return cols / 256 * 210;
+    default: return 0;
+    }
+}
+
 static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
     if (b->qx == NULL) {
         switch (j->type) {
         case PG_BLOCK_Q4_1: pg_matvec_q4_1(j->w, b->cols, begin, end, b->x, j->y); break;
         case PG_BLOCK_Q4_0: pg_matvec_q4_0(j->w, b->cols, begin, end, b->x, j->y); break;
+        case PG_BLOCK_Q5_0: pg_matvec_q5_0(j->w, b->cols, begin, end, b->x, j->y); break;
+        case PG_BLOCK_Q4_K: pg_matvec_q4_k(j->w, b->cols, begin, end, b->x, j->y); break;
+        case PG_BLOCK_Q6_K: pg_matvec_q6_k(j->w, b->cols, begin, end, b->x, j->y); break;
         default: pg_matvec_q8_0(j->w, b->cols, begin, end, b->x, j->y); break;
         }
     } else {
         switch (j->type) {
         case PG_BLOCK_Q4_1: pg_matvec_q4_1_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         case PG_BLOCK_Q4_0: pg_matvec_q4_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        case PG_BLOCK_Q5_0: pg_matvec_q5_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        case PG_BLOCK_Q4_K: pg_matvec_q4_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        case PG_BLOCK_Q6_K: pg_matvec_q6_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         default: pg_matvec_q8_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         }
     }
@@ -185,8 +203,8 @@ static void start_workers(void) {
 
 // Rows per chunk for a job: multiples of 4, about 16 KiB of weights, at least ~4 chunks per thread when possible.
 static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
-    size_t block_bytes = j->type == PG_BLOCK_Q8_0 ? 34 : (j->type == PG_BLOCK_Q4_1 ? 20 : 18);
-    size_t row_bytes = cols / 32 * block_bytes;
+    size_t row_bytes = pg_row_bytes(j->type, cols);
+    if (row_bytes == 0) row_bytes = 4 * cols;  // no kernel for the type (callers check): any positive size will do
     size_t rows = (PG_CHUNK_BYTES / row_bytes + 3) & ~(size_t)3;
     size_t balanced = ((j->rows / (4 * (size_t)threads)) + 3) & ~(size_t)3;
     if (rows > balanced) rows = balanced;

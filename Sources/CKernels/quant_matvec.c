@@ -78,6 +78,28 @@ static void offset_coefficients(const float *x, size_t blocks, int lane, float f
         y[r] = hsum(acc) + lane(off, OFFSET_LANE >= 0 ? OFFSET_LANE : 0);                                 \
     }
 
+// Σ over the 32 five-bit values of one Q5_0 block times x[0..32): p points at the block's little-endian u32 qh
+// (bit j: fifth bit of value j), the 16 nibble bytes follow at p + 4 (low nibble: value j, high: value j + 16).
+// Each lane shifts its own copy of (qh << 4) right by its value index, which leaves the fifth bit at bit 4.
+static inline __m256 fivebit_dot(const uint8_t *p, const float *x) {
+    uint32_t qh;
+    memcpy(&qh, p, 4);
+    const __m256i nibble = _mm256_set1_epi32(0x0F), bit4 = _mm256_set1_epi32(0x10);
+    const __m256i first = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), second = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
+    const __m256i lo = _mm256_set1_epi32((int)((qh & 0xFFFFu) << 4)), hi = _mm256_set1_epi32((int)((qh >> 16) << 4));
+    __m256i b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 4)));   // bytes 0..7
+    __m256i b1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 12)));  // bytes 8..15
+    __m256i q0 = _mm256_or_si256(_mm256_and_si256(b0, nibble), _mm256_and_si256(_mm256_srlv_epi32(lo, first), bit4));
+    __m256i q1 = _mm256_or_si256(_mm256_and_si256(b1, nibble), _mm256_and_si256(_mm256_srlv_epi32(lo, second), bit4));
+    __m256i q2 = _mm256_or_si256(_mm256_srli_epi32(b0, 4), _mm256_and_si256(_mm256_srlv_epi32(hi, first), bit4));
+    __m256i q3 = _mm256_or_si256(_mm256_srli_epi32(b1, 4), _mm256_and_si256(_mm256_srlv_epi32(hi, second), bit4));
+    __m256 a = _mm256_mul_ps(_mm256_cvtepi32_ps(q0), _mm256_loadu_ps(x));
+    __m256 b = _mm256_mul_ps(_mm256_cvtepi32_ps(q1), _mm256_loadu_ps(x + 8));
+    a = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q2), _mm256_loadu_ps(x + 16), a);
+    b = _mm256_fmadd_ps(_mm256_cvtepi32_ps(q3), _mm256_loadu_ps(x + 24), b);
+    return _mm256_add_ps(a, b);
+}
+
 static inline __m256 q8_dot(const uint8_t *qs, const float *xb) {
     __m256 f0 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)qs)));
     __m256 f1 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 8))));
@@ -100,4 +122,8 @@ void pg_matvec_q4_0(const void *w, size_t cols, size_t row_begin, size_t row_end
 
 void pg_matvec_q8_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
     FLOAT_ROWS4_KERNEL(34, 2, q8_dot, -1, 0.0f)
+}
+
+void pg_matvec_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
+    FLOAT_ROWS4_KERNEL(22, 2, fivebit_dot, 0, -16.0f)
 }

@@ -30,6 +30,23 @@ static inline __m256 nibbles_times_q8(const uint8_t *qs, __m256i x) {
     return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1)));
 }
 
+// Σ of the 32 five-bit values of a Q5_0 block (p: u32 qh, then 16 nibble bytes) × 32 signed int8. The fifth bits
+// become bytes: every byte takes its byte of qh (shuffle), keeps its own bit (and), 0xFF where set (compare).
+static inline __m256 fivebits_times_q8(const uint8_t *p, __m256i x) {
+    const __m256i which = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                           2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    uint32_t qh;
+    memcpy(&qh, p, 4);
+    __m256i own = _mm256_and_si256(_mm256_shuffle_epi8(_mm256_set1_epi32((int)qh), which), bit);
+    __m256i fifth = _mm256_and_si256(_mm256_cmpeq_epi8(own, bit), _mm256_set1_epi8(0x10));
+    const __m128i mask = _mm_set1_epi8(0x0F);
+    __m128i q = _mm_loadu_si128((const __m128i *)(p + 4));
+    __m256i w = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), mask), _mm_and_si128(q, mask));
+    w = _mm256_or_si256(w, fifth);
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1)));
+}
+
 // Σ of 32 signed int8 weights × 32 signed int8 activations (maddubs needs an unsigned left operand:
 // |w| · (x with w's sign)).
 static inline __m256 q8_times_q8(const int8_t *qs, __m256i x) {
@@ -92,6 +109,7 @@ static inline __m256 q8_times_q8(const int8_t *qs, __m256i x) {
     }
 
 #define NIBBLE_DOT(ptr, xv) nibbles_times_q8((const uint8_t *)(ptr), xv)
+#define FIVEBIT_DOT(ptr, xv) fivebits_times_q8((const uint8_t *)(ptr), xv)
 #define Q8_DOT(ptr, xv) q8_times_q8((const int8_t *)(ptr), xv)
 
 void pg_matvec_q4_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
@@ -108,4 +126,9 @@ void pg_matvec_q8_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
     (void)sx;
     ROWS4_KERNEL(34, 2, Q8_DOT, -1, 0.0f)
+}
+
+void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y) {
+    ROWS4_KERNEL(22, 2, FIVEBIT_DOT, 0, -16.0f)
 }

@@ -3,11 +3,13 @@ import Foundation
 import GGUF
 
 /// A weight matrix left in its GGUF quantised blocks (inside the file's memory mapping), for single-token decode:
-/// reading 4.5–8.5 bits per weight instead of 32 makes decode far less memory-bound. Activations stay F32, so
-/// results equal the dequantised-F32 product up to summation order.
+/// reading 4.5–8.5 bits per weight instead of 32 makes decode far less memory-bound. Legacy formats (Q4_0, Q4_1,
+/// Q5_0, Q8_0) need rows of whole 32-value blocks, K-quants (Q4_K, Q6_K) whole 256-value super-blocks (so a
+/// Q4_K matrix 896 wide has no kernel). Activations stay F32, so results equal the dequantised-F32 product up to
+/// summation order.
 public struct QuantizedMatrix: @unchecked Sendable {
     /// Block formats with a decode kernel.
-    public static let supportedTypes: Set<GGMLType> = [.q4_0, .q4_1, .q8_0]
+    public static let supportedTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
 
     public let type: GGMLType
     public let rows: Int
@@ -19,7 +21,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// Wraps `tensor` of `file` when its type has a kernel and its rows are whole blocks; nil otherwise.
     public init?(file: GGUFFile, tensor: GGUFTensorInfo) {
         guard QuantizedMatrix.supportedTypes.contains(tensor.type), tensor.dimensions.count == 2,
-              tensor.dimensions[0] % 32 == 0, tensor.dimensions[0] <= 131_072,
+              tensor.dimensions[0] % tensor.type.blockSize == 0, tensor.dimensions[0] <= 131_072,
               let base = file.bytes(of: tensor).baseAddress else { return nil }
         type = tensor.type; cols = tensor.dimensions[0]; rows = tensor.dimensions[1]
         data = base; owner = file
@@ -27,11 +29,13 @@ public struct QuantizedMatrix: @unchecked Sendable {
 
     /// Wraps raw blocks kept alive by `owner` (tests build them by hand).
     init(type: GGMLType, rows: Int, cols: Int, data: UnsafeRawPointer, owner: AnyObject) {
+        precondition(cols % type.blockSize == 0, "QuantizedMatrix: rows must be whole \(type) blocks")
         self.type = type; self.rows = rows; self.cols = cols; self.data = data; self.owner = owner
     }
 
     /// `y[rows] = W · x[cols]`, rows split across the decode threads. With `int8`, x is first quantised per block
-    /// of 32 to int8 (llama.cpp's Q8_0 activations) and blocks are integer dot products.
+    /// of 32 to int8 (llama.cpp's Q8_0 activations; the K-quant kernels read the same blocks, eight per super-block)
+    /// and blocks are integer dot products.
     func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, int8: Bool = false,
                 threads: Int = QuantizedMatrix.workers) {
         QuantizedMatrix.matvec([(self, y)], x, int8: int8, threads: threads)

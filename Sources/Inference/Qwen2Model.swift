@@ -10,7 +10,7 @@ import GGUF
 public enum Qwen2Model {
     /// Loads a qwen2 model from an open GGUF file as a `LlamaModel` with biases and NeoX RoPE. With
     /// `decodeMode` other than `.float32`, single-token steps use the quantised kernels where the tensor type has
-    /// one (Q4_0/Q4_1/Q8_0) and F32 sgemv on the dequantised weights otherwise (Q5_0, Q4_K, Q6_K...).
+    /// one (`QuantizedMatrix.supportedTypes`) and F32 sgemv on the dequantised weights otherwise.
     public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized) throws -> LlamaModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()

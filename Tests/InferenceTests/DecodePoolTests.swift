@@ -23,6 +23,9 @@ struct DecodePoolTests {
 
     /// A random matrix of `type`.
     func matrix(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> QuantizedMatrix {
+        if [.q5_0, .q4_K, .q6_K].contains(type) {
+            return KQuantKernelTests.RandomMatrix(type, rows: rows, cols: cols, seed: seed).matrix
+        }
         let raw = RawBlocks(kernels.makeBlocks(type, rows: rows, cols: cols, seed: seed).0.data)
         return QuantizedMatrix(type: type, rows: rows, cols: cols, data: raw.pointer, owner: raw)
     }
@@ -39,9 +42,9 @@ struct DecodePoolTests {
     }
 
     @Test("threaded products equal the single-thread ones for awkward row counts",
-          arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+          arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q6_K])
     func awkwardRows(type: GGMLType) {
-        let cols = 160
+        let cols = type.blockSize == 256 ? 512 : 160
         let x = vector(cols, seed: 7)
         for rows in [1, 3, 4, 5, 7, 9, 63, 130, 577, 1101, 4099] {
             let m = matrix(type, rows: rows, cols: cols, seed: UInt64(rows))
@@ -57,10 +60,11 @@ struct DecodePoolTests {
 
     @Test("a batch of matrices sharing one input equals one product at a time")
     func batch() {
-        let cols = 96
+        let cols = 256
         let x = vector(cols, seed: 11)
         let ms = [matrix(.q4_1, rows: 576, cols: cols, seed: 1), matrix(.q8_0, rows: 191, cols: cols, seed: 2),
-                  matrix(.q4_0, rows: 6, cols: cols, seed: 3)]
+                  matrix(.q4_0, rows: 6, cols: cols, seed: 3), matrix(.q5_0, rows: 130, cols: cols, seed: 4),
+                  matrix(.q4_K, rows: 77, cols: cols, seed: 5), matrix(.q6_K, rows: 301, cols: cols, seed: 6)]
         for int8 in [false, true] {
             let outs = ms.map { FloatBuffer(count: $0.rows) }
             x.withUnsafeBufferPointer { xp in
@@ -72,11 +76,12 @@ struct DecodePoolTests {
         }
     }
 
-    @Test("fused gate/up/SwiGLU equals the two products followed by the activation")
-    func fusedSwiGLU() {
-        let cols = 96, rows = 1101
+    @Test("fused gate/up/SwiGLU equals the two products followed by the activation",
+          arguments: [GGMLType.q4_1, .q5_0, .q4_K])
+    func fusedSwiGLU(type: GGMLType) {
+        let cols = 256, rows = 1101
         let x = vector(cols, seed: 5)
-        let gate = matrix(.q4_1, rows: rows, cols: cols, seed: 21), up = matrix(.q4_1, rows: rows, cols: cols, seed: 22)
+        let gate = matrix(type, rows: rows, cols: cols, seed: 21), up = matrix(type, rows: rows, cols: cols, seed: 22)
         for int8 in [false, true] {
             for threads in [1, 2, 3] {
                 let g = FloatBuffer(count: rows), u = FloatBuffer(count: rows)

@@ -58,7 +58,7 @@ struct Qwen2ParityTests {
         // No system message: Qwen's template inserts its default system prompt.
         #expect(try lm.chatPrompt([.user("What is the capital of France?")]) == g.prompt_ids)
         #expect(lm.stopTokens.contains(151645))
-        // Same weights, this decode mode (Q8_0 matrices have kernels; Q5_0/Q4_K/Q6_K fall back to F32 sgemv).
+        // Same weights, this decode mode (every Q5_0/Q8_0/Q4_K/Q6_K matrix of this file has a kernel).
         let model = try #require(lm.model as? LlamaModel).withDecodeMode(mode)
         var decoder = lm.tokenizer.makeStreamingDecoder()
         let gen = try GenerationLoop.run(model: model, prompt: g.prompt_ids, parameters: .greedy(maxTokens: 24),

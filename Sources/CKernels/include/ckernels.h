@@ -1,7 +1,9 @@
 // Decode kernels that read ggml quantised blocks directly (no F32 copy of the weights):
 // y[r] = dot(row r of W, x) for rows [row_begin, row_end), W stored as `cols / 32` blocks per row.
 // Block layouts follow ggml (ggml/src/ggml-common.h): Q4_0 {f16 d; u8 qs[16]}, Q4_1 {f16 d, m; u8 qs[16]},
-// Q8_0 {f16 d; i8 qs[32]}; 4-bit byte j holds value j (low nibble) and value j + 16 (high nibble).
+// Q8_0 {f16 d; i8 qs[32]}, Q5_0 {f16 d; u32 qh; u8 qs[16]} (bit j of qh: fifth bit of value j); 4-bit byte j holds
+// value j (low nibble) and value j + 16 (high nibble). The K-quants Q4_K and Q6_K hold 256 values per super-block
+// (cols must be a multiple of 256); their layouts are spelled out in quant_matvec_k.c.
 // Activations stay float32, so results equal the dequantised-F32 product up to summation order.
 #ifndef POLYGRAPH_CKERNELS_H
 #define POLYGRAPH_CKERNELS_H
@@ -13,11 +15,18 @@ void pg_matvec_q4_1(const void *w, size_t cols, size_t row_begin, size_t row_end
 void pg_matvec_q4_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// Q8_0 weights (34 bytes per 32 values): y[r] = Σ_b d_b·Σ q·x.
 void pg_matvec_q8_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+/// Q5_0 weights (22 bytes per 32 values): y[r] = Σ_b d_b·(Σ q·x − 16·Σ x), q in 0..31.
+void pg_matvec_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+/// Q4_K weights (144 bytes per 256 values): y[r] = Σ_j d·scale_j·Σ q·x − dmin·min_j·Σ x over 32-value sub-blocks j.
+void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+/// Q6_K weights (210 bytes per 256 values): y[r] = Σ_j d·scale_j·Σ (q − 32)·x over 16-value sub-blocks j.
+void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 
 
 // Int8 variants (as llama.cpp's vec_dot_*_q8_0): x is first quantised per block of 32 to int8 with scale
 // dx = max|x| / 127 (pg_quantize_q8, which also returns sx = dx·Σq for the offset terms), then each block's
-// dot product is an integer multiply-add. Faster, but x carries ~0.4% quantisation error.
+// dot product is an integer multiply-add. Faster, but x carries ~0.4% quantisation error. The K-quant variants
+// read the same 32-value activation blocks (eight per super-block).
 #include <stdint.h>
 void pg_quantize_q8(const float *x, size_t cols, int8_t *qx, float *dx, float *sx);
 void pg_matvec_q4_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
@@ -25,6 +34,12 @@ void pg_matvec_q4_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 void pg_matvec_q4_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y);
 void pg_matvec_q8_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y);
+void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y);
+void pg_matvec_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y);
+void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y);
 
 #endif

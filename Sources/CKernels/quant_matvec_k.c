@@ -1,0 +1,88 @@
+// AVX2/FMA/F16C matrix-vector products on ggml's 256-value K-quant super-blocks with F32 activations
+// (see include/ckernels.h). Layouts (ggml-common.h): block_q4_K {f16 d, dmin; u8 scales[12]; u8 qs[128]},
+// block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
+#include "ckernels.h"
+#include "block_common.h"
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+// One Q4_K super-block of one row against x[0..256) (xs: Σx over each 32 values): values 64p..64p+31 are the low
+// nibbles of qs[32p..32p+32) with scale 2p, values 64p+32..64p+63 the high nibbles with scale 2p+1;
+// value = d·scale·q − dmin·min. acc += Σ d·scale_j·(Σ q·x); off += dmin·min_j·xs_j (subtracted at the end).
+static inline void q4k_block(const uint8_t *pb, const float *x, const float *xs, __m256 *acc, __m256 *off) {
+    const __m256i nibble = _mm256_set1_epi32(0x0F);
+    __m256 scales, mins;
+    q4k_scales_mins(pb + 4, &scales, &mins);
+    *off = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(half_at(pb + 2)), mins), _mm256_loadu_ps(xs), *off);
+    float s[8];
+    _mm256_storeu_ps(s, _mm256_mul_ps(_mm256_set1_ps(half_at(pb)), scales));
+    const uint8_t *q = pb + 16;
+    for (int pair = 0; pair < 4; pair++, q += 32, x += 64) {
+        __m256 lo0 = _mm256_setzero_ps(), lo1 = lo0, hi0 = lo0, hi1 = lo0;
+        for (int c = 0; c < 32; c += 16) {
+            __m256i b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(q + c)));
+            __m256i b1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(q + c + 8)));
+            lo0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(b0, nibble)), _mm256_loadu_ps(x + c), lo0);
+            lo1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(b1, nibble)), _mm256_loadu_ps(x + c + 8), lo1);
+            hi0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(b0, 4)), _mm256_loadu_ps(x + 32 + c), hi0);
+            hi1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(b1, 4)), _mm256_loadu_ps(x + 40 + c), hi1);
+        }
+        *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(s + 2 * pair), _mm256_add_ps(lo0, lo1), *acc);
+        *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(s + 2 * pair + 1), _mm256_add_ps(hi0, hi1), *acc);
+    }
+}
+
+// One Q6_K super-block of one row against x[0..256): two halves of 128 values; in half n, byte l (0..31) of
+// ql[64n..], ql[64n+32..] and qh[32n..] builds values l, l+32, l+64, l+96 (low nibble of ql[l], of ql[l+32],
+// high nibble of ql[l], of ql[l+32], each with the next 2 bits of qh[l] on top); value = d·scale·(q − 32) with
+// one int8 scale per 16 values in x order.
+static inline void q6k_block(const uint8_t *pb, const float *x, __m256 *acc) {
+    const __m256i nibble = _mm256_set1_epi32(0x0F), top = _mm256_set1_epi32(0x30), bias = _mm256_set1_epi32(32);
+    const __m256 d = _mm256_set1_ps(half_at(pb + 208));
+    float s[16];
+    _mm256_storeu_ps(s, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 192))))));
+    _mm256_storeu_ps(s + 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 200))))));
+    for (int n = 0; n < 2; n++) {
+        const uint8_t *ql = pb + 64 * n, *qh = pb + 128 + 32 * n;
+        const float *xh = x + 128 * n, *sh = s + 8 * n;
+        for (int g = 0; g < 2; g++) {  // l in [16g, 16g + 16): one scale per value set
+            __m256 v0 = _mm256_setzero_ps(), v1 = v0, v2 = v0, v3 = v0;
+            for (int l = 16 * g; l < 16 * g + 16; l += 8) {
+                __m256i a = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(ql + l)));
+                __m256i b = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(ql + 32 + l)));
+                __m256i h = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(qh + l)));
+                __m256i q0 = _mm256_or_si256(_mm256_and_si256(a, nibble), _mm256_and_si256(_mm256_slli_epi32(h, 4), top));
+                __m256i q1 = _mm256_or_si256(_mm256_and_si256(b, nibble), _mm256_and_si256(_mm256_slli_epi32(h, 2), top));
+                __m256i q2 = _mm256_or_si256(_mm256_srli_epi32(a, 4), _mm256_and_si256(h, top));
+                __m256i q3 = _mm256_or_si256(_mm256_srli_epi32(b, 4), _mm256_and_si256(_mm256_srli_epi32(h, 2), top));
+                v0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q0, bias)), _mm256_loadu_ps(xh + l), v0);
+                v1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q1, bias)), _mm256_loadu_ps(xh + 32 + l), v1);
+                v2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q2, bias)), _mm256_loadu_ps(xh + 64 + l), v2);
+                v3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q3, bias)), _mm256_loadu_ps(xh + 96 + l), v3);
+            }
+            *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(sh + g), v0, *acc);
+            *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(sh + 2 + g), v1, *acc);
+            *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(sh + 4 + g), v2, *acc);
+            *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(sh + 6 + g), v3, *acc);
+        }
+    }
+}
+
+void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
+    float xs[MAX_BLOCKS];  // Σx over each 32 values
+    for (size_t j = 0; j < cols / 32; j++) {
+        const float *p = x + 32 * j;
+        xs[j] = hsum(_mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),
+                                   _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24))));
+    }
+#define Q4K_F32_BLOCK(pb, b, acc, off) q4k_block(pb, x + 256 * (b), xs + 8 * (b), &(acc), &(off))
+    K_ROWS4_KERNEL(144, Q4K_F32_BLOCK)
+#undef Q4K_F32_BLOCK
+}
+
+void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
+#define Q6K_F32_BLOCK(pb, b, acc, off) q6k_block(pb, x + 256 * (b), &(acc))
+    K_ROWS4_KERNEL(210, Q6K_F32_BLOCK)
+#undef Q6K_F32_BLOCK
+}
