@@ -3,7 +3,8 @@
 #   C libraries: libhdf5-dev (activation store), libopenblas-dev (matrix kernels)
 # With --with-python (what scripts/test.sh uses), also what the tests need:
 #   Python (tests and interop checks only, never the product's runtime path): h5py, numpy, openai
-#   the second test model, Qwen2.5-Coder-0.5B (491 MB, ~15 s): its parity tests run under CI
+#   the second and third test models, Qwen2.5-Coder-0.5B (491 MB, ~15 s) and Gemma 3 270M (253 MB): their parity
+#   tests run under CI
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -20,4 +21,5 @@ scripts/fetch-model.sh
 if [ "${1:-}" = "--with-python" ]; then
   PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check h5py numpy openai
   scripts/fetch-model.sh qwen2.5-coder-0.5b
+  scripts/fetch-model.sh gemma3-270m
 fi

@@ -10,6 +10,7 @@ public enum ArchitectureRegistry {
     public static let constructors: [String: Constructor] = [
         "llama": { try LlamaModel.load(from: $0, decodeMode: $1) },
         "qwen2": { try Qwen2Model.load(from: $0, decodeMode: $1) },
+        "gemma3": { try Gemma3Model.load(from: $0, decodeMode: $1) },
     ]
 
     /// Names of the supported architectures, sorted.

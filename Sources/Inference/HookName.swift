@@ -32,7 +32,7 @@ public enum BlockHook: String, CaseIterable, Sendable, Hashable, Codable {
 ///
 /// `description` gives the canonical string and `init(parsing:)` reads it back; `Codable` uses the string.
 public enum HookName: Hashable, Sendable, Comparable, CustomStringConvertible {
-    /// `hook_embed`: token embeddings `[d_model]` (no scaling for llama).
+    /// `hook_embed`: token embeddings `[d_model]` (as stored for llama and qwen2; × sqrt(d_model) for gemma3).
     case embed
     /// `blocks.{layer}.{hook}`.
     case block(_ layer: Int, _ hook: BlockHook)

@@ -64,6 +64,22 @@ enum Kernels {
         }
     }
 
+    /// GeGLU with tanh-approximated GELU (Hendrycks & Gimpel 2016; PyTorch `gelu(approximate="tanh")`):
+    /// `out = 0.5·g·(1 + tanh(sqrt(2/π)·(g + 0.044715·g³))) * up`, elementwise over `count` values.
+    static func geluTanhGated(_ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                              count: Int) {
+        let beta = Float((2 / Double.pi).squareRoot()), kappa: Float = 0.044715
+        for i in 0..<count {
+            let g = gate[i]
+            out[i] = 0.5 * g * (1 + tanh(beta * (g + kappa * g * g * g))) * up[i]
+        }
+    }
+
+    /// `x *= factor` over `count` values.
+    static func scale(_ x: UnsafeMutablePointer<Float>, by factor: Float, count: Int) {
+        for i in 0..<count { x[i] *= factor }
+    }
+
     /// Numerically stable softmax of `n` values in place; returns nothing.
     static func softmax(_ x: UnsafeMutablePointer<Float>, n: Int) {
         var m = -Float.infinity

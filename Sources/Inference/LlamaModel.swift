@@ -5,6 +5,7 @@ import Foundation
 
 /// The llama architecture (Touvron et al. 2023): pre-norm blocks of RMSNorm → grouped-query attention with RoPE
 /// → residual, RMSNorm → SwiGLU MLP → residual; final RMSNorm and LM head. Also SmolLM2, TinyLlama, Llama 3.x.
+/// Other architectures reuse it: qwen2 (q/k/v biases), gemma3 (`DecoderVariant` plus post-norms and QK-norm).
 ///
 /// RoPE follows the GGUF llama convention: llama.cpp stores q/k rows permuted so that rotating interleaved pairs
 /// (2i, 2i+1) equals HF's rotate-half on the original weights (see ../shared/golden/README.md).
@@ -14,7 +15,14 @@ import Foundation
 public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
     public let config: ModelConfig
     public let weights: LlamaWeights
-    private let frequencies: [Float]
+    /// RoPE inverse frequencies per layer, `[nLayers][ropeDim / 2]` (one shared array unless bases differ).
+    private let frequencies: [[Float]]
+    /// Per-layer attention spans (`variant.attention(layer:config:)`), `[nLayers]`.
+    private let layerAttention: [LayerAttention]
+    /// Attention logit scale: `variant.attentionScale` or `1 / sqrt(head_dim)`.
+    private let attentionScale: Float
+    /// How this architecture's block differs from llama's.
+    public let variant: DecoderVariant
     /// True for the GGUF llama convention (interleaved pairs); false for NeoX-style halves.
     let interleavedRope: Bool
 
@@ -22,17 +30,27 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
     public let decodeMode: DecodeMode
 
     public init(config: ModelConfig, weights: LlamaWeights, interleavedRope: Bool = true,
-                decodeMode: DecodeMode = .float32) throws {
+                decodeMode: DecodeMode = .float32, variant: DecoderVariant = .llama) throws {
         try config.validate()
+        try variant.validate(for: config)
         BLASRuntime.configure()
         self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
-        self.decodeMode = decodeMode
-        frequencies = Kernels.ropeFrequencies(base: config.ropeBase, ropeDim: config.ropeDim)
+        self.decodeMode = decodeMode; self.variant = variant
+        layerAttention = (0..<config.nLayers).map { variant.attention(layer: $0, config: config) }
+        var byBase: [Float: [Float]] = [:]
+        frequencies = layerAttention.map { a in
+            if let f = byBase[a.ropeBase] { return f }
+            let f = Kernels.ropeFrequencies(base: a.ropeBase, ropeDim: config.ropeDim)
+            byBase[a.ropeBase] = f
+            return f
+        }
+        attentionScale = variant.attentionScale ?? 1 / Float(config.headDim).squareRoot()
     }
 
     /// The same weights (shared, not copied) with another decode mode.
     public func withDecodeMode(_ mode: DecodeMode) throws -> LlamaModel {
-        try LlamaModel(config: config, weights: weights, interleavedRope: interleavedRope, decodeMode: mode)
+        try LlamaModel(config: config, weights: weights, interleavedRope: interleavedRope, decodeMode: mode,
+                       variant: variant)
     }
 
     public func forward(_ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
@@ -60,9 +78,10 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         for (r, id) in sequences.joined().enumerated() {
             (x.pointer + r * d).update(from: weights.tokenEmbedding.pointer + Int(id) * d, count: d)
         }
+        if let scale = variant.embeddingScale { Kernels.scale(x.pointer, by: scale, count: total * d) }
         recorder.record(.embed, x.pointer)
         if lastLayer >= 0 {
-            let s = Scratch(total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: frequencies.count)
+            let s = Scratch(total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: c.ropeDim / 2)
             for l in 0...lastLayer {
                 block(l, x: x, s: s, segments: segments, caches: caches, recorder: &recorder)
             }
@@ -101,6 +120,10 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .attnQ), s.q.pointer)
         recorder.record(.block(l, .attnK), s.k.pointer)
         recorder.record(.block(l, .attnV), s.v.pointer)
+        // QK-norm (gemma3): RMSNorm over each head's values, in place, before RoPE.
+        if let n = w.qNorm { Kernels.rmsNorm(s.q.pointer, n.pointer, s.q.pointer, rows: total * c.nHeads, d: c.headDim, eps: c.rmsEpsilon) }
+        if let n = w.kNorm { Kernels.rmsNorm(s.k.pointer, n.pointer, s.k.pointer, rows: total * c.nKVHeads, d: c.headDim, eps: c.rmsEpsilon) }
+        let frequencies = self.frequencies[l]
         for (i, seg) in segments.enumerated() {
             let cache = caches[i]
             for t in 0..<seg.count {
@@ -117,43 +140,51 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         }
         recorder.record(.block(l, .attnZ), s.z.pointer)
         w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: decodeMode)
+        // Sandwich norm (gemma3): hook_attn_out is what is added to the residual stream.
+        if let n = w.postAttnNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
         recorder.record(.block(l, .attnOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residMid), x.pointer)
         Kernels.rmsNorm(x.pointer, w.ffnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
-        // gate keeps the pre-activation; up becomes silu(gate) · up.
-        LinearWeight.applySwiGLU(gate: w.gate, up: w.up, s.xn.pointer, gateOut: s.gate.pointer, out: s.up.pointer,
-                                 m: total, mode: decodeMode)
+        // gate keeps the pre-activation; up becomes act(gate) · up.
+        LinearWeight.applyGatedMLP(variant.mlpActivation, gate: w.gate, up: w.up, s.xn.pointer, gateOut: s.gate.pointer,
+                                   out: s.up.pointer, m: total, mode: decodeMode)
         recorder.record(.block(l, .mlpPre), s.gate.pointer)
         recorder.record(.block(l, .mlpPost), s.up.pointer)
         w.down.apply(s.up.pointer, s.proj.pointer, m: total, mode: decodeMode)
+        if let n = w.postFFNNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residPost), x.pointer)
     }
 
     /// Causal scaled dot-product attention (Vaswani et al. 2017) of `count` new queries `[count, qDim]` against
-    /// every cached position `[0, past + count)`, grouped-query (Ainslie et al. 2023): query head h reads KV head
-    /// h / (nHeads / nKVHeads). Writes `out` `[count, qDim]`.
+    /// the cached positions `[0, past + count)`, grouped-query (Ainslie et al. 2023): query head h reads KV head
+    /// h / (nHeads / nKVHeads). On a sliding-window layer the query at position p only sees keys from
+    /// `p - window + 1` on. Writes `out` `[count, qDim]`.
     private func attention(layer l: Int, cache: KVCache, queries: UnsafeMutablePointer<Float>,
                            out: UnsafeMutablePointer<Float>, count: Int) {
         let c = config, hd = c.headDim, qDim = c.nHeads * hd, kvDim = c.nKVHeads * hd
         let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
-        let scale = 1 / Float(hd).squareRoot()
+        let scale = attentionScale, window = layerAttention[l].window
+        /// First key position visible to the query at `position`.
+        func firstVisible(_ position: Int) -> Int { window.map { max(0, position - $0 + 1) } ?? 0 }
         if count == 1 && hd % 8 == 0 && decodeMode != .float32 {
             // Decode with the quantised kernels: one head per chunk of the decode pool.
-            pg_attention_decode(queries, cache.key(l, 0), cache.value(l, 0), kvDim, keys, Int32(c.nHeads),
-                                Int32(c.nKVHeads), Int32(hd), scale, out, Int32(QuantizedMatrix.workers))
+            let first = firstVisible(past)
+            pg_attention_decode(queries, cache.key(l, first), cache.value(l, first), kvDim, keys - first,
+                                Int32(c.nHeads), Int32(c.nKVHeads), Int32(hd), scale, out, Int32(QuantizedMatrix.workers))
             return
         }
         let scores = FloatBuffer(count: max(count, group) * keys)
         if count == 1 {
             // Decode: the query heads of one KV group are contiguous, so each group is one small sgemm
-            // (scores[group, keys] = Q_g · K_gᵀ, then Z_g[group, hd] = P · V_g).
+            // (scores[group, keys] = Q_g · K_gᵀ, then Z_g[group, hd] = P · V_g) over the visible keys.
+            let first = firstVisible(past), keys = keys - first
             for kv in 0..<c.nKVHeads {
                 let q = queries + kv * group * hd, z = out + kv * group * hd
-                let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
+                let kBase = cache.key(l, first) + kv * hd, vBase = cache.value(l, first) + kv * hd
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(group), Int32(keys), Int32(hd), scale,
                             q, Int32(hd), kBase, Int32(kvDim), 0, scores.pointer, Int32(keys))
                 for g in 0..<group { Kernels.softmax(scores.pointer + g * keys, n: keys) }
@@ -169,11 +200,11 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
                 let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
                 for t in 0..<count {
                     let q = queries + t * qDim + h * hd, z = out + t * qDim + h * hd
-                    let visible = past + t + 1, row = scores.pointer + t * keys
-                    for j in 0..<visible { row[j] = scale * Kernels.dot(q, kBase + j * kvDim, count: hd) }
-                    Kernels.softmax(row, n: visible)
+                    let visible = past + t + 1, first = firstVisible(past + t), row = scores.pointer + t * keys
+                    for j in first..<visible { row[j] = scale * Kernels.dot(q, kBase + j * kvDim, count: hd) }
+                    Kernels.softmax(row + first, n: visible - first)
                     z.update(repeating: 0, count: hd)
-                    for j in 0..<visible { Kernels.axpy(row[j], vBase + j * kvDim, z, count: hd) }
+                    for j in first..<visible { Kernels.axpy(row[j], vBase + j * kvDim, z, count: hd) }
                 }
             }
             return
@@ -186,8 +217,9 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(keys), Int32(hd), scale,
                         q, Int32(qDim), kBase, Int32(kvDim), 0, scores.pointer, Int32(keys))
             for t in 0..<count {
-                let row = scores.pointer + t * keys, visible = past + t + 1
-                Kernels.softmax(row, n: visible)
+                let row = scores.pointer + t * keys, visible = past + t + 1, first = firstVisible(past + t)
+                Kernels.softmax(row + first, n: visible - first)
+                for j in 0..<first { row[j] = 0 }
                 for j in visible..<keys { row[j] = 0 }
             }
             // Z_h[count, hd] = P[count, keys] · V_h[keys, hd]

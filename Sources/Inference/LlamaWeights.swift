@@ -51,6 +51,22 @@ public struct LinearWeight: @unchecked Sendable {
         up.apply(x, out, m: m, mode: mode)
         Kernels.swiglu(gateOut, out, out, count: m * gate.rows)
     }
+
+    /// The gated MLP's first half with `activation`: `gateOut = x · W_gateᵀ` (the pre-activation) and
+    /// `out = act(gateOut) ⊙ (x · W_upᵀ)`, both `[m, rows]`. SiLU goes through `applySwiGLU` (fused decode kernel);
+    /// GELU-tanh runs both products (one fork/join when quantised) and then the activation.
+    static func applyGatedMLP(_ activation: MLPActivation, gate: LinearWeight, up: LinearWeight, _ x: UnsafePointer<Float>,
+                              gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int,
+                              mode: DecodeMode) {
+        switch activation {
+        case .silu:
+            applySwiGLU(gate: gate, up: up, x, gateOut: gateOut, out: out, m: m, mode: mode)
+        case .geluTanh:
+            precondition(gate.rows == up.rows && gate.cols == up.cols, "GeGLU: gate and up shapes differ")
+            apply([(gate, gateOut), (up, out)], x, m: m, mode: mode)
+            Kernels.geluTanhGated(gateOut, out, out, count: m * gate.rows)
+        }
+    }
 }
 
 /// How single-token (decode) steps multiply by the weight matrices. Batched prefill always uses F32 BLAS.
@@ -76,6 +92,12 @@ public struct LlamaLayerWeights: @unchecked Sendable {
     public var gate, up, down: LinearWeight
     /// Optional projection biases (qwen2): `attn_q.bias` `[n_heads·d_head]`, `attn_k.bias`/`attn_v.bias` `[n_kv·d_head]`.
     public var qBias, kBias, vBias: FloatBuffer?
+    /// Optional sandwich norms (gemma3), applied to the attention and MLP outputs before they join the residual
+    /// stream: `post_attention_norm.weight`, `post_ffw_norm.weight` `[d_model]`.
+    public var postAttnNorm, postFFNNorm: FloatBuffer?
+    /// Optional QK-norm (gemma3): `attn_q_norm.weight`, `attn_k_norm.weight` `[d_head]`, one RMSNorm per head
+    /// of q and k before RoPE.
+    public var qNorm, kNorm: FloatBuffer?
 
     public init(attnNorm: FloatBuffer, q: LinearWeight, k: LinearWeight, v: LinearWeight, o: LinearWeight,
                 ffnNorm: FloatBuffer, gate: LinearWeight, up: LinearWeight, down: LinearWeight,

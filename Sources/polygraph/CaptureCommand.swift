@@ -60,10 +60,10 @@ struct CaptureCommand: ParsableCommand {
         let questions = datasets.allSatisfy { $0.lowercased().hasSuffix(".jsonl") || $0.lowercased().hasSuffix(".json") }
         let positionText = position ?? (questions ? "answer" : "last")
         guard let position = CapturePosition(rawValue: positionText) else {
-            throw ValidationError("--position must be last, mean, all or answer (got \(positionText))")
+            throw CommandError("--position must be last, mean, all or answer (got \(positionText))")
         }
         let templateText = template ?? (position == .answer ? "chat" : "raw")
-        guard templateText == "raw" || templateText == "chat" else { throw ValidationError("--template must be raw or chat") }
+        guard templateText == "raw" || templateText == "chat" else { throw CommandError("--template must be raw or chat") }
         let lm = try LanguageModel.load(path: model)
         let hookNames = try HookSpec.expand(hooks, layers: layers, nLayers: lm.config.nLayers)
         let chat = templateText == "chat" ? try ChatTemplate(gguf: lm.file, tokenizer: lm.tokenizer) : nil
@@ -106,14 +106,14 @@ enum HookSpec {
             }) {
                 result += layerList.map { .block($0, hook) }
             } else {
-                throw ValidationError("unknown hook '\(entry)'. Use a full name (\(HookName.validForms)) or a shorthand: "
+                throw CommandError("unknown hook '\(entry)'. Use a full name (\(HookName.validForms)) or a shorthand: "
                                       + BlockHook.allCases.map(shorthand).joined(separator: ", ")
                                       + ", embed, ln_final")
             }
         }
         var seen = Set<HookName>()
         result = result.filter { seen.insert($0).inserted }
-        guard !result.isEmpty else { throw ValidationError("--hooks names no hook") }
+        guard !result.isEmpty else { throw CommandError("--hooks names no hook") }
         return result.sorted()
     }
 
@@ -128,10 +128,10 @@ enum HookSpec {
         for part in text.split(separator: ",") {
             let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard (1...2).contains(bounds.count), let low = bounds.first ?? nil, let high = bounds.last ?? nil, low <= high else {
-                throw ValidationError("--layers: cannot read '\(part)'; use all, or numbers and ranges like 7,14,20-23")
+                throw CommandError("--layers: cannot read '\(part)'; use all, or numbers and ranges like 7,14,20-23")
             }
             guard low >= 0, high < nLayers else {
-                throw ValidationError("--layers: layer \(high) does not exist; this model has layers 0-\(nLayers - 1)")
+                throw CommandError("--layers: layer \(high) does not exist; this model has layers 0-\(nLayers - 1)")
             }
             layers += Array(low...high)
         }

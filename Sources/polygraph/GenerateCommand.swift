@@ -46,7 +46,7 @@ struct GenerateCommand: ParsableCommand {
             if let system { messages.append(.system(system)) }
             messages.append(.user(prompt))
             do { ids = try lm.chatPrompt(messages) } catch {
-                throw ValidationError("\(error). Hint: pass --raw to send the prompt text without a template")
+                throw CommandError("\(error). Hint: pass --raw to send the prompt text without a template")
             }
         } else {
             ids = lm.rawPrompt(prompt)

@@ -48,7 +48,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         guard let position = CapturePosition(rawValue: position), position != .all else {
-            throw ValidationError("--position must be last, mean or answer (all needs token offsets, which import does not take)")
+            throw CommandError("--position must be last, mean or answer (all needs token offsets, which import does not take)")
         }
         var request = StoreImporter.Request(arrayPath: array, csvPath: csv, outPath: out, modelName: modelName,
                                             architecture: modelArchitecture, modelSHA256: modelSha256)

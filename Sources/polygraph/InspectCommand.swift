@@ -22,7 +22,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: file) else {
-            throw ValidationError("\(file): no such file")
+            throw CommandError("\(file): no such file")
         }
         switch try FileKind.sniff(file) {
         case .gguf:
@@ -74,7 +74,7 @@ enum FileKind {
     case gguf, hdf5, json
 
     static func sniff(_ path: String) throws -> FileKind {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("\(path): cannot be read") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CommandError("\(path): cannot be read") }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
         if head.starts(with: Array("GGUF".utf8)) { return .gguf }
@@ -82,7 +82,7 @@ enum FileKind {
         if let first = head.first(where: { ![0x20, 0x0a, 0x0d, 0x09].contains($0) }), first == UInt8(ascii: "{") {
             return .json
         }
-        throw ValidationError("""
+        throw CommandError("""
             \(path): not a GGUF model, an HDF5 activation file or a probe JSON (first bytes \
             \(head.map { String(format: "%02x", $0) }.joined(separator: " "))). \
             Hint: inspect takes a .gguf, a .h5 written by `polygraph capture`/`import`, or a probe from `polygraph train`.

@@ -11,44 +11,12 @@ import Glibc
 
 /// A client that goes away must not keep the one shared engine busy.
 @Suite struct DisconnectTests {
-    /// Sends an HTTP request over a raw socket, reads the first bytes of the answer (or waits 0.2 s), and hangs up.
-    static func requestAndHangUp(port: Int, body: String, readFirst: Bool) throws -> String {
+    /// Opens a loopback socket to `port` (receive timeout `timeout` seconds) and sends a chat completion POST.
+    /// The caller closes the returned descriptor.
+    static func sendChatRequest(port: Int, body: String, timeout: Int = 5) throws -> Int32 {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-        guard readFirst else {
-            usleep(200_000)
-            return ""
-        }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
-        #else
-        throw POSIXError(.ENOTSUP)
-        #endif
-    }
-
-    /// Sends one request on a fresh socket and reads until the server closes it (at most `timeout` seconds);
-    /// returns what was read and whether the server closed the connection.
-    static func requestUntilClosed(port: Int, body: String, timeout: Int = 5) throws -> (String, closed: Bool) {
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        defer { close(fd) }
         var wait = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -60,10 +28,37 @@ import Glibc
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
         let request = "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        return fd
+        #else
+        throw POSIXError(.ENOTSUP)
+        #endif
+    }
+
+    /// Sends a request, reads the first bytes of the answer (or waits 0.2 s), and hangs up.
+    static func requestAndHangUp(port: Int, body: String, readFirst: Bool) throws -> String {
+        let fd = try sendChatRequest(port: port, body: body)
+        defer { close(fd) }
+        guard readFirst else {
+            usleep(200_000)
+            return ""
+        }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+    }
+
+    /// Sends a request and reads until the server closes the connection (at most 5 s without data);
+    /// returns what was read and whether the server closed it.
+    static func requestUntilClosed(port: Int, body: String) throws -> (String, closed: Bool) {
+        let fd = try sendChatRequest(port: port, body: body)
+        defer { close(fd) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -72,9 +67,6 @@ import Glibc
             if n < 0 { return (String(decoding: received, as: UTF8.self), false) }   // timed out: still open
             received += buffer[0..<n]
         }
-        #else
-        throw POSIXError(.ENOTSUP)
-        #endif
     }
 
     /// Runs blocking socket code on its own thread: blocking one of the few cooperative-pool threads (two on a
