@@ -7,12 +7,12 @@ alternate between the engines so that a noisy shared machine hurts both alike; m
 Polygraph runs `polygraph bench --json` (its `quantized` and `quantizedInt8` decode modes); llama.cpp runs through
 llama-cpp-python's low-level generate loop (EOS ignored).
 
-usage: python3 benchmarks/decode_vs_llamacpp.py [--polygraph .build/release/polygraph] [--rounds 5]
+usage: python3 benchmarks/decode_vs_llamacpp.py [--model models/X.gguf] [--polygraph .build/release/polygraph] [--rounds 5]
 needs: pip install llama-cpp-python (builds llama.cpp from source: several minutes on 2 cores)
 """
-import argparse, json, statistics, subprocess, sys, time
+import argparse, json, os, statistics, subprocess, sys, time
 
-MODEL = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_MODEL = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
 TEXT = ("The history of the Roman Empire covers the history of ancient Rome from the fall of the Roman Republic "
         "in 27 BC until the abdication of Romulus Augustulus in AD 476 in the West. ")
 
@@ -40,9 +40,9 @@ def llamacpp_decode(llm, prompt_tokens, steps):
     return steps / (time.perf_counter() - started)
 
 
-def polygraph_bench(binary, mode, steps):
+def polygraph_bench(binary, model, mode, steps):
     """(decode tok/s in `mode`, prefill tok/s of the 256-token prompt) from one `polygraph bench --json`."""
-    out = subprocess.run([binary, "bench", "--model", MODEL, "--json", "--statements", "8", "--repeats", "1",
+    out = subprocess.run([binary, "bench", "--model", model, "--json", "--statements", "8", "--repeats", "1",
                           "--decode-tokens", str(steps), "--decode-mode", mode], check=True, capture_output=True, text=True)
     rows = json.loads(out.stdout)["results"]
     decode = [r for r in rows if r["name"].startswith("decode") and f"[{mode}]" in r["name"]][0]
@@ -52,6 +52,7 @@ def polygraph_bench(binary, mode, steps):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=DEFAULT_MODEL, help="a GGUF both engines load (default: SmolLM2)")
     ap.add_argument("--polygraph", default=".build/release/polygraph")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--steps", type=int, default=128)
@@ -61,7 +62,7 @@ def main():
     except ImportError:
         print("skipped: llama-cpp-python not installed (pip install llama-cpp-python)")
         return 0
-    llm = llama_cpp.Llama(model_path=MODEL, n_ctx=1024, n_threads=2, n_threads_batch=2, n_batch=512, verbose=False)
+    llm = llama_cpp.Llama(model_path=args.model, n_ctx=1024, n_threads=2, n_threads_batch=2, n_batch=512, verbose=False)
     tokens = llm.tokenize(TEXT.encode(), add_bos=False)
     prompt = (tokens * (256 // len(tokens) + 1))[:256]
     decode = {"llama.cpp": [], "polygraph quantized": [], "polygraph quantizedInt8": []}
@@ -70,19 +71,19 @@ def main():
         prefill["llama.cpp"].append(llamacpp_prefill(llm, prompt))
         decode["llama.cpp"].append(llamacpp_decode(llm, prompt, args.steps))
         for mode in ("quantized", "quantizedInt8"):
-            d, p = polygraph_bench(args.polygraph, mode, args.steps)
+            d, p = polygraph_bench(args.polygraph, args.model, mode, args.steps)
             decode[f"polygraph {mode}"].append(d)
             prefill["polygraph"].append(p)
         print(f"round {r + 1}/{args.rounds}: decode " + ", ".join(f"{k} {v[-1]:.1f}" for k, v in decode.items())
               + f"; prefill llama.cpp {prefill['llama.cpp'][-1]:.0f}, polygraph {prefill['polygraph'][-1]:.0f}",
               file=sys.stderr)
-    print(f"SmolLM2-135M-Instruct Q4_1, 2 threads, {args.rounds} alternating rounds (llama-cpp-python {llama_cpp.__version__})")
-    print(f"{'workload':<44}{'median tok/s':>13}{'min':>8}{'max':>8}{'vs llama.cpp':>14}")
+    print(f"{os.path.basename(args.model)}, 2 threads, {args.rounds} alternating rounds (llama-cpp-python {llama_cpp.__version__})")
+    print(f"{'workload':<56}{'median tok/s':>13}{'min':>8}{'max':>8}{'vs llama.cpp':>14}")
     for title, table in ((f"decode {args.steps} tokens after 256", decode), ("prefill one 256-token prompt", prefill)):
         ref = statistics.median(table["llama.cpp"])
         for name, values in table.items():
             m = statistics.median(values)
-            print(f"{title + ', ' + name:<44}{m:>13.1f}{min(values):>8.1f}{max(values):>8.1f}{m / ref:>13.2f}x")
+            print(f"{title + ', ' + name:<56}{m:>13.1f}{min(values):>8.1f}{max(values):>8.1f}{m / ref:>13.2f}x")
     return 0
 
 
