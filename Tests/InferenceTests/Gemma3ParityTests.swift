@@ -4,22 +4,9 @@ import Testing
 import Tokenization
 @testable import Inference
 
-/// Paths of the third real model, Gemma 3 270M (base) Q4_K_M (`scripts/fetch-model.sh gemma3-270m`).
-enum GemmaPaths {
-    /// `POLYGRAPH_GEMMA_GGUF`, else `<root>/models/gemma-3-270m-q4_k_m.gguf`.
-    static let model = ProcessInfo.processInfo.environment["POLYGRAPH_GEMMA_GGUF"]
-        ?? TestPaths.root.appendingPathComponent("models/gemma-3-270m-q4_k_m.gguf").path
-    /// `../shared/golden/gemma3-270m`.
-    static let golden = TestPaths.golden.appendingPathComponent("gemma3-270m")
-    /// Run when the model and the golden files are there; under CI always (scripts/setup.sh fetches the model).
-    static let enabled = TestPaths.isCI
-        || (FileManager.default.fileExists(atPath: model)
-            && FileManager.default.fileExists(atPath: golden.appendingPathComponent("README.md").path))
-}
-
 /// The Gemma model, loaded once through the architecture registry (as the CLI does).
 enum SharedGemma {
-    static let loaded: Result<LanguageModel, Error> = Result { try LanguageModel.load(path: GemmaPaths.model) }
+    static let loaded: Result<LanguageModel, Error> = Result { try LanguageModel.load(path: RealModelPaths.gemma.model) }
     static func get() throws -> LanguageModel { try loaded.get() }
 }
 
@@ -31,7 +18,7 @@ enum SharedGemma {
 /// than the sliding window; Tests/ReferenceData/gemma3-270m-long-prompt.json (scripts/gemma3-long-prompt-reference.py,
 /// same HF method) covers a 705-token prompt.
 @Suite("Golden parity (Gemma 3 270M Q4_K_M)",
-       .enabled(if: GemmaPaths.enabled, "needs models/gemma-3-270m-q4_k_m.gguf and ../shared/golden/gemma3-270m"))
+       .enabled(if: RealModelPaths.gemma.enabled, "needs models/gemma-3-270m-q4_k_m.gguf and ../shared/golden/gemma3-270m"))
 struct Gemma3ParityTests {
     static let prompts = ["chat_capital", "paris_statement", "mixed_unicode"]
     static let relativeTolerance: Float = 1e-4
@@ -42,7 +29,7 @@ struct Gemma3ParityTests {
     @Test("hidden states L0/L1/L9/L18 (and before the final norm) and last-position logits match the reference",
           arguments: prompts)
     func parity(prompt: String) throws {
-        let lm = try SharedGemma.get(), dir = GemmaPaths.golden
+        let lm = try SharedGemma.get(), dir = RealModelPaths.gemma.golden
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: dir.appendingPathComponent("\(prompt).json")))
         // The reference puts BOS first unless the text already starts with it (add_bos_token=true).
         #expect(lm.rawPrompt(golden.text) == golden.token_ids)
@@ -56,7 +43,7 @@ struct Gemma3ParityTests {
 
     @Test("greedy decoding of the golden chat prompt reproduces the reference ids", arguments: DecodeMode.allCases)
     func greedyChat(mode: DecodeMode) throws {
-        let g = try JSONDecoder().decode(Greedy.self, from: Data(contentsOf: GemmaPaths.golden
+        let g = try JSONDecoder().decode(Greedy.self, from: Data(contentsOf: RealModelPaths.gemma.golden
             .appendingPathComponent("greedy_chat_capital.json")))
         let lm = try SharedGemma.get()
         // The base model's GGUF has no chat template: the prompt is the Gemma turn format written out.

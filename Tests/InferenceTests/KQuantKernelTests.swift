@@ -187,7 +187,7 @@ struct KQuantKernelTests {
     }
 }
 
-@Suite("Quantised decode on Qwen2.5-Coder Q4_K_M", .enabled(if: QwenPaths.enabled, "needs the Qwen model and ../shared/golden"))
+@Suite("Quantised decode on Qwen2.5-Coder Q4_K_M", .enabled(if: RealModelPaths.qwen.enabled, "needs the Qwen model and ../shared/golden"))
 struct QwenQuantizedDecodeTests {
     @Test("every matrix decodes from its blocks and single-token steps match the F32 BLAS path")
     func decodeParity() throws {

@@ -4,22 +4,9 @@ import Testing
 import Tokenization
 @testable import Inference
 
-/// Paths of the second real model, Qwen2.5-Coder-0.5B-Instruct Q4_K_M (`scripts/fetch-model.sh qwen2.5-coder-0.5b`).
-enum QwenPaths {
-    /// `POLYGRAPH_QWEN_GGUF`, else `<root>/models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf` (the tokenizer tests' rule).
-    static let model = ProcessInfo.processInfo.environment["POLYGRAPH_QWEN_GGUF"]
-        ?? TestPaths.root.appendingPathComponent("models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf").path
-    /// `../shared/golden/qwen2.5-coder-0.5b`.
-    static let golden = TestPaths.golden.appendingPathComponent("qwen2.5-coder-0.5b")
-    /// Run when the model and the golden files are there; under CI always (scripts/setup.sh fetches the model).
-    static let enabled = TestPaths.isCI
-        || (FileManager.default.fileExists(atPath: model)
-            && FileManager.default.fileExists(atPath: golden.appendingPathComponent("README.md").path))
-}
-
 /// The Qwen model, loaded once through the architecture registry (as the CLI does).
 enum SharedQwen {
-    static let loaded: Result<LanguageModel, Error> = Result { try LanguageModel.load(path: QwenPaths.model) }
+    static let loaded: Result<LanguageModel, Error> = Result { try LanguageModel.load(path: RealModelPaths.qwen.model) }
     static func get() throws -> LanguageModel { try loaded.get() }
 }
 
@@ -28,7 +15,7 @@ enum SharedQwen {
 /// Tolerance: max |ours - reference| ≤ 1e-4 · max |reference| per tensor, as for SmolLM2 (float32 summation order
 /// differs; measured on this machine: ≤ 3e-6 relative, e.g. 1.2e-3 on blocks.11.hook_resid_post whose values reach 976).
 @Suite("Golden parity (Qwen2.5-Coder-0.5B-Instruct Q4_K_M)",
-       .enabled(if: QwenPaths.enabled, "needs models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf and ../shared/golden"))
+       .enabled(if: RealModelPaths.qwen.enabled, "needs models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf and ../shared/golden"))
 struct Qwen2ParityTests {
     static let prompts = ["chat_capital", "paris_statement", "mixed_unicode"]
     static let relativeTolerance: Float = 1e-4
@@ -38,7 +25,7 @@ struct Qwen2ParityTests {
 
     @Test("hidden states L0/L1/L12/L24 and last-position logits match the reference", arguments: prompts)
     func parity(prompt: String) throws {
-        let lm = try SharedQwen.get(), dir = QwenPaths.golden
+        let lm = try SharedQwen.get(), dir = RealModelPaths.qwen.golden
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: dir.appendingPathComponent("\(prompt).json")))
         #expect(lm.tokenizer.encode(golden.text, parseSpecial: true) == golden.token_ids)
         let hooks: [(String, HookName)] = [("L0", .embed), ("L1", .residPost(0)), ("L12", .residPost(11)),
@@ -52,7 +39,7 @@ struct Qwen2ParityTests {
     @Test("the chat template renders the golden prompt and greedy decoding reproduces the reference ids",
           arguments: DecodeMode.allCases)
     func greedyChat(mode: DecodeMode) throws {
-        let g = try JSONDecoder().decode(Greedy.self, from: Data(contentsOf: QwenPaths.golden
+        let g = try JSONDecoder().decode(Greedy.self, from: Data(contentsOf: RealModelPaths.qwen.golden
             .appendingPathComponent("greedy_chat_capital.json")))
         let lm = try SharedQwen.get()
         // No system message: Qwen's template inserts its default system prompt.

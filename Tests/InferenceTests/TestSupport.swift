@@ -24,6 +24,33 @@ enum TestPaths {
     }
 }
 
+/// Where a real model besides the default one lives (`scripts/fetch-model.sh NAME` fetches it; the test set-up
+/// `scripts/setup.sh --with-python` fetches them for CI) and whether its tests run.
+struct RealModelPaths: Sendable {
+    /// The environment variable's path, else `<root>/models/FILE`.
+    let model: String
+    /// `../shared/golden/FOLDER`.
+    let golden: URL
+    /// Run when the model and the golden files are there; under CI always (then a missing file fails the test).
+    let enabled: Bool
+
+    init(environment: String, file: String, goldenFolder: String) {
+        model = ProcessInfo.processInfo.environment[environment]
+            ?? TestPaths.root.appendingPathComponent("models/\(file)").path
+        golden = TestPaths.golden.appendingPathComponent(goldenFolder)
+        enabled = TestPaths.isCI
+            || (FileManager.default.fileExists(atPath: model)
+                && FileManager.default.fileExists(atPath: golden.appendingPathComponent("README.md").path))
+    }
+
+    /// Qwen2.5-Coder-0.5B-Instruct Q4_K_M (`qwen2`; `scripts/fetch-model.sh qwen2.5-coder-0.5b`).
+    static let qwen = RealModelPaths(environment: "POLYGRAPH_QWEN_GGUF", file: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+                                     goldenFolder: "qwen2.5-coder-0.5b")
+    /// Gemma 3 270M base Q4_K_M (`gemma3`; `scripts/fetch-model.sh gemma3-270m`).
+    static let gemma = RealModelPaths(environment: "POLYGRAPH_GEMMA_GGUF", file: "gemma-3-270m-q4_k_m.gguf",
+                                      goldenFolder: "gemma3-270m")
+}
+
 /// The real model, loaded once for every test that needs it.
 enum SharedModel {
     static let loaded: Result<LlamaModel, Error> = Result {
