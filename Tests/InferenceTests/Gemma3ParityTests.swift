@@ -23,28 +23,19 @@ struct Gemma3ParityTests {
     static let prompts = ["chat_capital", "paris_statement", "mixed_unicode"]
     static let relativeTolerance: Float = 1e-4
 
-    struct Golden: Decodable { let text: String; let token_ids: [Int32] }
-    struct Greedy: Decodable { let prompt: String; let prompt_ids: [Int32]; let ids: [Int32]; let generate_ids: [Int32] }
-
     @Test("hidden states L0/L1/L9/L18 (and before the final norm) and last-position logits match the reference",
           arguments: prompts)
     func parity(prompt: String) throws {
-        let lm = try SharedGemma.get(), dir = RealModelPaths.gemma.golden
-        let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: dir.appendingPathComponent("\(prompt).json")))
+        let lm = try SharedGemma.get()
+        let golden = try expectGoldenParity(lm.model, prompt: prompt, dir: RealModelPaths.gemma.golden, middle: 9,
+                                            tolerance: Self.relativeTolerance, label: "gemma3 parity")
         // The reference puts BOS first unless the text already starts with it (add_bos_token=true).
         #expect(lm.rawPrompt(golden.text) == golden.token_ids)
-        let hooks: [(String, HookName)] = [("L0", .embed), ("L1", .residPost(0)), ("L9", .residPost(8)),
-                                           ("L18_prenorm", .residPost(17)), ("L18", .lnFinal)]
-        let result = try lm.run([golden.token_ids], capture: HookFilter(hooks.map(\.1)), logits: .last)[0]
-        let report = try expectGoldenParity(result, prompt: prompt, dir: dir, hooks: hooks.map { ($0.0, $0.1) },
-                                            tolerance: Self.relativeTolerance)
-        print("gemma3 parity \(prompt) [max abs diff]: " + report.joined(separator: ", "))
     }
 
     @Test("greedy decoding of the golden chat prompt reproduces the reference ids", arguments: DecodeMode.allCases)
     func greedyChat(mode: DecodeMode) throws {
-        let g = try JSONDecoder().decode(Greedy.self, from: Data(contentsOf: RealModelPaths.gemma.golden
-            .appendingPathComponent("greedy_chat_capital.json")))
+        let g = try GoldenGreedy(in: RealModelPaths.gemma.golden)
         let lm = try SharedGemma.get()
         // The base model's GGUF has no chat template: the prompt is the Gemma turn format written out.
         #expect(lm.rawPrompt(g.prompt) == g.prompt_ids)

@@ -6,14 +6,9 @@ import Testing
 @Suite("Generation with the real model",
        .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/ and ../shared/golden"))
 struct GenerationTests {
-    struct Greedy: Decodable { let prompt: String; let prompt_ids: [Int32]; let generate_ids: [Int32]; let ids: [Int32] }
-
     static let shared: Result<LanguageModel, Error> = Result { try LanguageModel.load(path: TestPaths.model) }
 
-    func golden() throws -> Greedy {
-        try JSONDecoder().decode(Greedy.self, from: Data(contentsOf: TestPaths.golden
-            .appendingPathComponent("greedy_chat_capital.json")))
-    }
+    func golden() throws -> GoldenGreedy { try GoldenGreedy(in: TestPaths.golden) }
 
     @Test("greedy decoding of the golden chat prompt reproduces generate_ids exactly")
     func greedyChat() throws {

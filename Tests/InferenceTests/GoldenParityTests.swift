@@ -12,18 +12,9 @@ struct GoldenParityTests {
                           "long_paragraph"]
     static let relativeTolerance: Float = 1e-4
 
-    struct Golden: Decodable { let token_ids: [Int32] }
-
     @Test("last-position logits and the golden hooks match the reference", arguments: prompts)
     func parity(prompt: String) throws {
-        let model = try SharedModel.get()
-        let dir = TestPaths.golden
-        let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: dir.appendingPathComponent("\(prompt).json")))
-        let hooks: [(String, HookName)] = [("L0", .embed), ("L1", .residPost(0)), ("L15", .residPost(14)),
-                                           ("L30_prenorm", .residPost(29)), ("L30", .lnFinal)]
-        let result = try model.run([golden.token_ids], capture: HookFilter(hooks.map(\.1)), logits: .last)[0]
-        let report = try expectGoldenParity(result, prompt: prompt, dir: dir, hooks: hooks.map { ($0.0, $0.1) },
-                                            tolerance: Self.relativeTolerance)
-        print("parity \(prompt) [max abs diff]: " + report.joined(separator: ", "))
+        try expectGoldenParity(try SharedModel.get(), prompt: prompt, dir: TestPaths.golden, middle: 15,
+                               tolerance: Self.relativeTolerance, label: "parity")
     }
 }

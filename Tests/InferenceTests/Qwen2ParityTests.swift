@@ -20,27 +20,18 @@ struct Qwen2ParityTests {
     static let prompts = ["chat_capital", "paris_statement", "mixed_unicode"]
     static let relativeTolerance: Float = 1e-4
 
-    struct Golden: Decodable { let text: String; let token_ids: [Int32] }
-    struct Greedy: Decodable { let prompt: String; let prompt_ids: [Int32]; let ids: [Int32]; let generate_ids: [Int32] }
-
     @Test("hidden states L0/L1/L12/L24 and last-position logits match the reference", arguments: prompts)
     func parity(prompt: String) throws {
-        let lm = try SharedQwen.get(), dir = RealModelPaths.qwen.golden
-        let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: dir.appendingPathComponent("\(prompt).json")))
+        let lm = try SharedQwen.get()
+        let golden = try expectGoldenParity(lm.model, prompt: prompt, dir: RealModelPaths.qwen.golden, middle: 12,
+                                            tolerance: Self.relativeTolerance, label: "qwen2 parity")
         #expect(lm.tokenizer.encode(golden.text, parseSpecial: true) == golden.token_ids)
-        let hooks: [(String, HookName)] = [("L0", .embed), ("L1", .residPost(0)), ("L12", .residPost(11)),
-                                           ("L24_prenorm", .residPost(23)), ("L24", .lnFinal)]
-        let result = try lm.run([golden.token_ids], capture: HookFilter(hooks.map(\.1)), logits: .last)[0]
-        let report = try expectGoldenParity(result, prompt: prompt, dir: dir, hooks: hooks.map { ($0.0, $0.1) },
-                                            tolerance: Self.relativeTolerance)
-        print("qwen2 parity \(prompt) [max abs diff]: " + report.joined(separator: ", "))
     }
 
     @Test("the chat template renders the golden prompt and greedy decoding reproduces the reference ids",
           arguments: DecodeMode.allCases)
     func greedyChat(mode: DecodeMode) throws {
-        let g = try JSONDecoder().decode(Greedy.self, from: Data(contentsOf: RealModelPaths.qwen.golden
-            .appendingPathComponent("greedy_chat_capital.json")))
+        let g = try GoldenGreedy(in: RealModelPaths.qwen.golden)
         let lm = try SharedQwen.get()
         // No system message: Qwen's template inserts its default system prompt.
         #expect(try lm.chatPrompt([.user("What is the capital of France?")]) == g.prompt_ids)

@@ -113,25 +113,56 @@ func tinyConfig(layers: Int = 3, tied: Bool = true) -> ModelConfig {
                 tiedEmbeddings: tied)
 }
 
-/// Checks one forward pass over a golden prompt against `<dir>/<prompt>_hidden_<file>.npy` for each hook and
-/// `<prompt>_logits_last.npy`: same size, max |ours − ref| ≤ tolerance · max |ref|, and the same argmax token.
-/// Returns one "tensor diff (max |ref|)" entry per tensor, for the test log.
-func expectGoldenParity(_ result: SequenceActivations, prompt: String, dir: URL, hooks: [(file: String, hook: HookName)],
-                        tolerance: Float) throws -> [String] {
+/// A golden prompt, `<dir>/<name>.json`: its text and the reference token ids.
+struct GoldenPrompt: Decodable {
+    let text: String
+    let token_ids: [Int32]
+
+    init(_ name: String, in dir: URL) throws {
+        self = try JSONDecoder().decode(Self.self, from: Data(contentsOf: dir.appendingPathComponent("\(name).json")))
+    }
+}
+
+/// A golden greedy run, `<dir>/greedy_chat_capital.json`: the chat prompt, its ids and the reference continuation.
+struct GoldenGreedy: Decodable {
+    let prompt: String
+    let prompt_ids: [Int32]
+    let ids: [Int32]
+    let generate_ids: [Int32]
+
+    init(in dir: URL) throws {
+        self = try JSONDecoder().decode(Self.self, from: Data(contentsOf: dir.appendingPathComponent("greedy_chat_capital.json")))
+    }
+}
+
+/// Runs golden prompt `name`'s reference ids through `model` and checks the golden tensors of an `nLayers`-block
+/// model — `<name>_hidden_L0` (hook_embed), `L1`, `L<middle>`, `L<nLayers>_prenorm` (last resid_post) and
+/// `L<nLayers>` (after the final norm) — and `<name>_logits_last.npy`: same size,
+/// max |ours − ref| ≤ tolerance · max |ref|, and the same argmax token. Prints the max abs diff of each tensor
+/// after `label`; returns the golden prompt, for the caller's tokenizer check.
+@discardableResult
+func expectGoldenParity(_ model: any CausalLanguageModel, prompt name: String, dir: URL, middle: Int,
+                        tolerance: Float, label: String) throws -> GoldenPrompt {
+    let golden = try GoldenPrompt(name, in: dir)
+    let n = model.config.nLayers
+    let hooks: [(file: String, hook: HookName)] = [("L0", .embed), ("L1", .residPost(0)), ("L\(middle)", .residPost(middle - 1)),
+                                                   ("L\(n)_prenorm", .residPost(n - 1)), ("L\(n)", .lnFinal)]
+    let result = try model.run([golden.token_ids], capture: HookFilter(hooks.map(\.hook)), logits: .last)[0]
     var report: [String] = []
     for (file, hook) in hooks {
-        let ref = try NPYArray(path: dir.appendingPathComponent("\(prompt)_hidden_\(file).npy").path)
+        let ref = try NPYArray(path: dir.appendingPathComponent("\(name)_hidden_\(file).npy").path)
         let ours = try #require(result.activations(hook))
-        #expect(ours.count == ref.values.count, "\(prompt) \(hook): \(ours.count) values, reference \(ref.values.count)")
+        #expect(ours.count == ref.values.count, "\(name) \(hook): \(ours.count) values, reference \(ref.values.count)")
         let (diff, scale) = compare(ours, ref.values)
         report.append("\(file) \(diff) (max |ref| \(scale))")
-        #expect(diff <= tolerance * scale, "\(prompt) \(hook): max abs diff \(diff), max |ref| \(scale)")
+        #expect(diff <= tolerance * scale, "\(name) \(hook): max abs diff \(diff), max |ref| \(scale)")
     }
-    let refLogits = try NPYArray(path: dir.appendingPathComponent("\(prompt)_logits_last.npy").path)
+    let refLogits = try NPYArray(path: dir.appendingPathComponent("\(name)_logits_last.npy").path)
     let ours = try #require(result.lastLogits)
     let (diff, scale) = compare(ours, refLogits.values)
     report.append("logits \(diff) (max |ref| \(scale))")
-    #expect(diff <= tolerance * scale, "\(prompt) logits: max abs diff \(diff), max |ref| \(scale)")
+    #expect(diff <= tolerance * scale, "\(name) logits: max abs diff \(diff), max |ref| \(scale)")
     #expect(Sampler.argmax(ours) == Sampler.argmax(refLogits.values))
-    return report
+    print("\(label) \(name) [max abs diff]: " + report.joined(separator: ", "))
+    return golden
 }
