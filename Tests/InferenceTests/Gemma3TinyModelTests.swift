@@ -76,12 +76,7 @@ struct Gemma3TinyModelTests {
         #expect(loaded.weights.layers.allSatisfy { $0.postAttnNorm != nil && $0.postFFNNorm != nil && $0.qNorm != nil && $0.kNorm != nil })
         let reference = try Self.model(weights)
         let seqs = [Self.tokens(20, seed: 1), Self.tokens(7, seed: 2)]
-        let a = try loaded.run(seqs, capture: .all(nLayers: 6), logits: .all)
-        let b = try reference.run(seqs, capture: .all(nLayers: 6), logits: .all)
-        for (x, y) in zip(a, b) {
-            #expect(x.captured == y.captured)
-            #expect(x.allLogits == y.allLogits)
-        }
+        try expectIdenticalRuns(loaded, reference, seqs, nLayers: 6)
     }
 
     @Test("prefill matches a naive gemma3 forward pass (batched; short and long sequences cross the window)")

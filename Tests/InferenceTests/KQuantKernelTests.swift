@@ -200,24 +200,6 @@ struct QwenQuantizedDecodeTests {
         let f32 = try quant.withDecodeMode(.float32)
         let prompt: [Int32] = [151644, 872, 198, 3838, 374, 279, 6722, 315, 9625, 30, 151645, 198, 151644, 77091, 198]
         let filter: HookFilter = [.residPost(5), .residPost(23), .lnFinal]
-        var results: [[SequenceActivations]] = []
-        for model in [quant, f32] {
-            let cache = model.makeCache()
-            _ = try model.forward([prompt], caches: [cache], capture: .none, logits: .last)
-            var steps: [SequenceActivations] = []
-            for id: Int32 in [785, 6722, 315] {
-                steps.append(try model.forward([[id]], caches: [cache], capture: filter, logits: .last)[0])
-            }
-            results.append(steps)
-        }
-        for (a, b) in zip(results[0], results[1]) {
-            for hook in filter.sorted {
-                let (diff, scale) = compare(try #require(a.activations(hook)), try #require(b.activations(hook)))
-                #expect(diff <= 1e-4 * scale, "\(hook): \(diff) of \(scale)")
-            }
-            let (diff, scale) = compare(try #require(a.lastLogits), try #require(b.lastLogits))
-            #expect(diff <= 1e-4 * scale, "logits: \(diff) of \(scale)")
-            print("qwen quantised vs F32 decode step: logits max abs diff \(diff) (max |logit| \(scale))")
-        }
+        try expectDecodeStepsMatch(quant, f32, prompt: prompt, steps: [785, 6722, 315], filter: filter, label: "qwen2")
     }
 }

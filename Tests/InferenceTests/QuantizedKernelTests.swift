@@ -72,25 +72,7 @@ struct QuantizedDecodeParityTests {
         let f32 = try LlamaModel(config: quant.config, weights: quant.weights, decodeMode: .float32)
         let prompt: [Int32] = [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198]
         let filter: HookFilter = [.residPost(3), .residPost(29), .lnFinal]
-        var results: [[SequenceActivations]] = []
-        for model in [quant, f32] as [LlamaModel] {
-            let cache = model.makeCache()
-            _ = try model.forward([prompt], caches: [cache], capture: .none, logits: .last)
-            var steps: [SequenceActivations] = []
-            for id: Int32 in [504, 3575, 282] {
-                steps.append(try model.forward([[id]], caches: [cache], capture: filter, logits: .last)[0])
-            }
-            results.append(steps)
-        }
-        for (a, b) in zip(results[0], results[1]) {
-            for hook in filter.sorted {
-                let (diff, scale) = compare(try #require(a.activations(hook)), try #require(b.activations(hook)))
-                #expect(diff <= 1e-4 * scale, "\(hook): \(diff)")
-            }
-            let (diff, scale) = compare(try #require(a.lastLogits), try #require(b.lastLogits))
-            #expect(diff <= 1e-4 * scale, "logits: \(diff)")
-            print("quantised vs F32 decode step: logits max abs diff \(diff)")
-        }
+        try expectDecodeStepsMatch(quant, f32, prompt: prompt, steps: [504, 3575, 282], filter: filter, label: "smollm2")
     }
 
     @Test("int8-activation decode keeps the greedy answer and stays close to F32")

@@ -45,12 +45,7 @@ struct Qwen2TinyModelTests {
         #expect(!loaded.interleavedRope && loaded.config.architecture == "qwen2" && !loaded.config.tiedEmbeddings)
         let reference = try LlamaModel(config: config, weights: weights, interleavedRope: false)
         let seqs: [[Int32]] = [[1, 2, 3, 4, 5, 6], [9, 8, 7]]
-        let a = try loaded.run(seqs, capture: .all(nLayers: 3), logits: .all)
-        let b = try reference.run(seqs, capture: .all(nLayers: 3), logits: .all)
-        for (x, y) in zip(a, b) {
-            #expect(x.captured == y.captured)
-            #expect(x.allLogits == y.allLogits)
-        }
+        try expectIdenticalRuns(loaded, reference, seqs, nLayers: 3)
     }
 
     @Test("hook_q/k/v include the biases, resid_post of layer l is resid_pre of l+1, and biases and RoPE style matter")

@@ -113,6 +113,40 @@ func tinyConfig(layers: Int = 3, tied: Bool = true) -> ModelConfig {
                 tiedEmbeddings: tied)
 }
 
+/// Runs `sequences` through both models capturing every hook of `nLayers` blocks and all logits, and expects
+/// bit-identical results (a model loaded from a written GGUF against the one built from the same weights).
+func expectIdenticalRuns(_ a: any CausalLanguageModel, _ b: any CausalLanguageModel, _ sequences: [[Int32]],
+                         nLayers: Int) throws {
+    let x = try a.run(sequences, capture: .all(nLayers: nLayers), logits: .all)
+    let y = try b.run(sequences, capture: .all(nLayers: nLayers), logits: .all)
+    #expect(x.count == y.count)
+    for (p, q) in zip(x, y) {
+        #expect(p.captured == q.captured)
+        #expect(p.allLogits == q.allLogits)
+    }
+}
+
+/// Prefills `prompt` in both models, then feeds `steps` one token at a time and expects every hook of `filter`
+/// and the logits of each step to agree within 1e-4 · max |F32 value| (quantised decode against the F32 path).
+func expectDecodeStepsMatch(_ quant: LlamaModel, _ f32: LlamaModel, prompt: [Int32], steps: [Int32],
+                            filter: HookFilter, label: String) throws {
+    var results: [[SequenceActivations]] = []
+    for model in [quant, f32] {
+        let cache = model.makeCache()
+        _ = try model.forward([prompt], caches: [cache], capture: .none, logits: .last)
+        results.append(try steps.map { try model.forward([[$0]], caches: [cache], capture: filter, logits: .last)[0] })
+    }
+    for (a, b) in zip(results[0], results[1]) {
+        for hook in filter.sorted {
+            let (diff, scale) = compare(try #require(a.activations(hook)), try #require(b.activations(hook)))
+            #expect(diff <= 1e-4 * scale, "\(label) \(hook): \(diff) of \(scale)")
+        }
+        let (diff, scale) = compare(try #require(a.lastLogits), try #require(b.lastLogits))
+        #expect(diff <= 1e-4 * scale, "\(label) logits: \(diff) of \(scale)")
+        print("\(label) quantised vs F32 decode step: logits max abs diff \(diff) (max |logit| \(scale))")
+    }
+}
+
 /// A golden prompt, `<dir>/<name>.json`: its text and the reference token ids.
 struct GoldenPrompt: Decodable {
     let text: String

@@ -55,12 +55,7 @@ struct TinyGGUFModelTests {
         #expect(loaded.config == expected)
         let reference = try LlamaModel(config: config, weights: weights)
         let seqs: [[Int32]] = [[1, 2, 3, 4, 5], [9, 8]]
-        let a = try loaded.run(seqs, capture: .all(nLayers: 3), logits: .all)
-        let b = try reference.run(seqs, capture: .all(nLayers: 3), logits: .all)
-        for (x, y) in zip(a, b) {
-            #expect(x.captured == y.captured)
-            #expect(x.allLogits == y.allLogits)
-        }
+        try expectIdenticalRuns(loaded, reference, seqs, nLayers: 3)
     }
 
     @Test("an unsupported architecture is an error that lists the supported ones")
