@@ -3,8 +3,8 @@
 #   C libraries: libhdf5-dev (activation store), libopenblas-dev (matrix kernels)
 # With --with-python (what scripts/test.sh uses), also what the tests need:
 #   Python (tests and interop checks only, never the product's runtime path): h5py, numpy, openai
-#   the second and third test models, Qwen2.5-Coder-0.5B (491 MB, ~15 s) and Gemma 3 270M (253 MB): their parity
-#   tests run under CI
+#   the second, third and fourth test models, Qwen2.5-Coder-0.5B (491 MB, ~15 s), Gemma 3 270M (253 MB) and
+#   Qwen2.5-Coder-1.5B-Instruct (1.1 GB in 22 wheels, about 1 minute on a fast link): their parity tests run under CI
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -22,4 +22,5 @@ if [ "${1:-}" = "--with-python" ]; then
   PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check h5py numpy openai
   scripts/fetch-model.sh qwen2.5-coder-0.5b
   scripts/fetch-model.sh gemma3-270m
+  scripts/fetch-model.sh qwen2.5-coder-1.5b
 fi

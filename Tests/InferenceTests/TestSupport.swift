@@ -49,6 +49,9 @@ struct RealModelPaths: Sendable {
     /// Gemma 3 270M base Q4_K_M (`gemma3`; `scripts/fetch-model.sh gemma3-270m`).
     static let gemma = RealModelPaths(environment: "POLYGRAPH_GEMMA_GGUF", file: "gemma-3-270m-q4_k_m.gguf",
                                       goldenFolder: "gemma3-270m")
+    /// Qwen2.5-Coder-1.5B-Instruct Q4_K_M (`qwen2`, 28 blocks; `scripts/fetch-model.sh qwen2.5-coder-1.5b`).
+    static let qwen15 = RealModelPaths(environment: "POLYGRAPH_QWEN15_GGUF", file: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+                                       goldenFolder: "qwen2.5-coder-1.5b")
 }
 
 /// The real model, loaded once for every test that needs it.
@@ -153,7 +156,22 @@ struct GoldenPrompt: Decodable {
     let token_ids: [Int32]
 
     init(_ name: String, in dir: URL) throws {
-        self = try JSONDecoder().decode(Self.self, from: Data(contentsOf: dir.appendingPathComponent("\(name).json")))
+        let file = dir.appendingPathComponent("\(name).json")
+        if FileManager.default.fileExists(atPath: file.path) {
+            self = try JSONDecoder().decode(Self.self, from: Data(contentsOf: file))
+            return
+        }
+        // Golden folders written as one `index.json` (qwen2.5-coder-1.5b): `prompts[name]` holds `text` and `ids`.
+        struct Index: Decodable { struct Prompt: Decodable { let text: String; let ids: [Int32] }; let prompts: [String: Prompt] }
+        let index = try JSONDecoder().decode(Index.self, from: Data(contentsOf: dir.appendingPathComponent("index.json")))
+        guard let prompt = index.prompts[name] else { throw NPYError.malformed("\(dir.path)/index.json has no prompt \(name)") }
+        text = prompt.text
+        token_ids = prompt.ids
+    }
+
+    init(text: String, token_ids: [Int32]) {
+        self.text = text
+        self.token_ids = token_ids
     }
 }
 
