@@ -27,7 +27,7 @@ var targets: [Target] = [
     .target(name: "Probes", dependencies: ["ActivationStore", "CBLAS", "BLASSupport", "Checksum"], swiftSettings: fast),
     .target(name: "Gate", dependencies: ["Inference", "Probes"]),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"]),
+    .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"], exclude: ["Fixtures"]),
     .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenization", "Checksum"]),
     .testTarget(name: "ActivationStoreTests", dependencies: ["ActivationStore"], exclude: ["Fixtures"]),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "ActivationStore"]),

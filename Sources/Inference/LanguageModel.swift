@@ -17,8 +17,8 @@ public final class LanguageModel: @unchecked Sendable {
     public let tokenizer: any Tokenizer
     /// Path of the GGUF file.
     public let path: String
-    /// The chat format from `tokenizer.chat_template`, or nil when the file has none or it is not recognised
-    /// (`requireChatTemplate()` says why).
+    /// The GGUF's own chat template (`tokenizer.chat_template`, interpreted as Jinja), or nil when the file has none
+    /// or it does not parse (`requireChatTemplate()` says why).
     public var chatTemplate: ChatTemplate? { try? chatTemplateResult.get() }
     private let chatTemplateResult: Result<ChatTemplate, Error>
     private let generationLock = NSLock()
@@ -48,12 +48,19 @@ public final class LanguageModel: @unchecked Sendable {
         chatTemplateResult = Result { try ChatTemplate(gguf: file, tokenizer: tokenizer) }
     }
 
-    /// The chat template, or the error that explains why there is none (no template, unknown family).
+    /// The chat template, or the error that explains why there is none (no template, or one that does not parse).
     public func requireChatTemplate() throws -> ChatTemplate { try chatTemplateResult.get() }
 
-    /// Token ids of `messages` rendered with the model's chat template and the assistant generation prompt.
-    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] {
-        let text = try requireChatTemplate().render(messages: messages, addGenerationPrompt: true)
+    /// `chat`: the GGUF's own template; any other name: that built-in template (`ChatTemplate.builtInNames`) with
+    /// this model's BOS/EOS text, for a GGUF without a template or to override its own.
+    public func chatTemplate(named name: String) throws -> ChatTemplate {
+        name == "chat" ? try requireChatTemplate() : try ChatTemplate(builtIn: name, tokenizer: tokenizer)
+    }
+
+    /// Token ids of `messages` rendered with `template` (default: the model's own chat template) and the assistant
+    /// generation prompt.
+    public func chatPrompt(_ messages: [ChatMessage], template: ChatTemplate? = nil) throws -> [Int32] {
+        let text = try (template ?? requireChatTemplate()).render(messages: messages, addGenerationPrompt: true)
         return tokenizer.encode(text, parseSpecial: true)
     }
 

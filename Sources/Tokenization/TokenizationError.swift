@@ -18,8 +18,8 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
     case missingByteToken(byte: UInt8)
     /// The GGUF has no `tokenizer.chat_template`.
     case noChatTemplate
-    /// The chat template belongs to no family Polygraph renders natively.
-    case unknownChatTemplate(firstLine: String)
+    /// `--template NAME` names no built-in chat template.
+    case unknownChatTemplate(name: String, known: [String])
 
     public var description: String {
         switch self {
@@ -38,9 +38,9 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
         case let .missingByteToken(byte):
             return "the byte-level vocabulary has no token for byte 0x\(String(byte, radix: 16)); text containing it cannot be encoded."
         case .noChatTemplate:
-            return "the GGUF has no tokenizer.chat_template (a base model?). Pass the prompt as it is with --raw."
-        case let .unknownChatTemplate(firstLine):
-            return "unknown chat template (first line: '\(firstLine)'); Polygraph renders ChatML, Llama 3 and Gemma natively. Format the prompt yourself and pass it with --raw."
+            return "the GGUF has no tokenizer.chat_template (a base model?). Pass the prompt as it is with --raw, or name a built-in template with --template (\(ChatTemplate.builtInNames.joined(separator: ", ")))."
+        case let .unknownChatTemplate(name, known):
+            return "no built-in chat template '\(name)'; built-in: \(known.joined(separator: ", ")) (or chat: the GGUF's own, raw: none)."
         }
     }
 }

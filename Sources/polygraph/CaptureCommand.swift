@@ -31,7 +31,7 @@ struct CaptureCommand: ParsableCommand {
     var layers = "all"
     @Option(help: "last | mean | all (statements) or answer (questions). Default: last for CSV, answer for JSONL.")
     var position: String?
-    @Option(help: "raw (the text as is) or chat (wrapped as a user turn with the model's chat template). Default: raw for statements, chat for questions.")
+    @Option(help: "raw (the text as is), chat (wrapped as a user turn with the GGUF's own chat template) or a built-in template (chatml, llama2, llama3, mistral, gemma, phi3, deepseek) to use instead. Default: raw for statements, chat for questions.")
     var template: String?
     @Option(help: "Sequences per forward pass.")
     var batchSize = 128
@@ -63,10 +63,12 @@ struct CaptureCommand: ParsableCommand {
             throw CommandError("--position must be last, mean, all or answer (got \(positionText))")
         }
         let templateText = template ?? (position == .answer ? "chat" : "raw")
-        guard templateText == "raw" || templateText == "chat" else { throw CommandError("--template must be raw or chat") }
+        guard templateText == "raw" || templateText == "chat" || ChatTemplate.builtInNames.contains(templateText) else {
+            throw CommandError("--template must be raw, chat or one of \(ChatTemplate.builtInNames.joined(separator: ", ")) (got \(templateText))")
+        }
         let lm = try LanguageModel.load(path: model)
         let hookNames = try HookSpec.expand(hooks, layers: layers, nLayers: lm.config.nLayers)
-        let chat = templateText == "chat" ? try ChatTemplate(gguf: lm.file, tokenizer: lm.tokenizer) : nil
+        let chat = templateText == "raw" ? nil : try lm.chatTemplate(named: templateText)
         let engine = try EngineCaptureAdapter(model: lm, hooks: hookNames, chat: chat)
         var request = CaptureRequest(datasets: datasets, outPath: out, hooks: hookNames.map(\.description), position: position)
         request.batchSize = batchSize
@@ -172,7 +174,7 @@ final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
             return PreparedText(tokens: bos + text, textSpan: bos.count..<(bos.count + text.count))
         }
         let marker = "\u{1}POLYGRAPH\u{1}"
-        let rendered = chat.render(messages: [.user(marker)], addGenerationPrompt: false)
+        let rendered = try chat.render(messages: [.user(marker)], addGenerationPrompt: false)
         let parts = rendered.components(separatedBy: marker)
         let prefix = tokenizer.encodePrompt(parts.first ?? "", parseSpecial: true)
         let suffix = tokenizer.encode(parts.dropFirst().joined(), parseSpecial: true)
@@ -193,7 +195,7 @@ final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         let typed = try hooks.map { try hook($0) }
         let prompt: [Int32]
         if let chat {
-            prompt = model.tokenizer.encodePrompt(chat.render(messages: [.user(question)], addGenerationPrompt: true), parseSpecial: true)
+            prompt = model.tokenizer.encodePrompt(try chat.render(messages: [.user(question)], addGenerationPrompt: true), parseSpecial: true)
         } else {
             prompt = model.tokenizer.encodePrompt("Question: \(question)\nAnswer:", parseSpecial: false)
         }

@@ -15,6 +15,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Use the prompt text as-is (no template; special-token text such as <|im_start|> is parsed).")
     var raw = false
     @Option(help: "System message (with --chat).") var system: String?
+    @Option(help: "With --chat: chat (the GGUF's own template, default) or a built-in template to use instead (chatml, llama2, llama3, mistral, gemma, phi3, deepseek).")
+    var template = "chat"
     @Option(help: "Maximum number of tokens to generate.") var maxTokens = 256
     @Option(help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
     @Option(help: "Sample only from the K most likely tokens (0 = off).") var topK = 0
@@ -31,6 +33,7 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         if chat && raw { throw ValidationError("--chat and --raw exclude each other") }
         if system != nil && !chat { throw ValidationError("--system needs --chat") }
+        if template != "chat" && !chat { throw ValidationError("--template needs --chat") }
         do { try parameters.validate() } catch { throw ValidationError(String(describing: error)) }
     }
 
@@ -45,8 +48,8 @@ struct GenerateCommand: ParsableCommand {
             var messages: [ChatMessage] = []
             if let system { messages.append(.system(system)) }
             messages.append(.user(prompt))
-            do { ids = try lm.chatPrompt(messages) } catch {
-                throw CommandError("\(error). Hint: pass --raw to send the prompt text without a template")
+            do { ids = try lm.chatPrompt(messages, template: try lm.chatTemplate(named: template)) } catch {
+                throw CommandError("\(error). Hint: pass --raw to send the prompt text without a template, or --template NAME")
             }
         } else {
             ids = lm.rawPrompt(prompt)

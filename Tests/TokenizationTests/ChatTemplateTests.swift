@@ -1,4 +1,5 @@
-// Chat templates: family detection and native rendering, checked against the golden prompts of each model.
+// Chat templates: the GGUF's own template and the built-in fallbacks render the golden prompts; the interpreter's
+// constructs match jinja2 (jinja-cases.json); unsupported constructs and bad templates are clear errors.
 import Foundation
 import GGUF
 import Testing
@@ -14,90 +15,112 @@ private func goldenText(_ relativePath: String) throws -> String {
 
 @Suite("Chat templates")
 struct ChatTemplateTests {
-    @Test("SmolLM2's GGUF template is ChatML with its default system prompt", .enabled(if: TestPaths.runModelTests))
-    func smolLM2Detection() throws {
-        let file = try GGUFFile(path: TestPaths.model.path)
-        let template = try ChatTemplate(gguf: file, tokenizer: try SmolLM2.tokenizer())
-        #expect(template == .chatML(defaultSystemPrompt: "You are a helpful AI assistant named SmolLM, trained by Hugging Face"))
-    }
-
-    @Test("SmolLM2 rendering: the default system turn, then the golden chat prompt; without the default it is the golden text",
+    @Test("SmolLM2's GGUF template adds its default system turn; the built-in chatml renders the golden chat prompt",
           .enabled(if: TestPaths.runGoldenTests))
-    func smolLM2Rendering() throws {
-        let golden = try goldenText("chat_capital.json")
-        let template = ChatTemplate.chatML(defaultSystemPrompt: "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
-        let rendered = template.render(messages: question, addGenerationPrompt: true)
-        #expect(rendered == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n" + golden)
-        let bare = template.omittingDefaultSystemPrompt().render(messages: question, addGenerationPrompt: true)
-        #expect(bare == golden)
+    func smolLM2() throws {
+        let file = try GGUFFile(path: TestPaths.model.path)
         let tok = try SmolLM2.tokenizer()
+        let template = try ChatTemplate(gguf: file, tokenizer: tok)
+        #expect(template.origin == "GGUF")
+        let golden = try goldenText("chat_capital.json")
+        #expect(try template.render(messages: question, addGenerationPrompt: true)
+            == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n" + golden)
+        let bare = try ChatTemplate(builtIn: "chatml", tokenizer: tok).render(messages: question, addGenerationPrompt: true)
+        #expect(bare == golden)
         #expect(tok.encode(bare, parseSpecial: true) == [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198])
     }
 
-    @Test("ChatML: a given system message replaces the default; no generation prompt unless asked")
-    func chatMLSystemAndTurns() {
-        let template = ChatTemplate.chatML(defaultSystemPrompt: "Default.")
-        let messages = [ChatMessage.system("Be brief."), .user("Hi"), .assistant("Hello!")]
-        #expect(template.render(messages: messages, addGenerationPrompt: false)
-            == "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n")
-    }
-
-    @Test("a Qwen 2.5 style template: the default system prompt is found in its else-branch and renders the golden text",
+    @Test("Qwen 2.5's template (fixture from the 0.5B GGUF) inserts its default system prompt: the golden text",
           .enabled(if: TestPaths.isCI || TestPaths.hasGolden))
-    func qwenStyle() throws {
-        let template = """
-        {%- if messages[0]['role'] == 'system' %}
-            {{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}
-        {%- else %}
-            {{- '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\\n' }}
-        {%- endif %}
-        {%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}{%- endfor %}
-        {%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}
-        """
-        let detected = try ChatTemplate.detect(from: template)
-        #expect(detected == .chatML(defaultSystemPrompt: "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."))
-        #expect(detected.render(messages: question, addGenerationPrompt: true) == (try goldenText("qwen2.5-coder-0.5b/chat_capital.json")))
+    func qwen() throws {
+        let template = try ChatTemplate(source: try ChatTemplateFixtures.source("qwen2.5-coder-0.5b-instruct"), eosToken: "<|im_end|>")
+        #expect(try template.render(messages: question, addGenerationPrompt: true) == (try goldenText("qwen2.5-coder-0.5b/chat_capital.json")))
     }
 
-    @Test("Llama 3: BOS, header-wrapped trimmed turns, and the assistant header as generation prompt")
-    func llama3() throws {
-        let template = "{% set loop_messages = messages %}{% for message in loop_messages %}{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}"
-        let detected = try ChatTemplate.detect(from: template, bosToken: "<|begin_of_text|>")
-        #expect(detected == .llama3(bosToken: "<|begin_of_text|>", knowledgeCutoffHeader: false))
-        let rendered = detected.render(messages: [.system("Be brief. "), .user(" Hi\n")], addGenerationPrompt: true)
-        #expect(rendered == "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
-            + "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
-    }
-
-    @Test("Llama 3.1: the knowledge-cutoff system header opens every conversation")
-    func llama31() throws {
-        let template = "{{- bos_token }}\n{{- \"<|start_header_id|>system<|end_header_id|>\\n\\n\" }}{{- \"Cutting Knowledge Date: December 2023\\n\" }}{{- '<|eot_id|>' }}"
-        let detected = try ChatTemplate.detect(from: template, bosToken: "<|begin_of_text|>")
-        #expect(detected == .llama3(bosToken: "<|begin_of_text|>", knowledgeCutoffHeader: true))
-        #expect(detected.render(messages: [.user("Hi")], addGenerationPrompt: false)
-            == "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|>"
-            + "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>")
-    }
-
-    @Test("Gemma: BOS, model instead of assistant, system folded into the first user turn; golden text for one question",
+    @Test("the built-in gemma template (Gemma 3's) gives the Gemma 3 270M golden chat prompt, system folded into the first turn",
           .enabled(if: TestPaths.isCI || TestPaths.hasGolden))
     func gemma() throws {
-        let template = "{{ bos_token }}{%- for message in loop_messages -%}{{ '<start_of_turn>' + role + '\\n' }}{{ message['content'] | trim }}{{ '<end_of_turn>\\n' }}{%- endfor -%}{%- if add_generation_prompt -%}{{'<start_of_turn>model\\n'}}{%- endif -%}"
-        let detected = try ChatTemplate.detect(from: template, bosToken: "<bos>")
-        #expect(detected == .gemma(bosToken: "<bos>"))
-        #expect(detected.render(messages: question, addGenerationPrompt: true) == (try goldenText("gemma3-270m/chat_capital.json")))
-        #expect(detected.render(messages: [.system("Be brief."), .user("Hi"), .assistant("Hello")], addGenerationPrompt: false)
+        let template = try ChatTemplate(builtIn: "gemma", bosToken: "<bos>", eosToken: "<eos>")
+        #expect(try template.render(messages: question, addGenerationPrompt: true) == (try goldenText("gemma3-270m/chat_capital.json")))
+        #expect(try template.render(messages: [.system("Be brief."), .user("Hi"), .assistant("Hello")], addGenerationPrompt: false)
             == "<bos><start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\nHello<end_of_turn>\n")
     }
 
-    @Test("an unknown template is an error that quotes its first line and points to --raw")
-    func unknownTemplate() {
-        let template = "{% for m in messages %}[INST] {{ m.content }} [/INST]\n{% endfor %}"
-        #expect {
-            try ChatTemplate.detect(from: template)
-        } throws: { error in
-            let text = String(describing: error)
-            return text.contains("{% for m in messages %}[INST] {{ m.content }} [/INST]") && text.contains("--raw")
+    @Test("each built-in template is byte for byte the real template committed as its fixture")
+    func builtInsAreFixtures() throws {
+        #expect(Set(ChatTemplate.builtInNames) == Set(BuiltInChatTemplates.fixtureNames.keys))
+        for (name, fixture) in BuiltInChatTemplates.fixtureNames {
+            #expect(try ChatTemplate(builtIn: name).source == (try ChatTemplateFixtures.source(fixture)), "\(name)")
         }
+    }
+
+    @Test("an unknown built-in name lists the known ones")
+    func unknownBuiltIn() {
+        #expect(throws: TokenizationError.unknownChatTemplate(name: "vicuna", known: ChatTemplate.builtInNames)) {
+            try ChatTemplate(builtIn: "vicuna")
+        }
+        let message = String(describing: TokenizationError.unknownChatTemplate(name: "vicuna", known: ChatTemplate.builtInNames))
+        #expect(message.contains("chatml") && message.contains("llama3") && message.contains("gemma"))
+    }
+
+    @Test("small templates, one construct each, render as jinja2 renders them (jinja-cases.json)")
+    func constructs() throws {
+        struct Case: Decodable { let template: String; let output: String }
+        let cases = try JSONDecoder().decode([Case].self, from: Data(contentsOf: ChatTemplateFixtures.directory.appendingPathComponent("jinja-cases.json")))
+        #expect(cases.count >= 15)
+        for c in cases {
+            let out = try ChatTemplate(source: c.template).render(messages: [], addGenerationPrompt: false)
+            #expect(out == c.output, "\(c.template.debugDescription)")
+        }
+    }
+
+    @Test("raise_exception is an error carrying the template's message")
+    func raiseException() throws {
+        let template = try ChatTemplate(builtIn: "mistral", bosToken: "<s>", eosToken: "</s>")
+        #expect(throws: ChatTemplateError.raised("Only user and assistant roles are supported!")) {
+            try template.render(messages: [.user("x"), .system("y")], addGenerationPrompt: false)
+        }
+        #expect(throws: ChatTemplateError.raised("Conversation roles must alternate user/assistant/user/assistant/...")) {
+            try template.render(messages: [.user("a"), .user("b")], addGenerationPrompt: false)
+        }
+    }
+
+    @Test("unsupported constructs are errors that name the construct", arguments: [
+        ("{% include 'header.jinja' %}", "the '{% include %}' statement"),
+        ("{% for x in xs recursive %}{% endfor %}", "recursive for loops"),
+        ("{{ messages | wordwrap(10) }}", "the filter 'wordwrap'"),
+        ("{% if x is escaped %}{% endif %}", "the test 'escaped'"),
+        ("{{ 'a %s' % 'b' }}", "printf-style '%' string formatting"),
+        ("{{ '{}'.format(1) }}", "str.format"),
+    ])
+    func unsupported(template: String, construct: String) throws {
+        do {
+            let t = try ChatTemplate(source: template)
+            _ = try t.render(messages: [.user("hi")], addGenerationPrompt: false)
+            Issue.record("\(template) rendered")
+        } catch let error as ChatTemplateError {
+            guard case .unsupported(let named, _) = error else { Issue.record("\(error)"); return }
+            #expect(named == construct)
+            #expect(String(describing: error).contains("does not support"))
+        }
+    }
+
+    @Test("syntax errors give the line; undefined values used as objects are render errors")
+    func errors() throws {
+        #expect(throws: ChatTemplateError.syntax("missing else or endfor", line: 3)) {
+            try ChatTemplate(source: "a\n{% for m in messages %}\n{{ m }}")
+        }
+        #expect(throws: ChatTemplateError.syntax("unexpected 'endif'", line: 1)) { try ChatTemplate(source: "{% endif %}") }
+        #expect(throws: ChatTemplateError.render("'nothing' is undefined")) {
+            try ChatTemplate(source: "{{ nothing.content }}").render(messages: [], addGenerationPrompt: false)
+        }
+    }
+
+    @Test("strftime_now reports the given date (Llama 3.2 prints today's date)")
+    func strftimeNow() throws {
+        let out = try ChatTemplate(builtIn: "llama3").render(messages: [.user("Hi")], addGenerationPrompt: true, now: ChatTemplateFixtures.now)
+        #expect(out.contains("Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024"))
+        let now = try ChatTemplate(source: "{{ strftime_now('%d %b %Y') }}").render(messages: [], addGenerationPrompt: false, now: ChatTemplateFixtures.now)
+        #expect(now == "15 Jan 2026")
     }
 }

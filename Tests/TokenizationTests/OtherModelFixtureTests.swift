@@ -83,7 +83,7 @@ struct QwenTokenizerTests {
         #expect(try tok.specialTokens.isEndOfTurn(151645))
         if name == "chat_capital" {
             let template = try ChatTemplate(gguf: try file, tokenizer: try tok)
-            #expect(template.render(messages: [.user("What is the capital of France?")], addGenerationPrompt: true) == prompt.text)
+            #expect(try template.render(messages: [.user("What is the capital of France?")], addGenerationPrompt: true) == prompt.text)
         }
     }
 }
