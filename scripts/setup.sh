@@ -4,7 +4,7 @@
 # With --with-python (what scripts/test.sh uses), also what the tests need:
 #   Python (tests and interop checks only, never the product's runtime path): h5py, numpy, openai
 #   the second, third and fourth test models, Qwen2.5-Coder-0.5B (491 MB, ~15 s), Gemma 3 270M (253 MB) and
-#   Qwen2.5-Coder-1.5B-Instruct (1.1 GB in 22 wheels, about 1 minute on a fast link): their parity tests run under CI
+#   Qwen2.5-Coder-1.5B-Instruct (1.1 GB in 22 wheels; ~4 min of tests on 2 cores): their parity tests run under CI
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
