@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import GGUF
 
 /// Maps `general.architecture` to the constructor of its forward pass (one file per architecture).

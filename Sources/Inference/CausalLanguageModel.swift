@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// What every architecture implements: a forward pass over a batch of sequences that continue their KV caches.
 public protocol CausalLanguageModel: AnyObject, Sendable {

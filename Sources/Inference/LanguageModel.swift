@@ -1,5 +1,6 @@
 import Checksum
 import Foundation
+import Hooks
 import GGUF
 import Tokenization
 

@@ -2,6 +2,7 @@ import BLASSupport
 import CBLAS
 import CKernels
 import Foundation
+import Hooks
 
 /// The llama architecture (Touvron et al. 2023): pre-norm blocks of RMSNorm → grouped-query attention with RoPE
 /// → residual, RMSNorm → SwiGLU MLP → residual; final RMSNorm and LM head. Also SmolLM2, TinyLlama, Llama 3.x.

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// Which logits a forward pass should compute (the LM head is skipped entirely for `.none`).
 public enum LogitsRequest: Sendable, Hashable {

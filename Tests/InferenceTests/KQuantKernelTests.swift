@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Hooks
 import Testing
 @testable import GGUF
 @testable import Inference

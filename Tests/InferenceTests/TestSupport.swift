@@ -1,5 +1,6 @@
 // Paths, a .npy reader and comparison helpers shared by the inference tests.
 import Foundation
+import Hooks
 import GGUF
 import Testing
 @testable import Inference

@@ -1,6 +1,6 @@
-/// What the capture pipeline needs from a model, in the store's own terms (hook names as strings, token ids
-/// as Int32). The CLI adapts the Inference engine to it; tests use a fake. Keeping the store free of the
-/// engine keeps the dependency direction of DESIGN.md (the store never imports Inference).
+/// What the capture pipeline needs from a model (hook names as strings, token ids as Int32).
+/// `EngineCaptureAdapter` adapts the Inference engine to it; pipeline tests use a fake, so windowing, resume and
+/// grading are tested without running a model.
 public protocol CaptureEngine {
     /// Identity of the model, for the file's root attributes and resume checks.
     var modelInfo: CaptureModelInfo { get }

@@ -1,3 +1,4 @@
+import ActivationStore
 import Foundation
 
 /// Reads statement datasets: CSV (RFC 4180: quoted fields, "" escapes, newlines inside quotes, LF or CRLF)

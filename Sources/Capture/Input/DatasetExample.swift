@@ -1,3 +1,4 @@
+import ActivationStore
 import Foundation
 
 /// One input example: a statement with its label (CSV), or a question with accepted answers (JSONL).

@@ -56,20 +56,20 @@ public enum HookName: Hashable, Sendable, Comparable, CustomStringConvertible {
         "hook_embed, ln_final.hook_normalized, or blocks.{layer}.{"
         + BlockHook.allCases.map(\.rawValue).joined(separator: "|") + "}"
 
-    /// Parses a canonical hook name; throws `InferenceError.unknownHook` naming the valid forms otherwise.
+    /// Parses a canonical hook name; throws `HookError.unknownHook` naming the valid forms otherwise.
     public init(parsing text: String) throws {
         let s = text.trimmingCharacters(in: .whitespaces)
         if s == "hook_embed" { self = .embed; return }
         if s == "ln_final.hook_normalized" { self = .lnFinal; return }
         let parts = s.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "blocks" else {
-            throw InferenceError.unknownHook(name: text, validForms: HookName.validForms)
+            throw HookError.unknownHook(name: text, validForms: HookName.validForms)
         }
         guard let layer = Int(parts[1]), layer >= 0, String(layer) == parts[1] else {
-            throw InferenceError.unknownHook(name: text, validForms: HookName.validForms)
+            throw HookError.unknownHook(name: text, validForms: HookName.validForms)
         }
         guard let hook = BlockHook(rawValue: String(parts[2])) else {
-            throw InferenceError.unknownHook(name: text, validForms: HookName.validForms)
+            throw HookError.unknownHook(name: text, validForms: HookName.validForms)
         }
         self = .block(layer, hook)
     }
@@ -93,21 +93,7 @@ public enum HookName: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Checks that the layer exists in a model with `nLayers` blocks.
     public func validate(nLayers: Int) throws {
         if case .block(let l, _) = self, l >= nLayers {
-            throw InferenceError.hookLayerOutOfRange(name: description, layer: l, nLayers: nLayers)
-        }
-    }
-
-    /// Per-token width of this hook's activation for a model with `config`.
-    public func width(in config: ModelConfig) -> Int {
-        switch self {
-        case .embed, .lnFinal: return config.dModel
-        case .block(_, let hook):
-            switch hook {
-            case .attnQ, .attnZ: return config.nHeads * config.headDim
-            case .attnK, .attnV: return config.nKVHeads * config.headDim
-            case .mlpPre, .mlpPost: return config.dFF
-            default: return config.dModel
-            }
+            throw HookError.layerOutOfRange(name: description, layer: l, nLayers: nLayers)
         }
     }
 

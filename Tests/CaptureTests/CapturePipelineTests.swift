@@ -1,6 +1,8 @@
 import Foundation
+import Hooks
 import Testing
-@testable import ActivationStore
+import ActivationStore
+@testable import Capture
 
 /// A deterministic stand-in for the model: token = word hash, activation of (token, position, hook) is a fixed
 /// function, so expected rows can be recomputed; optionally fails after a number of forward passes.
@@ -66,9 +68,12 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         let engine = FakeEngine()
         var request = CaptureRequest(datasets: [csv], outPath: dir.path("o.h5"), hooks: Self.hooks, position: position)
         request.batchSize = 4
-        request.showProgress = false
-        let summary = try CapturePipeline(engine: engine, request: request).run()
+        var steps: [CaptureProgress] = []
+        let summary = try CapturePipeline(engine: engine, request: request) { steps.append($0) }.run()
         #expect(summary.examples == 23 && summary.totalExamples == 23)
+        #expect(steps.map(\.done) == steps.map(\.done).sorted() && steps.allSatisfy { $0.total == 23 })
+        #expect(steps.last == CaptureProgress(done: 23, total: 23, tokens: summary.tokens, resumed: 0, finished: true))
+        #expect(steps.dropLast().allSatisfy { !$0.finished } && steps.count == engine.batchSizes.count + 1)
         #expect(engine.batchSizes.allSatisfy { $0 <= 4 })
         let reader = try ActivationReader(path: dir.path("o.h5"))
         let dataset = try Dataset.load(path: csv)
@@ -107,7 +112,6 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         var request = CaptureRequest(datasets: [a, b], outPath: dir.path("full.h5"), hooks: Self.hooks, position: .last)
         request.batchSize = 3
         request.chunkRows = 8  // windows of 24 rows
-        request.showProgress = false
         _ = try CapturePipeline(engine: FakeEngine(), request: request).run()
 
         request.outPath = dir.path("cut.h5")
@@ -156,7 +160,6 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
             """)
         var request = CaptureRequest(datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
         request.limit = 2
-        request.showProgress = false
         let summary = try CapturePipeline(engine: FakeEngine(), request: request).run()
         #expect(summary.correct == 1 && summary.examples == 2)
         let reader = try ActivationReader(path: dir.path("qa.h5"))

@@ -14,7 +14,7 @@ public struct HookFilter: Sendable, Hashable, Codable, ExpressibleByArrayLiteral
     public init(_ names: some Sequence<HookName>) { self.names = Set(names) }
     public init(arrayLiteral elements: HookName...) { self.names = Set(elements) }
 
-    /// Parses every string as a hook name; the first bad one throws `InferenceError.unknownHook`.
+    /// Parses every string as a hook name; the first bad one throws `HookError.unknownHook`.
     public init(parsing strings: [String]) throws {
         self.names = Set(try strings.map { try HookName(parsing: $0) })
     }
@@ -48,7 +48,7 @@ public struct HookFilter: Sendable, Hashable, Codable, ExpressibleByArrayLiteral
         names.map { $0.layer == Int.max ? nLayers - 1 : $0.layer }.max() ?? -1
     }
 
-    /// Throws `InferenceError.hookLayerOutOfRange` if any hook names a layer the model lacks.
+    /// Throws `HookError.layerOutOfRange` if any hook names a layer the model lacks.
     public func validate(nLayers: Int) throws {
         for name in sorted { try name.validate(nLayers: nLayers) }
     }

@@ -1,4 +1,6 @@
+import ActivationStore
 import Foundation
+import Hooks
 
 /// Everything `polygraph capture` was asked to do, in domain terms (the CLI parses flags into this).
 public struct CaptureRequest: Sendable {
@@ -21,8 +23,6 @@ public struct CaptureRequest: Sendable {
     public var compression: StoreCompression = .default
     /// Longest generated answer for question datasets.
     public var maxAnswerTokens: Int = 64
-    /// Draw the progress line on stderr.
-    public var showProgress: Bool = true
     /// Rows per activation chunk (nil: chosen from the hook widths); commits and resume points are multiples of it.
     public var chunkRows: Int?
     /// Stored as `created_by`.
@@ -66,5 +66,27 @@ public struct CaptureSummary: Codable, Sendable {
             line += String(format: "; %d/%d answers correct (%.1f%%)", correct, examples, 100 * Double(correct) / Double(examples))
         }
         return line
+    }
+}
+
+/// Where a running capture stands, for a progress display.
+public struct CaptureProgress: Sendable, Equatable {
+    /// Examples in the file so far (resumed ones included).
+    public var done: Int
+    /// Examples the file will hold.
+    public var total: Int
+    /// Tokens through the model in this run.
+    public var tokens: Int
+    /// Examples that were already committed when this run started.
+    public var resumed: Int
+    /// The last report of a run that completed.
+    public var finished: Bool
+
+    public init(done: Int, total: Int, tokens: Int, resumed: Int, finished: Bool = false) {
+        self.done = done
+        self.total = total
+        self.tokens = tokens
+        self.resumed = resumed
+        self.finished = finished
     }
 }

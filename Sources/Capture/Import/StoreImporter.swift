@@ -1,4 +1,6 @@
+import ActivationStore
 import Foundation
+import Hooks
 
 /// Turns hidden states computed elsewhere (HF transformers, vLLM...) into an activation file with the
 /// same schema as `polygraph capture`: a `.npy` array `[n, d]` or `[n, layers, d]` plus a CSV of the
@@ -56,22 +58,23 @@ public enum StoreImporter {
                 throw StoreError.invalidArgument(what: "--hooks", detail:
                     "\(hooks.count) names given for an array with \(count) layer slice(s); give one name per slice")
             }
-            return hooks
+            return try hooks.map { try HookName(parsing: $0).description }
         }
         if twoDimensional {
             guard let layer = request.layer else {
                 throw StoreError.invalidArgument(what: "import of a 2-D array", detail:
                     "say which layer it holds with --layer L (stored as blocks.L.hook_resid_post) or name it with --hooks")
             }
-            return ["blocks.\(layer).hook_resid_post"]
+            return [HookName.residPost(layer).description]
         }
         if request.hfHiddenStates {
             guard count >= 2 else {
                 throw StoreError.invalidArgument(what: "--hf-hidden-states", detail: "needs at least 2 slices (embeddings and final norm)")
             }
-            return ["hook_embed"] + (1..<(count - 1)).map { "blocks.\($0 - 1).hook_resid_post" } + ["ln_final.hook_normalized"]
+            let names = [HookName.embed] + (1..<(count - 1)).map { HookName.residPost($0 - 1) } + [HookName.lnFinal]
+            return names.map(\.description)
         }
-        return (0..<count).map { "blocks.\($0).hook_resid_post" }
+        return (0..<count).map { HookName.residPost($0).description }
     }
 
     /// Runs the import. `progress(done, total)` is called after each block.

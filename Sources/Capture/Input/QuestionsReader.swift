@@ -1,3 +1,4 @@
+import ActivationStore
 import Foundation
 
 /// Reads question datasets for generation: JSON Lines, one object per line,

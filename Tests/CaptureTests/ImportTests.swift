@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import ActivationStore
+import ActivationStore
+@testable import Capture
 
 @Suite("NumPy import") struct ImportTests {
     /// A .npy file of format `major`.0 holding `values` with dtype `descr` and `shape`.

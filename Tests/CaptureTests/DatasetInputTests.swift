@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import ActivationStore
+import ActivationStore
+@testable import Capture
 
 @Suite("Dataset input") struct DatasetInputTests {
     @Test("CSV: header, RFC 4180 quoting, CRLF, extra columns kept, 1/0/true/false labels")

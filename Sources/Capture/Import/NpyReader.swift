@@ -1,3 +1,4 @@
+import ActivationStore
 import Foundation
 
 /// Reads a NumPy `.npy` array row block by row block without loading it (format spec: numpy.lib.format,

@@ -1,4 +1,6 @@
+import ActivationStore
 import Foundation
+import Hooks
 
 /// Streams datasets through a `CaptureEngine` into an activation file with flat memory.
 ///
@@ -17,12 +19,16 @@ public final class CapturePipeline {
 
     let engine: any CaptureEngine
     let request: CaptureRequest
+    let progress: (CaptureProgress) -> Void
     /// Tokens through the model and answers graded correct in this run.
     private var tokens = 0, correct = 0
 
-    public init(engine: any CaptureEngine, request: CaptureRequest) {
+    /// `progress` is called after each batch of statements or each answer, and once more at the end.
+    public init(engine: any CaptureEngine, request: CaptureRequest,
+                progress: @escaping (CaptureProgress) -> Void = { _ in }) {
         self.engine = engine
         self.request = request
+        self.progress = progress
     }
 
     /// Runs the capture and returns the summary. Throws before writing anything when inputs disagree.
@@ -52,7 +58,6 @@ public final class CapturePipeline {
         try checkResumePoint(writer, items: items, datasets: datasets)
 
         let window = windowRows(chunkRows: writer.chunkRows)
-        let progress = ProgressLine(label: "capture", enabled: request.showProgress)
         tokens = 0
         correct = 0
         var done = skip
@@ -66,12 +71,12 @@ public final class CapturePipeline {
                 if datasets[slice.first!.dataset].kind == .questions {
                     batch = try captureAnswers(slice, datasets: datasets) {
                         done += 1
-                        progress.update(done: done, total: items.count, tokens: self.tokens, alreadyDone: skip)
+                        self.progress(CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
                     }
                 } else {
                     batch = try captureStatements(slice, datasets: datasets) { count in
                         done += count
-                        progress.update(done: done, total: items.count, tokens: self.tokens, alreadyDone: skip)
+                        self.progress(CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
                     }
                 }
                 try background.submit(batch)
@@ -80,11 +85,9 @@ public final class CapturePipeline {
             try background.drain()
         } catch {
             try? background.drain()  // let the batch in flight finish before the writer closes
-            progress.finish()
             throw error
         }
-        progress.update(done: done, total: items.count, tokens: tokens, alreadyDone: skip, force: true)
-        progress.finish()
+        progress(CaptureProgress(done: done, total: items.count, tokens: tokens, resumed: skip, finished: true))
         let total = writer.committedRows + writer.pendingRows
         try writer.close()
         let seconds = Date().timeIntervalSince(started)

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Inference
+@testable import Hooks
 
 @Suite("Hook names") struct HookNameTests {
     @Test("every hook name round-trips through its string")
@@ -26,7 +26,7 @@ import Testing
         "block.3.hook_resid_post", "hook_embedding", "blocks.03.hook_resid_post", "", "blocks.3",
     ])
     func typo(text: String) {
-        #expect(throws: InferenceError.self) { try HookName(parsing: text) }
+        #expect(throws: HookError.self) { try HookName(parsing: text) }
         do { _ = try HookName(parsing: text) } catch {
             #expect(String(describing: error).contains("hook_resid_post"))
         }
@@ -38,7 +38,7 @@ import Testing
         #expect(String(decoding: data, as: UTF8.self) == #"["blocks.3.hook_resid_post","ln_final.hook_normalized"]"#)
         let back = try JSONDecoder().decode([HookName].self, from: data)
         #expect(back == [.residPost(3), .lnFinal])
-        #expect(throws: InferenceError.self) {
+        #expect(throws: HookError.self) {
             try JSONDecoder().decode([HookName].self, from: Data(#"["blocks.3.resid"]"#.utf8))
         }
     }
@@ -46,10 +46,10 @@ import Testing
     @Test("layer validation rejects layers the model lacks")
     func layerRange() throws {
         try HookName.residPost(29).validate(nLayers: 30)
-        #expect(throws: InferenceError.hookLayerOutOfRange(name: "blocks.30.hook_resid_post", layer: 30, nLayers: 30)) {
+        #expect(throws: HookError.layerOutOfRange(name: "blocks.30.hook_resid_post", layer: 30, nLayers: 30)) {
             try HookName.residPost(30).validate(nLayers: 30)
         }
-        #expect(throws: InferenceError.self) { try HookFilter.residPost(layers: [1, 40]).validate(nLayers: 30) }
+        #expect(throws: HookError.self) { try HookFilter.residPost(layers: [1, 40]).validate(nLayers: 30) }
     }
 
     @Test("hooks sort in firing order and the filter knows the deepest layer")

@@ -1,3 +1,4 @@
+import ActivationStore
 import Foundation
 
 /// Runs `ActivationWriter.append` on a serial background queue so that compression and disk writes of one

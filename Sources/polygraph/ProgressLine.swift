@@ -1,10 +1,11 @@
 import Foundation
+import Probes
 
 /// Progress of a long job on stderr: `capture: 1200/5000 examples (24%)  812 tok/s  ETA 0:42  detail`.
 /// On a terminal the line is redrawn in place at most every `interval` seconds; when stderr is a file or a pipe
 /// (CI logs, `2> log`) it prints a plain new line at most every `pipeInterval` seconds instead, with no control codes.
 /// Safe to update from several threads.
-public final class ProgressLine: @unchecked Sendable {
+final class ProgressLine: @unchecked Sendable {
     private let label: String
     private let unit: String
     private let total: Int
@@ -17,7 +18,7 @@ public final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
 
     /// `total` is the default for `update` (0: unknown). `enabled: false` keeps it silent (`--quiet`, tests).
-    public init(label: String, total: Int = 0, unit: String = "examples", interval: TimeInterval = 0.5,
+    init(label: String, total: Int = 0, unit: String = "examples", interval: TimeInterval = 0.5,
                 pipeInterval: TimeInterval = 10, enabled: Bool = true) {
         self.label = label
         self.total = total
@@ -28,11 +29,11 @@ public final class ProgressLine: @unchecked Sendable {
     }
 
     /// Seconds since the line was created.
-    public var elapsed: TimeInterval { Date().timeIntervalSince(started) }
+    var elapsed: TimeInterval { Date().timeIntervalSince(started) }
 
     /// Redraws if `interval` has passed (or `force`). `tokens` adds a tok/s figure; the ETA is from the rate of
     /// `done` since start (`alreadyDone` items, e.g. resumed rows, are not counted in the rate).
-    public func update(done: Int, total: Int? = nil, tokens: Int? = nil, alreadyDone: Int = 0, detail: String = "",
+    func update(done: Int, total: Int? = nil, tokens: Int? = nil, alreadyDone: Int = 0, detail: String = "",
                        force: Bool = false) {
         guard enabled else { return }
         lock.lock(); defer { lock.unlock() }
@@ -53,7 +54,7 @@ public final class ProgressLine: @unchecked Sendable {
     }
 
     /// Ends the line with the elapsed time.
-    public func finish() {
+    func finish() {
         guard enabled else { return }
         lock.lock(); defer { lock.unlock() }
         var line = "\(label): "
@@ -69,5 +70,12 @@ public final class ProgressLine: @unchecked Sendable {
         let total = Int(seconds.rounded())
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+    }
+}
+
+extension ProgressLine {
+    /// This line as a Probes progress callback (steps done, steps in all, detail).
+    var report: ProgressReport {
+        { [self] done, total, detail in update(done: done, total: total, detail: detail) }
     }
 }
