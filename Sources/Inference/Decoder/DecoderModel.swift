@@ -4,24 +4,27 @@ import CKernels
 import Foundation
 import Hooks
 
-/// The llama architecture (Touvron et al. 2023): pre-norm blocks of RMSNorm → grouped-query attention with RoPE
-/// → residual, RMSNorm → SwiGLU MLP → residual; final RMSNorm and LM head. Also SmolLM2, TinyLlama, Llama 3.x.
-/// Other architectures reuse it: qwen2 (q/k/v biases), gemma3 (`DecoderVariant` plus post-norms and QK-norm).
+/// The decoder-only transformer shared by every supported architecture (llama, qwen2, gemma3): pre-norm blocks of
+/// RMSNorm → grouped-query attention with RoPE → residual, RMSNorm → gated MLP → residual; final RMSNorm and LM
+/// head (Touvron et al. 2023, the llama block). What an architecture changes comes with its weights (q/k/v biases,
+/// sandwich norms, QK-norm in `DecoderLayerWeights`) or with its `DecoderVariant` (MLP activation, embedding and
+/// attention scales, per-layer RoPE base and window); `Models/` holds one file per architecture saying which.
 ///
-/// RoPE follows the GGUF llama convention: llama.cpp stores q/k rows permuted so that rotating interleaved pairs
-/// (2i, 2i+1) equals HF's rotate-half on the original weights (see ../shared/golden/README.md).
+/// RoPE: `interleavedRope` is the GGUF llama convention (llama.cpp stores q/k rows permuted so that rotating
+/// interleaved pairs (2i, 2i+1) equals HF's rotate-half on the original weights; see ../shared/golden/README.md);
+/// otherwise NeoX halves (qwen2, gemma3).
 ///
 /// Thread-safety: the weights are immutable, so concurrent `forward` calls are safe as long as each call uses
 /// its own KV caches.
-public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
+public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     public let config: ModelConfig
-    public let weights: LlamaWeights
+    public let weights: DecoderWeights
     /// RoPE inverse frequencies per layer, `[nLayers][ropeDim / 2]` (one shared array unless bases differ).
     private let frequencies: [[Float]]
     /// Per-layer attention spans (`variant.attention(layer:config:)`), `[nLayers]`.
-    private let layerAttention: [LayerAttention]
+    let layerAttention: [LayerAttention]
     /// Attention logit scale: `variant.attentionScale` or `1 / sqrt(head_dim)`.
-    private let attentionScale: Float
+    let attentionScale: Float
     /// How this architecture's block differs from llama's.
     public let variant: DecoderVariant
     /// True for the GGUF llama convention (interleaved pairs); false for NeoX-style halves.
@@ -30,7 +33,7 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
     /// How single-token passes multiply by the weights (see `DecodeMode`).
     public let decodeMode: DecodeMode
 
-    public init(config: ModelConfig, weights: LlamaWeights, interleavedRope: Bool = true,
+    public init(config: ModelConfig, weights: DecoderWeights, interleavedRope: Bool = true,
                 decodeMode: DecodeMode = .float32, variant: DecoderVariant = .llama) throws {
         try config.validate()
         try variant.validate(for: config)
@@ -49,8 +52,8 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
     }
 
     /// The same weights (shared, not copied) with another decode mode.
-    public func withDecodeMode(_ mode: DecodeMode) throws -> LlamaModel {
-        try LlamaModel(config: config, weights: weights, interleavedRope: interleavedRope, decodeMode: mode,
+    public func withDecodeMode(_ mode: DecodeMode) throws -> DecoderModel {
+        try DecoderModel(config: config, weights: weights, interleavedRope: interleavedRope, decodeMode: mode,
                        variant: variant)
     }
 
@@ -158,75 +161,6 @@ public final class LlamaModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residPost), x.pointer)
-    }
-
-    /// Causal scaled dot-product attention (Vaswani et al. 2017) of `count` new queries `[count, qDim]` against
-    /// the cached positions `[0, past + count)`, grouped-query (Ainslie et al. 2023): query head h reads KV head
-    /// h / (nHeads / nKVHeads). On a sliding-window layer the query at position p only sees keys from
-    /// `p - window + 1` on. Writes `out` `[count, qDim]`.
-    private func attention(layer l: Int, cache: KVCache, queries: UnsafeMutablePointer<Float>,
-                           out: UnsafeMutablePointer<Float>, count: Int) {
-        let c = config, hd = c.headDim, qDim = c.nHeads * hd, kvDim = c.nKVHeads * hd
-        let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
-        let scale = attentionScale, window = layerAttention[l].window
-        /// First key position visible to the query at `position`.
-        func firstVisible(_ position: Int) -> Int { window.map { max(0, position - $0 + 1) } ?? 0 }
-        if count == 1 && hd % 8 == 0 && decodeMode != .float32 {
-            // Decode with the quantised kernels: one head per chunk of the decode pool.
-            let first = firstVisible(past)
-            pg_attention_decode(queries, cache.key(l, first), cache.value(l, first), kvDim, keys - first,
-                                Int32(c.nHeads), Int32(c.nKVHeads), Int32(hd), scale, out, Int32(QuantizedMatrix.workers))
-            return
-        }
-        let scores = FloatBuffer(count: max(count, group) * keys)
-        if count == 1 {
-            // Decode: the query heads of one KV group are contiguous, so each group is one small sgemm
-            // (scores[group, keys] = Q_g · K_gᵀ, then Z_g[group, hd] = P · V_g) over the visible keys.
-            let first = firstVisible(past), keys = keys - first
-            for kv in 0..<c.nKVHeads {
-                let q = queries + kv * group * hd, z = out + kv * group * hd
-                let kBase = cache.key(l, first) + kv * hd, vBase = cache.value(l, first) + kv * hd
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(group), Int32(keys), Int32(hd), scale,
-                            q, Int32(hd), kBase, Int32(kvDim), 0, scores.pointer, Int32(keys))
-                for g in 0..<group { Kernels.softmax(scores.pointer + g * keys, n: keys) }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(group), Int32(hd), Int32(keys), 1,
-                            scores.pointer, Int32(keys), vBase, Int32(kvDim), 0, z, Int32(hd))
-            }
-            return
-        }
-        if count <= 16 && hd % 8 == 0 {
-            // Few queries (decode, short statements): direct SIMD loops beat hundreds of tiny BLAS calls.
-            for h in 0..<c.nHeads {
-                let kv = h / group
-                let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
-                for t in 0..<count {
-                    let q = queries + t * qDim + h * hd, z = out + t * qDim + h * hd
-                    let visible = past + t + 1, first = firstVisible(past + t), row = scores.pointer + t * keys
-                    for j in first..<visible { row[j] = scale * Kernels.dot(q, kBase + j * kvDim, count: hd) }
-                    Kernels.softmax(row + first, n: visible - first)
-                    z.update(repeating: 0, count: hd)
-                    for j in first..<visible { Kernels.axpy(row[j], vBase + j * kvDim, z, count: hd) }
-                }
-            }
-            return
-        }
-        for h in 0..<c.nHeads {
-            let kv = h / group
-            let q = queries + h * hd, z = out + h * hd
-            let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
-            // scores[count, keys] = scale · Q_h[count, hd] · K_h[keys, hd]ᵀ
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(keys), Int32(hd), scale,
-                        q, Int32(qDim), kBase, Int32(kvDim), 0, scores.pointer, Int32(keys))
-            for t in 0..<count {
-                let row = scores.pointer + t * keys, visible = past + t + 1, first = firstVisible(past + t)
-                Kernels.softmax(row + first, n: visible - first)
-                for j in 0..<first { row[j] = 0 }
-                for j in visible..<keys { row[j] = 0 }
-            }
-            // Z_h[count, hd] = P[count, keys] · V_h[keys, hd]
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(hd), Int32(keys), 1,
-                        scores.pointer, Int32(keys), vBase, Int32(kvDim), 0, z, Int32(qDim))
-        }
     }
 
     private func finalNormAndLogits(x: FloatBuffer, total: Int, segments: [(start: Int, count: Int)],

@@ -2,7 +2,7 @@ import Foundation
 import GGUF
 
 /// The `gemma3` architecture, text decoder (Gemma Team 2025, "Gemma 3 Technical Report"; also Gemma 3 270M/1B):
-/// the block of `LlamaModel` configured by `DecoderVariant` and four extra weights per layer:
+/// the block of `DecoderModel` configured by `DecoderVariant` and four extra weights per layer:
 /// - token embeddings × `sqrt(d_model)` (a float32 value, 25.2982… for 640); the tied LM head reads them unscaled;
 /// - "sandwich" RMSNorms: `h = x + post_attn_norm(attn(attn_norm(x)))`, `out = h + post_ffw_norm(mlp(ffn_norm(h)))`.
 ///   Every norm multiplies by its GGUF weight as stored: llama.cpp's converter already wrote HF's `1 + w`;
@@ -30,20 +30,20 @@ public enum Gemma3Model {
 
     /// Loads a gemma3 model from an open GGUF file. With `decodeMode` other than `.float32`, single-token steps
     /// use the quantised kernels where the tensor type has one and F32 sgemv on the dequantised weights otherwise.
-    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized) throws -> LlamaModel {
+    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized) throws -> DecoderModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()
         let variant = try variant(from: file, config: config)
-        var weights = try LlamaWeights.load(from: file, config: config)
+        var weights = try DecoderWeights.load(from: file, config: config)
         let d = config.dModel, hd = config.headDim
         for l in 0..<config.nLayers {
             let p = "blk.\(l)."
-            weights.layers[l].postAttnNorm = try LlamaWeights.tensor(p + "post_attention_norm.weight", [d], in: file)
-            weights.layers[l].postFFNNorm = try LlamaWeights.tensor(p + "post_ffw_norm.weight", [d], in: file)
-            weights.layers[l].qNorm = try LlamaWeights.tensor(p + "attn_q_norm.weight", [hd], in: file)
-            weights.layers[l].kNorm = try LlamaWeights.tensor(p + "attn_k_norm.weight", [hd], in: file)
+            weights.layers[l].postAttnNorm = try DecoderWeights.tensor(p + "post_attention_norm.weight", [d], in: file)
+            weights.layers[l].postFFNNorm = try DecoderWeights.tensor(p + "post_ffw_norm.weight", [d], in: file)
+            weights.layers[l].qNorm = try DecoderWeights.tensor(p + "attn_q_norm.weight", [hd], in: file)
+            weights.layers[l].kNorm = try DecoderWeights.tensor(p + "attn_k_norm.weight", [hd], in: file)
         }
-        return try LlamaModel(config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode,
+        return try DecoderModel(config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode,
                               variant: variant)
     }
 

@@ -22,9 +22,9 @@ public struct LayerAttention: Sendable, Equatable {
     }
 }
 
-/// The ways an architecture's block differs from the llama block that `LlamaModel` computes by default. Options
+/// The ways an architecture's block differs from the llama block that `DecoderModel` computes by default. Options
 /// that come with weights (q/k/v biases, post-norms, QK-norm) are switched on by those weights being present in
-/// `LlamaLayerWeights`; the rest is here. `.llama` changes nothing.
+/// `DecoderLayerWeights`; the rest is here. `.llama` changes nothing.
 public struct DecoderVariant: Sendable, Equatable {
     /// The gated MLP's activation.
     public var mlpActivation: MLPActivation
