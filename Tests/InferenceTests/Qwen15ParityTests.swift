@@ -50,7 +50,7 @@ struct Qwen15ParityTests {
         // No system message: Qwen's template inserts its default system prompt.
         #expect(try lm.chatPrompt([.user("What is the capital of France?")]) == prompt.token_ids)
         #expect(lm.stopTokens.contains(151645))
-        let model = try #require(lm.model as? LlamaModel).withDecodeMode(mode)
+        let model = try #require(lm.model as? DecoderModel).withDecodeMode(mode)
         var decoder = lm.tokenizer.makeStreamingDecoder()
         let gen = try GenerationLoop.run(model: model, prompt: prompt.token_ids, parameters: .greedy(maxTokens: 24),
                                          capture: .none, stopTokens: lm.stopTokens, piece: { decoder.push($0) },
@@ -66,7 +66,7 @@ struct Qwen15ParityTests {
         #expect(c.nHeads == 12 && c.nKVHeads == 2 && c.headDim == 128 && c.ropeDim == 128 && c.vocabSize == 151_936)
         #expect(c.ropeBase == 1_000_000 && c.rmsEpsilon == 1e-6 && !c.tiedEmbeddings)
         #expect(lm.hookNames.count == 2 + 28 * 13)
-        let llama = try #require(lm.model as? LlamaModel)
+        let llama = try #require(lm.model as? DecoderModel)
         #expect(!llama.interleavedRope && llama.weights.layers.allSatisfy { $0.qBias != nil && $0.kBias != nil && $0.vBias != nil })
     }
 }
