@@ -16,6 +16,7 @@ from make_cities import DOMINANCE, is_latin1
 from qa_common import Topic, country_answers
 
 CITY_MIN_POPULATION = 250_000
+CENTRAL_AMERICA = {"BZ", "CR", "SV", "GT", "HN", "NI", "PA"}
 
 # Alternative capitals and spellings, keyed by ISO code (as in make_questions.py).
 CAPITAL_ALIASES = {
@@ -85,6 +86,8 @@ def continents(countries: list[common.Country]) -> Topic:
         if c.iso in common.TRANSCONTINENTAL or c.continent not in CONTINENT_NAMES or c.continent == "AN":
             continue
         extra = ["Australia"] if c.continent == "OC" else ["America", "the Americas"] if c.continent in ("NA", "SA") else []
+        if c.iso in CENTRAL_AMERICA:
+            extra.append("Central America")  # a region of North America, often named as if a continent
         topic.ask(c.iso, c.name, CONTINENT_TEMPLATES, [CONTINENT_NAMES[c.continent]] + extra, **forms(c))
     return topic
 
