@@ -64,6 +64,8 @@ import Testing
             ("{\"answers\": [\"a\"]}\n", 1, "\"question\""),
             ("[1, 2]\n", 1, "expected a JSON object"),
             ("{\"question\": \"x\", \"answers\": [\"a\", 3]}\n", 1, "must be a string"),
+            ("{\"question\": \"x\", \"answers\": [\"a\"], \"topic\": [\"geo\"]}\n", 1, "\"topic\" must be a string or a number"),
+            ("{\"question\": \"x\", \"answers\": [\"a\"], \"id\": {\"n\": 1}}\n", 1, "\"id\" must be a string or a number"),
         ] {
             #expect(throws: StoreError.self) { try QuestionsReader.parse(Data(text.utf8), path: "q.jsonl") }
             do { _ = try QuestionsReader.parse(Data(text.utf8), path: "q.jsonl") } catch let StoreError.jsonl(_, found, message) {
