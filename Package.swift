@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 // Polygraph: capture a language model's hidden states, train truth probes on them, gate answers with them.
-// Dependency direction (one way): GGUF → Tokenization → Inference; CHDF5 → ActivationStore → Probes;
-// Inference + Probes → Gate → Server; everything → polygraph (CLI).
+// Dependency direction (one way): Hooks is the leaf vocabulary the others share; GGUF → Tokenization →
+// Inference; CHDF5 → ActivationStore → Probes; Inference + ActivationStore → Capture; Inference + Probes → Gate →
+// Server; everything → polygraph (CLI).
 import PackageDescription
 import Foundation
 
@@ -21,22 +22,28 @@ var targets: [Target] = [
     .target(name: "BLASSupport", dependencies: ["CBLAS"], swiftSettings: fast),
     // AVX2 decode kernels on quantised blocks (Inference's only C code).
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
-    .target(name: "Inference", dependencies: ["GGUF", "Tokenization", "CBLAS", "BLASSupport", "CKernels", "Checksum"], swiftSettings: fast),
+    // The hook vocabulary (hook names, shorthands, layer lists, positions): a leaf every layer above shares.
+    .target(name: "Hooks"),
+    .target(name: "Inference", dependencies: ["Hooks", "GGUF", "Tokenization", "CBLAS", "BLASSupport", "CKernels", "Checksum"], swiftSettings: fast),
     .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
-    .target(name: "ActivationStore", dependencies: ["CHDF5"]),
-    .target(name: "Probes", dependencies: ["ActivationStore", "CBLAS", "BLASSupport", "Checksum"], swiftSettings: fast),
-    .target(name: "Gate", dependencies: ["Inference", "Probes"]),
+    .target(name: "ActivationStore", dependencies: ["Hooks", "CHDF5"]),
+    // The capture stage: datasets → model → activation file (and imports of states computed elsewhere).
+    .target(name: "Capture", dependencies: ["Hooks", "Inference", "ActivationStore", "Tokenization"]),
+    .target(name: "Probes", dependencies: ["Hooks", "ActivationStore", "CBLAS", "BLASSupport", "Checksum"], swiftSettings: fast),
+    .target(name: "Gate", dependencies: ["Hooks", "Inference", "Probes"]),
+    .testTarget(name: "HooksTests", dependencies: ["Hooks"]),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference", "GGUF", "Tokenization", "Checksum"]),
-    .testTarget(name: "ActivationStoreTests", dependencies: ["ActivationStore"], exclude: ["Fixtures"]),
-    .testTarget(name: "ProbesTests", dependencies: ["Probes", "ActivationStore"]),
+    .testTarget(name: "InferenceTests", dependencies: ["Hooks", "Inference", "GGUF", "Tokenization", "Checksum"]),
+    .testTarget(name: "ActivationStoreTests", dependencies: ["Hooks", "ActivationStore"], exclude: ["Fixtures"]),
+    .testTarget(name: "CaptureTests", dependencies: ["Capture", "Hooks", "Inference", "ActivationStore", "GGUF", "Tokenization"]),
+    .testTarget(name: "ProbesTests", dependencies: ["Probes", "Hooks", "ActivationStore"]),
     .target(name: "GateTestSupport", dependencies: ["Gate", "Probes"]),  // test doubles, used by test targets only
-    .testTarget(name: "GateTests", dependencies: ["Gate", "GateTestSupport", "Inference", "Probes"]),
+    .testTarget(name: "GateTests", dependencies: ["Gate", "GateTestSupport", "Hooks", "Inference", "Probes"]),
 ]
 
 var cliDependencies: [Target.Dependency] = [
-    "GGUF", "Tokenization", "Inference", "ActivationStore", "Probes", "Gate",
+    "GGUF", "Tokenization", "Hooks", "Inference", "ActivationStore", "Capture", "Probes", "Gate",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 var packages: [Package.Dependency] = [

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// Root attribute names of format_version 1.
 enum RootAttribute {

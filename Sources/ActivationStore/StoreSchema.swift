@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// Names and constants of the activation file, format_version 1 (../shared/DESIGN.md, "Activation file").
 ///
@@ -51,18 +52,6 @@ public enum StoreSchema {
 
     /// Rows per chunk for `/examples/*` and `/tokens/offsets`.
     public static let exampleChunkRows = 1024
-}
-
-/// What is stored per example (DESIGN.md "Positions").
-public enum CapturePosition: String, Codable, Sendable, CaseIterable {
-    /// The last token of the text (default for statements).
-    case last
-    /// The mean over the text's tokens.
-    case mean
-    /// Every token: `/activations/*` are `[total_tokens, width]`, indexed by `/tokens/offsets`.
-    case all
-    /// The last generated token before end-of-turn (questions with generated answers).
-    case answer
 }
 
 /// The root attributes of an activation file.

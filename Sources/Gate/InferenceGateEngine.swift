@@ -1,5 +1,6 @@
 // The real engine behind the gate: a GGUF `LanguageModel` (module Inference) with its tokenizer and chat template.
 import Foundation
+import Hooks
 import Inference
 
 /// Adapts `Inference.LanguageModel` to ``GateEngine``: chats are rendered with the GGUF's chat template, the

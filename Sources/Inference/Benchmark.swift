@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// Speed measurements of a model (the logic behind `polygraph bench`): prefill tokens/s for the capture workload
 /// (many short statements in batches), for one long prompt, and decode tokens/s. Each figure is the median of

@@ -2,10 +2,6 @@ import Foundation
 
 /// Everything that can go wrong while loading or running a model. Each case carries the context needed to fix it.
 public enum InferenceError: Error, CustomStringConvertible, Equatable {
-    /// A hook name that is not one of the TransformerLens forms.
-    case unknownHook(name: String, validForms: String)
-    /// A hook that names a layer the model does not have.
-    case hookLayerOutOfRange(name: String, layer: Int, nLayers: Int)
     /// `general.architecture` names an architecture this engine cannot run.
     case unsupportedArchitecture(String, supported: [String])
     /// A required metadata key is missing or has the wrong type.
@@ -29,10 +25,6 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .unknownHook(let name, let forms):
-            return "unknown hook name '\(name)'; valid forms: \(forms)"
-        case .hookLayerOutOfRange(let name, let layer, let n):
-            return "hook '\(name)' names layer \(layer), but the model has \(n) layers (0...\(n - 1))"
         case .unsupportedArchitecture(let arch, let supported):
             return "unsupported architecture '\(arch)'; supported: \(supported.joined(separator: ", "))"
         case .missingMetadata(let key, let path):

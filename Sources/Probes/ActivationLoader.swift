@@ -1,5 +1,6 @@
 import Checksum
 import Foundation
+import Hooks
 import ActivationStore
 
 /// Reads labeled activations for one hook from one or several activation files (format_version 1) into a
@@ -47,23 +48,10 @@ public final class ActivationLoader {
         sources = opened
     }
 
-    /// Full hook name for `layer` and a per-layer hook spec: `resid_post` → `blocks.L.hook_resid_post`,
-    /// `mlp.hook_post` → `blocks.L.mlp.hook_post`; a full name (`blocks.3.hook_resid_pre`, `hook_embed`) is kept.
-    public static func hookName(layer: Int?, spec: String) -> String {
-        if isFullHookName(spec) { return spec }
-        let l = layer ?? 0
-        return spec.contains("hook_") ? "blocks.\(l).\(spec)" : "blocks.\(l).hook_\(spec)"
-    }
-
-    /// Whether `spec` names one hook rather than a per-layer pattern.
-    public static func isFullHookName(_ spec: String) -> Bool {
-        spec.hasPrefix("blocks.") || spec == "hook_embed" || spec.hasPrefix("ln_final.")
-    }
-
-    /// Layers whose hook for `spec` is stored in every file, ascending.
-    public func layers(spec: String) -> [Int] {
+    /// Layers whose hook for `pattern` is stored in every file, ascending.
+    public func layers(of pattern: HookPattern) -> [Int] {
         (0..<header.nLayers).filter { l in
-            let hook = ActivationLoader.hookName(layer: l, spec: spec)
+            let hook = pattern.name(layer: l).description
             return sources.allSatisfy { $0.reader.header.hooks.contains(hook) }
         }
     }

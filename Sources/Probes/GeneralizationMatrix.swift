@@ -14,7 +14,7 @@ public struct GeneralizationMatrix: Codable, Sendable {
 
     /// Computes the matrix; `datasets[i]` is named `names[i]`.
     public static func compute(kind: ProbeKind, hook: String, names: [String], datasets: [ProbeDataset],
-                               plan: ProbeFitter.Plan, progress: ProgressLine? = nil) throws -> GeneralizationMatrix {
+                               plan: ProbeFitter.Plan, progress: ProgressReport? = nil) throws -> GeneralizationMatrix {
         guard datasets.count >= 2 else {
             throw ProbeError.tooFewRows(needed: 2, found: datasets.count, context: "generalisation needs at least two activation files")
         }
@@ -35,9 +35,8 @@ public struct GeneralizationMatrix: Codable, Sendable {
                     accuracy[i][j] = m.accuracy
                 }
             }
-            progress?.update(done: i + 1, detail: "trained on \(names[i])")
+            progress?(i + 1, datasets.count, "trained on \(names[i])")
         }
-        progress?.finish()
         return GeneralizationMatrix(kind: kind.cliName, hook: hook, names: names, auroc: auroc, accuracy: accuracy,
                                     counts: datasets.map(\.count))
     }

@@ -58,7 +58,7 @@ public enum ProbeSweep {
     /// fitted on other threads; rows come back in (layer, kind) order whatever the finishing order, and every fit is
     /// the same as in a serial run.
     public static func run(layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan, files: [String],
-                           progress: ProgressLine? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           progress: ProgressReport? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                            loadTest: ((Int) throws -> ProbeDataset)? = nil,
                            load: (Int) throws -> (hook: String, data: ProbeDataset)) throws -> Result {
         let started = Date()
@@ -83,7 +83,8 @@ public enum ProbeSweep {
                     for (ki, kind) in kinds.enumerated() where !state.failed {
                         let fitted = try fitOne(layer: layer, hook: hook, kind: kind, data: data, testData: testData, plan: plan)
                         let done = state.store(fitted, slot: li * kinds.count + ki)
-                        progress?.update(done: done, detail: "layer \(layer) \(kind.cliName) AUROC \(String(format: "%.3f", fitted.row.test.auroc))")
+                        progress?(done, layers.count * kinds.count,
+                                  "layer \(layer) \(kind.cliName) AUROC \(String(format: "%.3f", fitted.row.test.auroc))")
                     }
                 } catch {
                     state.fail(error)
@@ -92,7 +93,6 @@ public enum ProbeSweep {
         }
         group.wait()
         if let error = state.error { throw error }
-        progress?.finish()
         let fits = state.results.compactMap { $0 }
         return Result(files: files, testFiles: nil, seed: plan.options.seed, split: plan.split,
                       nTrain: fits.last?.nTrain ?? 0, nTest: fits.last?.nTest ?? 0, skippedUnlabeled: skipped,

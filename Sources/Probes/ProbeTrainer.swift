@@ -20,3 +20,7 @@ public enum ProbeTrainer {
         return model
     }
 }
+
+/// Progress of a long probe job (a sweep, a layer choice, a generalisation matrix): steps done, steps in all, and
+/// what the last step found. Called from worker threads; the CLI draws it on stderr.
+public typealias ProgressReport = @Sendable (_ done: Int, _ total: Int, _ detail: String) -> Void

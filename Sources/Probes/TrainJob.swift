@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import ActivationStore
 
 /// `polygraph train` end to end: read activation files, pick the layer, fit, calibrate, build the artifact.
@@ -30,18 +31,20 @@ public enum TrainJob {
         public var layerScores: [(layer: Int, auroc: Double)]
     }
 
-    /// Trains per `plan` on the files' activations at `layer` (or the hook `hookSpec` names).
-    public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?, hookSpec: String = "resid_post",
-                           groupBy: String? = nil, progress: Bool = true) throws -> Output {
+    /// Trains per `plan` on the files' activations of `hook` at `layer` (a full hook name needs no layer).
+    /// `progress` hears of each layer scored while choosing the best one.
+    public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
+                           hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
+                           progress: ProgressReport? = nil) throws -> Output {
         let loader = try ActivationLoader(paths: paths)
         var plan = plan
         plan.useGroups = groupBy != nil
         var chosen: Int?
         var hook: String
         var scores: [(layer: Int, auroc: Double)] = []
-        if ActivationLoader.isFullHookName(hookSpec) {
-            hook = hookSpec
-            chosen = hookSpec.split(separator: ".").dropFirst().first.flatMap { Int($0) }
+        if pattern.isFullName {
+            hook = pattern.name(layer: 0).description
+            chosen = pattern.fixedLayer
         } else {
             guard let layer else {
                 throw ProbeError.invalidOption(name: "layer", value: "(missing)", expected: "a layer number or 'best' (or a full --hook name)")
@@ -50,14 +53,13 @@ public enum TrainJob {
             case .index(let l):
                 chosen = l
             case .best(let folds):
-                let layers = loader.layers(spec: hookSpec)
+                let layers = loader.layers(of: pattern)
                 guard !layers.isEmpty else {
-                    throw ProbeError.missingHook(hook: ActivationLoader.hookName(layer: 0, spec: hookSpec), path: paths[0],
+                    throw ProbeError.missingHook(hook: pattern.name(layer: 0).description, path: paths[0],
                                                  available: loader.header.hooks)
                 }
-                let line = ProgressLine(label: "choosing layer (\(folds)-fold CV, \(plan.kind.cliName))", total: layers.count, unit: "layers", enabled: progress)
                 for (i, l) in layers.enumerated() {
-                    let data = try loader.dataset(hook: ActivationLoader.hookName(layer: l, spec: hookSpec), groupBy: groupBy)
+                    let data = try loader.dataset(hook: pattern.name(layer: l).description, groupBy: groupBy)
                     let trainRows = plan.split < 1
                         ? try DataSplit.stratified(labels: data.labels, trainFraction: plan.split, seed: plan.options.seed,
                                                    groups: plan.useGroups ? data.groups : nil).train
@@ -65,12 +67,11 @@ public enum TrainJob {
                     let auroc = try ProbeFitter.crossValidatedAUROC(data.subset(trainRows), kind: plan.kind, folds: folds,
                                                                     useGroups: plan.useGroups, options: plan.options)
                     scores.append((l, auroc))
-                    line.update(done: i + 1, detail: String(format: "layer %d CV AUROC %.3f", l, auroc))
+                    progress?(i + 1, layers.count, String(format: "layer %d CV AUROC %.3f", l, auroc))
                 }
-                line.finish()
                 chosen = scores.max { ($0.auroc, -$0.layer) < ($1.auroc, -$1.layer) }!.layer
             }
-            hook = ActivationLoader.hookName(layer: chosen, spec: hookSpec)
+            hook = pattern.name(layer: chosen ?? 0).description
         }
         let data = try loader.dataset(hook: hook, groupBy: groupBy)
         let outcome = try ProbeFitter.fit(data, plan: plan)

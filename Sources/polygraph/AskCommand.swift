@@ -1,6 +1,6 @@
 // `polygraph ask`: questions answered by the model through the gate, one line each with P(true) and the flag;
 // with accepted answers (JSONL), each answer is also graded so you can see which made-up answers were caught.
-import ActivationStore
+import Capture
 import ArgumentParser
 import Foundation
 import Gate

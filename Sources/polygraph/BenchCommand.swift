@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
         let progress: (String) -> Void = { err.write(Data(($0 + "\n").utf8)) }
         var results = try bench.run(model: lm.model, statements: statementIDs, longPrompt: prompt,
                                     decodeLabel: " [\(decodeMode.rawValue)]", progress: progress)
-        if let llama = lm.model as? LlamaModel {
+        if let llama = lm.model as? DecoderModel {
             for mode in DecodeMode.allCases where mode != decodeMode {
                 results.append(try bench.decode(model: llama.withDecodeMode(mode), prompt: bench.cycled(prompt),
                                                 label: " [\(mode.rawValue)]", progress: progress))

@@ -1,11 +1,13 @@
 import ActivationStore
 import ArgumentParser
+import Capture
 import Foundation
+import Hooks
 import Inference
 import Tokenization
 
 /// `polygraph capture`: run datasets through the model and stream the hidden states into an activation file.
-/// The work is `ActivationStore.CapturePipeline`; this file parses flags and adapts the engine to it.
+/// The work is `Capture.CapturePipeline` with `Capture.EngineCaptureAdapter`; this file parses flags.
 struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capture",
@@ -65,7 +67,9 @@ struct CaptureCommand: ParsableCommand {
         let templateText = template ?? (position == .answer ? "chat" : "raw")
         guard templateText == "raw" || templateText == "chat" else { throw CommandError("--template must be raw or chat") }
         let lm = try LanguageModel.load(path: model)
-        let hookNames = try HookSpec.expand(hooks, layers: layers, nLayers: lm.config.nLayers)
+        let hookNames = try HookPattern.expand(HookPattern.parseList(hooks, option: "--hooks"),
+                                               layers: LayerSelection(parsing: layers).resolve(nLayers: lm.config.nLayers),
+                                               nLayers: lm.config.nLayers)
         let chat = templateText == "chat" ? try ChatTemplate(gguf: lm.file, tokenizer: lm.tokenizer) : nil
         let engine = try EngineCaptureAdapter(model: lm, hooks: hookNames, chat: chat)
         var request = CaptureRequest(datasets: datasets, outPath: out, hooks: hookNames.map(\.description), position: position)
@@ -75,8 +79,18 @@ struct CaptureCommand: ParsableCommand {
         request.overwrite = overwrite
         request.compression = try StoreCompression(parsing: compression)
         request.maxAnswerTokens = maxAnswerTokens
-        request.showProgress = !quiet
-        let summary = try CapturePipeline(engine: engine, request: request).run()
+        let progress = ProgressLine(label: "capture", enabled: !quiet)
+        let summary: CaptureSummary
+        do {
+            summary = try CapturePipeline(engine: engine, request: request) { step in
+                progress.update(done: step.done, total: step.total, tokens: step.tokens, alreadyDone: step.resumed,
+                                force: step.finished)
+            }.run()
+            progress.finish()
+        } catch {
+            progress.finish()
+            throw error
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -84,131 +98,5 @@ struct CaptureCommand: ParsableCommand {
         } else {
             print(summary.text)
         }
-    }
-}
-
-/// `--hooks` / `--layers` → typed hook names, validated against the model depth.
-enum HookSpec {
-    static func expand(_ hooks: String, layers: String, nLayers: Int) throws -> [HookName] {
-        let layerList = try parseLayers(layers, nLayers: nLayers)
-        var result: [HookName] = []
-        for entry in hooks.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
-            if entry.hasPrefix("blocks.") || entry == "hook_embed" || entry == "ln_final.hook_normalized" {
-                let name = try HookName(parsing: entry)
-                try name.validate(nLayers: nLayers)
-                result.append(name)
-            } else if entry == "embed" {
-                result.append(.embed)
-            } else if entry == "ln_final" {
-                result.append(.lnFinal)
-            } else if let hook = BlockHook.allCases.first(where: {
-                shorthand($0) == entry || $0.rawValue == entry || $0.rawValue == "hook_" + entry
-            }) {
-                result += layerList.map { .block($0, hook) }
-            } else {
-                throw CommandError("unknown hook '\(entry)'. Use a full name (\(HookName.validForms)) or a shorthand: "
-                                      + BlockHook.allCases.map(shorthand).joined(separator: ", ")
-                                      + ", embed, ln_final")
-            }
-        }
-        var seen = Set<HookName>()
-        result = result.filter { seen.insert($0).inserted }
-        guard !result.isEmpty else { throw CommandError("--hooks names no hook") }
-        return result.sorted()
-    }
-
-    /// `attn.hook_q` → `attn_q`, `hook_resid_post` → `resid_post`, `ln1.hook_normalized` → `ln1_normalized`.
-    static func shorthand(_ hook: BlockHook) -> String {
-        hook.rawValue.replacingOccurrences(of: ".hook_", with: "_").replacingOccurrences(of: "hook_", with: "")
-    }
-
-    static func parseLayers(_ text: String, nLayers: Int) throws -> [Int] {
-        if text == "all" { return Array(0..<nLayers) }
-        var layers: [Int] = []
-        for part in text.split(separator: ",") {
-            let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard (1...2).contains(bounds.count), let low = bounds.first ?? nil, let high = bounds.last ?? nil, low <= high else {
-                throw CommandError("--layers: cannot read '\(part)'; use all, or numbers and ranges like 7,14,20-23")
-            }
-            guard low >= 0, high < nLayers else {
-                throw CommandError("--layers: layer \(high) does not exist; this model has layers 0-\(nLayers - 1)")
-            }
-            layers += Array(low...high)
-        }
-        return Array(Set(layers)).sorted()
-    }
-}
-
-/// Adapts `LanguageModel` to the store's `CaptureEngine` (string hook names, statements and questions).
-final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
-    let model: LanguageModel
-    let chat: ChatTemplate?
-    let names: [String: HookName]
-    let modelInfo: CaptureModelInfo
-
-    init(model: LanguageModel, hooks: [HookName], chat: ChatTemplate?) throws {
-        self.model = model
-        self.chat = chat
-        names = Dictionary(uniqueKeysWithValues: hooks.map { ($0.description, $0) })
-        let config = model.config
-        modelInfo = CaptureModelInfo(name: config.name, architecture: config.architecture, sha256: try model.fileSHA256,
-                                     nLayers: config.nLayers, dModel: config.dModel)
-    }
-
-    var promptTemplate: String { chat.map { "chat:\($0.family) user turn" } ?? "" }
-
-    private func hook(_ name: String) throws -> HookName {
-        guard let hook = names[name] else { return try HookName(parsing: name) }
-        return hook
-    }
-
-    func width(of hook: String) throws -> Int { try self.hook(hook).width(in: model.config) }
-
-    func prepare(statement: String) throws -> PreparedText {
-        let tokenizer = model.tokenizer
-        let text = tokenizer.encode(statement, parseSpecial: false)
-        guard let chat else {
-            let bos: [Int32] = tokenizer.addsBOS ? tokenizer.specialTokens.bos.map { [$0] } ?? [] : []
-            return PreparedText(tokens: bos + text, textSpan: bos.count..<(bos.count + text.count))
-        }
-        let marker = "\u{1}POLYGRAPH\u{1}"
-        let rendered = chat.render(messages: [.user(marker)], addGenerationPrompt: false)
-        let parts = rendered.components(separatedBy: marker)
-        let prefix = tokenizer.encodePrompt(parts.first ?? "", parseSpecial: true)
-        let suffix = tokenizer.encode(parts.dropFirst().joined(), parseSpecial: true)
-        return PreparedText(tokens: prefix + text + suffix, textSpan: prefix.count..<(prefix.count + text.count))
-    }
-
-    func prefill(_ sequences: [[Int32]], hooks: [String]) throws -> [[String: [Float]]] {
-        let typed = try hooks.map { try hook($0) }
-        let outputs = try model.run(sequences, capture: HookFilter(typed), logits: .none)
-        return outputs.map { output in
-            var rows: [String: [Float]] = [:]
-            for (name, hook) in zip(hooks, typed) { rows[name] = output.activations(hook) ?? [] }
-            return rows
-        }
-    }
-
-    func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
-        let typed = try hooks.map { try hook($0) }
-        let prompt: [Int32]
-        if let chat {
-            prompt = model.tokenizer.encodePrompt(chat.render(messages: [.user(question)], addGenerationPrompt: true), parseSpecial: true)
-        } else {
-            prompt = model.tokenizer.encodePrompt("Question: \(question)\nAnswer:", parseSpecial: false)
-        }
-        let generation = try model.generate(prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(typed))
-        var lastRow: [String: [Float]] = [:]
-        for (name, hook) in zip(hooks, typed) {
-            let width = hook.width(in: model.config)
-            if let values = generation.activations(hook), values.count >= width {
-                lastRow[name] = Array(values[(values.count - width)...])
-            } else if let row = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1) {
-                lastRow[name] = Array(row)
-            }
-        }
-        return CapturedAnswer(text: generation.text.trimmingCharacters(in: .whitespacesAndNewlines),
-                              promptTokens: generation.promptTokenCount, generatedTokens: generation.tokens.count,
-                              lastRow: lastRow)
     }
 }

@@ -23,14 +23,17 @@ struct GeneralizeCommand: ParsableCommand {
         let matrix = try failing {
             let kind = try ProbeKind(cliName: probe)
             let loader = try ActivationLoader(paths: fit.acts)
-            guard layer != nil || ActivationLoader.isFullHookName(fit.hook) else {
+            let pattern = try fit.hookPattern()
+            guard layer != nil || pattern.isFullName else {
                 throw ProbeError.invalidOption(name: "layer", value: "(missing)", expected: "a layer number, or a full --hook name")
             }
-            let hook = ActivationLoader.hookName(layer: layer, spec: fit.hook)
+            let hook = pattern.name(layer: layer ?? 0).description
+            let progress = ProgressLine(label: "generalize", unit: "files", enabled: !fit.quiet)
             let datasets = try loader.sources.indices.map { try loader.dataset(hook: hook, groupBy: fit.groupBy, only: [$0]) }
             let matrix = try GeneralizationMatrix.compute(
                 kind: kind, hook: hook, names: loader.sources.map(\.name), datasets: datasets, plan: fit.plan(kind),
-                progress: ProgressLine(label: "generalize", total: datasets.count, unit: "files", enabled: !fit.quiet))
+                progress: progress.report)
+            progress.finish()
             if let report {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,6 +1,8 @@
 import ActivationStore
 import ArgumentParser
+import Capture
 import Foundation
+import Hooks
 
 /// `polygraph import`: hidden states from another engine (.npy) + a CSV of texts and labels → activation file.
 struct ImportCommand: ParsableCommand {

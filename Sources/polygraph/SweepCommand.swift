@@ -1,6 +1,7 @@
 import ActivationStore
 import ArgumentParser
 import Foundation
+import Hooks
 import Probes
 
 struct SweepCommand: ParsableCommand {
@@ -11,7 +12,7 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var fit: ProbeFitOptions
     @Option(name: .long, help: "Probe kinds, comma-separated: logistic, mass-mean, mass-mean-iid, mlp, ttpd.")
     var probe: String = "logistic"
-    @Option(name: .long, help: "Only these layers (e.g. 0,5,10); default: every stored layer.")
+    @Option(name: .long, help: "Only these layers: all, or a list and ranges like 0,5,10-12; default: every stored layer.")
     var layers: String?
     @Option(name: .long, parsing: .upToNextOption, help: "Test on these activation files instead of a held-out split.")
     var testActs: [String] = []
@@ -24,23 +25,17 @@ struct SweepCommand: ParsableCommand {
         BatchAllocator.keepFreedMemory()
         let (result, _) = try failing { () throws -> (ProbeSweep.Result, Int) in
             let kinds = try ProbeKind.parseList(probe)
+            let pattern = try fit.hookPattern()
             let loader = try ActivationLoader(paths: fit.acts)
-            var chosen = loader.layers(spec: fit.hook)
-            if let layers {
-                let wanted = try layers.split(separator: ",").map { s -> Int in
-                    guard let l = Int(s.trimmingCharacters(in: .whitespaces)) else {
-                        throw ProbeError.invalidOption(name: "layers", value: layers, expected: "comma-separated layer numbers")
-                    }
-                    return l
-                }
-                for l in wanted where !chosen.contains(l) {
-                    throw ProbeError.missingHook(hook: ActivationLoader.hookName(layer: l, spec: fit.hook), path: fit.acts[0],
-                                                 available: loader.header.hooks)
-                }
-                chosen = wanted
+            let stored = loader.layers(of: pattern)
+            let selection = try layers.map(LayerSelection.init(parsing:)) ?? .all
+            for l in try selection.resolve(nLayers: loader.header.nLayers) where !stored.contains(l) && selection != .all {
+                throw ProbeError.missingHook(hook: pattern.name(layer: l).description, path: fit.acts[0],
+                                             available: loader.header.hooks)
             }
+            let chosen = try selection.resolve(available: stored)
             guard !chosen.isEmpty else {
-                throw ProbeError.missingHook(hook: ActivationLoader.hookName(layer: 0, spec: fit.hook), path: fit.acts[0],
+                throw ProbeError.missingHook(hook: pattern.name(layer: 0).description, path: fit.acts[0],
                                              available: loader.header.hooks)
             }
             let progress = ProgressLine(label: "sweep", total: chosen.count * kinds.count, unit: "fits", enabled: !fit.quiet)
@@ -49,13 +44,14 @@ struct SweepCommand: ParsableCommand {
                 throw ProbeError.dimensionMismatch(source: testActs[0], expected: loader.header.dModel, found: testLoader.header.dModel)
             }
             let loadTest: ((Int) throws -> ProbeDataset)? = testLoader.map { tl in
-                { layer in try tl.dataset(hook: ActivationLoader.hookName(layer: layer, spec: fit.hook)) }
+                { layer in try tl.dataset(hook: pattern.name(layer: layer).description) }
             }
             var result = try ProbeSweep.run(layers: chosen, kinds: kinds, plan: fit.plan(kinds[0]), files: fit.acts,
-                                            progress: progress, loadTest: loadTest) { layer in
-                let hook = ActivationLoader.hookName(layer: layer, spec: fit.hook)
+                                            progress: progress.report, loadTest: loadTest) { layer in
+                let hook = pattern.name(layer: layer).description
                 return (hook, try loader.dataset(hook: hook, groupBy: fit.groupBy))
             }
+            progress.finish()
             if !testActs.isEmpty { result.testFiles = testActs }
             if let report {
                 let encoder = JSONEncoder()

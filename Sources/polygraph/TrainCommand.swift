@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import Hooks
 import Probes
 
 /// Options shared by train, sweep and generalize: how to split, fit and calibrate.
 struct ProbeFitOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: "Activation files (.h5) written by `polygraph capture`.")
     var acts: [String] = []
-    @Option(name: .long, help: "Hook per layer (resid_post, mlp.hook_post, …) or one full hook name.")
+    @Option(name: .long, help: "Hook per layer (resid_post, mlp_post, attn_out, …) or one full hook name.")
     var hook: String = "resid_post"
     @Option(name: .long, help: "Seed for splits and MLP initialisation.")
     var seed: UInt64 = 0
@@ -38,6 +39,9 @@ struct ProbeFitOptions: ParsableArguments {
         }
     }
 
+    /// `--hook` read with the hook grammar every command shares.
+    func hookPattern() throws -> HookPattern { try HookPattern(parsing: hook) }
+
     /// The fitting plan for `kind`.
     func plan(_ kind: ProbeKind) -> ProbeFitter.Plan {
         var plan = ProbeFitter.Plan(kind: kind)
@@ -54,9 +58,12 @@ struct ProbeFitOptions: ParsableArguments {
     }
 }
 
-/// Prints a Probes error as a one-paragraph message and exits 1.
+/// Prints a Probes or hook-option error as a one-paragraph message and exits 1.
 func failing<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as ProbeError {
+        FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as HookError {
         FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
         throw ExitCode(1)
     }
@@ -84,8 +91,11 @@ struct TrainCommand: ParsableCommand {
         let output = try failing {
             let kind = try ProbeKind(cliName: probe)
             let choice = try layer.map { try TrainJob.LayerChoice($0, folds: folds) }
-            let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kind), layer: choice, hookSpec: fit.hook,
-                                          groupBy: fit.groupBy, progress: !fit.quiet)
+            let progress = ProgressLine(label: "choosing layer (\(folds)-fold CV, \(kind.cliName))", unit: "layers",
+                                        enabled: !fit.quiet)
+            let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kind), layer: choice, hook: fit.hookPattern(),
+                                          groupBy: fit.groupBy, progress: progress.report)
+            if case .best = choice { progress.finish() }
             try output.artifact.write(to: out)
             return output
         }

@@ -1,3 +1,4 @@
+import Hooks
 @testable import ActivationStore
 
 /// Builders shared by the writer/reader tests.

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import GGUF
 import Testing
 import Tokenization
@@ -40,7 +41,7 @@ struct Gemma3ParityTests {
         // The base model's GGUF has no chat template: the prompt is the Gemma turn format written out.
         #expect(lm.rawPrompt(g.prompt) == g.prompt_ids)
         #expect(lm.stopTokens.contains(1) && lm.stopTokens.contains(106))
-        let model = try #require(lm.model as? LlamaModel).withDecodeMode(mode)
+        let model = try #require(lm.model as? DecoderModel).withDecodeMode(mode)
         var decoder = lm.tokenizer.makeStreamingDecoder()
         let gen = try GenerationLoop.run(model: model, prompt: g.prompt_ids, parameters: .greedy(maxTokens: 24),
                                          capture: .none, stopTokens: lm.stopTokens, piece: { decoder.push($0) },
@@ -58,7 +59,7 @@ struct Gemma3ParityTests {
 
     /// Last-position hidden states L6/L12/L18 `[3][d_model]` and logits `[vocab]` of `tokens`, the last `decoded` of
     /// them fed one at a time after a prefill of the rest.
-    static func lastPosition(_ model: LlamaModel, _ tokens: [Int32], decoded: Int) throws -> (hidden: [[Float]], logits: [Float]) {
+    static func lastPosition(_ model: DecoderModel, _ tokens: [Int32], decoded: Int) throws -> (hidden: [[Float]], logits: [Float]) {
         let hooks: [HookName] = [.residPost(5), .residPost(11), .lnFinal]
         let cache = model.makeCache()
         var r = try model.forward([Array(tokens.dropLast(decoded))], caches: [cache], capture: HookFilter(hooks), logits: .last)[0]
@@ -74,7 +75,7 @@ struct Gemma3ParityTests {
         let url = TestPaths.root.appendingPathComponent("Tests/ReferenceData/gemma3-270m-long-prompt.json")
         let ref = try JSONDecoder().decode(LongPrompt.self, from: Data(contentsOf: url))
         #expect(ref.token_ids.count > 512 + decoded && ref.sliding_window == 512)
-        let model = try #require(try SharedGemma.get().model as? LlamaModel)
+        let model = try #require(try SharedGemma.get().model as? DecoderModel)
         let ours = try Self.lastPosition(model, ref.token_ids, decoded: decoded)
         var report: [String] = []
         for (i, name) in ["L6", "L12", "L18"].enumerated() {
@@ -90,7 +91,7 @@ struct Gemma3ParityTests {
         // The same weights with every layer global: the window is what makes the match.
         var global = model.variant
         global.layers = global.layers.map { LayerAttention(ropeBase: $0.ropeBase) }
-        let unwindowed = try LlamaModel(config: model.config, weights: model.weights, interleavedRope: false,
+        let unwindowed = try DecoderModel(config: model.config, weights: model.weights, interleavedRope: false,
                                         decodeMode: model.decodeMode, variant: global)
         let theirs = try Self.lastPosition(unwindowed, ref.token_ids, decoded: decoded)
         #expect(compare(ref.top50_ids.map { theirs.logits[Int($0)] }, ref.top50_logits).maxAbsDiff > 0.1)
@@ -104,7 +105,7 @@ struct Gemma3ParityTests {
         #expect(c.ropeBase == 1_000_000 && c.rmsEpsilon == 1e-6 && c.tiedEmbeddings)
         #expect(lm.hookNames.count == 2 + 18 * 13)
         #expect(try ArchitectureRegistry.hookNames(for: lm.file) == lm.hookNames)
-        let model = try #require(lm.model as? LlamaModel), v = model.variant
+        let model = try #require(lm.model as? DecoderModel), v = model.variant
         #expect(!model.interleavedRope && v.mlpActivation == .geluTanh && v.attentionScale == 0.0625)
         #expect(v.embeddingScale == Float(640.0.squareRoot()))
         let global = v.layers.indices.filter { v.layers[$0].window == nil }

@@ -4,9 +4,9 @@ import Foundation
 
 /// The gemma3 forward pass of one sequence written out loop by loop from the facts in
 /// ../shared/golden/gemma3-270m/README.md (HF `modeling_gemma3.py`), in Double where it costs nothing, sharing
-/// no kernel with `LlamaModel`. Global layers are each `pattern`-th (1-based); the others see `window` keys.
+/// no kernel with `DecoderModel`. Global layers are each `pattern`-th (1-based); the others see `window` keys.
 /// - Returns: `hook_resid_post` per layer `[nLayers][T · d_model]` and logits `[T · vocab]`.
-func naiveGemma3(config c: ModelConfig, weights w: LlamaWeights, tokens: [Int32], window: Int, pattern: Int = 6,
+func naiveGemma3(config c: ModelConfig, weights w: DecoderWeights, tokens: [Int32], window: Int, pattern: Int = 6,
                  localBase: Double = 10_000, queryPreAttnScalar: Double? = nil) -> (residPost: [[Float]], logits: [Float]) {
     let d = c.dModel, hd = c.headDim, eps = Double(c.rmsEpsilon), count = tokens.count
     let scale = 1 / (queryPreAttnScalar ?? Double(hd)).squareRoot()

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import GGUF
 import Testing
 @testable import Inference
@@ -16,8 +17,8 @@ struct Gemma3TinyModelTests {
     static let window = 4
 
     /// Random llama weights plus the four gemma3 norms (near 1, as the stored `1 + w`).
-    static func weights(seed: UInt64) -> LlamaWeights {
-        var w = LlamaWeights.random(config: config, seed: seed)
+    static func weights(seed: UInt64) -> DecoderWeights {
+        var w = DecoderWeights.random(config: config, seed: seed)
         var rng = SplitMix64(seed: seed &+ 7)
         func norm(_ n: Int) -> FloatBuffer {
             let b = FloatBuffer(count: n)
@@ -32,7 +33,7 @@ struct Gemma3TinyModelTests {
     }
 
     /// Writes a gemma3 GGUF (F32 tensors, GGUF names); `skip` leaves tensors out, `mutate` adds or breaks metadata.
-    static func write(_ weights: LlamaWeights, skip: Set<String> = [],
+    static func write(_ weights: DecoderWeights, skip: Set<String> = [],
                       mutate: (inout GGUFWriter) throws -> Void = { _ in }) throws -> String {
         let c = config
         return try TinyGGUFModelTests.write(c, weights, arch: "gemma3", skip: skip) { w in
@@ -57,8 +58,8 @@ struct Gemma3TinyModelTests {
                                                      : LayerAttention(ropeBase: 10_000, window: window) })
     }
 
-    static func model(_ weights: LlamaWeights, mode: DecodeMode = .float32, variant: DecoderVariant = variant) throws -> LlamaModel {
-        try LlamaModel(config: config, weights: weights, interleavedRope: false, decodeMode: mode, variant: variant)
+    static func model(_ weights: DecoderWeights, mode: DecodeMode = .float32, variant: DecoderVariant = variant) throws -> DecoderModel {
+        try DecoderModel(config: config, weights: weights, interleavedRope: false, decodeMode: mode, variant: variant)
     }
 
     static func tokens(_ count: Int, seed: UInt64) -> [Int32] {
@@ -71,7 +72,7 @@ struct Gemma3TinyModelTests {
         let weights = Self.weights(seed: 3)
         let path = try Self.write(weights)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let loaded = try #require(try ArchitectureRegistry.makeModel(from: GGUFFile(path: path)) as? LlamaModel)
+        let loaded = try #require(try ArchitectureRegistry.makeModel(from: GGUFFile(path: path)) as? DecoderModel)
         #expect(loaded.variant == Self.variant && !loaded.interleavedRope && loaded.config.headDim == 16)
         #expect(loaded.weights.layers.allSatisfy { $0.postAttnNorm != nil && $0.postFFNNorm != nil && $0.qNorm != nil && $0.kNorm != nil })
         let reference = try Self.model(weights)

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import Testing
 @testable import Inference
 
@@ -6,10 +7,10 @@ import Testing
 @Suite("Hook plumbing on a tiny random model")
 struct HookPlumbingTests {
     let config = tinyConfig()
-    let model: LlamaModel
+    let model: DecoderModel
     let sequences: [[Int32]] = [[1, 5, 9, 2, 33, 66, 0], [4], [7, 7, 7, 12, 40]]
 
-    init() throws { model = try LlamaModel(config: tinyConfig(), weights: .random(config: tinyConfig(), seed: 7)) }
+    init() throws { model = try DecoderModel(config: tinyConfig(), weights: .random(config: tinyConfig(), seed: 7)) }
 
     @Test("every hook has [tokens, width] values")
     func shapes() throws {
@@ -116,13 +117,13 @@ struct HookPlumbingTests {
             try model.forward([[1, 2, 3, 4, 5]], caches: [cache], capture: .none, logits: .last)
         }
         var bad = tinyConfig(); bad.nKVHeads = 3
-        #expect(throws: InferenceError.self) { try LlamaModel(config: bad, weights: .random(config: tinyConfig(), seed: 1)) }
+        #expect(throws: InferenceError.self) { try DecoderModel(config: bad, weights: .random(config: tinyConfig(), seed: 1)) }
     }
 
     @Test("an untied output head is used when present")
     func untiedHead() throws {
         let c = tinyConfig(tied: false)
-        let m = try LlamaModel(config: c, weights: .random(config: c, seed: 3))
+        let m = try DecoderModel(config: c, weights: .random(config: c, seed: 3))
         let out = try m.run([[1, 2, 3]], capture: [.lnFinal], logits: .last)[0]
         let xn = try #require(out.activations(.lnFinal)).suffix(c.dModel)
         let w = m.weights.output.weight

@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Hooks
 import Testing
 @testable import GGUF
 @testable import Inference
@@ -191,7 +192,7 @@ struct KQuantKernelTests {
 struct QwenQuantizedDecodeTests {
     @Test("every matrix decodes from its blocks and single-token steps match the F32 BLAS path")
     func decodeParity() throws {
-        let quant = try #require(try SharedQwen.get().model as? LlamaModel).withDecodeMode(.quantized)
+        let quant = try #require(try SharedQwen.get().model as? DecoderModel).withDecodeMode(.quantized)
         let linears = quant.weights.layers.flatMap { [$0.q, $0.k, $0.v, $0.o, $0.gate, $0.up, $0.down] }
             + [quant.weights.output]
         #expect(linears.allSatisfy { $0.quantized != nil })

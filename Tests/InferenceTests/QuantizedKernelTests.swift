@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import Testing
 @testable import Inference
 import GGUF
@@ -69,7 +70,7 @@ struct QuantizedDecodeParityTests {
     func decodeParity() throws {
         let quant = try SharedModel.get()
         #expect(quant.decodeMode == .quantized)
-        let f32 = try LlamaModel(config: quant.config, weights: quant.weights, decodeMode: .float32)
+        let f32 = try DecoderModel(config: quant.config, weights: quant.weights, decodeMode: .float32)
         let prompt: [Int32] = [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198]
         let filter: HookFilter = [.residPost(3), .residPost(29), .lnFinal]
         try expectDecodeStepsMatch(quant, f32, prompt: prompt, steps: [504, 3575, 282], filter: filter, label: "smollm2")
@@ -78,7 +79,7 @@ struct QuantizedDecodeParityTests {
     @Test("int8-activation decode keeps the greedy answer and stays close to F32")
     func int8Decode() throws {
         let quant = try SharedModel.get()
-        let int8 = try LlamaModel(config: quant.config, weights: quant.weights, decodeMode: .quantizedInt8)
+        let int8 = try DecoderModel(config: quant.config, weights: quant.weights, decodeMode: .quantizedInt8)
         let prompt: [Int32] = [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198]
         let expected: [Int32] = [504, 3575, 282, 4649, 314, 7042, 30, 2]
         let cache = int8.makeCache()

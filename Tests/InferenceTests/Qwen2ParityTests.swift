@@ -37,7 +37,7 @@ struct Qwen2ParityTests {
         #expect(try lm.chatPrompt([.user("What is the capital of France?")]) == g.prompt_ids)
         #expect(lm.stopTokens.contains(151645))
         // Same weights, this decode mode (every Q5_0/Q8_0/Q4_K/Q6_K matrix of this file has a kernel).
-        let model = try #require(lm.model as? LlamaModel).withDecodeMode(mode)
+        let model = try #require(lm.model as? DecoderModel).withDecodeMode(mode)
         var decoder = lm.tokenizer.makeStreamingDecoder()
         let gen = try GenerationLoop.run(model: model, prompt: g.prompt_ids, parameters: .greedy(maxTokens: 24),
                                          capture: .none, stopTokens: lm.stopTokens, piece: { decoder.push($0) },
@@ -55,7 +55,7 @@ struct Qwen2ParityTests {
         #expect(c.ropeBase == 1_000_000 && c.rmsEpsilon == 1e-6 && !c.tiedEmbeddings)
         #expect(lm.hookNames.count == 2 + 24 * 13)
         #expect(try ArchitectureRegistry.hookNames(for: lm.file) == lm.hookNames)
-        let llama = try #require(lm.model as? LlamaModel)
+        let llama = try #require(lm.model as? DecoderModel)
         #expect(!llama.interleavedRope && llama.weights.layers.allSatisfy { $0.qBias != nil && $0.kBias != nil && $0.vBias != nil })
     }
 }

@@ -7,10 +7,10 @@ import Testing
 @Suite("Tiny qwen2 models")
 struct Qwen2TinyModelTests {
     /// A tiny qwen2 config (untied head, like the real file) and random weights with random q/k/v biases.
-    static func model(seed: UInt64) -> (ModelConfig, LlamaWeights) {
+    static func model(seed: UInt64) -> (ModelConfig, DecoderWeights) {
         var config = tinyConfig(layers: 3, tied: false)
         config.architecture = "qwen2"
-        var weights = LlamaWeights.random(config: config, seed: seed)
+        var weights = DecoderWeights.random(config: config, seed: seed)
         var rng = SplitMix64(seed: seed &+ 1)
         func bias(_ n: Int) -> FloatBuffer {
             let b = FloatBuffer(count: n)
@@ -25,7 +25,7 @@ struct Qwen2TinyModelTests {
     }
 
     /// Writes the model as a qwen2 GGUF, biases included unless listed in `skipBiases`.
-    static func write(_ config: ModelConfig, _ weights: LlamaWeights, skipBiases: Set<String> = []) throws -> String {
+    static func write(_ config: ModelConfig, _ weights: DecoderWeights, skipBiases: Set<String> = []) throws -> String {
         try TinyGGUFModelTests.write(config, weights, arch: "qwen2") { w in
             for (l, layer) in weights.layers.enumerated() {
                 for (name, b) in [("attn_q", layer.qBias), ("attn_k", layer.kBias), ("attn_v", layer.vBias)] {
@@ -41,9 +41,9 @@ struct Qwen2TinyModelTests {
         let (config, weights) = Self.model(seed: 31)
         let path = try Self.write(config, weights)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let loaded = try #require(try ArchitectureRegistry.makeModel(from: GGUFFile(path: path)) as? LlamaModel)
+        let loaded = try #require(try ArchitectureRegistry.makeModel(from: GGUFFile(path: path)) as? DecoderModel)
         #expect(!loaded.interleavedRope && loaded.config.architecture == "qwen2" && !loaded.config.tiedEmbeddings)
-        let reference = try LlamaModel(config: config, weights: weights, interleavedRope: false)
+        let reference = try DecoderModel(config: config, weights: weights, interleavedRope: false)
         let seqs: [[Int32]] = [[1, 2, 3, 4, 5, 6], [9, 8, 7]]
         try expectIdenticalRuns(loaded, reference, seqs, nLayers: 3)
     }
@@ -51,7 +51,7 @@ struct Qwen2TinyModelTests {
     @Test("hook_q/k/v include the biases, resid_post of layer l is resid_pre of l+1, and biases and RoPE style matter")
     func biasesAndRope() throws {
         let (config, weights) = Self.model(seed: 5)
-        let model = try LlamaModel(config: config, weights: weights, interleavedRope: false)
+        let model = try DecoderModel(config: config, weights: weights, interleavedRope: false)
         let tokens: [Int32] = [3, 14, 15, 9, 2, 6]
         let r = try model.run([tokens], capture: .all(nLayers: 3), logits: .all)[0]
         for l in 0..<(config.nLayers - 1) { #expect(r.activations(.residPost(l)) == r.activations(.block(l + 1, .residPre))) }
@@ -72,8 +72,8 @@ struct Qwen2TinyModelTests {
         // Without biases or with interleaved RoPE the logits move.
         var plain = weights
         for i in plain.layers.indices { plain.layers[i].qBias = nil; plain.layers[i].kBias = nil; plain.layers[i].vBias = nil }
-        let noBias = try LlamaModel(config: config, weights: plain, interleavedRope: false).run([tokens], capture: .none, logits: .all)[0]
-        let interleaved = try LlamaModel(config: config, weights: weights).run([tokens], capture: .none, logits: .all)[0]
+        let noBias = try DecoderModel(config: config, weights: plain, interleavedRope: false).run([tokens], capture: .none, logits: .all)[0]
+        let interleaved = try DecoderModel(config: config, weights: weights).run([tokens], capture: .none, logits: .all)[0]
         let logits = try #require(r.allLogits)
         #expect(compare(try #require(noBias.allLogits), logits).maxAbsDiff > 1e-2)
         #expect(compare(try #require(interleaved.allLogits), logits).maxAbsDiff > 1e-2)

@@ -1,5 +1,6 @@
 // Paths, a .npy reader and comparison helpers shared by the inference tests.
 import Foundation
+import Hooks
 import GGUF
 import Testing
 @testable import Inference
@@ -53,10 +54,10 @@ struct RealModelPaths: Sendable {
 
 /// The real model, loaded once for every test that needs it.
 enum SharedModel {
-    static let loaded: Result<LlamaModel, Error> = Result {
+    static let loaded: Result<DecoderModel, Error> = Result {
         try LlamaModel.load(from: GGUFFile(path: TestPaths.model))
     }
-    static func get() throws -> LlamaModel { try loaded.get() }
+    static func get() throws -> DecoderModel { try loaded.get() }
 }
 
 enum NPYError: Error { case malformed(String) }
@@ -128,7 +129,7 @@ func expectIdenticalRuns(_ a: any CausalLanguageModel, _ b: any CausalLanguageMo
 
 /// Prefills `prompt` in both models, then feeds `steps` one token at a time and expects every hook of `filter`
 /// and the logits of each step to agree within 1e-4 · max |F32 value| (quantised decode against the F32 path).
-func expectDecodeStepsMatch(_ quant: LlamaModel, _ f32: LlamaModel, prompt: [Int32], steps: [Int32],
+func expectDecodeStepsMatch(_ quant: DecoderModel, _ f32: DecoderModel, prompt: [Int32], steps: [Int32],
                             filter: HookFilter, label: String) throws {
     var results: [[SequenceActivations]] = []
     for model in [quant, f32] {

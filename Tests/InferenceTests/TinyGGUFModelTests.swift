@@ -7,7 +7,7 @@ import Testing
 @Suite("Tiny GGUF models")
 struct TinyGGUFModelTests {
     /// Writes `weights` of `config` as a llama GGUF (F32 tensors, GGUF names); `mutate` can break it.
-    static func write(_ config: ModelConfig, _ weights: LlamaWeights, arch: String = "llama",
+    static func write(_ config: ModelConfig, _ weights: DecoderWeights, arch: String = "llama",
                       skip: Set<String> = [], mutate: (inout GGUFWriter) throws -> Void = { _ in }) throws -> String {
         var w = GGUFWriter()
         w.set("general.architecture", .string(arch))
@@ -46,14 +46,14 @@ struct TinyGGUFModelTests {
           arguments: [true, false])
     func roundTrip(tied: Bool) throws {
         let config = tinyConfig(tied: tied)
-        let weights = LlamaWeights.random(config: config, seed: 21)
+        let weights = DecoderWeights.random(config: config, seed: 21)
         let path = try Self.write(config, weights)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let loaded = try LlamaModel.load(from: GGUFFile(path: path))
         var expected = config
         expected.name = "tiny-test"
         #expect(loaded.config == expected)
-        let reference = try LlamaModel(config: config, weights: weights)
+        let reference = try DecoderModel(config: config, weights: weights)
         let seqs: [[Int32]] = [[1, 2, 3, 4, 5], [9, 8]]
         try expectIdenticalRuns(loaded, reference, seqs, nLayers: 3)
     }
@@ -72,7 +72,7 @@ struct TinyGGUFModelTests {
     @Test("a missing tensor, a wrong shape or a missing hyper-parameter is a clear error")
     func brokenFiles() throws {
         let config = tinyConfig()
-        let weights = LlamaWeights.random(config: config, seed: 2)
+        let weights = DecoderWeights.random(config: config, seed: 2)
         let missing = try Self.write(config, weights, skip: ["blk.1.ffn_up.weight"])
         defer { try? FileManager.default.removeItem(atPath: missing) }
         #expect(throws: InferenceError.missingTensor(name: "blk.1.ffn_up.weight", path: missing)) {

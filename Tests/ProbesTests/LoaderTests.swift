@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import Testing
 @testable import Probes
 
@@ -11,8 +12,11 @@ import Testing
         try StoreFiles.write(b, labels: (0..<200).map { $0 % 10 == 0 ? -1 : Int8($0 % 2) }, seed: 2, source: "more")
         var plan = ProbeFitter.Plan(kind: .logistic)
         plan.calibrate = true
-        let out = try TrainJob.run(paths: [a, b], plan: plan, layer: .best(folds: 3), groupBy: "group", progress: false)
+        let reports = Reports()
+        let out = try TrainJob.run(paths: [a, b], plan: plan, layer: .best(folds: 3), groupBy: "group",
+                                   progress: reports.record)
         #expect(out.artifact.training.layer == 2)
+        #expect(reports.steps.map(\.done) == [1, 2, 3] && reports.steps.allSatisfy { $0.total == 3 })
         #expect(out.artifact.hook == "blocks.2.hook_resid_post")
         #expect(out.artifact.training.skippedUnlabeled == 20)
         #expect(out.artifact.training.datasets.map(\.n) == [200, 180])
@@ -31,7 +35,7 @@ import Testing
         let dir = StoreFiles.tempDir()
         try StoreFiles.write(dir + "/a.h5")
         try StoreFiles.write(dir + "/other.h5", sha: "beef")
-        let out = try TrainJob.run(paths: [dir + "/a.h5"], plan: .init(kind: .massMean), layer: .index(1), progress: false)
+        let out = try TrainJob.run(paths: [dir + "/a.h5"], plan: .init(kind: .massMean), layer: .index(1))
         try out.artifact.write(to: dir + "/p.json")
         #expect(throws: ProbeError.incompatibleActivations(field: "model sha256", probe: "feed", activations: "beef")) {
             try TrainJob.evaluate(probePath: dir + "/p.json", paths: [dir + "/other.h5"], allowMismatch: false)
@@ -47,25 +51,25 @@ import Testing
             do { try body(); return "no error" } catch let e as ProbeError { return e.description } catch { return "\(error)" }
         }
         let plan = ProbeFitter.Plan(kind: .logistic)
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(7), progress: false) }
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(7)) }
             .contains("no activations for hook 'blocks.7.hook_resid_post'"))
         try StoreFiles.write(dir + "/true.h5", labels: Array(repeating: 1, count: 200))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/true.h5"], plan: plan, layer: .index(1), progress: false) }
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/true.h5"], plan: plan, layer: .index(1)) }
             .contains("all 200 labeled rows are true"))
         try StoreFiles.write(dir + "/unk.h5", labels: Array(repeating: -1, count: 200))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/unk.h5"], plan: plan, layer: .index(1), progress: false) }
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/unk.h5"], plan: plan, layer: .index(1)) }
             .contains("all 200 rows have label -1"))
         try StoreFiles.write(dir + "/nan.h5", nanRow: 17)
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/nan.h5"], plan: plan, layer: .index(1), progress: false) }
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/nan.h5"], plan: plan, layer: .index(1)) }
             .contains("row 17 holds a NaN"))
         try StoreFiles.write(dir + "/wide.h5", d: 12)
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5", dir + "/wide.h5"], plan: plan, layer: .index(1), progress: false) }
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5", dir + "/wide.h5"], plan: plan, layer: .index(1)) }
             .contains("rows have 12 dimensions but earlier inputs have 8"))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: .init(kind: .ttpd), layer: .index(1), progress: false) }
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: .init(kind: .ttpd), layer: .index(1)) }
             .contains("polarity"))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(1), groupBy: "city", progress: false) }
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(1), groupBy: "city") }
             .contains("column 'city' not found"))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/missing.h5"], plan: plan, layer: .index(1), progress: false) }
+        #expect(message { _ = try TrainJob.run(paths: [dir + "/missing.h5"], plan: plan, layer: .index(1)) }
             .contains("missing.h5"))
     }
 
@@ -76,7 +80,7 @@ import Testing
         let loader = try ActivationLoader(paths: [dir + "/neg.h5"])
         let data = try loader.dataset(hook: "blocks.2.hook_resid_post")
         #expect(data.polarity?.filter { $0 < 0 }.count == 150)
-        _ = try TrainJob.run(paths: [dir + "/neg.h5"], plan: .init(kind: .ttpd), layer: .index(2), progress: false)
+        _ = try TrainJob.run(paths: [dir + "/neg.h5"], plan: .init(kind: .ttpd), layer: .index(2))
     }
 
     @Test("a sweep reports every layer and kind; the generalisation matrix has one row per file")
@@ -85,9 +89,9 @@ import Testing
         try StoreFiles.write(dir + "/a.h5", seed: 3, source: "a")
         try StoreFiles.write(dir + "/b.h5", seed: 4, source: "b")
         let loader = try ActivationLoader(paths: [dir + "/a.h5"])
-        let result = try ProbeSweep.run(layers: loader.layers(spec: "resid_post"), kinds: [.logistic, .massMean],
+        let result = try ProbeSweep.run(layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic, .massMean],
                                         plan: .init(kind: .logistic), files: [dir + "/a.h5"]) { l in
-            let hook = ActivationLoader.hookName(layer: l, spec: "resid_post")
+            let hook = HookName.residPost(l).description
             return (hook, try loader.dataset(hook: hook))
         }
         #expect(result.rows.count == 6)
@@ -110,9 +114,9 @@ import Testing
         try StoreFiles.write(dir + "/a.h5", seed: 5, source: "a")
         let loader = try ActivationLoader(paths: [dir + "/a.h5"])
         func sweep(_ workers: Int) throws -> ProbeSweep.Result {
-            try ProbeSweep.run(layers: loader.layers(spec: "resid_post"), kinds: [.logistic, .massMean, .mlp],
+            try ProbeSweep.run(layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic, .massMean, .mlp],
                                plan: .init(kind: .logistic), files: [dir + "/a.h5"], workers: workers) { l in
-                let hook = ActivationLoader.hookName(layer: l, spec: "resid_post")
+                let hook = HookName.residPost(l).description
                 return (hook, try loader.dataset(hook: hook))
             }
         }
@@ -130,9 +134,21 @@ import Testing
         #expect(throws: ProbeError.self) {
             try ProbeSweep.run(layers: [0, 1, 7], kinds: [.logistic], plan: .init(kind: .logistic), files: [dir + "/a.h5"],
                                workers: 2) { l in
-                let hook = ActivationLoader.hookName(layer: l, spec: "resid_post")
+                let hook = HookName.residPost(l).description
                 return (hook, try loader.dataset(hook: hook))
             }
         }
+    }
+}
+
+/// Collects progress reports from any thread.
+final class Reports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [(done: Int, total: Int, detail: String)] = []
+
+    var steps: [(done: Int, total: Int, detail: String)] { lock.withLock { recorded } }
+
+    var record: ProgressReport {
+        { [self] done, total, detail in lock.withLock { recorded.append((done, total, detail)) } }
     }
 }

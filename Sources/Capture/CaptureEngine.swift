@@ -1,0 +1,68 @@
+/// What the capture pipeline needs from a model (hook names as strings, token ids as Int32).
+/// `EngineCaptureAdapter` adapts the Inference engine to it; pipeline tests use a fake, so windowing, resume and
+/// grading are tested without running a model.
+public protocol CaptureEngine {
+    /// Identity of the model, for the file's root attributes and resume checks.
+    var modelInfo: CaptureModelInfo { get }
+    /// How texts are wrapped before the forward pass ("" when raw), stored as `prompt_template`.
+    var promptTemplate: String { get }
+    /// Floats per token of `hook` (e.g. d_model, or d_ff for `mlp.hook_post`).
+    func width(of hook: String) throws -> Int
+    /// Token ids of a statement as it will be run, and which of them are the statement's own tokens.
+    func prepare(statement: String) throws -> PreparedText
+    /// One batched forward pass. Returns, per sequence, hook → `[tokens, width]` row-major.
+    func prefill(_ sequences: [[Int32]], hooks: [String]) throws -> [[String: [Float]]]
+    /// Generates an answer to `question`, capturing `hooks` during generation itself.
+    func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer
+}
+
+/// Model identity stored in the activation file.
+public struct CaptureModelInfo: Sendable, Equatable {
+    public var name: String
+    public var architecture: String
+    /// sha256 of the GGUF file.
+    public var sha256: String
+    public var nLayers: Int
+    public var dModel: Int
+
+    public init(name: String, architecture: String, sha256: String, nLayers: Int, dModel: Int) {
+        self.name = name
+        self.architecture = architecture
+        self.sha256 = sha256
+        self.nLayers = nLayers
+        self.dModel = dModel
+    }
+}
+
+/// A statement ready for the forward pass.
+public struct PreparedText: Sendable, Equatable {
+    /// Everything that goes through the model (BOS and template tokens included).
+    public var tokens: [Int32]
+    /// Positions in `tokens` that belong to the statement itself (`last` and `mean` use only these).
+    public var textSpan: Range<Int>
+
+    public init(tokens: [Int32], textSpan: Range<Int>) {
+        self.tokens = tokens
+        self.textSpan = textSpan
+    }
+}
+
+/// A generated answer with the activations captured while generating it.
+public struct CapturedAnswer: Sendable {
+    /// The answer text (without the end-of-turn token).
+    public var text: String
+    /// Tokens of the prompt (chat-wrapped question).
+    public var promptTokens: Int
+    /// Generated tokens (without the end-of-turn token).
+    public var generatedTokens: Int
+    /// Hook → `[width]`: the row at the last generated token before end-of-turn (the state from which the
+    /// model decided to stop), or at the prompt's last token when nothing was generated.
+    public var lastRow: [String: [Float]]
+
+    public init(text: String, promptTokens: Int, generatedTokens: Int, lastRow: [String: [Float]]) {
+        self.text = text
+        self.promptTokens = promptTokens
+        self.generatedTokens = generatedTokens
+        self.lastRow = lastRow
+    }
+}

@@ -1,0 +1,254 @@
+import ActivationStore
+import Foundation
+import Hooks
+
+/// Streams datasets through a `CaptureEngine` into an activation file with flat memory.
+///
+/// Examples are processed in windows of a fixed number of rows, aligned to absolute row numbers and to the
+/// writer's chunks, so every commit lands on a window boundary: a resumed run recomputes exactly the
+/// windows an uninterrupted run would, with the same batches, and the file ends up identical. Within a
+/// window statements are sorted by token count before batching (less padding work per pass) and put back
+/// in dataset order before writing. At most two windows of reduced rows are held: one being computed and one
+/// being compressed and written on a background queue.
+public final class CapturePipeline {
+    /// One example of the flat, ordered list over all datasets.
+    struct Item {
+        var dataset: Int
+        var example: DatasetExample
+    }
+
+    let engine: any CaptureEngine
+    let request: CaptureRequest
+    let progress: (CaptureProgress) -> Void
+    /// Tokens through the model, answers graded correct and answers graded refused in this run.
+    private var tokens = 0, correct = 0, refused = 0
+
+    /// `progress` is called after each batch of statements or each answer, and once more at the end.
+    public init(engine: any CaptureEngine, request: CaptureRequest,
+                progress: @escaping (CaptureProgress) -> Void = { _ in }) {
+        self.engine = engine
+        self.request = request
+        self.progress = progress
+    }
+
+    /// Runs the capture and returns the summary. Throws before writing anything when inputs disagree.
+    public func run() throws -> CaptureSummary {
+        let started = Date()
+        guard !request.hooks.isEmpty else { throw StoreError.invalidArgument(what: "--hooks", detail: "no hooks requested") }
+        guard request.batchSize > 0 else { throw StoreError.invalidArgument(what: "--batch-size", detail: "must be at least 1") }
+        let datasets = try request.datasets.map(Dataset.load)
+        try checkKinds(datasets)
+        var items: [Item] = []
+        for (index, dataset) in datasets.enumerated() {
+            let examples = request.limit.map { Array(dataset.examples.prefix($0)) } ?? dataset.examples
+            items += examples.map { Item(dataset: index, example: $0) }
+        }
+        let info = engine.modelInfo
+        let header = StoreHeader(modelName: info.name, modelArchitecture: info.architecture, modelSHA256: info.sha256,
+                                 nLayers: info.nLayers, dModel: info.dModel, position: request.position,
+                                 promptTemplate: engine.promptTemplate, hooks: request.hooks, createdBy: request.createdBy)
+        var widths: [String: Int] = [:]
+        for hook in request.hooks { widths[hook] = try engine.width(of: hook) }
+        let options = ActivationWriter.Options(compression: request.compression, overwrite: request.overwrite,
+                                              chunkRows: request.chunkRows)
+        let writer = request.resume
+            ? try ActivationWriter.resume(path: request.outPath, header: header, hookWidths: widths, options: options)
+            : try ActivationWriter.create(path: request.outPath, header: header, hookWidths: widths, options: options)
+        let skip = writer.committedRows
+        try checkResumePoint(writer, items: items, datasets: datasets)
+
+        let window = windowRows(chunkRows: writer.chunkRows)
+        tokens = 0
+        correct = 0
+        refused = 0
+        var done = skip
+        let background = BackgroundWriter(writer)
+        do {
+            var start = skip
+            while start < items.count {
+                let end = min(items.count, (start / window + 1) * window)
+                let slice = items[start..<end]
+                let batch: ActivationBatch
+                if datasets[slice.first!.dataset].kind == .questions {
+                    batch = try captureAnswers(slice, datasets: datasets) {
+                        done += 1
+                        self.progress(CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
+                    }
+                } else {
+                    batch = try captureStatements(slice, datasets: datasets) { count in
+                        done += count
+                        self.progress(CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
+                    }
+                }
+                try background.submit(batch)
+                start = end
+            }
+            try background.drain()
+        } catch {
+            try? background.drain()  // let the batch in flight finish before the writer closes
+            throw error
+        }
+        progress(CaptureProgress(done: done, total: items.count, tokens: tokens, resumed: skip, finished: true))
+        let total = writer.committedRows + writer.pendingRows
+        try writer.close()
+        let seconds = Date().timeIntervalSince(started)
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: request.outPath)[.size] as? Int) ?? 0
+        let hasQuestions = datasets.contains { $0.kind == .questions }
+        return CaptureSummary(path: request.outPath, examples: items.count - min(skip, items.count), resumedFrom: skip,
+                              totalExamples: total, tokens: tokens, seconds: seconds,
+                              tokensPerSecond: Double(tokens) / max(seconds, 1e-9), fileBytes: bytes,
+                              hooks: request.hooks.count, position: request.position.rawValue,
+                              sources: datasets.map(\.name), correct: hasQuestions ? correct : nil,
+                              refused: hasQuestions ? refused : nil)
+    }
+
+    /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches.
+    func windowRows(chunkRows: Int) -> Int {
+        let wanted = max(request.batchSize * 8, 1)
+        return max(1, (wanted + chunkRows - 1) / chunkRows) * chunkRows
+    }
+
+    /// Splits length-sorted sequence indices into forward passes of at most `maxCount` sequences and at most
+    /// `maxTokens` tokens (a single longer sequence still gets a pass of its own), so that long texts cannot blow up
+    /// the memory a batch's captured activations take.
+    static func batches(_ order: [Int], sizes: [Int], maxCount: Int, maxTokens: Int) -> [[Int]] {
+        var result: [[Int]] = []
+        var current: [Int] = []
+        var tokens = 0
+        for index in order {
+            let n = sizes[index]
+            if !current.isEmpty && (current.count >= maxCount || tokens + n > maxTokens) {
+                result.append(current)
+                current = []
+                tokens = 0
+            }
+            current.append(index)
+            tokens += n
+        }
+        if !current.isEmpty { result.append(current) }
+        return result
+    }
+
+    /// Statements need position last/mean/all; questions need position answer.
+    private func checkKinds(_ datasets: [Dataset]) throws {
+        for dataset in datasets {
+            if dataset.kind == .questions && request.position != .answer {
+                throw StoreError.invalidArgument(what: "--position \(request.position.rawValue)", detail:
+                    "\(dataset.path) holds questions, which are captured while generating: use --position answer")
+            }
+            if dataset.kind == .statements && request.position == .answer {
+                throw StoreError.invalidArgument(what: "--position answer", detail:
+                    "\(dataset.path) holds statements (CSV); use --position last, mean or all for them")
+            }
+        }
+    }
+
+    /// On resume, the committed rows must be the first rows of these datasets (same files, same order).
+    private func checkResumePoint(_ writer: ActivationWriter, items: [Item], datasets: [Dataset]) throws {
+        let committed = writer.committedRows
+        guard committed > 0 else { return }
+        guard committed <= items.count else {
+            throw StoreError.incompatibleResume(path: request.outPath, field: "number of examples",
+                                                existing: "\(committed) committed rows",
+                                                requested: "\(items.count) examples in the given datasets")
+        }
+        let stored = try writer.committedText(at: committed - 1)
+        let expected = items[committed - 1].example.text
+        guard stored == expected else {
+            throw StoreError.incompatibleResume(path: request.outPath, field: "text of row \(committed - 1)",
+                                                existing: "\"\(stored.prefix(60))\"",
+                                                requested: "\"\(expected.prefix(60))\" (give the same --dataset files in the same order)")
+        }
+    }
+
+    /// Prefills a window of statements in length-sorted batches and reduces each to the position.
+    private func captureStatements(_ slice: ArraySlice<Item>, datasets: [Dataset], onBatch: (Int) -> Void) throws -> ActivationBatch {
+        let items = Array(slice)
+        var prepared: [PreparedText] = []
+        prepared.reserveCapacity(items.count)
+        for item in items {
+            let text = try engine.prepare(statement: item.example.text)
+            guard !text.textSpan.isEmpty else {
+                throw StoreError.csv(path: datasets[item.dataset].path, line: item.example.line, message: "statement is empty")
+            }
+            prepared.append(text)
+        }
+        let order = items.indices.sorted { (prepared[$0].tokens.count, $0) < (prepared[$1].tokens.count, $1) }
+        var reduced = [[String: [Float]]](repeating: [:], count: items.count)
+        for members in Self.batches(order, sizes: prepared.map(\.tokens.count), maxCount: request.batchSize,
+                                    maxTokens: request.maxBatchTokens) {
+            let outputs = try engine.prefill(members.map { prepared[$0].tokens }, hooks: request.hooks)
+            guard outputs.count == members.count else {
+                throw StoreError.invalidArgument(what: "engine output", detail: "\(outputs.count) results for \(members.count) sequences")
+            }
+            for (k, index) in members.enumerated() {
+                tokens += prepared[index].tokens.count
+                reduced[index] = try reduce(outputs[k], span: prepared[index].textSpan)
+            }
+            onBatch(members.count)
+        }
+        var batch = ActivationBatch(examples: [], activations: [:],
+                                    rowsPerExample: request.position == .all ? [] : nil)
+        for (index, item) in items.enumerated() {
+            batch.examples.append(ExampleRecord(text: item.example.text, label: item.example.label ?? -1,
+                                                source: datasets[item.dataset].name,
+                                                nTokens: Int32(prepared[index].textSpan.count), meta: item.example.meta))
+            batch.rowsPerExample?.append(prepared[index].textSpan.count)
+            for hook in request.hooks { batch.activations[hook, default: []] += reduced[index][hook] ?? [] }
+        }
+        return batch
+    }
+
+    /// `[T, width]` per hook → the stored rows: one row (last, mean) or the text's rows (all).
+    func reduce(_ output: [String: [Float]], span: Range<Int>) throws -> [String: [Float]] {
+        var result: [String: [Float]] = [:]
+        for hook in request.hooks {
+            guard let values = output[hook] else {
+                throw StoreError.invalidArgument(what: "engine output", detail: "hook \(hook) was not captured")
+            }
+            let width = try engine.width(of: hook)
+            guard values.count >= span.upperBound * width else {
+                throw StoreError.shapeMismatch(path: request.outPath, object: hook, expected: "\(span.upperBound) rows",
+                                               found: "\(values.count / max(width, 1)) rows")
+            }
+            switch request.position {
+            case .last, .answer:
+                result[hook] = Array(values[((span.upperBound - 1) * width)..<(span.upperBound * width)])
+            case .all:
+                result[hook] = Array(values[(span.lowerBound * width)..<(span.upperBound * width)])
+            case .mean:
+                var sum = [Float](repeating: 0, count: width)
+                for row in span { for i in 0..<width { sum[i] += values[row * width + i] } }
+                let scale = 1 / Float(span.count)
+                result[hook] = sum.map { $0 * scale }
+            }
+        }
+        return result
+    }
+
+    /// Generates and grades an answer per question; activations come from the generation pass itself.
+    private func captureAnswers(_ slice: ArraySlice<Item>, datasets: [Dataset], onExample: () -> Void) throws -> ActivationBatch {
+        var batch = ActivationBatch(examples: [], activations: [:])
+        for item in slice {
+            let answer = try engine.answer(question: item.example.text, hooks: request.hooks, maxTokens: request.maxAnswerTokens)
+            let grade = AnswerGrader.grade(answer.text, accepted: item.example.answers)
+            if grade.correct { correct += 1 }
+            if grade.refused { refused += 1 }
+            tokens += answer.promptTokens + answer.generatedTokens
+            var meta = item.example.meta
+            meta["accepted_answers"] = item.example.answers.joined(separator: " | ")
+            meta["grade"] = grade.verdict.name  // "right", "wrong" or "refused" (label 1, 0, -1)
+            batch.examples.append(ExampleRecord(text: item.example.text, label: grade.label, source: datasets[item.dataset].name,
+                                                nTokens: Int32(answer.generatedTokens), meta: meta, answer: answer.text))
+            for hook in request.hooks {
+                let width = try engine.width(of: hook)
+                guard let row = answer.lastRow[hook], row.count == width else {
+                    throw StoreError.invalidArgument(what: "engine output", detail: "hook \(hook) missing from the generation")
+                }
+                batch.activations[hook, default: []] += row
+            }
+            onExample()
+        }
+        return batch
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Hooks
+import Inference
+import Tokenization
+
+/// Adapts `LanguageModel` to the store's `CaptureEngine` (string hook names, statements and questions).
+public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
+    public let model: LanguageModel
+    public let chat: ChatTemplate?
+    let names: [String: HookName]
+    public let modelInfo: CaptureModelInfo
+
+    /// `chat` wraps statements and questions as a user turn; nil runs statements raw and questions as
+    /// `Question: …\nAnswer:`.
+    public init(model: LanguageModel, hooks: [HookName], chat: ChatTemplate?) throws {
+        self.model = model
+        self.chat = chat
+        names = Dictionary(uniqueKeysWithValues: hooks.map { ($0.description, $0) })
+        let config = model.config
+        modelInfo = CaptureModelInfo(name: config.name, architecture: config.architecture, sha256: try model.fileSHA256,
+                                     nLayers: config.nLayers, dModel: config.dModel)
+    }
+
+    public var promptTemplate: String { chat.map { "chat:\($0.family) user turn" } ?? "" }
+
+    private func hook(_ name: String) throws -> HookName {
+        guard let hook = names[name] else { return try HookName(parsing: name) }
+        return hook
+    }
+
+    public func width(of hook: String) throws -> Int { try self.hook(hook).width(in: model.config) }
+
+    public func prepare(statement: String) throws -> PreparedText {
+        let tokenizer = model.tokenizer
+        let text = tokenizer.encode(statement, parseSpecial: false)
+        guard let chat else {
+            let bos: [Int32] = tokenizer.addsBOS ? tokenizer.specialTokens.bos.map { [$0] } ?? [] : []
+            return PreparedText(tokens: bos + text, textSpan: bos.count..<(bos.count + text.count))
+        }
+        let marker = "\u{1}POLYGRAPH\u{1}"
+        let rendered = chat.render(messages: [.user(marker)], addGenerationPrompt: false)
+        let parts = rendered.components(separatedBy: marker)
+        let prefix = tokenizer.encodePrompt(parts.first ?? "", parseSpecial: true)
+        let suffix = tokenizer.encode(parts.dropFirst().joined(), parseSpecial: true)
+        return PreparedText(tokens: prefix + text + suffix, textSpan: prefix.count..<(prefix.count + text.count))
+    }
+
+    public func prefill(_ sequences: [[Int32]], hooks: [String]) throws -> [[String: [Float]]] {
+        let typed = try hooks.map { try hook($0) }
+        let outputs = try model.run(sequences, capture: HookFilter(typed), logits: .none)
+        return outputs.map { output in
+            var rows: [String: [Float]] = [:]
+            for (name, hook) in zip(hooks, typed) { rows[name] = output.activations(hook) ?? [] }
+            return rows
+        }
+    }
+
+    public func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
+        let typed = try hooks.map { try hook($0) }
+        let prompt: [Int32]
+        if let chat {
+            prompt = model.tokenizer.encodePrompt(chat.render(messages: [.user(question)], addGenerationPrompt: true), parseSpecial: true)
+        } else {
+            prompt = model.tokenizer.encodePrompt("Question: \(question)\nAnswer:", parseSpecial: false)
+        }
+        let generation = try model.generate(prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(typed))
+        var lastRow: [String: [Float]] = [:]
+        for (name, hook) in zip(hooks, typed) {
+            let width = hook.width(in: model.config)
+            if let values = generation.activations(hook), values.count >= width {
+                lastRow[name] = Array(values[(values.count - width)...])
+            } else if let row = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1) {
+                lastRow[name] = Array(row)
+            }
+        }
+        return CapturedAnswer(text: generation.text.trimmingCharacters(in: .whitespacesAndNewlines),
+                              promptTokens: generation.promptTokenCount, generatedTokens: generation.tokens.count,
+                              lastRow: lastRow)
+    }
+}

@@ -1,0 +1,58 @@
+import ActivationStore
+import Foundation
+
+/// One input example: a statement with its label (CSV), or a question with accepted answers (JSONL).
+public struct DatasetExample: Equatable, Sendable {
+    /// The statement, or the question.
+    public var text: String
+    /// 1 true, 0 false for statements; nil for questions (graded after generation).
+    public var label: Int8?
+    /// Extra columns (CSV) or extra fields such as `id` and `topic` (JSONL), stored under `/examples/meta`.
+    public var meta: [String: String]
+    /// Accepted answers (questions only).
+    public var answers: [String]
+    /// 1-based line in the source file where the example starts.
+    public var line: Int
+
+    public init(text: String, label: Int8?, meta: [String: String] = [:], answers: [String] = [], line: Int) {
+        self.text = text
+        self.label = label
+        self.meta = meta
+        self.answers = answers
+        self.line = line
+    }
+}
+
+/// A dataset file loaded for capture: statements (`.csv`) or questions (`.jsonl`).
+public struct Dataset: Sendable {
+    public enum Kind: String, Sendable { case statements, questions }
+
+    /// The file stem, stored as `/examples/source`.
+    public var name: String
+    public var path: String
+    public var kind: Kind
+    public var examples: [DatasetExample]
+    /// Extra column names in file order (CSV), for `inspect` and meta storage.
+    public var metaColumns: [String]
+
+    /// Loads a `.csv` (statements) or `.jsonl` (questions) file, chosen by extension.
+    public static func load(path: String) throws -> Dataset {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.fileNotFound(path: path) }
+        let url = URL(fileURLWithPath: path)
+        let name = url.deletingPathExtension().lastPathComponent
+        switch url.pathExtension.lowercased() {
+        case "csv":
+            let table = try CSVReader.read(path: path)
+            return Dataset(name: name, path: path, kind: .statements, examples: table.examples, metaColumns: table.metaColumns)
+        case "jsonl", "json", "ndjson":
+            let examples = try QuestionsReader.read(path: path)
+            // every extra field, "id" first, then by name
+            let columns = Set(examples.flatMap(\.meta.keys)).sorted { a, b in a == "id" || (b != "id" && a < b) }
+            return Dataset(name: name, path: path, kind: .questions, examples: examples, metaColumns: columns)
+        default:
+            throw StoreError.invalidArgument(
+                what: "dataset \(path)",
+                detail: "unknown extension '.\(url.pathExtension)'; use .csv (statement,label) or .jsonl (id, question, answers)")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ActivationStore
+import Foundation
+
+/// Reads question datasets for generation: JSON Lines, one object per line,
+/// `{"id": "q1", "question": "...", "answers": ["accepted", ...]}`. Blank lines are skipped. Other fields
+/// (`id`, `topic`, `split`…) must be strings or numbers and are kept as `meta` (stored under `/examples/meta`).
+public enum QuestionsReader {
+    /// Parses `path`; errors carry the 1-based line number and say what is wrong.
+    public static func read(path: String) throws -> [DatasetExample] {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw StoreError.fileNotFound(path: path) }
+        return try parse(data, path: path)
+    }
+
+    /// Parses JSONL bytes (`path` only names the source in errors).
+    public static func parse(_ data: Data, path: String) throws -> [DatasetExample] {
+        var examples: [DatasetExample] = []
+        var lineNumber = 0
+        for lineBytes in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = Data(lineBytes)
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            let object: Any
+            do { object = try JSONSerialization.jsonObject(with: line) } catch {
+                throw StoreError.jsonl(path: path, line: lineNumber,
+                                       message: "not valid JSON (\(error.localizedDescription)); each line must be one JSON object")
+            }
+            guard let fields = object as? [String: Any] else {
+                throw StoreError.jsonl(path: path, line: lineNumber, message: "expected a JSON object {\"id\", \"question\", \"answers\"}")
+            }
+            guard let question = fields["question"] as? String, !question.isEmpty else {
+                throw StoreError.jsonl(path: path, line: lineNumber, message: "missing or empty string field \"question\"")
+            }
+            guard let answers = fields["answers"] as? [Any], !answers.isEmpty else {
+                throw StoreError.jsonl(path: path, line: lineNumber,
+                                       message: "\"answers\" must be a non-empty array of accepted answer strings")
+            }
+            let strings = answers.compactMap { $0 as? String }
+            guard strings.count == answers.count else {
+                throw StoreError.jsonl(path: path, line: lineNumber, message: "every entry of \"answers\" must be a string")
+            }
+            var meta: [String: String] = [:]
+            for (key, value) in fields where key != "question" && key != "answers" {
+                switch value {
+                case let text as String: meta[key] = text
+                case let number as NSNumber: meta[key] = number.stringValue
+                case is NSNull: continue
+                default:
+                    throw StoreError.jsonl(path: path, line: lineNumber,
+                                           message: "\"\(key)\" must be a string or a number (extra fields become /examples/meta columns)")
+                }
+            }
+            examples.append(DatasetExample(text: question, label: nil, meta: meta, answers: strings, line: lineNumber))
+        }
+        return examples
+    }
+}

@@ -1,0 +1,201 @@
+import BLASSupport
+import CBLAS
+import CKernels
+import Foundation
+import Hooks
+
+/// The decoder-only transformer shared by every supported architecture (llama, qwen2, gemma3): pre-norm blocks of
+/// RMSNorm → grouped-query attention with RoPE → residual, RMSNorm → gated MLP → residual; final RMSNorm and LM
+/// head (Touvron et al. 2023, the llama block). What an architecture changes comes with its weights (q/k/v biases,
+/// sandwich norms, QK-norm in `DecoderLayerWeights`) or with its `DecoderVariant` (MLP activation, embedding and
+/// attention scales, per-layer RoPE base and window); `Models/` holds one file per architecture saying which.
+///
+/// RoPE: `interleavedRope` is the GGUF llama convention (llama.cpp stores q/k rows permuted so that rotating
+/// interleaved pairs (2i, 2i+1) equals HF's rotate-half on the original weights; see ../shared/golden/README.md);
+/// otherwise NeoX halves (qwen2, gemma3).
+///
+/// Thread-safety: the weights are immutable, so concurrent `forward` calls are safe as long as each call uses
+/// its own KV caches.
+public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
+    public let config: ModelConfig
+    public let weights: DecoderWeights
+    /// RoPE inverse frequencies per layer, `[nLayers][ropeDim / 2]` (one shared array unless bases differ).
+    private let frequencies: [[Float]]
+    /// Per-layer attention spans (`variant.attention(layer:config:)`), `[nLayers]`.
+    let layerAttention: [LayerAttention]
+    /// Attention logit scale: `variant.attentionScale` or `1 / sqrt(head_dim)`.
+    let attentionScale: Float
+    /// How this architecture's block differs from llama's.
+    public let variant: DecoderVariant
+    /// True for the GGUF llama convention (interleaved pairs); false for NeoX-style halves.
+    let interleavedRope: Bool
+
+    /// How single-token passes multiply by the weights (see `DecodeMode`).
+    public let decodeMode: DecodeMode
+
+    public init(config: ModelConfig, weights: DecoderWeights, interleavedRope: Bool = true,
+                decodeMode: DecodeMode = .float32, variant: DecoderVariant = .llama) throws {
+        try config.validate()
+        try variant.validate(for: config)
+        BLASRuntime.configure()
+        self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
+        self.decodeMode = decodeMode; self.variant = variant
+        layerAttention = (0..<config.nLayers).map { variant.attention(layer: $0, config: config) }
+        var byBase: [Float: [Float]] = [:]
+        frequencies = layerAttention.map { a in
+            if let f = byBase[a.ropeBase] { return f }
+            let f = Kernels.ropeFrequencies(base: a.ropeBase, ropeDim: config.ropeDim)
+            byBase[a.ropeBase] = f
+            return f
+        }
+        attentionScale = variant.attentionScale ?? 1 / Float(config.headDim).squareRoot()
+    }
+
+    /// The same weights (shared, not copied) with another decode mode.
+    public func withDecodeMode(_ mode: DecodeMode) throws -> DecoderModel {
+        try DecoderModel(config: config, weights: weights, interleavedRope: interleavedRope, decodeMode: mode,
+                       variant: variant)
+    }
+
+    public func forward(_ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
+                        logits: LogitsRequest) throws -> [SequenceActivations] {
+        let c = config
+        precondition(sequences.count == caches.count, "forward: one KV cache per sequence")
+        try capture.validate(nLayers: c.nLayers)
+        var segments: [(start: Int, count: Int)] = []
+        var total = 0
+        for (i, seq) in sequences.enumerated() {
+            if seq.isEmpty { throw InferenceError.emptySequence(index: i) }
+            for id in seq where id < 0 || Int(id) >= c.vocabSize {
+                throw InferenceError.tokenOutOfRange(id: id, vocabSize: c.vocabSize)
+            }
+            try caches[i].reserve(seq.count)
+            segments.append((total, seq.count))
+            total += seq.count
+        }
+        var recorder = ActivationRecorder(filter: capture, config: c, segments: segments)
+        let needFinal = logits != .none || capture.contains(.lnFinal)
+        let lastLayer = needFinal ? c.nLayers - 1 : capture.deepestLayer(nLayers: c.nLayers)
+
+        let d = c.dModel, qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
+        let x = FloatBuffer(count: total * d)
+        for (r, id) in sequences.joined().enumerated() {
+            (x.pointer + r * d).update(from: weights.tokenEmbedding.pointer + Int(id) * d, count: d)
+        }
+        if let scale = variant.embeddingScale { Kernels.scale(x.pointer, by: scale, count: total * d) }
+        recorder.record(.embed, x.pointer)
+        if lastLayer >= 0 {
+            let s = Scratch(total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: c.ropeDim / 2)
+            for l in 0...lastLayer {
+                block(l, x: x, s: s, segments: segments, caches: caches, recorder: &recorder)
+            }
+        }
+        // Only a full-depth pass leaves complete caches behind.
+        if lastLayer == c.nLayers - 1 { for (i, seg) in segments.enumerated() { caches[i].advance(by: seg.count) } }
+        if needFinal { finalNormAndLogits(x: x, total: total, segments: segments, logits: logits, recorder: &recorder) }
+        return recorder.results
+    }
+
+    /// Per-pass work buffers, `[total, width]` each.
+    private struct Scratch {
+        let xn, q, k, v, z, proj, gate, up: FloatBuffer
+        let cos, sin: FloatBuffer
+        init(total: Int, d: Int, qDim: Int, kvDim: Int, dFF: Int, ropeHalf: Int) {
+            xn = FloatBuffer(count: total * d); proj = FloatBuffer(count: total * d)
+            q = FloatBuffer(count: total * qDim); z = FloatBuffer(count: total * qDim)
+            k = FloatBuffer(count: total * kvDim); v = FloatBuffer(count: total * kvDim)
+            gate = FloatBuffer(count: total * dFF); up = FloatBuffer(count: total * dFF)
+            cos = FloatBuffer(count: ropeHalf); sin = FloatBuffer(count: ropeHalf)
+        }
+    }
+
+    private func block(_ l: Int, x: FloatBuffer, s: Scratch, segments: [(start: Int, count: Int)],
+                       caches: [KVCache], recorder: inout ActivationRecorder) {
+        let c = config, w = weights.layers[l], total = x.count / c.dModel
+        let d = c.dModel, kvDim = c.nKVHeads * c.headDim, qDim = c.nHeads * c.headDim
+        recorder.record(.block(l, .residPre), x.pointer)
+        Kernels.rmsNorm(x.pointer, w.attnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
+        recorder.record(.block(l, .ln1Normalized), s.xn.pointer)
+        LinearWeight.apply([(w.q, s.q.pointer), (w.k, s.k.pointer), (w.v, s.v.pointer)], s.xn.pointer, m: total,
+                           mode: decodeMode)
+        if let b = w.qBias { Kernels.addBias(s.q.pointer, b.pointer, rows: total, width: qDim) }
+        if let b = w.kBias { Kernels.addBias(s.k.pointer, b.pointer, rows: total, width: kvDim) }
+        if let b = w.vBias { Kernels.addBias(s.v.pointer, b.pointer, rows: total, width: kvDim) }
+        recorder.record(.block(l, .attnQ), s.q.pointer)
+        recorder.record(.block(l, .attnK), s.k.pointer)
+        recorder.record(.block(l, .attnV), s.v.pointer)
+        // QK-norm (gemma3): RMSNorm over each head's values, in place, before RoPE.
+        if let n = w.qNorm { Kernels.rmsNorm(s.q.pointer, n.pointer, s.q.pointer, rows: total * c.nHeads, d: c.headDim, eps: c.rmsEpsilon) }
+        if let n = w.kNorm { Kernels.rmsNorm(s.k.pointer, n.pointer, s.k.pointer, rows: total * c.nKVHeads, d: c.headDim, eps: c.rmsEpsilon) }
+        let frequencies = self.frequencies[l]
+        for (i, seg) in segments.enumerated() {
+            let cache = caches[i]
+            for t in 0..<seg.count {
+                let row = seg.start + t, pos = cache.length + t
+                Kernels.rope(s.q.pointer + row * qDim, heads: c.nHeads, headDim: c.headDim, position: pos,
+                             frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
+                Kernels.rope(s.k.pointer + row * kvDim, heads: c.nKVHeads, headDim: c.headDim, position: pos,
+                             frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
+                cache.key(l, pos).update(from: s.k.pointer + row * kvDim, count: kvDim)
+                cache.value(l, pos).update(from: s.v.pointer + row * kvDim, count: kvDim)
+            }
+            attention(layer: l, cache: cache, queries: s.q.pointer + seg.start * qDim, out: s.z.pointer + seg.start * qDim,
+                      count: seg.count)
+        }
+        recorder.record(.block(l, .attnZ), s.z.pointer)
+        w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: decodeMode)
+        // Sandwich norm (gemma3): hook_attn_out is what is added to the residual stream.
+        if let n = w.postAttnNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
+        recorder.record(.block(l, .attnOut), s.proj.pointer)
+        Kernels.add(x.pointer, s.proj.pointer, count: total * d)
+        recorder.record(.block(l, .residMid), x.pointer)
+        Kernels.rmsNorm(x.pointer, w.ffnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
+        recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
+        // gate keeps the pre-activation; up becomes act(gate) · up.
+        LinearWeight.applyGatedMLP(variant.mlpActivation, gate: w.gate, up: w.up, s.xn.pointer, gateOut: s.gate.pointer,
+                                   out: s.up.pointer, m: total, mode: decodeMode)
+        recorder.record(.block(l, .mlpPre), s.gate.pointer)
+        recorder.record(.block(l, .mlpPost), s.up.pointer)
+        w.down.apply(s.up.pointer, s.proj.pointer, m: total, mode: decodeMode)
+        if let n = w.postFFNNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
+        recorder.record(.block(l, .mlpOut), s.proj.pointer)
+        Kernels.add(x.pointer, s.proj.pointer, count: total * d)
+        recorder.record(.block(l, .residPost), x.pointer)
+    }
+
+    private func finalNormAndLogits(x: FloatBuffer, total: Int, segments: [(start: Int, count: Int)],
+                                    logits: LogitsRequest, recorder: inout ActivationRecorder) {
+        let c = config, d = c.dModel, vocab = c.vocabSize
+        let xn = FloatBuffer(count: total * d)
+        Kernels.rmsNorm(x.pointer, weights.outputNorm.pointer, xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
+        recorder.record(.lnFinal, xn.pointer)
+        switch logits {
+        case .none: return
+        case .last:
+            let lastRows = FloatBuffer(count: segments.count * d)
+            for (i, seg) in segments.enumerated() {
+                (lastRows.pointer + i * d).update(from: xn.pointer + (seg.start + seg.count - 1) * d, count: d)
+            }
+            if segments.count == 1 {
+                // Decode: write the logits straight into the array handed back (no zero fill, no copy).
+                let logits = [Float](unsafeUninitializedCapacity: vocab) { buffer, initialized in
+                    weights.output.apply(lastRows.pointer, buffer.baseAddress!, m: 1, mode: decodeMode)
+                    initialized = vocab
+                }
+                recorder.setLogits(sequence: 0, last: logits, all: nil)
+                return
+            }
+            let out = FloatBuffer(count: segments.count * vocab)
+            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: decodeMode)
+            for i in segments.indices { recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil) }
+        case .all:
+            let out = FloatBuffer(count: total * vocab)
+            weights.output.apply(xn.pointer, out.pointer, m: total)
+            for (i, seg) in segments.enumerated() {
+                let end = (seg.start + seg.count) * vocab
+                recorder.setLogits(sequence: i, last: out.array((end - vocab)..<end),
+                                   all: out.array((seg.start * vocab)..<end))
+            }
+        }
+    }
+}

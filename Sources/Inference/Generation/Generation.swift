@@ -1,0 +1,90 @@
+import Foundation
+import Hooks
+
+/// Why generation ended.
+public enum FinishReason: String, Sendable, Codable, Hashable {
+    /// An end-of-turn / end-of-sequence token (or one of the extra stop tokens) was sampled.
+    case stop
+    /// `maxTokens` (or the context length) was reached.
+    case length
+    /// The `onToken` callback asked to stop.
+    case cancelled
+}
+
+/// One generated token, handed to the streaming callback.
+public struct GeneratedToken: Sendable {
+    /// Token id.
+    public let id: Int32
+    /// Text this token adds, from the streaming decoder ("" while a UTF-8 character is still incomplete).
+    public let text: String
+    /// 0-based index among the generated tokens.
+    public let index: Int
+    /// Captured hook rows at this token's position (`[width]` per hook): the activations the model computes when
+    /// this token is its input, i.e. the hidden state from which the next token is predicted.
+    public let activations: [HookName: [Float]]
+}
+
+/// The result of `generate`.
+public struct Generation: Sendable {
+    /// Generated token ids, without the end-of-turn token.
+    public let tokens: [Int32]
+    /// Their decoded text.
+    public let text: String
+    public let finishReason: FinishReason
+    /// The stop token that ended generation (when `finishReason == .stop`).
+    public let stopToken: Int32?
+    /// Number of prompt tokens.
+    public let promptTokenCount: Int
+    /// Hooks captured over the prompt's positions (`[promptTokenCount, width]`).
+    public let promptActivations: SequenceActivations
+    /// Hooks captured at the generated tokens' positions, `[tokens.count, width]` row-major per hook.
+    public let generatedActivations: [HookName: [Float]]
+
+    /// Captured activations of `hook` at the generated positions, `[tokens.count, width]`.
+    public func activations(_ hook: HookName) -> [Float]? { generatedActivations[hook] }
+}
+
+/// The autoregressive loop (prefill the prompt through the KV cache, then one token per step), independent of
+/// the tokenizer: the caller supplies a streaming `piece` decoder and the stop tokens.
+enum GenerationLoop {
+    static func run(model: any CausalLanguageModel, prompt: [Int32], parameters: SamplingParameters,
+                    capture: HookFilter, stopTokens: Set<Int32>, piece: (Int32) -> String, flush: () -> String,
+                    onToken: (GeneratedToken) -> Bool) throws -> Generation {
+        try parameters.validate()
+        if prompt.isEmpty { throw InferenceError.emptySequence(index: 0) }
+        let context = model.config.contextLength
+        if prompt.count > context { throw InferenceError.contextOverflow(tokens: prompt.count, contextLength: context) }
+        let budget = min(parameters.maxTokens, context - prompt.count)
+        let cache = model.makeCache(maxLength: min(context, prompt.count + budget + 1),
+                                    initialCapacity: min(context, prompt.count + min(budget, 256) + 1))
+        let prefill = try model.forward([prompt], caches: [cache], capture: capture, logits: .last)[0]
+        var logits = prefill.lastLogits ?? []
+        var sampler = Sampler(parameters)
+        let stops = stopTokens.union(parameters.stopTokens)
+        var tokens: [Int32] = [], text = "", captured: [HookName: [Float]] = [:]
+        var reason = FinishReason.length, stopToken: Int32?
+        for index in 0..<budget {
+            let id = sampler.sample(logits)
+            if stops.contains(id) { reason = .stop; stopToken = id; break }
+            tokens.append(id)
+            let piece = piece(id)
+            text += piece
+            var rows: [HookName: [Float]] = [:]
+            let isLast = index == budget - 1
+            if !isLast || !capture.isEmpty {
+                let step = try model.forward([[id]], caches: [cache], capture: capture, logits: isLast ? .none : .last)[0]
+                if let next = step.lastLogits { logits = next }
+                for (hook, values) in step.captured {
+                    rows[hook] = values
+                    captured[hook, default: []] += values
+                }
+            }
+            if !onToken(GeneratedToken(id: id, text: piece, index: index, activations: rows)) {
+                reason = .cancelled; break
+            }
+        }
+        text += flush()
+        return Generation(tokens: tokens, text: text, finishReason: reason, stopToken: stopToken,
+                          promptTokenCount: prompt.count, promptActivations: prefill, generatedActivations: captured)
+    }
+}

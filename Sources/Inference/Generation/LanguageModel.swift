@@ -1,0 +1,103 @@
+import Checksum
+import Foundation
+import Hooks
+import GGUF
+import Tokenization
+
+/// A GGUF language model ready to run: the forward pass of its architecture, its tokenizer and chat template.
+///
+/// Thread-safety: `run` may be called from several threads at once (each call has its own KV caches and the
+/// weights are immutable). `generate` is serialised by an internal lock: one generation at a time per instance;
+/// create a second instance for parallel generations.
+public final class LanguageModel: @unchecked Sendable {
+    /// The architecture's forward pass.
+    public let model: any CausalLanguageModel
+    /// The GGUF file (kept open: tensors and metadata stay mapped).
+    public let file: GGUFFile
+    /// Tokenizer built from `tokenizer.ggml.*`.
+    public let tokenizer: any Tokenizer
+    /// Path of the GGUF file.
+    public let path: String
+    /// The chat format from `tokenizer.chat_template`, or nil when the file has none or it is not recognised
+    /// (`requireChatTemplate()` says why).
+    public var chatTemplate: ChatTemplate? { try? chatTemplateResult.get() }
+    private let chatTemplateResult: Result<ChatTemplate, Error>
+    private let generationLock = NSLock()
+    private let digestLock = NSLock()
+    private var digest: String?
+
+    /// Hyper-parameters.
+    public var config: ModelConfig { model.config }
+
+    /// Loads a model: parses the GGUF, builds the tokenizer and dequantises the weights once.
+    /// `decodeMode` chooses the single-token kernels (default: quantised blocks with F32 activations).
+    public static func load(path: String, decodeMode: DecodeMode = .quantized) throws -> LanguageModel {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw InferenceError.unreadableModel(path: path, reason: "no such file")
+        }
+        let file = try GGUFFile(path: path)
+        return try LanguageModel(file: file, decodeMode: decodeMode)
+    }
+
+    /// Builds a model from an open GGUF file.
+    public init(file: GGUFFile, decodeMode: DecodeMode = .quantized) throws {
+        self.file = file
+        path = file.path
+        model = try ArchitectureRegistry.makeModel(from: file, decodeMode: decodeMode)
+        let tokenizer = try makeTokenizer(from: file)
+        self.tokenizer = tokenizer
+        chatTemplateResult = Result { try ChatTemplate(gguf: file, tokenizer: tokenizer) }
+    }
+
+    /// The chat template, or the error that explains why there is none (no template, unknown family).
+    public func requireChatTemplate() throws -> ChatTemplate { try chatTemplateResult.get() }
+
+    /// Token ids of `messages` rendered with the model's chat template and the assistant generation prompt.
+    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] {
+        let text = try requireChatTemplate().render(messages: messages, addGenerationPrompt: true)
+        return tokenizer.encode(text, parseSpecial: true)
+    }
+
+    /// Token ids of raw text as the model expects a prompt (BOS when the model wants it, special tokens parsed).
+    public func rawPrompt(_ text: String) -> [Int32] { tokenizer.encodePrompt(text, parseSpecial: true) }
+
+    /// SHA-256 of the GGUF file (hex), computed once on first use by streaming the file.
+    public var fileSHA256: String {
+        get throws {
+            digestLock.lock(); defer { digestLock.unlock() }
+            if let digest { return digest }
+            let d = try SHA256Hasher.hexDigest(ofFile: path)
+            digest = d
+            return d
+        }
+    }
+
+    /// Every hook point of this model, in firing order.
+    public var hookNames: [HookName] { HookName.all(nLayers: config.nLayers) }
+
+    /// Token ids the model ends a turn with (eos, eot, `<|im_end|>`...).
+    public var stopTokens: Set<Int32> {
+        var s = Set(tokenizer.specialTokens.endOfTurn)
+        if let eos = tokenizer.specialTokens.eos { s.insert(eos) }
+        return s
+    }
+
+    /// A batched, unpadded forward pass over sequences of any lengths (stateless).
+    /// - Returns: per sequence, the captured hooks `[T, width]` and the requested logits.
+    public func run(_ sequences: [[Int32]], capture: HookFilter,
+                    logits: LogitsRequest = .none) throws -> [SequenceActivations] {
+        try model.run(sequences, capture: capture, logits: logits)
+    }
+
+    /// Generates a continuation of `prompt`, streaming each token to `onToken` (return false to stop).
+    /// Stops at an end-of-turn token, after `parameters.maxTokens` tokens, or at the context length.
+    /// Hooks in `capture` are recorded over the prompt and at every generated token's position.
+    public func generate(prompt: [Int32], parameters: SamplingParameters, capture: HookFilter = .none,
+                         onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> Generation {
+        generationLock.lock(); defer { generationLock.unlock() }
+        var decoder = tokenizer.makeStreamingDecoder()
+        return try GenerationLoop.run(model: model, prompt: prompt, parameters: parameters, capture: capture,
+                                      stopTokens: stopTokens, piece: { decoder.push($0) }, flush: { decoder.finish() },
+                                      onToken: onToken)
+    }
+}

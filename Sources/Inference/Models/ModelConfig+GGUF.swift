@@ -1,0 +1,38 @@
+import Foundation
+import GGUF
+
+extension ModelConfig {
+    /// Reads the `{arch}.*` hyper-parameters of a llama-family GGUF file.
+    public static func llamaFamily(from file: GGUFFile) throws -> ModelConfig {
+        let arch = try file.string("general.architecture")
+        func int(_ key: String) throws -> Int {
+            guard let v = try? file.int("\(arch).\(key)") else {
+                throw InferenceError.missingMetadata(key: "\(arch).\(key)", path: file.path)
+            }
+            return v
+        }
+        let dModel = try int("embedding_length")
+        let nHeads = try int("attention.head_count")
+        let nKV = (try? file.int("\(arch).attention.head_count_kv")) ?? nHeads
+        guard nHeads > 0 else {
+            throw InferenceError.invalidHyperParameter(key: "\(arch).attention.head_count", value: "\(nHeads)",
+                                                       reason: "must be positive")
+        }
+        let headDim = (try? file.int("\(arch).attention.key_length")) ?? dModel / nHeads
+        let embd = try file.requireTensor(named: "token_embd.weight")
+        let vocab = embd.dimensions.count == 2 ? embd.dimensions[1] : 0
+        let name = (try? file.string("general.name"))
+            ?? URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
+        let eps: Float
+        do { eps = try file.float("\(arch).attention.layer_norm_rms_epsilon") } catch {
+            throw InferenceError.missingMetadata(key: "\(arch).attention.layer_norm_rms_epsilon", path: file.path)
+        }
+        return ModelConfig(
+            architecture: arch, name: name, nLayers: try int("block_count"), dModel: dModel, nHeads: nHeads,
+            nKVHeads: nKV, headDim: headDim, dFF: try int("feed_forward_length"), vocabSize: vocab,
+            contextLength: try int("context_length"),
+            ropeBase: (try? file.float("\(arch).rope.freq_base")) ?? 10000,
+            ropeDim: (try? file.int("\(arch).rope.dimension_count")) ?? headDim,
+            rmsEpsilon: eps, tiedEmbeddings: file.tensor(named: "output.weight") == nil)
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Hooks
+import Testing
+import ActivationStore
+@testable import Capture
+
+/// A deterministic stand-in for the model: token = word hash, activation of (token, position, hook) is a fixed
+/// function, so expected rows can be recomputed; optionally fails after a number of forward passes.
+final class FakeEngine: CaptureEngine, @unchecked Sendable {
+    var modelInfo = CaptureModelInfo(name: "fake", architecture: "llama", sha256: "feed", nLayers: 3, dModel: 4)
+    var promptTemplate = ""
+    var failAfterPasses: Int?
+    private(set) var passes = 0
+    private(set) var batchSizes: [Int] = []
+
+    func width(of hook: String) throws -> Int { hook.contains("mlp") ? 6 : 4 }
+
+    static func token(_ word: Substring) -> Int32 { Int32(word.unicodeScalars.reduce(7) { ($0 * 31 + Int($1.value)) % 997 }) }
+
+    func prepare(statement: String) throws -> PreparedText {
+        let tokens = [Int32(1)] + statement.split(separator: " ").map(Self.token)  // BOS + words
+        return PreparedText(tokens: tokens, textSpan: 1..<tokens.count)
+    }
+
+    static func value(token: Int32, position: Int, hook: String, column: Int) -> Float {
+        Float(token % 13) + Float(position) / 10 + Float(hook.count % 7) / 100 + Float(column) / 1000
+    }
+
+    func prefill(_ sequences: [[Int32]], hooks: [String]) throws -> [[String: [Float]]] {
+        if let limit = failAfterPasses, passes >= limit { throw StoreError.invalidArgument(what: "fake", detail: "killed") }
+        passes += 1
+        batchSizes.append(sequences.count)
+        return try sequences.map { tokens in
+            var out: [String: [Float]] = [:]
+            for hook in hooks {
+                let width = try self.width(of: hook)
+                out[hook] = tokens.enumerated().flatMap { position, token in
+                    (0..<width).map { Self.value(token: token, position: position, hook: hook, column: $0) }
+                }
+            }
+            return out
+        }
+    }
+
+    func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
+        let text = question.contains("France") ? "It is Paris." : "I am not sure."
+        var rows: [String: [Float]] = [:]
+        for hook in hooks { rows[hook] = (0..<(try width(of: hook))).map { Float(text.count) + Float($0) } }
+        return CapturedAnswer(text: text, promptTokens: 10, generatedTokens: 4, lastRow: rows)
+    }
+}
+
+@Suite("Capture pipeline") struct CapturePipelineTests {
+    static let hooks = ["blocks.0.hook_resid_post", "blocks.2.mlp.hook_post"]
+
+    static func statements(_ dir: TemporaryDirectory, _ name: String, count: Int, offset: Int = 0) throws -> String {
+        let rows = (0..<count).map { i in
+            "\"stmt \(i + offset)\(String(repeating: " w", count: (i * 7) % 5)), x\",\(i % 2),c\(i % 3)"
+        }
+        return try dir.write(name, "statement,label,country\n" + rows.joined(separator: "\n") + "\n")
+    }
+
+    @Test("last, mean and all rows equal the engine's rows at the text positions, in dataset order",
+          arguments: [CapturePosition.last, .mean, .all])
+    func positions(position: CapturePosition) throws {
+        let dir = try TemporaryDirectory()
+        let csv = try Self.statements(dir, "facts.csv", count: 23)
+        let engine = FakeEngine()
+        var request = CaptureRequest(datasets: [csv], outPath: dir.path("o.h5"), hooks: Self.hooks, position: position)
+        request.batchSize = 4
+        var steps: [CaptureProgress] = []
+        let summary = try CapturePipeline(engine: engine, request: request) { steps.append($0) }.run()
+        #expect(summary.examples == 23 && summary.totalExamples == 23)
+        #expect(steps.map(\.done) == steps.map(\.done).sorted() && steps.allSatisfy { $0.total == 23 })
+        #expect(steps.last == CaptureProgress(done: 23, total: 23, tokens: summary.tokens, resumed: 0, finished: true))
+        #expect(steps.dropLast().allSatisfy { !$0.finished } && steps.count == engine.batchSizes.count + 1)
+        #expect(engine.batchSizes.allSatisfy { $0 <= 4 })
+        let reader = try ActivationReader(path: dir.path("o.h5"))
+        let dataset = try Dataset.load(path: csv)
+        #expect(try reader.texts() == dataset.examples.map(\.text))
+        #expect(try reader.meta("country") == dataset.examples.map { $0.meta["country"] ?? "" })
+        let hook = Self.hooks[1]
+        let width = try engine.width(of: hook)
+        for index in [0, 5, 22] {
+            let prepared = try engine.prepare(statement: dataset.examples[index].text)
+            let full = try engine.prefill([prepared.tokens], hooks: [hook])[0][hook]!
+            let rows = try reader.rows(hook: hook, examples: index..<(index + 1))
+            let span = prepared.textSpan
+            switch position {
+            case .last, .answer: #expect(rows == Array(full[((span.upperBound - 1) * width)..<(span.upperBound * width)]))
+            case .all: #expect(rows == Array(full[(span.lowerBound * width)..<(span.upperBound * width)]))
+            case .mean:
+                let expected = (0..<width).map { c in span.reduce(Float(0)) { $0 + full[$1 * width + c] } * (1 / Float(span.count)) }
+                #expect(zip(rows, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+            }
+        }
+    }
+
+    @Test("forward passes hold at most --batch-size sequences and the token budget; a long text gets a pass alone")
+    func batchesRespectTheTokenBudget() {
+        let sizes = [3, 3, 3, 3, 50, 200]  // already length-sorted, as the pipeline sorts them
+        let batches = CapturePipeline.batches(Array(sizes.indices), sizes: sizes, maxCount: 3, maxTokens: 60)
+        #expect(batches == [[0, 1, 2], [3, 4], [5]])
+        #expect(batches.flatMap { $0 } == Array(sizes.indices))
+        for batch in batches where batch.count > 1 { #expect(batch.map { sizes[$0] }.reduce(0, +) <= 60) }
+    }
+
+    @Test("an interrupted capture resumed with --resume equals an uninterrupted one, each example once")
+    func resume() throws {
+        let dir = try TemporaryDirectory()
+        let a = try Self.statements(dir, "a.csv", count: 150), b = try Self.statements(dir, "b.csv", count: 70, offset: 500)
+        var request = CaptureRequest(datasets: [a, b], outPath: dir.path("full.h5"), hooks: Self.hooks, position: .last)
+        request.batchSize = 3
+        request.chunkRows = 8  // windows of 24 rows
+        _ = try CapturePipeline(engine: FakeEngine(), request: request).run()
+
+        request.outPath = dir.path("cut.h5")
+        let failing = FakeEngine()
+        failing.failAfterPasses = 50
+        #expect(throws: StoreError.self) { try CapturePipeline(engine: failing, request: request).run() }
+        let committed = try ActivationReader(path: request.outPath).count
+        #expect(committed > 0 && committed < 220)
+        #expect(throws: StoreError.fileExists(path: request.outPath)) {
+            try CapturePipeline(engine: FakeEngine(), request: request).run()
+        }
+        request.resume = true
+        let summary = try CapturePipeline(engine: FakeEngine(), request: request).run()
+        #expect(summary.resumedFrom == committed && summary.examples == 220 - committed)
+
+        do {
+            let full = try ActivationReader(path: dir.path("full.h5")), cut = try ActivationReader(path: request.outPath)
+            #expect(cut.count == 220)
+            #expect(try cut.texts() == full.texts())
+            #expect(try cut.sources() == full.sources())
+            #expect(try cut.labels() == full.labels())
+            for hook in Self.hooks { #expect(try cut.rows(hook: hook) == full.rows(hook: hook)) }
+        }
+
+        var other = request
+        other.datasets = [b, a]
+        #expect { try CapturePipeline(engine: FakeEngine(), request: other).run() } throws: { error in
+            if case let StoreError.incompatibleResume(_, field, _, _) = error { return field.hasPrefix("number") || field.hasPrefix("text") }
+            return false
+        }
+        other = request
+        other.hooks = [Self.hooks[0]]
+        #expect { try CapturePipeline(engine: FakeEngine(), request: other).run() } throws: { error in
+            if case let StoreError.incompatibleResume(_, field, _, _) = error { return field == "hook set" }
+            return false
+        }
+    }
+
+    @Test("questions are answered, graded (right / refused) and stored with the answer text and fields; --limit applies per dataset")
+    func questions() throws {
+        let dir = try TemporaryDirectory()
+        let jsonl = try dir.write("qa.jsonl", """
+            {"id": "q1", "question": "Capital of France?", "answers": ["Paris"], "topic": "capitals", "template": 2}
+            {"id": "q2", "question": "Capital of Peru?", "answers": ["Lima"], "topic": "capitals"}
+            {"id": "q3", "question": "Capital of Chad?", "answers": ["N'Djamena"]}
+            """)
+        var request = CaptureRequest(datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
+        request.limit = 2
+        let summary = try CapturePipeline(engine: FakeEngine(), request: request).run()
+        #expect(summary.correct == 1 && summary.refused == 1 && summary.examples == 2)
+        #expect(summary.text.contains("1/2 answers correct (50.0%), 1 refused (50.0%)"))
+        let reader = try ActivationReader(path: dir.path("qa.h5"))
+        #expect(try reader.labels() == [1, -1])  // "I am not sure." is a refusal: label -1, grade "refused"
+        #expect(try reader.meta("grade") == ["right", "refused"])
+        #expect(try reader.answers() == ["It is Paris.", "I am not sure."])
+        #expect(try reader.meta("id") == ["q1", "q2"])
+        #expect(try reader.meta("topic") == ["capitals", "capitals"] && (try reader.meta("template")) == ["2", ""])
+        #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1) == [12, 13, 14, 15])
+
+        request.position = .last
+        request.outPath = dir.path("wrong.h5")
+        #expect(throws: StoreError.self) { try CapturePipeline(engine: FakeEngine(), request: request).run() }
+        #expect(!FileManager.default.fileExists(atPath: request.outPath))
+    }
+}
