@@ -20,8 +20,8 @@ public final class CapturePipeline {
     let engine: any CaptureEngine
     let request: CaptureRequest
     let progress: (CaptureProgress) -> Void
-    /// Tokens through the model and answers graded correct in this run.
-    private var tokens = 0, correct = 0
+    /// Tokens through the model, answers graded correct and answers graded refused in this run.
+    private var tokens = 0, correct = 0, refused = 0
 
     /// `progress` is called after each batch of statements or each answer, and once more at the end.
     public init(engine: any CaptureEngine, request: CaptureRequest,
@@ -60,6 +60,7 @@ public final class CapturePipeline {
         let window = windowRows(chunkRows: writer.chunkRows)
         tokens = 0
         correct = 0
+        refused = 0
         var done = skip
         let background = BackgroundWriter(writer)
         do {
@@ -97,7 +98,8 @@ public final class CapturePipeline {
                               totalExamples: total, tokens: tokens, seconds: seconds,
                               tokensPerSecond: Double(tokens) / max(seconds, 1e-9), fileBytes: bytes,
                               hooks: request.hooks.count, position: request.position.rawValue,
-                              sources: datasets.map(\.name), correct: hasQuestions ? correct : nil)
+                              sources: datasets.map(\.name), correct: hasQuestions ? correct : nil,
+                              refused: hasQuestions ? refused : nil)
     }
 
     /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches.
@@ -231,9 +233,11 @@ public final class CapturePipeline {
             let answer = try engine.answer(question: item.example.text, hooks: request.hooks, maxTokens: request.maxAnswerTokens)
             let grade = AnswerGrader.grade(answer.text, accepted: item.example.answers)
             if grade.correct { correct += 1 }
+            if grade.refused { refused += 1 }
             tokens += answer.promptTokens + answer.generatedTokens
             var meta = item.example.meta
             meta["accepted_answers"] = item.example.answers.joined(separator: " | ")
+            meta["grade"] = grade.verdict.name  // "right", "wrong" or "refused" (label 1, 0, -1)
             batch.examples.append(ExampleRecord(text: item.example.text, label: grade.label, source: datasets[item.dataset].name,
                                                 nTokens: Int32(answer.generatedTokens), meta: meta, answer: answer.text))
             for hook in request.hooks {

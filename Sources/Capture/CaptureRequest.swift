@@ -55,6 +55,8 @@ public struct CaptureSummary: Codable, Sendable {
     public var sources: [String]
     /// Question datasets: answers graded correct (label 1) in this run.
     public var correct: Int?
+    /// Question datasets: refusals and "I don't know" (label -1, `grade` = "refused") in this run.
+    public var refused: Int? = nil
 
     /// One line for the terminal.
     public var text: String {
@@ -64,6 +66,7 @@ public struct CaptureSummary: Codable, Sendable {
         if resumedFrom > 0 { line += "; resumed after \(resumedFrom) committed examples" }
         if let correct, examples > 0 {
             line += String(format: "; %d/%d answers correct (%.1f%%)", correct, examples, 100 * Double(correct) / Double(examples))
+            if let refused { line += String(format: ", %d refused (%.1f%%)", refused, 100 * Double(refused) / Double(examples)) }
         }
         return line
     }

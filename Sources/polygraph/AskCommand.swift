@@ -49,16 +49,19 @@ struct AskCommand: ParsableCommand {
         }
         let gate = try Gate.load(modelPath: model, probePaths: [probe], allowModelMismatch: allowModelMismatch)
         let options = GenerationOptions(maxTokens: maxTokens)
-        var tally: [Bool: [ProbeFlag: Int]] = [true: [:], false: [:]]  // graded right/wrong → flag → count
+        var tally: [String: [ProbeFlag: Int]] = [:]  // grade ("right", "wrong", "refused") → flag → count
         if !json { print(Self.header) }
         for item in items {
             let answer = try gate.generate(.chat([ChatMessage(role: "user", content: item.text)]), options: options)
             let grade = item.answers.isEmpty ? nil : AnswerGrader.grade(answer.text, accepted: item.answers)
-            if let grade { tally[grade.correct, default: [:]][answer.verdict.score.flag, default: 0] += 1 }
+            if let grade { tally[grade.verdict.name, default: [:]][answer.verdict.score.flag, default: 0] += 1 }
             if json {
                 var object = answer.jsonObject
                 object["question"] = item.text
-                if let grade { object["correct"] = grade.correct }
+                if let grade {
+                    object["correct"] = grade.correct
+                    object["grade"] = grade.verdict.name
+                }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
@@ -73,16 +76,16 @@ struct AskCommand: ParsableCommand {
     /// One table row; long texts are cut to fit the column.
     static func row(question: String, answer: GatedAnswer, grade: AnswerGrader.Grade?) -> String {
         let oneLine = answer.text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
-        let graded = grade.map { $0.correct ? "right" : "wrong" } ?? "-"
+        let graded = grade?.verdict.name ?? "-"
         let p = String(format: "%7.3f", answer.verdict.score.pTrue)
         return [pad(cut(question, 44), 44), pad(cut(oneLine, 44), 44), p, pad(answer.verdict.score.flag.rawValue, 12), graded]
             .joined(separator: " ")
     }
 
-    /// How the flags fell on right and wrong answers, e.g. "wrong answers (6): likely_false 3, uncertain 2, ok 1".
-    static func summary(_ tally: [Bool: [ProbeFlag: Int]]) -> String? {
-        let lines = [(false, "wrong"), (true, "right")].compactMap { correct, name -> String? in
-            let counts = tally[correct] ?? [:]
+    /// How the flags fell on right, wrong and refused answers, e.g. "wrong answers (6): likely_false 3, uncertain 2, ok 1".
+    static func summary(_ tally: [String: [ProbeFlag: Int]]) -> String? {
+        let lines = ["wrong", "refused", "right"].compactMap { name -> String? in
+            let counts = tally[name] ?? [:]
             let total = counts.values.reduce(0, +)
             guard total > 0 else { return nil }
             let parts = [ProbeFlag.likelyFalse, .uncertain, .ok].map { "\($0.rawValue) \(counts[$0] ?? 0)" }

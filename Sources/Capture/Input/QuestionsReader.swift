@@ -2,7 +2,8 @@ import ActivationStore
 import Foundation
 
 /// Reads question datasets for generation: JSON Lines, one object per line,
-/// `{"id": "q1", "question": "...", "answers": ["accepted", ...]}`. Blank lines are skipped.
+/// `{"id": "q1", "question": "...", "answers": ["accepted", ...]}`. Blank lines are skipped. Other fields
+/// (`id`, `topic`, `split`…) must be strings or numbers and are kept as `meta` (stored under `/examples/meta`).
 public enum QuestionsReader {
     /// Parses `path`; errors carry the 1-based line number and say what is wrong.
     public static func read(path: String) throws -> [DatasetExample] {
@@ -39,11 +40,15 @@ public enum QuestionsReader {
                 throw StoreError.jsonl(path: path, line: lineNumber, message: "every entry of \"answers\" must be a string")
             }
             var meta: [String: String] = [:]
-            switch fields["id"] {
-            case let id as String: meta["id"] = id
-            case let id as NSNumber: meta["id"] = id.stringValue
-            case nil: break
-            default: throw StoreError.jsonl(path: path, line: lineNumber, message: "\"id\" must be a string or a number")
+            for (key, value) in fields where key != "question" && key != "answers" {
+                switch value {
+                case let text as String: meta[key] = text
+                case let number as NSNumber: meta[key] = number.stringValue
+                case is NSNull: continue
+                default:
+                    throw StoreError.jsonl(path: path, line: lineNumber,
+                                           message: "\"\(key)\" must be a string or a number (extra fields become /examples/meta columns)")
+                }
             }
             examples.append(DatasetExample(text: question, label: nil, meta: meta, answers: strings, line: lineNumber))
         }

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+@testable import Capture
+
+@Suite("Answer grading: numbers, dates, units, aliases, refusals") struct AnswerGraderTests {
+    static func verdict(_ answer: String, _ accepted: [String]) -> AnswerGrader.Verdict {
+        AnswerGrader.grade(answer, accepted: accepted).verdict
+    }
+
+    @Test("normalised forms", arguments: [
+        ("July 4th, 1976", "1976-07-04"),
+        ("the fourth of July 1976", "1976-07-04"),
+        ("1976-07-04", "1976-07-04"),
+        ("On the twenty-first of March", "on --03-21"),
+        ("400cm", "400 cm"),
+        ("2.50 kilometres", "2.5 km"),
+        ("2.6 million", "2600000"),
+        ("St. Louis", "saint louis"),
+        ("Bogotá, Colombia", "bogota colombia"),
+        ("It was founded in May", "it was founded in may"),
+    ])
+    func forms(input: String, expected: String) {
+        #expect(AnswerGrader.normalize(input) == expected)
+    }
+
+    @Test("numbers: digits, words, digit groups, decimals and scales agree; a different number does not")
+    func numbers() {
+        #expect(Self.verdict("The answer is twelve.", ["12"]) == .correct)
+        #expect(Self.verdict("7 times 8 is 56", ["fifty-six"]) == .correct)
+        #expect(Self.verdict("It is one hundred and twenty-two.", ["122"]) == .correct)
+        #expect(Self.verdict("That makes 2,600,000 centimetres.", ["2600000"]) == .correct)
+        #expect(Self.verdict("About 2.6 million", ["2600000"]) == .correct)
+        #expect(Self.verdict("The code is +33.", ["+33", "0033"]) == .correct)
+        #expect(Self.verdict("Dial thirty-three", ["+33"]) == .correct)
+        #expect(Self.verdict("The answer is 2.50", ["2.5"]) == .correct)
+        #expect(Self.verdict("It is 122.5", ["122"]) == .incorrect)
+        #expect(Self.verdict("The answer is 1220.", ["122"]) == .incorrect)
+        #expect(Self.verdict("twenty one", ["20"]) == .incorrect)
+    }
+
+    @Test("dates: any common spelling of the same day; a year matches a date in that year")
+    func dates() {
+        let accepted = ["16 December 1930", "December 16, 1930", "1930-12-16"]
+        for answer in ["It will be December 16th, 1930.", "16/12? No: the 16th of December, 1930", "1930-12-16",
+                       "the sixteenth of December 1930", "Dec 16 1930"] {
+            #expect(Self.verdict(answer, accepted) == .correct, "\(answer)")
+        }
+        #expect(Self.verdict("December 17, 1930", accepted) == .incorrect)
+        #expect(Self.verdict("16 December 1931", accepted) == .incorrect)
+        #expect(Self.verdict("December 16", accepted) == .incorrect)  // no year: not the full date
+        #expect(Self.verdict("Ohio became a state on March 1, 1803.", ["1803"]) == .correct)
+        #expect(Self.verdict("Ohio became a state in 1804.", ["1803"]) == .incorrect)
+    }
+
+    @Test("units: names, plurals, spellings and symbols agree; the number must still be right")
+    func units() {
+        let accepted = ["400", "four hundred", "400 centimetres", "400 cm"]
+        #expect(Self.verdict("There are 400 centimeters in 4 metres.", accepted) == .correct)
+        #expect(Self.verdict("400cm", ["400 centimetres"]) == .correct)
+        #expect(Self.verdict("10 yards is 30 feet", ["30 ft"]) == .correct)
+        #expect(Self.verdict("5 hours is 300 mins", ["300 minutes"]) == .correct)
+        #expect(Self.verdict("There are 40 centimetres in 4 metres.", accepted) == .incorrect)
+        #expect(Self.verdict("30 yards", ["30 ft"]) == .incorrect)
+    }
+
+    @Test("aliases, articles, accents and abbreviations")
+    func aliases() {
+        let washington = ["Washington, D.C.", "Washington DC", "Washington D.C."]
+        #expect(Self.verdict("The capital is Washington DC.", washington) == .correct)
+        #expect(Self.verdict("The capital is Washington, D.C.", ["Washington DC"]) == .incorrect)  // "d c" ≠ "dc": list both
+        #expect(AnswerGrader.grade("It's Washington, D.C.", accepted: washington).matched == "Washington, D.C.")
+        #expect(Self.verdict("The Netherlands' seat of government is The Hague", ["Hague"]) == .correct)
+        #expect(Self.verdict("Saint Petersburg is in Russia", ["St. Petersburg"]) == .correct)
+        #expect(Self.verdict("Its capital is Bogota.", ["Bogotá"]) == .correct)
+        #expect(Self.verdict("Its capital is Bogotá.", ["Bogota"]) == .correct)
+        #expect(Self.verdict("Parisian food", ["Paris"]) == .incorrect)
+    }
+
+    @Test("short codes match case-sensitively: a pronoun or preposition is not a symbol or a state code")
+    func shortCodes() {
+        #expect(Self.verdict("The symbol for gold is Au.", ["Au"]) == .correct)
+        #expect(Self.verdict("au revoir, the symbol is AU", ["Au"]) == .incorrect)
+        #expect(Self.verdict("It lives in water", ["IN"]) == .incorrect)
+        #expect(Self.verdict("Indiana is IN.", ["IN"]) == .correct)
+        #expect(Self.verdict("The code is CZ", ["CZ"]) == .correct)
+        #expect(Self.verdict("the code is cz", ["CZ"]) == .incorrect)
+        #expect(Self.verdict("The symbol is w", ["W"]) == .incorrect)
+        #expect(AnswerGrader.isShortCode("Fe") && AnswerGrader.isShortCode("USA") && !AnswerGrader.isShortCode("Lev")
+                && !AnswerGrader.isShortCode("U.K.") && !AnswerGrader.isShortCode("Paris"))
+    }
+
+    @Test("refusals and \"I don't know\" are their own class", arguments: [
+        "I don't know.",
+        "I'm not sure what the capital of Burkina Faso is.",
+        "I'm sorry, but I don't have information about that country.",
+        "As an AI, I cannot browse the internet to look that up.",
+        "I do not know the answer to that question.",
+        "Unfortunately I am unable to answer that.",
+        "I have no idea!",
+    ])
+    func refusals(answer: String) {
+        let grade = AnswerGrader.grade(answer, accepted: ["Ouagadougou"])
+        #expect(grade.verdict == .refused && grade.label == -1 && grade.verdict.name == "refused")
+    }
+
+    @Test("a hedged guess is an answer: right when right, wrong when wrong; a refusal later on does not count")
+    func hedges() {
+        #expect(Self.verdict("I'm not sure, but I think it is Lyon.", ["Paris"]) == .incorrect)
+        #expect(Self.verdict("I'm not sure, but it is Paris.", ["Paris"]) == .correct)
+        #expect(Self.verdict("I don't know. It might be Lyon.", ["Paris"]) == .incorrect)
+        #expect(Self.verdict("Lyon is the capital. I'm not sure about its population.", ["Paris"]) == .incorrect)
+        #expect(Self.verdict("The capital is Lyon.", ["Paris"]).label == 0)
+        #expect(Self.verdict("It is Paris.", ["Paris"]).label == 1)
+    }
+
+    /// The committed fact-question files, when present (they are in the repository).
+    static func factRecords() throws -> [DatasetExample] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../datasets").standardized
+        return try ["factqa_train.jsonl", "factqa_test.jsonl"].flatMap { try QuestionsReader.read(path: root.appendingPathComponent($0).path) }
+    }
+
+    @Test("every fact question: each accepted answer grades itself right, and the question alone is not graded right")
+    func factFiles() throws {
+        let records = try Self.factRecords()
+        #expect(records.count >= 5000)
+        #expect(Set(records.compactMap { $0.meta["topic"] }).count >= 8)
+        var echoes: [String] = [], unmatched: [String] = []
+        for record in records {
+            if AnswerGrader.grade(record.text, accepted: record.answers).correct { echoes.append(record.text) }
+            for answer in record.answers where !AnswerGrader.grade("It is \(answer).", accepted: [answer]).correct {
+                unmatched.append("\(record.meta["id"] ?? "?"): \(answer)")
+            }
+        }
+        #expect(echoes.isEmpty, "questions graded right by echoing themselves: \(echoes.prefix(5))")
+        #expect(unmatched.isEmpty, "accepted answers that do not match themselves: \(unmatched.prefix(5))")
+    }
+}

@@ -1,0 +1,68 @@
+"""Generate factqa_train.jsonl and factqa_test.jsonl: ~5,700 fact questions over 25 topics for generate-and-grade capture.
+
+Records: {"id", "question", "answers", "topic", "type", "subject", "template", "split"}.
+  id        "<topic>:<key>", unique over both files
+  answers   accepted answers: the source's name, aliases, accent-free spellings, digits and number words
+  topic     the question family (see the README's table); split by it so that test topics are unseen
+  type      what kind of answer: place, country, name, code, number, year, date, quantity, word
+  subject   the entity asked about (country, element, state…), for finer grouping
+  template  index of the phrasing used within its topic (several per topic, chosen with a fixed seed)
+  split     "train" or "test": whole topics are held out (TEST_TOPICS), never single questions
+The questions behind demo_questions.jsonl are left out, so the README demo stays unseen by probes trained here.
+Each file is shuffled with a fixed seed, so `capture --limit N` takes a mix of topics.
+Usage: python3 make_factqa.py [OUT_DIR]
+"""
+
+from __future__ import annotations
+
+import collections
+import sys
+
+import common
+import qa_facts
+import qa_geo
+import qa_numbers
+from make_questions import DEMO_IDS
+
+# Whole topics held out for testing: a different domain (US states), a reversed lookup (element by number),
+# words in other languages, and two geography facts the train topics never ask.
+TEST_TOPICS = ["us_state_capitals", "us_capital_states", "us_state_abbreviations", "us_statehood_years",
+               "elements_by_number", "weekday_translations", "month_translations", "calling_codes", "official_languages"]
+
+# demo_questions.jsonl ids -> (topic, subject key) of the same fact here.
+DEMO_TOPICS = {"capital": "country_capitals", "symbol": "element_symbols", "number": "atomic_numbers"}
+
+
+def demo_facts() -> set[str]:
+    out = set()
+    for qid in DEMO_IDS:
+        kind, key = qid.split("-", 1)
+        out.add(f"{DEMO_TOPICS[kind]}:{key}")
+    return out
+
+
+def main(argv: list[str]) -> None:
+    common.check_versions()
+    out = common.out_dir(argv)
+    held = demo_facts()
+    capitals_held = {k.split(":")[1] for k in held if k.startswith("country_capitals:")}
+    topics = qa_geo.topics(capitals_held) + qa_facts.topics() + qa_numbers.topics()
+    unknown = set(TEST_TOPICS) - {t.topic for t in topics}
+    if unknown:
+        sys.exit(f"error: TEST_TOPICS names topics that no generator makes: {sorted(unknown)}")
+    records = [rec for t in topics for rec in t.records if rec["id"] not in held]
+    ids = collections.Counter(rec["id"] for rec in records)
+    if any(n > 1 for n in ids.values()):
+        sys.exit(f"error: duplicate ids, e.g. {next(i for i, n in ids.items() if n > 1)}")
+    for rec in records:
+        rec["split"] = "test" if rec["topic"] in TEST_TOPICS else "train"
+    for t in topics:
+        sys.stderr.write(f"  {t.topic:24} {len(t.records):5} questions, {len(t.skipped)} skipped (answer in question)\n")
+    for split in ("train", "test"):
+        part = [rec for rec in records if rec["split"] == split]
+        common.rng(f"factqa-order-{split}").shuffle(part)
+        common.write_jsonl(f"{out}/factqa_{split}.jsonl", part)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
