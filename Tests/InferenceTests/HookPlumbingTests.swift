@@ -111,7 +111,7 @@ struct HookPlumbingTests {
         #expect(throws: InferenceError.tokenOutOfRange(id: 67, vocabSize: 67)) { try model.run([[1, 67]], capture: .none) }
         #expect(throws: InferenceError.tokenOutOfRange(id: -1, vocabSize: 67)) { try model.run([[-1]], capture: .none) }
         #expect(throws: InferenceError.emptySequence(index: 1)) { try model.run([[1], []], capture: .none) }
-        #expect(throws: InferenceError.self) { try model.run([[1]], capture: [.residPost(3)]) }
+        #expect(throws: HookError.self) { try model.run([[1]], capture: [.residPost(3)]) }
         let cache = model.makeCache(maxLength: 4)
         #expect(throws: InferenceError.contextOverflow(tokens: 5, contextLength: 4)) {
             try model.forward([[1, 2, 3, 4, 5]], caches: [cache], capture: .none, logits: .last)
