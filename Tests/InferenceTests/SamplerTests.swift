@@ -45,10 +45,19 @@ struct SamplerTests {
 
     @Test("out-of-range parameters are rejected with the parameter's name")
     func validation() {
-        #expect(throws: InferenceError.self) { try SamplingParameters(temperature: -1).validate() }
-        #expect(throws: InferenceError.self) { try SamplingParameters(topP: 0).validate() }
-        #expect(throws: InferenceError.self) { try SamplingParameters(topK: -2).validate() }
-        #expect(throws: InferenceError.self) { try SamplingParameters(maxTokens: -1).validate() }
+        let cases: [(SamplingParameters, String)] = [
+            (SamplingParameters(temperature: -1), "temperature"), (SamplingParameters(topP: 0), "top-p"),
+            (SamplingParameters(topK: -2), "top-k"), (SamplingParameters(maxTokens: -1), "max-tokens"),
+        ]
+        for (parameters, name) in cases {
+            do {
+                try parameters.validate()
+                Issue.record("\(name): expected a validation error")
+            } catch {
+                #expect(error is InferenceError)
+                #expect(String(describing: error).contains(name), "the error does not name \(name): \(error)")
+            }
+        }
         #expect(throws: Never.self) { try SamplingParameters(maxTokens: 5, temperature: 0.7, topK: 40, topP: 0.9).validate() }
     }
 }
