@@ -11,6 +11,12 @@ public final class ActivationReader {
     public let metaColumns: [String]
     /// Whether `/examples/answer` exists.
     public let hasAnswers: Bool
+    /// The shard this file holds (`capture --shard K/N`), nil for a whole capture or a merged file.
+    public let shard: StoreShard?
+    /// Whether the shard's capture wrote all its rows (`shard_finished` = 1); false for a file that is not a shard.
+    public let shardFinished: Bool
+    /// A merged file's shard files (`merged_from`, relative to its folder), in shard order; empty otherwise.
+    public let mergedFrom: [String]
 
     let file: H5File
     private var datasets: [String: H5Dataset] = [:]
@@ -36,6 +42,10 @@ public final class ActivationReader {
         }
         metaColumns = try file.exists(StoreSchema.metaGroup) ? try file.childNames(of: StoreSchema.metaGroup) : []
         hasAnswers = try file.exists(StoreSchema.answer)
+        let shardInfo = try StoreShard.read(from: file)
+        shard = shardInfo?.shard
+        shardFinished = shardInfo?.finished ?? false
+        mergedFrom = try file.hasAttribute(ShardAttribute.mergedFrom) ? try file.stringsAttribute(ShardAttribute.mergedFrom) : []
         if header.position == .all {
             let dataset = try file.openDataset(StoreSchema.tokenOffsets)
             guard try dataset.rowCount() > count else {
