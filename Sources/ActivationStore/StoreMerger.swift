@@ -25,10 +25,11 @@ public enum StoreMerger {
         }
     }
 
-    /// Rows per block when copying (bounds memory: one block of every hook).
-    static let blockRows = 1024
+    /// Bytes of activations per copied block by default (bounds memory: one block of every hook).
+    public static let defaultBlockBytes = 32 << 20
 
-    public static func merge(shards paths: [String], out: String, mode: Mode, overwrite: Bool = false) throws -> Summary {
+    public static func merge(shards paths: [String], out: String, mode: Mode, overwrite: Bool = false,
+                             blockBytes: Int = defaultBlockBytes) throws -> Summary {
         let started = Date()
         let outURL = URL(fileURLWithPath: out).standardizedFileURL
         for path in paths where URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
@@ -44,7 +45,9 @@ public enum StoreMerger {
         let writer = try ActivationWriter.create(path: out, header: header, hookWidths: set.widths, options: options,
                                                  examplesOnly: mode == .virtual)
         do {
-            for shard in set.shards { try copyRows(of: shard, into: writer, activations: mode == .copy) }
+            for shard in set.shards {
+                try copyRows(of: shard, into: writer, activations: mode == .copy, blockBytes: blockBytes)
+            }
             try writer.commit()
             if mode == .virtual {
                 let folder = outURL.deletingLastPathComponent()
@@ -74,9 +77,20 @@ public enum StoreMerger {
 
     /// Appends a shard's rows block by block: example records (meta columns, answers), token row counts for
     /// position `all`, and (copy mode) the activations.
-    static func copyRows(of shard: ActivationReader, into writer: ActivationWriter, activations: Bool) throws {
-        for start in stride(from: 0, to: shard.count, by: blockRows) {
-            let range = start..<min(shard.count, start + blockRows)
+    static func copyRows(of shard: ActivationReader, into writer: ActivationWriter, activations: Bool,
+                         blockBytes: Int) throws {
+        let rowBytes = max(1, try shard.header.hooks.reduce(0) { $0 + (try shard.width(of: $1)) * 4 })
+        let budget = activations ? max(1, blockBytes / rowBytes) : 65_536  // activation rows per block
+        let tokens = try shard.tokenRanges()  // position all: activation rows per example vary
+        var start = 0
+        while start < shard.count {
+            var end = min(shard.count, start + budget)
+            if let tokens {  // as many examples as fit the budget (at least one)
+                end = start + 1
+                while end < shard.count && tokens[end].upperBound - tokens[start].lowerBound <= budget { end += 1 }
+            }
+            let range = start..<end
+            start = end
             let texts = try shard.texts(range), labels = try shard.labels(range), sources = try shard.sources(range)
             let nTokens = try shard.nTokens(range), answers = try shard.answers(range)
             var meta: [String: [String]] = [:]
