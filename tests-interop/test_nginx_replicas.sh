@@ -22,7 +22,7 @@ if ! command -v nginx > /dev/null; then
   apt-get update -qq > /dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light > /dev/null || \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx > /dev/null
-  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  if [ "$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

@@ -25,7 +25,10 @@ public final class ActivationReader {
 
     /// Opens and validates the file: HDF5 signature, `format`, `format_version`, the required datasets and
     /// their lengths. Errors say which of these failed.
-    public init(path: String) throws {
+    ///
+    /// A virtual merge (`polygraph merge`) whose shard files are missing is refused by default, because libhdf5
+    /// would silently read zeros for their rows; `requireShards: false` opens it anyway (for `inspect`).
+    public init(path: String, requireShards: Bool = true) throws {
         self.path = path
         file = try H5File.open(path: path, writable: false)
         header = try StoreHeader.read(from: file)
@@ -46,6 +49,10 @@ public final class ActivationReader {
         shard = shardInfo?.shard
         shardFinished = shardInfo?.finished ?? false
         mergedFrom = try file.hasAttribute(ShardAttribute.mergedFrom) ? try file.stringsAttribute(ShardAttribute.mergedFrom) : []
+        if requireShards, let missing = try StoreMerger.missingShards(of: file, mergedFrom: mergedFrom).first {
+            throw StoreError.missingObject(path: path, object: "shard file \(missing) (this virtual merge reads its rows "
+                + "from it, relative to the merged file's folder; put the shard files back next to it, or merge with --copy)")
+        }
         if header.position == .all {
             let dataset = try file.openDataset(StoreSchema.tokenOffsets)
             guard try dataset.rowCount() > count else {

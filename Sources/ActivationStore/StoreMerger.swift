@@ -119,6 +119,20 @@ public enum StoreMerger {
     }
 }
 
+extension StoreMerger {
+    /// The `merged_from` files of a virtual merge that libhdf5 would not find (it looks relative to the merged
+    /// file's folder, then to the working directory); empty for a copy or an ordinary file.
+    static func missingShards(of file: H5File, mergedFrom: [String]) throws -> [String] {
+        guard !mergedFrom.isEmpty, try file.hasAttribute(ShardAttribute.mergeMode),
+              try file.stringAttribute(ShardAttribute.mergeMode) == Mode.virtual.rawValue else { return [] }
+        let folder = URL(fileURLWithPath: file.path).deletingLastPathComponent()
+        return mergedFrom.filter { name in
+            let candidates = name.hasPrefix("/") ? [name] : [folder.appendingPathComponent(name).path, name]
+            return !candidates.contains { FileManager.default.fileExists(atPath: $0) }
+        }
+    }
+}
+
 extension ActivationReader {
     /// Activation rows on disk for the committed examples (= count except for position `all`).
     func activationRowCount() throws -> Int {

@@ -56,7 +56,7 @@ public struct StoreSummary: Codable, Sendable {
 
     /// Reads the summary, streaming labels and sources in blocks (flat memory however large the file).
     public static func read(path: String) throws -> StoreSummary {
-        let reader = try ActivationReader(path: path)
+        let reader = try ActivationReader(path: path, requireShards: false)
         let file = reader.file
         var labels = Labels(trueCount: 0, falseCount: 0, unknown: 0)
         var sourceOrder: [String] = []

@@ -78,6 +78,15 @@ import ActivationStore
         try Self.expectSameRows(try ActivationReader(path: moved.path("v.h5")), full)
         try Self.expectSameRows(try ActivationReader(path: dir.path("c.h5")), full)
         #expect(try StoreSummary.read(path: dir.path("c.h5")).mergedShards?.allSatisfy { !$0.present } == true)
+
+        // Without its shards a virtual merge would read zeros (libhdf5's fill value): refused, naming the shard.
+        try FileManager.default.removeItem(atPath: moved.path("shards/s1.h5"))
+        #expect { try ActivationReader(path: moved.path("v.h5")) } throws: { error in
+            guard case let StoreError.missingObject(_, object) = error else { return false }
+            return object.contains("shards/s1.h5")
+        }
+        let info = try StoreSummary.read(path: moved.path("v.h5"))
+        #expect(info.mergedShards?.map(\.present) == [true, false, true] && info.text.contains("MISSING"))
     }
 
     @Test("answer captures merge: meta columns that only some shards have are filled with \"\" as in one run")

@@ -22,8 +22,12 @@ if [ "$(id -u)" != 0 ]; then echo "FAIL: needs root (starts slurmd/slurmctld as 
 if ! command -v slurmctld > /dev/null || ! command -v slurmd > /dev/null || ! command -v sbatch > /dev/null \
    || ! command -v munged > /dev/null; then
   echo "installing slurmctld slurmd slurm-client munge" >&2
+  # Keep the packages' maintainer scripts from starting system daemons (this script starts its own, privately).
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1; fi
   apt-get update -qq > /dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurmctld slurmd slurm-client munge > /dev/null
+  if [ "$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 WORK="$(mktemp -d /tmp/pg-slurm-XXXXXX)"
