@@ -89,11 +89,13 @@ import ActivationStore
         #expect(info.mergedShards?.map(\.present) == [true, false, true] && info.text.contains("MISSING"))
     }
 
-    @Test("answer captures merge: meta columns that only some shards have are filled with \"\" as in one run")
-    func answers() throws {
+    @Test("answer captures merge: meta columns that only some shards have are filled with \"\" as in one run; empty shards merge",
+          arguments: [2, 6])
+    func answers(count: Int) throws {
         let dir = try TemporaryDirectory()
-        let (whole, shards) = try Self.capture(dir, count: 2, questions: true)
-        #expect(try ActivationReader(path: shards[1]).metaColumns.contains("template") == false)
+        let (whole, shards) = try Self.capture(dir, count: count, questions: true)
+        #expect(try ActivationReader(path: shards[count - 1]).metaColumns.contains("template") == false)
+        #expect(try shards.map { try ActivationReader(path: $0).count }.contains(0) == (count > 4))
         for mode in [StoreMerger.Mode.virtual, .copy] {
             _ = try StoreMerger.merge(shards: shards, out: dir.path("m.h5"), mode: mode, overwrite: true)
             try Self.expectSameRows(try ActivationReader(path: dir.path("m.h5")), try ActivationReader(path: whole.outPath))
