@@ -58,6 +58,9 @@ struct CaptureCommand: ParsableCommand {
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if datasets.isEmpty { throw ValidationError("give at least one --dataset") }
+        if let shard {  // before the model loads
+            do { _ = try ShardSpec(parsing: shard) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {
