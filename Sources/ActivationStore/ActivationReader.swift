@@ -11,6 +11,12 @@ public final class ActivationReader {
     public let metaColumns: [String]
     /// Whether `/examples/answer` exists.
     public let hasAnswers: Bool
+    /// The shard this file holds (`capture --shard K/N`), nil for a whole capture or a merged file.
+    public let shard: StoreShard?
+    /// Whether the shard's capture wrote all its rows (`shard_finished` = 1); false for a file that is not a shard.
+    public let shardFinished: Bool
+    /// A merged file's shard files (`merged_from`, relative to its folder), in shard order; empty otherwise.
+    public let mergedFrom: [String]
 
     let file: H5File
     private var datasets: [String: H5Dataset] = [:]
@@ -19,7 +25,10 @@ public final class ActivationReader {
 
     /// Opens and validates the file: HDF5 signature, `format`, `format_version`, the required datasets and
     /// their lengths. Errors say which of these failed.
-    public init(path: String) throws {
+    ///
+    /// A virtual merge (`polygraph merge`) whose shard files are missing is refused by default, because libhdf5
+    /// would silently read zeros for their rows; `requireShards: false` opens it anyway (for `inspect`).
+    public init(path: String, requireShards: Bool = true) throws {
         self.path = path
         file = try H5File.open(path: path, writable: false)
         header = try StoreHeader.read(from: file)
@@ -36,6 +45,14 @@ public final class ActivationReader {
         }
         metaColumns = try file.exists(StoreSchema.metaGroup) ? try file.childNames(of: StoreSchema.metaGroup) : []
         hasAnswers = try file.exists(StoreSchema.answer)
+        let shardInfo = try StoreShard.read(from: file)
+        shard = shardInfo?.shard
+        shardFinished = shardInfo?.finished ?? false
+        mergedFrom = try file.hasAttribute(ShardAttribute.mergedFrom) ? try file.stringsAttribute(ShardAttribute.mergedFrom) : []
+        if requireShards, let missing = try StoreMerger.missingShards(of: file, mergedFrom: mergedFrom).first {
+            throw StoreError.missingObject(path: path, object: "shard file \(missing) (this virtual merge reads its rows "
+                + "from it, relative to the merged file's folder; put the shard files back next to it, or merge with --copy)")
+        }
         if header.position == .all {
             let dataset = try file.openDataset(StoreSchema.tokenOffsets)
             guard try dataset.rowCount() > count else {

@@ -19,6 +19,12 @@ extension ActivationWriter {
             throw StoreError.incompatibleResume(path: path, field: conflict.field, existing: conflict.existing,
                                                 requested: conflict.requested)
         }
+        let existingShard = try StoreShard.read(from: file)?.shard
+        if existingShard != options.shard {
+            throw StoreError.incompatibleResume(path: path, field: "shard",
+                                                existing: existingShard.map(\.description) ?? "none (a whole capture)",
+                                                requested: options.shard.map(\.description) ?? "none (a whole capture)")
+        }
         let committed = try file.hasAttribute(RootAttribute.committedRows)
             ? Int(try file.intAttribute(RootAttribute.committedRows)) : 0
         var widths: [String: Int] = [:]

@@ -13,11 +13,15 @@ public final class ActivationWriter {
         public var overwrite: Bool
         /// Rows per activation chunk; nil chooses from the widest hook (`StoreSchema.chunkRows`).
         public var chunkRows: Int?
+        /// The shard this file holds (`capture --shard K/N`), recorded in its root attributes; nil for a whole capture.
+        public var shard: StoreShard?
 
-        public init(compression: StoreCompression = .default, overwrite: Bool = false, chunkRows: Int? = nil) {
+        public init(compression: StoreCompression = .default, overwrite: Bool = false, chunkRows: Int? = nil,
+                    shard: StoreShard? = nil) {
             self.compression = compression
             self.overwrite = overwrite
             self.chunkRows = chunkRows
+            self.shard = shard
         }
     }
 
@@ -40,8 +44,13 @@ public final class ActivationWriter {
     /// Activation rows committed (= committedRows except for position `all`).
     private var committedActivationRows: Int
 
+    /// Writes `/examples/*` (and `/tokens/offsets`) only: `/activations/*` are made by someone else
+    /// (`StoreMerger`'s virtual datasets), so batches carry no activations.
+    let examplesOnly: Bool
+
     init(file: H5File, header: StoreHeader, widths: [String: Int], committedRows: Int, committedActivationRows: Int,
-         chunkRows: Int, compression: StoreCompression) throws {
+         chunkRows: Int, compression: StoreCompression, examplesOnly: Bool = false) throws {
+        self.examplesOnly = examplesOnly
         self.file = file
         self.path = file.path
         self.header = header
@@ -51,7 +60,7 @@ public final class ActivationWriter {
         self.chunkRows = chunkRows
         self.compression = compression
         self.pending = ActivationBatch(examples: [], activations: [:], rowsPerExample: header.position == .all ? [] : nil)
-        for hook in header.hooks { hookDatasets[hook] = try file.openDataset(StoreSchema.activations(hook)) }
+        for hook in header.hooks where !examplesOnly { hookDatasets[hook] = try file.openDataset(StoreSchema.activations(hook)) }
         for path in [StoreSchema.text, StoreSchema.label, StoreSchema.source, StoreSchema.nTokens] {
             exampleDatasets[path] = try file.openDataset(path)
         }
@@ -68,6 +77,11 @@ public final class ActivationWriter {
     /// (e.g. `blocks.3.mlp.hook_post` is 1536 wide on SmolLM2-135M). Refuses an existing file unless `overwrite`.
     public static func create(path: String, header: StoreHeader, hookWidths: [String: Int] = [:],
                               options: Options = Options()) throws -> ActivationWriter {
+        try create(path: path, header: header, hookWidths: hookWidths, options: options, examplesOnly: false)
+    }
+
+    static func create(path: String, header: StoreHeader, hookWidths: [String: Int], options: Options,
+                       examplesOnly: Bool) throws -> ActivationWriter {
         guard !header.hooks.isEmpty else { throw StoreError.invalidArgument(what: "hook list", detail: "no hooks to store") }
         guard Set(header.hooks).count == header.hooks.count else {
             throw StoreError.invalidArgument(what: "hook list", detail: "a hook is listed twice")
@@ -79,7 +93,8 @@ public final class ActivationWriter {
         let chunkRows = options.chunkRows ?? StoreSchema.chunkRows(forWidth: widths.values.max() ?? header.dModel)
         let file = try H5File.create(path: path, overwrite: options.overwrite)
         try header.write(to: file)
-        for hook in header.hooks {
+        try options.shard?.write(to: file)
+        for hook in header.hooks where !examplesOnly {
             _ = try file.createDataset(StoreSchema.activations(hook), element: .float32, width: widths[hook],
                                        chunkRows: chunkRows, compression: options.compression)
         }
@@ -96,7 +111,8 @@ public final class ActivationWriter {
         try file.setAttribute(RootAttribute.committedRows, int: 0)
         try file.flush()
         return try ActivationWriter(file: file, header: header, widths: widths, committedRows: 0,
-                                    committedActivationRows: 0, chunkRows: chunkRows, compression: options.compression)
+                                    committedActivationRows: 0, chunkRows: chunkRows, compression: options.compression,
+                                    examplesOnly: examplesOnly)
     }
 
     /// Accepts a batch. Whole chunks are written and committed as soon as they are complete.
@@ -125,6 +141,15 @@ public final class ActivationWriter {
         try file.close()
     }
 
+    /// Commits pending rows and sets `shard_finished` = 1: the capture wrote every row of its shard, so
+    /// `polygraph merge` may use the file. A no-op for a file that is not a shard.
+    public func markShardFinished() throws {
+        try commit()
+        guard try file.hasAttribute(ShardAttribute.index) else { return }
+        try file.setAttribute(ShardAttribute.finished, int: 1)
+        try file.flush()
+    }
+
     /// `/examples/text` of a committed row (a resumed capture checks that it continues the same datasets).
     public func committedText(at row: Int) throws -> String {
         guard row >= 0, row < committedRows, let texts = exampleDatasets[StoreSchema.text] else {
@@ -142,7 +167,7 @@ public final class ActivationWriter {
         } else if batch.rowsPerExample != nil {
             throw StoreError.invalidArgument(what: "batch", detail: "rowsPerExample is only for position all")
         }
-        for hook in header.hooks {
+        for hook in header.hooks where !examplesOnly {
             guard let values = batch.activations[hook] else {
                 throw StoreError.invalidArgument(what: "batch", detail: "no activations for hook \(hook)")
             }

@@ -35,6 +35,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case jsonl(path: String, line: Int, message: String)
     /// A `.npy` array this reader does not accept.
     case npy(path: String, message: String)
+    /// `polygraph merge` refuses a set of shard files; `path` is the file at fault.
+    case mergeRefused(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -68,6 +70,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path):\(line): \(message)"
         case let .npy(path, message):
             return "\(path): \(message)"
+        case let .mergeRefused(path, reason):
+            return "cannot merge \(path): \(reason)"
         }
     }
 }

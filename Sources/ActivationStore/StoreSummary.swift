@@ -20,6 +20,14 @@ public struct StoreSummary: Codable, Sendable {
         public var dtype: String
         public var compression: String
         public var chunks: [Int]?
+        /// "virtual" for a merged file's datasets over shard files; nil for ordinary (chunked) storage.
+        public var layout: String?
+    }
+    /// One shard of a merged file: its file (relative to the merged file's folder), rows, and whether it is there.
+    public struct MergedShard: Codable, Sendable, Equatable {
+        public var file: String
+        public var rows: Int
+        public var present: Bool
     }
 
     public var path: String
@@ -39,10 +47,16 @@ public struct StoreSummary: Codable, Sendable {
     public var hasAnswers: Bool
     /// Every root attribute rendered as text.
     public var attributes: [String: String]
+    /// A shard file (`capture --shard K/N`): which shard, and whether its capture finished.
+    public var shard: StoreShard? = nil
+    public var shardFinished: Bool? = nil
+    /// A merged file (`polygraph merge`): "virtual" or "copy", and its shards in order.
+    public var mergeMode: String? = nil
+    public var mergedShards: [MergedShard]? = nil
 
     /// Reads the summary, streaming labels and sources in blocks (flat memory however large the file).
     public static func read(path: String) throws -> StoreSummary {
-        let reader = try ActivationReader(path: path)
+        let reader = try ActivationReader(path: path, requireShards: false)
         let file = reader.file
         var labels = Labels(trueCount: 0, falseCount: 0, unknown: 0)
         var sourceOrder: [String] = []
@@ -67,7 +81,8 @@ public struct StoreSummary: Codable, Sendable {
             let dataset = try file.openDataset(StoreSchema.activations(name))
             let layout = try dataset.storageLayout()
             hooks.append(Hook(name: name, shape: try dataset.shape(), dtype: try dataset.elementTypeName(),
-                              compression: layout.compression, chunks: layout.chunks))
+                              compression: layout.compression, chunks: layout.chunks,
+                              layout: try dataset.virtualSourceFiles() == nil ? nil : "virtual"))
         }
         var arrays: [String: Int] = [:]
         for name in try file.childNames(of: StoreSchema.examplesGroup) where name != "meta" {
@@ -76,17 +91,32 @@ public struct StoreSummary: Codable, Sendable {
         for column in reader.metaColumns { arrays["meta/\(column)"] = try file.openDataset(StoreSchema.meta(column)).rowCount() }
         var attributes: [String: String] = [:]
         for name in try file.attributeNames() {
-            if let value = try? file.intAttribute(name) { attributes[name] = String(value) }
+            if let values = try? file.intsAttribute(name) { attributes[name] = values.map(String.init).joined(separator: ",") }
             else if let values = try? file.stringsAttribute(name) {
                 attributes[name] = name == RootAttribute.hooks ? values.joined(separator: ",") : values.joined(separator: "\n")
             } else { attributes[name] = "(unreadable type)" }
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        return StoreSummary(path: path, fileBytes: bytes, format: StoreSchema.format, formatVersion: StoreSchema.formatVersion,
+        var merged: [MergedShard]? = nil
+        if !reader.mergedFrom.isEmpty {
+            let rows = (try? file.intsAttribute(ShardAttribute.mergedShardRows)) ?? []
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            merged = reader.mergedFrom.enumerated().map { index, name in
+                let resolved = name.hasPrefix("/") ? name : folder.appendingPathComponent(name).path
+                return MergedShard(file: name, rows: index < rows.count ? Int(rows[index]) : -1,
+                                   present: FileManager.default.fileExists(atPath: resolved))
+            }
+        }
+        var summary = StoreSummary(path: path, fileBytes: bytes, format: StoreSchema.format, formatVersion: StoreSchema.formatVersion,
                             header: reader.header, examples: reader.count, labels: labels,
                             sources: sourceOrder.map { SourceCount(name: $0, count: sourceCounts[$0] ?? 0) },
                             hooks: hooks, exampleArrays: arrays, metaColumns: reader.metaColumns,
                             hasAnswers: reader.hasAnswers, attributes: attributes)
+        summary.shard = reader.shard
+        summary.shardFinished = reader.shard == nil ? nil : reader.shardFinished
+        summary.mergeMode = merged == nil ? nil : (try? file.stringAttribute(ShardAttribute.mergeMode))
+        summary.mergedShards = merged
+        return summary
     }
 
     /// A human-readable rendering for the terminal.
@@ -107,8 +137,22 @@ public struct StoreSummary: Codable, Sendable {
         if hasAnswers { lines.append("answers:   /examples/answer (generated)") }
         lines.append("hooks:     \(hooks.count)")
         for hook in hooks {
-            let chunks = hook.chunks.map { "chunks \($0.map(String.init).joined(separator: "x"))" } ?? "contiguous"
+            let chunks = hook.layout == "virtual" ? "virtual (rows mapped onto the shard files)"
+                : hook.chunks.map { "chunks \($0.map(String.init).joined(separator: "x"))" } ?? "contiguous"
             lines.append("  /activations/\(hook.name)  \(hook.dtype) [\(hook.shape.map(String.init).joined(separator: ", "))]  \(hook.compression), \(chunks)")
+        }
+        if let shard {
+            lines.append("shard:     \(shard.index)/\(shard.count): rows \(shard.firstRow)..<\(shard.firstRow + shard.rows) of \(shard.totalRows)"
+                         + ((shardFinished ?? false) ? ", finished" : ", UNFINISHED (resume the capture before merging)"))
+        }
+        if let mergedShards {
+            lines.append("merged:    \(mergedShards.count) shards (\(mergeMode ?? "?"))")
+            var first = 0
+            for (index, shard) in mergedShards.enumerated() {
+                let state = mergeMode == "virtual" && !shard.present ? "  MISSING (reads of its rows fail)" : ""
+                lines.append("  \(index)/\(mergedShards.count)  rows \(first)..<\(first + shard.rows)  \(shard.file)\(state)")
+                first += shard.rows
+            }
         }
         lines.append("arrays:    " + exampleArrays.keys.sorted().map { "/examples/\($0) [\(exampleArrays[$0] ?? 0)]" }.joined(separator: ", "))
         return lines.joined(separator: "\n")

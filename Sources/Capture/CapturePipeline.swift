@@ -43,6 +43,9 @@ public final class CapturePipeline {
             let examples = request.limit.map { Array(dataset.examples.prefix($0)) } ?? dataset.examples
             items += examples.map { Item(dataset: index, example: $0) }
         }
+        // --shard K/N: rows ⌊K·B/N⌋ ..< ⌊(K+1)·B/N⌋ of the B rows above (StoreShard documents the assignment).
+        let shard = try request.shard.map { try StoreShard($0, totalRows: items.count) }
+        if let shard { items = Array(items[shard.firstRow..<(shard.firstRow + shard.rows)]) }
         let info = engine.modelInfo
         let header = StoreHeader(modelName: info.name, modelArchitecture: info.architecture, modelSHA256: info.sha256,
                                  nLayers: info.nLayers, dModel: info.dModel, position: request.position,
@@ -50,7 +53,7 @@ public final class CapturePipeline {
         var widths: [String: Int] = [:]
         for hook in request.hooks { widths[hook] = try engine.width(of: hook) }
         let options = ActivationWriter.Options(compression: request.compression, overwrite: request.overwrite,
-                                              chunkRows: request.chunkRows)
+                                              chunkRows: request.chunkRows, shard: shard)
         let writer = request.resume
             ? try ActivationWriter.resume(path: request.outPath, header: header, hookWidths: widths, options: options)
             : try ActivationWriter.create(path: request.outPath, header: header, hookWidths: widths, options: options)
@@ -84,6 +87,7 @@ public final class CapturePipeline {
                 start = end
             }
             try background.drain()
+            try writer.markShardFinished()
         } catch {
             try? background.drain()  // let the batch in flight finish before the writer closes
             throw error
@@ -99,7 +103,7 @@ public final class CapturePipeline {
                               tokensPerSecond: Double(tokens) / max(seconds, 1e-9), fileBytes: bytes,
                               hooks: request.hooks.count, position: request.position.rawValue,
                               sources: datasets.map(\.name), correct: hasQuestions ? correct : nil,
-                              refused: hasQuestions ? refused : nil)
+                              refused: hasQuestions ? refused : nil, shard: shard?.description)
     }
 
     /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches.

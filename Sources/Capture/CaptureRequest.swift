@@ -25,6 +25,8 @@ public struct CaptureRequest: Sendable {
     public var maxAnswerTokens: Int = 64
     /// Rows per activation chunk (nil: chosen from the hook widths); commits and resume points are multiples of it.
     public var chunkRows: Int?
+    /// Capture only shard K of N of the rows (`--shard K/N`; see `StoreShard` for the assignment).
+    public var shard: ShardSpec?
     /// Stored as `created_by`.
     public var createdBy: String = StoreHeader.defaultCreator
 
@@ -57,12 +59,15 @@ public struct CaptureSummary: Codable, Sendable {
     public var correct: Int?
     /// Question datasets: refusals and "I don't know" (label -1, `grade` = "refused") in this run.
     public var refused: Int? = nil
+    /// `--shard K/N` runs: which rows of the whole capture this file holds.
+    public var shard: String? = nil
 
     /// One line for the terminal.
     public var text: String {
         var line = String(format: "captured %d examples (%d tokens) in %.1f s, %.0f tok/s -> %@ (%.1f MB, %d examples, %d %@, position %@)",
                           examples, tokens, seconds, tokensPerSecond, path, Double(fileBytes) / 1e6, totalExamples, hooks,
                           hooks == 1 ? "hook" : "hooks", position)
+        if let shard { line += "; \(shard)" }
         if resumedFrom > 0 { line += "; resumed after \(resumedFrom) committed examples" }
         if let correct, examples > 0 {
             line += String(format: "; %d/%d answers correct (%.1f%%)", correct, examples, 100 * Double(correct) / Double(examples))

@@ -46,9 +46,11 @@ struct InfoController: Sendable {
     }
 
     @Sendable func health(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        try json(["status": "ok", "model": config.modelID, "probes": service.gate.probes.count,
-                  "queue": ["waiting": service.queue.waiting, "running": service.queue.running,
-                            "capacity": service.queue.capacity]])
+        var body: [String: Any] = ["status": "ok", "model": config.modelID, "probes": service.gate.probes.count,
+                                   "queue": ["waiting": service.queue.waiting, "running": service.queue.running,
+                                             "capacity": service.queue.capacity]]
+        if let replica = config.replicaID { body["replica"] = replica }
+        return try json(body)
     }
 
     @Sendable func prometheus(_ request: Request, context: BasicRequestContext) async throws -> Response {

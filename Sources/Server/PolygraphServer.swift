@@ -15,7 +15,8 @@ import Logging
 public enum PolygraphServer {
     /// The router with every route and middleware (metrics, OpenAI errors, optional bearer auth).
     public static func buildRouter(service: GateService, configuration: ServerConfiguration,
-                                   metrics: ServerMetrics = ServerMetrics()) -> Router<BasicRequestContext> {
+                                   metrics: ServerMetrics? = nil) -> Router<BasicRequestContext> {
+        let metrics = metrics ?? ServerMetrics(replicaID: configuration.replicaID)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: OpenAIErrorMiddleware())

@@ -18,10 +18,14 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Most texts one `/v1/score` request may hold.
     public var maxScoreTexts: Int
+    /// Name of this replica behind a load balancer (`--replica-id`): a `replica` label on every `/metrics`
+    /// series and a `replica` field in `/health`. nil for a lone server.
+    public var replicaID: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil, modelID: String,
                 maxTokensLimit: Int = 1024, defaultMaxTokens: Int = 256, maxBodyBytes: Int = 1 << 20,
-                maxScoreTexts: Int = 64) {
+                maxScoreTexts: Int = 64, replicaID: String? = nil) {
+        self.replicaID = replicaID
         self.host = host
         self.port = port
         self.apiKey = apiKey

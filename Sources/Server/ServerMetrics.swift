@@ -19,7 +19,11 @@ public final class ServerMetrics: Sendable {
                                              .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
                                              .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
 
-    public init() {
+    /// `serve --replica-id`: added as a `replica` label to every series, so one Prometheus can tell replicas apart.
+    public let replicaID: String?
+
+    public init(replicaID: String? = nil) {
+        self.replicaID = replicaID
         tokens = registry.makeCounter(descriptor: Self.name("tokens_generated", "total", "Answer tokens generated."))
         streamFailures = registry.makeCounter(descriptor: Self.name("stream_failures", "total",
                                                                     "Streams that ended with an error event."))
@@ -75,6 +79,21 @@ public final class ServerMetrics: Sendable {
     public func exposition(queue: GateQueue) -> String {
         queueWaiting.set(Double(queue.waiting))
         queueRunning.set(Double(queue.running))
-        return registry.emitToString()
+        let text = registry.emitToString()
+        return replicaID.map { Self.labelled(text, replica: $0) } ?? text
+    }
+
+    /// The exposition with `replica="ID"` added to every sample line (comments and blank lines unchanged).
+    static func labelled(_ exposition: String, replica: String) -> String {
+        let label = "replica=\"\(replica)\""
+        return exposition.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard !line.isEmpty, !line.hasPrefix("#") else { return String(line) }
+            if let brace = line.firstIndex(of: "{") {
+                let closed = line[line.index(after: brace)...].hasPrefix("}")
+                return line[...brace] + label + (closed ? "" : ",") + line[line.index(after: brace)...]
+            }
+            guard let space = line.firstIndex(of: " ") else { return String(line) }
+            return line[..<space] + "{" + label + "}" + line[space...]
+        }.joined(separator: "\n")
     }
 }

@@ -43,6 +43,8 @@ struct CaptureCommand: ParsableCommand {
     var maxAnswerTokens = 48
     @Option(help: "none or gzip-N (shuffle + deflate level N).")
     var compression = "gzip-1"
+    @Option(help: "Capture only shard K of N (0-based K): rows floor(K*B/N) ..< floor((K+1)*B/N) of the B rows a single run would capture (after --limit). Join the N files with `polygraph merge`.")
+    var shard: String?
     @Flag(help: "Continue an interrupted capture into the same --out file.")
     var resume = false
     @Flag(help: "Replace the --out file if it exists.")
@@ -56,6 +58,9 @@ struct CaptureCommand: ParsableCommand {
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         if datasets.isEmpty { throw ValidationError("give at least one --dataset") }
+        if let shard {  // before the model loads
+            do { _ = try ShardSpec(parsing: shard) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {
@@ -81,6 +86,7 @@ struct CaptureCommand: ParsableCommand {
         request.overwrite = overwrite
         request.compression = try StoreCompression(parsing: compression)
         request.maxAnswerTokens = maxAnswerTokens
+        request.shard = try shard.map(ShardSpec.init(parsing:))
         let progress = ProgressLine(label: "capture", enabled: !quiet)
         let summary: CaptureSummary
         do {

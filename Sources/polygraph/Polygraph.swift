@@ -8,7 +8,7 @@ struct Polygraph: AsyncParsableCommand {
         abstract: "Capture a language model's hidden states, train truth probes, gate answers.",
         subcommands: [
             InspectCommand.self, GenerateCommand.self, TokenizeCommand.self, CaptureCommand.self,
-            ImportCommand.self, TrainCommand.self, SweepCommand.self, EvalCommand.self, GeneralizeCommand.self, AskCommand.self,
+            ImportCommand.self, MergeCommand.self, TrainCommand.self, SweepCommand.self, EvalCommand.self, GeneralizeCommand.self, AskCommand.self,
         ] + serverCommands + [BenchCommand.self, GateBenchCommand.self])
 }
 

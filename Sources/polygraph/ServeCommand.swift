@@ -34,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest max_tokens a request may ask for.") var maxTokensLimit = 1024
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
     @Option(help: "Model id clients send (default: the GGUF file's stem).") var modelId: String?
+    @Option(help: "Name of this replica behind a load balancer: a replica label on every /metrics series and a field in /health (letters, digits, . _ : -).")
+    var replicaId: String?
     @Flag(help: "Use probes trained on other weights anyway (their scores are then unreliable).")
     var allowModelMismatch = false
 
@@ -50,6 +52,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--trigger-flags: unknown flag '\(name)' (ok, uncertain, likely_false)")
         }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
+        if let replicaId, replicaId.isEmpty || replicaId.count > 64
+            || !replicaId.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._:-".unicodeScalars.contains($0)) }) {
+            throw ValidationError("--replica-id must be 1-64 letters, digits or . _ : - (got '\(replicaId)')")
+        }
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
     }
 
@@ -68,10 +74,11 @@ struct ServeCommand: AsyncParsableCommand {
         let key = apiKey ?? ProcessInfo.processInfo.environment["POLYGRAPH_API_KEY"]
         let id = modelId ?? URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
         let configuration = ServerConfiguration(host: host, port: port, apiKey: key, modelID: id,
-                                                maxTokensLimit: maxTokensLimit, maxBodyBytes: maxBodyBytes)
+                                                maxTokensLimit: maxTokensLimit, maxBodyBytes: maxBodyBytes,
+                                                replicaID: replicaId)
         let probeNames = gate.probes.map { "\($0.name) (\($0.hook))" }.joined(separator: ", ")
         let app = PolygraphServer.buildApplication(service: service, configuration: configuration) { boundPort in
-            err.write(Data(("polygraph serve: model \(id), probes \(probeNames), policy \(gatePolicy.action.rawValue)"
+            err.write(Data(("polygraph serve\(replicaId.map { " (replica \($0))" } ?? ""): model \(id), probes \(probeNames), policy \(gatePolicy.action.rawValue)"
                             + "\(key == nil ? "" : ", API key required")\nlistening on http://\(host):\(boundPort)/v1\n").utf8))
         }
         try await app.runService()

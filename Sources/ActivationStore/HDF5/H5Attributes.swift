@@ -92,6 +92,35 @@ extension H5AttributeHolder {
         }
     }
 
+    /// Writes a 1-D int64 array attribute (replacing any old one).
+    func setAttribute(_ name: String, ints values: [Int64]) throws {
+        let stored = values.isEmpty ? [Int64(0)] : values  // libhdf5 wants a valid pointer even for 0 elements
+        try stored.withUnsafeBufferPointer { buffer in
+            try replaceAttribute(name, type: ch5_native_int64(), dims: [hsize_t(values.count)],
+                                 data: UnsafeRawPointer(buffer.baseAddress!))
+        }
+    }
+
+    /// Reads an integer attribute of any shape (scalar or 1-D) as int64 values.
+    func intsAttribute(_ name: String) throws -> [Int64] {
+        try HDF5Library.shared.locked {
+            let attribute = try openAttribute(name)
+            let context = attribute.context
+            let type = H5Handle(try context.check(id: H5Aget_type(attribute.id), "get attribute type"),
+                                kind: .datatype, context: context)
+            guard H5Tget_class(type.id) == H5T_INTEGER else {
+                throw StoreError.shapeMismatch(path: context.file, object: context.object,
+                                               expected: "an integer attribute", found: "another type")
+            }
+            let space = H5Handle(try context.check(id: H5Aget_space(attribute.id), "get dataspace"),
+                                 kind: .dataspace, context: context)
+            var values = [Int64](repeating: 0, count: Int(H5Sget_simple_extent_npoints(space.id)))
+            guard !values.isEmpty else { return [] }
+            try context.check(H5Aread(attribute.id, ch5_native_int64(), &values), "read attribute")
+            return values
+        }
+    }
+
     /// Opens an existing attribute, or throws `missingObject`.
     private func openAttribute(_ name: String) throws -> H5Handle {
         let context = attributeContext(name)
@@ -100,20 +129,14 @@ extension H5AttributeHolder {
                         kind: .attribute, context: context)
     }
 
-    /// Reads an integer attribute (any integer width; converted to Int64).
+    /// Reads a scalar integer attribute (any integer width; converted to Int64).
     func intAttribute(_ name: String) throws -> Int64 {
-        try HDF5Library.shared.locked {
-            let attribute = try openAttribute(name)
-            let type = H5Handle(try attribute.context.check(id: H5Aget_type(attribute.id), "get attribute type"),
-                                kind: .datatype, context: attribute.context)
-            guard H5Tget_class(type.id) == H5T_INTEGER else {
-                throw StoreError.shapeMismatch(path: attribute.context.file, object: attribute.context.object,
-                                               expected: "an integer attribute", found: "another type")
-            }
-            var value: Int64 = 0
-            try attribute.context.check(H5Aread(attribute.id, ch5_native_int64(), &value), "read attribute")
-            return value
+        let values = try intsAttribute(name)
+        guard values.count == 1 else {
+            throw StoreError.shapeMismatch(path: handle.context.file, object: "@\(name)",
+                                           expected: "a single integer", found: "\(values.count) integers")
         }
+        return values[0]
     }
 
     /// Reads a string attribute (scalar, or the first element of an array).
