@@ -15,11 +15,13 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Tokens to decode.") var decodeTokens = 128
     @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
     var decodeMode: DecodeMode = .quantized
+    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file).")
+    var weights: WeightStorage = .mapped
     @Flag(help: "Print JSON on stdout.") var json = false
 
     func run() throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode)
+        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights)
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let err = FileHandle.standardError
         err.write(Data(String(format: "loaded %@ in %.2f s (OpenBLAS core %@, %d threads)\n", lm.config.name, loadSeconds,
@@ -58,3 +60,4 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension DecodeMode: ExpressibleByArgument {}
+extension WeightStorage: ExpressibleByArgument {}
