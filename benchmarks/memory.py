@@ -18,7 +18,7 @@ DEFAULT_MODELS = ["models/SmolLM2-135M-Instruct.Q4_1.gguf", "models/gemma-3-270m
                   "models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"]
 TEXT = ("The history of the Roman Empire covers the history of ancient Rome from the fall of the Roman Republic "
         "in 27 BC until the abdication of Romulus Augustulus in AD 476 in the West. ")
-PROMPT = TEXT * 9  # ~256 tokens with these tokenizers (the run reports the exact count)
+PROMPT = TEXT * 6  # ~265 tokens with these tokenizers (the run reports the exact count)
 NEW_TOKENS = 16
 MB = 1 << 20
 
