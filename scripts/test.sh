@@ -6,7 +6,14 @@
 # Tests that need the real model or ../shared skip without them on a developer machine, and fail when CI is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Seconds per phase, printed as each phase ends and summed up at the end (a full run takes about 15 minutes on
+# 2 cores with a warm apt/PyPI cache; the build is about half of it).
+T0=$SECONDS; PHASE_T=$SECONDS; PHASES=()
+phase_done() { PHASES+=("$1 $((SECONDS - PHASE_T))s"); echo "-- $1 took $((SECONDS - PHASE_T)) s" >&2; PHASE_T=$SECONDS; }
+print_phases() { echo "== time per phase: ${PHASES[*]:-} (total $((SECONDS - T0)) s)" >&2; }
+trap print_phases EXIT
 scripts/setup.sh --with-python
+phase_done setup
 FLAGS=(-c release -Xswiftc -enable-testing)
 echo "== build (release, testing enabled)" >&2
 if ! swift build "${FLAGS[@]}" --build-tests > /tmp/polygraph-build.log 2>&1; then
@@ -15,6 +22,7 @@ if ! swift build "${FLAGS[@]}" --build-tests > /tmp/polygraph-build.log 2>&1; th
   echo "build failed (full log: /tmp/polygraph-build.log)" >&2; exit 1
 fi
 tail -1 /tmp/polygraph-build.log >&2
+phase_done build
 POLYGRAPH_BIN="$(swift build "${FLAGS[@]}" --show-bin-path)/polygraph"; export POLYGRAPH_BIN
 
 # The suites run in parallel, in one process, as users' `swift test` does: this also exercises the engine and the
@@ -26,12 +34,14 @@ swift test "${FLAGS[@]}" --skip-build 2>&1 | tee /tmp/polygraph-swift-test.log \
   | grep -vE "^\[[0-9]+/[0-9]+\]|^Test Case .* (started|passed)|^◇ |^✔ Test \""
 rc=${PIPESTATUS[0]}
 set -e
+phase_done swift-test
 if [ "$rc" -ne 0 ]; then echo "swift test failed (exit $rc)" >&2; exit "$rc"; fi
 
 passed=0 failed=0
 for t in tests-interop/test_*.sh; do
   echo "== $t" >&2
   if bash "$t"; then passed=$((passed + 1)); else echo "FAILED: $t" >&2; failed=$((failed + 1)); fi
+  phase_done "$(basename "$t" .sh)"
 done
 echo "interop: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
