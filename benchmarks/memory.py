@@ -57,13 +57,14 @@ def generate(binary, model, storage):
 
 def bench(binary, model, storage):
     """(load s, prefill tok/s, decode tok/s) from one `polygraph bench --json`."""
-    out = subprocess.run([binary, "bench", "--model", model, "--json", "--statements", "8", "--repeats", "1",
+    out = subprocess.run([binary, "bench", "--model", model, "--json", "--statements", "64", "--repeats", "1",
                           "--decode-tokens", "32", "--weights", storage], check=True, capture_output=True, text=True)
     doc = json.loads(out.stdout)
     rows = doc["results"]
     prefill = [r for r in rows if r["name"].startswith("prefill one")][0]["tokensPerSecond"]
+    statements = [r for r in rows if r["name"].startswith("prefill") and "all resid_post" in r["name"]][0]["tokensPerSecond"]
     decode = [r for r in rows if r["name"].startswith("decode") and "[quantized]" in r["name"]][0]["tokensPerSecond"]
-    return doc.get("loadSeconds", float("nan")), prefill, decode
+    return doc.get("loadSeconds", float("nan")), prefill, statements, decode
 
 
 def main():
@@ -99,9 +100,9 @@ def main():
               f"{statistics.median(wall['float32']):10.2f} {'yes' if m <= target else 'NO'}  ({tokens} prompt tokens)")
         if args.bench:
             for s in storages:
-                load, prefill, decode = bench(args.polygraph, model, s)
-                print(f"    bench --weights {s:8}: load {load:.2f} s, prefill {prefill:.1f} tok/s, "
-                      f"decode [quantized] {decode:.1f} tok/s")
+                load, prefill, statements, decode = bench(args.polygraph, model, s)
+                print(f"    bench --weights {s:8}: load {load:.2f} s, prefill 256-token prompt {prefill:.1f} tok/s, "
+                      f"64 statements {statements:.1f} tok/s, decode [quantized] {decode:.1f} tok/s")
 
 
 if __name__ == "__main__":

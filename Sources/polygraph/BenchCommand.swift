@@ -35,7 +35,8 @@ struct BenchCommand: ParsableCommand {
         var results = try bench.run(model: lm.model, statements: statementIDs, longPrompt: prompt,
                                     decodeLabel: " [\(decodeMode.rawValue)]", progress: progress)
         if let llama = lm.model as? DecoderModel {
-            for mode in DecodeMode.allCases where mode != decodeMode {
+            // float32 decode on mapped weights dequantises every matrix each token: only measured with --weights float32.
+            for mode in DecodeMode.allCases where mode != decodeMode && (mode != .float32 || weights == .float32) {
                 results.append(try bench.decode(model: llama.withDecodeMode(mode), prompt: bench.cycled(prompt),
                                                 label: " [\(mode.rawValue)]", progress: progress))
             }

@@ -118,7 +118,8 @@ public enum WeightStorage: String, Sendable, Codable, CaseIterable {
 /// How single-token (decode) steps multiply by the weight matrices. Batched prefill always uses F32 BLAS (on the
 /// dense copy, or on panels dequantised from the mapping).
 public enum DecodeMode: String, Sendable, Codable, CaseIterable {
-    /// sgemv on the F32 weights (reads ~4 bytes per weight: memory-bound).
+    /// sgemv on the F32 weights (reads ~4 bytes per weight: memory-bound). A reference mode: with mapped weights
+    /// (`WeightStorage.mapped`) every matrix is dequantised panel by panel at each token, which is slow.
     case float32
     /// Kernels on the GGUF's quantised blocks with F32 activations: equal to `float32` up to rounding.
     case quantized

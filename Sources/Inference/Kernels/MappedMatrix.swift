@@ -43,9 +43,12 @@ public struct MappedMatrix: @unchecked Sendable {
 /// The reusable float32 buffer that products on mapped weights dequantise their panels of rows into: one per forward
 /// pass (so concurrent passes never share it), allocated on first use and grown to the largest panel asked for.
 final class PanelWorkspace: @unchecked Sendable {
-    /// Floats a panel aims for by default (4 MiB): large enough that each sgemm call is efficient, small enough to
-    /// stay bounded.
-    static let defaultTargetFloats = 1 << 20
+    /// Floats a panel aims for by default (4 MiB; `POLYGRAPH_PANEL_FLOATS` overrides it for tuning): large enough that
+    /// each sgemm call is efficient, small enough to stay bounded.
+    static let defaultTargetFloats: Int = {
+        if let s = ProcessInfo.processInfo.environment["POLYGRAPH_PANEL_FLOATS"], let n = Int(s), n > 0 { return n }
+        return 1 << 20
+    }()
     /// Floats this workspace's panels aim for.
     let targetFloats: Int
     private var buffer: UnsafeMutablePointer<Float>?
