@@ -18,8 +18,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file).")
     var weights: WeightStorage = .mapped
     @Flag(help: "Print JSON on stdout.") var json = false
+    @OptionGroup var threading: ThreadOptions
 
     func run() throws {
+        try threading.apply()
         let start = DispatchTime.now().uptimeNanoseconds
         let lm = try LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights)
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -31,6 +31,7 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "With --probe: score with a probe trained on another model's weights anyway.")
     var allowModelMismatch = false
     @Flag(help: "Print one JSON object on stdout instead of streaming text.") var json = false
+    @OptionGroup var threading: ThreadOptions
 
     func validate() throws {
         if chat && raw { throw ValidationError("--chat and --raw exclude each other") }
@@ -44,6 +45,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
+        try threading.apply()
         let lm = try LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights)
         let ids: [Int32]
         if chat {
