@@ -2,12 +2,13 @@
 """Decode and prefill speed: Polygraph against llama.cpp (llama-cpp-python) on the same GGUF, in the same run.
 
 Both prefill one 256-token prompt (timed alone) and decode 128 tokens after it (only the single-token steps are
-timed), with 2 threads. Rounds
+timed), with 2 threads (or each count of --threads). Rounds
 alternate between the engines so that a noisy shared machine hurts both alike; medians and ratios are printed.
 Polygraph runs `polygraph bench --json` (its `quantized` and `quantizedInt8` decode modes); llama.cpp runs through
 llama-cpp-python's low-level generate loop (EOS ignored).
 
 usage: python3 benchmarks/decode_vs_llamacpp.py [--model models/X.gguf] [--polygraph .build/release/polygraph] [--rounds 5]
+       [--threads 1,2]   (one table per thread count: the scaling from 1 to 2 threads)
 needs: pip install llama-cpp-python (builds llama.cpp from source: several minutes on 2 cores)
 """
 import argparse, json, os, statistics, subprocess, sys, time
@@ -40,10 +41,11 @@ def llamacpp_decode(llm, prompt_tokens, steps):
     return steps / (time.perf_counter() - started)
 
 
-def polygraph_bench(binary, model, mode, steps):
+def polygraph_bench(binary, model, mode, steps, threads):
     """(decode tok/s in `mode`, prefill tok/s of the 256-token prompt) from one `polygraph bench --json`."""
     out = subprocess.run([binary, "bench", "--model", model, "--json", "--statements", "8", "--repeats", "1",
-                          "--decode-tokens", str(steps), "--decode-mode", mode], check=True, capture_output=True, text=True)
+                          "--decode-tokens", str(steps), "--decode-mode", mode, "--threads", str(threads)],
+                         check=True, capture_output=True, text=True)
     rows = json.loads(out.stdout)["results"]
     decode = [r for r in rows if r["name"].startswith("decode") and f"[{mode}]" in r["name"]][0]
     prefill = [r for r in rows if r["name"].startswith("prefill one")][0]
@@ -56,13 +58,23 @@ def main():
     ap.add_argument("--polygraph", default=".build/release/polygraph")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--steps", type=int, default=128)
+    ap.add_argument("--threads", default="2", help="thread counts to compare, e.g. 1,2 (both engines use each)")
     args = ap.parse_args()
+    for threads in [int(t) for t in args.threads.split(",")]:
+        status = run(args, threads)
+        if status:
+            return status
+    return 0
+
+
+def run(args, threads):
     try:
         import llama_cpp
     except ImportError:
         print("skipped: llama-cpp-python not installed (pip install llama-cpp-python)")
         return 0
-    llm = llama_cpp.Llama(model_path=args.model, n_ctx=1024, n_threads=2, n_threads_batch=2, n_batch=512, verbose=False)
+    llm = llama_cpp.Llama(model_path=args.model, n_ctx=1024, n_threads=threads, n_threads_batch=threads, n_batch=512,
+                          verbose=False)
     tokens = llm.tokenize(TEXT.encode(), add_bos=False)
     prompt = (tokens * (256 // len(tokens) + 1))[:256]
     decode = {"llama.cpp": [], "polygraph quantized": [], "polygraph quantizedInt8": []}
@@ -71,13 +83,13 @@ def main():
         prefill["llama.cpp"].append(llamacpp_prefill(llm, prompt))
         decode["llama.cpp"].append(llamacpp_decode(llm, prompt, args.steps))
         for mode in ("quantized", "quantizedInt8"):
-            d, p = polygraph_bench(args.polygraph, args.model, mode, args.steps)
+            d, p = polygraph_bench(args.polygraph, args.model, mode, args.steps, threads)
             decode[f"polygraph {mode}"].append(d)
             prefill["polygraph"].append(p)
         print(f"round {r + 1}/{args.rounds}: decode " + ", ".join(f"{k} {v[-1]:.1f}" for k, v in decode.items())
               + f"; prefill llama.cpp {prefill['llama.cpp'][-1]:.0f}, polygraph {prefill['polygraph'][-1]:.0f}",
               file=sys.stderr)
-    print(f"{os.path.basename(args.model)}, 2 threads, {args.rounds} alternating rounds (llama-cpp-python {llama_cpp.__version__})")
+    print(f"{os.path.basename(args.model)}, {threads} thread(s), {args.rounds} alternating rounds (llama-cpp-python {llama_cpp.__version__})")
     print(f"{'workload':<56}{'median tok/s':>13}{'min':>8}{'max':>8}{'vs llama.cpp':>14}")
     for title, table in ((f"decode {args.steps} tokens after 256", decode), ("prefill one 256-token prompt", prefill)):
         ref = statistics.median(table["llama.cpp"])

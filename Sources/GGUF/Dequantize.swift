@@ -24,6 +24,16 @@ enum Dequantize {
     }
 }
 
+extension GGMLType {
+    /// Dequantises `count` values stored as blocks of this type at `src` into `dst` (row-major Float32), for callers
+    /// that read tensors in place from a mapping (e.g. a few rows at a time). `count` must be a whole number of
+    /// blocks and `src` must hold them; returns false (writing nothing) for a type without a kernel or a partial block.
+    public func dequantize(_ src: UnsafeRawPointer, into dst: UnsafeMutablePointer<Float>, count: Int) -> Bool {
+        guard canDequantize, count >= 0, count % blockSize == 0 else { return false }
+        return Dequantize.run(self, src, dst, elements: count)
+    }
+}
+
 extension GGUFFile {
     /// Dequantises a tensor to Float32, row-major: `rowCount` rows of `dimensions[0]` contiguous values
     /// (`[ne1…, ne0]` in row-major terms). Throws for types without a kernel (see `GGMLType.canDequantize`).

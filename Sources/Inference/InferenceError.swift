@@ -22,6 +22,8 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
     case invalidSamplingParameter(name: String, value: String, expected: String)
     /// The model file cannot be opened or read.
     case unreadableModel(path: String, reason: String)
+    /// Loading the model would need more memory than the machine has available (checked before any weight is read).
+    case insufficientMemory(path: String, needed: Int, available: Int, detail: String, float32: Bool)
 
     public var description: String {
         switch self {
@@ -45,6 +47,12 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
             return "invalid sampling parameter \(name) = \(value); expected \(expected)"
         case .unreadableModel(let path, let reason):
             return "cannot load model \(path): \(reason). Hint: run scripts/fetch-model.sh for the default model"
+        case .insufficientMemory(let path, let needed, let available, let detail, let float32):
+            let hint = float32 ? "drop --weights float32 (the default keeps weights mapped in their quantised form), "
+                               : ""
+            return "cannot load model \(path): it needs about \(MemoryBudget.gigabytes(needed)) (\(detail)) but only "
+                + "\(MemoryBudget.gigabytes(available)) is available (MemAvailable in /proc/meminfo, or the cgroup "
+                + "limit). Hint: \(hint)close other programs, or use a smaller model or a smaller quantisation"
         }
     }
 }

@@ -15,11 +15,15 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Tokens to decode.") var decodeTokens = 128
     @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
     var decodeMode: DecodeMode = .quantized
+    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file).")
+    var weights: WeightStorage = .mapped
     @Flag(help: "Print JSON on stdout.") var json = false
+    @OptionGroup var threading: ThreadOptions
 
     func run() throws {
+        try threading.apply()
         let start = DispatchTime.now().uptimeNanoseconds
-        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode)
+        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights)
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let err = FileHandle.standardError
         err.write(Data(String(format: "loaded %@ in %.2f s (OpenBLAS core %@, %d threads)\n", lm.config.name, loadSeconds,
@@ -33,7 +37,8 @@ struct BenchCommand: ParsableCommand {
         var results = try bench.run(model: lm.model, statements: statementIDs, longPrompt: prompt,
                                     decodeLabel: " [\(decodeMode.rawValue)]", progress: progress)
         if let llama = lm.model as? DecoderModel {
-            for mode in DecodeMode.allCases where mode != decodeMode {
+            // float32 decode on mapped weights dequantises every matrix each token: only measured with --weights float32.
+            for mode in DecodeMode.allCases where mode != decodeMode && (mode != .float32 || weights == .float32) {
                 results.append(try bench.decode(model: llama.withDecodeMode(mode), prompt: bench.cycled(prompt),
                                                 label: " [\(mode.rawValue)]", progress: progress))
             }
@@ -58,3 +63,4 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension DecodeMode: ExpressibleByArgument {}
+extension WeightStorage: ExpressibleByArgument {}

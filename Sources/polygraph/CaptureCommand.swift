@@ -23,6 +23,7 @@ struct CaptureCommand: ParsableCommand {
 
     @Option(help: "GGUF model file.")
     var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    @OptionGroup var threading: ThreadOptions
     @Option(name: .customLong("dataset"), parsing: .upToNextOption, help: "Dataset file(s): .csv statements or .jsonl questions.")
     var datasets: [String]
     @Option(help: "Output activation file (.h5).")
@@ -73,6 +74,7 @@ struct CaptureCommand: ParsableCommand {
         guard templateText == "raw" || templateText == "chat" || ChatTemplate.builtInNames.contains(templateText) else {
             throw CommandError("--template must be raw, chat or one of \(ChatTemplate.builtInNames.joined(separator: ", ")) (got \(templateText))")
         }
+        try threading.apply()
         let lm = try LanguageModel.load(path: model)
         let hookNames = try HookPattern.expand(HookPattern.parseList(hooks, option: "--hooks"),
                                                layers: LayerSelection(parsing: layers).resolve(nLayers: lm.config.nLayers),

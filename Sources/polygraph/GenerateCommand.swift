@@ -24,11 +24,14 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Seed for sampling.") var seed: UInt64 = 0
     @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
     var decodeMode: DecodeMode = .quantized
+    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file).")
+    var weights: WeightStorage = .mapped
     @Option(help: "Probe artifact (JSON): score the answer from this same generation pass and print P(true) and the flag.")
     var probe: String?
     @Flag(help: "With --probe: score with a probe trained on another model's weights anyway.")
     var allowModelMismatch = false
     @Flag(help: "Print one JSON object on stdout instead of streaming text.") var json = false
+    @OptionGroup var threading: ThreadOptions
 
     func validate() throws {
         if chat && raw { throw ValidationError("--chat and --raw exclude each other") }
@@ -42,7 +45,8 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode)
+        try threading.apply()
+        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights)
         let ids: [Int32]
         if chat {
             var messages: [ChatMessage] = []

@@ -33,7 +33,7 @@ func naiveGemma3(config c: ModelConfig, weights w: DecoderWeights, tokens: [Int3
         (0..<n).map { rope(norm(Array(v[($0 * hd)..<(($0 + 1) * hd)]), g), position, base) }
     }
 
-    var h = tokens.map { t in (0..<d).map { Double(w.tokenEmbedding[Int(t) * d + $0] * Float(Double(d).squareRoot())) } }
+    var h = tokens.map { t in (0..<d).map { Double(w.tokenEmbedding.weight[Int(t) * d + $0] * Float(Double(d).squareRoot())) } }
     var residPost: [[Float]] = []
     for (l, layer) in w.layers.enumerated() {
         let global = (l + 1) % pattern == 0
@@ -71,7 +71,7 @@ func naiveGemma3(config c: ModelConfig, weights w: DecoderWeights, tokens: [Int3
     for t in 0..<count {
         let x = norm(h[t], w.outputNorm)
         for token in 0..<c.vocabSize {
-            logits.append(Float((0..<d).reduce(0) { $0 + Double(w.tokenEmbedding[token * d + $1]) * x[$1] }))
+            logits.append(Float((0..<d).reduce(0) { $0 + Double(w.tokenEmbedding.weight[token * d + $1]) * x[$1] }))
         }
     }
     return (residPost, logits)

@@ -64,7 +64,7 @@ struct Gemma3WindowAndHookTests {
         let r = try model.run([seq], capture: .all(nLayers: 6), logits: .none)[0]
         let embed = try #require(r.activations(.embed))
         let scale = Float(Double(d).squareRoot())
-        #expect(embed == seq.flatMap { t in (0..<d).map { weights.tokenEmbedding[Int(t) * d + $0] * scale } })
+        #expect(embed == seq.flatMap { t in (0..<d).map { weights.tokenEmbedding.weight[Int(t) * d + $0] * scale } })
         #expect(r.activations(.block(0, .residPre)) == embed)
         #expect(r.widths[.block(0, .attnQ)] == 64 && r.widths[.block(0, .attnK)] == 16 && r.widths[.block(0, .mlpPre)] == 48)
         for l in 0..<6 {

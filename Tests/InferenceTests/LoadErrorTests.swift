@@ -15,6 +15,16 @@ struct LoadErrorTests {
         }
     }
 
+    @Test("a thread count outside 1…64 is refused and the count in effect is unchanged")
+    func threads() throws {
+        let before = ComputeThreads.count
+        #expect(throws: InferenceError.self) { try ComputeThreads.set(0) }
+        #expect(throws: InferenceError.self) { try ComputeThreads.set(ComputeThreads.maximum + 1) }
+        #expect(ComputeThreads.count == before)
+        try ComputeThreads.set(before)
+        #expect(QuantizedMatrix.workers == before)
+    }
+
     @Test("SHA-256 matches the FIPS 180-4 test vectors", arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),

@@ -219,3 +219,11 @@ func expectGoldenParity(_ model: any CausalLanguageModel, prompt name: String, d
     print("\(label) \(name) [max abs diff]: " + report.joined(separator: ", "))
     return golden
 }
+
+extension LinearWeight {
+    /// The float32 values of a matrix built in memory (`DecoderWeights.random`); such matrices always have them.
+    var weight: FloatBuffer {
+        guard let dense else { preconditionFailure("test helper: \(rows)×\(cols) matrix has no float32 copy") }
+        return dense
+    }
+}

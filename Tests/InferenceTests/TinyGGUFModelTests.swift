@@ -24,7 +24,7 @@ struct TinyGGUFModelTests {
             if !skip.contains(name) { try w.addTensor(name: name, dimensions: dims, values: b.array()) }
         }
         let d = config.dModel
-        try add("token_embd.weight", weights.tokenEmbedding, [d, config.vocabSize])
+        try add("token_embd.weight", weights.tokenEmbedding.weight, [d, config.vocabSize])
         for (l, layer) in weights.layers.enumerated() {
             let p = "blk.\(l)."
             try add(p + "attn_norm.weight", layer.attnNorm, [d])

@@ -79,28 +79,33 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
 
         let d = c.dModel, qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
         let x = FloatBuffer(count: total * d)
-        for (r, id) in sequences.joined().enumerated() {
-            (x.pointer + r * d).update(from: weights.tokenEmbedding.pointer + Int(id) * d, count: d)
-        }
+        for (r, id) in sequences.joined().enumerated() { weights.tokenEmbedding.copyRow(Int(id), into: x.pointer + r * d) }
+        let workspace = PanelWorkspace()
         if let scale = variant.embeddingScale { Kernels.scale(x.pointer, by: scale, count: total * d) }
         recorder.record(.embed, x.pointer)
         if lastLayer >= 0 {
-            let s = Scratch(total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: c.ropeDim / 2)
+            let s = Scratch(total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: c.ropeDim / 2,
+                            workspace: workspace)
             for l in 0...lastLayer {
                 block(l, x: x, s: s, segments: segments, caches: caches, recorder: &recorder)
             }
         }
         // Only a full-depth pass leaves complete caches behind.
         if lastLayer == c.nLayers - 1 { for (i, seg) in segments.enumerated() { caches[i].advance(by: seg.count) } }
-        if needFinal { finalNormAndLogits(x: x, total: total, segments: segments, logits: logits, recorder: &recorder) }
+        if needFinal {
+            finalNormAndLogits(x: x, total: total, segments: segments, logits: logits, workspace: workspace,
+                               recorder: &recorder)
+        }
         return recorder.results
     }
 
-    /// Per-pass work buffers, `[total, width]` each.
+    /// Per-pass work buffers, `[total, width]` each, and the panel buffer of products on mapped weights.
     private struct Scratch {
         let xn, q, k, v, z, proj, gate, up: FloatBuffer
         let cos, sin: FloatBuffer
-        init(total: Int, d: Int, qDim: Int, kvDim: Int, dFF: Int, ropeHalf: Int) {
+        let workspace: PanelWorkspace
+        init(total: Int, d: Int, qDim: Int, kvDim: Int, dFF: Int, ropeHalf: Int, workspace: PanelWorkspace) {
+            self.workspace = workspace
             xn = FloatBuffer(count: total * d); proj = FloatBuffer(count: total * d)
             q = FloatBuffer(count: total * qDim); z = FloatBuffer(count: total * qDim)
             k = FloatBuffer(count: total * kvDim); v = FloatBuffer(count: total * kvDim)
@@ -117,7 +122,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         Kernels.rmsNorm(x.pointer, w.attnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln1Normalized), s.xn.pointer)
         LinearWeight.apply([(w.q, s.q.pointer), (w.k, s.k.pointer), (w.v, s.v.pointer)], s.xn.pointer, m: total,
-                           mode: decodeMode)
+                           mode: decodeMode, workspace: s.workspace)
         if let b = w.qBias { Kernels.addBias(s.q.pointer, b.pointer, rows: total, width: qDim) }
         if let b = w.kBias { Kernels.addBias(s.k.pointer, b.pointer, rows: total, width: kvDim) }
         if let b = w.vBias { Kernels.addBias(s.v.pointer, b.pointer, rows: total, width: kvDim) }
@@ -143,7 +148,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
                       count: seg.count)
         }
         recorder.record(.block(l, .attnZ), s.z.pointer)
-        w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: decodeMode)
+        w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: decodeMode, workspace: s.workspace)
         // Sandwich norm (gemma3): hook_attn_out is what is added to the residual stream.
         if let n = w.postAttnNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
         recorder.record(.block(l, .attnOut), s.proj.pointer)
@@ -153,10 +158,10 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
         // gate keeps the pre-activation; up becomes act(gate) · up.
         LinearWeight.applyGatedMLP(variant.mlpActivation, gate: w.gate, up: w.up, s.xn.pointer, gateOut: s.gate.pointer,
-                                   out: s.up.pointer, m: total, mode: decodeMode)
+                                   out: s.up.pointer, m: total, mode: decodeMode, workspace: s.workspace)
         recorder.record(.block(l, .mlpPre), s.gate.pointer)
         recorder.record(.block(l, .mlpPost), s.up.pointer)
-        w.down.apply(s.up.pointer, s.proj.pointer, m: total, mode: decodeMode)
+        w.down.apply(s.up.pointer, s.proj.pointer, m: total, mode: decodeMode, workspace: s.workspace)
         if let n = w.postFFNNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
@@ -164,7 +169,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     }
 
     private func finalNormAndLogits(x: FloatBuffer, total: Int, segments: [(start: Int, count: Int)],
-                                    logits: LogitsRequest, recorder: inout ActivationRecorder) {
+                                    logits: LogitsRequest, workspace: PanelWorkspace, recorder: inout ActivationRecorder) {
         let c = config, d = c.dModel, vocab = c.vocabSize
         let xn = FloatBuffer(count: total * d)
         Kernels.rmsNorm(x.pointer, weights.outputNorm.pointer, xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
@@ -179,18 +184,20 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             if segments.count == 1 {
                 // Decode: write the logits straight into the array handed back (no zero fill, no copy).
                 let logits = [Float](unsafeUninitializedCapacity: vocab) { buffer, initialized in
-                    weights.output.apply(lastRows.pointer, buffer.baseAddress!, m: 1, mode: decodeMode)
+                    weights.output.apply(lastRows.pointer, buffer.baseAddress!, m: 1, mode: decodeMode,
+                                         workspace: workspace)
                     initialized = vocab
                 }
                 recorder.setLogits(sequence: 0, last: logits, all: nil)
                 return
             }
             let out = FloatBuffer(count: segments.count * vocab)
-            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: decodeMode)
+            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: decodeMode,
+                                 workspace: workspace)
             for i in segments.indices { recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil) }
         case .all:
             let out = FloatBuffer(count: total * vocab)
-            weights.output.apply(xn.pointer, out.pointer, m: total)
+            weights.output.apply(xn.pointer, out.pointer, m: total, workspace: workspace)
             for (i, seg) in segments.enumerated() {
                 let end = (seg.start + seg.count) * vocab
                 recorder.setLogits(sequence: i, last: out.array((end - vocab)..<end),

@@ -15,14 +15,26 @@ extension DecoderWeights {
         return buffer
     }
 
-    /// Dequantises every llama tensor of `file` to F32 once, checking each shape against `config`.
-    public static func load(from file: GGUFFile, config c: ModelConfig) throws -> DecoderWeights {
+    /// The weights of `file` for `config`, checking each shape. Matrices stay in the file's mapping (`.mapped`,
+    /// the default) or are dequantised to float32 once (`.float32`); vectors (norms, biases) are copied as float32.
+    /// First checks that the model fits in memory (`MemoryBudget`, against `available`, default: what the machine
+    /// has now) and throws `InferenceError.insufficientMemory` before reading any weight when it does not.
+    public static func load(from file: GGUFFile, config c: ModelConfig, storage: WeightStorage = .mapped,
+                            available: Int? = MemoryBudget.availableBytes()) throws -> DecoderWeights {
+        if ProcessInfo.processInfo.environment["POLYGRAPH_SKIP_MEMORY_CHECK"] == nil {
+            try MemoryBudget(file: file, config: c, storage: storage).check(available: available, path: file.path,
+                                                                            storage: storage)
+        }
         func tensor(_ name: String, _ dims: [Int]) throws -> FloatBuffer { try Self.tensor(name, dims, in: file) }
         // GGUF dims are ne0 first: a [rows, cols] matrix is stored as dims [cols, rows].
         func linear(_ name: String, rows: Int, cols: Int) throws -> LinearWeight {
-            let weight = try tensor(name, [cols, rows])
-            let quantized = file.tensor(named: name).flatMap { QuantizedMatrix(file: file, tensor: $0) }
-            return LinearWeight(weight: weight, rows: rows, cols: cols, quantized: quantized)
+            guard let info = file.tensor(named: name) else { throw InferenceError.missingTensor(name: name, path: file.path) }
+            let quantized = QuantizedMatrix(file: file, tensor: info)
+            if storage == .mapped, info.dimensions == [cols, rows], let mapped = MappedMatrix(file: file, tensor: info) {
+                return LinearWeight(mapped: mapped, quantized: quantized)
+            }
+            // float32 storage, or a tensor that cannot be read in place (the shape check throws here when wrong).
+            return LinearWeight(weight: try tensor(name, [cols, rows]), rows: rows, cols: cols, quantized: quantized)
         }
         let d = c.dModel, qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
         var layers: [DecoderLayerWeights] = []
@@ -39,10 +51,8 @@ extension DecoderWeights {
                 up: try linear(p + "ffn_up.weight", rows: c.dFF, cols: d),
                 down: try linear(p + "ffn_down.weight", rows: d, cols: c.dFF)))
         }
-        let embd = try tensor("token_embd.weight", [d, c.vocabSize])
-        let embdQuantized = file.tensor(named: "token_embd.weight").flatMap { QuantizedMatrix(file: file, tensor: $0) }
-        let output = c.tiedEmbeddings ? LinearWeight(weight: embd, rows: c.vocabSize, cols: d, quantized: embdQuantized)
-                                      : try linear("output.weight", rows: c.vocabSize, cols: d)
+        let embd = try linear("token_embd.weight", rows: c.vocabSize, cols: d)
+        let output = c.tiedEmbeddings ? embd : try linear("output.weight", rows: c.vocabSize, cols: d)
         return DecoderWeights(tokenEmbedding: embd, layers: layers, outputNorm: try tensor("output_norm.weight", [d]),
                             output: output)
     }

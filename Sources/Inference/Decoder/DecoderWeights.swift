@@ -28,17 +28,18 @@ public struct DecoderLayerWeights: @unchecked Sendable {
     }
 }
 
-/// All weights of a decoder model (llama, qwen2, gemma3), F32.
+/// All weights of a decoder model (llama, qwen2, gemma3): matrices as `LinearWeight` (mapped or float32), vectors
+/// (norms, biases) as float32.
 public struct DecoderWeights: @unchecked Sendable {
-    /// `token_embd.weight` `[vocab, d_model]`.
-    public var tokenEmbedding: FloatBuffer
+    /// `token_embd.weight` `[vocab, d_model]`: a forward pass reads only the rows of its tokens.
+    public var tokenEmbedding: LinearWeight
     public var layers: [DecoderLayerWeights]
     /// `output_norm.weight` `[d_model]`.
     public var outputNorm: FloatBuffer
     /// `output.weight` `[vocab, d_model]`, or the token embedding when tied.
     public var output: LinearWeight
 
-    public init(tokenEmbedding: FloatBuffer, layers: [DecoderLayerWeights], outputNorm: FloatBuffer, output: LinearWeight) {
+    public init(tokenEmbedding: LinearWeight, layers: [DecoderLayerWeights], outputNorm: FloatBuffer, output: LinearWeight) {
         self.tokenEmbedding = tokenEmbedding; self.layers = layers; self.outputNorm = outputNorm; self.output = output
     }
 
@@ -60,9 +61,8 @@ public struct DecoderWeights: @unchecked Sendable {
                               ffnNorm: buf(c.dModel, scale: 0.2, offset: 1), gate: lin(c.dFF, c.dModel),
                               up: lin(c.dFF, c.dModel), down: lin(c.dModel, c.dFF))
         }
-        let embd = buf(c.vocabSize * c.dModel, scale: 1)
-        let output = c.tiedEmbeddings ? LinearWeight(weight: embd, rows: c.vocabSize, cols: c.dModel)
-                                      : lin(c.vocabSize, c.dModel)
+        let embd = LinearWeight(weight: buf(c.vocabSize * c.dModel, scale: 1), rows: c.vocabSize, cols: c.dModel)
+        let output = c.tiedEmbeddings ? embd : lin(c.vocabSize, c.dModel)
         return DecoderWeights(tokenEmbedding: embd, layers: layers, outputNorm: buf(c.dModel, scale: 0.2, offset: 1),
                             output: output)
     }

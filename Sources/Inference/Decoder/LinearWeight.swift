@@ -1,33 +1,68 @@
 import Foundation
 
-/// A dense weight matrix in the GGUF layout `[rows (outputs), cols (inputs)]`, dequantised to F32 at load.
+/// A weight matrix in the GGUF layout `[rows (outputs), cols (inputs)]`. By default it stays in the file's memory
+/// mapping in its stored (usually quantised) format (`mapped`); a float32 copy (`dense`) exists only when asked for
+/// (`WeightStorage.float32`) or when the weights were built in memory (tests).
 public struct LinearWeight: @unchecked Sendable {
-    /// `[rows, cols]` row-major.
-    public let weight: FloatBuffer
     public let rows: Int
     public let cols: Int
-    /// The same matrix in its quantised GGUF blocks, used for single-token decode when present.
+    /// `[rows, cols]` row-major float32 values, when the matrix was dequantised at load or built in memory.
+    public let dense: FloatBuffer?
+    /// The matrix in place in the GGUF mapping, in its stored format.
+    public let mapped: MappedMatrix?
+    /// The same matrix as quantised blocks with decode kernels (single-token products), when the type has one.
     public var quantized: QuantizedMatrix?
 
+    /// A matrix held as float32 values (`weight` is `[rows, cols]` row-major).
     public init(weight: FloatBuffer, rows: Int, cols: Int, quantized: QuantizedMatrix? = nil) {
         precondition(weight.count == rows * cols, "LinearWeight: buffer size does not match rows × cols")
-        self.weight = weight; self.rows = rows; self.cols = cols; self.quantized = quantized
+        dense = weight; mapped = nil; self.rows = rows; self.cols = cols; self.quantized = quantized
+    }
+
+    /// A matrix read in place from the GGUF mapping.
+    public init(mapped: MappedMatrix, quantized: QuantizedMatrix? = nil) {
+        dense = nil; self.mapped = mapped; rows = mapped.rows; cols = mapped.cols; self.quantized = quantized
+    }
+
+    /// Float32 values of the whole matrix without copying: the dense copy, or an F32 tensor used in place.
+    private var floats: UnsafePointer<Float>? { dense.map { UnsafePointer($0.pointer) } ?? mapped?.floats }
+
+    /// Writes row `r` (`cols` floats) to `out`: a token's embedding, dequantising only that row.
+    func copyRow(_ r: Int, into out: UnsafeMutablePointer<Float>) {
+        precondition(r >= 0 && r < rows, "LinearWeight: row out of range")
+        if let f = floats {
+            out.update(from: f + r * cols, count: cols)
+        } else if let mapped {
+            mapped.dequantizeRows(r..<(r + 1), into: out)
+        }
     }
 
     /// `y[m, rows] = x[m, cols] · Wᵀ`: for one row, the quantised kernel `mode` asks for (when the weights have
-    /// blocks with a kernel); otherwise BLAS on F32.
-    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode = .float32) {
+    /// blocks with a kernel); otherwise BLAS on F32 values — the whole matrix when they exist, else panels of rows
+    /// dequantised into `workspace` one at a time (memory stays bounded by one panel).
+    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode = .float32,
+               workspace: PanelWorkspace) {
         if m == 1, mode != .float32, let q = quantized {
             q.matvec(x, y, int8: mode == .quantizedInt8)
-        } else {
-            Kernels.linear(x, weight.pointer, y, m: m, n: rows, k: cols)
+        } else if let f = floats {
+            Kernels.linear(x, f, y, m: m, n: rows, k: cols)
+        } else if let mapped {
+            let panel = workspace.panelRows(rows: rows, cols: cols)
+            let buffer = workspace.floats(panel * cols)
+            var start = 0
+            while start < rows {
+                let n = min(panel, rows - start)
+                mapped.dequantizeRows(start..<(start + n), into: buffer)
+                Kernels.linear(x, buffer, y + start, m: m, n: n, k: cols, ldy: rows)
+                start += n
+            }
         }
     }
 
     /// `y_i = x · W_iᵀ` for several weights of one input `x[m, cols]` (q/k/v; gate/up). A decode step with
     /// quantised blocks runs them as one fork/join of the decode pool; otherwise one `apply` each.
     static func apply(_ products: [(weight: LinearWeight, y: UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>,
-                      m: Int, mode: DecodeMode) {
+                      m: Int, mode: DecodeMode, workspace: PanelWorkspace) {
         if m == 1, mode != .float32 {
             let blocks = products.compactMap { p in p.weight.quantized.map { (matrix: $0, y: p.y) } }
             if blocks.count == products.count, Set(blocks.map(\.matrix.cols)).count == 1 {
@@ -35,20 +70,21 @@ public struct LinearWeight: @unchecked Sendable {
                 return
             }
         }
-        for p in products { p.weight.apply(x, p.y, m: m, mode: mode) }
+        for p in products { p.weight.apply(x, p.y, m: m, mode: mode, workspace: workspace) }
     }
 
     /// The gated MLP's first half (Shazeer 2020, SwiGLU): `gateOut = x · W_gateᵀ` and `out = silu(gateOut) ⊙ (x · W_upᵀ)`,
     /// both `[m, rows]`. A decode step with quantised blocks runs both products and the activation in one fork/join.
     static func applySwiGLU(gate: LinearWeight, up: LinearWeight, _ x: UnsafePointer<Float>,
-                            gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode) {
+                            gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode,
+                            workspace: PanelWorkspace) {
         precondition(gate.rows == up.rows && gate.cols == up.cols, "SwiGLU: gate and up shapes differ")
         if m == 1, mode != .float32, let g = gate.quantized, let u = up.quantized {
             QuantizedMatrix.swiglu(gate: (g, gateOut), up: (u, out), x, int8: mode == .quantizedInt8)
             return
         }
-        gate.apply(x, gateOut, m: m, mode: mode)
-        up.apply(x, out, m: m, mode: mode)
+        gate.apply(x, gateOut, m: m, mode: mode, workspace: workspace)
+        up.apply(x, out, m: m, mode: mode, workspace: workspace)
         Kernels.swiglu(gateOut, out, out, count: m * gate.rows)
     }
 
@@ -57,21 +93,33 @@ public struct LinearWeight: @unchecked Sendable {
     /// GELU-tanh runs both products (one fork/join when quantised) and then the activation.
     static func applyGatedMLP(_ activation: MLPActivation, gate: LinearWeight, up: LinearWeight, _ x: UnsafePointer<Float>,
                               gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int,
-                              mode: DecodeMode) {
+                              mode: DecodeMode, workspace: PanelWorkspace) {
         switch activation {
         case .silu:
-            applySwiGLU(gate: gate, up: up, x, gateOut: gateOut, out: out, m: m, mode: mode)
+            applySwiGLU(gate: gate, up: up, x, gateOut: gateOut, out: out, m: m, mode: mode, workspace: workspace)
         case .geluTanh:
             precondition(gate.rows == up.rows && gate.cols == up.cols, "GeGLU: gate and up shapes differ")
-            apply([(gate, gateOut), (up, out)], x, m: m, mode: mode)
+            apply([(gate, gateOut), (up, out)], x, m: m, mode: mode, workspace: workspace)
             Kernels.geluTanhGated(gateOut, out, out, count: m * gate.rows)
         }
     }
 }
 
-/// How single-token (decode) steps multiply by the weight matrices. Batched prefill always uses F32 BLAS.
+/// Where a model's weight matrices live while it runs.
+public enum WeightStorage: String, Sendable, Codable, CaseIterable {
+    /// In the GGUF file's memory mapping, in their stored format (default): resident memory stays near the file's
+    /// size; prefill dequantises panels of rows into a small buffer for sgemm.
+    case mapped
+    /// Dequantised to float32 at load (about 4 bytes per weight, 7× a Q4 file): opt-in; prefill skips the panel
+    /// dequantisation, which can help tiny models on machines with memory to spare.
+    case float32
+}
+
+/// How single-token (decode) steps multiply by the weight matrices. Batched prefill always uses F32 BLAS (on the
+/// dense copy, or on panels dequantised from the mapping).
 public enum DecodeMode: String, Sendable, Codable, CaseIterable {
-    /// sgemv on the F32 weights (reads ~4 bytes per weight: memory-bound).
+    /// sgemv on the F32 weights (reads ~4 bytes per weight: memory-bound). A reference mode: with mapped weights
+    /// (`WeightStorage.mapped`) every matrix is dequantised panel by panel at each token, which is slow.
     case float32
     /// Kernels on the GGUF's quantised blocks with F32 activations: equal to `float32` up to rounding.
     case quantized

@@ -29,21 +29,23 @@ public final class LanguageModel: @unchecked Sendable {
     /// Hyper-parameters.
     public var config: ModelConfig { model.config }
 
-    /// Loads a model: parses the GGUF, builds the tokenizer and dequantises the weights once.
+    /// Loads a model: maps and parses the GGUF, checks the model fits in memory, builds the tokenizer. Weight
+    /// matrices stay in the mapping unless `storage` is `.float32` (dequantised once, ~4 bytes per weight).
     /// `decodeMode` chooses the single-token kernels (default: quantised blocks with F32 activations).
-    public static func load(path: String, decodeMode: DecodeMode = .quantized) throws -> LanguageModel {
+    public static func load(path: String, decodeMode: DecodeMode = .quantized,
+                            storage: WeightStorage = .mapped) throws -> LanguageModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw InferenceError.unreadableModel(path: path, reason: "no such file")
         }
         let file = try GGUFFile(path: path)
-        return try LanguageModel(file: file, decodeMode: decodeMode)
+        return try LanguageModel(file: file, decodeMode: decodeMode, storage: storage)
     }
 
     /// Builds a model from an open GGUF file.
-    public init(file: GGUFFile, decodeMode: DecodeMode = .quantized) throws {
+    public init(file: GGUFFile, decodeMode: DecodeMode = .quantized, storage: WeightStorage = .mapped) throws {
         self.file = file
         path = file.path
-        model = try ArchitectureRegistry.makeModel(from: file, decodeMode: decodeMode)
+        model = try ArchitectureRegistry.makeModel(from: file, decodeMode: decodeMode, storage: storage)
         let tokenizer = try makeTokenizer(from: file)
         self.tokenizer = tokenizer
         chatTemplateResult = Result { try ChatTemplate(gguf: file, tokenizer: tokenizer) }

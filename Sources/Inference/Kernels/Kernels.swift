@@ -4,14 +4,15 @@ import Foundation
 /// Small numeric kernels of the forward pass. Matrices are row-major; weights follow the GGUF layout
 /// `W[N, K]` (N output rows of K inputs), so a linear layer is `Y[M, N] = X[M, K] · Wᵀ`.
 enum Kernels {
-    /// `y[M, N] = x[M, K] · w[N, K]ᵀ` through OpenBLAS: sgemv for one row, sgemm otherwise.
+    /// `y[M, N] = x[M, K] · w[N, K]ᵀ` through OpenBLAS: sgemv for one row, sgemm otherwise. Rows of `y` are `ldy`
+    /// apart (default `n`; wider when `w` is a panel of a larger matrix's rows and `y` its columns).
     static func linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                       m: Int, n: Int, k: Int) {
+                       m: Int, n: Int, k: Int, ldy: Int? = nil) {
         if m == 1 {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
         } else {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
-                        1, x, Int32(k), w, Int32(k), 0, y, Int32(n))
+                        1, x, Int32(k), w, Int32(k), 0, y, Int32(ldy ?? n))
         }
     }
 

@@ -94,9 +94,6 @@ public struct QuantizedMatrix: @unchecked Sendable {
         }
     }
 
-    /// Threads for decode products (`POLYGRAPH_DECODE_THREADS`, default: active cores), the caller included.
-    static let workers: Int = {
-        if let s = ProcessInfo.processInfo.environment["POLYGRAPH_DECODE_THREADS"], let n = Int(s), n > 0 { return n }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }()
+    /// Threads for decode products (`ComputeThreads`), the caller included.
+    static var workers: Int { ComputeThreads.count }
 }

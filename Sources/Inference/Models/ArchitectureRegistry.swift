@@ -5,27 +5,28 @@ import GGUF
 /// Maps `general.architecture` to the constructor of its forward pass (one file per architecture).
 public enum ArchitectureRegistry {
     /// Builds a model from an open GGUF file.
-    public typealias Constructor = @Sendable (GGUFFile, DecodeMode) throws -> any CausalLanguageModel
+    public typealias Constructor = @Sendable (GGUFFile, DecodeMode, WeightStorage) throws -> any CausalLanguageModel
 
     /// The supported architectures.
     public static let constructors: [String: Constructor] = [
-        "llama": { try LlamaModel.load(from: $0, decodeMode: $1) },
-        "qwen2": { try Qwen2Model.load(from: $0, decodeMode: $1) },
-        "gemma3": { try Gemma3Model.load(from: $0, decodeMode: $1) },
+        "llama": { try LlamaModel.load(from: $0, decodeMode: $1, storage: $2) },
+        "qwen2": { try Qwen2Model.load(from: $0, decodeMode: $1, storage: $2) },
+        "gemma3": { try Gemma3Model.load(from: $0, decodeMode: $1, storage: $2) },
     ]
 
     /// Names of the supported architectures, sorted.
     public static var supported: [String] { constructors.keys.sorted() }
 
     /// Builds the model for `file`'s architecture, or throws `InferenceError.unsupportedArchitecture`.
-    public static func makeModel(from file: GGUFFile, decodeMode: DecodeMode = .quantized) throws -> any CausalLanguageModel {
+    public static func makeModel(from file: GGUFFile, decodeMode: DecodeMode = .quantized,
+                                 storage: WeightStorage = .mapped) throws -> any CausalLanguageModel {
         guard let arch = try? file.string("general.architecture") else {
             throw InferenceError.missingMetadata(key: "general.architecture", path: file.path)
         }
         guard let make = constructors[arch] else {
             throw InferenceError.unsupportedArchitecture(arch, supported: supported)
         }
-        return try make(file, decodeMode)
+        return try make(file, decodeMode, storage)
     }
 
     /// The hook points a GGUF model exposes, in firing order, read from metadata only (no weights are loaded):

@@ -30,11 +30,12 @@ public enum Gemma3Model {
 
     /// Loads a gemma3 model from an open GGUF file. With `decodeMode` other than `.float32`, single-token steps
     /// use the quantised kernels where the tensor type has one and F32 sgemv on the dequantised weights otherwise.
-    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized) throws -> DecoderModel {
+    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized,
+                            storage: WeightStorage = .mapped) throws -> DecoderModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()
         let variant = try variant(from: file, config: config)
-        var weights = try DecoderWeights.load(from: file, config: config)
+        var weights = try DecoderWeights.load(from: file, config: config, storage: storage)
         let d = config.dModel, hd = config.headDim
         for l in 0..<config.nLayers {
             let p = "blk.\(l)."

@@ -16,12 +16,13 @@ import GGUF
 /// outputs before `attn_output`; `hook_attn_out`/`hook_mlp_out` what is added to the residual stream;
 /// `mlp.hook_pre` the gate projection before SiLU, `mlp.hook_post` `silu(gate) ⊙ up`.
 public enum LlamaModel {
-    /// Loads a llama-architecture model from an open GGUF file (weights dequantised to F32 once). With
-    /// `decodeMode` other than `.float32`, single-token steps read Q4_0/Q4_1/Q8_0 matrices in their GGUF blocks.
-    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized) throws -> DecoderModel {
+    /// Loads a llama-architecture model from an open GGUF file (matrices left in the mapping unless `storage` is
+    /// `.float32`). With `decodeMode` other than `.float32`, single-token steps read quantised blocks directly.
+    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized,
+                            storage: WeightStorage = .mapped) throws -> DecoderModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()
-        return try DecoderModel(config: config, weights: DecoderWeights.load(from: file, config: config),
+        return try DecoderModel(config: config, weights: DecoderWeights.load(from: file, config: config, storage: storage),
                                 decodeMode: decodeMode)
     }
 }

@@ -1,0 +1,74 @@
+import Foundation
+import GGUF
+
+/// A weight matrix `[rows, cols]` read in place from the GGUF file's memory mapping, in its stored format (any type
+/// `GGMLType.canDequantize` covers). Nothing is copied at load: products dequantise panels of rows into a small
+/// reusable buffer (`PanelWorkspace`) on demand, so the process never holds a float32 copy of the matrix.
+public struct MappedMatrix: @unchecked Sendable {
+    public let type: GGMLType
+    public let rows: Int
+    public let cols: Int
+    /// Bytes of one stored row (`cols / blockSize` blocks).
+    let rowBytes: Int
+    let data: UnsafeRawPointer
+    /// Keeps the memory mapping alive.
+    let owner: AnyObject
+
+    /// Wraps the 2-D `tensor` of `file` when its type can be dequantised and its rows are whole blocks; nil otherwise.
+    public init?(file: GGUFFile, tensor: GGUFTensorInfo) {
+        guard tensor.type.canDequantize, tensor.dimensions.count == 2, tensor.dimensions[0] > 0,
+              tensor.dimensions[0] % tensor.type.blockSize == 0,
+              let need = tensor.type.byteCount(elements: tensor.elementCount), need <= tensor.byteCount else { return nil }
+        let bytes = file.bytes(of: tensor)
+        guard let base = bytes.baseAddress, bytes.count >= need else { return nil }
+        type = tensor.type; cols = tensor.dimensions[0]; rows = tensor.dimensions[1]
+        rowBytes = cols / type.blockSize * type.bytesPerBlock
+        data = base; owner = file
+    }
+
+    /// The values themselves when the file stores them as F32 (they can be used in place, no dequantisation).
+    var floats: UnsafePointer<Float>? {
+        guard type == .f32, Int(bitPattern: data) % MemoryLayout<Float>.alignment == 0 else { return nil }
+        return data.assumingMemoryBound(to: Float.self)
+    }
+
+    /// Dequantises rows `range` into `out` (`range.count × cols` floats).
+    func dequantizeRows(_ range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "MappedMatrix: rows out of range")
+        let done = type.dequantize(data + range.lowerBound * rowBytes, into: out, count: range.count * cols)
+        precondition(done, "MappedMatrix: \(type) was checked dequantisable at load")
+    }
+}
+
+/// The reusable float32 buffer that products on mapped weights dequantise their panels of rows into: one per forward
+/// pass (so concurrent passes never share it), allocated on first use and grown to the largest panel asked for.
+final class PanelWorkspace: @unchecked Sendable {
+    /// Floats a panel aims for by default (4 MiB; `POLYGRAPH_PANEL_FLOATS` overrides it for tuning): large enough that
+    /// each sgemm call is efficient, small enough to stay bounded.
+    static let defaultTargetFloats: Int = {
+        if let s = ProcessInfo.processInfo.environment["POLYGRAPH_PANEL_FLOATS"], let n = Int(s), n > 0 { return n }
+        return 1 << 20
+    }()
+    /// Floats this workspace's panels aim for.
+    let targetFloats: Int
+    private var buffer: UnsafeMutablePointer<Float>?
+    private var capacity = 0
+
+    init(targetFloats: Int = PanelWorkspace.defaultTargetFloats) { self.targetFloats = targetFloats }
+    deinit { buffer?.deallocate() }
+
+    /// A buffer of at least `count` floats (contents undefined), valid until the next call.
+    func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if let buffer, capacity >= count { return buffer }
+        buffer?.deallocate()
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        buffer = b; capacity = max(count, 1)
+        return b
+    }
+
+    /// Rows per panel for a matrix `cols` wide: a multiple of 16 near `targetFloats / cols`, at least 16.
+    func panelRows(rows: Int, cols: Int) -> Int {
+        let fit = max(16, (targetFloats / max(cols, 1)) / 16 * 16)
+        return min(rows, fit)
+    }
+}
