@@ -111,6 +111,9 @@ struct MappedWeightsTests {
         let text = "MemTotal:       24576000 kB\nMemFree:         1000 kB\nMemAvailable:   20000000 kB\n"
         #expect(MemoryBudget.memAvailable(meminfo: text) == 20_000_000 * 1024)
         #expect(MemoryBudget.memAvailable(meminfo: "MemTotal: 5 kB\n") == nil)
+        // A cgroup's page cache counts in memory.current but is reclaimed before an OOM kill.
+        #expect(MemoryBudget.cgroupHeadroom(max: 4000, current: 3500, memoryStat: "anon 1000\nfile 2000\n") == 2500)
+        #expect(MemoryBudget.cgroupHeadroom(max: 4000, current: 4500, memoryStat: "anon 4500\n") == 0)
     }
 
     @Test("a model that cannot fit is refused at load with the bytes needed and available")

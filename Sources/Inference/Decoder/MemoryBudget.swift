@@ -57,12 +57,14 @@ public struct MemoryBudget: Sendable, Equatable {
     static func gigabytes(_ bytes: Int) -> String { String(format: "%.2f GB", Double(bytes) / 1e9) }
 
     /// Bytes this process can still use: `MemAvailable` of /proc/meminfo, lowered to the cgroup v2 limit's headroom
-    /// (`memory.max − memory.current`) when one is set. Nil when neither can be read (not Linux).
+    /// (`memory.max − memory.current`, plus the cgroup's page cache `file` of memory.stat, which the kernel reclaims
+    /// before it kills) when one is set. Nil when neither can be read (not Linux).
     public static func availableBytes() -> Int? {
         let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)).flatMap(memAvailable(meminfo:))
         var cgroup: Int?
         if let max = readInt("/sys/fs/cgroup/memory.max"), let current = readInt("/sys/fs/cgroup/memory.current") {
-            cgroup = Swift.max(0, max - current)
+            let stat = (try? String(contentsOfFile: "/sys/fs/cgroup/memory.stat", encoding: .utf8)) ?? ""
+            cgroup = cgroupHeadroom(max: max, current: current, memoryStat: stat)
         }
         switch (meminfo, cgroup) {
         case let (m?, c?): return min(m, c)
@@ -79,6 +81,13 @@ public struct MemoryBudget: Sendable, Equatable {
             return unit == "kb" ? kb * 1024 : kb
         }
         return nil
+    }
+
+    /// `max − current + file` (the page cache line of memory.stat), at least 0.
+    public static func cgroupHeadroom(max: Int, current: Int, memoryStat: String) -> Int {
+        let cache = memoryStat.split(separator: "\n").first { $0.hasPrefix("file ") }
+            .flatMap { Int($0.dropFirst(5).trimmingCharacters(in: .whitespaces)) } ?? 0
+        return Swift.max(0, max - current + cache)
     }
 
     /// An integer file such as memory.max ("max" means no limit: nil).
