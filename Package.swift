@@ -31,6 +31,8 @@ var targets: [Target] = [
     .target(name: "Capture", dependencies: ["Hooks", "Inference", "ActivationStore", "Tokenization"]),
     .target(name: "Probes", dependencies: ["Hooks", "ActivationStore", "CBLAS", "BLASSupport", "Checksum"], swiftSettings: fast),
     .target(name: "Gate", dependencies: ["Hooks", "Inference", "Probes"]),
+    // Speed measurements behind `polygraph bench` / `gate-bench`, kept out of the product targets.
+    .target(name: "Measurement", dependencies: ["Hooks", "Inference", "Gate", "CBLAS", "BLASSupport"], swiftSettings: fast),
     .testTarget(name: "HooksTests", dependencies: ["Hooks"]),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"], exclude: ["Fixtures"]),
@@ -43,7 +45,7 @@ var targets: [Target] = [
 ]
 
 var cliDependencies: [Target.Dependency] = [
-    "GGUF", "Tokenization", "Hooks", "Inference", "ActivationStore", "Capture", "Probes", "Gate",
+    "GGUF", "Tokenization", "Hooks", "Inference", "ActivationStore", "Capture", "Probes", "Gate", "Measurement",
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 var packages: [Package.Dependency] = [

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import GGUF
 import Inference
+import Measurement
 
-/// `polygraph bench`: load time, prefill and decode tokens/s (logic in `Inference.Benchmark`).
+/// `polygraph bench`: load time, prefill and decode tokens/s (logic in `Measurement.Benchmark`).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure load time, prefill tokens/s (capture workload) and decode tokens/s.")

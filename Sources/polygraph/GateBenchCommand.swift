@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import Gate
+import Measurement
 
 /// `polygraph gate-bench`: what gating costs — the same greedy generation with and without capture + scoring
-/// (logic in `Gate.GateOverhead`).
+/// (logic in `Measurement.GateOverhead`).
 struct GateBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate-bench",

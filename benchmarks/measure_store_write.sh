@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures the store's write speed through `polygraph import`: ROWS x HOOKS x D float32 (default 1000 x 30 x 576,
 # 69 MB) with the default compression (shuffle + gzip-1) and with none, and the peak RSS of each run.
-# Usage: tests-interop/measure_store_write.sh [ROWS] [HOOKS] [D] [SOURCE.h5]
+# Usage: benchmarks/measure_store_write.sh [ROWS] [HOOKS] [D] [SOURCE.h5]
 # With SOURCE.h5 (a captured file whose hooks have >= ROWS rows), real hidden states are used instead of random ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,6 @@
 import Foundation
 import Hooks
+import Inference
 
 /// Speed measurements of a model (the logic behind `polygraph bench`): prefill tokens/s for the capture workload
 /// (many short statements in batches), for one long prompt, and decode tokens/s. Each figure is the median of

@@ -1,5 +1,6 @@
 // Measures what gating costs: the same greedy generation with and without capture + scoring.
 import Foundation
+import Gate
 import Inference
 
 /// Result of ``GateOverhead/measure(gate:engine:prompt:maxTokens:repeats:)``.

@@ -1,6 +1,7 @@
 import BLASSupport
 import CBLAS
 import Foundation
+import Inference
 
 extension Benchmark {
     /// The OpenBLAS core (kernel family) in use, after `BLASRuntime`'s check.

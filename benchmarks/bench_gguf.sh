@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures GGUF open (parse header, metadata, tensor directory) and dequantise-all time for a model, built with the
 # same flags as the package (-O -target-cpu haswell), outside SwiftPM so it needs no package change.
-# Usage: scripts/bench_gguf.sh [model.gguf]   (default: models/SmolLM2-135M-Instruct.Q4_1.gguf)
+# Usage: benchmarks/bench_gguf.sh [model.gguf]   (default: models/SmolLM2-135M-Instruct.Q4_1.gguf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model="${1:-models/SmolLM2-135M-Instruct.Q4_1.gguf}"
