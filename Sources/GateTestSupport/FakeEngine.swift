@@ -13,14 +13,17 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
     /// The answer's token ids.
     public let script: [Int]
     public let endsTurn: Bool
-    /// Seconds slept per step (to test queueing and cancellation).
+    /// Seconds slept per step (for tests of real-time behaviour such as a client hanging up).
     public let stepDelay: Double
+    /// When set, generation blocks after this pacer's step until the test releases it (no sleeps, no timing).
+    public let pacer: StepPacer?
     private let lock = NSLock()
     private var _steps = 0
     private var _calls = 0
 
     public init(script: [Int] = [5, 12, 7, 3], endsTurn: Bool = true, contextLength: Int = 64, stepDelay: Double = 0,
-         sha256: String = FakeEngine.sha) {
+         pacer: StepPacer? = nil, sha256: String = FakeEngine.sha) {
+        self.pacer = pacer
         self.script = script
         self.endsTurn = endsTurn
         self.contextLength = contextLength
@@ -60,6 +63,7 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
                 return GenerationSummary(finishReason: .stop, text: text, lastPromptActivation: Self.activation(prompt.last ?? 1))
             }
             if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
+            pacer?.step(index)
             lock.withLock { _steps += 1 }
             text += Self.text(token)
             if !onStep(GenerationStep(token: token, text: Self.text(token), activation: Self.activation(token))) {
@@ -74,6 +78,28 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
         lock.withLock { _calls += 1 }
         return sequences.map { $0.map(Self.activation) }
     }
+}
+
+/// Holds a `FakeEngine` generation at one step: the engine blocks before token `pauseAt` until `release()`, and a
+/// test blocks in `waitUntilPaused()` until the engine got there — ordering without sleeps.
+public final class StepPacer: @unchecked Sendable {
+    public let pauseAt: Int
+    private let paused = DispatchSemaphore(value: 0)
+    private let released = DispatchSemaphore(value: 0)
+
+    public init(pauseAt: Int) { self.pauseAt = pauseAt }
+
+    func step(_ index: Int) {
+        guard index == pauseAt else { return }
+        paused.signal()
+        released.wait()
+    }
+
+    /// Blocks the calling thread until the engine is held (false after `timeout` seconds).
+    public func waitUntilPaused(timeout: Double = 30) -> Bool { paused.wait(timeout: .now() + timeout) == .success }
+
+    /// Lets the held engine go on.
+    public func release() { released.signal() }
 }
 
 /// Logistic probe on component 0: P(true) = σ(x₀); uncertain below 0.6, likely_false below 0.3.

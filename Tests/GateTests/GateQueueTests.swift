@@ -44,16 +44,21 @@ import Testing
 
     @Test("cancelling the waiting task stops generation at the next token")
     func cancellation() async throws {
-        let engine = FakeEngine(script: Array(repeating: 5, count: 200), contextLength: 512, stepDelay: 0.01)
+        let pacer = StepPacer(pauseAt: 3)
+        let engine = FakeEngine(script: Array(repeating: 5, count: 200), contextLength: 512, pacer: pacer)
         let service = GateService(gate: try Gate(engine: engine, probes: [FakeProbe()]))
         let request = try service.prepare(.text("hi"), options: GenerationOptions(maxTokens: 200))
         let slot = try service.queue.reserve()
         let task = Task { try await service.answer(request, slot: slot) }
-        try await Task.sleep(for: .milliseconds(100))
-        task.cancel()
+        let held = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: pacer.waitUntilPaused()) }.start()
+        }
+        #expect(held, "the engine never reached token 3")
+        task.cancel()          // sets the job's flag synchronously
+        pacer.release()
         await #expect(throws: (any Error).self) { try await task.value }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(engine.steps < 100)
+        // The prompt's pass and tokens 0...3; token 3's step is the first to see the flag.
+        #expect(engine.steps == 5, "generation ran \(engine.steps) steps")
         #expect(service.queue.running == 0)
     }
 
