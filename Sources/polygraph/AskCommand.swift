@@ -31,6 +31,7 @@ struct AskCommand: ParsableCommand {
     @Option(help: "Longest answer, in tokens.")
     var maxTokens = 48
 
+    @OptionGroup var threading: ThreadOptions
     @Flag(help: "Score with a probe trained on another model's weights anyway.")
     var allowModelMismatch = false
 
@@ -47,6 +48,7 @@ struct AskCommand: ParsableCommand {
         if let questions {
             items += try QuestionsReader.read(path: questions).map { ($0.text, $0.answers) }
         }
+        try threading.apply()
         let gate = try Gate.load(modelPath: model, probePaths: [probe], allowModelMismatch: allowModelMismatch)
         let options = GenerationOptions(maxTokens: maxTokens)
         var tally: [String: [ProbeFlag: Int]] = [:]  // grade ("right", "wrong", "refused") → flag → count

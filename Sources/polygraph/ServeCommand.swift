@@ -36,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Model id clients send (default: the GGUF file's stem).") var modelId: String?
     @Option(help: "Name of this replica behind a load balancer: a replica label on every /metrics series and a field in /health (letters, digits, . _ : -).")
     var replicaId: String?
+    @OptionGroup var threading: ThreadOptions
     @Flag(help: "Use probes trained on other weights anyway (their scores are then unreliable).")
     var allowModelMismatch = false
 
@@ -62,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let err = FileHandle.standardError
         err.write(Data("loading \(model) and \(probes.count) probe(s)...\n".utf8))
+        try threading.apply()
         let gate = try Gate.load(modelPath: model, probePaths: probes, allowModelMismatch: allowModelMismatch)
         let gatePolicy = GatePolicy(action: PolicyAction(rawValue: policy) ?? .annotate, abstainMessage: abstainMessage,
                                     triggerFlags: Set(triggerFlags.split(separator: ",").compactMap {
