@@ -59,7 +59,7 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
                               code: "invalid_api_key")
         }
         let prefix = "Bearer "
-        guard header.hasPrefix(prefix), Self.constantTimeEqual(String(header.dropFirst(prefix.count)), apiKey) else {
+        guard !apiKey.isEmpty, header.hasPrefix(prefix), Self.constantTimeEqual(String(header.dropFirst(prefix.count)), apiKey) else {
             throw OpenAIError(.unauthorized, "incorrect API key", code: "invalid_api_key")
         }
         return try await next(request, context)

@@ -20,7 +20,7 @@ public enum PolygraphServer {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: OpenAIErrorMiddleware())
-        if let key = configuration.apiKey, !key.isEmpty {
+        if let key = configuration.apiKey {   // an empty key refuses every request rather than turning auth off
             router.add(middleware: BearerAuthMiddleware(apiKey: key))
         }
         CompletionsController(service: service, config: configuration, metrics: metrics).addRoutes(to: router)

@@ -58,6 +58,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--replica-id must be 1-64 letters, digits or . _ : - (got '\(replicaId)')")
         }
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
+        // An empty key (often an unset variable in a deploy script) must never mean "no auth".
+        if apiKey?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+            throw ValidationError("--api-key is empty: give a non-empty key, or leave the option out to serve without one")
+        }
+        if apiKey == nil, let key = ProcessInfo.processInfo.environment["POLYGRAPH_API_KEY"],
+           key.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("POLYGRAPH_API_KEY is set but empty: set it to a non-empty key, or unset it to serve without one")
+        }
     }
 
     func run() async throws {

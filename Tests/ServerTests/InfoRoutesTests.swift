@@ -77,6 +77,19 @@ import Testing
         }
     }
 
+    /// Hardening issue, defect 3: an empty key used to turn auth off silently.
+    @Test("an empty API key refuses every request instead of serving without auth")
+    func emptyKey() async throws {
+        let app = TestServer.app(try TestServer.service(), configuration: TestServer.configuration(apiKey: ""))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/models", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Bearer "]) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
     @Test("metrics count requests, latency, tokens, flags and queue depth in Prometheus text")
     func metrics() async throws {
         let app = TestServer.app(try TestServer.service(engine: FakeEngine(script: [5, 7])))
