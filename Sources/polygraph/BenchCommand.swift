@@ -18,6 +18,13 @@ struct BenchCommand: ParsableCommand {
     var decodeMode: DecodeMode = .quantized
     @Option(help: "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file).")
     var weights: WeightStorage = .mapped
+
+    func validate() throws {
+        for (name, value) in [("--repeats", repeats), ("--statements", statements), ("--batch-size", batchSize),
+                              ("--decode-tokens", decodeTokens)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1 (got \(value))")
+        }
+    }
     @Flag(help: "Print JSON on stdout.") var json = false
     @OptionGroup var threading: ThreadOptions
 

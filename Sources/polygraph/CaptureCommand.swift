@@ -58,6 +58,8 @@ struct CaptureCommand: ParsableCommand {
     func validate() throws {
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit)); leave it out to capture every row") }
+        if maxAnswerTokens < 1 { throw ValidationError("--max-answer-tokens must be at least 1 (got \(maxAnswerTokens))") }
         if datasets.isEmpty { throw ValidationError("give at least one --dataset") }
         if let shard {  // before the model loads
             do { _ = try ShardSpec(parsing: shard) } catch { throw ValidationError("\(error)") }

@@ -19,6 +19,11 @@ struct GateBenchCommand: ParsableCommand {
     @Flag(help: "Use a probe trained on other weights anyway.") var allowModelMismatch = false
     @Flag(help: "Print JSON on stdout.") var json = false
 
+    func validate() throws {
+        if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1 (got \(maxTokens))") }
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1 (got \(repeats))") }
+    }
+
     func run() throws {
         let err = FileHandle.standardError
         let engine = try InferenceGateEngine(path: model)

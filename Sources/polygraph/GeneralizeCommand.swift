@@ -18,6 +18,10 @@ struct GeneralizeCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the matrix as JSON on stdout.")
     var json = false
 
+    func validate() throws {
+        if let layer, layer < 0 { throw ValidationError("--layer must be 0 or more (got \(layer))") }
+    }
+
     func run() throws {
         BatchAllocator.keepFreedMemory()
         let matrix = try failing {

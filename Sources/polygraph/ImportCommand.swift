@@ -48,6 +48,11 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
 
+    func validate() throws {
+        if let nLayers, !(1...100_000).contains(nLayers) { throw ValidationError("--n-layers must be 1...100000 (got \(nLayers))") }
+        if let layer, layer < 0 { throw ValidationError("--layer must be 0 or more (got \(layer))") }
+    }
+
     func run() throws {
         guard let position = CapturePosition(rawValue: position), position != .all else {
             throw CommandError("--position must be last, mean or answer (all needs token offsets, which import does not take)")

@@ -20,6 +20,10 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Machine-readable JSON on stdout.")
     var json = false
 
+    func validate() throws {
+        if maxTensors < 0 { throw ValidationError("--max-tensors must be 0 (all) or more (got \(maxTensors))") }
+    }
+
     func run() throws {
         guard FileManager.default.fileExists(atPath: file) else {
             throw CommandError("\(file): no such file")

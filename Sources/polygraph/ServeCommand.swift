@@ -58,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--replica-id must be 1-64 letters, digits or . _ : - (got '\(replicaId)')")
         }
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
+        guard maxTokensLimit >= 1 else { throw ValidationError("--max-tokens-limit must be at least 1 (got \(maxTokensLimit))") }
+        guard maxBodyBytes >= 1 else { throw ValidationError("--max-body-bytes must be at least 1 (got \(maxBodyBytes))") }
         // An empty key (often an unset variable in a deploy script) must never mean "no auth".
         if apiKey?.trimmingCharacters(in: .whitespaces).isEmpty == true {
             throw ValidationError("--api-key is empty: give a non-empty key, or leave the option out to serve without one")

@@ -34,6 +34,7 @@ struct ProbeFitOptions: ParsableArguments {
         guard !acts.isEmpty else { throw ValidationError("give at least one activation file with --acts FILE.h5") }
         guard split > 0, split <= 1 else { throw ValidationError("--split must be in (0, 1], e.g. 0.8") }
         guard c > 0 else { throw ValidationError("--C must be positive") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard (0...1).contains(maxFalseOk), (0...1).contains(maxTrueFlagged) else {
             throw ValidationError("--max-false-ok and --max-true-flagged are fractions in [0, 1]")
         }
@@ -85,6 +86,10 @@ struct TrainCommand: ParsableCommand {
     var out: String
     @Flag(name: .long, help: "Print the artifact summary as JSON on stdout.")
     var json = false
+
+    func validate() throws {
+        guard (2...100).contains(folds) else { throw ValidationError("--folds must be 2...100 (got \(folds))") }
+    }
 
     func run() throws {
         BatchAllocator.keepFreedMemory()
