@@ -39,6 +39,10 @@ public enum ArchitectureRegistry {
         guard let layers = try? file.int("\(arch).block_count"), layers > 0 else {
             throw InferenceError.missingMetadata(key: "\(arch).block_count", path: file.path)
         }
+        guard layers <= file.tensors.count else {
+            throw InferenceError.invalidHyperParameter(key: "\(arch).block_count", value: "\(layers)",
+                                                       reason: "must be 1...\(file.tensors.count) (the file holds \(file.tensors.count) tensors)")
+        }
         return HookName.all(nLayers: layers)
     }
 }

@@ -11,12 +11,19 @@ extension ModelConfig {
             }
             return v
         }
+        let nLayers = try int("block_count")
+        // Each block has tensors of its own: a block count beyond the tensor count is corrupt metadata, refused
+        // before anything is sized by it.
+        guard nLayers > 0, nLayers <= file.tensors.count else {
+            throw InferenceError.invalidHyperParameter(key: "\(arch).block_count", value: "\(nLayers)",
+                                                       reason: "must be 1...\(file.tensors.count) (the file holds \(file.tensors.count) tensors)")
+        }
         let dModel = try int("embedding_length")
         let nHeads = try int("attention.head_count")
         let nKV = (try? file.int("\(arch).attention.head_count_kv")) ?? nHeads
-        guard nHeads > 0 else {
+        guard nHeads > 0, nHeads <= 1 << 16 else {
             throw InferenceError.invalidHyperParameter(key: "\(arch).attention.head_count", value: "\(nHeads)",
-                                                       reason: "must be positive")
+                                                       reason: "must be 1...65536")
         }
         let headDim = (try? file.int("\(arch).attention.key_length")) ?? dModel / nHeads
         let embd = try file.requireTensor(named: "token_embd.weight")
@@ -28,7 +35,7 @@ extension ModelConfig {
             throw InferenceError.missingMetadata(key: "\(arch).attention.layer_norm_rms_epsilon", path: file.path)
         }
         return ModelConfig(
-            architecture: arch, name: name, nLayers: try int("block_count"), dModel: dModel, nHeads: nHeads,
+            architecture: arch, name: name, nLayers: nLayers, dModel: dModel, nHeads: nHeads,
             nKVHeads: nKV, headDim: headDim, dFF: try int("feed_forward_length"), vocabSize: vocab,
             contextLength: try int("context_length"),
             ropeBase: (try? file.float("\(arch).rope.freq_base")) ?? 10000,
