@@ -106,6 +106,8 @@ public enum TrainJob {
         }
         let data = try loader.dataset(hook: a.hook)
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
+        // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).
+        try data.requireBothClasses("evaluation rows of \(paths.joined(separator: ", "))")
         return ProbeEvaluation(scorer: scorer, data: data, probePath: probePath, files: paths)
     }
 }

@@ -43,6 +43,19 @@ import Testing
         _ = try TrainJob.evaluate(probePath: dir + "/p.json", paths: [dir + "/other.h5"], allowMismatch: true)
     }
 
+    /// Hardening issue, defect 12: one class used to give AUROC nan in text and a raw EncodingError with --json.
+    @Test("evaluating on rows of one class is a clear error, not NaN metrics")
+    func evaluateOneClass() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5")
+        try StoreFiles.write(dir + "/true.h5", n: 50, labels: (0..<50).map { _ in Int8(1) })
+        let out = try TrainJob.run(paths: [dir + "/a.h5"], plan: .init(kind: .massMean), layer: .index(1))
+        try out.artifact.write(to: dir + "/p.json")
+        #expect(throws: ProbeError.singleClass(label: 1, count: 50, context: "evaluation rows of \(dir)/true.h5")) {
+            try TrainJob.evaluate(probePath: dir + "/p.json", paths: [dir + "/true.h5"], allowMismatch: false)
+        }
+    }
+
     @Test("bad activation files give clear errors: missing hook, one class, all unlabeled, NaN row, mixed widths")
     func badFiles() throws {
         let dir = StoreFiles.tempDir()
