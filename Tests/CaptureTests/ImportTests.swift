@@ -45,6 +45,9 @@ import ActivationStore
         (ImportTests.npy([1, 2, 3, 4], shape: [2, 2], fortran: true), "Fortran"),
         (ImportTests.npy([1, 2, 3], shape: [2, 2]), "truncated"),
         (Data("PK\u{3}\u{4} not npy".utf8), "magic"),
+        // Hardening issue, defect 8: the shape product used to overflow and trap.
+        (ImportTests.npy([1, 2], shape: [4_294_967_296, 4_294_967_296]), "too large"),
+        (ImportTests.npy([1, 2], shape: [Int.max, 2]), "too large"),
     ])
     func npyErrors(data: Data, fragment: String) throws {
         let dir = try TemporaryDirectory()

@@ -62,9 +62,18 @@ public final class NpyReader {
         guard shape.count == dims.count, !shape.isEmpty, shape.allSatisfy({ $0 >= 0 }) else {
             throw StoreError.npy(path: path, message: "cannot read shape \(shapeText)")
         }
+        // The element count must fit the file, so a product that overflows is a corrupt header (hardening defect 8).
+        var bytes = dtype.byteSize
+        for dim in shape {
+            let (product, overflow) = bytes.multipliedReportingOverflow(by: dim)
+            guard !overflow, product <= Int(Int32.max) << 16 else {
+                throw StoreError.npy(path: path, message: "shape \(shapeText) is too large to be a real array; the header is corrupt")
+            }
+            bytes = product
+        }
         self.shape = shape
         dataOffset = headerStart + headerLength
-        let expected = UInt64(dataOffset + shape.reduce(1, *) * dtype.byteSize)
+        let expected = UInt64(dataOffset + bytes)
         let size = try handle.seekToEnd()
         guard size >= expected else {
             throw StoreError.npy(path: path, message: "file is truncated: \(size) bytes, the header's shape \(shape) needs \(expected)")
