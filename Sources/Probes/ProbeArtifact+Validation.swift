@@ -28,7 +28,9 @@ extension ProbeArtifact {
                 guard layer.inputs == width else {
                     throw fail("parameters.layers[\(i)].inputs is \(layer.inputs), expected \(width).")
                 }
-                guard layer.outputs > 0, layer.weights.count == layer.inputs * layer.outputs, layer.bias.count == layer.outputs else {
+                // Overflow-checked: a hostile `outputs` (2^55) used to trap here (hardening defect 7).
+                let (size, overflow) = layer.inputs.multipliedReportingOverflow(by: layer.outputs)
+                guard layer.outputs > 0, !overflow, layer.weights.count == size, layer.bias.count == layer.outputs else {
                     throw fail("parameters.layers[\(i)] has \(layer.weights.count) weights and \(layer.bias.count) biases "
                         + "for shape [\(layer.outputs), \(layer.inputs)].")
                 }

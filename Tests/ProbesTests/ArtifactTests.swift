@@ -68,6 +68,11 @@ import Testing
         expectInvalid(try mutated { j in j["thresholds"] = ["uncertain": 0.2, "likely_false": 0.6] }, mentioning: "likely_false")
         expectInvalid(try mutated { j in j.removeValue(forKey: "hook") }, mentioning: "missing key \"hook\"")
         expectInvalid(Data("[1,2]".utf8), mentioning: "not a JSON object")
+        // Hardening issue, defect 7: an MLP layer of 2^55 outputs used to overflow inputs × outputs and trap.
+        expectInvalid(try mutated { j in
+            j["kind"] = "mlp"
+            j["parameters"] = ["layers": [["inputs": 8, "outputs": 1 << 55, "weights": [Float](), "bias": [Float]()]]]
+        }, mentioning: "parameters.layers[0]")
     }
 
     @Test("applying a probe to another model, hook or position is refused unless overridden; width never")
