@@ -100,4 +100,27 @@ import ActivationStore
         #expect(AnswerGrader.grade("I don't know", accepted: ["the"]).matched == nil)  // an article alone never matches
         #expect(AnswerGrader.grade("Lyon", accepted: ["the"]).label == 0)
     }
+
+    /// Hardening issue, defect 11: a NUL used to cut the stored text; Latin-1 became U+FFFD silently.
+    @Test("a NUL or non-UTF-8 byte in a CSV, or a NUL in a JSONL question, is an error naming the line")
+    func hostileText() {
+        let nul: [UInt8] = Array("statement,label\nok,1\nPar".utf8) + [0] + Array("is is in France.,1\n".utf8)
+        let latin1: [UInt8] = Array("statement,label\nok,1\nZ".utf8) + [0xFC] + Array("rich is in Switzerland.,1\n".utf8)
+        for (bytes, fragment) in [(nul, "NUL"), (latin1, "UTF-8")] {
+            #expect {
+                _ = try CSVReader.parse(bytes, path: "d.csv")
+            } throws: { error in
+                guard case let StoreError.csv(_, line, message) = error else { return false }
+                return line == 3 && message.contains(fragment)
+            }
+        }
+        let jsonl = "{\"id\": \"a\", \"question\": \"ok?\", \"answers\": [\"x\"]}\n"
+            + "{\"id\": \"b\", \"question\": \"Par\\u0000is?\", \"answers\": [\"x\"]}\n"
+        #expect {
+            _ = try QuestionsReader.parse(Data(jsonl.utf8), path: "q.jsonl")
+        } throws: { error in
+            guard case let StoreError.jsonl(_, line, message) = error else { return false }
+            return line == 2 && message.contains("NUL")
+        }
+    }
 }

@@ -56,9 +56,24 @@ public enum CSVReader {
         }
     }
 
+    /// Refuses a NUL byte (the stored text would be cut there while the model saw all of it) and bytes that are
+    /// not UTF-8 (e.g. Latin-1, which used to become U+FFFD silently), naming the line (hardening defect 11).
+    static func checkText(_ bytes: [UInt8], path: String) throws {
+        for (offset, lineBytes) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            if lineBytes.contains(0) {
+                throw StoreError.csv(path: path, line: offset + 1, message: "holds a NUL byte; remove it (stored text would be cut there)")
+            }
+            if String(validating: lineBytes, as: UTF8.self) == nil {
+                throw StoreError.csv(path: path, line: offset + 1, message:
+                    "is not valid UTF-8; convert the file (e.g. iconv -f latin1 -t utf-8 in.csv > out.csv)")
+            }
+        }
+    }
+
     /// Splits bytes into records of fields; blank lines are skipped. A UTF-8 BOM is ignored.
     static func records(_ bytes: [UInt8], path: String) throws -> [(line: Int, fields: [String])] {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        try checkText(bytes, path: path)
         var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
         var records: [(line: Int, fields: [String])] = []

@@ -31,6 +31,11 @@ public enum QuestionsReader {
             guard let question = fields["question"] as? String, !question.isEmpty else {
                 throw StoreError.jsonl(path: path, line: lineNumber, message: "missing or empty string field \"question\"")
             }
+            // A NUL would cut the stored text while the model saw all of it (hardening defect 11).
+            guard !question.unicodeScalars.contains("\u{0}") else {
+                throw StoreError.jsonl(path: path, line: lineNumber,
+                                       message: "\"question\" holds a NUL character (\\u0000); remove it (stored text would be cut there)")
+            }
             guard let answers = fields["answers"] as? [Any], !answers.isEmpty else {
                 throw StoreError.jsonl(path: path, line: lineNumber,
                                        message: "\"answers\" must be a non-empty array of accepted answer strings")
