@@ -59,9 +59,33 @@ public final class ActivationReader {
                 throw StoreError.shapeMismatch(path: path, object: StoreSchema.tokenOffsets,
                                                expected: "\(count + 1) offsets", found: "\(try dataset.rowCount())")
             }
-            offsets = try dataset.read(startRow: 0, rowCount: count + 1, as: Int64.self)
+            let read = try dataset.read(startRow: 0, rowCount: count + 1, as: Int64.self)
+            try Self.checkOffsets(read, path: path, hooks: header.hooks, file: file)
+            offsets = read
         } else {
             offsets = nil
+        }
+    }
+
+    /// `/tokens/offsets` must start at 0, never decrease, and end within every hook's rows; otherwise example
+    /// row ranges would be inverted or out of the file (hardening defect 9: `train` trapped on decreasing offsets).
+    private static func checkOffsets(_ offsets: [Int64], path: String, hooks: [String], file: H5File) throws {
+        func damaged(_ found: String) -> StoreError {
+            .shapeMismatch(path: path, object: StoreSchema.tokenOffsets, expected: "offsets that start at 0 and never "
+                + "decrease (the file is damaged; re-capture it)", found: found)
+        }
+        guard offsets.first == 0 else { throw damaged("first offset \(offsets.first ?? 0)") }
+        for i in 1..<offsets.count where offsets[i] < offsets[i - 1] {
+            throw damaged("offset \(offsets[i]) after \(offsets[i - 1]) (example \(i - 1) has a negative token count)")
+        }
+        let end = offsets[offsets.count - 1]
+        for hook in hooks {
+            let rows = try file.openDataset(StoreSchema.activations(hook)).rowCount()
+            guard end <= Int64(rows) else {
+                throw StoreError.shapeMismatch(path: path, object: StoreSchema.activations(hook),
+                                               expected: "at least \(end) token rows (the last offset in \(StoreSchema.tokenOffsets); "
+                                                   + "the file is damaged, re-capture it)", found: "\(rows) rows")
+            }
         }
     }
 

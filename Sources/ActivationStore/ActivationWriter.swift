@@ -83,6 +83,7 @@ public final class ActivationWriter {
     static func create(path: String, header: StoreHeader, hookWidths: [String: Int], options: Options,
                        examplesOnly: Bool) throws -> ActivationWriter {
         guard !header.hooks.isEmpty else { throw StoreError.invalidArgument(what: "hook list", detail: "no hooks to store") }
+        try header.validateSizes(path: path)
         guard Set(header.hooks).count == header.hooks.count else {
             throw StoreError.invalidArgument(what: "hook list", detail: "a hook is listed twice")
         }

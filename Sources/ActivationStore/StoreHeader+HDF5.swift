@@ -59,7 +59,7 @@ extension StoreHeader {
         let hooks = try file.hasAttribute(RootAttribute.hooks)
             ? try file.stringsAttribute(RootAttribute.hooks)
             : (try file.exists(StoreSchema.activationsGroup) ? try file.childNames(of: StoreSchema.activationsGroup) : [])
-        return StoreHeader(
+        let header = StoreHeader(
             modelName: try string(RootAttribute.modelName),
             modelArchitecture: try string(RootAttribute.modelArchitecture),
             modelSHA256: try string(RootAttribute.modelSHA256),
@@ -70,6 +70,24 @@ extension StoreHeader {
             hooks: hooks,
             createdAt: try string(RootAttribute.createdAt),
             createdBy: try file.hasAttribute(RootAttribute.createdBy) ? try file.stringAttribute(RootAttribute.createdBy) : "")
+        try header.validateSizes(path: path)
+        return header
+    }
+
+    /// Largest `n_layers` a file may declare (the bound `import --n-layers` enforces); larger is a damaged header.
+    static let maxLayers = 100_000
+    /// Largest `d_model` a file may declare.
+    static let maxWidth = 1 << 20
+
+    /// Refuses an `n_layers` or `d_model` outside 1...bound (a damaged or hand-edited header), before anything
+    /// iterates over the layers (hardening defect 9: `sweep` trapped on `n_layers` = -1 or 0).
+    func validateSizes(path: String) throws {
+        for (name, value, bound) in [(RootAttribute.nLayers, nLayers, Self.maxLayers),
+                                     (RootAttribute.dModel, dModel, Self.maxWidth)] where !(1...bound).contains(value) {
+            throw StoreError.shapeMismatch(
+                path: path, object: "/@\(name)", expected: "a value from 1 to \(bound) (the header is damaged or was "
+                    + "hand-edited; set the attribute to the model's real value, or re-capture the file)", found: "\(value)")
+        }
     }
 
     /// The first field in which a file's header differs from the one a resumed run asks for, as
