@@ -7,11 +7,15 @@ public struct ActivationBatch: Sendable {
     public var activations: [String: [Float]]
     /// Position `all` only: activation rows (tokens) of each example.
     public var rowsPerExample: [Int]?
+    /// Position `all` only: per-token confidence series (`ConfidenceSummary.tokenColumns` → `[activationRows]`).
+    public var tokenConfidence: [String: [Float]]?
 
-    public init(examples: [ExampleRecord], activations: [String: [Float]], rowsPerExample: [Int]? = nil) {
+    public init(examples: [ExampleRecord], activations: [String: [Float]], rowsPerExample: [Int]? = nil,
+                tokenConfidence: [String: [Float]]? = nil) {
         self.examples = examples
         self.activations = activations
         self.rowsPerExample = rowsPerExample
+        self.tokenConfidence = tokenConfidence
     }
 
     /// Activation rows in this batch.
@@ -27,6 +31,10 @@ public struct ActivationBatch: Sendable {
             head.activations[hook] = Array(values.prefix(cut))
             activations[hook] = Array(values.dropFirst(cut))
         }
+        if let series = tokenConfidence {
+            head.tokenConfidence = series.mapValues { Array($0.prefix(rows)) }
+            tokenConfidence = series.mapValues { Array($0.dropFirst(rows)) }
+        }
         examples.removeFirst(count)
         if rowsPerExample != nil { rowsPerExample!.removeFirst(count) }
         return head
@@ -37,5 +45,16 @@ public struct ActivationBatch: Sendable {
         examples += other.examples
         for (hook, values) in other.activations { activations[hook, default: []] += values }
         if let more = other.rowsPerExample { rowsPerExample = (rowsPerExample ?? []) + more }
+        // A batch without series contributes NaN rows, so the series stay aligned with the activation rows.
+        if tokenConfidence != nil || other.tokenConfidence != nil {
+            let mine = activationRows - other.activationRows
+            var merged: [String: [Float]] = [:]
+            for column in ConfidenceSummary.tokenColumns {
+                let a = tokenConfidence?[column] ?? [Float](repeating: .nan, count: mine)
+                let b = other.tokenConfidence?[column] ?? [Float](repeating: .nan, count: other.activationRows)
+                merged[column] = a + b
+            }
+            tokenConfidence = merged
+        }
     }
 }

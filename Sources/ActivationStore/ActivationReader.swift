@@ -11,6 +11,8 @@ public final class ActivationReader {
     public let metaColumns: [String]
     /// Whether `/examples/answer` exists.
     public let hasAnswers: Bool
+    /// Columns under `/confidence` (per-example summaries and, for position `all`, per-token series), sorted.
+    public let confidenceColumns: [String]
     /// The shard this file holds (`capture --shard K/N`), nil for a whole capture or a merged file.
     public let shard: StoreShard?
     /// Whether the shard's capture wrote all its rows (`shard_finished` = 1); false for a file that is not a shard.
@@ -45,6 +47,7 @@ public final class ActivationReader {
         }
         metaColumns = try file.exists(StoreSchema.metaGroup) ? try file.childNames(of: StoreSchema.metaGroup) : []
         hasAnswers = try file.exists(StoreSchema.answer)
+        confidenceColumns = try file.exists(StoreSchema.confidenceGroup) ? try file.childNames(of: StoreSchema.confidenceGroup) : []
         let shardInfo = try StoreShard.read(from: file)
         shard = shardInfo?.shard
         shardFinished = shardInfo?.finished ?? false
@@ -141,6 +144,43 @@ public final class ActivationReader {
         guard metaColumns.contains(name) else { return nil }
         let range = try checked(range, StoreSchema.meta(name))
         return try dataset(StoreSchema.meta(name)).readStrings(startRow: range.lowerBound, rowCount: range.count)
+    }
+
+    /// The model's own confidence per example (`ConfidenceSummary.columns` present in the file → values), or nil
+    /// when the file has none (captured before confidences were stored, or imported).
+    public func confidence(_ range: Range<Int>? = nil) throws -> [String: [Float]]? {
+        let columns = ConfidenceSummary.columns.filter(confidenceColumns.contains)
+        guard !columns.isEmpty else { return nil }
+        let range = try checked(range, StoreSchema.confidenceGroup)
+        var result: [String: [Float]] = [:]
+        for column in columns {
+            let object = StoreSchema.confidence(column)
+            let dataset = try dataset(object)
+            guard try dataset.rowCount() >= range.upperBound else {
+                throw StoreError.shapeMismatch(path: path, object: object, expected: "\(range.upperBound) rows",
+                                               found: "\(try dataset.rowCount())")
+            }
+            result[column] = try dataset.read(startRow: range.lowerBound, rowCount: range.count, as: Float.self)
+        }
+        return result
+    }
+
+    /// Position `all`: the per-token confidence series of the given examples' activation rows, or nil.
+    public func tokenConfidence(_ range: Range<Int>? = nil) throws -> [String: [Float]]? {
+        let columns = ConfidenceSummary.tokenColumns.filter(confidenceColumns.contains)
+        guard !columns.isEmpty, offsets != nil else { return nil }
+        let rows = try activationRows(try checked(range, StoreSchema.confidenceGroup))
+        var result: [String: [Float]] = [:]
+        for column in columns {
+            let object = StoreSchema.confidence(column)
+            let dataset = try dataset(object)
+            guard try dataset.rowCount() >= rows.upperBound else {
+                throw StoreError.shapeMismatch(path: path, object: object, expected: "\(rows.upperBound) rows",
+                                               found: "\(try dataset.rowCount())")
+            }
+            result[column] = try dataset.read(startRow: rows.lowerBound, rowCount: rows.count, as: Float.self)
+        }
+        return result
     }
 
     /// Floats per row of a hook's dataset (`d_model` for residual hooks).

@@ -60,6 +60,13 @@ extension ActivationWriter {
             exampleArrays += try file.childNames(of: StoreSchema.metaGroup).map(StoreSchema.meta)
         }
         try truncate(file, exampleArrays, to: committed)
+        if try file.exists(StoreSchema.confidenceGroup) {
+            let columns = try file.childNames(of: StoreSchema.confidenceGroup)
+            try truncate(file, columns.filter { ConfidenceSummary.tokenColumns.contains($0) }.map(StoreSchema.confidence),
+                         to: committedActivationRows)
+            try truncate(file, columns.filter { !ConfidenceSummary.tokenColumns.contains($0) }.map(StoreSchema.confidence),
+                         to: committed)
+        }
         try file.flush()
         return try ActivationWriter(file: file, header: existing, widths: widths, committedRows: committed,
                                     committedActivationRows: committedActivationRows, chunkRows: chunkRows,

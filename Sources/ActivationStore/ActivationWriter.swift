@@ -41,6 +41,8 @@ public final class ActivationWriter {
     private var pending: ActivationBatch
     private var hookDatasets: [String: H5Dataset] = [:]
     private var exampleDatasets: [String: H5Dataset] = [:]
+    /// `/confidence/<column>`, created when the first batch that has confidences is written.
+    private var confidenceDatasets: [String: H5Dataset] = [:]
     /// Activation rows committed (= committedRows except for position `all`).
     private var committedActivationRows: Int
 
@@ -71,6 +73,11 @@ public final class ActivationWriter {
             }
         }
         if header.position == .all { exampleDatasets[StoreSchema.tokenOffsets] = try file.openDataset(StoreSchema.tokenOffsets) }
+        if try file.exists(StoreSchema.confidenceGroup) {
+            for column in try file.childNames(of: StoreSchema.confidenceGroup) {
+                confidenceDatasets[column] = try file.openDataset(StoreSchema.confidence(column))
+            }
+        }
     }
 
     /// Creates a new file with the header's hooks; `hookWidths` gives widths that differ from `d_model`
@@ -139,6 +146,7 @@ public final class ActivationWriter {
         try file.flush()
         hookDatasets = [:]
         exampleDatasets = [:]
+        confidenceDatasets = [:]
         try file.close()
     }
 
@@ -201,6 +209,7 @@ public final class ActivationWriter {
         try exampleDatasets[StoreSchema.source]?.appendStrings(batch.examples.map(\.source))
         try exampleDatasets[StoreSchema.nTokens]?.append(batch.examples.map(\.nTokens), rowCount: count)
         try writeOptionalStrings(batch)
+        try writeConfidence(batch)
         committedRows += count
         committedActivationRows += rows
         try file.setAttribute(RootAttribute.committedRows, int: Int64(committedRows))
@@ -236,5 +245,35 @@ public final class ActivationWriter {
             }
             try dataset.appendStrings(values)
         }
+    }
+
+    /// `/confidence/*`: per-example summaries (one float per example) and, for position `all`, per-token series
+    /// (one float per activation row). Created on first use and back-filled with NaN for earlier rows; rows without
+    /// a value get NaN.
+    private func writeConfidence(_ batch: ActivationBatch) throws {
+        let hasSummaries = batch.examples.contains { $0.confidence != nil }
+        let hasSeries = batch.tokenConfidence != nil && header.position == .all
+        for (k, column) in ConfidenceSummary.columns.enumerated() where hasSummaries || confidenceDatasets[column] != nil {
+            let values = batch.examples.map { $0.confidence?.values[k] ?? .nan }
+            try confidenceDataset(column, backfill: committedRows).append(values, rowCount: values.count)
+        }
+        let rows = batch.activationRows
+        for column in ConfidenceSummary.tokenColumns where hasSeries || confidenceDatasets[column] != nil {
+            let values = batch.tokenConfidence?[column] ?? [Float](repeating: .nan, count: rows)
+            guard values.count == rows else {
+                throw StoreError.shapeMismatch(path: path, object: StoreSchema.confidence(column),
+                                               expected: "\(rows) values in the batch", found: "\(values.count)")
+            }
+            try confidenceDataset(column, backfill: committedActivationRows).append(values, rowCount: rows)
+        }
+    }
+
+    private func confidenceDataset(_ column: String, backfill rows: Int) throws -> H5Dataset {
+        if let existing = confidenceDatasets[column] { return existing }
+        let dataset = try file.createDataset(StoreSchema.confidence(column), element: .float32, width: nil,
+                                             chunkRows: StoreSchema.exampleChunkRows, compression: compression)
+        if rows > 0 { try dataset.append([Float](repeating: .nan, count: rows), rowCount: rows) }
+        confidenceDatasets[column] = dataset
+        return dataset
     }
 }

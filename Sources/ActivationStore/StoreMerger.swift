@@ -95,10 +95,16 @@ public enum StoreMerger {
             let nTokens = try shard.nTokens(range), answers = try shard.answers(range)
             var meta: [String: [String]] = [:]
             for column in shard.metaColumns { meta[column] = try shard.meta(column, range) }
-            var batch = ActivationBatch(examples: [], activations: [:], rowsPerExample: try shard.tokenRanges(range)?.map(\.count))
+            let confidence = try shard.confidence(range)
+            var batch = ActivationBatch(examples: [], activations: [:], rowsPerExample: try shard.tokenRanges(range)?.map(\.count),
+                                        tokenConfidence: try shard.tokenConfidence(range))
             for (i, text) in texts.enumerated() {
+                let summary = confidence.map { c in
+                    ConfidenceSummary(meanLogprob: c["mean_logprob"]?[i] ?? .nan, minLogprob: c["min_logprob"]?[i] ?? .nan,
+                                      meanEntropy: c["mean_entropy"]?[i] ?? .nan, meanMargin: c["mean_margin"]?[i] ?? .nan)
+                }
                 batch.examples.append(ExampleRecord(text: text, label: labels[i], source: sources[i], nTokens: nTokens[i],
-                                                    meta: meta.mapValues { $0[i] }, answer: answers?[i]))
+                                                    meta: meta.mapValues { $0[i] }, answer: answers?[i], confidence: summary))
             }
             if activations {
                 for hook in shard.header.hooks { batch.activations[hook] = try shard.rows(hook: hook, examples: range) }

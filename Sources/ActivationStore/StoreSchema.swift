@@ -5,7 +5,9 @@ import Hooks
 ///
 /// Additive to the design (still version 1): root attributes `hooks` (string array), `committed_rows`
 /// (int64, the number of example rows a reader may trust; updated last after each batch), `updated_at`;
-/// `/examples/meta/<column>` (extra dataset columns as UTF-8 strings) and `/examples/answer` (generated answers).
+/// `/examples/meta/<column>` (extra dataset columns as UTF-8 strings), `/examples/answer` (generated answers) and
+/// `/confidence/<column>` (the model's own confidence per example, and per token for position `all`;
+/// see `ConfidenceSummary`).
 public enum StoreSchema {
     public static let format = "polygraph.activations"
     public static let formatVersion = 1
@@ -19,6 +21,10 @@ public enum StoreSchema {
     public static let metaGroup = "/examples/meta"
     public static let activationsGroup = "/activations"
     public static let tokenOffsets = "/tokens/offsets"
+    public static let confidenceGroup = "/confidence"
+
+    /// Dataset path of one confidence column, e.g. `/confidence/mean_logprob`.
+    public static func confidence(_ column: String) -> String { "\(confidenceGroup)/\(column)" }
 
     /// Dataset path of one hook, e.g. `/activations/blocks.14.hook_resid_post`.
     public static func activations(_ hook: String) -> String { "\(activationsGroup)/\(hook)" }
@@ -111,9 +117,12 @@ public struct ExampleRecord: Equatable, Sendable {
     public var meta: [String: String]
     /// The generated answer, for question datasets.
     public var answer: String?
+    /// The model's own confidence in the example's tokens (nil when not measured).
+    public var confidence: ConfidenceSummary?
 
     public init(text: String, label: Int8, source: String, nTokens: Int32, meta: [String: String] = [:],
-                answer: String? = nil) {
+                answer: String? = nil, confidence: ConfidenceSummary? = nil) {
+        self.confidence = confidence
         self.text = text
         self.label = label
         self.source = source

@@ -1,3 +1,5 @@
+import Inference
+
 /// What the capture pipeline needs from a model (hook names as strings, token ids as Int32).
 /// `EngineCaptureAdapter` adapts the Inference engine to it; pipeline tests use a fake, so windowing, resume and
 /// grading are tested without running a model.
@@ -10,10 +12,24 @@ public protocol CaptureEngine {
     func width(of hook: String) throws -> Int
     /// Token ids of a statement as it will be run, and which of them are the statement's own tokens.
     func prepare(statement: String) throws -> PreparedText
-    /// One batched forward pass. Returns, per sequence, hook → `[tokens, width]` row-major.
-    func prefill(_ sequences: [[Int32]], hooks: [String]) throws -> [[String: [Float]]]
+    /// One batched forward pass. Returns, per sequence, hook → `[tokens, width]` row-major, and with `scoreTokens`
+    /// the model's confidence in each token given the ones before it (teacher forcing).
+    func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput]
     /// Generates an answer to `question`, capturing `hooks` during generation itself.
     func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer
+}
+
+/// One sequence's result of `CaptureEngine.prefill`.
+public struct PrefillOutput: Sendable {
+    /// Hook → `[tokens, width]` row-major.
+    public var rows: [String: [Float]]
+    /// With `scoreTokens`: element t scores token t + 1 given tokens 0...t, `[tokens - 1]`; nil otherwise.
+    public var scores: [TokenScore]?
+
+    public init(rows: [String: [Float]], scores: [TokenScore]? = nil) {
+        self.rows = rows
+        self.scores = scores
+    }
 }
 
 /// Model identity stored in the activation file.
@@ -58,8 +74,12 @@ public struct CapturedAnswer: Sendable {
     /// Hook → `[width]`: the row at the last generated token before end-of-turn (the state from which the
     /// model decided to stop), or at the prompt's last token when nothing was generated.
     public var lastRow: [String: [Float]]
+    /// The model's confidence in each generated token, `[generatedTokens]`.
+    public var scores: [TokenScore]
 
-    public init(text: String, promptTokens: Int, generatedTokens: Int, lastRow: [String: [Float]]) {
+    public init(text: String, promptTokens: Int, generatedTokens: Int, lastRow: [String: [Float]],
+                scores: [TokenScore] = []) {
+        self.scores = scores
         self.text = text
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens

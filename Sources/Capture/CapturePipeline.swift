@@ -1,6 +1,7 @@
 import ActivationStore
 import Foundation
 import Hooks
+import Inference
 
 /// Streams datasets through a `CaptureEngine` into an activation file with flat memory.
 ///
@@ -179,25 +180,40 @@ public final class CapturePipeline {
         }
         let order = items.indices.sorted { (prepared[$0].tokens.count, $0) < (prepared[$1].tokens.count, $1) }
         var reduced = [[String: [Float]]](repeating: [:], count: items.count)
+        var scores = [[TokenScore]?](repeating: nil, count: items.count)
         for members in Self.batches(order, sizes: prepared.map(\.tokens.count), maxCount: request.batchSize,
                                     maxTokens: request.maxBatchTokens) {
-            let outputs = try engine.prefill(members.map { prepared[$0].tokens }, hooks: request.hooks)
+            let outputs = try engine.prefill(members.map { prepared[$0].tokens }, hooks: request.hooks,
+                                             scoreTokens: request.confidence)
             guard outputs.count == members.count else {
                 throw StoreError.invalidArgument(what: "engine output", detail: "\(outputs.count) results for \(members.count) sequences")
             }
             for (k, index) in members.enumerated() {
                 tokens += prepared[index].tokens.count
-                reduced[index] = try reduce(outputs[k], span: prepared[index].textSpan)
+                reduced[index] = try reduce(outputs[k].rows, span: prepared[index].textSpan)
+                scores[index] = outputs[k].scores
             }
             onBatch(members.count)
         }
         var batch = ActivationBatch(examples: [], activations: [:],
                                     rowsPerExample: request.position == .all ? [] : nil)
+        if request.position == .all && request.confidence {
+            batch.tokenConfidence = Dictionary(uniqueKeysWithValues: ConfidenceSummary.tokenColumns.map { ($0, [Float]()) })
+        }
         for (index, item) in items.enumerated() {
+            let span = prepared[index].textSpan
+            let series = scores[index].map { TextConfidence(scores: $0, span: span) }
             batch.examples.append(ExampleRecord(text: item.example.text, label: item.example.label ?? -1,
                                                 source: datasets[item.dataset].name,
-                                                nTokens: Int32(prepared[index].textSpan.count), meta: item.example.meta))
-            batch.rowsPerExample?.append(prepared[index].textSpan.count)
+                                                nTokens: Int32(span.count), meta: item.example.meta,
+                                                confidence: series?.summary))
+            batch.rowsPerExample?.append(span.count)
+            if batch.tokenConfidence != nil {
+                let s = series ?? TextConfidence(scores: [], span: span)
+                batch.tokenConfidence!["token_logprob"]! += s.logprobs
+                batch.tokenConfidence!["token_entropy"]! += s.entropies
+                batch.tokenConfidence!["token_margin"]! += s.margins
+            }
             for hook in request.hooks { batch.activations[hook, default: []] += reduced[index][hook] ?? [] }
         }
         return batch
@@ -242,8 +258,11 @@ public final class CapturePipeline {
             var meta = item.example.meta
             meta["accepted_answers"] = item.example.answers.joined(separator: " | ")
             meta["grade"] = grade.verdict.name  // "right", "wrong" or "refused" (label 1, 0, -1)
+            let s = answer.scores
+            let confidence = ConfidenceSummary(logprobs: s.map(\.logprob), entropies: s.map(\.entropy), margins: s.map(\.margin))
             batch.examples.append(ExampleRecord(text: item.example.text, label: grade.label, source: datasets[item.dataset].name,
-                                                nTokens: Int32(answer.generatedTokens), meta: meta, answer: answer.text))
+                                                nTokens: Int32(answer.generatedTokens), meta: meta, answer: answer.text,
+                                                confidence: confidence))
             for hook in request.hooks {
                 let width = try engine.width(of: hook)
                 guard let row = answer.lastRow[hook], row.count == width else {

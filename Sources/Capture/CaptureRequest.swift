@@ -21,6 +21,9 @@ public struct CaptureRequest: Sendable {
     /// Replace an existing output.
     public var overwrite: Bool = false
     public var compression: StoreCompression = .default
+    /// Store the model's own confidence in each statement's tokens (teacher forcing; needs the full depth and the
+    /// LM head, so `--no-confidence` skips it when only early layers are captured). Answers always carry theirs.
+    public var confidence: Bool = true
     /// Longest generated answer for question datasets.
     public var maxAnswerTokens: Int = 64
     /// Rows per activation chunk (nil: chosen from the hook widths); commits and resume points are multiples of it.

@@ -45,13 +45,13 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         return PreparedText(tokens: prefix + text + suffix, textSpan: prefix.count..<(prefix.count + text.count))
     }
 
-    public func prefill(_ sequences: [[Int32]], hooks: [String]) throws -> [[String: [Float]]] {
+    public func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput] {
         let typed = try hooks.map { try hook($0) }
-        let outputs = try model.run(sequences, capture: HookFilter(typed), logits: .none)
+        let outputs = try model.run(sequences, capture: HookFilter(typed), logits: scoreTokens ? .tokenScores : .none)
         return outputs.map { output in
             var rows: [String: [Float]] = [:]
             for (name, hook) in zip(hooks, typed) { rows[name] = output.activations(hook) ?? [] }
-            return rows
+            return PrefillOutput(rows: rows, scores: output.tokenScores)
         }
     }
 
@@ -75,6 +75,6 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         }
         return CapturedAnswer(text: generation.text.trimmingCharacters(in: .whitespacesAndNewlines),
                               promptTokens: generation.promptTokenCount, generatedTokens: generation.tokens.count,
-                              lastRow: lastRow)
+                              lastRow: lastRow, scores: generation.scores)
     }
 }

@@ -46,6 +46,8 @@ struct CaptureCommand: ParsableCommand {
     var compression = "gzip-1"
     @Option(help: "Capture only shard K of N (0-based K): rows floor(K*B/N) ..< floor((K+1)*B/N) of the B rows a single run would capture (after --limit). Join the N files with `polygraph merge`.")
     var shard: String?
+    @Flag(help: "Do not store the model's confidence in each statement's tokens under /confidence (it costs a full-depth pass and the LM head; generated answers always store theirs).")
+    var noConfidence = false
     @Flag(help: "Continue an interrupted capture into the same --out file.")
     var resume = false
     @Flag(help: "Replace the --out file if it exists.")
@@ -90,6 +92,7 @@ struct CaptureCommand: ParsableCommand {
         request.overwrite = overwrite
         request.compression = try StoreCompression(parsing: compression)
         request.maxAnswerTokens = maxAnswerTokens
+        request.confidence = !noConfidence
         request.shard = try shard.map(ShardSpec.init(parsing:))
         let progress = ProgressLine(label: "capture", enabled: !quiet)
         let summary: CaptureSummary

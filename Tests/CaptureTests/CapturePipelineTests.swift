@@ -2,6 +2,7 @@ import Foundation
 import Hooks
 import Testing
 import ActivationStore
+import Inference
 @testable import Capture
 
 /// A deterministic stand-in for the model: token = word hash, activation of (token, position, hook) is a fixed
@@ -26,7 +27,12 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         Float(token % 13) + Float(position) / 10 + Float(hook.count % 7) / 100 + Float(column) / 1000
     }
 
-    func prefill(_ sequences: [[Int32]], hooks: [String]) throws -> [[String: [Float]]] {
+    /// The fake's confidence in a token: a fixed function of it and its position.
+    static func score(token: Int32, position: Int) -> TokenScore {
+        TokenScore(logprob: -Float(token % 11) / 4, entropy: Float(position % 5) / 2, margin: Float(token % 3))
+    }
+
+    func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput] {
         if let limit = failAfterPasses, passes >= limit { throw StoreError.invalidArgument(what: "fake", detail: "killed") }
         passes += 1
         batchSizes.append(sequences.count)
@@ -38,7 +44,8 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
                     (0..<width).map { Self.value(token: token, position: position, hook: hook, column: $0) }
                 }
             }
-            return out
+            let scores = scoreTokens ? tokens.indices.dropFirst().map { Self.score(token: tokens[$0], position: $0) } : nil
+            return PrefillOutput(rows: out, scores: scores)
         }
     }
 
@@ -46,7 +53,8 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         let text = question.contains("France") ? "It is Paris." : "I am not sure."
         var rows: [String: [Float]] = [:]
         for hook in hooks { rows[hook] = (0..<(try width(of: hook))).map { Float(text.count) + Float($0) } }
-        return CapturedAnswer(text: text, promptTokens: 10, generatedTokens: 4, lastRow: rows)
+        let scores = (0..<4).map { Self.score(token: Int32(text.count + $0), position: 10 + $0) }
+        return CapturedAnswer(text: text, promptTokens: 10, generatedTokens: 4, lastRow: rows, scores: scores)
     }
 }
 
@@ -83,7 +91,7 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         let width = try engine.width(of: hook)
         for index in [0, 5, 22] {
             let prepared = try engine.prepare(statement: dataset.examples[index].text)
-            let full = try engine.prefill([prepared.tokens], hooks: [hook])[0][hook]!
+            let full = try engine.prefill([prepared.tokens], hooks: [hook], scoreTokens: false)[0].rows[hook]!
             let rows = try reader.rows(hook: hook, examples: index..<(index + 1))
             let span = prepared.textSpan
             switch position {
@@ -170,10 +178,50 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         #expect(try reader.meta("id") == ["q1", "q2"])
         #expect(try reader.meta("topic") == ["capitals", "capitals"] && (try reader.meta("template")) == ["2", ""])
         #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1) == [12, 13, 14, 15])
+        let confidence = try #require(try reader.confidence())
+        let paris = (0..<4).map { FakeEngine.score(token: Int32(12 + $0), position: 10 + $0) }
+        #expect(confidence["mean_logprob"]?[0] == paris.map(\.logprob).reduce(0, +) / 4)
+        #expect(confidence["min_logprob"]?[0] == paris.map(\.logprob).min())
+        #expect(confidence["mean_entropy"]?[0] == paris.map(\.entropy).reduce(0, +) / 4)
+        #expect(confidence["mean_margin"]?[0] == paris.map(\.margin).reduce(0, +) / 4)
 
         request.position = .last
         request.outPath = dir.path("wrong.h5")
         #expect(throws: StoreError.self) { try CapturePipeline(engine: FakeEngine(), request: request).run() }
         #expect(!FileManager.default.fileExists(atPath: request.outPath))
+    }
+
+    @Test("statement confidences come from teacher forcing over the text's own tokens; position all stores the per-token series",
+          arguments: [CapturePosition.last, .all])
+    func statementConfidence(position: CapturePosition) throws {
+        let dir = try TemporaryDirectory()
+        let csv = try Self.statements(dir, "facts.csv", count: 30)
+        let engine = FakeEngine()
+        var request = CaptureRequest(datasets: [csv], outPath: dir.path("c.h5"), hooks: Self.hooks, position: position)
+        request.batchSize = 4
+        request.chunkRows = 8
+        _ = try CapturePipeline(engine: engine, request: request).run()
+        let reader = try ActivationReader(path: request.outPath)
+        let confidence = try #require(try reader.confidence())
+        #expect(Set(confidence.keys) == Set(ConfidenceSummary.columns))
+        let dataset = try Dataset.load(path: csv)
+        for index in [0, 7, 29] {
+            let prepared = try engine.prepare(statement: dataset.examples[index].text)
+            let scores = prepared.textSpan.map { FakeEngine.score(token: prepared.tokens[$0], position: $0) }
+            let mean = Float(scores.reduce(0.0) { $0 + Double($1.logprob) } / Double(scores.count))
+            #expect(confidence["mean_logprob"]?[index] == mean)
+            #expect(confidence["min_logprob"]?[index] == scores.map(\.logprob).min())
+            if position == .all {
+                let series = try #require(try reader.tokenConfidence(index..<(index + 1)))
+                #expect(series["token_logprob"] == scores.map(\.logprob))
+                #expect(series["token_margin"] == scores.map(\.margin))
+            }
+        }
+        // --no-confidence: nothing under /confidence, and the readers say so with nil.
+        request.confidence = false
+        request.outPath = dir.path("none.h5")
+        _ = try CapturePipeline(engine: engine, request: request).run()
+        #expect(try ActivationReader(path: request.outPath).confidence() == nil)
+        #expect(try ActivationReader(path: request.outPath).tokenConfidence() == nil)
     }
 }

@@ -95,6 +95,9 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         if needFinal {
             finalNormAndLogits(x: x, total: total, segments: segments, logits: logits, workspace: workspace,
                                recorder: &recorder)
+            if logits == .tokenScores {
+                scoreTokens(x: x, sequences: sequences, segments: segments, workspace: workspace, recorder: &recorder)
+            }
         }
         return recorder.results
     }
@@ -175,7 +178,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         Kernels.rmsNorm(x.pointer, weights.outputNorm.pointer, xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.lnFinal, xn.pointer)
         switch logits {
-        case .none: return
+        case .none, .tokenScores: return
         case .last:
             let lastRows = FloatBuffer(count: segments.count * d)
             for (i, seg) in segments.enumerated() {
@@ -203,6 +206,31 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
                 recorder.setLogits(sequence: i, last: out.array((end - vocab)..<end),
                                    all: out.array((seg.start * vocab)..<end))
             }
+        }
+    }
+
+    /// Teacher forcing: logits of row panels of the final-normed states, each row reduced at once to the score of
+    /// the token that follows it. Re-normalises from `x` (finalNormAndLogits keeps its buffer local).
+    private func scoreTokens(x: FloatBuffer, sequences: [[Int32]], segments: [(start: Int, count: Int)],
+                             workspace: PanelWorkspace, recorder: inout ActivationRecorder) {
+        let c = config, d = c.dModel, vocab = c.vocabSize
+        let panelRows = max(1, min(64, (16 << 20) / max(1, vocab * 4)))
+        let xn = FloatBuffer(count: panelRows * d), out = FloatBuffer(count: panelRows * vocab)
+        for (i, seg) in segments.enumerated() {
+            var scores: [TokenScore] = []
+            scores.reserveCapacity(max(0, seg.count - 1))
+            var t = 0
+            while t < seg.count - 1 {
+                let rows = min(panelRows, seg.count - 1 - t)
+                Kernels.rmsNorm(x.pointer + (seg.start + t) * d, weights.outputNorm.pointer, xn.pointer, rows: rows, d: d,
+                                eps: c.rmsEpsilon)
+                weights.output.apply(xn.pointer, out.pointer, m: rows, workspace: workspace)
+                for r in 0..<rows {
+                    scores.append(TokenScore.of(sequences[i][t + r + 1], logits: out.pointer + r * vocab, vocab: vocab))
+                }
+                t += rows
+            }
+            recorder.setTokenScores(sequence: i, scores)
         }
     }
 }

@@ -22,6 +22,10 @@ public struct GeneratedToken: Sendable {
     /// Captured hook rows at this token's position (`[width]` per hook): the activations the model computes when
     /// this token is its input, i.e. the hidden state from which the next token is predicted.
     public let activations: [HookName: [Float]]
+    /// The model's confidence in this token, from the logits that predicted it.
+    public let score: TokenScore
+    /// The `parameters.topLogprobs` most likely tokens at this step with their log-probs (empty when not asked).
+    public let top: [(id: Int32, logprob: Float)]
 }
 
 /// The result of `generate`.
@@ -39,6 +43,8 @@ public struct Generation: Sendable {
     public let promptActivations: SequenceActivations
     /// Hooks captured at the generated tokens' positions, `[tokens.count, width]` row-major per hook.
     public let generatedActivations: [HookName: [Float]]
+    /// The model's confidence in each generated token, `[tokens.count]`.
+    public let scores: [TokenScore]
 
     /// Captured activations of `hook` at the generated positions, `[tokens.count, width]`.
     public func activations(_ hook: HookName) -> [Float]? { generatedActivations[hook] }
@@ -61,12 +67,15 @@ enum GenerationLoop {
         var logits = prefill.lastLogits ?? []
         var sampler = Sampler(parameters)
         let stops = stopTokens.union(parameters.stopTokens)
-        var tokens: [Int32] = [], text = "", captured: [HookName: [Float]] = [:]
+        var tokens: [Int32] = [], text = "", captured: [HookName: [Float]] = [:], scores: [TokenScore] = []
         var reason = FinishReason.length, stopToken: Int32?
         for index in 0..<budget {
             let id = sampler.sample(logits)
             if stops.contains(id) { reason = .stop; stopToken = id; break }
             tokens.append(id)
+            let score = TokenScore.of(id, logits: logits)
+            let top = TokenScore.top(parameters.topLogprobs, logits: logits)
+            scores.append(score)
             let piece = piece(id)
             text += piece
             var rows: [HookName: [Float]] = [:]
@@ -79,12 +88,13 @@ enum GenerationLoop {
                     captured[hook, default: []] += values
                 }
             }
-            if !onToken(GeneratedToken(id: id, text: piece, index: index, activations: rows)) {
+            if !onToken(GeneratedToken(id: id, text: piece, index: index, activations: rows,
+                                         score: score, top: top)) {
                 reason = .cancelled; break
             }
         }
         text += flush()
         return Generation(tokens: tokens, text: text, finishReason: reason, stopToken: stopToken,
-                          promptTokenCount: prompt.count, promptActivations: prefill, generatedActivations: captured)
+                          promptTokenCount: prompt.count, promptActivations: prefill, generatedActivations: captured, scores: scores)
     }
 }

@@ -16,6 +16,9 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
     public var seed: UInt64
     /// Extra token ids that end generation, besides the tokenizer's end-of-turn/eos ids.
     public var stopTokens: Set<Int32>
+    /// How many most-likely alternatives to report with each generated token (`GeneratedToken.top`); 0 = none.
+    /// Sampling is unaffected.
+    public var topLogprobs: Int = 0
 
     public init(maxTokens: Int = 256, temperature: Float = 0, topK: Int = 0, topP: Float = 1, seed: UInt64 = 0,
                 stopTokens: Set<Int32> = []) {
@@ -35,6 +38,9 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
         if topK < 0 { throw InferenceError.invalidSamplingParameter(name: "top-k", value: "\(topK)", expected: "≥ 0 (0 = off)") }
         if !(topP > 0 && topP <= 1) {
             throw InferenceError.invalidSamplingParameter(name: "top-p", value: "\(topP)", expected: "in (0, 1]")
+        }
+        if topLogprobs < 0 || topLogprobs > 20 {
+            throw InferenceError.invalidSamplingParameter(name: "top_logprobs", value: "\(topLogprobs)", expected: "0...20")
         }
     }
 }

@@ -9,6 +9,9 @@ public enum LogitsRequest: Sendable, Hashable {
     case last
     /// Logits at every position: `[T, vocab]`.
     case all
+    /// Teacher forcing: the model's confidence in each token given the tokens before it (`tokenScores`), computed
+    /// panel by panel so that no `[T, vocab]` array is ever held.
+    case tokenScores
 }
 
 /// The result of a forward pass for one sequence: captured hooks and (optionally) logits.
@@ -23,6 +26,8 @@ public struct SequenceActivations: Sendable {
     public internal(set) var lastLogits: [Float]?
     /// Logits at every position, `[tokenCount, vocab]` (when `.all` was requested).
     public internal(set) var allLogits: [Float]?
+    /// With `.tokenScores`: element t scores token t + 1 of the sequence given tokens 0...t, `[tokenCount - 1]`.
+    public internal(set) var tokenScores: [TokenScore]?
 
     public init(tokenCount: Int, captured: [HookName: [Float]] = [:], widths: [HookName: Int] = [:],
                 lastLogits: [Float]? = nil, allLogits: [Float]? = nil) {
@@ -74,6 +79,8 @@ struct ActivationRecorder {
             results[s].widths[hook] = width
         }
     }
+
+    mutating func setTokenScores(sequence: Int, _ scores: [TokenScore]) { results[sequence].tokenScores = scores }
 
     mutating func setLogits(sequence: Int, last: [Float]?, all: [Float]?) {
         results[sequence].lastLogits = last

@@ -1,0 +1,66 @@
+import Foundation
+import Hooks
+import Testing
+@testable import Inference
+
+@Suite("Token scores (the model's own confidence)")
+struct TokenScoreTests {
+    @Test("log-prob, entropy and margin match a direct softmax; top-k is ordered and normalised")
+    func arithmetic() {
+        let logits: [Float] = [2, 0.5, -1, 2.5, 0]
+        let z = logits.map { exp(Double($0)) }, sum = z.reduce(0, +)
+        let p = z.map { $0 / sum }
+        let score = TokenScore.of(0, logits: logits)
+        #expect(abs(Double(score.logprob) - log(p[0])) < 1e-6)
+        #expect(abs(Double(score.entropy) + p.reduce(0) { $0 + $1 * log($1) }) < 1e-6)
+        #expect(abs(score.margin - 0.5) < 1e-6)  // ln p(top1) − ln p(top2) = 2.5 − 2
+        let top = TokenScore.top(3, logits: logits)
+        #expect(top.map(\.id) == [3, 0, 1])
+        #expect(zip(top, [3, 0, 1]).allSatisfy { abs(Double($0.0.logprob) - log(p[$0.1])) < 1e-6 })
+        #expect(TokenScore.top(0, logits: logits).isEmpty)
+        // An id outside the vocabulary has probability 0, not a crash.
+        #expect(TokenScore.of(99, logits: logits).logprob == -.infinity)
+    }
+
+    @Test("teacher forcing scores every next token from the all-position logits, panel by panel",
+          .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
+    func teacherForcing() throws {
+        let lm = try GenerationTests.shared.get()
+        let tokens = lm.tokenizer.encodePrompt("The capital of France is Paris, and the capital of Peru is Lima.", parseSpecial: false)
+        let scored = try lm.run([tokens], capture: .none, logits: .tokenScores)[0]
+        let all = try lm.run([tokens], capture: .none, logits: .all)[0]
+        let scores = try #require(scored.tokenScores)
+        #expect(scores.count == tokens.count - 1)
+        let vocab = lm.config.vocabSize, logits = try #require(all.allLogits)
+        for t in 0..<(tokens.count - 1) {
+            let direct = TokenScore.of(tokens[t + 1], logits: Array(logits[(t * vocab)..<((t + 1) * vocab)]))
+            #expect(abs(direct.logprob - scores[t].logprob) < 1e-4 && abs(direct.entropy - scores[t].entropy) < 1e-4)
+        }
+        // " Paris" after "The capital of France is" is likely; the statement's tokens are not all equally surprising.
+        #expect(scores.map(\.logprob).max()! > -1 && scores.map(\.logprob).min()! < -3)
+    }
+
+    @Test("scores recorded while generating equal teacher forcing of the generated text",
+          .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
+    func generationScores() throws {
+        let lm = try GenerationTests.shared.get()
+        let prompt = try GoldenGreedy(in: TestPaths.golden).prompt_ids  // a chat turn asking for France's capital
+        var parameters = SamplingParameters.greedy(maxTokens: 8)
+        parameters.topLogprobs = 5
+        var streamed: [GeneratedToken] = []
+        let generation = try lm.generate(prompt: prompt, parameters: parameters) { streamed.append($0); return true }
+        #expect(generation.scores.count == generation.tokens.count && !generation.tokens.isEmpty)
+        let forced = try #require(try lm.run([prompt + generation.tokens], capture: .none, logits: .tokenScores)[0].tokenScores)
+        for (i, score) in generation.scores.enumerated() {
+            let reference = forced[prompt.count - 1 + i]
+            #expect(abs(score.logprob - reference.logprob) < 0.05, "token \(i): decode \(score.logprob) vs prefill \(reference.logprob)")
+        }
+        // Greedy: the chosen token is the top alternative, with the same log-prob.
+        for token in streamed {
+            #expect(token.top.count == 5 && token.top[0].id == token.id)
+            #expect(abs(token.top[0].logprob - token.score.logprob) < 1e-5)
+        }
+        parameters.topLogprobs = 21
+        #expect(throws: InferenceError.self) { try lm.generate(prompt: prompt, parameters: parameters) }
+    }
+}
