@@ -94,7 +94,8 @@ public final class ActivationLoader {
                     }
                 }
                 parts.append(try ProbeDataset(features: x, dims: width, labels: labels, groups: groups, polarity: polarity,
-                                              sources: Array(repeating: s.name, count: labels.count), sourceName: s.path))
+                                              sources: Array(repeating: s.name, count: labels.count),
+                                              confidence: try r.confidence(), sourceName: s.path))
             } catch let error as ProbeError {
                 if case .noLabeledRows = error, chosen.count > 1 { continue }  // another file may have labels
                 throw error

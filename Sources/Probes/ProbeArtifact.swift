@@ -66,11 +66,16 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
         public var maxFalseOK: Double
         public var maxTrueFlagged: Double
         public var groupBy: String?
+        /// The model's own confidences on the same test rows (additive; absent in older artifacts).
+        public var baselines: [ConfidenceBaselines.Result]?
+        /// This probe against the best baseline on the test rows.
+        public var baselineComparison: BaselineComparison?
 
         enum CodingKeys: String, CodingKey {
             case datasets, seed, split, metrics, layer, nTrain = "n_train", nCalibration = "n_calibration"
             case nTest = "n_test", skippedUnlabeled = "skipped_unlabeled", maxFalseOK = "max_false_ok"
-            case maxTrueFlagged = "max_true_flagged", groupBy = "group_by"
+            case maxTrueFlagged = "max_true_flagged", groupBy = "group_by", baselines
+            case baselineComparison = "baseline_comparison"
         }
 
         public init(datasets: [DatasetRecord], seed: UInt64, split: Double, metrics: [String: ProbeMetrics], layer: Int?,

@@ -19,6 +19,8 @@ public struct ProbeDataset: Sendable {
     public var sources: [String]
     /// Rows dropped on construction because their label was -1.
     public let skippedUnlabeled: Int
+    /// The model's own confidence per row (`/confidence` column → `[count]`, NaN where unknown), for the baselines.
+    public var confidence: [String: [Float]]?
 
     /// Builds a dataset, dropping rows labeled -1 and rejecting non-finite values.
     /// - Parameters:
@@ -27,12 +29,15 @@ public struct ProbeDataset: Sendable {
     ///   - groups, polarity, sources: optional per-row metadata `[rows]`.
     ///   - sourceName: names the input in error messages.
     public init(features: [Float], dims: Int, labels: [Int], groups: [String]? = nil, polarity: [Int]? = nil,
-                sources: [String]? = nil, sourceName: String = "dataset") throws {
+                sources: [String]? = nil, confidence: [String: [Float]]? = nil, sourceName: String = "dataset") throws {
         guard dims > 0 else { throw ProbeError.invalidOption(name: "dims", value: "\(dims)", expected: "> 0") }
         let rows = labels.count
         guard features.count == rows * dims else {
             throw ProbeError.shapeMismatch(what: "\(sourceName) features [\(rows), \(dims)]",
                                            expected: rows * dims, found: features.count)
+        }
+        for (name, column) in confidence ?? [:] where column.count != rows {
+            throw ProbeError.shapeMismatch(what: "\(sourceName) confidence \(name)", expected: rows, found: column.count)
         }
         for (name, n) in [("groups", groups?.count), ("polarity", polarity?.count), ("sources", sources?.count)] {
             if let n, n != rows { throw ProbeError.shapeMismatch(what: "\(sourceName) \(name)", expected: rows, found: n) }
@@ -85,12 +90,14 @@ public struct ProbeDataset: Sendable {
         }
         self.sources = sources.map { s in keep.map { s[$0] } } ?? Array(repeating: sourceName, count: keep.count)
         self.skippedUnlabeled = skipped
+        self.confidence = confidence.map { $0.mapValues { c in keep.map { c[$0] } } }
     }
 
     private init(features: [Float], count: Int, dims: Int, labels: [UInt8], groups: [String]?,
-                 polarity: [Int8]?, sources: [String], skipped: Int) {
+                 polarity: [Int8]?, sources: [String], skipped: Int, confidence: [String: [Float]]?) {
         self.features = features; self.count = count; self.dims = dims; self.labels = labels
         self.groups = groups; self.polarity = polarity; self.sources = sources; self.skippedUnlabeled = skipped
+        self.confidence = confidence
     }
 
     /// Number of rows labeled true.
@@ -118,7 +125,8 @@ public struct ProbeDataset: Sendable {
         return ProbeDataset(features: x, count: indices.count, dims: dims, labels: indices.map { labels[$0] },
                             groups: groups.map { g in indices.map { g[$0] } },
                             polarity: polarity.map { p in indices.map { p[$0] } },
-                            sources: indices.map { sources[$0] }, skipped: 0)
+                            sources: indices.map { sources[$0] }, skipped: 0,
+                            confidence: confidence.map { $0.mapValues { c in indices.map { c[$0] } } })
     }
 
     /// Concatenates datasets of the same width (e.g. one per activation file).
@@ -128,6 +136,10 @@ public struct ProbeDataset: Sendable {
         let hasGroups = parts.allSatisfy { $0.groups != nil }
         let hasPolarity = parts.allSatisfy { $0.polarity != nil }
         var g: [String] = [], p: [Int8] = []
+        // Confidence columns every part has (a file without them drops the baselines rather than faking them).
+        var columns = Set(first.confidence.map { Array($0.keys) } ?? [])
+        for part in parts { columns.formIntersection(part.confidence.map { Array($0.keys) } ?? []) }
+        var c: [String: [Float]] = [:]
         for part in parts {
             guard part.dims == first.dims else {
                 throw ProbeError.dimensionMismatch(source: part.sources.first ?? "input", expected: first.dims, found: part.dims)
@@ -135,9 +147,10 @@ public struct ProbeDataset: Sendable {
             x += part.features; y += part.labels; s += part.sources
             if hasGroups, let pg = part.groups { g += pg }
             if hasPolarity, let pp = part.polarity { p += pp }
+            for column in columns { c[column, default: []] += part.confidence?[column] ?? [] }
         }
         return ProbeDataset(features: x, count: y.count, dims: first.dims, labels: y,
                             groups: hasGroups ? g : nil, polarity: hasPolarity ? p : nil, sources: s,
-                            skipped: parts.reduce(0) { $0 + $1.skippedUnlabeled })
+                            skipped: parts.reduce(0) { $0 + $1.skippedUnlabeled }, confidence: columns.isEmpty ? nil : c)
     }
 }

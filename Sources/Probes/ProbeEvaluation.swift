@@ -13,14 +13,19 @@ public struct ProbeEvaluation: Codable, Sendable {
     public var falseOKRate: Double
     public var trueFlaggedRate: Double
     public var reliability: [ReliabilityBin]
+    /// The model's own confidences on the same rows. With no training split here, each is Platt-calibrated on these
+    /// rows themselves (two parameters; ranking metrics such as AUROC do not depend on it).
+    public var baselines: [ConfidenceBaselines.Result]
+    public var comparison: BaselineComparison?
 
     enum CodingKeys: String, CodingKey {
         case probe, hook, files, metrics, skippedUnlabeled = "skipped_unlabeled", flags
         case falseOKRate = "false_ok_rate", trueFlaggedRate = "true_flagged_rate", reliability
+        case baselines, comparison = "baseline_comparison"
     }
 
     /// Scores every row of `data` with `scorer`.
-    public init(scorer: ProbeScorer, data: ProbeDataset, probePath: String, files: [String]) {
+    public init(scorer: ProbeScorer, data: ProbeDataset, probePath: String, files: [String]) throws {
         let raw = scorer.model.rawScores(data)
         let p = raw.map(scorer.artifact.calibration.probability)
         metrics = ProbeMetrics(scores: raw, probabilities: p, labels: data.labels)
@@ -40,6 +45,12 @@ public struct ProbeEvaluation: Codable, Sendable {
         falseOKRate = data.negatives > 0 ? Double(falseOK) / Double(data.negatives) : .nan
         trueFlaggedRate = data.positives > 0 ? Double(trueFlagged) / Double(data.positives) : .nan
         reliability = ReliabilityBin.bins(probabilities: p, labels: data.labels)
+        let measured = try ConfidenceBaselines.measure(train: data, test: data)
+        baselines = measured.map(\.result)
+        comparison = ConfidenceBaselines.best(measured).map {
+            BaselineComparison(probe: "\(scorer.artifact.kind), \(scorer.artifact.hook)", probeScores: raw, baseline: $0,
+                               labels: data.labels)
+        }
     }
 
     /// Human-readable report.
@@ -51,6 +62,9 @@ public struct ProbeEvaluation: Codable, Sendable {
         out += String(format: "recall at 1%% FPR %.4f  at 5%% FPR %.4f\n", metrics.recallAt1FPR, metrics.recallAt5FPR)
         out += "flags: " + ProbeFlag.allCases.map { "\($0.rawValue) \(flags[$0.rawValue] ?? 0)" }.joined(separator: ", ") + "\n"
         out += String(format: "false statements passed as ok: %.3f; true statements flagged likely_false: %.3f\n", falseOKRate, trueFlaggedRate)
+        if baselines.isEmpty { out += "no confidence baselines: these files have no /confidence columns\n" }
+        for b in baselines { out += b.text + "\n" }
+        if let comparison { out += comparison.text + "\n" }
         return out
     }
 

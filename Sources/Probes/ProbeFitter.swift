@@ -32,9 +32,14 @@ public enum ProbeFitter {
         public var testScores: [Double], testProbabilities: [Double], testLabels: [UInt8]
     }
 
-    /// Runs the plan on `data`.
-    public static func fit(_ data: ProbeDataset, plan: Plan) throws -> Outcome {
-        try data.requireBothClasses("training data")
+    /// The rows `fit` trains on, calibrates on and tests on (the confidence baselines use the same ones).
+    public struct Rows: Sendable {
+        public var train: [Int], calibration: [Int], test: [Int]
+    }
+
+    /// Splits `data` as the plan says: a stratified (optionally grouped) test split, then a calibration split of
+    /// the training rows when `calibrate`.
+    public static func rows(_ data: ProbeDataset, plan: Plan) throws -> Rows {
         let groups = plan.useGroups ? data.groups : nil
         if plan.useGroups && groups == nil {
             throw ProbeError.missingColumn(name: "group", available: [])
@@ -55,6 +60,14 @@ public enum ProbeFitter {
             calRows = s.test.map { trainRows[$0] }
             trainRows = s.train.map { trainRows[$0] }
         }
+        return Rows(train: trainRows, calibration: calRows, test: testRows)
+    }
+
+    /// Runs the plan on `data`.
+    public static func fit(_ data: ProbeDataset, plan: Plan) throws -> Outcome {
+        try data.requireBothClasses("training data")
+        let split = try rows(data, plan: plan)
+        let trainRows = split.train, calRows = split.calibration, testRows = split.test
         let fitSet = data.subset(trainRows)
         try fitSet.requireBothClasses("training split")
         let model = try ProbeTrainer.train(plan.kind, on: fitSet, options: plan.options)

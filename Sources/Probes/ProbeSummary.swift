@@ -16,13 +16,16 @@ public struct ProbeSummary: Codable, Sendable {
     public var split: Double
     public var layer: Int?
     public var testMetrics: ProbeMetrics?
+    public var baselines: [ConfidenceBaselines.Result]?
+    public var baselineComparison: BaselineComparison?
     public var converged: Bool?
     public var createdAt: String
     public var createdBy: String
 
     enum CodingKeys: String, CodingKey {
         case kind, variant, model, hook, position, dims, parameterCount = "parameter_count", calibration, thresholds
-        case datasets, seed, split, layer, testMetrics = "test_metrics", converged, createdAt = "created_at", createdBy = "created_by"
+        case datasets, seed, split, layer, testMetrics = "test_metrics", baselines,
+             baselineComparison = "baseline_comparison", converged, createdAt = "created_at", createdBy = "created_by"
     }
 
     public init(_ a: ProbeArtifact) {
@@ -41,6 +44,8 @@ public struct ProbeSummary: Codable, Sendable {
         split = a.training.split
         layer = a.training.layer
         testMetrics = a.training.metrics["test"]
+        baselines = a.training.baselines
+        baselineComparison = a.training.baselineComparison
         converged = a.parameters.converged
         createdAt = a.createdAt
         createdBy = a.createdBy
@@ -62,6 +67,8 @@ public struct ProbeSummary: Codable, Sendable {
             out += String(format: "  test:        n=%d accuracy %.3f AUROC %.3f ECE %.3f Brier %.3f recall@1%%FPR %.3f\n",
                           m.n, m.accuracy, m.auroc, m.ece, m.brier, m.recallAt1FPR)
         }
+        for b in baselines ?? [] { out += "  " + b.text + "\n" }
+        if let c = baselineComparison { out += "  " + c.text + "\n" }
         out += "  created \(createdAt) by \(createdBy)\n"
         return out
     }

@@ -32,11 +32,20 @@ public enum ProbeSweep {
         public var nTest: Int
         public var skippedUnlabeled: Int
         public var rows: [Row]
+        /// The model's own confidences measured on the same test rows (empty when the files have none).
+        public var baselines: [ConfidenceBaselines.Result] = []
+        /// The best probe row against the best baseline, with a bootstrap interval.
+        public var comparison: BaselineComparison?
         public var totalSeconds: Double
 
         enum CodingKeys: String, CodingKey {
             case files, testFiles = "test_files", seed, split, nTrain = "n_train", nTest = "n_test", skippedUnlabeled = "skipped_unlabeled", rows
-            case totalSeconds = "total_seconds"
+            case baselines, comparison = "baseline_comparison", totalSeconds = "total_seconds"
+        }
+
+        /// The row with the highest test AUROC over every kind (ties: lower layer, then run order).
+        public var bestOverall: Row? {
+            rows.filter { $0.test.auroc.isFinite }.max { ($0.test.auroc, -$0.layer) < ($1.test.auroc, -$1.layer) }
         }
 
         /// The row with the highest test AUROC for `kind` (ties: lower layer).
@@ -66,6 +75,7 @@ public enum ProbeSweep {
         let inFlight = DispatchSemaphore(value: max(1, workers))
         let group = DispatchGroup()
         var skipped = 0
+        var firstData: ProbeDataset?, firstTest: ProbeDataset?
         for (li, layer) in layers.enumerated() {
             inFlight.wait()
             if state.failed { inFlight.signal(); break }
@@ -77,6 +87,7 @@ public enum ProbeSweep {
                 state.fail(error); inFlight.signal(); break
             }
             skipped = data.skippedUnlabeled
+            if firstData == nil { firstData = data; firstTest = testData }
             DispatchQueue.global().async(group: group) {
                 defer { inFlight.signal() }
                 do {
@@ -94,15 +105,29 @@ public enum ProbeSweep {
         group.wait()
         if let error = state.error { throw error }
         let fits = state.results.compactMap { $0 }
-        return Result(files: files, testFiles: nil, seed: plan.options.seed, split: plan.split,
-                      nTrain: fits.last?.nTrain ?? 0, nTest: fits.last?.nTest ?? 0, skippedUnlabeled: skipped,
-                      rows: fits.map(\.row), totalSeconds: Date().timeIntervalSince(started))
+        var result = Result(files: files, testFiles: nil, seed: plan.options.seed, split: plan.split,
+                            nTrain: fits.last?.nTrain ?? 0, nTest: fits.last?.nTest ?? 0, skippedUnlabeled: skipped,
+                            rows: fits.map(\.row), totalSeconds: 0)
+        if let firstData {
+            let measured = try ConfidenceBaselines.measure(firstData, plan: plan, testData: firstTest)
+            result.baselines = measured.map(\.result)
+            if let baseline = ConfidenceBaselines.best(measured), let best = result.bestOverall,
+               let fit = fits.first(where: { $0.row.layer == best.layer && $0.row.kind == best.kind }),
+               fit.testScores.count == baseline.testScores.count {
+                result.comparison = BaselineComparison(probe: "\(best.kind), layer \(best.layer)", probeScores: fit.testScores,
+                                                       baseline: baseline, labels: fit.testLabels, seed: plan.options.seed)
+            }
+        }
+        result.totalSeconds = Date().timeIntervalSince(started)
+        return result
     }
 
     /// One (layer, kind) fit and its test metrics.
     private struct Fitted: Sendable {
         var row: Row
         var nTrain: Int, nTest: Int
+        /// Raw test scores and labels, for the comparison with the baselines.
+        var testScores: [Double], testLabels: [UInt8]
     }
 
     private static func fitOne(layer: Int, hook: String, kind: ProbeKind, data: ProbeDataset, testData: ProbeDataset?,
@@ -119,6 +144,8 @@ public enum ProbeSweep {
             outcome.test = ProbeMetrics(scores: scores, probabilities: scores.map(outcome.calibration.probability),
                                         labels: testData.labels)
             outcome.nTest = testData.count
+            outcome.testScores = scores
+            outcome.testLabels = testData.labels
         }
         guard let test = outcome.test else {
             throw ProbeError.invalidOption(name: "split", value: "\(plan.split)", expected: "below 1 for a sweep (it needs test rows)")
@@ -126,7 +153,8 @@ public enum ProbeSweep {
         let row = Row(layer: layer, hook: hook, kind: kind.cliName, test: test, trainAccuracy: outcome.train.accuracy,
                       fitSeconds: seconds, converged: outcome.model.parameters.converged,
                       iterations: outcome.model.parameters.iterations)
-        return Fitted(row: row, nTrain: outcome.nTrain, nTest: outcome.nTest)
+        return Fitted(row: row, nTrain: outcome.nTrain, nTest: outcome.nTest, testScores: outcome.testScores,
+                      testLabels: outcome.testLabels)
     }
 
     /// Results and the first error, shared by the fitting threads.
@@ -171,6 +199,7 @@ public enum ProbeSweep {
                 out += String(format: "best %@: layer %d (AUROC %.3f, accuracy %.3f)\n", kind as NSString, b.layer, b.test.auroc, b.test.accuracy)
             }
         }
+        out += baselineLines(result)
         return out
     }
 
@@ -182,6 +211,12 @@ public enum ProbeSweep {
             series.append(.init(name: "\(kind) AUROC", points: rows.map { (Double($0.layer), $0.test.auroc) }))
             series.append(.init(name: "\(kind) accuracy", points: rows.map { (Double($0.layer), $0.test.accuracy) }, dashed: true))
             keys += [kind, kind]
+        }
+        if let best = result.baselines.filter({ $0.test.auroc.isFinite }).max(by: { $0.test.auroc < $1.test.auroc }),
+           let low = result.rows.map(\.layer).min(), let high = result.rows.map(\.layer).max() {
+            series.append(.init(name: "baseline \(best.name) AUROC", points: [(Double(low), best.test.auroc),
+                                                                            (Double(high), best.test.auroc)], dashed: true))
+            keys.append("baseline")
         }
         let low = max(0, min(0.4, (result.rows.map { min($0.test.auroc, $0.test.accuracy) }.filter(\.isFinite).min() ?? 0.4) - 0.05))
         return SVGChart.lines(title: "Probe quality by layer (test split, n=\(result.nTest))", xLabel: "layer",
@@ -203,6 +238,7 @@ public enum ProbeSweep {
                 md += String(format: "| %@ | %d | %.3f | %.3f | %.3f | %.3f |\n", kind as NSString, b.layer, b.test.auroc, b.test.accuracy, b.test.ece, b.test.recallAt1FPR)
             }
         }
+        md += baselineMarkdown(result)
         md += "\nThe best layer is chosen on the test split itself, so these numbers are slightly optimistic; "
         md += "`polygraph train --layer best` picks the layer by cross-validation on the training rows instead.\n\n"
         md += "## All layers\n\n| layer | kind | accuracy | AUROC | AUPRC | ECE | Brier | recall@1% | recall@5% | fit s |\n|---|---|---|---|---|---|---|---|---|---|\n"

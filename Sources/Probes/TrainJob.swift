@@ -78,11 +78,20 @@ public enum TrainJob {
         var metrics = ["train": outcome.train]
         if let test = outcome.test { metrics["test"] = test }
         let h = loader.header
-        let training = ProbeArtifact.TrainingRecord(
+        var training = ProbeArtifact.TrainingRecord(
             datasets: try loader.datasetRecords(for: data), seed: plan.options.seed, split: plan.split, metrics: metrics,
             layer: chosen, nTrain: outcome.nTrain, nCalibration: outcome.nCalibration, nTest: outcome.nTest,
             skippedUnlabeled: data.skippedUnlabeled, maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged,
             groupBy: groupBy)
+        let measured = try ConfidenceBaselines.measure(data, plan: plan)
+        if !measured.isEmpty {
+            training.baselines = measured.map(\.result)
+            if let best = ConfidenceBaselines.best(measured), outcome.testScores.count == best.testScores.count {
+                training.baselineComparison = BaselineComparison(
+                    probe: "\(plan.kind.cliName), \(hook)", probeScores: outcome.testScores, baseline: best,
+                    labels: outcome.testLabels, seed: plan.options.seed)
+            }
+        }
         let artifact = ProbeArtifact(model: outcome.model,
                                      identity: .init(name: h.modelName, architecture: h.modelArchitecture, sha256: h.modelSHA256),
                                      hook: hook, position: h.position.rawValue, calibration: outcome.calibration,
@@ -108,6 +117,6 @@ public enum TrainJob {
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
         // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).
         try data.requireBothClasses("evaluation rows of \(paths.joined(separator: ", "))")
-        return ProbeEvaluation(scorer: scorer, data: data, probePath: probePath, files: paths)
+        return try ProbeEvaluation(scorer: scorer, data: data, probePath: probePath, files: paths)
     }
 }

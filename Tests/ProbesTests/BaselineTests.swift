@@ -1,0 +1,72 @@
+import Foundation
+import Hooks
+import Testing
+import ActivationStore
+@testable import Probes
+
+@Suite("Confidence baselines in sweep, train and eval reports")
+struct BaselineTests {
+    static func sweep(_ path: String) throws -> ProbeSweep.Result {
+        let loader = try ActivationLoader(paths: [path])
+        return try ProbeSweep.run(layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic],
+                                  plan: .init(kind: .logistic), files: [path]) { l in
+            let hook = HookName.residPost(l).description
+            return (hook, try loader.dataset(hook: hook))
+        }
+    }
+
+    @Test("a strong confidence signal beats the probe and the report says the probe is worse")
+    func strongBaseline() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5", n: 400, layers: 2, seed: 3, confidenceSignal: 6)  // probe AUROC ~0.93
+        let result = try Self.sweep(dir + "/a.h5")
+        #expect(result.baselines.map(\.name) == ["mean_logprob", "min_logprob", "mean_entropy", "mean_margin"])
+        let entropy = try #require(result.baselines.first { $0.name == "mean_entropy" })
+        #expect(entropy.trueWhen == "lower" && entropy.test.auroc > 0.9 && entropy.test.n == result.nTest)
+        let margin = try #require(result.baselines.first { $0.name == "mean_margin" })
+        #expect(abs(margin.test.auroc - 0.5) < 0.2)  // pure noise
+        #expect(margin.missing <= 1)
+        let comparison = try #require(result.comparison)
+        #expect(comparison.difference < 0 && comparison.ci95High < 0 && comparison.n == result.nTest)
+        #expect(ProbeSweep.table(result).contains("is WORSE than it"))
+        #expect(ProbeSweep.markdown(result).contains("## Against the model's own confidence"))
+        #expect(ProbeSweep.plot(result).contains("baseline"))
+    }
+
+    @Test("a probe with a real signal beats noise baselines with an interval above zero; JSON carries both")
+    func probeBeatsBaseline() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5", n: 400, seed: 4, confidenceSignal: 0)
+        let result = try Self.sweep(dir + "/a.h5")
+        let comparison = try #require(result.comparison)
+        #expect(comparison.probe == "logistic, layer 2")
+        #expect(comparison.difference > 0.2 && comparison.ci95Low > 0 && comparison.ci95Low <= comparison.difference)
+        #expect(comparison.resamples == 1000)
+        let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        #expect(json.contains("\"baseline_comparison\"") && json.contains("\"true_when\""))
+    }
+
+    @Test("train records the baselines and the comparison in the artifact; eval reports them; files without confidences say so")
+    func trainAndEval() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5", n: 300, seed: 5, confidenceSignal: 1)
+        var plan = ProbeFitter.Plan(kind: .logistic)
+        plan.calibrate = true
+        let output = try TrainJob.run(paths: [dir + "/a.h5"], plan: plan, layer: .index(2))
+        let baselines = try #require(output.artifact.training.baselines)
+        #expect(baselines.count == 4 && baselines.allSatisfy { $0.test.n == output.outcome.nTest })
+        #expect(output.artifact.training.baselineComparison?.n == output.outcome.nTest)
+        try output.artifact.write(to: dir + "/p.json")
+        let reread = try ProbeArtifact.load(from: dir + "/p.json")
+        #expect(reread.training.baselines == baselines)
+        #expect(ProbeSummary(reread).text().contains("best confidence baseline"))
+        let evaluation = try TrainJob.evaluate(probePath: dir + "/p.json", paths: [dir + "/a.h5"], allowMismatch: false)
+        #expect(evaluation.baselines.count == 4 && evaluation.comparison != nil)
+        #expect(evaluation.text().contains("baseline mean_logprob"))
+
+        try StoreFiles.write(dir + "/plain.h5", n: 100, seed: 6)
+        let plain = try Self.sweep(dir + "/plain.h5")
+        #expect(plain.baselines.isEmpty && plain.comparison == nil)
+        #expect(ProbeSweep.table(plain).contains("no confidence baselines"))
+    }
+}
