@@ -110,6 +110,45 @@ def _():
     assert streamed == expected, (streamed, expected)
 
 
+@check("chat logprobs (stock client types): tokens join to the answer, log-probs <= 0, top_logprobs sorted")
+def _():
+    r = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=8, temperature=0, logprobs=True,
+                                       top_logprobs=3)
+    content = r.choices[0].logprobs.content
+    assert content and "".join(t.token for t in content) == r.choices[0].message.content, content
+    for t in content:
+        assert t.logprob <= 0 and len(t.top_logprobs) == 3, t
+        assert [a.logprob for a in t.top_logprobs] == sorted((a.logprob for a in t.top_logprobs), reverse=True), t
+        assert abs(t.top_logprobs[0].logprob - t.logprob) < 1e-5, t  # greedy: the chosen token is the top one
+        assert bytes(t.bytes).decode("utf-8", "replace") == t.token, t
+    assert client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=4).choices[0].logprobs is None
+    streamed = [c.choices[0].logprobs.content[0] for c in client.chat.completions.create(
+        model=MODEL, messages=QUESTION, max_tokens=8, temperature=0, logprobs=True, stream=True)
+        if c.choices and c.choices[0].logprobs]
+    assert [t.token for t in streamed] == [t.token for t in content], (streamed, content)
+    assert all(abs(a.logprob - b.logprob) < 1e-6 for a, b in zip(streamed, content))
+
+
+@check("completion logprobs (integer form): parallel arrays and offsets")
+def _():
+    r = client.completions.create(model=MODEL, prompt="The capital of France is", max_tokens=6, temperature=0, logprobs=2)
+    lp = r.choices[0].logprobs
+    assert "".join(lp.tokens) == r.choices[0].text, lp
+    assert len(lp.token_logprobs) == len(lp.tokens) == len(lp.top_logprobs) == len(lp.text_offset)
+    assert all(len(d) <= 2 for d in lp.top_logprobs) and all(x <= 0 for x in lp.token_logprobs)
+    assert lp.text_offset[0] == 0 and lp.text_offset == sorted(lp.text_offset)
+
+
+@check("logprobs out of range is a 400 naming the field")
+def _():
+    try:
+        client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=4, logprobs=True, top_logprobs=21)
+    except openai.BadRequestError as e:
+        assert "top_logprobs" in str(e), e
+    else:
+        raise AssertionError("top_logprobs=21 was accepted")
+
+
 @check("text completion (non-streaming and streaming)")
 def _():
     r = client.completions.create(model=MODEL, prompt="The capital of France is", max_tokens=6, temperature=0)

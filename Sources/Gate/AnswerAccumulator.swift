@@ -23,7 +23,8 @@ struct AnswerAccumulator {
     /// Scores one generated token.
     mutating func accept(_ step: GenerationStep) -> ScoredToken {
         let score = timedScore(step.activation)
-        let token = ScoredToken(index: tokens.count, id: step.token, text: step.text, score: score)
+        let token = ScoredToken(index: tokens.count, id: step.token, text: step.text, score: score,
+                                logprob: step.chosen?.logprob ?? 0, bytes: step.chosen?.bytes, top: step.top)
         tokens.append(token)
         activations.append(step.activation)
         return token

@@ -75,6 +75,9 @@ public final class Gate: Sendable {
         guard options.topP > 0 && options.topP <= 1 else {
             throw GateError.invalidOption(name: "top_p", value: "\(options.topP)", expected: "a number in (0, 1]")
         }
+        guard (0...20).contains(options.topLogprobs) else {
+            throw GateError.invalidOption(name: "top_logprobs", value: "\(options.topLogprobs)", expected: "0...20")
+        }
         guard options.topK >= 0 else {
             throw GateError.invalidOption(name: "top_k", value: "\(options.topK)", expected: "0 (off) or more")
         }

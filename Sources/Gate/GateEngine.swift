@@ -11,11 +11,16 @@ public struct GenerationStep: Sendable {
     public var text: String
     /// The captured hook at this token's position: `[d_model]`.
     public var activation: [Float]
+    /// The token itself with its log-prob (bytes included), and `options.topLogprobs` most likely alternatives.
+    public var chosen: TokenAlternative?
+    public var top: [TokenAlternative]
 
-    public init(token: Int, text: String, activation: [Float]) {
+    public init(token: Int, text: String, activation: [Float], chosen: TokenAlternative? = nil, top: [TokenAlternative] = []) {
         self.token = token
         self.text = text
         self.activation = activation
+        self.chosen = chosen
+        self.top = top
     }
 }
 

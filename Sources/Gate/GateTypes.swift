@@ -42,6 +42,8 @@ public struct GenerationOptions: Sendable, Equatable {
     public var topK: Int
     /// OpenAI `stop`: the answer ends just before the first of these strings (finish `stop`); empty strings are ignored.
     public var stop: [String]
+    /// Most likely alternatives to report with each token's log-prob (OpenAI `top_logprobs`), 0...20.
+    public var topLogprobs: Int = 0
 
     public init(maxTokens: Int = 128, temperature: Double = 0, topP: Double = 1, seed: UInt64? = nil, topK: Int = 0,
                 stop: [String] = []) {
@@ -81,13 +83,39 @@ public struct ScoredToken: Sendable, Equatable {
     public var text: String
     /// The probe applied to this token's activation.
     public var score: ProbeScore
+    /// ln P(token) under the model's distribution, the token's own bytes, and the most likely alternatives when
+    /// asked for (`GenerationOptions.topLogprobs`).
+    public var logprob: Double
+    public var bytes: [UInt8]
+    public var top: [TokenAlternative]
 
-    public init(index: Int, id: Int, text: String, score: ProbeScore) {
+    public init(index: Int, id: Int, text: String, score: ProbeScore, logprob: Double = 0, bytes: [UInt8]? = nil,
+                top: [TokenAlternative] = []) {
         self.index = index
         self.id = id
         self.text = text
         self.score = score
+        self.logprob = logprob
+        self.bytes = bytes ?? Array(text.utf8)
+        self.top = top
     }
+}
+
+/// A token and its log-prob (OpenAI's `logprobs` entries).
+public struct TokenAlternative: Sendable, Equatable {
+    public var id: Int
+    /// The token's own bytes (a piece of a multi-byte character is not valid UTF-8 on its own).
+    public var bytes: [UInt8]
+    public var logprob: Double
+
+    public init(id: Int, bytes: [UInt8], logprob: Double) {
+        self.id = id
+        self.bytes = bytes
+        self.logprob = logprob
+    }
+
+    /// The bytes as text (U+FFFD for an incomplete character, as OpenAI does).
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 /// Why generation stopped, in OpenAI's words.

@@ -48,9 +48,11 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
     public func generate(prompt: [Int], options: GenerationOptions, hook: String,
                          onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
         let name = try HookName(parsing: hook)
-        let parameters = SamplingParameters(maxTokens: options.maxTokens, temperature: Float(options.temperature),
+        var parameters = SamplingParameters(maxTokens: options.maxTokens, temperature: Float(options.temperature),
                                             topK: options.topK, topP: Float(options.topP),
                                             seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
+        parameters.topLogprobs = options.topLogprobs
+        let tokenizer = languageModel.tokenizer
         var widthProblem: String?
         let generation = try languageModel.generate(prompt: prompt.map(Int32.init), parameters: parameters,
                                                     capture: HookFilter([name])) { token in
@@ -58,7 +60,10 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
                 widthProblem = "hook \(hook) was not captured at token \(token.index)"
                 return false
             }
-            return onStep(GenerationStep(token: Int(token.id), text: token.text, activation: row))
+            let chosen = TokenAlternative(id: Int(token.id), bytes: tokenizer.bytes(for: token.id),
+                                          logprob: Double(token.score.logprob))
+            let top = token.top.map { TokenAlternative(id: Int($0.id), bytes: tokenizer.bytes(for: $0.id), logprob: Double($0.logprob)) }
+            return onStep(GenerationStep(token: Int(token.id), text: token.text, activation: row, chosen: chosen, top: top))
         }
         if let widthProblem { throw GateError.engineFailure(widthProblem) }
         let promptRows = generation.promptActivations

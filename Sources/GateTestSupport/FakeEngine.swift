@@ -66,7 +66,14 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
             pacer?.step(index)
             lock.withLock { _steps += 1 }
             text += Self.text(token)
-            if !onStep(GenerationStep(token: token, text: Self.text(token), activation: Self.activation(token))) {
+            // Log-probs: the chosen token −0.1·(token mod 5); alternatives are the next ids, each 1 nat less likely.
+            let logprob = -0.1 * Double(token % 5)
+            let chosen = TokenAlternative(id: token, bytes: Array(Self.text(token).utf8), logprob: logprob)
+            let top = (0..<options.topLogprobs).map { k in
+                k == 0 ? chosen : TokenAlternative(id: token + k, bytes: Array(Self.text(token + k).utf8), logprob: logprob - Double(k))
+            }
+            if !onStep(GenerationStep(token: token, text: Self.text(token), activation: Self.activation(token),
+                                      chosen: chosen, top: top)) {
                 return GenerationSummary(finishReason: .cancelled, text: text,
                                          lastPromptActivation: Self.activation(prompt.last ?? 1))
             }

@@ -24,6 +24,8 @@ struct CompletionPlan: Sendable {
     let created: Int
     /// The model id echoed back.
     let model: String
+    /// OpenAI `logprobs` as asked (nil: the choice's `logprobs` is null).
+    let logprobs: LogprobsRequest?
 }
 
 /// Turns request fields into a plan, refusing what the server does not support with a precise error.
@@ -57,7 +59,7 @@ struct CompletionPlanner: Sendable {
     }
 
     func plan(_ fields: some CompletionRequestFields, kind: CompletionKind, prompt: GatePrompt,
-              maxTokens: Int?, defaultMaxTokens: Int) throws -> CompletionPlan {
+              maxTokens: Int?, defaultMaxTokens: Int, logprobs: LogprobsRequest? = nil) throws -> CompletionPlan {
         try checkModel(fields.model)
         if let n = fields.n, n != 1 {
             throw OpenAIError(.badRequest, "`n` is \(n): this server returns one choice per request (n = 1)",
@@ -73,9 +75,10 @@ struct CompletionPlanner: Sendable {
             throw OpenAIError(.badRequest, "`max_tokens` is \(maxTokens): expected 1...\(config.maxTokensLimit)",
                               code: "invalid_value", param: "max_tokens")
         }
-        let options = GenerationOptions(maxTokens: maxTokens, temperature: fields.temperature ?? 0,
+        var options = GenerationOptions(maxTokens: maxTokens, temperature: fields.temperature ?? 0,
                                         topP: fields.topP ?? 1, seed: fields.seed.map { UInt64(bitPattern: Int64($0)) },
                                         stop: stop)
+        options.topLogprobs = logprobs?.top ?? 0
         let policy = try resolvePolicy(fields.polygraph)
         let prepared: PreparedRequest
         do {
@@ -88,7 +91,7 @@ struct CompletionPlanner: Sendable {
         return CompletionPlan(kind: kind, prepared: prepared, policy: policy, stream: fields.stream ?? false,
                               includeUsage: fields.streamOptions?.includeUsage ?? false,
                               id: kind.idPrefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
-                              created: Int(Date().timeIntervalSince1970), model: fields.model)
+                              created: Int(Date().timeIntervalSince1970), model: fields.model, logprobs: logprobs)
     }
 
     /// The server's policy with the request's `polygraph` overrides applied.

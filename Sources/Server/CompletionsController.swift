@@ -30,9 +30,10 @@ struct CompletionsController: Sendable {
                                                     limit: config.maxBodyBytes)
         try planner.checkModel(body.model)
         let messages = try planner.chatMessages(body.messages)
+        let logprobs = try LogprobsRequest.chat(logprobs: body.logprobs, topLogprobs: body.topLogprobs)
         let plan = try planner.plan(body, kind: .chat, prompt: .chat(messages),
                                     maxTokens: body.maxCompletionTokens ?? body.maxTokens,
-                                    defaultMaxTokens: config.defaultMaxTokens)
+                                    defaultMaxTokens: config.defaultMaxTokens, logprobs: logprobs)
         return try await respond(plan, request: request)
     }
 
@@ -45,8 +46,9 @@ struct CompletionsController: Sendable {
                               code: "invalid_value", param: "prompt")
         }
         // OpenAI's default for the legacy completions route is 16 tokens.
+        let logprobs = try LogprobsRequest.completion(logprobs: body.logprobs)
         let plan = try planner.plan(body, kind: .text, prompt: .text(prompt), maxTokens: body.maxTokens,
-                                    defaultMaxTokens: 16)
+                                    defaultMaxTokens: 16, logprobs: logprobs)
         return try await respond(plan, request: request)
     }
 
@@ -67,8 +69,12 @@ struct CompletionsController: Sendable {
             throw failure
         }
         metrics.record(outcome)
-        let choice = makeChoice(plan, text: outcome.text, finish: openAIFinishReason(outcome.original.finishReason),
+        var choice = makeChoice(plan, text: outcome.text, finish: openAIFinishReason(outcome.original.finishReason),
                                 polygraph: .answer(PolygraphObject(outcome, includeTokens: true)), streamed: false)
+        // Log-probs describe the generated tokens: only when those are what the client gets.
+        if plan.logprobs != nil && outcome.kind == .passed {
+            choice.logprobs = LogprobsObject(plan.kind, tokens: outcome.original.tokens)
+        }
         let envelope = CompletionEnvelope(
             id: plan.id, object: plan.kind.objectName, created: plan.created, model: plan.model, choices: [choice],
             usage: Usage(promptTokens: plan.prepared.promptTokens.count,
@@ -123,9 +129,11 @@ struct CompletionsController: Sendable {
                                                                       streamed: true, role: true)))
                     }
                     var held: [ScoredToken] = []
+                    var offset = 0
                     for await token in tokens {
                         if live {
-                            try await writer.write(tokenChunk(plan, token))
+                            try await writer.write(tokenChunk(plan, token, offset: offset))
+                            offset += token.text.count
                         } else {
                             held.append(token)
                         }
@@ -135,7 +143,10 @@ struct CompletionsController: Sendable {
                         metrics.record(outcome)
                         if !live {
                             if outcome.kind == .passed {
-                                for token in held { try await writer.write(tokenChunk(plan, token)) }
+                                for token in held {
+                                    try await writer.write(tokenChunk(plan, token, offset: offset))
+                                    offset += token.text.count
+                                }
                             } else {
                                 try await writer.write(chunk(plan, makeChoice(plan, text: outcome.text, finish: nil,
                                                                               polygraph: nil, streamed: true)))
@@ -164,9 +175,12 @@ struct CompletionsController: Sendable {
         })
     }
 
-    private func tokenChunk(_ plan: CompletionPlan, _ token: ScoredToken) throws -> ByteBuffer {
-        try chunk(plan, makeChoice(plan, text: token.text, finish: nil, polygraph: .token(TokenScoreObject(token)),
-                                   streamed: true))
+    /// One streamed token; with `logprobs` asked, its log-prob entry (`offset`: where it starts in the answer text).
+    private func tokenChunk(_ plan: CompletionPlan, _ token: ScoredToken, offset: Int) throws -> ByteBuffer {
+        var choice = makeChoice(plan, text: token.text, finish: nil, polygraph: .token(TokenScoreObject(token)),
+                                streamed: true)
+        if plan.logprobs != nil { choice.logprobs = LogprobsObject(plan.kind, tokens: [token], offset: offset) }
+        return try chunk(plan, choice)
     }
 }
 

@@ -113,9 +113,12 @@ struct ChatCompletionRequest: Decodable, Sendable, CompletionRequestFields {
     let stop: StopSequences?
     let streamOptions: StreamOptions?
     let polygraph: PolygraphOverrides?
+    let logprobs: Bool?
+    let topLogprobs: Int?
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, temperature, seed, stream, n, stop, polygraph
+        case model, messages, temperature, seed, stream, n, stop, polygraph, logprobs
+        case topLogprobs = "top_logprobs"
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"
         case topP = "top_p"
@@ -136,9 +139,11 @@ struct CompletionRequest: Decodable, Sendable, CompletionRequestFields {
     let stop: StopSequences?
     let streamOptions: StreamOptions?
     let polygraph: PolygraphOverrides?
+    /// The number of alternatives per token (the legacy API's integer form).
+    let logprobs: Int?
 
     enum CodingKeys: String, CodingKey {
-        case model, prompt, temperature, seed, stream, n, stop, polygraph
+        case model, prompt, temperature, seed, stream, n, stop, polygraph, logprobs
         case maxTokens = "max_tokens"
         case topP = "top_p"
         case streamOptions = "stream_options"

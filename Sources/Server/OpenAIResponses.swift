@@ -94,6 +94,8 @@ struct Choice: Encodable, Sendable {
     /// Always present (null while streaming), as OpenAI sends it.
     var finishReason: String?
     var polygraph: AnyPolygraph?
+    /// OpenAI `logprobs` when the request asked for them; null otherwise.
+    var logprobs: LogprobsObject?
 
     enum CodingKeys: String, CodingKey {
         case index, message, delta, text, polygraph, logprobs
@@ -106,7 +108,7 @@ struct Choice: Encodable, Sendable {
         try c.encodeIfPresent(message, forKey: .message)
         try c.encodeIfPresent(delta, forKey: .delta)
         try c.encodeIfPresent(text, forKey: .text)
-        try c.encodeNil(forKey: .logprobs)
+        if let logprobs { try c.encode(logprobs, forKey: .logprobs) } else { try c.encodeNil(forKey: .logprobs) }
         try c.encode(finishReason, forKey: .finishReason)
         try c.encodeIfPresent(polygraph, forKey: .polygraph)
     }
