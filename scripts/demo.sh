@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end, on the default model (SmolLM2-135M-Instruct, Q4_1 GGUF):
 #   set up → the model answers 300 questions and its hidden states at each answer are captured and graded
-#   → sweep every layer (SVG plot) → train a calibrated probe at the best layer
+#   → sweep every layer (SVG plot), next to the model's own confidence → train a calibrated probe at the best layer
 #   → new questions answered through the gate, each printed with P(true), the flag, and whether it was right.
 # Everything it writes goes to runs/demo/. A few minutes on 2 cores once built.
 set -euo pipefail
@@ -17,8 +17,9 @@ echo "== 1/4 capture: the model answers 300 questions; each answer is graded, it
 "$BIN" capture --dataset datasets/questions.jsonl --limit 300 --max-answer-tokens 24 \
   --out "$OUT/answers.h5" --hooks resid_post --position answer --overwrite
 
-echo "== 2/4 sweep: which layer tells right answers from made-up ones (plot: $OUT/sweep/sweep.svg)" >&2
-"$BIN" sweep --acts "$OUT/answers.h5" --probe logistic,mass-mean --report "$OUT/sweep" --quiet | tail -3
+echo "== 2/4 sweep: which layer tells right answers from made-up ones (plot: $OUT/sweep/sweep.svg)," >&2
+echo "   next to the model's own confidence (token log-probs, entropy, margin) on the same test answers" >&2
+"$BIN" sweep --acts "$OUT/answers.h5" --probe logistic,mass-mean --report "$OUT/sweep" --quiet | grep -E '^(best|baseline|report)' 
 
 echo "== 3/4 train: logistic probe at the best layer, Platt-calibrated on held-out answers" >&2
 "$BIN" train --acts "$OUT/answers.h5" --probe logistic --layer best --calibrate --out "$OUT/probe.json" --quiet

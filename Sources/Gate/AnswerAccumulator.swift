@@ -9,6 +9,8 @@ struct AnswerAccumulator {
     private(set) var scoringSeconds = 0.0
     /// Each answer token's activation `[tokens, d_model]` (for the verdict, and to drop tokens cut by a stop sequence).
     private var activations: [[Float]] = []
+    /// Per-token log-prob, entropy and margin of the answer so far (a hybrid probe reads their summary).
+    private var logprobs: [Double] = [], entropies: [Double] = [], margins: [Double] = []
 
     init(probe: any TruthProbe) {
         self.probe = probe
@@ -22,6 +24,9 @@ struct AnswerAccumulator {
 
     /// Scores one generated token.
     mutating func accept(_ step: GenerationStep) -> ScoredToken {
+        logprobs.append(step.chosen?.logprob ?? .nan)
+        entropies.append(step.entropy)
+        margins.append(step.margin)
         let score = timedScore(step.activation)
         let token = ScoredToken(index: tokens.count, id: step.token, text: step.text, score: score,
                                 logprob: step.chosen?.logprob ?? 0, bytes: step.chosen?.bytes, top: step.top)
@@ -33,7 +38,10 @@ struct AnswerAccumulator {
     /// Keeps only the first `kept.count` tokens, as given (the last may be cut short where a stop sequence begins).
     mutating func keep(_ kept: [ScoredToken]) {
         tokens = kept
-        activations.removeLast(max(0, activations.count - kept.count))
+        let cut = max(0, activations.count - kept.count)
+        activations.removeLast(cut)
+        logprobs.removeLast(min(cut, logprobs.count)); entropies.removeLast(min(cut, entropies.count))
+        margins.removeLast(min(cut, margins.count))
     }
 
     /// The verdict's score: the last answer token (or the answer's mean for a `mean` probe), or the last prompt
@@ -44,9 +52,17 @@ struct AnswerAccumulator {
         return timedScore(last)
     }
 
+    /// The answer's confidences so far, as `/confidence` columns (what capture stores for the same tokens).
+    var confidence: [String: Double] {
+        func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
+        return ["mean_logprob": mean(logprobs), "min_logprob": logprobs.min() ?? .nan,
+                "mean_entropy": mean(entropies), "mean_margin": mean(margins)]
+    }
+
     private mutating func timedScore(_ activation: [Float]) -> ProbeScore {
         let start = DispatchTime.now().uptimeNanoseconds
-        let score = probe.score(activation)
+        let score = probe.confidenceFeatures.isEmpty ? probe.score(activation)
+            : probe.score(activation, confidence: confidence)
         scoringSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return score
     }

@@ -26,6 +26,15 @@ public struct ArtifactTruthProbe: TruthProbe {
         self.name = name
     }
 
+    public var confidenceFeatures: [String] { scorer.confidenceFeatures }
+
+    public func score(_ activation: [Float], confidence: [String: Double]) -> ProbeScore {
+        guard let score = try? scorer.score(activation: activation, confidence: confidence) else {
+            return ProbeScore(raw: .nan, pTrue: 0, flag: .likelyFalse)
+        }
+        return score
+    }
+
     public func score(_ activation: [Float]) -> ProbeScore {
         // The gate checked the width against the model at start-up, so scoring cannot fail on size here.
         guard let score = try? scorer.score(activation: activation) else {

@@ -14,6 +14,9 @@ public struct GenerationStep: Sendable {
     /// The token itself with its log-prob (bytes included), and `options.topLogprobs` most likely alternatives.
     public var chosen: TokenAlternative?
     public var top: [TokenAlternative]
+    /// Entropy (nats) of the distribution this token was drawn from, and ln P(top-1) − ln P(top-2) (NaN: unknown).
+    public var entropy: Double = .nan
+    public var margin: Double = .nan
 
     public init(token: Int, text: String, activation: [Float], chosen: TokenAlternative? = nil, top: [TokenAlternative] = []) {
         self.token = token
@@ -77,4 +80,13 @@ public protocol TruthProbe: Sendable {
     var inputWidth: Int { get }
     /// Scores one activation `[inputWidth]`.
     func score(_ activation: [Float]) -> ProbeScore
+    /// The `/confidence` columns the probe reads besides the activation (a hybrid probe); empty for most probes.
+    var confidenceFeatures: [String] { get }
+    /// Scores an activation with the answer's confidences so far (column → value).
+    func score(_ activation: [Float], confidence: [String: Double]) -> ProbeScore
+}
+
+extension TruthProbe {
+    public var confidenceFeatures: [String] { [] }
+    public func score(_ activation: [Float], confidence: [String: Double]) -> ProbeScore { score(activation) }
 }

@@ -63,7 +63,10 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
             let chosen = TokenAlternative(id: Int(token.id), bytes: tokenizer.bytes(for: token.id),
                                           logprob: Double(token.score.logprob))
             let top = token.top.map { TokenAlternative(id: Int($0.id), bytes: tokenizer.bytes(for: $0.id), logprob: Double($0.logprob)) }
-            return onStep(GenerationStep(token: Int(token.id), text: token.text, activation: row, chosen: chosen, top: top))
+            var step = GenerationStep(token: Int(token.id), text: token.text, activation: row, chosen: chosen, top: top)
+            step.entropy = Double(token.score.entropy)
+            step.margin = Double(token.score.margin)
+            return onStep(step)
         }
         if let widthProblem { throw GateError.engineFailure(widthProblem) }
         let promptRows = generation.promptActivations

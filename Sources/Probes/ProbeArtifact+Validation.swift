@@ -4,7 +4,7 @@ extension ProbeArtifact {
     public func validate(path: String = "probe") throws {
         func fail(_ reason: String) -> ProbeError { .invalidArtifact(path: path, reason: reason) }
         guard let kind = probeKind else {
-            throw fail("unknown kind \"\(self.kind)\"; this build knows logistic, mass_mean, mlp, ttpd.")
+            throw fail("unknown kind \"\(self.kind)\"; this build knows logistic, mass_mean, mlp, ttpd, hybrid.")
         }
         let d = dims
         guard d > 0 else { throw fail("normalization.mean is empty.") }
@@ -16,7 +16,7 @@ extension ProbeArtifact {
             throw fail("normalization.scale must be finite and positive.")
         }
         switch kind {
-        case .logistic, .massMean, .massMeanIID, .ttpd:
+        case .logistic, .massMean, .massMeanIID, .ttpd, .hybrid:
             guard let w = parameters.weights else { throw fail("parameters.weights is missing for kind \(self.kind).") }
             guard w.count == d else { throw fail("parameters.weights has \(w.count) values but the probe reads \(d) dimensions.") }
             guard w.allSatisfy(\.isFinite) else { throw fail("parameters.weights holds a NaN or infinite value.") }
@@ -41,6 +41,18 @@ extension ProbeArtifact {
             }
             guard width == 1 else { throw fail("the last MLP layer has \(width) outputs, expected 1.") }
         }
+        if kind == .hybrid {
+            guard let columns = parameters.confidenceFeatures, let fill = parameters.confidenceFill,
+                  !columns.isEmpty, columns.count == fill.count, columns.count < d else {
+                throw fail("a hybrid probe needs parameters.confidence_features and confidence_fill of equal, non-zero length.")
+            }
+            guard columns.allSatisfy(HybridProbe.columns.contains), fill.allSatisfy(\.isFinite) else {
+                throw fail("parameters.confidence_features must be among \(HybridProbe.columns.joined(separator: ", ")) "
+                    + "with finite confidence_fill values.")
+            }
+        } else if parameters.confidenceFeatures != nil {
+            throw fail("parameters.confidence_features is only for kind hybrid.")
+        }
         guard calibration.method == "platt" else {
             throw fail("calibration.method \"\(calibration.method)\" is unknown; this build knows \"platt\".")
         }
@@ -56,8 +68,8 @@ extension ProbeArtifact {
     /// Pass nil for a field the caller does not know.
     public func checkCompatible(modelSHA256: String?, hook: String?, position: String?, dims: Int?,
                                 allowMismatch: Bool = false) throws {
-        if let dims, dims != self.dims {  // Never overridable: the arithmetic would be meaningless.
-            throw ProbeError.dimensionMismatch(source: "activations", expected: self.dims, found: dims)
+        if let dims, dims != activationDims {  // Never overridable: the arithmetic would be meaningless.
+            throw ProbeError.dimensionMismatch(source: "activations", expected: activationDims, found: dims)
         }
         guard !allowMismatch else { return }
         if let modelSHA256, !modelSHA256.isEmpty, !model.sha256.isEmpty, modelSHA256.lowercased() != model.sha256.lowercased() {

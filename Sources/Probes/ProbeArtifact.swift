@@ -109,12 +109,15 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
         case "mass_mean": parameters.variant == "covariance_corrected" ? .massMeanIID : .massMean
         case "mlp": .mlp
         case "ttpd": .ttpd
+        case "hybrid": .hybrid
         default: nil
         }
     }
 
-    /// Width of the activations this probe reads.
+    /// Width of the features this probe reads (for a hybrid probe: the activation plus its confidence features).
     public var dims: Int { normalization.mean.count }
+    /// Width of the activations this probe reads.
+    public var activationDims: Int { dims - (parameters.confidenceFeatures?.count ?? 0) }
 
     /// Pretty-printed JSON with sorted keys.
     public func encoded() throws -> Data {

@@ -10,6 +10,8 @@ public enum ProbeKind: String, CaseIterable, Sendable, Codable {
     case mlp
     /// Training of Truth and Polarity Direction (Bürger, Hamprecht & Nadler 2024, "Truth is Universal").
     case ttpd
+    /// Logistic regression on the hidden state plus the model's own confidences (`HybridProbe`).
+    case hybrid
 
     /// Name on the command line (`--probe`).
     public var cliName: String {
@@ -19,6 +21,7 @@ public enum ProbeKind: String, CaseIterable, Sendable, Codable {
         case .massMeanIID: "mass-mean-iid"
         case .mlp: "mlp"
         case .ttpd: "ttpd"
+        case .hybrid: "hybrid"
         }
     }
 
@@ -29,6 +32,7 @@ public enum ProbeKind: String, CaseIterable, Sendable, Codable {
         case .massMean, .massMeanIID: "mass_mean"
         case .mlp: "mlp"
         case .ttpd: "ttpd"
+        case .hybrid: "hybrid"
         }
     }
 

@@ -3,6 +3,8 @@
 public struct ProbeModel: Sendable {
     public let kind: ProbeKind
     public let dims: Int
+    /// Width of the activation part of the input (`dims` minus the hybrid's confidence features).
+    public var activationDims: Int { dims - (parameters.confidenceFeatures?.count ?? 0) }
     public let normalization: Standardizer
     public let parameters: ProbeParameters
     /// Linear kinds: weights on the raw activation `[dims]` and bias, with the normalisation folded in.
@@ -89,8 +91,16 @@ public struct ProbeModel: Sendable {
         return MLPForward.logits(layers: mlpLayers, input: features, count: count)
     }
 
-    /// Raw scores of a dataset's rows.
-    public func rawScores(_ data: ProbeDataset) -> [Double] { rawScores(data.features, count: data.count) }
+    /// Raw scores of a dataset's rows (a hybrid probe reads the rows' confidences too; rows without them score NaN).
+    public func rawScores(_ data: ProbeDataset) -> [Double] {
+        if let columns = parameters.confidenceFeatures, let fill = parameters.confidenceFill {
+            guard let augmented = try? HybridProbe.augment(data, columns: columns, fill: fill) else {
+                return Array(repeating: .nan, count: data.count)
+            }
+            return rawScores(augmented.features, count: augmented.count)
+        }
+        return rawScores(data.features, count: data.count)
+    }
 }
 
 /// Batched MLP forward pass (ReLU between layers, linear last layer).

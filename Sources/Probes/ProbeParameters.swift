@@ -19,6 +19,9 @@ public struct ProbeParameters: Codable, Sendable, Equatable {
     public var truthDirection: [Float]?
     public var polarityDirection: [Float]?
     public var projectionWeights: [Double]?
+    /// hybrid: the `/confidence` columns appended to the activation, in order, and the value used for a missing one.
+    public var confidenceFeatures: [String]?
+    public var confidenceFill: [Double]?
 
     public init(weights: [Float]? = nil, bias: Double? = nil) { self.weights = weights; self.bias = bias }
 
@@ -26,6 +29,7 @@ public struct ProbeParameters: Codable, Sendable, Equatable {
         case weights, bias, variant, c = "C", iterations, converged, layers
         case truthDirection = "truth_direction", polarityDirection = "polarity_direction"
         case projectionWeights = "projection_weights"
+        case confidenceFeatures = "confidence_features", confidenceFill = "confidence_fill"
     }
 }
 

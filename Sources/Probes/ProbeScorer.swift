@@ -40,7 +40,18 @@ public struct ProbeScorer: Sendable {
     public init(path: String) throws { try self.init(artifact: ProbeArtifact.load(from: path)) }
 
     /// Width the activation must have.
-    public var dims: Int { model.dims }
+    public var dims: Int { model.activationDims }
+    /// A hybrid probe's confidence columns (empty for other kinds).
+    public var confidenceFeatures: [String] { model.parameters.confidenceFeatures ?? [] }
+
+    /// Scores an activation together with the answer's confidences (`/confidence` column → value); for kinds other
+    /// than hybrid the confidences are ignored.
+    public func score(activation: [Float], confidence: [String: Double]) throws -> ProbeScore {
+        guard let columns = model.parameters.confidenceFeatures, let fill = model.parameters.confidenceFill else {
+            return try score(activation: activation)
+        }
+        return try score(activation: activation + HybridProbe.tail(confidence, columns: columns, fill: fill))
+    }
 
     /// Scores one activation `[dims]` at the probe's hook and position.
     public func score(activation: UnsafeBufferPointer<Float>) throws -> ProbeScore {

@@ -10,6 +10,7 @@ public enum ProbeTrainer {
         case .massMeanIID: model = try MassMeanTrainer.train(data, covarianceCorrected: true, options: options)
         case .mlp: model = try MLPTrainer.train(data, options: options)
         case .ttpd: model = try TTPDTrainer.train(data, options: options)
+        case .hybrid: model = try HybridProbe.train(data, options: options)
         }
         // Never hand back a probe with a non-finite number in it.
         let p = model.parameters

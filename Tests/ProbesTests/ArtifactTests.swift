@@ -24,7 +24,11 @@ import Testing
         let b = try ProbeArtifact.decode(try a.encoded())
         #expect(a == b)
         let x: [Float] = (0..<8).map { Float($0) * 0.3 - 1 }
-        let s1 = try ProbeScorer(artifact: a).score(activation: x), s2 = try ProbeScorer(artifact: b).score(activation: x)
+        // The hybrid kind also reads the answer's confidences; the other kinds ignore them.
+        let c = ["mean_logprob": -0.7, "min_logprob": -2.5, "mean_entropy": 1.1, "mean_margin": .nan]
+        let s1 = try ProbeScorer(artifact: a).score(activation: x, confidence: c)
+        let s2 = try ProbeScorer(artifact: b).score(activation: x, confidence: c)
+        #expect(try ProbeScorer(artifact: b).dims == 8)
         #expect(s1 == s2)
         #expect((0...1).contains(s1.pTrue))
         #expect(b.probeKind == kind)

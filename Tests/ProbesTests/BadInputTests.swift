@@ -25,7 +25,8 @@ import Testing
     @Test("one class only is refused by every kind with a message naming the class", arguments: ProbeKind.allCases)
     func singleClass(kind: ProbeKind) throws {
         let d = try ProbeDataset(features: (0..<40).map(Float.init), dims: 4, labels: Array(repeating: 1, count: 10),
-                                 polarity: Array(repeating: 1, count: 10))
+                                 polarity: Array(repeating: 1, count: 10),
+                                 confidence: ["mean_logprob": Array(repeating: -1, count: 10)])
         do { _ = try ProbeTrainer.train(kind, on: d); Issue.record("trained on one class") } catch let e as ProbeError {
             #expect(e.description.contains("all 10 labeled rows are true"))
         }

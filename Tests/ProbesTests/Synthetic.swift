@@ -23,6 +23,7 @@ enum Synthetic {
         let pn = polarDir.reduce(0) { $0 + $1 * $1 }.squareRoot()
         polarDir = polarDir.map { $0 / pn }
         var x = [Float](), labels = [Int](), polarity = [Int](), group = [String]()
+        var confidence: [String: [Float]] = [:]  // the model's own confidence: a weak signal, so every kind can train
         for i in 0..<n {
             let y = i % 2
             let negated = rng.nextUnit() < negatedFraction
@@ -36,12 +37,15 @@ enum Synthetic {
                 }
                 x.append(Float(v))
             }
+            for column in ["mean_logprob", "min_logprob", "mean_entropy", "mean_margin"] {
+                confidence[column, default: []].append(Float(0.3 * t * (column == "mean_entropy" ? -1 : 1) + rng.gaussian()))
+            }
             labels.append(y)
             polarity.append(negated ? -1 : 1)
             if let groups { group.append("g\(i % groups)") }
         }
         return try ProbeDataset(features: x, dims: d, labels: labels, groups: groups == nil ? nil : group,
                                 polarity: negatedFraction > 0 ? polarity : nil,
-                                sources: Array(repeating: source, count: n), sourceName: source)
+                                sources: Array(repeating: source, count: n), confidence: confidence, sourceName: source)
     }
 }

@@ -101,7 +101,12 @@ import Testing
             let model = try ProbeTrainer.train(kind, on: data, options: opts)
             let batch = model.rawScores(data)
             for i in [0, 17, 119] {
-                let one = data.features[(i * 12)..<(i * 12 + 12)].withContiguousStorageIfAvailable { model.rawScore($0) }!
+                var row = Array(data.features[(i * 12)..<(i * 12 + 12)])
+                if let columns = model.parameters.confidenceFeatures, let fill = model.parameters.confidenceFill {
+                    let values = Dictionary(uniqueKeysWithValues: columns.map { ($0, Double(data.confidence![$0]![i])) })
+                    row += HybridProbe.tail(values, columns: columns, fill: fill)
+                }
+                let one = row.withUnsafeBufferPointer { model.rawScore($0) }
                 #expect(abs(one - batch[i]) < 1e-3 * max(1, abs(one)), "\(kind) row \(i)")
             }
         }
