@@ -66,6 +66,19 @@ import Glibc
                 StoreFixtures.batch(0..<12, header: Self.header).activations[StoreFixtures.hooks[0]])
     }
 
+    @Test("--overwrite refuses a file an open reader holds (libhdf5's shared lock)")
+    func overwriteWhileRead() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("c.h5")
+        try Self.finishedFile(path, rows: 4)
+        let reader = try ActivationReader(path: path)
+        #expect(throws: StoreError.fileInUse(path: path)) {
+            _ = try ActivationWriter.create(path: path, header: Self.header, hookWidths: StoreFixtures.widths,
+                                            options: .init(overwrite: true))
+        }
+        #expect(try reader.texts().count == 4)
+    }
+
     @Test("--overwrite replaces a file nobody has open, and through a symbolic link replaces its target")
     func overwriteUnused() throws {
         let dir = try TemporaryDirectory()
