@@ -40,6 +40,11 @@ check --max-tokens -- ask --probe probes/none.json --question hi --max-tokens=-1
 check --max-tokens-limit -- serve --probe probes/none.json --max-tokens-limit=-1
 check --max-body-bytes -- serve --probe probes/none.json --max-body-bytes=0
 check --port -- serve --probe probes/none.json --port=70000
+check --header-timeout -- serve --probe probes/none.json --header-timeout=0
+check --body-timeout -- serve --probe probes/none.json --body-timeout=-1
+check --idle-timeout -- serve --probe probes/none.json --idle-timeout=nan
+check --idle-timeout -- serve --probe probes/none.json --idle-timeout=inf
+check --max-connections -- serve --probe probes/none.json --max-connections=0
 check --n-layers -- import --array "$tmp/a.npy" --csv "$tmp/a.csv" --out "$tmp/out.h5" --model-name m --model-sha256 s --n-layers=-1
 check --layer -- generalize --acts "$tmp/a.h5" "$tmp/b.h5" --probe logistic --layer=-2
 echo "$passed passed, $failed failed"

@@ -21,6 +21,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case unsupportedVersion(path: String, found: Int, supported: Int)
     /// An output exists and neither overwrite nor resume was asked for.
     case fileExists(path: String)
+    /// Another process has the file open (writing it, or reading it), so it is not replaced.
+    case fileInUse(path: String)
     /// `--resume` on a file made with another model, hook set or position.
     case incompatibleResume(path: String, field: String, existing: String, requested: String)
     /// A dataset's shape or type differs from what the schema (or the caller) expects.
@@ -56,6 +58,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path) has format_version \(found); this build reads format_version \(supported). Upgrade polygraph or re-capture."
         case let .fileExists(path):
             return "\(path) already exists. Pass --overwrite to replace it or --resume to continue it."
+        case let .fileInUse(path):
+            return "\(path) is in use: another process is writing (or reading) it, so --overwrite leaves it alone. Wait for that process to finish, or choose another --out file."
         case let .incompatibleResume(path, field, existing, requested):
             return "cannot resume \(path): its \(field) is \(existing) but this run asks for \(requested). Use another --out file, or --overwrite to start again."
         case let .shapeMismatch(path, object, expected, found):

@@ -72,7 +72,8 @@ public final class Gate: Sendable {
         guard options.temperature >= 0 && options.temperature <= 2 && options.temperature.isFinite else {
             throw GateError.invalidOption(name: "temperature", value: "\(options.temperature)", expected: "0...2")
         }
-        guard options.topP > 0 && options.topP <= 1 else {
+        // The sampler works in Float: a top_p that rounds to 0 there (1e-320) would keep no token.
+        guard options.topP > 0 && options.topP <= 1 && Float(options.topP) > 0 else {
             throw GateError.invalidOption(name: "top_p", value: "\(options.topP)", expected: "a number in (0, 1]")
         }
         guard (0...20).contains(options.topLogprobs) else {

@@ -58,11 +58,16 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw OpenAIError(.unauthorized, "missing API key: send `Authorization: Bearer <key>`",
                               code: "invalid_api_key")
         }
-        let prefix = "Bearer "
-        guard !apiKey.isEmpty, header.hasPrefix(prefix), Self.constantTimeEqual(String(header.dropFirst(prefix.count)), apiKey) else {
+        guard !apiKey.isEmpty, let token = Self.bearerToken(header), Self.constantTimeEqual(token, apiKey) else {
             throw OpenAIError(.unauthorized, "incorrect API key", code: "invalid_api_key")
         }
         return try await next(request, context)
+    }
+
+    /// The token of `Bearer <token>`; the scheme name is case-insensitive (RFC 7235 §2.1), one or more spaces follow.
+    static func bearerToken(_ header: String) -> String? {
+        guard let space = header.firstIndex(of: " "), header[..<space].lowercased() == "bearer" else { return nil }
+        return String(header[space...].drop(while: { $0 == " " }))
     }
 
     /// Compares without an early exit, so that timing does not reveal how much of the key matched.

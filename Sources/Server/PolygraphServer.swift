@@ -28,15 +28,21 @@ public enum PolygraphServer {
         return router
     }
 
-    /// The application, bound to `configuration.host:port` (loopback by default).
+    /// The application, bound to `configuration.host:port` (loopback by default), with the connection limit and
+    /// the header, body and idle timeouts of `configuration.connections`.
     public static func buildApplication(service: GateService, configuration: ServerConfiguration,
                                         logger: Logger? = nil,
                                         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
         let logger = logger ?? Logger(label: "polygraph.serve")
         let router = buildRouter(service: service, configuration: configuration)
+        let registry = ConnectionRegistry(limit: configuration.connections.maxConnections)
+        let limits = configuration.connections, maxBody = configuration.maxBodyBytes
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                ConnectionGuard(limits: limits, maxBodyBytes: maxBody, registry: registry),
+            ])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                  serverName: "polygraph"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

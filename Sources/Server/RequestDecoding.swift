@@ -1,6 +1,7 @@
 // Reading a request body: size limit first, then JSON, then types — each failure a precise OpenAI error.
 import Foundation
 import Hummingbird
+import NIOCore
 
 enum RequestDecoding {
     /// Collects the body (refusing more than `limit` bytes) and decodes it as `T`.
@@ -12,6 +13,8 @@ enum RequestDecoding {
         do {
             buffer = try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge(limit)
+        } catch is NIOTooManyBytesError {   // a chunked body (no Content-Length) that runs past the limit
             throw tooLarge(limit)
         }
         return try decode(type, from: Data(buffer.readableBytesView))

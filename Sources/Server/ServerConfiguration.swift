@@ -21,10 +21,13 @@ public struct ServerConfiguration: Sendable {
     /// Name of this replica behind a load balancer (`--replica-id`): a `replica` label on every `/metrics`
     /// series and a `replica` field in `/health`. nil for a lone server.
     public var replicaID: String?
+    /// Connection limits and timeouts (slow or idle clients, too many connections).
+    public var connections: ConnectionLimits
 
     public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil, modelID: String,
                 maxTokensLimit: Int = 1024, defaultMaxTokens: Int = 256, maxBodyBytes: Int = 1 << 20,
-                maxScoreTexts: Int = 64, replicaID: String? = nil) {
+                maxScoreTexts: Int = 64, replicaID: String? = nil, connections: ConnectionLimits = ConnectionLimits()) {
+        self.connections = connections
         self.replicaID = replicaID
         self.host = host
         self.port = port
@@ -34,5 +37,68 @@ public struct ServerConfiguration: Sendable {
         self.defaultMaxTokens = defaultMaxTokens
         self.maxBodyBytes = maxBodyBytes
         self.maxScoreTexts = maxScoreTexts
+    }
+}
+
+/// How long the server waits for a client, and how many connections it holds (`serve --header-timeout` etc.).
+public struct ConnectionLimits: Sendable {
+    /// From the connection's start to the end of the first request head; a client that sends no complete head in
+    /// time (slowloris) is disconnected.
+    public var headerTimeout: Duration
+    /// From a request head to the end of its body; a body shorter than announced is answered 408 when it fires.
+    public var bodyTimeout: Duration
+    /// From the end of a response to the next request head on a keep-alive connection.
+    public var idleTimeout: Duration
+    /// Most open connections. Beyond it the oldest idle one (waiting for a request) is closed to make room; when
+    /// none is idle the new connection is answered 503 and closed.
+    public var maxConnections: Int
+
+    public static let defaultHeaderTimeout: Double = 10
+    public static let defaultBodyTimeout: Double = 30
+    public static let defaultIdleTimeout: Double = 60
+    public static let defaultMaxConnections = 512
+
+    public init(headerTimeout: Duration = .seconds(defaultHeaderTimeout),
+                bodyTimeout: Duration = .seconds(defaultBodyTimeout),
+                idleTimeout: Duration = .seconds(defaultIdleTimeout), maxConnections: Int = defaultMaxConnections) {
+        self.headerTimeout = headerTimeout
+        self.bodyTimeout = bodyTimeout
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension ConnectionLimits {
+    /// Descriptors kept free for the model, probes, logs and the listening socket.
+    static let reservedDescriptors = 64
+
+    /// Raises the open-file limit towards `maxConnections` plus a reserve when the hard limit allows; otherwise
+    /// lowers `maxConnections` to fit, so that accepting never fails for want of a descriptor (which would lock
+    /// out `/health`). Returns the note to print when the limit had to be lowered.
+    public mutating func fitOpenFileLimit() -> String? {
+        #if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0 else { return nil }
+        let wanted = rlim_t(maxConnections + Self.reservedDescriptors)
+        if limit.rlim_cur < wanted {
+            var raised = limit
+            raised.rlim_cur = min(wanted, limit.rlim_max)
+            if setrlimit(resource, &raised) == 0 { limit = raised }
+        }
+        guard limit.rlim_cur < wanted else { return nil }
+        let fitting = max(1, Int(limit.rlim_cur) - Self.reservedDescriptors)
+        defer { maxConnections = fitting }
+        return "--max-connections \(maxConnections) lowered to \(fitting): the open-file limit is \(limit.rlim_cur) "
+            + "(raise it with `ulimit -n` to allow more)"
     }
 }

@@ -33,6 +33,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most requests waiting for the engine; one more gets 429.") var queueCapacity = 32
     @Option(help: "Largest max_tokens a request may ask for.") var maxTokensLimit = 1024
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
+    @Option(help: "Seconds a new connection has to send its whole request head (slow clients are disconnected).")
+    var headerTimeout = ConnectionLimits.defaultHeaderTimeout
+    @Option(help: "Seconds a request has to send its whole body (408 beyond).")
+    var bodyTimeout = ConnectionLimits.defaultBodyTimeout
+    @Option(help: "Seconds an idle keep-alive connection is kept open.")
+    var idleTimeout = ConnectionLimits.defaultIdleTimeout
+    @Option(help: "Most open connections; beyond it the oldest idle one is closed, or 503 when none is idle.")
+    var maxConnections = ConnectionLimits.defaultMaxConnections
     @Option(help: "Model id clients send (default: the GGUF file's stem).") var modelId: String?
     @Option(help: "Name of this replica behind a load balancer: a replica label on every /metrics series and a field in /health (letters, digits, . _ : -).")
     var replicaId: String?
@@ -60,6 +68,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
         guard maxTokensLimit >= 1 else { throw ValidationError("--max-tokens-limit must be at least 1 (got \(maxTokensLimit))") }
         guard maxBodyBytes >= 1 else { throw ValidationError("--max-body-bytes must be at least 1 (got \(maxBodyBytes))") }
+        for (name, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout),
+                                ("--idle-timeout", idleTimeout)] where !(seconds > 0 && seconds <= 86_400) {
+            throw ValidationError("\(name) must be a number of seconds in (0, 86400] (got \(seconds))")
+        }
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw ValidationError("--max-connections must be 1...1000000 (got \(maxConnections))")
+        }
         // An empty key (often an unset variable in a deploy script) must never mean "no auth".
         if apiKey?.trimmingCharacters(in: .whitespaces).isEmpty == true {
             throw ValidationError("--api-key is empty: give a non-empty key, or leave the option out to serve without one")
@@ -85,9 +100,12 @@ struct ServeCommand: AsyncParsableCommand {
         let service = GateService(gate: gate, policy: gatePolicy, escalator: escalator, queueCapacity: queueCapacity)
         let key = apiKey ?? ProcessInfo.processInfo.environment["POLYGRAPH_API_KEY"]
         let id = modelId ?? URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+        var connections = ConnectionLimits(headerTimeout: .seconds(headerTimeout), bodyTimeout: .seconds(bodyTimeout),
+                                           idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections)
+        if let note = connections.fitOpenFileLimit() { err.write(Data("note: \(note)\n".utf8)) }
         let configuration = ServerConfiguration(host: host, port: port, apiKey: key, modelID: id,
                                                 maxTokensLimit: maxTokensLimit, maxBodyBytes: maxBodyBytes,
-                                                replicaID: replicaId)
+                                                replicaID: replicaId, connections: connections)
         let probeNames = gate.probes.map { "\($0.name) (\($0.hook))" }.joined(separator: ", ")
         let app = PolygraphServer.buildApplication(service: service, configuration: configuration) { boundPort in
             err.write(Data(("polygraph serve\(replicaId.map { " (replica \($0))" } ?? ""): model \(id), probes \(probeNames), policy \(gatePolicy.action.rawValue)"

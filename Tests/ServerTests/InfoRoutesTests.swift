@@ -74,6 +74,15 @@ import Testing
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders, body: body) {
                 #expect($0.status == .unauthorized)
             }
+            // Hardening defect 15: the scheme name is case-insensitive (RFC 7235).
+            for scheme in ["bearer", "BEARER", "bEaReR"] {
+                try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "\(scheme) s3cret"]) {
+                    #expect($0.status == .ok, "scheme \(scheme)")
+                }
+            }
+            try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "Basic s3cret"]) {
+                #expect($0.status == .unauthorized)
+            }
         }
     }
 

@@ -14,26 +14,43 @@ final class H5File: H5AttributeHolder {
         self.writable = writable
     }
 
-    /// Creates a new file. An existing file is an error unless `overwrite` (then it is truncated).
+    /// Creates a new file. An existing file is an error unless `overwrite`; then it is replaced, but only when no
+    /// other process has it open (`StoreError.fileInUse`): it is never truncated under a running writer.
     static func create(path: String, overwrite: Bool) throws -> H5File {
         if !overwrite && FileManager.default.fileExists(atPath: path) { throw StoreError.fileExists(path: path) }
+        let target = FileReplacement.target(path)
+        if overwrite { try FileReplacement.removeUnlessInUse(target, displayPath: path) }
         let context = H5Context(file: path, object: "/")
-        return try HDF5Library.shared.locked {
-            let flags = overwrite ? ch5_acc_trunc() : ch5_acc_excl()
-            let id = H5Fcreate(path, flags, ch5_default(), ch5_default())
+        let file: H5File = try HDF5Library.shared.locked {
+            let id = H5Fcreate(target, ch5_acc_excl(), ch5_default(), ch5_default())
             if id < 0 {
-                if !overwrite && FileManager.default.fileExists(atPath: path) { throw StoreError.fileExists(path: path) }
+                if FileManager.default.fileExists(atPath: target) {
+                    // Another process created it between the removal and this call: it is that one's file now.
+                    throw overwrite ? StoreError.fileInUse(path: path) : StoreError.fileExists(path: path)
+                }
                 throw context.failure("create file")
             }
             return H5File(handle: H5Handle(id, kind: .file, context: context), path: path, writable: true)
         }
+        try file.lockForWriting()
+        return file
+    }
+
+    /// Holds an exclusive lock on the file for as long as it is open for writing (see `FileReplacement`).
+    func lockForWriting() throws {
+        let descriptor: Int32? = HDF5Library.shared.locked {
+            var handlePointer: UnsafeMutableRawPointer?
+            guard H5Fget_vfd_handle(handle.id, ch5_default(), &handlePointer) >= 0, let handlePointer else { return nil }
+            return handlePointer.load(as: Int32.self)
+        }
+        if let descriptor { try FileReplacement.lockWriter(fileDescriptor: descriptor, displayPath: path) }
     }
 
     /// Opens an existing file read-only or read-write.
     static func open(path: String, writable: Bool) throws -> H5File {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.fileNotFound(path: path) }
         let context = H5Context(file: path, object: "/")
-        return try HDF5Library.shared.locked {
+        let file: H5File = try HDF5Library.shared.locked {
             let isHDF5 = H5Fis_hdf5(path)
             if isHDF5 == 0 { throw StoreError.notHDF5(path: path) }
             let id = H5Fopen(path, writable ? ch5_acc_rdwr() : ch5_acc_rdonly(), ch5_default())
@@ -52,6 +69,8 @@ final class H5File: H5AttributeHolder {
             }
             return H5File(handle: H5Handle(id, kind: .file, context: context), path: path, writable: writable)
         }
+        if writable { try file.lockForWriting() }
+        return file
     }
 
     /// Writes all buffered data and metadata to disk (after this the file on disk is consistent).
