@@ -33,9 +33,11 @@ public enum TrainJob {
 
     /// Trains per `plan` on the files' activations of `hook` at `layer` (a full hook name needs no layer).
     /// `progress` hears of each layer scored while choosing the best one.
+    /// With `layer: .best`, `regularization` lists C values to choose from jointly with the layer, by the same
+    /// cross-validation on the training rows (logistic and hybrid kinds); nil keeps `plan.options.c`.
     public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
                            hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
-                           progress: ProgressReport? = nil) throws -> Output {
+                           regularization: [Double]? = nil, progress: ProgressReport? = nil) throws -> Output {
         let loader = try ActivationLoader(paths: paths)
         var plan = plan
         plan.useGroups = groupBy != nil
@@ -58,18 +60,31 @@ public enum TrainJob {
                     throw ProbeError.missingHook(hook: pattern.name(layer: 0).description, path: paths[0],
                                                  available: loader.header.hooks)
                 }
+                let grid = [ProbeKind.logistic, .hybrid].contains(plan.kind) ? regularization ?? [plan.options.c]
+                    : [plan.options.c]
+                var best: (layer: Int, c: Double, auroc: Double)?
                 for (i, l) in layers.enumerated() {
                     let data = try loader.dataset(hook: pattern.name(layer: l).description, groupBy: groupBy)
                     let trainRows = plan.split < 1
                         ? try DataSplit.stratified(labels: data.labels, trainFraction: plan.split, seed: plan.options.seed,
                                                    groups: plan.useGroups ? data.groups : nil).train
                         : Array(0..<data.count)
-                    let auroc = try ProbeFitter.crossValidatedAUROC(data.subset(trainRows), kind: plan.kind, folds: folds,
-                                                                    useGroups: plan.useGroups, options: plan.options)
-                    scores.append((l, auroc))
-                    progress?(i + 1, layers.count, String(format: "layer %d CV AUROC %.3f", l, auroc))
+                    var layerBest = -Double.infinity
+                    for (k, c) in grid.enumerated() {
+                        var options = plan.options
+                        options.c = c
+                        let auroc = try ProbeFitter.crossValidatedAUROC(data.subset(trainRows), kind: plan.kind, folds: folds,
+                                                                        useGroups: plan.useGroups, options: options)
+                        layerBest = max(layerBest, auroc)
+                        if best.map({ auroc > $0.auroc }) ?? true { best = (l, c, auroc) }
+                        let detail = grid.count > 1 ? String(format: "layer %d C %g CV AUROC %.3f", l, c, auroc)
+                            : String(format: "layer %d CV AUROC %.3f", l, auroc)
+                        progress?(i * grid.count + k + 1, layers.count * grid.count, detail)
+                    }
+                    scores.append((l, layerBest))
                 }
-                chosen = scores.max { ($0.auroc, -$0.layer) < ($1.auroc, -$1.layer) }!.layer
+                chosen = best!.layer
+                plan.options.c = best!.c
             }
             hook = pattern.name(layer: chosen ?? 0).description
         }

@@ -82,6 +82,8 @@ struct TrainCommand: ParsableCommand {
     var layer: String?
     @Option(name: .long, help: "Folds for --layer best.")
     var folds: Int = 5
+    @Flag(name: .customLong("choose-C"), help: "With --layer best: choose C from 1, 0.1, 0.01, 0.001 jointly with the layer by the same cross-validation on the training rows (logistic and hybrid).")
+    var chooseC = false
     @Option(name: .long, help: "Where to write the probe artifact (JSON).")
     var out: String
     @Flag(name: .long, help: "Print the artifact summary as JSON on stdout.")
@@ -99,7 +101,8 @@ struct TrainCommand: ParsableCommand {
             let progress = ProgressLine(label: "choosing layer (\(folds)-fold CV, \(kind.cliName))", unit: "layers",
                                         enabled: !fit.quiet)
             let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kind), layer: choice, hook: fit.hookPattern(),
-                                          groupBy: fit.groupBy, progress: progress.report)
+                                          groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
+                                          progress: progress.report)
             if case .best = choice { progress.finish() }
             try output.artifact.write(to: out)
             return output

@@ -69,4 +69,18 @@ struct BaselineTests {
         #expect(plain.baselines.isEmpty && plain.comparison == nil)
         #expect(ProbeSweep.table(plain).contains("no confidence baselines"))
     }
+
+    @Test("--choose-C picks C with the layer by cross-validation on the training rows only, and records it")
+    func chooseC() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5", n: 200, d: 40, seed: 8, confidenceSignal: 1)
+        final class Steps: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
+        let steps = Steps()
+        let output = try TrainJob.run(paths: [dir + "/a.h5"], plan: .init(kind: .hybrid), layer: .best(folds: 3),
+                                      regularization: [1, 0.01]) { _, _, detail in steps.lock.withLock { steps.all.append(detail) } }
+        #expect(steps.all.count == 3 * 2 && steps.all.contains { $0.contains("C 0.01") })
+        #expect([1, 0.01].contains(output.artifact.parameters.c ?? -1))
+        #expect(output.artifact.parameters.confidenceFeatures == HybridProbe.columns)
+        #expect(output.artifact.activationDims == 40 && output.artifact.dims == 44)
+    }
 }
