@@ -151,25 +151,18 @@ public final class ActivationReader {
     public func confidence(_ range: Range<Int>? = nil) throws -> [String: [Float]]? {
         let columns = ConfidenceSummary.columns.filter(confidenceColumns.contains)
         guard !columns.isEmpty else { return nil }
-        let range = try checked(range, StoreSchema.confidenceGroup)
-        var result: [String: [Float]] = [:]
-        for column in columns {
-            let object = StoreSchema.confidence(column)
-            let dataset = try dataset(object)
-            guard try dataset.rowCount() >= range.upperBound else {
-                throw StoreError.shapeMismatch(path: path, object: object, expected: "\(range.upperBound) rows",
-                                               found: "\(try dataset.rowCount())")
-            }
-            result[column] = try dataset.read(startRow: range.lowerBound, rowCount: range.count, as: Float.self)
-        }
-        return result
+        return try confidenceRows(columns, try checked(range, StoreSchema.confidenceGroup))
     }
 
     /// Position `all`: the per-token confidence series of the given examples' activation rows, or nil.
     public func tokenConfidence(_ range: Range<Int>? = nil) throws -> [String: [Float]]? {
         let columns = ConfidenceSummary.tokenColumns.filter(confidenceColumns.contains)
         guard !columns.isEmpty, offsets != nil else { return nil }
-        let rows = try activationRows(try checked(range, StoreSchema.confidenceGroup))
+        return try confidenceRows(columns, try activationRows(try checked(range, StoreSchema.confidenceGroup)))
+    }
+
+    /// Rows `rows` of each `/confidence` column, refusing a column shorter than that.
+    private func confidenceRows(_ columns: [String], _ rows: Range<Int>) throws -> [String: [Float]] {
         var result: [String: [Float]] = [:]
         for column in columns {
             let object = StoreSchema.confidence(column)

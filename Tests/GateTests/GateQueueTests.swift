@@ -51,7 +51,8 @@ import Testing
         let slot = try service.queue.reserve()
         let task = Task { try await service.answer(request, slot: slot) }
         let held = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: pacer.waitUntilPaused()) }.start()
+            // Generous: under the full parallel suite on 2 cores the task can wait long for a cooperative thread.
+            Thread { continuation.resume(returning: pacer.waitUntilPaused(timeout: 300)) }.start()
         }
         #expect(held, "the engine never reached token 3")
         task.cancel()          // sets the job's flag synchronously
