@@ -46,6 +46,12 @@ public final class ActivationWriter {
     /// Activation rows committed (= committedRows except for position `all`).
     private var committedActivationRows: Int
 
+    /// Set by the first failed write or commit: the writer then refuses further work, and the file keeps its last
+    /// commit (`committed_rows` is raised only after the rows are flushed to disk).
+    var failure: (any Error)?
+    /// Test hook: thrown in place of the flush that precedes a commit mark, as a full disk would.
+    var injectedFlushFailure: (any Error)?
+
     /// Writes `/examples/*` (and `/tokens/offsets`) only: `/activations/*` are made by someone else
     /// (`StoreMerger`'s virtual datasets), so batches carry no activations.
     let examplesOnly: Bool
@@ -125,6 +131,7 @@ public final class ActivationWriter {
 
     /// Accepts a batch. Whole chunks are written and committed as soon as they are complete.
     public func append(_ batch: ActivationBatch) throws {
+        if let failure { throw failure }
         try validate(batch)
         pending.append(batch)
         if header.position == .all {
@@ -136,11 +143,19 @@ public final class ActivationWriter {
 
     /// Writes and commits every pending row (a partial last chunk included).
     public func commit() throws {
+        if let failure { throw failure }
         if !pending.examples.isEmpty { try writePending(count: pending.examples.count) }
     }
 
     /// Commits pending rows, stamps `updated_at` and closes the file.
     public func close() throws {
+        if let failure {   // release the file without touching its last commit
+            hookDatasets = [:]
+            exampleDatasets = [:]
+            confidenceDatasets = [:]
+            try? file.close()
+            throw failure
+        }
         try commit()
         try file.setAttribute(RootAttribute.updatedAt, string: StoreHeader.now())
         try file.flush()
@@ -191,9 +206,29 @@ public final class ActivationWriter {
         }
     }
 
-    /// Writes the first `count` pending examples: activations, offsets, example arrays, then the commit mark.
+    /// Writes the first `count` pending examples: activations, offsets, example arrays; flushes them; and only
+    /// then raises the commit mark. A failure on the way leaves the mark, and so the file, at the last commit.
     private func writePending(count: Int) throws {
+        if let failure { throw failure }
         let batch = pending.removeFirst(count, widths: widths)
+        do {
+            try reserveSpace(for: batch)
+            defer { releaseReservedSpace() }
+            try writeRows(batch, count: count)
+            if let injectedFlushFailure { throw injectedFlushFailure }
+            try file.flush()
+            try file.setAttribute(RootAttribute.committedRows, int: Int64(committedRows + count))
+            try file.flush()
+        } catch {
+            let failed = commitFailure(error, rows: count)
+            failure = failed
+            throw failed
+        }
+        committedRows += count
+        committedActivationRows += batch.activationRows
+    }
+
+    private func writeRows(_ batch: ActivationBatch, count: Int) throws {
         let rows = batch.activationRows
         for hook in header.hooks {
             guard let dataset = hookDatasets[hook], let values = batch.activations[hook] else { continue }
@@ -210,10 +245,6 @@ public final class ActivationWriter {
         try exampleDatasets[StoreSchema.nTokens]?.append(batch.examples.map(\.nTokens), rowCount: count)
         try writeOptionalStrings(batch)
         try writeConfidence(batch)
-        committedRows += count
-        committedActivationRows += rows
-        try file.setAttribute(RootAttribute.committedRows, int: Int64(committedRows))
-        try file.flush()
     }
 
     /// `/examples/answer` and `/examples/meta/*`: created on first use and back-filled with "" for

@@ -23,6 +23,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case fileExists(path: String)
     /// Another process has the file open (writing it, or reading it), so it is not replaced.
     case fileInUse(path: String)
+    /// Rows could not be written (a full disk, say); the file keeps its last commit of `committedRows` rows.
+    case commitFailed(path: String, committedRows: Int, rows: Int, reason: String, diskFull: Bool)
     /// `--resume` on a file made with another model, hook set or position.
     case incompatibleResume(path: String, field: String, existing: String, requested: String)
     /// A dataset's shape or type differs from what the schema (or the caller) expects.
@@ -60,6 +62,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path) already exists. Pass --overwrite to replace it or --resume to continue it."
         case let .fileInUse(path):
             return "\(path) is in use: another process is writing (or reading) it, so --overwrite leaves it alone. Wait for that process to finish, or choose another --out file."
+        case let .commitFailed(path, committed, rows, reason, diskFull):
+            return "could not write rows \(committed)..<\(committed + rows) to \(path): \(reason). The file keeps its last "
+                + "commit of \(committed) rows\(diskFull ? "; free some space" : "; fix the cause"), then run the same "
+                + "command with --resume to continue from row \(committed)."
         case let .incompatibleResume(path, field, existing, requested):
             return "cannot resume \(path): its \(field) is \(existing) but this run asks for \(requested). Use another --out file, or --overwrite to start again."
         case let .shapeMismatch(path, object, expected, found):

@@ -49,3 +49,22 @@ static inline unsigned ch5_error_message(char *buf, size_t cap) {
 // Silences the library's own printing of error stacks for the calling thread (stacks are per-thread in a
 // thread-safe build, so the store calls this whenever it takes the HDF5 lock).
 static inline void ch5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+// Reserves `length` bytes of disk beyond `offset` for the file without changing its size (Linux fallocate
+// FALLOC_FL_KEEP_SIZE), so that writes into that range cannot fail for a full disk. -1 with errno on failure
+// (EOPNOTSUPP where the file system or platform cannot reserve).
+#include <errno.h>
+#ifdef __linux__
+#include <linux/falloc.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+static inline int ch5_reserve_space(int fd, long long offset, long long length) {
+#ifdef __linux__
+    return (int)syscall(SYS_fallocate, fd, FALLOC_FL_KEEP_SIZE, (long long)offset, (long long)length);
+#else
+    (void)fd; (void)offset; (void)length;
+    errno = EOPNOTSUPP;
+    return -1;
+#endif
+}

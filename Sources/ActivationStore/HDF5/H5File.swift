@@ -38,12 +38,16 @@ final class H5File: H5AttributeHolder {
 
     /// Holds an exclusive lock on the file for as long as it is open for writing (see `FileReplacement`).
     func lockForWriting() throws {
-        let descriptor: Int32? = HDF5Library.shared.locked {
+        if let descriptor { try FileReplacement.lockWriter(fileDescriptor: descriptor, displayPath: path) }
+    }
+
+    /// The POSIX descriptor libhdf5's default (sec2) driver reads and writes through; nil for other drivers.
+    var descriptor: Int32? {
+        HDF5Library.shared.locked {
             var handlePointer: UnsafeMutableRawPointer?
             guard H5Fget_vfd_handle(handle.id, ch5_default(), &handlePointer) >= 0, let handlePointer else { return nil }
             return handlePointer.load(as: Int32.self)
         }
-        if let descriptor { try FileReplacement.lockWriter(fileDescriptor: descriptor, displayPath: path) }
     }
 
     /// Opens an existing file read-only or read-write.
