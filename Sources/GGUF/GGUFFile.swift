@@ -33,6 +33,11 @@ public final class GGUFFile: @unchecked Sendable {
 
     private let base: UnsafeRawPointer?
     private let index: [String: Int]
+    /// Kept open for the mapping's life, so that the mapped file itself (not whatever the path names now) can be
+    /// checked with `changeSinceOpened()`.
+    private let descriptor: Int32
+    /// Size and modification time of the mapped file when it was opened.
+    private let openedModified: timespec
 
     /// Opens and maps `path`, then parses and validates the header, metadata and tensor directory.
     /// Throws `GGUFError` for anything malformed; never traps on file contents.
@@ -40,7 +45,8 @@ public final class GGUFFile: @unchecked Sendable {
         self.path = path
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
+        var keepOpen = false
+        defer { if !keepOpen { close(fd) } }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw GGUFError.cannotOpen(path: path, reason: "not a regular file") }
@@ -64,6 +70,13 @@ public final class GGUFFile: @unchecked Sendable {
         }
         base = mapped
         fileSize = size
+        descriptor = fd
+        keepOpen = true
+        #if canImport(Darwin)
+        openedModified = st.st_mtimespec
+        #else
+        openedModified = st.st_mtim
+        #endif
         version = contents.version
         metadata = contents.metadata
         metadataKeys = contents.metadataKeys
@@ -78,6 +91,29 @@ public final class GGUFFile: @unchecked Sendable {
 
     deinit {
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), fileSize) }
+        close(descriptor)
+    }
+
+    /// nil while the mapped file is as it was when opened; otherwise what happened to it. A file truncated or
+    /// rewritten in place (`cp` over it, a download into the same path) would make reads of the mapping fault
+    /// (SIGBUS) or see other weights, so callers check this before each use of a long-lived model. A file
+    /// replaced by a rename (`mv`, a new inode) is no change: the mapping keeps the old one alive and intact.
+    public func changeSinceOpened() -> String? {
+        var st = stat()
+        guard fstat(descriptor, &st) == 0 else { return "it can no longer be read (\(String(cString: strerror(errno))))" }
+        if Int(st.st_size) < fileSize {
+            return "it was truncated in place from \(fileSize) to \(st.st_size) bytes"
+        }
+        #if canImport(Darwin)
+        let modified = st.st_mtimespec
+        #else
+        let modified = st.st_mtim
+        #endif
+        if Int(st.st_size) != fileSize || modified.tv_sec != openedModified.tv_sec
+            || modified.tv_nsec != openedModified.tv_nsec {
+            return "it was rewritten in place (modified since it was loaded)"
+        }
+        return nil
     }
 
     /// The tensor with this name, or nil.

@@ -64,6 +64,12 @@ public final class Gate: Sendable {
         return tokens
     }
 
+    /// Throws ``GateError/modelFileChanged(_:)`` when the model file was truncated or rewritten in place since it
+    /// was loaded: reading its mapping could then crash the process (SIGBUS) or use other weights.
+    public func checkModelFile() throws {
+        if let problem = engine.modelFileProblem() { throw GateError.modelFileChanged(problem) }
+    }
+
     /// Checks options and length before any work: the cheap part of a request that can be refused early.
     public func validate(promptTokens: Int, options: GenerationOptions) throws {
         guard options.maxTokens >= 1 else {
@@ -105,6 +111,7 @@ public final class Gate: Sendable {
     /// Generation on already-tokenised input (the queue tokenises first to refuse over-long prompts early).
     public func generate(promptTokens prompt: [Int], options: GenerationOptions, probe: any TruthProbe,
                          onToken: (ScoredToken) -> Bool) throws -> GatedAnswer {
+        try checkModelFile()
         let started = DispatchTime.now().uptimeNanoseconds
         var run = AnswerAccumulator(probe: probe)
         var stops = StopSequenceFilter(stops: options.stop)
@@ -150,6 +157,7 @@ public final class Gate: Sendable {
     /// (`mean` → mean over the text's tokens, anything else → its last token).
     public func score(texts: [String], probe probeName: String? = nil) throws -> [Verdict] {
         let probe = try self.probe(named: probeName)
+        try checkModelFile()
         let sequences = try texts.map { text -> [Int] in
             let tokens = try engine.textTokens(text)
             guard !tokens.isEmpty else { throw GateError.emptyPrompt }

@@ -64,6 +64,13 @@ public protocol GateEngine: AnyObject, Sendable {
                   onStep: (GenerationStep) -> Bool) throws -> GenerationSummary
     /// One forward pass per sequence, capturing `hook` at every position: per sequence `[tokens, d_model]`.
     func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]]
+    /// nil while the weights the engine reads are intact; otherwise why they are not (a memory-mapped model file
+    /// truncated or rewritten in place). Cheap (one `fstat`): checked before every use.
+    func modelFileProblem() -> String?
+}
+
+extension GateEngine {
+    public func modelFileProblem() -> String? { nil }
 }
 
 /// A trained truth probe the gate can apply (module Probes' artifact is adapted to it in ArtifactTruthProbe.swift).

@@ -26,6 +26,8 @@ public enum GateError: Error, Equatable, CustomStringConvertible {
     case engineFailure(String)
     /// Escalation to the upstream endpoint failed.
     case upstreamFailure(url: String, reason: String)
+    /// The model file was truncated or rewritten in place after it was loaded; the engine no longer runs.
+    case modelFileChanged(String)
 
     public var description: String {
         switch self {
@@ -57,6 +59,9 @@ public enum GateError: Error, Equatable, CustomStringConvertible {
             return "generation failed: \(reason)"
         case let .upstreamFailure(url, reason):
             return "escalation to \(url) failed: \(reason)"
+        case let .modelFileChanged(detail):
+            return "the model file changed under the server: \(detail). Restart the server to load it "
+                + "(to deploy a new model, write it under another name and `mv` it into place, never `cp` over it)"
         }
     }
 }

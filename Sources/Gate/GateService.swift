@@ -39,6 +39,7 @@ public final class GateService: Sendable {
     public func prepare(_ prompt: GatePrompt, options: GenerationOptions, probe: String? = nil) throws
         -> PreparedRequest {
         let probe = try gate.probe(named: probe)
+        try gate.checkModelFile()
         let tokens = try gate.promptTokens(prompt)
         try gate.validate(promptTokens: tokens.count, options: options)
         return PreparedRequest(prompt: prompt, promptTokens: tokens, options: options, probe: probe.name)

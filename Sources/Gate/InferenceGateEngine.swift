@@ -26,6 +26,10 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         try self.init(languageModel: LanguageModel.load(path: path))
     }
 
+    public func modelFileProblem() -> String? {
+        languageModel.file.changeSinceOpened().map { "\(languageModel.path): \($0)" }
+    }
+
     public func hasHook(_ hook: String) -> Bool {
         guard let name = try? HookName(parsing: hook) else { return false }
         return (try? name.validate(nLayers: languageModel.config.nLayers)) != nil

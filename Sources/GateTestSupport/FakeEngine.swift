@@ -33,6 +33,15 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
 
     public static let sha = String(repeating: "ab", count: 32)
 
+    /// What `modelFileProblem()` reports (nil: the weights are intact), as if the model file had been changed.
+    public var fileProblem: String? {
+        get { lock.withLock { _fileProblem } }
+        set { lock.withLock { _fileProblem = newValue } }
+    }
+    private var _fileProblem: String?
+
+    public func modelFileProblem() -> String? { fileProblem }
+
     /// Steps run over the engine's life.
     public var steps: Int { lock.withLock { _steps } }
     /// Calls to `generate` and `activations`.

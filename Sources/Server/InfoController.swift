@@ -50,6 +50,13 @@ struct InfoController: Sendable {
                                    "queue": ["waiting": service.queue.waiting, "running": service.queue.running,
                                              "capacity": service.queue.capacity]]
         if let replica = config.replicaID { body["replica"] = replica }
+        if let problem = service.gate.engine.modelFileProblem() {   // a load balancer takes this replica out
+            body["status"] = "model_file_changed"
+            body["error"] = GateError.modelFileChanged(problem).description
+            var response = try json(body)
+            response.status = .serviceUnavailable
+            return response
+        }
         return try json(body)
     }
 

@@ -107,6 +107,8 @@ extension OpenAIError {
             self = OpenAIError(.tooManyRequests, message, type: "rate_limit_error", code: "queue_full")
         case .upstreamFailure:
             self = OpenAIError(.badGateway, message, type: "upstream_error", code: "upstream_failed")
+        case .modelFileChanged:
+            self = OpenAIError(.serviceUnavailable, message, type: "server_error", code: "model_file_changed")
         case .noProbes, .modelMismatch, .unknownHook, .widthMismatch, .duplicateProbe, .engineFailure:
             self = OpenAIError(.internalServerError, message, type: "server_error")
         }
