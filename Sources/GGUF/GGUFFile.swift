@@ -43,7 +43,9 @@ public final class GGUFFile: @unchecked Sendable {
     /// Throws `GGUFError` for anything malformed; never traps on file contents.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a named pipe would otherwise wait forever for a writer (hardening defect 16); it is
+        // refused just below as not a regular file, and has no effect on regular files.
+        let fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         var keepOpen = false
         defer { if !keepOpen { close(fd) } }

@@ -19,8 +19,16 @@ import ActivationStore
         #expect(table.examples.map { $0.meta["country"] } == ["France", "", "Spain"])
     }
 
+    @Test("labels written by pandas as 1.0 / 0.0 (any float spelling of 1 and 0) are accepted (hardening defect 17)")
+    func floatLabels() throws {
+        let text = "statement,label\na,1.0\nb,0.0\nc,1.00\nd,0e0\ne,-0.0\n"
+        #expect(try CSVReader.parse(Array(text.utf8), path: "p.csv").examples.map(\.label) == [1, 0, 1, 0, 0])
+    }
+
     @Test("CSV errors name the line and what is wrong", arguments: [
         ("statement,label\nok,1\nbad,maybe\n", 3, "label 'maybe'"),
+        ("statement,label\nok,1.0\nbad,0.5\n", 3, "label '0.5'"),
+        ("statement,label\nok,1\nbad,nan\n", 3, "label 'nan'"),
         ("statement,label\nok,1\ntoo,many,fields\n", 3, "expected 2 fields"),
         ("statement,label\n\"never closed,1\n", 2, "never closed"),
         ("text,truth\nx,1\n", 1, "header must name"),

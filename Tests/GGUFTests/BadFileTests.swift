@@ -68,6 +68,17 @@ struct BadFileTests {
         #expect(throws: GGUFError.self) { _ = try GGUFFile(path: TestPaths.fixtures.path) }
     }
 
+    @Test("a named pipe as the model path is refused at once instead of blocking (hardening defect 16)")
+    func namedPipe() throws {
+        let path = TestPaths.temporaryFile("pipe.gguf")
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let started = Date()
+        let error = #expect(throws: GGUFError.self) { _ = try GGUFFile(path: path) }
+        #expect(error?.description.contains("not a regular file") == true)
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
     @Test("every truncation and many random byte flips of a valid file throw or parse, never crash")
     func fuzz() throws {
         var w = GGUFWriter()

@@ -38,7 +38,7 @@ public enum CSVReader {
             let rawLabel = record.fields[labelColumn].trimmingCharacters(in: .whitespaces)
             guard let label = parseLabel(rawLabel) else {
                 throw StoreError.csv(path: path, line: record.line, message:
-                    "label '\(rawLabel)' is not one of 1, 0, true, false")
+                    "label '\(rawLabel)' is not one of 1, 0, true, false (or 1.0, 0.0)")
             }
             var meta: [String: String] = [:]
             for column in metaColumns { meta[header[column]] = record.fields[column] }
@@ -47,12 +47,15 @@ public enum CSVReader {
         return (examples, metaColumns.map { header[$0] })
     }
 
-    /// 1/0/true/false (any case) → 1/0.
+    /// 1/0/true/false (any case) → 1/0; also 1 and 0 in any float spelling (`1.0`, `0.00`, `1e0`), as pandas writes
+    /// an integer column that had a missing value (hardening defect 17).
     static func parseLabel(_ text: String) -> Int8? {
         switch text.lowercased() {
         case "1", "true": return 1
         case "0", "false": return 0
-        default: return nil
+        default:
+            guard let value = Double(text), value.isFinite else { return nil }
+            return value == 1 ? 1 : (value == 0 ? 0 : nil)
         }
     }
 
