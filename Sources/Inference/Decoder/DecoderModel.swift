@@ -210,27 +210,35 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     }
 
     /// Teacher forcing: logits of row panels of the final-normed states, each row reduced at once to the score of
-    /// the token that follows it. Re-normalises from `x` (finalNormAndLogits keeps its buffer local).
+    /// the token that follows it. Panels run over the rows of all sequences together, so the LM head's weights are
+    /// read once per 64 rows rather than once per sequence. Re-normalises from `x` (finalNormAndLogits keeps its
+    /// buffer local).
     private func scoreTokens(x: FloatBuffer, sequences: [[Int32]], segments: [(start: Int, count: Int)],
                              workspace: PanelWorkspace, recorder: inout ActivationRecorder) {
         let c = config, d = c.dModel, vocab = c.vocabSize
+        let total = segments.reduce(0) { $0 + $1.count }
         let panelRows = max(1, min(64, (16 << 20) / max(1, vocab * 4)))
         let xn = FloatBuffer(count: panelRows * d), out = FloatBuffer(count: panelRows * vocab)
-        for (i, seg) in segments.enumerated() {
-            var scores: [TokenScore] = []
-            scores.reserveCapacity(max(0, seg.count - 1))
-            var t = 0
-            while t < seg.count - 1 {
-                let rows = min(panelRows, seg.count - 1 - t)
-                Kernels.rmsNorm(x.pointer + (seg.start + t) * d, weights.outputNorm.pointer, xn.pointer, rows: rows, d: d,
-                                eps: c.rmsEpsilon)
-                weights.output.apply(xn.pointer, out.pointer, m: rows, workspace: workspace)
-                for r in 0..<rows {
-                    scores.append(TokenScore.of(sequences[i][t + r + 1], logits: out.pointer + r * vocab, vocab: vocab))
-                }
-                t += rows
-            }
-            recorder.setTokenScores(sequence: i, scores)
+        // Row r of the batch → (sequence, position).
+        var owner = [(sequence: Int, position: Int)](repeating: (0, 0), count: total)
+        for (i, seg) in segments.enumerated() { for t in 0..<seg.count { owner[seg.start + t] = (i, t) } }
+        var scores = segments.map { seg -> [TokenScore] in
+            var s: [TokenScore] = []
+            s.reserveCapacity(max(0, seg.count - 1))
+            return s
         }
+        var start = 0
+        while start < total {
+            let rows = min(panelRows, total - start)
+            Kernels.rmsNorm(x.pointer + start * d, weights.outputNorm.pointer, xn.pointer, rows: rows, d: d, eps: c.rmsEpsilon)
+            weights.output.apply(xn.pointer, out.pointer, m: rows, workspace: workspace)
+            for r in 0..<rows {
+                let (i, t) = owner[start + r]
+                guard t + 1 < segments[i].count else { continue }  // a sequence's last row predicts nothing in it
+                scores[i].append(TokenScore.of(sequences[i][t + 1], logits: out.pointer + r * vocab, vocab: vocab))
+            }
+            start += rows
+        }
+        for i in segments.indices { recorder.setTokenScores(sequence: i, scores[i]) }
     }
 }

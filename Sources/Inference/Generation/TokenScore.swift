@@ -25,12 +25,13 @@ public struct TokenScore: Sendable, Hashable, Codable {
             if v > top1 { top2 = top1; top1 = v } else if v > top2 { top2 = v }
             if v > maxLogit { maxLogit = v }
         }
+        // exp in single precision (z ≤ 0, so no overflow), sums in double.
         var sum = 0.0, weighted = 0.0
         for i in 0..<vocab {
-            let z = Double(logits[i] - maxLogit)
-            let e = exp(z)
+            let z = logits[i] - maxLogit
+            let e = Double(Foundation.exp(z))
             sum += e
-            weighted += e * z
+            weighted += e * Double(z)
         }
         let logZ = log(sum)  // log Σ exp(z), z = logit − max
         // H = −Σ p ln p = logZ − Σ p·z.
