@@ -15,7 +15,7 @@ public enum DataSplit {
             throw ProbeError.invalidOption(name: "split", value: "\(trainFraction)", expected: "a fraction strictly between 0 and 1")
         }
         var rng = SeededGenerator(seed: seed)
-        var train: [Int] = [], test: [Int] = []
+        var trainUnits: [[Int]] = [], testUnits: [[Int]] = []
         for bucket in try buckets(labels: labels, groups: groups) {
             var units = bucket
             rng.shuffle(&units)
@@ -25,12 +25,23 @@ public enum DataSplit {
             for unit in units {
                 // Put a unit in train while that brings the count closer to the target.
                 if taken < target && (taken + unit.count <= target || target - taken > (taken + unit.count) - target) {
-                    train += unit; taken += unit.count
+                    trainUnits.append(unit); taken += unit.count
                 } else {
-                    test += unit
+                    testUnits.append(unit)
                 }
             }
         }
+        // With few, unequal groups every unit can land on one side (e.g. the largest group last, admitted because
+        // overshooting was closer to the target). Then move the unit that leaves the sides closest to the fraction.
+        if testUnits.isEmpty && trainUnits.count > 1 || trainUnits.isEmpty && testUnits.count > 1 {
+            let fromTrain = testUnits.isEmpty
+            let source = fromTrain ? trainUnits : testUnits
+            let target = Double(labels.count) * (fromTrain ? trainFraction : 1 - trainFraction)
+            let k = source.indices.min { abs(Double(labels.count - source[$0].count) - target)
+                < abs(Double(labels.count - source[$1].count) - target) }!
+            if fromTrain { testUnits.append(trainUnits.remove(at: k)) } else { trainUnits.append(testUnits.remove(at: k)) }
+        }
+        let train = trainUnits.flatMap { $0 }, test = testUnits.flatMap { $0 }
         guard !train.isEmpty, !test.isEmpty else {
             throw ProbeError.tooFewRows(needed: 2, found: labels.count,
                                         context: "a \(trainFraction) split\(groups == nil ? "" : " by group") leaves one side empty")

@@ -64,6 +64,23 @@ import Testing
 }
 
 @Suite struct SplitTests {
+    @Test("a grouped split with few unequal groups, all mostly false, never leaves a side empty (any seed)")
+    func fewUnequalGroups() throws {
+        // The topic sizes and right answers of 1,000 graded factqa answers: one topic holds 43% of the rows.
+        let sizes = [(426, 130), (80, 0), (156, 11), (23, 2), (40, 12), (49, 22), (24, 0), (74, 2), (27, 11), (38, 14),
+                     (44, 14), (19, 1)]
+        var labels: [UInt8] = [], groups: [String] = []
+        for (g, (n, right)) in sizes.enumerated() {
+            labels += (0..<n).map { $0 < right ? 1 : 0 }
+            groups += Array(repeating: "topic\(g)", count: n)
+        }
+        for seed in 0..<64 as Range<UInt64> {
+            let split = try DataSplit.stratified(labels: labels, trainFraction: 0.8, seed: seed, groups: groups)
+            #expect(!split.train.isEmpty && !split.test.isEmpty, "seed \(seed)")
+            #expect(Set(split.train.map { groups[$0] }).isDisjoint(with: split.test.map { groups[$0] }))
+        }
+    }
+
     @Test("a stratified split keeps the class balance on both sides and is fixed by the seed")
     func stratified() throws {
         let labels = (0..<1000).map { UInt8($0 % 4 == 0 ? 1 : 0) }
