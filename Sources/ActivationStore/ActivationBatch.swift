@@ -9,6 +9,8 @@ public struct ActivationBatch: Sendable {
     public var rowsPerExample: [Int]?
     /// Position `all` only: per-token confidence series (`ConfidenceSummary.tokenColumns` → `[activationRows]`).
     public var tokenConfidence: [String: [Float]]?
+    /// Answer captures: rows at the extra answer positions (`StoreSchema.answerPositions` → hook → `[rows, width]`).
+    public var positions: [String: [String: [Float]]] = [:]
 
     public init(examples: [ExampleRecord], activations: [String: [Float]], rowsPerExample: [Int]? = nil,
                 tokenConfidence: [String: [Float]]? = nil) {
@@ -31,6 +33,13 @@ public struct ActivationBatch: Sendable {
             head.activations[hook] = Array(values.prefix(cut))
             activations[hook] = Array(values.dropFirst(cut))
         }
+        for (name, hooks) in positions {
+            for (hook, values) in hooks {
+                let cut = count * (widths[hook] ?? 0)
+                head.positions[name, default: [:]][hook] = Array(values.prefix(cut))
+                positions[name]![hook] = Array(values.dropFirst(cut))
+            }
+        }
         if let series = tokenConfidence {
             head.tokenConfidence = series.mapValues { Array($0.prefix(rows)) }
             tokenConfidence = series.mapValues { Array($0.dropFirst(rows)) }
@@ -45,6 +54,9 @@ public struct ActivationBatch: Sendable {
         examples += other.examples
         for (hook, values) in other.activations { activations[hook, default: []] += values }
         if let more = other.rowsPerExample { rowsPerExample = (rowsPerExample ?? []) + more }
+        for (name, hooks) in other.positions {
+            for (hook, values) in hooks { positions[name, default: [:]][hook, default: []] += values }
+        }
         // A batch without series contributes NaN rows, so the series stay aligned with the activation rows.
         if tokenConfidence != nil || other.tokenConfidence != nil {
             let mine = activationRows - other.activationRows

@@ -13,6 +13,8 @@ public final class ActivationReader {
     public let hasAnswers: Bool
     /// Columns under `/confidence` (per-example summaries and, for position `all`, per-token series), sorted.
     public let confidenceColumns: [String]
+    /// Extra answer positions stored under `/positions` (e.g. `question`, `answer_mean`, `answer_max`), sorted.
+    public let positions: [String]
     /// The shard this file holds (`capture --shard K/N`), nil for a whole capture or a merged file.
     public let shard: StoreShard?
     /// Whether the shard's capture wrote all its rows (`shard_finished` = 1); false for a file that is not a shard.
@@ -47,6 +49,7 @@ public final class ActivationReader {
         }
         metaColumns = try file.exists(StoreSchema.metaGroup) ? try file.childNames(of: StoreSchema.metaGroup) : []
         hasAnswers = try file.exists(StoreSchema.answer)
+        positions = try file.exists(StoreSchema.positionsGroup) ? try file.childNames(of: StoreSchema.positionsGroup) : []
         confidenceColumns = try file.exists(StoreSchema.confidenceGroup) ? try file.childNames(of: StoreSchema.confidenceGroup) : []
         let shardInfo = try StoreShard.read(from: file)
         shard = shardInfo?.shard
@@ -184,8 +187,18 @@ public final class ActivationReader {
 
     /// Activation rows of the given examples as row-major `[rows, width]`. For positions last/mean/answer
     /// there is one row per example; for `all`, the token rows of those examples (see `tokenRanges`).
-    public func rows(hook: String, examples range: Range<Int>? = nil) throws -> [Float] {
+    /// `position` names an extra answer position (`/positions/<position>/<hook>`); nil reads `/activations`.
+    public func rows(hook: String, examples range: Range<Int>? = nil, position: String? = nil) throws -> [Float] {
         guard header.hooks.contains(hook) else { throw missingHook(hook) }
+        if let position {
+            let object = StoreSchema.position(position, hook)
+            guard positions.contains(position), try file.exists(object) else {
+                throw StoreError.missingObject(path: path, object: object + " (this file stores the answer positions "
+                    + "\(positions.isEmpty ? "none" : positions.joined(separator: ", ")); capture answers again to get them)")
+            }
+            let range = try checked(range, object)
+            return try dataset(object).read(startRow: range.lowerBound, rowCount: range.count, as: Float.self)
+        }
         let object = StoreSchema.activations(hook)
         let range = try checked(range, object)
         let rows = try activationRows(range)

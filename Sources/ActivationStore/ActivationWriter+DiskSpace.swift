@@ -54,6 +54,7 @@ extension ActivationWriter {
         var bytes: UInt64 = 1 << 20
         for values in batch.activations.values { bytes += UInt64(values.count) * 4 }
         for series in (batch.tokenConfidence ?? [:]).values { bytes += UInt64(series.count) * 4 }
+        for hooks in batch.positions.values { for values in hooks.values { bytes += UInt64(values.count) * 4 } }
         for example in batch.examples {
             let strings = [example.text, example.source, example.answer ?? ""] + Array(example.meta.values)
             bytes += strings.reduce(UInt64(0)) { $0 + UInt64($1.utf8.count) + 32 } + 64

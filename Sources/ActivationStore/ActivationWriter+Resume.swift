@@ -60,6 +60,7 @@ extension ActivationWriter {
             exampleArrays += try file.childNames(of: StoreSchema.metaGroup).map(StoreSchema.meta)
         }
         try truncate(file, exampleArrays, to: committed)
+        try truncate(file, try positionPaths(in: file), to: committed)
         if try file.exists(StoreSchema.confidenceGroup) {
             let columns = try file.childNames(of: StoreSchema.confidenceGroup)
             try truncate(file, columns.filter { ConfidenceSummary.tokenColumns.contains($0) }.map(StoreSchema.confidence),

@@ -43,6 +43,8 @@ public final class ActivationWriter {
     private var exampleDatasets: [String: H5Dataset] = [:]
     /// `/confidence/<column>`, created when the first batch that has confidences is written.
     private var confidenceDatasets: [String: H5Dataset] = [:]
+    /// `/positions/<name>/<hook>`, created when the first batch that has them is written.
+    private var positionDatasets: [String: H5Dataset] = [:]
     /// Activation rows committed (= committedRows except for position `all`).
     private var committedActivationRows: Int
 
@@ -83,6 +85,15 @@ public final class ActivationWriter {
             for column in try file.childNames(of: StoreSchema.confidenceGroup) {
                 confidenceDatasets[column] = try file.openDataset(StoreSchema.confidence(column))
             }
+        }
+        for path in try Self.positionPaths(in: file) { positionDatasets[path] = try file.openDataset(path) }
+    }
+
+    /// Every `/positions/<name>/<hook>` dataset in `file`.
+    static func positionPaths(in file: H5File) throws -> [String] {
+        guard try file.exists(StoreSchema.positionsGroup) else { return [] }
+        return try file.childNames(of: StoreSchema.positionsGroup).flatMap { name in
+            try file.childNames(of: "\(StoreSchema.positionsGroup)/\(name)").map { StoreSchema.position(name, $0) }
         }
     }
 
@@ -162,6 +173,7 @@ public final class ActivationWriter {
         hookDatasets = [:]
         exampleDatasets = [:]
         confidenceDatasets = [:]
+        positionDatasets = [:]
         try file.close()
     }
 
@@ -245,6 +257,7 @@ public final class ActivationWriter {
         try exampleDatasets[StoreSchema.nTokens]?.append(batch.examples.map(\.nTokens), rowCount: count)
         try writeOptionalStrings(batch)
         try writeConfidence(batch)
+        try writePositions(batch, rows: count)
     }
 
     /// `/examples/answer` and `/examples/meta/*`: created on first use and back-filled with "" for
@@ -306,5 +319,35 @@ public final class ActivationWriter {
         if rows > 0 { try dataset.append([Float](repeating: .nan, count: rows), rowCount: rows) }
         confidenceDatasets[column] = dataset
         return dataset
+    }
+
+    /// `/positions/<name>/<hook>` of an answer capture: created on first use (earlier rows back-filled with NaN);
+    /// once a dataset exists, a batch without its rows gets NaN rows.
+    private func writePositions(_ batch: ActivationBatch, rows: Int) throws {
+        for name in StoreSchema.answerPositions {
+            for hook in header.hooks {
+                let path = StoreSchema.position(name, hook)
+                let values = batch.positions[name]?[hook]
+                guard values != nil || positionDatasets[path] != nil else { continue }
+                let width = widths[hook] ?? header.dModel
+                let data = values ?? [Float](repeating: .nan, count: rows * width)
+                guard data.count == rows * width else {
+                    throw StoreError.shapeMismatch(path: self.path, object: path, expected: "\(rows) x \(width) floats",
+                                                   found: "\(data.count)")
+                }
+                let dataset: H5Dataset
+                if let existing = positionDatasets[path] {
+                    dataset = existing
+                } else {
+                    dataset = try file.createDataset(path, element: .float32, width: width, chunkRows: chunkRows,
+                                                     compression: compression)
+                    if committedRows > 0 {
+                        try dataset.append([Float](repeating: .nan, count: committedRows * width), rowCount: committedRows)
+                    }
+                    positionDatasets[path] = dataset
+                }
+                try dataset.append(data, rowCount: rows)
+            }
+        }
     }
 }

@@ -22,6 +22,14 @@ public enum StoreSchema {
     public static let activationsGroup = "/activations"
     public static let tokenOffsets = "/tokens/offsets"
     public static let confidenceGroup = "/confidence"
+    public static let positionsGroup = "/positions"
+    /// Extra rows of an answer capture, besides `/activations` (the last answer token): `question` (the prompt's last
+    /// token, before any answer token: a pre-generation probe, arXiv 2509.10625), `answer_mean` (mean over the
+    /// answer's tokens) and `answer_max` (element-wise max over them, span-max as in arXiv 2509.03531).
+    public static let answerPositions = ["question", "answer_mean", "answer_max"]
+
+    /// Dataset path of one hook at an extra answer position, e.g. `/positions/question/blocks.3.hook_resid_post`.
+    public static func position(_ name: String, _ hook: String) -> String { "\(positionsGroup)/\(name)/\(hook)" }
 
     /// Dataset path of one confidence column, e.g. `/confidence/mean_logprob`.
     public static func confidence(_ column: String) -> String { "\(confidenceGroup)/\(column)" }

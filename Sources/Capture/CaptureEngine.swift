@@ -76,6 +76,9 @@ public struct CapturedAnswer: Sendable {
     public var lastRow: [String: [Float]]
     /// The model's confidence in each generated token, `[generatedTokens]`.
     public var scores: [TokenScore]
+    /// Rows at the extra answer positions (`StoreSchema.answerPositions` → hook → `[width]`); empty when the engine
+    /// does not provide them.
+    public var positionRows: [String: [String: [Float]]] = [:]
 
     public init(text: String, promptTokens: Int, generatedTokens: Int, lastRow: [String: [Float]],
                 scores: [TokenScore] = []) {

@@ -269,6 +269,10 @@ public final class CapturePipeline {
                     throw StoreError.invalidArgument(what: "engine output", detail: "hook \(hook) missing from the generation")
                 }
                 batch.activations[hook, default: []] += row
+                for name in StoreSchema.answerPositions {
+                    guard let extra = answer.positionRows[name]?[hook], extra.count == width else { continue }
+                    batch.positions[name, default: [:]][hook, default: []] += extra
+                }
             }
             onExample()
         }

@@ -65,16 +65,37 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         }
         let generation = try model.generate(prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(typed))
         var lastRow: [String: [Float]] = [:]
+        var positionRows: [String: [String: [Float]]] = [:]
         for (name, hook) in zip(hooks, typed) {
             let width = hook.width(in: model.config)
+            let question = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1).map(Array.init)
+            let generated = generation.activations(hook) ?? []
+            let rows = generated.count / max(width, 1)
+            if let question {
+                positionRows["question", default: [:]][name] = question
+                // An empty answer has no span: its mean and max are the question's row.
+                var mean = rows > 0 ? [Float](repeating: 0, count: width) : question
+                var maximum = rows > 0 ? [Float](repeating: -.infinity, count: width) : question
+                for r in 0..<rows {
+                    for i in 0..<width {
+                        let v = generated[r * width + i]
+                        mean[i] += v / Float(rows)
+                        maximum[i] = max(maximum[i], v)
+                    }
+                }
+                positionRows["answer_mean", default: [:]][name] = mean
+                positionRows["answer_max", default: [:]][name] = maximum
+            }
             if let values = generation.activations(hook), values.count >= width {
                 lastRow[name] = Array(values[(values.count - width)...])
             } else if let row = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1) {
                 lastRow[name] = Array(row)
             }
         }
-        return CapturedAnswer(text: generation.text.trimmingCharacters(in: .whitespacesAndNewlines),
-                              promptTokens: generation.promptTokenCount, generatedTokens: generation.tokens.count,
-                              lastRow: lastRow, scores: generation.scores)
+        var answer = CapturedAnswer(text: generation.text.trimmingCharacters(in: .whitespacesAndNewlines),
+                                    promptTokens: generation.promptTokenCount, generatedTokens: generation.tokens.count,
+                                    lastRow: lastRow, scores: generation.scores)
+        answer.positionRows = positionRows
+        return answer
     }
 }

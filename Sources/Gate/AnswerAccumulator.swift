@@ -18,8 +18,10 @@ struct AnswerAccumulator {
 
     /// `answer_mean` for probes trained on mean positions, `answer` otherwise; `prompt_last` if nothing was generated.
     var verdictPosition: String {
+        if probe.position == "question" { return "question" }
         if tokens.isEmpty { return "prompt_last" }
-        return probe.position == "mean" ? "answer_mean" : "answer"
+        if probe.position == "answer_max" { return "answer_max" }
+        return ["mean", "answer_mean"].contains(probe.position) ? "answer_mean" : "answer"
     }
 
     /// Scores one generated token.
@@ -47,8 +49,10 @@ struct AnswerAccumulator {
     /// The verdict's score: the last answer token (or the answer's mean for a `mean` probe), or the last prompt
     /// token when the answer is empty.
     mutating func verdict(lastPromptActivation: [Float]) -> ProbeScore {
-        guard let last = activations.last else { return timedScore(lastPromptActivation) }
-        if probe.position == "mean" { return timedScore(ActivationMath.mean(activations)) }
+        // A pre-generation probe reads the prompt's last token whatever was generated.
+        guard probe.position != "question", let last = activations.last else { return timedScore(lastPromptActivation) }
+        if ["mean", "answer_mean"].contains(probe.position) { return timedScore(ActivationMath.mean(activations)) }
+        if probe.position == "answer_max" { return timedScore(ActivationMath.max(activations)) }
         return timedScore(last)
     }
 
@@ -79,11 +83,18 @@ enum ActivationMath {
         for i in 0..<min(sum.count, vector.count) { sum[i] += vector[i] }
     }
 
+    /// Element-wise max of rows `[n, d]` → `[d]` (span-max pooling).
+    static func max(_ rows: [[Float]]) -> [Float] {
+        guard var out = rows.first else { return [] }
+        for row in rows.dropFirst() { for i in 0..<Swift.min(out.count, row.count) where row[i] > out[i] { out[i] = row[i] } }
+        return out
+    }
+
     /// Mean of rows `[n, d]` → `[d]`.
     static func mean(_ rows: [[Float]]) -> [Float] {
         var sum: [Float] = []
         for row in rows { accumulate(row, into: &sum) }
-        let n = Float(max(rows.count, 1))
+        let n = Float(Swift.max(rows.count, 1))
         return sum.map { $0 / n }
     }
 }

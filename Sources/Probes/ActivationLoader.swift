@@ -58,7 +58,8 @@ public final class ActivationLoader {
 
     /// Labeled rows of `hook` from every file (or only `only`), concatenated; rows labeled -1 are skipped and
     /// counted. `groupBy` names an `/examples/meta` column to use as groups; a `polarity` column is read when present.
-    public func dataset(hook: String, groupBy: String? = nil, only: [Int]? = nil) throws -> ProbeDataset {
+    /// `position` reads an extra answer position (`question`, `answer_mean`, `answer_max`) instead of `/activations`.
+    public func dataset(hook: String, groupBy: String? = nil, only: [Int]? = nil, position: String? = nil) throws -> ProbeDataset {
         let chosen = only.map { $0.map { sources[$0] } } ?? sources
         let anyPolarity = try chosen.contains { try $0.reader.meta("polarity", 0..<0) != nil }
         var parts: [ProbeDataset] = []
@@ -73,7 +74,7 @@ public final class ActivationLoader {
                     throw ProbeError.dimensionMismatch(source: s.path, expected: first.dims, found: width)
                 }
                 let labels = try r.labels().map(Int.init)
-                let x = try r.rows(hook: hook)
+                let x = try r.rows(hook: hook, position: position)
                 guard x.count == labels.count * width else {
                     throw ProbeError.unreadableActivations(path: s.path, reason: "hook \(hook) has \(x.count / max(width, 1)) rows for "
                         + "\(labels.count) examples (position 'all' files are not supported for probes; capture with --position last)")

@@ -37,7 +37,8 @@ public enum TrainJob {
     /// cross-validation on the training rows (logistic and hybrid kinds); nil keeps `plan.options.c`.
     public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
                            hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
-                           regularization: [Double]? = nil, progress: ProgressReport? = nil) throws -> Output {
+                           regularization: [Double]? = nil, position: String? = nil,
+                           progress: ProgressReport? = nil) throws -> Output {
         let loader = try ActivationLoader(paths: paths)
         var plan = plan
         plan.useGroups = groupBy != nil
@@ -64,7 +65,7 @@ public enum TrainJob {
                     : [plan.options.c]
                 var best: (layer: Int, c: Double, auroc: Double)?
                 for (i, l) in layers.enumerated() {
-                    let data = try loader.dataset(hook: pattern.name(layer: l).description, groupBy: groupBy)
+                    let data = try loader.dataset(hook: pattern.name(layer: l).description, groupBy: groupBy, position: position)
                     let trainRows = plan.split < 1
                         ? try DataSplit.stratified(labels: data.labels, trainFraction: plan.split, seed: plan.options.seed,
                                                    groups: plan.useGroups ? data.groups : nil).train
@@ -88,7 +89,7 @@ public enum TrainJob {
             }
             hook = pattern.name(layer: chosen ?? 0).description
         }
-        let data = try loader.dataset(hook: hook, groupBy: groupBy)
+        let data = try loader.dataset(hook: hook, groupBy: groupBy, position: position)
         let outcome = try ProbeFitter.fit(data, plan: plan)
         var metrics = ["train": outcome.train]
         if let test = outcome.test { metrics["test"] = test }
@@ -109,7 +110,7 @@ public enum TrainJob {
         }
         let artifact = ProbeArtifact(model: outcome.model,
                                      identity: .init(name: h.modelName, architecture: h.modelArchitecture, sha256: h.modelSHA256),
-                                     hook: hook, position: h.position.rawValue, calibration: outcome.calibration,
+                                     hook: hook, position: position ?? h.position.rawValue, calibration: outcome.calibration,
                                      thresholds: outcome.thresholds, training: training, createdBy: createdBy)
         try artifact.validate(path: "new artifact")
         return Output(artifact: artifact, outcome: outcome, layerScores: scores)
@@ -122,13 +123,15 @@ public enum TrainJob {
         let a = scorer.artifact
         for s in loader.sources {
             let h = s.reader.header
-            try a.checkCompatible(modelSHA256: h.modelSHA256, hook: nil, position: h.position.rawValue, dims: nil,
+            // A probe of an extra answer position reads it from an answer capture's `/positions`.
+            let extra = StoreSchema.answerPositions.contains(a.position) && h.position == .answer
+            try a.checkCompatible(modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : h.position.rawValue, dims: nil,
                                   allowMismatch: allowMismatch)
             guard h.hooks.contains(a.hook) else {
                 throw ProbeError.missingHook(hook: a.hook, path: s.path, available: h.hooks)
             }
         }
-        let data = try loader.dataset(hook: a.hook)
+        let data = try loader.dataset(hook: a.hook, position: StoreSchema.answerPositions.contains(a.position) ? a.position : nil)
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
         // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).
         try data.requireBothClasses("evaluation rows of \(paths.joined(separator: ", "))")

@@ -44,12 +44,12 @@ struct SweepCommand: ParsableCommand {
                 throw ProbeError.dimensionMismatch(source: testActs[0], expected: loader.header.dModel, found: testLoader.header.dModel)
             }
             let loadTest: ((Int) throws -> ProbeDataset)? = testLoader.map { tl in
-                { layer in try tl.dataset(hook: pattern.name(layer: layer).description) }
+                { layer in try tl.dataset(hook: pattern.name(layer: layer).description, position: fit.answerPosition) }
             }
             var result = try ProbeSweep.run(layers: chosen, kinds: kinds, plan: fit.plan(kinds[0]), files: fit.acts,
                                             progress: progress.report, loadTest: loadTest) { layer in
                 let hook = pattern.name(layer: layer).description
-                return (hook, try loader.dataset(hook: hook, groupBy: fit.groupBy))
+                return (hook, try loader.dataset(hook: hook, groupBy: fit.groupBy, position: fit.answerPosition))
             }
             progress.finish()
             if !testActs.isEmpty { result.testFiles = testActs }

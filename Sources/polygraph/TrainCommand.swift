@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ActivationStore
 import Hooks
 import Probes
 
@@ -17,6 +18,8 @@ struct ProbeFitOptions: ParsableArguments {
     var calibrate = false
     @Option(name: .long, help: "Metadata column whose values stay on one side of every split (e.g. a city).")
     var groupBy: String?
+    @Option(name: .long, help: "Answer captures: train on an extra answer position instead of the last answer token: question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max.")
+    var answerPosition: String?
     @Option(name: .customLong("C"), help: "Logistic inverse regularisation strength (scikit-learn's C).")
     var c: Double = 1
     @Option(name: .long, help: "Target: at most this fraction of false statements flagged ok.")
@@ -34,6 +37,9 @@ struct ProbeFitOptions: ParsableArguments {
         guard !acts.isEmpty else { throw ValidationError("give at least one activation file with --acts FILE.h5") }
         guard split > 0, split <= 1 else { throw ValidationError("--split must be in (0, 1], e.g. 0.8") }
         guard c > 0 else { throw ValidationError("--C must be positive") }
+        if let answerPosition, !StoreSchema.answerPositions.contains(answerPosition) {
+            throw ValidationError("--answer-position must be one of \(StoreSchema.answerPositions.joined(separator: ", ")) (got \(answerPosition))")
+        }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard (0...1).contains(maxFalseOk), (0...1).contains(maxTrueFlagged) else {
             throw ValidationError("--max-false-ok and --max-true-flagged are fractions in [0, 1]")
@@ -102,6 +108,7 @@ struct TrainCommand: ParsableCommand {
                                         enabled: !fit.quiet)
             let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kind), layer: choice, hook: fit.hookPattern(),
                                           groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
+                                          position: fit.answerPosition,
                                           progress: progress.report)
             if case .best = choice { progress.finish() }
             try output.artifact.write(to: out)

@@ -54,7 +54,11 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         var rows: [String: [Float]] = [:]
         for hook in hooks { rows[hook] = (0..<(try width(of: hook))).map { Float(text.count) + Float($0) } }
         let scores = (0..<4).map { Self.score(token: Int32(text.count + $0), position: 10 + $0) }
-        return CapturedAnswer(text: text, promptTokens: 10, generatedTokens: 4, lastRow: rows, scores: scores)
+        var answer = CapturedAnswer(text: text, promptTokens: 10, generatedTokens: 4, lastRow: rows, scores: scores)
+        for (k, name) in StoreSchema.answerPositions.enumerated() {  // row = last row + 100·(k + 1)
+            answer.positionRows[name] = rows.mapValues { $0.map { $0 + Float(100 * (k + 1)) } }
+        }
+        return answer
     }
 }
 
@@ -178,6 +182,10 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         #expect(try reader.meta("id") == ["q1", "q2"])
         #expect(try reader.meta("topic") == ["capitals", "capitals"] && (try reader.meta("template")) == ["2", ""])
         #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1) == [12, 13, 14, 15])
+        #expect(reader.positions == StoreSchema.answerPositions.sorted())
+        #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1, position: "question") == [112, 113, 114, 115])
+        #expect(try reader.rows(hook: Self.hooks[1], position: "answer_max").count == 2 * 6)
+        #expect(throws: StoreError.self) { try reader.rows(hook: Self.hooks[0], position: "nowhere") }
         let confidence = try #require(try reader.confidence())
         let paris = (0..<4).map { FakeEngine.score(token: Int32(12 + $0), position: 10 + $0) }
         #expect(confidence["mean_logprob"]?[0] == paris.map(\.logprob).reduce(0, +) / 4)

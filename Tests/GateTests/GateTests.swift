@@ -54,6 +54,22 @@ import Testing
         #expect(answer.verdict.position == "answer_mean")
     }
 
+    @Test("answer_max probes read the element-wise max of the answer; question probes the prompt's last token")
+    func extraPositions() throws {
+        var maxProbe = FakeProbe(), questionProbe = FakeProbe()
+        maxProbe.position = "answer_max"
+        questionProbe.position = "question"
+        questionProbe.name = "pre"
+        let gate = try Gate(engine: FakeEngine(script: [5, 7]), probes: [maxProbe, questionProbe])
+        let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 8))
+        let maximum = zip(FakeEngine.activation(5), FakeEngine.activation(7)).map { Swift.max($0, $1) }
+        #expect(answer.verdict.score == maxProbe.score(maximum) && answer.verdict.position == "answer_max")
+        let pre = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 8), probe: "pre")
+        let lastPrompt = try FakeEngine().textTokens("hi").last!
+        #expect(pre.verdict.score == questionProbe.score(FakeEngine.activation(lastPrompt)))
+        #expect(pre.verdict.position == "question")
+    }
+
     @Test("an immediate end-of-turn gives an empty answer scored at the last prompt token")
     func emptyAnswer() throws {
         let gate = try Gate(engine: FakeEngine(script: []), probes: [probe])

@@ -84,3 +84,45 @@ struct BaselineTests {
         #expect(output.artifact.activationDims == 40 && output.artifact.dims == 44)
     }
 }
+
+@Suite("Extra answer positions (question, answer_mean, answer_max)")
+struct AnswerPositionTests {
+    /// An answer capture whose `answer_max` rows carry the label and whose `/activations` rows are noise.
+    static func write(_ path: String, n: Int = 200, d: Int = 6) throws {
+        let hook = "blocks.1.hook_resid_post"
+        let header = StoreHeader(modelName: "tiny", modelArchitecture: "llama", modelSHA256: "feed", nLayers: 2, dModel: d,
+                                 position: .answer, promptTemplate: "", hooks: [hook])
+        let writer = try ActivationWriter.create(path: path, header: header, options: .init(overwrite: true))
+        var rng = SeededGenerator(seed: 9)
+        var batch = ActivationBatch(examples: [], activations: [:])
+        for i in 0..<n {
+            let y = Int8(i % 2)
+            batch.examples.append(ExampleRecord(text: "q\(i)", label: y, source: "qa", nTokens: 3, answer: "a\(i)"))
+            batch.activations[hook, default: []] += (0..<d).map { _ in Float(rng.gaussian()) }
+            for name in StoreSchema.answerPositions {
+                var row = (0..<d).map { _ in Float(rng.gaussian()) }
+                if name == "answer_max" { row[0] += y == 1 ? 2 : -2 }
+                batch.positions[name, default: [:]][hook, default: []] += row
+            }
+        }
+        try writer.append(batch)
+        try writer.close()
+    }
+
+    @Test("train --answer-position reads /positions, records the position, and eval reads the same rows")
+    func trainAndEvaluate() throws {
+        let dir = StoreFiles.tempDir()
+        try Self.write(dir + "/qa.h5")
+        let plain = try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1))
+        let maxed = try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
+                                     position: "answer_max")
+        #expect(plain.artifact.position == "answer" && maxed.artifact.position == "answer_max")
+        #expect(plain.outcome.test!.auroc < 0.75 && maxed.outcome.test!.auroc > 0.9)
+        try maxed.artifact.write(to: dir + "/p.json")
+        let evaluation = try TrainJob.evaluate(probePath: dir + "/p.json", paths: [dir + "/qa.h5"], allowMismatch: false)
+        #expect(evaluation.metrics.auroc > 0.9)
+        #expect(throws: (any Error).self) {
+            try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1), position: "nowhere")
+        }
+    }
+}
