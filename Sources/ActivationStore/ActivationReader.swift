@@ -193,8 +193,9 @@ public final class ActivationReader {
         if let position {
             let object = StoreSchema.position(position, hook)
             guard positions.contains(position), try file.exists(object) else {
-                throw StoreError.missingObject(path: path, object: object + " (this file stores the answer positions "
-                    + "\(positions.isEmpty ? "none" : positions.joined(separator: ", ")); capture answers again to get them)")
+                throw StoreError.invalidArgument(what: "answer position '\(position)'", detail: "\(path) has no \(object) "
+                    + "(answer positions stored: \(positions.isEmpty ? "none" : positions.joined(separator: ", "))); answer "
+                    + "captures store question, answer_mean and answer_max since 2026-12: capture the answers again")
             }
             let range = try checked(range, object)
             return try dataset(object).read(startRow: range.lowerBound, rowCount: range.count, as: Float.self)

@@ -69,6 +69,7 @@ struct SweepCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
+            if let position = fit.answerPosition { print("answer position: \(position) (/positions/\(position)/<hook>)") }
             print(ProbeSweep.table(result), terminator: "")
             if let report { print("report: \(report)/README.md") }
         }
