@@ -9,8 +9,10 @@ struct AnswerAccumulator {
     private(set) var scoringSeconds = 0.0
     /// Each answer token's activation `[tokens, d_model]` (for the verdict, and to drop tokens cut by a stop sequence).
     private var activations: [[Float]] = []
-    /// Per-token log-prob, entropy and margin of the answer so far (a hybrid probe reads their summary).
+    /// Per-token log-prob, entropy and margin of the answer so far (a hybrid probe reads their summary, kept as
+    /// running sums so that scoring each token stays O(1)).
     private var logprobs: [Double] = [], entropies: [Double] = [], margins: [Double] = []
+    private var sums = (logprob: 0.0, entropy: 0.0, margin: 0.0, minLogprob: Double.nan)
 
     init(probe: any TruthProbe) {
         self.probe = probe
@@ -26,9 +28,12 @@ struct AnswerAccumulator {
 
     /// Scores one generated token.
     mutating func accept(_ step: GenerationStep) -> ScoredToken {
-        logprobs.append(step.chosen?.logprob ?? .nan)
+        let logprob = step.chosen?.logprob ?? .nan
+        logprobs.append(logprob)
         entropies.append(step.entropy)
         margins.append(step.margin)
+        sums.logprob += logprob; sums.entropy += step.entropy; sums.margin += step.margin
+        sums.minLogprob = sums.minLogprob.isNaN ? logprob : Swift.min(sums.minLogprob, logprob)
         let score = timedScore(step.activation)
         let token = ScoredToken(index: tokens.count, id: step.token, text: step.text, score: score,
                                 logprob: step.chosen?.logprob ?? 0, bytes: step.chosen?.bytes, top: step.top)
@@ -44,6 +49,9 @@ struct AnswerAccumulator {
         activations.removeLast(cut)
         logprobs.removeLast(min(cut, logprobs.count)); entropies.removeLast(min(cut, entropies.count))
         margins.removeLast(min(cut, margins.count))
+        if cut > 0 {  // rare (a stop sequence cut the answer): recompute from what is kept
+            sums = (logprobs.reduce(0, +), entropies.reduce(0, +), margins.reduce(0, +), logprobs.min() ?? .nan)
+        }
     }
 
     /// The verdict's score: the last answer token (or the answer's mean for a `mean` probe), or the last prompt
@@ -58,9 +66,10 @@ struct AnswerAccumulator {
 
     /// The answer's confidences so far, as `/confidence` columns (what capture stores for the same tokens).
     var confidence: [String: Double] {
-        func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
-        return ["mean_logprob": mean(logprobs), "min_logprob": logprobs.min() ?? .nan,
-                "mean_entropy": mean(entropies), "mean_margin": mean(margins)]
+        let n = Double(logprobs.count)
+        guard n > 0 else { return ["mean_logprob": .nan, "min_logprob": .nan, "mean_entropy": .nan, "mean_margin": .nan] }
+        return ["mean_logprob": sums.logprob / n, "min_logprob": sums.minLogprob,
+                "mean_entropy": sums.entropy / n, "mean_margin": sums.margin / n]
     }
 
     private mutating func timedScore(_ activation: [Float]) -> ProbeScore {

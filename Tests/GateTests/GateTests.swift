@@ -54,6 +54,31 @@ import Testing
         #expect(answer.verdict.position == "answer_mean")
     }
 
+    @Test("a probe that reads confidences gets the answer's running log-prob summary at every token and at the verdict")
+    func confidenceProbe() throws {
+        final class Recorder: @unchecked Sendable { var seen: [[String: Double]] = [] }
+        struct ConfidenceProbe: TruthProbe {
+            let recorder: Recorder
+            var name = "conf", hook = "blocks.3.hook_resid_post", position = "last"
+            var model = ModelIdentity(name: "fake", architecture: "llama", sha256: FakeEngine.sha)
+            var inputWidth = 4
+            var confidenceFeatures: [String] { ["mean_logprob", "min_logprob"] }
+            func score(_ activation: [Float]) -> ProbeScore { FakeProbe().score(activation) }
+            func score(_ activation: [Float], confidence: [String: Double]) -> ProbeScore {
+                recorder.seen.append(confidence)
+                return score(activation)
+            }
+        }
+        let recorder = Recorder()
+        let gate = try Gate(engine: FakeEngine(script: [5, 12, 7]), probes: [ConfidenceProbe(recorder: recorder)])
+        _ = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 8))
+        // FakeEngine: log-prob −0.1·(token mod 5) → 0, −0.2, −0.2; three token scores and the verdict.
+        #expect(recorder.seen.count == 4)
+        let means = recorder.seen.map { $0["mean_logprob"]! }
+        #expect(zip(means, [0, -0.1, -0.4 / 3, -0.4 / 3]).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(recorder.seen.last?["min_logprob"] == -0.2)
+    }
+
     @Test("answer_max probes read the element-wise max of the answer; question probes the prompt's last token")
     func extraPositions() throws {
         var maxProbe = FakeProbe(), questionProbe = FakeProbe()
