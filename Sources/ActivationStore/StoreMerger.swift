@@ -45,8 +45,13 @@ public enum StoreMerger {
         let writer = try ActivationWriter.create(path: out, header: header, hookWidths: set.widths, options: options,
                                                  examplesOnly: mode == .virtual)
         do {
+            // Extra answer positions (`/positions`) are small (one row per example and hook): copied in both modes,
+            // when every shard with rows has the same ones.
+            let filled = set.shards.filter { $0.count > 0 }
+            let positions = filled.allSatisfy { $0.positions == filled.first?.positions } ? filled.first?.positions ?? [] : []
             for shard in set.shards {
-                try copyRows(of: shard, into: writer, activations: mode == .copy, blockBytes: blockBytes)
+                try copyRows(of: shard, into: writer, activations: mode == .copy, positions: positions,
+                             blockBytes: blockBytes)
             }
             try writer.commit()
             if mode == .virtual {
@@ -78,7 +83,7 @@ public enum StoreMerger {
     /// Appends a shard's rows block by block: example records (meta columns, answers), token row counts for
     /// position `all`, and (copy mode) the activations.
     static func copyRows(of shard: ActivationReader, into writer: ActivationWriter, activations: Bool,
-                         blockBytes: Int) throws {
+                         positions: [String] = [], blockBytes: Int) throws {
         let rowBytes = max(1, try shard.header.hooks.reduce(0) { $0 + (try shard.width(of: $1)) * 4 })
         let budget = activations ? max(1, blockBytes / rowBytes) : 65_536  // activation rows per block
         let tokens = try shard.tokenRanges()  // position all: activation rows per example vary
@@ -108,6 +113,11 @@ public enum StoreMerger {
             }
             if activations {
                 for hook in shard.header.hooks { batch.activations[hook] = try shard.rows(hook: hook, examples: range) }
+            }
+            for name in positions {
+                for hook in shard.header.hooks {
+                    batch.positions[name, default: [:]][hook] = try shard.rows(hook: hook, examples: range, position: name)
+                }
             }
             try writer.append(batch)
         }

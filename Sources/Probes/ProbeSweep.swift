@@ -173,7 +173,7 @@ public enum ProbeSweep {
                fits[index].testScores.count == baseline.testScores.count {
                 let row = fits[index].row
                 result.comparison = BaselineComparison(
-                    probe: "\(row.position.map { "\($0), " } ?? "")\(row.kind), layer \(row.layer)",
+                    probe: "\(result.selection == nil ? "" : "chosen by CV: ")\(row.position.map { "\($0), " } ?? "")\(row.kind), layer \(row.layer)",
                     probeScores: fits[index].testScores, baseline: baseline, labels: fits[index].testLabels,
                     seed: plan.options.seed)
             }

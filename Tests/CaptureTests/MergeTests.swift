@@ -42,6 +42,10 @@ import ActivationStore
         #expect(try a.nTokens() == b.nTokens() && a.answers() == b.answers() && a.tokenRanges() == b.tokenRanges())
         for column in a.metaColumns { #expect(try a.meta(column) == b.meta(column)) }
         for hook in a.header.hooks { #expect(try a.rows(hook: hook) == b.rows(hook: hook)) }
+        #expect(a.positions == b.positions)
+        for name in b.positions {
+            for hook in b.header.hooks { #expect(try a.rows(hook: hook, position: name) == b.rows(hook: hook, position: name)) }
+        }
     }
 
     @Test("virtual and copy merges read like the single-process capture (shards given in any order)",
@@ -96,6 +100,7 @@ import ActivationStore
         let (whole, shards) = try Self.capture(dir, count: count, questions: true)
         #expect(try ActivationReader(path: shards[count - 1]).metaColumns.contains("template") == false)
         #expect(try shards.map { try ActivationReader(path: $0).count }.contains(0) == (count > 4))
+        #expect(try ActivationReader(path: whole.outPath).positions == StoreSchema.answerPositions.sorted())
         for mode in [StoreMerger.Mode.virtual, .copy] {
             _ = try StoreMerger.merge(shards: shards, out: dir.path("m.h5"), mode: mode, overwrite: true)
             try Self.expectSameRows(try ActivationReader(path: dir.path("m.h5")), try ActivationReader(path: whole.outPath))
