@@ -11,10 +11,30 @@ public struct GeneralizationMatrix: Codable, Sendable {
     public var auroc: [[Double]]
     public var accuracy: [[Double]]
     public var counts: [Int]
+    /// Leave-one-out (`generalize --leave-one-out`): `[i]` is the AUROC on every labeled row of dataset i of one probe
+    /// trained on all the other datasets together — a general recipe tested on a topic it never saw.
+    public var leaveOneOut: [Double]?
+
+    enum CodingKeys: String, CodingKey { case kind, hook, names, auroc, accuracy, counts, leaveOneOut = "leave_one_out" }
+
+    /// Mean AUROC of single-dataset probes on the datasets they were not trained on (the off-diagonal cells).
+    public var meanTransfer: Double {
+        let cells = auroc.indices.flatMap { i in auroc[i].indices.filter { $0 != i }.map { auroc[i][$0] } }.filter(\.isFinite)
+        return cells.isEmpty ? .nan : cells.reduce(0, +) / Double(cells.count)
+    }
+
+    /// Mean of `leaveOneOut` (nil without it).
+    public var meanLeaveOneOut: Double? {
+        leaveOneOut.map { v in
+            let finite = v.filter(\.isFinite)
+            return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+        }
+    }
 
     /// Computes the matrix; `datasets[i]` is named `names[i]`.
     public static func compute(kind: ProbeKind, hook: String, names: [String], datasets: [ProbeDataset],
-                               plan: ProbeFitter.Plan, progress: ProgressReport? = nil) throws -> GeneralizationMatrix {
+                               plan: ProbeFitter.Plan, leaveOneOut: Bool = false,
+                               progress: ProgressReport? = nil) throws -> GeneralizationMatrix {
         guard datasets.count >= 2 else {
             throw ProbeError.tooFewRows(needed: 2, found: datasets.count, context: "generalisation needs at least two activation files")
         }
@@ -35,10 +55,23 @@ public struct GeneralizationMatrix: Codable, Sendable {
                     accuracy[i][j] = m.accuracy
                 }
             }
-            progress?(i + 1, datasets.count, "trained on \(names[i])")
+            progress?(i + 1, datasets.count * (leaveOneOut ? 2 : 1), "trained on \(names[i])")
         }
-        return GeneralizationMatrix(kind: kind.cliName, hook: hook, names: names, auroc: auroc, accuracy: accuracy,
-                                    counts: datasets.map(\.count))
+        var matrix = GeneralizationMatrix(kind: kind.cliName, hook: hook, names: names, auroc: auroc, accuracy: accuracy,
+                                          counts: datasets.map(\.count))
+        if leaveOneOut {
+            var p = plan
+            p.kind = kind
+            p.split = 1  // the held-out dataset is the test
+            p.calibrate = false
+            matrix.leaveOneOut = try datasets.indices.map { i in
+                let others = try ProbeDataset.concatenate(datasets.indices.filter { $0 != i }.map { datasets[$0] })
+                let outcome = try ProbeFitter.fit(others, plan: p)
+                progress?(datasets.count + i + 1, 2 * datasets.count, "trained on all but \(names[i])")
+                return ProbeMetrics.auroc(scores: outcome.model.rawScores(datasets[i]), labels: datasets[i].labels)
+            }
+        }
+        return matrix
     }
 
     /// AUROC matrix as a fixed-width table (rows: trained on; columns: tested on).
@@ -50,7 +83,13 @@ public struct GeneralizationMatrix: Codable, Sendable {
         for (i, name) in names.enumerated() {
             out += pad(name) + auroc[i].map { pad($0.isFinite ? String(format: "%.3f", $0) : "n/a") }.joined() + "\n"
         }
-        return out
+        if let leaveOneOut {
+            out += pad("all others") + leaveOneOut.map { pad($0.isFinite ? String(format: "%.3f", $0) : "n/a") }.joined()
+                + "  (one probe trained on every other file)\n"
+        }
+        out += String(format: "mean AUROC on unseen files: single-file probes %.3f", meanTransfer)
+        if let m = meanLeaveOneOut { out += String(format: ", trained on all others %.3f", m) }
+        return out + "\n"
     }
 
     /// SVG heat map of the AUROC matrix.

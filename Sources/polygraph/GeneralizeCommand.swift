@@ -13,6 +13,8 @@ struct GeneralizeCommand: ParsableCommand {
     var probe: String = "logistic"
     @Option(name: .long, help: "Layer number (or give a full --hook name).")
     var layer: Int?
+    @Flag(name: .long, help: "Also train one probe on all files but each one and test it on that one (a general recipe on unseen topics).")
+    var leaveOneOut = false
     @Option(name: .long, help: "Write generalize.json and generalize.svg into this folder.")
     var report: String?
     @Flag(name: .long, help: "Print the matrix as JSON on stdout.")
@@ -36,7 +38,7 @@ struct GeneralizeCommand: ParsableCommand {
             let datasets = try loader.sources.indices.map { try loader.dataset(hook: hook, groupBy: fit.groupBy, only: [$0]) }
             let matrix = try GeneralizationMatrix.compute(
                 kind: kind, hook: hook, names: loader.sources.map(\.name), datasets: datasets, plan: fit.plan(kind),
-                progress: progress.report)
+                leaveOneOut: leaveOneOut, progress: progress.report)
             progress.finish()
             if let report {
                 let encoder = JSONEncoder()

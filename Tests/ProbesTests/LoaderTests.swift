@@ -118,6 +118,33 @@ import Testing
         #expect(m.auroc.count == 2 && m.auroc[0][1] > 0.9)
         #expect(m.heatmap().contains("<rect"))
     }
+
+    @Test("leave-one-out trains one probe on all other sets and tests it on the one left out")
+    func leaveOneOut() throws {
+        // Four sets share a truth direction (dim 0); the last has it flipped, so only it must fail.
+        func set(_ seed: UInt64, sign: Float) throws -> ProbeDataset {
+            var rng = SeededGenerator(seed: seed)
+            var features: [Float] = [], labels: [Int] = []
+            for i in 0..<120 {
+                let y = i % 2
+                var row = (0..<4).map { _ in Float(rng.gaussian()) }
+                row[0] += sign * (y == 1 ? 2 : -2)
+                features += row; labels.append(y)
+            }
+            return try ProbeDataset(features: features, dims: 4, labels: labels)
+        }
+        let sets = [try set(1, sign: 1), try set(2, sign: 1), try set(4, sign: 1), try set(3, sign: -1)]
+        let names = ["a", "b", "c", "flipped"]
+        let m = try GeneralizationMatrix.compute(kind: .massMean, hook: "h", names: names, datasets: sets,
+                                                 plan: .init(kind: .massMean), leaveOneOut: true)
+        let loo = try #require(m.leaveOneOut)
+        #expect(loo.count == 4 && loo[0] > 0.9 && loo[1] > 0.9 && loo[2] > 0.9 && loo[3] < 0.1)
+        #expect(abs(m.meanLeaveOneOut! - loo.reduce(0, +) / 4) < 1e-12)
+        #expect(m.table().contains("all others") && m.table().contains("trained on all others"))
+        let plain = try GeneralizationMatrix.compute(kind: .massMean, hook: "h", names: names, datasets: sets,
+                                                     plan: .init(kind: .massMean))
+        #expect(plain.leaveOneOut == nil && plain.meanLeaveOneOut == nil && plain.meanTransfer.isFinite)
+    }
 }
 
 @Suite struct SweepParallelTests {
