@@ -3,13 +3,14 @@
 # fixed seeds, fixed row limits).
 #   scripts/make-probes.sh [MODEL ...]   MODEL: smollm2 (default), gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all
 # Per model (fetched with scripts/fetch-model.sh first):
-#   answers.json  — the model's own greedy answers to 600 factqa_train questions, graded; answer position (last token,
+#   answers.json  — the model's own greedy answers to 600 factqa_train questions (250 for the 1.5B), graded; answer position (last token,
 #                   mean or max over the answer, or the question's last token), layer and C chosen together by 5-fold
-#                   CV grouped by topic on those rows only; measured on 300 answers of unseen factqa_test topics
+#                   CV grouped by topic on those rows only; measured on 300 (150) answers of unseen factqa_test topics
 #   question.json — the pre-generation probe: the question's last token before any answer (the gate can abstain
 #                   before decoding), chosen and measured the same way
-#   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics)
-# Time on 2 cores: SmolLM2 ~10 min, Gemma 3 270M ~15, Qwen2.5-Coder 0.5B ~20, 1.5B ~60.
+#   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics), and the
+#                   leave-one-set-out measurement of one probe trained on all 7 statement sets but the one tested
+# Time on 2 cores: SmolLM2 ~10 min, Gemma 3 270M ~20, Qwen2.5-Coder 0.5B ~30, 1.5B ~90.
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,12 +32,13 @@ capture() {  # out dataset limit gguf layers template
 for MODEL in "${MODELS[@]}"; do
   # GGUF file, probes folder, layers captured (about the upper three quarters), how questions are put to the model
   # (Gemma 3 270M is a base model without a chat template: its questions go in as raw "Question: … Answer:" text)
-  TEMPLATE=chat
+  TEMPLATE=chat; NTRAIN=600; NTEST=300
   case "$MODEL" in
     smollm2) GGUF=SmolLM2-135M-Instruct.Q4_1.gguf; DEST=smollm2-135m-instruct; LAYERS=8-28 ;;
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
     qwen2.5-coder-0.5b) GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-0.5b-instruct; LAYERS=6-23 ;;
-    qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27 ;;
+    qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27
+      NTRAIN=250; NTEST=150 ;;  # it decodes ~7 tokens/s on 2 cores
     *) echo "unknown model '$MODEL' (smollm2, gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all)" >&2; exit 2 ;;
   esac
   scripts/fetch-model.sh "$MODEL" >&2
@@ -52,11 +54,20 @@ for MODEL in "${MODELS[@]}"; do
       --report "$OUT/reports/statements" --quiet >/dev/null
     "$BIN" train --acts "$WORK/statements.h5" --probe logistic --layer best --group-by group --calibrate \
       --out "$OUT/statements.json" --quiet
+    echo "== $DEST statements, general recipe: one probe on all sets but each, tested on the one left out" >&2
+    SETS=()
+    for s in arithmetic capitals cities comparisons continents currencies elements; do
+      "$BIN" capture --model "$M" --dataset "datasets/$s.csv" --limit 600 --layers 10-22 --hooks resid_post \
+        --position last --no-confidence --out "$WORK/stmt-$s.h5" --overwrite --quiet
+      SETS+=("$WORK/stmt-$s.h5")
+    done
+    "$BIN" generalize --acts "${SETS[@]}" --probe logistic --C 0.01 --layer 14 --leave-one-out \
+      --report "$OUT/reports/statements-leave-one-out" --quiet
   fi
 
-  echo "== $DEST answers: 600 factqa_train questions answered and graded, then 300 of factqa_test (unseen topics)" >&2
-  capture "$WORK/factqa_train.h5" datasets/factqa_train.jsonl 600 "$M" "$LAYERS" "$TEMPLATE"
-  capture "$WORK/factqa_test.h5" datasets/factqa_test.jsonl 300 "$M" "$LAYERS" "$TEMPLATE"
+  echo "== $DEST answers: $NTRAIN factqa_train questions answered and graded, then $NTEST of factqa_test (unseen topics)" >&2
+  capture "$WORK/factqa_train.h5" datasets/factqa_train.jsonl "$NTRAIN" "$M" "$LAYERS" "$TEMPLATE"
+  capture "$WORK/factqa_test.h5" datasets/factqa_test.jsonl "$NTEST" "$M" "$LAYERS" "$TEMPLATE"
   # Every position × layer on the unseen topics, with the choice made by CV on the training rows only.
   "$BIN" sweep --acts "$WORK/factqa_train.h5" --test-acts "$WORK/factqa_test.h5" --answer-position best --select \
     --group-by topic --probe logistic --C 0.001 --report "$OUT/reports/answers" --quiet >/dev/null
