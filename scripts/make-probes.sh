@@ -78,6 +78,19 @@ for MODEL in "${MODELS[@]}"; do
   for name in answers question; do
     "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test.h5" --report "$OUT/reports/$name-unseen-topics" >/dev/null
   done
+  # The pre-generation probe ships only where it is useful: calibrated the right way round (Platt slope > 0) and
+  # AUROC ≥ 0.70 on the unseen topics; otherwise it is removed and the reason printed.
+  python3 - "$OUT" <<'PY'
+import json, os, shutil, sys
+dest = sys.argv[1]
+a = json.load(open(os.path.join(dest, "question.json")))
+auroc = json.load(open(os.path.join(dest, "reports", "question-unseen-topics", "eval.json")))["metrics"]["auroc"]
+slope = a["calibration"]["a"]
+if slope <= 0 or auroc < 0.70:
+    os.remove(os.path.join(dest, "question.json"))
+    print(f"question.json not shipped for {os.path.basename(dest)}: Platt slope {slope:.3f}, AUROC {auroc:.3f} on unseen "
+          f"topics (needs a slope > 0 and AUROC >= 0.70); its report stays in reports/question-unseen-topics", file=sys.stderr)
+PY
 
   echo "== table rows for probes/README.md ($DEST)" >&2
   python3 - "$OUT" <<'PY'

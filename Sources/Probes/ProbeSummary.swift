@@ -63,6 +63,10 @@ public struct ProbeSummary: Codable, Sendable {
         out += "  parameters:  \(parameterCount)\(converged.map { $0 ? " (converged)" : " (NOT converged)" } ?? "")\n"
         out += String(format: "  calibration: platt a=%.4f b=%.4f, fitted on %@ (%d rows)\n", calibration.a, calibration.b,
                       calibration.fittedOn as NSString, calibration.n)
+        if !(calibration.a > 0) {
+            out += "  WARNING:     the calibration slope is not positive: on the calibration rows this probe ranks true and false "
+                + "the wrong way round (it does not transfer to held-out groups); P(true) and flags are not meaningful\n"
+        }
         out += String(format: "  thresholds:  ok if P ≥ %.3f, likely_false if P < %.3f\n", thresholds.uncertain, thresholds.likelyFalse)
         out += "  trained on:  " + datasets.map { "\($0.name) (\($0.n) rows, sha256 \($0.sha256.prefix(12))…)" }.joined(separator: ", ") + "\n"
         out += "  seed \(seed), split \(split)\n"
