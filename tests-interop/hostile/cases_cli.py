@@ -17,7 +17,7 @@ def option_table(ctx, tmp):
     csv = os.path.join(tmp, "cli.csv")
     with open(csv, "w") as f:
         f.write("statement,label\nParis is in France.,1\nBerlin is in Spain.,0\n")
-    cap = ["capture"] + real + ["--dataset", csv, "--out", os.path.join(tmp, "cli_out.h5"), "--layers", "3",
+    cap = ["capture"] + tiny + ["--dataset", csv, "--out", os.path.join(tmp, "cli_out.h5"), "--layers", "0",
                                 "--quiet"]
     gen = ["generate"] + tiny + ["--prompt", "hi"]
     train = ["train", "--acts", ctx.acts, "--probe", "logistic", "--layer", "3", "--out",
@@ -82,6 +82,13 @@ FLOAT_OPTIONS = {"--temperature", "--top-p", "--split", "--C", "--max-false-ok",
 STRING_OPTIONS = {"--shard", "--layers"}
 
 
+def unique_outputs(argv, n):
+    """The base argv with its output files renamed for case n (an accepted case must not make the next one fail
+    with "already exists")."""
+    return [a.replace("cli_", "cli%d_" % n) if isinstance(a, str) and "/cli_" in a and not a.endswith((".csv", ".npy"))
+            else a for a in argv]
+
+
 def cases(ctx):
     out = []
     for base, opt, extra, huge in option_table(ctx, ctx.tmp):
@@ -99,9 +106,10 @@ def cases(ctx):
                 continue
             seen.add(v)
             name = "%s %s=%r" % (base[0], opt, v)
-            out.append(Case("cli", name, base + ["%s=%s" % (opt, v)], want=(opt, opt.lstrip("-"), v or "''"),
+            out.append(Case("cli", name, unique_outputs(base, len(out)) + ["%s=%s" % (opt, v)], want=(opt, opt.lstrip("-"), v or "''"),
                             timeout=30))
         for v in huge:
-            out.append(Case("cli", "%s %s=%s (legal, extreme)" % (base[0], opt, v), base + ["%s=%s" % (opt, v)],
+            out.append(Case("cli", "%s %s=%s (legal, extreme)" % (base[0], opt, v),
+                            unique_outputs(base, len(out)) + ["%s=%s" % (opt, v)],
                             expect="any", timeout=40))
     return out

@@ -20,6 +20,7 @@ RAW_DIAGNOSTICS = re.compile(
     r"HDF5-DIAG|#0\d\d: |H5[A-Z][A-Za-z]*_[a-z_]+\(|Fatal error|Illegal instruction|Segmentation fault|Bus error"
     r"|Swift\.|DecodingError|EncodingError|keyNotFound\(|typeMismatch\(|valueNotFound\(|dataCorrupted\("
     r"|CodingKeys|Optional\(|NSCocoaErrorDomain|Error Domain=|_GenericObjCError|The operation could not be completed"
+    r"|Expected to decode|Array<|Dictionary<"
     r"|GGUFError\.|InferenceError\.|TokenizationError\.|ProbeError\.|StoreError\.|HDF5Error\.|CommandError\.")
 MAX_STDERR = 8000  # a clean error is a few lines; more is a dump
 
