@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Regenerates the probes shipped in probes/smollm2-135m-instruct/ from the project's own datasets, reproducibly
-# (greedy generation, fixed seeds, fixed row limits). Takes ~10 minutes on 2 cores.
-#   statements.json — logistic probe on the last token of true/false statements (5 topics, affirmative and negated)
-#   answers.json    — logistic probe on the model's own answers to 600 factqa_train questions, at the mean over the
-#                     answer's tokens; layer and C by topic-grouped CV; measured on 300 answers of unseen factqa_test topics
-#                     (the position the gate scores in production)
+# Regenerates the probes shipped in probes/<model>/ from the project's own datasets, reproducibly (greedy generation,
+# fixed seeds, fixed row limits).
+#   scripts/make-probes.sh [MODEL ...]   MODEL: smollm2 (default), gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all
+# Per model (fetched with scripts/fetch-model.sh first):
+#   answers.json  — the model's own greedy answers to 600 factqa_train questions, graded; answer position (last token,
+#                   mean or max over the answer, or the question's last token), layer and C chosen together by 5-fold
+#                   CV grouped by topic on those rows only; measured on 300 answers of unseen factqa_test topics
+#   question.json — the pre-generation probe: the question's last token before any answer (the gate can abstain
+#                   before decoding), chosen and measured the same way
+#   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics)
+# Time on 2 cores: SmolLM2 ~10 min, Gemma 3 270M ~15, Qwen2.5-Coder 0.5B ~20, 1.5B ~60.
+# REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${POLYGRAPH_BIN:-}"
@@ -12,41 +18,75 @@ if [ -z "$BIN" ]; then
   swift build -c release --product polygraph 2>&1 | tail -1 >&2
   BIN="$(swift build -c release --show-bin-path)/polygraph"
 fi
-WORK=runs/make-probes
-DEST=probes/smollm2-135m-instruct
-mkdir -p "$WORK" "$DEST"
+MODELS=("$@"); [ ${#MODELS[@]} -eq 0 ] && MODELS=(smollm2)
+[ "${MODELS[0]}" = all ] && MODELS=(smollm2 gemma3-270m qwen2.5-coder-0.5b qwen2.5-coder-1.5b)
 
-echo "== statements: capture (600 rows from each of 5 sets, resid_post at every layer)" >&2
-"$BIN" capture --dataset datasets/capitals.csv datasets/cities.csv datasets/elements.csv datasets/continents.csv \
-  datasets/currencies.csv --limit 600 --out "$WORK/statements.h5" --hooks resid_post --position last --overwrite
-"$BIN" sweep --acts "$WORK/statements.h5" --probe logistic,mass-mean --group-by group --report "$DEST/reports/statements" --quiet >/dev/null
-"$BIN" train --acts "$WORK/statements.h5" --probe logistic --layer best --group-by group --calibrate \
-  --out "$DEST/statements.json" --quiet
+capture() {  # out dataset limit gguf layers template
+  local mode=--overwrite
+  if [ "${REUSE:-0}" = 1 ] && [ -f "$1" ]; then mode=--resume; fi
+  "$BIN" capture --model "$4" --dataset "$2" --limit "$3" --max-answer-tokens 24 --layers "$5" \
+    --out "$1" --hooks resid_post --position answer --template "$6" "$mode"
+}
 
-echo "== answers: 600 factqa_train questions answered and graded, then 300 of factqa_test (unseen topics)" >&2
-"$BIN" capture --dataset datasets/factqa_train.jsonl --limit 600 --max-answer-tokens 24 --layers 8-28 \
-  --out "$WORK/factqa_train.h5" --hooks resid_post --position answer --overwrite
-"$BIN" capture --dataset datasets/factqa_test.jsonl --limit 300 --max-answer-tokens 24 --layers 8-28 \
-  --out "$WORK/factqa_test.h5" --hooks resid_post --position answer --overwrite
-"$BIN" sweep --acts "$WORK/factqa_train.h5" --test-acts "$WORK/factqa_test.h5" --answer-position answer_mean \
-  --probe logistic --C 0.001 --report "$DEST/reports/answers" --quiet >/dev/null
-"$BIN" train --acts "$WORK/factqa_train.h5" --probe logistic --layer best --choose-C --group-by topic --split 1 \
-  --calibrate --answer-position answer_mean --out "$DEST/answers.json" --quiet
-"$BIN" eval --probe "$DEST/answers.json" --acts "$WORK/factqa_test.h5" \
-  --report "$DEST/reports/answers-unseen-topics" > /dev/null
+for MODEL in "${MODELS[@]}"; do
+  # GGUF file, probes folder, layers captured (about the upper three quarters), how questions are put to the model
+  # (Gemma 3 270M is a base model without a chat template: its questions go in as raw "Question: … Answer:" text)
+  TEMPLATE=chat
+  case "$MODEL" in
+    smollm2) GGUF=SmolLM2-135M-Instruct.Q4_1.gguf; DEST=smollm2-135m-instruct; LAYERS=8-28 ;;
+    gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
+    qwen2.5-coder-0.5b) GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-0.5b-instruct; LAYERS=6-23 ;;
+    qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27 ;;
+    *) echo "unknown model '$MODEL' (smollm2, gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all)" >&2; exit 2 ;;
+  esac
+  scripts/fetch-model.sh "$MODEL" >&2
+  WORK=runs/make-probes/$DEST; OUT=probes/$DEST; M=models/$GGUF
+  mkdir -p "$WORK" "$OUT"
 
-echo "== table for $DEST/README.md" >&2
-python3 - "$DEST" <<'PY'
+  if [ "$MODEL" = smollm2 ]; then
+    echo "== $DEST statements: capture (600 rows from each of 5 sets, resid_post at every layer)" >&2
+    "$BIN" capture --model "$M" --dataset datasets/capitals.csv datasets/cities.csv datasets/elements.csv \
+      datasets/continents.csv datasets/currencies.csv --limit 600 --out "$WORK/statements.h5" --hooks resid_post \
+      --position last --overwrite
+    "$BIN" sweep --acts "$WORK/statements.h5" --probe logistic,mass-mean --group-by group \
+      --report "$OUT/reports/statements" --quiet >/dev/null
+    "$BIN" train --acts "$WORK/statements.h5" --probe logistic --layer best --group-by group --calibrate \
+      --out "$OUT/statements.json" --quiet
+  fi
+
+  echo "== $DEST answers: 600 factqa_train questions answered and graded, then 300 of factqa_test (unseen topics)" >&2
+  capture "$WORK/factqa_train.h5" datasets/factqa_train.jsonl 600 "$M" "$LAYERS" "$TEMPLATE"
+  capture "$WORK/factqa_test.h5" datasets/factqa_test.jsonl 300 "$M" "$LAYERS" "$TEMPLATE"
+  # Every position × layer on the unseen topics, with the choice made by CV on the training rows only.
+  "$BIN" sweep --acts "$WORK/factqa_train.h5" --test-acts "$WORK/factqa_test.h5" --answer-position best --select \
+    --group-by topic --probe logistic --C 0.001 --report "$OUT/reports/answers" --quiet >/dev/null
+  "$BIN" train --acts "$WORK/factqa_train.h5" --probe logistic --answer-position best --layer best --choose-C \
+    --group-by topic --split 1 --calibrate --out "$OUT/answers.json" --quiet
+  "$BIN" train --acts "$WORK/factqa_train.h5" --probe logistic --answer-position question --layer best --choose-C \
+    --group-by topic --split 1 --calibrate --out "$OUT/question.json" --quiet
+  for name in answers question; do
+    "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test.h5" --report "$OUT/reports/$name-unseen-topics" >/dev/null
+  done
+
+  echo "== table rows for probes/README.md ($DEST)" >&2
+  python3 - "$OUT" <<'PY'
 import json, sys, os
 dest = sys.argv[1]
-rows = []
-for name in ("statements", "answers"):
-    a = json.load(open(os.path.join(dest, name + ".json")))
+for name in ("statements", "answers", "question"):
+    path = os.path.join(dest, name + ".json")
+    if not os.path.exists(path):
+        continue
+    a = json.load(open(path))
     m = a["training"]["metrics"].get("test")
+    baseline = ""
     if m is None:  # trained on every row: the measurement is the eval on unseen topics
-        m = json.load(open(os.path.join(dest, "reports", name + "-unseen-topics", "eval.json")))["metrics"]
+        e = json.load(open(os.path.join(dest, "reports", name + "-unseen-topics", "eval.json")))
+        m = e["metrics"]
+        c = e.get("baseline_comparison")
+        if c:
+            baseline = f' ({c["baseline"]}: {c["baseline_auroc"]:.3f}; difference {c["difference"]:+.3f}, 95% CI {c["ci95_low"]:+.3f} … {c["ci95_high"]:+.3f})'
     sets = ", ".join(f'{d["name"]} ({d["n"]})' for d in a["training"]["datasets"])
-    rows.append(f'| {name}.json | {sets} | {a["hook"]} @ {a["position"]} | {m["auroc"]:.3f} | '
-                f'{m["recall_at_5_fpr"]:.3f} | {m["ece"]:.3f} |')
-print("\n".join(rows))
+    print(f'| `{os.path.basename(dest)}/{name}.json` | {sets} | `{a["hook"]}` @ {a["position"]} | {m["auroc"]:.3f}{baseline} | '
+          f'{m["recall_at_5_fpr"]:.3f} | {m["ece"]:.3f} |')
 PY
+done

@@ -17,6 +17,22 @@ extension Gate {
         return try Gate(engine: engine, probes: probes, allowModelMismatch: allowModelMismatch)
     }
 
+    /// Loads the model at `modelPath` with the probes given, or, when `probePaths` is empty, with the probes under
+    /// `probesDirectory` trained on exactly this GGUF file (``ShippedProbes``; `answers.json` is the default).
+    /// Returns the gate and the probe paths it loaded.
+    public static func load(modelPath: String, probePaths: [String], probesDirectory: String,
+                            allowModelMismatch: Bool = false) throws -> (gate: Gate, probePaths: [String]) {
+        if !probePaths.isEmpty {
+            return (try load(modelPath: modelPath, probePaths: probePaths, allowModelMismatch: allowModelMismatch), probePaths)
+        }
+        let engine = try InferenceGateEngine(path: modelPath)
+        let shipped = ShippedProbes.find(forModelSHA256: engine.model.sha256, in: probesDirectory)
+        guard !shipped.isEmpty else {
+            throw GateError.noShippedProbe(model: engine.model, directory: probesDirectory)
+        }
+        return (try load(engine: engine, probePaths: shipped, allowModelMismatch: allowModelMismatch), shipped)
+    }
+
     /// Loads the probes first (cheap, fails fast on a bad file), then wraps an already loaded engine.
     public static func load(engine: any GateEngine, probePaths: [String], allowModelMismatch: Bool = false) throws -> Gate {
         let probes = try probePaths.map { try ArtifactTruthProbe(path: $0) }

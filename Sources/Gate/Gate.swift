@@ -109,7 +109,10 @@ public final class Gate: Sendable {
     }
 
     /// Generation on already-tokenised input (the queue tokenises first to refuse over-long prompts early).
+    /// `stopBeforeDecode`: for a pre-generation probe (position `question`), called with its score of the prompt
+    /// before any token is sampled; returning true skips decoding (the answer is empty and `decidedBeforeDecode`).
     public func generate(promptTokens prompt: [Int], options: GenerationOptions, probe: any TruthProbe,
+                         stopBeforeDecode: ((ProbeScore) -> Bool)? = nil,
                          onToken: (ScoredToken) -> Bool) throws -> GatedAnswer {
         try checkModelFile()
         let started = DispatchTime.now().uptimeNanoseconds
@@ -117,7 +120,15 @@ public final class Gate: Sendable {
         var stops = StopSequenceFilter(stops: options.stop)
         var failure: GateError?
         var callerStopped = false, stopSequenceFound = false
-        let summary = try engine.generate(prompt: prompt, options: options, hook: probe.hook) { step in
+        var early: ProbeScore?
+        let onPrompt: ([Float]) -> Bool = { activation in
+            guard let decide = stopBeforeDecode, probe.position == "question", activation.count == probe.inputWidth
+            else { return true }
+            let score = run.verdict(lastPromptActivation: activation)
+            if decide(score) { early = score; return false }
+            return true
+        }
+        let summary = try engine.generate(prompt: prompt, options: options, hook: probe.hook, onPrompt: onPrompt) { step in
             guard step.activation.count == probe.inputWidth else {
                 failure = .engineFailure("activation of width \(step.activation.count), expected \(probe.inputWidth)")
                 return false
@@ -130,6 +141,14 @@ public final class Gate: Sendable {
             return !stopped
         }
         if let failure { throw failure }
+        if let early {
+            let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            var answer = GatedAnswer(text: "", tokens: [], promptTokens: prompt.count, finishReason: .cancelled,
+                                     verdict: Verdict(score: early, probe: probe.name, hook: probe.hook, position: "question"),
+                                     timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
+            answer.decidedBeforeDecode = true
+            return answer
+        }
         var text = summary.text, finishReason = summary.finishReason
         if stops.isActive {
             if !stopSequenceFound && !callerStopped {

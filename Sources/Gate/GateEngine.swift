@@ -60,7 +60,9 @@ public protocol GateEngine: AnyObject, Sendable {
     /// Generates from `prompt`, capturing `hook` at every generated token's position (the last one included),
     /// until an end-of-turn token is sampled (finish `stop`), `options.maxTokens` tokens were generated (`length`),
     /// or `onStep` returns false (`cancelled`).
-    func generate(prompt: [Int], options: GenerationOptions, hook: String,
+    /// `onPrompt` gets the hook's row at the prompt's last token once the prompt has gone through the model, before
+    /// any token is sampled; returning false ends there (no tokens, finish `cancelled`).
+    func generate(prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
                   onStep: (GenerationStep) -> Bool) throws -> GenerationSummary
     /// One forward pass per sequence, capturing `hook` at every position: per sequence `[tokens, d_model]`.
     func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]]
@@ -71,6 +73,12 @@ public protocol GateEngine: AnyObject, Sendable {
 
 extension GateEngine {
     public func modelFileProblem() -> String? { nil }
+
+    /// Generation without a look at the prompt first.
+    public func generate(prompt: [Int], options: GenerationOptions, hook: String,
+                         onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
+        try generate(prompt: prompt, options: options, hook: hook, onPrompt: { _ in true }, onStep: onStep)
+    }
 }
 
 /// A trained truth probe the gate can apply (module Probes' artifact is adapted to it in ArtifactTruthProbe.swift).

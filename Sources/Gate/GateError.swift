@@ -4,6 +4,8 @@
 public enum GateError: Error, Equatable, CustomStringConvertible {
     /// The gate was built without probes.
     case noProbes
+    /// No probe under the probes folder was trained on the loaded model's weights.
+    case noShippedProbe(model: ModelIdentity, directory: String)
     /// A probe was trained on other weights than the loaded model.
     case modelMismatch(probe: String, probeModel: ModelIdentity, loadedModel: ModelIdentity)
     /// A probe reads a hook the model does not have.
@@ -33,6 +35,10 @@ public enum GateError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .noProbes:
             return "no probe loaded. Hint: pass --probe P.json (train one with `polygraph train`)"
+        case let .noShippedProbe(model, directory):
+            return "no probe under \(directory)/ was trained on \(model.name) (sha256 \(model.sha256.prefix(12))…). "
+                + "Hint: pass --probe P.json, point --probes-dir at a folder of probes for this model, or train one "
+                + "(scripts/make-probes.sh builds the shipped ones)"
         case let .modelMismatch(probe, probeModel, loaded):
             return "probe '\(probe)' was trained on \(probeModel.name) (sha256 \(probeModel.sha256.prefix(12))…) "
                 + "but the loaded model is \(loaded.name) (sha256 \(loaded.sha256.prefix(12))…). "

@@ -51,14 +51,17 @@ public final class GateService: Sendable {
                        onToken: @escaping @Sendable (ScoredToken) -> Void = { _ in }) async throws -> GateOutcome {
         let gate = self.gate
         let probe = try gate.probe(named: request.probe)
+        let policy = policy ?? self.policy
+        // A pre-generation probe lets abstain/escalate act on the question alone, before any decode is spent.
+        let acting = policy.action != .annotate
         let answer = try await slot.run { flag in
-            try gate.generate(promptTokens: request.promptTokens, options: request.options, probe: probe) { token in
+            try gate.generate(promptTokens: request.promptTokens, options: request.options, probe: probe,
+                              stopBeforeDecode: acting ? { policy.isTriggered(by: $0.flag) } : nil) { token in
                 onToken(token)
                 return !flag.isCancelled
             }
         }
         try Task.checkCancellation()
-        let policy = policy ?? self.policy
         if policy.action == .escalate && escalator == nil && policy.isTriggered(by: answer.verdict.score.flag) {
             throw GateError.upstreamFailure(url: "(none)", reason: "no upstream configured; start with --upstream URL")
         }

@@ -137,6 +137,9 @@ public struct GatedAnswer: Sendable, Equatable {
     public var verdict: Verdict
     /// Wall time of the whole generation, and the part of it spent applying the probe.
     public var timing: GateTiming
+    /// A pre-generation (`question`) probe flagged the prompt and nothing was decoded: `text` is empty and the
+    /// verdict is the probe's score of the question.
+    public var decidedBeforeDecode = false
 
     public init(text: String, tokens: [ScoredToken], promptTokens: Int, finishReason: FinishReason, verdict: Verdict,
                 timing: GateTiming = GateTiming()) {

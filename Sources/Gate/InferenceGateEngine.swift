@@ -49,7 +49,7 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         return languageModel.tokenizer.encodePrompt(text, parseSpecial: false).map(Int.init)
     }
 
-    public func generate(prompt: [Int], options: GenerationOptions, hook: String,
+    public func generate(prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
                          onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
         let name = try HookName(parsing: hook)
         var parameters = SamplingParameters(maxTokens: options.maxTokens, temperature: Float(options.temperature),
@@ -59,7 +59,7 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         let tokenizer = languageModel.tokenizer
         var widthProblem: String?
         let generation = try languageModel.generate(prompt: prompt.map(Int32.init), parameters: parameters,
-                                                    capture: HookFilter([name])) { token in
+                                                    capture: HookFilter([name]), onToken: { token in
             guard let row = token.activations[name] else {
                 widthProblem = "hook \(hook) was not captured at token \(token.index)"
                 return false
@@ -71,7 +71,10 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
             step.entropy = Double(token.score.entropy)
             step.margin = Double(token.score.margin)
             return onStep(step)
-        }
+        }, onPrefill: { prefill in
+            guard let last = prefill.row(name, at: prefill.tokenCount - 1) else { return true }
+            return onPrompt(Array(last))
+        })
         if let widthProblem { throw GateError.engineFailure(widthProblem) }
         let promptRows = generation.promptActivations
         guard let last = promptRows.row(name, at: promptRows.tokenCount - 1) else {

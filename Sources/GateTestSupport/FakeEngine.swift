@@ -61,10 +61,13 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
     /// One token per character: its scalar value mod 50, plus 1.
     public func textTokens(_ text: String) throws -> [Int] { text.unicodeScalars.map { Int($0.value % 50) + 1 } }
 
-    public func generate(prompt: [Int], options: GenerationOptions, hook: String,
-                  onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
+    public func generate(prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
+                         onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
         lock.withLock { _calls += 1 }
         lock.withLock { _steps += 1 }   // the prompt's pass
+        if !onPrompt(Self.activation(prompt.last ?? 1)) {
+            return GenerationSummary(finishReason: .cancelled, text: "", lastPromptActivation: Self.activation(prompt.last ?? 1))
+        }
         var text = ""
         for index in 0..<options.maxTokens {
             let token = index < script.count ? script[index] : 9

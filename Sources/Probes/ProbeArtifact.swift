@@ -70,12 +70,15 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
         public var baselines: [ConfidenceBaselines.Result]?
         /// This probe against the best baseline on the test rows.
         public var baselineComparison: BaselineComparison?
+        /// How the position, layer and C were chosen by cross-validation on the training rows (additive; absent when
+        /// they were given).
+        public var selection: ProbeSelection.Choice?
 
         enum CodingKeys: String, CodingKey {
             case datasets, seed, split, metrics, layer, nTrain = "n_train", nCalibration = "n_calibration"
             case nTest = "n_test", skippedUnlabeled = "skipped_unlabeled", maxFalseOK = "max_false_ok"
             case maxTrueFlagged = "max_true_flagged", groupBy = "group_by", baselines
-            case baselineComparison = "baseline_comparison"
+            case baselineComparison = "baseline_comparison", selection
         }
 
         public init(datasets: [DatasetRecord], seed: UInt64, split: Double, metrics: [String: ProbeMetrics], layer: Int?,

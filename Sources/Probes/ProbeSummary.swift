@@ -18,6 +18,8 @@ public struct ProbeSummary: Codable, Sendable {
     public var testMetrics: ProbeMetrics?
     public var baselines: [ConfidenceBaselines.Result]?
     public var baselineComparison: BaselineComparison?
+    /// How cross-validation chose the position, layer and C.
+    public var selection: ProbeSelection.Choice?
     public var converged: Bool?
     public var createdAt: String
     public var createdBy: String
@@ -25,7 +27,7 @@ public struct ProbeSummary: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case kind, variant, model, hook, position, dims, parameterCount = "parameter_count", calibration, thresholds
         case datasets, seed, split, layer, testMetrics = "test_metrics", baselines,
-             baselineComparison = "baseline_comparison", converged, createdAt = "created_at", createdBy = "created_by"
+             baselineComparison = "baseline_comparison", selection, converged, createdAt = "created_at", createdBy = "created_by"
     }
 
     public init(_ a: ProbeArtifact) {
@@ -46,6 +48,7 @@ public struct ProbeSummary: Codable, Sendable {
         testMetrics = a.training.metrics["test"]
         baselines = a.training.baselines
         baselineComparison = a.training.baselineComparison
+        selection = a.training.selection
         converged = a.parameters.converged
         createdAt = a.createdAt
         createdBy = a.createdBy
@@ -63,6 +66,7 @@ public struct ProbeSummary: Codable, Sendable {
         out += String(format: "  thresholds:  ok if P ≥ %.3f, likely_false if P < %.3f\n", thresholds.uncertain, thresholds.likelyFalse)
         out += "  trained on:  " + datasets.map { "\($0.name) (\($0.n) rows, sha256 \($0.sha256.prefix(12))…)" }.joined(separator: ", ") + "\n"
         out += "  seed \(seed), split \(split)\n"
+        if let selection { out += "  " + selection.text + "\n" }
         if let m = testMetrics {
             out += String(format: "  test:        n=%d accuracy %.3f AUROC %.3f ECE %.3f Brier %.3f recall@1%%FPR %.3f\n",
                           m.n, m.accuracy, m.auroc, m.ece, m.brier, m.recallAt1FPR)

@@ -21,71 +21,103 @@ public enum TrainJob {
             }
             self = .index(l)
         }
+
+        /// The layers to choose among: every stored one for `best`.
+        func candidates(stored: [Int]) -> [Int] {
+            switch self {
+            case .index(let l): [l]
+            case .best: stored
+            }
+        }
+
+        /// Folds for cross-validation (5 when a fixed layer still leaves positions to choose among).
+        var folds: Int {
+            if case .best(let k) = self { return k }
+            return 5
+        }
     }
 
     /// Result of a training job.
     public struct Output {
         public var artifact: ProbeArtifact
         public var outcome: ProbeFitter.Outcome
-        /// Layer → cross-validated AUROC when the layer was chosen with `best`.
+        /// Layer → best cross-validated AUROC (over positions and C) when the layer was chosen with `best`.
         public var layerScores: [(layer: Int, auroc: Double)]
+        /// What cross-validation chose among positions × layers × C, and why (nil when nothing was chosen).
+        public var selection: ProbeSelection.Choice?
     }
 
     /// Trains per `plan` on the files' activations of `hook` at `layer` (a full hook name needs no layer).
-    /// `progress` hears of each layer scored while choosing the best one.
+    /// `progress` hears of each candidate scored while choosing.
     /// With `layer: .best`, `regularization` lists C values to choose from jointly with the layer, by the same
     /// cross-validation on the training rows (logistic and hybrid kinds); nil keeps `plan.options.c`.
+    /// `positions` lists answer positions to choose among the same way (nil: the file's own position; a name from
+    /// `StoreSchema.answerPositions` reads `/positions`); by default only `position`.
     public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
                            hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
-                           regularization: [Double]? = nil, position: String? = nil,
+                           regularization: [Double]? = nil, position: String? = nil, positions: [String?]? = nil,
                            progress: ProgressReport? = nil) throws -> Output {
         let loader = try ActivationLoader(paths: paths)
         var plan = plan
         plan.useGroups = groupBy != nil
         var chosen: Int?
         var hook: String
+        var position = position
         var scores: [(layer: Int, auroc: Double)] = []
+        var selection: ProbeSelection.Choice?
+        let candidatePositions = positions ?? [position]
         if pattern.isFullName {
+            guard candidatePositions.count == 1 else {
+                throw ProbeError.invalidOption(name: "answer-position", value: "several", expected: "one position with a full --hook name")
+            }
             hook = pattern.name(layer: 0).description
             chosen = pattern.fixedLayer
+            position = candidatePositions[0]
         } else {
             guard let layer else {
                 throw ProbeError.invalidOption(name: "layer", value: "(missing)", expected: "a layer number or 'best' (or a full --hook name)")
             }
             switch layer {
-            case .index(let l):
+            case .index(let l) where candidatePositions.count == 1:
                 chosen = l
-            case .best(let folds):
-                let layers = loader.layers(of: pattern)
+                position = candidatePositions[0]
+            case .index, .best:
+                let layers = layer.candidates(stored: loader.layers(of: pattern)), folds = layer.folds
                 guard !layers.isEmpty else {
                     throw ProbeError.missingHook(hook: pattern.name(layer: 0).description, path: paths[0],
                                                  available: loader.header.hooks)
                 }
-                let grid = [ProbeKind.logistic, .hybrid].contains(plan.kind) ? regularization ?? [plan.options.c]
-                    : [plan.options.c]
-                var best: (layer: Int, c: Double, auroc: Double)?
-                for (i, l) in layers.enumerated() {
-                    let data = try loader.dataset(hook: pattern.name(layer: l).description, groupBy: groupBy, position: position)
-                    let trainRows = plan.split < 1
-                        ? try DataSplit.stratified(labels: data.labels, trainFraction: plan.split, seed: plan.options.seed,
-                                                   groups: plan.useGroups ? data.groups : nil).train
-                        : Array(0..<data.count)
-                    var layerBest = -Double.infinity
-                    for (k, c) in grid.enumerated() {
-                        var options = plan.options
-                        options.c = c
-                        let auroc = try ProbeFitter.crossValidatedAUROC(data.subset(trainRows), kind: plan.kind, folds: folds,
-                                                                        useGroups: plan.useGroups, options: options)
-                        layerBest = max(layerBest, auroc)
-                        if best.map({ auroc > $0.auroc }) ?? true { best = (l, c, auroc) }
-                        let detail = grid.count > 1 ? String(format: "layer %d C %g CV AUROC %.3f", l, c, auroc)
-                            : String(format: "layer %d CV AUROC %.3f", l, auroc)
-                        progress?(i * grid.count + k + 1, layers.count * grid.count, detail)
+                let grid: [Double?] = [ProbeKind.logistic, .hybrid].contains(plan.kind) && regularization != nil
+                    ? regularization!.map { $0 } : [nil]
+                var candidates: [ProbeSelection.Candidate] = []
+                var nRows = 0
+                let total = candidatePositions.count * layers.count * grid.count
+                for (pi, p) in candidatePositions.enumerated() {
+                    for (li, l) in layers.enumerated() {
+                        let data = try loader.dataset(hook: pattern.name(layer: l).description, groupBy: groupBy, position: p)
+                        nRows = try ProbeSelection.trainingRows(data, plan: plan, separateTest: false).count
+                        for (k, c) in grid.enumerated() {
+                            let auroc = try ProbeSelection.crossValidatedAUROC(data, kind: plan.kind, plan: plan, folds: folds,
+                                                                               separateTest: false, c: c)
+                            let candidate = ProbeSelection.Candidate(position: p ?? loader.header.position.rawValue, layer: l,
+                                                                     kind: plan.kind.cliName, c: c, cvAUROC: auroc)
+                            candidates.append(candidate)
+                            progress?((pi * layers.count + li) * grid.count + k + 1, total,
+                                      candidate.label + String(format: " CV AUROC %.3f", auroc))
+                        }
                     }
-                    scores.append((l, layerBest))
                 }
-                chosen = best!.layer
-                plan.options.c = best!.c
+                for l in layers {
+                    scores.append((l, candidates.filter { $0.layer == l }.map(\.cvAUROC).max() ?? .nan))
+                }
+                guard let choice = ProbeSelection.choose(candidates, folds: folds, grouped: plan.useGroups, nRows: nRows) else {
+                    throw ProbeError.tooFewRows(needed: 2 * folds, found: nRows, context: "\(folds)-fold cross-validation")
+                }
+                selection = choice
+                chosen = choice.layer
+                // Labels name the file's own position too; only the extra answer positions read `/positions`.
+                position = choice.position.flatMap { StoreSchema.answerPositions.contains($0) ? $0 : nil }
+                if let c = choice.chosen.c { plan.options.c = c }
             }
             hook = pattern.name(layer: chosen ?? 0).description
         }
@@ -99,6 +131,7 @@ public enum TrainJob {
             layer: chosen, nTrain: outcome.nTrain, nCalibration: outcome.nCalibration, nTest: outcome.nTest,
             skippedUnlabeled: data.skippedUnlabeled, maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged,
             groupBy: groupBy)
+        training.selection = selection
         let measured = try ConfidenceBaselines.measure(data, plan: plan)
         if !measured.isEmpty {
             training.baselines = measured.map(\.result)
@@ -113,7 +146,7 @@ public enum TrainJob {
                                      hook: hook, position: position ?? h.position.rawValue, calibration: outcome.calibration,
                                      thresholds: outcome.thresholds, training: training, createdBy: createdBy)
         try artifact.validate(path: "new artifact")
-        return Output(artifact: artifact, outcome: outcome, layerScores: scores)
+        return Output(artifact: artifact, outcome: outcome, layerScores: scores, selection: selection)
     }
 
     /// Loads activation files and scores them with a probe, refusing a model/hook/position mismatch unless allowed.

@@ -114,7 +114,7 @@ extension OpenAIError {
             self = OpenAIError(.badGateway, message, type: "upstream_error", code: "upstream_failed")
         case .modelFileChanged:
             self = OpenAIError(.serviceUnavailable, message, type: "server_error", code: "model_file_changed")
-        case .noProbes, .modelMismatch, .unknownHook, .widthMismatch, .duplicateProbe, .engineFailure:
+        case .noProbes, .noShippedProbe, .modelMismatch, .unknownHook, .widthMismatch, .duplicateProbe, .engineFailure:
             self = OpenAIError(.internalServerError, message, type: "server_error")
         }
     }

@@ -22,10 +22,13 @@ struct PolygraphObject: Encodable, Sendable {
     let originalContent: String?
     /// P(true) at each answer token, in order.
     let tokenPTrue: [Double]?
+    /// Present (true) when a pre-generation probe flagged the question and nothing was decoded.
+    let decidedBeforeDecode: Bool?
 
     enum CodingKeys: String, CodingKey {
         case pTrue = "p_true", flag, raw, probe, hook, position, policy, flagged, action, escalated
         case upstreamModel = "upstream_model", originalContent = "original_content", tokenPTrue = "token_p_true"
+        case decidedBeforeDecode = "decided_before_decode"
     }
 
     init(_ outcome: GateOutcome, includeTokens: Bool) {
@@ -43,6 +46,7 @@ struct PolygraphObject: Encodable, Sendable {
         upstreamModel = outcome.upstreamModel
         originalContent = outcome.kind == .passed ? nil : outcome.original.text
         tokenPTrue = includeTokens ? outcome.original.tokens.map(\.score.pTrue) : nil
+        decidedBeforeDecode = outcome.original.decidedBeforeDecode ? true : nil
     }
 }
 

@@ -19,8 +19,11 @@ struct AskCommand: ParsableCommand {
     @Option(help: "GGUF model file.")
     var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
-    @Option(help: "Probe artifact (JSON) from `polygraph train`.")
-    var probe: String
+    @Option(help: "Probe artifact (JSON) from `polygraph train` (default: the probe under --probes-dir trained on this model, answers.json first).")
+    var probe: String?
+
+    @Option(help: "Folder of shipped probes, one sub-folder per model (used when no --probe is given).")
+    var probesDir = "probes"
 
     @Option(help: "A question (repeatable).")
     var question: [String] = []
@@ -49,7 +52,8 @@ struct AskCommand: ParsableCommand {
             items += try QuestionsReader.read(path: questions).map { ($0.text, $0.answers) }
         }
         try threading.apply()
-        let gate = try Gate.load(modelPath: model, probePaths: [probe], allowModelMismatch: allowModelMismatch)
+        let (gate, _) = try Gate.load(modelPath: model, probePaths: probe.map { [$0] } ?? [], probesDirectory: probesDir,
+                                      allowModelMismatch: allowModelMismatch)
         let options = GenerationOptions(maxTokens: maxTokens)
         var tally: [String: [ProbeFlag: Int]] = [:]  // grade ("right", "wrong", "refused") → flag → count
         if !json { print(Self.header) }

@@ -17,8 +17,10 @@ struct ServeCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "GGUF model file.") var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
-    @Option(name: .customLong("probe"), help: "Probe artifact (repeat for several; the first is the default).")
+    @Option(name: .customLong("probe"), help: "Probe artifact (repeat for several; the first is the default). Without it: the probes under --probes-dir trained on this model's exact weights, answers.json first.")
     var probes: [String] = []
+    @Option(help: "Folder of shipped probes, one sub-folder per model (used when no --probe is given).")
+    var probesDir = "probes"
     @Option(help: "Interface to bind.") var host = "127.0.0.1"
     @Option(help: "TCP port (0 picks a free one).") var port = 8080
     @Option(help: "annotate | abstain | escalate: what to do with a flagged answer.") var policy = "annotate"
@@ -49,7 +51,6 @@ struct ServeCommand: AsyncParsableCommand {
     var allowModelMismatch = false
 
     func validate() throws {
-        guard !probes.isEmpty else { throw ValidationError("give at least one --probe P.json (train one with `polygraph train`)") }
         guard PolicyAction(rawValue: policy) != nil else {
             throw ValidationError("--policy must be annotate, abstain or escalate (got '\(policy)')")
         }
@@ -87,9 +88,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let err = FileHandle.standardError
-        err.write(Data("loading \(model) and \(probes.count) probe(s)...\n".utf8))
+        err.write(Data("loading \(model) and \(probes.isEmpty ? "the probes under \(probesDir)/ trained on it" : "\(probes.count) probe(s)")...\n".utf8))
         try threading.apply()
-        let gate = try Gate.load(modelPath: model, probePaths: probes, allowModelMismatch: allowModelMismatch)
+        let (gate, loaded) = try Gate.load(modelPath: model, probePaths: probes, probesDirectory: probesDir,
+                                           allowModelMismatch: allowModelMismatch)
+        if probes.isEmpty { err.write(Data("probes for this model: \(loaded.joined(separator: ", "))\n".utf8)) }
         let gatePolicy = GatePolicy(action: PolicyAction(rawValue: policy) ?? .annotate, abstainMessage: abstainMessage,
                                     triggerFlags: Set(triggerFlags.split(separator: ",").compactMap {
                                         ProbeFlag(rawValue: String($0)) }))

@@ -18,8 +18,16 @@ struct SweepCommand: ParsableCommand {
     var testActs: [String] = []
     @Option(name: .long, help: "Write sweep.json, sweep.svg and README.md into this folder.")
     var report: String?
+    @Flag(name: .long, help: "Also score every (position, layer, kind) by k-fold cross-validation on the training rows only and choose one, saying why (on by default with several --answer-position values).")
+    var select = false
+    @Option(name: .long, help: "Folds for --select.")
+    var folds: Int = 5
     @Flag(name: .long, help: "Print the results as JSON on stdout instead of a table.")
     var json = false
+
+    func validate() throws {
+        guard (2...100).contains(folds) else { throw ValidationError("--folds must be 2...100 (got \(folds))") }
+    }
 
     func run() throws {
         BatchAllocator.keepFreedMemory()
@@ -38,18 +46,24 @@ struct SweepCommand: ParsableCommand {
                 throw ProbeError.missingHook(hook: pattern.name(layer: 0).description, path: fit.acts[0],
                                              available: loader.header.hooks)
             }
-            let progress = ProgressLine(label: "sweep", total: chosen.count * kinds.count, unit: "fits", enabled: !fit.quiet)
+            // Labels: nil for the file's own position when --answer-position is not given, else each position's name.
+            let positions: [String?] = try fit.answerPositions().map { $0 ?? (fit.answerPosition == nil ? nil : "answer") }
+            let storedPosition: (String?) -> String? = { $0 == "answer" ? nil : $0 }
+            let folds = select || positions.count > 1 ? self.folds : nil
+            let progress = ProgressLine(label: "sweep", total: positions.count * chosen.count * kinds.count, unit: "fits",
+                                        enabled: !fit.quiet)
             let testLoader = testActs.isEmpty ? nil : try ActivationLoader(paths: testActs)
             if let testLoader, testLoader.header.dModel != loader.header.dModel {
                 throw ProbeError.dimensionMismatch(source: testActs[0], expected: loader.header.dModel, found: testLoader.header.dModel)
             }
-            let loadTest: ((Int) throws -> ProbeDataset)? = testLoader.map { tl in
-                { layer in try tl.dataset(hook: pattern.name(layer: layer).description, position: fit.answerPosition) }
+            let loadTest: ((String?, Int) throws -> ProbeDataset)? = testLoader.map { tl in
+                { position, layer in try tl.dataset(hook: pattern.name(layer: layer).description, position: storedPosition(position)) }
             }
-            var result = try ProbeSweep.run(layers: chosen, kinds: kinds, plan: fit.plan(kinds[0]), files: fit.acts,
-                                            progress: progress.report, loadTest: loadTest) { layer in
+            var result = try ProbeSweep.run(positions: positions, layers: chosen, kinds: kinds, plan: fit.plan(kinds[0]),
+                                            files: fit.acts, selectFolds: folds, progress: progress.report,
+                                            loadTest: loadTest) { position, layer in
                 let hook = pattern.name(layer: layer).description
-                return (hook, try loader.dataset(hook: hook, groupBy: fit.groupBy, position: fit.answerPosition))
+                return (hook, try loader.dataset(hook: hook, groupBy: fit.groupBy, position: storedPosition(position)))
             }
             progress.finish()
             if !testActs.isEmpty { result.testFiles = testActs }
@@ -69,7 +83,7 @@ struct SweepCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
-            if let position = fit.answerPosition { print("answer position: \(position) (/positions/\(position)/<hook>)") }
+            if let position = fit.answerPosition { print("answer position: \(position)") }
             print(ProbeSweep.table(result), terminator: "")
             if let report { print("report: \(report)/README.md") }
         }

@@ -18,7 +18,7 @@ struct ProbeFitOptions: ParsableArguments {
     var calibrate = false
     @Option(name: .long, help: "Metadata column whose values stay on one side of every split (e.g. a city).")
     var groupBy: String?
-    @Option(name: .long, help: "Answer captures: train on an extra answer position instead of the last answer token: question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max.")
+    @Option(name: .long, help: "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens); a comma list or 'best' (all four) to choose among by cross-validation on the training rows.")
     var answerPosition: String?
     @Option(name: .customLong("C"), help: "Logistic inverse regularisation strength (scikit-learn's C).")
     var c: Double = 1
@@ -41,13 +41,30 @@ struct ProbeFitOptions: ParsableArguments {
         guard weightDecay >= 0, weightDecay.isFinite else {
             throw ValidationError("--weight-decay must be 0 or more and finite (got \(weightDecay))")
         }
-        if let answerPosition, !StoreSchema.answerPositions.contains(answerPosition) {
-            throw ValidationError("--answer-position must be one of \(StoreSchema.answerPositions.joined(separator: ", ")) (got \(answerPosition))")
-        }
+        _ = try answerPositions()
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard (0...1).contains(maxFalseOk), (0...1).contains(maxTrueFlagged) else {
             throw ValidationError("--max-false-ok and --max-true-flagged are fractions in [0, 1]")
         }
+    }
+
+    /// `--answer-position` as a list of candidates: nil is the file's own position (`answer`: the last answer token),
+    /// a name reads `/positions/<name>`. `[nil]` when the option is not given.
+    func answerPositions() throws -> [String?] {
+        guard let answerPosition else { return [nil] }
+        let all = ["answer"] + StoreSchema.answerPositions
+        let names = answerPosition.lowercased() == "best" ? all
+            : answerPosition.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var out: [String?] = []
+        for name in names {
+            guard all.contains(name) else {
+                throw ValidationError("--answer-position takes \(all.joined(separator: ", ")), a comma list of them, or 'best' (got '\(name)')")
+            }
+            let position: String? = name == "answer" ? nil : name
+            if !out.contains(position) { out.append(position) }
+        }
+        guard !out.isEmpty else { throw ValidationError("--answer-position is empty: give answer, question, answer_mean, answer_max or best") }
+        return out
     }
 
     /// `--hook` read with the hook grammar every command shares.
@@ -88,7 +105,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var fit: ProbeFitOptions
     @Option(name: .long, help: "Probe kind: logistic, mass-mean, mass-mean-iid, mlp, ttpd.")
     var probe: String = "logistic"
-    @Option(name: .long, help: "Layer number, or 'best' (k-fold CV on the training rows).")
+    @Option(name: .long, help: "Layer number, or 'best' (k-fold CV on the training rows, jointly with the answer position and C when several are given).")
     var layer: String?
     @Option(name: .long, help: "Folds for --layer best.")
     var folds: Int = 5
@@ -108,13 +125,13 @@ struct TrainCommand: ParsableCommand {
         let output = try failing {
             let kind = try ProbeKind(cliName: probe)
             let choice = try layer.map { try TrainJob.LayerChoice($0, folds: folds) }
-            let progress = ProgressLine(label: "choosing layer (\(folds)-fold CV, \(kind.cliName))", unit: "layers",
+            let progress = ProgressLine(label: "choosing (\(folds)-fold CV, \(kind.cliName))", unit: "candidates",
                                         enabled: !fit.quiet)
             let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kind), layer: choice, hook: fit.hookPattern(),
                                           groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
-                                          position: fit.answerPosition,
+                                          positions: fit.answerPositions(),
                                           progress: progress.report)
-            if case .best = choice { progress.finish() }
+            if output.selection != nil { progress.finish() }
             try output.artifact.write(to: out)
             return output
         }

@@ -35,6 +35,35 @@ import Testing
         #expect(passed.text == "w7 w5 ")
     }
 
+    @Test("a pre-generation (question) probe under abstain decides on the question alone: nothing is decoded")
+    func decidedBeforeDecode() async throws {
+        var probe = FakeProbe()
+        probe.position = "question"
+        let engine = FakeEngine(script: [5, 5, 5])
+        let service = GateService(gate: try Gate(engine: engine, probes: [probe]),
+                                  policy: GatePolicy(action: .abstain, abstainMessage: "no comment"))
+        // FakeEngine: one token per character; "8" ends the prompt on a token the probe flags, "5" on one it passes.
+        let flagged = try service.prepare(.text("q8"), options: GenerationOptions(maxTokens: 3))
+        let outcome = try await service.answer(flagged, slot: try service.queue.reserve())
+        #expect(outcome.kind == .abstained && outcome.text == "no comment")
+        #expect(outcome.original.decidedBeforeDecode && outcome.original.tokens.isEmpty && outcome.original.text.isEmpty)
+        #expect(outcome.original.verdict.position == "question" && outcome.original.verdict.score.flag == .likelyFalse)
+        #expect(engine.steps == 1)  // the prompt's pass only
+        let fine = try await service.answer(try service.prepare(.text("q5"), options: GenerationOptions(maxTokens: 3)),
+                                            slot: try service.queue.reserve())
+        #expect(fine.kind == .passed && !fine.original.decidedBeforeDecode && fine.original.tokens.count == 3)
+        // Under annotate the answer is always generated, and the question's score is its verdict.
+        let annotated = try await service.answer(flagged, slot: try service.queue.reserve(), policy: GatePolicy())
+        #expect(annotated.original.tokens.count == 3 && !annotated.original.decidedBeforeDecode)
+        #expect(annotated.original.verdict.score.flag == .likelyFalse)
+        // A probe of the answer is never asked before decoding.
+        let answerService = GateService(gate: try Gate(engine: FakeEngine(script: [5, 5, 5]), probes: [FakeProbe()]),
+                                        policy: GatePolicy(action: .abstain))
+        let late = try await answerService.answer(try answerService.prepare(.text("q8"), options: GenerationOptions(maxTokens: 3)),
+                                                  slot: try answerService.queue.reserve())
+        #expect(late.original.tokens.count == 3 && !late.original.decidedBeforeDecode)
+    }
+
     @Test("the trigger flags decide what counts as flagged")
     func triggers() async throws {
         let uncertain = try answer(script: [3])

@@ -201,3 +201,47 @@ import Testing
         }
     }
 }
+
+@Suite struct ShippedProbeTests {
+    /// A folder laid out like `probes/`: two model folders, a non-artifact JSON and a stray file.
+    static func folder() throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("shipped-\(UUID().uuidString)").path
+        func write(_ relative: String, _ object: Any) throws {
+            let path = root + "/" + relative
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+        }
+        let artifact = { (sha: String) in ["format": "polygraph.probe", "model": ["sha256": sha]] as [String: Any] }
+        try write("model-a/statements.json", artifact("AA"))
+        try write("model-a/answers.json", artifact("aa"))
+        try write("model-a/question.json", artifact("aa"))
+        try write("model-a/reports/sweep.json", artifact("aa"))  // reports are not probes: two levels down
+        try write("model-a/notes.json", ["format": "something-else", "model": ["sha256": "aa"]])
+        try write("model-b/answers.json", artifact("bb"))
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: root + "/model-b/broken.json"))
+        return root
+    }
+
+    @Test("the probes trained on a model are found by its sha256, answers.json first; other files are skipped")
+    func findsByHash() throws {
+        let root = try Self.folder()
+        #expect(ShippedProbes.find(forModelSHA256: "aa", in: root).map { ($0 as NSString).lastPathComponent }
+                == ["answers.json", "question.json", "statements.json"])
+        #expect(ShippedProbes.find(forModelSHA256: "bb", in: root).count == 1)
+        #expect(ShippedProbes.find(forModelSHA256: "cc", in: root).isEmpty)
+        #expect(ShippedProbes.find(forModelSHA256: "aa", in: root + "/missing").isEmpty)
+        let message = GateError.noShippedProbe(model: ModelIdentity(name: "M", architecture: "llama", sha256: "cc"),
+                                               directory: "probes").description
+        #expect(message.contains("no probe under probes/") && message.contains("--probe"))
+    }
+
+    @Test("the repository's shipped probes are found for the SmolLM2 file they were trained on")
+    func repositoryProbes() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
+        let smol = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+        let found = ShippedProbes.find(forModelSHA256: smol, in: root + "/probes")
+        #expect(found.first?.hasSuffix("probes/smollm2-135m-instruct/answers.json") == true)
+    }
+}

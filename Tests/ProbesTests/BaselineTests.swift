@@ -126,3 +126,62 @@ struct AnswerPositionTests {
         }
     }
 }
+
+@Suite("Choosing position × layer × kind by cross-validation on training rows")
+struct ProbeSelectionTests {
+    @Test("train chooses the informative position by CV, records why, and reads that position")
+    func trainChoosesPosition() throws {
+        let dir = StoreFiles.tempDir()
+        try AnswerPositionTests.write(dir + "/qa.h5")
+        let out = try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .best(folds: 3),
+                                   positions: [nil, "question", "answer_mean", "answer_max"])
+        let selection = try #require(out.selection)
+        #expect(out.artifact.position == "answer_max" && selection.position == "answer_max")
+        #expect(selection.candidates == 4 && selection.bestPerPosition.count == 4 && selection.folds == 3)
+        // The file's own position is named, never left blank.
+        #expect(selection.bestPerPosition.map(\.position) == ["answer", "question", "answer_mean", "answer_max"])
+        #expect(selection.text.contains("answer_max, layer 1, logistic") && selection.text.contains("runner-up"))
+        #expect(out.artifact.training.selection == selection && out.outcome.test!.auroc > 0.9)
+        // A fixed layer still lets the positions be chosen; the file's own position keeps reading /activations.
+        let fixed = try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
+                                     positions: [nil, "question"])
+        #expect(fixed.selection?.candidates == 2 && ["answer", "question"].contains(fixed.artifact.position))
+    }
+
+    @Test("sweep over positions scores each row by CV on training rows and compares the chosen row with the baselines")
+    func sweepChooses() throws {
+        let dir = StoreFiles.tempDir()
+        try AnswerPositionTests.write(dir + "/qa.h5")
+        let loader = try ActivationLoader(paths: [dir + "/qa.h5"])
+        let positions: [String?] = ["answer", "question", "answer_max"]
+        let result = try ProbeSweep.run(positions: positions, layers: [1], kinds: [.logistic, .massMean],
+                                        plan: .init(kind: .logistic), files: [dir + "/qa.h5"], selectFolds: 3) { p, l in
+            let hook = "blocks.\(l).hook_resid_post"
+            return (hook, try loader.dataset(hook: hook, position: p == "answer" ? nil : p))
+        }
+        #expect(result.rows.count == 6 && result.rows.allSatisfy { $0.cvAUROC != nil })
+        #expect(result.rows.map(\.position) == ["answer", "answer", "question", "question", "answer_max", "answer_max"])
+        let selection = try #require(result.selection)
+        #expect(selection.position == "answer_max" && selection.candidates == 6)
+        let table = ProbeSweep.table(result), md = ProbeSweep.markdown(result)
+        #expect(table.contains("chosen by 3-fold cross-validation") && table.contains(" cv"))
+        #expect(md.contains("## Chosen by cross-validation") && md.contains("| answer_max | 1 |"))
+        let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+        #expect(json.contains("\"cv_auroc\"") && json.contains("\"selection\""))
+        // Without selectFolds nothing is chosen and no CV is spent.
+        let plain = try ProbeSweep.run(positions: [nil], layers: [1], kinds: [.logistic], plan: .init(kind: .logistic),
+                                       files: [dir + "/qa.h5"]) { _, l in
+            ("blocks.\(l).hook_resid_post", try loader.dataset(hook: "blocks.\(l).hook_resid_post"))
+        }
+        #expect(plain.selection == nil && plain.rows[0].cvAUROC == nil && plain.rows[0].position == nil)
+    }
+
+    @Test("ties go to the earlier candidate; non-finite scores are ignored")
+    func chooseRules() throws {
+        let c = { (p: String, l: Int, a: Double) in ProbeSelection.Candidate(position: p, layer: l, kind: "logistic", cvAUROC: a) }
+        let choice = try #require(ProbeSelection.choose([c("a", 1, 0.7), c("b", 2, .nan), c("a", 3, 0.7)], folds: 5,
+                                                        grouped: true, nRows: 10))
+        #expect(choice.layer == 1 && choice.runnerUp?.layer == 3 && choice.candidates == 2)
+        #expect(ProbeSelection.choose([c("a", 1, .nan)], folds: 5, grouped: false, nRows: 10) == nil)
+    }
+}

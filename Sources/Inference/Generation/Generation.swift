@@ -55,6 +55,7 @@ public struct Generation: Sendable {
 enum GenerationLoop {
     static func run(model: any CausalLanguageModel, prompt: [Int32], parameters: SamplingParameters,
                     capture: HookFilter, stopTokens: Set<Int32>, piece: (Int32) -> String, flush: () -> String,
+                    onPrefill: (SequenceActivations) -> Bool = { _ in true },
                     onToken: (GeneratedToken) -> Bool) throws -> Generation {
         try parameters.validate()
         if prompt.isEmpty { throw InferenceError.emptySequence(index: 0) }
@@ -64,6 +65,11 @@ enum GenerationLoop {
         let cache = model.makeCache(maxLength: min(context, prompt.count + budget + 1),
                                     initialCapacity: min(context, prompt.count + min(budget, 256) + 1))
         let prefill = try model.forward([prompt], caches: [cache], capture: capture, logits: .last)[0]
+        // A caller that decides from the prompt alone (a pre-generation probe) stops here, before any decode.
+        guard onPrefill(prefill) else {
+            return Generation(tokens: [], text: "", finishReason: .cancelled, stopToken: nil, promptTokenCount: prompt.count,
+                              promptActivations: prefill, generatedActivations: [:], scores: [])
+        }
         var logits = prefill.lastLogits ?? []
         var sampler = Sampler(parameters)
         let stops = stopTokens.union(parameters.stopTokens)

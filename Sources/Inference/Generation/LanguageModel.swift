@@ -101,12 +101,15 @@ public final class LanguageModel: @unchecked Sendable {
     /// Generates a continuation of `prompt`, streaming each token to `onToken` (return false to stop).
     /// Stops at an end-of-turn token, after `parameters.maxTokens` tokens, or at the context length.
     /// Hooks in `capture` are recorded over the prompt and at every generated token's position.
+    /// `onPrefill` sees the prompt's pass (its captured hooks) before any token is sampled; returning false ends the
+    /// generation there (no tokens, finish `cancelled`).
     public func generate(prompt: [Int32], parameters: SamplingParameters, capture: HookFilter = .none,
-                         onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> Generation {
+                         onToken: (GeneratedToken) -> Bool = { _ in true },
+                         onPrefill: (SequenceActivations) -> Bool = { _ in true }) throws -> Generation {
         generationLock.lock(); defer { generationLock.unlock() }
         var decoder = tokenizer.makeStreamingDecoder()
         return try GenerationLoop.run(model: model, prompt: prompt, parameters: parameters, capture: capture,
                                       stopTokens: stopTokens, piece: { decoder.push($0) }, flush: { decoder.finish() },
-                                      onToken: onToken)
+                                      onPrefill: onPrefill, onToken: onToken)
     }
 }
