@@ -62,7 +62,7 @@ public enum Gemma3Model {
                 key: "\(arch).rope.scaling.type", value: scaling,
                 reason: "RoPE scaling is not implemented (Gemma 3 270M and 1B have none)")
         }
-        guard let window = try file.optionalHyperParameter("\(arch).attention.sliding_window", file.optionalInt) else {
+        guard let window = try? file.int("\(arch).attention.sliding_window") else {  // required: "missing or mistyped"
             throw InferenceError.missingMetadata(key: "\(arch).attention.sliding_window", path: file.path)
         }
         let pattern = try file.optionalHyperParameter("\(arch).attention.sliding_window_pattern", file.optionalInt) ?? defaultSlidingWindowPattern
