@@ -1,3 +1,4 @@
+import ActivationStore
 import Foundation
 
 /// The portable probe file (DESIGN.md, "Probe artifact", format_version 1). Encode with `write(to:)`,
@@ -158,9 +159,13 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
 
     /// Reads and validates an artifact file.
     public static func load(from path: String) throws -> ProbeArtifact {
+        if let problem = RegularFile.problem(path) {  // a named pipe read as "You don't have permission."
+            throw ProbeError.invalidArtifact(path: path, reason: "the path \(problem), not a probe .json file.")
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ProbeError.invalidArtifact(path: path, reason: "cannot read the file (\(error.localizedDescription)).")
+            throw ProbeError.invalidArtifact(path: path, reason: FileManager.default.fileExists(atPath: path)
+                ? "cannot read the file (no permission?)." : "no such file.")
         }
         return try decode(data, path: path)
     }

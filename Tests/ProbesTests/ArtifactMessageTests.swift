@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import Probes
 
 /// Found by tests-interop/hostile: valid JSON whose numbers do not fit their fields (a seed of -1, a layer size of
@@ -39,5 +42,14 @@ import Testing
         }
         #expect(text.contains("parameters.weights") && text.contains("array"), "\(text)")
         #expect(text.range(of: Self.swiftNames, options: .regularExpression) == nil, "\(text)")
+    }
+
+    @Test("a named pipe as the probe path is named as such (it read \"You don't have permission.\")")
+    func namedPipe() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString).json").path
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let error = #expect(throws: ProbeError.self) { try ProbeArtifact.load(from: path) }
+        #expect(error?.description.contains("named pipe") == true, "\(String(describing: error))")
     }
 }

@@ -53,6 +53,9 @@ final class H5File: H5AttributeHolder {
     /// Opens an existing file read-only or read-write.
     static func open(path: String, writable: Bool) throws -> H5File {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.fileNotFound(path: path) }
+        if let problem = RegularFile.problem(path) {  // libhdf5's open of a named pipe never returns
+            throw StoreError.invalidArgument(what: "file \(path)", detail: "\(problem), not an HDF5 activation file")
+        }
         let context = H5Context(file: path, object: "/")
         let file: H5File = try HDF5Library.shared.locked {
             let isHDF5 = H5Fis_hdf5(path)

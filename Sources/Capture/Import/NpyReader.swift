@@ -21,13 +21,10 @@ public final class NpyReader {
 
     public init(path: String) throws {
         self.path = path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw StoreError.fileNotFound(path: path)
-        }
-        // A directory opens fine and then fails to read with a raw NSCocoaErrorDomain message.
-        guard !isDirectory.boolValue else {
-            throw StoreError.npy(path: path, message: "is a directory; give the .npy file written by numpy.save")
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.fileNotFound(path: path) }
+        // A directory opened and then failed to read with a raw NSCocoaErrorDomain message; a named pipe blocked.
+        if let problem = RegularFile.problem(path) {
+            throw StoreError.npy(path: path, message: "\(problem); give the .npy file written by numpy.save")
         }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError.fileNotFound(path: path) }
         self.handle = handle

@@ -6,6 +6,9 @@ import Foundation
 public enum CSVReader {
     /// Parses `path`. Errors carry the 1-based line of the offending record.
     public static func read(path: String) throws -> (examples: [DatasetExample], metaColumns: [String]) {
+        if let problem = RegularFile.problem(path) {  // it used to say "no such file"
+            throw StoreError.csv(path: path, line: 1, message: "\(problem), not a CSV file")
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw StoreError.fileNotFound(path: path)

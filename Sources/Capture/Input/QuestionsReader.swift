@@ -7,6 +7,9 @@ import Foundation
 public enum QuestionsReader {
     /// Parses `path`; errors carry the 1-based line number and say what is wrong.
     public static func read(path: String) throws -> [DatasetExample] {
+        if let problem = RegularFile.problem(path) {  // it used to say "no such file"
+            throw StoreError.jsonl(path: path, line: 1, message: "\(problem), not a JSONL file")
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw StoreError.fileNotFound(path: path) }
         return try parse(data, path: path)
