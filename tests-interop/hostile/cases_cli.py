@@ -112,4 +112,8 @@ def cases(ctx):
             out.append(Case("cli", "%s %s=%s (legal, extreme)" % (base[0], opt, v),
                             unique_outputs(base, len(out)) + ["%s=%s" % (opt, v)],
                             expect="any", timeout=40))
+    # An empty API key must refuse to start, never mean "no auth" (hardening defect 3).
+    serve = ["serve", "--model", ctx.model, "--probe", ctx.real_probe or ctx.acts_probe, "--port", "0"]
+    out.append(Case("cli", "serve --api-key ''", serve + ["--api-key="], want="key"))
+    out.append(Case("cli", "serve with POLYGRAPH_API_KEY=''", serve, env={"POLYGRAPH_API_KEY": ""}, want="key"))
     return out

@@ -150,6 +150,12 @@ def cases(ctx):
         path = x.write(os.path.join(tmp, "cfg%02d.gguf" % i))
         out.append(Case("gguf", "config: " + name, ["generate", "--model", path, "--prompt", "hi there",
                                                     "--max-tokens", "2"], expect=expect))
+        # inspect only describes the file (and lists its hooks: a block count of 2^40 once built 2^44 names).
+        out.append(Case("gguf", "config (inspect): " + name, ["inspect", path], expect="any"))
+    fifo = os.path.join(tmp, "fifo.gguf")
+    os.mkfifo(fifo)
+    for argv in (["inspect", fifo], ["generate", "--model", fifo, "--prompt", "hi"]):
+        out.append(Case("gguf", "a named pipe as the model (%s)" % argv[0], argv, timeout=10))
     if not model:
         return out
     with open(model, "rb") as f:

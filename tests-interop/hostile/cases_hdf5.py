@@ -86,6 +86,7 @@ EDITS = {
     "activations all NaN": replace(HOOK, lambda a: np.full(a.shape, NAN, np.float32)),
     "activations strings": replace(HOOK, lambda a: np.array(["x"] * len(a), dtype=h5py.string_dtype())),
     "confidence column wrong length": replace("/confidence/mean_logprob", lambda a: a[:3].copy()),
+    "labels all one class": replace("/examples/label", lambda a: np.ones_like(a)),
 }
 
 TOKEN_EDITS = {
@@ -107,7 +108,7 @@ TOLERATED = {"d_model 575 (not the data's)", "committed_rows 10^12", "committed_
              "activations 1-D", "activations 3-D", "offsets float"}
 # inspect only describes the file; the commands that use these datasets must refuse them.
 DESCRIBED = {"labels float64 NaN", "labels 7 and -3", "activations fewer rows", "activations all NaN",
-             "activations strings", "confidence column wrong length"}
+             "activations strings", "confidence column wrong length", "labels all one class"}
 
 
 def expectation(name, cmd):
@@ -163,6 +164,10 @@ def cases(ctx):
             f.write(b)
         out.append(Case("hdf5", "bit %d of byte %d flipped: train" % (bit, pos), commands(ctx, path, 901)[1][1],
                         expect="any"))
+    one_class = os.path.join(tmp, "e%03d.h5" % list(EDITS).index("labels all one class"))
+    for extra in (["--json"], ["--report", os.path.join(tmp, "one_class_report")]):
+        out.append(Case("hdf5", "labels all one class: eval " + extra[0],
+                        ["eval", "--probe", ctx.acts_probe, "--acts", one_class] + extra))
     others = {"empty .h5": b"", "text named .h5": b"hello\n", "GGUF named .h5": open(ctx.tiny, "rb").read()}
     for name, data in others.items():
         path = os.path.join(tmp, name.replace(" ", "_"))
@@ -170,6 +175,10 @@ def cases(ctx):
             f.write(data)
         out.append(Case("hdf5", name + ": train", commands(ctx, path, 902)[1][1]))
         out.append(Case("hdf5", name + ": eval", commands(ctx, path, 902)[3][1]))
+    fifo = os.path.join(tmp, "fifo.h5")  # libhdf5's open of a named pipe used to wait forever for a writer
+    os.mkfifo(fifo)
+    for cmd, argv in commands(ctx, fifo, 904):
+        out.append(Case("hdf5", "a named pipe as the activation file: " + cmd, argv, timeout=10))
     foreign = os.path.join(tmp, "foreign.h5")
     with h5py.File(foreign, "w") as f:
         f["x"] = np.zeros((4, 4))

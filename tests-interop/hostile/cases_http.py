@@ -127,6 +127,8 @@ def header_cases(key):
         ("key 100 kB", request("POST", SCORE, ok_body, {"Authorization": "Bearer " + "k" * 100000}), "closed"),
         ("key with a NUL", request("POST", SCORE, ok_body, {"Authorization": "Bearer " + key + "\0"}), "closed"),
         ("key prefix only", request("POST", SCORE, ok_body, key=key[:-1]), "client"),
+        ("bearer scheme in lower case (RFC 7235: legal)", request("POST", SCORE, ok_body, {"Authorization": "bearer " + key}),
+         "success"),
     ]
 
 

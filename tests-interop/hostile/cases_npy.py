@@ -99,6 +99,8 @@ def cases(ctx):
     nan = os.path.join(tmp, "nan.npy")
     np.save(nan, np.full((2, 8), np.nan, np.float32))
     out.append(Case("npy", "all NaN values", imp(nan, 97, ["--layer", "0"]), expect="any"))
-    for name, path in {"a directory": tmp, "/dev/zero": "/dev/zero", "a missing file": tmp + "/none.npy"}.items():
+    fifo = os.path.join(tmp, "fifo.npy")
+    os.mkfifo(fifo)
+    for name, path in {"a named pipe": fifo, "a directory": tmp, "/dev/zero": "/dev/zero", "a missing file": tmp + "/none.npy"}.items():
         out.append(Case("npy", "array is " + name, imp(path, 98, ["--layer", "0"])))
     return out

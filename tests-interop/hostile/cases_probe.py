@@ -142,6 +142,10 @@ def cases(ctx):
                 if cmd == "serve" and expect == "any":
                     continue
                 out.append(Case("probe", "%s%s: %s" % (prefix, name, cmd), argv, expect=expect, timeout=30))
+    fifo = os.path.join(ctx.tmp, "fifo.json")
+    os.mkfifo(fifo)
+    for cmd, argv in commands(ctx, fifo, False) + commands(ctx, fifo, True)[1:]:
+        out.append(Case("probe", "a named pipe as the probe: " + cmd, argv, timeout=15))
     for i, (name, data) in enumerate(RAW.items()):
         path = os.path.join(ctx.tmp, "praw%02d.json" % i)
         with open(path, "wb") as f:

@@ -38,6 +38,7 @@ class Case:
     lane: Optional[str] = None      # cases of one lane run in order, one at a time
     xfail: Optional[str] = None     # a known defect: the reason, printed in the summary
     func: Optional[Callable] = None  # custom check instead of a CLI run: returns (ok, detail)
+    env: Optional[dict] = None      # extra environment variables for the run
 
 
 @dataclass
@@ -82,7 +83,8 @@ def first_lines(text, n=2):
 def run_cli(case, binary, cwd):
     start = time.monotonic()
     try:
-        p = subprocess.run([binary] + [str(a) for a in case.argv], input=case.stdin, cwd=cwd,
+        env = dict(os.environ, **case.env) if case.env else None
+        p = subprocess.run([binary] + [str(a) for a in case.argv], input=case.stdin, cwd=cwd, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=case.timeout,
                            stdin=None if case.stdin is not None else subprocess.DEVNULL)
         rc, out, err = p.returncode, p.stdout, p.stderr

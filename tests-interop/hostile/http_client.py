@@ -125,9 +125,12 @@ def health(port, key, tries=3):
 
 def judge(reply, expect):
     """(ok, detail) for a reply. expect: 'client' (4xx with an error body), 'error' (4xx/5xx with an error body),
+    'success' (200: a legal request among the hostile ones),
     'closed' (closed, or a 4xx error: bare if the server then closes, in time), 'any' (a response or a close, in time: only no hang/crash)."""
     if expect == "sent":  # the client went away without reading: only the /health check after it counts
         return True, "sent (%s)" % reply.describe()
+    if expect == "success":
+        return reply.status == 200, reply.describe()
     if expect == "any":
         return (reply.status is not None or reply.closed), reply.describe()
     if reply.status is None:
