@@ -40,8 +40,14 @@ public final class ActivationReader {
             guard try file.exists(required) else { throw StoreError.missingObject(path: path, object: required) }
         }
         let labelRows = try file.openDataset(StoreSchema.label).rowCount()
-        count = try file.hasAttribute(RootAttribute.committedRows)
-            ? min(Int(try file.intAttribute(RootAttribute.committedRows)), labelRows) : labelRows
+        let committed = try file.hasAttribute(RootAttribute.committedRows)
+            ? Int(try file.intAttribute(RootAttribute.committedRows)) : labelRows
+        // A negative count used to be shown by inspect as "examples: -1".
+        guard committed >= 0 else {
+            throw StoreError.shapeMismatch(path: path, object: "committed_rows attribute", expected: "0 or more rows "
+                + "(the file is damaged; capture it again)", found: "\(committed)")
+        }
+        count = min(committed, labelRows)
         for hook in header.hooks {
             guard try file.exists(StoreSchema.activations(hook)) else {
                 throw StoreError.missingObject(path: path, object: StoreSchema.activations(hook))

@@ -109,7 +109,8 @@ public final class CapturePipeline {
 
     /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches.
     func windowRows(chunkRows: Int) -> Int {
-        let wanted = max(request.batchSize * 8, 1)
+        // Clamped: `--batch-size` of Int.max (legal, "no limit") trapped here with an arithmetic overflow.
+        let wanted = max(min(request.batchSize, 1 << 20) * 8, 1)
         return max(1, (wanted + chunkRows - 1) / chunkRows) * chunkRows
     }
 

@@ -8,6 +8,9 @@ public enum LayerSelection: Hashable, Sendable, CustomStringConvertible {
     /// These layers, ascending and without repeats.
     case layers([Int])
 
+    /// The largest layer number a list may name; real models have at most a few hundred.
+    public static let maxLayer = 99_999
+
     /// Reads `all` or a comma-separated list of layer numbers and ranges (`10-12` is 10, 11, 12).
     public init(parsing text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -19,6 +22,10 @@ public enum LayerSelection: Hashable, Sendable, CustomStringConvertible {
             guard (1...2).contains(bounds.count), let low = bounds.first ?? nil, let high = bounds.last ?? nil,
                   low >= 0, low <= high else {
                 throw HookError.unreadableLayers(text: text, entry: String(entry))
+            }
+            // Checked before the range is expanded: `0-1099511627776` used to build a set of 2^40 layers (a hang).
+            guard high <= Self.maxLayer else {
+                throw HookError.layerMissing(layer: high, available: "0-\(Self.maxLayer) at most (no model has more layers)")
             }
             layers.formUnion(low...high)
         }

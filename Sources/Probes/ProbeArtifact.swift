@@ -1,3 +1,4 @@
+import ActivationStore
 import Foundation
 
 /// The portable probe file (DESIGN.md, "Probe artifact", format_version 1). Encode with `write(to:)`,
@@ -142,11 +143,29 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
         }
     }
 
+    /// What a JSON value of a decoded Swift type looks like, for error messages (not Swift's type names).
+    static func jsonKind(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        case is Int.Type, is UInt64.Type, is Double.Type, is Float.Type: return "a number"
+        case is [Float].Type, is [Double].Type: return "an array of numbers"
+        case is [String].Type: return "an array of strings"
+        default:
+            let name = String(describing: type)
+            return name.hasPrefix("Array<") ? "an array" : name.hasPrefix("Dictionary<") ? "an object" : "another type"
+        }
+    }
+
     /// Reads and validates an artifact file.
     public static func load(from path: String) throws -> ProbeArtifact {
+        if let problem = RegularFile.problem(path) {  // a named pipe read as "You don't have permission."
+            throw ProbeError.invalidArtifact(path: path, reason: "the path \(problem), not a probe .json file.")
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ProbeError.invalidArtifact(path: path, reason: "cannot read the file (\(error.localizedDescription)).")
+            throw ProbeError.invalidArtifact(path: path, reason: FileManager.default.fileExists(atPath: path)
+                ? "cannot read the file (no permission?)." : "no such file.")
         }
         return try decode(data, path: path)
     }
@@ -168,12 +187,19 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
         let artifact: ProbeArtifact
         do { artifact = try JSONDecoder().decode(ProbeArtifact.self, from: data) } catch let DecodingError.keyNotFound(key, ctx) {
             throw ProbeError.invalidArtifact(path: path, reason: "missing key \"\((ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."))\".")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw ProbeError.invalidArtifact(path: path, reason: "wrong type at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\": \(ctx.debugDescription)")
+        } catch let DecodingError.typeMismatch(type, ctx) {
+            throw ProbeError.invalidArtifact(path: path, reason: "wrong type at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\": "
+                + "expected \(jsonKind(of: type)).")
         } catch let DecodingError.valueNotFound(_, ctx) {
             throw ProbeError.invalidArtifact(path: path, reason: "null at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\" (NaN weights are written as null).")
+        } catch let DecodingError.dataCorrupted(ctx) {
+            // E.g. a seed of -1 or a layer size of 2^63: valid JSON, but no Int/UInt64 holds it. (This used to print
+            // "DecodingError.dataCorrupted … The given data was not valid JSON.")
+            let at = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ProbeError.invalidArtifact(path: path, reason: (at.isEmpty ? "a number" : "the value at \"\(at)\"")
+                + " is out of range for its field (a negative count or seed, or an integer beyond 2^63).")
         } catch {
-            throw ProbeError.invalidArtifact(path: path, reason: "\(error)")
+            throw ProbeError.invalidArtifact(path: path, reason: "the JSON does not have the artifact's structure.")
         }
         try artifact.validate(path: path)
         return artifact

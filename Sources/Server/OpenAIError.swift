@@ -2,6 +2,7 @@
 import Foundation
 import Gate
 import Hummingbird
+import NIOHTTP1
 
 /// An error response in OpenAI's shape (OpenAI API reference, "Error codes").
 public struct OpenAIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
@@ -84,6 +85,10 @@ extension OpenAIError {
                 self = OpenAIError(error.status, message,
                                    type: error.status.code >= 500 ? "server_error" : "invalid_request_error")
             }
+        case let error as HTTPParserError:
+            // A body the HTTP parser cannot frame (a bad chunk size, an unknown transfer coding, a connection that
+            // ends mid-body) is the client's fault; it used to be a 500 "internal error".
+            self = OpenAIError(.badRequest, "malformed HTTP request body: \(error.debugDescription)", code: "malformed_request")
         case is CancellationError:
             self = OpenAIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "request cancelled",
                                code: "cancelled")

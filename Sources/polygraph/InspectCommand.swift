@@ -78,6 +78,10 @@ enum FileKind {
     case gguf, hdf5, json
 
     static func sniff(_ path: String) throws -> FileKind {
+        // Opening a named pipe to read its first bytes waited forever for a writer (found by tests-interop/hostile).
+        if let problem = RegularFile.problem(path) {
+            throw CommandError("\(path) \(problem); inspect reads a .gguf model, an .h5 activation file or a probe .json")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CommandError("\(path): cannot be read") }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())

@@ -56,7 +56,13 @@ struct TokenizeCommand: ParsableCommand {
 
     /// Lines of `path`; a JSON-lines file contributes each object's `text`.
     static func readLines(_ path: String) throws -> [String] {
-        let content = try String(contentsOfFile: path, encoding: .utf8)
+        // Foundation's own errors read "Error Domain=NSCocoaErrorDomain Code=259 …".
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandError("\(path): cannot be read (no such file, a directory, or no permission)")
+        }
+        guard let content = String(data: data, encoding: .utf8) else {
+            throw CommandError("\(path): is not valid UTF-8; convert the file (e.g. iconv -f latin1 -t utf-8)")
+        }
         return content.split(separator: "\n").map { line in
             if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                let text = object["text"] as? String { return text }

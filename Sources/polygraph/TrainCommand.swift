@@ -36,7 +36,11 @@ struct ProbeFitOptions: ParsableArguments {
     func validate() throws {
         guard !acts.isEmpty else { throw ValidationError("give at least one activation file with --acts FILE.h5") }
         guard split > 0, split <= 1 else { throw ValidationError("--split must be in (0, 1], e.g. 0.8") }
-        guard c > 0 else { throw ValidationError("--C must be positive") }
+        guard c > 0, c.isFinite else { throw ValidationError("--C must be positive and finite (got \(c))") }
+        // Unchecked, a negative decay trained silently and inf/NaN ended in "training diverged".
+        guard weightDecay >= 0, weightDecay.isFinite else {
+            throw ValidationError("--weight-decay must be 0 or more and finite (got \(weightDecay))")
+        }
         _ = try answerPositions()
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard (0...1).contains(maxFalseOk), (0...1).contains(maxTrueFlagged) else {

@@ -18,6 +18,14 @@ struct HostileConfigTests {
         ("rope.freq_base < 0", "llama.rope.freq_base", .float32(-5)),                    // defect 13
         ("rms_epsilon = inf", "llama.attention.layer_norm_rms_epsilon", .float32(.infinity)),  // defect 13
         ("context_length = 2^50", "llama.context_length", .uint64(1 << 50)),
+        // Found by tests-interop/hostile: optional keys of the wrong type were replaced by defaults silently
+        // (defect 13), and value_length was never read although values are computed with the key width.
+        ("rope.freq_base a string", "llama.rope.freq_base", .string("1e4")),
+        ("head_count_kv a string", "llama.attention.head_count_kv", .string("2")),
+        ("key_length a float", "llama.attention.key_length", .float32(8)),
+        ("rope.dimension_count a bool", "llama.rope.dimension_count", .bool(true)),
+        ("value_length = 0", "llama.attention.value_length", .uint32(0)),
+        ("value_length = 2^61", "llama.attention.value_length", .uint64(1 << 61)),
     ]
 
     @Test("each hostile value is a clear InferenceError at load", arguments: 0..<cases.count)

@@ -53,6 +53,9 @@ final class H5File: H5AttributeHolder {
     /// Opens an existing file read-only or read-write.
     static func open(path: String, writable: Bool) throws -> H5File {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.fileNotFound(path: path) }
+        if let problem = RegularFile.problem(path) {  // libhdf5's open of a named pipe never returns
+            throw StoreError.invalidArgument(what: "file \(path)", detail: "\(problem), not an HDF5 activation file")
+        }
         let context = H5Context(file: path, object: "/")
         let file: H5File = try HDF5Library.shared.locked {
             let isHDF5 = H5Fis_hdf5(path)
@@ -60,7 +63,9 @@ final class H5File: H5AttributeHolder {
             let id = H5Fopen(path, writable ? ch5_acc_rdwr() : ch5_acc_rdonly(), ch5_default())
             if id < 0 || isHDF5 < 0 {
                 let message = HDF5Library.shared.errorStackMessage()
-                if message.contains("truncated file") { throw StoreError.truncated(path: path, detail: message) }
+                if message.contains("truncated file") {
+                    throw StoreError.truncated(path: path, detail: HDF5Library.truncationDetail(message))
+                }
                 if message.contains("already open for read-only") || message.contains("already open for read-write") {
                     throw StoreError.hdf5(operation: "open file", file: path, object: "/",
                                           message: message + ". This process already has the file open in another mode; close that reader or writer first.")
@@ -69,7 +74,9 @@ final class H5File: H5AttributeHolder {
                     throw StoreError.hdf5(operation: "open file", file: path, object: "/",
                                           message: message + ". Another process has the file open for writing; wait for it to finish (or close it).")
                 }
-                throw StoreError.hdf5(operation: "open file", file: path, object: "/", message: message)
+                // The whole stack names libhdf5's internal functions (H5C_protect, ...); say what it means instead.
+                throw StoreError.hdf5(operation: "open file", file: path, object: "/", message: "the file is damaged ("
+                    + HDF5Library.innermostCause(message) + "); copy it again, or capture it again")
             }
             return H5File(handle: H5Handle(id, kind: .file, context: context), path: path, writable: writable)
         }

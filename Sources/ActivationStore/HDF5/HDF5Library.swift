@@ -33,6 +33,29 @@ final class HDF5Library: @unchecked Sendable {
         let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         return count == 0 || text.isEmpty ? "(libhdf5 gave no message)" : text
     }
+
+    /// The first (innermost) entry of an error stack from `errorStackMessage`, without its libhdf5 function name:
+    /// `H5F__superblock_prefix_decode: bad byte number in an address (Bad value); H5C_protect: …` →
+    /// `bad byte number in an address`.
+    static func innermostCause(_ stack: String) -> String {
+        var first = Substring(stack.components(separatedBy: "; ").first ?? stack)
+        if first.hasPrefix("H5"), let colon = first.range(of: ": ") { first = first[colon.upperBound...] }
+        if first.hasSuffix(")"), let open = first.range(of: " (", options: .backwards) { first = first[..<open.lowerBound] }
+        return String(first)
+    }
+
+    /// `eof = 100, … stored_eof = 332483` in a truncation stack → `100 of 332483 bytes are there`.
+    static func truncationDetail(_ stack: String) -> String {
+        func number(after key: String) -> String? {
+            guard let range = stack.range(of: key) else { return nil }
+            let digits = stack[range.upperBound...].prefix { $0.isNumber }
+            return digits.isEmpty ? nil : String(digits)
+        }
+        guard let eof = number(after: " eof = "), let stored = number(after: "stored_eof = ") else {
+            return innermostCause(stack)
+        }
+        return "\(eof) of \(stored) bytes are there"
+    }
 }
 
 /// Where an HDF5 call happens, for error messages.

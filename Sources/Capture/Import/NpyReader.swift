@@ -21,9 +21,17 @@ public final class NpyReader {
 
     public init(path: String) throws {
         self.path = path
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.fileNotFound(path: path) }
+        // A directory opened and then failed to read with a raw NSCocoaErrorDomain message; a named pipe blocked.
+        if let problem = RegularFile.problem(path) {
+            throw StoreError.npy(path: path, message: "\(problem); give the .npy file written by numpy.save")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError.fileNotFound(path: path) }
         self.handle = handle
-        let prefix = try handle.read(upToCount: 12) ?? Data()
+        let prefix: Data
+        do { prefix = try handle.read(upToCount: 12) ?? Data() } catch {
+            throw StoreError.npy(path: path, message: "cannot be read (is it a regular file?)")
+        }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
         guard prefix.count >= 10, Array(prefix.prefix(6)) == magic else {
             throw StoreError.npy(path: path, message: "not a .npy file (no \\x93NUMPY magic); save arrays with numpy.save")

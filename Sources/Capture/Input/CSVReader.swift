@@ -6,6 +6,9 @@ import Foundation
 public enum CSVReader {
     /// Parses `path`. Errors carry the 1-based line of the offending record.
     public static func read(path: String) throws -> (examples: [DatasetExample], metaColumns: [String]) {
+        if let problem = RegularFile.problem(path) {  // it used to say "no such file"
+            throw StoreError.csv(path: path, line: 1, message: "\(problem), not a CSV file")
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw StoreError.fileNotFound(path: path)
@@ -23,7 +26,7 @@ public enum CSVReader {
         guard let textColumn = header.firstIndex(where: { $0.lowercased() == "statement" }),
               let labelColumn = header.firstIndex(where: { $0.lowercased() == "label" }) else {
             throw StoreError.csv(path: path, line: 1, message:
-                "header must name the columns `statement` and `label` (found: \(header.joined(separator: ", "))). " +
+                "header must name the columns `statement` and `label` (found: \(listed(header))). " +
                 "A header line is required.")
         }
         let metaColumns = header.indices.filter { $0 != textColumn && $0 != labelColumn }
@@ -38,13 +41,28 @@ public enum CSVReader {
             let rawLabel = record.fields[labelColumn].trimmingCharacters(in: .whitespaces)
             guard let label = parseLabel(rawLabel) else {
                 throw StoreError.csv(path: path, line: record.line, message:
-                    "label '\(rawLabel)' is not one of 1, 0, true, false (or 1.0, 0.0)")
+                    "label '\(clipped(rawLabel))' is not one of 1, 0, true, false (or 1.0, 0.0)")
             }
             var meta: [String: String] = [:]
             for column in metaColumns { meta[header[column]] = record.fields[column] }
             examples.append(DatasetExample(text: record.fields[textColumn], label: label, meta: meta, line: record.line))
         }
+        // A header and nothing else (or blank lines) used to give a capture of 0 examples that reported success.
+        guard !examples.isEmpty else {
+            throw StoreError.csv(path: path, line: 2, message: "holds no statements after the header line")
+        }
         return (examples, metaColumns.map { header[$0] })
+    }
+
+    /// A field quoted in an error message, cut to `limit` characters: a hostile file may hold a megabyte-long field.
+    static func clipped(_ text: String, _ limit: Int = 60) -> String {
+        text.count <= limit ? text : String(text.prefix(limit)) + "… (\(text.count) characters)"
+    }
+
+    /// Header names for an error message: the first eight, each clipped, and how many there are.
+    static func listed(_ names: [String]) -> String {
+        let shown = names.prefix(8).map { clipped($0, 40) }.joined(separator: ", ")
+        return names.count > 8 ? "\(shown), … \(names.count) columns in all" : shown
     }
 
     /// 1/0/true/false (any case) → 1/0; also 1 and 0 in any float spelling (`1.0`, `0.00`, `1e0`), as pandas writes

@@ -7,6 +7,9 @@ import Foundation
 public enum QuestionsReader {
     /// Parses `path`; errors carry the 1-based line number and say what is wrong.
     public static func read(path: String) throws -> [DatasetExample] {
+        if let problem = RegularFile.problem(path) {  // it used to say "no such file"
+            throw StoreError.jsonl(path: path, line: 1, message: "\(problem), not a JSONL file")
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw StoreError.fileNotFound(path: path) }
         return try parse(data, path: path)
@@ -20,10 +23,14 @@ public enum QuestionsReader {
             lineNumber += 1
             let line = Data(lineBytes)
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let object: Any
-            do { object = try JSONSerialization.jsonObject(with: line) } catch {
-                throw StoreError.jsonl(path: path, line: lineNumber,
-                                       message: "not valid JSON (\(error.localizedDescription)); each line must be one JSON object")
+            guard String(data: line, encoding: .utf8) != nil else {
+                throw StoreError.jsonl(path: path, line: lineNumber, message: "is not valid UTF-8; convert the file "
+                                       + "(e.g. iconv -f latin1 -t utf-8 in.jsonl > out.jsonl)")
+            }
+            // Foundation's own parse error says nothing useful ("The operation could not be completed").
+            guard let object = try? JSONSerialization.jsonObject(with: line) else {
+                throw StoreError.jsonl(path: path, line: lineNumber, message: "not valid JSON; each line must be one "
+                                       + "JSON object such as {\"question\": \"...\", \"answers\": [\"...\"]}")
             }
             guard let fields = object as? [String: Any] else {
                 throw StoreError.jsonl(path: path, line: lineNumber, message: "expected a JSON object {\"id\", \"question\", \"answers\"}")
@@ -56,6 +63,11 @@ public enum QuestionsReader {
                 }
             }
             examples.append(DatasetExample(text: question, label: nil, meta: meta, answers: strings, line: lineNumber))
+        }
+        // An empty capture used to succeed with 0 examples (and `ask` to print an empty table).
+        guard !examples.isEmpty else {
+            throw StoreError.jsonl(path: path, line: 1, message: "holds no questions (the file is empty or has only "
+                                   + "blank lines); expected one JSON object per line")
         }
         return examples
     }

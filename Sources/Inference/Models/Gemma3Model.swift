@@ -52,26 +52,26 @@ public enum Gemma3Model {
     public static func variant(from file: GGUFFile, config: ModelConfig) throws -> DecoderVariant {
         let arch = config.architecture
         for key in ["\(arch).attn_logit_softcapping", "\(arch).final_logit_softcapping"] {
-            if let cap = try? file.float(key), cap != 0 {
+            if let cap = try file.optionalHyperParameter(key, file.optionalFloat), cap != 0 {
                 throw InferenceError.invalidHyperParameter(
                     key: key, value: "\(cap)", reason: "logit soft-capping (gemma2) is not implemented for gemma3")
             }
         }
-        if let scaling = try? file.string("\(arch).rope.scaling.type"), scaling != "none" {
+        if let scaling = try file.optionalHyperParameter("\(arch).rope.scaling.type", file.optionalString), scaling != "none" {
             throw InferenceError.invalidHyperParameter(
                 key: "\(arch).rope.scaling.type", value: scaling,
                 reason: "RoPE scaling is not implemented (Gemma 3 270M and 1B have none)")
         }
-        guard let window = try? file.int("\(arch).attention.sliding_window") else {
+        guard let window = try? file.int("\(arch).attention.sliding_window") else {  // required: "missing or mistyped"
             throw InferenceError.missingMetadata(key: "\(arch).attention.sliding_window", path: file.path)
         }
-        let pattern = (try? file.int("\(arch).attention.sliding_window_pattern")) ?? defaultSlidingWindowPattern
+        let pattern = try file.optionalHyperParameter("\(arch).attention.sliding_window_pattern", file.optionalInt) ?? defaultSlidingWindowPattern
         guard pattern >= 1 else {
             throw InferenceError.invalidHyperParameter(key: "\(arch).attention.sliding_window_pattern", value: "\(pattern)",
                                                        reason: "must be at least 1")
         }
-        let localBase = (try? file.float("\(arch).rope.freq_base_swa")) ?? defaultLocalRopeBase
-        let scalar = (try? file.float("\(arch).attention.query_pre_attn_scalar")) ?? Float(config.headDim)
+        let localBase = try file.optionalHyperParameter("\(arch).rope.freq_base_swa", file.optionalFloat) ?? defaultLocalRopeBase
+        let scalar = try file.optionalHyperParameter("\(arch).attention.query_pre_attn_scalar", file.optionalFloat) ?? Float(config.headDim)
         guard scalar > 0 else {
             throw InferenceError.invalidHyperParameter(key: "\(arch).attention.query_pre_attn_scalar", value: "\(scalar)",
                                                        reason: "must be positive")
