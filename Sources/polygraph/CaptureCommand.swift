@@ -22,7 +22,7 @@ struct CaptureCommand: ParsableCommand {
             """)
 
     @Option(help: "GGUF model file.")
-    var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var model = ModelOptions.defaultPath
     @OptionGroup var threading: ThreadOptions
     @Option(name: .customLong("dataset"), parsing: .upToNextOption, help: "Dataset file(s): .csv statements or .jsonl questions.")
     var datasets: [String]
