@@ -1,5 +1,7 @@
+// Option types shared by the commands: the default model path and enums parsed by ArgumentParser.
 import ArgumentParser
 import Gate
+import Hooks
 
 /// What every command that loads a GGUF shares.
 enum ModelOptions {
@@ -9,3 +11,6 @@ enum ModelOptions {
 
 /// `--policy annotate|abstain|escalate`, parsed by ArgumentParser (unknown values list the choices).
 extension PolicyAction: ExpressibleByArgument {}
+
+/// `capture --position last|mean|all|answer`.
+extension CapturePosition: ExpressibleByArgument {}
