@@ -87,8 +87,7 @@ public enum TrainJob {
                     throw ProbeError.missingHook(hook: pattern.name(layer: 0).description, path: paths[0],
                                                  available: loader.header.hooks)
                 }
-                let grid: [Double?] = [ProbeKind.logistic, .hybrid].contains(plan.kind) && regularization != nil
-                    ? regularization!.map { $0 } : [nil]
+                let grid: [Double?] = [ProbeKind.logistic, .hybrid].contains(plan.kind) ? regularization?.map { $0 } ?? [nil] : [nil]
                 var candidates: [ProbeSelection.Candidate] = []
                 var nRows = 0
                 let total = candidatePositions.count * layers.count * grid.count
