@@ -25,7 +25,16 @@ extension Gate {
         if !probePaths.isEmpty {
             return (try load(modelPath: modelPath, probePaths: probePaths, allowModelMismatch: allowModelMismatch), probePaths)
         }
-        let engine = try InferenceGateEngine(path: modelPath)
+        return try load(engine: InferenceGateEngine(path: modelPath), probePaths: [], probesDirectory: probesDirectory,
+                        allowModelMismatch: allowModelMismatch)
+    }
+
+    /// The same on an already loaded engine (e.g. a model loaded with other decode kernels or weight storage).
+    public static func load(engine: any GateEngine, probePaths: [String], probesDirectory: String,
+                            allowModelMismatch: Bool = false) throws -> (gate: Gate, probePaths: [String]) {
+        if !probePaths.isEmpty {
+            return (try load(engine: engine, probePaths: probePaths, allowModelMismatch: allowModelMismatch), probePaths)
+        }
         let shipped = ShippedProbes.find(forModelSHA256: engine.model.sha256, in: probesDirectory)
         guard !shipped.isEmpty else {
             throw GateError.noShippedProbe(model: engine.model, directory: probesDirectory)

@@ -4,6 +4,7 @@ import Capture
 import ArgumentParser
 import Foundation
 import Gate
+import Inference
 import Probes
 
 struct AskCommand: ParsableCommand {
@@ -24,6 +25,10 @@ struct AskCommand: ParsableCommand {
 
     @Option(help: "Folder of shipped probes, one sub-folder per model (used when no --probe is given).")
     var probesDir = "probes"
+    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
+    var decodeMode: DecodeMode = .quantized
+    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF, memory ≈ file size) or float32 (dequantised at load).")
+    var weights: WeightStorage = .mapped
 
     @Option(help: "A question (repeatable).")
     var question: [String] = []
@@ -52,7 +57,8 @@ struct AskCommand: ParsableCommand {
             items += try QuestionsReader.read(path: questions).map { ($0.text, $0.answers) }
         }
         try threading.apply()
-        let (gate, _) = try Gate.load(modelPath: model, probePaths: probe.map { [$0] } ?? [], probesDirectory: probesDir,
+        let engine = try InferenceGateEngine(languageModel: LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights))
+        let (gate, _) = try Gate.load(engine: engine, probePaths: probe.map { [$0] } ?? [], probesDirectory: probesDir,
                                       allowModelMismatch: allowModelMismatch)
         let options = GenerationOptions(maxTokens: maxTokens)
         var tally: [String: [ProbeFlag: Int]] = [:]  // grade ("right", "wrong", "refused") → flag → count

@@ -70,5 +70,3 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-extension DecodeMode: ExpressibleByArgument {}
-extension WeightStorage: ExpressibleByArgument {}

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Gate
 import Hooks
+import Inference
 
 /// What every command that loads a GGUF shares.
 enum ModelOptions {
@@ -14,3 +15,7 @@ extension PolicyAction: ExpressibleByArgument {}
 
 /// `capture --position last|mean|all|answer`.
 extension CapturePosition: ExpressibleByArgument {}
+
+/// `--decode-mode` and `--weights` (generate, bench, serve, ask).
+extension DecodeMode: ExpressibleByArgument {}
+extension WeightStorage: ExpressibleByArgument {}

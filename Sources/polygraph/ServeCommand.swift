@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Gate
+import Inference
 import Probes
 import Server
 
@@ -21,6 +22,11 @@ struct ServeCommand: AsyncParsableCommand {
     var probes: [String] = []
     @Option(help: "Folder of shipped probes, one sub-folder per model (used when no --probe is given).")
     var probesDir = "probes"
+    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
+    var decodeMode: DecodeMode = .quantized
+    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF, memory ≈ file size) or float32 (dequantised at load).")
+    var weights: WeightStorage = .mapped
+
     @Option(help: "Interface to bind.") var host = "127.0.0.1"
     @Option(help: "TCP port (0 picks a free one).") var port = 8080
     @Option(help: "What to do with a flagged answer.") var policy: PolicyAction = .annotate
@@ -87,7 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
         let err = FileHandle.standardError
         err.write(Data("loading \(model) and \(probes.isEmpty ? "the probes under \(probesDir)/ trained on it" : "\(probes.count) probe(s)")...\n".utf8))
         try threading.apply()
-        let (gate, loaded) = try Gate.load(modelPath: model, probePaths: probes, probesDirectory: probesDir,
+        let engine = try InferenceGateEngine(languageModel: LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights))
+        let (gate, loaded) = try Gate.load(engine: engine, probePaths: probes, probesDirectory: probesDir,
                                            allowModelMismatch: allowModelMismatch)
         if probes.isEmpty { err.write(Data("probes for this model: \(loaded.joined(separator: ", "))\n".utf8)) }
         let gatePolicy = GatePolicy(action: policy, abstainMessage: abstainMessage,
