@@ -61,7 +61,7 @@ public final class CapturePipeline {
         let skip = writer.committedRows
         try checkResumePoint(writer, items: items, datasets: datasets)
 
-        let window = windowRows(chunkRows: writer.chunkRows)
+        let window = windowRows(chunkRows: writer.chunkRows, generating: datasets.contains { $0.kind == .questions })
         tokens = 0
         correct = 0
         refused = 0
@@ -107,8 +107,11 @@ public final class CapturePipeline {
                               refused: hasQuestions ? refused : nil, shard: shard?.description)
     }
 
-    /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches.
-    func windowRows(chunkRows: Int) -> Int {
+    /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches. Answers are generated one at
+    /// a time (a 1.5B model answers a few questions a minute on 2 cores), so a capture that generates commits every
+    /// chunk (8–1,024 rows by width): a kill loses minutes of work, not the whole run.
+    func windowRows(chunkRows: Int, generating: Bool = false) -> Int {
+        if generating { return max(1, chunkRows) }
         // Clamped: `--batch-size` of Int.max (legal, "no limit") trapped here with an arithmetic overflow.
         let wanted = max(min(request.batchSize, 1 << 20) * 8, 1)
         return max(1, (wanted + chunkRows - 1) / chunkRows) * chunkRows

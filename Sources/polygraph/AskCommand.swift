@@ -17,7 +17,7 @@ struct AskCommand: ParsableCommand {
             """)
 
     @Option(help: "GGUF model file.")
-    var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var model = ModelOptions.defaultPath
 
     @Option(help: "Probe artifact (JSON) from `polygraph train` (default: the probe under --probes-dir trained on this model, answers.json first).")
     var probe: String?

@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure load time, prefill tokens/s (capture workload) and decode tokens/s.")
 
-    @Option(help: "GGUF model file.") var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    @Option(help: "GGUF model file.") var model = ModelOptions.defaultPath
     @Option(help: "Runs per workload (the median is reported).") var repeats = 3
     @Option(help: "Short statements in the capture workload.") var statements = 256
     @Option(help: "Statements per forward pass.") var batchSize = 64

@@ -22,7 +22,7 @@ struct CaptureCommand: ParsableCommand {
             """)
 
     @Option(help: "GGUF model file.")
-    var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var model = ModelOptions.defaultPath
     @OptionGroup var threading: ThreadOptions
     @Option(name: .customLong("dataset"), parsing: .upToNextOption, help: "Dataset file(s): .csv statements or .jsonl questions.")
     var datasets: [String]
@@ -32,8 +32,8 @@ struct CaptureCommand: ParsableCommand {
     var hooks = "resid_post"
     @Option(help: "Layers for shorthand hooks: all, or a list and ranges like 7,14,20-23.")
     var layers = "all"
-    @Option(help: "last | mean | all (statements) or answer (questions). Default: last for CSV, answer for JSONL.")
-    var position: String?
+    @Option(help: "last, mean or all (statements), or answer (questions). Default: last for CSV, answer for JSONL.")
+    var position: CapturePosition?
     @Option(help: "raw (the text as is), chat (wrapped as a user turn with the GGUF's own chat template) or a built-in template (chatml, llama2, llama3, mistral, gemma, phi3, deepseek) to use instead. Default: raw for statements, chat for questions.")
     var template: String?
     @Option(help: "Sequences per forward pass.")
@@ -70,10 +70,7 @@ struct CaptureCommand: ParsableCommand {
 
     func run() throws {
         let questions = datasets.allSatisfy { $0.lowercased().hasSuffix(".jsonl") || $0.lowercased().hasSuffix(".json") }
-        let positionText = position ?? (questions ? "answer" : "last")
-        guard let position = CapturePosition(rawValue: positionText) else {
-            throw CommandError("--position must be last, mean, all or answer (got \(positionText))")
-        }
+        let position = position ?? (questions ? .answer : .last)
         let templateText = template ?? (position == .answer ? "chat" : "raw")
         guard templateText == "raw" || templateText == "chat" || ChatTemplate.builtInNames.contains(templateText) else {
             throw CommandError("--template must be raw, chat or one of \(ChatTemplate.builtInNames.joined(separator: ", ")) (got \(templateText))")

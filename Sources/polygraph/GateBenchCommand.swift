@@ -10,7 +10,7 @@ struct GateBenchCommand: ParsableCommand {
         commandName: "gate-bench",
         abstract: "Measure the gate's overhead: plain vs gated generation of the same greedy answer.")
 
-    @Option(help: "GGUF model file.") var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    @Option(help: "GGUF model file.") var model = ModelOptions.defaultPath
     @Option(help: "Probe artifact.") var probe: String
     @Option(help: "User message (rendered with the chat template).")
     var prompt = "Write a short paragraph about the history of Paris."

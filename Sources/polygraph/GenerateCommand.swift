@@ -9,7 +9,7 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate", abstract: "Generate text from a prompt, streamed to stdout.")
 
-    @Option(help: "GGUF model file.") var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    @Option(help: "GGUF model file.") var model = ModelOptions.defaultPath
     @Option(help: "The prompt text.") var prompt: String
     @Flag(help: "Wrap the prompt as a user turn with the model's chat template.") var chat = false
     @Flag(help: "Use the prompt text as-is (no template; special-token text such as <|im_start|> is parsed).")

@@ -16,14 +16,14 @@ struct ServeCommand: AsyncParsableCommand {
             a request may pick one of them by name (`"polygraph": {"probe": NAME}`), never by path.
             """)
 
-    @Option(help: "GGUF model file.") var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    @Option(help: "GGUF model file.") var model = ModelOptions.defaultPath
     @Option(name: .customLong("probe"), help: "Probe artifact (repeat for several; the first is the default). Without it: the probes under --probes-dir trained on this model's exact weights, answers.json first.")
     var probes: [String] = []
     @Option(help: "Folder of shipped probes, one sub-folder per model (used when no --probe is given).")
     var probesDir = "probes"
     @Option(help: "Interface to bind.") var host = "127.0.0.1"
     @Option(help: "TCP port (0 picks a free one).") var port = 8080
-    @Option(help: "annotate | abstain | escalate: what to do with a flagged answer.") var policy = "annotate"
+    @Option(help: "What to do with a flagged answer.") var policy: PolicyAction = .annotate
     @Option(help: "Text returned instead of a flagged answer under abstain.")
     var abstainMessage = GatePolicy.defaultAbstainMessage
     @Option(help: "Flags that trigger the policy, comma-separated (ok, uncertain, likely_false).")
@@ -51,10 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
     var allowModelMismatch = false
 
     func validate() throws {
-        guard PolicyAction(rawValue: policy) != nil else {
-            throw ValidationError("--policy must be annotate, abstain or escalate (got '\(policy)')")
-        }
-        if policy == "escalate" && upstream == nil { throw ValidationError("--policy escalate needs --upstream URL") }
+        if policy == .escalate && upstream == nil { throw ValidationError("--policy escalate needs --upstream URL") }
         if let upstream, URL(string: upstream)?.scheme?.hasPrefix("http") != true {
             throw ValidationError("--upstream must be an http(s) URL, e.g. http://127.0.0.1:9000/v1")
         }
@@ -93,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         let (gate, loaded) = try Gate.load(modelPath: model, probePaths: probes, probesDirectory: probesDir,
                                            allowModelMismatch: allowModelMismatch)
         if probes.isEmpty { err.write(Data("probes for this model: \(loaded.joined(separator: ", "))\n".utf8)) }
-        let gatePolicy = GatePolicy(action: PolicyAction(rawValue: policy) ?? .annotate, abstainMessage: abstainMessage,
+        let gatePolicy = GatePolicy(action: policy, abstainMessage: abstainMessage,
                                     triggerFlags: Set(triggerFlags.split(separator: ",").compactMap {
                                         ProbeFlag(rawValue: String($0)) }))
         let escalator = upstream.flatMap(URL.init(string:)).map {

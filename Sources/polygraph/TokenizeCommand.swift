@@ -10,7 +10,7 @@ struct TokenizeCommand: ParsableCommand {
         abstract: "Tokenize text with a GGUF model's tokenizer (ids and pieces), or time it on a file of lines.")
 
     @Option(help: "GGUF model file.")
-    var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    var model = ModelOptions.defaultPath
 
     @Option(help: "Text to tokenize.")
     var text: String?

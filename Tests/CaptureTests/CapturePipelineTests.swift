@@ -50,6 +50,8 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
     }
 
     func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
+        if let limit = failAfterPasses, passes >= limit { throw StoreError.invalidArgument(what: "fake", detail: "killed") }
+        passes += 1
         let text = question.contains("France") ? "It is Paris." : "I am not sure."
         var rows: [String: [Float]] = [:]
         for hook in hooks { rows[hook] = (0..<(try width(of: hook))).map { Float(text.count) + Float($0) } }
@@ -160,6 +162,24 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
             if case let StoreError.incompatibleResume(_, field, _, _) = error { return field == "hook set" }
             return false
         }
+    }
+
+    @Test("an answer capture commits every chunk: a run killed after 30 answers keeps 24 of them and resumes from there")
+    func answerCommits() throws {
+        let dir = try TemporaryDirectory()
+        let lines = (0..<40).map { #"{"id": "q\#($0)", "question": "Capital number \#($0)?", "answers": ["Paris"]}"# }
+        let jsonl = try dir.write("qa.jsonl", lines.joined(separator: "\n"))
+        var request = CaptureRequest(datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
+        request.chunkRows = 8
+        let engine = FakeEngine()
+        engine.failAfterPasses = 30
+        #expect(throws: (any Error).self) { try CapturePipeline(engine: engine, request: request).run() }
+        // Before: windows of 8 batches × 128 rows meant no commit before row 1,024, so the kill kept nothing.
+        #expect(try ActivationReader(path: dir.path("qa.h5")).count == 24)
+        request.resume = true
+        let summary = try CapturePipeline(engine: FakeEngine(), request: request).run()
+        #expect(summary.resumedFrom == 24 && summary.examples == 16)
+        #expect(try ActivationReader(path: dir.path("qa.h5")).meta("id") == (0..<40).map { "q\($0)" })
     }
 
     @Test("questions are answered, graded (right / refused) and stored with the answer text and fields; --limit applies per dataset")
