@@ -87,7 +87,9 @@ let package = Package(
     products: [
         .executable(name: "polygraph", targets: ["polygraph"]),
         .library(name: "PolygraphGate", targets: ["Gate"]),
-    ],
+        // For the fuzz package (fuzz/harness/Package.swift) only: the modules whose entry points take untrusted bytes.
+        .library(name: "PolygraphFuzzSurface", targets: ["GGUF", "Tokenization", "Inference", "Capture", "Probes"]),
+    ] + (withServer ? [.library(name: "PolygraphFuzzServer", targets: ["Server", "GateTestSupport"])] : []),
     dependencies: packages,
     targets: targets,
     swiftLanguageModes: [.v6]

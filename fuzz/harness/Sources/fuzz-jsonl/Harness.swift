@@ -1,0 +1,23 @@
+// Fuzz target: the JSONL questions reader (`capture --questions x.jsonl`). Any input must parse or throw.
+import Capture
+import Foundation
+import FuzzSupport
+
+/// With POLYGRAPH_FUZZ_WRITE_SEEDS=<dir>: writes this target's seeds there and exits.
+func writeSeeds() {
+    writeSeedsIfAsked {
+        [
+            ("plain.jsonl", #"{"question": "What is the capital of France?", "answers": ["Paris"]}"# + "\n"
+                + #"{"question": "2+2?", "answers": ["4", "four"], "topic": "math"}"# + "\n"),
+            ("blank-lines.jsonl", "\n" + #"{"question":"Q","answer":"A"}"# + "\r\n\n"),
+            ("bad.jsonl", #"{"question": 5}"# + "\n" + #"["not", "an", "object"]"# + "\n"),
+            ("unicode.jsonl", #"{"question": "Qu\u00e9 es \ud83d\ude00?", "answers": ["\u0000x"]}"# + "\n"),
+        ].map { ($0.0, Array($0.1.utf8)) }
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    _ = try? QuestionsReader.parse(Data(fuzzBytes(data, size)), path: "fuzz.jsonl")
+    return 0
+}

@@ -1,0 +1,4 @@
+// libFuzzer driver (the toolchain's -sanitize=fuzzer); the target itself is in Harness.swift.
+import FuzzSupport
+
+runFuzzer(fuzz)
