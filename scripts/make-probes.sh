@@ -3,14 +3,14 @@
 # fixed seeds, fixed row limits).
 #   scripts/make-probes.sh [MODEL ...]   MODEL: smollm2 (default), gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all
 # Per model (fetched with scripts/fetch-model.sh first):
-#   answers.json  — the model's own greedy answers to 600 factqa_train questions (250 for the 1.5B), graded; answer position (last token,
+#   answers.json  — the model's own greedy answers to 600 factqa_train questions (224 for the 1.5B), graded; answer position (last token,
 #                   mean or max over the answer, or the question's last token), layer and C chosen together by 5-fold
-#                   CV grouped by topic on those rows only; measured on 300 (150) answers of unseen factqa_test topics
+#                   CV grouped by topic on those rows only; measured on 300 (128) answers of unseen factqa_test topics
 #   question.json — the pre-generation probe: the question's last token before any answer (the gate can abstain
 #                   before decoding), chosen and measured the same way
 #   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics), and the
 #                   leave-one-set-out measurement of one probe trained on all 7 statement sets but the one tested
-# Time on 2 cores: SmolLM2 ~10 min, Gemma 3 270M ~20, Qwen2.5-Coder 0.5B ~30, 1.5B ~90.
+# Time on 2 cores: SmolLM2 ~12 min, Gemma 3 270M ~15, Qwen2.5-Coder 0.5B ~25, 1.5B ~60.
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ for MODEL in "${MODELS[@]}"; do
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
     qwen2.5-coder-0.5b) GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-0.5b-instruct; LAYERS=6-23 ;;
     qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27
-      NTRAIN=250; NTEST=150 ;;  # it decodes ~7 tokens/s on 2 cores
+      NTRAIN=224; NTEST=128 ;;  # it decodes ~7-9 tokens/s on 2 cores
     *) echo "unknown model '$MODEL' (smollm2, gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all)" >&2; exit 2 ;;
   esac
   scripts/fetch-model.sh "$MODEL" >&2
