@@ -48,6 +48,9 @@ import ActivationStore
         // Hardening issue, defect 8: the shape product used to overflow and trap.
         (ImportTests.npy([1, 2], shape: [4_294_967_296, 4_294_967_296]), "too large"),
         (ImportTests.npy([1, 2], shape: [Int.max, 2]), "too large"),
+        // Found by fuzz-npy: a zero first dimension hid an overflowing row width, which trapped when read.
+        (ImportTests.npy([], shape: [0, 4_611_686_018_427_387_904, 4_611_686_018_427_387_904]), "too large"),
+        (ImportTests.npy([], shape: [3, 0, 4_611_686_018_427_387_904, 4]), "too large"),
     ])
     func npyErrors(data: Data, fragment: String) throws {
         let dir = try TemporaryDirectory()

@@ -15,8 +15,8 @@ public final class NpyReader {
     public let dataOffset: Int
     private let handle: FileHandle
 
-    /// Values per first-axis row (product of the other dimensions).
-    public var rowWidth: Int { shape.dropFirst().reduce(1, *) }
+    /// Values per first-axis row (product of the other dimensions), checked at open.
+    public let rowWidth: Int
     public var rowCount: Int { shape.first ?? 0 }
 
     public init(path: String) throws {
@@ -79,6 +79,17 @@ public final class NpyReader {
             }
             bytes = product
         }
+        // A zero dimension makes the element count 0 whatever follows, so the row width and each dimension are
+        // checked on their own (shape (0, 2^62, 2^62) trapped on overflow when the width was asked for; fuzz-npy).
+        var width = 1
+        for dim in shape.dropFirst() {
+            let (product, overflow) = width.multipliedReportingOverflow(by: dim)
+            guard !overflow, product <= Int(Int32.max) << 16, dim <= Int(Int32.max) << 16 else {
+                throw StoreError.npy(path: path, message: "shape \(shapeText) is too large to be a real array; the header is corrupt")
+            }
+            width = product
+        }
+        rowWidth = width
         self.shape = shape
         dataOffset = headerStart + headerLength
         let expected = UInt64(dataOffset + bytes)
