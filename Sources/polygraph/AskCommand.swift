@@ -23,12 +23,7 @@ struct AskCommand: ParsableCommand {
     @Option(help: "Probe artifact (JSON) from `polygraph train` (default: the probe under --probes-dir trained on this model, answers.json first).")
     var probe: String?
 
-    @Option(help: "Folder of shipped probes, one sub-folder per model (used when no --probe is given).")
-    var probesDir = "probes"
-    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
-    var decodeMode: DecodeMode = .quantized
-    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF, memory ≈ file size) or float32 (dequantised at load).")
-    var weights: WeightStorage = .mapped
+    @OptionGroup var loading: GateLoadOptions
 
     @Option(help: "A question (repeatable).")
     var question: [String] = []
@@ -57,9 +52,8 @@ struct AskCommand: ParsableCommand {
             items += try QuestionsReader.read(path: questions).map { ($0.text, $0.answers) }
         }
         try threading.apply()
-        let engine = try InferenceGateEngine(languageModel: LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights))
-        let (gate, _) = try Gate.load(engine: engine, probePaths: probe.map { [$0] } ?? [], probesDirectory: probesDir,
-                                      allowModelMismatch: allowModelMismatch)
+        let (gate, _) = try loading.loadGate(model: model, probePaths: probe.map { [$0] } ?? [],
+                                             allowModelMismatch: allowModelMismatch)
         let options = GenerationOptions(maxTokens: maxTokens)
         var tally: [String: [ProbeFlag: Int]] = [:]  // grade ("right", "wrong", "refused") → flag → count
         if !json { print(Self.header) }

@@ -20,12 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "GGUF model file.") var model = ModelOptions.defaultPath
     @Option(name: .customLong("probe"), help: "Probe artifact (repeat for several; the first is the default). Without it: the probes under --probes-dir trained on this model's exact weights, answers.json first.")
     var probes: [String] = []
-    @Option(help: "Folder of shipped probes, one sub-folder per model (used when no --probe is given).")
-    var probesDir = "probes"
-    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
-    var decodeMode: DecodeMode = .quantized
-    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF, memory ≈ file size) or float32 (dequantised at load).")
-    var weights: WeightStorage = .mapped
+    @OptionGroup var loading: GateLoadOptions
 
     @Option(help: "Interface to bind.") var host = "127.0.0.1"
     @Option(help: "TCP port (0 picks a free one).") var port = 8080
@@ -91,11 +86,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let err = FileHandle.standardError
-        err.write(Data("loading \(model) and \(probes.isEmpty ? "the probes under \(probesDir)/ trained on it" : "\(probes.count) probe(s)")...\n".utf8))
+        err.write(Data("loading \(model) and \(probes.isEmpty ? "the probes under \(loading.probesDir)/ trained on it" : "\(probes.count) probe(s)")...\n".utf8))
         try threading.apply()
-        let engine = try InferenceGateEngine(languageModel: LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights))
-        let (gate, loaded) = try Gate.load(engine: engine, probePaths: probes, probesDirectory: probesDir,
-                                           allowModelMismatch: allowModelMismatch)
+        let (gate, loaded) = try loading.loadGate(model: model, probePaths: probes, allowModelMismatch: allowModelMismatch)
         if probes.isEmpty { err.write(Data("probes for this model: \(loaded.joined(separator: ", "))\n".utf8)) }
         let gatePolicy = GatePolicy(action: policy, abstainMessage: abstainMessage,
                                     triggerFlags: Set(triggerFlags.split(separator: ",").compactMap {
