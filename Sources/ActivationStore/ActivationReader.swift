@@ -201,7 +201,8 @@ public final class ActivationReader {
             guard positions.contains(position), try file.exists(object) else {
                 throw StoreError.invalidArgument(what: "answer position '\(position)'", detail: "\(path) has no \(object) "
                     + "(answer positions stored: \(positions.isEmpty ? "none" : positions.joined(separator: ", "))); answer "
-                    + "captures store question, answer_mean and answer_max since 2026-12: capture the answers again")
+                    + "captures store question, answer_mean and answer_max since 2026-12, answer_exact since 2026-12-04: "
+                    + "capture the answers again")
             }
             let range = try checked(range, object)
             return try dataset(object).read(startRow: range.lowerBound, rowCount: range.count, as: Float.self)

@@ -25,8 +25,9 @@ public enum StoreSchema {
     public static let positionsGroup = "/positions"
     /// Extra rows of an answer capture, besides `/activations` (the last answer token): `question` (the prompt's last
     /// token, before any answer token: a pre-generation probe, arXiv 2509.10625), `answer_mean` (mean over the
-    /// answer's tokens) and `answer_max` (element-wise max over them, span-max as in arXiv 2509.03531).
-    public static let answerPositions = ["question", "answer_mean", "answer_max"]
+    /// answer's tokens), `answer_max` (element-wise max over them, span-max as in arXiv 2509.03531) and
+    /// `answer_exact` (the last token of the exact answer, `ExactAnswer`; Orgad et al., ICLR 2025).
+    public static let answerPositions = ["question", "answer_mean", "answer_max", "answer_exact"]
 
     /// Dataset path of one hook at an extra answer position, e.g. `/positions/question/blocks.3.hook_resid_post`.
     public static func position(_ name: String, _ hook: String) -> String { "\(positionsGroup)/\(name)/\(hook)" }

@@ -66,6 +66,7 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         let generation = try model.generate(prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(typed))
         var lastRow: [String: [Float]] = [:]
         var positionRows: [String: [String: [Float]]] = [:]
+        let exact = ExactAnswer.lastToken(question: question, tokenBytes: generation.tokens.map { model.tokenizer.bytes(for: $0) })
         for (name, hook) in zip(hooks, typed) {
             let width = hook.width(in: model.config)
             let question = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1).map(Array.init)
@@ -85,6 +86,9 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
                 }
                 positionRows["answer_mean", default: [:]][name] = mean
                 positionRows["answer_max", default: [:]][name] = maximum
+                // The exact answer's last token; without one, the answer's last token (or, empty, the question's).
+                let k = exact.map { min($0, rows - 1) } ?? rows - 1
+                positionRows["answer_exact", default: [:]][name] = k >= 0 ? Array(generated[(k * width)..<((k + 1) * width)]) : question
             }
             if let values = generation.activations(hook), values.count >= width {
                 lastRow[name] = Array(values[(values.count - width)...])

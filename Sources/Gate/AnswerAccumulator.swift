@@ -1,10 +1,13 @@
 // Turns the engine's generated tokens into scored answer tokens and the answer's verdict.
 import Foundation
+import Inference
 import Probes
 
 /// State of one gated generation, fed token by token (each with the activation at its own position).
 struct AnswerAccumulator {
     let probe: any TruthProbe
+    /// The question the answer answers (for the exact-answer position).
+    let question: String
     private(set) var tokens: [ScoredToken] = []
     private(set) var scoringSeconds = 0.0
     /// Each answer token's activation `[tokens, d_model]` (for the verdict, and to drop tokens cut by a stop sequence).
@@ -14,15 +17,16 @@ struct AnswerAccumulator {
     private var logprobs: [Double] = [], entropies: [Double] = [], margins: [Double] = []
     private var sums = (logprob: 0.0, entropy: 0.0, margin: 0.0, minLogprob: Double.nan)
 
-    init(probe: any TruthProbe) {
+    init(probe: any TruthProbe, question: String = "") {
         self.probe = probe
+        self.question = question
     }
 
     /// `answer_mean` for probes trained on mean positions, `answer` otherwise; `prompt_last` if nothing was generated.
     var verdictPosition: String {
         if probe.position == "question" { return "question" }
         if tokens.isEmpty { return "prompt_last" }
-        if probe.position == "answer_max" { return "answer_max" }
+        if ["answer_max", "answer_exact"].contains(probe.position) { return probe.position }
         return ["mean", "answer_mean"].contains(probe.position) ? "answer_mean" : "answer"
     }
 
@@ -61,6 +65,10 @@ struct AnswerAccumulator {
         guard probe.position != "question", let last = activations.last else { return timedScore(lastPromptActivation) }
         if ["mean", "answer_mean"].contains(probe.position) { return timedScore(ActivationMath.mean(activations)) }
         if probe.position == "answer_max" { return timedScore(ActivationMath.max(activations)) }
+        if probe.position == "answer_exact" {  // as capture stores it: the exact answer's last token, else the last
+            let k = ExactAnswer.lastToken(question: question, tokenBytes: tokens.map(\.bytes)) ?? activations.count - 1
+            return timedScore(activations[min(k, activations.count - 1)])
+        }
         return timedScore(last)
     }
 

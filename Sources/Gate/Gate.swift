@@ -103,20 +103,22 @@ public final class Gate: Sendable {
     public func generate(_ prompt: GatePrompt, options: GenerationOptions, probe probeName: String? = nil,
                          onToken: (ScoredToken) -> Bool = { _ in true }) throws -> GatedAnswer {
         let probe = try self.probe(named: probeName)
+        let promptSpec = prompt
         let prompt = try promptTokens(prompt)
         try validate(promptTokens: prompt.count, options: options)
-        return try generate(promptTokens: prompt, options: options, probe: probe, onToken: onToken)
+        return try generate(promptTokens: prompt, options: options, probe: probe, question: promptSpec.question, onToken: onToken)
     }
 
     /// Generation on already-tokenised input (the queue tokenises first to refuse over-long prompts early).
     /// `stopBeforeDecode`: for a pre-generation probe (position `question`), called with its score of the prompt
     /// before any token is sampled; returning true skips decoding (the answer is empty and `decidedBeforeDecode`).
+    /// `question`: the text the answer answers (`GatePrompt.question`), for probes at the exact answer.
     public func generate(promptTokens prompt: [Int], options: GenerationOptions, probe: any TruthProbe,
-                         stopBeforeDecode: ((ProbeScore) -> Bool)? = nil,
+                         question: String = "", stopBeforeDecode: ((ProbeScore) -> Bool)? = nil,
                          onToken: (ScoredToken) -> Bool) throws -> GatedAnswer {
         try checkModelFile()
         let started = DispatchTime.now().uptimeNanoseconds
-        var run = AnswerAccumulator(probe: probe)
+        var run = AnswerAccumulator(probe: probe, question: question)
         var stops = StopSequenceFilter(stops: options.stop)
         var failure: GateError?
         var callerStopped = false, stopSequenceFound = false

@@ -56,7 +56,7 @@ public final class GateService: Sendable {
         let acting = policy.action != .annotate
         let answer = try await slot.run { flag in
             try gate.generate(promptTokens: request.promptTokens, options: request.options, probe: probe,
-                              stopBeforeDecode: acting ? { policy.isTriggered(by: $0.flag) } : nil) { token in
+                              question: request.prompt.question, stopBeforeDecode: acting ? { policy.isTriggered(by: $0.flag) } : nil) { token in
                 onToken(token)
                 return !flag.isCancelled
             }

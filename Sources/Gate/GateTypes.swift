@@ -26,6 +26,15 @@ public struct ModelIdentity: Sendable, Equatable, Codable {
 public enum GatePrompt: Sendable, Equatable {
     case chat([ChatMessage])
     case text(String)
+
+    /// What the answer answers: the last user message (chat) or the text; an `answer_exact` probe looks for the
+    /// words of the answer that this does not already contain.
+    public var question: String {
+        switch self {
+        case .chat(let messages): messages.last { $0.role == "user" }?.content ?? ""
+        case .text(let text): text
+        }
+    }
 }
 
 /// Sampling and length limits for one generation.

@@ -48,6 +48,12 @@ public final class ActivationLoader {
         sources = opened
     }
 
+    /// Whether every file stores the extra answer position `name` (nil, the file's own position, always is).
+    public func stores(position name: String?) -> Bool {
+        guard let name else { return true }
+        return sources.allSatisfy { $0.reader.positions.contains(name) }
+    }
+
     /// Layers whose hook for `pattern` is stored in every file, ascending.
     public func layers(of pattern: HookPattern) -> [Int] {
         (0..<header.nLayers).filter { l in
@@ -58,7 +64,7 @@ public final class ActivationLoader {
 
     /// Labeled rows of `hook` from every file (or only `only`), concatenated; rows labeled -1 are skipped and
     /// counted. `groupBy` names an `/examples/meta` column to use as groups; a `polarity` column is read when present.
-    /// `position` reads an extra answer position (`question`, `answer_mean`, `answer_max`) instead of `/activations`.
+    /// `position` reads an extra answer position (`StoreSchema.answerPositions`) instead of `/activations`.
     public func dataset(hook: String, groupBy: String? = nil, only: [Int]? = nil, position: String? = nil) throws -> ProbeDataset {
         let chosen = only.map { $0.map { sources[$0] } } ?? sources
         let anyPolarity = try chosen.contains { try $0.reader.meta("polarity", 0..<0) != nil }

@@ -9,6 +9,10 @@ public enum ProbeFitter {
         public var calibrate: Bool = false
         /// Fraction of the training rows held out for calibration when `calibrate`.
         public var calibrationFraction: Double = 0.25
+        /// With `calibrate`: fit Platt scaling and the thresholds on the out-of-fold scores of this many
+        /// cross-validation folds over the training rows (grouped when `useGroups`) instead of holding rows out;
+        /// the probe itself is fitted on all of them. Scores of unseen groups calibrate for unseen groups.
+        public var calibrationFolds: Int?
         /// Target rates for the flag thresholds.
         public var maxFalseOK: Double = 0.05
         public var maxTrueFlagged: Double = 0.05
@@ -53,7 +57,7 @@ public enum ProbeFitter {
             trainRows = s.train; testRows = s.test
         }
         var calRows: [Int] = []
-        if plan.calibrate {
+        if plan.calibrate && plan.calibrationFolds == nil {
             let trainLabels = trainRows.map { data.labels[$0] }
             let s = try DataSplit.stratified(labels: trainLabels, trainFraction: 1 - plan.calibrationFraction,
                                              seed: plan.options.seed &+ 1, groups: groups.map { g in trainRows.map { g[$0] } })
@@ -74,7 +78,12 @@ public enum ProbeFitter {
         let trainScores = model.rawScores(fitSet)
         let calibration: PlattCalibration
         let thresholds: FlagThresholds
-        if plan.calibrate {
+        if plan.calibrate, let folds = plan.calibrationFolds {
+            let oof = try outOfFoldScores(fitSet, kind: plan.kind, folds: folds, useGroups: plan.useGroups, options: plan.options)
+            calibration = try PlattCalibration(fitting: oof.scores, labels: oof.labels, fittedOn: "out-of-fold")
+            thresholds = FlagThresholds(choosingOn: oof.scores.map(calibration.probability), labels: oof.labels,
+                                        maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
+        } else if plan.calibrate {
             let calSet = data.subset(calRows)
             try calSet.requireBothClasses("calibration split")
             let scores = model.rawScores(calSet)
@@ -98,6 +107,22 @@ public enum ProbeFitter {
         return Outcome(model: model, calibration: calibration, thresholds: thresholds, test: test, train: trainMetrics,
                        nTrain: trainRows.count, nCalibration: calRows.count, nTest: testRows.count,
                        testScores: ts, testProbabilities: tp, testLabels: tl)
+    }
+
+    /// Every row's score from the fold model that did not see it (rows of folds whose training side lacks a class
+    /// are left out), in row order: what a probe scores on rows — and groups — it was not fitted on.
+    public static func outOfFoldScores(_ data: ProbeDataset, kind: ProbeKind, folds: Int, useGroups: Bool,
+                                       options: ProbeTrainingOptions) throws -> (scores: [Double], labels: [UInt8]) {
+        let parts = try DataSplit.kFold(labels: data.labels, k: folds, seed: options.seed, groups: useGroups ? data.groups : nil)
+        var scored: [(row: Int, score: Double)] = []
+        for part in parts {
+            let train = data.subset(part.train)
+            guard train.positives > 0, train.negatives > 0 else { continue }
+            let model = try ProbeTrainer.train(kind, on: train, options: options)
+            scored += zip(part.test, model.rawScores(data.subset(part.test))).map { ($0, $1) }
+        }
+        scored.sort { $0.row < $1.row }
+        return (scored.map(\.score), scored.map { data.labels[$0.row] })
     }
 
     /// Mean AUROC of `kind` over `folds`-fold cross-validation (for picking a layer without touching the test split).

@@ -52,11 +52,12 @@ public enum TrainJob {
     /// With `layer: .best`, `regularization` lists C values to choose from jointly with the layer, by the same
     /// cross-validation on the training rows (logistic and hybrid kinds); nil keeps `plan.options.c`.
     /// `positions` lists answer positions to choose among the same way (nil: the file's own position; a name from
-    /// `StoreSchema.answerPositions` reads `/positions`); by default only `position`.
+    /// `StoreSchema.answerPositions` reads `/positions`); by default only `position`. `kinds` lists probe kinds to
+    /// choose among the same way (by default only `plan.kind`).
     public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
                            hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
                            regularization: [Double]? = nil, position: String? = nil, positions: [String?]? = nil,
-                           progress: ProgressReport? = nil) throws -> Output {
+                           kinds: [ProbeKind]? = nil, progress: ProgressReport? = nil) throws -> Output {
         let loader = try ActivationLoader(paths: paths)
         var plan = plan
         plan.useGroups = groupBy != nil
@@ -65,8 +66,18 @@ public enum TrainJob {
         var position = position
         var scores: [(layer: Int, auroc: Double)] = []
         var selection: ProbeSelection.Choice?
-        let candidatePositions = positions ?? [position]
+        // Among several positions, those some file lacks (older captures) are left out of the choice.
+        var candidatePositions = positions ?? [position]
+        if candidatePositions.count > 1 {
+            let stored = candidatePositions.filter { loader.stores(position: $0) }
+            if !stored.isEmpty { candidatePositions = stored }
+        }
+        let candidateKinds = kinds ?? [plan.kind]
         if pattern.isFullName {
+            guard candidateKinds.count == 1 else {
+                throw ProbeError.invalidOption(name: "probe", value: "several", expected: "one kind with a full --hook name")
+            }
+            plan.kind = candidateKinds[0]
             guard candidatePositions.count == 1 else {
                 throw ProbeError.invalidOption(name: "answer-position", value: "several", expected: "one position with a full --hook name")
             }
@@ -78,31 +89,34 @@ public enum TrainJob {
                 throw ProbeError.invalidOption(name: "layer", value: "(missing)", expected: "a layer number or 'best' (or a full --hook name)")
             }
             switch layer {
-            case .index(let l) where candidatePositions.count == 1:
+            case .index(let l) where candidatePositions.count == 1 && candidateKinds.count == 1:
                 chosen = l
                 position = candidatePositions[0]
+                plan.kind = candidateKinds[0]
             case .index, .best:
                 let layers = layer.candidates(stored: loader.layers(of: pattern)), folds = layer.folds
                 guard !layers.isEmpty else {
                     throw ProbeError.missingHook(hook: pattern.name(layer: 0).description, path: paths[0],
                                                  available: loader.header.hooks)
                 }
-                let grid: [Double?] = [ProbeKind.logistic, .hybrid].contains(plan.kind) ? regularization?.map { $0 } ?? [nil] : [nil]
+                // Kind × C pairs tried at every position and layer (C only for the kinds it regularises).
+                let grid: [(kind: ProbeKind, c: Double?)] = candidateKinds.flatMap { kind in
+                    ([ProbeKind.logistic, .hybrid].contains(kind) ? regularization?.map { $0 } ?? [nil] : [nil]).map { (kind, $0) }
+                }
                 var candidates: [ProbeSelection.Candidate] = []
                 var nRows = 0
                 let total = candidatePositions.count * layers.count * grid.count
-                for (pi, p) in candidatePositions.enumerated() {
-                    for (li, l) in layers.enumerated() {
+                for p in candidatePositions {
+                    for l in layers {
                         let data = try loader.dataset(hook: pattern.name(layer: l).description, groupBy: groupBy, position: p)
                         nRows = try ProbeSelection.trainingRows(data, plan: plan, separateTest: false).count
-                        for (k, c) in grid.enumerated() {
-                            let auroc = try ProbeSelection.crossValidatedAUROC(data, kind: plan.kind, plan: plan, folds: folds,
+                        for (kind, c) in grid {
+                            let auroc = try ProbeSelection.crossValidatedAUROC(data, kind: kind, plan: plan, folds: folds,
                                                                                separateTest: false, c: c)
                             let candidate = ProbeSelection.Candidate(position: p ?? loader.header.position.rawValue, layer: l,
-                                                                     kind: plan.kind.cliName, c: c, cvAUROC: auroc)
+                                                                     kind: kind.cliName, c: c, cvAUROC: auroc)
                             candidates.append(candidate)
-                            progress?((pi * layers.count + li) * grid.count + k + 1, total,
-                                      candidate.label + String(format: " CV AUROC %.3f", auroc))
+                            progress?(candidates.count, total, candidate.label + String(format: " CV AUROC %.3f", auroc))
                         }
                     }
                 }
@@ -117,6 +131,7 @@ public enum TrainJob {
                 // Labels name the file's own position too; only the extra answer positions read `/positions`.
                 position = choice.position.flatMap { StoreSchema.answerPositions.contains($0) ? $0 : nil }
                 if let c = choice.chosen.c { plan.options.c = c }
+                plan.kind = try ProbeKind(cliName: choice.kind)
             }
             hook = pattern.name(layer: chosen ?? 0).description
         }

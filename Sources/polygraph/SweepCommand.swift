@@ -47,8 +47,13 @@ struct SweepCommand: ParsableCommand {
                                              available: loader.header.hooks)
             }
             // Labels: nil for the file's own position when --answer-position is not given, else each position's name.
-            let positions: [String?] = try fit.answerPositions().map { $0 ?? (fit.answerPosition == nil ? nil : "answer") }
+            var positions: [String?] = try fit.answerPositions().map { $0 ?? (fit.answerPosition == nil ? nil : "answer") }
             let storedPosition: (String?) -> String? = { $0 == "answer" ? nil : $0 }
+            // Among several positions, those some file lacks (older captures) are left out.
+            if positions.count > 1 {
+                let stored = positions.filter { loader.stores(position: storedPosition($0)) }
+                if !stored.isEmpty { positions = stored }
+            }
             let folds = select || positions.count > 1 ? self.folds : nil
             let progress = ProgressLine(label: "sweep", total: positions.count * chosen.count * kinds.count, unit: "fits",
                                         enabled: !fit.quiet)

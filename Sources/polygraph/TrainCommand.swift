@@ -16,9 +16,11 @@ struct ProbeFitOptions: ParsableArguments {
     var split: Double = 0.8
     @Flag(name: .long, help: "Hold out a quarter of the training rows to fit Platt scaling and the flag thresholds.")
     var calibrate = false
+    @Option(name: .long, help: "How Platt scaling and the flag thresholds are fitted: train (the training rows' own scores; the default), held-out (a quarter of the training rows set aside; what --calibrate does) or out-of-fold (the scores of 5-fold cross-validation on the training rows, grouped by --group-by, so that calibration sees rows and topics the probe did not; the probe itself fits on every training row).")
+    var calibration: String?
     @Option(name: .long, help: "Metadata column whose values stay on one side of every split (e.g. a city).")
     var groupBy: String?
-    @Option(name: .long, help: "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens); a comma list or 'best' (all four) to choose among by cross-validation on the training rows.")
+    @Option(name: .long, help: "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens), answer_exact (the last token of the exact answer: the first words of the answer that the question does not contain); a comma list or 'best' (all five; those a file lacks are skipped) to choose among by cross-validation on the training rows.")
     var answerPosition: String?
     @Option(name: .customLong("C"), help: "Logistic inverse regularisation strength (scikit-learn's C).")
     var c: Double = 1
@@ -42,6 +44,12 @@ struct ProbeFitOptions: ParsableArguments {
             throw ValidationError("--weight-decay must be 0 or more and finite (got \(weightDecay))")
         }
         _ = try answerPositions()
+        if let calibration, !["train", "held-out", "out-of-fold"].contains(calibration) {
+            throw ValidationError("--calibration takes train, held-out or out-of-fold (got '\(calibration)')")
+        }
+        if calibrate, let calibration, calibration != "held-out" {
+            throw ValidationError("--calibrate means --calibration held-out; it cannot be combined with --calibration \(calibration)")
+        }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard (0...1).contains(maxFalseOk), (0...1).contains(maxTrueFlagged) else {
             throw ValidationError("--max-false-ok and --max-true-flagged are fractions in [0, 1]")
@@ -63,7 +71,7 @@ struct ProbeFitOptions: ParsableArguments {
             let position: String? = name == "answer" ? nil : name
             if !out.contains(position) { out.append(position) }
         }
-        guard !out.isEmpty else { throw ValidationError("--answer-position is empty: give answer, question, answer_mean, answer_max or best") }
+        guard !out.isEmpty else { throw ValidationError("--answer-position is empty: give answer, question, answer_mean, answer_max, answer_exact or best") }
         return out
     }
 
@@ -74,7 +82,8 @@ struct ProbeFitOptions: ParsableArguments {
     func plan(_ kind: ProbeKind) -> ProbeFitter.Plan {
         var plan = ProbeFitter.Plan(kind: kind)
         plan.split = split
-        plan.calibrate = calibrate
+        plan.calibrate = calibrate || (calibration ?? "train") != "train"
+        if calibration == "out-of-fold" { plan.calibrationFolds = 5 }
         plan.maxFalseOK = maxFalseOk
         plan.maxTrueFlagged = maxTrueFlagged
         plan.useGroups = groupBy != nil
@@ -103,7 +112,7 @@ struct TrainCommand: ParsableCommand {
         discussion: "Example: polygraph train --acts runs/cities.h5 runs/neg_cities.h5 --probe logistic --layer best --calibrate --out probes/smollm2/cities.json")
 
     @OptionGroup var fit: ProbeFitOptions
-    @Option(name: .long, help: "Probe kind: logistic, mass-mean, mass-mean-iid, mlp, ttpd.")
+    @Option(name: .long, help: "Probe kind: logistic, mass-mean, mass-mean-iid, mlp, ttpd, hybrid; or a comma list to choose among by the --layer cross-validation (e.g. logistic,hybrid with --layer best).")
     var probe: String = "logistic"
     @Option(name: .long, help: "Layer number, or 'best' (k-fold CV on the training rows, jointly with the answer position and C when several are given).")
     var layer: String?
@@ -123,13 +132,16 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         BatchAllocator.keepFreedMemory()
         let output = try failing {
-            let kind = try ProbeKind(cliName: probe)
+            let kinds = try ProbeKind.parseList(probe)
             let choice = try layer.map { try TrainJob.LayerChoice($0, folds: folds) }
-            let progress = ProgressLine(label: "choosing (\(folds)-fold CV, \(kind.cliName))", unit: "candidates",
-                                        enabled: !fit.quiet)
-            let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kind), layer: choice, hook: fit.hookPattern(),
+            if kinds.count > 1 && choice == nil {
+                throw ProbeError.invalidOption(name: "probe", value: probe, expected: "one kind, or several with --layer (best or a number) to choose among them by cross-validation")
+            }
+            let progress = ProgressLine(label: "choosing (\(folds)-fold CV, \(kinds.map(\.cliName).joined(separator: ", ")))",
+                                        unit: "candidates", enabled: !fit.quiet)
+            let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kinds[0]), layer: choice, hook: fit.hookPattern(),
                                           groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
-                                          positions: fit.answerPositions(),
+                                          positions: fit.answerPositions(), kinds: kinds,
                                           progress: progress.report)
             if output.selection != nil { progress.finish() }
             try output.artifact.write(to: out)

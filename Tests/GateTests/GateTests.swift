@@ -95,6 +95,20 @@ import Testing
         #expect(pre.verdict.position == "question")
     }
 
+    @Test("answer_exact probes read the exact answer's last token: the first answer words the question lacks")
+    func exactAnswer() throws {
+        var exactProbe = FakeProbe()
+        exactProbe.position = "answer_exact"
+        let gate = try Gate(engine: FakeEngine(script: [5, 12, 7]), probes: [exactProbe])
+        // "w5 w12 w7": w5 and w7 are in the question, so the exact answer is "w12".
+        let answer = try gate.generate(.chat([.user("is it w5 or w7?")]), options: GenerationOptions(maxTokens: 8))
+        #expect(answer.verdict.score == exactProbe.score(FakeEngine.activation(12)))
+        #expect(answer.verdict.position == "answer_exact")
+        // With every answer word in the question there is no exact answer: the last answer token is read.
+        let plain = try gate.generate(.text("w5 w12 w7"), options: GenerationOptions(maxTokens: 8))
+        #expect(plain.verdict.score == exactProbe.score(FakeEngine.activation(7)))
+    }
+
     @Test("an immediate end-of-turn gives an empty answer scored at the last prompt token")
     func emptyAnswer() throws {
         let gate = try Gate(engine: FakeEngine(script: []), probes: [probe])

@@ -30,6 +30,21 @@ import Testing
         #expect(eval.flags.values.reduce(0, +) == 200)
     }
 
+    @Test("train chooses among kinds with the layer by cross-validation and records which")
+    func chooseKind() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/a.h5", seed: 1)
+        let reports = Reports()
+        let out = try TrainJob.run(paths: [dir + "/a.h5"], plan: .init(kind: .logistic), layer: .best(folds: 3),
+                                   groupBy: "group", kinds: [.massMean, .logistic], progress: reports.record)
+        let selection = try #require(out.selection)
+        #expect(selection.candidates == 6)
+        #expect(reports.steps.last.map { ($0.done, $0.total) } ?? (0, 0) == (6, 6))
+        #expect(out.artifact.probeKind == (try ProbeKind(cliName: selection.kind)))
+        #expect(out.artifact.training.layer == selection.layer)
+        #expect(out.artifact.training.layer == 2)
+    }
+
     @Test("evaluating on another model's activations is refused unless allowed")
     func mismatch() throws {
         let dir = StoreFiles.tempDir()
