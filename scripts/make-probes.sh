@@ -3,8 +3,9 @@
 # fixed seeds, fixed row limits).
 #   scripts/make-probes.sh [MODEL ...]   MODEL: smollm2 (default), gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all
 # Per model (fetched with scripts/fetch-model.sh first):
-#   answers.json  — the model's own greedy answers to 600 factqa_train questions (224 for the 1.5B), graded; answer position (last token,
-#                   mean or max over the answer, or the question's last token), layer and C chosen together by 5-fold
+#   answers.json  — the model's own greedy answers to 600 factqa_train questions, graded (400 for the 1.5B); answer position (last token,
+#                   mean or max over the answer, the exact answer's last token, or the question's last token), kind (logistic,
+#                   or hybrid: the hidden state plus the model's own confidences), layer and C chosen together by 5-fold
 #                   CV grouped by topic on those rows only; measured on 300 (128) answers of unseen factqa_test topics
 #   question.json — the pre-generation probe: the question's last token before any answer (the gate can abstain
 #                   before decoding), chosen and measured the same way
@@ -38,7 +39,7 @@ for MODEL in "${MODELS[@]}"; do
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
     qwen2.5-coder-0.5b) GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-0.5b-instruct; LAYERS=6-23 ;;
     qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27
-      NTRAIN=224; NTEST=128 ;;  # it decodes ~7-9 tokens/s on 2 cores
+      NTRAIN=400; NTEST=128 ;;  # it decodes ~7-9 tokens/s on 2 cores
     *) echo "unknown model '$MODEL' (smollm2, gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all)" >&2; exit 2 ;;
   esac
   scripts/fetch-model.sh "$MODEL" >&2
@@ -70,8 +71,8 @@ for MODEL in "${MODELS[@]}"; do
   capture "$WORK/factqa_test.h5" datasets/factqa_test.jsonl "$NTEST" "$M" "$LAYERS" "$TEMPLATE"
   # Every position × layer on the unseen topics, with the choice made by CV on the training rows only.
   "$BIN" sweep --acts "$WORK/factqa_train.h5" --test-acts "$WORK/factqa_test.h5" --answer-position best --select \
-    --group-by topic --probe logistic --C 0.001 --report "$OUT/reports/answers" --quiet >/dev/null
-  "$BIN" train --acts "$WORK/factqa_train.h5" --probe logistic --answer-position best --layer best --choose-C \
+    --group-by topic --probe logistic,hybrid --C 0.001 --report "$OUT/reports/answers" --quiet >/dev/null
+  "$BIN" train --acts "$WORK/factqa_train.h5" --probe logistic,hybrid --answer-position best --layer best --choose-C \
     --group-by topic --split 1 --calibrate --out "$OUT/answers.json" --quiet
   "$BIN" train --acts "$WORK/factqa_train.h5" --probe logistic --answer-position question --layer best --choose-C \
     --group-by topic --split 1 --calibrate --out "$OUT/question.json" --quiet
