@@ -17,6 +17,12 @@ public protocol CaptureEngine {
     func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput]
     /// Generates an answer to `question`, capturing `hooks` during generation itself.
     func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer
+    /// Most tokens one forward pass may hold (the model's context length).
+    var contextLength: Int { get }
+}
+
+extension CaptureEngine {
+    public var contextLength: Int { .max }
 }
 
 /// One sequence's result of `CaptureEngine.prefill`.

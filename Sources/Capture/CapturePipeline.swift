@@ -23,6 +23,8 @@ public final class CapturePipeline {
     let progress: (CaptureProgress) -> Void
     /// Tokens through the model, answers graded correct and answers graded refused in this run.
     private var tokens = 0, correct = 0, refused = 0
+    /// Statements skipped for being longer than the model's context, in this run.
+    private var skipped = 0
 
     /// `progress` is called after each batch of statements or each answer, and once more at the end.
     public init(engine: any CaptureEngine, request: CaptureRequest,
@@ -65,6 +67,7 @@ public final class CapturePipeline {
         tokens = 0
         correct = 0
         refused = 0
+        skipped = 0
         var done = skip
         let background = BackgroundWriter(writer)
         do {
@@ -104,7 +107,7 @@ public final class CapturePipeline {
                               tokensPerSecond: Double(tokens) / max(seconds, 1e-9), fileBytes: bytes,
                               hooks: request.hooks.count, position: request.position.rawValue,
                               sources: datasets.map(\.name), correct: hasQuestions ? correct : nil,
-                              refused: hasQuestions ? refused : nil, shard: shard?.description)
+                              refused: hasQuestions ? refused : nil, shard: shard?.description, skipped: skipped)
     }
 
     /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches. Answers are generated one at
@@ -182,8 +185,18 @@ public final class CapturePipeline {
             }
             prepared.append(text)
         }
-        let order = items.indices.sorted { (prepared[$0].tokens.count, $0) < (prepared[$1].tokens.count, $1) }
+        // Hardening defect 16: a statement longer than the context is skipped and recorded, not fatal to the run
+        // (nor to its --resume): its row is unlabeled, its activations NaN (no rows at position all).
+        let fits = items.indices.map { prepared[$0].tokens.count <= engine.contextLength }
+        let order = items.indices.filter { fits[$0] }
+            .sorted { (prepared[$0].tokens.count, $0) < (prepared[$1].tokens.count, $1) }
         var reduced = [[String: [Float]]](repeating: [:], count: items.count)
+        for index in items.indices where !fits[index] {
+            skipped += 1
+            for hook in request.hooks {
+                reduced[index][hook] = request.position == .all ? [] : [Float](repeating: .nan, count: try engine.width(of: hook))
+            }
+        }
         var scores = [[TokenScore]?](repeating: nil, count: items.count)
         for members in Self.batches(order, sizes: prepared.map(\.tokens.count), maxCount: request.batchSize,
                                     maxTokens: request.maxBatchTokens) {
@@ -205,11 +218,15 @@ public final class CapturePipeline {
             batch.tokenConfidence = Dictionary(uniqueKeysWithValues: ConfidenceSummary.tokenColumns.map { ($0, [Float]()) })
         }
         for (index, item) in items.enumerated() {
-            let span = prepared[index].textSpan
+            let span = fits[index] ? prepared[index].textSpan : 0..<0
             let series = scores[index].map { TextConfidence(scores: $0, span: span) }
-            batch.examples.append(ExampleRecord(text: item.example.text, label: item.example.label ?? -1,
+            var meta = item.example.meta
+            if !fits[index] {
+                meta["skipped"] = "\(prepared[index].tokens.count) tokens, longer than the model's context of \(engine.contextLength)"
+            }
+            batch.examples.append(ExampleRecord(text: item.example.text, label: fits[index] ? item.example.label ?? -1 : -1,
                                                 source: datasets[item.dataset].name,
-                                                nTokens: Int32(span.count), meta: item.example.meta,
+                                                nTokens: Int32(span.count), meta: meta,
                                                 confidence: series?.summary))
             batch.rowsPerExample?.append(span.count)
             if batch.tokenConfidence != nil {

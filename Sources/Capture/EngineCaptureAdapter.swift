@@ -21,6 +21,8 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
                                      nLayers: config.nLayers, dModel: config.dModel)
     }
 
+    public var contextLength: Int { model.config.contextLength }
+
     public var promptTemplate: String { chat.map { "chat:\($0.family) user turn" } ?? "" }
 
     private func hook(_ name: String) throws -> HookName {

@@ -11,6 +11,7 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
     var modelInfo = CaptureModelInfo(name: "fake", architecture: "llama", sha256: "feed", nLayers: 3, dModel: 4)
     var promptTemplate = ""
     var failAfterPasses: Int?
+    var contextLength = Int.max
     private(set) var passes = 0
     private(set) var batchSizes: [Int] = []
 
@@ -106,6 +107,56 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
             case .mean:
                 let expected = (0..<width).map { c in span.reduce(Float(0)) { $0 + full[$1 * width + c] } * (1 / Float(span.count)) }
                 #expect(zip(rows, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+            }
+        }
+    }
+
+    /// Hardening defect 16: one statement longer than the context used to abort the capture, and --resume again.
+    @Test("statements longer than the context are skipped and recorded; the others are captured as before",
+          arguments: [CapturePosition.last, .all])
+    func overlongStatements(position: CapturePosition) throws {
+        let dir = try TemporaryDirectory()
+        let csv = try Self.statements(dir, "facts.csv", count: 23)
+        let engine = FakeEngine()
+        engine.contextLength = 5
+        var request = CaptureRequest(datasets: [csv], outPath: dir.path("o.h5"), hooks: Self.hooks, position: position)
+        request.batchSize = 4
+        let summary = try CapturePipeline(engine: engine, request: request).run()
+        let dataset = try Dataset.load(path: csv)
+        let long = try dataset.examples.indices.filter { try engine.prepare(statement: dataset.examples[$0].text).tokens.count > 5 }
+        #expect(!long.isEmpty && long.count < 23)
+        #expect(summary.totalExamples == 23 && summary.skipped == long.count)
+        #expect(summary.text.contains("\(long.count) statements longer than the model's context skipped"))
+        try Self.checkSkipped(dir.path("o.h5"), long: long, engine: engine, dataset: dataset, position: position)
+        // --resume on the finished file neither fails at the long statements nor adds rows.
+        request.resume = true
+        #expect(try CapturePipeline(engine: engine, request: request).run().totalExamples == 23)
+    }
+
+    static func checkSkipped(_ path: String, long: [Int], engine: FakeEngine, dataset: Dataset,
+                             position: CapturePosition) throws {
+        let reader = try ActivationReader(path: path)
+        let labels = try reader.labels(), skipped = try #require(try reader.meta("skipped"))
+        let hook = Self.hooks[0], width = try engine.width(of: hook)
+        let ranges = try reader.tokenRanges()
+        for i in 0..<23 {
+            let prepared = try engine.prepare(statement: dataset.examples[i].text)
+            if long.contains(i) {
+                #expect(labels[i] == -1)
+                #expect(skipped[i] == "\(prepared.tokens.count) tokens, longer than the model's context of 5")
+                if position == .last {
+                    #expect(try reader.rows(hook: hook, examples: i..<(i + 1)).allSatisfy(\.isNaN))
+                } else {
+                    #expect(ranges?[i].isEmpty == true)
+                }
+            } else {
+                #expect(labels[i] == Int8(i % 2) && skipped[i] == "")
+                let full = try engine.prefill([prepared.tokens], hooks: [hook], scoreTokens: false)[0].rows[hook]!
+                let span = prepared.textSpan
+                let rows = position == .last ? try reader.rows(hook: hook, examples: i..<(i + 1))
+                    : try reader.rows(hook: hook).dropFirst(ranges![i].lowerBound * width).prefix(ranges![i].count * width).map { $0 }
+                let lower = position == .last ? span.upperBound - 1 : span.lowerBound
+                #expect(rows == Array(full[(lower * width)..<(span.upperBound * width)]))
             }
         }
     }
