@@ -3,7 +3,7 @@
 # fixed seeds, fixed row limits).
 #   scripts/make-probes.sh [MODEL ...]   MODEL: smollm2 (default), gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all
 # Per model (fetched with scripts/fetch-model.sh first):
-#   answers.json  — the model's own greedy answers to 600 factqa_train questions, graded (400 for the 1.5B); answer position (last token,
+#   answers.json  — the model's own greedy answers to 600 factqa_train questions, graded (224 for the 1.5B); answer position (last token,
 #                   mean or max over the answer, the exact answer's last token, or the question's last token), kind (logistic,
 #                   or hybrid: the hidden state plus the model's own confidences), layer and C chosen together by 5-fold
 #                   CV grouped by topic on those rows only; measured on 300 (128) answers of unseen factqa_test topics
@@ -39,7 +39,7 @@ for MODEL in "${MODELS[@]}"; do
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
     qwen2.5-coder-0.5b) GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-0.5b-instruct; LAYERS=6-23 ;;
     qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27
-      NTRAIN=400; NTEST=128 ;;  # it decodes ~7-9 tokens/s on 2 cores
+      NTRAIN=224; NTEST=128 ;;  # it decodes ~7-9 tokens/s on 2 cores
     *) echo "unknown model '$MODEL' (smollm2, gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all)" >&2; exit 2 ;;
   esac
   scripts/fetch-model.sh "$MODEL" >&2

@@ -33,6 +33,14 @@ struct GGUFByteCursor {
         return T(littleEndian: v)
     }
 
+    /// Reads `n` raw bytes.
+    mutating func readBytes(_ n: Int, _ what: @autoclosure () -> String) throws -> [UInt8] {
+        try require(n, for: what())
+        let bytes = Array(UnsafeRawBufferPointer(start: base! + offset, count: n))
+        offset += n
+        return bytes
+    }
+
     mutating func readFloat(_ what: @autoclosure () -> String) throws -> Float {
         Float(bitPattern: try read(UInt32.self, what()))
     }

@@ -43,7 +43,10 @@ extension GGUFFile {
     public func bool(_ key: String) throws -> Bool { try typed(key, "bool") { $0.boolValue } }
 
     /// An array of strings.
-    public func strings(_ key: String) throws -> [String] { try typedArray(key, "array of string") { $0.stringValue } }
+    public func strings(_ key: String) throws -> [String] {
+        if case .packed(let array)? = metadata[key], let strings = array.strings { return strings }
+        return try typedArray(key, "array of string") { $0.stringValue }
+    }
 
     /// An array of integers (any width) as `[Int]`.
     public func ints(_ key: String) throws -> [Int] { try typedArray(key, "array of integers") { $0.intValue } }

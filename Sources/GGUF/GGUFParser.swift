@@ -188,6 +188,7 @@ enum GGUFParser {
             }
             let minSize = minimumSize(code: elemCode)
             let count = try c.readCount("the length of array '\(key)'", itemSize: minSize)
+            if elemCode != 9 { return .packed(try GGUFArray.read(&c, code: elemCode, count: count, key: key)) }
             var items: [GGUFValue] = []
             items.reserveCapacity(count)
             for _ in 0..<count {

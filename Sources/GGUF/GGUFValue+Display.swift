@@ -29,6 +29,9 @@ extension GGUFValue {
             }
             if escaped.count > maxLength { return "\"" + escaped.prefix(maxLength) + "\"… (\(s.utf8.count) bytes)" }
             return "\"" + escaped + "\""
+        case .packed(let array):
+            if array.count > maxArrayElements { return typeDescription }
+            return GGUFValue.array(array.values).displayString(maxArrayElements: maxArrayElements, maxLength: maxLength)
         case .array(let items):
             if items.count > maxArrayElements || items.contains(where: { $0.arrayValue != nil }) { return typeDescription }
             let inner = items.map { $0.displayString(maxArrayElements: maxArrayElements, maxLength: 24) }

@@ -5,6 +5,29 @@ public indirect enum GGUFValue: Sendable, Equatable {
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16), uint32(UInt32), int32(Int32)
     case uint64(UInt64), int64(Int64), float32(Float), float64(Double), bool(Bool), string(String)
     case array([GGUFValue])
+    /// An array of scalars or strings as read from a file, kept in its encoded form (`GGUFArray`); equal to the
+    /// `.array` of the same elements.
+    case packed(GGUFArray)
+
+    public static func == (a: GGUFValue, b: GGUFValue) -> Bool {
+        switch (a, b) {
+        case (.uint8(let x), .uint8(let y)): x == y
+        case (.int8(let x), .int8(let y)): x == y
+        case (.uint16(let x), .uint16(let y)): x == y
+        case (.int16(let x), .int16(let y)): x == y
+        case (.uint32(let x), .uint32(let y)): x == y
+        case (.int32(let x), .int32(let y)): x == y
+        case (.uint64(let x), .uint64(let y)): x == y
+        case (.int64(let x), .int64(let y)): x == y
+        case (.float32(let x), .float32(let y)): x == y
+        case (.float64(let x), .float64(let y)): x == y
+        case (.bool(let x), .bool(let y)): x == y
+        case (.string(let x), .string(let y)): x == y
+        case (.packed(let x), .packed(let y)): x == y
+        case (.array, _), (.packed, _): a.arrayValue.flatMap { x in b.arrayValue.map { x == $0 } } ?? false
+        default: false
+        }
+    }
 
     /// The on-disk type code (`gguf_metadata_value_type`).
     public var typeCode: UInt32 {
@@ -18,7 +41,7 @@ public indirect enum GGUFValue: Sendable, Equatable {
         case .float32: 6
         case .bool: 7
         case .string: 8
-        case .array: 9
+        case .array, .packed: 9
         case .uint64: 10
         case .int64: 11
         case .float64: 12
@@ -47,6 +70,9 @@ public indirect enum GGUFValue: Sendable, Equatable {
 
     /// Human-readable type, e.g. `uint32` or `array[49152] of string`.
     public var typeDescription: String {
+        if case .packed(let p) = self {
+            return p.count == 0 ? "array[0]" : "array[\(p.count)] of \(Self.typeName(code: p.elementCode))"
+        }
         guard case .array(let items) = self else { return Self.typeName(code: typeCode) }
         guard let first = items.first else { return "array[0]" }
         return "array[\(items.count)] of \(first.typeDescription)"
@@ -91,6 +117,7 @@ public indirect enum GGUFValue: Sendable, Equatable {
     /// The elements when it is an array.
     public var arrayValue: [GGUFValue]? {
         if case .array(let a) = self { return a }
+        if case .packed(let p) = self { return p.values }
         return nil
     }
 }

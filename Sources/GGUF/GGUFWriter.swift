@@ -157,6 +157,14 @@ public struct GGUFWriter: Sendable {
         case .float64(let v): append(v.bitPattern, to: &out)
         case .bool(let v): out.append(v ? 1 : 0)
         case .string(let v): appendString(v, to: &out)
+        case .packed(let array):
+            append(array.elementCode, to: &out)
+            append(UInt64(array.count), to: &out)
+            if array.elementCode == 8 {
+                for item in array.strings ?? [] { appendString(item, to: &out) }
+            } else {
+                out.append(contentsOf: array.bytes)
+            }
         case .array(let items):
             let code = items.first?.typeCode ?? 0
             guard items.allSatisfy({ $0.typeCode == code }) else {

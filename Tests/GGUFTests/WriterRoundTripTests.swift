@@ -16,6 +16,43 @@ struct WriterRoundTripTests {
         ("t.emptyarr", .array([])),
     ]
 
+    /// Hardening defect 16: a metadata array cost ~40 bytes per element once parsed (20 MB → 800 MB of RSS).
+    @Test("arrays of every scalar type and of strings round-trip and are held as their encoded bytes")
+    func packedArrays() throws {
+        let n = 1_000_000
+        let arrays: [(String, GGUFValue, Int)] = [
+            ("a.u8", .array((0..<n).map { .uint8(UInt8($0 % 251)) }), n),
+            ("a.i16", .array((0..<1000).map { .int16(Int16($0) - 500) }), 2000),
+            ("a.i32", .array((0..<n).map { .int32(Int32($0) - 7) }), 4 * n),
+            ("a.f32", .array((0..<1000).map { .float32(Float($0) / 3) }), 4000),
+            ("a.u64", .array([.uint64(.max), .uint64(0)]), 16), ("a.i8", .array([.int8(-128)]), 1),
+            ("a.u16", .array([.uint16(65535)]), 2), ("a.u32", .array([.uint32(.max)]), 4), ("a.i64", .array([.int64(.min)]), 8),
+            ("a.f64", .array([.float64(-0.25)]), 8), ("a.bool", .array([.bool(true), .bool(false)]), 2),
+            ("a.str", .array((0..<1000).map { .string("tok\($0)") }), (0..<1000).reduce(0) { $0 + "tok\($1)".utf8.count }),
+        ]
+        var w = GGUFWriter(version: 3)
+        for (k, v, _) in arrays { w.set(k, v) }
+        let path = TestPaths.temporaryFile("arrays.gguf")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try w.write(to: path)
+        let f = try GGUFFile(path: path)
+        for (k, v, bytes) in arrays {
+            guard case .packed(let packed)? = f.metadata[k] else { Issue.record("\(k) is not packed"); continue }
+            #expect(packed.bytes.count == bytes, "\(k)")
+            #expect(f.metadata[k] == v, "\(k)")
+        }
+        #expect(try f.ints("a.i32").prefix(3) == [-7, -6, -5])
+        #expect(try f.strings("a.str").last == "tok999")
+        #expect(f.metadata["a.u8"]?.displayString() == "array[1000000] of uint8")
+        // Written again from the packed values, the file is the same.
+        var again = GGUFWriter(version: 3)
+        for (k, _, _) in arrays { again.set(k, try #require(f.metadata[k])) }
+        let copy = TestPaths.temporaryFile("arrays-again.gguf")
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try again.write(to: copy)
+        #expect(FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: path))
+    }
+
     @Test("every metadata value type survives a round trip, in order", arguments: [UInt32(2), 3])
     func metadata(version: UInt32) throws {
         var w = GGUFWriter(version: version)
