@@ -4,7 +4,8 @@ import Hooks
 import ActivationStore
 
 /// Reads labeled activations for one hook from one or several activation files (format_version 1) into a
-/// `ProbeDataset`, checking that the files agree on model, width and position.
+/// `ProbeDataset`, checking that the files agree on model, width and position. Rows that fit the `budget` are read
+/// into memory; larger ones stay in the files and are streamed in row chunks on every pass (`ActivationRows`).
 public final class ActivationLoader {
     /// One opened file.
     public struct Source {
@@ -17,9 +18,14 @@ public final class ActivationLoader {
     public let sources: [Source]
     /// Header of the first file (model identity, layers, position).
     public var header: StoreHeader { sources[0].reader.header }
+    /// Decides whether a hook's rows are read into memory or streamed, and the chunk size.
+    public let budget: MemoryBudget
+    /// Hears of every streamed chunk (for a progress line with rate and ETA).
+    public var progress: ActivationRows.StreamProgress?
 
     /// Opens every file; throws if they come from different models, positions or widths.
-    public init(paths: [String]) throws {
+    public init(paths: [String], budget: MemoryBudget = .default) throws {
+        self.budget = budget
         guard !paths.isEmpty else {
             throw ProbeError.invalidOption(name: "acts", value: "(none)", expected: "at least one activation file (.h5)")
         }
@@ -63,6 +69,7 @@ public final class ActivationLoader {
         let chosen = only.map { $0.map { sources[$0] } } ?? sources
         let anyPolarity = try chosen.contains { try $0.reader.meta("polarity", 0..<0) != nil }
         var parts: [ProbeDataset] = []
+        let totalRows = chosen.reduce(0) { $0 + $1.reader.count }
         for s in chosen {
             let r = s.reader
             guard r.header.hooks.contains(hook) else {
@@ -74,8 +81,9 @@ public final class ActivationLoader {
                     throw ProbeError.dimensionMismatch(source: s.path, expected: first.dims, found: width)
                 }
                 let labels = try r.labels().map(Int.init)
-                let x = try r.rows(hook: hook, position: position)
-                guard x.count == labels.count * width else {
+                let stream = !budget.fitsInMemory(rows: totalRows, dims: width)
+                let x = try r.rows(hook: hook, examples: stream ? 0..<min(1, r.count) : nil, position: position)
+                guard stream ? r.header.position != .all : x.count == labels.count * width else {
                     throw ProbeError.unreadableActivations(path: s.path, reason: "hook \(hook) has \(x.count / max(width, 1)) rows for "
                         + "\(labels.count) examples (position 'all' files are not supported for probes; capture with --position last)")
                 }
@@ -94,9 +102,20 @@ public final class ActivationLoader {
                         polarity = Array(repeating: 1, count: labels.count)  // a file without the column is affirmative
                     }
                 }
-                parts.append(try ProbeDataset(features: x, dims: width, labels: labels, groups: groups, polarity: polarity,
-                                              sources: Array(repeating: s.name, count: labels.count),
-                                              confidence: try r.confidence(), sourceName: s.path))
+                let confidence = try r.confidence()
+                if stream {
+                    let keep = try ProbeDataset.labeledRows(labels)
+                    let all = ActivationRows(reader: r, hook: hook, position: position, dims: width,
+                                             chunkRows: budget.chunkRows(dims: width), progress: progress)
+                    parts.append(try ProbeDataset(rows: keep.count == labels.count ? all : all.subset(keep), keeping: keep,
+                                                  labels: labels, groups: groups, polarity: polarity,
+                                                  sources: Array(repeating: s.name, count: labels.count), confidence: confidence,
+                                                  sourceName: s.path))
+                } else {
+                    parts.append(try ProbeDataset(features: x, dims: width, labels: labels, groups: groups, polarity: polarity,
+                                                  sources: Array(repeating: s.name, count: labels.count),
+                                                  confidence: confidence, sourceName: s.path))
+                }
             } catch let error as ProbeError {
                 if case .noLabeledRows = error, chosen.count > 1 { continue }  // another file may have labels
                 throw error

@@ -71,13 +71,13 @@ public enum ProbeFitter {
         let fitSet = data.subset(trainRows)
         try fitSet.requireBothClasses("training split")
         let model = try ProbeTrainer.train(plan.kind, on: fitSet, options: plan.options)
-        let trainScores = model.rawScores(fitSet)
+        let trainScores = try model.rawScores(fitSet)
         let calibration: PlattCalibration
         let thresholds: FlagThresholds
         if plan.calibrate {
             let calSet = data.subset(calRows)
             try calSet.requireBothClasses("calibration split")
-            let scores = model.rawScores(calSet)
+            let scores = try model.rawScores(calSet)
             calibration = try PlattCalibration(fitting: scores, labels: calSet.labels, fittedOn: "calibration")
             thresholds = FlagThresholds(choosingOn: scores.map(calibration.probability), labels: calSet.labels,
                                         maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
@@ -92,7 +92,7 @@ public enum ProbeFitter {
         var ts: [Double] = [], tp: [Double] = [], tl: [UInt8] = []
         if !testRows.isEmpty {
             let testSet = data.subset(testRows)
-            ts = model.rawScores(testSet); tp = ts.map(calibration.probability); tl = testSet.labels
+            ts = try model.rawScores(testSet); tp = ts.map(calibration.probability); tl = testSet.labels
             test = ProbeMetrics(scores: ts, probabilities: tp, labels: tl)
         }
         return Outcome(model: model, calibration: calibration, thresholds: thresholds, test: test, train: trainMetrics,
@@ -109,7 +109,7 @@ public enum ProbeFitter {
             let train = data.subset(part.train), test = data.subset(part.test)
             guard train.positives > 0, train.negatives > 0, test.positives > 0, test.negatives > 0 else { continue }
             let model = try ProbeTrainer.train(kind, on: train, options: options)
-            total += ProbeMetrics.auroc(scores: model.rawScores(test), labels: test.labels)
+            total += ProbeMetrics.auroc(scores: try model.rawScores(test), labels: test.labels)
             used += 1
         }
         guard used > 0 else { throw ProbeError.tooFewRows(needed: 2 * folds, found: data.count, context: "\(folds)-fold cross-validation") }

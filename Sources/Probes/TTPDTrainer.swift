@@ -14,7 +14,8 @@ enum TTPDTrainer {
             throw ProbeError.missingPolarity(hint: "All \(n) rows have the same polarity; TTPD needs both affirmative "
                 + "and negated statements. Hint: add the negated dataset (e.g. neg_cities).")
         }
-        let norm = Standardizer(fitting: data, centerOnly: true)
+        let norm = try Standardizer(fitting: data, centerOnly: true)
+        // TTPD holds its rows in memory (streamed stores are read whole here).
         let x = norm.transform(data)  // [n, d], centred on the overall mean
 
         // Per-source centring for the regression (each topic's mean removed).
@@ -47,7 +48,7 @@ enum TTPDTrainer {
         let truth = (0..<d).map { j in Float((xtx[3] * xta[0][j] - xtx[1] * xta[1][j]) / det) }
 
         // Polarity direction: logistic regression of polarity on standardised activations, mapped back.
-        let scaler = Standardizer(fitting: data)
+        let scaler = try Standardizer(fitting: data)
         let xs = scaler.transform(data)
         let (pw, _, _, _) = try LogisticTrainer.fit(xs, rows: n, dims: d, labels: polarity.map { $0 > 0 ? 1 : 0 },
                                                     c: options.c, tolerance: options.tolerance, maxIterations: options.maxIterations)
@@ -66,7 +67,7 @@ enum TTPDTrainer {
             proj[2 * i] = Float(a); proj[2 * i + 1] = Float(b)
         }
         let projData = try ProbeDataset(features: proj, dims: 2, labels: data.labels.map(Int.init))
-        let projNorm = Standardizer(fitting: projData)
+        let projNorm = try Standardizer(fitting: projData)
         let (w2, b2, iterations, converged) = try LogisticTrainer.fit(projNorm.transform(projData), rows: n, dims: 2,
                                                                      labels: data.labels, c: 1e4, tolerance: options.tolerance,
                                                                      maxIterations: options.maxIterations)

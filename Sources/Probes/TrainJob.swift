@@ -53,11 +53,14 @@ public enum TrainJob {
     /// cross-validation on the training rows (logistic and hybrid kinds); nil keeps `plan.options.c`.
     /// `positions` lists answer positions to choose among the same way (nil: the file's own position; a name from
     /// `StoreSchema.answerPositions` reads `/positions`); by default only `position`.
+    /// `budget` decides whether rows are read into memory or streamed; `streamProgress` hears of streamed chunks.
     public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
                            hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
                            regularization: [Double]? = nil, position: String? = nil, positions: [String?]? = nil,
-                           progress: ProgressReport? = nil) throws -> Output {
-        let loader = try ActivationLoader(paths: paths)
+                           progress: ProgressReport? = nil, budget: MemoryBudget = .default,
+                           streamProgress: ActivationRows.StreamProgress? = nil) throws -> Output {
+        let loader = try ActivationLoader(paths: paths, budget: budget)
+        loader.progress = streamProgress
         var plan = plan
         plan.useGroups = groupBy != nil
         var chosen: Int?
@@ -149,9 +152,11 @@ public enum TrainJob {
     }
 
     /// Loads activation files and scores them with a probe, refusing a model/hook/position mismatch unless allowed.
-    public static func evaluate(probePath: String, paths: [String], allowMismatch: Bool) throws -> ProbeEvaluation {
+    public static func evaluate(probePath: String, paths: [String], allowMismatch: Bool, budget: MemoryBudget = .default,
+                                streamProgress: ActivationRows.StreamProgress? = nil) throws -> ProbeEvaluation {
         let scorer = try ProbeScorer(path: probePath)
-        let loader = try ActivationLoader(paths: paths)
+        let loader = try ActivationLoader(paths: paths, budget: budget)
+        loader.progress = streamProgress
         let a = scorer.artifact
         for s in loader.sources {
             let h = s.reader.header

@@ -32,6 +32,7 @@ struct ProbeFitOptions: ParsableArguments {
     var weightDecay: Double = 1e-2
     @Flag(name: .long, help: "No progress line on stderr.")
     var quiet = false
+    @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
         guard !acts.isEmpty else { throw ValidationError("give at least one activation file with --acts FILE.h5") }
@@ -130,7 +131,8 @@ struct TrainCommand: ParsableCommand {
             let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kind), layer: choice, hook: fit.hookPattern(),
                                           groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
                                           positions: fit.answerPositions(),
-                                          progress: progress.report)
+                                          progress: progress.report, budget: fit.memory.budget(),
+                                          streamProgress: StreamProgressLine(enabled: !fit.quiet).report)
             if output.selection != nil { progress.finish() }
             try output.artifact.write(to: out)
             return output
