@@ -26,8 +26,10 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         BatchAllocator.keepFreedMemory()
         let evaluation = try failing {
+            let streaming = StreamProgressLine(enabled: true)
+            defer { streaming.finish() }
             let evaluation = try TrainJob.evaluate(probePath: probe, paths: acts, allowMismatch: allowMismatch,
-                                                   budget: memory.budget(), streamProgress: StreamProgressLine(enabled: true).report)
+                                                   budget: memory.budget(), streamProgress: streaming.report)
             if let report {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

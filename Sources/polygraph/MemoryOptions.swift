@@ -24,7 +24,23 @@ final class StreamProgressLine: @unchecked Sendable {
     private var rows = 0, passes = 0, bytes = 0
     private let started = Date()
 
-    init(enabled: Bool) { line = ProgressLine(label: "streaming", unit: "rows", enabled: enabled) }
+    private let enabled: Bool
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+        line = ProgressLine(label: "streaming", unit: "rows", enabled: enabled)
+    }
+
+    /// After a run that streamed: one line with the passes, rows and rate (`streamed 23 passes, 1.2e+07 rows in
+    /// 61.0 s: 196721 rows/s, 1611 MB/s`); nothing when every row was in memory.
+    func finish() {
+        let (streamed, done, read) = lock.withLock { (rows, passes, bytes) }
+        guard enabled, streamed > 0 else { return }
+        let seconds = max(1e-6, Date().timeIntervalSince(started))
+        FileHandle.standardError.write(Data(String(format: "streamed %d passes, %d rows in %.1f s: %.0f rows/s, %.0f MB/s\n",
+                                                   done, streamed, seconds, Double(streamed) / seconds,
+                                                   Double(read) / seconds / 1e6).utf8))
+    }
 
     var report: ActivationRows.StreamProgress {
         { [self] chunk, done, total, dims in

@@ -36,6 +36,7 @@ struct SweepCommand: ParsableCommand {
             let pattern = try fit.hookPattern()
             let loader = try ActivationLoader(paths: fit.acts, budget: fit.memory.budget())
             let streaming = StreamProgressLine(enabled: !fit.quiet)
+            defer { streaming.finish() }
             loader.progress = streaming.report
             let stored = loader.layers(of: pattern)
             let selection = try layers.map(LayerSelection.init(parsing:)) ?? .all

@@ -128,11 +128,13 @@ struct TrainCommand: ParsableCommand {
             let choice = try layer.map { try TrainJob.LayerChoice($0, folds: folds) }
             let progress = ProgressLine(label: "choosing (\(folds)-fold CV, \(kind.cliName))", unit: "candidates",
                                         enabled: !fit.quiet)
+            let streaming = StreamProgressLine(enabled: !fit.quiet)
+            defer { streaming.finish() }
             let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kind), layer: choice, hook: fit.hookPattern(),
                                           groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
                                           positions: fit.answerPositions(),
                                           progress: progress.report, budget: fit.memory.budget(),
-                                          streamProgress: StreamProgressLine(enabled: !fit.quiet).report)
+                                          streamProgress: streaming.report)
             if output.selection != nil { progress.finish() }
             try output.artifact.write(to: out)
             return output
