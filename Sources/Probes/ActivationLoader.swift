@@ -130,10 +130,18 @@ public final class ActivationLoader {
     /// sha256 of each file and its labeled-row count in `data`, for the artifact's training record.
     public func datasetRecords(for data: ProbeDataset) throws -> [ProbeArtifact.DatasetRecord] {
         try sources.map { s in
-            ProbeArtifact.DatasetRecord(name: s.name, sha256: try SHA256Hasher.hexDigest(ofFile: s.path),
+            ProbeArtifact.DatasetRecord(name: s.name, sha256: try hashes.digest(of: s.path),
                                         n: data.sources.filter { $0 == s.name }.count)
         }
     }
+
+    /// Starts hashing every file on a background thread, for `datasetRecords`. On a store of many GB hashing takes
+    /// about as long as a pass over it, so `train` starts it first and the hash overlaps the training passes.
+    public func startHashing() {
+        for s in sources { hashes.start(s.path) }
+    }
+
+    private let hashes = FileHashes()
 
     /// Reads a polarity cell: 1/affirmative → +1, -1/0/negated → -1.
     static func parsePolarity(_ text: String, row: Int) throws -> Int {
@@ -142,5 +150,33 @@ public final class ActivationLoader {
         case "-1", "0", "negated", "neg", "negative": return -1
         default: throw ProbeError.invalidPolarity(row: row, value: text)
         }
+    }
+}
+
+/// sha256 of files, computed once each, in the background when started early.
+private final class FileHashes: @unchecked Sendable {  // every field behind `lock`
+    private let lock = NSLock()
+    private var running: [String: DispatchGroup] = [:]
+    private var done: [String: Result<String, Error>] = [:]
+
+    func start(_ path: String) {
+        let group = DispatchGroup()
+        guard lock.withLock({ () -> Bool in
+            guard running[path] == nil, done[path] == nil else { return false }
+            running[path] = group
+            return true
+        }) else { return }
+        DispatchQueue.global(qos: .utility).async(group: group) { [self] in
+            let result = Result { try SHA256Hasher.hexDigest(ofFile: path) }
+            lock.withLock { done[path] = result; running[path] = nil }
+        }
+    }
+
+    func digest(of path: String) throws -> String {
+        if let group = lock.withLock({ running[path] }) { group.wait() }
+        if let result = lock.withLock({ done[path] }) { return try result.get() }
+        let digest = try SHA256Hasher.hexDigest(ofFile: path)
+        lock.withLock { done[path] = .success(digest) }
+        return digest
     }
 }

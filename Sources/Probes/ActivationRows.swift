@@ -203,7 +203,11 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
                     }
                     for r in next..<last {
                         let row = o.baseAddress! + r * dims
-                        for j in 0..<dims where !row[j].isFinite {
+                        // Non-finite floats have every exponent bit set: an integer OR-reduction the compiler vectorises.
+                        let bits = UnsafeRawPointer(row).assumingMemoryBound(to: UInt32.self)
+                        var nonFinite: UInt32 = 0
+                        for j in 0..<dims { nonFinite |= (~bits[j] & 0x7f80_0000) == 0 ? 1 : 0 }
+                        if nonFinite != 0, let j = (0..<dims).first(where: { !row[$0].isFinite }) {
                             throw ProbeError.nonFiniteValues(source: p.reader.path, row: roots[r] - starts[part], column: j)
                         }
                     }

@@ -6,10 +6,14 @@ enum MassMeanTrainer {
         try data.requireBothClasses("mass-mean probe")
         let n = data.count, d = data.dims
         var sumT = [Double](repeating: 0, count: d), sumF = [Double](repeating: 0, count: d)
-        try data.rows.forEachChunk { chunk in
-            for k in 0..<chunk.count {
-                let row = chunk.x + k * d
-                if data.labels[chunk.row(k)] == 1 { for j in 0..<d { sumT[j] += Double(row[j]) } } else { for j in 0..<d { sumF[j] += Double(row[j]) } }
+        try sumT.withUnsafeMutableBufferPointer { t in
+            try sumF.withUnsafeMutableBufferPointer { f in
+                try data.rows.forEachChunk { chunk in
+                    for k in 0..<chunk.count {
+                        let row = chunk.x + k * d
+                        if data.labels[chunk.row(k)] == 1 { for j in 0..<d { t[j] += Double(row[j]) } } else { for j in 0..<d { f[j] += Double(row[j]) } }
+                    }
+                }
             }
         }
         let nT = Double(data.positives), nF = Double(data.negatives)
@@ -35,7 +39,7 @@ enum MassMeanTrainer {
                                            alpha: Float(1 / Double(n)))
                     }
                 }
-                for i in 0..<(d * d) { sigma[i] += Double(cov[i]) }
+                sigma.withUnsafeMutableBufferPointer { s in cov.withUnsafeBufferPointer { c in for i in 0..<(d * d) { s[i] += Double(c[i]) } } }
             }
             var trace = 0.0
             for j in 0..<d { trace += sigma[j * d + j] }

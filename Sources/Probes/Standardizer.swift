@@ -19,10 +19,14 @@ public struct Standardizer: Sendable, Codable, Equatable {
     public init(fitting rows: ActivationRows, centerOnly: Bool = false) throws {
         let n = rows.count, d = rows.dims
         var sum = [Double](repeating: 0, count: d), sq = [Double](repeating: 0, count: d)
-        try rows.forEachChunk { chunk in
-            for i in 0..<chunk.count {
-                let row = chunk.x + i * d
-                for j in 0..<d { let v = Double(row[j]); sum[j] += v; sq[j] += v * v }
+        try sum.withUnsafeMutableBufferPointer { s in
+            try sq.withUnsafeMutableBufferPointer { q in
+                try rows.forEachChunk { chunk in
+                    for i in 0..<chunk.count {
+                        let row = chunk.x + i * d
+                        for j in 0..<d { let v = Double(row[j]); s[j] += v; q[j] += v * v }
+                    }
+                }
             }
         }
         mean = sum.map { Float($0 / Double(n)) }

@@ -61,6 +61,7 @@ public enum TrainJob {
                            streamProgress: ActivationRows.StreamProgress? = nil) throws -> Output {
         let loader = try ActivationLoader(paths: paths, budget: budget)
         loader.progress = streamProgress
+        loader.startHashing()  // the artifact records each file's sha256; on a large store that overlaps training
         var plan = plan
         plan.useGroups = groupBy != nil
         var chosen: Int?

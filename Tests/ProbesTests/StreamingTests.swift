@@ -87,6 +87,19 @@ import Testing
         }
     }
 
+    @Test("TTPD's source means, regression and projection stream too")
+    func ttpd() throws {
+        let dir = StoreFiles.tempDir()
+        try StoreFiles.write(dir + "/neg.h5", n: 200, d: 16, polarity: true)
+        let a = try ActivationLoader(paths: [dir + "/neg.h5"]).dataset(hook: Self.hook)
+        let b = try ActivationLoader(paths: [dir + "/neg.h5"], budget: Self.streamed).dataset(hook: Self.hook)
+        let ma = try ProbeTrainer.train(.ttpd, on: a), mb = try ProbeTrainer.train(.ttpd, on: b)
+        #expect(Self.maxRelativeDifference(ma.parameters.truthDirection!, mb.parameters.truthDirection!) < 1e-4)
+        let aurocA = ProbeMetrics.auroc(scores: try ma.rawScores(a), labels: a.labels)
+        let aurocB = ProbeMetrics.auroc(scores: try mb.rawScores(b), labels: b.labels)
+        #expect(abs(aurocA - aurocB) <= 0.002)
+    }
+
     @Test("generalize streamed matches in memory")
     func generalize() throws {
         let (_, paths) = try Self.files()
