@@ -75,16 +75,23 @@ import Testing
         #expect(best.artifact.training.layer == 2)
         let mlp = try TrainJob.run(paths: paths, plan: .init(kind: .mlp), layer: .index(2), budget: Self.streamed)
         #expect(mlp.outcome.test!.auroc > 0.85)
-        for budget in [MemoryBudget.default, Self.streamed] {
+        let results = try [MemoryBudget.default, Self.streamed].map { budget in
             let loader = try ActivationLoader(paths: paths, budget: budget)
-            let result = try ProbeSweep.run(layers: [1, 2], kinds: [.logistic, .massMean], plan: .init(kind: .logistic),
-                                            files: paths, workers: 2) { layer in
+            return try ProbeSweep.run(layers: [1, 2], kinds: [.logistic, .massMean], plan: .init(kind: .logistic),
+                                      files: paths, workers: 2) { layer in
                 let hook = "blocks.\(layer).hook_resid_post"
                 return (hook, try loader.dataset(hook: hook))
             }
+        }
+        for result in results {
             #expect(result.best(kind: "logistic")?.layer == 2)
             #expect(!result.baselines.isEmpty)
         }
+        for (a, b) in zip(results[0].rows, results[1].rows) {
+            #expect(a.layer == b.layer && a.kind == b.kind)
+            #expect(abs(a.test.auroc - b.test.auroc) <= (a.kind == "logistic" ? 0.002 : 1e-6))
+        }
+        #expect(results[0].baselines == results[1].baselines)
     }
 
     @Test("TTPD's source means, regression and projection stream too")
