@@ -4,7 +4,8 @@
 #     (wall time, rows/s, speed-up against N = 1 measured in the same run, peak RSS of the largest process);
 #  2. merge: virtual vs --copy over 4 synthetic shard files of about SIZE_MB in total (written with h5py in the
 #     exact shard layout, uncompressed), seconds and seconds per GB, peak RSS.
-# Medians of ROUNDS runs. Usage: benchmarks/scaleout.sh [ROWS=384] [ROUNDS=3] [SIZE_MB=1024]
+#  3. out-of-core training: in-memory vs streamed on one 1 GiB store, and a STREAMED_GB (env) GiB store streamed.
+# Medians of ROUNDS runs. Usage: [STREAMED_GB=20] benchmarks/scaleout.sh [ROWS=384] [ROUNDS=3] [SIZE_MB=1024]
 # Env: POLYGRAPH_BIN (default: this checkout's debug build; its numeric targets are compiled -O).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,3 +90,9 @@ for mode in virtual copy; do
   python3 -c "import sys; s,g,b,r=map(float,sys.argv[1:5]); print(f'| {sys.argv[5]} | {s:.2f} | {s/g:.2f} | {b/1e6:.1f} | {r/1024:.0f} |')" \
     "$secs" "$gib" "$size" "$rss" "$mode"
 done
+
+# 3. Out-of-core training (benchmarks/streamed_training.py): the same 1 GiB store trained in memory and streamed in
+#    this run, then STREAMED_GB GiB (default 0: skipped; 20 writes a 21.7 GB file, deleted after) streamed under
+#    --max-memory 1G. Peak RSS per command, rows/s, and the rows and MB that streamed passes read per second.
+echo
+python3 benchmarks/streamed_training.py --polygraph "$BIN" --rounds "$ROUNDS" --gb "${STREAMED_GB:-0}" --dir "$WORK/ooc"

@@ -213,6 +213,26 @@ public final class ActivationReader {
         return try dataset(object).read(startRow: rows.lowerBound, rowCount: rows.count, as: Float.self)
     }
 
+    /// Rows `examples` of `hook` (or of the extra answer `position`) copied into `buffer` (room for
+    /// `[examples.count, width]`): a hyperslab read of a row range, for out-of-core training. Positions last, mean
+    /// and answer only (one row per example). Safe to call from several threads (every step holds the HDF5 lock).
+    public func readRows(hook: String, position: String? = nil, examples range: Range<Int>,
+                         into buffer: UnsafeMutablePointer<Float>) throws {
+        guard header.hooks.contains(hook) else { throw missingHook(hook) }
+        let object = position.map { StoreSchema.position($0, hook) } ?? StoreSchema.activations(hook)
+        try HDF5Library.shared.locked {
+            if position != nil, !positions.contains(position!) {
+                throw StoreError.invalidArgument(what: "answer position '\(position!)'", detail: "\(path) has no \(object)")
+            }
+            guard offsets == nil else {
+                throw StoreError.invalidArgument(what: "row-range read of \(object)", detail: "\(path) has position 'all' "
+                    + "(ragged token rows); row-range reads need one row per example")
+            }
+            let range = try checked(range, object)
+            try dataset(object).read(startRow: range.lowerBound, rowCount: range.count, into: buffer)
+        }
+    }
+
     /// Position `all`: the activation row range of each example, from `/tokens/offsets`.
     public func tokenRanges(_ range: Range<Int>? = nil) throws -> [Range<Int>]? {
         guard let offsets else { return nil }

@@ -4,7 +4,8 @@ import Hooks
 import ActivationStore
 
 /// Reads labeled activations for one hook from one or several activation files (format_version 1) into a
-/// `ProbeDataset`, checking that the files agree on model, width and position.
+/// `ProbeDataset`, checking that the files agree on model, width and position. Rows that fit the `budget` are read
+/// into memory; larger ones stay in the files and are streamed in row chunks on every pass (`ActivationRows`).
 public final class ActivationLoader {
     /// One opened file.
     public struct Source {
@@ -17,9 +18,14 @@ public final class ActivationLoader {
     public let sources: [Source]
     /// Header of the first file (model identity, layers, position).
     public var header: StoreHeader { sources[0].reader.header }
+    /// Decides whether a hook's rows are read into memory or streamed, and the chunk size.
+    public let budget: MemoryBudget
+    /// Hears of every streamed chunk (for a progress line with rate and ETA).
+    public var progress: ActivationRows.StreamProgress?
 
     /// Opens every file; throws if they come from different models, positions or widths.
-    public init(paths: [String]) throws {
+    public init(paths: [String], budget: MemoryBudget = .default) throws {
+        self.budget = budget
         guard !paths.isEmpty else {
             throw ProbeError.invalidOption(name: "acts", value: "(none)", expected: "at least one activation file (.h5)")
         }
@@ -69,6 +75,7 @@ public final class ActivationLoader {
         let chosen = only.map { $0.map { sources[$0] } } ?? sources
         let anyPolarity = try chosen.contains { try $0.reader.meta("polarity", 0..<0) != nil }
         var parts: [ProbeDataset] = []
+        let totalRows = chosen.reduce(0) { $0 + $1.reader.count }
         for s in chosen {
             let r = s.reader
             guard r.header.hooks.contains(hook) else {
@@ -80,8 +87,9 @@ public final class ActivationLoader {
                     throw ProbeError.dimensionMismatch(source: s.path, expected: first.dims, found: width)
                 }
                 let labels = try r.labels().map(Int.init)
-                let x = try r.rows(hook: hook, position: position)
-                guard x.count == labels.count * width else {
+                let stream = !budget.fitsInMemory(rows: totalRows, dims: width)
+                let x = try r.rows(hook: hook, examples: stream ? 0..<min(1, r.count) : nil, position: position)
+                guard stream ? r.header.position != .all : x.count == labels.count * width else {
                     throw ProbeError.unreadableActivations(path: s.path, reason: "hook \(hook) has \(x.count / max(width, 1)) rows for "
                         + "\(labels.count) examples (position 'all' files are not supported for probes; capture with --position last)")
                 }
@@ -100,9 +108,20 @@ public final class ActivationLoader {
                         polarity = Array(repeating: 1, count: labels.count)  // a file without the column is affirmative
                     }
                 }
-                parts.append(try ProbeDataset(features: x, dims: width, labels: labels, groups: groups, polarity: polarity,
-                                              sources: Array(repeating: s.name, count: labels.count),
-                                              confidence: try r.confidence(), sourceName: s.path))
+                let confidence = try r.confidence()
+                if stream {
+                    let keep = try ProbeDataset.labeledRows(labels)
+                    let all = ActivationRows(reader: r, hook: hook, position: position, dims: width,
+                                             chunkRows: budget.chunkRows(dims: width), progress: progress)
+                    parts.append(try ProbeDataset(rows: keep.count == labels.count ? all : all.subset(keep), keeping: keep,
+                                                  labels: labels, groups: groups, polarity: polarity,
+                                                  sources: Array(repeating: s.name, count: labels.count), confidence: confidence,
+                                                  sourceName: s.path))
+                } else {
+                    parts.append(try ProbeDataset(features: x, dims: width, labels: labels, groups: groups, polarity: polarity,
+                                                  sources: Array(repeating: s.name, count: labels.count),
+                                                  confidence: confidence, sourceName: s.path))
+                }
             } catch let error as ProbeError {
                 if case .noLabeledRows = error, chosen.count > 1 { continue }  // another file may have labels
                 throw error
@@ -117,10 +136,18 @@ public final class ActivationLoader {
     /// sha256 of each file and its labeled-row count in `data`, for the artifact's training record.
     public func datasetRecords(for data: ProbeDataset) throws -> [ProbeArtifact.DatasetRecord] {
         try sources.map { s in
-            ProbeArtifact.DatasetRecord(name: s.name, sha256: try SHA256Hasher.hexDigest(ofFile: s.path),
+            ProbeArtifact.DatasetRecord(name: s.name, sha256: try hashes.digest(of: s.path),
                                         n: data.sources.filter { $0 == s.name }.count)
         }
     }
+
+    /// Starts hashing every file on a background thread, for `datasetRecords`. On a store of many GB hashing takes
+    /// about as long as a pass over it, so `train` starts it first and the hash overlaps the training passes.
+    public func startHashing() {
+        for s in sources { hashes.start(s.path) }
+    }
+
+    private let hashes = FileHashes()
 
     /// Reads a polarity cell: 1/affirmative → +1, -1/0/negated → -1.
     static func parsePolarity(_ text: String, row: Int) throws -> Int {
@@ -129,5 +156,33 @@ public final class ActivationLoader {
         case "-1", "0", "negated", "neg", "negative": return -1
         default: throw ProbeError.invalidPolarity(row: row, value: text)
         }
+    }
+}
+
+/// sha256 of files, computed once each, in the background when started early.
+private final class FileHashes: @unchecked Sendable {  // every field behind `lock`
+    private let lock = NSLock()
+    private var running: [String: DispatchGroup] = [:]
+    private var done: [String: Result<String, Error>] = [:]
+
+    func start(_ path: String) {
+        let group = DispatchGroup()
+        guard lock.withLock({ () -> Bool in
+            guard running[path] == nil, done[path] == nil else { return false }
+            running[path] = group
+            return true
+        }) else { return }
+        DispatchQueue.global(qos: .utility).async(group: group) { [self] in
+            let result = Result { try SHA256Hasher.hexDigest(ofFile: path) }
+            lock.withLock { done[path] = result; running[path] = nil }
+        }
+    }
+
+    func digest(of path: String) throws -> String {
+        if let group = lock.withLock({ running[path] }) { group.wait() }
+        if let result = lock.withLock({ done[path] }) { return try result.get() }
+        let digest = try SHA256Hasher.hexDigest(ofFile: path)
+        lock.withLock { done[path] = .success(digest) }
+        return digest
     }
 }

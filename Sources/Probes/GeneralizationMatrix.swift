@@ -49,7 +49,7 @@ public struct GeneralizationMatrix: Codable, Sendable {
                     auroc[i][j] = outcome.test?.auroc ?? .nan
                     accuracy[i][j] = outcome.test?.accuracy ?? .nan
                 } else {
-                    let scores = outcome.model.rawScores(test)
+                    let scores = try outcome.model.rawScores(test)
                     let m = ProbeMetrics(scores: scores, probabilities: scores.map(outcome.calibration.probability), labels: test.labels)
                     auroc[i][j] = m.auroc
                     accuracy[i][j] = m.accuracy
@@ -68,7 +68,7 @@ public struct GeneralizationMatrix: Codable, Sendable {
                 let others = try ProbeDataset.concatenate(datasets.indices.filter { $0 != i }.map { datasets[$0] })
                 let outcome = try ProbeFitter.fit(others, plan: p)
                 progress?(datasets.count + i + 1, 2 * datasets.count, "trained on all but \(names[i])")
-                return ProbeMetrics.auroc(scores: outcome.model.rawScores(datasets[i]), labels: datasets[i].labels)
+                return ProbeMetrics.auroc(scores: try outcome.model.rawScores(datasets[i]), labels: datasets[i].labels)
             }
         }
         return matrix

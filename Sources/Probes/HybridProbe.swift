@@ -28,9 +28,10 @@ public enum HybridProbe {
                                            available: (data.confidence?.keys.sorted() ?? []).map { "/confidence/" + $0 })
         }
         let d = data.dims, k = columns.count
+        let features = try data.rows.materialize()  // the hybrid holds its rows in memory (not streamed)
         var x = [Float](repeating: 0, count: data.count * (d + k))
         for i in 0..<data.count {
-            for j in 0..<d { x[i * (d + k) + j] = data.features[i * d + j] }
+            for j in 0..<d { x[i * (d + k) + j] = features[i * d + j] }
             let row = Dictionary(uniqueKeysWithValues: columns.map { ($0, Double(confidence[$0]![i])) })
             for (j, v) in tail(row, columns: columns, fill: fill).enumerated() { x[i * (d + k) + d + j] = v }
         }

@@ -30,10 +30,10 @@ enum LinearAlgebra {
     }
 
     /// C[n, n] = Aᵀ A for A [m, n]; only the upper triangle of the row-major C (= the lower triangle column-major)
-    /// is written.
-    static func gramUpper(_ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ c: UnsafeMutablePointer<Float>) {
+    /// is written. `beta` 1 adds to C (a Gram matrix summed over row chunks).
+    static func gramUpper(_ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ c: UnsafeMutablePointer<Float>, beta: Float = 0) {
         BLASRuntime.configure()
-        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(m), 1, a, Int32(n), 0, c, Int32(n))
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(m), 1, a, Int32(n), beta, c, Int32(n))
     }
 
     /// Dot product in double precision, sequential (deterministic).
@@ -99,12 +99,12 @@ import Foundation
 
 extension LinearAlgebra {
     /// One pass over X `[rows, cols]` (each row read once, while it is in L1): z_i = x_i·w, r_i = residual(i, z_i),
-    /// g = Σ_i r_i x_i  `[cols]`. Sequential and deterministic. `cols` should be a multiple of 8 for full speed.
+    /// g += Σ_i r_i x_i  `[cols]` (the caller zeroes g before the first chunk of a pass). Sequential and deterministic.
+    /// `cols` should be a multiple of 8 for full speed.
     static func fusedLogisticPass(_ x: UnsafePointer<Float>, rows: Int, cols: Int, _ w: UnsafePointer<Float>,
                                   _ z: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
                                   residual: (Int, Float) -> Float) {
         let vec = cols / 8 * 8
-        g.update(repeating: 0, count: cols)
         let wv = UnsafeRawPointer(w), gv = UnsafeMutableRawPointer(g)
         for i in 0..<rows {
             let row = x + i * cols

@@ -10,12 +10,19 @@ struct LogisticPreconditioner {
     private var factor: [Double]  // Cholesky factor L of M, column-major lower triangle `[d, d]` (LAPACK's layout)
     let dims: Int
 
-    /// Factorises M for `x` `[rows, dims]`; nil when M is not numerically positive definite (then plain L-BFGS runs).
-    init?(x: UnsafePointer<Float>, rows n: Int, dims d: Int, lambda: Double) {
+    /// Factorises M for the rows `x` `[rows, dims]` (XᵀX summed chunk by chunk); nil when M is not numerically
+    /// positive definite (then plain L-BFGS runs).
+    init?(x: ActivationRows, lambda: Double) throws {
+        let n = x.count, d = x.dims
         guard n > 0, d > 0 else { return nil }
         var gram = [Float](repeating: 0, count: d * d)
-        gram.withUnsafeMutableBufferPointer { g in
-            LinearAlgebra.gramUpper(x, rows: n, cols: d, g.baseAddress!)  // XᵀX [d, d], LAPACK's lower triangle
+        var first = true
+        try gram.withUnsafeMutableBufferPointer { g in
+            try x.forEachChunk { chunk in
+                // XᵀX [d, d], LAPACK's lower triangle; later chunks add to it.
+                LinearAlgebra.gramUpper(chunk.x, rows: chunk.count, cols: d, g.baseAddress!, beta: first ? 0 : 1)
+                first = false
+            }
         }
         var a = [Double](repeating: 0, count: d * d)
         let scale = 1 / (4 * Double(n))

@@ -1,6 +1,8 @@
 /// SAPLMA probe (Azaria & Mitchell 2023): an MLP d → 256 → 128 → 64 → 1 with ReLU, trained with Adam on
 /// binary cross-entropy, early-stopped on a seeded validation split. Deterministic for a seed on one machine:
 /// every reduction here runs in a fixed order, and BLAS gemm never splits its inner dimension across threads.
+/// Mini-batches are cut from one row chunk at a time (chunks in a shuffled order, rows shuffled within each chunk),
+/// so streamed rows are read once per epoch; rows in memory are one chunk, i.e. one shuffle over every row.
 enum MLPTrainer {
     static func train(_ data: ProbeDataset, options: ProbeTrainingOptions) throws -> ProbeModel {
         try data.requireBothClasses("mlp probe")
@@ -8,8 +10,8 @@ enum MLPTrainer {
         let split = try DataSplit.stratified(labels: data.labels, trainFraction: 1 - options.validationFraction,
                                              seed: options.seed &+ 17)
         let fitSet = data.subset(split.train), valSet = data.subset(split.test)
-        let norm = Standardizer(fitting: fitSet)
-        let x = norm.transform(fitSet), xv = norm.transform(valSet)
+        let norm = try Standardizer(fitting: fitSet)
+        let x = fitSet.rows.standardized(norm), xv = valSet.rows.standardized(norm)
         var rng = SeededGenerator(seed: options.seed)
         let widths = [data.dims] + options.hidden + [1]
         var layers: [DenseLayer] = (0..<(widths.count - 1)).map { l in
@@ -21,20 +23,28 @@ enum MLPTrainer {
         }
         var adam = AdamState(layers: layers, learningRate: Float(options.learningRate))
         var best = layers, bestLoss = Double.infinity, stale = 0, epochs = 0
-        var order = Array(0..<fitSet.count)
+        // Each chunk's row order persists across epochs and is reshuffled every epoch.
+        var orders = (0..<x.chunkCount).map { k in Array(0..<min(x.chunkRows, fitSet.count - k * x.chunkRows)) }
+        var chunkOrder = Array(0..<x.chunkCount)
         let batch = max(1, min(options.batchSize, fitSet.count))
         for epoch in 0..<options.maxEpochs {
             epochs = epoch + 1
-            rng.shuffle(&order)
-            var start = 0
-            while start < order.count {
-                let rows = Array(order[start..<min(start + batch, order.count)])
-                start += batch
-                let grads = gradients(layers: layers, x: x, dims: data.dims, labels: fitSet.labels, rows: rows,
-                                      weightDecay: Float(options.weightDecay))
-                adam.step(&layers, grads)
+            rng.shuffle(&chunkOrder)
+            var next = 0
+            try x.forEachChunk(order: chunkOrder) { chunk in
+                let k = chunkOrder[next]
+                next += 1
+                rng.shuffle(&orders[k])
+                var start = 0
+                while start < orders[k].count {
+                    let rows = Array(orders[k][start..<min(start + batch, orders[k].count)])
+                    start += batch
+                    let grads = gradients(layers: layers, chunk: chunk, dims: data.dims, labels: fitSet.labels, rows: rows,
+                                          weightDecay: Float(options.weightDecay))
+                    adam.step(&layers, grads)
+                }
             }
-            let logits = MLPForward.logits(layers: layers, input: xv, count: valSet.count)
+            let logits = try MLPForward.logits(layers: layers, rows: xv)
             var loss = 0.0
             for (i, z) in logits.enumerated() { loss += softplus(z) - Double(valSet.labels[i]) * z }
             loss /= Double(max(valSet.count, 1))
@@ -51,12 +61,13 @@ enum MLPTrainer {
         return ProbeModel(kind: .mlp, normalization: norm, parameters: params)
     }
 
-    /// Gradients of the mean BCE over `rows` (plus weightDecay·W) for each layer: (dW `[out, in]`, db `[out]`).
-    static func gradients(layers: [DenseLayer], x: [Float], dims: Int, labels: [UInt8], rows: [Int],
+    /// Gradients of the mean BCE over the chunk's rows `rows` (plus weightDecay·W) for each layer:
+    /// (dW `[out, in]`, db `[out]`).
+    static func gradients(layers: [DenseLayer], chunk: RowChunk, dims: Int, labels: [UInt8], rows: [Int],
                           weightDecay: Float) -> [([Float], [Float])] {
         let b = rows.count
         var input = [Float](repeating: 0, count: b * dims)
-        for (k, i) in rows.enumerated() { for j in 0..<dims { input[k * dims + j] = x[i * dims + j] } }
+        for (k, i) in rows.enumerated() { for j in 0..<dims { input[k * dims + j] = chunk.x[i * dims + j] } }
         var acts = [input]  // acts[l] = input of layer l, [b, inputs]
         for (li, layer) in layers.enumerated() {
             var out = [Float](repeating: 0, count: b * layer.outputs)
@@ -72,7 +83,7 @@ enum MLPTrainer {
             acts.append(out)
         }
         // δ at the output logit: (σ(z) − y) / b   [b, 1]
-        var delta = (0..<b).map { k in Float((sigmoid(Double(acts[layers.count][k])) - Double(labels[rows[k]])) / Double(b)) }
+        var delta = (0..<b).map { k in Float((sigmoid(Double(acts[layers.count][k])) - Double(labels[chunk.row(rows[k])])) / Double(b)) }
         var grads = [([Float], [Float])](repeating: ([], []), count: layers.count)
         for li in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[li]

@@ -1,14 +1,19 @@
 /// Mass-mean probe (Marks & Tegmark 2023): θ = μ₊ − μ₋, score θ·(x − midpoint); the covariance-corrected
 /// variant uses Σ⁻¹θ with Σ the covariance of the class-centred activations (plus a small ridge).
 enum MassMeanTrainer {
+    /// Class sums and the within-class covariance are accumulated over row chunks (exact up to summation order).
     static func train(_ data: ProbeDataset, covarianceCorrected: Bool, options: ProbeTrainingOptions) throws -> ProbeModel {
         try data.requireBothClasses("mass-mean probe")
         let n = data.count, d = data.dims
         var sumT = [Double](repeating: 0, count: d), sumF = [Double](repeating: 0, count: d)
-        data.features.withUnsafeBufferPointer { x in
-            for i in 0..<n {
-                let row = x.baseAddress! + i * d
-                if data.labels[i] == 1 { for j in 0..<d { sumT[j] += Double(row[j]) } } else { for j in 0..<d { sumF[j] += Double(row[j]) } }
+        try sumT.withUnsafeMutableBufferPointer { t in
+            try sumF.withUnsafeMutableBufferPointer { f in
+                try data.rows.forEachChunk { chunk in
+                    for k in 0..<chunk.count {
+                        let row = chunk.x + k * d
+                        if data.labels[chunk.row(k)] == 1 { for j in 0..<d { t[j] += Double(row[j]) } } else { for j in 0..<d { f[j] += Double(row[j]) } }
+                    }
+                }
             }
         }
         let nT = Double(data.positives), nF = Double(data.negatives)
@@ -17,23 +22,25 @@ enum MassMeanTrainer {
         let midpoint = (0..<d).map { Float((muT[$0] + muF[$0]) / 2) }
         var direction = theta
         if covarianceCorrected {
-            // Σ = (1/n) Σ_i (x_i − μ_{y_i})(x_i − μ_{y_i})ᵀ  [d, d]
-            var centred = data.features
-            centred.withUnsafeMutableBufferPointer { x in
-                for i in 0..<n {
-                    let mu = data.labels[i] == 1 ? muT : muF
-                    let row = x.baseAddress! + i * d
-                    for j in 0..<d { row[j] -= Float(mu[j]) }
-                }
-            }
+            // Σ = (1/n) Σ_i (x_i − μ_{y_i})(x_i − μ_{y_i})ᵀ  [d, d], summed chunk by chunk (in double across chunks)
+            let muTf = muT.map { Float($0) }, muFf = muF.map { Float($0) }
+            var sigma = [Double](repeating: 0, count: d * d)
             var cov = [Float](repeating: 0, count: d * d)
-            centred.withUnsafeBufferPointer { x in
-                cov.withUnsafeMutableBufferPointer { c in
-                    LinearAlgebra.gemm(transA: true, m: d, n: d, k: n, x.baseAddress!, x.baseAddress!, c.baseAddress!,
-                                       alpha: Float(1 / Double(n)))
+            var centred = [Float](repeating: 0, count: min(n, data.rows.chunkRows) * d)
+            try data.rows.forEachChunk { chunk in
+                centred.withUnsafeMutableBufferPointer { x in
+                    for k in 0..<chunk.count {
+                        let mu = data.labels[chunk.row(k)] == 1 ? muTf : muFf
+                        let row = x.baseAddress! + k * d, src = chunk.x + k * d
+                        for j in 0..<d { row[j] = src[j] - mu[j] }
+                    }
+                    cov.withUnsafeMutableBufferPointer { c in
+                        LinearAlgebra.gemm(transA: true, m: d, n: d, k: chunk.count, x.baseAddress!, x.baseAddress!, c.baseAddress!,
+                                           alpha: Float(1 / Double(n)))
+                    }
                 }
+                sigma.withUnsafeMutableBufferPointer { s in cov.withUnsafeBufferPointer { c in for i in 0..<(d * d) { s[i] += Double(c[i]) } } }
             }
-            var sigma = cov.map(Double.init)
             var trace = 0.0
             for j in 0..<d { trace += sigma[j * d + j] }
             let ridge = max(options.covarianceRidge * trace / Double(d), 1e-8)

@@ -1,10 +1,15 @@
 import Foundation
 
-/// Labeled activations for one hook, held in memory: what every trainer and metric works on.
+/// Labeled activations for one hook: what every trainer and metric works on. Labels and metadata are in memory;
+/// the rows are an `ActivationRows` (in memory, or streamed from the files when they exceed the `MemoryBudget`).
 /// Independent of HDF5 so tests can build one from arrays; `ActivationLoader` fills it from files.
 public struct ProbeDataset: Sendable {
-    /// Row-major features `[count, dims]`.
-    public var features: [Float]
+    /// The activation rows `[count, dims]`, read chunk by chunk.
+    public let rows: ActivationRows
+    /// Row-major features `[count, dims]` in one array (a streamed dataset is read whole: small data and tests only).
+    public var features: [Float] {
+        do { return try rows.materialize() } catch { preconditionFailure("reading activation rows failed: \(error)") }
+    }
     /// Number of rows.
     public let count: Int
     /// Width of a row (d_model).
@@ -36,23 +41,7 @@ public struct ProbeDataset: Sendable {
             throw ProbeError.shapeMismatch(what: "\(sourceName) features [\(rows), \(dims)]",
                                            expected: rows * dims, found: features.count)
         }
-        for (name, column) in confidence ?? [:] where column.count != rows {
-            throw ProbeError.shapeMismatch(what: "\(sourceName) confidence \(name)", expected: rows, found: column.count)
-        }
-        for (name, n) in [("groups", groups?.count), ("polarity", polarity?.count), ("sources", sources?.count)] {
-            if let n, n != rows { throw ProbeError.shapeMismatch(what: "\(sourceName) \(name)", expected: rows, found: n) }
-        }
-        var keep: [Int] = []
-        keep.reserveCapacity(rows)
-        for (i, y) in labels.enumerated() {
-            switch y {
-            case 0, 1: keep.append(i)
-            case -1: continue
-            default: throw ProbeError.invalidLabel(row: i, value: y)
-            }
-        }
-        let skipped = rows - keep.count
-        guard !keep.isEmpty else { throw ProbeError.noLabeledRows(skipped: skipped) }
+        let keep = try Self.labeledRows(labels)
         var x = [Float](repeating: 0, count: keep.count * dims)
         try features.withUnsafeBufferPointer { src in
             try x.withUnsafeMutableBufferPointer { dst in
@@ -69,10 +58,44 @@ public struct ProbeDataset: Sendable {
                 }
             }
         }
-        self.features = x
+        try self.init(rows: ActivationRows(memory: x, dims: dims), keeping: keep, labels: labels, groups: groups,
+                      polarity: polarity, sources: sources, confidence: confidence, sourceName: sourceName)
+    }
+
+    /// Indices of the rows labeled 0 or 1; throws on another label, or when no row is labeled.
+    static func labeledRows(_ labels: [Int]) throws -> [Int] {
+        var keep: [Int] = []
+        keep.reserveCapacity(labels.count)
+        for (i, y) in labels.enumerated() {
+            switch y {
+            case 0, 1: keep.append(i)
+            case -1: continue
+            default: throw ProbeError.invalidLabel(row: i, value: y)
+            }
+        }
+        guard !keep.isEmpty else { throw ProbeError.noLabeledRows(skipped: labels.count) }
+        return keep
+    }
+
+    /// A dataset over `rows` already cut to the `keep` rows of `labels` and the other per-row columns
+    /// (as `init(features:…)` and `ActivationLoader` cut them).
+    init(rows: ActivationRows, keeping keep: [Int], labels: [Int], groups: [String]?, polarity: [Int]?, sources: [String]?,
+         confidence: [String: [Float]]?, sourceName: String) throws {
+        let dims = rows.dims, n = labels.count
+        for (name, column) in confidence ?? [:] where column.count != n {
+            throw ProbeError.shapeMismatch(what: "\(sourceName) confidence \(name)", expected: n, found: column.count)
+        }
+        for (name, m) in [("groups", groups?.count), ("polarity", polarity?.count), ("sources", sources?.count)] {
+            if let m, m != n { throw ProbeError.shapeMismatch(what: "\(sourceName) \(name)", expected: n, found: m) }
+        }
+        guard rows.count == keep.count else {
+            throw ProbeError.shapeMismatch(what: "\(sourceName) rows", expected: keep.count, found: rows.count)
+        }
+        self.rows = rows
         self.count = keep.count
         self.dims = dims
         self.labels = keep.map { UInt8(labels[$0]) }
+        let skipped = labels.count - keep.count
         self.groups = groups.map { g in keep.map { g[$0] } }
         if let polarity {
             var p: [Int8] = []
@@ -93,9 +116,9 @@ public struct ProbeDataset: Sendable {
         self.confidence = confidence.map { $0.mapValues { c in keep.map { c[$0] } } }
     }
 
-    private init(features: [Float], count: Int, dims: Int, labels: [UInt8], groups: [String]?,
+    private init(rows: ActivationRows, count: Int, dims: Int, labels: [UInt8], groups: [String]?,
                  polarity: [Int8]?, sources: [String], skipped: Int, confidence: [String: [Float]]?) {
-        self.features = features; self.count = count; self.dims = dims; self.labels = labels
+        self.rows = rows; self.count = count; self.dims = dims; self.labels = labels
         self.groups = groups; self.polarity = polarity; self.sources = sources; self.skippedUnlabeled = skipped
         self.confidence = confidence
     }
@@ -113,26 +136,17 @@ public struct ProbeDataset: Sendable {
 
     /// The rows at `indices`, in that order.
     public func subset(_ indices: [Int]) -> ProbeDataset {
-        var x = [Float](repeating: 0, count: indices.count * dims)
-        features.withUnsafeBufferPointer { src in
-            x.withUnsafeMutableBufferPointer { dst in
-                for (k, i) in indices.enumerated() {
-                    let from = src.baseAddress! + i * dims
-                    (dst.baseAddress! + k * dims).update(from: from, count: dims)
-                }
-            }
-        }
-        return ProbeDataset(features: x, count: indices.count, dims: dims, labels: indices.map { labels[$0] },
-                            groups: groups.map { g in indices.map { g[$0] } },
-                            polarity: polarity.map { p in indices.map { p[$0] } },
-                            sources: indices.map { sources[$0] }, skipped: 0,
-                            confidence: confidence.map { $0.mapValues { c in indices.map { c[$0] } } })
+        ProbeDataset(rows: rows.subset(indices), count: indices.count, dims: dims, labels: indices.map { labels[$0] },
+                     groups: groups.map { g in indices.map { g[$0] } },
+                     polarity: polarity.map { p in indices.map { p[$0] } },
+                     sources: indices.map { sources[$0] }, skipped: 0,
+                     confidence: confidence.map { $0.mapValues { c in indices.map { c[$0] } } })
     }
 
     /// Concatenates datasets of the same width (e.g. one per activation file).
     public static func concatenate(_ parts: [ProbeDataset]) throws -> ProbeDataset {
         guard let first = parts.first else { throw ProbeError.tooFewRows(needed: 1, found: 0, context: "concatenate") }
-        var x: [Float] = [], y: [UInt8] = [], s: [String] = []
+        var y: [UInt8] = [], s: [String] = []
         let hasGroups = parts.allSatisfy { $0.groups != nil }
         let hasPolarity = parts.allSatisfy { $0.polarity != nil }
         var g: [String] = [], p: [Int8] = []
@@ -144,12 +158,12 @@ public struct ProbeDataset: Sendable {
             guard part.dims == first.dims else {
                 throw ProbeError.dimensionMismatch(source: part.sources.first ?? "input", expected: first.dims, found: part.dims)
             }
-            x += part.features; y += part.labels; s += part.sources
+            y += part.labels; s += part.sources
             if hasGroups, let pg = part.groups { g += pg }
             if hasPolarity, let pp = part.polarity { p += pp }
             for column in columns { c[column, default: []] += part.confidence?[column] ?? [] }
         }
-        return ProbeDataset(features: x, count: y.count, dims: first.dims, labels: y,
+        return ProbeDataset(rows: try ActivationRows.concatenate(parts.map(\.rows)), count: y.count, dims: first.dims, labels: y,
                             groups: hasGroups ? g : nil, polarity: hasPolarity ? p : nil, sources: s,
                             skipped: parts.reduce(0) { $0 + $1.skippedUnlabeled }, confidence: columns.isEmpty ? nil : c)
     }

@@ -26,7 +26,7 @@ public struct ProbeEvaluation: Codable, Sendable {
 
     /// Scores every row of `data` with `scorer`.
     public init(scorer: ProbeScorer, data: ProbeDataset, probePath: String, files: [String]) throws {
-        let raw = scorer.model.rawScores(data)
+        let raw = try scorer.model.rawScores(data)
         let p = raw.map(scorer.artifact.calibration.probability)
         metrics = ProbeMetrics(scores: raw, probabilities: p, labels: data.labels)
         probe = probePath

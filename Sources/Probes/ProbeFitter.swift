@@ -75,7 +75,7 @@ public enum ProbeFitter {
         let fitSet = data.subset(trainRows)
         try fitSet.requireBothClasses("training split")
         let model = try ProbeTrainer.train(plan.kind, on: fitSet, options: plan.options)
-        let trainScores = model.rawScores(fitSet)
+        let trainScores = try model.rawScores(fitSet)
         let calibration: PlattCalibration
         let thresholds: FlagThresholds
         if plan.calibrate, let folds = plan.calibrationFolds {
@@ -86,7 +86,7 @@ public enum ProbeFitter {
         } else if plan.calibrate {
             let calSet = data.subset(calRows)
             try calSet.requireBothClasses("calibration split")
-            let scores = model.rawScores(calSet)
+            let scores = try model.rawScores(calSet)
             calibration = try PlattCalibration(fitting: scores, labels: calSet.labels, fittedOn: "calibration")
             thresholds = FlagThresholds(choosingOn: scores.map(calibration.probability), labels: calSet.labels,
                                         maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
@@ -101,7 +101,7 @@ public enum ProbeFitter {
         var ts: [Double] = [], tp: [Double] = [], tl: [UInt8] = []
         if !testRows.isEmpty {
             let testSet = data.subset(testRows)
-            ts = model.rawScores(testSet); tp = ts.map(calibration.probability); tl = testSet.labels
+            ts = try model.rawScores(testSet); tp = ts.map(calibration.probability); tl = testSet.labels
             test = ProbeMetrics(scores: ts, probabilities: tp, labels: tl)
         }
         return Outcome(model: model, calibration: calibration, thresholds: thresholds, test: test, train: trainMetrics,
@@ -119,7 +119,7 @@ public enum ProbeFitter {
             let train = data.subset(part.train)
             guard train.positives > 0, train.negatives > 0 else { continue }
             let model = try ProbeTrainer.train(kind, on: train, options: options)
-            scored += zip(part.test, model.rawScores(data.subset(part.test))).map { ($0, $1) }
+            scored += zip(part.test, try model.rawScores(data.subset(part.test))).map { ($0, $1) }
         }
         scored.sort { $0.row < $1.row }
         return (scored.map(\.score), scored.map { data.labels[$0.row] })
@@ -134,7 +134,7 @@ public enum ProbeFitter {
             let train = data.subset(part.train), test = data.subset(part.test)
             guard train.positives > 0, train.negatives > 0, test.positives > 0, test.negatives > 0 else { continue }
             let model = try ProbeTrainer.train(kind, on: train, options: options)
-            total += ProbeMetrics.auroc(scores: model.rawScores(test), labels: test.labels)
+            total += ProbeMetrics.auroc(scores: try model.rawScores(test), labels: test.labels)
             used += 1
         }
         guard used > 0 else { throw ProbeError.tooFewRows(needed: 2 * folds, found: data.count, context: "\(folds)-fold cross-validation") }

@@ -77,37 +77,58 @@ public struct ProbeModel: Sendable {
     /// Raw scores of every row of `features` `[count, dims]` → `[count]`.
     public func rawScores(_ features: [Float], count: Int) -> [Double] {
         guard count > 0 else { return [] }
+        return features.withUnsafeBufferPointer { rawScores($0.baseAddress!, count: count) }
+    }
+
+    /// Raw scores of `count` rows at `x` `[count, dims]`.
+    func rawScores(_ x: UnsafePointer<Float>, count: Int) -> [Double] {
         if kind != .mlp {
             var z = [Float](repeating: 0, count: count)
-            features.withUnsafeBufferPointer { x in
-                foldedWeights.withUnsafeBufferPointer { w in
-                    z.withUnsafeMutableBufferPointer { y in
-                        LinearAlgebra.gemv(x.baseAddress!, rows: count, cols: dims, w.baseAddress!, y.baseAddress!)
-                    }
+            foldedWeights.withUnsafeBufferPointer { w in
+                z.withUnsafeMutableBufferPointer { y in
+                    LinearAlgebra.gemv(x, rows: count, cols: dims, w.baseAddress!, y.baseAddress!)
                 }
             }
             return z.map { Double($0) + foldedBias }
         }
-        return MLPForward.logits(layers: mlpLayers, input: features, count: count)
+        return MLPForward.logits(layers: mlpLayers, input: x, count: count)
+    }
+
+    /// Raw scores of every row, chunk by chunk `[count]`.
+    public func rawScores(_ rows: ActivationRows) throws -> [Double] {
+        var out = [Double](repeating: 0, count: rows.count)
+        try rows.forEachChunk { chunk in
+            for (k, s) in rawScores(chunk.x, count: chunk.count).enumerated() { out[chunk.row(k)] = s }
+        }
+        return out
     }
 
     /// Raw scores of a dataset's rows (a hybrid probe reads the rows' confidences too; rows without them score NaN).
-    public func rawScores(_ data: ProbeDataset) -> [Double] {
+    public func rawScores(_ data: ProbeDataset) throws -> [Double] {
         if let columns = parameters.confidenceFeatures, let fill = parameters.confidenceFill {
             guard let augmented = try? HybridProbe.augment(data, columns: columns, fill: fill) else {
                 return Array(repeating: .nan, count: data.count)
             }
-            return rawScores(augmented.features, count: augmented.count)
+            return try rawScores(augmented.rows)
         }
-        return rawScores(data.features, count: data.count)
+        return try rawScores(data.rows)
     }
 }
 
 /// Batched MLP forward pass (ReLU between layers, linear last layer).
 enum MLPForward {
+    /// Logits of every row `[count]`, chunk by chunk.
+    static func logits(layers: [DenseLayer], rows: ActivationRows) throws -> [Double] {
+        var out = [Double](repeating: 0, count: rows.count)
+        try rows.forEachChunk { chunk in
+            for (k, z) in logits(layers: layers, input: chunk.x, count: chunk.count).enumerated() { out[chunk.row(k)] = z }
+        }
+        return out
+    }
+
     /// `input` `[count, layers[0].inputs]` → logits `[count]`.
-    static func logits(layers: [DenseLayer], input: [Float], count: Int) -> [Double] {
-        var act = input
+    static func logits(layers: [DenseLayer], input: UnsafePointer<Float>, count: Int) -> [Double] {
+        var act: [Float] = []
         for (li, layer) in layers.enumerated() {
             var out = [Float](repeating: 0, count: count * layer.outputs)
             for i in 0..<count { for o in 0..<layer.outputs { out[i * layer.outputs + o] = layer.bias[o] } }
@@ -116,7 +137,7 @@ enum MLPForward {
                     out.withUnsafeMutableBufferPointer { y in
                         // out[count, outputs] += act[count, inputs] · Wᵀ
                         LinearAlgebra.gemm(transB: true, m: count, n: layer.outputs, k: layer.inputs,
-                                           a.baseAddress!, w.baseAddress!, y.baseAddress!, beta: 1)
+                                           li == 0 ? input : a.baseAddress!, w.baseAddress!, y.baseAddress!, beta: 1)
                     }
                 }
             }

@@ -200,7 +200,7 @@ public enum ProbeSweep {
         let seconds = Date().timeIntervalSince(t0)
         if let testData {
             try testData.requireBothClasses("test files")
-            let scores = outcome.model.rawScores(testData)
+            let scores = try outcome.model.rawScores(testData)
             outcome.test = ProbeMetrics(scores: scores, probabilities: scores.map(outcome.calibration.probability),
                                         labels: testData.labels)
             outcome.nTest = testData.count

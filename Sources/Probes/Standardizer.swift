@@ -11,13 +11,22 @@ public struct Standardizer: Sendable, Codable, Equatable {
     }
 
     /// Fits mean and population standard deviation on `data` (double accumulation, row order).
-    public init(fitting data: ProbeDataset, centerOnly: Bool = false) {
-        let n = data.count, d = data.dims
+    public init(fitting data: ProbeDataset, centerOnly: Bool = false) throws {
+        try self.init(fitting: data.rows, centerOnly: centerOnly)
+    }
+
+    /// Fits on every row of `rows`, in one pass over its chunks.
+    public init(fitting rows: ActivationRows, centerOnly: Bool = false) throws {
+        let n = rows.count, d = rows.dims
         var sum = [Double](repeating: 0, count: d), sq = [Double](repeating: 0, count: d)
-        data.features.withUnsafeBufferPointer { x in
-            for i in 0..<n {
-                let row = x.baseAddress! + i * d
-                for j in 0..<d { let v = Double(row[j]); sum[j] += v; sq[j] += v * v }
+        try sum.withUnsafeMutableBufferPointer { s in
+            try sq.withUnsafeMutableBufferPointer { q in
+                try rows.forEachChunk { chunk in
+                    for i in 0..<chunk.count {
+                        let row = chunk.x + i * d
+                        for j in 0..<d { let v = Double(row[j]); s[j] += v; q[j] += v * v }
+                    }
+                }
             }
         }
         mean = sum.map { Float($0 / Double(n)) }
@@ -35,17 +44,24 @@ public struct Standardizer: Sendable, Codable, Equatable {
 
     public init(mean: [Float], scale: [Float]) { self.mean = mean; self.scale = scale }
 
-    /// Standardised copy of the features `[n, dims]`.
+    /// Standardised copy of the features `[n, dims]` (of in-memory data; streamed data is read whole).
     public func transform(_ data: ProbeDataset) -> [Float] {
-        let d = data.dims
         var out = data.features
-        let inv = scale.map { 1 / $0 }
-        out.withUnsafeMutableBufferPointer { x in
-            for i in 0..<data.count {
-                let row = x.baseAddress! + i * d
-                for j in 0..<d { row[j] = (row[j] - mean[j]) * inv[j] }
-            }
-        }
+        apply(&out, rows: data.count)
         return out
+    }
+
+    /// Standardises `x` `[rows, dims]` in place.
+    func apply(_ x: inout [Float], rows: Int) {
+        x.withUnsafeMutableBufferPointer { apply($0.baseAddress!, rows: rows, dims: mean.count) }
+    }
+
+    /// Standardises `rows` rows at `x` in place: (x − mean) · (1 / scale), as `transform` always has.
+    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int, dims d: Int) {
+        let inv = scale.map { 1 / $0 }
+        for i in 0..<rows {
+            let row = x + i * d
+            for j in 0..<d { row[j] = (row[j] - mean[j]) * inv[j] }
+        }
     }
 }

@@ -14,29 +14,47 @@ enum TTPDTrainer {
             throw ProbeError.missingPolarity(hint: "All \(n) rows have the same polarity; TTPD needs both affirmative "
                 + "and negated statements. Hint: add the negated dataset (e.g. neg_cities).")
         }
-        let norm = Standardizer(fitting: data, centerOnly: true)
-        let x = norm.transform(data)  // [n, d], centred on the overall mean
+        let norm = try Standardizer(fitting: data, centerOnly: true)
+        let x = data.rows.standardized(norm)  // [n, d], centred on the overall mean; read chunk by chunk
 
-        // Per-source centring for the regression (each topic's mean removed).
-        var centred = x
-        var bySource: [String: [Int]] = [:]
-        for (i, s) in data.sources.enumerated() { bySource[s, default: []].append(i) }
-        for rows in bySource.values {
-            var mu = [Double](repeating: 0, count: d)
-            for i in rows { for j in 0..<d { mu[j] += Double(x[i * d + j]) } }
-            for j in 0..<d { mu[j] /= Double(rows.count) }
-            for i in rows { for j in 0..<d { centred[i * d + j] -= Float(mu[j]) } }
+        // Per-source centring for the regression (each topic's mean removed): one pass for the source means.
+        var sourceIDs: [String: Int] = [:]
+        var source: [Int] = []  // source id per row
+        for s in data.sources {
+            if sourceIDs[s] == nil { sourceIDs[s] = sourceIDs.count }
+            source.append(sourceIDs[s]!)
         }
-        // OLS: D[2, d] = (XᵀX)⁻¹ Xᵀ Ã with X = [t, t·p]  [n, 2].
+        var mu = [Double](repeating: 0, count: sourceIDs.count * d)  // [sources, d]
+        var members = [Int](repeating: 0, count: sourceIDs.count)
+        try mu.withUnsafeMutableBufferPointer { m in
+            try x.forEachChunk { chunk in
+                for k in 0..<chunk.count {
+                    let s = source[chunk.row(k)], row = chunk.x + k * d
+                    members[s] += 1
+                    for j in 0..<d { m[s * d + j] += Double(row[j]) }
+                }
+            }
+        }
+        let muF = (0..<sourceIDs.count).map { s in (0..<d).map { Float(mu[s * d + $0] / Double(members[s])) } }
+        // OLS: D[2, d] = (XᵀX)⁻¹ Xᵀ Ã with X = [t, t·p]  [n, 2], Ã the per-source-centred rows (a second pass).
         var xtx = [0.0, 0.0, 0.0, 0.0]
-        var xta = [[Double]](repeating: [Double](repeating: 0, count: d), count: 2)
+        var xta = [Double](repeating: 0, count: 2 * d)  // [2, d]
         for i in 0..<n {
-            let t = data.labels[i] == 1 ? 1.0 : -1.0
-            let feats = [t, t * Double(polarity[i])]
-            xtx[0] += feats[0] * feats[0]; xtx[1] += feats[0] * feats[1]; xtx[3] += feats[1] * feats[1]
-            for j in 0..<d {
-                let a = Double(centred[i * d + j])
-                xta[0][j] += feats[0] * a; xta[1][j] += feats[1] * a
+            let t = data.labels[i] == 1 ? 1.0 : -1.0, tp = t * Double(polarity[i])
+            xtx[0] += t * t; xtx[1] += t * tp; xtx[3] += tp * tp
+        }
+        try xta.withUnsafeMutableBufferPointer { xa in
+            try x.forEachChunk { chunk in
+                for k in 0..<chunk.count {
+                    let i = chunk.row(k), row = chunk.x + k * d
+                    let t = data.labels[i] == 1 ? 1.0 : -1.0, tp = t * Double(polarity[i])
+                    muF[source[i]].withUnsafeBufferPointer { m in
+                        for j in 0..<d {
+                            let a = Double(row[j] - m[j])
+                            xa[j] += t * a; xa[d + j] += tp * a
+                        }
+                    }
+                }
             }
         }
         xtx[2] = xtx[1]
@@ -44,12 +62,11 @@ enum TTPDTrainer {
         guard abs(det) > 1e-9 * Double(n * n) else {
             throw ProbeError.diverged(kind: "ttpd", detail: "truth and polarity labels are collinear; cannot separate t_G from t_P")
         }
-        let truth = (0..<d).map { j in Float((xtx[3] * xta[0][j] - xtx[1] * xta[1][j]) / det) }
+        let truth = (0..<d).map { j in Float((xtx[3] * xta[j] - xtx[1] * xta[d + j]) / det) }
 
         // Polarity direction: logistic regression of polarity on standardised activations, mapped back.
-        let scaler = Standardizer(fitting: data)
-        let xs = scaler.transform(data)
-        let (pw, _, _, _) = try LogisticTrainer.fit(xs, rows: n, dims: d, labels: polarity.map { $0 > 0 ? 1 : 0 },
+        let scaler = try Standardizer(fitting: data)
+        let (pw, _, _, _) = try LogisticTrainer.fit(data.rows.standardized(scaler), labels: polarity.map { $0 > 0 ? 1 : 0 },
                                                     c: options.c, tolerance: options.tolerance, maxIterations: options.maxIterations)
         var polarityDirection = (0..<d).map { pw[$0] / scaler.scale[$0] }
         let pNorm = polarityDirection.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
@@ -60,13 +77,16 @@ enum TTPDTrainer {
 
         // 2-D projection and its logistic classifier (standardised in 2-D, nearly unregularised).
         var proj = [Float](repeating: 0, count: n * 2)
-        for i in 0..<n {
-            var a = 0.0, b = 0.0
-            for j in 0..<d { let v = Double(x[i * d + j]); a += v * Double(truthUnit[j]); b += v * Double(polarityDirection[j]) }
-            proj[2 * i] = Float(a); proj[2 * i + 1] = Float(b)
+        try x.forEachChunk { chunk in
+            for k in 0..<chunk.count {
+                let i = chunk.row(k), row = chunk.x + k * d
+                var a = 0.0, b = 0.0
+                for j in 0..<d { let v = Double(row[j]); a += v * Double(truthUnit[j]); b += v * Double(polarityDirection[j]) }
+                proj[2 * i] = Float(a); proj[2 * i + 1] = Float(b)
+            }
         }
         let projData = try ProbeDataset(features: proj, dims: 2, labels: data.labels.map(Int.init))
-        let projNorm = Standardizer(fitting: projData)
+        let projNorm = try Standardizer(fitting: projData)
         let (w2, b2, iterations, converged) = try LogisticTrainer.fit(projNorm.transform(projData), rows: n, dims: 2,
                                                                      labels: data.labels, c: 1e4, tolerance: options.tolerance,
                                                                      maxIterations: options.maxIterations)

@@ -54,11 +54,15 @@ public enum TrainJob {
     /// `positions` lists answer positions to choose among the same way (nil: the file's own position; a name from
     /// `StoreSchema.answerPositions` reads `/positions`); by default only `position`. `kinds` lists probe kinds to
     /// choose among the same way (by default only `plan.kind`).
+    /// `budget` decides whether rows are read into memory or streamed; `streamProgress` hears of streamed chunks.
     public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
                            hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
                            regularization: [Double]? = nil, position: String? = nil, positions: [String?]? = nil,
-                           kinds: [ProbeKind]? = nil, progress: ProgressReport? = nil) throws -> Output {
-        let loader = try ActivationLoader(paths: paths)
+                           kinds: [ProbeKind]? = nil, progress: ProgressReport? = nil, budget: MemoryBudget = .default,
+                           streamProgress: ActivationRows.StreamProgress? = nil) throws -> Output {
+        let loader = try ActivationLoader(paths: paths, budget: budget)
+        loader.progress = streamProgress
+        loader.startHashing()  // the artifact records each file's sha256; on a large store that overlaps training
         var plan = plan
         plan.useGroups = groupBy != nil
         var chosen: Int?
@@ -164,9 +168,11 @@ public enum TrainJob {
     }
 
     /// Loads activation files and scores them with a probe, refusing a model/hook/position mismatch unless allowed.
-    public static func evaluate(probePath: String, paths: [String], allowMismatch: Bool) throws -> ProbeEvaluation {
+    public static func evaluate(probePath: String, paths: [String], allowMismatch: Bool, budget: MemoryBudget = .default,
+                                streamProgress: ActivationRows.StreamProgress? = nil) throws -> ProbeEvaluation {
         let scorer = try ProbeScorer(path: probePath)
-        let loader = try ActivationLoader(paths: paths)
+        let loader = try ActivationLoader(paths: paths, budget: budget)
+        loader.progress = streamProgress
         let a = scorer.artifact
         for s in loader.sources {
             let h = s.reader.header

@@ -17,6 +17,7 @@ struct EvalCommand: ParsableCommand {
     var allowMismatch = false
     @Flag(name: .long, help: "Print the results as JSON on stdout.")
     var json = false
+    @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
         guard !acts.isEmpty else { throw ValidationError("give at least one activation file with --acts FILE.h5") }
@@ -25,7 +26,10 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         BatchAllocator.keepFreedMemory()
         let evaluation = try failing {
-            let evaluation = try TrainJob.evaluate(probePath: probe, paths: acts, allowMismatch: allowMismatch)
+            let streaming = StreamProgressLine(enabled: true)
+            defer { streaming.finish() }
+            let evaluation = try TrainJob.evaluate(probePath: probe, paths: acts, allowMismatch: allowMismatch,
+                                                   budget: memory.budget(), streamProgress: streaming.report)
             if let report {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -28,7 +28,10 @@ struct GeneralizeCommand: ParsableCommand {
         BatchAllocator.keepFreedMemory()
         let matrix = try failing {
             let kind = try ProbeKind(cliName: probe)
-            let loader = try ActivationLoader(paths: fit.acts)
+            let loader = try ActivationLoader(paths: fit.acts, budget: fit.memory.budget())
+            let streaming = StreamProgressLine(enabled: !fit.quiet)
+            defer { streaming.finish() }
+            loader.progress = streaming.report
             let pattern = try fit.hookPattern()
             guard layer != nil || pattern.isFullName else {
                 throw ProbeError.invalidOption(name: "layer", value: "(missing)", expected: "a layer number, or a full --hook name")

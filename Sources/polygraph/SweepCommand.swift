@@ -34,7 +34,10 @@ struct SweepCommand: ParsableCommand {
         let (result, _) = try failing { () throws -> (ProbeSweep.Result, Int) in
             let kinds = try ProbeKind.parseList(probe)
             let pattern = try fit.hookPattern()
-            let loader = try ActivationLoader(paths: fit.acts)
+            let loader = try ActivationLoader(paths: fit.acts, budget: fit.memory.budget())
+            let streaming = StreamProgressLine(enabled: !fit.quiet)
+            defer { streaming.finish() }
+            loader.progress = streaming.report
             let stored = loader.layers(of: pattern)
             let selection = try layers.map(LayerSelection.init(parsing:)) ?? .all
             for l in try selection.resolve(nLayers: loader.header.nLayers) where !stored.contains(l) && selection != .all {
@@ -57,7 +60,8 @@ struct SweepCommand: ParsableCommand {
             let folds = select || positions.count > 1 ? self.folds : nil
             let progress = ProgressLine(label: "sweep", total: positions.count * chosen.count * kinds.count, unit: "fits",
                                         enabled: !fit.quiet)
-            let testLoader = testActs.isEmpty ? nil : try ActivationLoader(paths: testActs)
+            let testLoader = testActs.isEmpty ? nil : try ActivationLoader(paths: testActs, budget: fit.memory.budget())
+            testLoader?.progress = streaming.report
             if let testLoader, testLoader.header.dModel != loader.header.dModel {
                 throw ProbeError.dimensionMismatch(source: testActs[0], expected: loader.header.dModel, found: testLoader.header.dModel)
             }

@@ -34,6 +34,7 @@ struct ProbeFitOptions: ParsableArguments {
     var weightDecay: Double = 1e-2
     @Flag(name: .long, help: "No progress line on stderr.")
     var quiet = false
+    @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
         guard !acts.isEmpty else { throw ValidationError("give at least one activation file with --acts FILE.h5") }
@@ -139,10 +140,13 @@ struct TrainCommand: ParsableCommand {
             }
             let progress = ProgressLine(label: "choosing (\(folds)-fold CV, \(kinds.map(\.cliName).joined(separator: ", ")))",
                                         unit: "candidates", enabled: !fit.quiet)
+            let streaming = StreamProgressLine(enabled: !fit.quiet)
+            defer { streaming.finish() }
             let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kinds[0]), layer: choice, hook: fit.hookPattern(),
                                           groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
                                           positions: fit.answerPositions(), kinds: kinds,
-                                          progress: progress.report)
+                                          progress: progress.report, budget: fit.memory.budget(),
+                                          streamProgress: streaming.report)
             if output.selection != nil { progress.finish() }
             try output.artifact.write(to: out)
             return output

@@ -51,7 +51,7 @@ import Testing
         let d = try ProbeDataset(features: x, dims: 4, labels: (0..<40).map { $0 % 2 })
         for kind in [ProbeKind.logistic, .massMean, .massMeanIID] {
             let m = try ProbeTrainer.train(kind, on: d)
-            let finite = m.rawScores(d).allSatisfy { $0.isFinite }
+            let finite = try m.rawScores(d).allSatisfy { $0.isFinite }
             #expect(finite, "\(kind)")
         }
     }

@@ -8,7 +8,7 @@ import Testing
         let train = try Synthetic.dataset(n: 120, d: 200, separation: 0, seed: 3, groups: 6)
         let fresh = try Synthetic.dataset(n: 200, d: 200, separation: 0, seed: 4)
         let out = try ProbeFitter.fit(train, plan: plan)
-        let p = out.model.rawScores(fresh).map(out.calibration.probability)
+        let p = try out.model.rawScores(fresh).map(out.calibration.probability)
         return p.map { abs($0 - 0.5) }.reduce(0, +) / Double(p.count)
     }
 

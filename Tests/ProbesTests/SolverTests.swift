@@ -65,6 +65,6 @@ import Testing
         }
         for j in 0..<d { g[j] += Double(w[j]) / Double(n) }
         #expect(g.map(abs).max()! < 2e-4)
-        #expect(ProbeMetrics.auroc(scores: model.rawScores(data), labels: data.labels) > 0.85)
+        #expect(ProbeMetrics.auroc(scores: try model.rawScores(data), labels: data.labels) > 0.85)
     }
 }

@@ -8,7 +8,7 @@ import Testing
         var options = ProbeTrainingOptions(); options.tolerance = 1e-6
         let model = try ProbeTrainer.train(.logistic, on: data, options: options)
         #expect(model.parameters.converged == true)
-        let auroc = ProbeMetrics.auroc(scores: model.rawScores(data), labels: data.labels)
+        let auroc = ProbeMetrics.auroc(scores: try model.rawScores(data), labels: data.labels)
         #expect(auroc > 0.85)
         // Check the gradient of the objective at the returned weights directly, in double precision.
         let norm = model.normalization, w = model.parameters.weights!, b = model.parameters.bias!
@@ -72,8 +72,8 @@ import Testing
         }
         let data = try ProbeDataset(features: x, dims: d, labels: y)
         let plain = try ProbeTrainer.train(.massMean, on: data), iid = try ProbeTrainer.train(.massMeanIID, on: data)
-        let a1 = ProbeMetrics.auroc(scores: plain.rawScores(data), labels: data.labels)
-        let a2 = ProbeMetrics.auroc(scores: iid.rawScores(data), labels: data.labels)
+        let a1 = ProbeMetrics.auroc(scores: try plain.rawScores(data), labels: data.labels)
+        let a2 = ProbeMetrics.auroc(scores: try iid.rawScores(data), labels: data.labels)
         #expect(a2 > a1 + 0.05)
         #expect(iid.parameters.variant == "covariance_corrected")
     }
@@ -85,12 +85,12 @@ import Testing
         let a = try ProbeTrainer.train(.mlp, on: data, options: opts)
         let b = try ProbeTrainer.train(.mlp, on: data, options: opts)
         #expect(a.parameters.layers == b.parameters.layers)
-        #expect(a.rawScores(data) == b.rawScores(data))
+        #expect(try a.rawScores(data) == b.rawScores(data))
         opts.seed = 8
         let c = try ProbeTrainer.train(.mlp, on: data, options: opts)
         #expect(c.parameters.layers != a.parameters.layers)
         #expect(a.parameters.layers!.map(\.outputs) == [256, 128, 64, 1])
-        #expect(ProbeMetrics.auroc(scores: a.rawScores(data), labels: data.labels) > 0.85)
+        #expect(ProbeMetrics.auroc(scores: try a.rawScores(data), labels: data.labels) > 0.85)
     }
 
     @Test("the per-row scorer agrees with the batched scores for every kind")
@@ -99,7 +99,7 @@ import Testing
         var opts = ProbeTrainingOptions(); opts.maxEpochs = 5
         for kind in ProbeKind.allCases {
             let model = try ProbeTrainer.train(kind, on: data, options: opts)
-            let batch = model.rawScores(data)
+            let batch = try model.rawScores(data)
             for i in [0, 17, 119] {
                 var row = Array(data.features[(i * 12)..<(i * 12 + 12)])
                 if let columns = model.parameters.confidenceFeatures, let fill = model.parameters.confidenceFill {
@@ -132,8 +132,8 @@ import Testing
         let affRows = mixed.polarity!.indices.filter { mixed.polarity![$0] > 0 }
         let negated = mixed.subset(negRows)
         let affOnly = try ProbeTrainer.train(.logistic, on: mixed.subset(affRows))
-        let ttpdAUROC = ProbeMetrics.auroc(scores: model.rawScores(negated), labels: negated.labels)
-        let logAUROC = ProbeMetrics.auroc(scores: affOnly.rawScores(negated), labels: negated.labels)
+        let ttpdAUROC = ProbeMetrics.auroc(scores: try model.rawScores(negated), labels: negated.labels)
+        let logAUROC = ProbeMetrics.auroc(scores: try affOnly.rawScores(negated), labels: negated.labels)
         #expect(ttpdAUROC > 0.75)
         #expect(logAUROC < 0.5)
     }

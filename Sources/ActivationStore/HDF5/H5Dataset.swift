@@ -96,6 +96,17 @@ final class H5Dataset: H5AttributeHolder {
         }
     }
 
+    /// Reads rows `start ..< start+count` into `buffer` (room for `[count, width]`), converting to `T`: the
+    /// out-of-core readers' hyperslab read, without allocating.
+    func read<T: H5Scalar>(startRow start: Int, rowCount count: Int, into buffer: UnsafeMutablePointer<T>) throws {
+        try HDF5Library.shared.locked {
+            let spaces = try selection(start: start, count: count)
+            guard count > 0, try rowWidth() > 0 else { return }
+            try context.check(H5Dread(handle.id, T.nativeType(), spaces.memory.id, spaces.file.id, ch5_default(), buffer),
+                              "read rows \(start)..<\(start + count)")
+        }
+    }
+
     /// Appends UTF-8 strings to a rank-1 string dataset.
     func appendStrings(_ strings: [String]) throws {
         guard !strings.isEmpty else { return }
