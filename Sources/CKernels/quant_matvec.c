@@ -139,14 +139,16 @@ void pg_matvec_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end
 // unpacked once (the DOT calls of the four rows share it) and meets the four rows with FLOAT_BLOCK's operations in
 // its order, so every result equals what the matvec kernel computes for that row alone, bit for bit (batched
 // greedy decode gives the tokens single-sequence decode gives). The offset coefficient of a block is broadcast to
-// every lane (only lane OFFSET_LANE is read). Leftover rows (nx mod 4) run through the matvec kernel SINGLE.
+// every lane (only lane OFFSET_LANE is read). A last tile of 3 rows repeats its last row (results dropped);
+// the last 1 or 2 rows run through the matvec kernel SINGLE.
 #define FLOAT_TILE_KERNEL(BLOCK_BYTES, QS, DOT, OFFSET_LANE, FACTOR, SINGLE)                              \
     const size_t blocks = cols / 32, row_bytes = blocks * BLOCK_BYTES;                                    \
     const int l_ = OFFSET_LANE >= 0 ? OFFSET_LANE : 0;                                                    \
     const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
     size_t t = 0;                                                                                         \
-    for (; t + 4 <= nx; t += 4) {                                                                         \
-        const float *x0 = x + t * cols, *x1 = x0 + cols, *x2 = x1 + cols, *x3 = x2 + cols;               \
+    for (; t + 2 < nx; t += 4) {                                                                          \
+        const float *x0 = x + t * cols, *x1 = x0 + cols, *x2 = x + TILE_ROW(t, 2, nx) * cols,             \
+                    *x3 = x + TILE_ROW(t, 3, nx) * cols;                                                  \
         float c0[blocks], c1[blocks], c2[blocks], c3[blocks];                                             \
         if (OFFSET_LANE >= 0) {                                                                           \
             block_sums(x0, blocks, FACTOR, c0); block_sums(x1, blocks, FACTOR, c1);                       \
@@ -173,7 +175,8 @@ void pg_matvec_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end
                 }                                                                                         \
             }                                                                                             \
             y[t * ldy + r] = hsum(a0) + lane(o0, l_); y[(t + 1) * ldy + r] = hsum(a1) + lane(o1, l_);     \
-            y[(t + 2) * ldy + r] = hsum(a2) + lane(o2, l_); y[(t + 3) * ldy + r] = hsum(a3) + lane(o3, l_); \
+            if (t + 2 < nx) y[(t + 2) * ldy + r] = hsum(a2) + lane(o2, l_);                               \
+            if (t + 3 < nx) y[(t + 3) * ldy + r] = hsum(a3) + lane(o3, l_);                               \
         }                                                                                                 \
     }                                                                                                     \
     for (; t < nx; t++) SINGLE(w, cols, row_begin, row_end, x + t * cols, y + t * ldy);

@@ -137,7 +137,8 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 // (qx [nx, cols], dx and sx [nx, cols / 32]), y[t·ldy + r]. Four activation rows at a time share each weight
 // block's load and unpacking; each meets INT8_BLOCK's operations in its order (the offset coefficient
 // FACTOR·sx broadcast to every lane, only lane OFFSET_LANE read), so every result equals the matvec kernel's
-// for that row alone, bit for bit. Leftover rows (nx mod 4) run through SINGLE.
+// for that row alone, bit for bit. A last tile of 3 rows repeats its last row (results dropped); the last 1 or
+// 2 rows run through SINGLE.
 #define TILE_BLOCK(pb, b, acc, off, QS, DOT, OFFSET_LANE, FACTOR, q, d, s)                               \
     do {                                                                                                  \
         __m256 s_ = _mm256_mul_ps(_mm256_broadcastss_ps(sc_), _mm256_broadcast_ss((d) + (b)));           \
@@ -150,10 +151,11 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
     const int l_ = OFFSET_LANE >= 0 ? OFFSET_LANE : 0;                                                    \
     const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
     size_t t = 0;                                                                                         \
-    for (; t + 4 <= nx; t += 4) {                                                                         \
-        const int8_t *q0 = qx + t * cols, *q1 = q0 + cols, *q2 = q1 + cols, *q3 = q2 + cols;             \
-        const float *d0 = dx + t * blocks, *d1 = d0 + blocks, *d2 = d1 + blocks, *d3 = d2 + blocks;       \
-        const float *s0 = sx + t * blocks, *s1 = s0 + blocks, *s2 = s1 + blocks, *s3 = s2 + blocks;       \
+    for (; t + 2 < nx; t += 4) {                                                                          \
+        const size_t u2 = TILE_ROW(t, 2, nx), u3 = TILE_ROW(t, 3, nx);                                    \
+        const int8_t *q0 = qx + t * cols, *q1 = q0 + cols, *q2 = qx + u2 * cols, *q3 = qx + u3 * cols;   \
+        const float *d0 = dx + t * blocks, *d1 = d0 + blocks, *d2 = dx + u2 * blocks, *d3 = dx + u3 * blocks; \
+        const float *s0 = sx + t * blocks, *s1 = s0 + blocks, *s2 = sx + u2 * blocks, *s3 = sx + u3 * blocks; \
         (void)s0; (void)s1; (void)s2; (void)s3;                                                           \
         prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                 \
         for (size_t r = row_begin; r < row_end; r++) {                                                    \
@@ -171,7 +173,8 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
                 TILE_BLOCK(pb, b, a3, o3, QS, DOT, OFFSET_LANE, FACTOR, q3, d3, s3);                      \
             }                                                                                             \
             y[t * ldy + r] = hsum(a0) + lane(o0, l_); y[(t + 1) * ldy + r] = hsum(a1) + lane(o1, l_);     \
-            y[(t + 2) * ldy + r] = hsum(a2) + lane(o2, l_); y[(t + 3) * ldy + r] = hsum(a3) + lane(o3, l_); \
+            if (t + 2 < nx) y[(t + 2) * ldy + r] = hsum(a2) + lane(o2, l_);                               \
+            if (t + 3 < nx) y[(t + 3) * ldy + r] = hsum(a3) + lane(o3, l_);                               \
         }                                                                                                 \
     }                                                                                                     \
     for (; t < nx; t++)                                                                                   \

@@ -14,6 +14,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Short statements in the capture workload.") var statements = 256
     @Option(help: "Statements per forward pass.") var batchSize = 64
     @Option(help: "Tokens to decode.") var decodeTokens = 128
+    @Option(help: "Tokens of the long prompt (prefill workload, and the context decode starts from).") var promptTokens = 256
     @Option(help: "Batched decode: sequences per step to measure besides 1, comma-separated (e.g. 2,4,8; tok/s counts every sequence's tokens).")
     var decodeBatches = ""
     @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
@@ -26,7 +27,8 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--decode-batches takes sizes 1...256 separated by commas (got \(decodeBatches))")
         }
         for (name, value) in [("--repeats", repeats), ("--statements", statements), ("--batch-size", batchSize),
-                              ("--decode-tokens", decodeTokens)] where value < 1 {
+                              ("--decode-tokens", decodeTokens),
+                              ("--prompt-tokens", promptTokens)] where value < 1 {
             throw ValidationError("\(name) must be at least 1 (got \(value))")
         }
     }
@@ -45,7 +47,7 @@ struct BenchCommand: ParsableCommand {
                                Benchmark.blasCore, Benchmark.blasThreads).utf8))
         var bench = Benchmark()
         bench.repeats = repeats; bench.statementCount = statements; bench.batchSize = batchSize
-        bench.decodeTokens = decodeTokens
+        bench.decodeTokens = decodeTokens; bench.longPromptTokens = promptTokens
         let statementIDs = Benchmark.sampleStatements.map { lm.tokenizer.encode($0, parseSpecial: false) }
         let prompt = lm.tokenizer.encode(Benchmark.sampleParagraph, parseSpecial: false)
         let progress: (String) -> Void = { err.write(Data(($0 + "\n").utf8)) }

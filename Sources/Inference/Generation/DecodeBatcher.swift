@@ -19,7 +19,9 @@ final class DecodeBatcher: @unchecked Sendable {
     let model: any CausalLanguageModel
     /// Most sequences in one decode pass.
     let maxBatch: Int
-    /// How long the first waiting step waits for joined generations still busy with their previous token.
+    /// How long the first waiting step waits at least for joined generations still busy with their previous token
+    /// (at most as long as the last step took, when that is longer: on a busy machine a thread that samples can be
+    /// descheduled for milliseconds, and a step run without it splits the batch in two for good).
     let gather: TimeInterval
     /// Most prompt tokens prefilled in one pass.
     let maxPrefillTokens: Int
@@ -28,6 +30,8 @@ final class DecodeBatcher: @unchecked Sendable {
     private var joined = 0
     private var running = false
     private var pending: [Pass] = []
+    /// Seconds the last decode step took.
+    private var lastStep: TimeInterval = 0
 
     /// One sequence's part of a forward pass, and what came of it.
     private final class Pass {
@@ -85,21 +89,26 @@ final class DecodeBatcher: @unchecked Sendable {
             } else if let group = takeReady() {
                 running = true
                 condition.unlock()
+                let started = DispatchTime.now().uptimeNanoseconds
                 let results = execute(group)
                 condition.lock()
+                if group[0].isStep { lastStep = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
                 for (p, r) in zip(group, results) { p.result = r }
                 running = false
                 condition.broadcast()
             } else {
                 // Steps waiting for the rest of the batch: until the oldest one's gather time is up.
                 let oldest = pending.map(\.submitted).min() ?? DispatchTime.now().uptimeNanoseconds
-                let deadline = Double(oldest) / 1e9 + gather - Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+                let deadline = Double(oldest) / 1e9 + patience - Double(DispatchTime.now().uptimeNanoseconds) / 1e9
                 _ = condition.wait(until: Date(timeIntervalSinceNow: max(deadline, 0.0002)))
             }
         }
         condition.unlock()
         return try pass.result!.get()
     }
+
+    /// How long waiting steps wait for the rest of the batch (under the lock).
+    private var patience: TimeInterval { max(gather, lastStep) }
 
     /// Under the lock: what to run now — waiting prompts (with the first one's hooks and logits, up to
     /// `maxPrefillTokens`; a one-token prompt alone); else the waiting steps once every joined generation has one in
@@ -117,7 +126,7 @@ final class DecodeBatcher: @unchecked Sendable {
         }
         guard let first = pending.first else { return nil }
         let waited = Double(DispatchTime.now().uptimeNanoseconds - first.submitted) / 1e9
-        guard pending.count >= min(joined, maxBatch) || waited >= gather else { return nil }
+        guard pending.count >= min(joined, maxBatch) || waited >= patience else { return nil }
         var group: [Pass] = []
         pending.removeAll { p in
             let joins = group.count < maxBatch && p.capture == first.capture
