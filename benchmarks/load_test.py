@@ -5,7 +5,8 @@ Reports throughput (requests/s, generated tokens/s), latency p50/p99, errors (42
 queue's deliberate answer) and the server's resident memory (RSS from /proc, before and after).
 
     python3 benchmarks/load_test.py --url http://127.0.0.1:8080 --pid SERVER_PID [--clients 50] [--seconds 30]
-    python3 benchmarks/load_test.py --bin .build/release/polygraph --model M --probe P.json   # starts its own server
+    python3 benchmarks/load_test.py --bin .build/release/polygraph --model M [--probe P.json] [--batch-size 8]
+        # starts its own server (without --probe: the shipped probes for the model)
 
 Only loopback URLs are accepted. Standard library only.
 """
@@ -89,6 +90,8 @@ def main():
     ap.add_argument("--model", default="models/SmolLM2-135M-Instruct.Q4_1.gguf")
     ap.add_argument("--probe")
     ap.add_argument("--queue", type=int, default=64, help="--queue-capacity for a server this script starts")
+    ap.add_argument("--batch-size", type=int, default=8,
+                    help="--batch-size for a server this script starts (requests decoded together; 1: one at a time)")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--max-tokens", type=int, default=16)
@@ -101,8 +104,10 @@ def main():
     server = None
     if args.bin:
         port = free_port()
-        cmd = [args.bin, "serve", "--model", args.model, "--probe", args.probe, "--port", str(port),
-               "--queue-capacity", str(args.queue)]
+        cmd = [args.bin, "serve", "--model", args.model, "--port", str(port),
+               "--queue-capacity", str(args.queue), "--batch-size", str(args.batch_size)]
+        if args.probe:
+            cmd += ["--probe", args.probe]
         server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         args.url, args.pid = f"http://127.0.0.1:{port}", server.pid
         for _ in range(240):
@@ -138,7 +143,7 @@ def main():
         lat = sorted(out["latencies"])
         q = (lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000) if lat else (lambda p: float("nan"))
         report = {
-            "clients": args.clients, "seconds": round(elapsed, 1), "max_tokens": args.max_tokens, "stream": args.stream,
+            "clients": args.clients, "batch_size": args.batch_size if args.bin else None, "seconds": round(elapsed, 1), "max_tokens": args.max_tokens, "stream": args.stream,
             "completed": len(lat), "rejected_429": out["rejected"], "errors": len(out["errors_list"]),
             "requests_per_s": round(len(lat) / elapsed, 2), "tokens_per_s": round(out["tokens"] / elapsed, 1),
             "latency_ms_p50": round(q(0.50), 1), "latency_ms_p99": round(q(0.99), 1),

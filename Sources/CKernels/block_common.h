@@ -100,6 +100,37 @@ static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256
     *mins = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_set_epi32(0, 0, (int)m_hi, (int)m_lo)));
 }
 
+// Activation row k (0-3) of the tile starting at row t of nx: t + k, or the last row when that is past the end.
+#define TILE_ROW(t, k, nx) ((t) + (k) < (nx) ? (t) + (k) : (nx) - 1)
+
+// Batched decode on K-quant super-blocks: rows [row_begin, row_end) against nx activation rows, four at a time
+// while each super-block is in L1 (read from memory once for the four). BLOCK(pb, b, acc, off, t) adds super-block
+// b for activation row t of the tile with K_ROWS4_KERNEL's operations in its order, so every result equals the
+// matvec kernel's for that row alone, bit for bit. PREPARE(t) runs once per tile; a last tile of 3 rows
+// repeats its last row (TILE_ROW; results dropped); SINGLE(t) computes each of the last 1 or 2 rows.
+#define K_TILE_KERNEL(BLOCK_BYTES, PREPARE, BLOCK, SINGLE)                                                \
+    const size_t blocks = cols / 256, row_bytes = blocks * (BLOCK_BYTES);                                 \
+    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
+    size_t t = 0;                                                                                         \
+    for (; t + 2 < nx; t += 4) {                                                                          \
+        PREPARE(t);                                                                                       \
+        prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                 \
+        for (size_t r = row_begin; r < row_end; r++) {                                                    \
+            const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                        \
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, o0 = a0, o1 = a0, o2 = a0, o3 = a0; \
+            for (size_t b = 0; b < blocks; b++) {                                                         \
+                const uint8_t *pb = p + b * (BLOCK_BYTES);                                                \
+                for (int o_ = 0; o_ < (BLOCK_BYTES); o_ += 64)                                            \
+                    if (pb + PG_PREFETCH_BYTES + o_ < end_) _mm_prefetch((const char *)pb + PG_PREFETCH_BYTES + o_, _MM_HINT_T0); \
+                BLOCK(pb, b, a0, o0, 0); BLOCK(pb, b, a1, o1, 1); BLOCK(pb, b, a2, o2, 2); BLOCK(pb, b, a3, o3, 3); \
+            }                                                                                             \
+            y[t * ldy + r] = hsum(a0) - hsum(o0); y[(t + 1) * ldy + r] = hsum(a1) - hsum(o1);             \
+            if (t + 2 < nx) y[(t + 2) * ldy + r] = hsum(a2) - hsum(o2);                                   \
+            if (t + 3 < nx) y[(t + 3) * ldy + r] = hsum(a3) - hsum(o3);                                   \
+        }                                                                                                 \
+    }                                                                                                     \
+    for (; t < nx; t++) SINGLE(t);
+
 static inline float half_at(const uint8_t *p) {
     uint16_t h;
     memcpy(&h, p, 2);

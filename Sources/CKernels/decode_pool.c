@@ -35,6 +35,7 @@ typedef struct {
     void *context;
     size_t chunks;
     size_t cols;
+    size_t nx;  // activation rows (sequences of a batched decode step); job j's y is [nx, rows_j]
     const float *x;
     const int8_t *qx;
     const float *dx, *sx;
@@ -78,7 +79,35 @@ size_t pg_row_bytes(int type, size_t cols) {
     }
 }
 
+// Rows [begin, end) of job j against all nx activation rows (batched decode).
+static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
+    const size_t n = b->nx, ld = j->rows;
+    if (b->qx == NULL) {
+        switch (j->type) {
+        case PG_BLOCK_Q4_1: pg_matmat_q4_1(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
+        case PG_BLOCK_Q4_0: pg_matmat_q4_0(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
+        case PG_BLOCK_Q5_0: pg_matmat_q5_0(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
+        case PG_BLOCK_Q4_K: pg_matmat_q4_k(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
+        case PG_BLOCK_Q6_K: pg_matmat_q6_k(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
+        default: pg_matmat_q8_0(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
+        }
+    } else {
+        switch (j->type) {
+        case PG_BLOCK_Q4_1: pg_matmat_q4_1_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        case PG_BLOCK_Q4_0: pg_matmat_q4_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        case PG_BLOCK_Q5_0: pg_matmat_q5_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        case PG_BLOCK_Q4_K: pg_matmat_q4_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        case PG_BLOCK_Q6_K: pg_matmat_q6_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        default: pg_matmat_q8_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        }
+    }
+}
+
 static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
+    if (b->nx > 1) {
+        run_rows_batched(b, j, begin, end);
+        return;
+    }
     if (b->qx == NULL) {
         switch (j->type) {
         case PG_BLOCK_Q4_1: pg_matvec_q4_1(j->w, b->cols, begin, end, b->x, j->y); break;
@@ -102,11 +131,14 @@ static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_
 
 // SwiGLU (Shazeer 2020) on rows [begin, end): up = silu(gate) · up, the same arithmetic as Kernels.swiglu.
 static void swiglu_rows(const batch *b, size_t begin, size_t end) {
-    const float *gate = b->jobs[0].y;
-    float *up = b->jobs[1].y;
-    for (size_t r = begin; r < end; r++) {
-        float g = gate[r];
-        up[r] = g / (1.0f + expf(-g)) * up[r];
+    const size_t rows = b->jobs[0].rows;
+    for (size_t t = 0; t < b->nx; t++) {
+        const float *gate = b->jobs[0].y + t * rows;
+        float *up = b->jobs[1].y + t * rows;
+        for (size_t r = begin; r < end; r++) {
+            float g = gate[r];
+            up[r] = g / (1.0f + expf(-g)) * up[r];
+        }
     }
 }
 
@@ -259,21 +291,21 @@ static void dispatch(batch *local, int threads) {
     atomic_flag_clear_explicit(&pool.busy, memory_order_release);
 }
 
-void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, const float *x,
+void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, size_t nx, const float *x,
                      const int8_t *qx, const float *dx, const float *sx, int threads) {
     if (count > MAX_JOBS) {
         for (int i = 0; i < count; i += MAX_JOBS)
-            pg_matvec_batch(jobs + i, count - i < MAX_JOBS ? count - i : MAX_JOBS, cols, x, qx, dx, sx, threads);
+            pg_matvec_batch(jobs + i, count - i < MAX_JOBS ? count - i : MAX_JOBS, cols, nx, x, qx, dx, sx, threads);
         return;
     }
-    batch local = {.count = count, .cols = cols, .x = x, .qx = qx, .dx = dx, .sx = sx};
+    batch local = {.count = count, .cols = cols, .nx = nx, .x = x, .qx = qx, .dx = dx, .sx = sx};
     for (int j = 0; j < count; j++) local.jobs[j] = jobs[j];
     dispatch(&local, threads);
 }
 
-void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, const float *x,
+void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, size_t nx, const float *x,
                       const int8_t *qx, const float *dx, const float *sx, int threads) {
-    batch local = {.count = 2, .swiglu = 1, .cols = cols, .x = x, .qx = qx, .dx = dx, .sx = sx};
+    batch local = {.count = 2, .swiglu = 1, .cols = cols, .nx = nx, .x = x, .qx = qx, .dx = dx, .sx = sx};
     local.jobs[0] = gate;
     local.jobs[1] = up;
     dispatch(&local, threads);

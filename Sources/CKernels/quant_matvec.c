@@ -133,3 +133,80 @@ void pg_matvec_q8_0(const void *w, size_t cols, size_t row_begin, size_t row_end
 void pg_matvec_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
     FLOAT_ROWS4_KERNEL(22, 2, fivebit_dot, 0, -16.0f)
 }
+
+// Batched decode (several sequences per step): rows [row_begin, row_end) of W against nx activation rows
+// x [nx, cols], y[t·ldy + r] = dot(row r, x_t). Activation rows go four at a time: each weight block is loaded and
+// unpacked once (the DOT calls of the four rows share it) and meets the four rows with FLOAT_BLOCK's operations in
+// its order, so every result equals what the matvec kernel computes for that row alone, bit for bit (batched
+// greedy decode gives the tokens single-sequence decode gives). The offset coefficient of a block is broadcast to
+// every lane (only lane OFFSET_LANE is read). A last tile of 3 rows repeats its last row (results dropped);
+// the last 1 or 2 rows run through the matvec kernel SINGLE.
+#define FLOAT_TILE_KERNEL(BLOCK_BYTES, QS, DOT, OFFSET_LANE, FACTOR, SINGLE)                              \
+    const size_t blocks = cols / 32, row_bytes = blocks * BLOCK_BYTES;                                    \
+    const int l_ = OFFSET_LANE >= 0 ? OFFSET_LANE : 0;                                                    \
+    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
+    size_t t = 0;                                                                                         \
+    for (; t + 2 < nx; t += 4) {                                                                          \
+        const float *x0 = x + t * cols, *x1 = x0 + cols, *x2 = x + TILE_ROW(t, 2, nx) * cols,             \
+                    *x3 = x + TILE_ROW(t, 3, nx) * cols;                                                  \
+        float c0[blocks], c1[blocks], c2[blocks], c3[blocks];                                             \
+        if (OFFSET_LANE >= 0) {                                                                           \
+            block_sums(x0, blocks, FACTOR, c0); block_sums(x1, blocks, FACTOR, c1);                       \
+            block_sums(x2, blocks, FACTOR, c2); block_sums(x3, blocks, FACTOR, c3);                       \
+        }                                                                                                 \
+        prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                 \
+        for (size_t r = row_begin; r < row_end; r++) {                                                    \
+            const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                        \
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                   \
+            __m128 o0 = _mm_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                      \
+            for (size_t b = 0; b < blocks; b++) {                                                         \
+                const uint8_t *pb = p + b * BLOCK_BYTES;                                                  \
+                if (((uintptr_t)pb & 63) < BLOCK_BYTES && pb + PG_PREFETCH_BYTES < end_)                  \
+                    _mm_prefetch((const char *)pb + PG_PREFETCH_BYTES, _MM_HINT_T0);                      \
+                __m128 sc_ = block_scales(pb);                                                            \
+                __m256 d_ = _mm256_broadcastss_ps(sc_);                                                   \
+                a0 = _mm256_fmadd_ps(d_, DOT(pb + QS, x0 + 32 * b), a0);                                  \
+                a1 = _mm256_fmadd_ps(d_, DOT(pb + QS, x1 + 32 * b), a1);                                  \
+                a2 = _mm256_fmadd_ps(d_, DOT(pb + QS, x2 + 32 * b), a2);                                  \
+                a3 = _mm256_fmadd_ps(d_, DOT(pb + QS, x3 + 32 * b), a3);                                  \
+                if (OFFSET_LANE >= 0) {                                                                   \
+                    o0 = _mm_fmadd_ps(sc_, _mm_set1_ps(c0[b]), o0); o1 = _mm_fmadd_ps(sc_, _mm_set1_ps(c1[b]), o1); \
+                    o2 = _mm_fmadd_ps(sc_, _mm_set1_ps(c2[b]), o2); o3 = _mm_fmadd_ps(sc_, _mm_set1_ps(c3[b]), o3); \
+                }                                                                                         \
+            }                                                                                             \
+            y[t * ldy + r] = hsum(a0) + lane(o0, l_); y[(t + 1) * ldy + r] = hsum(a1) + lane(o1, l_);     \
+            if (t + 2 < nx) y[(t + 2) * ldy + r] = hsum(a2) + lane(o2, l_);                               \
+            if (t + 3 < nx) y[(t + 3) * ldy + r] = hsum(a3) + lane(o3, l_);                               \
+        }                                                                                                 \
+    }                                                                                                     \
+    for (; t < nx; t++) SINGLE(w, cols, row_begin, row_end, x + t * cols, y + t * ldy);
+
+// factor · Σx over each 32-value block of x: offset_coefficients' value, one float per block.
+static void block_sums(const float *x, size_t blocks, float factor, float *sums) {
+    for (size_t b = 0; b < blocks; b++) {
+        const float *p = x + 32 * b;
+        __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),
+                                 _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24)));
+        sums[b] = factor * hsum(s);
+    }
+}
+
+void pg_matmat_q4_1(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                    float *y, size_t ldy) {
+    FLOAT_TILE_KERNEL(20, 4, nibble_dot, 1, 1.0f, pg_matvec_q4_1)
+}
+
+void pg_matmat_q4_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                    float *y, size_t ldy) {
+    FLOAT_TILE_KERNEL(18, 2, nibble_dot, 0, -8.0f, pg_matvec_q4_0)
+}
+
+void pg_matmat_q8_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                    float *y, size_t ldy) {
+    FLOAT_TILE_KERNEL(34, 2, q8_dot, -1, 0.0f, pg_matvec_q8_0)
+}
+
+void pg_matmat_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                    float *y, size_t ldy) {
+    FLOAT_TILE_KERNEL(22, 2, fivebit_dot, 0, -16.0f, pg_matvec_q5_0)
+}

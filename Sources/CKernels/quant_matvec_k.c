@@ -86,3 +86,33 @@ void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end
     K_ROWS4_KERNEL(210, Q6K_F32_BLOCK)
 #undef Q6K_F32_BLOCK
 }
+
+// Batched decode (see K_TILE_KERNEL): x [nx, cols], y[t·ldy + r]; equal bit for bit to pg_matvec_q4_k / q6_k per row.
+void pg_matmat_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                    float *y, size_t ldy) {
+    float xs[4][cols / 32];  // Σx over each 32 values of the tile's four rows
+#define Q4K_PREPARE(t0)                                                                                   \
+    for (int u = 0; u < 4; u++)                                                                           \
+        for (size_t j = 0; j < cols / 32; j++) {                                                          \
+            const float *p = x + TILE_ROW(t0, u, nx) * cols + 32 * j;                                              \
+            xs[u][j] = hsum(_mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),      \
+                                          _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24)))); \
+        }
+#define Q4K_TILE_BLOCK(pb, b, acc, off, u) q4k_block(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), xs[u] + 8 * (b), &(acc), &(off))
+#define Q4K_SINGLE(t0) pg_matvec_q4_k(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)
+    K_TILE_KERNEL(144, Q4K_PREPARE, Q4K_TILE_BLOCK, Q4K_SINGLE)
+#undef Q4K_PREPARE
+#undef Q4K_TILE_BLOCK
+#undef Q4K_SINGLE
+}
+
+void pg_matmat_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                    float *y, size_t ldy) {
+#define Q6K_PREPARE(t0) (void)(t0)
+#define Q6K_TILE_BLOCK(pb, b, acc, off, u) q6k_block(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), &(acc))
+#define Q6K_SINGLE(t0) pg_matvec_q6_k(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)
+    K_TILE_KERNEL(210, Q6K_PREPARE, Q6K_TILE_BLOCK, Q6K_SINGLE)
+#undef Q6K_PREPARE
+#undef Q6K_TILE_BLOCK
+#undef Q6K_SINGLE
+}

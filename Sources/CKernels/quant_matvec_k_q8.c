@@ -84,3 +84,31 @@ void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
     K_ROWS4_KERNEL(210, Q6K_Q8_BLOCK)
 #undef Q6K_Q8_BLOCK
 }
+
+// Batched decode with int8 activations (see K_TILE_KERNEL): qx [nx, cols], dx and sx [nx, cols / 32],
+// y[t·ldy + r]; equal bit for bit to pg_matvec_q4_k_q8 / q6_k_q8 per row.
+void pg_matmat_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    const size_t nb = cols / 32;
+#define Q4K_PREPARE(t0) (void)(t0)
+#define Q4K_Q8_TILE(pb, b, acc, off, u)                                                                   \
+    q4k_q8_block(pb, qx + TILE_ROW(t, u, nx) * cols + 256 * (b), dx + TILE_ROW(t, u, nx) * nb + 8 * (b),          \
+                 sx + TILE_ROW(t, u, nx) * nb + 8 * (b), &(acc), &(off))
+#define Q4K_SINGLE(t0) pg_matvec_q4_k_q8(w, cols, row_begin, row_end, qx + (t0) * cols, dx + (t0) * nb, sx + (t0) * nb, y + (t0) * ldy)
+    K_TILE_KERNEL(144, Q4K_PREPARE, Q4K_Q8_TILE, Q4K_SINGLE)
+#undef Q4K_PREPARE
+#undef Q4K_Q8_TILE
+#undef Q4K_SINGLE
+}
+
+void pg_matmat_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    const size_t nb = cols / 32;
+#define Q6K_PREPARE(t0) (void)(t0)
+#define Q6K_Q8_TILE(pb, b, acc, off, u) q6k_q8_block(pb, qx + TILE_ROW(t, u, nx) * cols + 256 * (b), dx + TILE_ROW(t, u, nx) * nb + 8 * (b), &(acc))
+#define Q6K_SINGLE(t0) pg_matvec_q6_k_q8(w, cols, row_begin, row_end, qx + (t0) * cols, dx + (t0) * nb, sx + (t0) * nb, y + (t0) * ldy)
+    K_TILE_KERNEL(210, Q6K_PREPARE, Q6K_Q8_TILE, Q6K_SINGLE)
+#undef Q6K_PREPARE
+#undef Q6K_Q8_TILE
+#undef Q6K_SINGLE
+}

@@ -132,3 +132,70 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
     ROWS4_KERNEL(22, 2, FIVEBIT_DOT, 0, -16.0f)
 }
+
+// Batched decode with int8 activations: rows [row_begin, row_end) of W against nx quantised activation rows
+// (qx [nx, cols], dx and sx [nx, cols / 32]), y[t·ldy + r]. Four activation rows at a time share each weight
+// block's load and unpacking; each meets INT8_BLOCK's operations in its order (the offset coefficient
+// FACTOR·sx broadcast to every lane, only lane OFFSET_LANE read), so every result equals the matvec kernel's
+// for that row alone, bit for bit. A last tile of 3 rows repeats its last row (results dropped); the last 1 or
+// 2 rows run through SINGLE.
+#define TILE_BLOCK(pb, b, acc, off, QS, DOT, OFFSET_LANE, FACTOR, q, d, s)                               \
+    do {                                                                                                  \
+        __m256 s_ = _mm256_mul_ps(_mm256_broadcastss_ps(sc_), _mm256_broadcast_ss((d) + (b)));           \
+        acc = _mm256_fmadd_ps(s_, DOT((const void *)((pb) + QS), _mm256_loadu_si256((const __m256i *)((q) + 32 * (b)))), acc); \
+        if (OFFSET_LANE >= 0) off = _mm_fmadd_ps(sc_, _mm_set1_ps(FACTOR * (s)[b]), off);                \
+    } while (0)
+
+#define INT8_TILE_KERNEL(BLOCK_BYTES, QS, DOT, OFFSET_LANE, FACTOR, SINGLE)                               \
+    const size_t blocks = cols / 32, row_bytes = blocks * BLOCK_BYTES;                                    \
+    const int l_ = OFFSET_LANE >= 0 ? OFFSET_LANE : 0;                                                    \
+    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
+    size_t t = 0;                                                                                         \
+    for (; t + 2 < nx; t += 4) {                                                                          \
+        const size_t u2 = TILE_ROW(t, 2, nx), u3 = TILE_ROW(t, 3, nx);                                    \
+        const int8_t *q0 = qx + t * cols, *q1 = q0 + cols, *q2 = qx + u2 * cols, *q3 = qx + u3 * cols;   \
+        const float *d0 = dx + t * blocks, *d1 = d0 + blocks, *d2 = dx + u2 * blocks, *d3 = dx + u3 * blocks; \
+        const float *s0 = sx + t * blocks, *s1 = s0 + blocks, *s2 = sx + u2 * blocks, *s3 = sx + u3 * blocks; \
+        (void)s0; (void)s1; (void)s2; (void)s3;                                                           \
+        prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                 \
+        for (size_t r = row_begin; r < row_end; r++) {                                                    \
+            const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                        \
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                   \
+            __m128 o0 = _mm_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                      \
+            for (size_t b = 0; b < blocks; b++) {                                                         \
+                const uint8_t *pb = p + b * BLOCK_BYTES;                                                  \
+                if (((uintptr_t)pb & 63) < BLOCK_BYTES && pb + PG_PREFETCH_BYTES < end_)                  \
+                    _mm_prefetch((const char *)pb + PG_PREFETCH_BYTES, _MM_HINT_T0);                      \
+                __m128 sc_ = block_scales(pb);                                                            \
+                TILE_BLOCK(pb, b, a0, o0, QS, DOT, OFFSET_LANE, FACTOR, q0, d0, s0);                      \
+                TILE_BLOCK(pb, b, a1, o1, QS, DOT, OFFSET_LANE, FACTOR, q1, d1, s1);                      \
+                TILE_BLOCK(pb, b, a2, o2, QS, DOT, OFFSET_LANE, FACTOR, q2, d2, s2);                      \
+                TILE_BLOCK(pb, b, a3, o3, QS, DOT, OFFSET_LANE, FACTOR, q3, d3, s3);                      \
+            }                                                                                             \
+            y[t * ldy + r] = hsum(a0) + lane(o0, l_); y[(t + 1) * ldy + r] = hsum(a1) + lane(o1, l_);     \
+            if (t + 2 < nx) y[(t + 2) * ldy + r] = hsum(a2) + lane(o2, l_);                               \
+            if (t + 3 < nx) y[(t + 3) * ldy + r] = hsum(a3) + lane(o3, l_);                               \
+        }                                                                                                 \
+    }                                                                                                     \
+    for (; t < nx; t++)                                                                                   \
+        SINGLE(w, cols, row_begin, row_end, qx + t * cols, dx + t * blocks, sx + t * blocks, y + t * ldy);
+
+void pg_matmat_q4_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    INT8_TILE_KERNEL(20, 4, NIBBLE_DOT, 1, 1.0f, pg_matvec_q4_1_q8)
+}
+
+void pg_matmat_q4_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    INT8_TILE_KERNEL(18, 2, NIBBLE_DOT, 0, -8.0f, pg_matvec_q4_0_q8)
+}
+
+void pg_matmat_q8_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    INT8_TILE_KERNEL(34, 2, Q8_DOT, -1, 0.0f, pg_matvec_q8_0_q8)
+}
+
+void pg_matmat_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    INT8_TILE_KERNEL(22, 2, FIVEBIT_DOT, 0, -16.0f, pg_matvec_q5_0_q8)
+}

@@ -17,11 +17,19 @@ public protocol CaptureEngine {
     func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput]
     /// Generates an answer to `question`, capturing `hooks` during generation itself.
     func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer
+    /// Answers to `questions` in order, up to `batchSize` generated together (batched decode); each equals what
+    /// `answer` gives for that question alone.
+    func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer]
     /// Most tokens one forward pass may hold (the model's context length).
     var contextLength: Int { get }
 }
 
 extension CaptureEngine {
+    /// One question at a time.
+    public func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer] {
+        try questions.map { try answer(question: $0, hooks: hooks, maxTokens: maxTokens) }
+    }
+
     public var contextLength: Int { .max }
 }
 

@@ -110,15 +110,21 @@ public final class CapturePipeline {
                               refused: hasQuestions ? refused : nil, shard: shard?.description, skipped: skipped)
     }
 
-    /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches. Answers are generated one at
-    /// a time (a 1.5B model answers a few questions a minute on 2 cores), so a capture that generates commits every
-    /// chunk (8–1,024 rows by width): a kill loses minutes of work, not the whole run.
+    /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches. Answers are slow (a 1.5B
+    /// model answers a few questions a minute on 2 cores), so a capture that generates commits every chunk (8–1,024
+    /// rows by width), or every few chunks when a chunk holds fewer than two decode batches (a window's questions
+    /// are decoded `decodeBatch` at a time, and two batches per window leave few generations running alone as a
+    /// window ends): a kill loses minutes of work, not the whole run.
     func windowRows(chunkRows: Int, generating: Bool = false) -> Int {
-        if generating { return max(1, chunkRows) }
+        let chunk = max(1, chunkRows)
+        if generating { return (2 * decodeBatch + chunk - 1) / chunk * chunk }
         // Clamped: `--batch-size` of Int.max (legal, "no limit") trapped here with an arithmetic overflow.
         let wanted = max(min(request.batchSize, 1 << 20) * 8, 1)
         return max(1, (wanted + chunkRows - 1) / chunkRows) * chunkRows
     }
+
+    /// Questions decoded together: `--batch-size`, at most 32 (each holds a KV cache for its whole answer).
+    var decodeBatch: Int { min(max(request.batchSize, 1), 32) }
 
     /// Splits length-sorted sequence indices into forward passes of at most `maxCount` sequences and at most
     /// `maxTokens` tokens (a single longer sequence still gets a pass of its own), so that long texts cannot blow up
@@ -267,11 +273,13 @@ public final class CapturePipeline {
         return result
     }
 
-    /// Generates and grades an answer per question; activations come from the generation pass itself.
+    /// Generates and grades an answer per question, up to `--batch-size` generated together; activations come from
+    /// the generation pass itself.
     private func captureAnswers(_ slice: ArraySlice<Item>, datasets: [Dataset], onExample: () -> Void) throws -> ActivationBatch {
         var batch = ActivationBatch(examples: [], activations: [:])
-        for item in slice {
-            let answer = try engine.answer(question: item.example.text, hooks: request.hooks, maxTokens: request.maxAnswerTokens)
+        let answers = try engine.answers(questions: slice.map(\.example.text), hooks: request.hooks,
+                                         maxTokens: request.maxAnswerTokens, batchSize: decodeBatch)
+        for (item, answer) in zip(slice, answers) {
             let grade = AnswerGrader.grade(answer.text, accepted: item.example.answers)
             if grade.correct { correct += 1 }
             if grade.refused { refused += 1 }

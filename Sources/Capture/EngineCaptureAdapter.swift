@@ -57,6 +57,13 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         }
     }
 
+    /// Up to `batchSize` generations at once on the model, which merges their decode steps (`LanguageModel.generate`).
+    public func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer] {
+        try concurrentMap(questions, width: batchSize) { _, question in
+            try self.answer(question: question, hooks: hooks, maxTokens: maxTokens)
+        }
+    }
+
     public func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
         let typed = try hooks.map { try hook($0) }
         let prompt: [Int32]

@@ -14,7 +14,8 @@ import Foundation
 /// print(answer.text, answer.verdict.score.pTrue, answer.verdict.score.flag)
 /// ```
 ///
-/// Not for concurrent use of one engine: serialise calls (``GateQueue`` does) or give each thread its own gate.
+/// Concurrent calls are safe when the engine is (``InferenceGateEngine``: they share decode steps); otherwise
+/// serialise them (a ``GateQueue`` of `parallel` 1 does) or give each thread its own gate.
 public final class Gate: Sendable {
     /// The model that generates.
     public let engine: any GateEngine

@@ -42,8 +42,9 @@ public struct GenerationSummary: Sendable {
     }
 }
 
-/// A language model the gate can drive. Calls come from one thread at a time (the gate's queue serialises them),
-/// so an implementation need not be thread-safe; it is `Sendable` so that the queue may own it.
+/// A language model the gate can drive. With a ``GateQueue`` of `parallel` 1 calls come from one thread at a time,
+/// so an implementation need not be thread-safe; with more, `generate` is called from several threads at once
+/// (`InferenceGateEngine` batches those generations' decode steps). `Sendable` so that the queue may own it.
 public protocol GateEngine: AnyObject, Sendable {
     /// Identity of the loaded weights (compared with each probe's `model`).
     var model: ModelIdentity { get }

@@ -1,4 +1,4 @@
-// One engine, many callers: a bounded FIFO in front of a dedicated thread that runs generations one at a time.
+// One engine, many callers: a bounded FIFO in front of the engine, which runs up to `parallel` jobs at once.
 import Foundation
 
 /// A flag a running job polls to stop early (set when the waiting task is cancelled, e.g. a client disconnects).
@@ -13,8 +13,10 @@ public final class CancellationFlag: @unchecked Sendable {
     public func cancel() { lock.withLock { cancelled = true } }
 }
 
-/// Runs blocking engine work one job at a time on its own thread, off Swift's cooperative pool, with at most
-/// `capacity` jobs waiting; one more is refused with ``GateError/queueFull(capacity:)``.
+/// Runs blocking engine work off Swift's cooperative pool, in arrival order, at most `parallel` jobs at once (each on
+/// a thread of its own; with `parallel` > 1 the engine must be thread-safe — `InferenceGateEngine` is, and its
+/// concurrent generations share their decode steps), with at most `capacity` jobs waiting; one more is refused
+/// with ``GateError/queueFull(capacity:)``.
 ///
 /// ```swift
 /// let queue = GateQueue(capacity: 16)
@@ -24,16 +26,23 @@ public final class CancellationFlag: @unchecked Sendable {
 public final class GateQueue: Sendable {
     /// Most jobs allowed to wait (the running one not counted).
     public let capacity: Int
-    private let worker = DispatchQueue(label: "polygraph.gate.engine", qos: .userInitiated)
+    /// Most jobs running at once (1: one at a time).
+    public let parallel: Int
+    /// Hands jobs out in arrival order, each once a running place is free.
+    private let admission = DispatchQueue(label: "polygraph.gate.admission", qos: .userInitiated)
+    private let workers = DispatchQueue(label: "polygraph.gate.engine", qos: .userInitiated, attributes: .concurrent)
+    private let places: DispatchSemaphore
     private let state = LockedCounts()
 
-    public init(capacity: Int) {
+    public init(capacity: Int, parallel: Int = 1) {
         self.capacity = max(0, capacity)
+        self.parallel = max(1, parallel)
+        places = DispatchSemaphore(value: self.parallel)
     }
 
     /// Jobs reserved or waiting, not yet running.
     public var waiting: Int { state.read().waiting }
-    /// 1 while a job runs, else 0.
+    /// Jobs running now (0 ... `parallel`).
     public var running: Int { state.read().running }
 
     /// Takes a place in the queue now, so that a full queue is refused before any response is started.
@@ -61,7 +70,7 @@ public final class GateQueue: Sendable {
             if !used { queue.state.update { $0.waiting -= 1 } }
         }
 
-        /// Waits for the engine thread, then runs `work` there. Cancelling the calling task sets the flag `work`
+        /// Waits for a running place, then runs `work` on a thread of its own. Cancelling the calling task sets the flag `work`
         /// polls; a job cancelled before it starts does not run and throws `CancellationError`.
         public func run<T: Sendable>(_ work: @escaping @Sendable (CancellationFlag) throws -> T) async throws -> T {
             let first = lock.withLock { () -> Bool in
@@ -73,12 +82,17 @@ public final class GateQueue: Sendable {
             let state = queue.state
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
-                    queue.worker.async {
-                        state.update { $0.waiting -= 1; $0.running = 1 }
-                        let result: Result<T, Error> = flag.isCancelled ? .failure(CancellationError()) : Result { try work(flag) }
-                        // Free the engine before waking the caller, so that it never sees its own job still running.
-                        state.update { $0.running = 0 }
-                        continuation.resume(with: result)
+                    let queue = self.queue
+                    queue.admission.async {
+                        queue.places.wait()
+                        queue.workers.async {
+                            state.update { $0.waiting -= 1; $0.running += 1 }
+                            let result: Result<T, Error> = flag.isCancelled ? .failure(CancellationError()) : Result { try work(flag) }
+                            // Free the place before waking the caller, so that it never sees its own job still running.
+                            state.update { $0.running -= 1 }
+                            queue.places.signal()
+                            continuation.resume(with: result)
+                        }
                     }
                 }
             } onCancel: {

@@ -27,12 +27,14 @@ public final class GateService: Sendable {
     /// Where `escalate` forwards flagged requests; nil when no upstream was configured.
     public let escalator: (any Escalator)?
 
+    /// `batchSize`: most requests generating at once; they share decode steps when the engine batches them
+    /// (continuous batching: a request joins at the next step and leaves when it ends).
     public init(gate: Gate, policy: GatePolicy = GatePolicy(), escalator: (any Escalator)? = nil,
-                queueCapacity: Int = 16) {
+                queueCapacity: Int = 16, batchSize: Int = 1) {
         self.gate = gate
         self.policy = policy
         self.escalator = escalator
-        self.queue = GateQueue(capacity: queueCapacity)
+        self.queue = GateQueue(capacity: queueCapacity, parallel: batchSize)
     }
 
     /// Tokenises and checks a request (probe name, options, context length) without touching the queue.

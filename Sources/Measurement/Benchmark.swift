@@ -90,25 +90,29 @@ public struct Benchmark: Sendable {
         return Array(out.prefix(longPromptTokens))
     }
 
-    /// Decode tokens/s: greedy single-token steps after prefilling `prompt` (only the steps are timed).
-    public func decode(model: any CausalLanguageModel, prompt: [Int32], label: String,
+    /// Decode tokens/s: greedy single-token steps after prefilling `prompt` (only the steps are timed). With
+    /// `sequences` > 1, that many copies decode together, one batched pass per step (each weight read once for all):
+    /// tokens/s counts every sequence's tokens.
+    public func decode(model: any CausalLanguageModel, prompt: [Int32], label: String, sequences: Int = 1,
                        progress: (String) -> Void = { _ in }) throws -> Result {
         // The prompt is prefilled untimed, then only the single-token steps are timed.
         var runs: [Double] = [], cpu: [Double] = []
         for _ in 0..<repeats {
-            let cache = model.makeCache(maxLength: prompt.count + decodeTokens + 1)
-            var logits = try model.forward([prompt], caches: [cache], capture: .none, logits: .last)[0].lastLogits ?? []
+            let caches = (0..<sequences).map { _ in model.makeCache(maxLength: prompt.count + decodeTokens + 1) }
+            var logits = try caches.map { try model.forward([prompt], caches: [$0], capture: .none, logits: .last)[0].lastLogits ?? [] }
             let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Benchmark.processCPUSeconds()
             for _ in 0..<decodeTokens {
-                let id = Sampler.argmax(logits)
-                logits = try model.forward([[id]], caches: [cache], capture: .none, logits: .last)[0].lastLogits ?? []
+                let ids = logits.map { [Sampler.argmax($0)] }
+                logits = try model.forward(ids, caches: caches, capture: .none, logits: .last).map { $0.lastLogits ?? [] }
             }
             runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             cpu.append(Benchmark.processCPUSeconds() - cpuStart)
         }
         let median = runs.sorted()[runs.count / 2]
-        var r = Result(name: "decode \(decodeTokens) tokens after the \(prompt.count)-token prompt\(label)", tokens: decodeTokens,
-                       seconds: median, tokensPerSecond: Double(decodeTokens) / median, runs: runs)
+        let batch = sequences > 1 ? ", \(sequences) sequences per step" : ""
+        var r = Result(name: "decode \(decodeTokens) tokens after the \(prompt.count)-token prompt\(batch)\(label)",
+                       tokens: decodeTokens * sequences, seconds: median,
+                       tokensPerSecond: Double(decodeTokens * sequences) / median, runs: runs)
         r.cpuSeconds = cpu.sorted()[cpu.count / 2]
         progress(String(format: "%@: %.1f tok/s (median %.3f s)", r.name, r.tokensPerSecond, median))
         return r

@@ -34,6 +34,9 @@ struct AskCommand: ParsableCommand {
     @Option(help: "Longest answer, in tokens.")
     var maxTokens = 48
 
+    @Option(help: "Questions answered together, sharing each decode step (1: one at a time; answers are the same).")
+    var batchSize = 8
+
     @OptionGroup var threading: ThreadOptions
     @Flag(help: "Score with a probe trained on another model's weights anyway.")
     var allowModelMismatch = false
@@ -44,6 +47,7 @@ struct AskCommand: ParsableCommand {
     func validate() throws {
         if question.isEmpty && questions == nil { throw ValidationError("give --question TEXT or --questions FILE.jsonl") }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        if !(1...32).contains(batchSize) { throw ValidationError("--batch-size must be 1...32") }
     }
 
     func run() throws {
@@ -57,24 +61,33 @@ struct AskCommand: ParsableCommand {
         let options = GenerationOptions(maxTokens: maxTokens)
         var tally: [String: [ProbeFlag: Int]] = [:]  // grade ("right", "wrong", "refused") → flag → count
         if !json { print(Self.header) }
-        for item in items {
-            let answer = try gate.generate(.chat([ChatMessage(role: "user", content: item.text)]), options: options)
-            let grade = item.answers.isEmpty ? nil : AnswerGrader.grade(answer.text, accepted: item.answers)
-            if let grade { tally[grade.verdict.name, default: [:]][answer.verdict.score.flag, default: 0] += 1 }
-            if json {
-                var object = answer.jsonObject
-                object["question"] = item.text
-                if let grade {
-                    object["correct"] = grade.correct
-                    object["grade"] = grade.verdict.name
-                }
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
-            } else {
-                print(Self.row(question: item.text, answer: answer, grade: grade))
+        // Batches of questions answered together; each batch is printed in order as it ends.
+        for start in stride(from: 0, to: items.count, by: batchSize) {
+            let batch = Array(items[start..<min(items.count, start + batchSize)])
+            let answers = try concurrentMap(batch, width: batchSize) { _, item in
+                try gate.generate(.chat([ChatMessage(role: "user", content: item.text)]), options: options)
             }
+            for (item, answer) in zip(batch, answers) { try report(item, answer, json: json, tally: &tally) }
         }
         if !json, let summary = Self.summary(tally) { print("\n" + summary) }
+    }
+
+    private func report(_ item: (text: String, answers: [String]), _ answer: GatedAnswer, json: Bool,
+                        tally: inout [String: [ProbeFlag: Int]]) throws {
+        let grade = item.answers.isEmpty ? nil : AnswerGrader.grade(answer.text, accepted: item.answers)
+        if let grade { tally[grade.verdict.name, default: [:]][answer.verdict.score.flag, default: 0] += 1 }
+        if json {
+            var object = answer.jsonObject
+            object["question"] = item.text
+            if let grade {
+                object["correct"] = grade.correct
+                object["grade"] = grade.verdict.name
+            }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(Self.row(question: item.text, answer: answer, grade: grade))
+        }
     }
 
     static let header = [pad("question", 44), pad("answer", 44), "P(true)", pad("flag", 12), "graded"].joined(separator: " ")

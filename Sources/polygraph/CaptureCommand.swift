@@ -36,7 +36,7 @@ struct CaptureCommand: ParsableCommand {
     var position: CapturePosition?
     @Option(help: "raw (the text as is), chat (wrapped as a user turn with the GGUF's own chat template) or a built-in template (chatml, llama2, llama3, mistral, gemma, phi3, deepseek) to use instead. Default: raw for statements, chat for questions.")
     var template: String?
-    @Option(help: "Sequences per forward pass.")
+    @Option(help: "Sequences per forward pass; with --position answer, questions decoded together (at most 32; 1: one at a time).")
     var batchSize = 128
     @Option(help: "At most N examples from each dataset.")
     var limit: Int?

@@ -34,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Model name sent upstream.") var upstreamModel = "default"
     @Option(help: "Bearer key required from clients (or set POLYGRAPH_API_KEY).") var apiKey: String?
     @Option(help: "Most requests waiting for the engine; one more gets 429.") var queueCapacity = 32
+    @Option(help: "Most requests generating at once, sharing each decode step (continuous batching: a request joins the running batch at the next step and leaves when it finishes); 1 runs them one at a time.")
+    var batchSize = 8
     @Option(help: "Largest max_tokens a request may ask for.") var maxTokensLimit = 1024
     @Option(help: "Largest request body in bytes.") var maxBodyBytes = 1 << 20
     @Option(help: "Seconds a new connection has to send its whole request head (slow clients are disconnected).")
@@ -65,6 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--replica-id must be 1-64 letters, digits or . _ : - (got '\(replicaId)')")
         }
         guard queueCapacity >= 1 else { throw ValidationError("--queue-capacity must be at least 1") }
+        guard (1...256).contains(batchSize) else { throw ValidationError("--batch-size must be 1...256") }
         guard maxTokensLimit >= 1 else { throw ValidationError("--max-tokens-limit must be at least 1 (got \(maxTokensLimit))") }
         guard maxBodyBytes >= 1 else { throw ValidationError("--max-body-bytes must be at least 1 (got \(maxBodyBytes))") }
         for (name, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout),
@@ -97,7 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
             OpenAIUpstream(baseURL: $0, model: upstreamModel,
                            apiKey: ProcessInfo.processInfo.environment["POLYGRAPH_UPSTREAM_API_KEY"])
         }
-        let service = GateService(gate: gate, policy: gatePolicy, escalator: escalator, queueCapacity: queueCapacity)
+        let service = GateService(gate: gate, policy: gatePolicy, escalator: escalator, queueCapacity: queueCapacity,
+                                  batchSize: batchSize)
         let key = apiKey ?? ProcessInfo.processInfo.environment["POLYGRAPH_API_KEY"]
         let id = modelId ?? URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
         var connections = ConnectionLimits(headerTimeout: .seconds(headerTimeout), bodyTimeout: .seconds(bodyTimeout),

@@ -215,13 +215,14 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         }
     }
 
-    @Test("an answer capture commits every chunk: a run killed after 30 answers keeps 24 of them and resumes from there")
+    @Test("an answer capture commits every chunk that holds two decode batches: a run killed after 30 answers keeps 24 of them and resumes from there")
     func answerCommits() throws {
         let dir = try TemporaryDirectory()
         let lines = (0..<40).map { #"{"id": "q\#($0)", "question": "Capital number \#($0)?", "answers": ["Paris"]}"# }
         let jsonl = try dir.write("qa.jsonl", lines.joined(separator: "\n"))
         var request = CaptureRequest(datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
         request.chunkRows = 8
+        request.batchSize = 4  // questions decoded together: windows of 8 rows
         let engine = FakeEngine()
         engine.failAfterPasses = 30
         #expect(throws: (any Error).self) { try CapturePipeline(engine: engine, request: request).run() }

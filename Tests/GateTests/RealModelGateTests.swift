@@ -103,4 +103,33 @@ import Inference
             try Gate.load(engine: engine, probePaths: [badHook])
         }
     }
+
+    @Test("requests served together (GateService, batch 4: shared decode steps) get the tokens, scores and verdicts they get one at a time")
+    func batchedEqualsOneAtATime() async throws {
+        guard let modelPath = Self.model() else { return }
+        let engine = try InferenceGateEngine(path: modelPath)
+        let probePath = try Self.writeProbe(sha256: engine.model.sha256)
+        defer { try? FileManager.default.removeItem(atPath: probePath) }
+        let gate = try Gate.load(engine: engine, probePaths: [probePath])
+        let questions = ["What is the capital of France?", "Name a planet.", "What is 2 + 2?", "Who wrote Hamlet?",
+                         "What colour is the sky?"]
+        let options = GenerationOptions(maxTokens: 16)
+        let alone = try questions.map { try gate.generate(.chat([ChatMessage(role: "user", content: $0)]), options: options) }
+        let service = GateService(gate: gate, queueCapacity: 16, batchSize: 4)
+        let together = try await withThrowingTaskGroup(of: (Int, GatedAnswer).self) { group in
+            for (i, q) in questions.enumerated() {
+                let request = try service.prepare(.chat([ChatMessage(role: "user", content: q)]), options: options)
+                let slot = try service.queue.reserve()
+                group.addTask { (i, try await service.answer(request, slot: slot).original) }
+            }
+            var out: [Int: GatedAnswer] = [:]
+            for try await (i, a) in group { out[i] = a }
+            return questions.indices.map { out[$0]! }
+        }
+        for (a, b) in zip(alone, together) {
+            #expect(a.text == b.text && a.tokens.map(\.id) == b.tokens.map(\.id))
+            #expect(a.tokens.map(\.score.raw) == b.tokens.map(\.score.raw))
+            #expect(a.verdict.score.pTrue == b.verdict.score.pTrue)
+        }
+    }
 }

@@ -42,4 +42,17 @@ void pg_matvec_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y);
 
+// Batched decode (several sequences per step, each weight block read once for all of them): rows
+// [row_begin, row_end) of W against nx activation rows x [nx, cols], y[t·ldy + r] = dot(row r, x_t). Each result
+// equals, bit for bit, what the matvec kernel of the same type computes for that activation row alone.
+#define PG_MATMAT_F32(name) void name(const void *w, size_t cols, size_t row_begin, size_t row_end, \
+                                      const float *x, size_t nx, float *y, size_t ldy)
+#define PG_MATMAT_Q8(name) void name(const void *w, size_t cols, size_t row_begin, size_t row_end, \
+                                     const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy)
+PG_MATMAT_F32(pg_matmat_q4_1); PG_MATMAT_F32(pg_matmat_q4_0); PG_MATMAT_F32(pg_matmat_q8_0);
+PG_MATMAT_F32(pg_matmat_q5_0); PG_MATMAT_F32(pg_matmat_q4_k); PG_MATMAT_F32(pg_matmat_q6_k);
+/// Int8 activations: qx [nx, cols], dx and sx [nx, cols / 32] (pg_quantize_q8 of each row).
+PG_MATMAT_Q8(pg_matmat_q4_1_q8); PG_MATMAT_Q8(pg_matmat_q4_0_q8); PG_MATMAT_Q8(pg_matmat_q8_0_q8);
+PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(pg_matmat_q6_k_q8);
+
 #endif

@@ -74,6 +74,9 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             total += seq.count
         }
         var recorder = ActivationRecorder(filter: capture, config: c, segments: segments)
+        // A decode step (one new token per sequence, any number of sequences) multiplies on the quantised blocks;
+        // a prefill on F32 values. Each row of a batched step equals the same sequence's step alone, bit for bit.
+        let stepMode: DecodeMode = segments.allSatisfy { $0.count == 1 } ? decodeMode : .float32
         let needFinal = logits != .none || capture.contains(.lnFinal)
         let lastLayer = needFinal ? c.nLayers - 1 : capture.deepestLayer(nLayers: c.nLayers)
 
@@ -87,14 +90,16 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             let s = Scratch(total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: c.ropeDim / 2,
                             workspace: workspace)
             for l in 0...lastLayer {
-                block(l, x: x, s: s, segments: segments, caches: caches, recorder: &recorder)
+                block(l, x: x, s: s, segments: segments, caches: caches, mode: stepMode, recorder: &recorder)
             }
         }
         // Only a full-depth pass leaves complete caches behind.
         if lastLayer == c.nLayers - 1 { for (i, seg) in segments.enumerated() { caches[i].advance(by: seg.count) } }
         if needFinal {
-            finalNormAndLogits(x: x, total: total, segments: segments, logits: logits, workspace: workspace,
-                               recorder: &recorder)
+            // The LM head on the sequences' last rows (one row each) uses the decode kernels like a step: a
+            // sequence's last-position logits do not depend on which others share the pass.
+            finalNormAndLogits(x: x, total: total, segments: segments, logits: logits, mode: decodeMode,
+                               workspace: workspace, recorder: &recorder)
             if logits == .tokenScores {
                 scoreTokens(x: x, sequences: sequences, segments: segments, workspace: workspace, recorder: &recorder)
             }
@@ -118,14 +123,14 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     }
 
     private func block(_ l: Int, x: FloatBuffer, s: Scratch, segments: [(start: Int, count: Int)],
-                       caches: [KVCache], recorder: inout ActivationRecorder) {
+                       caches: [KVCache], mode: DecodeMode, recorder: inout ActivationRecorder) {
         let c = config, w = weights.layers[l], total = x.count / c.dModel
         let d = c.dModel, kvDim = c.nKVHeads * c.headDim, qDim = c.nHeads * c.headDim
         recorder.record(.block(l, .residPre), x.pointer)
         Kernels.rmsNorm(x.pointer, w.attnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln1Normalized), s.xn.pointer)
         LinearWeight.apply([(w.q, s.q.pointer), (w.k, s.k.pointer), (w.v, s.v.pointer)], s.xn.pointer, m: total,
-                           mode: decodeMode, workspace: s.workspace)
+                           mode: mode, workspace: s.workspace)
         if let b = w.qBias { Kernels.addBias(s.q.pointer, b.pointer, rows: total, width: qDim) }
         if let b = w.kBias { Kernels.addBias(s.k.pointer, b.pointer, rows: total, width: kvDim) }
         if let b = w.vBias { Kernels.addBias(s.v.pointer, b.pointer, rows: total, width: kvDim) }
@@ -151,7 +156,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
                       count: seg.count)
         }
         recorder.record(.block(l, .attnZ), s.z.pointer)
-        w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: decodeMode, workspace: s.workspace)
+        w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: mode, workspace: s.workspace)
         // Sandwich norm (gemma3): hook_attn_out is what is added to the residual stream.
         if let n = w.postAttnNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
         recorder.record(.block(l, .attnOut), s.proj.pointer)
@@ -161,10 +166,10 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
         // gate keeps the pre-activation; up becomes act(gate) · up.
         LinearWeight.applyGatedMLP(variant.mlpActivation, gate: w.gate, up: w.up, s.xn.pointer, gateOut: s.gate.pointer,
-                                   out: s.up.pointer, m: total, mode: decodeMode, workspace: s.workspace)
+                                   out: s.up.pointer, m: total, mode: mode, workspace: s.workspace)
         recorder.record(.block(l, .mlpPre), s.gate.pointer)
         recorder.record(.block(l, .mlpPost), s.up.pointer)
-        w.down.apply(s.up.pointer, s.proj.pointer, m: total, mode: decodeMode, workspace: s.workspace)
+        w.down.apply(s.up.pointer, s.proj.pointer, m: total, mode: mode, workspace: s.workspace)
         if let n = w.postFFNNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
@@ -172,7 +177,8 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     }
 
     private func finalNormAndLogits(x: FloatBuffer, total: Int, segments: [(start: Int, count: Int)],
-                                    logits: LogitsRequest, workspace: PanelWorkspace, recorder: inout ActivationRecorder) {
+                                    logits: LogitsRequest, mode: DecodeMode, workspace: PanelWorkspace,
+                                    recorder: inout ActivationRecorder) {
         let c = config, d = c.dModel, vocab = c.vocabSize
         let xn = FloatBuffer(count: total * d)
         Kernels.rmsNorm(x.pointer, weights.outputNorm.pointer, xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
@@ -187,7 +193,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             if segments.count == 1 {
                 // Decode: write the logits straight into the array handed back (no zero fill, no copy).
                 let logits = [Float](unsafeUninitializedCapacity: vocab) { buffer, initialized in
-                    weights.output.apply(lastRows.pointer, buffer.baseAddress!, m: 1, mode: decodeMode,
+                    weights.output.apply(lastRows.pointer, buffer.baseAddress!, m: 1, mode: mode,
                                          workspace: workspace)
                     initialized = vocab
                 }
@@ -195,7 +201,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
                 return
             }
             let out = FloatBuffer(count: segments.count * vocab)
-            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: decodeMode,
+            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: mode,
                                  workspace: workspace)
             for i in segments.indices { recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil) }
         case .all:

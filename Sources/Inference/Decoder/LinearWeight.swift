@@ -37,13 +37,14 @@ public struct LinearWeight: @unchecked Sendable {
         }
     }
 
-    /// `y[m, rows] = x[m, cols] · Wᵀ`: for one row, the quantised kernel `mode` asks for (when the weights have
-    /// blocks with a kernel); otherwise BLAS on F32 values — the whole matrix when they exist, else panels of rows
+    /// `y[m, rows] = x[m, cols] · Wᵀ`: the quantised kernel `mode` asks for (when the weights have blocks with a
+    /// kernel) — callers pass a mode other than `.float32` only for decode steps, rows of one new token per sequence
+    /// (a batched step reads each weight block once for its m rows); otherwise BLAS on F32 values — the whole matrix when they exist, else panels of rows
     /// dequantised into `workspace` one at a time (memory stays bounded by one panel).
     func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode = .float32,
                workspace: PanelWorkspace) {
-        if m == 1, mode != .float32, let q = quantized {
-            q.matvec(x, y, int8: mode == .quantizedInt8)
+        if mode != .float32, let q = quantized {
+            q.matvec(x, y, sequences: m, int8: mode == .quantizedInt8)
         } else if let f = floats {
             Kernels.linear(x, f, y, m: m, n: rows, k: cols)
         } else if let mapped {
@@ -59,14 +60,14 @@ public struct LinearWeight: @unchecked Sendable {
         }
     }
 
-    /// `y_i = x · W_iᵀ` for several weights of one input `x[m, cols]` (q/k/v; gate/up). A decode step with
-    /// quantised blocks runs them as one fork/join of the decode pool; otherwise one `apply` each.
+    /// `y_i = x · W_iᵀ` for several weights of one input `x[m, cols]` (q/k/v; gate/up). A decode step (`mode` other
+    /// than `.float32`) with quantised blocks runs them as one fork/join of the decode pool; otherwise one `apply` each.
     static func apply(_ products: [(weight: LinearWeight, y: UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>,
                       m: Int, mode: DecodeMode, workspace: PanelWorkspace) {
-        if m == 1, mode != .float32 {
+        if mode != .float32 {
             let blocks = products.compactMap { p in p.weight.quantized.map { (matrix: $0, y: p.y) } }
             if blocks.count == products.count, Set(blocks.map(\.matrix.cols)).count == 1 {
-                QuantizedMatrix.matvec(blocks, x, int8: mode == .quantizedInt8)
+                QuantizedMatrix.matvec(blocks, x, sequences: m, int8: mode == .quantizedInt8)
                 return
             }
         }
@@ -79,8 +80,8 @@ public struct LinearWeight: @unchecked Sendable {
                             gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode,
                             workspace: PanelWorkspace) {
         precondition(gate.rows == up.rows && gate.cols == up.cols, "SwiGLU: gate and up shapes differ")
-        if m == 1, mode != .float32, let g = gate.quantized, let u = up.quantized {
-            QuantizedMatrix.swiglu(gate: (g, gateOut), up: (u, out), x, int8: mode == .quantizedInt8)
+        if mode != .float32, let g = gate.quantized, let u = up.quantized {
+            QuantizedMatrix.swiglu(gate: (g, gateOut), up: (u, out), x, sequences: m, int8: mode == .quantizedInt8)
             return
         }
         gate.apply(x, gateOut, m: m, mode: mode, workspace: workspace)

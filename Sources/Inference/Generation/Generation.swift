@@ -51,12 +51,16 @@ public struct Generation: Sendable {
 }
 
 /// The autoregressive loop (prefill the prompt through the KV cache, then one token per step), independent of
-/// the tokenizer: the caller supplies a streaming `piece` decoder and the stop tokens.
+/// the tokenizer: the caller supplies a streaming `piece` decoder and the stop tokens. Passes go through
+/// `batcher`, so that loops running at the same time on other threads share their decode steps (nil: a batcher
+/// of this loop alone).
 enum GenerationLoop {
-    static func run(model: any CausalLanguageModel, prompt: [Int32], parameters: SamplingParameters,
-                    capture: HookFilter, stopTokens: Set<Int32>, piece: (Int32) -> String, flush: () -> String,
+    static func run(model: any CausalLanguageModel, batcher: DecodeBatcher? = nil, prompt: [Int32],
+                    parameters: SamplingParameters, capture: HookFilter, stopTokens: Set<Int32>,
+                    piece: (Int32) -> String, flush: () -> String,
                     onPrefill: (SequenceActivations) -> Bool = { _ in true },
                     onToken: (GeneratedToken) -> Bool) throws -> Generation {
+        let batcher = batcher ?? DecodeBatcher(model: model)
         try parameters.validate()
         if prompt.isEmpty { throw InferenceError.emptySequence(index: 0) }
         let context = model.config.contextLength
@@ -64,7 +68,7 @@ enum GenerationLoop {
         let budget = min(parameters.maxTokens, context - prompt.count)
         let cache = model.makeCache(maxLength: min(context, prompt.count + budget + 1),
                                     initialCapacity: min(context, prompt.count + min(budget, 256) + 1))
-        let prefill = try model.forward([prompt], caches: [cache], capture: capture, logits: .last)[0]
+        let prefill = try batcher.prefill(prompt, cache: cache, capture: capture, logits: .last)
         // A caller that decides from the prompt alone (a pre-generation probe) stops here, before any decode.
         guard onPrefill(prefill) else {
             return Generation(tokens: [], text: "", finishReason: .cancelled, stopToken: nil, promptTokenCount: prompt.count,
@@ -75,6 +79,8 @@ enum GenerationLoop {
         let stops = stopTokens.union(parameters.stopTokens)
         var tokens: [Int32] = [], text = "", captured: [HookName: [Float]] = [:], scores: [TokenScore] = []
         var reason = FinishReason.length, stopToken: Int32?
+        batcher.join()
+        defer { batcher.leave() }
         for index in 0..<budget {
             let id = sampler.sample(logits)
             if stops.contains(id) { reason = .stop; stopToken = id; break }
@@ -87,7 +93,7 @@ enum GenerationLoop {
             var rows: [HookName: [Float]] = [:]
             let isLast = index == budget - 1
             if !isLast || !capture.isEmpty {
-                let step = try model.forward([[id]], caches: [cache], capture: capture, logits: isLast ? .none : .last)[0]
+                let step = try batcher.step(id, cache: cache, capture: capture, logits: isLast ? .none : .last)
                 if let next = step.lastLogits { logits = next }
                 for (hook, values) in step.captured {
                     rows[hook] = values

@@ -7,8 +7,9 @@ import Tokenization
 /// A GGUF language model ready to run: the forward pass of its architecture, its tokenizer and chat template.
 ///
 /// Thread-safety: `run` may be called from several threads at once (each call has its own KV caches and the
-/// weights are immutable). `generate` is serialised by an internal lock: one generation at a time per instance;
-/// create a second instance for parallel generations.
+/// weights are immutable). So may `generate`: generations running at the same time share their decode steps
+/// (`DecodeBatcher`: one batched pass per step reads each weight once for all of them), and each one's tokens,
+/// hooks and logits are the ones it would get alone.
 public final class LanguageModel: @unchecked Sendable {
     /// The architecture's forward pass.
     public let model: any CausalLanguageModel
@@ -22,7 +23,8 @@ public final class LanguageModel: @unchecked Sendable {
     /// or it does not parse (`requireChatTemplate()` says why).
     public var chatTemplate: ChatTemplate? { try? chatTemplateResult.get() }
     private let chatTemplateResult: Result<ChatTemplate, Error>
-    private let generationLock = NSLock()
+    /// Merges the decode steps of concurrent `generate` calls.
+    private let batcher: DecodeBatcher
     private let digestLock = NSLock()
     private var digest: String?
 
@@ -46,6 +48,7 @@ public final class LanguageModel: @unchecked Sendable {
         self.file = file
         path = file.path
         model = try ArchitectureRegistry.makeModel(from: file, decodeMode: decodeMode, storage: storage)
+        batcher = DecodeBatcher(model: model)
         let tokenizer = try makeTokenizer(from: file)
         self.tokenizer = tokenizer
         chatTemplateResult = Result { try ChatTemplate(gguf: file, tokenizer: tokenizer) }
@@ -98,7 +101,11 @@ public final class LanguageModel: @unchecked Sendable {
         try model.run(sequences, capture: capture, logits: logits)
     }
 
-    /// Generates a continuation of `prompt`, streaming each token to `onToken` (return false to stop).
+    /// Generations running now (between their prompt's pass and their end), this one included.
+    public var activeGenerations: Int { batcher.activeGenerations }
+
+    /// Generates a continuation of `prompt`, streaming each token to `onToken` (return false to stop). Calls on
+    /// other threads at the same time decode together with this one (see the type's note on thread-safety).
     /// Stops at an end-of-turn token, after `parameters.maxTokens` tokens, or at the context length.
     /// Hooks in `capture` are recorded over the prompt and at every generated token's position.
     /// `onPrefill` sees the prompt's pass (its captured hooks) before any token is sampled; returning false ends the
@@ -106,9 +113,8 @@ public final class LanguageModel: @unchecked Sendable {
     public func generate(prompt: [Int32], parameters: SamplingParameters, capture: HookFilter = .none,
                          onToken: (GeneratedToken) -> Bool = { _ in true },
                          onPrefill: (SequenceActivations) -> Bool = { _ in true }) throws -> Generation {
-        generationLock.lock(); defer { generationLock.unlock() }
         var decoder = tokenizer.makeStreamingDecoder()
-        return try GenerationLoop.run(model: model, prompt: prompt, parameters: parameters, capture: capture,
+        return try GenerationLoop.run(model: model, batcher: batcher, prompt: prompt, parameters: parameters, capture: capture,
                                       stopTokens: stopTokens, piece: { decoder.push($0) }, flush: { decoder.finish() },
                                       onPrefill: onPrefill, onToken: onToken)
     }

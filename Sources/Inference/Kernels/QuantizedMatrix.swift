@@ -35,24 +35,27 @@ public struct QuantizedMatrix: @unchecked Sendable {
 
     /// `y[rows] = W · x[cols]`, rows split across the decode threads. With `int8`, x is first quantised per block
     /// of 32 to int8 (llama.cpp's Q8_0 activations; the K-quant kernels read the same blocks, eight per super-block)
-    /// and blocks are integer dot products.
-    func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, int8: Bool = false,
+    /// and blocks are integer dot products. With `sequences` > 1 (a batched decode step) x is `[sequences, cols]`
+    /// and y `[sequences, rows]`: each weight block is read once for all of them, and each row of y equals what a
+    /// call with that row alone gives, bit for bit.
+    func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, sequences: Int = 1, int8: Bool = false,
                 threads: Int = QuantizedMatrix.workers) {
-        QuantizedMatrix.matvec([(self, y)], x, int8: int8, threads: threads)
+        QuantizedMatrix.matvec([(self, y)], x, sequences: sequences, int8: int8, threads: threads)
     }
 
-    /// `y_i[rows_i] = W_i · x[cols]` for matrices that share their input (q/k/v, gate/up) in one fork/join of the
-    /// decode pool (`pg_matvec_batch`): the rows of all of them are split across the threads together.
+    /// `y_i[sequences, rows_i] = x[sequences, cols] · W_iᵀ` for matrices that share their input (q/k/v, gate/up) in
+    /// one fork/join of the decode pool (`pg_matvec_batch`): the rows of all of them are split across the threads.
     static func matvec(_ products: [(matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>)],
-                       _ x: UnsafePointer<Float>, int8: Bool = false, threads: Int = QuantizedMatrix.workers) {
+                       _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
+                       threads: Int = QuantizedMatrix.workers) {
         guard let cols = products.first?.matrix.cols else { return }
         let jobs = products.map { p in
             precondition(p.matrix.cols == cols, "QuantizedMatrix: a batch must share its input width")
             return p.matrix.job(p.y)
         }
-        withActivations(x, cols: cols, int8: int8) { qx, dx, sx in
+        withActivations(x, cols: cols, sequences: sequences, int8: int8) { qx, dx, sx in
             jobs.withUnsafeBufferPointer { j in
-                pg_matvec_batch(j.baseAddress!, Int32(j.count), cols, x, qx, dx, sx, Int32(threads))
+                pg_matvec_batch(j.baseAddress!, Int32(j.count), cols, sequences, x, qx, dx, sx, Int32(threads))
             }
         }
         // Keep the matrices (and so their memory mappings) alive until the products are done.
@@ -63,12 +66,14 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// (`pg_matvec_swiglu`): each thread finishes the activation on the rows it computed.
     static func swiglu(gate: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
                        up: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
-                       _ x: UnsafePointer<Float>, int8: Bool = false, threads: Int = QuantizedMatrix.workers) {
+                       _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
+                       threads: Int = QuantizedMatrix.workers) {
         precondition(gate.matrix.rows == up.matrix.rows && gate.matrix.cols == up.matrix.cols,
                      "QuantizedMatrix: SwiGLU needs gate and up of one shape")
         let cols = gate.matrix.cols
-        withActivations(x, cols: cols, int8: int8) { qx, dx, sx in
-            pg_matvec_swiglu(gate.matrix.job(gate.y), up.matrix.job(up.y), cols, x, qx, dx, sx, Int32(threads))
+        withActivations(x, cols: cols, sequences: sequences, int8: int8) { qx, dx, sx in
+            pg_matvec_swiglu(gate.matrix.job(gate.y), up.matrix.job(up.y), cols, sequences, x, qx, dx, sx,
+                             Int32(threads))
         }
         withExtendedLifetime((gate.matrix, up.matrix)) {}
     }
@@ -79,17 +84,19 @@ public struct QuantizedMatrix: @unchecked Sendable {
         return pg_matvec_job(type: Int32(type.rawValue), w: data, rows: rows, y: y)
     }
 
-    /// Calls `body` with x's int8 quantisation (quants, scales dx, offsets sx; pg_quantize_q8) when `int8`,
-    /// with nils otherwise (the kernels then read x as F32).
-    private static func withActivations(_ x: UnsafePointer<Float>, cols: Int, int8: Bool,
+    /// Calls `body` with the int8 quantisation of each of x's `sequences` rows (quants `[sequences, cols]`, scales
+    /// dx and offsets sx `[sequences, cols / 32]` each; pg_quantize_q8) when `int8`, with nils otherwise (the
+    /// kernels then read x as F32).
+    private static func withActivations(_ x: UnsafePointer<Float>, cols: Int, sequences: Int, int8: Bool,
                                         _ body: (UnsafePointer<Int8>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void) {
+        precondition(sequences >= 1, "QuantizedMatrix: at least one activation row")
         guard int8 else { body(nil, nil, nil); return }
-        let blocks = cols / 32
-        withUnsafeTemporaryAllocation(of: Int8.self, capacity: cols) { qx in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * blocks) { scales in
-                let q = qx.baseAddress!, d = scales.baseAddress!
-                pg_quantize_q8(x, cols, q, d, d + blocks)
-                body(q, d, d + blocks)
+        let blocks = cols / 32, n = sequences
+        withUnsafeTemporaryAllocation(of: Int8.self, capacity: n * cols) { qx in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * n * blocks) { scales in
+                let q = qx.baseAddress!, d = scales.baseAddress!, s = d + n * blocks
+                for t in 0..<n { pg_quantize_q8(x + t * cols, cols, q + t * cols, d + t * blocks, s + t * blocks) }
+                body(q, d, s)
             }
         }
     }

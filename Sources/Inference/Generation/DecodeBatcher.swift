@@ -1,0 +1,150 @@
+import Foundation
+import Hooks
+
+/// Runs the forward passes of concurrent generations on one model and merges them (continuous batching, Yu et
+/// al. 2022 "Orca": iteration-level scheduling). A generation between its prefill and its end is *joined*; each of
+/// its steps (one token) waits until every joined generation has submitted its own (or `gather` has passed), and
+/// the steps then go through one batched pass that reads each weight block once for all of them. Prompts waiting
+/// to be prefilled go first, together in one pass (at most `maxPrefillTokens`). A generation that joins takes part
+/// from its next step on; one that ends or is cancelled just stops submitting.
+///
+/// Each sequence's rows do not depend on the others in its pass, bit for bit — a step's products
+/// (`QuantizedMatrix.matvec`), a prefill's (OpenBLAS sgemm rows do not depend on the row count; prompts of one
+/// token, which alone would take the decode kernels, are prefilled alone), attention per sequence, and the LM head
+/// on last rows — so tokens, hooks and logits do not depend on what else was running (tests check it).
+///
+/// No thread of its own: whichever caller finds no pass running leads, runs the pass for everyone it gathered,
+/// and hands each caller its result.
+final class DecodeBatcher: @unchecked Sendable {
+    let model: any CausalLanguageModel
+    /// Most sequences in one decode pass.
+    let maxBatch: Int
+    /// How long the first waiting step waits at least for joined generations still busy with their previous token
+    /// (at most as long as the last step took, when that is longer: on a busy machine a thread that samples can be
+    /// descheduled for milliseconds, and a step run without it splits the batch in two for good).
+    let gather: TimeInterval
+    /// Most prompt tokens prefilled in one pass.
+    let maxPrefillTokens: Int
+
+    private let condition = NSCondition()
+    private var joined = 0
+    private var running = false
+    private var pending: [Pass] = []
+    /// Seconds the last decode step took.
+    private var lastStep: TimeInterval = 0
+
+    /// One sequence's part of a forward pass, and what came of it.
+    private final class Pass {
+        let tokens: [Int32]
+        let cache: KVCache
+        let capture: HookFilter
+        let logits: LogitsRequest
+        let isStep: Bool
+        let submitted = DispatchTime.now().uptimeNanoseconds
+        var result: Result<SequenceActivations, Error>?
+
+        init(tokens: [Int32], cache: KVCache, capture: HookFilter, logits: LogitsRequest, isStep: Bool) {
+            self.tokens = tokens; self.cache = cache; self.capture = capture; self.logits = logits; self.isStep = isStep
+        }
+    }
+
+    init(model: any CausalLanguageModel, maxBatch: Int = 64, gather: TimeInterval = 0.004, maxPrefillTokens: Int = 2048) {
+        self.model = model
+        self.maxBatch = max(1, maxBatch)
+        self.gather = gather
+        self.maxPrefillTokens = maxPrefillTokens
+    }
+
+    /// Generations currently joined (between prefill and end).
+    var activeGenerations: Int { condition.withLock { joined } }
+
+    /// Counts a generation in: the steps of others now wait for its steps too.
+    func join() { condition.withLock { joined += 1 } }
+
+    /// Counts a generation out (finished, stopped or failed).
+    func leave() {
+        condition.withLock {
+            joined -= 1
+            condition.broadcast()
+        }
+    }
+
+    /// A prompt's pass through `cache`, with the other prompts waiting then.
+    func prefill(_ tokens: [Int32], cache: KVCache, capture: HookFilter, logits: LogitsRequest) throws -> SequenceActivations {
+        try submit(Pass(tokens: tokens, cache: cache, capture: capture, logits: logits, isStep: false))
+    }
+
+    /// One decode step of a joined generation, run together with the other joined generations' steps.
+    func step(_ token: Int32, cache: KVCache, capture: HookFilter, logits: LogitsRequest) throws -> SequenceActivations {
+        try submit(Pass(tokens: [token], cache: cache, capture: capture, logits: logits, isStep: true))
+    }
+
+    private func submit(_ pass: Pass) throws -> SequenceActivations {
+        condition.lock()
+        pending.append(pass)
+        condition.broadcast()
+        while pass.result == nil {
+            if running {
+                condition.wait()
+            } else if let group = takeReady() {
+                running = true
+                condition.unlock()
+                let started = DispatchTime.now().uptimeNanoseconds
+                let results = execute(group)
+                condition.lock()
+                if group[0].isStep { lastStep = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+                for (p, r) in zip(group, results) { p.result = r }
+                running = false
+                condition.broadcast()
+            } else {
+                // Steps waiting for the rest of the batch: until the oldest one's gather time is up.
+                let oldest = pending.map(\.submitted).min() ?? DispatchTime.now().uptimeNanoseconds
+                let deadline = Double(oldest) / 1e9 + patience - Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+                _ = condition.wait(until: Date(timeIntervalSinceNow: max(deadline, 0.0002)))
+            }
+        }
+        condition.unlock()
+        return try pass.result!.get()
+    }
+
+    /// How long waiting steps wait for the rest of the batch (under the lock).
+    private var patience: TimeInterval { max(gather, lastStep) }
+
+    /// Under the lock: what to run now — waiting prompts (with the first one's hooks and logits, up to
+    /// `maxPrefillTokens`; a one-token prompt alone); else the waiting steps once every joined generation has one in
+    /// (or the oldest waited `gather`), those with the first one's hooks, at most `maxBatch`.
+    private func takeReady() -> [Pass]? {
+        if let first = pending.first(where: { !$0.isStep }) {
+            var group: [Pass] = [], tokens = 0
+            pending.removeAll { p in
+                let joins = !p.isStep && (p === first || (first.tokens.count > 1 && p.tokens.count > 1
+                    && p.capture == first.capture && p.logits == first.logits && tokens + p.tokens.count <= maxPrefillTokens))
+                if joins { group.append(p); tokens += p.tokens.count }
+                return joins
+            }
+            return group
+        }
+        guard let first = pending.first else { return nil }
+        let waited = Double(DispatchTime.now().uptimeNanoseconds - first.submitted) / 1e9
+        guard pending.count >= min(joined, maxBatch) || waited >= patience else { return nil }
+        var group: [Pass] = []
+        pending.removeAll { p in
+            let joins = group.count < maxBatch && p.capture == first.capture
+            if joins { group.append(p) }
+            return joins
+        }
+        return group
+    }
+
+    /// One forward pass over `group` (for steps, logits for all when any wants them: the rows do not depend on it).
+    private func execute(_ group: [Pass]) -> [Result<SequenceActivations, Error>] {
+        let logits = !group[0].isStep ? group[0].logits : (group.contains { $0.logits != .none } ? .last : .none)
+        do {
+            let results = try model.forward(group.map(\.tokens), caches: group.map(\.cache), capture: group[0].capture,
+                                            logits: logits)
+            return results.map { .success($0) }
+        } catch {
+            return group.map { _ in .failure(error) }
+        }
+    }
+}

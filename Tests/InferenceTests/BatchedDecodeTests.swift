@@ -1,0 +1,143 @@
+import Foundation
+import Hooks
+import Testing
+@testable import Inference
+import GGUF
+import Tokenization
+
+/// Batched decode: a step over several sequences reads each weight block once for all of them, and every row must
+/// equal the same sequence's step alone, bit for bit — kernels, the pool's split, the whole model, and generations.
+@Suite("Batched decode")
+struct BatchedDecodeTests {
+    let pool = DecodePoolTests()
+
+    /// `[sequences, rows]`, each row computed alone.
+    func oneAtATime(_ m: QuantizedMatrix, _ x: [Float], sequences: Int, int8: Bool) -> [Float] {
+        (0..<sequences).flatMap { t in pool.product(m, Array(x[(t * m.cols)..<((t + 1) * m.cols)]), int8: int8, threads: 1) }
+    }
+
+    func batched(_ m: QuantizedMatrix, _ x: [Float], sequences: Int, int8: Bool, threads: Int) -> [Float] {
+        let y = FloatBuffer(count: sequences * m.rows)
+        x.withUnsafeBufferPointer { m.matvec($0.baseAddress!, y.pointer, sequences: sequences, int8: int8, threads: threads) }
+        return y.array(0..<(sequences * m.rows))
+    }
+
+    @Test("a batched product equals one product per activation row, bit for bit",
+          arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q6_K])
+    func kernels(type: GGMLType) {
+        let cols = type.blockSize == 256 ? 512 : 160
+        for rows in [5, 64, 131] {
+            let m = pool.matrix(type, rows: rows, cols: cols, seed: UInt64(rows))
+            for sequences in [2, 3, 4, 5, 8, 13] {
+                let x = pool.vector(sequences * cols, seed: UInt64(sequences))
+                for int8 in [false, true] {
+                    let expected = oneAtATime(m, x, sequences: sequences, int8: int8)
+                    for threads in [1, 2, 3] {
+                        #expect(batched(m, x, sequences: sequences, int8: int8, threads: threads) == expected,
+                                "\(type) rows \(rows) sequences \(sequences) int8 \(int8) threads \(threads)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("batched q/k/v-style products and the fused SwiGLU equal their single-row forms",
+          arguments: [GGMLType.q4_1, .q4_K])
+    func sharedInput(type: GGMLType) {
+        let cols = 256, rows = 301, sequences = 6
+        let x = pool.vector(sequences * cols, seed: 3)
+        let gate = pool.matrix(type, rows: rows, cols: cols, seed: 1), up = pool.matrix(.q8_0, rows: rows, cols: cols, seed: 2)
+        let upSame = pool.matrix(type, rows: rows, cols: cols, seed: 2)
+        for int8 in [false, true] {
+            let g = FloatBuffer(count: sequences * rows), u = FloatBuffer(count: sequences * rows)
+            x.withUnsafeBufferPointer { xp in
+                QuantizedMatrix.matvec([(gate, g.pointer), (up, u.pointer)], xp.baseAddress!, sequences: sequences,
+                                       int8: int8, threads: 2)
+            }
+            #expect(g.array(0..<(sequences * rows)) == oneAtATime(gate, x, sequences: sequences, int8: int8))
+            #expect(u.array(0..<(sequences * rows)) == oneAtATime(up, x, sequences: sequences, int8: int8))
+            let sg = FloatBuffer(count: sequences * rows), su = FloatBuffer(count: sequences * rows)
+            x.withUnsafeBufferPointer { xp in
+                QuantizedMatrix.swiglu(gate: (gate, sg.pointer), up: (upSame, su.pointer), xp.baseAddress!,
+                                       sequences: sequences, int8: int8, threads: 2)
+            }
+            for t in 0..<sequences {
+                let xt = Array(x[(t * cols)..<((t + 1) * cols)])
+                let rg = FloatBuffer(count: rows), ru = FloatBuffer(count: rows)
+                xt.withUnsafeBufferPointer { xp in
+                    QuantizedMatrix.swiglu(gate: (gate, rg.pointer), up: (upSame, ru.pointer), xp.baseAddress!,
+                                           int8: int8, threads: 1)
+                }
+                #expect(sg.array((t * rows)..<((t + 1) * rows)) == rg.array(0..<rows), "gate, sequence \(t)")
+                #expect(su.array((t * rows)..<((t + 1) * rows)) == ru.array(0..<rows), "swiglu, sequence \(t)")
+            }
+        }
+    }
+}
+
+/// The real model: a batched step and concurrent generations give exactly what one sequence gives alone.
+@Suite("Batched decode with the real model",
+       .enabled(if: TestPaths.isCI || FileManager.default.fileExists(atPath: TestPaths.model), "needs the model in models/"))
+struct BatchedDecodeModelTests {
+    static let prompts = ["The capital of France is", "Water boils at", "1, 2, 3, 4,", "My favourite colour is",
+                          "Once upon a time", "The largest planet is"]
+
+    @Test("one step over sequences at different positions equals each sequence's step alone",
+          arguments: [DecodeMode.quantized, .quantizedInt8])
+    func step(mode: DecodeMode) throws {
+        let lm = try LanguageModel.load(path: TestPaths.model, decodeMode: mode)
+        let filter: HookFilter = [.residPost(3), .block(7, .mlpPost), .lnFinal]
+        let prompts = Self.prompts.map { lm.rawPrompt($0) }
+        func prefilled() throws -> [KVCache] {
+            try prompts.map { p in
+                let cache = lm.model.makeCache()
+                _ = try lm.model.forward([p], caches: [cache], capture: .none, logits: .none)
+                return cache
+            }
+        }
+        let next: [[Int32]] = prompts.indices.map { [Int32(100 + 37 * $0)] }
+        let together = try lm.model.forward(next, caches: try prefilled(), capture: filter, logits: .last)
+        let caches = try prefilled()
+        for i in prompts.indices {
+            let alone = try lm.model.forward([next[i]], caches: [caches[i]], capture: filter, logits: .last)[0]
+            #expect(together[i].lastLogits == alone.lastLogits, "logits of sequence \(i)")
+            for hook in filter.sorted { #expect(together[i].activations(hook) == alone.activations(hook), "\(hook), \(i)") }
+        }
+    }
+
+    @Test("prompts prefilled in one pass give each prompt's hooks and last-position logits alone, bit for bit")
+    func prefill() throws {
+        let lm = try LanguageModel.load(path: TestPaths.model)
+        let filter: HookFilter = [.embed, .residPost(0), .block(9, .attnZ), .residPost(29), .lnFinal]
+        let prompts = (Self.prompts + Self.prompts.map { $0 + " and then, after a long while, more words follow" })
+            .map { try! lm.chatPrompt([.user($0)]) }
+        let caches = prompts.map { _ in lm.model.makeCache() }
+        let together = try lm.model.forward(prompts, caches: caches, capture: filter, logits: .last)
+        for (i, prompt) in prompts.enumerated() {
+            let alone = try lm.model.forward([prompt], caches: [lm.model.makeCache()], capture: filter, logits: .last)[0]
+            #expect(together[i].lastLogits == alone.lastLogits, "logits of prompt \(i)")
+            for hook in filter.sorted { #expect(together[i].activations(hook) == alone.activations(hook), "\(hook), \(i)") }
+        }
+    }
+
+    @Test("generations running at the same time produce the tokens, hooks and scores of each one alone")
+    func concurrentGenerations() throws {
+        let lm = try LanguageModel.load(path: TestPaths.model)
+        let filter: HookFilter = [.residPost(10), .lnFinal]
+        let prompts = Self.prompts.map { try! lm.chatPrompt([.user($0)]) }
+        // Budgets of 6, 10, ... tokens: the generations leave the batch at different steps.
+        let alone = try prompts.enumerated().map {
+            try lm.generate(prompt: $0.element, parameters: .greedy(maxTokens: 6 + 4 * $0.offset), capture: filter)
+        }
+        let together = try concurrentMap(prompts, width: prompts.count) { i, prompt in
+            try lm.generate(prompt: prompt, parameters: .greedy(maxTokens: 6 + 4 * i), capture: filter)
+        }
+        for (a, b) in zip(alone, together) {
+            #expect(a.tokens == b.tokens && a.text == b.text && a.finishReason == b.finishReason)
+            #expect(a.scores.map(\.logprob) == b.scores.map(\.logprob))
+            for hook in filter.sorted { #expect(a.activations(hook) == b.activations(hook), "\(hook)") }
+        }
+        #expect(Set(alone.map(\.tokens.count)).count > 1, "the generations should end at different steps")
+        #expect(lm.activeGenerations == 0)
+    }
+}
