@@ -5,8 +5,8 @@ import Foundation
 ///
 /// A hook's labeled rows are read into memory when three times their size fits in the budget (the rows, their
 /// standardised copy and a training subset); otherwise they stay in the file and every pass over them streams
-/// row chunks of about budget/16 bytes (at most 64 MiB). Both go through `ActivationRows`, so the trainers have one
-/// code path; only where the rows live differs.
+/// row chunks of about budget/16 bytes (at most 64 MiB, at least 64 rows). Both go through `ActivationRows`, so
+/// the trainers have one code path; only where the rows live differs.
 public struct MemoryBudget: Sendable, Equatable {
     /// Bytes of activations training may hold.
     public var bytes: Int
@@ -48,8 +48,8 @@ public struct MemoryBudget: Sendable, Equatable {
         rows.multipliedReportingOverflow(by: dims * 4 * 3).partialValue <= bytes
     }
 
-    /// Rows per streamed chunk of `dims`-wide rows.
+    /// Rows per streamed chunk of `dims`-wide rows (at least 64, so a tiny budget still reads in useful slabs).
     public func chunkRows(dims: Int) -> Int {
-        chunkRows ?? max(1, min(bytes / 16, 64 << 20) / max(1, dims * 4))
+        chunkRows ?? max(64, min(bytes / 16, 64 << 20) / max(1, dims * 4))
     }
 }

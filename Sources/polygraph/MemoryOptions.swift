@@ -9,7 +9,9 @@ struct MemoryOptions: ParsableArguments {
     var maxMemory: String?
 
     func validate() throws {
-        if let maxMemory { _ = try MemoryBudget(parsing: maxMemory) }
+        if let maxMemory, (try? MemoryBudget(parsing: maxMemory)) == nil {
+            throw ValidationError("--max-memory takes a size such as 512M, 4G or 1073741824 (got '\(maxMemory)')")
+        }
     }
 
     /// The budget: `--max-memory`, else `MemoryBudget.default`.

@@ -57,6 +57,8 @@ def option_table(ctx, tmp):
         (mlp, "--weight-decay", ["-1"], []),
         (train[:-1] + ["--layer", "best"], "--folds", ["1", "0", "-1", I64MAX], []),
         (sweep, "--layers", ["-1", "99", "5-2"], []),
+        (train, "--max-memory", ["-1", "abc", "", "nan", "1e999", "4Q", "1.5.2G"], ["0", "999T"]),
+        (sweep, "--max-memory", ["-1", "lots"], ["1"]),
         (sweep, "--split", ["0", "1.5"], []),
         (gen2, "--layer", ["-2", "99"], []),
         (ask, "--max-tokens", ["-1", "0"], []),
@@ -79,7 +81,7 @@ def option_table(ctx, tmp):
 
 FLOAT_OPTIONS = {"--temperature", "--top-p", "--split", "--C", "--max-false-ok", "--max-true-flagged",
                  "--weight-decay", "--header-timeout", "--body-timeout", "--idle-timeout"}
-STRING_OPTIONS = {"--shard", "--layers"}
+STRING_OPTIONS = {"--shard", "--layers", "--max-memory"}
 
 
 def unique_outputs(argv, n):
