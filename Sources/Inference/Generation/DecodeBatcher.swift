@@ -9,9 +9,10 @@ import Hooks
 /// from its next step on; one that ends or is cancelled just stops submitting.
 ///
 /// Each sequence's rows do not depend on the others in its pass, bit for bit — a step's products
-/// (`QuantizedMatrix.matvec`), a prefill's (OpenBLAS sgemm rows do not depend on the row count; prompts of one
-/// token, which alone would take the decode kernels, are prefilled alone), attention per sequence, and the LM head
-/// on last rows — so tokens, hooks and logits do not depend on what else was running (tests check it).
+/// (`QuantizedMatrix.matvec`), a prefill's (OpenBLAS sgemm rows do not depend on the row count — except that
+/// products of at most 10⁶ multiply-adds take its small-matrix kernel, which sums in another order, so a prompt
+/// shorter than `minSharedPrefill` is prefilled alone), attention per sequence, and the LM head on last rows — so
+/// tokens, hooks and logits do not depend on what else was running (tests check it).
 ///
 /// No thread of its own: whichever caller finds no pass running leads, runs the pass for everyone it gathered,
 /// and hands each caller its result.
@@ -25,6 +26,9 @@ final class DecodeBatcher: @unchecked Sendable {
     let gather: TimeInterval
     /// Most prompt tokens prefilled in one pass.
     let maxPrefillTokens: Int
+    /// Fewest tokens of a prompt prefilled together with others: alone, its smallest product (k/v projection,
+    /// tokens × kvDim × dModel) must exceed OpenBLAS's small-matrix limit of 10⁶ (gemm_small_kernel_permit).
+    let minSharedPrefill: Int
 
     private let condition = NSCondition()
     private var joined = 0
@@ -53,6 +57,8 @@ final class DecodeBatcher: @unchecked Sendable {
         self.maxBatch = max(1, maxBatch)
         self.gather = gather
         self.maxPrefillTokens = maxPrefillTokens
+        let c = model.config
+        minSharedPrefill = 1_000_000 / max(1, c.nKVHeads * c.headDim * c.dModel) + 1
     }
 
     /// Generations currently joined (between prefill and end).
@@ -111,14 +117,14 @@ final class DecodeBatcher: @unchecked Sendable {
     private var patience: TimeInterval { max(gather, lastStep) }
 
     /// Under the lock: what to run now — waiting prompts (with the first one's hooks and logits, up to
-    /// `maxPrefillTokens`; a one-token prompt alone); else the waiting steps once every joined generation has one in
+    /// `maxPrefillTokens`; a prompt shorter than `minSharedPrefill` alone); else the waiting steps once every joined generation has one in
     /// (or the oldest waited `gather`), those with the first one's hooks, at most `maxBatch`.
     private func takeReady() -> [Pass]? {
         if let first = pending.first(where: { !$0.isStep }) {
             var group: [Pass] = [], tokens = 0
             pending.removeAll { p in
-                let joins = !p.isStep && (p === first || (first.tokens.count > 1 && p.tokens.count > 1
-                    && p.capture == first.capture && p.logits == first.logits && tokens + p.tokens.count <= maxPrefillTokens))
+                let joins = !p.isStep && (p === first || (first.tokens.count >= minSharedPrefill
+                    && p.tokens.count >= minSharedPrefill && p.capture == first.capture && p.logits == first.logits && tokens + p.tokens.count <= maxPrefillTokens))
                 if joins { group.append(p); tokens += p.tokens.count }
                 return joins
             }
