@@ -42,7 +42,26 @@ static void attend_head(const attention_args *a, size_t h, float *scores) {
     const float *q = a->q + h * hd, *k = a->keys + kv * hd, *v = a->values + kv * hd;
     float *out = a->out + h * hd;
     float m = -INFINITY;
-    for (size_t j = 0; j < a->n_keys; j++) {
+    // Four keys at a time (independent FMA chains; each key's sum keeps its own order, so results are unchanged).
+    size_t j0 = 0;
+    for (; j0 + 4 <= a->n_keys; j0 += 4) {
+        const float *k0 = k + j0 * a->kv_stride, *k1 = k0 + a->kv_stride, *k2 = k1 + a->kv_stride, *k3 = k2 + a->kv_stride;
+        __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+        for (int i = 0; i < hd; i += 8) {
+            const __m256 qi = _mm256_loadu_ps(q + i);
+            c0 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(k0 + i), c0);
+            c1 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(k1 + i), c1);
+            c2 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(k2 + i), c2);
+            c3 = _mm256_fmadd_ps(qi, _mm256_loadu_ps(k3 + i), c3);
+        }
+        const float s0 = a->scale * hsum(c0), s1 = a->scale * hsum(c1), s2 = a->scale * hsum(c2), s3 = a->scale * hsum(c3);
+        scores[j0] = s0; scores[j0 + 1] = s1; scores[j0 + 2] = s2; scores[j0 + 3] = s3;
+        if (s0 > m) m = s0;
+        if (s1 > m) m = s1;
+        if (s2 > m) m = s2;
+        if (s3 > m) m = s3;
+    }
+    for (size_t j = j0; j < a->n_keys; j++) {
         const float *kj = k + j * a->kv_stride;
         __m256 acc = _mm256_setzero_ps();
         for (int i = 0; i < hd; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kj + i), acc);
@@ -80,18 +99,40 @@ static void attend_head(const attention_args *a, size_t h, float *scores) {
     }
 }
 
-static void attention_task(void *context, size_t h) {
-    const attention_args *a = context;
+// Chunk c of a step over several sequences: head c mod n_heads of sequence c / n_heads.
+typedef struct {
+    const attention_args *sequences;
+    size_t n_heads;
+} attention_batch;
+
+static void attention_task(void *context, size_t c) {
+    const attention_batch *b = context;
+    const attention_args *a = &b->sequences[c / b->n_heads];
     float local[4096];
     float *scores = a->n_keys <= 4096 ? local : malloc(a->n_keys * sizeof(float));
     if (scores == NULL) abort();  // out of memory for a context longer than 4096 keys
-    attend_head(a, h, scores);
+    attend_head(a, c % b->n_heads, scores);
     if (scores != local) free(scores);
 }
 
 void pg_attention_decode(const float *q, const float *keys, const float *values, size_t kv_stride, size_t n_keys,
                          int n_heads, int n_kv_heads, int head_dim, float scale, float *out, int threads) {
-    attention_args a = {.q = q, .keys = keys, .values = values, .kv_stride = kv_stride, .n_keys = n_keys,
-                        .group = n_heads / n_kv_heads, .head_dim = head_dim, .scale = scale, .out = out};
-    pg_parallel_for(attention_task, &a, (size_t)n_heads, threads);
+    pg_attention_decode_batch(&q, &keys, &values, &n_keys, &out, 1, kv_stride, n_heads, n_kv_heads, head_dim, scale,
+                              threads);
+}
+
+void pg_attention_decode_batch(const float *const *q, const float *const *keys, const float *const *values,
+                               const size_t *n_keys, float *const *out, int sequences, size_t kv_stride, int n_heads,
+                               int n_kv_heads, int head_dim, float scale, int threads) {
+    attention_args local[16];
+    attention_args *args = sequences <= 16 ? local : malloc((size_t)sequences * sizeof(attention_args));
+    if (args == NULL) abort();
+    for (int i = 0; i < sequences; i++) {
+        args[i] = (attention_args){.q = q[i], .keys = keys[i], .values = values[i], .kv_stride = kv_stride,
+                                   .n_keys = n_keys[i], .group = n_heads / n_kv_heads, .head_dim = head_dim,
+                                   .scale = scale, .out = out[i]};
+    }
+    attention_batch b = {.sequences = args, .n_heads = (size_t)n_heads};
+    pg_parallel_for(attention_task, &b, (size_t)sequences * (size_t)n_heads, threads);
+    if (args != local) free(args);
 }

@@ -124,7 +124,8 @@ struct BatchedDecodeModelTests {
     func concurrentGenerations() throws {
         let lm = try LanguageModel.load(path: TestPaths.model)
         let filter: HookFilter = [.residPost(10), .lnFinal]
-        let prompts = Self.prompts.map { try! lm.chatPrompt([.user($0)]) }
+        // Chat prompts (prefilled together) and short raw ones (prefilled alone: see DecodeBatcher.minSharedPrefill).
+        let prompts = Self.prompts.map { try! lm.chatPrompt([.user($0)]) } + ["Hi", "The sun is"].map { lm.rawPrompt($0) }
         // Budgets of 6, 10, ... tokens: the generations leave the batch at different steps.
         let alone = try prompts.enumerated().map {
             try lm.generate(prompt: $0.element, parameters: .greedy(maxTokens: 6 + 4 * $0.offset), capture: filter)

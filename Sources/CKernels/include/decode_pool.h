@@ -45,4 +45,11 @@ void pg_parallel_for(void (*task)(void *context, size_t chunk), void *context, s
 void pg_attention_decode(const float *q, const float *keys, const float *values, size_t kv_stride, size_t n_keys,
                          int n_heads, int n_kv_heads, int head_dim, float scale, float *out, int threads);
 
+/// pg_attention_decode for one query of each of `sequences` sequences (a batched decode step) in one fork/join:
+/// sequence i reads q[i], its own cache keys[i] / values[i] (n_keys[i] positions) and writes out[i]. Each result
+/// equals that sequence's pg_attention_decode alone, bit for bit.
+void pg_attention_decode_batch(const float *const *q, const float *const *keys, const float *const *values,
+                               const size_t *n_keys, float *const *out, int sequences, size_t kv_stride, int n_heads,
+                               int n_kv_heads, int head_dim, float scale, int threads);
+
 #endif

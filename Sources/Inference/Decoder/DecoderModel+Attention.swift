@@ -38,6 +38,24 @@ extension DecoderModel {
                             Int32(QuantizedMatrix.workers))
     }
 
+    /// One query per sequence (a decode step over `caches.count` sequences, queries and out `[sequences, qDim]`):
+    /// the heads of all of them in one fork/join of the pool; each sequence's result equals
+    /// `attentionDecodePooled` on it alone, bit for bit.
+    func attentionDecodeStep(layer l: Int, caches: [KVCache], queries: UnsafeMutablePointer<Float>,
+                             out: UnsafeMutablePointer<Float>) {
+        let c = config, qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
+        var q: [UnsafePointer<Float>?] = [], keys: [UnsafePointer<Float>?] = [], values: [UnsafePointer<Float>?] = []
+        var counts: [Int] = [], outs: [UnsafeMutablePointer<Float>?] = []
+        for (i, cache) in caches.enumerated() {
+            let first = firstVisible(cache.length, layer: l)
+            q.append(queries + i * qDim); outs.append(out + i * qDim)
+            keys.append(cache.key(l, first)); values.append(cache.value(l, first))
+            counts.append(cache.length + 1 - first)
+        }
+        pg_attention_decode_batch(q, keys, values, counts, outs, Int32(caches.count), kvDim, Int32(c.nHeads),
+                                  Int32(c.nKVHeads), Int32(c.headDim), attentionScale, Int32(QuantizedMatrix.workers))
+    }
+
     /// One query (decode) through BLAS: the query heads of one KV group are contiguous, so each group is one small
     /// sgemm (`scores[group, keys] = Q_g · K_gᵀ`, then `Z_g[group, hd] = P · V_g`) over the visible keys.
     private func attentionDecodeGrouped(layer l: Int, cache: KVCache, query: UnsafeMutablePointer<Float>,

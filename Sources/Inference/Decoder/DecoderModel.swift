@@ -141,6 +141,9 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         if let n = w.qNorm { Kernels.rmsNorm(s.q.pointer, n.pointer, s.q.pointer, rows: total * c.nHeads, d: c.headDim, eps: c.rmsEpsilon) }
         if let n = w.kNorm { Kernels.rmsNorm(s.k.pointer, n.pointer, s.k.pointer, rows: total * c.nKVHeads, d: c.headDim, eps: c.rmsEpsilon) }
         let frequencies = self.frequencies[l]
+        // A decode step on the quantised kernels (every sequence one token) runs all sequences' attention heads in
+        // one fork/join; otherwise attention runs per sequence.
+        let stepAttention = mode != .float32 && c.headDim % 8 == 0
         for (i, seg) in segments.enumerated() {
             let cache = caches[i]
             for t in 0..<seg.count {
@@ -152,9 +155,11 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
                 cache.key(l, pos).update(from: s.k.pointer + row * kvDim, count: kvDim)
                 cache.value(l, pos).update(from: s.v.pointer + row * kvDim, count: kvDim)
             }
+            if stepAttention { continue }
             attention(layer: l, cache: cache, queries: s.q.pointer + seg.start * qDim, out: s.z.pointer + seg.start * qDim,
                       count: seg.count)
         }
+        if stepAttention { attentionDecodeStep(layer: l, caches: caches, queries: s.q.pointer, out: s.z.pointer) }
         recorder.record(.block(l, .attnZ), s.z.pointer)
         w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: mode, workspace: s.workspace)
         // Sandwich norm (gemma3): hook_attn_out is what is added to the residual stream.

@@ -4,14 +4,16 @@ import Hooks
 /// Runs the forward passes of concurrent generations on one model and merges them (continuous batching, Yu et
 /// al. 2022 "Orca": iteration-level scheduling). A generation between its prefill and its end is *joined*; each of
 /// its steps (one token) waits until every joined generation has submitted its own (or `gather` has passed), and
-/// the steps then go through one batched pass that reads each weight block once for all of them. Prompts waiting
-/// to be prefilled go first, together in one pass (at most `maxPrefillTokens`). A generation that joins takes part
+/// the steps then go through one batched pass that reads each weight block once for all of them. Prompts are
+/// prefilled together in one pass (at most `maxPrefillTokens`), ahead of steps once `gatherPrompts` wait or the
+/// first has waited `promptPatience` steps (at once when nothing is decoding). A generation that joins takes part
 /// from its next step on; one that ends or is cancelled just stops submitting.
 ///
 /// Each sequence's rows do not depend on the others in its pass, bit for bit — a step's products
-/// (`QuantizedMatrix.matvec`), a prefill's (OpenBLAS sgemm rows do not depend on the row count; prompts of one
-/// token, which alone would take the decode kernels, are prefilled alone), attention per sequence, and the LM head
-/// on last rows — so tokens, hooks and logits do not depend on what else was running (tests check it).
+/// (`QuantizedMatrix.matvec`), a prefill's (OpenBLAS sgemm rows do not depend on the row count — except that
+/// products of at most 10⁶ multiply-adds take its small-matrix kernel, which sums in another order, so a prompt
+/// shorter than `minSharedPrefill` is prefilled alone), attention per sequence, and the LM head on last rows — so
+/// tokens, hooks and logits do not depend on what else was running (tests check it).
 ///
 /// No thread of its own: whichever caller finds no pass running leads, runs the pass for everyone it gathered,
 /// and hands each caller its result.
@@ -25,6 +27,13 @@ final class DecodeBatcher: @unchecked Sendable {
     let gather: TimeInterval
     /// Most prompt tokens prefilled in one pass.
     let maxPrefillTokens: Int
+    /// Prompts that make a prefill pass run at once while generations are decoding.
+    let gatherPrompts = 4
+    /// Steps' time (`patience`) a prompt waits at most for others while generations are decoding.
+    let promptPatience = 4.0
+    /// Fewest tokens of a prompt prefilled together with others: alone, its smallest product (k/v projection,
+    /// tokens × kvDim × dModel) must exceed OpenBLAS's small-matrix limit of 10⁶ (gemm_small_kernel_permit).
+    let minSharedPrefill: Int
 
     private let condition = NSCondition()
     private var joined = 0
@@ -53,6 +62,8 @@ final class DecodeBatcher: @unchecked Sendable {
         self.maxBatch = max(1, maxBatch)
         self.gather = gather
         self.maxPrefillTokens = maxPrefillTokens
+        let c = model.config
+        minSharedPrefill = 1_000_000 / max(1, c.nKVHeads * c.headDim * c.dModel) + 1
     }
 
     /// Generations currently joined (between prefill and end).
@@ -97,10 +108,10 @@ final class DecodeBatcher: @unchecked Sendable {
                 running = false
                 condition.broadcast()
             } else {
-                // Steps waiting for the rest of the batch: until the oldest one's gather time is up.
-                let oldest = pending.map(\.submitted).min() ?? DispatchTime.now().uptimeNanoseconds
-                let deadline = Double(oldest) / 1e9 + patience - Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-                _ = condition.wait(until: Date(timeIntervalSinceNow: max(deadline, 0.0002)))
+                // Steps waiting for the rest of the batch, prompts for company: until the first one's time is up.
+                let deadlines = pending.map { Double($0.submitted) / 1e9 + ($0.isStep ? 1 : promptPatience) * patience }
+                let wait = (deadlines.min() ?? 0) - Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+                _ = condition.wait(until: Date(timeIntervalSinceNow: max(wait, 0.0002)))
             }
         }
         condition.unlock()
@@ -111,25 +122,29 @@ final class DecodeBatcher: @unchecked Sendable {
     private var patience: TimeInterval { max(gather, lastStep) }
 
     /// Under the lock: what to run now — waiting prompts (with the first one's hooks and logits, up to
-    /// `maxPrefillTokens`; a one-token prompt alone); else the waiting steps once every joined generation has one in
+    /// `maxPrefillTokens`; a prompt shorter than `minSharedPrefill` alone); else the waiting steps once every joined generation has one in
     /// (or the oldest waited `gather`), those with the first one's hooks, at most `maxBatch`.
     private func takeReady() -> [Pass]? {
-        if let first = pending.first(where: { !$0.isStep }) {
+        // Prompts wait for company while generations are decoding (each prompt alone pays for packing and
+        // dequantising every weight panel), up to `gatherPrompts` of them or `promptPatience` steps' time.
+        if let first = pending.first(where: { !$0.isStep }),
+           joined == 0 || pending.count(where: { !$0.isStep }) >= gatherPrompts
+            || Double(DispatchTime.now().uptimeNanoseconds - first.submitted) / 1e9 >= promptPatience * patience {
             var group: [Pass] = [], tokens = 0
             pending.removeAll { p in
-                let joins = !p.isStep && (p === first || (first.tokens.count > 1 && p.tokens.count > 1
-                    && p.capture == first.capture && p.logits == first.logits && tokens + p.tokens.count <= maxPrefillTokens))
+                let joins = !p.isStep && (p === first || (first.tokens.count >= minSharedPrefill
+                    && p.tokens.count >= minSharedPrefill && p.capture == first.capture && p.logits == first.logits && tokens + p.tokens.count <= maxPrefillTokens))
                 if joins { group.append(p); tokens += p.tokens.count }
                 return joins
             }
             return group
         }
-        guard let first = pending.first else { return nil }
+        guard let first = pending.first(where: \.isStep) else { return nil }
         let waited = Double(DispatchTime.now().uptimeNanoseconds - first.submitted) / 1e9
-        guard pending.count >= min(joined, maxBatch) || waited >= patience else { return nil }
+        guard pending.count(where: \.isStep) >= min(joined, maxBatch) || waited >= patience else { return nil }
         var group: [Pass] = []
         pending.removeAll { p in
-            let joins = group.count < maxBatch && p.capture == first.capture
+            let joins = p.isStep && group.count < maxBatch && p.capture == first.capture
             if joins { group.append(p) }
             return joins
         }
