@@ -24,21 +24,29 @@ var targets: [Target] = [
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
     // The hook vocabulary (hook names, shorthands, layer lists, positions): a leaf every layer above shares.
     .target(name: "Hooks"),
-    .target(name: "Inference", dependencies: ["Hooks", "GGUF", "Tokenization", "CBLAS", "BLASSupport", "CKernels", "Checksum"], swiftSettings: fast),
+    .target(
+        name: "Inference",
+        dependencies: ["Hooks", "GGUF", "Tokenization", "CBLAS", "BLASSupport", "CKernels", "Checksum"],
+        swiftSettings: fast),
     .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
     .target(name: "ActivationStore", dependencies: ["Hooks", "CHDF5"]),
     // The capture stage: datasets → model → activation file (and imports of states computed elsewhere).
     .target(name: "Capture", dependencies: ["Hooks", "Inference", "ActivationStore", "Tokenization"]),
-    .target(name: "Probes", dependencies: ["Hooks", "ActivationStore", "CBLAS", "BLASSupport", "Checksum"], swiftSettings: fast),
+    .target(
+        name: "Probes", dependencies: ["Hooks", "ActivationStore", "CBLAS", "BLASSupport", "Checksum"],
+        swiftSettings: fast),
     .target(name: "Gate", dependencies: ["Hooks", "Inference", "Probes"]),
     // Speed measurements behind `polygraph bench` / `gate-bench`, kept out of the product targets.
-    .target(name: "Measurement", dependencies: ["Hooks", "Inference", "Gate", "CBLAS", "BLASSupport"], swiftSettings: fast),
+    .target(
+        name: "Measurement", dependencies: ["Hooks", "Inference", "Gate", "CBLAS", "BLASSupport"], swiftSettings: fast),
     .testTarget(name: "HooksTests", dependencies: ["Hooks"]),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"], exclude: ["Fixtures"]),
     .testTarget(name: "InferenceTests", dependencies: ["Hooks", "Inference", "GGUF", "Tokenization", "Checksum"]),
     .testTarget(name: "ActivationStoreTests", dependencies: ["Hooks", "ActivationStore"], exclude: ["Fixtures"]),
-    .testTarget(name: "CaptureTests", dependencies: ["Capture", "Hooks", "Inference", "ActivationStore", "GGUF", "Tokenization"]),
+    .testTarget(
+        name: "CaptureTests",
+        dependencies: ["Capture", "Hooks", "Inference", "ActivationStore", "GGUF", "Tokenization"]),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Hooks", "ActivationStore"]),
     .target(name: "GateTestSupport", dependencies: ["Gate", "Probes"]),  // test doubles, used by test targets only
     .testTarget(name: "GateTests", dependencies: ["Gate", "GateTestSupport", "Hooks", "Inference", "Probes"]),
@@ -49,7 +57,7 @@ var cliDependencies: [Target.Dependency] = [
     .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 var packages: [Package.Dependency] = [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
 ]
 
 if withServer {
@@ -61,20 +69,24 @@ if withServer {
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
     ]
     targets += [
-        .target(name: "Server", dependencies: [
-            "Gate", "Inference", "Probes",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-        ]),
-        .testTarget(name: "ServerTests", dependencies: [
-            "Server", "Gate", "GateTestSupport",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-        ]),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Gate", "Inference", "Probes",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Gate", "GateTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
     ]
     cliDependencies.append("Server")
 }

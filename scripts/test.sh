@@ -14,6 +14,13 @@ print_phases() { echo "== time per phase: ${PHASES[*]:-} (total $((SECONDS - T0)
 trap print_phases EXIT
 scripts/setup.sh --with-python
 phase_done setup
+# Formatting (.swift-format: 4-space indent, 120 columns); `swift format -i -r Sources Tests Package.swift fuzz/harness`
+# rewrites the tree to it.
+echo "== swift format lint" >&2
+if ! swift format lint --strict -r Sources Tests Package.swift fuzz/harness; then
+  echo "not formatted: run swift format -i -r Sources Tests Package.swift fuzz/harness" >&2; exit 1
+fi
+phase_done format-lint
 FLAGS=(-c release -Xswiftc -enable-testing)
 echo "== build (release, testing enabled)" >&2
 if ! swift build "${FLAGS[@]}" --build-tests > /tmp/polygraph-build.log 2>&1; then

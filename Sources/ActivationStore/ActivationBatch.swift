@@ -12,8 +12,10 @@ public struct ActivationBatch: Sendable {
     /// Answer captures: rows at the extra answer positions (`StoreSchema.answerPositions` → hook → `[rows, width]`).
     public var positions: [String: [String: [Float]]] = [:]
 
-    public init(examples: [ExampleRecord], activations: [String: [Float]], rowsPerExample: [Int]? = nil,
-                tokenConfidence: [String: [Float]]? = nil) {
+    public init(
+        examples: [ExampleRecord], activations: [String: [Float]], rowsPerExample: [Int]? = nil,
+        tokenConfidence: [String: [Float]]? = nil
+    ) {
         self.examples = examples
         self.activations = activations
         self.rowsPerExample = rowsPerExample
@@ -26,8 +28,9 @@ public struct ActivationBatch: Sendable {
     /// Moves the first `count` examples (and their activation rows) out of this batch.
     mutating func removeFirst(_ count: Int, widths: [String: Int]) -> ActivationBatch {
         let rows = rowsPerExample.map { $0.prefix(count).reduce(0, +) } ?? count
-        var head = ActivationBatch(examples: Array(examples.prefix(count)), activations: [:],
-                                   rowsPerExample: rowsPerExample.map { Array($0.prefix(count)) })
+        var head = ActivationBatch(
+            examples: Array(examples.prefix(count)), activations: [:],
+            rowsPerExample: rowsPerExample.map { Array($0.prefix(count)) })
         for (hook, values) in activations {
             let cut = rows * (widths[hook] ?? 0)
             head.activations[hook] = Array(values.prefix(cut))

@@ -40,12 +40,15 @@ public final class ActivationReader {
             guard try file.exists(required) else { throw StoreError.missingObject(path: path, object: required) }
         }
         let labelRows = try file.openDataset(StoreSchema.label).rowCount()
-        let committed = try file.hasAttribute(RootAttribute.committedRows)
+        let committed =
+            try file.hasAttribute(RootAttribute.committedRows)
             ? Int(try file.intAttribute(RootAttribute.committedRows)) : labelRows
         // A negative count used to be shown by inspect as "examples: -1".
         guard committed >= 0 else {
-            throw StoreError.shapeMismatch(path: path, object: "committed_rows attribute", expected: "0 or more rows "
-                + "(the file is damaged; capture it again)", found: "\(committed)")
+            throw StoreError.shapeMismatch(
+                path: path, object: "committed_rows attribute",
+                expected: "0 or more rows "
+                    + "(the file is damaged; capture it again)", found: "\(committed)")
         }
         count = min(committed, labelRows)
         for hook in header.hooks {
@@ -55,21 +58,28 @@ public final class ActivationReader {
         }
         metaColumns = try file.exists(StoreSchema.metaGroup) ? try file.childNames(of: StoreSchema.metaGroup) : []
         hasAnswers = try file.exists(StoreSchema.answer)
-        positions = try file.exists(StoreSchema.positionsGroup) ? try file.childNames(of: StoreSchema.positionsGroup) : []
-        confidenceColumns = try file.exists(StoreSchema.confidenceGroup) ? try file.childNames(of: StoreSchema.confidenceGroup) : []
+        positions =
+            try file.exists(StoreSchema.positionsGroup) ? try file.childNames(of: StoreSchema.positionsGroup) : []
+        confidenceColumns =
+            try file.exists(StoreSchema.confidenceGroup) ? try file.childNames(of: StoreSchema.confidenceGroup) : []
         let shardInfo = try StoreShard.read(from: file)
         shard = shardInfo?.shard
         shardFinished = shardInfo?.finished ?? false
-        mergedFrom = try file.hasAttribute(ShardAttribute.mergedFrom) ? try file.stringsAttribute(ShardAttribute.mergedFrom) : []
+        mergedFrom =
+            try file.hasAttribute(ShardAttribute.mergedFrom) ? try file.stringsAttribute(ShardAttribute.mergedFrom) : []
         if requireShards, let missing = try StoreMerger.missingShards(of: file, mergedFrom: mergedFrom).first {
-            throw StoreError.missingObject(path: path, object: "shard file \(missing) (this virtual merge reads its rows "
-                + "from it, relative to the merged file's folder; put the shard files back next to it, or merge with --copy)")
+            throw StoreError.missingObject(
+                path: path,
+                object: "shard file \(missing) (this virtual merge reads its rows "
+                    + "from it, relative to the merged file's folder; put the shard files back next to it, or merge with --copy)"
+            )
         }
         if header.position == .all {
             let dataset = try file.openDataset(StoreSchema.tokenOffsets)
             guard try dataset.rowCount() > count else {
-                throw StoreError.shapeMismatch(path: path, object: StoreSchema.tokenOffsets,
-                                               expected: "\(count + 1) offsets", found: "\(try dataset.rowCount())")
+                throw StoreError.shapeMismatch(
+                    path: path, object: StoreSchema.tokenOffsets,
+                    expected: "\(count + 1) offsets", found: "\(try dataset.rowCount())")
             }
             let read = try dataset.read(startRow: 0, rowCount: count + 1, as: Int64.self)
             try Self.checkOffsets(read, path: path, hooks: header.hooks, file: file)
@@ -83,8 +93,10 @@ public final class ActivationReader {
     /// row ranges would be inverted or out of the file (hardening defect 9: `train` trapped on decreasing offsets).
     private static func checkOffsets(_ offsets: [Int64], path: String, hooks: [String], file: H5File) throws {
         func damaged(_ found: String) -> StoreError {
-            .shapeMismatch(path: path, object: StoreSchema.tokenOffsets, expected: "offsets that start at 0 and never "
-                + "decrease (the file is damaged; re-capture it)", found: found)
+            .shapeMismatch(
+                path: path, object: StoreSchema.tokenOffsets,
+                expected: "offsets that start at 0 and never "
+                    + "decrease (the file is damaged; re-capture it)", found: found)
         }
         guard offsets.first == 0 else { throw damaged("first offset \(offsets.first ?? 0)") }
         for i in 1..<offsets.count where offsets[i] < offsets[i - 1] {
@@ -94,9 +106,10 @@ public final class ActivationReader {
         for hook in hooks {
             let rows = try file.openDataset(StoreSchema.activations(hook)).rowCount()
             guard end <= Int64(rows) else {
-                throw StoreError.shapeMismatch(path: path, object: StoreSchema.activations(hook),
-                                               expected: "at least \(end) token rows (the last offset in \(StoreSchema.tokenOffsets); "
-                                                   + "the file is damaged, re-capture it)", found: "\(rows) rows")
+                throw StoreError.shapeMismatch(
+                    path: path, object: StoreSchema.activations(hook),
+                    expected: "at least \(end) token rows (the last offset in \(StoreSchema.tokenOffsets); "
+                        + "the file is damaged, re-capture it)", found: "\(rows) rows")
             }
         }
     }
@@ -177,8 +190,9 @@ public final class ActivationReader {
             let object = StoreSchema.confidence(column)
             let dataset = try dataset(object)
             guard try dataset.rowCount() >= rows.upperBound else {
-                throw StoreError.shapeMismatch(path: path, object: object, expected: "\(rows.upperBound) rows",
-                                               found: "\(try dataset.rowCount())")
+                throw StoreError.shapeMismatch(
+                    path: path, object: object, expected: "\(rows.upperBound) rows",
+                    found: "\(try dataset.rowCount())")
             }
             result[column] = try dataset.read(startRow: rows.lowerBound, rowCount: rows.count, as: Float.self)
         }
@@ -199,10 +213,12 @@ public final class ActivationReader {
         if let position {
             let object = StoreSchema.position(position, hook)
             guard positions.contains(position), try file.exists(object) else {
-                throw StoreError.invalidArgument(what: "answer position '\(position)'", detail: "\(path) has no \(object) "
-                    + "(answer positions stored: \(positions.isEmpty ? "none" : positions.joined(separator: ", "))); answer "
-                    + "captures store question, answer_mean and answer_max since 2026-12, answer_exact since 2026-12-04: "
-                    + "capture the answers again")
+                throw StoreError.invalidArgument(
+                    what: "answer position '\(position)'",
+                    detail: "\(path) has no \(object) "
+                        + "(answer positions stored: \(positions.isEmpty ? "none" : positions.joined(separator: ", "))); answer "
+                        + "captures store question, answer_mean and answer_max since 2026-12, answer_exact since 2026-12-04: "
+                        + "capture the answers again")
             }
             let range = try checked(range, object)
             return try dataset(object).read(startRow: range.lowerBound, rowCount: range.count, as: Float.self)
@@ -216,17 +232,22 @@ public final class ActivationReader {
     /// Rows `examples` of `hook` (or of the extra answer `position`) copied into `buffer` (room for
     /// `[examples.count, width]`): a hyperslab read of a row range, for out-of-core training. Positions last, mean
     /// and answer only (one row per example). Safe to call from several threads (every step holds the HDF5 lock).
-    public func readRows(hook: String, position: String? = nil, examples range: Range<Int>,
-                         into buffer: UnsafeMutablePointer<Float>) throws {
+    public func readRows(
+        hook: String, position: String? = nil, examples range: Range<Int>,
+        into buffer: UnsafeMutablePointer<Float>
+    ) throws {
         guard header.hooks.contains(hook) else { throw missingHook(hook) }
         let object = position.map { StoreSchema.position($0, hook) } ?? StoreSchema.activations(hook)
         try HDF5Library.shared.locked {
             if position != nil, !positions.contains(position!) {
-                throw StoreError.invalidArgument(what: "answer position '\(position!)'", detail: "\(path) has no \(object)")
+                throw StoreError.invalidArgument(
+                    what: "answer position '\(position!)'", detail: "\(path) has no \(object)")
             }
             guard offsets == nil else {
-                throw StoreError.invalidArgument(what: "row-range read of \(object)", detail: "\(path) has position 'all' "
-                    + "(ragged token rows); row-range reads need one row per example")
+                throw StoreError.invalidArgument(
+                    what: "row-range read of \(object)",
+                    detail: "\(path) has position 'all' "
+                        + "(ragged token rows); row-range reads need one row per example")
             }
             let range = try checked(range, object)
             try dataset(object).read(startRow: range.lowerBound, rowCount: range.count, into: buffer)
@@ -246,7 +267,10 @@ public final class ActivationReader {
     }
 
     private func missingHook(_ hook: String) -> StoreError {
-        .invalidArgument(what: "hook '\(hook)'",
-                         detail: "\(path) has hooks \(header.hooks.prefix(6).joined(separator: ", "))\(header.hooks.count > 6 ? ", ..." : "")")
+        .invalidArgument(
+            what: "hook '\(hook)'",
+            detail:
+                "\(path) has hooks \(header.hooks.prefix(6).joined(separator: ", "))\(header.hooks.count > 6 ? ", ..." : "")"
+        )
     }
 }

@@ -2,9 +2,9 @@
 import CHDF5
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension ActivationWriter {
@@ -37,8 +37,9 @@ extension ActivationWriter {
 
     private func diskFull(needed: UInt64, rows: Int) -> StoreError {
         let free = Self.freeBytes(near: path).map { ", \($0) free" } ?? ""
-        return StoreError.commitFailed(path: path, committedRows: committedRows, rows: rows,
-                                       reason: "the disk is full (\(needed) bytes needed\(free))", diskFull: true)
+        return StoreError.commitFailed(
+            path: path, committedRows: committedRows, rows: rows,
+            reason: "the disk is full (\(needed) bytes needed\(free))", diskFull: true)
     }
 
     static func freeBytes(near path: String) -> UInt64? {
@@ -67,11 +68,14 @@ extension ActivationWriter {
     func commitFailure(_ error: any Error, rows: Int) -> any Error {
         if let error = error as? StoreError, case .commitFailed = error { return error }
         guard let store = error as? StoreError, case let .hdf5(_, _, _, message) = store else { return error }
-        let diskFull = message.contains("No space left on device") || message.contains("errno = 28")
+        let diskFull =
+            message.contains("No space left on device") || message.contains("errno = 28")
             || message.contains("Disk quota exceeded") || message.contains("errno = 122")
-        return StoreError.commitFailed(path: path, committedRows: committedRows, rows: rows,
-                                       reason: diskFull ? "the disk is full (No space left on device)"
-                                           : Self.firstLine(message), diskFull: diskFull)
+        return StoreError.commitFailed(
+            path: path, committedRows: committedRows, rows: rows,
+            reason: diskFull
+                ? "the disk is full (No space left on device)"
+                : Self.firstLine(message), diskFull: diskFull)
     }
 
     /// The library's innermost message, without the list of callers.

@@ -9,7 +9,8 @@ extension ActivationWriter {
     func writeConfidence(_ batch: ActivationBatch) throws {
         let hasSummaries = batch.examples.contains { $0.confidence != nil }
         let hasSeries = batch.tokenConfidence != nil && header.position == .all
-        for (k, column) in ConfidenceSummary.columns.enumerated() where hasSummaries || confidenceDatasets[column] != nil {
+        for (k, column) in ConfidenceSummary.columns.enumerated()
+        where hasSummaries || confidenceDatasets[column] != nil {
             let values = batch.examples.map { $0.confidence?.values[k] ?? .nan }
             try confidenceDataset(column, backfill: committedRows).append(values, rowCount: values.count)
         }
@@ -17,8 +18,9 @@ extension ActivationWriter {
         for column in ConfidenceSummary.tokenColumns where hasSeries || confidenceDatasets[column] != nil {
             let values = batch.tokenConfidence?[column] ?? [Float](repeating: .nan, count: rows)
             guard values.count == rows else {
-                throw StoreError.shapeMismatch(path: path, object: StoreSchema.confidence(column),
-                                               expected: "\(rows) values in the batch", found: "\(values.count)")
+                throw StoreError.shapeMismatch(
+                    path: path, object: StoreSchema.confidence(column),
+                    expected: "\(rows) values in the batch", found: "\(values.count)")
             }
             try confidenceDataset(column, backfill: committedActivationRows).append(values, rowCount: rows)
         }
@@ -26,8 +28,9 @@ extension ActivationWriter {
 
     private func confidenceDataset(_ column: String, backfill rows: Int) throws -> H5Dataset {
         if let existing = confidenceDatasets[column] { return existing }
-        let dataset = try file.createDataset(StoreSchema.confidence(column), element: .float32, width: nil,
-                                             chunkRows: StoreSchema.exampleChunkRows, compression: compression)
+        let dataset = try file.createDataset(
+            StoreSchema.confidence(column), element: .float32, width: nil,
+            chunkRows: StoreSchema.exampleChunkRows, compression: compression)
         if rows > 0 { try dataset.append([Float](repeating: .nan, count: rows), rowCount: rows) }
         confidenceDatasets[column] = dataset
         return dataset
@@ -44,17 +47,20 @@ extension ActivationWriter {
                 let width = widths[hook] ?? header.dModel
                 let data = values ?? [Float](repeating: .nan, count: rows * width)
                 guard data.count == rows * width else {
-                    throw StoreError.shapeMismatch(path: self.path, object: path, expected: "\(rows) x \(width) floats",
-                                                   found: "\(data.count)")
+                    throw StoreError.shapeMismatch(
+                        path: self.path, object: path, expected: "\(rows) x \(width) floats",
+                        found: "\(data.count)")
                 }
                 let dataset: H5Dataset
                 if let existing = positionDatasets[path] {
                     dataset = existing
                 } else {
-                    dataset = try file.createDataset(path, element: .float32, width: width, chunkRows: chunkRows,
-                                                     compression: compression)
+                    dataset = try file.createDataset(
+                        path, element: .float32, width: width, chunkRows: chunkRows,
+                        compression: compression)
                     if committedRows > 0 {
-                        try dataset.append([Float](repeating: .nan, count: committedRows * width), rowCount: committedRows)
+                        try dataset.append(
+                            [Float](repeating: .nan, count: committedRows * width), rowCount: committedRows)
                     }
                     positionDatasets[path] = dataset
                 }

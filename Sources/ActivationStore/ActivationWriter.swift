@@ -16,8 +16,10 @@ public final class ActivationWriter {
         /// The shard this file holds (`capture --shard K/N`), recorded in its root attributes; nil for a whole capture.
         public var shard: StoreShard?
 
-        public init(compression: StoreCompression = .default, overwrite: Bool = false, chunkRows: Int? = nil,
-                    shard: StoreShard? = nil) {
+        public init(
+            compression: StoreCompression = .default, overwrite: Bool = false, chunkRows: Int? = nil,
+            shard: StoreShard? = nil
+        ) {
             self.compression = compression
             self.overwrite = overwrite
             self.chunkRows = chunkRows
@@ -58,8 +60,10 @@ public final class ActivationWriter {
     /// (`StoreMerger`'s virtual datasets), so batches carry no activations.
     let examplesOnly: Bool
 
-    init(file: H5File, header: StoreHeader, widths: [String: Int], committedRows: Int, committedActivationRows: Int,
-         chunkRows: Int, compression: StoreCompression, examplesOnly: Bool = false) throws {
+    init(
+        file: H5File, header: StoreHeader, widths: [String: Int], committedRows: Int, committedActivationRows: Int,
+        chunkRows: Int, compression: StoreCompression, examplesOnly: Bool = false
+    ) throws {
         self.examplesOnly = examplesOnly
         self.file = file
         self.path = file.path
@@ -69,18 +73,25 @@ public final class ActivationWriter {
         self.committedActivationRows = committedActivationRows
         self.chunkRows = chunkRows
         self.compression = compression
-        self.pending = ActivationBatch(examples: [], activations: [:], rowsPerExample: header.position == .all ? [] : nil)
-        for hook in header.hooks where !examplesOnly { hookDatasets[hook] = try file.openDataset(StoreSchema.activations(hook)) }
+        self.pending = ActivationBatch(
+            examples: [], activations: [:], rowsPerExample: header.position == .all ? [] : nil)
+        for hook in header.hooks where !examplesOnly {
+            hookDatasets[hook] = try file.openDataset(StoreSchema.activations(hook))
+        }
         for path in [StoreSchema.text, StoreSchema.label, StoreSchema.source, StoreSchema.nTokens] {
             exampleDatasets[path] = try file.openDataset(path)
         }
-        if try file.exists(StoreSchema.answer) { exampleDatasets[StoreSchema.answer] = try file.openDataset(StoreSchema.answer) }
+        if try file.exists(StoreSchema.answer) {
+            exampleDatasets[StoreSchema.answer] = try file.openDataset(StoreSchema.answer)
+        }
         if try file.exists(StoreSchema.metaGroup) {
             for column in try file.childNames(of: StoreSchema.metaGroup) {
                 exampleDatasets[StoreSchema.meta(column)] = try file.openDataset(StoreSchema.meta(column))
             }
         }
-        if header.position == .all { exampleDatasets[StoreSchema.tokenOffsets] = try file.openDataset(StoreSchema.tokenOffsets) }
+        if header.position == .all {
+            exampleDatasets[StoreSchema.tokenOffsets] = try file.openDataset(StoreSchema.tokenOffsets)
+        }
         if try file.exists(StoreSchema.confidenceGroup) {
             for column in try file.childNames(of: StoreSchema.confidenceGroup) {
                 confidenceDatasets[column] = try file.openDataset(StoreSchema.confidence(column))
@@ -99,14 +110,20 @@ public final class ActivationWriter {
 
     /// Creates a new file with the header's hooks; `hookWidths` gives widths that differ from `d_model`
     /// (e.g. `blocks.3.mlp.hook_post` is 1536 wide on SmolLM2-135M). Refuses an existing file unless `overwrite`.
-    public static func create(path: String, header: StoreHeader, hookWidths: [String: Int] = [:],
-                              options: Options = Options()) throws -> ActivationWriter {
+    public static func create(
+        path: String, header: StoreHeader, hookWidths: [String: Int] = [:],
+        options: Options = Options()
+    ) throws -> ActivationWriter {
         try create(path: path, header: header, hookWidths: hookWidths, options: options, examplesOnly: false)
     }
 
-    static func create(path: String, header: StoreHeader, hookWidths: [String: Int], options: Options,
-                       examplesOnly: Bool) throws -> ActivationWriter {
-        guard !header.hooks.isEmpty else { throw StoreError.invalidArgument(what: "hook list", detail: "no hooks to store") }
+    static func create(
+        path: String, header: StoreHeader, hookWidths: [String: Int], options: Options,
+        examplesOnly: Bool
+    ) throws -> ActivationWriter {
+        guard !header.hooks.isEmpty else {
+            throw StoreError.invalidArgument(what: "hook list", detail: "no hooks to store")
+        }
         try header.validateSizes(path: path)
         guard Set(header.hooks).count == header.hooks.count else {
             throw StoreError.invalidArgument(what: "hook list", detail: "a hook is listed twice")
@@ -120,24 +137,31 @@ public final class ActivationWriter {
         try header.write(to: file)
         try options.shard?.write(to: file)
         for hook in header.hooks where !examplesOnly {
-            _ = try file.createDataset(StoreSchema.activations(hook), element: .float32, width: widths[hook],
-                                       chunkRows: chunkRows, compression: options.compression)
+            _ = try file.createDataset(
+                StoreSchema.activations(hook), element: .float32, width: widths[hook],
+                chunkRows: chunkRows, compression: options.compression)
         }
         let rows = StoreSchema.exampleChunkRows
-        _ = try file.createDataset(StoreSchema.text, element: .utf8String, width: nil, chunkRows: rows, compression: .none)
-        _ = try file.createDataset(StoreSchema.label, element: .int8, width: nil, chunkRows: rows, compression: options.compression)
-        _ = try file.createDataset(StoreSchema.source, element: .utf8String, width: nil, chunkRows: rows, compression: .none)
-        _ = try file.createDataset(StoreSchema.nTokens, element: .int32, width: nil, chunkRows: rows, compression: options.compression)
+        _ = try file.createDataset(
+            StoreSchema.text, element: .utf8String, width: nil, chunkRows: rows, compression: .none)
+        _ = try file.createDataset(
+            StoreSchema.label, element: .int8, width: nil, chunkRows: rows, compression: options.compression)
+        _ = try file.createDataset(
+            StoreSchema.source, element: .utf8String, width: nil, chunkRows: rows, compression: .none)
+        _ = try file.createDataset(
+            StoreSchema.nTokens, element: .int32, width: nil, chunkRows: rows, compression: options.compression)
         if header.position == .all {
-            let offsets = try file.createDataset(StoreSchema.tokenOffsets, element: .int64, width: nil, chunkRows: rows,
-                                                 compression: options.compression)
+            let offsets = try file.createDataset(
+                StoreSchema.tokenOffsets, element: .int64, width: nil, chunkRows: rows,
+                compression: options.compression)
             try offsets.append([Int64(0)], rowCount: 1)
         }
         try file.setAttribute(RootAttribute.committedRows, int: 0)
         try file.flush()
-        return try ActivationWriter(file: file, header: header, widths: widths, committedRows: 0,
-                                    committedActivationRows: 0, chunkRows: chunkRows, compression: options.compression,
-                                    examplesOnly: examplesOnly)
+        return try ActivationWriter(
+            file: file, header: header, widths: widths, committedRows: 0,
+            committedActivationRows: 0, chunkRows: chunkRows, compression: options.compression,
+            examplesOnly: examplesOnly)
     }
 
     /// Accepts a batch. Whole chunks are written and committed as soon as they are complete.
@@ -160,7 +184,7 @@ public final class ActivationWriter {
 
     /// Commits pending rows, stamps `updated_at` and closes the file.
     public func close() throws {
-        if let failure {   // release the file without touching its last commit
+        if let failure {  // release the file without touching its last commit
             hookDatasets = [:]
             exampleDatasets = [:]
             confidenceDatasets = [:]
@@ -189,7 +213,8 @@ public final class ActivationWriter {
     /// `/examples/text` of a committed row (a resumed capture checks that it continues the same datasets).
     public func committedText(at row: Int) throws -> String {
         guard row >= 0, row < committedRows, let texts = exampleDatasets[StoreSchema.text] else {
-            throw StoreError.rowRange(path: path, object: StoreSchema.text, requested: "\(row)", available: committedRows)
+            throw StoreError.rowRange(
+                path: path, object: StoreSchema.text, requested: "\(row)", available: committedRows)
         }
         return try texts.readStrings(startRow: row, rowCount: 1)[0]
     }
@@ -198,7 +223,8 @@ public final class ActivationWriter {
         let rows = batch.activationRows
         if header.position == .all {
             guard let perExample = batch.rowsPerExample, perExample.count == batch.examples.count else {
-                throw StoreError.invalidArgument(what: "batch", detail: "position all needs rowsPerExample for every example")
+                throw StoreError.invalidArgument(
+                    what: "batch", detail: "position all needs rowsPerExample for every example")
             }
         } else if batch.rowsPerExample != nil {
             throw StoreError.invalidArgument(what: "batch", detail: "rowsPerExample is only for position all")
@@ -209,8 +235,9 @@ public final class ActivationWriter {
             }
             let width = widths[hook] ?? header.dModel
             guard values.count == rows * width else {
-                throw StoreError.shapeMismatch(path: path, object: StoreSchema.activations(hook),
-                                               expected: "\(rows) x \(width) floats in the batch", found: "\(values.count)")
+                throw StoreError.shapeMismatch(
+                    path: path, object: StoreSchema.activations(hook),
+                    expected: "\(rows) x \(width) floats in the batch", found: "\(values.count)")
             }
         }
         if let unknown = batch.activations.keys.first(where: { widths[$0] == nil }) {
@@ -245,11 +272,16 @@ public final class ActivationWriter {
         for hook in header.hooks {
             guard let dataset = hookDatasets[hook], let values = batch.activations[hook] else { continue }
             try dataset.setRowCount(committedActivationRows + rows)
-            try values.withUnsafeBufferPointer { try dataset.write($0, startRow: committedActivationRows, rowCount: rows) }
+            try values.withUnsafeBufferPointer {
+                try dataset.write($0, startRow: committedActivationRows, rowCount: rows)
+            }
         }
         if let perExample = batch.rowsPerExample, let offsets = exampleDatasets[StoreSchema.tokenOffsets] {
             var running = Int64(committedActivationRows)
-            try offsets.append(perExample.map { running += Int64($0); return running }, rowCount: perExample.count)
+            try offsets.append(
+                perExample.map {
+                    running += Int64($0); return running
+                }, rowCount: perExample.count)
         }
         try exampleDatasets[StoreSchema.text]?.appendStrings(batch.examples.map(\.text))
         try exampleDatasets[StoreSchema.label]?.append(batch.examples.map(\.label), rowCount: count)
@@ -273,17 +305,22 @@ public final class ActivationWriter {
             names.insert(String(key.dropFirst(StoreSchema.metaGroup.count + 1)))
         }
         for name in names.sorted() {
-            columns.append((StoreSchema.meta(name), batch.examples.map { example in
-                example.meta.first { StoreSchema.safeColumnName($0.key) == name }?.value ?? ""
-            }))
+            columns.append(
+                (
+                    StoreSchema.meta(name),
+                    batch.examples.map { example in
+                        example.meta.first { StoreSchema.safeColumnName($0.key) == name }?.value ?? ""
+                    }
+                ))
         }
         for (path, values) in columns {
             let dataset: H5Dataset
             if let existing = exampleDatasets[path] {
                 dataset = existing
             } else {
-                dataset = try file.createDataset(path, element: .utf8String, width: nil,
-                                                 chunkRows: StoreSchema.exampleChunkRows, compression: .none)
+                dataset = try file.createDataset(
+                    path, element: .utf8String, width: nil,
+                    chunkRows: StoreSchema.exampleChunkRows, compression: .none)
                 if committedRows > 0 { try dataset.appendStrings(Array(repeating: "", count: committedRows)) }
                 exampleDatasets[path] = dataset
             }

@@ -26,8 +26,9 @@ public struct ConfidenceSummary: Sendable, Hashable, Codable {
             return
         }
         func mean(_ values: [Float]) -> Float { Float(values.reduce(0.0) { $0 + Double($1) } / Double(values.count)) }
-        self.init(meanLogprob: mean(logprobs), minLogprob: logprobs.min() ?? .nan, meanEntropy: mean(entropies),
-                  meanMargin: mean(margins))
+        self.init(
+            meanLogprob: mean(logprobs), minLogprob: logprobs.min() ?? .nan, meanEntropy: mean(entropies),
+            meanMargin: mean(margins))
     }
 
     /// Values in the order of `ConfidenceSummary.columns`.

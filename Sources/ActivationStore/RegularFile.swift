@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Input files must be regular files: opening a named pipe waits forever for a writer (libhdf5's open, FileHandle),

@@ -49,25 +49,33 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .fileNotFound(path):
             return "\(path): no such file. Check the path (it is relative to the current directory)."
         case let .notHDF5(path):
-            return "\(path) is not an HDF5 file (no HDF5 signature). Activation files are made by `polygraph capture` or `polygraph import`."
+            return
+                "\(path) is not an HDF5 file (no HDF5 signature). Activation files are made by `polygraph capture` or `polygraph import`."
         case let .truncated(path, detail):
-            return "\(path) is a truncated HDF5 file (\(detail)). It was cut short while copying or writing; copy it again, or re-run the capture with --resume on the original."
+            return
+                "\(path) is a truncated HDF5 file (\(detail)). It was cut short while copying or writing; copy it again, or re-run the capture with --resume on the original."
         case let .missingObject(path, object):
-            return "\(path) has no '\(object)'. The file is incomplete or was not written by Polygraph (format_version 1 needs /examples/* and /activations/*)."
+            return
+                "\(path) has no '\(object)'. The file is incomplete or was not written by Polygraph (format_version 1 needs /examples/* and /activations/*)."
         case let .wrongFormat(path, found):
-            return "\(path) is HDF5 but not a Polygraph activation file (format attribute is \(found), expected \"polygraph.activations\")."
+            return
+                "\(path) is HDF5 but not a Polygraph activation file (format attribute is \(found), expected \"polygraph.activations\")."
         case let .unsupportedVersion(path, found, supported):
-            return "\(path) has format_version \(found); this build reads format_version \(supported). Upgrade polygraph or re-capture."
+            return
+                "\(path) has format_version \(found); this build reads format_version \(supported). Upgrade polygraph or re-capture."
         case let .fileExists(path):
             return "\(path) already exists. Pass --overwrite to replace it or --resume to continue it."
         case let .fileInUse(path):
-            return "\(path) is in use: another process is writing (or reading) it, so --overwrite leaves it alone. Wait for that process to finish, or choose another --out file."
+            return
+                "\(path) is in use: another process is writing (or reading) it, so --overwrite leaves it alone. Wait for that process to finish, or choose another --out file."
         case let .commitFailed(path, committed, rows, reason, diskFull):
-            return "could not write rows \(committed)..<\(committed + rows) to \(path): \(reason). The file keeps its last "
+            return
+                "could not write rows \(committed)..<\(committed + rows) to \(path): \(reason). The file keeps its last "
                 + "commit of \(committed) rows\(diskFull ? "; free some space" : "; fix the cause"), then run the same "
                 + "command with --resume to continue from row \(committed)."
         case let .incompatibleResume(path, field, existing, requested):
-            return "cannot resume \(path): its \(field) is \(existing) but this run asks for \(requested). Use another --out file, or --overwrite to start again."
+            return
+                "cannot resume \(path): its \(field) is \(existing) but this run asks for \(requested). Use another --out file, or --overwrite to start again."
         case let .shapeMismatch(path, object, expected, found):
             return "\(path): '\(object)' has \(found), expected \(expected)."
         case let .rowRange(path, object, requested, available):

@@ -52,13 +52,16 @@ extension StoreHeader {
         }
         let positionText = try string(RootAttribute.position)
         guard let position = CapturePosition(rawValue: positionText) else {
-            throw StoreError.shapeMismatch(path: path, object: "/@position",
-                                           expected: "one of last|mean|all|answer", found: "\"\(positionText)\"")
+            throw StoreError.shapeMismatch(
+                path: path, object: "/@position",
+                expected: "one of last|mean|all|answer", found: "\"\(positionText)\"")
         }
         // Files written before the `hooks` attribute existed list their hooks only as datasets.
-        let hooks = try file.hasAttribute(RootAttribute.hooks)
+        let hooks =
+            try file.hasAttribute(RootAttribute.hooks)
             ? try file.stringsAttribute(RootAttribute.hooks)
-            : (try file.exists(StoreSchema.activationsGroup) ? try file.childNames(of: StoreSchema.activationsGroup) : [])
+            : (try file.exists(StoreSchema.activationsGroup)
+                ? try file.childNames(of: StoreSchema.activationsGroup) : [])
         let header = StoreHeader(
             modelName: try string(RootAttribute.modelName),
             modelArchitecture: try string(RootAttribute.modelArchitecture),
@@ -69,7 +72,8 @@ extension StoreHeader {
                 ? try file.stringAttribute(RootAttribute.promptTemplate) : "",
             hooks: hooks,
             createdAt: try string(RootAttribute.createdAt),
-            createdBy: try file.hasAttribute(RootAttribute.createdBy) ? try file.stringAttribute(RootAttribute.createdBy) : "")
+            createdBy: try file.hasAttribute(RootAttribute.createdBy)
+                ? try file.stringAttribute(RootAttribute.createdBy) : "")
         try header.validateSizes(path: path)
         return header
     }
@@ -82,11 +86,15 @@ extension StoreHeader {
     /// Refuses an `n_layers` or `d_model` outside 1...bound (a damaged or hand-edited header), before anything
     /// iterates over the layers (hardening defect 9: `sweep` trapped on `n_layers` = -1 or 0).
     func validateSizes(path: String) throws {
-        for (name, value, bound) in [(RootAttribute.nLayers, nLayers, Self.maxLayers),
-                                     (RootAttribute.dModel, dModel, Self.maxWidth)] where !(1...bound).contains(value) {
+        for (name, value, bound) in [
+            (RootAttribute.nLayers, nLayers, Self.maxLayers),
+            (RootAttribute.dModel, dModel, Self.maxWidth),
+        ] where !(1...bound).contains(value) {
             throw StoreError.shapeMismatch(
-                path: path, object: "/@\(name)", expected: "a value from 1 to \(bound) (the header is damaged or was "
-                    + "hand-edited; set the attribute to the model's real value, or re-capture the file)", found: "\(value)")
+                path: path, object: "/@\(name)",
+                expected: "a value from 1 to \(bound) (the header is damaged or was "
+                    + "hand-edited; set the attribute to the model's real value, or re-capture the file)",
+                found: "\(value)")
         }
     }
 
@@ -94,7 +102,9 @@ extension StoreHeader {
     /// (field, existing, requested); nil when they are compatible.
     func resumeConflict(with requested: StoreHeader) -> (field: String, existing: String, requested: String)? {
         if modelSHA256 != requested.modelSHA256 {
-            return ("model sha256", "\(modelSHA256) (\(modelName))", "\(requested.modelSHA256) (\(requested.modelName))")
+            return (
+                "model sha256", "\(modelSHA256) (\(modelName))", "\(requested.modelSHA256) (\(requested.modelName))"
+            )
         }
         if hooks != requested.hooks {
             let missing = requested.hooks.filter { !hooks.contains($0) }

@@ -87,9 +87,11 @@ public struct StoreHeader: Codable, Equatable, Sendable {
     /// e.g. "polygraph 0.1.0".
     public var createdBy: String
 
-    public init(modelName: String, modelArchitecture: String, modelSHA256: String, nLayers: Int, dModel: Int,
-                position: CapturePosition, promptTemplate: String, hooks: [String],
-                createdAt: String = StoreHeader.now(), createdBy: String = StoreHeader.defaultCreator) {
+    public init(
+        modelName: String, modelArchitecture: String, modelSHA256: String, nLayers: Int, dModel: Int,
+        position: CapturePosition, promptTemplate: String, hooks: [String],
+        createdAt: String = StoreHeader.now(), createdBy: String = StoreHeader.defaultCreator
+    ) {
         self.modelName = modelName
         self.modelArchitecture = modelArchitecture
         self.modelSHA256 = modelSHA256
@@ -129,8 +131,10 @@ public struct ExampleRecord: Equatable, Sendable {
     /// The model's own confidence in the example's tokens (nil when not measured).
     public var confidence: ConfidenceSummary?
 
-    public init(text: String, label: Int8, source: String, nTokens: Int32, meta: [String: String] = [:],
-                answer: String? = nil, confidence: ConfidenceSummary? = nil) {
+    public init(
+        text: String, label: Int8, source: String, nTokens: Int32, meta: [String: String] = [:],
+        answer: String? = nil, confidence: ConfidenceSummary? = nil
+    ) {
         self.confidence = confidence
         self.text = text
         self.label = label

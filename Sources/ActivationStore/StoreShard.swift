@@ -45,9 +45,11 @@ public struct StoreShard: Codable, Equatable, Sendable, CustomStringConvertible 
     public static func parse(_ text: String) throws -> ShardSpec {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let index = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let count = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
-            throw StoreError.invalidArgument(what: "--shard '\(text)'",
-                                             detail: "expected K/N, e.g. 0/4 for the first of four shards (K from 0 to N-1)")
+            let count = Int(parts[1].trimmingCharacters(in: .whitespaces))
+        else {
+            throw StoreError.invalidArgument(
+                what: "--shard '\(text)'",
+                detail: "expected K/N, e.g. 0/4 for the first of four shards (K from 0 to N-1)")
         }
         try validate(index: index, count: count)
         return ShardSpec(index: index, count: count)
@@ -63,8 +65,9 @@ public struct StoreShard: Codable, Equatable, Sendable, CustomStringConvertible 
             throw StoreError.invalidArgument(what: "shard count \(count)", detail: "N must be between 1 and 1000000")
         }
         guard index >= 0, index < count else {
-            throw StoreError.invalidArgument(what: "shard index \(index)",
-                                             detail: "K must be between 0 and \(count - 1) for \(count) shards (K is 0-based)")
+            throw StoreError.invalidArgument(
+                what: "shard index \(index)",
+                detail: "K must be between 0 and \(count - 1) for \(count) shards (K is 0-based)")
         }
     }
 
@@ -110,15 +113,19 @@ extension StoreShard {
     static func read(from file: H5File) throws -> (shard: StoreShard, finished: Bool)? {
         guard try file.hasAttribute(ShardAttribute.index) else { return nil }
         func int(_ name: String) throws -> Int {
-            guard try file.hasAttribute(name) else { throw StoreError.missingObject(path: file.path, object: "/@\(name)") }
+            guard try file.hasAttribute(name) else {
+                throw StoreError.missingObject(path: file.path, object: "/@\(name)")
+            }
             return Int(try file.intAttribute(name))
         }
-        let shard = try StoreShard(index: try int(ShardAttribute.index), count: try int(ShardAttribute.count),
-                                   totalRows: try int(ShardAttribute.totalRows))
+        let shard = try StoreShard(
+            index: try int(ShardAttribute.index), count: try int(ShardAttribute.count),
+            totalRows: try int(ShardAttribute.totalRows))
         guard try int(ShardAttribute.firstRow) == shard.firstRow, try int(ShardAttribute.rows) == shard.rows else {
-            throw StoreError.shapeMismatch(path: file.path, object: "/@shard_first_row",
-                                           expected: "\(shard.firstRow) and \(shard.rows) rows for \(shard)",
-                                           found: "other values (the file's shard attributes are inconsistent)")
+            throw StoreError.shapeMismatch(
+                path: file.path, object: "/@shard_first_row",
+                expected: "\(shard.firstRow) and \(shard.rows) rows for \(shard)",
+                found: "other values (the file's shard attributes are inconsistent)")
         }
         return (shard, try file.hasAttribute(ShardAttribute.finished) && int(ShardAttribute.finished) == 1)
     }

@@ -80,21 +80,29 @@ public struct StoreSummary: Codable, Sendable {
         for name in reader.header.hooks {
             let dataset = try file.openDataset(StoreSchema.activations(name))
             let layout = try dataset.storageLayout()
-            hooks.append(Hook(name: name, shape: try dataset.shape(), dtype: try dataset.elementTypeName(),
-                              compression: layout.compression, chunks: layout.chunks,
-                              layout: try dataset.virtualSourceFiles() == nil ? nil : "virtual"))
+            hooks.append(
+                Hook(
+                    name: name, shape: try dataset.shape(), dtype: try dataset.elementTypeName(),
+                    compression: layout.compression, chunks: layout.chunks,
+                    layout: try dataset.virtualSourceFiles() == nil ? nil : "virtual"))
         }
         var arrays: [String: Int] = [:]
         for name in try file.childNames(of: StoreSchema.examplesGroup) where name != "meta" {
             arrays[name] = try file.openDataset("\(StoreSchema.examplesGroup)/\(name)").rowCount()
         }
-        for column in reader.metaColumns { arrays["meta/\(column)"] = try file.openDataset(StoreSchema.meta(column)).rowCount() }
+        for column in reader.metaColumns {
+            arrays["meta/\(column)"] = try file.openDataset(StoreSchema.meta(column)).rowCount()
+        }
         var attributes: [String: String] = [:]
         for name in try file.attributeNames() {
-            if let values = try? file.intsAttribute(name) { attributes[name] = values.map(String.init).joined(separator: ",") }
-            else if let values = try? file.stringsAttribute(name) {
-                attributes[name] = name == RootAttribute.hooks ? values.joined(separator: ",") : values.joined(separator: "\n")
-            } else { attributes[name] = "(unreadable type)" }
+            if let values = try? file.intsAttribute(name) {
+                attributes[name] = values.map(String.init).joined(separator: ",")
+            } else if let values = try? file.stringsAttribute(name) {
+                attributes[name] =
+                    name == RootAttribute.hooks ? values.joined(separator: ",") : values.joined(separator: "\n")
+            } else {
+                attributes[name] = "(unreadable type)"
+            }
         }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         var merged: [MergedShard]? = nil
@@ -103,15 +111,17 @@ public struct StoreSummary: Codable, Sendable {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             merged = reader.mergedFrom.enumerated().map { index, name in
                 let resolved = name.hasPrefix("/") ? name : folder.appendingPathComponent(name).path
-                return MergedShard(file: name, rows: index < rows.count ? Int(rows[index]) : -1,
-                                   present: FileManager.default.fileExists(atPath: resolved))
+                return MergedShard(
+                    file: name, rows: index < rows.count ? Int(rows[index]) : -1,
+                    present: FileManager.default.fileExists(atPath: resolved))
             }
         }
-        var summary = StoreSummary(path: path, fileBytes: bytes, format: StoreSchema.format, formatVersion: StoreSchema.formatVersion,
-                            header: reader.header, examples: reader.count, labels: labels,
-                            sources: sourceOrder.map { SourceCount(name: $0, count: sourceCounts[$0] ?? 0) },
-                            hooks: hooks, exampleArrays: arrays, metaColumns: reader.metaColumns,
-                            hasAnswers: reader.hasAnswers, attributes: attributes)
+        var summary = StoreSummary(
+            path: path, fileBytes: bytes, format: StoreSchema.format, formatVersion: StoreSchema.formatVersion,
+            header: reader.header, examples: reader.count, labels: labels,
+            sources: sourceOrder.map { SourceCount(name: $0, count: sourceCounts[$0] ?? 0) },
+            hooks: hooks, exampleArrays: arrays, metaColumns: reader.metaColumns,
+            hasAnswers: reader.hasAnswers, attributes: attributes)
         summary.shard = reader.shard
         summary.shardFinished = reader.shard == nil ? nil : reader.shardFinished
         summary.mergeMode = merged == nil ? nil : (try? file.stringAttribute(ShardAttribute.mergeMode))
@@ -124,37 +134,53 @@ public struct StoreSummary: Codable, Sendable {
         var lines: [String] = []
         let megabytes = String(format: "%.1f MB", Double(fileBytes) / 1e6)
         lines.append("\(path): Polygraph activation file (\(format) v\(formatVersion), \(megabytes))")
-        lines.append("model:     \(header.modelName) (\(header.modelArchitecture)), \(header.nLayers) layers, d_model \(header.dModel)")
+        lines.append(
+            "model:     \(header.modelName) (\(header.modelArchitecture)), \(header.nLayers) layers, d_model \(header.dModel)"
+        )
         lines.append("sha256:    \(header.modelSHA256)")
-        lines.append("position:  \(header.position.rawValue)   prompt template: \(header.promptTemplate.isEmpty ? "(raw)" : header.promptTemplate)")
+        lines.append(
+            "position:  \(header.position.rawValue)   prompt template: \(header.promptTemplate.isEmpty ? "(raw)" : header.promptTemplate)"
+        )
         lines.append("created:   \(header.createdAt) by \(header.createdBy)")
         let total = max(1, examples)
         func percent(_ n: Int) -> String { String(format: "%.1f%%", 100 * Double(n) / Double(total)) }
-        lines.append("examples:  \(examples)   labels: true \(labels.trueCount) (\(percent(labels.trueCount))), " +
-                     "false \(labels.falseCount) (\(percent(labels.falseCount))), unknown \(labels.unknown)")
-        lines.append("sources:   " + (sources.isEmpty ? "(none)" : sources.map { "\($0.name) (\($0.count))" }.joined(separator: ", ")))
+        lines.append(
+            "examples:  \(examples)   labels: true \(labels.trueCount) (\(percent(labels.trueCount))), "
+                + "false \(labels.falseCount) (\(percent(labels.falseCount))), unknown \(labels.unknown)")
+        lines.append(
+            "sources:   "
+                + (sources.isEmpty ? "(none)" : sources.map { "\($0.name) (\($0.count))" }.joined(separator: ", ")))
         if !metaColumns.isEmpty { lines.append("meta:      " + metaColumns.joined(separator: ", ")) }
         if hasAnswers { lines.append("answers:   /examples/answer (generated)") }
         lines.append("hooks:     \(hooks.count)")
         for hook in hooks {
-            let chunks = hook.layout == "virtual" ? "virtual (rows mapped onto the shard files)"
+            let chunks =
+                hook.layout == "virtual"
+                ? "virtual (rows mapped onto the shard files)"
                 : hook.chunks.map { "chunks \($0.map(String.init).joined(separator: "x"))" } ?? "contiguous"
-            lines.append("  /activations/\(hook.name)  \(hook.dtype) [\(hook.shape.map(String.init).joined(separator: ", "))]  \(hook.compression), \(chunks)")
+            lines.append(
+                "  /activations/\(hook.name)  \(hook.dtype) [\(hook.shape.map(String.init).joined(separator: ", "))]  \(hook.compression), \(chunks)"
+            )
         }
         if let shard {
-            lines.append("shard:     \(shard.index)/\(shard.count): rows \(shard.firstRow)..<\(shard.firstRow + shard.rows) of \(shard.totalRows)"
-                         + ((shardFinished ?? false) ? ", finished" : ", UNFINISHED (resume the capture before merging)"))
+            lines.append(
+                "shard:     \(shard.index)/\(shard.count): rows \(shard.firstRow)..<\(shard.firstRow + shard.rows) of \(shard.totalRows)"
+                    + ((shardFinished ?? false) ? ", finished" : ", UNFINISHED (resume the capture before merging)"))
         }
         if let mergedShards {
             lines.append("merged:    \(mergedShards.count) shards (\(mergeMode ?? "?"))")
             var first = 0
             for (index, shard) in mergedShards.enumerated() {
                 let state = mergeMode == "virtual" && !shard.present ? "  MISSING (reads of its rows fail)" : ""
-                lines.append("  \(index)/\(mergedShards.count)  rows \(first)..<\(first + shard.rows)  \(shard.file)\(state)")
+                lines.append(
+                    "  \(index)/\(mergedShards.count)  rows \(first)..<\(first + shard.rows)  \(shard.file)\(state)")
                 first += shard.rows
             }
         }
-        lines.append("arrays:    " + exampleArrays.keys.sorted().map { "/examples/\($0) [\(exampleArrays[$0] ?? 0)]" }.joined(separator: ", "))
+        lines.append(
+            "arrays:    "
+                + exampleArrays.keys.sorted().map { "/examples/\($0) [\(exampleArrays[$0] ?? 0)]" }.joined(
+                    separator: ", "))
         return lines.joined(separator: "\n")
     }
 }

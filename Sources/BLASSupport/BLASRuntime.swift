@@ -24,14 +24,17 @@ public enum BLASRuntime {
     @discardableResult
     public static func configure() -> String { configured }
 
-    private static let modernCores: Set<String> = ["Haswell", "SkylakeX", "Zen", "CooperLake", "SapphireRapids",
-                                                    "Excavator", "Steamroller", "Piledriver", "Bulldozer",
-                                                    "Sandybridge"]
+    private static let modernCores: Set<String> = [
+        "Haswell", "SkylakeX", "Zen", "CooperLake", "SapphireRapids",
+        "Excavator", "Steamroller", "Piledriver", "Bulldozer",
+        "Sandybridge",
+    ]
 
     private static let configured: String = {
         let current = currentCore()
         guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, !modernCores.contains(current),
-              let flags = cpuFlags() else { return current }
+            let flags = cpuFlags()
+        else { return current }
         let target: String
         if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]) {
             target = "SkylakeX"
@@ -55,8 +58,9 @@ public enum BLASRuntime {
     /// The `flags` line of /proc/cpuinfo (nil off Linux).
     private static func cpuFlags() -> Set<String>? {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
-              let colon = line.firstIndex(of: ":") else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+            let colon = line.firstIndex(of: ":")
+        else { return nil }
         return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
     }
 }

@@ -26,7 +26,8 @@ public protocol CaptureEngine {
 
 extension CaptureEngine {
     /// One question at a time.
-    public func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer] {
+    public func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer]
+    {
         try questions.map { try answer(question: $0, hooks: hooks, maxTokens: maxTokens) }
     }
 
@@ -94,8 +95,10 @@ public struct CapturedAnswer: Sendable {
     /// does not provide them.
     public var positionRows: [String: [String: [Float]]] = [:]
 
-    public init(text: String, promptTokens: Int, generatedTokens: Int, lastRow: [String: [Float]],
-                scores: [TokenScore] = []) {
+    public init(
+        text: String, promptTokens: Int, generatedTokens: Int, lastRow: [String: [Float]],
+        scores: [TokenScore] = []
+    ) {
         self.scores = scores
         self.text = text
         self.promptTokens = promptTokens

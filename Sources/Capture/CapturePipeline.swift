@@ -27,8 +27,10 @@ public final class CapturePipeline {
     private var skipped = 0
 
     /// `progress` is called after each batch of statements or each answer, and once more at the end.
-    public init(engine: any CaptureEngine, request: CaptureRequest,
-                progress: @escaping (CaptureProgress) -> Void = { _ in }) {
+    public init(
+        engine: any CaptureEngine, request: CaptureRequest,
+        progress: @escaping (CaptureProgress) -> Void = { _ in }
+    ) {
         self.engine = engine
         self.request = request
         self.progress = progress
@@ -37,8 +39,12 @@ public final class CapturePipeline {
     /// Runs the capture and returns the summary. Throws before writing anything when inputs disagree.
     public func run() throws -> CaptureSummary {
         let started = Date()
-        guard !request.hooks.isEmpty else { throw StoreError.invalidArgument(what: "--hooks", detail: "no hooks requested") }
-        guard request.batchSize > 0 else { throw StoreError.invalidArgument(what: "--batch-size", detail: "must be at least 1") }
+        guard !request.hooks.isEmpty else {
+            throw StoreError.invalidArgument(what: "--hooks", detail: "no hooks requested")
+        }
+        guard request.batchSize > 0 else {
+            throw StoreError.invalidArgument(what: "--batch-size", detail: "must be at least 1")
+        }
         let datasets = try request.datasets.map(Dataset.load)
         try checkKinds(datasets)
         var items: [Item] = []
@@ -50,14 +56,17 @@ public final class CapturePipeline {
         let shard = try request.shard.map { try StoreShard($0, totalRows: items.count) }
         if let shard { items = Array(items[shard.firstRow..<(shard.firstRow + shard.rows)]) }
         let info = engine.modelInfo
-        let header = StoreHeader(modelName: info.name, modelArchitecture: info.architecture, modelSHA256: info.sha256,
-                                 nLayers: info.nLayers, dModel: info.dModel, position: request.position,
-                                 promptTemplate: engine.promptTemplate, hooks: request.hooks, createdBy: request.createdBy)
+        let header = StoreHeader(
+            modelName: info.name, modelArchitecture: info.architecture, modelSHA256: info.sha256,
+            nLayers: info.nLayers, dModel: info.dModel, position: request.position,
+            promptTemplate: engine.promptTemplate, hooks: request.hooks, createdBy: request.createdBy)
         var widths: [String: Int] = [:]
         for hook in request.hooks { widths[hook] = try engine.width(of: hook) }
-        let options = ActivationWriter.Options(compression: request.compression, overwrite: request.overwrite,
-                                              chunkRows: request.chunkRows, shard: shard)
-        let writer = request.resume
+        let options = ActivationWriter.Options(
+            compression: request.compression, overwrite: request.overwrite,
+            chunkRows: request.chunkRows, shard: shard)
+        let writer =
+            request.resume
             ? try ActivationWriter.resume(path: request.outPath, header: header, hookWidths: widths, options: options)
             : try ActivationWriter.create(path: request.outPath, header: header, hookWidths: widths, options: options)
         let skip = writer.committedRows
@@ -79,12 +88,14 @@ public final class CapturePipeline {
                 if datasets[slice.first!.dataset].kind == .questions {
                     batch = try captureAnswers(slice, datasets: datasets) {
                         done += 1
-                        self.progress(CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
+                        self.progress(
+                            CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
                     }
                 } else {
                     batch = try captureStatements(slice, datasets: datasets) { count in
                         done += count
-                        self.progress(CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
+                        self.progress(
+                            CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
                     }
                 }
                 try background.submit(batch)
@@ -102,12 +113,13 @@ public final class CapturePipeline {
         let seconds = Date().timeIntervalSince(started)
         let bytes = (try? FileManager.default.attributesOfItem(atPath: request.outPath)[.size] as? Int) ?? 0
         let hasQuestions = datasets.contains { $0.kind == .questions }
-        return CaptureSummary(path: request.outPath, examples: items.count - min(skip, items.count), resumedFrom: skip,
-                              totalExamples: total, tokens: tokens, seconds: seconds,
-                              tokensPerSecond: Double(tokens) / max(seconds, 1e-9), fileBytes: bytes,
-                              hooks: request.hooks.count, position: request.position.rawValue,
-                              sources: datasets.map(\.name), correct: hasQuestions ? correct : nil,
-                              refused: hasQuestions ? refused : nil, shard: shard?.description, skipped: skipped)
+        return CaptureSummary(
+            path: request.outPath, examples: items.count - min(skip, items.count), resumedFrom: skip,
+            totalExamples: total, tokens: tokens, seconds: seconds,
+            tokensPerSecond: Double(tokens) / max(seconds, 1e-9), fileBytes: bytes,
+            hooks: request.hooks.count, position: request.position.rawValue,
+            sources: datasets.map(\.name), correct: hasQuestions ? correct : nil,
+            refused: hasQuestions ? refused : nil, shard: shard?.description, skipped: skipped)
     }
 
     /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches. Answers are slow (a 1.5B
@@ -151,12 +163,16 @@ public final class CapturePipeline {
     private func checkKinds(_ datasets: [Dataset]) throws {
         for dataset in datasets {
             if dataset.kind == .questions && request.position != .answer {
-                throw StoreError.invalidArgument(what: "--position \(request.position.rawValue)", detail:
-                    "\(dataset.path) holds questions, which are captured while generating: use --position answer")
+                throw StoreError.invalidArgument(
+                    what: "--position \(request.position.rawValue)",
+                    detail:
+                        "\(dataset.path) holds questions, which are captured while generating: use --position answer")
             }
             if dataset.kind == .statements && request.position == .answer {
-                throw StoreError.invalidArgument(what: "--position answer", detail:
-                    "\(dataset.path) holds statements (CSV); use --position last, mean or all for them")
+                throw StoreError.invalidArgument(
+                    what: "--position answer",
+                    detail:
+                        "\(dataset.path) holds statements (CSV); use --position last, mean or all for them")
             }
         }
     }
@@ -166,28 +182,33 @@ public final class CapturePipeline {
         let committed = writer.committedRows
         guard committed > 0 else { return }
         guard committed <= items.count else {
-            throw StoreError.incompatibleResume(path: request.outPath, field: "number of examples",
-                                                existing: "\(committed) committed rows",
-                                                requested: "\(items.count) examples in the given datasets")
+            throw StoreError.incompatibleResume(
+                path: request.outPath, field: "number of examples",
+                existing: "\(committed) committed rows",
+                requested: "\(items.count) examples in the given datasets")
         }
         let stored = try writer.committedText(at: committed - 1)
         let expected = items[committed - 1].example.text
         guard stored == expected else {
-            throw StoreError.incompatibleResume(path: request.outPath, field: "text of row \(committed - 1)",
-                                                existing: "\"\(stored.prefix(60))\"",
-                                                requested: "\"\(expected.prefix(60))\" (give the same --dataset files in the same order)")
+            throw StoreError.incompatibleResume(
+                path: request.outPath, field: "text of row \(committed - 1)",
+                existing: "\"\(stored.prefix(60))\"",
+                requested: "\"\(expected.prefix(60))\" (give the same --dataset files in the same order)")
         }
     }
 
     /// Prefills a window of statements in length-sorted batches and reduces each to the position.
-    private func captureStatements(_ slice: ArraySlice<Item>, datasets: [Dataset], onBatch: (Int) -> Void) throws -> ActivationBatch {
+    private func captureStatements(_ slice: ArraySlice<Item>, datasets: [Dataset], onBatch: (Int) -> Void) throws
+        -> ActivationBatch
+    {
         let items = Array(slice)
         var prepared: [PreparedText] = []
         prepared.reserveCapacity(items.count)
         for item in items {
             let text = try engine.prepare(statement: item.example.text)
             guard !text.textSpan.isEmpty else {
-                throw StoreError.csv(path: datasets[item.dataset].path, line: item.example.line, message: "statement is empty")
+                throw StoreError.csv(
+                    path: datasets[item.dataset].path, line: item.example.line, message: "statement is empty")
             }
             prepared.append(text)
         }
@@ -200,16 +221,21 @@ public final class CapturePipeline {
         for index in items.indices where !fits[index] {
             skipped += 1
             for hook in request.hooks {
-                reduced[index][hook] = request.position == .all ? [] : [Float](repeating: .nan, count: try engine.width(of: hook))
+                reduced[index][hook] =
+                    request.position == .all ? [] : [Float](repeating: .nan, count: try engine.width(of: hook))
             }
         }
         var scores = [[TokenScore]?](repeating: nil, count: items.count)
-        for members in Self.batches(order, sizes: prepared.map(\.tokens.count), maxCount: request.batchSize,
-                                    maxTokens: request.maxBatchTokens) {
-            let outputs = try engine.prefill(members.map { prepared[$0].tokens }, hooks: request.hooks,
-                                             scoreTokens: request.confidence)
+        for members in Self.batches(
+            order, sizes: prepared.map(\.tokens.count), maxCount: request.batchSize,
+            maxTokens: request.maxBatchTokens)
+        {
+            let outputs = try engine.prefill(
+                members.map { prepared[$0].tokens }, hooks: request.hooks,
+                scoreTokens: request.confidence)
             guard outputs.count == members.count else {
-                throw StoreError.invalidArgument(what: "engine output", detail: "\(outputs.count) results for \(members.count) sequences")
+                throw StoreError.invalidArgument(
+                    what: "engine output", detail: "\(outputs.count) results for \(members.count) sequences")
             }
             for (k, index) in members.enumerated() {
                 tokens += prepared[index].tokens.count
@@ -218,22 +244,27 @@ public final class CapturePipeline {
             }
             onBatch(members.count)
         }
-        var batch = ActivationBatch(examples: [], activations: [:],
-                                    rowsPerExample: request.position == .all ? [] : nil)
+        var batch = ActivationBatch(
+            examples: [], activations: [:],
+            rowsPerExample: request.position == .all ? [] : nil)
         if request.position == .all && request.confidence {
-            batch.tokenConfidence = Dictionary(uniqueKeysWithValues: ConfidenceSummary.tokenColumns.map { ($0, [Float]()) })
+            batch.tokenConfidence = Dictionary(
+                uniqueKeysWithValues: ConfidenceSummary.tokenColumns.map { ($0, [Float]()) })
         }
         for (index, item) in items.enumerated() {
             let span = fits[index] ? prepared[index].textSpan : 0..<0
             let series = scores[index].map { TextConfidence(scores: $0, span: span) }
             var meta = item.example.meta
             if !fits[index] {
-                meta["skipped"] = "\(prepared[index].tokens.count) tokens, longer than the model's context of \(engine.contextLength)"
+                meta["skipped"] =
+                    "\(prepared[index].tokens.count) tokens, longer than the model's context of \(engine.contextLength)"
             }
-            batch.examples.append(ExampleRecord(text: item.example.text, label: fits[index] ? item.example.label ?? -1 : -1,
-                                                source: datasets[item.dataset].name,
-                                                nTokens: Int32(span.count), meta: meta,
-                                                confidence: series?.summary))
+            batch.examples.append(
+                ExampleRecord(
+                    text: item.example.text, label: fits[index] ? item.example.label ?? -1 : -1,
+                    source: datasets[item.dataset].name,
+                    nTokens: Int32(span.count), meta: meta,
+                    confidence: series?.summary))
             batch.rowsPerExample?.append(span.count)
             if batch.tokenConfidence != nil {
                 let s = series ?? TextConfidence(scores: [], span: span)
@@ -255,8 +286,9 @@ public final class CapturePipeline {
             }
             let width = try engine.width(of: hook)
             guard values.count >= span.upperBound * width else {
-                throw StoreError.shapeMismatch(path: request.outPath, object: hook, expected: "\(span.upperBound) rows",
-                                               found: "\(values.count / max(width, 1)) rows")
+                throw StoreError.shapeMismatch(
+                    path: request.outPath, object: hook, expected: "\(span.upperBound) rows",
+                    found: "\(values.count / max(width, 1)) rows")
             }
             switch request.position {
             case .last, .answer:
@@ -275,10 +307,13 @@ public final class CapturePipeline {
 
     /// Generates and grades an answer per question, up to `--batch-size` generated together; activations come from
     /// the generation pass itself.
-    private func captureAnswers(_ slice: ArraySlice<Item>, datasets: [Dataset], onExample: () -> Void) throws -> ActivationBatch {
+    private func captureAnswers(_ slice: ArraySlice<Item>, datasets: [Dataset], onExample: () -> Void) throws
+        -> ActivationBatch
+    {
         var batch = ActivationBatch(examples: [], activations: [:])
-        let answers = try engine.answers(questions: slice.map(\.example.text), hooks: request.hooks,
-                                         maxTokens: request.maxAnswerTokens, batchSize: decodeBatch)
+        let answers = try engine.answers(
+            questions: slice.map(\.example.text), hooks: request.hooks,
+            maxTokens: request.maxAnswerTokens, batchSize: decodeBatch)
         for (item, answer) in zip(slice, answers) {
             let grade = AnswerGrader.grade(answer.text, accepted: item.example.answers)
             if grade.correct { correct += 1 }
@@ -288,14 +323,18 @@ public final class CapturePipeline {
             meta["accepted_answers"] = item.example.answers.joined(separator: " | ")
             meta["grade"] = grade.verdict.name  // "right", "wrong" or "refused" (label 1, 0, -1)
             let s = answer.scores
-            let confidence = ConfidenceSummary(logprobs: s.map(\.logprob), entropies: s.map(\.entropy), margins: s.map(\.margin))
-            batch.examples.append(ExampleRecord(text: item.example.text, label: grade.label, source: datasets[item.dataset].name,
-                                                nTokens: Int32(answer.generatedTokens), meta: meta, answer: answer.text,
-                                                confidence: confidence))
+            let confidence = ConfidenceSummary(
+                logprobs: s.map(\.logprob), entropies: s.map(\.entropy), margins: s.map(\.margin))
+            batch.examples.append(
+                ExampleRecord(
+                    text: item.example.text, label: grade.label, source: datasets[item.dataset].name,
+                    nTokens: Int32(answer.generatedTokens), meta: meta, answer: answer.text,
+                    confidence: confidence))
             for hook in request.hooks {
                 let width = try engine.width(of: hook)
                 guard let row = answer.lastRow[hook], row.count == width else {
-                    throw StoreError.invalidArgument(what: "engine output", detail: "hook \(hook) missing from the generation")
+                    throw StoreError.invalidArgument(
+                        what: "engine output", detail: "hook \(hook) missing from the generation")
                 }
                 batch.activations[hook, default: []] += row
                 for name in StoreSchema.answerPositions {

@@ -70,18 +70,24 @@ public struct CaptureSummary: Codable, Sendable {
 
     /// One line for the terminal.
     public var text: String {
-        var line = String(format: "captured %d examples (%d tokens) in %.1f s, %.0f tok/s -> %@ (%.1f MB, %d examples, %d %@, position %@)",
-                          examples, tokens, seconds, tokensPerSecond, path, Double(fileBytes) / 1e6, totalExamples, hooks,
-                          hooks == 1 ? "hook" : "hooks", position)
+        var line = String(
+            format:
+                "captured %d examples (%d tokens) in %.1f s, %.0f tok/s -> %@ (%.1f MB, %d examples, %d %@, position %@)",
+            examples, tokens, seconds, tokensPerSecond, path, Double(fileBytes) / 1e6, totalExamples, hooks,
+            hooks == 1 ? "hook" : "hooks", position)
         if let shard { line += "; \(shard)" }
         if resumedFrom > 0 { line += "; resumed after \(resumedFrom) committed examples" }
         if skipped > 0 {
-            line += "; \(skipped) \(skipped == 1 ? "statement" : "statements") longer than the model's context skipped "
+            line +=
+                "; \(skipped) \(skipped == 1 ? "statement" : "statements") longer than the model's context skipped "
                 + "(stored unlabeled, reason in /examples/meta/skipped)"
         }
         if let correct, examples > 0 {
-            line += String(format: "; %d/%d answers correct (%.1f%%)", correct, examples, 100 * Double(correct) / Double(examples))
-            if let refused { line += String(format: ", %d refused (%.1f%%)", refused, 100 * Double(refused) / Double(examples)) }
+            line += String(
+                format: "; %d/%d answers correct (%.1f%%)", correct, examples, 100 * Double(correct) / Double(examples))
+            if let refused {
+                line += String(format: ", %d refused (%.1f%%)", refused, 100 * Double(refused) / Double(examples))
+            }
         }
         return line
     }

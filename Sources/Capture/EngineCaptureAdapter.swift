@@ -17,8 +17,9 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         self.chat = chat
         names = Dictionary(uniqueKeysWithValues: hooks.map { ($0.description, $0) })
         let config = model.config
-        modelInfo = CaptureModelInfo(name: config.name, architecture: config.architecture, sha256: try model.fileSHA256,
-                                     nLayers: config.nLayers, dModel: config.dModel)
+        modelInfo = CaptureModelInfo(
+            name: config.name, architecture: config.architecture, sha256: try model.fileSHA256,
+            nLayers: config.nLayers, dModel: config.dModel)
     }
 
     public var contextLength: Int { model.config.contextLength }
@@ -58,7 +59,8 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
     }
 
     /// Up to `batchSize` generations at once on the model, which merges their decode steps (`LanguageModel.generate`).
-    public func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer] {
+    public func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer]
+    {
         try concurrentMap(questions, width: batchSize) { _, question in
             try self.answer(question: question, hooks: hooks, maxTokens: maxTokens)
         }
@@ -68,14 +70,17 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         let typed = try hooks.map { try hook($0) }
         let prompt: [Int32]
         if let chat {
-            prompt = model.tokenizer.encodePrompt(try chat.render(messages: [.user(question)], addGenerationPrompt: true), parseSpecial: true)
+            prompt = model.tokenizer.encodePrompt(
+                try chat.render(messages: [.user(question)], addGenerationPrompt: true), parseSpecial: true)
         } else {
             prompt = model.tokenizer.encodePrompt("Question: \(question)\nAnswer:", parseSpecial: false)
         }
-        let generation = try model.generate(prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(typed))
+        let generation = try model.generate(
+            prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(typed))
         var lastRow: [String: [Float]] = [:]
         var positionRows: [String: [String: [Float]]] = [:]
-        let exact = ExactAnswer.lastToken(question: question, tokenBytes: generation.tokens.map { model.tokenizer.bytes(for: $0) })
+        let exact = ExactAnswer.lastToken(
+            question: question, tokenBytes: generation.tokens.map { model.tokenizer.bytes(for: $0) })
         for (name, hook) in zip(hooks, typed) {
             let width = hook.width(in: model.config)
             let question = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1).map(Array.init)
@@ -97,7 +102,8 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
                 positionRows["answer_max", default: [:]][name] = maximum
                 // The exact answer's last token; without one, the answer's last token (or, empty, the question's).
                 let k = exact.map { min($0, rows - 1) } ?? rows - 1
-                positionRows["answer_exact", default: [:]][name] = k >= 0 ? Array(generated[(k * width)..<((k + 1) * width)]) : question
+                positionRows["answer_exact", default: [:]][name] =
+                    k >= 0 ? Array(generated[(k * width)..<((k + 1) * width)]) : question
             }
             if let values = generation.activations(hook), values.count >= width {
                 lastRow[name] = Array(values[(values.count - width)...])
@@ -105,9 +111,10 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
                 lastRow[name] = Array(row)
             }
         }
-        var answer = CapturedAnswer(text: generation.text.trimmingCharacters(in: .whitespacesAndNewlines),
-                                    promptTokens: generation.promptTokenCount, generatedTokens: generation.tokens.count,
-                                    lastRow: lastRow, scores: generation.scores)
+        var answer = CapturedAnswer(
+            text: generation.text.trimmingCharacters(in: .whitespacesAndNewlines),
+            promptTokens: generation.promptTokenCount, generatedTokens: generation.tokens.count,
+            lastRow: lastRow, scores: generation.scores)
         answer.positionRows = positionRows
         return answer
     }

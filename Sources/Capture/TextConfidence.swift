@@ -19,7 +19,8 @@ struct TextConfidence {
                 logprobs.append(.nan); entropies.append(.nan); margins.append(.nan)
             }
         }
-        summary = ConfidenceSummary(logprobs: scored.map(\.logprob), entropies: scored.map(\.entropy),
-                                    margins: scored.map(\.margin))
+        summary = ConfidenceSummary(
+            logprobs: scored.map(\.logprob), entropies: scored.map(\.entropy),
+            margins: scored.map(\.margin))
     }
 }

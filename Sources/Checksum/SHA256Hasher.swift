@@ -4,8 +4,10 @@ import Foundation
 public struct SHA256Hasher: Sendable {
     public init() {}
 
-    private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+    private var state: [UInt32] = [
+        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+    ]
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
 
@@ -93,7 +95,8 @@ public enum ChecksumError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadable(let path): return "\(path): cannot be opened for reading (to compute its sha256); check the path and permissions"
+        case .unreadable(let path):
+            return "\(path): cannot be opened for reading (to compute its sha256); check the path and permissions"
         }
     }
 }

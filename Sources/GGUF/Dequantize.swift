@@ -4,7 +4,9 @@
 enum Dequantize {
     /// Dequantises `elements` values of `type` from `src` into `dst`. `elements` must be a whole number of blocks.
     /// Returns false when the type has no kernel.
-    static func run(_ type: GGMLType, _ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, elements: Int) -> Bool {
+    static func run(_ type: GGMLType, _ src: UnsafeRawPointer, _ dst: UnsafeMutablePointer<Float>, elements: Int)
+        -> Bool
+    {
         let blocks = elements / type.blockSize
         switch type {
         case .f32: f32(src, dst, count: elements)
@@ -56,7 +58,8 @@ extension GGUFFile {
 
     /// Dequantises rows `rows` of a tensor (each row is `dimensions[0]` values, a whole number of blocks) into
     /// `into`, which must have room for `rows.count * dimensions[0]` floats: e.g. one token's embedding.
-    public func dequantizeRows(_ tensor: GGUFTensorInfo, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) throws {
+    public func dequantizeRows(_ tensor: GGUFTensorInfo, rows: Range<Int>, into out: UnsafeMutablePointer<Float>) throws
+    {
         try checkDequantizable(tensor)
         guard rows.lowerBound >= 0, rows.upperBound <= tensor.rowCount else {
             throw GGUFError.rowsOutOfRange(path: path, tensor: tensor.name, rows: rows, rowCount: tensor.rowCount)
@@ -78,9 +81,11 @@ extension GGUFFile {
         }
         // A caller-built GGUFTensorInfo must still describe bytes inside this file.
         guard let need = tensor.type.byteCount(elements: tensor.elementCount), need <= tensor.byteCount,
-              bytes(of: tensor).count == tensor.byteCount else {
-            throw GGUFError.tensorOutOfBounds(path: path, tensor: tensor.name, offset: tensor.offset,
-                                              byteCount: tensor.byteCount, fileSize: fileSize)
+            bytes(of: tensor).count == tensor.byteCount
+        else {
+            throw GGUFError.tensorOutOfBounds(
+                path: path, tensor: tensor.name, offset: tensor.offset,
+                byteCount: tensor.byteCount, fileSize: fileSize)
         }
     }
 }

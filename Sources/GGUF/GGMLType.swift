@@ -20,17 +20,17 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, Codable {
         switch self {
         case .f32: (1, 4)
         case .f16: (1, 2)
-        case .q4_0: (32, 18)      // f16 d, 16 bytes of nibbles
-        case .q4_1: (32, 20)      // f16 d, f16 m, 16 bytes of nibbles
-        case .q5_0: (32, 22)      // f16 d, u32 high bits, 16 bytes of nibbles
-        case .q5_1: (32, 24)      // f16 d, f16 m, u32 high bits, 16 bytes of nibbles
-        case .q8_0: (32, 34)      // f16 d, 32 int8
-        case .q8_1: (32, 36)      // f16 d, f16 s, 32 int8 (ggml-common.h static_assert; never stored in files)
+        case .q4_0: (32, 18)  // f16 d, 16 bytes of nibbles
+        case .q4_1: (32, 20)  // f16 d, f16 m, 16 bytes of nibbles
+        case .q5_0: (32, 22)  // f16 d, u32 high bits, 16 bytes of nibbles
+        case .q5_1: (32, 24)  // f16 d, f16 m, u32 high bits, 16 bytes of nibbles
+        case .q8_0: (32, 34)  // f16 d, 32 int8
+        case .q8_1: (32, 36)  // f16 d, f16 s, 32 int8 (ggml-common.h static_assert; never stored in files)
         case .q2_K: (256, 84)
         case .q3_K: (256, 110)
-        case .q4_K: (256, 144)    // f16 d, f16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles
-        case .q5_K: (256, 176)    // as Q4_K plus 32 bytes of high bits
-        case .q6_K: (256, 210)    // 128 bytes low nibbles, 64 bytes high 2-bits, 16 int8 scales, f16 d
+        case .q4_K: (256, 144)  // f16 d, f16 dmin, 12 bytes of 6-bit scales/mins, 128 bytes of nibbles
+        case .q5_K: (256, 176)  // as Q4_K plus 32 bytes of high bits
+        case .q6_K: (256, 210)  // 128 bytes low nibbles, 64 bytes high 2-bits, 16 int8 scales, f16 d
         case .q8_K: (256, 292)
         case .iq2_xxs: (256, 66)
         case .iq2_xs: (256, 74)

@@ -70,7 +70,8 @@ public struct GGUFArray: Sendable, Equatable {
         if let size = scalarSize(code: code) {
             let bytes = try c.readBytes(count * size, "\(count) elements of array '\(key)'")
             if code == 7, let at = bytes.firstIndex(where: { $0 > 1 }) {
-                throw GGUFError.wrongType(path: c.path, key: key, expected: "bool (0 or 1)", found: "byte \(bytes[at]) in element \(at)")
+                throw GGUFError.wrongType(
+                    path: c.path, key: key, expected: "bool (0 or 1)", found: "byte \(bytes[at]) in element \(at)")
             }
             return GGUFArray(elementCode: code, count: count, bytes: bytes)
         }

@@ -61,8 +61,9 @@ struct GGUFByteCursor {
             throw GGUFError.absurdCount(path: path, offset: at, what: what(), count: raw, limit: left)
         }
         if raw > left {
-            throw GGUFError.truncated(path: path, offset: offset, needed: Int(raw) * itemSize, fileSize: size,
-                                      what: "\(what()) = \(raw)" + (itemSize > 1 ? " (at least \(itemSize) bytes each)" : ""))
+            throw GGUFError.truncated(
+                path: path, offset: offset, needed: Int(raw) * itemSize, fileSize: size,
+                what: "\(what()) = \(raw)" + (itemSize > 1 ? " (at least \(itemSize) bytes each)" : ""))
         }
         return Int(raw)
     }

@@ -50,11 +50,13 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case .badMagic: 0
         case .unsupportedVersion: 4
         case .truncated(_, let o, _, _, _), .absurdCount(_, let o, _, _, _), .unknownValueType(_, let o, _, _),
-             .nestingTooDeep(_, let o, _, _), .invalidUTF8(_, let o, _), .duplicate(_, let o, _, _),
-             .badAlignment(_, let o, _), .badDimensions(_, let o, _, _, _), .unknownTensorType(_, let o, _, _),
-             .misalignedTensor(_, _, let o, _), .tensorOutOfBounds(_, _, let o, _, _):
+            .nestingTooDeep(_, let o, _, _), .invalidUTF8(_, let o, _), .duplicate(_, let o, _, _),
+            .badAlignment(_, let o, _), .badDimensions(_, let o, _, _, _), .unknownTensorType(_, let o, _, _),
+            .misalignedTensor(_, _, let o, _), .tensorOutOfBounds(_, _, let o, _, _):
             o
-        case .cannotOpen, .missingKey, .wrongType, .missingTensor, .unsupportedDequantization, .rowsOutOfRange, .writeFailed: nil
+        case .cannotOpen, .missingKey, .wrongType, .missingTensor, .unsupportedDequantization, .rowsOutOfRange,
+            .writeFailed:
+            nil
         }
     }
 
@@ -62,49 +64,69 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
-            return "\(path): cannot open GGUF file: \(reason). Hint: check the path and permissions (scripts/fetch-model.sh fetches the default model)."
+            return
+                "\(path): cannot open GGUF file: \(reason). Hint: check the path and permissions (scripts/fetch-model.sh fetches the default model)."
         case .badMagic(let path, let found):
             let hex = found.map { String($0, radix: 16).leftPadded(2) }.joined(separator: " ")
-            return "\(path): at byte offset 0: expected the magic 'GGUF' (47 47 55 46), found \(hex). Hint: this is not a GGUF file (a safetensors or PyTorch checkpoint must be converted with llama.cpp's convert_hf_to_gguf.py)."
+            return
+                "\(path): at byte offset 0: expected the magic 'GGUF' (47 47 55 46), found \(hex). Hint: this is not a GGUF file (a safetensors or PyTorch checkpoint must be converted with llama.cpp's convert_hf_to_gguf.py)."
         case .unsupportedVersion(let path, let version):
             let swapped = version.byteSwapped
-            let hint = (swapped == 2 || swapped == 3)
+            let hint =
+                (swapped == 2 || swapped == 3)
                 ? "this looks like a big-endian GGUF file; only little-endian files are supported"
-                : (version == 1 ? "GGUF v1 is obsolete; re-convert the model with a current llama.cpp" : "the file is corrupt or from an unknown future GGUF version")
+                : (version == 1
+                    ? "GGUF v1 is obsolete; re-convert the model with a current llama.cpp"
+                    : "the file is corrupt or from an unknown future GGUF version")
             return "\(path): at byte offset 4: unsupported GGUF version \(version), expected 2 or 3. Hint: \(hint)."
         case .truncated(let path, let offset, let needed, let fileSize, let what):
-            return "\(path): at byte offset \(offset): need \(needed) bytes for \(what), but the file ends at \(fileSize). Hint: the file is truncated; download it again and check its sha256."
+            return
+                "\(path): at byte offset \(offset): need \(needed) bytes for \(what), but the file ends at \(fileSize). Hint: the file is truncated; download it again and check its sha256."
         case .absurdCount(let path, let offset, let what, let count, let limit):
-            return "\(path): at byte offset \(offset): \(what) is \(count), more than the \(limit) the rest of the file can hold. Hint: the file is corrupt or truncated."
+            return
+                "\(path): at byte offset \(offset): \(what) is \(count), more than the \(limit) the rest of the file can hold. Hint: the file is corrupt or truncated."
         case .unknownValueType(let path, let offset, let key, let code):
-            return "\(path): at byte offset \(offset): metadata key '\(key)' has unknown value type \(code) (expected 0...12). Hint: the file is corrupt."
+            return
+                "\(path): at byte offset \(offset): metadata key '\(key)' has unknown value type \(code) (expected 0...12). Hint: the file is corrupt."
         case .nestingTooDeep(let path, let offset, let key, let limit):
-            return "\(path): at byte offset \(offset): metadata key '\(key)' nests arrays more than \(limit) deep. Hint: the file is corrupt."
+            return
+                "\(path): at byte offset \(offset): metadata key '\(key)' nests arrays more than \(limit) deep. Hint: the file is corrupt."
         case .invalidUTF8(let path, let offset, let what):
             return "\(path): at byte offset \(offset): \(what) is not valid UTF-8. Hint: the file is corrupt."
         case .duplicate(let path, let offset, let what, let name):
-            return "\(path): at byte offset \(offset): duplicate \(what) '\(name)'. Hint: the file is corrupt or was written by a buggy converter."
+            return
+                "\(path): at byte offset \(offset): duplicate \(what) '\(name)'. Hint: the file is corrupt or was written by a buggy converter."
         case .badAlignment(let path, let offset, let found):
-            return "\(path): at byte offset \(offset): general.alignment is \(found), expected a power of two. Hint: the file is corrupt."
+            return
+                "\(path): at byte offset \(offset): general.alignment is \(found), expected a power of two. Hint: the file is corrupt."
         case .badDimensions(let path, let offset, let tensor, let dims, let problem):
-            return "\(path): at byte offset \(offset): tensor '\(tensor)' has dimensions \(dims): \(problem). Hint: the file is corrupt."
+            return
+                "\(path): at byte offset \(offset): tensor '\(tensor)' has dimensions \(dims): \(problem). Hint: the file is corrupt."
         case .unknownTensorType(let path, let offset, let tensor, let code):
-            return "\(path): at byte offset \(offset): tensor '\(tensor)' has unknown ggml type \(code). Hint: the file may need a newer reader, or it is corrupt."
+            return
+                "\(path): at byte offset \(offset): tensor '\(tensor)' has unknown ggml type \(code). Hint: the file may need a newer reader, or it is corrupt."
         case .misalignedTensor(let path, let tensor, let offset, let alignment):
-            return "\(path): at byte offset \(offset): data of tensor '\(tensor)' is not aligned to \(alignment) bytes. Hint: the file is corrupt or was written by a buggy converter."
+            return
+                "\(path): at byte offset \(offset): data of tensor '\(tensor)' is not aligned to \(alignment) bytes. Hint: the file is corrupt or was written by a buggy converter."
         case .tensorOutOfBounds(let path, let tensor, let offset, let byteCount, let fileSize):
-            return "\(path): at byte offset \(offset): tensor '\(tensor)' needs \(byteCount) bytes, past the end of the file at \(fileSize). Hint: the file is truncated; download it again and check its sha256."
+            return
+                "\(path): at byte offset \(offset): tensor '\(tensor)' needs \(byteCount) bytes, past the end of the file at \(fileSize). Hint: the file is truncated; download it again and check its sha256."
         case .missingKey(let path, let key):
-            return "\(path): metadata key '\(key)' is missing. Hint: `polygraph inspect \(path)` lists the keys the file has."
+            return
+                "\(path): metadata key '\(key)' is missing. Hint: `polygraph inspect \(path)` lists the keys the file has."
         case .wrongType(let path, let key, let expected, let found):
-            return "\(path): metadata key '\(key)' should be \(expected) but is \(found). Hint: the file was written by an unexpected converter."
+            return
+                "\(path): metadata key '\(key)' should be \(expected) but is \(found). Hint: the file was written by an unexpected converter."
         case .missingTensor(let path, let name):
-            return "\(path): no tensor named '\(name)'. Hint: `polygraph inspect \(path)` lists the tensors the file has."
+            return
+                "\(path): no tensor named '\(name)'. Hint: `polygraph inspect \(path)` lists the tensors the file has."
         case .unsupportedDequantization(let path, let tensor, let type):
             let supported = GGMLType.dequantizable.map(\.name).joined(separator: ", ")
-            return "\(path): tensor '\(tensor)' has type \(type.name), which cannot be dequantised. Hint: use a model quantised as one of \(supported)."
+            return
+                "\(path): tensor '\(tensor)' has type \(type.name), which cannot be dequantised. Hint: use a model quantised as one of \(supported)."
         case .rowsOutOfRange(let path, let tensor, let rows, let rowCount):
-            return "\(path): rows \(rows.lowerBound)..<\(rows.upperBound) of tensor '\(tensor)' are out of range (it has \(rowCount) rows). Hint: check the token id or row index."
+            return
+                "\(path): rows \(rows.lowerBound)..<\(rows.upperBound) of tensor '\(tensor)' are out of range (it has \(rowCount) rows). Hint: check the token id or row index."
         case .writeFailed(let path, let reason):
             return "\(path): cannot write GGUF file: \(reason)."
         }

@@ -1,8 +1,8 @@
 // A GGUF model file, memory-mapped read-only (GGUF spec: ggml/docs/gguf.md).
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A memory-mapped GGUF file: header, metadata and tensor directory parsed at open, tensor bytes read
@@ -50,8 +50,12 @@ public final class GGUFFile: @unchecked Sendable {
         var keepOpen = false
         defer { if !keepOpen { close(fd) } }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw GGUFError.cannotOpen(path: path, reason: "not a regular file") }
+        guard fstat(fd, &st) == 0 else {
+            throw GGUFError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw GGUFError.cannotOpen(path: path, reason: "not a regular file")
+        }
         let size = Int(st.st_size)
         var mapped: UnsafeRawPointer? = nil
         if size > 0 {
@@ -75,9 +79,9 @@ public final class GGUFFile: @unchecked Sendable {
         descriptor = fd
         keepOpen = true
         #if canImport(Darwin)
-        openedModified = st.st_mtimespec
+            openedModified = st.st_mtimespec
         #else
-        openedModified = st.st_mtim
+            openedModified = st.st_mtim
         #endif
         version = contents.version
         metadata = contents.metadata
@@ -102,17 +106,20 @@ public final class GGUFFile: @unchecked Sendable {
     /// replaced by a rename (`mv`, a new inode) is no change: the mapping keeps the old one alive and intact.
     public func changeSinceOpened() -> String? {
         var st = stat()
-        guard fstat(descriptor, &st) == 0 else { return "it can no longer be read (\(String(cString: strerror(errno))))" }
+        guard fstat(descriptor, &st) == 0 else {
+            return "it can no longer be read (\(String(cString: strerror(errno))))"
+        }
         if Int(st.st_size) < fileSize {
             return "it was truncated in place from \(fileSize) to \(st.st_size) bytes"
         }
         #if canImport(Darwin)
-        let modified = st.st_mtimespec
+            let modified = st.st_mtimespec
         #else
-        let modified = st.st_mtim
+            let modified = st.st_mtim
         #endif
         if Int(st.st_size) != fileSize || modified.tv_sec != openedModified.tv_sec
-            || modified.tv_nsec != openedModified.tv_nsec {
+            || modified.tv_nsec != openedModified.tv_nsec
+        {
             return "it was rewritten in place (modified since it was loaded)"
         }
         return nil
@@ -133,7 +140,8 @@ public final class GGUFFile: @unchecked Sendable {
     /// `tensor` must come from this file's directory (its bounds were checked when the file was opened).
     public func bytes(of tensor: GGUFTensorInfo) -> UnsafeRawBufferPointer {
         guard let base, tensor.offset >= 0, tensor.byteCount >= 0, tensor.offset <= fileSize,
-              tensor.byteCount <= fileSize - tensor.offset else {
+            tensor.byteCount <= fileSize - tensor.offset
+        else {
             return UnsafeRawBufferPointer(start: nil, count: 0)
         }
         return UnsafeRawBufferPointer(start: base + tensor.offset, count: tensor.byteCount)

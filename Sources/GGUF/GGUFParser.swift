@@ -62,7 +62,8 @@ enum GGUFParser {
         // Alignment.
         if let a = out.metadata["general.alignment"] {
             guard let n = a.intValue, n > 0, n & (n - 1) == 0, n <= 1 << 30 else {
-                throw GGUFError.badAlignment(path: path, offset: alignmentAt, found: "\(a.displayString()) (\(a.typeDescription))")
+                throw GGUFError.badAlignment(
+                    path: path, offset: alignmentAt, found: "\(a.displayString()) (\(a.typeDescription))")
             }
             out.alignment = n
         }
@@ -77,8 +78,9 @@ enum GGUFParser {
             let nDimsAt = c.offset
             let nDims = try c.read(UInt32.self, "the dimension count of '\(name)'")
             guard nDims <= maxDimensions else {
-                throw GGUFError.absurdCount(path: path, offset: nDimsAt, what: "the dimension count of '\(name)'",
-                                            count: UInt64(nDims), limit: UInt64(maxDimensions))
+                throw GGUFError.absurdCount(
+                    path: path, offset: nDimsAt, what: "the dimension count of '\(name)'",
+                    count: UInt64(nDims), limit: UInt64(maxDimensions))
             }
             var dimsRaw: [UInt64] = []
             for d in 0..<Int(nDims) { dimsRaw.append(try c.read(UInt64.self, "dimension \(d) of '\(name)'")) }
@@ -90,13 +92,15 @@ enum GGUFParser {
             let dims = try checkedDimensions(dimsRaw, type: type, tensor: name, path: path, offset: nDimsAt)
             let elements = dims.reduce(1, *)  // checked not to overflow
             guard let bytes = type.byteCount(elements: elements) else {
-                throw GGUFError.badDimensions(path: path, offset: nDimsAt, tensor: name, dimensions: dimsRaw,
-                                              problem: "the byte size overflows")
+                throw GGUFError.badDimensions(
+                    path: path, offset: nDimsAt, tensor: name, dimensions: dimsRaw,
+                    problem: "the byte size overflows")
             }
             let offAt = c.offset
             let rel = try c.read(UInt64.self, "the data offset of '\(name)'")
             guard rel <= UInt64(Int.max / 2) else {
-                throw GGUFError.tensorOutOfBounds(path: path, tensor: name, offset: offAt, byteCount: bytes, fileSize: size)
+                throw GGUFError.tensorOutOfBounds(
+                    path: path, tensor: name, offset: offAt, byteCount: bytes, fileSize: size)
             }
             guard names.insert(name).inserted else {
                 throw GGUFError.duplicate(path: path, offset: at, what: "tensor name", name: name)
@@ -113,34 +117,41 @@ enum GGUFParser {
                 throw GGUFError.misalignedTensor(path: path, tensor: t.name, offset: start, alignment: out.alignment)
             }
             guard start <= size, t.bytes <= size - start else {
-                throw GGUFError.tensorOutOfBounds(path: path, tensor: t.name, offset: start, byteCount: t.bytes, fileSize: size)
+                throw GGUFError.tensorOutOfBounds(
+                    path: path, tensor: t.name, offset: start, byteCount: t.bytes, fileSize: size)
             }
-            out.tensors.append(GGUFTensorInfo(name: t.name, dimensions: t.dims, type: t.type, offset: start, byteCount: t.bytes))
+            out.tensors.append(
+                GGUFTensorInfo(name: t.name, dimensions: t.dims, type: t.type, offset: start, byteCount: t.bytes))
         }
         return out
     }
 
     /// Checks that every dimension is a non-negative Int64, the element count does not overflow,
     /// and `ne0` is a whole number of blocks.
-    static func checkedDimensions(_ raw: [UInt64], type: GGMLType, tensor: String, path: String, offset: Int) throws -> [Int] {
+    static func checkedDimensions(_ raw: [UInt64], type: GGMLType, tensor: String, path: String, offset: Int) throws
+        -> [Int]
+    {
         var product = 1
         var dims: [Int] = []
         for d in raw {
             guard d <= UInt64(Int64.max) else {
-                throw GGUFError.badDimensions(path: path, offset: offset, tensor: tensor, dimensions: raw,
-                                              problem: "a dimension is negative as int64")
+                throw GGUFError.badDimensions(
+                    path: path, offset: offset, tensor: tensor, dimensions: raw,
+                    problem: "a dimension is negative as int64")
             }
             let (p, overflow) = product.multipliedReportingOverflow(by: Int(d))
             guard !overflow else {
-                throw GGUFError.badDimensions(path: path, offset: offset, tensor: tensor, dimensions: raw,
-                                              problem: "the element count overflows 64 bits")
+                throw GGUFError.badDimensions(
+                    path: path, offset: offset, tensor: tensor, dimensions: raw,
+                    problem: "the element count overflows 64 bits")
             }
             product = p
             dims.append(Int(d))
         }
         if let ne0 = dims.first, ne0 % type.blockSize != 0 {
-            throw GGUFError.badDimensions(path: path, offset: offset, tensor: tensor, dimensions: raw,
-                                          problem: "ne0 = \(ne0) is not a multiple of \(type.name)'s block size \(type.blockSize)")
+            throw GGUFError.badDimensions(
+                path: path, offset: offset, tensor: tensor, dimensions: raw,
+                problem: "ne0 = \(ne0) is not a multiple of \(type.name)'s block size \(type.blockSize)")
         }
         return dims
     }
@@ -157,7 +168,9 @@ enum GGUFParser {
         }
     }
 
-    static func readValue(_ c: inout GGUFByteCursor, code: UInt32, key: String, typeOffset: Int, depth: Int) throws -> GGUFValue {
+    static func readValue(_ c: inout GGUFByteCursor, code: UInt32, key: String, typeOffset: Int, depth: Int) throws
+        -> GGUFValue
+    {
         switch code {
         case 0: return .uint8(try c.read(UInt8.self, "the value of '\(key)'"))
         case 1: return .int8(try c.read(Int8.self, "the value of '\(key)'"))
@@ -170,7 +183,8 @@ enum GGUFParser {
             let at = c.offset
             let b = try c.read(UInt8.self, "the value of '\(key)'")
             guard b <= 1 else {
-                throw GGUFError.wrongType(path: c.path, key: key, expected: "bool (0 or 1)", found: "byte \(b) at offset \(at)")
+                throw GGUFError.wrongType(
+                    path: c.path, key: key, expected: "bool (0 or 1)", found: "byte \(b) at offset \(at)")
             }
             return .bool(b == 1)
         case 8: return .string(try c.readString("the value of '\(key)'"))

@@ -59,8 +59,9 @@ public struct GGUFSummary: Codable, Sendable, Equatable {
             file.metadata[key].map { Entry(key: key, type: $0.typeDescription, value: $0.displayString()) }
         }
         tensors = file.tensors.map {
-            Tensor(name: $0.name, type: $0.type.name, shape: $0.dimensions, elements: $0.elementCount,
-                   bytes: $0.byteCount, offset: $0.offset)
+            Tensor(
+                name: $0.name, type: $0.type.name, shape: $0.dimensions, elements: $0.elementCount,
+                bytes: $0.byteCount, offset: $0.offset)
         }
         parameterCount = tensors.reduce(0) { $0 + $1.elements }
         var byType: [String: (n: Int, e: Int, b: Int)] = [:]
@@ -68,20 +69,24 @@ public struct GGUFSummary: Codable, Sendable, Equatable {
             let c = byType[t.type, default: (0, 0, 0)]
             byType[t.type] = (c.n + 1, c.e + t.elements, c.b + t.bytes)
         }
-        typeCounts = byType.map { TypeCount(type: $0.key, tensors: $0.value.n, elements: $0.value.e, bytes: $0.value.b) }
-            .sorted { ($0.bytes, $1.type) > ($1.bytes, $0.type) }
+        typeCounts = byType.map {
+            TypeCount(type: $0.key, tensors: $0.value.n, elements: $0.value.e, bytes: $0.value.b)
+        }
+        .sorted { ($0.bytes, $1.type) > ($1.bytes, $0.type) }
     }
 
     /// Plain text for a terminal. `maxTensors` limits the tensor list (nil: all of them).
     public func render(maxTensors: Int? = nil) -> String {
         var lines: [String] = []
         lines.append("GGUF v\(version)  \(path)  \(Self.size(fileSize)) (\(fileSize) bytes)")
-        lines.append("architecture \(architecture ?? "(none)"), \(tensors.count) tensors, "
-                     + "\(Self.count(parameterCount)) parameters, alignment \(alignment), data at byte \(dataOffset)")
+        lines.append(
+            "architecture \(architecture ?? "(none)"), \(tensors.count) tensors, "
+                + "\(Self.count(parameterCount)) parameters, alignment \(alignment), data at byte \(dataOffset)")
         lines.append("")
         lines.append("Metadata (\(metadata.count) keys)")
         let keyWidth = min(48, metadata.map(\.key.count).max() ?? 0)
-        let typeWidth = min(12, metadata.map { $0.type.hasPrefix("array[") && $0.value == $0.type ? 0 : $0.type.count }.max() ?? 0)
+        let typeWidth = min(
+            12, metadata.map { $0.type.hasPrefix("array[") && $0.value == $0.type ? 0 : $0.type.count }.max() ?? 0)
         for e in metadata {
             if e.value == e.type {  // a long array: the type says it all
                 lines.append("  " + Self.pad(e.key, keyWidth) + "  " + e.type)
@@ -92,16 +97,20 @@ public struct GGUFSummary: Codable, Sendable, Equatable {
         lines.append("")
         lines.append("Tensors by type")
         for c in typeCounts {
-            lines.append("  " + Self.pad(c.type, 6) + Self.left("\(c.tensors)", 5) + (c.tensors == 1 ? " tensor   " : " tensors  ")
-                         + Self.left(Self.count(c.elements), 8) + " values  " + Self.left(Self.size(c.bytes), 9))
+            lines.append(
+                "  " + Self.pad(c.type, 6) + Self.left("\(c.tensors)", 5)
+                    + (c.tensors == 1 ? " tensor   " : " tensors  ")
+                    + Self.left(Self.count(c.elements), 8) + " values  " + Self.left(Self.size(c.bytes), 9))
         }
         lines.append("")
         let shown = maxTensors.map { min($0, tensors.count) } ?? tensors.count
         lines.append("Tensors (\(tensors.count)\(shown < tensors.count ? ", first \(shown)" : ""))")
         let nameWidth = min(48, tensors.prefix(shown).map(\.name.count).max() ?? 0)
         for t in tensors.prefix(shown) {
-            lines.append("  " + Self.pad(t.name, nameWidth) + "  " + Self.pad(t.type, 6)
-                         + Self.pad("[" + t.shape.map(String.init).joined(separator: ", ") + "]", 14) + "  " + Self.left(Self.size(t.bytes), 9))
+            lines.append(
+                "  " + Self.pad(t.name, nameWidth) + "  " + Self.pad(t.type, 6)
+                    + Self.pad("[" + t.shape.map(String.init).joined(separator: ", ") + "]", 14) + "  "
+                    + Self.left(Self.size(t.bytes), 9))
         }
         if shown < tensors.count { lines.append("  … \(tensors.count - shown) more (use --json for all)") }
         return lines.joined(separator: "\n")

@@ -33,7 +33,9 @@ extension GGUFValue {
             if array.count > maxArrayElements { return typeDescription }
             return GGUFValue.array(array.values).displayString(maxArrayElements: maxArrayElements, maxLength: maxLength)
         case .array(let items):
-            if items.count > maxArrayElements || items.contains(where: { $0.arrayValue != nil }) { return typeDescription }
+            if items.count > maxArrayElements || items.contains(where: { $0.arrayValue != nil }) {
+                return typeDescription
+            }
             let inner = items.map { $0.displayString(maxArrayElements: maxArrayElements, maxLength: 24) }
             return "[" + inner.joined(separator: ", ") + "]"
         }

@@ -123,7 +123,8 @@ public indirect enum GGUFValue: Sendable, Equatable {
 }
 
 extension GGUFValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByFloatLiteral,
-    ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
+    ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral
+{
     /// A string literal is a `.string`.
     public init(stringLiteral value: String) { self = .string(value) }
     /// A boolean literal is a `.bool`.

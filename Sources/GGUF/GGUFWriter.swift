@@ -1,9 +1,9 @@
 // Writes small GGUF v3 files (metadata + F32/F16/BF16 or pre-quantised tensors), e.g. tiny random-weight
 // models for tests. Layout as in GGUFParser.swift (ggml/docs/gguf.md).
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Builds a GGUF file in memory and writes it out.
@@ -54,7 +54,11 @@ public struct GGUFWriter: Sendable {
     public mutating func addTensor(name: String, dimensions: [Int], values: [Float], type: GGMLType = .f32) throws {
         let count = dimensions.reduce(1, *)
         guard values.count == count else {
-            throw GGUFError.writeFailed(path: name, reason: "tensor '\(name)' has dimensions \(dimensions) (\(count) values) but \(values.count) values were given")
+            throw GGUFError.writeFailed(
+                path: name,
+                reason:
+                    "tensor '\(name)' has dimensions \(dimensions) (\(count) values) but \(values.count) values were given"
+            )
         }
         var bytes: [UInt8] = []
         switch type {
@@ -68,7 +72,11 @@ public struct GGUFWriter: Sendable {
             bytes.reserveCapacity(count * 2)
             for v in values { Self.append(Self.bfloat16(v), to: &bytes) }
         default:
-            throw GGUFError.writeFailed(path: name, reason: "the writer converts Float values only to F32, F16 or BF16, not \(type.name); pass pre-quantised blocks with addTensor(name:dimensions:type:blocks:)")
+            throw GGUFError.writeFailed(
+                path: name,
+                reason:
+                    "the writer converts Float values only to F32, F16 or BF16, not \(type.name); pass pre-quantised blocks with addTensor(name:dimensions:type:blocks:)"
+            )
         }
         try addTensor(name: name, dimensions: dimensions, type: type, blocks: bytes)
     }
@@ -79,11 +87,17 @@ public struct GGUFWriter: Sendable {
             throw GGUFError.writeFailed(path: name, reason: "duplicate tensor name '\(name)'")
         }
         guard (1...GGUFParser.maxDimensions).contains(dimensions.count), dimensions.allSatisfy({ $0 >= 0 }) else {
-            throw GGUFError.writeFailed(path: name, reason: "tensor '\(name)' needs 1 to 4 non-negative dimensions, got \(dimensions)")
+            throw GGUFError.writeFailed(
+                path: name, reason: "tensor '\(name)' needs 1 to 4 non-negative dimensions, got \(dimensions)")
         }
         guard dimensions[0] % type.blockSize == 0,
-              let need = type.byteCount(elements: dimensions.reduce(1, *)), need == blocks.count else {
-            throw GGUFError.writeFailed(path: name, reason: "tensor '\(name)' of type \(type.name) and dimensions \(dimensions) cannot be stored in \(blocks.count) bytes")
+            let need = type.byteCount(elements: dimensions.reduce(1, *)), need == blocks.count
+        else {
+            throw GGUFError.writeFailed(
+                path: name,
+                reason:
+                    "tensor '\(name)' of type \(type.name) and dimensions \(dimensions) cannot be stored in \(blocks.count) bytes"
+            )
         }
         tensors.append((name, dimensions, type, blocks))
     }
@@ -172,7 +186,8 @@ public struct GGUFWriter: Sendable {
             }
             append(code, to: &out)
             append(UInt64(items.count), to: &out)
-            for item in items { try appendValue(item, key: key, to: &out) }  // a nested array carries its own type and count
+            // a nested array carries its own type and count
+            for item in items { try appendValue(item, key: key, to: &out) }
         }
     }
 

@@ -39,8 +39,9 @@ struct AnswerAccumulator {
         sums.logprob += logprob; sums.entropy += step.entropy; sums.margin += step.margin
         sums.minLogprob = sums.minLogprob.isNaN ? logprob : Swift.min(sums.minLogprob, logprob)
         let score = timedScore(step.activation)
-        let token = ScoredToken(index: tokens.count, id: step.token, text: step.text, score: score,
-                                logprob: step.chosen?.logprob ?? 0, bytes: step.chosen?.bytes, top: step.top)
+        let token = ScoredToken(
+            index: tokens.count, id: step.token, text: step.text, score: score,
+            logprob: step.chosen?.logprob ?? 0, bytes: step.chosen?.bytes, top: step.top)
         tokens.append(token)
         activations.append(step.activation)
         return token
@@ -75,14 +76,20 @@ struct AnswerAccumulator {
     /// The answer's confidences so far, as `/confidence` columns (what capture stores for the same tokens).
     var confidence: [String: Double] {
         let n = Double(logprobs.count)
-        guard n > 0 else { return ["mean_logprob": .nan, "min_logprob": .nan, "mean_entropy": .nan, "mean_margin": .nan] }
-        return ["mean_logprob": sums.logprob / n, "min_logprob": sums.minLogprob,
-                "mean_entropy": sums.entropy / n, "mean_margin": sums.margin / n]
+        guard n > 0 else {
+            return ["mean_logprob": .nan, "min_logprob": .nan, "mean_entropy": .nan, "mean_margin": .nan]
+        }
+        return [
+            "mean_logprob": sums.logprob / n, "min_logprob": sums.minLogprob,
+            "mean_entropy": sums.entropy / n, "mean_margin": sums.margin / n,
+        ]
     }
 
     private mutating func timedScore(_ activation: [Float]) -> ProbeScore {
         let start = DispatchTime.now().uptimeNanoseconds
-        let score = probe.confidenceFeatures.isEmpty ? probe.score(activation)
+        let score =
+            probe.confidenceFeatures.isEmpty
+            ? probe.score(activation)
             : probe.score(activation, confidence: confidence)
         scoringSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return score
@@ -103,7 +110,9 @@ enum ActivationMath {
     /// Element-wise max of rows `[n, d]` → `[d]` (span-max pooling).
     static func max(_ rows: [[Float]]) -> [Float] {
         guard var out = rows.first else { return [] }
-        for row in rows.dropFirst() { for i in 0..<Swift.min(out.count, row.count) where row[i] > out[i] { out[i] = row[i] } }
+        for row in rows.dropFirst() {
+            for i in 0..<Swift.min(out.count, row.count) where row[i] > out[i] { out[i] = row[i] }
+        }
         return out
     }
 

@@ -1,7 +1,7 @@
 // Escalation: forward a flagged request to another OpenAI-compatible endpoint (e.g. a bigger model).
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// An answer from the upstream endpoint.
@@ -45,8 +45,10 @@ public struct OpenAIUpstream: Escalator {
     }
 
     public func complete(_ prompt: GatePrompt, options: GenerationOptions) async throws -> UpstreamAnswer {
-        var body: [String: Any] = ["model": model, "max_tokens": options.maxTokens,
-                                   "temperature": options.temperature, "stream": false]
+        var body: [String: Any] = [
+            "model": model, "max_tokens": options.maxTokens,
+            "temperature": options.temperature, "stream": false,
+        ]
         let url: URL
         switch prompt {
         case .chat(let messages):
@@ -79,7 +81,8 @@ public struct OpenAIUpstream: Escalator {
     /// Reads `choices[0].message.content` (chat) or `choices[0].text` (completion) from an OpenAI response body.
     static func parse(_ data: Data, url: String, fallbackModel: String) throws -> UpstreamAnswer {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let choices = object["choices"] as? [[String: Any]], let first = choices.first else {
+            let choices = object["choices"] as? [[String: Any]], let first = choices.first
+        else {
             throw GateError.upstreamFailure(url: url, reason: "the response has no `choices` array")
         }
         let text = ((first["message"] as? [String: Any])?["content"] as? String) ?? (first["text"] as? String)

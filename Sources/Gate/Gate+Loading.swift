@@ -20,20 +20,30 @@ extension Gate {
     /// Loads the model at `modelPath` with the probes given, or, when `probePaths` is empty, with the probes under
     /// `probesDirectory` trained on exactly this GGUF file (``ShippedProbes``; `answers.json` is the default).
     /// Returns the gate and the probe paths it loaded.
-    public static func load(modelPath: String, probePaths: [String], probesDirectory: String,
-                            allowModelMismatch: Bool = false) throws -> (gate: Gate, probePaths: [String]) {
+    public static func load(
+        modelPath: String, probePaths: [String], probesDirectory: String,
+        allowModelMismatch: Bool = false
+    ) throws -> (gate: Gate, probePaths: [String]) {
         if !probePaths.isEmpty {
-            return (try load(modelPath: modelPath, probePaths: probePaths, allowModelMismatch: allowModelMismatch), probePaths)
+            return (
+                try load(modelPath: modelPath, probePaths: probePaths, allowModelMismatch: allowModelMismatch),
+                probePaths
+            )
         }
-        return try load(engine: InferenceGateEngine(path: modelPath), probePaths: [], probesDirectory: probesDirectory,
-                        allowModelMismatch: allowModelMismatch)
+        return try load(
+            engine: InferenceGateEngine(path: modelPath), probePaths: [], probesDirectory: probesDirectory,
+            allowModelMismatch: allowModelMismatch)
     }
 
     /// The same on an already loaded engine (e.g. a model loaded with other decode kernels or weight storage).
-    public static func load(engine: any GateEngine, probePaths: [String], probesDirectory: String,
-                            allowModelMismatch: Bool = false) throws -> (gate: Gate, probePaths: [String]) {
+    public static func load(
+        engine: any GateEngine, probePaths: [String], probesDirectory: String,
+        allowModelMismatch: Bool = false
+    ) throws -> (gate: Gate, probePaths: [String]) {
         if !probePaths.isEmpty {
-            return (try load(engine: engine, probePaths: probePaths, allowModelMismatch: allowModelMismatch), probePaths)
+            return (
+                try load(engine: engine, probePaths: probePaths, allowModelMismatch: allowModelMismatch), probePaths
+            )
         }
         let shipped = ShippedProbes.find(forModelSHA256: engine.model.sha256, in: probesDirectory)
         guard !shipped.isEmpty else {
@@ -43,7 +53,9 @@ extension Gate {
     }
 
     /// Loads the probes first (cheap, fails fast on a bad file), then wraps an already loaded engine.
-    public static func load(engine: any GateEngine, probePaths: [String], allowModelMismatch: Bool = false) throws -> Gate {
+    public static func load(engine: any GateEngine, probePaths: [String], allowModelMismatch: Bool = false) throws
+        -> Gate
+    {
         let probes = try probePaths.map { try ArtifactTruthProbe(path: $0) }
         return try Gate(engine: engine, probes: probes, allowModelMismatch: allowModelMismatch)
     }
@@ -53,8 +65,9 @@ extension GatedAnswer {
     /// One line for humans: `P(true) 0.83  flag ok  (probe cities, blocks.14.hook_resid_post @ answer)`.
     public var verdictLine: String {
         let s = verdict.score
-        return String(format: "P(true) %.3f  flag %@  (probe %@, %@ @ %@)", s.pTrue, s.flag.rawValue as NSString,
-                      verdict.probe as NSString, verdict.hook as NSString, verdict.position as NSString)
+        return String(
+            format: "P(true) %.3f  flag %@  (probe %@, %@ @ %@)", s.pTrue, s.flag.rawValue as NSString,
+            verdict.probe as NSString, verdict.hook as NSString, verdict.position as NSString)
     }
 
     /// The answer as a JSON-ready dictionary (the same fields as the server's `polygraph` object, plus text,
@@ -82,15 +95,19 @@ extension Gate {
     ///                                parameters: parameters) { token in print(token.text, terminator: ""); return true }
     /// print(answer.verdictLine)        // P(true) 0.912  flag ok  (probe cities, blocks.14.hook_resid_post @ answer)
     /// ```
-    public static func generate(with languageModel: LanguageModel, probePath: String, prompt: [Int32],
-                                parameters: SamplingParameters, allowModelMismatch: Bool = false,
-                                onToken: (ScoredToken) -> Bool = { _ in true }) throws -> GatedAnswer {
+    public static func generate(
+        with languageModel: LanguageModel, probePath: String, prompt: [Int32],
+        parameters: SamplingParameters, allowModelMismatch: Bool = false,
+        onToken: (ScoredToken) -> Bool = { _ in true }
+    ) throws -> GatedAnswer {
         let engine = try InferenceGateEngine(languageModel: languageModel)
         let gate = try Gate.load(engine: engine, probePaths: [probePath], allowModelMismatch: allowModelMismatch)
-        let options = GenerationOptions(maxTokens: parameters.maxTokens, temperature: Double(parameters.temperature),
-                                        topP: Double(parameters.topP), seed: parameters.seed, topK: parameters.topK)
+        let options = GenerationOptions(
+            maxTokens: parameters.maxTokens, temperature: Double(parameters.temperature),
+            topP: Double(parameters.topP), seed: parameters.seed, topK: parameters.topK)
         try gate.validate(promptTokens: prompt.count, options: options)
-        return try gate.generate(promptTokens: prompt.map(Int.init), options: options, probe: gate.probes[0],
-                                 onToken: onToken)
+        return try gate.generate(
+            promptTokens: prompt.map(Int.init), options: options, probe: gate.probes[0],
+            onToken: onToken)
     }
 }

@@ -90,8 +90,9 @@ public final class Gate: Sendable {
             throw GateError.invalidOption(name: "top_k", value: "\(options.topK)", expected: "0 (off) or more")
         }
         guard promptTokens + options.maxTokens <= engine.contextLength else {
-            throw GateError.contextLengthExceeded(promptTokens: promptTokens, maxTokens: options.maxTokens,
-                                                  contextLength: engine.contextLength)
+            throw GateError.contextLengthExceeded(
+                promptTokens: promptTokens, maxTokens: options.maxTokens,
+                contextLength: engine.contextLength)
         }
     }
 
@@ -101,22 +102,27 @@ public final class Gate: Sendable {
     ///   - onToken: called with each answer token and its score as soon as its own position has gone through the
     ///     model; return false to stop (finish `cancelled`). With `options.stop`, a token that might begin a stop
     ///     sequence is handed over only once it cannot, and the answer ends just before the first stop sequence.
-    public func generate(_ prompt: GatePrompt, options: GenerationOptions, probe probeName: String? = nil,
-                         onToken: (ScoredToken) -> Bool = { _ in true }) throws -> GatedAnswer {
+    public func generate(
+        _ prompt: GatePrompt, options: GenerationOptions, probe probeName: String? = nil,
+        onToken: (ScoredToken) -> Bool = { _ in true }
+    ) throws -> GatedAnswer {
         let probe = try self.probe(named: probeName)
         let promptSpec = prompt
         let prompt = try promptTokens(prompt)
         try validate(promptTokens: prompt.count, options: options)
-        return try generate(promptTokens: prompt, options: options, probe: probe, question: promptSpec.question, onToken: onToken)
+        return try generate(
+            promptTokens: prompt, options: options, probe: probe, question: promptSpec.question, onToken: onToken)
     }
 
     /// Generation on already-tokenised input (the queue tokenises first to refuse over-long prompts early).
     /// `stopBeforeDecode`: for a pre-generation probe (position `question`), called with its score of the prompt
     /// before any token is sampled; returning true skips decoding (the answer is empty and `decidedBeforeDecode`).
     /// `question`: the text the answer answers (`GatePrompt.question`), for probes at the exact answer.
-    public func generate(promptTokens prompt: [Int], options: GenerationOptions, probe: any TruthProbe,
-                         question: String = "", stopBeforeDecode: ((ProbeScore) -> Bool)? = nil,
-                         onToken: (ScoredToken) -> Bool) throws -> GatedAnswer {
+    public func generate(
+        promptTokens prompt: [Int], options: GenerationOptions, probe: any TruthProbe,
+        question: String = "", stopBeforeDecode: ((ProbeScore) -> Bool)? = nil,
+        onToken: (ScoredToken) -> Bool
+    ) throws -> GatedAnswer {
         try checkModelFile()
         let started = DispatchTime.now().uptimeNanoseconds
         var run = AnswerAccumulator(probe: probe, question: question)
@@ -131,7 +137,8 @@ public final class Gate: Sendable {
             if decide(score) { early = score; return false }
             return true
         }
-        let summary = try engine.generate(prompt: prompt, options: options, hook: probe.hook, onPrompt: onPrompt) { step in
+        let summary = try engine.generate(prompt: prompt, options: options, hook: probe.hook, onPrompt: onPrompt) {
+            step in
             guard step.activation.count == probe.inputWidth else {
                 failure = .engineFailure("activation of width \(step.activation.count), expected \(probe.inputWidth)")
                 return false
@@ -146,9 +153,10 @@ public final class Gate: Sendable {
         if let failure { throw failure }
         if let early {
             let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            var answer = GatedAnswer(text: "", tokens: [], promptTokens: prompt.count, finishReason: .cancelled,
-                                     verdict: Verdict(score: early, probe: probe.name, hook: probe.hook, position: "question"),
-                                     timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
+            var answer = GatedAnswer(
+                text: "", tokens: [], promptTokens: prompt.count, finishReason: .cancelled,
+                verdict: Verdict(score: early, probe: probe.name, hook: probe.hook, position: "question"),
+                timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
             answer.decidedBeforeDecode = true
             return answer
         }
@@ -164,15 +172,17 @@ public final class Gate: Sendable {
             }
         }
         guard summary.lastPromptActivation.count == probe.inputWidth else {
-            throw GateError.engineFailure("prompt activation of width \(summary.lastPromptActivation.count), "
-                                          + "expected \(probe.inputWidth)")
+            throw GateError.engineFailure(
+                "prompt activation of width \(summary.lastPromptActivation.count), "
+                    + "expected \(probe.inputWidth)")
         }
         let verdictScore = run.verdict(lastPromptActivation: summary.lastPromptActivation)
         let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let verdict = Verdict(score: verdictScore, probe: probe.name, hook: probe.hook, position: run.verdictPosition)
-        return GatedAnswer(text: text, tokens: run.tokens, promptTokens: prompt.count,
-                           finishReason: finishReason, verdict: verdict,
-                           timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
+        return GatedAnswer(
+            text: text, tokens: run.tokens, promptTokens: prompt.count,
+            finishReason: finishReason, verdict: verdict,
+            timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
     }
 
     /// Scores given texts without generating: one forward pass each, the probe's hook read at the probe's position
@@ -184,8 +194,9 @@ public final class Gate: Sendable {
             let tokens = try engine.textTokens(text)
             guard !tokens.isEmpty else { throw GateError.emptyPrompt }
             guard tokens.count <= engine.contextLength else {
-                throw GateError.contextLengthExceeded(promptTokens: tokens.count, maxTokens: 0,
-                                                      contextLength: engine.contextLength)
+                throw GateError.contextLengthExceeded(
+                    promptTokens: tokens.count, maxTokens: 0,
+                    contextLength: engine.contextLength)
             }
             return tokens
         }

@@ -18,7 +18,9 @@ public struct GenerationStep: Sendable {
     public var entropy: Double = .nan
     public var margin: Double = .nan
 
-    public init(token: Int, text: String, activation: [Float], chosen: TokenAlternative? = nil, top: [TokenAlternative] = []) {
+    public init(
+        token: Int, text: String, activation: [Float], chosen: TokenAlternative? = nil, top: [TokenAlternative] = []
+    ) {
         self.token = token
         self.text = text
         self.activation = activation
@@ -63,8 +65,10 @@ public protocol GateEngine: AnyObject, Sendable {
     /// or `onStep` returns false (`cancelled`).
     /// `onPrompt` gets the hook's row at the prompt's last token once the prompt has gone through the model, before
     /// any token is sampled; returning false ends there (no tokens, finish `cancelled`).
-    func generate(prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
-                  onStep: (GenerationStep) -> Bool) throws -> GenerationSummary
+    func generate(
+        prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
+        onStep: (GenerationStep) -> Bool
+    ) throws -> GenerationSummary
     /// One forward pass per sequence, capturing `hook` at every position: per sequence `[tokens, d_model]`.
     func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]]
     /// nil while the weights the engine reads are intact; otherwise why they are not (a memory-mapped model file
@@ -76,8 +80,10 @@ extension GateEngine {
     public func modelFileProblem() -> String? { nil }
 
     /// Generation without a look at the prompt first.
-    public func generate(prompt: [Int], options: GenerationOptions, hook: String,
-                         onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
+    public func generate(
+        prompt: [Int], options: GenerationOptions, hook: String,
+        onStep: (GenerationStep) -> Bool
+    ) throws -> GenerationSummary {
         try generate(prompt: prompt, options: options, hook: hook, onPrompt: { _ in true }, onStep: onStep)
     }
 }

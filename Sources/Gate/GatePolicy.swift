@@ -22,8 +22,10 @@ public struct GatePolicy: Sendable, Equatable {
     public static let defaultAbstainMessage =
         "I'm not confident this answer is correct, so I won't give it."
 
-    public init(action: PolicyAction = .annotate, abstainMessage: String = GatePolicy.defaultAbstainMessage,
-                triggerFlags: Set<ProbeFlag> = [.likelyFalse]) {
+    public init(
+        action: PolicyAction = .annotate, abstainMessage: String = GatePolicy.defaultAbstainMessage,
+        triggerFlags: Set<ProbeFlag> = [.likelyFalse]
+    ) {
         self.action = action
         self.abstainMessage = abstainMessage
         self.triggerFlags = triggerFlags
@@ -55,8 +57,10 @@ public struct GateOutcome: Sendable, Equatable {
     /// Upstream model that answered under `escalate`.
     public var upstreamModel: String?
 
-    public init(original: GatedAnswer, text: String, kind: PolicyOutcomeKind, policy: GatePolicy,
-                upstreamModel: String? = nil) {
+    public init(
+        original: GatedAnswer, text: String, kind: PolicyOutcomeKind, policy: GatePolicy,
+        upstreamModel: String? = nil
+    ) {
         self.original = original
         self.text = text
         self.kind = kind
@@ -70,8 +74,10 @@ public struct GateOutcome: Sendable, Equatable {
 
 extension GatePolicy {
     /// Applies the policy to a generated answer; `escalator` is needed only for `escalate`.
-    public func apply(to answer: GatedAnswer, prompt: GatePrompt, options: GenerationOptions,
-                      escalator: (any Escalator)?) async throws -> GateOutcome {
+    public func apply(
+        to answer: GatedAnswer, prompt: GatePrompt, options: GenerationOptions,
+        escalator: (any Escalator)?
+    ) async throws -> GateOutcome {
         guard isTriggered(by: answer.verdict.score.flag) else {
             return GateOutcome(original: answer, text: answer.text, kind: .passed, policy: self)
         }
@@ -82,12 +88,14 @@ extension GatePolicy {
             return GateOutcome(original: answer, text: abstainMessage, kind: .abstained, policy: self)
         case .escalate:
             guard let escalator else {
-                throw GateError.upstreamFailure(url: "(none)",
-                                                reason: "policy escalate needs an upstream URL (--upstream URL)")
+                throw GateError.upstreamFailure(
+                    url: "(none)",
+                    reason: "policy escalate needs an upstream URL (--upstream URL)")
             }
             let upstream = try await escalator.complete(prompt, options: options)
-            return GateOutcome(original: answer, text: upstream.text, kind: .escalated, policy: self,
-                               upstreamModel: upstream.model)
+            return GateOutcome(
+                original: answer, text: upstream.text, kind: .escalated, policy: self,
+                upstreamModel: upstream.model)
         }
     }
 }

@@ -86,8 +86,11 @@ public final class GateQueue: Sendable {
                     queue.admission.async {
                         queue.places.wait()
                         queue.workers.async {
-                            state.update { $0.waiting -= 1; $0.running += 1 }
-                            let result: Result<T, Error> = flag.isCancelled ? .failure(CancellationError()) : Result { try work(flag) }
+                            state.update {
+                                $0.waiting -= 1; $0.running += 1
+                            }
+                            let result: Result<T, Error> =
+                                flag.isCancelled ? .failure(CancellationError()) : Result { try work(flag) }
                             // Free the place before waking the caller, so that it never sees its own job still running.
                             state.update { $0.running -= 1 }
                             queue.places.signal()

@@ -29,8 +29,10 @@ public final class GateService: Sendable {
 
     /// `batchSize`: most requests generating at once; they share decode steps when the engine batches them
     /// (continuous batching: a request joins at the next step and leaves when it ends).
-    public init(gate: Gate, policy: GatePolicy = GatePolicy(), escalator: (any Escalator)? = nil,
-                queueCapacity: Int = 16, batchSize: Int = 1) {
+    public init(
+        gate: Gate, policy: GatePolicy = GatePolicy(), escalator: (any Escalator)? = nil,
+        queueCapacity: Int = 16, batchSize: Int = 1
+    ) {
         self.gate = gate
         self.policy = policy
         self.escalator = escalator
@@ -39,7 +41,8 @@ public final class GateService: Sendable {
 
     /// Tokenises and checks a request (probe name, options, context length) without touching the queue.
     public func prepare(_ prompt: GatePrompt, options: GenerationOptions, probe: String? = nil) throws
-        -> PreparedRequest {
+        -> PreparedRequest
+    {
         let probe = try gate.probe(named: probe)
         try gate.checkModelFile()
         let tokens = try gate.promptTokens(prompt)
@@ -49,16 +52,20 @@ public final class GateService: Sendable {
 
     /// Generates on the engine thread (reporting each scored token to `onToken` from that thread), then applies
     /// `policy` (the service's default when nil). Cancelling the calling task stops generation at the next token.
-    public func answer(_ request: PreparedRequest, slot: GateQueue.Slot, policy: GatePolicy? = nil,
-                       onToken: @escaping @Sendable (ScoredToken) -> Void = { _ in }) async throws -> GateOutcome {
+    public func answer(
+        _ request: PreparedRequest, slot: GateQueue.Slot, policy: GatePolicy? = nil,
+        onToken: @escaping @Sendable (ScoredToken) -> Void = { _ in }
+    ) async throws -> GateOutcome {
         let gate = self.gate
         let probe = try gate.probe(named: request.probe)
         let policy = policy ?? self.policy
         // A pre-generation probe lets abstain/escalate act on the question alone, before any decode is spent.
         let acting = policy.action != .annotate
         let answer = try await slot.run { flag in
-            try gate.generate(promptTokens: request.promptTokens, options: request.options, probe: probe,
-                              question: request.prompt.question, stopBeforeDecode: acting ? { policy.isTriggered(by: $0.flag) } : nil) { token in
+            try gate.generate(
+                promptTokens: request.promptTokens, options: request.options, probe: probe,
+                question: request.prompt.question, stopBeforeDecode: acting ? { policy.isTriggered(by: $0.flag) } : nil
+            ) { token in
                 onToken(token)
                 return !flag.isCancelled
             }
@@ -67,8 +74,9 @@ public final class GateService: Sendable {
         if policy.action == .escalate && escalator == nil && policy.isTriggered(by: answer.verdict.score.flag) {
             throw GateError.upstreamFailure(url: "(none)", reason: "no upstream configured; start with --upstream URL")
         }
-        return try await policy.apply(to: answer, prompt: request.prompt, options: request.options,
-                                      escalator: escalator)
+        return try await policy.apply(
+            to: answer, prompt: request.prompt, options: request.options,
+            escalator: escalator)
     }
 
     /// Scores texts without generating, on the engine thread.

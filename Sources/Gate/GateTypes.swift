@@ -54,8 +54,10 @@ public struct GenerationOptions: Sendable, Equatable {
     /// Most likely alternatives to report with each token's log-prob (OpenAI `top_logprobs`), 0...20.
     public var topLogprobs: Int = 0
 
-    public init(maxTokens: Int = 128, temperature: Double = 0, topP: Double = 1, seed: UInt64? = nil, topK: Int = 0,
-                stop: [String] = []) {
+    public init(
+        maxTokens: Int = 128, temperature: Double = 0, topP: Double = 1, seed: UInt64? = nil, topK: Int = 0,
+        stop: [String] = []
+    ) {
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.topP = topP
@@ -98,8 +100,10 @@ public struct ScoredToken: Sendable, Equatable {
     public var bytes: [UInt8]
     public var top: [TokenAlternative]
 
-    public init(index: Int, id: Int, text: String, score: ProbeScore, logprob: Double = 0, bytes: [UInt8]? = nil,
-                top: [TokenAlternative] = []) {
+    public init(
+        index: Int, id: Int, text: String, score: ProbeScore, logprob: Double = 0, bytes: [UInt8]? = nil,
+        top: [TokenAlternative] = []
+    ) {
         self.index = index
         self.id = id
         self.text = text
@@ -150,8 +154,10 @@ public struct GatedAnswer: Sendable, Equatable {
     /// verdict is the probe's score of the question.
     public var decidedBeforeDecode = false
 
-    public init(text: String, tokens: [ScoredToken], promptTokens: Int, finishReason: FinishReason, verdict: Verdict,
-                timing: GateTiming = GateTiming()) {
+    public init(
+        text: String, tokens: [ScoredToken], promptTokens: Int, finishReason: FinishReason, verdict: Verdict,
+        timing: GateTiming = GateTiming()
+    ) {
         self.text = text
         self.tokens = tokens
         self.promptTokens = promptTokens

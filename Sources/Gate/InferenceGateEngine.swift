@@ -17,8 +17,9 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
     public init(languageModel: LanguageModel) throws {
         self.languageModel = languageModel
         let config = languageModel.config
-        model = ModelIdentity(name: config.name, architecture: config.architecture,
-                              sha256: try languageModel.fileSHA256)
+        model = ModelIdentity(
+            name: config.name, architecture: config.architecture,
+            sha256: try languageModel.fileSHA256)
     }
 
     /// Loads the GGUF at `path` and wraps it.
@@ -39,8 +40,9 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         do {
             return try languageModel.chatPrompt(messages).map(Int.init)
         } catch {
-            throw GateError.engineFailure("this model has no usable chat template (\(error)); "
-                                          + "use /v1/completions with a raw prompt")
+            throw GateError.engineFailure(
+                "this model has no usable chat template (\(error)); "
+                    + "use /v1/completions with a raw prompt")
         }
     }
 
@@ -49,32 +51,42 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         return languageModel.tokenizer.encodePrompt(text, parseSpecial: false).map(Int.init)
     }
 
-    public func generate(prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
-                         onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
+    public func generate(
+        prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
+        onStep: (GenerationStep) -> Bool
+    ) throws -> GenerationSummary {
         let name = try HookName(parsing: hook)
-        var parameters = SamplingParameters(maxTokens: options.maxTokens, temperature: Float(options.temperature),
-                                            topK: options.topK, topP: Float(options.topP),
-                                            seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
+        var parameters = SamplingParameters(
+            maxTokens: options.maxTokens, temperature: Float(options.temperature),
+            topK: options.topK, topP: Float(options.topP),
+            seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
         parameters.topLogprobs = options.topLogprobs
         let tokenizer = languageModel.tokenizer
         var widthProblem: String?
-        let generation = try languageModel.generate(prompt: prompt.map(Int32.init), parameters: parameters,
-                                                    capture: HookFilter([name]), onToken: { token in
-            guard let row = token.activations[name] else {
-                widthProblem = "hook \(hook) was not captured at token \(token.index)"
-                return false
-            }
-            let chosen = TokenAlternative(id: Int(token.id), bytes: tokenizer.bytes(for: token.id),
-                                          logprob: Double(token.score.logprob))
-            let top = token.top.map { TokenAlternative(id: Int($0.id), bytes: tokenizer.bytes(for: $0.id), logprob: Double($0.logprob)) }
-            var step = GenerationStep(token: Int(token.id), text: token.text, activation: row, chosen: chosen, top: top)
-            step.entropy = Double(token.score.entropy)
-            step.margin = Double(token.score.margin)
-            return onStep(step)
-        }, onPrefill: { prefill in
-            guard let last = prefill.row(name, at: prefill.tokenCount - 1) else { return true }
-            return onPrompt(Array(last))
-        })
+        let generation = try languageModel.generate(
+            prompt: prompt.map(Int32.init), parameters: parameters,
+            capture: HookFilter([name]),
+            onToken: { token in
+                guard let row = token.activations[name] else {
+                    widthProblem = "hook \(hook) was not captured at token \(token.index)"
+                    return false
+                }
+                let chosen = TokenAlternative(
+                    id: Int(token.id), bytes: tokenizer.bytes(for: token.id),
+                    logprob: Double(token.score.logprob))
+                let top = token.top.map {
+                    TokenAlternative(id: Int($0.id), bytes: tokenizer.bytes(for: $0.id), logprob: Double($0.logprob))
+                }
+                var step = GenerationStep(
+                    token: Int(token.id), text: token.text, activation: row, chosen: chosen, top: top)
+                step.entropy = Double(token.score.entropy)
+                step.margin = Double(token.score.margin)
+                return onStep(step)
+            },
+            onPrefill: { prefill in
+                guard let last = prefill.row(name, at: prefill.tokenCount - 1) else { return true }
+                return onPrompt(Array(last))
+            })
         if let widthProblem { throw GateError.engineFailure(widthProblem) }
         let promptRows = generation.promptActivations
         guard let last = promptRows.row(name, at: promptRows.tokenCount - 1) else {

@@ -24,12 +24,13 @@ public enum ShippedProbes {
     /// `model.sha256` of a probe artifact, or nil when the file is not one (at most 64 MB is read).
     static func modelSHA256(ofArtifact path: String) -> String? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              attributes[.type] as? FileAttributeType == .typeRegular,
-              let size = attributes[.size] as? Int, size <= 64 << 20,
-              let data = FileManager.default.contents(atPath: path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              object["format"] as? String == "polygraph.probe",
-              let model = object["model"] as? [String: Any] else { return nil }
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            let size = attributes[.size] as? Int, size <= 64 << 20,
+            let data = FileManager.default.contents(atPath: path),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            object["format"] as? String == "polygraph.probe",
+            let model = object["model"] as? [String: Any]
+        else { return nil }
         return model["sha256"] as? String
     }
 }

@@ -21,8 +21,10 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
     private var _steps = 0
     private var _calls = 0
 
-    public init(script: [Int] = [5, 12, 7, 3], endsTurn: Bool = true, contextLength: Int = 64, stepDelay: Double = 0,
-         pacer: StepPacer? = nil, sha256: String = FakeEngine.sha) {
+    public init(
+        script: [Int] = [5, 12, 7, 3], endsTurn: Bool = true, contextLength: Int = 64, stepDelay: Double = 0,
+        pacer: StepPacer? = nil, sha256: String = FakeEngine.sha
+    ) {
         self.pacer = pacer
         self.script = script
         self.endsTurn = endsTurn
@@ -61,18 +63,22 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
     /// One token per character: its scalar value mod 50, plus 1.
     public func textTokens(_ text: String) throws -> [Int] { text.unicodeScalars.map { Int($0.value % 50) + 1 } }
 
-    public func generate(prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
-                         onStep: (GenerationStep) -> Bool) throws -> GenerationSummary {
+    public func generate(
+        prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
+        onStep: (GenerationStep) -> Bool
+    ) throws -> GenerationSummary {
         lock.withLock { _calls += 1 }
-        lock.withLock { _steps += 1 }   // the prompt's pass
+        lock.withLock { _steps += 1 }  // the prompt's pass
         if !onPrompt(Self.activation(prompt.last ?? 1)) {
-            return GenerationSummary(finishReason: .cancelled, text: "", lastPromptActivation: Self.activation(prompt.last ?? 1))
+            return GenerationSummary(
+                finishReason: .cancelled, text: "", lastPromptActivation: Self.activation(prompt.last ?? 1))
         }
         var text = ""
         for index in 0..<options.maxTokens {
             let token = index < script.count ? script[index] : 9
             if index >= script.count && endsTurn {
-                return GenerationSummary(finishReason: .stop, text: text, lastPromptActivation: Self.activation(prompt.last ?? 1))
+                return GenerationSummary(
+                    finishReason: .stop, text: text, lastPromptActivation: Self.activation(prompt.last ?? 1))
             }
             if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
             pacer?.step(index)
@@ -82,15 +88,23 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
             let logprob = -0.1 * Double(token % 5)
             let chosen = TokenAlternative(id: token, bytes: Array(Self.text(token).utf8), logprob: logprob)
             let top = (0..<options.topLogprobs).map { k in
-                k == 0 ? chosen : TokenAlternative(id: token + k, bytes: Array(Self.text(token + k).utf8), logprob: logprob - Double(k))
+                k == 0
+                    ? chosen
+                    : TokenAlternative(
+                        id: token + k, bytes: Array(Self.text(token + k).utf8), logprob: logprob - Double(k))
             }
-            if !onStep(GenerationStep(token: token, text: Self.text(token), activation: Self.activation(token),
-                                      chosen: chosen, top: top)) {
-                return GenerationSummary(finishReason: .cancelled, text: text,
-                                         lastPromptActivation: Self.activation(prompt.last ?? 1))
+            if !onStep(
+                GenerationStep(
+                    token: token, text: Self.text(token), activation: Self.activation(token),
+                    chosen: chosen, top: top))
+            {
+                return GenerationSummary(
+                    finishReason: .cancelled, text: text,
+                    lastPromptActivation: Self.activation(prompt.last ?? 1))
             }
         }
-        return GenerationSummary(finishReason: .length, text: text, lastPromptActivation: Self.activation(prompt.last ?? 1))
+        return GenerationSummary(
+            finishReason: .length, text: text, lastPromptActivation: Self.activation(prompt.last ?? 1))
     }
 
     public func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]] {

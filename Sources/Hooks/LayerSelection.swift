@@ -20,12 +20,14 @@ public enum LayerSelection: Hashable, Sendable, CustomStringConvertible {
             let bounds = entry.split(separator: "-", omittingEmptySubsequences: false)
                 .map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard (1...2).contains(bounds.count), let low = bounds.first ?? nil, let high = bounds.last ?? nil,
-                  low >= 0, low <= high else {
+                low >= 0, low <= high
+            else {
                 throw HookError.unreadableLayers(text: text, entry: String(entry))
             }
             // Checked before the range is expanded: `0-1099511627776` used to build a set of 2^40 layers (a hang).
             guard high <= Self.maxLayer else {
-                throw HookError.layerMissing(layer: high, available: "0-\(Self.maxLayer) at most (no model has more layers)")
+                throw HookError.layerMissing(
+                    layer: high, available: "0-\(Self.maxLayer) at most (no model has more layers)")
             }
             layers.formUnion(low...high)
         }

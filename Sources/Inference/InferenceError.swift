@@ -48,8 +48,10 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
         case .unreadableModel(let path, let reason):
             return "cannot load model \(path): \(reason). Hint: run scripts/fetch-model.sh for the default model"
         case .insufficientMemory(let path, let needed, let available, let detail, let float32):
-            let hint = float32 ? "drop --weights float32 (the default keeps weights mapped in their quantised form), "
-                               : ""
+            let hint =
+                float32
+                ? "drop --weights float32 (the default keeps weights mapped in their quantised form), "
+                : ""
             return "cannot load model \(path): it needs about \(MemoryBudget.gigabytes(needed)) (\(detail)) but only "
                 + "\(MemoryBudget.gigabytes(available)) is available (MemAvailable in /proc/meminfo, or the cgroup "
                 + "limit). Hint: \(hint)close other programs, or use a smaller model or a smaller quantisation"

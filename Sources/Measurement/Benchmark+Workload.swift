@@ -12,10 +12,12 @@ extension Benchmark {
 
     /// Short true/false statements of about 10 tokens, like the Geometry-of-Truth sets (the capture workload).
     public static let sampleStatements: [String] = {
-        let cities = [("Paris", "France"), ("Berlin", "Germany"), ("Madrid", "Spain"), ("Rome", "Italy"),
-                      ("Lisbon", "Portugal"), ("Vienna", "Austria"), ("Oslo", "Norway"), ("Cairo", "Egypt"),
-                      ("Lima", "Peru"), ("Tokyo", "Japan"), ("Nairobi", "Kenya"), ("Ottawa", "Canada"),
-                      ("Hanoi", "Vietnam"), ("Dublin", "Ireland"), ("Athens", "Greece"), ("Warsaw", "Poland")]
+        let cities = [
+            ("Paris", "France"), ("Berlin", "Germany"), ("Madrid", "Spain"), ("Rome", "Italy"),
+            ("Lisbon", "Portugal"), ("Vienna", "Austria"), ("Oslo", "Norway"), ("Cairo", "Egypt"),
+            ("Lima", "Peru"), ("Tokyo", "Japan"), ("Nairobi", "Kenya"), ("Ottawa", "Canada"),
+            ("Hanoi", "Vietnam"), ("Dublin", "Ireland"), ("Athens", "Greece"), ("Warsaw", "Poland"),
+        ]
         var out: [String] = []
         for (i, (city, country)) in cities.enumerated() {
             let other = cities[(i + 5) % cities.count].1

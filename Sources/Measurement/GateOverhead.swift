@@ -21,8 +21,10 @@ public struct GateOverheadReport: Sendable, Codable {
 
 /// Times plain vs gated generation on the real engine, interleaved to spread machine noise over both.
 public enum GateOverhead {
-    public static func measure(gate: Gate, engine: InferenceGateEngine, prompt: GatePrompt, maxTokens: Int,
-                               repeats: Int, progress: (String) -> Void = { _ in }) throws -> GateOverheadReport {
+    public static func measure(
+        gate: Gate, engine: InferenceGateEngine, prompt: GatePrompt, maxTokens: Int,
+        repeats: Int, progress: (String) -> Void = { _ in }
+    ) throws -> GateOverheadReport {
         let tokens = try gate.promptTokens(prompt)
         let options = GenerationOptions(maxTokens: maxTokens, temperature: 0, topP: 1, seed: 0)
         try gate.validate(promptTokens: tokens.count, options: options)
@@ -37,28 +39,33 @@ public enum GateOverhead {
             let plainTime = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let answer = try gate.generate(promptTokens: tokens, options: options, probe: probe) { _ in true }
             guard answer.tokens.count == plainRun.tokens.count else {
-                throw GateError.engineFailure("gated and plain greedy runs differ (\(answer.tokens.count) vs "
-                                              + "\(plainRun.tokens.count) tokens)")
+                throw GateError.engineFailure(
+                    "gated and plain greedy runs differ (\(answer.tokens.count) vs "
+                        + "\(plainRun.tokens.count) tokens)")
             }
             generated = answer.tokens.count
             if run > 0 {
                 plain.append(plainTime)
                 gated.append(answer.timing.totalSeconds)
                 scoring.append(answer.timing.scoringSeconds)
-                progress(String(format: "run %d/%d: plain %.3f s, gated %.3f s, scoring %.5f s (%d tokens)",
-                                run, repeats, plainTime, answer.timing.totalSeconds, answer.timing.scoringSeconds,
-                                generated))
+                progress(
+                    String(
+                        format: "run %d/%d: plain %.3f s, gated %.3f s, scoring %.5f s (%d tokens)",
+                        run, repeats, plainTime, answer.timing.totalSeconds, answer.timing.scoringSeconds,
+                        generated))
             }
         }
         let p = median(plain), g = median(gated), s = median(scoring)
-        return GateOverheadReport(tokens: generated, repeats: repeats, plainSeconds: p, gatedSeconds: g,
-                                  scoringSeconds: s, overheadPercent: (g - p) / p * 100, scoringPercent: s / g * 100)
+        return GateOverheadReport(
+            tokens: generated, repeats: repeats, plainSeconds: p, gatedSeconds: g,
+            scoringSeconds: s, overheadPercent: (g - p) / p * 100, scoringPercent: s / g * 100)
     }
 
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+        return sorted.count % 2 == 1
+            ? sorted[sorted.count / 2]
             : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }

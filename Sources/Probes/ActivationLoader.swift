@@ -27,7 +27,8 @@ public final class ActivationLoader {
     public init(paths: [String], budget: MemoryBudget = .default) throws {
         self.budget = budget
         guard !paths.isEmpty else {
-            throw ProbeError.invalidOption(name: "acts", value: "(none)", expected: "at least one activation file (.h5)")
+            throw ProbeError.invalidOption(
+                name: "acts", value: "(none)", expected: "at least one activation file (.h5)")
         }
         var opened: [Source] = []
         for path in paths {
@@ -45,10 +46,13 @@ public final class ActivationLoader {
                 throw ProbeError.dimensionMismatch(source: s.path, expected: first.dModel, found: h.dModel)
             }
             if h.modelSHA256 != first.modelSHA256 {
-                throw ProbeError.incompatibleActivations(field: "model sha256", probe: first.modelSHA256, activations: "\(h.modelSHA256) (\(s.path))")
+                throw ProbeError.incompatibleActivations(
+                    field: "model sha256", probe: first.modelSHA256, activations: "\(h.modelSHA256) (\(s.path))")
             }
             if h.position != first.position {
-                throw ProbeError.incompatibleActivations(field: "position", probe: first.position.rawValue, activations: "\(h.position.rawValue) (\(s.path))")
+                throw ProbeError.incompatibleActivations(
+                    field: "position", probe: first.position.rawValue, activations: "\(h.position.rawValue) (\(s.path))"
+                )
             }
         }
         sources = opened
@@ -71,7 +75,9 @@ public final class ActivationLoader {
     /// Labeled rows of `hook` from every file (or only `only`), concatenated; rows labeled -1 are skipped and
     /// counted. `groupBy` names an `/examples/meta` column to use as groups; a `polarity` column is read when present.
     /// `position` reads an extra answer position (`StoreSchema.answerPositions`) instead of `/activations`.
-    public func dataset(hook: String, groupBy: String? = nil, only: [Int]? = nil, position: String? = nil) throws -> ProbeDataset {
+    public func dataset(hook: String, groupBy: String? = nil, only: [Int]? = nil, position: String? = nil) throws
+        -> ProbeDataset
+    {
         let chosen = only.map { $0.map { sources[$0] } } ?? sources
         let anyPolarity = try chosen.contains { try $0.reader.meta("polarity", 0..<0) != nil }
         var parts: [ProbeDataset] = []
@@ -90,8 +96,11 @@ public final class ActivationLoader {
                 let stream = !budget.fitsInMemory(rows: totalRows, dims: width)
                 let x = try r.rows(hook: hook, examples: stream ? 0..<min(1, r.count) : nil, position: position)
                 guard stream ? r.header.position != .all : x.count == labels.count * width else {
-                    throw ProbeError.unreadableActivations(path: s.path, reason: "hook \(hook) has \(x.count / max(width, 1)) rows for "
-                        + "\(labels.count) examples (position 'all' files are not supported for probes; capture with --position last)")
+                    throw ProbeError.unreadableActivations(
+                        path: s.path,
+                        reason: "hook \(hook) has \(x.count / max(width, 1)) rows for "
+                            + "\(labels.count) examples (position 'all' files are not supported for probes; capture with --position last)"
+                    )
                 }
                 var groups: [String]?
                 if let groupBy {
@@ -103,7 +112,9 @@ public final class ActivationLoader {
                 var polarity: [Int]?
                 if anyPolarity {
                     if let p = try r.meta("polarity") {
-                        polarity = try p.enumerated().map { try ActivationLoader.parsePolarity($0.element, row: $0.offset) }
+                        polarity = try p.enumerated().map {
+                            try ActivationLoader.parsePolarity($0.element, row: $0.offset)
+                        }
                     } else {
                         polarity = Array(repeating: 1, count: labels.count)  // a file without the column is affirmative
                     }
@@ -111,16 +122,21 @@ public final class ActivationLoader {
                 let confidence = try r.confidence()
                 if stream {
                     let keep = try ProbeDataset.labeledRows(labels)
-                    let all = ActivationRows(reader: r, hook: hook, position: position, dims: width,
-                                             chunkRows: budget.chunkRows(dims: width), progress: progress)
-                    parts.append(try ProbeDataset(rows: keep.count == labels.count ? all : all.subset(keep), keeping: keep,
-                                                  labels: labels, groups: groups, polarity: polarity,
-                                                  sources: Array(repeating: s.name, count: labels.count), confidence: confidence,
-                                                  sourceName: s.path))
+                    let all = ActivationRows(
+                        reader: r, hook: hook, position: position, dims: width,
+                        chunkRows: budget.chunkRows(dims: width), progress: progress)
+                    parts.append(
+                        try ProbeDataset(
+                            rows: keep.count == labels.count ? all : all.subset(keep), keeping: keep,
+                            labels: labels, groups: groups, polarity: polarity,
+                            sources: Array(repeating: s.name, count: labels.count), confidence: confidence,
+                            sourceName: s.path))
                 } else {
-                    parts.append(try ProbeDataset(features: x, dims: width, labels: labels, groups: groups, polarity: polarity,
-                                                  sources: Array(repeating: s.name, count: labels.count),
-                                                  confidence: confidence, sourceName: s.path))
+                    parts.append(
+                        try ProbeDataset(
+                            features: x, dims: width, labels: labels, groups: groups, polarity: polarity,
+                            sources: Array(repeating: s.name, count: labels.count),
+                            confidence: confidence, sourceName: s.path))
                 }
             } catch let error as ProbeError {
                 if case .noLabeledRows = error, chosen.count > 1 { continue }  // another file may have labels
@@ -136,8 +152,9 @@ public final class ActivationLoader {
     /// sha256 of each file and its labeled-row count in `data`, for the artifact's training record.
     public func datasetRecords(for data: ProbeDataset) throws -> [ProbeArtifact.DatasetRecord] {
         try sources.map { s in
-            ProbeArtifact.DatasetRecord(name: s.name, sha256: try hashes.digest(of: s.path),
-                                        n: data.sources.filter { $0 == s.name }.count)
+            ProbeArtifact.DatasetRecord(
+                name: s.name, sha256: try hashes.digest(of: s.path),
+                n: data.sources.filter { $0 == s.name }.count)
         }
     }
 
@@ -167,14 +184,18 @@ private final class FileHashes: @unchecked Sendable {  // every field behind `lo
 
     func start(_ path: String) {
         let group = DispatchGroup()
-        guard lock.withLock({ () -> Bool in
-            guard running[path] == nil, done[path] == nil else { return false }
-            running[path] = group
-            return true
-        }) else { return }
+        guard
+            lock.withLock({ () -> Bool in
+                guard running[path] == nil, done[path] == nil else { return false }
+                running[path] = group
+                return true
+            })
+        else { return }
         DispatchQueue.global(qos: .utility).async(group: group) { [self] in
             let result = Result { try SHA256Hasher.hexDigest(ofFile: path) }
-            lock.withLock { done[path] = result; running[path] = nil }
+            lock.withLock {
+                done[path] = result; running[path] = nil
+            }
         }
     }
 

@@ -55,13 +55,17 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
     }
 
     /// Every committed row of `hook` in `reader`'s file (one row per example), streamed `chunkRows` at a time.
-    public init(reader: ActivationReader, hook: String, position: String? = nil, dims: Int, chunkRows: Int,
-                progress: StreamProgress? = nil) {
+    public init(
+        reader: ActivationReader, hook: String, position: String? = nil, dims: Int, chunkRows: Int,
+        progress: StreamProgress? = nil
+    ) {
         self.dims = dims
         count = reader.count
         self.chunkRows = max(1, chunkRows)
-        storage = .stored(Stored(parts: [Part(reader: reader, hook: hook, position: position, rows: reader.count)],
-                                 index: nil, fileOrder: nil, norm: nil, progress: progress))
+        storage = .stored(
+            Stored(
+                parts: [Part(reader: reader, hook: hook, position: position, rows: reader.count)],
+                index: nil, fileOrder: nil, norm: nil, progress: progress))
     }
 
     private init(count: Int, dims: Int, chunkRows: Int, storage: Storage) {
@@ -90,7 +94,9 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
         case .stored(var s):
             let root = s.index.map { old in indices.map { old[$0] } } ?? indices
             s.index = root
-            s.fileOrder = zip(root, root.dropFirst()).allSatisfy { $0 <= $1 } ? nil
+            s.fileOrder =
+                zip(root, root.dropFirst()).allSatisfy { $0 <= $1 }
+                ? nil
                 : Array(0..<root.count).sorted { root[$0] < root[$1] }
             return ActivationRows(count: indices.count, dims: dims, chunkRows: chunkRows, storage: .stored(s))
         }
@@ -140,7 +146,8 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
             joined.parts += view.parts
             offset += view.parts.reduce(0) { $0 + $1.rows }
         }
-        let all = ActivationRows(count: offset, dims: dims, chunkRows: parts.map(\.chunkRows).min() ?? 1, storage: .stored(joined))
+        let all = ActivationRows(
+            count: offset, dims: dims, chunkRows: parts.map(\.chunkRows).min() ?? 1, storage: .stored(joined))
         return index.elementsEqual(0..<offset) ? all : all.subset(index)
     }
 
@@ -160,7 +167,8 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
         case .stored(let s):
             var out = [Float](repeating: 0, count: min(chunkRows, count) * dims)
             // A window of at most chunkRows file rows, for views that skip rows.
-            var scratch = [Float](repeating: 0, count: s.index == nil ? 0 : min(chunkRows, s.parts.map(\.rows).max() ?? 0) * dims)
+            var scratch = [Float](
+                repeating: 0, count: s.index == nil ? 0 : min(chunkRows, s.parts.map(\.rows).max() ?? 0) * dims)
             var done = 0
             for k in order ?? Array(0..<chunkCount) {
                 let logical = try read(s, chunk: k, into: &out, scratch: &scratch)
@@ -189,16 +197,21 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
                     let first = roots[next] - starts[part]
                     let window = first..<min(first + chunkRows, s.parts[part].rows)
                     var last = next  // rows next ... last-1 of the chunk fall in this window
-                    while last < roots.count, roots[last] - starts[part] < window.upperBound, roots[last] >= starts[part] { last += 1 }
+                    while last < roots.count, roots[last] - starts[part] < window.upperBound,
+                        roots[last] >= starts[part]
+                    { last += 1 }
                     let span = roots[last - 1] - starts[part] - first + 1
                     let p = s.parts[part]
                     if span == last - next {  // consecutive rows: read straight into place
-                        try p.reader.readRows(hook: p.hook, position: p.position, examples: first..<(first + span),
-                                              into: o.baseAddress! + next * dims)
+                        try p.reader.readRows(
+                            hook: p.hook, position: p.position, examples: first..<(first + span),
+                            into: o.baseAddress! + next * dims)
                     } else {
-                        try p.reader.readRows(hook: p.hook, position: p.position, examples: first..<(first + span), into: t.baseAddress!)
+                        try p.reader.readRows(
+                            hook: p.hook, position: p.position, examples: first..<(first + span), into: t.baseAddress!)
                         for r in next..<last {
-                            (o.baseAddress! + r * dims).update(from: t.baseAddress! + (roots[r] - starts[part] - first) * dims, count: dims)
+                            (o.baseAddress! + r * dims).update(
+                                from: t.baseAddress! + (roots[r] - starts[part] - first) * dims, count: dims)
                         }
                     }
                     for r in next..<last {
@@ -208,7 +221,8 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
                         var nonFinite: UInt32 = 0
                         for j in 0..<dims { nonFinite |= (~bits[j] & 0x7f80_0000) == 0 ? 1 : 0 }
                         if nonFinite != 0, let j = (0..<dims).first(where: { !row[$0].isFinite }) {
-                            throw ProbeError.nonFiniteValues(source: p.reader.path, row: roots[r] - starts[part], column: j)
+                            throw ProbeError.nonFiniteValues(
+                                source: p.reader.path, row: roots[r] - starts[part], column: j)
                         }
                     }
                     next = last

@@ -46,21 +46,29 @@ public enum ConfidenceBaselines {
             let known = a.filter(\.isFinite)
             guard !known.isEmpty else { continue }
             let fill = Double(known.reduce(0, +)) / Double(known.count)
-            func scores(_ values: [Float]) -> [Double] { values.map { feature.sign * ($0.isFinite ? Double($0) : fill) } }
+            func scores(_ values: [Float]) -> [Double] {
+                values.map { feature.sign * ($0.isFinite ? Double($0) : fill) }
+            }
             let trainScores = scores(a), testScores = scores(b)
             let calibration = try PlattCalibration(fitting: trainScores, labels: train.labels, fittedOn: "train")
-            let metrics = ProbeMetrics(scores: testScores, probabilities: testScores.map(calibration.probability),
-                                       labels: test.labels)
-            out.append(Measured(result: Result(name: feature.column, trueWhen: feature.sign > 0 ? "higher" : "lower",
-                                               test: metrics, missing: b.filter { !$0.isFinite }.count),
-                                testScores: testScores))
+            let metrics = ProbeMetrics(
+                scores: testScores, probabilities: testScores.map(calibration.probability),
+                labels: test.labels)
+            out.append(
+                Measured(
+                    result: Result(
+                        name: feature.column, trueWhen: feature.sign > 0 ? "higher" : "lower",
+                        test: metrics, missing: b.filter { !$0.isFinite }.count),
+                    testScores: testScores))
         }
         return out
     }
 
     /// Measures the baselines on the rows `ProbeFitter.fit` would use for `plan` (training and calibration rows to
     /// calibrate, the test split to measure), or on `testData` when the test rows come from separate files.
-    public static func measure(_ data: ProbeDataset, plan: ProbeFitter.Plan, testData: ProbeDataset? = nil) throws -> [Measured] {
+    public static func measure(_ data: ProbeDataset, plan: ProbeFitter.Plan, testData: ProbeDataset? = nil) throws
+        -> [Measured]
+    {
         guard data.confidence != nil else { return [] }
         if let testData { return try measure(train: data, test: testData) }
         let rows = try ProbeFitter.rows(data, plan: plan)
@@ -95,8 +103,10 @@ public struct BaselineComparison: Codable, Sendable, Equatable {
     }
 
     /// Compares `probeScores` with the baseline's scores on the same rows and labels.
-    public init(probe: String, probeScores: [Double], baseline: ConfidenceBaselines.Measured, labels: [UInt8],
-                resamples: Int = 1000, seed: UInt64 = 0) {
+    public init(
+        probe: String, probeScores: [Double], baseline: ConfidenceBaselines.Measured, labels: [UInt8],
+        resamples: Int = 1000, seed: UInt64 = 0
+    ) {
         self.probe = probe
         self.baseline = baseline.result.name
         self.n = labels.count
@@ -127,18 +137,21 @@ public struct BaselineComparison: Codable, Sendable, Equatable {
     /// One line: "logistic, layer 20 vs min_logprob: AUROC 0.724 vs 0.711, +0.013 (95% CI −0.020 … +0.046)".
     public var text: String {
         let verdict = ci95Low > 0 ? "beats it" : (ci95High < 0 ? "is WORSE than it" : "does not clearly beat it")
-        return String(format: "best probe (%@) vs best confidence baseline (%@): AUROC %.3f vs %.3f, difference %+.3f "
-                      + "(95%% CI %+.3f … %+.3f, paired bootstrap, %d resamples of %d test rows): the probe %@",
-                      probe as NSString, baseline as NSString, probeAUROC, baselineAUROC, difference, ci95Low, ci95High,
-                      resamples, n, verdict as NSString)
+        return String(
+            format: "best probe (%@) vs best confidence baseline (%@): AUROC %.3f vs %.3f, difference %+.3f "
+                + "(95%% CI %+.3f … %+.3f, paired bootstrap, %d resamples of %d test rows): the probe %@",
+            probe as NSString, baseline as NSString, probeAUROC, baselineAUROC, difference, ci95Low, ci95High,
+            resamples, n, verdict as NSString)
     }
 }
 
 extension ConfidenceBaselines.Result {
     /// One line for text reports.
     public var text: String {
-        String(format: "baseline %-13@ (true when %@): accuracy %.3f AUROC %.3f AUPRC %.3f ECE %.3f Brier %.3f recall@5%%FPR %.3f%@",
-               name as NSString, trueWhen as NSString, test.accuracy, test.auroc, test.auprc, test.ece, test.brier,
-               test.recallAt5FPR, missing > 0 ? " (\(missing) missing)" as NSString : "" as NSString)
+        String(
+            format:
+                "baseline %-13@ (true when %@): accuracy %.3f AUROC %.3f AUPRC %.3f ECE %.3f Brier %.3f recall@5%%FPR %.3f%@",
+            name as NSString, trueWhen as NSString, test.accuracy, test.auroc, test.auprc, test.ece, test.brier,
+            test.recallAt5FPR, missing > 0 ? " (\(missing) missing)" as NSString : "" as NSString)
     }
 }

@@ -9,10 +9,13 @@ public enum DataSplit {
 
     /// Splits `labels` so that about `trainFraction` of each class lands in `train`.
     /// With `groups`, whole groups are assigned; groups are stratified by their majority label.
-    public static func stratified(labels: [UInt8], trainFraction: Double, seed: UInt64,
-                                  groups: [String]? = nil) throws -> Indices {
+    public static func stratified(
+        labels: [UInt8], trainFraction: Double, seed: UInt64,
+        groups: [String]? = nil
+    ) throws -> Indices {
         guard trainFraction > 0, trainFraction < 1 else {
-            throw ProbeError.invalidOption(name: "split", value: "\(trainFraction)", expected: "a fraction strictly between 0 and 1")
+            throw ProbeError.invalidOption(
+                name: "split", value: "\(trainFraction)", expected: "a fraction strictly between 0 and 1")
         }
         var rng = SeededGenerator(seed: seed)
         var trainUnits: [[Int]] = [], testUnits: [[Int]] = []
@@ -37,14 +40,21 @@ public enum DataSplit {
             let fromTrain = testUnits.isEmpty
             let source = fromTrain ? trainUnits : testUnits
             let target = Double(labels.count) * (fromTrain ? trainFraction : 1 - trainFraction)
-            let k = source.indices.min { abs(Double(labels.count - source[$0].count) - target)
-                < abs(Double(labels.count - source[$1].count) - target) }!
-            if fromTrain { testUnits.append(trainUnits.remove(at: k)) } else { trainUnits.append(testUnits.remove(at: k)) }
+            let k = source.indices.min {
+                abs(Double(labels.count - source[$0].count) - target)
+                    < abs(Double(labels.count - source[$1].count) - target)
+            }!
+            if fromTrain {
+                testUnits.append(trainUnits.remove(at: k))
+            } else {
+                trainUnits.append(testUnits.remove(at: k))
+            }
         }
         let train = trainUnits.flatMap { $0 }, test = testUnits.flatMap { $0 }
         guard !train.isEmpty, !test.isEmpty else {
-            throw ProbeError.tooFewRows(needed: 2, found: labels.count,
-                                        context: "a \(trainFraction) split\(groups == nil ? "" : " by group") leaves one side empty")
+            throw ProbeError.tooFewRows(
+                needed: 2, found: labels.count,
+                context: "a \(trainFraction) split\(groups == nil ? "" : " by group") leaves one side empty")
         }
         return Indices(train: train.sorted(), test: test.sorted())
     }
@@ -71,7 +81,9 @@ public enum DataSplit {
             throw ProbeError.tooFewRows(needed: k, found: labels.count, context: "\(k)-fold cross-validation")
         }
         return (0..<k).map { f in
-            Indices(train: labels.indices.filter { assignment[$0] != f }, test: labels.indices.filter { assignment[$0] == f })
+            Indices(
+                train: labels.indices.filter { assignment[$0] != f },
+                test: labels.indices.filter { assignment[$0] == f })
         }
     }
 

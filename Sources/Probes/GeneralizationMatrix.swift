@@ -15,11 +15,14 @@ public struct GeneralizationMatrix: Codable, Sendable {
     /// trained on all the other datasets together — a general recipe tested on a topic it never saw.
     public var leaveOneOut: [Double]?
 
-    enum CodingKeys: String, CodingKey { case kind, hook, names, auroc, accuracy, counts, leaveOneOut = "leave_one_out" }
+    enum CodingKeys: String, CodingKey {
+        case kind, hook, names, auroc, accuracy, counts, leaveOneOut = "leave_one_out"
+    }
 
     /// Mean AUROC of single-dataset probes on the datasets they were not trained on (the off-diagonal cells).
     public var meanTransfer: Double {
-        let cells = auroc.indices.flatMap { i in auroc[i].indices.filter { $0 != i }.map { auroc[i][$0] } }.filter(\.isFinite)
+        let cells = auroc.indices.flatMap { i in auroc[i].indices.filter { $0 != i }.map { auroc[i][$0] } }.filter(
+            \.isFinite)
         return cells.isEmpty ? .nan : cells.reduce(0, +) / Double(cells.count)
     }
 
@@ -32,11 +35,14 @@ public struct GeneralizationMatrix: Codable, Sendable {
     }
 
     /// Computes the matrix; `datasets[i]` is named `names[i]`.
-    public static func compute(kind: ProbeKind, hook: String, names: [String], datasets: [ProbeDataset],
-                               plan: ProbeFitter.Plan, leaveOneOut: Bool = false,
-                               progress: ProgressReport? = nil) throws -> GeneralizationMatrix {
+    public static func compute(
+        kind: ProbeKind, hook: String, names: [String], datasets: [ProbeDataset],
+        plan: ProbeFitter.Plan, leaveOneOut: Bool = false,
+        progress: ProgressReport? = nil
+    ) throws -> GeneralizationMatrix {
         guard datasets.count >= 2 else {
-            throw ProbeError.tooFewRows(needed: 2, found: datasets.count, context: "generalisation needs at least two activation files")
+            throw ProbeError.tooFewRows(
+                needed: 2, found: datasets.count, context: "generalisation needs at least two activation files")
         }
         var auroc = [[Double]](repeating: [Double](repeating: .nan, count: datasets.count), count: datasets.count)
         var accuracy = auroc
@@ -50,15 +56,17 @@ public struct GeneralizationMatrix: Codable, Sendable {
                     accuracy[i][j] = outcome.test?.accuracy ?? .nan
                 } else {
                     let scores = try outcome.model.rawScores(test)
-                    let m = ProbeMetrics(scores: scores, probabilities: scores.map(outcome.calibration.probability), labels: test.labels)
+                    let m = ProbeMetrics(
+                        scores: scores, probabilities: scores.map(outcome.calibration.probability), labels: test.labels)
                     auroc[i][j] = m.auroc
                     accuracy[i][j] = m.accuracy
                 }
             }
             progress?(i + 1, datasets.count * (leaveOneOut ? 2 : 1), "trained on \(names[i])")
         }
-        var matrix = GeneralizationMatrix(kind: kind.cliName, hook: hook, names: names, auroc: auroc, accuracy: accuracy,
-                                          counts: datasets.map(\.count))
+        var matrix = GeneralizationMatrix(
+            kind: kind.cliName, hook: hook, names: names, auroc: auroc, accuracy: accuracy,
+            counts: datasets.map(\.count))
         if leaveOneOut {
             var p = plan
             p.kind = kind
@@ -84,7 +92,8 @@ public struct GeneralizationMatrix: Codable, Sendable {
             out += pad(name) + auroc[i].map { pad($0.isFinite ? String(format: "%.3f", $0) : "n/a") }.joined() + "\n"
         }
         if let leaveOneOut {
-            out += pad("all others") + leaveOneOut.map { pad($0.isFinite ? String(format: "%.3f", $0) : "n/a") }.joined()
+            out +=
+                pad("all others") + leaveOneOut.map { pad($0.isFinite ? String(format: "%.3f", $0) : "n/a") }.joined()
                 + "  (one probe trained on every other file)\n"
         }
         out += String(format: "mean AUROC on unseen files: single-file probes %.3f", meanTransfer)
@@ -94,6 +103,7 @@ public struct GeneralizationMatrix: Codable, Sendable {
 
     /// SVG heat map of the AUROC matrix.
     public func heatmap() -> String {
-        SVGChart.heatmap(title: "Generalisation AUROC — \(kind), \(hook)", rowLabels: names, colLabels: names, values: auroc)
+        SVGChart.heatmap(
+            title: "Generalisation AUROC — \(kind), \(hook)", rowLabels: names, colLabels: names, values: auroc)
     }
 }

@@ -23,9 +23,10 @@ public enum HybridProbe {
     /// `data` with the confidence columns appended to every row's features.
     static func augment(_ data: ProbeDataset, columns: [String], fill: [Double]) throws -> ProbeDataset {
         guard let confidence = data.confidence, columns.allSatisfy({ confidence[$0] != nil }) else {
-            throw ProbeError.missingColumn(name: "/confidence/" + columns.joined(separator: ",") + " (a hybrid probe reads the "
-                                           + "model's own confidences: capture answers, or statements without --no-confidence)",
-                                           available: (data.confidence?.keys.sorted() ?? []).map { "/confidence/" + $0 })
+            throw ProbeError.missingColumn(
+                name: "/confidence/" + columns.joined(separator: ",") + " (a hybrid probe reads the "
+                    + "model's own confidences: capture answers, or statements without --no-confidence)",
+                available: (data.confidence?.keys.sorted() ?? []).map { "/confidence/" + $0 })
         }
         let d = data.dims, k = columns.count
         let features = try data.rows.materialize()  // the hybrid holds its rows in memory (not streamed)
@@ -35,8 +36,9 @@ public enum HybridProbe {
             let row = Dictionary(uniqueKeysWithValues: columns.map { ($0, Double(confidence[$0]![i])) })
             for (j, v) in tail(row, columns: columns, fill: fill).enumerated() { x[i * (d + k) + d + j] = v }
         }
-        var augmented = try ProbeDataset(features: x, dims: d + k, labels: data.labels.map(Int.init),
-                                         sources: data.sources, confidence: confidence, sourceName: "hybrid features")
+        var augmented = try ProbeDataset(
+            features: x, dims: d + k, labels: data.labels.map(Int.init),
+            sources: data.sources, confidence: confidence, sourceName: "hybrid features")
         augmented.groups = data.groups
         return augmented
     }

@@ -46,7 +46,9 @@ struct LBFGS {
         if !fx.isFinite { return Result(x: x, value: fx, iterations: 0, converged: false, gradientNorm: gNorm) }
         var xNew = x, gNew = g, q = g
         while iteration < maxIterations {
-            if gNorm <= gradientTolerance { return Result(x: x, value: fx, iterations: iteration, converged: true, gradientNorm: gNorm) }
+            if gNorm <= gradientTolerance {
+                return Result(x: x, value: fx, iterations: iteration, converged: true, gradientNorm: gNorm)
+            }
             // Two-loop recursion: q = −H·g.
             var slope = 0.0
             sHist.withUnsafeBufferPointer { S in
@@ -115,7 +117,9 @@ struct LBFGS {
             iteration += 1
             if !accepted {
                 // No progress possible at this precision: we are at the minimum to rounding.
-                return Result(x: x, value: fx, iterations: iteration, converged: gNorm <= gradientTolerance * 1e3, gradientNorm: gNorm)
+                return Result(
+                    x: x, value: fx, iterations: iteration, converged: gNorm <= gradientTolerance * 1e3,
+                    gradientNorm: gNorm)
             }
             var sy = 0.0, ss = 0.0, yy = 0.0
             for j in 0..<n {
@@ -145,7 +149,8 @@ struct LBFGS {
                 return Result(x: x, value: fx, iterations: iteration, converged: true, gradientNorm: gNorm)
             }
         }
-        return Result(x: x, value: fx, iterations: iteration, converged: gNorm <= gradientTolerance, gradientNorm: gNorm)
+        return Result(
+            x: x, value: fx, iterations: iteration, converged: gNorm <= gradientTolerance, gradientNorm: gNorm)
     }
 
     private func maxAbs(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }

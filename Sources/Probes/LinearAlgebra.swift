@@ -5,33 +5,42 @@ import CBLAS
 /// Every wrapper first makes sure OpenBLAS's core was chosen (`BLASRuntime`): no BLAS call may precede that.
 enum LinearAlgebra {
     /// y[m] = A[m, n] · x[n]  (+ beta·y)
-    static func gemv(_ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ x: UnsafePointer<Float>,
-                     _ y: UnsafeMutablePointer<Float>, beta: Float = 0) {
+    static func gemv(
+        _ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ x: UnsafePointer<Float>,
+        _ y: UnsafeMutablePointer<Float>, beta: Float = 0
+    ) {
         BLASRuntime.configure()
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, beta, y, 1)
     }
 
     /// y[n] = A[m, n]ᵀ · x[m]  (+ beta·y)
-    static func gemvT(_ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ x: UnsafePointer<Float>,
-                      _ y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0) {
+    static func gemvT(
+        _ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ x: UnsafePointer<Float>,
+        _ y: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0
+    ) {
         BLASRuntime.configure()
         cblas_sgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), alpha, a, Int32(n), x, 1, beta, y, 1)
     }
 
     /// C[m, n] = alpha · op(A) · op(B) + beta · C, with op = transpose when the flag is set.
     /// A is [m, k] (or [k, m] if transA), B is [k, n] (or [n, k] if transB).
-    static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
-                     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                     alpha: Float = 1, beta: Float = 0) {
+    static func gemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+        alpha: Float = 1, beta: Float = 0
+    ) {
         BLASRuntime.configure()
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
-                    beta, c, Int32(n))
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
+            beta, c, Int32(n))
     }
 
     /// C[n, n] = Aᵀ A for A [m, n]; only the upper triangle of the row-major C (= the lower triangle column-major)
     /// is written. `beta` 1 adds to C (a Gram matrix summed over row chunks).
-    static func gramUpper(_ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ c: UnsafeMutablePointer<Float>, beta: Float = 0) {
+    static func gramUpper(
+        _ a: UnsafePointer<Float>, rows m: Int, cols n: Int, _ c: UnsafeMutablePointer<Float>, beta: Float = 0
+    ) {
         BLASRuntime.configure()
         cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(m), 1, a, Int32(n), beta, c, Int32(n))
     }
@@ -101,9 +110,11 @@ extension LinearAlgebra {
     /// One pass over X `[rows, cols]` (each row read once, while it is in L1): z_i = x_i·w, r_i = residual(i, z_i),
     /// g += Σ_i r_i x_i  `[cols]` (the caller zeroes g before the first chunk of a pass). Sequential and deterministic.
     /// `cols` should be a multiple of 8 for full speed.
-    static func fusedLogisticPass(_ x: UnsafePointer<Float>, rows: Int, cols: Int, _ w: UnsafePointer<Float>,
-                                  _ z: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
-                                  residual: (Int, Float) -> Float) {
+    static func fusedLogisticPass(
+        _ x: UnsafePointer<Float>, rows: Int, cols: Int, _ w: UnsafePointer<Float>,
+        _ z: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+        residual: (Int, Float) -> Float
+    ) {
         let vec = cols / 8 * 8
         let wv = UnsafeRawPointer(w), gv = UnsafeMutableRawPointer(g)
         for i in 0..<rows {
@@ -112,12 +123,18 @@ extension LinearAlgebra {
             var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
             var j = 0
             while j + 16 <= vec {
-                acc0 += rv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) * wv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                acc1 += rv.loadUnaligned(fromByteOffset: (j + 8) * 4, as: SIMD8<Float>.self) * wv.loadUnaligned(fromByteOffset: (j + 8) * 4, as: SIMD8<Float>.self)
+                acc0 +=
+                    rv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                    * wv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                acc1 +=
+                    rv.loadUnaligned(fromByteOffset: (j + 8) * 4, as: SIMD8<Float>.self)
+                    * wv.loadUnaligned(fromByteOffset: (j + 8) * 4, as: SIMD8<Float>.self)
                 j += 16
             }
             while j < vec {
-                acc0 += rv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) * wv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                acc0 +=
+                    rv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+                    * wv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
                 j += 8
             }
             var s = (acc0 + acc1).sum()
@@ -128,7 +145,9 @@ extension LinearAlgebra {
             j = 0
             while j < vec {
                 let gj = gv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                gv.storeBytes(of: gj + rs * rv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self), toByteOffset: j * 4, as: SIMD8<Float>.self)
+                gv.storeBytes(
+                    of: gj + rs * rv.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self), toByteOffset: j * 4,
+                    as: SIMD8<Float>.self)
                 j += 8
             }
             while j < cols { g[j] += r * row[j]; j += 1 }

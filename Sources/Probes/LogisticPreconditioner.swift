@@ -40,8 +40,10 @@ struct LogisticPreconditioner {
     func apply(_ v: UnsafeMutablePointer<Double>) {
         factor.withUnsafeBufferPointer { l in
             // L z = v, then Lᵀ v = z (column-major lower L).
-            cblas_dtrsv(CblasColMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(dims), l.baseAddress!, Int32(dims), v, 1)
-            cblas_dtrsv(CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, Int32(dims), l.baseAddress!, Int32(dims), v, 1)
+            cblas_dtrsv(
+                CblasColMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(dims), l.baseAddress!, Int32(dims), v, 1)
+            cblas_dtrsv(
+                CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, Int32(dims), l.baseAddress!, Int32(dims), v, 1)
         }
         v[dims] *= 4
     }

@@ -7,9 +7,10 @@ enum LogisticTrainer {
         try data.requireBothClasses("logistic probe")
         let norm = try Standardizer(fitting: data)
         let x = data.rows.standardized(norm)
-        let (w, b, iterations, converged) = try fit(x, labels: data.labels,
-                                                    c: options.c, tolerance: options.tolerance,
-                                                    maxIterations: options.maxIterations)
+        let (w, b, iterations, converged) = try fit(
+            x, labels: data.labels,
+            c: options.c, tolerance: options.tolerance,
+            maxIterations: options.maxIterations)
         var params = ProbeParameters(weights: w, bias: b)
         params.c = options.c
         params.iterations = iterations
@@ -18,15 +19,23 @@ enum LogisticTrainer {
     }
 
     /// Fits on already-normalised `x` `[rows, dims]` in memory; returns weights `[dims]`, bias, iterations, converged.
-    static func fit(_ x: [Float], rows n: Int, dims d: Int, labels: [UInt8], c: Double, tolerance: Double,
-                    maxIterations: Int) throws -> ([Float], Double, Int, Bool) {
-        try fit(ActivationRows(memory: x, dims: d), labels: labels, c: c, tolerance: tolerance, maxIterations: maxIterations)
+    static func fit(
+        _ x: [Float], rows n: Int, dims d: Int, labels: [UInt8], c: Double, tolerance: Double,
+        maxIterations: Int
+    ) throws -> ([Float], Double, Int, Bool) {
+        try fit(
+            ActivationRows(memory: x, dims: d), labels: labels, c: c, tolerance: tolerance, maxIterations: maxIterations
+        )
     }
 
     /// Fits on already-normalised rows `[rows, dims]`; returns weights `[dims]`, bias, iterations, converged.
-    static func fit(_ x: ActivationRows, labels: [UInt8], c: Double, tolerance: Double,
-                    maxIterations: Int) throws -> ([Float], Double, Int, Bool) {
-        guard c > 0, c.isFinite else { throw ProbeError.invalidOption(name: "C", value: "\(c)", expected: "a positive number") }
+    static func fit(
+        _ x: ActivationRows, labels: [UInt8], c: Double, tolerance: Double,
+        maxIterations: Int
+    ) throws -> ([Float], Double, Int, Bool) {
+        guard c > 0, c.isFinite else {
+            throw ProbeError.invalidOption(name: "C", value: "\(c)", expected: "a positive number")
+        }
         let n = x.count, d = x.dims
         let y = labels.map { Float($0) }
         let lambda = 1 / (c * Double(n))
@@ -55,8 +64,10 @@ enum LogisticTrainer {
                     wf.withUnsafeBufferPointer { wp in
                         z.withUnsafeMutableBufferPointer { zp in
                             gw.withUnsafeMutableBufferPointer { gp in
-                                LinearAlgebra.fusedLogisticPass(chunk.x, rows: chunk.count, cols: d, wp.baseAddress!, zp.baseAddress!,
-                                                                gp.baseAddress!) { k, s in
+                                LinearAlgebra.fusedLogisticPass(
+                                    chunk.x, rows: chunk.count, cols: d, wp.baseAddress!, zp.baseAddress!,
+                                    gp.baseAddress!
+                                ) { k, s in
                                     let zi = Double(s) + b
                                     let yi = Double(y[chunk.row(k)])
                                     loss += softplus(zi) - yi * zi

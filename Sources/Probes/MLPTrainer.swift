@@ -7,8 +7,9 @@ enum MLPTrainer {
     static func train(_ data: ProbeDataset, options: ProbeTrainingOptions) throws -> ProbeModel {
         try data.requireBothClasses("mlp probe")
         guard data.count >= 10 else { throw ProbeError.tooFewRows(needed: 10, found: data.count, context: "mlp probe") }
-        let split = try DataSplit.stratified(labels: data.labels, trainFraction: 1 - options.validationFraction,
-                                             seed: options.seed &+ 17)
+        let split = try DataSplit.stratified(
+            labels: data.labels, trainFraction: 1 - options.validationFraction,
+            seed: options.seed &+ 17)
         let fitSet = data.subset(split.train), valSet = data.subset(split.test)
         let norm = try Standardizer(fitting: fitSet)
         let x = fitSet.rows.standardized(norm), xv = valSet.rows.standardized(norm)
@@ -39,8 +40,9 @@ enum MLPTrainer {
                 while start < orders[k].count {
                     let rows = Array(orders[k][start..<min(start + batch, orders[k].count)])
                     start += batch
-                    let grads = gradients(layers: layers, chunk: chunk, dims: data.dims, labels: fitSet.labels, rows: rows,
-                                          weightDecay: Float(options.weightDecay))
+                    let grads = gradients(
+                        layers: layers, chunk: chunk, dims: data.dims, labels: fitSet.labels, rows: rows,
+                        weightDecay: Float(options.weightDecay))
                     adam.step(&layers, grads)
                 }
             }
@@ -48,8 +50,12 @@ enum MLPTrainer {
             var loss = 0.0
             for (i, z) in logits.enumerated() { loss += softplus(z) - Double(valSet.labels[i]) * z }
             loss /= Double(max(valSet.count, 1))
-            guard loss.isFinite else { throw ProbeError.diverged(kind: "mlp", detail: "validation loss \(loss) at epoch \(epoch + 1)") }
-            if loss < bestLoss - 1e-4 { bestLoss = loss; best = layers; stale = 0 } else {
+            guard loss.isFinite else {
+                throw ProbeError.diverged(kind: "mlp", detail: "validation loss \(loss) at epoch \(epoch + 1)")
+            }
+            if loss < bestLoss - 1e-4 {
+                bestLoss = loss; best = layers; stale = 0
+            } else {
                 stale += 1
                 if stale >= options.patience { break }
             }
@@ -63,8 +69,10 @@ enum MLPTrainer {
 
     /// Gradients of the mean BCE over the chunk's rows `rows` (plus weightDecay·W) for each layer:
     /// (dW `[out, in]`, db `[out]`).
-    static func gradients(layers: [DenseLayer], chunk: RowChunk, dims: Int, labels: [UInt8], rows: [Int],
-                          weightDecay: Float) -> [([Float], [Float])] {
+    static func gradients(
+        layers: [DenseLayer], chunk: RowChunk, dims: Int, labels: [UInt8], rows: [Int],
+        weightDecay: Float
+    ) -> [([Float], [Float])] {
         let b = rows.count
         var input = [Float](repeating: 0, count: b * dims)
         for (k, i) in rows.enumerated() { for j in 0..<dims { input[k * dims + j] = chunk.x[i * dims + j] } }
@@ -75,7 +83,9 @@ enum MLPTrainer {
             acts[li].withUnsafeBufferPointer { a in
                 layer.weights.withUnsafeBufferPointer { w in
                     out.withUnsafeMutableBufferPointer { y in
-                        LinearAlgebra.gemm(transB: true, m: b, n: layer.outputs, k: layer.inputs, a.baseAddress!, w.baseAddress!, y.baseAddress!, beta: 1)
+                        LinearAlgebra.gemm(
+                            transB: true, m: b, n: layer.outputs, k: layer.inputs, a.baseAddress!, w.baseAddress!,
+                            y.baseAddress!, beta: 1)
                     }
                 }
             }
@@ -83,7 +93,9 @@ enum MLPTrainer {
             acts.append(out)
         }
         // δ at the output logit: (σ(z) − y) / b   [b, 1]
-        var delta = (0..<b).map { k in Float((sigmoid(Double(acts[layers.count][k])) - Double(labels[chunk.row(rows[k])])) / Double(b)) }
+        var delta = (0..<b).map { k in
+            Float((sigmoid(Double(acts[layers.count][k])) - Double(labels[chunk.row(rows[k])])) / Double(b))
+        }
         var grads = [([Float], [Float])](repeating: ([], []), count: layers.count)
         for li in stride(from: layers.count - 1, through: 0, by: -1) {
             let layer = layers[li]
@@ -94,7 +106,9 @@ enum MLPTrainer {
                 acts[li].withUnsafeBufferPointer { a in
                     dw.withUnsafeMutableBufferPointer { g in
                         // dW[out, in] += δᵀ[out, b] · a[b, in]
-                        LinearAlgebra.gemm(transA: true, m: layer.outputs, n: layer.inputs, k: b, d.baseAddress!, a.baseAddress!, g.baseAddress!, beta: 1)
+                        LinearAlgebra.gemm(
+                            transA: true, m: layer.outputs, n: layer.inputs, k: b, d.baseAddress!, a.baseAddress!,
+                            g.baseAddress!, beta: 1)
                     }
                 }
             }
@@ -105,7 +119,8 @@ enum MLPTrainer {
                     layer.weights.withUnsafeBufferPointer { w in
                         prev.withUnsafeMutableBufferPointer { p in
                             // δ_prev[b, in] = δ[b, out] · W[out, in], masked by ReLU'
-                            LinearAlgebra.gemm(m: b, n: layer.inputs, k: layer.outputs, d.baseAddress!, w.baseAddress!, p.baseAddress!)
+                            LinearAlgebra.gemm(
+                                m: b, n: layer.inputs, k: layer.outputs, d.baseAddress!, w.baseAddress!, p.baseAddress!)
                         }
                     }
                 }

@@ -2,7 +2,9 @@
 /// variant uses Σ⁻¹θ with Σ the covariance of the class-centred activations (plus a small ridge).
 enum MassMeanTrainer {
     /// Class sums and the within-class covariance are accumulated over row chunks (exact up to summation order).
-    static func train(_ data: ProbeDataset, covarianceCorrected: Bool, options: ProbeTrainingOptions) throws -> ProbeModel {
+    static func train(_ data: ProbeDataset, covarianceCorrected: Bool, options: ProbeTrainingOptions) throws
+        -> ProbeModel
+    {
         try data.requireBothClasses("mass-mean probe")
         let n = data.count, d = data.dims
         var sumT = [Double](repeating: 0, count: d), sumF = [Double](repeating: 0, count: d)
@@ -11,7 +13,11 @@ enum MassMeanTrainer {
                 try data.rows.forEachChunk { chunk in
                     for k in 0..<chunk.count {
                         let row = chunk.x + k * d
-                        if data.labels[chunk.row(k)] == 1 { for j in 0..<d { t[j] += Double(row[j]) } } else { for j in 0..<d { f[j] += Double(row[j]) } }
+                        if data.labels[chunk.row(k)] == 1 {
+                            for j in 0..<d { t[j] += Double(row[j]) }
+                        } else {
+                            for j in 0..<d { f[j] += Double(row[j]) }
+                        }
                     }
                 }
             }
@@ -35,18 +41,22 @@ enum MassMeanTrainer {
                         for j in 0..<d { row[j] = src[j] - mu[j] }
                     }
                     cov.withUnsafeMutableBufferPointer { c in
-                        LinearAlgebra.gemm(transA: true, m: d, n: d, k: chunk.count, x.baseAddress!, x.baseAddress!, c.baseAddress!,
-                                           alpha: Float(1 / Double(n)))
+                        LinearAlgebra.gemm(
+                            transA: true, m: d, n: d, k: chunk.count, x.baseAddress!, x.baseAddress!, c.baseAddress!,
+                            alpha: Float(1 / Double(n)))
                     }
                 }
-                sigma.withUnsafeMutableBufferPointer { s in cov.withUnsafeBufferPointer { c in for i in 0..<(d * d) { s[i] += Double(c[i]) } } }
+                sigma.withUnsafeMutableBufferPointer { s in
+                    cov.withUnsafeBufferPointer { c in for i in 0..<(d * d) { s[i] += Double(c[i]) } }
+                }
             }
             var trace = 0.0
             for j in 0..<d { trace += sigma[j * d + j] }
             let ridge = max(options.covarianceRidge * trace / Double(d), 1e-8)
             for j in 0..<d { sigma[j * d + j] += ridge }
             guard let solved = LinearAlgebra.choleskySolve(sigma, n: d, theta) else {
-                throw ProbeError.diverged(kind: "mass-mean-iid", detail: "within-class covariance is not positive definite")
+                throw ProbeError.diverged(
+                    kind: "mass-mean-iid", detail: "within-class covariance is not positive definite")
             }
             direction = solved
         }

@@ -23,7 +23,9 @@ public struct MemoryBudget: Sendable, Equatable {
 
     /// `POLYGRAPH_MAX_MEMORY` when set and valid, else a quarter of physical memory capped at 8 GiB.
     public static var `default`: MemoryBudget {
-        if let text = ProcessInfo.processInfo.environment["POLYGRAPH_MAX_MEMORY"], let budget = try? MemoryBudget(parsing: text) {
+        if let text = ProcessInfo.processInfo.environment["POLYGRAPH_MAX_MEMORY"],
+            let budget = try? MemoryBudget(parsing: text)
+        {
             return budget
         }
         return MemoryBudget(bytes: Int(min(ProcessInfo.processInfo.physicalMemory / 4, 8 << 30)))
@@ -38,7 +40,8 @@ public struct MemoryBudget: Sendable, Equatable {
         let units: [String: Double] = ["": 1, "K": 1024, "M": 1_048_576, "G": 1_073_741_824, "T": 1_099_511_627_776]
         let scale = units[unit]
         guard let value = Double(digits), let scale, value >= 0, (value * scale).isFinite, value * scale < 1e18 else {
-            throw ProbeError.invalidOption(name: "max-memory", value: text, expected: "a size such as 512M, 4G or 1073741824")
+            throw ProbeError.invalidOption(
+                name: "max-memory", value: text, expected: "a size such as 512M, 4G or 1073741824")
         }
         self.init(bytes: Int(value * scale))
     }

@@ -70,7 +70,8 @@ public struct FlagThresholds: Codable, Sendable, Equatable {
         let okCut = ProbeMetrics.threshold(atFalsePositiveRate: maxFalseOK, scores: probabilities, labels: labels)
         // For true statements flagged: mirror the problem (score −P, label flipped).
         let flipped = labels.map { UInt8(1 - $0) }
-        let lfCut = -ProbeMetrics.threshold(atFalsePositiveRate: maxTrueFlagged, scores: probabilities.map { -$0 }, labels: flipped)
+        let lfCut = -ProbeMetrics.threshold(
+            atFalsePositiveRate: maxTrueFlagged, scores: probabilities.map { -$0 }, labels: flipped)
         let u = min(max(okCut, 0), 1)
         // −threshold gives "flag if −P ≥ t", i.e. P ≤ −t; likely_false uses P < cut, so step just above.
         var lf = min(max(lfCut.nextUp, 0), 1)

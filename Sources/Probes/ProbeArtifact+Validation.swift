@@ -11,18 +11,24 @@ extension ProbeArtifact {
         guard normalization.scale.count == d else {
             throw fail("normalization.scale has \(normalization.scale.count) values but normalization.mean has \(d).")
         }
-        guard normalization.mean.allSatisfy(\.isFinite) else { throw fail("normalization.mean holds a non-finite value.") }
+        guard normalization.mean.allSatisfy(\.isFinite) else {
+            throw fail("normalization.mean holds a non-finite value.")
+        }
         guard normalization.scale.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw fail("normalization.scale must be finite and positive.")
         }
         switch kind {
         case .logistic, .massMean, .massMeanIID, .ttpd, .hybrid:
             guard let w = parameters.weights else { throw fail("parameters.weights is missing for kind \(self.kind).") }
-            guard w.count == d else { throw fail("parameters.weights has \(w.count) values but the probe reads \(d) dimensions.") }
+            guard w.count == d else {
+                throw fail("parameters.weights has \(w.count) values but the probe reads \(d) dimensions.")
+            }
             guard w.allSatisfy(\.isFinite) else { throw fail("parameters.weights holds a NaN or infinite value.") }
             guard let b = parameters.bias, b.isFinite else { throw fail("parameters.bias is missing or not finite.") }
         case .mlp:
-            guard let layers = parameters.layers, !layers.isEmpty else { throw fail("parameters.layers is missing for kind mlp.") }
+            guard let layers = parameters.layers, !layers.isEmpty else {
+                throw fail("parameters.layers is missing for kind mlp.")
+            }
             var width = d
             for (i, layer) in layers.enumerated() {
                 guard layer.inputs == width else {
@@ -30,9 +36,11 @@ extension ProbeArtifact {
                 }
                 // Overflow-checked: a hostile `outputs` (2^55) used to trap here (hardening defect 7).
                 let (size, overflow) = layer.inputs.multipliedReportingOverflow(by: layer.outputs)
-                guard layer.outputs > 0, !overflow, layer.weights.count == size, layer.bias.count == layer.outputs else {
-                    throw fail("parameters.layers[\(i)] has \(layer.weights.count) weights and \(layer.bias.count) biases "
-                        + "for shape [\(layer.outputs), \(layer.inputs)].")
+                guard layer.outputs > 0, !overflow, layer.weights.count == size, layer.bias.count == layer.outputs
+                else {
+                    throw fail(
+                        "parameters.layers[\(i)] has \(layer.weights.count) weights and \(layer.bias.count) biases "
+                            + "for shape [\(layer.outputs), \(layer.inputs)].")
                 }
                 guard layer.weights.allSatisfy(\.isFinite), layer.bias.allSatisfy(\.isFinite) else {
                     throw fail("parameters.layers[\(i)] holds a NaN or infinite value.")
@@ -43,12 +51,16 @@ extension ProbeArtifact {
         }
         if kind == .hybrid {
             guard let columns = parameters.confidenceFeatures, let fill = parameters.confidenceFill,
-                  !columns.isEmpty, columns.count == fill.count, columns.count < d else {
-                throw fail("a hybrid probe needs parameters.confidence_features and confidence_fill of equal, non-zero length.")
+                !columns.isEmpty, columns.count == fill.count, columns.count < d
+            else {
+                throw fail(
+                    "a hybrid probe needs parameters.confidence_features and confidence_fill of equal, non-zero length."
+                )
             }
             guard columns.allSatisfy(HybridProbe.columns.contains), fill.allSatisfy(\.isFinite) else {
-                throw fail("parameters.confidence_features must be among \(HybridProbe.columns.joined(separator: ", ")) "
-                    + "with finite confidence_fill values.")
+                throw fail(
+                    "parameters.confidence_features must be among \(HybridProbe.columns.joined(separator: ", ")) "
+                        + "with finite confidence_fill values.")
             }
         } else if parameters.confidenceFeatures != nil {
             throw fail("parameters.confidence_features is only for kind hybrid.")
@@ -66,14 +78,19 @@ extension ProbeArtifact {
 
     /// Refuses to apply this probe to activations from another model, hook or position unless `allowMismatch`.
     /// Pass nil for a field the caller does not know.
-    public func checkCompatible(modelSHA256: String?, hook: String?, position: String?, dims: Int?,
-                                allowMismatch: Bool = false) throws {
+    public func checkCompatible(
+        modelSHA256: String?, hook: String?, position: String?, dims: Int?,
+        allowMismatch: Bool = false
+    ) throws {
         if let dims, dims != activationDims {  // Never overridable: the arithmetic would be meaningless.
             throw ProbeError.dimensionMismatch(source: "activations", expected: activationDims, found: dims)
         }
         guard !allowMismatch else { return }
-        if let modelSHA256, !modelSHA256.isEmpty, !model.sha256.isEmpty, modelSHA256.lowercased() != model.sha256.lowercased() {
-            throw ProbeError.incompatibleActivations(field: "model sha256", probe: model.sha256, activations: modelSHA256)
+        if let modelSHA256, !modelSHA256.isEmpty, !model.sha256.isEmpty,
+            modelSHA256.lowercased() != model.sha256.lowercased()
+        {
+            throw ProbeError.incompatibleActivations(
+                field: "model sha256", probe: model.sha256, activations: modelSHA256)
         }
         if let hook, hook != self.hook {
             throw ProbeError.incompatibleActivations(field: "hook", probe: self.hook, activations: hook)

@@ -82,17 +82,22 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
             case baselineComparison = "baseline_comparison", selection
         }
 
-        public init(datasets: [DatasetRecord], seed: UInt64, split: Double, metrics: [String: ProbeMetrics], layer: Int?,
-                    nTrain: Int, nCalibration: Int, nTest: Int, skippedUnlabeled: Int, maxFalseOK: Double,
-                    maxTrueFlagged: Double, groupBy: String?) {
+        public init(
+            datasets: [DatasetRecord], seed: UInt64, split: Double, metrics: [String: ProbeMetrics], layer: Int?,
+            nTrain: Int, nCalibration: Int, nTest: Int, skippedUnlabeled: Int, maxFalseOK: Double,
+            maxTrueFlagged: Double, groupBy: String?
+        ) {
             self.datasets = datasets; self.seed = seed; self.split = split; self.metrics = metrics; self.layer = layer
-            self.nTrain = nTrain; self.nCalibration = nCalibration; self.nTest = nTest; self.skippedUnlabeled = skippedUnlabeled
+            self.nTrain = nTrain; self.nCalibration = nCalibration; self.nTest = nTest;
+            self.skippedUnlabeled = skippedUnlabeled
             self.maxFalseOK = maxFalseOK; self.maxTrueFlagged = maxTrueFlagged; self.groupBy = groupBy
         }
     }
 
-    public init(model: ProbeModel, identity: ModelIdentity, hook: String, position: String, calibration: PlattCalibration,
-                thresholds: FlagThresholds, training: TrainingRecord, createdBy: String, createdAt: Date = Date()) {
+    public init(
+        model: ProbeModel, identity: ModelIdentity, hook: String, position: String, calibration: PlattCalibration,
+        thresholds: FlagThresholds, training: TrainingRecord, createdBy: String, createdAt: Date = Date()
+    ) {
         kind = model.kind.artifactKind
         self.model = identity
         self.hook = hook
@@ -134,7 +139,8 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
     public func write(to path: String) throws {
         let url = URL(fileURLWithPath: path)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try encoded().write(to: url, options: .atomic)
         } catch let error as ProbeError {
             throw error
@@ -164,8 +170,10 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
         }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ProbeError.invalidArtifact(path: path, reason: FileManager.default.fileExists(atPath: path)
-                ? "cannot read the file (no permission?)." : "no such file.")
+            throw ProbeError.invalidArtifact(
+                path: path,
+                reason: FileManager.default.fileExists(atPath: path)
+                    ? "cannot read the file (no permission?)." : "no such file.")
         }
         return try decode(data, path: path)
     }
@@ -177,27 +185,44 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
             throw ProbeError.invalidArtifact(path: path, reason: "not a JSON object.")
         }
         guard header["format"] as? String == formatName else {
-            throw ProbeError.invalidArtifact(path: path, reason: "\"format\" is \(header["format"].map { "\($0)" } ?? "missing"), "
-                + "expected \"\(formatName)\". Hint: is this an activation file or another tool's JSON?")
+            throw ProbeError.invalidArtifact(
+                path: path,
+                reason: "\"format\" is \(header["format"].map { "\($0)" } ?? "missing"), "
+                    + "expected \"\(formatName)\". Hint: is this an activation file or another tool's JSON?")
         }
         guard let version = header["format_version"] as? Int, version == currentVersion else {
-            throw ProbeError.invalidArtifact(path: path, reason: "format_version \(header["format_version"].map { "\($0)" } ?? "missing") "
-                + "is not supported (this build reads \(currentVersion)). Hint: upgrade polygraph or retrain the probe.")
+            throw ProbeError.invalidArtifact(
+                path: path,
+                reason: "format_version \(header["format_version"].map { "\($0)" } ?? "missing") "
+                    + "is not supported (this build reads \(currentVersion)). Hint: upgrade polygraph or retrain the probe."
+            )
         }
         let artifact: ProbeArtifact
-        do { artifact = try JSONDecoder().decode(ProbeArtifact.self, from: data) } catch let DecodingError.keyNotFound(key, ctx) {
-            throw ProbeError.invalidArtifact(path: path, reason: "missing key \"\((ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."))\".")
+        do { artifact = try JSONDecoder().decode(ProbeArtifact.self, from: data) } catch let DecodingError.keyNotFound(
+            key, ctx)
+        {
+            throw ProbeError.invalidArtifact(
+                path: path,
+                reason: "missing key \"\((ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."))\".")
         } catch let DecodingError.typeMismatch(type, ctx) {
-            throw ProbeError.invalidArtifact(path: path, reason: "wrong type at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\": "
-                + "expected \(jsonKind(of: type)).")
+            throw ProbeError.invalidArtifact(
+                path: path,
+                reason: "wrong type at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\": "
+                    + "expected \(jsonKind(of: type)).")
         } catch let DecodingError.valueNotFound(_, ctx) {
-            throw ProbeError.invalidArtifact(path: path, reason: "null at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\" (NaN weights are written as null).")
+            throw ProbeError.invalidArtifact(
+                path: path,
+                reason:
+                    "null at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\" (NaN weights are written as null)."
+            )
         } catch let DecodingError.dataCorrupted(ctx) {
             // E.g. a seed of -1 or a layer size of 2^63: valid JSON, but no Int/UInt64 holds it. (This used to print
             // "DecodingError.dataCorrupted … The given data was not valid JSON.")
             let at = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            throw ProbeError.invalidArtifact(path: path, reason: (at.isEmpty ? "a number" : "the value at \"\(at)\"")
-                + " is out of range for its field (a negative count or seed, or an integer beyond 2^63).")
+            throw ProbeError.invalidArtifact(
+                path: path,
+                reason: (at.isEmpty ? "a number" : "the value at \"\(at)\"")
+                    + " is out of range for its field (a negative count or seed, or an integer beyond 2^63).")
         } catch {
             throw ProbeError.invalidArtifact(path: path, reason: "the JSON does not have the artifact's structure.")
         }

@@ -33,13 +33,16 @@ public struct ProbeDataset: Sendable {
     ///   - labels: `[rows]`, each 1, 0 or -1 (unknown; skipped and counted).
     ///   - groups, polarity, sources: optional per-row metadata `[rows]`.
     ///   - sourceName: names the input in error messages.
-    public init(features: [Float], dims: Int, labels: [Int], groups: [String]? = nil, polarity: [Int]? = nil,
-                sources: [String]? = nil, confidence: [String: [Float]]? = nil, sourceName: String = "dataset") throws {
+    public init(
+        features: [Float], dims: Int, labels: [Int], groups: [String]? = nil, polarity: [Int]? = nil,
+        sources: [String]? = nil, confidence: [String: [Float]]? = nil, sourceName: String = "dataset"
+    ) throws {
         guard dims > 0 else { throw ProbeError.invalidOption(name: "dims", value: "\(dims)", expected: "> 0") }
         let rows = labels.count
         guard features.count == rows * dims else {
-            throw ProbeError.shapeMismatch(what: "\(sourceName) features [\(rows), \(dims)]",
-                                           expected: rows * dims, found: features.count)
+            throw ProbeError.shapeMismatch(
+                what: "\(sourceName) features [\(rows), \(dims)]",
+                expected: rows * dims, found: features.count)
         }
         let keep = try Self.labeledRows(labels)
         var x = [Float](repeating: 0, count: keep.count * dims)
@@ -58,8 +61,9 @@ public struct ProbeDataset: Sendable {
                 }
             }
         }
-        try self.init(rows: ActivationRows(memory: x, dims: dims), keeping: keep, labels: labels, groups: groups,
-                      polarity: polarity, sources: sources, confidence: confidence, sourceName: sourceName)
+        try self.init(
+            rows: ActivationRows(memory: x, dims: dims), keeping: keep, labels: labels, groups: groups,
+            polarity: polarity, sources: sources, confidence: confidence, sourceName: sourceName)
     }
 
     /// Indices of the rows labeled 0 or 1; throws on another label, or when no row is labeled.
@@ -79,8 +83,11 @@ public struct ProbeDataset: Sendable {
 
     /// A dataset over `rows` already cut to the `keep` rows of `labels` and the other per-row columns
     /// (as `init(features:…)` and `ActivationLoader` cut them).
-    init(rows: ActivationRows, keeping keep: [Int], labels: [Int], groups: [String]?, polarity: [Int]?, sources: [String]?,
-         confidence: [String: [Float]]?, sourceName: String) throws {
+    init(
+        rows: ActivationRows, keeping keep: [Int], labels: [Int], groups: [String]?, polarity: [Int]?,
+        sources: [String]?,
+        confidence: [String: [Float]]?, sourceName: String
+    ) throws {
         let dims = rows.dims, n = labels.count
         for (name, column) in confidence ?? [:] where column.count != n {
             throw ProbeError.shapeMismatch(what: "\(sourceName) confidence \(name)", expected: n, found: column.count)
@@ -116,8 +123,10 @@ public struct ProbeDataset: Sendable {
         self.confidence = confidence.map { $0.mapValues { c in keep.map { c[$0] } } }
     }
 
-    private init(rows: ActivationRows, count: Int, dims: Int, labels: [UInt8], groups: [String]?,
-                 polarity: [Int8]?, sources: [String], skipped: Int, confidence: [String: [Float]]?) {
+    private init(
+        rows: ActivationRows, count: Int, dims: Int, labels: [UInt8], groups: [String]?,
+        polarity: [Int8]?, sources: [String], skipped: Int, confidence: [String: [Float]]?
+    ) {
         self.rows = rows; self.count = count; self.dims = dims; self.labels = labels
         self.groups = groups; self.polarity = polarity; self.sources = sources; self.skippedUnlabeled = skipped
         self.confidence = confidence
@@ -136,11 +145,12 @@ public struct ProbeDataset: Sendable {
 
     /// The rows at `indices`, in that order.
     public func subset(_ indices: [Int]) -> ProbeDataset {
-        ProbeDataset(rows: rows.subset(indices), count: indices.count, dims: dims, labels: indices.map { labels[$0] },
-                     groups: groups.map { g in indices.map { g[$0] } },
-                     polarity: polarity.map { p in indices.map { p[$0] } },
-                     sources: indices.map { sources[$0] }, skipped: 0,
-                     confidence: confidence.map { $0.mapValues { c in indices.map { c[$0] } } })
+        ProbeDataset(
+            rows: rows.subset(indices), count: indices.count, dims: dims, labels: indices.map { labels[$0] },
+            groups: groups.map { g in indices.map { g[$0] } },
+            polarity: polarity.map { p in indices.map { p[$0] } },
+            sources: indices.map { sources[$0] }, skipped: 0,
+            confidence: confidence.map { $0.mapValues { c in indices.map { c[$0] } } })
     }
 
     /// Concatenates datasets of the same width (e.g. one per activation file).
@@ -156,15 +166,17 @@ public struct ProbeDataset: Sendable {
         var c: [String: [Float]] = [:]
         for part in parts {
             guard part.dims == first.dims else {
-                throw ProbeError.dimensionMismatch(source: part.sources.first ?? "input", expected: first.dims, found: part.dims)
+                throw ProbeError.dimensionMismatch(
+                    source: part.sources.first ?? "input", expected: first.dims, found: part.dims)
             }
             y += part.labels; s += part.sources
             if hasGroups, let pg = part.groups { g += pg }
             if hasPolarity, let pp = part.polarity { p += pp }
             for column in columns { c[column, default: []] += part.confidence?[column] ?? [] }
         }
-        return ProbeDataset(rows: try ActivationRows.concatenate(parts.map(\.rows)), count: y.count, dims: first.dims, labels: y,
-                            groups: hasGroups ? g : nil, polarity: hasPolarity ? p : nil, sources: s,
-                            skipped: parts.reduce(0) { $0 + $1.skippedUnlabeled }, confidence: columns.isEmpty ? nil : c)
+        return ProbeDataset(
+            rows: try ActivationRows.concatenate(parts.map(\.rows)), count: y.count, dims: first.dims, labels: y,
+            groups: hasGroups ? g : nil, polarity: hasPolarity ? p : nil, sources: s,
+            skipped: parts.reduce(0) { $0 + $1.skippedUnlabeled }, confidence: columns.isEmpty ? nil : c)
     }
 }

@@ -66,12 +66,15 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .invalidPolarity(row, value):
             return "row \(row): polarity '\(value)' is not one of 1, 0, -1, affirmative, negated."
         case let .missingColumn(name, available):
-            return "column '\(name)' not found; available: \(available.isEmpty ? "(none)" : available.joined(separator: ", "))."
+            return
+                "column '\(name)' not found; available: \(available.isEmpty ? "(none)" : available.joined(separator: ", "))."
         case let .unknownKind(name):
-            return "unknown probe kind '\(name)'; use one of \(ProbeKind.allCases.map(\.cliName).joined(separator: ", "))."
+            return
+                "unknown probe kind '\(name)'; use one of \(ProbeKind.allCases.map(\.cliName).joined(separator: ", "))."
         case let .missingHook(hook, path, available):
             let some = available.prefix(6).joined(separator: ", ")
-            return "\(path): no activations for hook '\(hook)'. Stored hooks: \(some)\(available.count > 6 ? ", …" : ""). "
+            return
+                "\(path): no activations for hook '\(hook)'. Stored hooks: \(some)\(available.count > 6 ? ", …" : ""). "
                 + "Hint: pick a stored layer/hook or recapture with --hooks."
         case let .invalidOption(name, value, expected):
             return "--\(name) \(value): expected \(expected)."

@@ -48,8 +48,9 @@ public struct ProbeEvaluation: Codable, Sendable {
         let measured = try ConfidenceBaselines.measure(train: data, test: data)
         baselines = measured.map(\.result)
         comparison = ConfidenceBaselines.best(measured).map {
-            BaselineComparison(probe: "\(scorer.artifact.kind), \(scorer.artifact.hook)", probeScores: raw, baseline: $0,
-                               labels: data.labels)
+            BaselineComparison(
+                probe: "\(scorer.artifact.kind), \(scorer.artifact.hook)", probeScores: raw, baseline: $0,
+                labels: data.labels)
         }
     }
 
@@ -57,11 +58,16 @@ public struct ProbeEvaluation: Codable, Sendable {
     public func text() -> String {
         var out = "probe \(probe) on \(files.joined(separator: ", ")) (hook \(hook))\n"
         out += "rows: \(metrics.n) labeled (\(metrics.positives) true), \(skippedUnlabeled) unlabeled skipped\n"
-        out += String(format: "accuracy %.4f  AUROC %.4f  AUPRC %.4f  ECE %.4f  Brier %.4f\n", metrics.accuracy, metrics.auroc,
-                      metrics.auprc, metrics.ece, metrics.brier)
+        out += String(
+            format: "accuracy %.4f  AUROC %.4f  AUPRC %.4f  ECE %.4f  Brier %.4f\n", metrics.accuracy, metrics.auroc,
+            metrics.auprc, metrics.ece, metrics.brier)
         out += String(format: "recall at 1%% FPR %.4f  at 5%% FPR %.4f\n", metrics.recallAt1FPR, metrics.recallAt5FPR)
-        out += "flags: " + ProbeFlag.allCases.map { "\($0.rawValue) \(flags[$0.rawValue] ?? 0)" }.joined(separator: ", ") + "\n"
-        out += String(format: "false statements passed as ok: %.3f; true statements flagged likely_false: %.3f\n", falseOKRate, trueFlaggedRate)
+        out +=
+            "flags: " + ProbeFlag.allCases.map { "\($0.rawValue) \(flags[$0.rawValue] ?? 0)" }.joined(separator: ", ")
+            + "\n"
+        out += String(
+            format: "false statements passed as ok: %.3f; true statements flagged likely_false: %.3f\n", falseOKRate,
+            trueFlaggedRate)
         if baselines.isEmpty { out += "no confidence baselines: these files have no /confidence columns\n" }
         for b in baselines { out += b.text + "\n" }
         if let comparison { out += comparison.text + "\n" }
@@ -70,6 +76,7 @@ public struct ProbeEvaluation: Codable, Sendable {
 
     /// Reliability diagram SVG.
     public func reliabilitySVG() -> String {
-        SVGChart.reliability(title: String(format: "Reliability (ECE %.3f, n=%d)", metrics.ece, metrics.n), bins: reliability)
+        SVGChart.reliability(
+            title: String(format: "Reliability (ECE %.3f, n=%d)", metrics.ece, metrics.n), bins: reliability)
     }
 }

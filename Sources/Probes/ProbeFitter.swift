@@ -53,14 +53,16 @@ public enum ProbeFitter {
         }
         var trainRows = Array(0..<data.count), testRows: [Int] = []
         if plan.split < 1 {
-            let s = try DataSplit.stratified(labels: data.labels, trainFraction: plan.split, seed: plan.options.seed, groups: groups)
+            let s = try DataSplit.stratified(
+                labels: data.labels, trainFraction: plan.split, seed: plan.options.seed, groups: groups)
             trainRows = s.train; testRows = s.test
         }
         var calRows: [Int] = []
         if plan.calibrate && plan.calibrationFolds == nil {
             let trainLabels = trainRows.map { data.labels[$0] }
-            let s = try DataSplit.stratified(labels: trainLabels, trainFraction: 1 - plan.calibrationFraction,
-                                             seed: plan.options.seed &+ 1, groups: groups.map { g in trainRows.map { g[$0] } })
+            let s = try DataSplit.stratified(
+                labels: trainLabels, trainFraction: 1 - plan.calibrationFraction,
+                seed: plan.options.seed &+ 1, groups: groups.map { g in trainRows.map { g[$0] } })
             calRows = s.test.map { trainRows[$0] }
             trainRows = s.train.map { trainRows[$0] }
         }
@@ -79,24 +81,29 @@ public enum ProbeFitter {
         let calibration: PlattCalibration
         let thresholds: FlagThresholds
         if plan.calibrate, let folds = plan.calibrationFolds {
-            let oof = try outOfFoldScores(fitSet, kind: plan.kind, folds: folds, useGroups: plan.useGroups, options: plan.options)
+            let oof = try outOfFoldScores(
+                fitSet, kind: plan.kind, folds: folds, useGroups: plan.useGroups, options: plan.options)
             calibration = try PlattCalibration(fitting: oof.scores, labels: oof.labels, fittedOn: "out-of-fold")
-            thresholds = FlagThresholds(choosingOn: oof.scores.map(calibration.probability), labels: oof.labels,
-                                        maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
+            thresholds = FlagThresholds(
+                choosingOn: oof.scores.map(calibration.probability), labels: oof.labels,
+                maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
         } else if plan.calibrate {
             let calSet = data.subset(calRows)
             try calSet.requireBothClasses("calibration split")
             let scores = try model.rawScores(calSet)
             calibration = try PlattCalibration(fitting: scores, labels: calSet.labels, fittedOn: "calibration")
-            thresholds = FlagThresholds(choosingOn: scores.map(calibration.probability), labels: calSet.labels,
-                                        maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
+            thresholds = FlagThresholds(
+                choosingOn: scores.map(calibration.probability), labels: calSet.labels,
+                maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
         } else {
             calibration = try PlattCalibration(fitting: trainScores, labels: fitSet.labels, fittedOn: "train")
-            thresholds = FlagThresholds(choosingOn: trainScores.map(calibration.probability), labels: fitSet.labels,
-                                        maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
+            thresholds = FlagThresholds(
+                choosingOn: trainScores.map(calibration.probability), labels: fitSet.labels,
+                maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
         }
-        let trainMetrics = ProbeMetrics(scores: trainScores, probabilities: trainScores.map(calibration.probability),
-                                        labels: fitSet.labels)
+        let trainMetrics = ProbeMetrics(
+            scores: trainScores, probabilities: trainScores.map(calibration.probability),
+            labels: fitSet.labels)
         var test: ProbeMetrics?
         var ts: [Double] = [], tp: [Double] = [], tl: [UInt8] = []
         if !testRows.isEmpty {
@@ -104,16 +111,20 @@ public enum ProbeFitter {
             ts = try model.rawScores(testSet); tp = ts.map(calibration.probability); tl = testSet.labels
             test = ProbeMetrics(scores: ts, probabilities: tp, labels: tl)
         }
-        return Outcome(model: model, calibration: calibration, thresholds: thresholds, test: test, train: trainMetrics,
-                       nTrain: trainRows.count, nCalibration: calRows.count, nTest: testRows.count,
-                       testScores: ts, testProbabilities: tp, testLabels: tl)
+        return Outcome(
+            model: model, calibration: calibration, thresholds: thresholds, test: test, train: trainMetrics,
+            nTrain: trainRows.count, nCalibration: calRows.count, nTest: testRows.count,
+            testScores: ts, testProbabilities: tp, testLabels: tl)
     }
 
     /// Every row's score from the fold model that did not see it (rows of folds whose training side lacks a class
     /// are left out), in row order: what a probe scores on rows — and groups — it was not fitted on.
-    public static func outOfFoldScores(_ data: ProbeDataset, kind: ProbeKind, folds: Int, useGroups: Bool,
-                                       options: ProbeTrainingOptions) throws -> (scores: [Double], labels: [UInt8]) {
-        let parts = try DataSplit.kFold(labels: data.labels, k: folds, seed: options.seed, groups: useGroups ? data.groups : nil)
+    public static func outOfFoldScores(
+        _ data: ProbeDataset, kind: ProbeKind, folds: Int, useGroups: Bool,
+        options: ProbeTrainingOptions
+    ) throws -> (scores: [Double], labels: [UInt8]) {
+        let parts = try DataSplit.kFold(
+            labels: data.labels, k: folds, seed: options.seed, groups: useGroups ? data.groups : nil)
         var scored: [(row: Int, score: Double)] = []
         for part in parts {
             let train = data.subset(part.train)
@@ -126,9 +137,12 @@ public enum ProbeFitter {
     }
 
     /// Mean AUROC of `kind` over `folds`-fold cross-validation (for picking a layer without touching the test split).
-    public static func crossValidatedAUROC(_ data: ProbeDataset, kind: ProbeKind, folds: Int, useGroups: Bool,
-                                           options: ProbeTrainingOptions) throws -> Double {
-        let parts = try DataSplit.kFold(labels: data.labels, k: folds, seed: options.seed, groups: useGroups ? data.groups : nil)
+    public static func crossValidatedAUROC(
+        _ data: ProbeDataset, kind: ProbeKind, folds: Int, useGroups: Bool,
+        options: ProbeTrainingOptions
+    ) throws -> Double {
+        let parts = try DataSplit.kFold(
+            labels: data.labels, k: folds, seed: options.seed, groups: useGroups ? data.groups : nil)
         var total = 0.0, used = 0
         for part in parts {
             let train = data.subset(part.train), test = data.subset(part.test)
@@ -137,7 +151,9 @@ public enum ProbeFitter {
             total += ProbeMetrics.auroc(scores: try model.rawScores(test), labels: test.labels)
             used += 1
         }
-        guard used > 0 else { throw ProbeError.tooFewRows(needed: 2 * folds, found: data.count, context: "\(folds)-fold cross-validation") }
+        guard used > 0 else {
+            throw ProbeError.tooFewRows(needed: 2 * folds, found: data.count, context: "\(folds)-fold cross-validation")
+        }
         return total / Double(used)
     }
 }

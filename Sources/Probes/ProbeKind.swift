@@ -47,7 +47,9 @@ public enum ProbeKind: String, CaseIterable, Sendable, Codable {
 
     /// Parses a comma-separated list such as `logistic,mass-mean`.
     public static func parseList(_ text: String) throws -> [ProbeKind] {
-        let kinds = try text.split(separator: ",").map { try ProbeKind(cliName: $0.trimmingCharacters(in: .whitespaces)) }
+        let kinds = try text.split(separator: ",").map {
+            try ProbeKind(cliName: $0.trimmingCharacters(in: .whitespaces))
+        }
         guard !kinds.isEmpty else { throw ProbeError.unknownKind(text) }
         return kinds
     }

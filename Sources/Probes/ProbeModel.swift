@@ -55,7 +55,8 @@ public struct ProbeModel: Sendable {
     public func rawScore(_ x: UnsafeBufferPointer<Float>) -> Double {
         guard let base = x.baseAddress else { return 0 }
         if kind != .mlp {
-            return foldedWeights.withUnsafeBufferPointer { LinearAlgebra.dot(base, $0.baseAddress!, count: dims) } + foldedBias
+            return foldedWeights.withUnsafeBufferPointer { LinearAlgebra.dot(base, $0.baseAddress!, count: dims) }
+                + foldedBias
         }
         var input = Array(x)
         for (li, layer) in mlpLayers.enumerated() {
@@ -63,8 +64,9 @@ public struct ProbeModel: Sendable {
             layer.weights.withUnsafeBufferPointer { w in
                 input.withUnsafeBufferPointer { xin in
                     out.withUnsafeMutableBufferPointer { y in
-                        LinearAlgebra.gemv(w.baseAddress!, rows: layer.outputs, cols: layer.inputs, xin.baseAddress!,
-                                           y.baseAddress!, beta: 1)
+                        LinearAlgebra.gemv(
+                            w.baseAddress!, rows: layer.outputs, cols: layer.inputs, xin.baseAddress!,
+                            y.baseAddress!, beta: 1)
                     }
                 }
             }
@@ -121,7 +123,9 @@ enum MLPForward {
     static func logits(layers: [DenseLayer], rows: ActivationRows) throws -> [Double] {
         var out = [Double](repeating: 0, count: rows.count)
         try rows.forEachChunk { chunk in
-            for (k, z) in logits(layers: layers, input: chunk.x, count: chunk.count).enumerated() { out[chunk.row(k)] = z }
+            for (k, z) in logits(layers: layers, input: chunk.x, count: chunk.count).enumerated() {
+                out[chunk.row(k)] = z
+            }
         }
         return out
     }
@@ -136,8 +140,9 @@ enum MLPForward {
                 layer.weights.withUnsafeBufferPointer { w in
                     out.withUnsafeMutableBufferPointer { y in
                         // out[count, outputs] += act[count, inputs] · Wᵀ
-                        LinearAlgebra.gemm(transB: true, m: count, n: layer.outputs, k: layer.inputs,
-                                           li == 0 ? input : a.baseAddress!, w.baseAddress!, y.baseAddress!, beta: 1)
+                        LinearAlgebra.gemm(
+                            transB: true, m: count, n: layer.outputs, k: layer.inputs,
+                            li == 0 ? input : a.baseAddress!, w.baseAddress!, y.baseAddress!, beta: 1)
                     }
                 }
             }

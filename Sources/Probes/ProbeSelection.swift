@@ -22,7 +22,8 @@ public enum ProbeSelection {
 
         /// `answer_mean, layer 21, logistic, C 0.001`.
         public var label: String {
-            [position, "layer \(layer)", kind, c.map { String(format: "C %g", $0) }].compactMap { $0 }.joined(separator: ", ")
+            [position, "layer \(layer)", kind, c.map { String(format: "C %g", $0) }].compactMap { $0 }.joined(
+                separator: ", ")
         }
     }
 
@@ -50,15 +51,19 @@ public enum ProbeSelection {
 
         /// One paragraph: what was chosen, on what evidence, and what came next.
         public var text: String {
-            var out = String(format: "chosen by %d-fold %@cross-validation on the %d training rows (test rows unseen): %@, CV AUROC %.3f, best of %d candidates",
-                             folds, grouped ? "grouped " : "", nRows, chosen.label, chosen.cvAUROC, candidates)
+            var out = String(
+                format:
+                    "chosen by %d-fold %@cross-validation on the %d training rows (test rows unseen): %@, CV AUROC %.3f, best of %d candidates",
+                folds, grouped ? "grouped " : "", nRows, chosen.label, chosen.cvAUROC, candidates)
             if let r = runnerUp {
                 out += String(format: "; runner-up %@ at %.3f (%+.3f)", r.label, r.cvAUROC, r.cvAUROC - chosen.cvAUROC)
             }
             if bestPerPosition.count > 1 {
-                out += "; best per position: " + bestPerPosition.map {
-                    String(format: "%@ %.3f (layer %d)", ($0.position ?? "?") as NSString, $0.cvAUROC, $0.layer)
-                }.joined(separator: ", ")
+                out +=
+                    "; best per position: "
+                    + bestPerPosition.map {
+                        String(format: "%@ %.3f (layer %d)", ($0.position ?? "?") as NSString, $0.cvAUROC, $0.layer)
+                    }.joined(separator: ", ")
             }
             return out
         }
@@ -67,25 +72,31 @@ public enum ProbeSelection {
     /// The candidate with the highest finite CV AUROC (ties: the earlier one), or nil when none has one.
     public static func choose(_ candidates: [Candidate], folds: Int, grouped: Bool, nRows: Int) -> Choice? {
         let scored = candidates.filter(\.cvAUROC.isFinite)
-        guard let best = scored.enumerated().max(by: { ($0.element.cvAUROC, -$0.offset) < ($1.element.cvAUROC, -$1.offset) })
+        guard
+            let best = scored.enumerated().max(by: {
+                ($0.element.cvAUROC, -$0.offset) < ($1.element.cvAUROC, -$1.offset)
+            })
         else { return nil }
         let rest = scored.enumerated().filter { $0.offset != best.offset }.map(\.element)
-        let runnerUp = rest.enumerated().max { ($0.element.cvAUROC, -$0.offset) < ($1.element.cvAUROC, -$1.offset) }?.element
+        let runnerUp = rest.enumerated().max { ($0.element.cvAUROC, -$0.offset) < ($1.element.cvAUROC, -$1.offset) }?
+            .element
         var positions: [String?] = []
         for c in scored where !positions.contains(c.position) { positions.append(c.position) }
         let perPosition = positions.compactMap { p in
             scored.filter { $0.position == p }.enumerated()
                 .max { ($0.element.cvAUROC, -$0.offset) < ($1.element.cvAUROC, -$1.offset) }?.element
         }
-        return Choice(chosen: best.element, runnerUp: runnerUp, bestPerPosition: perPosition, candidates: scored.count,
-                      folds: folds, grouped: grouped, nRows: nRows)
+        return Choice(
+            chosen: best.element, runnerUp: runnerUp, bestPerPosition: perPosition, candidates: scored.count,
+            folds: folds, grouped: grouped, nRows: nRows)
     }
 
     /// The choice among sweep rows that carry a CV AUROC.
     public static func choose(_ rows: [ProbeSweep.Row], folds: Int, grouped: Bool, nRows: Int) -> Choice? {
-        choose(rows.compactMap { r in
-            r.cvAUROC.map { Candidate(position: r.position, layer: r.layer, kind: r.kind, cvAUROC: $0) }
-        }, folds: folds, grouped: grouped, nRows: nRows)
+        choose(
+            rows.compactMap { r in
+                r.cvAUROC.map { Candidate(position: r.position, layer: r.layer, kind: r.kind, cvAUROC: $0) }
+            }, folds: folds, grouped: grouped, nRows: nRows)
     }
 
     /// The rows a fit under `plan` trains and calibrates on (every row when the test rows come from other files).
@@ -97,12 +108,15 @@ public enum ProbeSelection {
     }
 
     /// Mean k-fold CV AUROC of `kind` on the training rows of `data` under `plan` (grouped when the plan is).
-    public static func crossValidatedAUROC(_ data: ProbeDataset, kind: ProbeKind, plan: ProbeFitter.Plan, folds: Int,
-                                           separateTest: Bool, c: Double? = nil) throws -> Double {
+    public static func crossValidatedAUROC(
+        _ data: ProbeDataset, kind: ProbeKind, plan: ProbeFitter.Plan, folds: Int,
+        separateTest: Bool, c: Double? = nil
+    ) throws -> Double {
         var options = plan.options
         if let c { options.c = c }
         let rows = try trainingRows(data, plan: plan, separateTest: separateTest)
-        return try ProbeFitter.crossValidatedAUROC(data.subset(rows), kind: kind, folds: folds, useGroups: plan.useGroups,
-                                                   options: options)
+        return try ProbeFitter.crossValidatedAUROC(
+            data.subset(rows), kind: kind, folds: folds, useGroups: plan.useGroups,
+            options: options)
     }
 }

@@ -27,7 +27,8 @@ public struct ProbeSummary: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case kind, variant, model, hook, position, dims, parameterCount = "parameter_count", calibration, thresholds
         case datasets, seed, split, layer, testMetrics = "test_metrics", baselines,
-             baselineComparison = "baseline_comparison", selection, converged, createdAt = "created_at", createdBy = "created_by"
+            baselineComparison = "baseline_comparison", selection, converged, createdAt = "created_at", createdBy =
+            "created_by"
     }
 
     public init(_ a: ProbeArtifact) {
@@ -37,7 +38,8 @@ public struct ProbeSummary: Codable, Sendable {
         hook = a.hook
         position = a.position
         dims = a.dims
-        parameterCount = (a.parameters.weights?.count ?? 0) + (a.parameters.bias == nil ? 0 : 1)
+        parameterCount =
+            (a.parameters.weights?.count ?? 0) + (a.parameters.bias == nil ? 0 : 1)
             + (a.parameters.layers ?? []).reduce(0) { $0 + $1.weights.count + $1.bias.count }
         calibration = a.calibration
         thresholds = a.thresholds
@@ -61,19 +63,27 @@ public struct ProbeSummary: Codable, Sendable {
         out += "  model:       \(model.name) [\(model.architecture)] sha256 \(model.sha256.prefix(16))…\n"
         out += "  hook:        \(hook)  position: \(position)  dims: \(dims)\(layer.map { "  layer: \($0)" } ?? "")\n"
         out += "  parameters:  \(parameterCount)\(converged.map { $0 ? " (converged)" : " (NOT converged)" } ?? "")\n"
-        out += String(format: "  calibration: platt a=%.4f b=%.4f, fitted on %@ (%d rows)\n", calibration.a, calibration.b,
-                      calibration.fittedOn as NSString, calibration.n)
+        out += String(
+            format: "  calibration: platt a=%.4f b=%.4f, fitted on %@ (%d rows)\n", calibration.a, calibration.b,
+            calibration.fittedOn as NSString, calibration.n)
         if !(calibration.a > 0) {
-            out += "  WARNING:     the calibration slope is not positive: on the calibration rows this probe ranks true and false "
+            out +=
+                "  WARNING:     the calibration slope is not positive: on the calibration rows this probe ranks true and false "
                 + "the wrong way round (it does not transfer to held-out groups); P(true) and flags are not meaningful\n"
         }
-        out += String(format: "  thresholds:  ok if P ≥ %.3f, likely_false if P < %.3f\n", thresholds.uncertain, thresholds.likelyFalse)
-        out += "  trained on:  " + datasets.map { "\($0.name) (\($0.n) rows, sha256 \($0.sha256.prefix(12))…)" }.joined(separator: ", ") + "\n"
+        out += String(
+            format: "  thresholds:  ok if P ≥ %.3f, likely_false if P < %.3f\n", thresholds.uncertain,
+            thresholds.likelyFalse)
+        out +=
+            "  trained on:  "
+            + datasets.map { "\($0.name) (\($0.n) rows, sha256 \($0.sha256.prefix(12))…)" }.joined(separator: ", ")
+            + "\n"
         out += "  seed \(seed), split \(split)\n"
         if let selection { out += "  " + selection.text + "\n" }
         if let m = testMetrics {
-            out += String(format: "  test:        n=%d accuracy %.3f AUROC %.3f ECE %.3f Brier %.3f recall@1%%FPR %.3f\n",
-                          m.n, m.accuracy, m.auroc, m.ece, m.brier, m.recallAt1FPR)
+            out += String(
+                format: "  test:        n=%d accuracy %.3f AUROC %.3f ECE %.3f Brier %.3f recall@1%%FPR %.3f\n",
+                m.n, m.accuracy, m.auroc, m.ece, m.brier, m.recallAt1FPR)
         }
         for b in baselines ?? [] { out += "  " + b.text + "\n" }
         if let c = baselineComparison { out += "  " + c.text + "\n" }

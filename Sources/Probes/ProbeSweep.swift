@@ -22,7 +22,8 @@ public enum ProbeSweep {
         public var cvAUROC: Double?
 
         enum CodingKeys: String, CodingKey {
-            case position, cvAUROC = "cv_auroc", layer, hook, kind, test, trainAccuracy = "train_accuracy", fitSeconds = "fit_seconds", converged, iterations
+            case position, cvAUROC = "cv_auroc", layer, hook, kind, test, trainAccuracy = "train_accuracy", fitSeconds =
+                "fit_seconds", converged, iterations
         }
     }
 
@@ -47,7 +48,8 @@ public enum ProbeSweep {
         public var totalSeconds: Double
 
         enum CodingKeys: String, CodingKey {
-            case files, testFiles = "test_files", seed, split, nTrain = "n_train", nTest = "n_test", skippedUnlabeled = "skipped_unlabeled", rows
+            case files, testFiles = "test_files", seed, split, nTrain = "n_train", nTest = "n_test", skippedUnlabeled =
+                "skipped_unlabeled", rows
             case baselines, comparison = "baseline_comparison", selection, totalSeconds = "total_seconds"
         }
 
@@ -90,13 +92,16 @@ public enum ProbeSweep {
 
     /// Runs the sweep of one position. `load(layer)` returns the hook name and dataset of one layer (all layers share
     /// rows and labels).
-    public static func run(layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan, files: [String],
-                           progress: ProgressReport? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           loadTest: ((Int) throws -> ProbeDataset)? = nil,
-                           load: (Int) throws -> (hook: String, data: ProbeDataset)) throws -> Result {
-        try run(positions: [nil], layers: layers, kinds: kinds, plan: plan, files: files, progress: progress,
-                workers: workers, loadTest: loadTest.map { test in { _, layer in try test(layer) } },
-                load: { _, layer in try load(layer) })
+    public static func run(
+        layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan, files: [String],
+        progress: ProgressReport? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        loadTest: ((Int) throws -> ProbeDataset)? = nil,
+        load: (Int) throws -> (hook: String, data: ProbeDataset)
+    ) throws -> Result {
+        try run(
+            positions: [nil], layers: layers, kinds: kinds, plan: plan, files: files, progress: progress,
+            workers: workers, loadTest: loadTest.map { test in { _, layer in try test(layer) } },
+            load: { _, layer in try load(layer) })
     }
 
     /// Runs the sweep over `positions` × `layers` × `kinds`. `load(position, layer)` returns the hook name and dataset
@@ -105,11 +110,13 @@ public enum ProbeSweep {
     /// The calling thread loads one (position, layer) after another (HDF5 reads are serialised anyway) while up to
     /// `workers` of them are fitted on other threads; rows come back in (position, layer, kind) order whatever the
     /// finishing order, and every fit is the same as in a serial run.
-    public static func run(positions: [String?], layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan,
-                           files: [String], selectFolds: Int? = nil, progress: ProgressReport? = nil,
-                           workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           loadTest: ((String?, Int) throws -> ProbeDataset)? = nil,
-                           load: (String?, Int) throws -> (hook: String, data: ProbeDataset)) throws -> Result {
+    public static func run(
+        positions: [String?], layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan,
+        files: [String], selectFolds: Int? = nil, progress: ProgressReport? = nil,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        loadTest: ((String?, Int) throws -> ProbeDataset)? = nil,
+        load: (String?, Int) throws -> (hook: String, data: ProbeDataset)
+    ) throws -> Result {
         let started = Date()
         let units = positions.flatMap { p in layers.map { (position: p, layer: $0) } }
         let total = units.count * kinds.count
@@ -134,8 +141,9 @@ public enum ProbeSweep {
                 defer { inFlight.signal() }
                 do {
                     for (ki, kind) in kinds.enumerated() where !state.failed {
-                        var fitted = try fitOne(layer: unit.layer, hook: hook, kind: kind, data: data, testData: testData,
-                                                plan: plan)
+                        var fitted = try fitOne(
+                            layer: unit.layer, hook: hook, kind: kind, data: data, testData: testData,
+                            plan: plan)
                         fitted.row.position = unit.position
                         if let folds = selectFolds {
                             fitted.row.cvAUROC = try ProbeSelection.crossValidatedAUROC(
@@ -143,8 +151,10 @@ public enum ProbeSweep {
                         }
                         let done = state.store(fitted, slot: ui * kinds.count + ki)
                         let cv = fitted.row.cvAUROC.map { String(format: ", CV %.3f", $0) } ?? ""
-                        progress?(done, total, "\(unit.position.map { "\($0) " } ?? "")layer \(unit.layer) \(kind.cliName) "
-                                  + String(format: "AUROC %.3f", fitted.row.test.auroc) + cv)
+                        progress?(
+                            done, total,
+                            "\(unit.position.map { "\($0) " } ?? "")layer \(unit.layer) \(kind.cliName) "
+                                + String(format: "AUROC %.3f", fitted.row.test.auroc) + cv)
                     }
                 } catch {
                     state.fail(error)
@@ -154,26 +164,32 @@ public enum ProbeSweep {
         group.wait()
         if let error = state.error { throw error }
         let fits = state.results.compactMap { $0 }
-        var result = Result(files: files, testFiles: nil, seed: plan.options.seed, split: plan.split,
-                            nTrain: fits.last?.nTrain ?? 0, nTest: fits.last?.nTest ?? 0, skippedUnlabeled: skipped,
-                            rows: fits.map(\.row), totalSeconds: 0)
+        var result = Result(
+            files: files, testFiles: nil, seed: plan.options.seed, split: plan.split,
+            nTrain: fits.last?.nTrain ?? 0, nTest: fits.last?.nTest ?? 0, skippedUnlabeled: skipped,
+            rows: fits.map(\.row), totalSeconds: 0)
         if let folds = selectFolds {
-            result.selection = ProbeSelection.choose(result.rows, folds: folds, grouped: plan.useGroups,
-                                                     nRows: (fits.last?.nTrain ?? 0) + (fits.last?.nCalibration ?? 0))
+            result.selection = ProbeSelection.choose(
+                result.rows, folds: folds, grouped: plan.useGroups,
+                nRows: (fits.last?.nTrain ?? 0) + (fits.last?.nCalibration ?? 0))
         }
         if let firstData {
             let measured = try ConfidenceBaselines.measure(firstData, plan: plan, testData: firstTest)
             result.baselines = measured.map(\.result)
-            let compared = result.selection.flatMap { c in
-                result.rows.firstIndex { $0.position == c.position && $0.layer == c.layer && $0.kind == c.kind }
-            } ?? result.bestOverall.flatMap { b in
-                result.rows.firstIndex { $0.position == b.position && $0.layer == b.layer && $0.kind == b.kind }
-            }
+            let compared =
+                result.selection.flatMap { c in
+                    result.rows.firstIndex { $0.position == c.position && $0.layer == c.layer && $0.kind == c.kind }
+                }
+                ?? result.bestOverall.flatMap { b in
+                    result.rows.firstIndex { $0.position == b.position && $0.layer == b.layer && $0.kind == b.kind }
+                }
             if let baseline = ConfidenceBaselines.best(measured), let index = compared,
-               fits[index].testScores.count == baseline.testScores.count {
+                fits[index].testScores.count == baseline.testScores.count
+            {
                 let row = fits[index].row
                 result.comparison = BaselineComparison(
-                    probe: "\(result.selection == nil ? "" : "chosen by CV: ")\(row.position.map { "\($0), " } ?? "")\(row.kind), layer \(row.layer)",
+                    probe:
+                        "\(result.selection == nil ? "" : "chosen by CV: ")\(row.position.map { "\($0), " } ?? "")\(row.kind), layer \(row.layer)",
                     probeScores: fits[index].testScores, baseline: baseline, labels: fits[index].testLabels,
                     seed: plan.options.seed)
             }
@@ -190,8 +206,10 @@ public enum ProbeSweep {
         var testScores: [Double], testLabels: [UInt8]
     }
 
-    private static func fitOne(layer: Int, hook: String, kind: ProbeKind, data: ProbeDataset, testData: ProbeDataset?,
-                               plan: ProbeFitter.Plan) throws -> Fitted {
+    private static func fitOne(
+        layer: Int, hook: String, kind: ProbeKind, data: ProbeDataset, testData: ProbeDataset?,
+        plan: ProbeFitter.Plan
+    ) throws -> Fitted {
         var p = plan
         p.kind = kind
         if testData != nil { p.split = 1 }  // separate test files: train on every row
@@ -201,20 +219,26 @@ public enum ProbeSweep {
         if let testData {
             try testData.requireBothClasses("test files")
             let scores = try outcome.model.rawScores(testData)
-            outcome.test = ProbeMetrics(scores: scores, probabilities: scores.map(outcome.calibration.probability),
-                                        labels: testData.labels)
+            outcome.test = ProbeMetrics(
+                scores: scores, probabilities: scores.map(outcome.calibration.probability),
+                labels: testData.labels)
             outcome.nTest = testData.count
             outcome.testScores = scores
             outcome.testLabels = testData.labels
         }
         guard let test = outcome.test else {
-            throw ProbeError.invalidOption(name: "split", value: "\(plan.split)", expected: "below 1 for a sweep (it needs test rows)")
+            throw ProbeError.invalidOption(
+                name: "split", value: "\(plan.split)", expected: "below 1 for a sweep (it needs test rows)")
         }
-        let row = Row(position: nil, layer: layer, hook: hook, kind: kind.cliName, test: test, trainAccuracy: outcome.train.accuracy,
-                      fitSeconds: seconds, converged: outcome.model.parameters.converged,
-                      iterations: outcome.model.parameters.iterations)
-        return Fitted(row: row, nTrain: outcome.nTrain, nCalibration: outcome.nCalibration, nTest: outcome.nTest, testScores: outcome.testScores,
-                      testLabels: outcome.testLabels)
+        let row = Row(
+            position: nil, layer: layer, hook: hook, kind: kind.cliName, test: test,
+            trainAccuracy: outcome.train.accuracy,
+            fitSeconds: seconds, converged: outcome.model.parameters.converged,
+            iterations: outcome.model.parameters.iterations)
+        return Fitted(
+            row: row, nTrain: outcome.nTrain, nCalibration: outcome.nCalibration, nTest: outcome.nTest,
+            testScores: outcome.testScores,
+            testLabels: outcome.testLabels)
     }
 
     /// Results and the first error, shared by the fitting threads.
@@ -232,7 +256,9 @@ public enum ProbeSweep {
 
         /// Stores one result; returns how many are done.
         func store(_ fitted: Fitted, slot: Int) -> Int {
-            lock.withLock { slots[slot] = fitted; done += 1; return done }
+            lock.withLock {
+                slots[slot] = fitted; done += 1; return done
+            }
         }
 
         func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }

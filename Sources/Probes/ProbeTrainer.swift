@@ -1,8 +1,10 @@
 /// Entry point for training any probe kind on an in-memory dataset.
 public enum ProbeTrainer {
     /// Trains a probe of `kind` on every row of `data`; the result maps an activation to a raw score.
-    public static func train(_ kind: ProbeKind, on data: ProbeDataset,
-                             options: ProbeTrainingOptions = ProbeTrainingOptions()) throws -> ProbeModel {
+    public static func train(
+        _ kind: ProbeKind, on data: ProbeDataset,
+        options: ProbeTrainingOptions = ProbeTrainingOptions()
+    ) throws -> ProbeModel {
         let model: ProbeModel
         switch kind {
         case .logistic: model = try LogisticTrainer.train(data, options: options)
@@ -14,7 +16,8 @@ public enum ProbeTrainer {
         }
         // Never hand back a probe with a non-finite number in it.
         let p = model.parameters
-        let finite = (p.weights ?? []).allSatisfy(\.isFinite) && (p.bias ?? 0).isFinite
+        let finite =
+            (p.weights ?? []).allSatisfy(\.isFinite) && (p.bias ?? 0).isFinite
             && (p.layers ?? []).allSatisfy { $0.weights.allSatisfy(\.isFinite) && $0.bias.allSatisfy(\.isFinite) }
             && model.normalization.mean.allSatisfy(\.isFinite) && model.normalization.scale.allSatisfy(\.isFinite)
         guard finite else { throw ProbeError.diverged(kind: kind.cliName, detail: "a parameter is NaN or infinite") }

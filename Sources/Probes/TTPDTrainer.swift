@@ -4,15 +4,17 @@
 enum TTPDTrainer {
     static func train(_ data: ProbeDataset, options: ProbeTrainingOptions) throws -> ProbeModel {
         guard let polarity = data.polarity else {
-            throw ProbeError.missingPolarity(hint: "Hint: capture a dataset whose CSV has a `polarity` column "
-                + "(e.g. cities + neg_cities), or use --probe logistic.")
+            throw ProbeError.missingPolarity(
+                hint: "Hint: capture a dataset whose CSV has a `polarity` column "
+                    + "(e.g. cities + neg_cities), or use --probe logistic.")
         }
         try data.requireBothClasses("ttpd probe")
         let n = data.count, d = data.dims
         let affirmative = polarity.filter { $0 > 0 }.count
         guard affirmative > 0, affirmative < n else {
-            throw ProbeError.missingPolarity(hint: "All \(n) rows have the same polarity; TTPD needs both affirmative "
-                + "and negated statements. Hint: add the negated dataset (e.g. neg_cities).")
+            throw ProbeError.missingPolarity(
+                hint: "All \(n) rows have the same polarity; TTPD needs both affirmative "
+                    + "and negated statements. Hint: add the negated dataset (e.g. neg_cities).")
         }
         let norm = try Standardizer(fitting: data, centerOnly: true)
         let x = data.rows.standardized(norm)  // [n, d], centred on the overall mean; read chunk by chunk
@@ -60,19 +62,23 @@ enum TTPDTrainer {
         xtx[2] = xtx[1]
         let det = xtx[0] * xtx[3] - xtx[1] * xtx[2]
         guard abs(det) > 1e-9 * Double(n * n) else {
-            throw ProbeError.diverged(kind: "ttpd", detail: "truth and polarity labels are collinear; cannot separate t_G from t_P")
+            throw ProbeError.diverged(
+                kind: "ttpd", detail: "truth and polarity labels are collinear; cannot separate t_G from t_P")
         }
         let truth = (0..<d).map { j in Float((xtx[3] * xta[j] - xtx[1] * xta[d + j]) / det) }
 
         // Polarity direction: logistic regression of polarity on standardised activations, mapped back.
         let scaler = try Standardizer(fitting: data)
-        let (pw, _, _, _) = try LogisticTrainer.fit(data.rows.standardized(scaler), labels: polarity.map { $0 > 0 ? 1 : 0 },
-                                                    c: options.c, tolerance: options.tolerance, maxIterations: options.maxIterations)
+        let (pw, _, _, _) = try LogisticTrainer.fit(
+            data.rows.standardized(scaler), labels: polarity.map { $0 > 0 ? 1 : 0 },
+            c: options.c, tolerance: options.tolerance, maxIterations: options.maxIterations)
         var polarityDirection = (0..<d).map { pw[$0] / scaler.scale[$0] }
         let pNorm = polarityDirection.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
         if pNorm > 0 { polarityDirection = polarityDirection.map { Float(Double($0) / pNorm) } }
         let tNorm = truth.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
-        guard tNorm > 0, tNorm.isFinite else { throw ProbeError.diverged(kind: "ttpd", detail: "truth direction is zero") }
+        guard tNorm > 0, tNorm.isFinite else {
+            throw ProbeError.diverged(kind: "ttpd", detail: "truth direction is zero")
+        }
         let truthUnit = truth.map { Float(Double($0) / tNorm) }
 
         // 2-D projection and its logistic classifier (standardised in 2-D, nearly unregularised).
@@ -81,15 +87,18 @@ enum TTPDTrainer {
             for k in 0..<chunk.count {
                 let i = chunk.row(k), row = chunk.x + k * d
                 var a = 0.0, b = 0.0
-                for j in 0..<d { let v = Double(row[j]); a += v * Double(truthUnit[j]); b += v * Double(polarityDirection[j]) }
+                for j in 0..<d {
+                    let v = Double(row[j]); a += v * Double(truthUnit[j]); b += v * Double(polarityDirection[j])
+                }
                 proj[2 * i] = Float(a); proj[2 * i + 1] = Float(b)
             }
         }
         let projData = try ProbeDataset(features: proj, dims: 2, labels: data.labels.map(Int.init))
         let projNorm = try Standardizer(fitting: projData)
-        let (w2, b2, iterations, converged) = try LogisticTrainer.fit(projNorm.transform(projData), rows: n, dims: 2,
-                                                                     labels: data.labels, c: 1e4, tolerance: options.tolerance,
-                                                                     maxIterations: options.maxIterations)
+        let (w2, b2, iterations, converged) = try LogisticTrainer.fit(
+            projNorm.transform(projData), rows: n, dims: 2,
+            labels: data.labels, c: 1e4, tolerance: options.tolerance,
+            maxIterations: options.maxIterations)
         // Fold: raw = Σ_k w2_k (proj_k − m_k)/s_k + b2 = (a_t t_G + a_p p)·x + bias.
         let at = Double(w2[0]) / Double(projNorm.scale[0]), ap = Double(w2[1]) / Double(projNorm.scale[1])
         let bias = b2 - at * Double(projNorm.mean[0]) - ap * Double(projNorm.mean[1])

@@ -17,7 +17,8 @@ public enum TrainJob {
         public init(_ text: String, folds: Int = 5) throws {
             if text.lowercased() == "best" { self = .best(folds: folds); return }
             guard let l = Int(text), l >= 0 else {
-                throw ProbeError.invalidOption(name: "layer", value: text, expected: "a layer number (0-based) or 'best'")
+                throw ProbeError.invalidOption(
+                    name: "layer", value: text, expected: "a layer number (0-based) or 'best'")
             }
             self = .index(l)
         }
@@ -55,11 +56,13 @@ public enum TrainJob {
     /// `StoreSchema.answerPositions` reads `/positions`); by default only `position`. `kinds` lists probe kinds to
     /// choose among the same way (by default only `plan.kind`).
     /// `budget` decides whether rows are read into memory or streamed; `streamProgress` hears of streamed chunks.
-    public static func run(paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
-                           hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
-                           regularization: [Double]? = nil, position: String? = nil, positions: [String?]? = nil,
-                           kinds: [ProbeKind]? = nil, progress: ProgressReport? = nil, budget: MemoryBudget = .default,
-                           streamProgress: ActivationRows.StreamProgress? = nil) throws -> Output {
+    public static func run(
+        paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
+        hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
+        regularization: [Double]? = nil, position: String? = nil, positions: [String?]? = nil,
+        kinds: [ProbeKind]? = nil, progress: ProgressReport? = nil, budget: MemoryBudget = .default,
+        streamProgress: ActivationRows.StreamProgress? = nil
+    ) throws -> Output {
         let loader = try ActivationLoader(paths: paths, budget: budget)
         loader.progress = streamProgress
         loader.startHashing()  // the artifact records each file's sha256; on a large store that overlaps training
@@ -79,18 +82,21 @@ public enum TrainJob {
         let candidateKinds = kinds ?? [plan.kind]
         if pattern.isFullName {
             guard candidateKinds.count == 1 else {
-                throw ProbeError.invalidOption(name: "probe", value: "several", expected: "one kind with a full --hook name")
+                throw ProbeError.invalidOption(
+                    name: "probe", value: "several", expected: "one kind with a full --hook name")
             }
             plan.kind = candidateKinds[0]
             guard candidatePositions.count == 1 else {
-                throw ProbeError.invalidOption(name: "answer-position", value: "several", expected: "one position with a full --hook name")
+                throw ProbeError.invalidOption(
+                    name: "answer-position", value: "several", expected: "one position with a full --hook name")
             }
             hook = pattern.name(layer: 0).description
             chosen = pattern.fixedLayer
             position = candidatePositions[0]
         } else {
             guard let layer else {
-                throw ProbeError.invalidOption(name: "layer", value: "(missing)", expected: "a layer number or 'best' (or a full --hook name)")
+                throw ProbeError.invalidOption(
+                    name: "layer", value: "(missing)", expected: "a layer number or 'best' (or a full --hook name)")
             }
             switch layer {
             case .index(let l) where candidatePositions.count == 1 && candidateKinds.count == 1:
@@ -100,35 +106,45 @@ public enum TrainJob {
             case .index, .best:
                 let layers = layer.candidates(stored: loader.layers(of: pattern)), folds = layer.folds
                 guard !layers.isEmpty else {
-                    throw ProbeError.missingHook(hook: pattern.name(layer: 0).description, path: paths[0],
-                                                 available: loader.header.hooks)
+                    throw ProbeError.missingHook(
+                        hook: pattern.name(layer: 0).description, path: paths[0],
+                        available: loader.header.hooks)
                 }
                 // Kind × C pairs tried at every position and layer (C only for the kinds it regularises).
                 let grid: [(kind: ProbeKind, c: Double?)] = candidateKinds.flatMap { kind in
-                    ([ProbeKind.logistic, .hybrid].contains(kind) ? regularization?.map { $0 } ?? [nil] : [nil]).map { (kind, $0) }
+                    ([ProbeKind.logistic, .hybrid].contains(kind) ? regularization?.map { $0 } ?? [nil] : [nil]).map {
+                        (kind, $0)
+                    }
                 }
                 var candidates: [ProbeSelection.Candidate] = []
                 var nRows = 0
                 let total = candidatePositions.count * layers.count * grid.count
                 for p in candidatePositions {
                     for l in layers {
-                        let data = try loader.dataset(hook: pattern.name(layer: l).description, groupBy: groupBy, position: p)
+                        let data = try loader.dataset(
+                            hook: pattern.name(layer: l).description, groupBy: groupBy, position: p)
                         nRows = try ProbeSelection.trainingRows(data, plan: plan, separateTest: false).count
                         for (kind, c) in grid {
-                            let auroc = try ProbeSelection.crossValidatedAUROC(data, kind: kind, plan: plan, folds: folds,
-                                                                               separateTest: false, c: c)
-                            let candidate = ProbeSelection.Candidate(position: p ?? loader.header.position.rawValue, layer: l,
-                                                                     kind: kind.cliName, c: c, cvAUROC: auroc)
+                            let auroc = try ProbeSelection.crossValidatedAUROC(
+                                data, kind: kind, plan: plan, folds: folds,
+                                separateTest: false, c: c)
+                            let candidate = ProbeSelection.Candidate(
+                                position: p ?? loader.header.position.rawValue, layer: l,
+                                kind: kind.cliName, c: c, cvAUROC: auroc)
                             candidates.append(candidate)
-                            progress?(candidates.count, total, candidate.label + String(format: " CV AUROC %.3f", auroc))
+                            progress?(
+                                candidates.count, total, candidate.label + String(format: " CV AUROC %.3f", auroc))
                         }
                     }
                 }
                 for l in layers {
                     scores.append((l, candidates.filter { $0.layer == l }.map(\.cvAUROC).max() ?? .nan))
                 }
-                guard let choice = ProbeSelection.choose(candidates, folds: folds, grouped: plan.useGroups, nRows: nRows) else {
-                    throw ProbeError.tooFewRows(needed: 2 * folds, found: nRows, context: "\(folds)-fold cross-validation")
+                guard
+                    let choice = ProbeSelection.choose(candidates, folds: folds, grouped: plan.useGroups, nRows: nRows)
+                else {
+                    throw ProbeError.tooFewRows(
+                        needed: 2 * folds, found: nRows, context: "\(folds)-fold cross-validation")
                 }
                 selection = choice
                 chosen = choice.layer
@@ -145,7 +161,8 @@ public enum TrainJob {
         if let test = outcome.test { metrics["test"] = test }
         let h = loader.header
         var training = ProbeArtifact.TrainingRecord(
-            datasets: try loader.datasetRecords(for: data), seed: plan.options.seed, split: plan.split, metrics: metrics,
+            datasets: try loader.datasetRecords(for: data), seed: plan.options.seed, split: plan.split,
+            metrics: metrics,
             layer: chosen, nTrain: outcome.nTrain, nCalibration: outcome.nCalibration, nTest: outcome.nTest,
             skippedUnlabeled: data.skippedUnlabeled, maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged,
             groupBy: groupBy)
@@ -159,17 +176,20 @@ public enum TrainJob {
                     labels: outcome.testLabels, seed: plan.options.seed)
             }
         }
-        let artifact = ProbeArtifact(model: outcome.model,
-                                     identity: .init(name: h.modelName, architecture: h.modelArchitecture, sha256: h.modelSHA256),
-                                     hook: hook, position: position ?? h.position.rawValue, calibration: outcome.calibration,
-                                     thresholds: outcome.thresholds, training: training, createdBy: createdBy)
+        let artifact = ProbeArtifact(
+            model: outcome.model,
+            identity: .init(name: h.modelName, architecture: h.modelArchitecture, sha256: h.modelSHA256),
+            hook: hook, position: position ?? h.position.rawValue, calibration: outcome.calibration,
+            thresholds: outcome.thresholds, training: training, createdBy: createdBy)
         try artifact.validate(path: "new artifact")
         return Output(artifact: artifact, outcome: outcome, layerScores: scores, selection: selection)
     }
 
     /// Loads activation files and scores them with a probe, refusing a model/hook/position mismatch unless allowed.
-    public static func evaluate(probePath: String, paths: [String], allowMismatch: Bool, budget: MemoryBudget = .default,
-                                streamProgress: ActivationRows.StreamProgress? = nil) throws -> ProbeEvaluation {
+    public static func evaluate(
+        probePath: String, paths: [String], allowMismatch: Bool, budget: MemoryBudget = .default,
+        streamProgress: ActivationRows.StreamProgress? = nil
+    ) throws -> ProbeEvaluation {
         let scorer = try ProbeScorer(path: probePath)
         let loader = try ActivationLoader(paths: paths, budget: budget)
         loader.progress = streamProgress
@@ -178,13 +198,15 @@ public enum TrainJob {
             let h = s.reader.header
             // A probe of an extra answer position reads it from an answer capture's `/positions`.
             let extra = StoreSchema.answerPositions.contains(a.position) && h.position == .answer
-            try a.checkCompatible(modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : h.position.rawValue, dims: nil,
-                                  allowMismatch: allowMismatch)
+            try a.checkCompatible(
+                modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : h.position.rawValue, dims: nil,
+                allowMismatch: allowMismatch)
             guard h.hooks.contains(a.hook) else {
                 throw ProbeError.missingHook(hook: a.hook, path: s.path, available: h.hooks)
             }
         }
-        let data = try loader.dataset(hook: a.hook, position: StoreSchema.answerPositions.contains(a.position) ? a.position : nil)
+        let data = try loader.dataset(
+            hook: a.hook, position: StoreSchema.answerPositions.contains(a.position) ? a.position : nil)
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
         // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).
         try data.requireBothClasses("evaluation rows of \(paths.joined(separator: ", "))")

@@ -26,14 +26,16 @@ struct CompletionsController: Sendable {
 
     @Sendable func chat(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
-        let body = try await RequestDecoding.decode(ChatCompletionRequest.self, from: &request,
-                                                    limit: config.maxBodyBytes)
+        let body = try await RequestDecoding.decode(
+            ChatCompletionRequest.self, from: &request,
+            limit: config.maxBodyBytes)
         try planner.checkModel(body.model)
         let messages = try planner.chatMessages(body.messages)
         let logprobs = try LogprobsRequest.chat(logprobs: body.logprobs, topLogprobs: body.topLogprobs)
-        let plan = try planner.plan(body, kind: .chat, prompt: .chat(messages),
-                                    maxTokens: body.maxCompletionTokens ?? body.maxTokens,
-                                    defaultMaxTokens: config.defaultMaxTokens, logprobs: logprobs)
+        let plan = try planner.plan(
+            body, kind: .chat, prompt: .chat(messages),
+            maxTokens: body.maxCompletionTokens ?? body.maxTokens,
+            defaultMaxTokens: config.defaultMaxTokens, logprobs: logprobs)
         return try await respond(plan, request: request)
     }
 
@@ -42,13 +44,15 @@ struct CompletionsController: Sendable {
         let body = try await RequestDecoding.decode(CompletionRequest.self, from: &request, limit: config.maxBodyBytes)
         try planner.checkModel(body.model)
         guard body.prompt.values.count == 1, let prompt = body.prompt.values.first else {
-            throw OpenAIError(.badRequest, "`prompt` holds \(body.prompt.values.count) strings: send exactly one",
-                              code: "invalid_value", param: "prompt")
+            throw OpenAIError(
+                .badRequest, "`prompt` holds \(body.prompt.values.count) strings: send exactly one",
+                code: "invalid_value", param: "prompt")
         }
         // OpenAI's default for the legacy completions route is 16 tokens.
         let logprobs = try LogprobsRequest.completion(logprobs: body.logprobs)
-        let plan = try planner.plan(body, kind: .text, prompt: .text(prompt), maxTokens: body.maxTokens,
-                                    defaultMaxTokens: 16, logprobs: logprobs)
+        let plan = try planner.plan(
+            body, kind: .text, prompt: .text(prompt), maxTokens: body.maxTokens,
+            defaultMaxTokens: 16, logprobs: logprobs)
         return try await respond(plan, request: request)
     }
 
@@ -69,40 +73,47 @@ struct CompletionsController: Sendable {
             throw failure
         }
         metrics.record(outcome)
-        var choice = makeChoice(plan, text: outcome.text, finish: openAIFinishReason(outcome.original.finishReason),
-                                polygraph: .answer(PolygraphObject(outcome, includeTokens: true)), streamed: false)
+        var choice = makeChoice(
+            plan, text: outcome.text, finish: openAIFinishReason(outcome.original.finishReason),
+            polygraph: .answer(PolygraphObject(outcome, includeTokens: true)), streamed: false)
         // Log-probs describe the generated tokens: only when those are what the client gets.
         if plan.logprobs != nil && outcome.kind == .passed {
             choice.logprobs = LogprobsObject(plan.kind, tokens: outcome.original.tokens)
         }
         let envelope = CompletionEnvelope(
             id: plan.id, object: plan.kind.objectName, created: plan.created, model: plan.model, choices: [choice],
-            usage: Usage(promptTokens: plan.prepared.promptTokens.count,
-                         completionTokens: outcome.original.tokens.count),
+            usage: Usage(
+                promptTokens: plan.prepared.promptTokens.count,
+                completionTokens: outcome.original.tokens.count),
             systemFingerprint: nil)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.connection] = "close"
-        return Response(status: .ok, headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(bytes: try ResponseJSON.encode(envelope))))
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: try ResponseJSON.encode(envelope))))
     }
 
-    private func makeChoice(_ plan: CompletionPlan, text: String?, finish: String?, polygraph: AnyPolygraph?,
-                            streamed: Bool, role: Bool = false) -> Choice {
+    private func makeChoice(
+        _ plan: CompletionPlan, text: String?, finish: String?, polygraph: AnyPolygraph?,
+        streamed: Bool, role: Bool = false
+    ) -> Choice {
         switch plan.kind {
         case .chat:
             let message = AssistantMessage(role: (role || !streamed) ? "assistant" : nil, content: text)
-            return Choice(index: 0, message: streamed ? nil : message, delta: streamed ? message : nil,
-                          finishReason: finish, polygraph: polygraph)
+            return Choice(
+                index: 0, message: streamed ? nil : message, delta: streamed ? message : nil,
+                finishReason: finish, polygraph: polygraph)
         case .text:
             return Choice(index: 0, text: text ?? "", finishReason: finish, polygraph: polygraph)
         }
     }
 
     private func chunk(_ plan: CompletionPlan, _ choice: Choice?, usage: Usage? = nil) throws -> ByteBuffer {
-        let envelope = CompletionEnvelope(id: plan.id, object: plan.kind.chunkObjectName, created: plan.created,
-                                          model: plan.model, choices: choice.map { [$0] } ?? [], usage: usage,
-                                          systemFingerprint: nil)
+        let envelope = CompletionEnvelope(
+            id: plan.id, object: plan.kind.chunkObjectName, created: plan.created,
+            model: plan.model, choices: choice.map { [$0] } ?? [], usage: usage,
+            systemFingerprint: nil)
         return ServerSentEvents.event(try ResponseJSON.encode(envelope))
     }
 
@@ -114,71 +125,86 @@ struct CompletionsController: Sendable {
         let service = self.service
         let metrics = self.metrics
         let live = plan.policy.action == .annotate
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await request.body.consumeWithCancellationOnInboundClose { _ in
-                let (tokens, sink) = AsyncStream<ScoredToken>.makeStream()
-                try await withThrowingTaskGroup(of: GateOutcome.self) { group in
-                    group.addTask {
-                        defer { sink.finish() }
-                        return try await service.answer(plan.prepared, slot: slot, policy: plan.policy) { token in
-                            sink.yield(token)
-                        }
-                    }
-                    if plan.kind == .chat {
-                        try await writer.write(chunk(plan, makeChoice(plan, text: "", finish: nil, polygraph: nil,
-                                                                      streamed: true, role: true)))
-                    }
-                    var held: [ScoredToken] = []
-                    var offset = 0
-                    for await token in tokens {
-                        if live {
-                            try await writer.write(tokenChunk(plan, token, offset: offset))
-                            offset += token.text.count
-                        } else {
-                            held.append(token)
-                        }
-                    }
-                    do {
-                        guard let outcome = try await group.next() else { return }
-                        metrics.record(outcome)
-                        if !live {
-                            if outcome.kind == .passed {
-                                for token in held {
-                                    try await writer.write(tokenChunk(plan, token, offset: offset))
-                                    offset += token.text.count
-                                }
-                            } else {
-                                try await writer.write(chunk(plan, makeChoice(plan, text: outcome.text, finish: nil,
-                                                                              polygraph: nil, streamed: true)))
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await request.body.consumeWithCancellationOnInboundClose { _ in
+                    let (tokens, sink) = AsyncStream<ScoredToken>.makeStream()
+                    try await withThrowingTaskGroup(of: GateOutcome.self) { group in
+                        group.addTask {
+                            defer { sink.finish() }
+                            return try await service.answer(plan.prepared, slot: slot, policy: plan.policy) { token in
+                                sink.yield(token)
                             }
                         }
-                        let final = makeChoice(plan, text: nil, finish: openAIFinishReason(outcome.original.finishReason),
-                                               polygraph: .answer(PolygraphObject(outcome, includeTokens: false)),
-                                               streamed: true)
-                        try await writer.write(chunk(plan, final))
-                        if plan.includeUsage {
-                            try await writer.write(chunk(plan, nil, usage: Usage(
-                                promptTokens: plan.prepared.promptTokens.count,
-                                completionTokens: outcome.original.tokens.count)))
+                        if plan.kind == .chat {
+                            try await writer.write(
+                                chunk(
+                                    plan,
+                                    makeChoice(
+                                        plan, text: "", finish: nil, polygraph: nil,
+                                        streamed: true, role: true)))
                         }
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch {
-                        let failure = OpenAIError(from: error)
-                        metrics.recordStreamFailure()
-                        try await writer.write(ServerSentEvents.event(failure.jsonData))
+                        var held: [ScoredToken] = []
+                        var offset = 0
+                        for await token in tokens {
+                            if live {
+                                try await writer.write(tokenChunk(plan, token, offset: offset))
+                                offset += token.text.count
+                            } else {
+                                held.append(token)
+                            }
+                        }
+                        do {
+                            guard let outcome = try await group.next() else { return }
+                            metrics.record(outcome)
+                            if !live {
+                                if outcome.kind == .passed {
+                                    for token in held {
+                                        try await writer.write(tokenChunk(plan, token, offset: offset))
+                                        offset += token.text.count
+                                    }
+                                } else {
+                                    try await writer.write(
+                                        chunk(
+                                            plan,
+                                            makeChoice(
+                                                plan, text: outcome.text, finish: nil,
+                                                polygraph: nil, streamed: true)))
+                                }
+                            }
+                            let final = makeChoice(
+                                plan, text: nil, finish: openAIFinishReason(outcome.original.finishReason),
+                                polygraph: .answer(PolygraphObject(outcome, includeTokens: false)),
+                                streamed: true)
+                            try await writer.write(chunk(plan, final))
+                            if plan.includeUsage {
+                                try await writer.write(
+                                    chunk(
+                                        plan, nil,
+                                        usage: Usage(
+                                            promptTokens: plan.prepared.promptTokens.count,
+                                            completionTokens: outcome.original.tokens.count)))
+                            }
+                        } catch is CancellationError {
+                            throw CancellationError()
+                        } catch {
+                            let failure = OpenAIError(from: error)
+                            metrics.recordStreamFailure()
+                            try await writer.write(ServerSentEvents.event(failure.jsonData))
+                        }
+                        try await writer.write(ServerSentEvents.done)
                     }
-                    try await writer.write(ServerSentEvents.done)
                 }
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
     }
 
     /// One streamed token; with `logprobs` asked, its log-prob entry (`offset`: where it starts in the answer text).
     private func tokenChunk(_ plan: CompletionPlan, _ token: ScoredToken, offset: Int) throws -> ByteBuffer {
-        var choice = makeChoice(plan, text: token.text, finish: nil, polygraph: .token(TokenScoreObject(token)),
-                                streamed: true)
+        var choice = makeChoice(
+            plan, text: token.text, finish: nil, polygraph: .token(TokenScoreObject(token)),
+            streamed: true)
         if plan.logprobs != nil { choice.logprobs = LogprobsObject(plan.kind, tokens: [token], offset: offset) }
         return try chunk(plan, choice)
     }

@@ -53,8 +53,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         guard !started else { return }
         started = true
         guard let id = registry.admit(context.channel) else {
-            answer(context, .serviceUnavailable, "the server has \(registry.limit) connections open, all busy; "
-                   + "retry shortly", code: "too_many_connections")
+            answer(
+                context, .serviceUnavailable,
+                "the server has \(registry.limit) connections open, all busy; "
+                    + "retry shortly", code: "too_many_connections")
             return
         }
         self.id = id
@@ -77,8 +79,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             responseStarted = false
             if let id { registry.setIdle(id, false) }
             if let length = head.headerFields[.contentLength], Self.exceeds(length, maxBodyBytes) {
-                answer(context, .contentTooLarge, "request body larger than \(maxBodyBytes) bytes "
-                       + "(Content-Length \(length))", code: "request_too_large")
+                answer(
+                    context, .contentTooLarge,
+                    "request body larger than \(maxBodyBytes) bytes "
+                        + "(Content-Length \(length))", code: "request_too_large")
                 return
             }
             arm(context, limits.bodyTimeout) { [weak self] context in self?.bodyTimedOut(context) }
@@ -117,15 +121,19 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if responseStarted {
             context.close(promise: nil)
         } else {
-            answer(context, .requestTimeout, "the request body did not arrive within "
-                   + "\(Self.seconds(limits.bodyTimeout)) s (a body shorter than its Content-Length?)",
-                   code: "request_timeout")
+            answer(
+                context, .requestTimeout,
+                "the request body did not arrive within "
+                    + "\(Self.seconds(limits.bodyTimeout)) s (a body shorter than its Content-Length?)",
+                code: "request_timeout")
         }
     }
 
     /// Schedules `action` after `delay`, replacing any earlier deadline.
-    private func arm(_ context: ChannelHandlerContext, _ delay: Duration,
-                     _ action: @escaping (ChannelHandlerContext) -> Void) {
+    private func arm(
+        _ context: ChannelHandlerContext, _ delay: Duration,
+        _ action: @escaping (ChannelHandlerContext) -> Void
+    ) {
         cancelTimer()
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) { [weak self] in
             self?.timer = nil
@@ -139,12 +147,19 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Answers with an OpenAI error and closes the connection; the application no longer sees this connection.
-    private func answer(_ context: ChannelHandlerContext, _ status: HTTPResponse.Status, _ message: String,
-                        code: String) {
+    private func answer(
+        _ context: ChannelHandlerContext, _ status: HTTPResponse.Status, _ message: String,
+        code: String
+    ) {
         tookOver = true
         cancelTimer()
-        let body = ByteBuffer(bytes: OpenAIError(status, message, type: status.code >= 500 ? "server_error"
-                                                    : "invalid_request_error", code: code).jsonData)
+        let body = ByteBuffer(
+            bytes: OpenAIError(
+                status, message,
+                type: status.code >= 500
+                    ? "server_error"
+                    : "invalid_request_error", code: code
+            ).jsonData)
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
         fields[.contentLength] = String(body.readableBytes)

@@ -35,8 +35,10 @@ final class ConnectionRegistry: Sendable {
         let (id, evicted): (UInt64?, (any Channel)?) = state.withLockedValue { state in
             var evicted: (any Channel)?
             if state.entries.count >= limit {
-                guard let oldest = state.entries.filter({ $0.value.idle })
-                    .min(by: { $0.value.idleSince < $1.value.idleSince }) else { return (nil, nil) }
+                guard
+                    let oldest = state.entries.filter({ $0.value.idle })
+                        .min(by: { $0.value.idleSince < $1.value.idleSince })
+                else { return (nil, nil) }
                 evicted = oldest.value.channel
                 state.entries[oldest.key] = nil
             }

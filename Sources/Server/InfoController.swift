@@ -22,35 +22,51 @@ struct InfoController: Sendable {
         let model = service.gate.engine.model
         return try json([
             "object": "list",
-            "data": [[
-                "id": config.modelID, "object": "model", "created": started, "owned_by": "polygraph",
-                "polygraph": ["name": model.name, "architecture": model.architecture, "sha256": model.sha256,
-                              "context_length": service.gate.engine.contextLength, "d_model": service.gate.engine.dModel,
-                              "probes": service.gate.probes.map(\.name)] as [String: Any],
-            ] as [String: Any]],
+            "data": [
+                [
+                    "id": config.modelID, "object": "model", "created": started, "owned_by": "polygraph",
+                    "polygraph": [
+                        "name": model.name, "architecture": model.architecture, "sha256": model.sha256,
+                        "context_length": service.gate.engine.contextLength, "d_model": service.gate.engine.dModel,
+                        "probes": service.gate.probes.map(\.name),
+                    ] as [String: Any],
+                ] as [String: Any]
+            ],
         ])
     }
 
     @Sendable func probes(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let data: [[String: Any]] = service.gate.probes.enumerated().map { index, probe in
-            ["id": probe.name, "object": "probe", "hook": probe.hook, "position": probe.position,
-             "default": index == 0, "input_width": probe.inputWidth,
-             "model": ["name": probe.model.name, "architecture": probe.model.architecture,
-                       "sha256": probe.model.sha256]]
+            [
+                "id": probe.name, "object": "probe", "hook": probe.hook, "position": probe.position,
+                "default": index == 0, "input_width": probe.inputWidth,
+                "model": [
+                    "name": probe.model.name, "architecture": probe.model.architecture,
+                    "sha256": probe.model.sha256,
+                ],
+            ]
         }
         let policy = service.policy
-        return try json(["object": "list", "data": data,
-                         "policy": ["action": policy.action.rawValue, "abstain_message": policy.abstainMessage,
-                                    "trigger_flags": policy.triggerFlags.map(\.rawValue).sorted(),
-                                    "upstream": service.escalator?.endpoint as Any] as [String: Any]])
+        return try json([
+            "object": "list", "data": data,
+            "policy": [
+                "action": policy.action.rawValue, "abstain_message": policy.abstainMessage,
+                "trigger_flags": policy.triggerFlags.map(\.rawValue).sorted(),
+                "upstream": service.escalator?.endpoint as Any,
+            ] as [String: Any],
+        ])
     }
 
     @Sendable func health(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        var body: [String: Any] = ["status": "ok", "model": config.modelID, "probes": service.gate.probes.count,
-                                   "queue": ["waiting": service.queue.waiting, "running": service.queue.running,
-                                             "capacity": service.queue.capacity]]
+        var body: [String: Any] = [
+            "status": "ok", "model": config.modelID, "probes": service.gate.probes.count,
+            "queue": [
+                "waiting": service.queue.waiting, "running": service.queue.running,
+                "capacity": service.queue.capacity,
+            ],
+        ]
         if let replica = config.replicaID { body["replica"] = replica }
-        if let problem = service.gate.engine.modelFileProblem() {   // a load balancer takes this replica out
+        if let problem = service.gate.engine.modelFileProblem() {  // a load balancer takes this replica out
             body["status"] = "model_file_changed"
             body["error"] = GateError.modelFileChanged(problem).description
             var response = try json(body)
@@ -63,8 +79,9 @@ struct InfoController: Sendable {
     @Sendable func prometheus(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        return Response(status: .ok, headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(queue: service.queue))))
+        return Response(
+            status: .ok, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(queue: service.queue))))
     }
 
     /// `POST /v1/score`: `{"input": "text" | [...], "probe"?}` → one verdict per text, no generation.
@@ -76,12 +93,15 @@ struct InfoController: Sendable {
         }
         let texts = body.input.values
         guard !texts.isEmpty else {
-            throw OpenAIError(.badRequest, "`input` is empty: send a text or an array of texts", code: "empty_input",
-                              param: "input")
+            throw OpenAIError(
+                .badRequest, "`input` is empty: send a text or an array of texts", code: "empty_input",
+                param: "input")
         }
         guard texts.count <= config.maxScoreTexts else {
-            throw OpenAIError(.badRequest, "`input` holds \(texts.count) texts; at most \(config.maxScoreTexts) per "
-                              + "request", code: "invalid_value", param: "input")
+            throw OpenAIError(
+                .badRequest,
+                "`input` holds \(texts.count) texts; at most \(config.maxScoreTexts) per "
+                    + "request", code: "invalid_value", param: "input")
         }
         if let index = texts.firstIndex(where: { $0.isEmpty }) {
             throw OpenAIError(.badRequest, "`input[\(index)]` is empty", code: "empty_input", param: "input[\(index)]")
@@ -96,7 +116,8 @@ struct InfoController: Sendable {
         let list = ScoreList(model: config.modelID, data: zip(texts.indices, verdicts).map(ScoreItem.init))
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try ResponseJSON.encode(list))))
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try ResponseJSON.encode(list))))
     }
 
     private func json(_ object: [String: Any]) throws -> Response {

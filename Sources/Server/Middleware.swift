@@ -8,7 +8,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
-        async throws -> Response {
+        async throws -> Response
+    {
         let start = ContinuousClock.now
         let path = request.uri.path
         let method = request.method.rawValue
@@ -19,8 +20,9 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             let body = response.body
             response.body = ResponseBody(contentLength: body.contentLength) { writer in
                 defer {
-                    metrics.recordRequest(path: path, method: method, status: status,
-                                          duration: ContinuousClock.now - start)
+                    metrics.recordRequest(
+                        path: path, method: method, status: status,
+                        duration: ContinuousClock.now - start)
                 }
                 try await body.write(writer)
             }
@@ -36,7 +38,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 /// Turns every error (router 404s, body limits, gate errors, bugs) into OpenAI's error JSON.
 struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
-        async throws -> Response {
+        async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
@@ -52,11 +55,13 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let apiKey: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
-        async throws -> Response {
+        async throws -> Response
+    {
         guard request.uri.path != "/health" else { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
-            throw OpenAIError(.unauthorized, "missing API key: send `Authorization: Bearer <key>`",
-                              code: "invalid_api_key")
+            throw OpenAIError(
+                .unauthorized, "missing API key: send `Authorization: Bearer <key>`",
+                code: "invalid_api_key")
         }
         guard !apiKey.isEmpty, let token = Self.bearerToken(header), Self.constantTimeEqual(token, apiKey) else {
             throw OpenAIError(.unauthorized, "incorrect API key", code: "invalid_api_key")

@@ -18,8 +18,10 @@ public struct OpenAIError: Error, HTTPResponseError, Sendable, CustomStringConve
     /// for a hang-up); the response then says `Connection: close`.
     public var closesConnection = false
 
-    public init(_ status: HTTPResponse.Status, _ message: String, type: String = "invalid_request_error",
-                code: String? = nil, param: String? = nil) {
+    public init(
+        _ status: HTTPResponse.Status, _ message: String, type: String = "invalid_request_error",
+        code: String? = nil, param: String? = nil
+    ) {
         self.status = status
         self.message = message
         self.type = type
@@ -40,7 +42,7 @@ public struct OpenAIError: Error, HTTPResponseError, Sendable, CustomStringConve
                 var c = encoder.container(keyedBy: CodingKeys.self)
                 try c.encode(message, forKey: .message)
                 try c.encode(type, forKey: .type)
-                try c.encode(code, forKey: .code)   // explicit null, as OpenAI does
+                try c.encode(code, forKey: .code)  // explicit null, as OpenAI does
                 try c.encode(param, forKey: .param)
             }
 
@@ -78,20 +80,24 @@ extension OpenAIError {
             let message = error.body ?? error.status.reasonPhrase
             switch error.status {
             case .notFound:
-                self = OpenAIError(.notFound, "no route for this method and path; see GET /v1/models", code: "not_found")
+                self = OpenAIError(
+                    .notFound, "no route for this method and path; see GET /v1/models", code: "not_found")
             case .contentTooLarge:
                 self = OpenAIError(.contentTooLarge, "request body too large", code: "request_too_large")
             default:
-                self = OpenAIError(error.status, message,
-                                   type: error.status.code >= 500 ? "server_error" : "invalid_request_error")
+                self = OpenAIError(
+                    error.status, message,
+                    type: error.status.code >= 500 ? "server_error" : "invalid_request_error")
             }
         case let error as HTTPParserError:
             // A body the HTTP parser cannot frame (a bad chunk size, an unknown transfer coding, a connection that
             // ends mid-body) is the client's fault; it used to be a 500 "internal error".
-            self = OpenAIError(.badRequest, "malformed HTTP request body: \(error.debugDescription)", code: "malformed_request")
+            self = OpenAIError(
+                .badRequest, "malformed HTTP request body: \(error.debugDescription)", code: "malformed_request")
         case is CancellationError:
-            self = OpenAIError(.init(code: 499, reasonPhrase: "Client Closed Request"), "request cancelled",
-                               code: "cancelled")
+            self = OpenAIError(
+                .init(code: 499, reasonPhrase: "Client Closed Request"), "request cancelled",
+                code: "cancelled")
         default:
             self = OpenAIError(.internalServerError, "internal error: \(error)", type: "server_error")
         }

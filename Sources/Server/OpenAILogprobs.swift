@@ -10,12 +10,14 @@ struct LogprobsRequest: Sendable, Equatable {
     static func chat(logprobs: Bool?, topLogprobs: Int?) throws -> LogprobsRequest? {
         if let top = topLogprobs {
             guard (0...20).contains(top) else {
-                throw OpenAIError(.badRequest, "`top_logprobs` is \(top): expected 0...20", code: "invalid_value",
-                                  param: "top_logprobs")
+                throw OpenAIError(
+                    .badRequest, "`top_logprobs` is \(top): expected 0...20", code: "invalid_value",
+                    param: "top_logprobs")
             }
             guard logprobs == true else {
-                throw OpenAIError(.badRequest, "`top_logprobs` needs `logprobs: true`", code: "invalid_value",
-                                  param: "logprobs")
+                throw OpenAIError(
+                    .badRequest, "`top_logprobs` needs `logprobs: true`", code: "invalid_value",
+                    param: "logprobs")
             }
         }
         return logprobs == true ? LogprobsRequest(top: topLogprobs ?? 0) : nil
@@ -25,7 +27,8 @@ struct LogprobsRequest: Sendable, Equatable {
     static func completion(logprobs: Int?) throws -> LogprobsRequest? {
         guard let top = logprobs else { return nil }
         guard (0...20).contains(top) else {
-            throw OpenAIError(.badRequest, "`logprobs` is \(top): expected 0...20", code: "invalid_value", param: "logprobs")
+            throw OpenAIError(
+                .badRequest, "`logprobs` is \(top): expected 0...20", code: "invalid_value", param: "logprobs")
         }
         return LogprobsRequest(top: top)
     }
@@ -63,18 +66,21 @@ enum LogprobsObject: Encodable, Sendable {
     init(_ kind: CompletionKind, tokens: [ScoredToken], offset: Int = 0) {
         switch kind {
         case .chat:
-            self = .chat(tokens.map { token in
-                let chosen = TokenAlternative(id: token.id, bytes: token.bytes, logprob: token.logprob)
-                return ChatLogprobEntry(token: chosen.text, logprob: token.logprob, bytes: chosen.bytes,
-                                        topLogprobs: token.top.map(LogprobEntry.init))
-            })
+            self = .chat(
+                tokens.map { token in
+                    let chosen = TokenAlternative(id: token.id, bytes: token.bytes, logprob: token.logprob)
+                    return ChatLogprobEntry(
+                        token: chosen.text, logprob: token.logprob, bytes: chosen.bytes,
+                        topLogprobs: token.top.map(LogprobEntry.init))
+                })
         case .text:
             var offsets: [Int] = [], at = offset
             for token in tokens { offsets.append(at); at += token.text.count }
-            self = .text(tokens: tokens.map(\.text), logprobs: tokens.map(\.logprob),
-                         top: tokens.map { token in
-                             Dictionary(token.top.map { ($0.text, $0.logprob) }, uniquingKeysWith: { first, _ in first })
-                         }, offsets: offsets)
+            self = .text(
+                tokens: tokens.map(\.text), logprobs: tokens.map(\.logprob),
+                top: tokens.map { token in
+                    Dictionary(token.top.map { ($0.text, $0.logprob) }, uniquingKeysWith: { first, _ in first })
+                }, offsets: offsets)
         }
     }
 

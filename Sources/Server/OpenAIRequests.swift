@@ -14,9 +14,11 @@ struct MessageContent: Decodable, Sendable {
         } else if let parts = try? container.decode([ContentPart].self) {
             text = parts.map(\.text).joined()
         } else {
-            throw DecodingError.typeMismatch(String.self, .init(
-                codingPath: decoder.codingPath,
-                debugDescription: "expected a string or an array of {\"type\": \"text\", \"text\": ...} parts"))
+            throw DecodingError.typeMismatch(
+                String.self,
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "expected a string or an array of {\"type\": \"text\", \"text\": ...} parts"))
         }
     }
 

@@ -14,13 +14,15 @@ import Logging
 /// ```
 public enum PolygraphServer {
     /// The router with every route and middleware (metrics, OpenAI errors, optional bearer auth).
-    public static func buildRouter(service: GateService, configuration: ServerConfiguration,
-                                   metrics: ServerMetrics? = nil) -> Router<BasicRequestContext> {
+    public static func buildRouter(
+        service: GateService, configuration: ServerConfiguration,
+        metrics: ServerMetrics? = nil
+    ) -> Router<BasicRequestContext> {
         let metrics = metrics ?? ServerMetrics(replicaID: configuration.replicaID)
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: OpenAIErrorMiddleware())
-        if let key = configuration.apiKey {   // an empty key refuses every request rather than turning auth off
+        if let key = configuration.apiKey {  // an empty key refuses every request rather than turning auth off
             router.add(middleware: BearerAuthMiddleware(apiKey: key))
         }
         CompletionsController(service: service, config: configuration, metrics: metrics).addRoutes(to: router)
@@ -30,21 +32,26 @@ public enum PolygraphServer {
 
     /// The application, bound to `configuration.host:port` (loopback by default), with the connection limit and
     /// the header, body and idle timeouts of `configuration.connections`.
-    public static func buildApplication(service: GateService, configuration: ServerConfiguration,
-                                        logger: Logger? = nil,
-                                        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-        -> some ApplicationProtocol {
+    public static func buildApplication(
+        service: GateService, configuration: ServerConfiguration,
+        logger: Logger? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
+        -> some ApplicationProtocol
+    {
         let logger = logger ?? Logger(label: "polygraph.serve")
         let router = buildRouter(service: service, configuration: configuration)
         let registry = ConnectionRegistry(limit: configuration.connections.maxConnections)
         let limits = configuration.connections, maxBody = configuration.maxBodyBytes
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [
-                ConnectionGuard(limits: limits, maxBodyBytes: maxBody, registry: registry),
-            ])),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                 serverName: "polygraph"),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [
+                    ConnectionGuard(limits: limits, maxBodyBytes: maxBody, registry: registry)
+                ])),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "polygraph"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

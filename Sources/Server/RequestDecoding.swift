@@ -14,7 +14,7 @@ enum RequestDecoding {
             buffer = try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge(limit)
-        } catch is NIOTooManyBytesError {   // a chunked body (no Content-Length) that runs past the limit
+        } catch is NIOTooManyBytesError {  // a chunked body (no Content-Length) that runs past the limit
             throw tooLarge(limit)
         }
         return try decode(type, from: Data(buffer.readableBytesView))
@@ -59,20 +59,25 @@ enum RequestDecoding {
             if field.isEmpty {
                 return OpenAIError(.badRequest, "the request body must be a JSON object", code: "invalid_type")
             }
-            return OpenAIError(.badRequest, "`\(field)` has the wrong type: expected \(typeName(expected)). "
-                               + context.debugDescription, code: "invalid_type", param: field)
+            return OpenAIError(
+                .badRequest,
+                "`\(field)` has the wrong type: expected \(typeName(expected)). "
+                    + context.debugDescription, code: "invalid_type", param: field)
         case let .valueNotFound(expected, context):
             let field = path(context.codingPath)
-            return OpenAIError(.badRequest, "`\(field)` is null: expected \(typeName(expected))",
-                               code: "invalid_type", param: field)
+            return OpenAIError(
+                .badRequest, "`\(field)` is null: expected \(typeName(expected))",
+                code: "invalid_type", param: field)
         case let .keyNotFound(key, context):
             let field = path(context.codingPath + [key])
-            return OpenAIError(.badRequest, "missing required field `\(field)`", code: "missing_required_parameter",
-                               param: field)
+            return OpenAIError(
+                .badRequest, "missing required field `\(field)`", code: "missing_required_parameter",
+                param: field)
         case let .dataCorrupted(context):
             let field = path(context.codingPath)
-            return OpenAIError(.badRequest, "invalid value for `\(field)`: \(context.debugDescription)",
-                               code: "invalid_value", param: field.isEmpty ? nil : field)
+            return OpenAIError(
+                .badRequest, "invalid value for `\(field)`: \(context.debugDescription)",
+                code: "invalid_value", param: field.isEmpty ? nil : field)
         @unknown default:
             return OpenAIError(.badRequest, "invalid request body: \(error)", code: "invalid_json")
         }

@@ -24,9 +24,11 @@ public struct ServerConfiguration: Sendable {
     /// Connection limits and timeouts (slow or idle clients, too many connections).
     public var connections: ConnectionLimits
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil, modelID: String,
-                maxTokensLimit: Int = 1024, defaultMaxTokens: Int = 256, maxBodyBytes: Int = 1 << 20,
-                maxScoreTexts: Int = 64, replicaID: String? = nil, connections: ConnectionLimits = ConnectionLimits()) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil, modelID: String,
+        maxTokensLimit: Int = 1024, defaultMaxTokens: Int = 256, maxBodyBytes: Int = 1 << 20,
+        maxScoreTexts: Int = 64, replicaID: String? = nil, connections: ConnectionLimits = ConnectionLimits()
+    ) {
         self.connections = connections
         self.replicaID = replicaID
         self.host = host
@@ -58,9 +60,11 @@ public struct ConnectionLimits: Sendable {
     public static let defaultIdleTimeout: Double = 60
     public static let defaultMaxConnections = 512
 
-    public init(headerTimeout: Duration = .seconds(defaultHeaderTimeout),
-                bodyTimeout: Duration = .seconds(defaultBodyTimeout),
-                idleTimeout: Duration = .seconds(defaultIdleTimeout), maxConnections: Int = defaultMaxConnections) {
+    public init(
+        headerTimeout: Duration = .seconds(defaultHeaderTimeout),
+        bodyTimeout: Duration = .seconds(defaultBodyTimeout),
+        idleTimeout: Duration = .seconds(defaultIdleTimeout), maxConnections: Int = defaultMaxConnections
+    ) {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
@@ -69,9 +73,9 @@ public struct ConnectionLimits: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension ConnectionLimits {
@@ -83,9 +87,9 @@ extension ConnectionLimits {
     /// out `/health`). Returns the note to print when the limit had to be lowered.
     public mutating func fitOpenFileLimit() -> String? {
         #if canImport(Glibc)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
         #else
-        let resource = RLIMIT_NOFILE
+            let resource = RLIMIT_NOFILE
         #endif
         var limit = rlimit()
         guard getrlimit(resource, &limit) == 0 else { return nil }

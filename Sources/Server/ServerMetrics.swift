@@ -13,11 +13,15 @@ public final class ServerMetrics: Sendable {
     private let queueRunning: Gauge
     private let scoringRatio: ValueHistogram
     /// Routes that get their own label (anything else is `other`, so that scanners cannot grow the label set).
-    static let routes: Set<String> = ["/v1/chat/completions", "/v1/completions", "/v1/score", "/v1/models",
-                                      "/v1/probes", "/health", "/metrics"]
-    static let latencyBuckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100),
-                                             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
-                                             .seconds(5), .seconds(10), .seconds(30), .seconds(60)]
+    static let routes: Set<String> = [
+        "/v1/chat/completions", "/v1/completions", "/v1/score", "/v1/models",
+        "/v1/probes", "/health", "/metrics",
+    ]
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(25), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+        .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+    ]
 
     /// `serve --replica-id`: added as a `replica` label to every series, so one Prometheus can tell replicas apart.
     public let replicaID: String?
@@ -25,13 +29,18 @@ public final class ServerMetrics: Sendable {
     public init(replicaID: String? = nil) {
         self.replicaID = replicaID
         tokens = registry.makeCounter(descriptor: Self.name("tokens_generated", "total", "Answer tokens generated."))
-        streamFailures = registry.makeCounter(descriptor: Self.name("stream_failures", "total",
-                                                                    "Streams that ended with an error event."))
-        queueWaiting = registry.makeGauge(descriptor: Self.name(
-            "queue", "depth", "Requests waiting for the engine (the running one not counted)."))
-        queueRunning = registry.makeGauge(descriptor: Self.name("queue", "running", "1 while the engine is generating."))
+        streamFailures = registry.makeCounter(
+            descriptor: Self.name(
+                "stream_failures", "total",
+                "Streams that ended with an error event."))
+        queueWaiting = registry.makeGauge(
+            descriptor: Self.name(
+                "queue", "depth", "Requests waiting for the engine (the running one not counted)."))
+        queueRunning = registry.makeGauge(
+            descriptor: Self.name("queue", "running", "1 while the engine is generating."))
         scoringRatio = registry.makeValueHistogram(
-            descriptor: Self.name("scoring_overhead", "ratio", "Fraction of each generation's time spent applying the probe."),
+            descriptor: Self.name(
+                "scoring_overhead", "ratio", "Fraction of each generation's time spent applying the probe."),
             buckets: [0.0001, 0.001, 0.005, 0.01, 0.05, 0.1])
         for flag in ProbeFlag.allCases { _ = flagCounter(flag) }
     }
@@ -47,19 +56,25 @@ public final class ServerMetrics: Sendable {
     /// Counts a finished request and records its latency.
     public func recordRequest(path: String, method: String, status: Int, duration: Duration) {
         let route = Self.routeLabel(path)
-        registry.makeCounter(descriptor: Self.name("requests", "total", "HTTP requests served."),
-                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
+        registry.makeCounter(
+            descriptor: Self.name("requests", "total", "HTTP requests served."),
+            labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
         registry.makeDurationHistogram(
-            descriptor: Self.name("request_duration", "seconds", "Time to the end of the response (whole stream for SSE)."),
-            labels: [("route", route)], buckets: Self.latencyBuckets).record(duration)
+            descriptor: Self.name(
+                "request_duration", "seconds", "Time to the end of the response (whole stream for SSE)."),
+            labels: [("route", route)], buckets: Self.latencyBuckets
+        ).record(duration)
     }
 
     /// Counts the tokens, flag and policy action of one gated answer.
     public func record(_ outcome: GateOutcome) {
         tokens.increment(by: Int64(outcome.original.tokens.count))
         flagCounter(outcome.original.verdict.score.flag).increment()
-        registry.makeCounter(descriptor: Self.name("policy_actions", "total", "What the policy did with answers."),
-                             labels: [("action", outcome.kind.rawValue)]).increment()
+        registry.makeCounter(
+            descriptor: Self.name("policy_actions", "total", "What the policy did with answers."),
+            labels: [("action", outcome.kind.rawValue)]
+        ).increment()
         let timing = outcome.original.timing
         if timing.totalSeconds > 0 { scoringRatio.record(timing.scoringSeconds / timing.totalSeconds) }
     }
@@ -72,7 +87,8 @@ public final class ServerMetrics: Sendable {
     public func recordStreamFailure() { streamFailures.increment() }
 
     private func flagCounter(_ flag: ProbeFlag) -> Counter {
-        registry.makeCounter(descriptor: Self.name("flags", "total", "Verdicts by flag."), labels: [("flag", flag.rawValue)])
+        registry.makeCounter(
+            descriptor: Self.name("flags", "total", "Verdicts by flag."), labels: [("flag", flag.rawValue)])
     }
 
     /// The Prometheus text exposition, with the queue gauges read now.

@@ -30,10 +30,13 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     ///   - tokens: `tokenizer.ggml.tokens`, byte-level text (`Ġthe`).
     ///   - kinds: `tokenizer.ggml.token_type`, one per token (all `.normal` when the file has none).
     ///   - merges: `tokenizer.ggml.merges`, `"left right"` in rank order.
-    public init(tokens: [String], kinds: [TokenKind], merges: [String], preTokenizer: PreTokenizer,
-                specialTokens: SpecialTokenIDs, addsBOS: Bool) throws {
+    public init(
+        tokens: [String], kinds: [TokenKind], merges: [String], preTokenizer: PreTokenizer,
+        specialTokens: SpecialTokenIDs, addsBOS: Bool
+    ) throws {
         guard kinds.count == tokens.count else {
-            throw TokenizationError.lengthMismatch(key: "tokenizer.ggml.token_type", expected: tokens.count, found: kinds.count)
+            throw TokenizationError.lengthMismatch(
+                key: "tokenizer.ggml.token_type", expected: tokens.count, found: kinds.count)
         }
         self.tokens = tokens
         self.kinds = kinds
@@ -79,7 +82,9 @@ public struct ByteLevelBPETokenizer: Tokenizer {
             rightView.append(contentsOf: scalars[(cut + 1)...])
             let left = String(leftView), right = String(rightView)
             // Rules whose parts or result are not in the vocabulary can never fire; llama.cpp ignores them too.
-            guard let l = idForToken[left], let r = idForToken[right], let m = idForToken[left + right] else { continue }
+            guard let l = idForToken[left], let r = idForToken[right], let m = idForToken[left + right] else {
+                continue
+            }
             let key = UInt64(UInt32(bitPattern: l)) << 32 | UInt64(UInt32(bitPattern: r))
             if table[key] == nil { table[key] = (Int32(rank), m) }
         }
@@ -158,7 +163,11 @@ public struct ByteLevelBPETokenizer: Tokenizer {
         var results = [Int32](repeating: -1, count: symbols.count - 1)
         @inline(__always) func lookup(_ i: Int) {
             let key = UInt64(UInt32(bitPattern: symbols[i])) << 32 | UInt64(UInt32(bitPattern: symbols[i + 1]))
-            if let m = merges[key] { ranks[i] = m.rank; results[i] = m.merged } else { ranks[i] = .max; results[i] = -1 }
+            if let m = merges[key] {
+                ranks[i] = m.rank; results[i] = m.merged
+            } else {
+                ranks[i] = .max; results[i] = -1
+            }
         }
         for i in 0..<ranks.count { lookup(i) }
         while !ranks.isEmpty {
@@ -187,21 +196,24 @@ public struct ByteLevelBPETokenizer: Tokenizer {
     /// Long words: the same merges in the same order, with a linked list of symbols and a heap of candidates.
     private func mergeWithHeap(_ initial: [Int32]) -> [Int32] {
         var ids = initial
-        var next = Array(1...ids.count) // ids.count means "none"
+        var next = Array(1...ids.count)  // ids.count means "none"
         var previous = Array(-1..<(ids.count - 1))
         var alive = [Bool](repeating: true, count: ids.count)
         var heap = BinaryHeap<Candidate>()
         func offer(_ left: Int) {
             guard left >= 0, next[left] < ids.count else { return }
             let right = next[left]
-            if let r = rule(ids[left], ids[right]) { heap.push(Candidate(rank: r.rank, left: left, leftID: ids[left], rightID: ids[right])) }
+            if let r = rule(ids[left], ids[right]) {
+                heap.push(Candidate(rank: r.rank, left: left, leftID: ids[left], rightID: ids[right]))
+            }
         }
         for i in 0..<(ids.count - 1) { offer(i) }
         while let c = heap.pop() {
             let right = next[c.left]
             // Stale when either side has changed since the candidate was queued.
             guard alive[c.left], right < ids.count, ids[c.left] == c.leftID, ids[right] == c.rightID,
-                  let r = rule(c.leftID, c.rightID), r.rank == c.rank else { continue }
+                let r = rule(c.leftID, c.rightID), r.rank == c.rank
+            else { continue }
             ids[c.left] = r.merged
             alive[right] = false
             next[c.left] = next[right]

@@ -63,7 +63,8 @@ public struct ChatTemplate: Sendable {
     ///   alternate), `.render` or `.unsupported` when it uses a value or construct the interpreter cannot handle.
     public func render(messages: [ChatMessage], addGenerationPrompt: Bool, now: Date = Date()) throws -> String {
         var globals = JinjaGlobals.standard(now: now)
-        globals["messages"] = .list(messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })
+        globals["messages"] = .list(
+            messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })
         globals["add_generation_prompt"] = .bool(addGenerationPrompt)
         globals["bos_token"] = .string(bosToken)
         globals["eos_token"] = .string(eosToken)
@@ -73,8 +74,10 @@ public struct ChatTemplate: Sendable {
     }
 
     private static func specialTokenTexts(_ tokenizer: any Tokenizer) -> (String, String) {
-        (tokenizer.specialTokens.bos.flatMap { tokenizer.token(for: $0) } ?? "",
-         tokenizer.specialTokens.eos.flatMap { tokenizer.token(for: $0) } ?? "")
+        (
+            tokenizer.specialTokens.bos.flatMap { tokenizer.token(for: $0) } ?? "",
+            tokenizer.specialTokens.eos.flatMap { tokenizer.token(for: $0) } ?? ""
+        )
     }
 }
 
@@ -82,7 +85,9 @@ public struct ChatTemplate: Sendable {
 /// `namespace`, `range` and `dict`.
 enum JinjaGlobals {
     static func standard(now: Date) -> [String: JinjaValue] {
-        func function(_ name: String, _ body: @escaping ([JinjaValue], [(String, JinjaValue)]) throws -> JinjaValue) -> JinjaValue {
+        func function(_ name: String, _ body: @escaping ([JinjaValue], [(String, JinjaValue)]) throws -> JinjaValue)
+            -> JinjaValue
+        {
             .function(JinjaFunction(name: name, call: body))
         }
         return [
@@ -97,10 +102,14 @@ enum JinjaGlobals {
             "dict": function("dict") { _, kwargs in .object(kwargs) },
             "range": function("range") { args, _ in
                 let ints = try args.map { v -> Int in
-                    guard let n = v.integerValue else { throw ChatTemplateError.render("range() needs integers, got \(v.typeName)") }
+                    guard let n = v.integerValue else {
+                        throw ChatTemplateError.render("range() needs integers, got \(v.typeName)")
+                    }
                     return n
                 }
-                let (start, stop, step) = ints.count == 1 ? (0, ints[0], 1) : (ints[0], ints.count > 1 ? ints[1] : 0, ints.count > 2 ? ints[2] : 1)
+                let (start, stop, step) =
+                    ints.count == 1
+                    ? (0, ints[0], 1) : (ints[0], ints.count > 1 ? ints[1] : 0, ints.count > 2 ? ints[2] : 1)
                 guard step != 0 else { throw ChatTemplateError.render("range() arg 3 must not be zero") }
                 return .list(stride(from: start, to: stop, by: step).map { .integer($0) })
             },

@@ -17,7 +17,9 @@ struct PieceTable: Sendable {
         for (bytes, id) in pieces {
             let h = bytes.withUnsafeBufferPointer { Self.hash($0, 0..<$0.count) }
             if let existing = byHash[h] {
-                if bytesOfID[Int(existing)] != bytes && collided[bytes] == nil { collided[bytes] = id; bytesOfID[Int(id)] = bytes }
+                if bytesOfID[Int(existing)] != bytes && collided[bytes] == nil {
+                    collided[bytes] = id; bytesOfID[Int(id)] = bytes
+                }
             } else {
                 byHash[h] = id
                 bytesOfID[Int(id)] = bytes
@@ -36,9 +38,11 @@ struct PieceTable: Sendable {
     func id(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int32? {
         if let id = byHash[Self.hash(buffer, range)] {
             let stored = bytesOfID[Int(id)]
-            if stored.count == range.count && stored.withUnsafeBufferPointer({ s in
-                range.indices.allSatisfy { s[$0 - range.lowerBound] == buffer[$0] }
-            }) {
+            if stored.count == range.count
+                && stored.withUnsafeBufferPointer({ s in
+                    range.indices.allSatisfy { s[$0 - range.lowerBound] == buffer[$0] }
+                })
+            {
                 return id
             }
         }

@@ -29,7 +29,9 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
 
     /// Cuts `scalars[range]` into pieces and appends their ranges to `pieces`, in order, covering the range.
     /// `classes` holds `ScalarClass.of` for every scalar.
-    func split(_ scalars: [Unicode.Scalar], _ classes: [ScalarClass], _ range: Range<Int>, into pieces: inout [Range<Int>]) {
+    func split(
+        _ scalars: [Unicode.Scalar], _ classes: [ScalarClass], _ range: Range<Int>, into pieces: inout [Range<Int>]
+    ) {
         var scanner = SplitScanner(scalars: scalars, classes: classes, end: range.upperBound)
         switch self {
         case .gpt2:
@@ -93,10 +95,10 @@ private struct SplitScanner {
         let a = lower(value(i + 1))
         let b = i + 2 < end ? lower(value(i + 2)) : 0
         switch a {
-        case 0x73, 0x74, 0x6D, 0x64: return 2 // s t m d
-        case 0x72: return b == 0x65 ? 3 : 0 // re
-        case 0x76: return b == 0x65 ? 3 : 0 // ve
-        case 0x6C: return b == 0x6C ? 3 : 0 // ll
+        case 0x73, 0x74, 0x6D, 0x64: return 2  // s t m d
+        case 0x72: return b == 0x65 ? 3 : 0  // re
+        case 0x76: return b == 0x65 ? 3 : 0  // ve
+        case 0x6C: return b == 0x6C ? 3 : 0  // ll
         default: return 0
         }
     }
@@ -104,7 +106,7 @@ private struct SplitScanner {
     /// End of the whitespace alternatives `\s+(?!\S)|\s+` for a run starting at `i`.
     private func whitespaceEnd(from i: Int) -> Int {
         let j = skip(.whitespace, from: i)
-        if j < end, j - i > 1 { return j - 1 } // leave the last space to prefix the next word
+        if j < end, j - i > 1 { return j - 1 }  // leave the last space to prefix the next word
         return j
     }
 
@@ -149,9 +151,9 @@ private struct SplitScanner {
             if c > 0 {
                 j = i + c
             } else if cl == .letter {
-                j = skip(.letter, from: i) // `[^\r\n\p{L}\p{N}]?\p{L}+` without the prefix
+                j = skip(.letter, from: i)  // `[^\r\n\p{L}\p{N}]?\p{L}+` without the prefix
             } else if cl != .number, !isNewline(i), cls(i + 1) == .letter {
-                j = skip(.letter, from: i + 1) // one non-letter, non-digit, non-newline prefix
+                j = skip(.letter, from: i + 1)  // one non-letter, non-digit, non-newline prefix
             } else if cl == .number {
                 j = i + 1
                 while j < end, j - i < maxDigits, classes[j] == .number { j += 1 }

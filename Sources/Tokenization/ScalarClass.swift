@@ -14,7 +14,7 @@ enum ScalarClass: UInt8, Sendable {
     /// Classes of the Basic Multilingual Plane (U+0000–U+FFFF), computed once (~65 k property look-ups, a few ms):
     /// Unicode property queries cost far more than the scan itself.
     private static let basicPlane: [ScalarClass] = (0..<0x10000).map { v in
-        Unicode.Scalar(UInt32(v)).map(classifyFully) ?? .other // surrogate code points are no scalars
+        Unicode.Scalar(UInt32(v)).map(classifyFully) ?? .other  // surrogate code points are no scalars
     }
 
     /// The class of `s`, from the table for the Basic Multilingual Plane.

@@ -22,13 +22,17 @@ public struct SentencePieceTokenizer: Tokenizer {
     public var vocabularySize: Int { tokens.count }
 
     /// Builds the tokenizer from the parallel GGUF arrays `tokenizer.ggml.tokens`, `token_type` and `scores`.
-    public init(tokens: [String], kinds: [TokenKind], scores: [Float], specialTokens: SpecialTokenIDs,
-                addsBOS: Bool, addSpacePrefix: Bool) throws {
+    public init(
+        tokens: [String], kinds: [TokenKind], scores: [Float], specialTokens: SpecialTokenIDs,
+        addsBOS: Bool, addSpacePrefix: Bool
+    ) throws {
         guard kinds.count == tokens.count else {
-            throw TokenizationError.lengthMismatch(key: "tokenizer.ggml.token_type", expected: tokens.count, found: kinds.count)
+            throw TokenizationError.lengthMismatch(
+                key: "tokenizer.ggml.token_type", expected: tokens.count, found: kinds.count)
         }
         guard scores.count == tokens.count else {
-            throw TokenizationError.lengthMismatch(key: "tokenizer.ggml.scores", expected: tokens.count, found: scores.count)
+            throw TokenizationError.lengthMismatch(
+                key: "tokenizer.ggml.scores", expected: tokens.count, found: scores.count)
         }
         self.tokens = tokens
         self.kinds = kinds
@@ -112,13 +116,17 @@ public struct SentencePieceTokenizer: Tokenizer {
     public func encode(_ text: String, parseSpecial: Bool) -> [Int32] {
         let scalars = Array(text.unicodeScalars)
         var ids: [Int32] = []
-        var previousWasSpecial = true // a space prefix goes at the very start, as after a special token
+        var previousWasSpecial = true  // a space prefix goes at the very start, as after a special token
         func encodeSegment(_ range: Range<Int>) {
             guard !range.isEmpty else { return }
             var bytes: [UInt8] = []
             if addSpacePrefix && previousWasSpecial { bytes.append(contentsOf: [0xE2, 0x96, 0x81]) }
             for s in scalars[range] {
-                if s == " " { bytes.append(contentsOf: [0xE2, 0x96, 0x81]) } else { UTF8.encode(s) { bytes.append($0) } }
+                if s == " " {
+                    bytes.append(contentsOf: [0xE2, 0x96, 0x81])
+                } else {
+                    UTF8.encode(s) { bytes.append($0) }
+                }
             }
             mergeByScore(bytes, into: &ids)
             previousWasSpecial = false
@@ -179,7 +187,9 @@ public struct SentencePieceTokenizer: Tokenizer {
         while let bigram = queue.pop() {
             let left = symbols[bigram.left], right = symbols[bigram.right]
             // Stale: one side has been merged into something else since this candidate was queued.
-            guard left.length > 0, right.length > 0, left.length + right.length == bigram.length, left.next == bigram.right else { continue }
+            guard left.length > 0, right.length > 0, left.length + right.length == bigram.length,
+                left.next == bigram.right
+            else { continue }
             symbols[bigram.left].length += right.length
             symbols[bigram.right].length = 0
             symbols[bigram.left].next = right.next

@@ -38,16 +38,16 @@ public struct StreamingDecoder: Sendable {
         var back = 1
         while back <= min(3, n) {
             let b = bytes[n - back]
-            if b & 0xC0 == 0x80 { back += 1; continue } // continuation byte: keep looking for its lead
+            if b & 0xC0 == 0x80 { back += 1; continue }  // continuation byte: keep looking for its lead
             let need: Int
             switch b {
             case 0xC2...0xDF: need = 2
             case 0xE0...0xEF: need = 3
             case 0xF0...0xF4: need = 4
-            default: need = 1 // ASCII or a byte that never starts a sequence: nothing to wait for
+            default: need = 1  // ASCII or a byte that never starts a sequence: nothing to wait for
             }
             return need > back ? n - back : n
         }
-        return n // only continuation bytes at the end, more than any lead could own: emit as they are
+        return n  // only continuation bytes at the end, more than any lead could own: emit as they are
     }
 }

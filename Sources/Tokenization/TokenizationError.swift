@@ -24,23 +24,29 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .missingMetadata(key, detail):
-            return "GGUF tokenizer metadata '\(key)' is missing or malformed: \(detail). The file may not carry a tokenizer; re-convert it with llama.cpp's convert_hf_to_gguf.py."
+            return
+                "GGUF tokenizer metadata '\(key)' is missing or malformed: \(detail). The file may not carry a tokenizer; re-convert it with llama.cpp's convert_hf_to_gguf.py."
         case let .unsupportedModel(name, supported):
             return "tokenizer.ggml.model '\(name)' is not supported; supported: \(supported.joined(separator: ", "))."
         case let .unsupportedPreTokenizer(name, supported):
-            return "tokenizer.ggml.pre '\(name)' is not supported; supported: \(supported.joined(separator: ", ")). Its split rules would differ, so ids would be wrong."
+            return
+                "tokenizer.ggml.pre '\(name)' is not supported; supported: \(supported.joined(separator: ", ")). Its split rules would differ, so ids would be wrong."
         case let .lengthMismatch(key, expected, found):
-            return "GGUF tokenizer metadata '\(key)' has \(found) entries, expected \(expected) (one per token). The file is inconsistent."
+            return
+                "GGUF tokenizer metadata '\(key)' has \(found) entries, expected \(expected) (one per token). The file is inconsistent."
         case let .malformedMerge(index, text):
             return "tokenizer.ggml.merges[\(index)] = '\(text)' is not two space-separated tokens of the vocabulary."
         case let .specialTokenOutOfRange(key, id, size):
             return "'\(key)' = \(id) is outside the vocabulary of \(size) tokens."
         case let .missingByteToken(byte):
-            return "the byte-level vocabulary has no token for byte 0x\(String(byte, radix: 16)); text containing it cannot be encoded."
+            return
+                "the byte-level vocabulary has no token for byte 0x\(String(byte, radix: 16)); text containing it cannot be encoded."
         case .noChatTemplate:
-            return "the GGUF has no tokenizer.chat_template (a base model?). Pass the prompt as it is with --raw, or name a built-in template with --template (\(ChatTemplate.builtInNames.joined(separator: ", ")))."
+            return
+                "the GGUF has no tokenizer.chat_template (a base model?). Pass the prompt as it is with --raw, or name a built-in template with --template (\(ChatTemplate.builtInNames.joined(separator: ", ")))."
         case let .unknownChatTemplate(name, known):
-            return "no built-in chat template '\(name)'; built-in: \(known.joined(separator: ", ")) (or chat: the GGUF's own, raw: none)."
+            return
+                "no built-in chat template '\(name)'; built-in: \(known.joined(separator: ", ")) (or chat: the GGUF's own, raw: none)."
         }
     }
 }

@@ -15,7 +15,9 @@ public struct SpecialTokenIDs: Sendable, Equatable {
     public var endOfTurn: [Int32]
 
     /// Makes the set; `endOfTurn` is sorted and de-duplicated.
-    public init(bos: Int32? = nil, eos: Int32? = nil, padding: Int32? = nil, unknown: Int32? = nil, endOfTurn: [Int32] = []) {
+    public init(
+        bos: Int32? = nil, eos: Int32? = nil, padding: Int32? = nil, unknown: Int32? = nil, endOfTurn: [Int32] = []
+    ) {
         self.bos = bos
         self.eos = eos
         self.padding = padding

@@ -31,16 +31,19 @@ public func makeTokenizer(from gguf: GGUFFile, preTokenizerOverride: PreTokenize
         } else if let known = PreTokenizer(ggufName: metadata.pre ?? "gpt-2") {
             pre = known
         } else {
-            throw TokenizationError.unsupportedPreTokenizer(name: metadata.pre ?? "", supported: PreTokenizer.allCases.map(\.rawValue))
+            throw TokenizationError.unsupportedPreTokenizer(
+                name: metadata.pre ?? "", supported: PreTokenizer.allCases.map(\.rawValue))
         }
         let merges = try metadata.required("tokenizer.ggml.merges") { try gguf.strings("tokenizer.ggml.merges") }
-        return try ByteLevelBPETokenizer(tokens: metadata.tokens, kinds: metadata.kinds, merges: merges, preTokenizer: pre,
-                                         specialTokens: metadata.specialTokens, addsBOS: metadata.addBOS ?? false)
+        return try ByteLevelBPETokenizer(
+            tokens: metadata.tokens, kinds: metadata.kinds, merges: merges, preTokenizer: pre,
+            specialTokens: metadata.specialTokens, addsBOS: metadata.addBOS ?? false)
     case "llama":
         let scores = try metadata.required("tokenizer.ggml.scores") { try gguf.floats("tokenizer.ggml.scores") }
-        return try SentencePieceTokenizer(tokens: metadata.tokens, kinds: metadata.kinds, scores: scores,
-                                          specialTokens: metadata.specialTokens, addsBOS: metadata.addBOS ?? true,
-                                          addSpacePrefix: metadata.addSpacePrefix ?? true)
+        return try SentencePieceTokenizer(
+            tokens: metadata.tokens, kinds: metadata.kinds, scores: scores,
+            specialTokens: metadata.specialTokens, addsBOS: metadata.addBOS ?? true,
+            addSpacePrefix: metadata.addSpacePrefix ?? true)
     default:
         throw TokenizationError.unsupportedModel(name: metadata.model, supported: supportedTokenizerModels)
     }
@@ -63,17 +66,24 @@ private struct TokenizerMetadata {
         guard !tokens.isEmpty else {
             throw TokenizationError.missingMetadata(key: "tokenizer.ggml.tokens", detail: "the vocabulary is empty")
         }
-        let types = try Self.required("tokenizer.ggml.token_type") { try gguf.optionalInts("tokenizer.ggml.token_type") }
+        let types = try Self.required("tokenizer.ggml.token_type") {
+            try gguf.optionalInts("tokenizer.ggml.token_type")
+        }
         if let types {
             guard types.count == tokens.count else {
-                throw TokenizationError.lengthMismatch(key: "tokenizer.ggml.token_type", expected: tokens.count, found: types.count)
+                throw TokenizationError.lengthMismatch(
+                    key: "tokenizer.ggml.token_type", expected: tokens.count, found: types.count)
             }
             kinds = types.map { TokenKind(rawValue: Int32(truncatingIfNeeded: $0)) ?? .normal }
         } else {
             kinds = Array(repeating: .normal, count: tokens.count)
         }
-        addBOS = try Self.required("tokenizer.ggml.add_bos_token") { try gguf.optionalBool("tokenizer.ggml.add_bos_token") }
-        addSpacePrefix = try Self.required("tokenizer.ggml.add_space_prefix") { try gguf.optionalBool("tokenizer.ggml.add_space_prefix") }
+        addBOS = try Self.required("tokenizer.ggml.add_bos_token") {
+            try gguf.optionalBool("tokenizer.ggml.add_bos_token")
+        }
+        addSpacePrefix = try Self.required("tokenizer.ggml.add_space_prefix") {
+            try gguf.optionalBool("tokenizer.ggml.add_space_prefix")
+        }
 
         let count = tokens.count
         func id(_ name: String) throws -> Int32? {
@@ -81,16 +91,20 @@ private struct TokenizerMetadata {
             guard let v = try Self.required(key, { try gguf.optionalInt(key) }) else { return nil }
             // Some converters write -1 (or UInt32.max) for "none".
             if v < 0 || v == Int(UInt32.max) { return nil }
-            guard v < count else { throw TokenizationError.specialTokenOutOfRange(key: key, id: v, vocabularySize: count) }
+            guard v < count else {
+                throw TokenizationError.specialTokenOutOfRange(key: key, id: v, vocabularySize: count)
+            }
             return Int32(v)
         }
         let eos = try id("eos_token_id")
         var endOfTurn = [try id("eot_token_id"), try id("eom_token_id"), eos].compactMap { $0 }
-        for (i, t) in tokens.enumerated() where endOfTurnTexts.contains(t) && (kinds[i] == .control || kinds[i] == .userDefined) {
+        for (i, t) in tokens.enumerated()
+        where endOfTurnTexts.contains(t) && (kinds[i] == .control || kinds[i] == .userDefined) {
             endOfTurn.append(Int32(i))
         }
-        specialTokens = SpecialTokenIDs(bos: try id("bos_token_id"), eos: eos, padding: try id("padding_token_id"),
-                                        unknown: try id("unknown_token_id"), endOfTurn: endOfTurn)
+        specialTokens = SpecialTokenIDs(
+            bos: try id("bos_token_id"), eos: eos, padding: try id("padding_token_id"),
+            unknown: try id("unknown_token_id"), endOfTurn: endOfTurn)
     }
 
     /// Runs a GGUF getter, turning its error into a `TokenizationError` that names the tokenizer key.

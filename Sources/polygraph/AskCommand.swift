@@ -20,7 +20,10 @@ struct AskCommand: ParsableCommand {
     @Option(help: "GGUF model file.")
     var model = ModelOptions.defaultPath
 
-    @Option(help: "Probe artifact (JSON) from `polygraph train` (default: the probe under --probes-dir trained on this model, answers.json first).")
+    @Option(
+        help:
+            "Probe artifact (JSON) from `polygraph train` (default: the probe under --probes-dir trained on this model, answers.json first)."
+    )
     var probe: String?
 
     @OptionGroup var loading: GateLoadOptions
@@ -45,7 +48,9 @@ struct AskCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if question.isEmpty && questions == nil { throw ValidationError("give --question TEXT or --questions FILE.jsonl") }
+        if question.isEmpty && questions == nil {
+            throw ValidationError("give --question TEXT or --questions FILE.jsonl")
+        }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         if !(1...32).contains(batchSize) { throw ValidationError("--batch-size must be 1...32") }
     }
@@ -56,8 +61,9 @@ struct AskCommand: ParsableCommand {
             items += try QuestionsReader.read(path: questions).map { ($0.text, $0.answers) }
         }
         try threading.apply()
-        let (gate, _) = try loading.loadGate(model: model, probePaths: probe.map { [$0] } ?? [],
-                                             allowModelMismatch: allowModelMismatch)
+        let (gate, _) = try loading.loadGate(
+            model: model, probePaths: probe.map { [$0] } ?? [],
+            allowModelMismatch: allowModelMismatch)
         let options = GenerationOptions(maxTokens: maxTokens)
         var tally: [String: [ProbeFlag: Int]] = [:]  // grade ("right", "wrong", "refused") → flag → count
         if !json { print(Self.header) }
@@ -72,8 +78,10 @@ struct AskCommand: ParsableCommand {
         if !json, let summary = Self.summary(tally) { print("\n" + summary) }
     }
 
-    private func report(_ item: (text: String, answers: [String]), _ answer: GatedAnswer, json: Bool,
-                        tally: inout [String: [ProbeFlag: Int]]) throws {
+    private func report(
+        _ item: (text: String, answers: [String]), _ answer: GatedAnswer, json: Bool,
+        tally: inout [String: [ProbeFlag: Int]]
+    ) throws {
         let grade = item.answers.isEmpty ? nil : AnswerGrader.grade(answer.text, accepted: item.answers)
         if let grade { tally[grade.verdict.name, default: [:]][answer.verdict.score.flag, default: 0] += 1 }
         if json {
@@ -90,15 +98,19 @@ struct AskCommand: ParsableCommand {
         }
     }
 
-    static let header = [pad("question", 44), pad("answer", 44), "P(true)", pad("flag", 12), "graded"].joined(separator: " ")
+    static let header = [pad("question", 44), pad("answer", 44), "P(true)", pad("flag", 12), "graded"].joined(
+        separator: " ")
 
     /// One table row; long texts are cut to fit the column.
     static func row(question: String, answer: GatedAnswer, grade: AnswerGrader.Grade?) -> String {
         let oneLine = answer.text.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
         let graded = grade?.verdict.name ?? "-"
         let p = String(format: "%7.3f", answer.verdict.score.pTrue)
-        return [pad(cut(question, 44), 44), pad(cut(oneLine, 44), 44), p, pad(answer.verdict.score.flag.rawValue, 12), graded]
-            .joined(separator: " ")
+        return [
+            pad(cut(question, 44), 44), pad(cut(oneLine, 44), 44), p, pad(answer.verdict.score.flag.rawValue, 12),
+            graded,
+        ]
+        .joined(separator: " ")
     }
 
     /// How the flags fell on right, wrong and refused answers, e.g. "wrong answers (6): likely_false 3, uncertain 2, ok 1".

@@ -7,13 +7,13 @@ enum BatchAllocator {
     /// only from short-lived batch commands (sweep, train, eval), not from `serve`.
     static func keepFreedMemory() {
         #if os(Linux)
-        // <malloc.h> is not part of Swift's Glibc module; these are its M_TRIM_THRESHOLD and M_MMAP_THRESHOLD.
-        _ = glibcMallopt(-1, 1 << 30)
-        _ = glibcMallopt(-3, 512 << 20)
+            // <malloc.h> is not part of Swift's Glibc module; these are its M_TRIM_THRESHOLD and M_MMAP_THRESHOLD.
+            _ = glibcMallopt(-1, 1 << 30)
+            _ = glibcMallopt(-3, 512 << 20)
         #endif
     }
 }
 
 #if os(Linux)
-@_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    @_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif

@@ -14,28 +14,41 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Short statements in the capture workload.") var statements = 256
     @Option(help: "Statements per forward pass.") var batchSize = 64
     @Option(help: "Tokens to decode.") var decodeTokens = 128
-    @Option(help: "Tokens of the long prompt (prefill workload, and the context decode starts from).") var promptTokens = 256
-    @Option(help: "Batched decode: sequences per step to measure besides 1, comma-separated (e.g. 2,4,8; tok/s counts every sequence's tokens).")
+    @Option(help: "Tokens of the long prompt (prefill workload, and the context decode starts from).")
+    var promptTokens = 256
+    @Option(
+        help:
+            "Batched decode: sequences per step to measure besides 1, comma-separated (e.g. 2,4,8; tok/s counts every sequence's tokens)."
+    )
     var decodeBatches = ""
     @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
     var decodeMode: DecodeMode = .quantized
-    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file).")
+    @Option(
+        help:
+            "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file)."
+    )
     var weights: WeightStorage = .mapped
 
     func validate() throws {
-        if !decodeBatches.isEmpty && decodeBatchSizes.isEmpty || decodeBatchSizes.contains(where: { !(1...256).contains($0) }) {
+        if !decodeBatches.isEmpty && decodeBatchSizes.isEmpty
+            || decodeBatchSizes.contains(where: { !(1...256).contains($0) })
+        {
             throw ValidationError("--decode-batches takes sizes 1...256 separated by commas (got \(decodeBatches))")
         }
-        for (name, value) in [("--repeats", repeats), ("--statements", statements), ("--batch-size", batchSize),
-                              ("--decode-tokens", decodeTokens),
-                              ("--prompt-tokens", promptTokens)] where value < 1 {
+        for (name, value) in [
+            ("--repeats", repeats), ("--statements", statements), ("--batch-size", batchSize),
+            ("--decode-tokens", decodeTokens),
+            ("--prompt-tokens", promptTokens),
+        ] where value < 1 {
             throw ValidationError("\(name) must be at least 1 (got \(value))")
         }
     }
     @Flag(help: "Print JSON on stdout.") var json = false
     @OptionGroup var threading: ThreadOptions
 
-    var decodeBatchSizes: [Int] { decodeBatches.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var decodeBatchSizes: [Int] {
+        decodeBatches.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
 
     func run() throws {
         try threading.apply()
@@ -43,43 +56,55 @@ struct BenchCommand: ParsableCommand {
         let lm = try LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights)
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let err = FileHandle.standardError
-        err.write(Data(String(format: "loaded %@ in %.2f s (OpenBLAS core %@, %d threads)\n", lm.config.name, loadSeconds,
-                               Benchmark.blasCore, Benchmark.blasThreads).utf8))
+        err.write(
+            Data(
+                String(
+                    format: "loaded %@ in %.2f s (OpenBLAS core %@, %d threads)\n", lm.config.name, loadSeconds,
+                    Benchmark.blasCore, Benchmark.blasThreads
+                ).utf8))
         var bench = Benchmark()
         bench.repeats = repeats; bench.statementCount = statements; bench.batchSize = batchSize
         bench.decodeTokens = decodeTokens; bench.longPromptTokens = promptTokens
         let statementIDs = Benchmark.sampleStatements.map { lm.tokenizer.encode($0, parseSpecial: false) }
         let prompt = lm.tokenizer.encode(Benchmark.sampleParagraph, parseSpecial: false)
         let progress: (String) -> Void = { err.write(Data(($0 + "\n").utf8)) }
-        var results = try bench.run(model: lm.model, statements: statementIDs, longPrompt: prompt,
-                                    decodeLabel: " [\(decodeMode.rawValue)]", progress: progress)
+        var results = try bench.run(
+            model: lm.model, statements: statementIDs, longPrompt: prompt,
+            decodeLabel: " [\(decodeMode.rawValue)]", progress: progress)
         for sequences in decodeBatchSizes where sequences > 1 {
-            results.append(try bench.decode(model: lm.model, prompt: bench.cycled(prompt), label: " [\(decodeMode.rawValue)]",
-                                            sequences: sequences, progress: progress))
+            results.append(
+                try bench.decode(
+                    model: lm.model, prompt: bench.cycled(prompt), label: " [\(decodeMode.rawValue)]",
+                    sequences: sequences, progress: progress))
         }
         if let llama = lm.model as? DecoderModel {
             // float32 decode on mapped weights dequantises every matrix each token: only measured with --weights float32.
             for mode in DecodeMode.allCases where mode != decodeMode && (mode != .float32 || weights == .float32) {
-                results.append(try bench.decode(model: llama.withDecodeMode(mode), prompt: bench.cycled(prompt),
-                                                label: " [\(mode.rawValue)]", progress: progress))
+                results.append(
+                    try bench.decode(
+                        model: llama.withDecodeMode(mode), prompt: bench.cycled(prompt),
+                        label: " [\(mode.rawValue)]", progress: progress))
             }
         }
         if json {
             struct Report: Encodable {
-                let model: String; let loadSeconds: Double; let blasCore: String; let threads: Int; let results: [Benchmark.Result]
+                let model: String; let loadSeconds: Double; let blasCore: String; let threads: Int;
+                let results: [Benchmark.Result]
             }
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let data = try enc.encode(Report(model: lm.config.name, loadSeconds: loadSeconds, blasCore: Benchmark.blasCore,
-                                             threads: Benchmark.blasThreads, results: results))
+            let data = try enc.encode(
+                Report(
+                    model: lm.config.name, loadSeconds: loadSeconds, blasCore: Benchmark.blasCore,
+                    threads: Benchmark.blasThreads, results: results))
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(format: "load: %.2f s", loadSeconds))
             print("workload".padding(toLength: 75, withPad: " ", startingAt: 0) + "   tok/s  tok/CPU-s")
             for r in results {
-                print(r.name.padding(toLength: 75, withPad: " ", startingAt: 0)
-                      + String(format: " %8.1f %9.1f", r.tokensPerSecond, r.tokensPerCPUSecond))
+                print(
+                    r.name.padding(toLength: 75, withPad: " ", startingAt: 0)
+                        + String(format: " %8.1f %9.1f", r.tokensPerSecond, r.tokensPerCPUSecond))
             }
         }
     }
 }
-

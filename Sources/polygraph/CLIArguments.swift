@@ -26,13 +26,20 @@ struct GateLoadOptions: ParsableArguments {
     var probesDir = "probes"
     @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
     var decodeMode: DecodeMode = .quantized
-    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF, memory ≈ file size) or float32 (dequantised at load).")
+    @Option(
+        help:
+            "Weight matrices: mapped (default: read in place from the GGUF, memory ≈ file size) or float32 (dequantised at load)."
+    )
     var weights: WeightStorage = .mapped
 
     /// Loads `model` and the probes at `probePaths`, or the shipped probes trained on it when there are none.
-    func loadGate(model: String, probePaths: [String], allowModelMismatch: Bool) throws -> (gate: Gate, probePaths: [String]) {
-        let engine = try InferenceGateEngine(languageModel: LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights))
-        return try Gate.load(engine: engine, probePaths: probePaths, probesDirectory: probesDir,
-                             allowModelMismatch: allowModelMismatch)
+    func loadGate(model: String, probePaths: [String], allowModelMismatch: Bool) throws -> (
+        gate: Gate, probePaths: [String]
+    ) {
+        let engine = try InferenceGateEngine(
+            languageModel: LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights))
+        return try Gate.load(
+            engine: engine, probePaths: probePaths, probesDirectory: probesDir,
+            allowModelMismatch: allowModelMismatch)
     }
 }

@@ -11,7 +11,8 @@ import Tokenization
 struct CaptureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "capture",
-        abstract: "Capture hidden states of statements (CSV) or generated answers (JSONL) into an HDF5 activation file.",
+        abstract:
+            "Capture hidden states of statements (CSV) or generated answers (JSONL) into an HDF5 activation file.",
         discussion: """
             Statements (`statement,label` CSV) go through batched forward passes that stop at the deepest requested
             layer; questions (`{"id","question","answers"}` JSONL) are answered with the chat template, graded
@@ -24,19 +25,30 @@ struct CaptureCommand: ParsableCommand {
     @Option(help: "GGUF model file.")
     var model = ModelOptions.defaultPath
     @OptionGroup var threading: ThreadOptions
-    @Option(name: .customLong("dataset"), parsing: .upToNextOption, help: "Dataset file(s): .csv statements or .jsonl questions.")
+    @Option(
+        name: .customLong("dataset"), parsing: .upToNextOption,
+        help: "Dataset file(s): .csv statements or .jsonl questions.")
     var datasets: [String]
     @Option(help: "Output activation file (.h5).")
     var out: String
-    @Option(help: "Comma-separated hooks: full names (blocks.14.hook_resid_post) or shorthands expanded over --layers (resid_post, resid_mid, attn_out, mlp_out, attn_q, mlp_post, ln1_normalized..., embed, ln_final).")
+    @Option(
+        help:
+            "Comma-separated hooks: full names (blocks.14.hook_resid_post) or shorthands expanded over --layers (resid_post, resid_mid, attn_out, mlp_out, attn_q, mlp_post, ln1_normalized..., embed, ln_final)."
+    )
     var hooks = "resid_post"
     @Option(help: "Layers for shorthand hooks: all, or a list and ranges like 7,14,20-23.")
     var layers = "all"
     @Option(help: "last, mean or all (statements), or answer (questions). Default: last for CSV, answer for JSONL.")
     var position: CapturePosition?
-    @Option(help: "raw (the text as is), chat (wrapped as a user turn with the GGUF's own chat template) or a built-in template (chatml, llama2, llama3, mistral, gemma, phi3, deepseek) to use instead. Default: raw for statements, chat for questions.")
+    @Option(
+        help:
+            "raw (the text as is), chat (wrapped as a user turn with the GGUF's own chat template) or a built-in template (chatml, llama2, llama3, mistral, gemma, phi3, deepseek) to use instead. Default: raw for statements, chat for questions."
+    )
     var template: String?
-    @Option(help: "Sequences per forward pass; with --position answer, questions decoded together (at most 32; 1: one at a time).")
+    @Option(
+        help:
+            "Sequences per forward pass; with --position answer, questions decoded together (at most 32; 1: one at a time)."
+    )
     var batchSize = 128
     @Option(help: "At most N examples from each dataset.")
     var limit: Int?
@@ -44,9 +56,15 @@ struct CaptureCommand: ParsableCommand {
     var maxAnswerTokens = 48
     @Option(help: "none or gzip-N (shuffle + deflate level N).")
     var compression = "gzip-1"
-    @Option(help: "Capture only shard K of N (0-based K): rows floor(K*B/N) ..< floor((K+1)*B/N) of the B rows a single run would capture (after --limit). Join the N files with `polygraph merge`.")
+    @Option(
+        help:
+            "Capture only shard K of N (0-based K): rows floor(K*B/N) ..< floor((K+1)*B/N) of the B rows a single run would capture (after --limit). Join the N files with `polygraph merge`."
+    )
     var shard: String?
-    @Flag(help: "Do not store the model's confidence in each statement's tokens under /confidence (it costs a full-depth pass and the LM head; generated answers always store theirs).")
+    @Flag(
+        help:
+            "Do not store the model's confidence in each statement's tokens under /confidence (it costs a full-depth pass and the LM head; generated answers always store theirs)."
+    )
     var noConfidence = false
     @Flag(help: "Continue an interrupted capture into the same --out file.")
     var resume = false
@@ -60,8 +78,12 @@ struct CaptureCommand: ParsableCommand {
     func validate() throws {
         if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 (got \(limit)); leave it out to capture every row") }
-        if maxAnswerTokens < 1 { throw ValidationError("--max-answer-tokens must be at least 1 (got \(maxAnswerTokens))") }
+        if let limit, limit < 1 {
+            throw ValidationError("--limit must be at least 1 (got \(limit)); leave it out to capture every row")
+        }
+        if maxAnswerTokens < 1 {
+            throw ValidationError("--max-answer-tokens must be at least 1 (got \(maxAnswerTokens))")
+        }
         if datasets.isEmpty { throw ValidationError("give at least one --dataset") }
         if let shard {  // before the model loads
             do { _ = try ShardSpec(parsing: shard) } catch { throw ValidationError("\(error)") }
@@ -69,20 +91,26 @@ struct CaptureCommand: ParsableCommand {
     }
 
     func run() throws {
-        let questions = datasets.allSatisfy { $0.lowercased().hasSuffix(".jsonl") || $0.lowercased().hasSuffix(".json") }
+        let questions = datasets.allSatisfy {
+            $0.lowercased().hasSuffix(".jsonl") || $0.lowercased().hasSuffix(".json")
+        }
         let position = position ?? (questions ? .answer : .last)
         let templateText = template ?? (position == .answer ? "chat" : "raw")
         guard templateText == "raw" || templateText == "chat" || ChatTemplate.builtInNames.contains(templateText) else {
-            throw CommandError("--template must be raw, chat or one of \(ChatTemplate.builtInNames.joined(separator: ", ")) (got \(templateText))")
+            throw CommandError(
+                "--template must be raw, chat or one of \(ChatTemplate.builtInNames.joined(separator: ", ")) (got \(templateText))"
+            )
         }
         try threading.apply()
         let lm = try LanguageModel.load(path: model)
-        let hookNames = try HookPattern.expand(HookPattern.parseList(hooks, option: "--hooks"),
-                                               layers: LayerSelection(parsing: layers).resolve(nLayers: lm.config.nLayers),
-                                               nLayers: lm.config.nLayers)
+        let hookNames = try HookPattern.expand(
+            HookPattern.parseList(hooks, option: "--hooks"),
+            layers: LayerSelection(parsing: layers).resolve(nLayers: lm.config.nLayers),
+            nLayers: lm.config.nLayers)
         let chat = templateText == "raw" ? nil : try lm.chatTemplate(named: templateText)
         let engine = try EngineCaptureAdapter(model: lm, hooks: hookNames, chat: chat)
-        var request = CaptureRequest(datasets: datasets, outPath: out, hooks: hookNames.map(\.description), position: position)
+        var request = CaptureRequest(
+            datasets: datasets, outPath: out, hooks: hookNames.map(\.description), position: position)
         request.batchSize = batchSize
         request.limit = limit
         request.resume = resume
@@ -95,8 +123,9 @@ struct CaptureCommand: ParsableCommand {
         let summary: CaptureSummary
         do {
             summary = try CapturePipeline(engine: engine, request: request) { step in
-                progress.update(done: step.done, total: step.total, tokens: step.tokens, alreadyDone: step.resumed,
-                                force: step.finished)
+                progress.update(
+                    done: step.done, total: step.total, tokens: step.tokens, alreadyDone: step.resumed,
+                    force: step.finished)
             }.run()
             progress.finish()
         } catch {

@@ -4,8 +4,11 @@ import Probes
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "eval", abstract: "Measure a probe artifact on activation files: accuracy, AUROC, ECE, Brier, recall at low FPR.",
-        discussion: "Example: polygraph eval --probe probes/smollm2/cities.json --acts runs/neg_cities.h5 --report reports/eval")
+        commandName: "eval",
+        abstract: "Measure a probe artifact on activation files: accuracy, AUROC, ECE, Brier, recall at low FPR.",
+        discussion:
+            "Example: polygraph eval --probe probes/smollm2/cities.json --acts runs/neg_cities.h5 --report reports/eval"
+    )
 
     @Option(name: .long, help: "Probe artifact (JSON).")
     var probe: String
@@ -28,13 +31,17 @@ struct EvalCommand: ParsableCommand {
         let evaluation = try failing {
             let streaming = StreamProgressLine(enabled: true)
             defer { streaming.finish() }
-            let evaluation = try TrainJob.evaluate(probePath: probe, paths: acts, allowMismatch: allowMismatch,
-                                                   budget: memory.budget(), streamProgress: streaming.report)
+            let evaluation = try TrainJob.evaluate(
+                probePath: probe, paths: acts, allowMismatch: allowMismatch,
+                budget: memory.budget(), streamProgress: streaming.report)
             if let report {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try writeReport([("eval.json", try encoder.encode(evaluation)),
-                                 ("reliability.svg", Data(evaluation.reliabilitySVG().utf8))], to: report)
+                try writeReport(
+                    [
+                        ("eval.json", try encoder.encode(evaluation)),
+                        ("reliability.svg", Data(evaluation.reliabilitySVG().utf8)),
+                    ], to: report)
             }
             return evaluation
         }

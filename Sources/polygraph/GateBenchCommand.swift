@@ -28,9 +28,11 @@ struct GateBenchCommand: ParsableCommand {
         let err = FileHandle.standardError
         let engine = try InferenceGateEngine(path: model)
         let gate = try Gate.load(engine: engine, probePaths: [probe], allowModelMismatch: allowModelMismatch)
-        let report = try GateOverhead.measure(gate: gate, engine: engine,
-                                              prompt: .chat([ChatMessage(role: "user", content: prompt)]),
-                                              maxTokens: maxTokens, repeats: repeats) {
+        let report = try GateOverhead.measure(
+            gate: gate, engine: engine,
+            prompt: .chat([ChatMessage(role: "user", content: prompt)]),
+            maxTokens: maxTokens, repeats: repeats
+        ) {
             err.write(Data(($0 + "\n").utf8))
         }
         if json {
@@ -38,9 +40,11 @@ struct GateBenchCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(String(format: "%d tokens, median of %d: plain %.3f s, gated %.3f s (%+.2f%%), probe scoring %.5f s "
-                         + "(%.3f%% of the gated time)", report.tokens, report.repeats, report.plainSeconds,
-                         report.gatedSeconds, report.overheadPercent, report.scoringSeconds, report.scoringPercent))
+            print(
+                String(
+                    format: "%d tokens, median of %d: plain %.3f s, gated %.3f s (%+.2f%%), probe scoring %.5f s "
+                        + "(%.3f%% of the gated time)", report.tokens, report.repeats, report.plainSeconds,
+                    report.gatedSeconds, report.overheadPercent, report.scoringSeconds, report.scoringPercent))
         }
     }
 }

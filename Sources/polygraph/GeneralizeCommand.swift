@@ -5,15 +5,22 @@ import Probes
 
 struct GeneralizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "generalize", abstract: "Train on each activation file, test on every other: a transfer matrix and heat map.",
-        discussion: "Example: polygraph generalize --acts runs/cities.h5 runs/neg_cities.h5 runs/sp_en_trans.h5 --probe logistic --layer 18 --report reports/transfer")
+        commandName: "generalize",
+        abstract: "Train on each activation file, test on every other: a transfer matrix and heat map.",
+        discussion:
+            "Example: polygraph generalize --acts runs/cities.h5 runs/neg_cities.h5 runs/sp_en_trans.h5 --probe logistic --layer 18 --report reports/transfer"
+    )
 
     @OptionGroup var fit: ProbeFitOptions
     @Option(name: .long, help: "Probe kind: logistic, mass-mean, mass-mean-iid, mlp, ttpd.")
     var probe: String = "logistic"
     @Option(name: .long, help: "Layer number (or give a full --hook name).")
     var layer: Int?
-    @Flag(name: .long, help: "Also train one probe on all files but each one and test it on that one (a general recipe on unseen topics).")
+    @Flag(
+        name: .long,
+        help:
+            "Also train one probe on all files but each one and test it on that one (a general recipe on unseen topics)."
+    )
     var leaveOneOut = false
     @Option(name: .long, help: "Write generalize.json and generalize.svg into this folder.")
     var report: String?
@@ -34,11 +41,14 @@ struct GeneralizeCommand: ParsableCommand {
             loader.progress = streaming.report
             let pattern = try fit.hookPattern()
             guard layer != nil || pattern.isFullName else {
-                throw ProbeError.invalidOption(name: "layer", value: "(missing)", expected: "a layer number, or a full --hook name")
+                throw ProbeError.invalidOption(
+                    name: "layer", value: "(missing)", expected: "a layer number, or a full --hook name")
             }
             let hook = pattern.name(layer: layer ?? 0).description
             let progress = ProgressLine(label: "generalize", unit: "files", enabled: !fit.quiet)
-            let datasets = try loader.sources.indices.map { try loader.dataset(hook: hook, groupBy: fit.groupBy, only: [$0]) }
+            let datasets = try loader.sources.indices.map {
+                try loader.dataset(hook: hook, groupBy: fit.groupBy, only: [$0])
+            }
             let matrix = try GeneralizationMatrix.compute(
                 kind: kind, hook: hook, names: loader.sources.map(\.name), datasets: datasets, plan: fit.plan(kind),
                 leaveOneOut: leaveOneOut, progress: progress.report)
@@ -46,8 +56,11 @@ struct GeneralizeCommand: ParsableCommand {
             if let report {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try writeReport([("generalize.json", try encoder.encode(matrix)),
-                                 ("generalize.svg", Data(matrix.heatmap().utf8))], to: report)
+                try writeReport(
+                    [
+                        ("generalize.json", try encoder.encode(matrix)),
+                        ("generalize.svg", Data(matrix.heatmap().utf8)),
+                    ], to: report)
             }
             return matrix
         }

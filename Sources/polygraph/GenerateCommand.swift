@@ -15,7 +15,10 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Use the prompt text as-is (no template; special-token text such as <|im_start|> is parsed).")
     var raw = false
     @Option(help: "System message (with --chat).") var system: String?
-    @Option(help: "With --chat: chat (the GGUF's own template, default) or a built-in template to use instead (chatml, llama2, llama3, mistral, gemma, phi3, deepseek).")
+    @Option(
+        help:
+            "With --chat: chat (the GGUF's own template, default) or a built-in template to use instead (chatml, llama2, llama3, mistral, gemma, phi3, deepseek)."
+    )
     var template = "chat"
     @Option(help: "Maximum number of tokens to generate.") var maxTokens = 256
     @Option(help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
@@ -24,9 +27,13 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Seed for sampling.") var seed: UInt64 = 0
     @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
     var decodeMode: DecodeMode = .quantized
-    @Option(help: "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file).")
+    @Option(
+        help:
+            "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file)."
+    )
     var weights: WeightStorage = .mapped
-    @Option(help: "Probe artifact (JSON): score the answer from this same generation pass and print P(true) and the flag.")
+    @Option(
+        help: "Probe artifact (JSON): score the answer from this same generation pass and print P(true) and the flag.")
     var probe: String?
     @Flag(help: "With --probe: score with a probe trained on another model's weights anyway.")
     var allowModelMismatch = false
@@ -53,7 +60,8 @@ struct GenerateCommand: ParsableCommand {
             if let system { messages.append(.system(system)) }
             messages.append(.user(prompt))
             do { ids = try lm.chatPrompt(messages, template: try lm.chatTemplate(named: template)) } catch {
-                throw CommandError("\(error). Hint: pass --raw to send the prompt text without a template, or --template NAME")
+                throw CommandError(
+                    "\(error). Hint: pass --raw to send the prompt text without a template, or --template NAME")
             }
         } else {
             ids = lm.rawPrompt(prompt)
@@ -75,23 +83,31 @@ struct GenerateCommand: ParsableCommand {
                 let finish_reason: String; let seconds: Double; let tokens_per_second: Double
             }
             let enc = JSONEncoder(); enc.outputFormatting = [.sortedKeys]
-            let report = Report(model: lm.config.name, prompt_tokens: gen.promptTokenCount, text: gen.text,
-                                tokens: gen.tokens, finish_reason: gen.finishReason.rawValue, seconds: seconds,
-                                tokens_per_second: Double(gen.tokens.count) / max(seconds, 1e-9))
+            let report = Report(
+                model: lm.config.name, prompt_tokens: gen.promptTokenCount, text: gen.text,
+                tokens: gen.tokens, finish_reason: gen.finishReason.rawValue, seconds: seconds,
+                tokens_per_second: Double(gen.tokens.count) / max(seconds, 1e-9))
             print(String(decoding: try enc.encode(report), as: UTF8.self))
         } else {
             out.write(Data("\n".utf8))
-            FileHandle.standardError.write(Data(String(
-                format: "[%d prompt tokens, %d generated in %.2f s (%.1f tok/s), finish: %@]\n", gen.promptTokenCount,
-                gen.tokens.count, seconds, Double(gen.tokens.count) / max(seconds, 1e-9), gen.finishReason.rawValue).utf8))
+            FileHandle.standardError.write(
+                Data(
+                    String(
+                        format: "[%d prompt tokens, %d generated in %.2f s (%.1f tok/s), finish: %@]\n",
+                        gen.promptTokenCount,
+                        gen.tokens.count, seconds, Double(gen.tokens.count) / max(seconds, 1e-9),
+                        gen.finishReason.rawValue
+                    ).utf8))
         }
     }
 
     /// Generation through the gate: the answer streams as usual, then its P(true) and flag (stdout), or one JSON
     /// object with the same `polygraph` fields as the server's.
     private func runGated(_ lm: LanguageModel, ids: [Int32], probePath: String, out: FileHandle) throws {
-        let answer = try Gate.generate(with: lm, probePath: probePath, prompt: ids, parameters: parameters,
-                                       allowModelMismatch: allowModelMismatch) { token in
+        let answer = try Gate.generate(
+            with: lm, probePath: probePath, prompt: ids, parameters: parameters,
+            allowModelMismatch: allowModelMismatch
+        ) { token in
             if !json { out.write(Data(token.text.utf8)) }
             return true
         }

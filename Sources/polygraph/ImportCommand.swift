@@ -8,7 +8,8 @@ import Hooks
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Turn hidden states computed elsewhere (.npy [n,d] or [n,layers,d]) and a CSV of texts and labels into an activation file.",
+        abstract:
+            "Turn hidden states computed elsewhere (.npy [n,d] or [n,layers,d]) and a CSV of texts and labels into an activation file.",
         discussion: """
             The CSV needs a header with `statement,label` (label 1/0/true/false); other columns are kept under
             /examples/meta, and an `n_tokens` column, if present, fills /examples/n_tokens. Rows of the CSV and
@@ -49,16 +50,20 @@ struct ImportCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let nLayers, !(1...100_000).contains(nLayers) { throw ValidationError("--n-layers must be 1...100000 (got \(nLayers))") }
+        if let nLayers, !(1...100_000).contains(nLayers) {
+            throw ValidationError("--n-layers must be 1...100000 (got \(nLayers))")
+        }
         if let layer, layer < 0 { throw ValidationError("--layer must be 0 or more (got \(layer))") }
     }
 
     func run() throws {
         guard let position = CapturePosition(rawValue: position), position != .all else {
-            throw CommandError("--position must be last, mean or answer (all needs token offsets, which import does not take)")
+            throw CommandError(
+                "--position must be last, mean or answer (all needs token offsets, which import does not take)")
         }
-        var request = StoreImporter.Request(arrayPath: array, csvPath: csv, outPath: out, modelName: modelName,
-                                            architecture: modelArchitecture, modelSHA256: modelSha256)
+        var request = StoreImporter.Request(
+            arrayPath: array, csvPath: csv, outPath: out, modelName: modelName,
+            architecture: modelArchitecture, modelSHA256: modelSha256)
         request.nLayers = nLayers
         request.hooks = hooks?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         request.layer = layer
@@ -76,8 +81,11 @@ struct ImportCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
-            print(String(format: "imported %d examples x %d hooks (d=%d) into %@ in %.1f s (%.1f MB)", summary.examples,
-                         summary.hooks.count, summary.dModel, summary.path, summary.seconds, Double(summary.fileBytes) / 1e6))
+            print(
+                String(
+                    format: "imported %d examples x %d hooks (d=%d) into %@ in %.1f s (%.1f MB)", summary.examples,
+                    summary.hooks.count, summary.dModel, summary.path, summary.seconds, Double(summary.fileBytes) / 1e6)
+            )
         }
     }
 }

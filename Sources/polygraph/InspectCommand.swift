@@ -51,7 +51,9 @@ struct InspectCommand: ParsableCommand {
     /// Hooks grouped the way people read them: the per-block names once, with the layer range.
     private func hooksText(_ hooks: [String]) -> String {
         guard !hooks.isEmpty else { return "hooks: none (architecture not supported by this engine)" }
-        let perBlock = hooks.filter { $0.hasPrefix("blocks.0.") }.map { "blocks.{l}." + $0.dropFirst("blocks.0.".count) }
+        let perBlock = hooks.filter { $0.hasPrefix("blocks.0.") }.map {
+            "blocks.{l}." + $0.dropFirst("blocks.0.".count)
+        }
         let layers = Set(hooks.compactMap { $0.split(separator: ".").dropFirst().first.flatMap { Int($0) } })
         var lines = ["hooks: \(hooks.count) (\(layers.count) layers, l = 0…\((layers.max() ?? 0)))"]
         lines.append("  hook_embed")
@@ -80,7 +82,8 @@ enum FileKind {
     static func sniff(_ path: String) throws -> FileKind {
         // Opening a named pipe to read its first bytes waited forever for a writer (found by tests-interop/hostile).
         if let problem = RegularFile.problem(path) {
-            throw CommandError("\(path) \(problem); inspect reads a .gguf model, an .h5 activation file or a probe .json")
+            throw CommandError(
+                "\(path) \(problem); inspect reads a .gguf model, an .h5 activation file or a probe .json")
         }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CommandError("\(path): cannot be read") }
         defer { try? handle.close() }
@@ -90,7 +93,8 @@ enum FileKind {
         if let first = head.first(where: { ![0x20, 0x0a, 0x0d, 0x09].contains($0) }), first == UInt8(ascii: "{") {
             return .json
         }
-        throw CommandError("""
+        throw CommandError(
+            """
             \(path): not a GGUF model, an HDF5 activation file or a probe JSON (first bytes \
             \(head.map { String(format: "%02x", $0) }.joined(separator: " "))). \
             Hint: inspect takes a .gguf, a .h5 written by `polygraph capture`/`import`, or a probe from `polygraph train`.

@@ -5,7 +5,11 @@ import Probes
 /// `--max-memory` for the commands that read activations (train, sweep, eval, generalize): rows that fit are read
 /// into memory, larger ones are streamed from the file in row chunks (out-of-core training, `MemoryBudget`).
 struct MemoryOptions: ParsableArguments {
-    @Option(name: .long, help: "Memory for activations, e.g. 512M or 4G (default: $POLYGRAPH_MAX_MEMORY, else a quarter of RAM up to 8G). A hook whose rows need more is streamed from the file in chunks, one pass per optimiser step.")
+    @Option(
+        name: .long,
+        help:
+            "Memory for activations, e.g. 512M or 4G (default: $POLYGRAPH_MAX_MEMORY, else a quarter of RAM up to 8G). A hook whose rows need more is streamed from the file in chunks, one pass per optimiser step."
+    )
     var maxMemory: String?
 
     func validate() throws {
@@ -39,9 +43,13 @@ final class StreamProgressLine: @unchecked Sendable {
         let (streamed, done, read) = lock.withLock { (rows, passes, bytes) }
         guard enabled, streamed > 0 else { return }
         let seconds = max(1e-6, Date().timeIntervalSince(started))
-        FileHandle.standardError.write(Data(String(format: "streamed %d passes, %d rows in %.1f s: %.0f rows/s, %.0f MB/s\n",
-                                                   done, streamed, seconds, Double(streamed) / seconds,
-                                                   Double(read) / seconds / 1e6).utf8))
+        FileHandle.standardError.write(
+            Data(
+                String(
+                    format: "streamed %d passes, %d rows in %.1f s: %.0f rows/s, %.0f MB/s\n",
+                    done, streamed, seconds, Double(streamed) / seconds,
+                    Double(read) / seconds / 1e6
+                ).utf8))
     }
 
     var report: ActivationRows.StreamProgress {
@@ -54,8 +62,9 @@ final class StreamProgressLine: @unchecked Sendable {
             }
             let seconds = max(1e-6, Date().timeIntervalSince(started))
             let mbs = Double(read) / seconds / 1e6
-            line.update(done: done, total: total, alreadyDone: done - streamed,
-                        detail: String(format: "pass %d, %.0f MB/s", pass, mbs))
+            line.update(
+                done: done, total: total, alreadyDone: done - streamed,
+                detail: String(format: "pass %d, %.0f MB/s", pass, mbs))
         }
     }
 }

@@ -33,7 +33,8 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let summary = try StoreMerger.merge(shards: shards, out: out, mode: copy ? .copy : .virtual, overwrite: overwrite)
+        let summary = try StoreMerger.merge(
+            shards: shards, out: out, mode: copy ? .copy : .virtual, overwrite: overwrite)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

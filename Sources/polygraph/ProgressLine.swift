@@ -18,8 +18,10 @@ final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
 
     /// `total` is the default for `update` (0: unknown). `enabled: false` keeps it silent (`--quiet`, tests).
-    init(label: String, total: Int = 0, unit: String = "examples", interval: TimeInterval = 0.5,
-                pipeInterval: TimeInterval = 10, enabled: Bool = true) {
+    init(
+        label: String, total: Int = 0, unit: String = "examples", interval: TimeInterval = 0.5,
+        pipeInterval: TimeInterval = 10, enabled: Bool = true
+    ) {
         self.label = label
         self.total = total
         self.unit = unit
@@ -33,8 +35,10 @@ final class ProgressLine: @unchecked Sendable {
 
     /// Redraws if `interval` has passed (or `force`). `tokens` adds a tok/s figure; the ETA is from the rate of
     /// `done` since start (`alreadyDone` items, e.g. resumed rows, are not counted in the rate).
-    func update(done: Int, total: Int? = nil, tokens: Int? = nil, alreadyDone: Int = 0, detail: String = "",
-                       force: Bool = false) {
+    func update(
+        done: Int, total: Int? = nil, tokens: Int? = nil, alreadyDone: Int = 0, detail: String = "",
+        force: Bool = false
+    ) {
         guard enabled else { return }
         lock.lock(); defer { lock.unlock() }
         let total = total ?? self.total
@@ -46,8 +50,11 @@ final class ProgressLine: @unchecked Sendable {
         let rate = Double(done - alreadyDone) / seconds
         var line = "\(label): \(done)/\(total) \(unit)"
         if total > 0 { line += String(format: " (%.0f%%)", 100 * Double(done) / Double(total)) }
-        if let tokens { line += String(format: "  %.0f tok/s", Double(tokens) / seconds) }
-        else { line += String(format: rate >= 10 ? "  %.0f %@/s" : "  %.1f %@/s", rate, unit) }
+        if let tokens {
+            line += String(format: "  %.0f tok/s", Double(tokens) / seconds)
+        } else {
+            line += String(format: rate >= 10 ? "  %.0f %@/s" : "  %.1f %@/s", rate, unit)
+        }
         if rate > 0 && total > done { line += "  ETA " + Self.clock(Double(total - done) / rate) }
         if !detail.isEmpty { line += "  " + detail }
         write(terminal ? "\r" + line + "\u{1B}[K" : line + "\n")

@@ -12,13 +12,18 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var fit: ProbeFitOptions
     @Option(name: .long, help: "Probe kinds, comma-separated: logistic, mass-mean, mass-mean-iid, mlp, ttpd.")
     var probe: String = "logistic"
-    @Option(name: .long, help: "Only these layers: all, or a list and ranges like 0,5,10-12; default: every stored layer.")
+    @Option(
+        name: .long, help: "Only these layers: all, or a list and ranges like 0,5,10-12; default: every stored layer.")
     var layers: String?
     @Option(name: .long, parsing: .upToNextOption, help: "Test on these activation files instead of a held-out split.")
     var testActs: [String] = []
     @Option(name: .long, help: "Write sweep.json, sweep.svg and README.md into this folder.")
     var report: String?
-    @Flag(name: .long, help: "Also score every (position, layer, kind) by k-fold cross-validation on the training rows only and choose one, saying why (on by default with several --answer-position values).")
+    @Flag(
+        name: .long,
+        help:
+            "Also score every (position, layer, kind) by k-fold cross-validation on the training rows only and choose one, saying why (on by default with several --answer-position values)."
+    )
     var select = false
     @Option(name: .long, help: "Folds for --select.")
     var folds: Int = 5
@@ -40,17 +45,22 @@ struct SweepCommand: ParsableCommand {
             loader.progress = streaming.report
             let stored = loader.layers(of: pattern)
             let selection = try layers.map(LayerSelection.init(parsing:)) ?? .all
-            for l in try selection.resolve(nLayers: loader.header.nLayers) where !stored.contains(l) && selection != .all {
-                throw ProbeError.missingHook(hook: pattern.name(layer: l).description, path: fit.acts[0],
-                                             available: loader.header.hooks)
+            for l in try selection.resolve(nLayers: loader.header.nLayers)
+            where !stored.contains(l) && selection != .all {
+                throw ProbeError.missingHook(
+                    hook: pattern.name(layer: l).description, path: fit.acts[0],
+                    available: loader.header.hooks)
             }
             let chosen = try selection.resolve(available: stored)
             guard !chosen.isEmpty else {
-                throw ProbeError.missingHook(hook: pattern.name(layer: 0).description, path: fit.acts[0],
-                                             available: loader.header.hooks)
+                throw ProbeError.missingHook(
+                    hook: pattern.name(layer: 0).description, path: fit.acts[0],
+                    available: loader.header.hooks)
             }
             // Labels: nil for the file's own position when --answer-position is not given, else each position's name.
-            var positions: [String?] = try fit.answerPositions().map { $0 ?? (fit.answerPosition == nil ? nil : "answer") }
+            var positions: [String?] = try fit.answerPositions().map {
+                $0 ?? (fit.answerPosition == nil ? nil : "answer")
+            }
             let storedPosition: (String?) -> String? = { $0 == "answer" ? nil : $0 }
             // Among several positions, those some file lacks (older captures) are left out.
             if positions.count > 1 {
@@ -58,19 +68,25 @@ struct SweepCommand: ParsableCommand {
                 if !stored.isEmpty { positions = stored }
             }
             let folds = select || positions.count > 1 ? self.folds : nil
-            let progress = ProgressLine(label: "sweep", total: positions.count * chosen.count * kinds.count, unit: "fits",
-                                        enabled: !fit.quiet)
+            let progress = ProgressLine(
+                label: "sweep", total: positions.count * chosen.count * kinds.count, unit: "fits",
+                enabled: !fit.quiet)
             let testLoader = testActs.isEmpty ? nil : try ActivationLoader(paths: testActs, budget: fit.memory.budget())
             testLoader?.progress = streaming.report
             if let testLoader, testLoader.header.dModel != loader.header.dModel {
-                throw ProbeError.dimensionMismatch(source: testActs[0], expected: loader.header.dModel, found: testLoader.header.dModel)
+                throw ProbeError.dimensionMismatch(
+                    source: testActs[0], expected: loader.header.dModel, found: testLoader.header.dModel)
             }
             let loadTest: ((String?, Int) throws -> ProbeDataset)? = testLoader.map { tl in
-                { position, layer in try tl.dataset(hook: pattern.name(layer: layer).description, position: storedPosition(position)) }
+                { position, layer in
+                    try tl.dataset(hook: pattern.name(layer: layer).description, position: storedPosition(position))
+                }
             }
-            var result = try ProbeSweep.run(positions: positions, layers: chosen, kinds: kinds, plan: fit.plan(kinds[0]),
-                                            files: fit.acts, selectFolds: folds, progress: progress.report,
-                                            loadTest: loadTest) { position, layer in
+            var result = try ProbeSweep.run(
+                positions: positions, layers: chosen, kinds: kinds, plan: fit.plan(kinds[0]),
+                files: fit.acts, selectFolds: folds, progress: progress.report,
+                loadTest: loadTest
+            ) { position, layer in
                 let hook = pattern.name(layer: layer).description
                 return (hook, try loader.dataset(hook: hook, groupBy: fit.groupBy, position: storedPosition(position)))
             }

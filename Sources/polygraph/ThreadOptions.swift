@@ -3,7 +3,10 @@ import Inference
 
 /// `--threads`, shared by the commands that run a model.
 struct ThreadOptions: ParsableArguments {
-    @Option(help: "Threads for the forward pass (decode pool and OpenBLAS). Default: the available cores (or POLYGRAPH_THREADS).")
+    @Option(
+        help:
+            "Threads for the forward pass (decode pool and OpenBLAS). Default: the available cores (or POLYGRAPH_THREADS)."
+    )
     var threads: Int?
 
     func validate() throws {

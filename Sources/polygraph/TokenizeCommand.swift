@@ -36,13 +36,15 @@ struct TokenizeCommand: ParsableCommand {
         if bench {
             let bytes = lines.reduce(0) { $0 + $1.utf8.count }
             var tokens = 0
-            for round in 0..<2 { // the first round fills the word cache, the second shows the warm speed
+            for round in 0..<2 {  // the first round fills the word cache, the second shows the warm speed
                 let t0 = Date()
                 tokens = lines.reduce(0) { $0 + tokenizer.encode($1, parseSpecial: !noParseSpecial).count }
                 let s = Date().timeIntervalSince(t0)
-                print(String(format: "%@: %d lines, %d bytes, %d tokens in %.3f s = %.0f lines/s, %.2f MB/s, %.0f tokens/s",
-                             round == 0 ? "cold" : "warm", lines.count, bytes, tokens, s,
-                             Double(lines.count) / s, Double(bytes) / s / 1e6, Double(tokens) / s))
+                print(
+                    String(
+                        format: "%@: %d lines, %d bytes, %d tokens in %.3f s = %.0f lines/s, %.2f MB/s, %.0f tokens/s",
+                        round == 0 ? "cold" : "warm", lines.count, bytes, tokens, s,
+                        Double(lines.count) / s, Double(bytes) / s / 1e6, Double(tokens) / s))
             }
             print(String(format: "tokenizer load: %.3f s", loadSeconds))
             return
@@ -50,7 +52,9 @@ struct TokenizeCommand: ParsableCommand {
         for line in lines {
             let ids = tokenizer.encode(line, parseSpecial: !noParseSpecial)
             print(ids.map(String.init).joined(separator: " "))
-            print(ids.map { String(decoding: tokenizer.bytes(for: $0), as: UTF8.self).debugDescription }.joined(separator: " "))
+            print(
+                ids.map { String(decoding: tokenizer.bytes(for: $0), as: UTF8.self).debugDescription }.joined(
+                    separator: " "))
         }
     }
 
@@ -65,7 +69,10 @@ struct TokenizeCommand: ParsableCommand {
         }
         return content.split(separator: "\n").map { line in
             if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-               let text = object["text"] as? String { return text }
+                let text = object["text"] as? String
+            {
+                return text
+            }
             return String(line)
         }
     }

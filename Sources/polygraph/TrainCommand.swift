@@ -16,11 +16,19 @@ struct ProbeFitOptions: ParsableArguments {
     var split: Double = 0.8
     @Flag(name: .long, help: "Hold out a quarter of the training rows to fit Platt scaling and the flag thresholds.")
     var calibrate = false
-    @Option(name: .long, help: "How Platt scaling and the flag thresholds are fitted: train (the training rows' own scores; the default), held-out (a quarter of the training rows set aside; what --calibrate does) or out-of-fold (the scores of 5-fold cross-validation on the training rows, grouped by --group-by, so that calibration sees rows and topics the probe did not; the probe itself fits on every training row).")
+    @Option(
+        name: .long,
+        help:
+            "How Platt scaling and the flag thresholds are fitted: train (the training rows' own scores; the default), held-out (a quarter of the training rows set aside; what --calibrate does) or out-of-fold (the scores of 5-fold cross-validation on the training rows, grouped by --group-by, so that calibration sees rows and topics the probe did not; the probe itself fits on every training row)."
+    )
     var calibration: String?
     @Option(name: .long, help: "Metadata column whose values stay on one side of every split (e.g. a city).")
     var groupBy: String?
-    @Option(name: .long, help: "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens), answer_exact (the last token of the exact answer: the first words of the answer that the question does not contain); a comma list or 'best' (all five; those a file lacks are skipped) to choose among by cross-validation on the training rows.")
+    @Option(
+        name: .long,
+        help:
+            "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens), answer_exact (the last token of the exact answer: the first words of the answer that the question does not contain); a comma list or 'best' (all five; those a file lacks are skipped) to choose among by cross-validation on the training rows."
+    )
     var answerPosition: String?
     @Option(name: .customLong("C"), help: "Logistic inverse regularisation strength (scikit-learn's C).")
     var c: Double = 1
@@ -49,7 +57,8 @@ struct ProbeFitOptions: ParsableArguments {
             throw ValidationError("--calibration takes train, held-out or out-of-fold (got '\(calibration)')")
         }
         if calibrate, let calibration, calibration != "held-out" {
-            throw ValidationError("--calibrate means --calibration held-out; it cannot be combined with --calibration \(calibration)")
+            throw ValidationError(
+                "--calibrate means --calibration held-out; it cannot be combined with --calibration \(calibration)")
         }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
         guard (0...1).contains(maxFalseOk), (0...1).contains(maxTrueFlagged) else {
@@ -62,17 +71,24 @@ struct ProbeFitOptions: ParsableArguments {
     func answerPositions() throws -> [String?] {
         guard let answerPosition else { return [nil] }
         let all = ["answer"] + StoreSchema.answerPositions
-        let names = answerPosition.lowercased() == "best" ? all
+        let names =
+            answerPosition.lowercased() == "best"
+            ? all
             : answerPosition.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         var out: [String?] = []
         for name in names {
             guard all.contains(name) else {
-                throw ValidationError("--answer-position takes \(all.joined(separator: ", ")), a comma list of them, or 'best' (got '\(name)')")
+                throw ValidationError(
+                    "--answer-position takes \(all.joined(separator: ", ")), a comma list of them, or 'best' (got '\(name)')"
+                )
             }
             let position: String? = name == "answer" ? nil : name
             if !out.contains(position) { out.append(position) }
         }
-        guard !out.isEmpty else { throw ValidationError("--answer-position is empty: give answer, question, answer_mean, answer_max, answer_exact or best") }
+        guard !out.isEmpty else {
+            throw ValidationError(
+                "--answer-position is empty: give answer, question, answer_mean, answer_max, answer_exact or best")
+        }
         return out
     }
 
@@ -110,16 +126,30 @@ func failing<T>(_ body: () throws -> T) throws -> T {
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a calibrated truth probe on stored activations and write its artifact.",
-        discussion: "Example: polygraph train --acts runs/cities.h5 runs/neg_cities.h5 --probe logistic --layer best --calibrate --out probes/smollm2/cities.json")
+        discussion:
+            "Example: polygraph train --acts runs/cities.h5 runs/neg_cities.h5 --probe logistic --layer best --calibrate --out probes/smollm2/cities.json"
+    )
 
     @OptionGroup var fit: ProbeFitOptions
-    @Option(name: .long, help: "Probe kind: logistic, mass-mean, mass-mean-iid, mlp, ttpd, hybrid; or a comma list to choose among by the --layer cross-validation (e.g. logistic,hybrid with --layer best).")
+    @Option(
+        name: .long,
+        help:
+            "Probe kind: logistic, mass-mean, mass-mean-iid, mlp, ttpd, hybrid; or a comma list to choose among by the --layer cross-validation (e.g. logistic,hybrid with --layer best)."
+    )
     var probe: String = "logistic"
-    @Option(name: .long, help: "Layer number, or 'best' (k-fold CV on the training rows, jointly with the answer position and C when several are given).")
+    @Option(
+        name: .long,
+        help:
+            "Layer number, or 'best' (k-fold CV on the training rows, jointly with the answer position and C when several are given)."
+    )
     var layer: String?
     @Option(name: .long, help: "Folds for --layer best.")
     var folds: Int = 5
-    @Flag(name: .customLong("choose-C"), help: "With --layer best: choose C from 1, 0.1, 0.01, 0.001 jointly with the layer by the same cross-validation on the training rows (logistic and hybrid).")
+    @Flag(
+        name: .customLong("choose-C"),
+        help:
+            "With --layer best: choose C from 1, 0.1, 0.01, 0.001 jointly with the layer by the same cross-validation on the training rows (logistic and hybrid)."
+    )
     var chooseC = false
     @Option(name: .long, help: "Where to write the probe artifact (JSON).")
     var out: String
@@ -136,17 +166,22 @@ struct TrainCommand: ParsableCommand {
             let kinds = try ProbeKind.parseList(probe)
             let choice = try layer.map { try TrainJob.LayerChoice($0, folds: folds) }
             if kinds.count > 1 && choice == nil {
-                throw ProbeError.invalidOption(name: "probe", value: probe, expected: "one kind, or several with --layer (best or a number) to choose among them by cross-validation")
+                throw ProbeError.invalidOption(
+                    name: "probe", value: probe,
+                    expected:
+                        "one kind, or several with --layer (best or a number) to choose among them by cross-validation")
             }
-            let progress = ProgressLine(label: "choosing (\(folds)-fold CV, \(kinds.map(\.cliName).joined(separator: ", ")))",
-                                        unit: "candidates", enabled: !fit.quiet)
+            let progress = ProgressLine(
+                label: "choosing (\(folds)-fold CV, \(kinds.map(\.cliName).joined(separator: ", ")))",
+                unit: "candidates", enabled: !fit.quiet)
             let streaming = StreamProgressLine(enabled: !fit.quiet)
             defer { streaming.finish() }
-            let output = try TrainJob.run(paths: fit.acts, plan: fit.plan(kinds[0]), layer: choice, hook: fit.hookPattern(),
-                                          groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
-                                          positions: fit.answerPositions(), kinds: kinds,
-                                          progress: progress.report, budget: fit.memory.budget(),
-                                          streamProgress: streaming.report)
+            let output = try TrainJob.run(
+                paths: fit.acts, plan: fit.plan(kinds[0]), layer: choice, hook: fit.hookPattern(),
+                groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
+                positions: fit.answerPositions(), kinds: kinds,
+                progress: progress.report, budget: fit.memory.budget(),
+                streamProgress: streaming.report)
             if output.selection != nil { progress.finish() }
             try output.artifact.write(to: out)
             return output

@@ -8,8 +8,9 @@ import Testing
         let dir = try TemporaryDirectory()
         let path = dir.path("acts.h5")
         let header = StoreFixtures.header()
-        let writer = try ActivationWriter.create(path: path, header: header, hookWidths: StoreFixtures.widths,
-                                                 options: .init(chunkRows: 4))
+        let writer = try ActivationWriter.create(
+            path: path, header: header, hookWidths: StoreFixtures.widths,
+            options: .init(chunkRows: 4))
         try writer.append(StoreFixtures.batch(0..<3, header: header))
         try writer.append(StoreFixtures.batch(3..<10, header: header))
         #expect(writer.committedRows == 8 && writer.pendingRows == 2)  // whole chunks of 4 only
@@ -33,7 +34,9 @@ import Testing
             #expect(try reader.rows(hook: hook) == expected.activations[hook])
             let width = try reader.width(of: hook)
             #expect(width == (StoreFixtures.widths[hook] ?? 4))
-            #expect(try reader.rows(hook: hook, examples: 5..<7) == Array(expected.activations[hook]![(5 * width)..<(7 * width)]))
+            #expect(
+                try reader.rows(hook: hook, examples: 5..<7)
+                    == Array(expected.activations[hook]![(5 * width)..<(7 * width)]))
         }
         #expect(throws: StoreError.self) { try reader.rows(hook: header.hooks[0], examples: 19..<21) }
         #expect(throws: StoreError.self) { try reader.rows(hook: "blocks.9.hook_resid_post") }
@@ -60,14 +63,16 @@ import Testing
         let dir = try TemporaryDirectory()
         let header = StoreFixtures.header()
         let reference = dir.path("reference.h5"), interrupted = dir.path("interrupted.h5")
-        let full = try ActivationWriter.create(path: reference, header: header, hookWidths: StoreFixtures.widths,
-                                               options: .init(chunkRows: 4))
+        let full = try ActivationWriter.create(
+            path: reference, header: header, hookWidths: StoreFixtures.widths,
+            options: .init(chunkRows: 4))
         try full.append(StoreFixtures.batch(0..<13, header: header))
         try full.close()
 
         do {  // an interrupted run: 8 rows committed, then a half-written batch (activations only)
-            let writer = try ActivationWriter.create(path: interrupted, header: header, hookWidths: StoreFixtures.widths,
-                                                     options: .init(chunkRows: 4))
+            let writer = try ActivationWriter.create(
+                path: interrupted, header: header, hookWidths: StoreFixtures.widths,
+                options: .init(chunkRows: 4))
             try writer.append(StoreFixtures.batch(0..<9, header: header))
             #expect(writer.committedRows == 8)
             let dataset = try writer.file.openDataset(StoreSchema.activations(header.hooks[0]))
@@ -88,15 +93,18 @@ import Testing
         for hook in header.hooks { #expect(try a.rows(hook: hook) == b.rows(hook: hook)) }
     }
 
-    @Test("resume refuses another model, hook set or position and says which", arguments: [
-        ("model sha256", StoreFixtures.header(sha: "other")),
-        ("hook set", StoreFixtures.header(hooks: ["blocks.0.hook_resid_post"])),
-        ("position", StoreFixtures.header(position: .mean)),
-    ])
+    @Test(
+        "resume refuses another model, hook set or position and says which",
+        arguments: [
+            ("model sha256", StoreFixtures.header(sha: "other")),
+            ("hook set", StoreFixtures.header(hooks: ["blocks.0.hook_resid_post"])),
+            ("position", StoreFixtures.header(position: .mean)),
+        ])
     func resumeConflicts(field: String, requested: StoreHeader) throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("c.h5")
-        try ActivationWriter.create(path: path, header: StoreFixtures.header(), hookWidths: StoreFixtures.widths).close()
+        try ActivationWriter.create(path: path, header: StoreFixtures.header(), hookWidths: StoreFixtures.widths)
+            .close()
         #expect {
             _ = try ActivationWriter.resume(path: path, header: requested, hookWidths: StoreFixtures.widths)
         } throws: { error in
@@ -129,7 +137,8 @@ import Testing
             try ActivationReader(path: foreign)
         }
         let newer = dir.path("newer.h5")
-        try ActivationWriter.create(path: newer, header: StoreFixtures.header(), hookWidths: StoreFixtures.widths).close()
+        try ActivationWriter.create(path: newer, header: StoreFixtures.header(), hookWidths: StoreFixtures.widths)
+            .close()
         try H5File.open(path: newer, writable: true).setAttribute("format_version", int: 2)
         #expect(throws: StoreError.unsupportedVersion(path: newer, found: 2, supported: 1)) {
             try ActivationReader(path: newer)

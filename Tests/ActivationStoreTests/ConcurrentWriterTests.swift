@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import ActivationStore
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Hardening defect 1: `capture --overwrite` on a file another capture is writing used to truncate it (O_TRUNC came
@@ -27,8 +27,9 @@ import Glibc
         try body()
     }
 
-    @Test("--overwrite refuses a file another process is writing or reading, and leaves it intact",
-          arguments: [LOCK_EX, LOCK_SH])
+    @Test(
+        "--overwrite refuses a file another process is writing or reading, and leaves it intact",
+        arguments: [LOCK_EX, LOCK_SH])
     func overwriteInUse(mode: Int32) throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("c.h5")
@@ -36,8 +37,9 @@ import Glibc
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         try Self.whileLocked(path, mode) {
             #expect(throws: StoreError.fileInUse(path: path)) {
-                _ = try ActivationWriter.create(path: path, header: Self.header, hookWidths: StoreFixtures.widths,
-                                                options: .init(overwrite: true))
+                _ = try ActivationWriter.create(
+                    path: path, header: Self.header, hookWidths: StoreFixtures.widths,
+                    options: .init(overwrite: true))
             }
         }
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == size)
@@ -55,15 +57,17 @@ import Glibc
         try first.append(StoreFixtures.batch(0..<6, header: Self.header))
         try first.commit()
         #expect(throws: StoreError.fileInUse(path: path)) {
-            _ = try ActivationWriter.create(path: path, header: Self.header, hookWidths: StoreFixtures.widths,
-                                            options: .init(overwrite: true))
+            _ = try ActivationWriter.create(
+                path: path, header: Self.header, hookWidths: StoreFixtures.widths,
+                options: .init(overwrite: true))
         }
         try first.append(StoreFixtures.batch(6..<12, header: Self.header))
         try first.close()
         let reader = try ActivationReader(path: path)
         #expect(reader.count == 12)
-        #expect(try reader.rows(hook: StoreFixtures.hooks[0]) ==
-                StoreFixtures.batch(0..<12, header: Self.header).activations[StoreFixtures.hooks[0]])
+        #expect(
+            try reader.rows(hook: StoreFixtures.hooks[0])
+                == StoreFixtures.batch(0..<12, header: Self.header).activations[StoreFixtures.hooks[0]])
     }
 
     @Test("--overwrite refuses a file an open reader holds (libhdf5's shared lock)")
@@ -73,8 +77,9 @@ import Glibc
         try Self.finishedFile(path, rows: 4)
         let reader = try ActivationReader(path: path)
         #expect(throws: StoreError.fileInUse(path: path)) {
-            _ = try ActivationWriter.create(path: path, header: Self.header, hookWidths: StoreFixtures.widths,
-                                            options: .init(overwrite: true))
+            _ = try ActivationWriter.create(
+                path: path, header: Self.header, hookWidths: StoreFixtures.widths,
+                options: .init(overwrite: true))
         }
         #expect(try reader.texts().count == 4)
     }
@@ -85,8 +90,9 @@ import Glibc
         let path = dir.path("c.h5"), link = dir.path("link.h5")
         try Self.finishedFile(path, rows: 10)
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
-        let writer = try ActivationWriter.create(path: link, header: Self.header, hookWidths: StoreFixtures.widths,
-                                                 options: .init(overwrite: true))
+        let writer = try ActivationWriter.create(
+            path: link, header: Self.header, hookWidths: StoreFixtures.widths,
+            options: .init(overwrite: true))
         try writer.append(StoreFixtures.batch(0..<3, header: Self.header))
         try writer.close()
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == path)

@@ -7,8 +7,10 @@ import Hooks
 /// `/tokens/offsets` made `train` trap; both must be clear errors when the file is opened.
 @Suite("Damaged activation-file bookkeeping") struct DamagedHeaderTests {
     /// A small valid file of the given position, then `damage` applied to it through the HDF5 layer.
-    private func damagedFile(_ dir: TemporaryDirectory, position: CapturePosition,
-                             _ damage: (H5File) throws -> Void) throws -> String {
+    private func damagedFile(
+        _ dir: TemporaryDirectory, position: CapturePosition,
+        _ damage: (H5File) throws -> Void
+    ) throws -> String {
         let path = dir.path("damaged.h5")
         let header = StoreFixtures.header(position: position, hooks: ["blocks.0.hook_resid_post"])
         let writer = try ActivationWriter.create(path: path, header: header, options: .init(chunkRows: 2))
@@ -20,8 +22,9 @@ import Hooks
         return path
     }
 
-    @Test("n_layers of -1, 0 or 2^40 is refused at open with the attribute named (defect 9)",
-          arguments: [Int64(-1), 0, 1 << 40])
+    @Test(
+        "n_layers of -1, 0 or 2^40 is refused at open with the attribute named (defect 9)",
+        arguments: [Int64(-1), 0, 1 << 40])
     func badLayerCount(value: Int64) throws {
         let dir = try TemporaryDirectory()
         let path = try damagedFile(dir, position: .last) { try $0.setAttribute("n_layers", int: value) }

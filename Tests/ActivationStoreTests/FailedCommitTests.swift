@@ -6,12 +6,14 @@ import Testing
 /// resumable; `committed_rows` used to be raised before the rows were on disk.
 @Suite struct FailedCommitTests {
     static let header = StoreFixtures.header()
-    static let diskFull = StoreError.hdf5(operation: "flush file", file: "x", object: "/",
-                                          message: "H5FD__sec2_write: file write failed: errno = 28, error message = 'No space left on device'")
+    static let diskFull = StoreError.hdf5(
+        operation: "flush file", file: "x", object: "/",
+        message: "H5FD__sec2_write: file write failed: errno = 28, error message = 'No space left on device'")
 
     static func writer(_ path: String) throws -> ActivationWriter {
-        try ActivationWriter.create(path: path, header: header, hookWidths: StoreFixtures.widths,
-                                    options: .init(chunkRows: 4))
+        try ActivationWriter.create(
+            path: path, header: header, hookWidths: StoreFixtures.widths,
+            options: .init(chunkRows: 4))
     }
 
     @Test("a failed flush keeps the last commit, says the disk is full and where --resume continues")
@@ -22,8 +24,9 @@ import Testing
         try writer.append(StoreFixtures.batch(0..<4, header: Self.header))
         #expect(writer.committedRows == 4)
         writer.injectedFlushFailure = Self.diskFull
-        let expected = StoreError.commitFailed(path: path, committedRows: 4, rows: 4,
-                                               reason: "the disk is full (No space left on device)", diskFull: true)
+        let expected = StoreError.commitFailed(
+            path: path, committedRows: 4, rows: 4,
+            reason: "the disk is full (No space left on device)", diskFull: true)
         #expect(throws: expected) { try writer.append(StoreFixtures.batch(4..<8, header: Self.header)) }
         #expect(expected.description.contains("--resume to continue from row 4"))
         #expect(writer.committedRows == 4)
@@ -64,8 +67,9 @@ import Testing
     func reservationCoversCommit() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("c.h5")
-        let writer = try ActivationWriter.create(path: path, header: Self.header, hookWidths: StoreFixtures.widths,
-                                                 options: .init(compression: .none, chunkRows: 64))
+        let writer = try ActivationWriter.create(
+            path: path, header: Self.header, hookWidths: StoreFixtures.widths,
+            options: .init(compression: .none, chunkRows: 64))
         let before = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
         let batch = StoreFixtures.batch(0..<64, header: Self.header)
         try writer.append(batch)

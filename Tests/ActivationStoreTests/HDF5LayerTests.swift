@@ -11,8 +11,9 @@ import Testing
         let first = random.array(5 * 3), second = random.array(4 * 3)
         do {
             let file = try H5File.create(path: path, overwrite: false)
-            let dataset = try file.createDataset("/activations/x", element: .float32, width: 3, chunkRows: 2,
-                                                 compression: .default)
+            let dataset = try file.createDataset(
+                "/activations/x", element: .float32, width: 3, chunkRows: 2,
+                compression: .default)
             try dataset.append(first, rowCount: 5)
             try dataset.append(second, rowCount: 4)
             try file.setAttribute("name", string: "héllo")
@@ -41,8 +42,9 @@ import Testing
         let strings = ["The city of Kraków is in Poland.", "", "東京", "quote \" and, comma"]
         do {
             let file = try H5File.create(path: path, overwrite: false)
-            let dataset = try file.createDataset("/examples/text", element: .utf8String, width: nil, chunkRows: 2,
-                                                 compression: .default)
+            let dataset = try file.createDataset(
+                "/examples/text", element: .utf8String, width: nil, chunkRows: 2,
+                compression: .default)
             try dataset.appendStrings(Array(strings[0..<3]))
             try dataset.appendStrings([strings[3]])
         }

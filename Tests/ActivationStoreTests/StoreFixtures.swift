@@ -6,10 +6,13 @@ enum StoreFixtures {
     static let hooks = ["blocks.0.hook_resid_post", "blocks.1.hook_resid_post", "blocks.1.mlp.hook_post"]
     static let widths = ["blocks.1.mlp.hook_post": 12]
 
-    static func header(position: CapturePosition = .last, sha: String = "abc123",
-                       hooks: [String] = StoreFixtures.hooks) -> StoreHeader {
-        StoreHeader(modelName: "tiny", modelArchitecture: "llama", modelSHA256: sha, nLayers: 2, dModel: 4,
-                    position: position, promptTemplate: "", hooks: hooks, createdAt: "2026-11-29T04:00:00Z")
+    static func header(
+        position: CapturePosition = .last, sha: String = "abc123",
+        hooks: [String] = StoreFixtures.hooks
+    ) -> StoreHeader {
+        StoreHeader(
+            modelName: "tiny", modelArchitecture: "llama", modelSHA256: sha, nLayers: 2, dModel: 4,
+            position: position, promptTemplate: "", hooks: hooks, createdAt: "2026-11-29T04:00:00Z")
     }
 
     /// Example `i` and its activations: deterministic, so expected values can be rebuilt. With `tokens`,
@@ -19,8 +22,10 @@ enum StoreFixtures {
         for i in indices {
             var meta = ["group": "g\(i % 2)"]
             if i >= 5 { meta["country"] = "C\(i)" }
-            batch.examples.append(ExampleRecord(text: "statement \(i) — ü", label: Int8(i % 2), source: i < 8 ? "a" : "b",
-                                                nTokens: Int32(3 + i), meta: meta, answer: i % 4 == 3 ? "answer \(i)" : nil))
+            batch.examples.append(
+                ExampleRecord(
+                    text: "statement \(i) — ü", label: Int8(i % 2), source: i < 8 ? "a" : "b",
+                    nTokens: Int32(3 + i), meta: meta, answer: i % 4 == 3 ? "answer \(i)" : nil))
             let rows = tokens ? 1 + i % 3 : 1
             if tokens { batch.rowsPerExample?.append(rows) }
             for hook in header.hooks {

@@ -47,7 +47,8 @@ import Testing
     }
 
     static let header = StoreFixtures.header()
-    static let diskFull = StoreError.hdf5(operation: "flush file", file: "x", object: "/", message: "errno = 28, 'No space left on device'")
+    static let diskFull = StoreError.hdf5(
+        operation: "flush file", file: "x", object: "/", message: "errno = 28, 'No space left on device'")
 
     /// The reader sees exactly rows 0..<committed, each as it was appended.
     static func check(_ path: String, committed: Int, trace: [String]) throws {
@@ -63,23 +64,26 @@ import Testing
         }
     }
 
-    @Test("append / commit / kill / disk-full / resume in random order keep exactly the committed rows",
-          arguments: 0..<24)
+    @Test(
+        "append / commit / kill / disk-full / resume in random order keep exactly the committed rows",
+        arguments: 0..<24)
     func randomInterleavings(seed: Int) throws {
         let dir = try TemporaryDirectory()
         var path = dir.path("run0.h5")
         let options = ActivationWriter.Options(chunkRows: 4)
-        var writer: ActivationWriter? = try ActivationWriter.create(path: path, header: Self.header,
-                                                                     hookWidths: StoreFixtures.widths, options: options)
-        var next = 0          // the next row to append (a resumed run restarts from the committed count)
-        var committed = 0     // rows the writer has reported committed: never to be lost
+        var writer: ActivationWriter? = try ActivationWriter.create(
+            path: path, header: Self.header,
+            hookWidths: StoreFixtures.widths, options: options)
+        var next = 0  // the next row to append (a resumed run restarts from the committed count)
+        var committed = 0  // rows the writer has reported committed: never to be lost
         var trace: [String] = [], generation = 0
         var program = Program(state: UInt64(seed) &* 7919, left: 30)
         while let op = program.next() {
             trace.append(op.description)
             if writer == nil {  // after a kill, a failure or a close, the next run resumes
-                writer = try ActivationWriter.resume(path: path, header: Self.header, hookWidths: StoreFixtures.widths,
-                                                     options: options)
+                writer = try ActivationWriter.resume(
+                    path: path, header: Self.header, hookWidths: StoreFixtures.widths,
+                    options: options)
                 #expect(writer?.committedRows == committed, Comment(rawValue: trace.joined(separator: ", ")))
                 next = committed
             }

@@ -7,18 +7,20 @@ import Testing
         AnswerGrader.grade(answer, accepted: accepted).verdict
     }
 
-    @Test("normalised forms", arguments: [
-        ("July 4th, 1976", "1976-07-04"),
-        ("the fourth of July 1976", "1976-07-04"),
-        ("1976-07-04", "1976-07-04"),
-        ("On the twenty-first of March", "on --03-21"),
-        ("400cm", "400 cm"),
-        ("2.50 kilometres", "2.5 km"),
-        ("2.6 million", "2600000"),
-        ("St. Louis", "saint louis"),
-        ("Bogotá, Colombia", "bogota colombia"),
-        ("It was founded in May", "it was founded in may"),
-    ])
+    @Test(
+        "normalised forms",
+        arguments: [
+            ("July 4th, 1976", "1976-07-04"),
+            ("the fourth of July 1976", "1976-07-04"),
+            ("1976-07-04", "1976-07-04"),
+            ("On the twenty-first of March", "on --03-21"),
+            ("400cm", "400 cm"),
+            ("2.50 kilometres", "2.5 km"),
+            ("2.6 million", "2600000"),
+            ("St. Louis", "saint louis"),
+            ("Bogotá, Colombia", "bogota colombia"),
+            ("It was founded in May", "it was founded in may"),
+        ])
     func forms(input: String, expected: String) {
         #expect(AnswerGrader.normalize(input) == expected)
     }
@@ -41,8 +43,10 @@ import Testing
     @Test("dates: any common spelling of the same day; a year matches a date in that year")
     func dates() {
         let accepted = ["16 December 1930", "December 16, 1930", "1930-12-16"]
-        for answer in ["It will be December 16th, 1930.", "16/12? No: the 16th of December, 1930", "1930-12-16",
-                       "the sixteenth of December 1930", "Dec 16 1930"] {
+        for answer in [
+            "It will be December 16th, 1930.", "16/12? No: the 16th of December, 1930", "1930-12-16",
+            "the sixteenth of December 1930", "Dec 16 1930",
+        ] {
             #expect(Self.verdict(answer, accepted) == .correct, "\(answer)")
         }
         #expect(Self.verdict("December 17, 1930", accepted) == .incorrect)
@@ -67,7 +71,8 @@ import Testing
     func aliases() {
         let washington = ["Washington, D.C.", "Washington DC", "Washington D.C."]
         #expect(Self.verdict("The capital is Washington DC.", washington) == .correct)
-        #expect(Self.verdict("The capital is Washington, D.C.", ["Washington DC"]) == .incorrect)  // "d c" ≠ "dc": list both
+        // "d c" ≠ "dc": list both
+        #expect(Self.verdict("The capital is Washington, D.C.", ["Washington DC"]) == .incorrect)
         #expect(AnswerGrader.grade("It's Washington, D.C.", accepted: washington).matched == "Washington, D.C.")
         #expect(Self.verdict("The Netherlands' seat of government is The Hague", ["Hague"]) == .correct)
         #expect(Self.verdict("Saint Petersburg is in Russia", ["St. Petersburg"]) == .correct)
@@ -85,19 +90,22 @@ import Testing
         #expect(Self.verdict("The code is CZ", ["CZ"]) == .correct)
         #expect(Self.verdict("the code is cz", ["CZ"]) == .incorrect)
         #expect(Self.verdict("The symbol is w", ["W"]) == .incorrect)
-        #expect(AnswerGrader.isShortCode("Fe") && AnswerGrader.isShortCode("USA") && !AnswerGrader.isShortCode("Lev")
+        #expect(
+            AnswerGrader.isShortCode("Fe") && AnswerGrader.isShortCode("USA") && !AnswerGrader.isShortCode("Lev")
                 && !AnswerGrader.isShortCode("U.K.") && !AnswerGrader.isShortCode("Paris"))
     }
 
-    @Test("refusals and \"I don't know\" are their own class", arguments: [
-        "I don't know.",
-        "I'm not sure what the capital of Burkina Faso is.",
-        "I'm sorry, but I don't have information about that country.",
-        "As an AI, I cannot browse the internet to look that up.",
-        "I do not know the answer to that question.",
-        "Unfortunately I am unable to answer that.",
-        "I have no idea!",
-    ])
+    @Test(
+        "refusals and \"I don't know\" are their own class",
+        arguments: [
+            "I don't know.",
+            "I'm not sure what the capital of Burkina Faso is.",
+            "I'm sorry, but I don't have information about that country.",
+            "As an AI, I cannot browse the internet to look that up.",
+            "I do not know the answer to that question.",
+            "Unfortunately I am unable to answer that.",
+            "I have no idea!",
+        ])
     func refusals(answer: String) {
         let grade = AnswerGrader.grade(answer, accepted: ["Ouagadougou"])
         #expect(grade.verdict == .refused && grade.label == -1 && grade.verdict.name == "refused")
@@ -115,8 +123,11 @@ import Testing
 
     /// The committed fact-question files, when present (they are in the repository).
     static func factRecords() throws -> [DatasetExample] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../datasets").standardized
-        return try ["factqa_train.jsonl", "factqa_test.jsonl"].flatMap { try QuestionsReader.read(path: root.appendingPathComponent($0).path) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../datasets")
+            .standardized
+        return try ["factqa_train.jsonl", "factqa_test.jsonl"].flatMap {
+            try QuestionsReader.read(path: root.appendingPathComponent($0).path)
+        }
     }
 
     @Test("every fact question: each accepted answer grades itself right, and the question alone is not graded right")

@@ -16,12 +16,15 @@ import Inference
             return
         }
         let lm = try LanguageModel.load(path: Self.model)
-        let adapter = try EngineCaptureAdapter(model: lm, hooks: [.residPost(14), .residPost(29)],
-                                               chat: try lm.requireChatTemplate())
+        let adapter = try EngineCaptureAdapter(
+            model: lm, hooks: [.residPost(14), .residPost(29)],
+            chat: try lm.requireChatTemplate())
         let hooks = ["blocks.14.hook_resid_post", "blocks.29.hook_resid_post"]
-        let questions = ["What is the capital of France?", "How many legs does a spider have?", "Who painted the Mona Lisa?",
-                         "What is the boiling point of water in Celsius?", "Which planet is closest to the sun?",
-                         "What is the largest ocean?", "In what year did World War II end?"]
+        let questions = [
+            "What is the capital of France?", "How many legs does a spider have?", "Who painted the Mona Lisa?",
+            "What is the boiling point of water in Celsius?", "Which planet is closest to the sun?",
+            "What is the largest ocean?", "In what year did World War II end?",
+        ]
         let one = try adapter.answers(questions: questions, hooks: hooks, maxTokens: 20, batchSize: 1)
         let five = try adapter.answers(questions: questions, hooks: hooks, maxTokens: 20, batchSize: 5)
         for (a, b) in zip(one, five) {
@@ -30,6 +33,8 @@ import Inference
             #expect(a.positionRows == b.positionRows)
             #expect(a.scores.map(\.logprob) == b.scores.map(\.logprob))
         }
-        #expect(Set(one.map(\.generatedTokens)).count > 1, "answers of different lengths leave the batch at different steps")
+        #expect(
+            Set(one.map(\.generatedTokens)).count > 1, "answers of different lengths leave the batch at different steps"
+        )
     }
 }

@@ -17,7 +17,9 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
 
     func width(of hook: String) throws -> Int { hook.contains("mlp") ? 6 : 4 }
 
-    static func token(_ word: Substring) -> Int32 { Int32(word.unicodeScalars.reduce(7) { ($0 * 31 + Int($1.value)) % 997 }) }
+    static func token(_ word: Substring) -> Int32 {
+        Int32(word.unicodeScalars.reduce(7) { ($0 * 31 + Int($1.value)) % 997 })
+    }
 
     func prepare(statement: String) throws -> PreparedText {
         let tokens = [Int32(1)] + statement.split(separator: " ").map(Self.token)  // BOS + words
@@ -34,7 +36,9 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
     }
 
     func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput] {
-        if let limit = failAfterPasses, passes >= limit { throw StoreError.invalidArgument(what: "fake", detail: "killed") }
+        if let limit = failAfterPasses, passes >= limit {
+            throw StoreError.invalidArgument(what: "fake", detail: "killed")
+        }
         passes += 1
         batchSizes.append(sequences.count)
         return try sequences.map { tokens in
@@ -45,13 +49,16 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
                     (0..<width).map { Self.value(token: token, position: position, hook: hook, column: $0) }
                 }
             }
-            let scores = scoreTokens ? tokens.indices.dropFirst().map { Self.score(token: tokens[$0], position: $0) } : nil
+            let scores =
+                scoreTokens ? tokens.indices.dropFirst().map { Self.score(token: tokens[$0], position: $0) } : nil
             return PrefillOutput(rows: out, scores: scores)
         }
     }
 
     func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
-        if let limit = failAfterPasses, passes >= limit { throw StoreError.invalidArgument(what: "fake", detail: "killed") }
+        if let limit = failAfterPasses, passes >= limit {
+            throw StoreError.invalidArgument(what: "fake", detail: "killed")
+        }
         passes += 1
         let text = question.contains("France") ? "It is Paris." : "I am not sure."
         var rows: [String: [Float]] = [:]
@@ -75,8 +82,9 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         return try dir.write(name, "statement,label,country\n" + rows.joined(separator: "\n") + "\n")
     }
 
-    @Test("last, mean and all rows equal the engine's rows at the text positions, in dataset order",
-          arguments: [CapturePosition.last, .mean, .all])
+    @Test(
+        "last, mean and all rows equal the engine's rows at the text positions, in dataset order",
+        arguments: [CapturePosition.last, .mean, .all])
     func positions(position: CapturePosition) throws {
         let dir = try TemporaryDirectory()
         let csv = try Self.statements(dir, "facts.csv", count: 23)
@@ -102,18 +110,22 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
             let rows = try reader.rows(hook: hook, examples: index..<(index + 1))
             let span = prepared.textSpan
             switch position {
-            case .last, .answer: #expect(rows == Array(full[((span.upperBound - 1) * width)..<(span.upperBound * width)]))
+            case .last, .answer:
+                #expect(rows == Array(full[((span.upperBound - 1) * width)..<(span.upperBound * width)]))
             case .all: #expect(rows == Array(full[(span.lowerBound * width)..<(span.upperBound * width)]))
             case .mean:
-                let expected = (0..<width).map { c in span.reduce(Float(0)) { $0 + full[$1 * width + c] } * (1 / Float(span.count)) }
+                let expected = (0..<width).map { c in
+                    span.reduce(Float(0)) { $0 + full[$1 * width + c] } * (1 / Float(span.count))
+                }
                 #expect(zip(rows, expected).allSatisfy { abs($0 - $1) < 1e-5 })
             }
         }
     }
 
     /// Hardening defect 16: one statement longer than the context used to abort the capture, and --resume again.
-    @Test("statements longer than the context are skipped and recorded; the others are captured as before",
-          arguments: [CapturePosition.last, .all])
+    @Test(
+        "statements longer than the context are skipped and recorded; the others are captured as before",
+        arguments: [CapturePosition.last, .all])
     func overlongStatements(position: CapturePosition) throws {
         let dir = try TemporaryDirectory()
         let csv = try Self.statements(dir, "facts.csv", count: 23)
@@ -123,7 +135,9 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         request.batchSize = 4
         let summary = try CapturePipeline(engine: engine, request: request).run()
         let dataset = try Dataset.load(path: csv)
-        let long = try dataset.examples.indices.filter { try engine.prepare(statement: dataset.examples[$0].text).tokens.count > 5 }
+        let long = try dataset.examples.indices.filter {
+            try engine.prepare(statement: dataset.examples[$0].text).tokens.count > 5
+        }
         #expect(!long.isEmpty && long.count < 23)
         #expect(summary.totalExamples == 23 && summary.skipped == long.count)
         #expect(summary.text.contains("\(long.count) statements longer than the model's context skipped"))
@@ -133,8 +147,10 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         #expect(try CapturePipeline(engine: engine, request: request).run().totalExamples == 23)
     }
 
-    static func checkSkipped(_ path: String, long: [Int], engine: FakeEngine, dataset: Dataset,
-                             position: CapturePosition) throws {
+    static func checkSkipped(
+        _ path: String, long: [Int], engine: FakeEngine, dataset: Dataset,
+        position: CapturePosition
+    ) throws {
         let reader = try ActivationReader(path: path)
         let labels = try reader.labels(), skipped = try #require(try reader.meta("skipped"))
         let hook = Self.hooks[0], width = try engine.width(of: hook)
@@ -153,8 +169,12 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
                 #expect(labels[i] == Int8(i % 2) && skipped[i] == "")
                 let full = try engine.prefill([prepared.tokens], hooks: [hook], scoreTokens: false)[0].rows[hook]!
                 let span = prepared.textSpan
-                let rows = position == .last ? try reader.rows(hook: hook, examples: i..<(i + 1))
-                    : try reader.rows(hook: hook).dropFirst(ranges![i].lowerBound * width).prefix(ranges![i].count * width).map { $0 }
+                let rows =
+                    position == .last
+                    ? try reader.rows(hook: hook, examples: i..<(i + 1))
+                    : try reader.rows(hook: hook).dropFirst(ranges![i].lowerBound * width).prefix(
+                        ranges![i].count * width
+                    ).map { $0 }
                 let lower = position == .last ? span.upperBound - 1 : span.lowerBound
                 #expect(rows == Array(full[(lower * width)..<(span.upperBound * width)]))
             }
@@ -173,8 +193,10 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
     @Test("an interrupted capture resumed with --resume equals an uninterrupted one, each example once")
     func resume() throws {
         let dir = try TemporaryDirectory()
-        let a = try Self.statements(dir, "a.csv", count: 150), b = try Self.statements(dir, "b.csv", count: 70, offset: 500)
-        var request = CaptureRequest(datasets: [a, b], outPath: dir.path("full.h5"), hooks: Self.hooks, position: .last)
+        let a = try Self.statements(dir, "a.csv", count: 150),
+            b = try Self.statements(dir, "b.csv", count: 70, offset: 500)
+        var request = CaptureRequest(
+            datasets: [a, b], outPath: dir.path("full.h5"), hooks: Self.hooks, position: .last)
         request.batchSize = 3
         request.chunkRows = 8  // windows of 24 rows
         _ = try CapturePipeline(engine: FakeEngine(), request: request).run()
@@ -193,7 +215,8 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         #expect(summary.resumedFrom == committed && summary.examples == 220 - committed)
 
         do {
-            let full = try ActivationReader(path: dir.path("full.h5")), cut = try ActivationReader(path: request.outPath)
+            let full = try ActivationReader(path: dir.path("full.h5")),
+                cut = try ActivationReader(path: request.outPath)
             #expect(cut.count == 220)
             #expect(try cut.texts() == full.texts())
             #expect(try cut.sources() == full.sources())
@@ -204,7 +227,9 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         var other = request
         other.datasets = [b, a]
         #expect { try CapturePipeline(engine: FakeEngine(), request: other).run() } throws: { error in
-            if case let StoreError.incompatibleResume(_, field, _, _) = error { return field.hasPrefix("number") || field.hasPrefix("text") }
+            if case let StoreError.incompatibleResume(_, field, _, _) = error {
+                return field.hasPrefix("number") || field.hasPrefix("text")
+            }
             return false
         }
         other = request
@@ -215,12 +240,15 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         }
     }
 
-    @Test("an answer capture commits every chunk that holds two decode batches: a run killed after 30 answers keeps 24 of them and resumes from there")
+    @Test(
+        "an answer capture commits every chunk that holds two decode batches: a run killed after 30 answers keeps 24 of them and resumes from there"
+    )
     func answerCommits() throws {
         let dir = try TemporaryDirectory()
         let lines = (0..<40).map { #"{"id": "q\#($0)", "question": "Capital number \#($0)?", "answers": ["Paris"]}"# }
         let jsonl = try dir.write("qa.jsonl", lines.joined(separator: "\n"))
-        var request = CaptureRequest(datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
+        var request = CaptureRequest(
+            datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
         request.chunkRows = 8
         request.batchSize = 4  // questions decoded together: windows of 8 rows
         let engine = FakeEngine()
@@ -234,15 +262,20 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         #expect(try ActivationReader(path: dir.path("qa.h5")).meta("id") == (0..<40).map { "q\($0)" })
     }
 
-    @Test("questions are answered, graded (right / refused) and stored with the answer text and fields; --limit applies per dataset")
+    @Test(
+        "questions are answered, graded (right / refused) and stored with the answer text and fields; --limit applies per dataset"
+    )
     func questions() throws {
         let dir = try TemporaryDirectory()
-        let jsonl = try dir.write("qa.jsonl", """
+        let jsonl = try dir.write(
+            "qa.jsonl",
+            """
             {"id": "q1", "question": "Capital of France?", "answers": ["Paris"], "topic": "capitals", "template": 2}
             {"id": "q2", "question": "Capital of Peru?", "answers": ["Lima"], "topic": "capitals"}
             {"id": "q3", "question": "Capital of Chad?", "answers": ["N'Djamena"]}
             """)
-        var request = CaptureRequest(datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
+        var request = CaptureRequest(
+            datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
         request.limit = 2
         let summary = try CapturePipeline(engine: FakeEngine(), request: request).run()
         #expect(summary.correct == 1 && summary.refused == 1 && summary.examples == 2)
@@ -271,8 +304,9 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         #expect(!FileManager.default.fileExists(atPath: request.outPath))
     }
 
-    @Test("statement confidences come from teacher forcing over the text's own tokens; position all stores the per-token series",
-          arguments: [CapturePosition.last, .all])
+    @Test(
+        "statement confidences come from teacher forcing over the text's own tokens; position all stores the per-token series",
+        arguments: [CapturePosition.last, .all])
     func statementConfidence(position: CapturePosition) throws {
         let dir = try TemporaryDirectory()
         let csv = try Self.statements(dir, "facts.csv", count: 30)

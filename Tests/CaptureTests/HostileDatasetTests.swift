@@ -12,18 +12,23 @@ import ActivationStore
         return nil
     }
 
-    @Test("a JSONL line that is not JSON, or not UTF-8, says so without Foundation's \"operation could not be completed\"")
+    @Test(
+        "a JSONL line that is not JSON, or not UTF-8, says so without Foundation's \"operation could not be completed\""
+    )
     func jsonlMessages() throws {
         let notJSON = try #require(Self.jsonlMessage(Array("What is the capital of France?\n".utf8)))
-        #expect(notJSON.contains("not valid JSON") && !notJSON.contains("operation could not be completed"), "\(notJSON)")
-        let latin1 = try #require(Self.jsonlMessage(Array("{\"question\": \"M".utf8) + [0xFC] + Array("nchen?\"}\n".utf8)))
+        #expect(
+            notJSON.contains("not valid JSON") && !notJSON.contains("operation could not be completed"), "\(notJSON)")
+        let latin1 = try #require(
+            Self.jsonlMessage(Array("{\"question\": \"M".utf8) + [0xFC] + Array("nchen?\"}\n".utf8)))
         #expect(latin1.contains("UTF-8") && !latin1.contains("operation could not be completed"), "\(latin1)")
     }
 
     @Test("a file without one example is an error, not a capture of 0 examples")
     func noExamples() throws {
         for text in ["", "\n \n\t\n"] {
-            let message = try #require(Self.jsonlMessage(Array(text.utf8)), "JSONL \(text.debugDescription) was accepted")
+            let message = try #require(
+                Self.jsonlMessage(Array(text.utf8)), "JSONL \(text.debugDescription) was accepted")
             #expect(message.contains("no questions"), "\(message)")
         }
         for text in ["statement,label\n", "statement,label\n" + String(repeating: "\n", count: 1000)] {
@@ -65,8 +70,9 @@ import ActivationStore
     func hugeBatchSize() throws {
         let dir = try TemporaryDirectory()
         let csv = try CapturePipelineTests.statements(dir, "facts.csv", count: 5)
-        var request = CaptureRequest(datasets: [csv], outPath: dir.path("o.h5"), hooks: CapturePipelineTests.hooks,
-                                     position: .last)
+        var request = CaptureRequest(
+            datasets: [csv], outPath: dir.path("o.h5"), hooks: CapturePipelineTests.hooks,
+            position: .last)
         request.batchSize = .max
         let summary = try CapturePipeline(engine: FakeEngine(), request: request) { _ in }.run()
         #expect(summary.examples == 5)

@@ -5,7 +5,9 @@ import ActivationStore
 
 @Suite("NumPy import") struct ImportTests {
     /// A .npy file of format `major`.0 holding `values` with dtype `descr` and `shape`.
-    static func npy(_ values: [Float], shape: [Int], descr: String = "<f4", major: UInt8 = 1, fortran: Bool = false) -> Data {
+    static func npy(_ values: [Float], shape: [Int], descr: String = "<f4", major: UInt8 = 1, fortran: Bool = false)
+        -> Data
+    {
         let shapeText = "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
         var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shapeText), }"
         let prefix = major == 1 ? 10 : 12
@@ -13,8 +15,11 @@ import ActivationStore
         header += "\n"
         var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, major, 0])
         let length = header.utf8.count
-        if major == 1 { data += [UInt8(length & 0xFF), UInt8(length >> 8)] }
-        else { data += (0..<4).map { UInt8((length >> (8 * $0)) & 0xFF) } }
+        if major == 1 {
+            data += [UInt8(length & 0xFF), UInt8(length >> 8)]
+        } else {
+            data += (0..<4).map { UInt8((length >> (8 * $0)) & 0xFF) }
+        }
         data += Data(header.utf8)
         for value in values {
             switch descr {
@@ -26,9 +31,11 @@ import ActivationStore
         return data
     }
 
-    @Test("npy headers v1, v2, v3 and dtypes f4, f8, f2 read row ranges", arguments: [
-        ("<f4", UInt8(1)), ("<f8", UInt8(2)), ("<f2", UInt8(3)),
-    ])
+    @Test(
+        "npy headers v1, v2, v3 and dtypes f4, f8, f2 read row ranges",
+        arguments: [
+            ("<f4", UInt8(1)), ("<f8", UInt8(2)), ("<f2", UInt8(3)),
+        ])
     func npyVersions(descr: String, major: UInt8) throws {
         let dir = try TemporaryDirectory()
         let values: [Float] = (0..<24).map { Float($0) / 4 }
@@ -39,19 +46,21 @@ import ActivationStore
         #expect(try reader.rows(1, 2) == Array(values[6..<18]))
     }
 
-    @Test("npy files this reader does not take are refused with the reason", arguments: [
-        (ImportTests.npy([1, 2], shape: [2], descr: ">f4"), "dtype"),
-        (ImportTests.npy([1, 2], shape: [2], descr: "<i4"), "dtype"),
-        (ImportTests.npy([1, 2, 3, 4], shape: [2, 2], fortran: true), "Fortran"),
-        (ImportTests.npy([1, 2, 3], shape: [2, 2]), "truncated"),
-        (Data("PK\u{3}\u{4} not npy".utf8), "magic"),
-        // Hardening issue, defect 8: the shape product used to overflow and trap.
-        (ImportTests.npy([1, 2], shape: [4_294_967_296, 4_294_967_296]), "too large"),
-        (ImportTests.npy([1, 2], shape: [Int.max, 2]), "too large"),
-        // Found by fuzz-npy: a zero first dimension hid an overflowing row width, which trapped when read.
-        (ImportTests.npy([], shape: [0, 4_611_686_018_427_387_904, 4_611_686_018_427_387_904]), "too large"),
-        (ImportTests.npy([], shape: [3, 0, 4_611_686_018_427_387_904, 4]), "too large"),
-    ])
+    @Test(
+        "npy files this reader does not take are refused with the reason",
+        arguments: [
+            (ImportTests.npy([1, 2], shape: [2], descr: ">f4"), "dtype"),
+            (ImportTests.npy([1, 2], shape: [2], descr: "<i4"), "dtype"),
+            (ImportTests.npy([1, 2, 3, 4], shape: [2, 2], fortran: true), "Fortran"),
+            (ImportTests.npy([1, 2, 3], shape: [2, 2]), "truncated"),
+            (Data("PK\u{3}\u{4} not npy".utf8), "magic"),
+            // Hardening issue, defect 8: the shape product used to overflow and trap.
+            (ImportTests.npy([1, 2], shape: [4_294_967_296, 4_294_967_296]), "too large"),
+            (ImportTests.npy([1, 2], shape: [Int.max, 2]), "too large"),
+            // Found by fuzz-npy: a zero first dimension hid an overflowing row width, which trapped when read.
+            (ImportTests.npy([], shape: [0, 4_611_686_018_427_387_904, 4_611_686_018_427_387_904]), "too large"),
+            (ImportTests.npy([], shape: [3, 0, 4_611_686_018_427_387_904, 4]), "too large"),
+        ])
     func npyErrors(data: Data, fragment: String) throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("bad.npy")
@@ -74,8 +83,9 @@ import ActivationStore
         try Self.npy(values, shape: [n, layers, d]).write(to: URL(fileURLWithPath: npyPath))
         let csv = "statement,label,group\n" + (0..<n).map { "s\($0),\($0 % 2),g\($0 % 3)" }.joined(separator: "\n")
         let csvPath = try dir.write("set.csv", csv)
-        var request = StoreImporter.Request(arrayPath: npyPath, csvPath: csvPath, outPath: dir.path("o.h5"),
-                                            modelName: "m", architecture: "llama", modelSHA256: "s")
+        var request = StoreImporter.Request(
+            arrayPath: npyPath, csvPath: csvPath, outPath: dir.path("o.h5"),
+            modelName: "m", architecture: "llama", modelSHA256: "s")
         request.blockRows = 3
         let summary = try StoreImporter.run(request)
         #expect(summary.examples == n && summary.hooks.count == layers)

@@ -8,11 +8,15 @@ import ActivationStore
     static let hooks = CapturePipelineTests.hooks
 
     /// Captures the whole request into `whole.h5` and its N shards into `shards/s<K>.h5`.
-    static func capture(_ dir: TemporaryDirectory, count: Int, position: CapturePosition = .last,
-                        questions: Bool = false) throws -> (whole: CaptureRequest, shards: [String]) {
+    static func capture(
+        _ dir: TemporaryDirectory, count: Int, position: CapturePosition = .last,
+        questions: Bool = false
+    ) throws -> (whole: CaptureRequest, shards: [String]) {
         var whole: CaptureRequest
         if questions {
-            let jsonl = try dir.write("qa.jsonl", """
+            let jsonl = try dir.write(
+                "qa.jsonl",
+                """
                 {"id": "q1", "question": "Capital of France?", "answers": ["Paris"], "template": 2}
                 {"id": "q2", "question": "Capital of Peru?", "answers": ["Lima"]}
                 {"id": "q3", "question": "Capital of France, again?", "answers": ["Paris"]}
@@ -44,12 +48,15 @@ import ActivationStore
         for hook in a.header.hooks { #expect(try a.rows(hook: hook) == b.rows(hook: hook)) }
         #expect(a.positions == b.positions)
         for name in b.positions {
-            for hook in b.header.hooks { #expect(try a.rows(hook: hook, position: name) == b.rows(hook: hook, position: name)) }
+            for hook in b.header.hooks {
+                #expect(try a.rows(hook: hook, position: name) == b.rows(hook: hook, position: name))
+            }
         }
     }
 
-    @Test("virtual and copy merges read like the single-process capture (shards given in any order)",
-          arguments: [(4, CapturePosition.last), (3, .all), (2, .mean)])
+    @Test(
+        "virtual and copy merges read like the single-process capture (shards given in any order)",
+        arguments: [(4, CapturePosition.last), (3, .all), (2, .mean)])
     func mergedEqualsWhole(count: Int, position: CapturePosition) throws {
         let dir = try TemporaryDirectory()
         let (whole, shards) = try Self.capture(dir, count: count, position: position)
@@ -57,13 +64,16 @@ import ActivationStore
         for mode in [StoreMerger.Mode.virtual, .copy] {
             let out = dir.path("merged-\(mode).h5")
             // A tiny block budget in the copy makes it go one example (or one row) per block.
-            let summary = try StoreMerger.merge(shards: shards.reversed(), out: out, mode: mode, blockBytes: mode == .copy ? 40 : 1 << 20)
+            let summary = try StoreMerger.merge(
+                shards: shards.reversed(), out: out, mode: mode, blockBytes: mode == .copy ? 40 : 1 << 20)
             #expect(summary.rows == 30 && summary.shards == count)
             let merged = try ActivationReader(path: out)
             try Self.expectSameRows(merged, full)
             #expect(merged.shard == nil && merged.mergedFrom == (0..<count).map { "shards/s\($0).h5" })
             let info = try StoreSummary.read(path: out)
-            #expect(info.mergeMode == mode.rawValue && info.mergedShards?.map(\.rows) == shards.map { try! ActivationReader(path: $0).count })
+            #expect(
+                info.mergeMode == mode.rawValue
+                    && info.mergedShards?.map(\.rows) == shards.map { try! ActivationReader(path: $0).count })
             #expect(info.hooks.allSatisfy { ($0.layout == "virtual") == (mode == .virtual) })
             #expect(info.text.contains("merged:    \(count) shards (\(mode.rawValue))"))
         }
@@ -93,8 +103,9 @@ import ActivationStore
         #expect(info.mergedShards?.map(\.present) == [true, false, true] && info.text.contains("MISSING"))
     }
 
-    @Test("answer captures merge: meta columns that only some shards have are filled with \"\" as in one run; empty shards merge",
-          arguments: [2, 6])
+    @Test(
+        "answer captures merge: meta columns that only some shards have are filled with \"\" as in one run; empty shards merge",
+        arguments: [2, 6])
     func answers(count: Int) throws {
         let dir = try TemporaryDirectory()
         let (whole, shards) = try Self.capture(dir, count: count, questions: true)
@@ -103,7 +114,8 @@ import ActivationStore
         #expect(try ActivationReader(path: whole.outPath).positions == StoreSchema.answerPositions.sorted())
         for mode in [StoreMerger.Mode.virtual, .copy] {
             _ = try StoreMerger.merge(shards: shards, out: dir.path("m.h5"), mode: mode, overwrite: true)
-            try Self.expectSameRows(try ActivationReader(path: dir.path("m.h5")), try ActivationReader(path: whole.outPath))
+            try Self.expectSameRows(
+                try ActivationReader(path: dir.path("m.h5")), try ActivationReader(path: whole.outPath))
         }
     }
 
@@ -116,7 +128,9 @@ import ActivationStore
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
-    @Test("refused, naming the file: missing, duplicated, unfinished, foreign shards; another model, hooks, position, template")
+    @Test(
+        "refused, naming the file: missing, duplicated, unfinished, foreign shards; another model, hooks, position, template"
+    )
     func refusals() throws {
         let dir = try TemporaryDirectory()
         let (whole, shards) = try Self.capture(dir, count: 3)
@@ -150,7 +164,9 @@ import ActivationStore
         Self.expectRefusal([shards[0], count, shards[2]], out: out, file: count, "shard 1/4")
 
         _ = try StoreMerger.merge(shards: shards, out: out, mode: .virtual)
-        #expect(throws: StoreError.fileExists(path: out)) { try StoreMerger.merge(shards: shards, out: out, mode: .copy) }
+        #expect(throws: StoreError.fileExists(path: out)) {
+            try StoreMerger.merge(shards: shards, out: out, mode: .copy)
+        }
         Self.expectRefusal([out], out: dir.path("again.h5"), file: out, "already a merged file")
     }
 }

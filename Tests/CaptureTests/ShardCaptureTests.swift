@@ -8,7 +8,9 @@ import ActivationStore
     static let hooks = CapturePipelineTests.hooks
 
     /// Two statement files (23 + 18 rows, the second cut to 15 by --limit): B = 38 rows.
-    static func request(_ dir: TemporaryDirectory, out: String, position: CapturePosition = .last) throws -> CaptureRequest {
+    static func request(_ dir: TemporaryDirectory, out: String, position: CapturePosition = .last) throws
+        -> CaptureRequest
+    {
         let a = try CapturePipelineTests.statements(dir, "a.csv", count: 23)
         let b = try CapturePipelineTests.statements(dir, "b.csv", count: 18, offset: 100)
         var request = CaptureRequest(datasets: [a, b], outPath: dir.path(out), hooks: hooks, position: position)
@@ -18,8 +20,9 @@ import ActivationStore
         return request
     }
 
-    @Test("shards K/N hold rows floor(K·B/N)..<floor((K+1)·B/N); concatenated they equal the single capture",
-          arguments: [(4, CapturePosition.last), (3, .all), (5, .mean)])
+    @Test(
+        "shards K/N hold rows floor(K·B/N)..<floor((K+1)·B/N); concatenated they equal the single capture",
+        arguments: [(4, CapturePosition.last), (3, .all), (5, .mean)])
     func shardsConcatenateToTheWholeCapture(count: Int, position: CapturePosition) throws {
         let dir = try TemporaryDirectory()
         let whole = try Self.request(dir, out: "whole.h5", position: position)
@@ -91,14 +94,17 @@ import ActivationStore
     @Test("answer captures shard too; more shards than rows gives empty, finished shards")
     func answerShards() throws {
         let dir = try TemporaryDirectory()
-        let jsonl = try dir.write("qa.jsonl", """
+        let jsonl = try dir.write(
+            "qa.jsonl",
+            """
             {"id": "q1", "question": "Capital of France?", "answers": ["Paris"]}
             {"id": "q2", "question": "Capital of Peru?", "answers": ["Lima"]}
             {"id": "q3", "question": "Capital of Chad?", "answers": ["N'Djamena"]}
             """)
         var ids: [String] = []
         for index in 0..<5 {
-            var request = CaptureRequest(datasets: [jsonl], outPath: dir.path("q\(index).h5"), hooks: Self.hooks, position: .answer)
+            var request = CaptureRequest(
+                datasets: [jsonl], outPath: dir.path("q\(index).h5"), hooks: Self.hooks, position: .answer)
             request.shard = ShardSpec(index: index, count: 5)
             _ = try CapturePipeline(engine: FakeEngine(), request: request).run()
             let reader = try ActivationReader(path: request.outPath)

@@ -3,7 +3,7 @@ import Testing
 import ActivationStore
 @testable import Capture
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Found by tests-interop/hostile: a named pipe given as an activation file or an .npy array blocked forever in
@@ -14,7 +14,9 @@ import Glibc
         final class Box: @unchecked Sendable { var message: String? }
         let done = DispatchSemaphore(value: 0)
         let box = Box()
-        Thread { box.message = body(); done.signal() }.start()
+        Thread {
+            box.message = body(); done.signal()
+        }.start()
         guard done.wait(timeout: .now() + 10) == .success else {
             Issue.record("\(label): still blocked after 10 s")
             return nil

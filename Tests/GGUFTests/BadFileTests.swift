@@ -156,7 +156,9 @@ struct BadValueTests {
 
     @Test("a bool byte other than 0 or 1 is an error naming the key")
     func badBool() {
-        let error = #expect(throws: GGUFError.self) { _ = try Self.open(Self.file(key: "flag", payload: [7, 0, 0, 0, 2])) }
+        let error = #expect(throws: GGUFError.self) {
+            _ = try Self.open(Self.file(key: "flag", payload: [7, 0, 0, 0, 2]))
+        }
         #expect(error?.description.contains("'flag'") == true)
     }
 
@@ -164,9 +166,11 @@ struct BadValueTests {
     func truncatedArray() {
         var p: [UInt8] = []
         GGUFWriter.append(UInt32(9), to: &p)
-        GGUFWriter.append(UInt32(4), to: &p)   // uint32 elements
+        GGUFWriter.append(UInt32(4), to: &p)  // uint32 elements
         GGUFWriter.append(UInt64(10), to: &p)  // 10 of them = 40 bytes; 8 present
-        let error = #expect(throws: GGUFError.self) { _ = try Self.open(Self.file(key: "a", payload: p + [UInt8](repeating: 0, count: 8))) }
+        let error = #expect(throws: GGUFError.self) {
+            _ = try Self.open(Self.file(key: "a", payload: p + [UInt8](repeating: 0, count: 8)))
+        }
         #expect(error.map(BadFileTests.caseName) == "truncated")
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 @testable import GGUF
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("A mapped GGUF file changed under its reader")
@@ -24,10 +24,10 @@ struct FileChangeTests {
         let file = try GGUFFile(path: path)
         #expect(file.changeSinceOpened() == nil)
         try Self.write(other, value: 2)
-        #expect(rename(other, path) == 0)   // `mv new.gguf model.gguf`
+        #expect(rename(other, path) == 0)  // `mv new.gguf model.gguf`
         #expect(file.changeSinceOpened() == nil)
         let tensor = try #require(file.tensor(named: "t"))
-        #expect(try file.dequantize(tensor).allSatisfy { $0 == 1 })   // still the old, intact mapping
+        #expect(try file.dequantize(tensor).allSatisfy { $0 == 1 })  // still the old, intact mapping
     }
 
     @Test("truncating the file in place is detected before its mapping is read")
@@ -48,9 +48,9 @@ struct FileChangeTests {
         try Self.write(path, value: 1)
         let file = try GGUFFile(path: path)
         try Self.write(other, value: 2)
-        usleep(20_000)   // a later modification time, whatever the file system's granularity
+        usleep(20_000)  // a later modification time, whatever the file system's granularity
         let bytes = try Data(contentsOf: URL(fileURLWithPath: other))
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))   // `cp new.gguf model.gguf`
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))  // `cp new.gguf model.gguf`
         try handle.truncate(atOffset: 0)
         try handle.write(contentsOf: bytes)
         try handle.close()

@@ -59,7 +59,9 @@ struct QuantReferenceTests {
         #expect(try file.strings("t.strs") == ["<|im_start|>", "Ġthe", ""])
         #expect(try file.ints("t.ints") == [1, -2, 3])
         #expect(try file.floats("t.floats") == [0.5, -1.25])
-        #expect(file.metadata["t.nested"] == .array([.array([.int32(1), .int32(2), .int32(3)]), .array([.string("a"), .string("b")])]))
+        #expect(
+            file.metadata["t.nested"]
+                == .array([.array([.int32(1), .int32(2), .int32(3)]), .array([.string("a"), .string("b")])]))
     }
 
     @Test("types without a dequantiser are refused with the list of supported ones")
@@ -79,7 +81,8 @@ struct QuantReferenceTests {
 
 @Suite("Row-range dequantisation")
 struct RowRangeTests {
-    @Test("dequantizeRows gives the matching slice of the whole tensor", arguments: [GGMLType.q4_K, .q8_0, .f16, .q6_K])
+    @Test(
+        "dequantizeRows gives the matching slice of the whole tensor", arguments: [GGMLType.q4_K, .q8_0, .f16, .q6_K])
     func rows(type: GGMLType) throws {
         let file = try GGUFFile(path: QuantReferenceTests.path)
         let t = try file.requireTensor(named: type.name)

@@ -4,7 +4,9 @@ import Foundation
 import Testing
 @testable import GGUF
 
-@Suite("The default SmolLM2 model", .enabled(if: TestPaths.modelTestsEnabled, "needs models/SmolLM2-135M-Instruct.Q4_1.gguf"))
+@Suite(
+    "The default SmolLM2 model",
+    .enabled(if: TestPaths.modelTestsEnabled, "needs models/SmolLM2-135M-Instruct.Q4_1.gguf"))
 struct RealModelTests {
     let file: GGUFFile
 
@@ -78,7 +80,9 @@ struct RealModelTests {
     }
 }
 
-@Suite("The default model, cut short", .enabled(if: TestPaths.modelTestsEnabled, "needs models/SmolLM2-135M-Instruct.Q4_1.gguf"))
+@Suite(
+    "The default model, cut short",
+    .enabled(if: TestPaths.modelTestsEnabled, "needs models/SmolLM2-135M-Instruct.Q4_1.gguf"))
 struct TruncatedModelTests {
     /// Copies the first `length` bytes of the model to a temporary file.
     static func prefix(_ length: Int) throws -> String {
@@ -91,8 +95,12 @@ struct TruncatedModelTests {
     }
 
     // Cut at 1000 bytes, even the 272-entry tensor directory could not fit in the whole file: an absurd count.
-    @Test("a file cut in the metadata, the tensor directory or the data gives truncated / out-of-bounds errors",
-          arguments: [(1000, "absurdCount"), (900_000, "truncated"), (1_780_000, "truncated"), (1_785_664 + 4096, "tensorOutOfBounds"), (98_362_000, "tensorOutOfBounds")])
+    @Test(
+        "a file cut in the metadata, the tensor directory or the data gives truncated / out-of-bounds errors",
+        arguments: [
+            (1000, "absurdCount"), (900_000, "truncated"), (1_780_000, "truncated"),
+            (1_785_664 + 4096, "tensorOutOfBounds"), (98_362_000, "tensorOutOfBounds"),
+        ])
     func cut(length: Int, kind: String) throws {
         let path = try Self.prefix(length)
         defer { try? FileManager.default.removeItem(atPath: path) }

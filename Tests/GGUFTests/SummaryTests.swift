@@ -27,7 +27,9 @@ struct SummaryTests {
         #expect(s.metadata.first { $0.key == "general.name" }?.value == "\"multi\\nline\"")
         #expect(s.typeCounts.map(\.type) == ["F16", "F32"])
         #expect(s.typeCounts.map(\.tensors) == [1, 2])
-        #expect(s.tensors[0] == .init(name: "a.weight", type: "F16", shape: [8, 4], elements: 32, bytes: 64, offset: s.dataOffset))
+        #expect(
+            s.tensors[0]
+                == .init(name: "a.weight", type: "F16", shape: [8, 4], elements: 32, bytes: 64, offset: s.dataOffset))
 
         let text = s.render()
         #expect(text.hasPrefix("GGUF v3  \(path)"))

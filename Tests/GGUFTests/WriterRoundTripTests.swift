@@ -26,9 +26,13 @@ struct WriterRoundTripTests {
             ("a.i32", .array((0..<n).map { .int32(Int32($0) - 7) }), 4 * n),
             ("a.f32", .array((0..<1000).map { .float32(Float($0) / 3) }), 4000),
             ("a.u64", .array([.uint64(.max), .uint64(0)]), 16), ("a.i8", .array([.int8(-128)]), 1),
-            ("a.u16", .array([.uint16(65535)]), 2), ("a.u32", .array([.uint32(.max)]), 4), ("a.i64", .array([.int64(.min)]), 8),
+            ("a.u16", .array([.uint16(65535)]), 2), ("a.u32", .array([.uint32(.max)]), 4),
+            ("a.i64", .array([.int64(.min)]), 8),
             ("a.f64", .array([.float64(-0.25)]), 8), ("a.bool", .array([.bool(true), .bool(false)]), 2),
-            ("a.str", .array((0..<1000).map { .string("tok\($0)") }), (0..<1000).reduce(0) { $0 + "tok\($1)".utf8.count }),
+            (
+                "a.str", .array((0..<1000).map { .string("tok\($0)") }),
+                (0..<1000).reduce(0) { $0 + "tok\($1)".utf8.count }
+            ),
         ]
         var w = GGUFWriter(version: 3)
         for (k, v, _) in arrays { w.set(k, v) }
@@ -111,8 +115,12 @@ struct WriterRoundTripTests {
     func writerErrors() throws {
         var w = GGUFWriter()
         #expect(throws: GGUFError.self) { try w.addTensor(name: "x", dimensions: [4, 2], values: [1, 2, 3]) }
-        #expect(throws: GGUFError.self) { try w.addTensor(name: "x", dimensions: [32], values: .init(repeating: 0, count: 32), type: .q4_0) }
-        #expect(throws: GGUFError.self) { try w.addTensor(name: "x", dimensions: [16], type: .q4_0, blocks: .init(repeating: 0, count: 18)) }
+        #expect(throws: GGUFError.self) {
+            try w.addTensor(name: "x", dimensions: [32], values: .init(repeating: 0, count: 32), type: .q4_0)
+        }
+        #expect(throws: GGUFError.self) {
+            try w.addTensor(name: "x", dimensions: [16], type: .q4_0, blocks: .init(repeating: 0, count: 18))
+        }
         try w.addTensor(name: "x", dimensions: [2], values: [1, 2])
         #expect(throws: GGUFError.self) { try w.addTensor(name: "x", dimensions: [2], values: [1, 2]) }
         w.set("mixed", .array([.int32(1), .string("a")]))

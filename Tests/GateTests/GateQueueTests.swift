@@ -55,7 +55,7 @@ import Testing
             Thread { continuation.resume(returning: pacer.waitUntilPaused(timeout: 300)) }.start()
         }
         #expect(held, "the engine never reached token 3")
-        task.cancel()          // sets the job's flag synchronously
+        task.cancel()  // sets the job's flag synchronously
         pacer.release()
         await #expect(throws: (any Error).self) { try await task.value }
         // The prompt's pass and tokens 0...3; token 3's step is the first to see the flag.
@@ -65,13 +65,15 @@ import Testing
 
     @Test("the service applies the request's policy over its default")
     func policyOverride() async throws {
-        let service = GateService(gate: try Gate(engine: FakeEngine(script: [5, 7]), probes: [FakeProbe()]),
-                                  policy: GatePolicy(action: .annotate))
+        let service = GateService(
+            gate: try Gate(engine: FakeEngine(script: [5, 7]), probes: [FakeProbe()]),
+            policy: GatePolicy(action: .annotate))
         let request = try service.prepare(.text("q"), options: GenerationOptions(maxTokens: 8))
         let plain = try await service.answer(request, slot: try service.queue.reserve())
         #expect(plain.kind == .passed)
-        let abstained = try await service.answer(request, slot: try service.queue.reserve(),
-                                                 policy: GatePolicy(action: .abstain, abstainMessage: "pass"))
+        let abstained = try await service.answer(
+            request, slot: try service.queue.reserve(),
+            policy: GatePolicy(action: .abstain, abstainMessage: "pass"))
         #expect(abstained.text == "pass")
         await #expect(throws: GateError.self) {
             try await service.answer(request, slot: try service.queue.reserve(), policy: GatePolicy(action: .escalate))

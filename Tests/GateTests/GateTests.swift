@@ -28,8 +28,8 @@ import Testing
         #expect(answer.verdict.score.flag == .uncertain)
         #expect(answer.verdict.position == "answer")
         #expect(answer.verdict.hook == probe.hook)
-        #expect(engine.calls == 1)   // one generation: no second forward pass for scoring
-        #expect(engine.steps == 5)   // the prompt's pass + one per token
+        #expect(engine.calls == 1)  // one generation: no second forward pass for scoring
+        #expect(engine.steps == 5)  // the prompt's pass + one per token
     }
 
     @Test("max_tokens stops with finish length and still scores the last token at its own position")
@@ -127,7 +127,7 @@ import Testing
         let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 10)) { $0.index < 1 }
         #expect(answer.finishReason == .cancelled)
         #expect(answer.tokens.count == 2)
-        #expect(engine.steps == 3)   // the prompt's pass + two tokens
+        #expect(engine.steps == 3)  // the prompt's pass + two tokens
     }
 
     @Test("scoring texts reads the probe's position in one pass per text")
@@ -161,10 +161,12 @@ import Testing
         #expect(engine.calls == 1)
     }
 
-    @Test("bad sampling options are refused", arguments: [
-        GenerationOptions(maxTokens: 0), GenerationOptions(temperature: -1), GenerationOptions(temperature: 3),
-        GenerationOptions(topP: 0), GenerationOptions(topP: 1.5),
-    ])
+    @Test(
+        "bad sampling options are refused",
+        arguments: [
+            GenerationOptions(maxTokens: 0), GenerationOptions(temperature: -1), GenerationOptions(temperature: 3),
+            GenerationOptions(topP: 0), GenerationOptions(topP: 1.5),
+        ])
     func badOptions(options: GenerationOptions) throws {
         let gate = try Gate(engine: FakeEngine(), probes: [probe])
         #expect(throws: GateError.self) { try gate.generate(.text("hi"), options: options) }
@@ -222,8 +224,9 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("shipped-\(UUID().uuidString)").path
         func write(_ relative: String, _ object: Any) throws {
             let path = root + "/" + relative
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
         }
         let artifact = { (sha: String) in ["format": "polygraph.probe", "model": ["sha256": sha]] as [String: Any] }
@@ -240,13 +243,16 @@ import Testing
     @Test("the probes trained on a model are found by its sha256, answers.json first; other files are skipped")
     func findsByHash() throws {
         let root = try Self.folder()
-        #expect(ShippedProbes.find(forModelSHA256: "aa", in: root).map { ($0 as NSString).lastPathComponent }
+        #expect(
+            ShippedProbes.find(forModelSHA256: "aa", in: root).map { ($0 as NSString).lastPathComponent }
                 == ["answers.json", "question.json", "statements.json"])
         #expect(ShippedProbes.find(forModelSHA256: "bb", in: root).count == 1)
         #expect(ShippedProbes.find(forModelSHA256: "cc", in: root).isEmpty)
         #expect(ShippedProbes.find(forModelSHA256: "aa", in: root + "/missing").isEmpty)
-        let message = GateError.noShippedProbe(model: ModelIdentity(name: "M", architecture: "llama", sha256: "cc"),
-                                               directory: "probes").description
+        let message = GateError.noShippedProbe(
+            model: ModelIdentity(name: "M", architecture: "llama", sha256: "cc"),
+            directory: "probes"
+        ).description
         #expect(message.contains("no probe under probes/") && message.contains("--probe"))
     }
 

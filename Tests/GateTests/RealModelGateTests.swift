@@ -31,9 +31,11 @@ import Inference
             "parameters": ["weights": weights, "bias": 0.0],
             "calibration": ["method": "platt", "a": 1.0, "b": 0.0, "fitted_on": "fixture", "n": 0],
             "thresholds": ["uncertain": 0.6, "likely_false": 0.3],
-            "training": ["datasets": [], "seed": 0, "split": 0.8, "metrics": [:] as [String: Any], "layer": 14,
-                         "n_train": 0, "n_calibration": 0, "n_test": 0, "skipped_unlabeled": 0,
-                         "max_false_ok": 0.1, "max_true_flagged": 0.1],
+            "training": [
+                "datasets": [], "seed": 0, "split": 0.8, "metrics": [:] as [String: Any], "layer": 14,
+                "n_train": 0, "n_calibration": 0, "n_test": 0, "skipped_unlabeled": 0,
+                "max_false_ok": 0.1, "max_true_flagged": 0.1,
+            ],
             "created_at": "2026-01-01T00:00:00Z", "created_by": "GateTests",
         ]
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gate-\(UUID().uuidString).json").path
@@ -85,7 +87,8 @@ import Inference
         #expect(streamed == plain.tokens.map(Int.init))
         #expect(gated.text == plain.text)
         #expect(gated.verdictLine.hasPrefix("P(true) "))
-        #expect((gated.jsonObject["polygraph"] as? [String: Any])?["flag"] as? String == gated.verdict.score.flag.rawValue)
+        #expect(
+            (gated.jsonObject["polygraph"] as? [String: Any])?["flag"] as? String == gated.verdict.score.flag.rawValue)
     }
 
     @Test("a probe artifact for other weights is refused with a clear error, and accepted with the override")
@@ -98,23 +101,32 @@ import Inference
         #expect(try Gate.load(engine: engine, probePaths: [probePath], allowModelMismatch: true).probes.count == 1)
         let badHook = try Self.writeProbe(sha256: engine.model.sha256, hook: "blocks.40.hook_resid_post")
         defer { try? FileManager.default.removeItem(atPath: badHook) }
-        #expect(throws: GateError.unknownHook(probe: URL(fileURLWithPath: badHook).deletingPathExtension().lastPathComponent,
-                                              hook: "blocks.40.hook_resid_post")) {
+        #expect(
+            throws: GateError.unknownHook(
+                probe: URL(fileURLWithPath: badHook).deletingPathExtension().lastPathComponent,
+                hook: "blocks.40.hook_resid_post")
+        ) {
             try Gate.load(engine: engine, probePaths: [badHook])
         }
     }
 
-    @Test("requests served together (GateService, batch 4: shared decode steps) get the tokens, scores and verdicts they get one at a time")
+    @Test(
+        "requests served together (GateService, batch 4: shared decode steps) get the tokens, scores and verdicts they get one at a time"
+    )
     func batchedEqualsOneAtATime() async throws {
         guard let modelPath = Self.model() else { return }
         let engine = try InferenceGateEngine(path: modelPath)
         let probePath = try Self.writeProbe(sha256: engine.model.sha256)
         defer { try? FileManager.default.removeItem(atPath: probePath) }
         let gate = try Gate.load(engine: engine, probePaths: [probePath])
-        let questions = ["What is the capital of France?", "Name a planet.", "What is 2 + 2?", "Who wrote Hamlet?",
-                         "What colour is the sky?"]
+        let questions = [
+            "What is the capital of France?", "Name a planet.", "What is 2 + 2?", "Who wrote Hamlet?",
+            "What colour is the sky?",
+        ]
         let options = GenerationOptions(maxTokens: 16)
-        let alone = try questions.map { try gate.generate(.chat([ChatMessage(role: "user", content: $0)]), options: options) }
+        let alone = try questions.map {
+            try gate.generate(.chat([ChatMessage(role: "user", content: $0)]), options: options)
+        }
         let service = GateService(gate: gate, queueCapacity: 16, batchSize: 4)
         let together = try await withThrowingTaskGroup(of: (Int, GatedAnswer).self) { group in
             for (i, q) in questions.enumerated() {

@@ -17,7 +17,9 @@ import Testing
         return (answer, streamed, engine)
     }
 
-    @Test("a stop sequence spanning two tokens ends generation there, cuts the text before it and scores the last kept token")
+    @Test(
+        "a stop sequence spanning two tokens ends generation there, cuts the text before it and scores the last kept token"
+    )
     func spanningTokens() throws {
         let (answer, streamed, engine) = try run(["2 w7"])
         #expect(answer.text == "w5 w1")
@@ -26,7 +28,7 @@ import Testing
         #expect(answer.tokens.map(\.text) == ["w5 ", "w1"])
         #expect(streamed == answer.tokens)
         #expect(answer.verdict.score == probe.score(FakeEngine.activation(12)))
-        #expect(engine.steps == 4)   // the prompt + 3 tokens: nothing generated after the stop sequence completed
+        #expect(engine.steps == 4)  // the prompt + 3 tokens: nothing generated after the stop sequence completed
     }
 
     @Test("the earliest of several stop sequences wins; a stop sequence at the very start gives an empty answer")
@@ -43,7 +45,7 @@ import Testing
     func heldBackThenReleased() throws {
         let (answer, streamed, _) = try run(["w7 x"])
         #expect(answer.text == "w5 w12 w7 w3 ")
-        #expect(answer.finishReason == .stop)   // the scripted end-of-turn, not a stop sequence
+        #expect(answer.finishReason == .stop)  // the scripted end-of-turn, not a stop sequence
         #expect(streamed.map(\.id) == [5, 12, 7, 3])
         #expect(streamed == answer.tokens)
     }
@@ -54,8 +56,8 @@ import Testing
         func token(_ i: Int, _ text: String) -> ScoredToken {
             ScoredToken(index: i, id: i, text: text, score: ProbeScore(raw: 0, pTrue: 0.5, flag: .uncertain))
         }
-        #expect(f.push(token(0, "xa")).release.isEmpty)          // "a" may begin "ab"
-        let second = f.push(token(1, "cd"))                       // "xacd": no match possible any more
+        #expect(f.push(token(0, "xa")).release.isEmpty)  // "a" may begin "ab"
+        let second = f.push(token(1, "cd"))  // "xacd": no match possible any more
         #expect(second.release.map(\.text) == ["xa", "cd"] && !second.stopped)
         let third = f.push(token(2, "zzab!"))
         #expect(third.stopped && third.release.map(\.text) == ["zz"])

@@ -21,10 +21,12 @@ import Testing
         #expect(try HookName(parsing: "ln_final.hook_normalized") == .lnFinal)
     }
 
-    @Test("a typo is an error that names the valid forms", arguments: [
-        "blocks.14.hook_resid_pots", "blocks.x.hook_resid_post", "blocks.-1.hook_resid_post",
-        "block.3.hook_resid_post", "hook_embedding", "blocks.03.hook_resid_post", "", "blocks.3",
-    ])
+    @Test(
+        "a typo is an error that names the valid forms",
+        arguments: [
+            "blocks.14.hook_resid_pots", "blocks.x.hook_resid_post", "blocks.-1.hook_resid_post",
+            "block.3.hook_resid_post", "hook_embedding", "blocks.03.hook_resid_post", "", "blocks.3",
+        ])
     func typo(text: String) {
         #expect(throws: HookError.self) { try HookName(parsing: text) }
         do { _ = try HookName(parsing: text) } catch {

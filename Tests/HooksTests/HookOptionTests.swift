@@ -32,9 +32,11 @@ import Hooks
         #expect(try HookPattern(parsing: "resid_post").isFullName == false)
     }
 
-    @Test("an unknown entry is an error that lists the shorthands", arguments: [
-        "resid", "blocks.3.hook_resid_pots", "mlp_posts", "", "blocks.x.hook_resid_post",
-    ])
+    @Test(
+        "an unknown entry is an error that lists the shorthands",
+        arguments: [
+            "resid", "blocks.3.hook_resid_pots", "mlp_posts", "", "blocks.x.hook_resid_post",
+        ])
     func unknown(text: String) {
         #expect(throws: HookError.self) { try HookPattern(parsing: text) }
         do { _ = try HookPattern(parsing: text) } catch {
@@ -46,29 +48,34 @@ import Hooks
     func expand() throws {
         let patterns = try HookPattern.parseList("mlp_post, resid_post,blocks.1.hook_resid_post,embed")
         let names = try HookPattern.expand(patterns, layers: [2, 1], nLayers: 4)
-        #expect(names.map(\.description) == [
-            "hook_embed", "blocks.1.mlp.hook_post", "blocks.1.hook_resid_post", "blocks.2.mlp.hook_post",
-            "blocks.2.hook_resid_post",
-        ])
+        #expect(
+            names.map(\.description) == [
+                "hook_embed", "blocks.1.mlp.hook_post", "blocks.1.hook_resid_post", "blocks.2.mlp.hook_post",
+                "blocks.2.hook_resid_post",
+            ])
         #expect(throws: HookError.layerOutOfRange(name: "blocks.9.hook_resid_post", layer: 9, nLayers: 4)) {
             try HookPattern.expand([.name(.residPost(9))], layers: [], nLayers: 4)
         }
         #expect(throws: HookError.noHooks(option: "--hooks")) { try HookPattern.parseList(" , ") }
     }
 
-    @Test("layer lists: all, numbers and ranges, in any order, without repeats", arguments: [
-        ("all", nil), ("ALL", nil), ("10-12", [10, 11, 12]), ("7,14,20-23", [7, 14, 20, 21, 22, 23]),
-        ("3, 1,2-3", [1, 2, 3]), ("5", [5]), ("0-0", [0]),
-    ] as [(String, [Int]?)])
+    @Test(
+        "layer lists: all, numbers and ranges, in any order, without repeats",
+        arguments: [
+            ("all", nil), ("ALL", nil), ("10-12", [10, 11, 12]), ("7,14,20-23", [7, 14, 20, 21, 22, 23]),
+            ("3, 1,2-3", [1, 2, 3]), ("5", [5]), ("0-0", [0]),
+        ] as [(String, [Int]?)])
     func layerLists(text: String, expected: [Int]?) throws {
         let selection = try LayerSelection(parsing: text)
         #expect(selection == (expected.map(LayerSelection.layers) ?? .all))
         #expect(try LayerSelection(parsing: selection.description) == selection)
     }
 
-    @Test("an unreadable layer list names the bad entry", arguments: [
-        ("", ""), ("1,,2", ""), ("12-10", "12-10"), ("a", "a"), ("1-2-3", "1-2-3"), ("-1", "-1"), ("3,x-4", "x-4"),
-    ])
+    @Test(
+        "an unreadable layer list names the bad entry",
+        arguments: [
+            ("", ""), ("1,,2", ""), ("12-10", "12-10"), ("a", "a"), ("1-2-3", "1-2-3"), ("-1", "-1"), ("3,x-4", "x-4"),
+        ])
     func badLayerLists(text: String, entry: String) {
         #expect(throws: HookError.unreadableLayers(text: text, entry: entry)) { try LayerSelection(parsing: text) }
     }

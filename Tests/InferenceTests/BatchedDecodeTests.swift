@@ -13,17 +13,22 @@ struct BatchedDecodeTests {
 
     /// `[sequences, rows]`, each row computed alone.
     func oneAtATime(_ m: QuantizedMatrix, _ x: [Float], sequences: Int, int8: Bool) -> [Float] {
-        (0..<sequences).flatMap { t in pool.product(m, Array(x[(t * m.cols)..<((t + 1) * m.cols)]), int8: int8, threads: 1) }
+        (0..<sequences).flatMap { t in
+            pool.product(m, Array(x[(t * m.cols)..<((t + 1) * m.cols)]), int8: int8, threads: 1)
+        }
     }
 
     func batched(_ m: QuantizedMatrix, _ x: [Float], sequences: Int, int8: Bool, threads: Int) -> [Float] {
         let y = FloatBuffer(count: sequences * m.rows)
-        x.withUnsafeBufferPointer { m.matvec($0.baseAddress!, y.pointer, sequences: sequences, int8: int8, threads: threads) }
+        x.withUnsafeBufferPointer {
+            m.matvec($0.baseAddress!, y.pointer, sequences: sequences, int8: int8, threads: threads)
+        }
         return y.array(0..<(sequences * m.rows))
     }
 
-    @Test("a batched product equals one product per activation row, bit for bit",
-          arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q6_K])
+    @Test(
+        "a batched product equals one product per activation row, bit for bit",
+        arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q6_K])
     func kernels(type: GGMLType) {
         let cols = type.blockSize == 256 ? 512 : 160
         for rows in [5, 64, 131] {
@@ -33,40 +38,46 @@ struct BatchedDecodeTests {
                 for int8 in [false, true] {
                     let expected = oneAtATime(m, x, sequences: sequences, int8: int8)
                     for threads in [1, 2, 3] {
-                        #expect(batched(m, x, sequences: sequences, int8: int8, threads: threads) == expected,
-                                "\(type) rows \(rows) sequences \(sequences) int8 \(int8) threads \(threads)")
+                        #expect(
+                            batched(m, x, sequences: sequences, int8: int8, threads: threads) == expected,
+                            "\(type) rows \(rows) sequences \(sequences) int8 \(int8) threads \(threads)")
                     }
                 }
             }
         }
     }
 
-    @Test("batched q/k/v-style products and the fused SwiGLU equal their single-row forms",
-          arguments: [GGMLType.q4_1, .q4_K])
+    @Test(
+        "batched q/k/v-style products and the fused SwiGLU equal their single-row forms",
+        arguments: [GGMLType.q4_1, .q4_K])
     func sharedInput(type: GGMLType) {
         let cols = 256, rows = 301, sequences = 6
         let x = pool.vector(sequences * cols, seed: 3)
-        let gate = pool.matrix(type, rows: rows, cols: cols, seed: 1), up = pool.matrix(.q8_0, rows: rows, cols: cols, seed: 2)
+        let gate = pool.matrix(type, rows: rows, cols: cols, seed: 1),
+            up = pool.matrix(.q8_0, rows: rows, cols: cols, seed: 2)
         let upSame = pool.matrix(type, rows: rows, cols: cols, seed: 2)
         for int8 in [false, true] {
             let g = FloatBuffer(count: sequences * rows), u = FloatBuffer(count: sequences * rows)
             x.withUnsafeBufferPointer { xp in
-                QuantizedMatrix.matvec([(gate, g.pointer), (up, u.pointer)], xp.baseAddress!, sequences: sequences,
-                                       int8: int8, threads: 2)
+                QuantizedMatrix.matvec(
+                    [(gate, g.pointer), (up, u.pointer)], xp.baseAddress!, sequences: sequences,
+                    int8: int8, threads: 2)
             }
             #expect(g.array(0..<(sequences * rows)) == oneAtATime(gate, x, sequences: sequences, int8: int8))
             #expect(u.array(0..<(sequences * rows)) == oneAtATime(up, x, sequences: sequences, int8: int8))
             let sg = FloatBuffer(count: sequences * rows), su = FloatBuffer(count: sequences * rows)
             x.withUnsafeBufferPointer { xp in
-                QuantizedMatrix.swiglu(gate: (gate, sg.pointer), up: (upSame, su.pointer), xp.baseAddress!,
-                                       sequences: sequences, int8: int8, threads: 2)
+                QuantizedMatrix.swiglu(
+                    gate: (gate, sg.pointer), up: (upSame, su.pointer), xp.baseAddress!,
+                    sequences: sequences, int8: int8, threads: 2)
             }
             for t in 0..<sequences {
                 let xt = Array(x[(t * cols)..<((t + 1) * cols)])
                 let rg = FloatBuffer(count: rows), ru = FloatBuffer(count: rows)
                 xt.withUnsafeBufferPointer { xp in
-                    QuantizedMatrix.swiglu(gate: (gate, rg.pointer), up: (upSame, ru.pointer), xp.baseAddress!,
-                                           int8: int8, threads: 1)
+                    QuantizedMatrix.swiglu(
+                        gate: (gate, rg.pointer), up: (upSame, ru.pointer), xp.baseAddress!,
+                        int8: int8, threads: 1)
                 }
                 #expect(sg.array((t * rows)..<((t + 1) * rows)) == rg.array(0..<rows), "gate, sequence \(t)")
                 #expect(su.array((t * rows)..<((t + 1) * rows)) == ru.array(0..<rows), "swiglu, sequence \(t)")
@@ -76,14 +87,19 @@ struct BatchedDecodeTests {
 }
 
 /// The real model: a batched step and concurrent generations give exactly what one sequence gives alone.
-@Suite("Batched decode with the real model",
-       .enabled(if: TestPaths.isCI || FileManager.default.fileExists(atPath: TestPaths.model), "needs the model in models/"))
+@Suite(
+    "Batched decode with the real model",
+    .enabled(
+        if: TestPaths.isCI || FileManager.default.fileExists(atPath: TestPaths.model), "needs the model in models/"))
 struct BatchedDecodeModelTests {
-    static let prompts = ["The capital of France is", "Water boils at", "1, 2, 3, 4,", "My favourite colour is",
-                          "Once upon a time", "The largest planet is"]
+    static let prompts = [
+        "The capital of France is", "Water boils at", "1, 2, 3, 4,", "My favourite colour is",
+        "Once upon a time", "The largest planet is",
+    ]
 
-    @Test("one step over sequences at different positions equals each sequence's step alone",
-          arguments: [DecodeMode.quantized, .quantizedInt8])
+    @Test(
+        "one step over sequences at different positions equals each sequence's step alone",
+        arguments: [DecodeMode.quantized, .quantizedInt8])
     func step(mode: DecodeMode) throws {
         let lm = try LanguageModel.load(path: TestPaths.model, decodeMode: mode)
         let filter: HookFilter = [.residPost(3), .block(7, .mlpPost), .lnFinal]
@@ -101,7 +117,9 @@ struct BatchedDecodeModelTests {
         for i in prompts.indices {
             let alone = try lm.model.forward([next[i]], caches: [caches[i]], capture: filter, logits: .last)[0]
             #expect(together[i].lastLogits == alone.lastLogits, "logits of sequence \(i)")
-            for hook in filter.sorted { #expect(together[i].activations(hook) == alone.activations(hook), "\(hook), \(i)") }
+            for hook in filter.sorted {
+                #expect(together[i].activations(hook) == alone.activations(hook), "\(hook), \(i)")
+            }
         }
     }
 
@@ -114,9 +132,12 @@ struct BatchedDecodeModelTests {
         let caches = prompts.map { _ in lm.model.makeCache() }
         let together = try lm.model.forward(prompts, caches: caches, capture: filter, logits: .last)
         for (i, prompt) in prompts.enumerated() {
-            let alone = try lm.model.forward([prompt], caches: [lm.model.makeCache()], capture: filter, logits: .last)[0]
+            let alone = try lm.model.forward([prompt], caches: [lm.model.makeCache()], capture: filter, logits: .last)[
+                0]
             #expect(together[i].lastLogits == alone.lastLogits, "logits of prompt \(i)")
-            for hook in filter.sorted { #expect(together[i].activations(hook) == alone.activations(hook), "\(hook), \(i)") }
+            for hook in filter.sorted {
+                #expect(together[i].activations(hook) == alone.activations(hook), "\(hook), \(i)")
+            }
         }
     }
 
@@ -125,7 +146,8 @@ struct BatchedDecodeModelTests {
         let lm = try LanguageModel.load(path: TestPaths.model)
         let filter: HookFilter = [.residPost(10), .lnFinal]
         // Chat prompts (prefilled together) and short raw ones (prefilled alone: see DecodeBatcher.minSharedPrefill).
-        let prompts = Self.prompts.map { try! lm.chatPrompt([.user($0)]) } + ["Hi", "The sun is"].map { lm.rawPrompt($0) }
+        let prompts =
+            Self.prompts.map { try! lm.chatPrompt([.user($0)]) } + ["Hi", "The sun is"].map { lm.rawPrompt($0) }
         // Budgets of 6, 10, ... tokens: the generations leave the batch at different steps.
         let alone = try prompts.enumerated().map {
             try lm.generate(prompt: $0.element, parameters: .greedy(maxTokens: 6 + 4 * $0.offset), capture: filter)

@@ -41,8 +41,9 @@ struct DecodePoolTests {
         return y.array(0..<m.rows)
     }
 
-    @Test("threaded products equal the single-thread ones for awkward row counts",
-          arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q6_K])
+    @Test(
+        "threaded products equal the single-thread ones for awkward row counts",
+        arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q6_K])
     func awkwardRows(type: GGMLType) {
         let cols = type.blockSize == 256 ? 512 : 160
         let x = vector(cols, seed: 7)
@@ -51,8 +52,9 @@ struct DecodePoolTests {
             for int8 in [false, true] {
                 let one = product(m, x, int8: int8, threads: 1)
                 for threads in [2, 3, 5] {
-                    #expect(product(m, x, int8: int8, threads: threads) == one,
-                            "\(type) rows \(rows) int8 \(int8) threads \(threads)")
+                    #expect(
+                        product(m, x, int8: int8, threads: threads) == one,
+                        "\(type) rows \(rows) int8 \(int8) threads \(threads)")
                 }
             }
         }
@@ -62,9 +64,11 @@ struct DecodePoolTests {
     func batch() {
         let cols = 256
         let x = vector(cols, seed: 11)
-        let ms = [matrix(.q4_1, rows: 576, cols: cols, seed: 1), matrix(.q8_0, rows: 191, cols: cols, seed: 2),
-                  matrix(.q4_0, rows: 6, cols: cols, seed: 3), matrix(.q5_0, rows: 130, cols: cols, seed: 4),
-                  matrix(.q4_K, rows: 77, cols: cols, seed: 5), matrix(.q6_K, rows: 301, cols: cols, seed: 6)]
+        let ms = [
+            matrix(.q4_1, rows: 576, cols: cols, seed: 1), matrix(.q8_0, rows: 191, cols: cols, seed: 2),
+            matrix(.q4_0, rows: 6, cols: cols, seed: 3), matrix(.q5_0, rows: 130, cols: cols, seed: 4),
+            matrix(.q4_K, rows: 77, cols: cols, seed: 5), matrix(.q6_K, rows: 301, cols: cols, seed: 6),
+        ]
         for int8 in [false, true] {
             let outs = ms.map { FloatBuffer(count: $0.rows) }
             x.withUnsafeBufferPointer { xp in
@@ -76,8 +80,9 @@ struct DecodePoolTests {
         }
     }
 
-    @Test("fused gate/up/SwiGLU equals the two products followed by the activation",
-          arguments: [GGMLType.q4_1, .q5_0, .q4_K])
+    @Test(
+        "fused gate/up/SwiGLU equals the two products followed by the activation",
+        arguments: [GGMLType.q4_1, .q5_0, .q4_K])
     func fusedSwiGLU(type: GGMLType) {
         let cols = 256, rows = 1101
         let x = vector(cols, seed: 5)
@@ -86,8 +91,9 @@ struct DecodePoolTests {
             for threads in [1, 2, 3] {
                 let g = FloatBuffer(count: rows), u = FloatBuffer(count: rows)
                 x.withUnsafeBufferPointer { xp in
-                    QuantizedMatrix.swiglu(gate: (gate, g.pointer), up: (up, u.pointer), xp.baseAddress!, int8: int8,
-                                           threads: threads)
+                    QuantizedMatrix.swiglu(
+                        gate: (gate, g.pointer), up: (up, u.pointer), xp.baseAddress!, int8: int8,
+                        threads: threads)
                 }
                 let refGate = product(gate, x, int8: int8, threads: 1), refUp = product(up, x, int8: int8, threads: 1)
                 let expected = FloatBuffer(count: rows)
@@ -96,14 +102,16 @@ struct DecodePoolTests {
                         Kernels.swiglu(gp.baseAddress!, upp.baseAddress!, expected.pointer, count: rows)
                     }
                 }
-                #expect(g.array(0..<rows) == refGate, "gate keeps the pre-activation (int8 \(int8), threads \(threads))")
+                #expect(
+                    g.array(0..<rows) == refGate, "gate keeps the pre-activation (int8 \(int8), threads \(threads))")
                 #expect(u.array(0..<rows) == expected.array(0..<rows), "int8 \(int8), threads \(threads)")
             }
         }
     }
 
-    @Test("decode attention on the pool matches a plain softmax-attention reference",
-          arguments: [(1, 1, 8), (9, 3, 64), (4, 2, 128)])
+    @Test(
+        "decode attention on the pool matches a plain softmax-attention reference",
+        arguments: [(1, 1, 8), (9, 3, 64), (4, 2, 128)])
     func attention(shape: (heads: Int, kvHeads: Int, headDim: Int)) {
         let (heads, kvHeads, hd) = shape
         let kvStride = kvHeads * hd, scale = 1 / Float(hd).squareRoot()
@@ -121,14 +129,17 @@ struct DecodePoolTests {
                 scores = scores.map { exp($0 - m) }
                 let total = scores.reduce(0, +)
                 for i in 0..<hd {
-                    let z = (0..<keys).reduce(Double(0)) { $0 + scores[$1] / total * Double(v[$1 * kvStride + kv * hd + i]) }
+                    let z = (0..<keys).reduce(Double(0)) {
+                        $0 + scores[$1] / total * Double(v[$1 * kvStride + kv * hd + i])
+                    }
                     expected[h * hd + i] = Float(z)
                 }
             }
             for threads in [1, 2] {
                 var out = [Float](repeating: .nan, count: heads * hd)
-                pg_attention_decode(q, k, v, kvStride, keys, Int32(heads), Int32(kvHeads), Int32(hd), scale, &out,
-                                    Int32(threads))
+                pg_attention_decode(
+                    q, k, v, kvStride, keys, Int32(heads), Int32(kvHeads), Int32(hd), scale, &out,
+                    Int32(threads))
                 let worst = zip(out, expected).map { abs($0 - $1) }.max()!
                 #expect(worst < 1e-5, "heads \(heads)/\(kvHeads) hd \(hd) keys \(keys) threads \(threads): \(worst)")
             }
@@ -138,7 +149,9 @@ struct DecodePoolTests {
     @Test("concurrent callers all get correct results")
     func concurrentCallers() {
         let cols = 128, callers = 6
-        let ms = (0..<callers).map { matrix($0 % 2 == 0 ? .q4_1 : .q8_0, rows: 300 + 37 * $0, cols: cols, seed: UInt64($0)) }
+        let ms = (0..<callers).map {
+            matrix($0 % 2 == 0 ? .q4_1 : .q8_0, rows: 300 + 37 * $0, cols: cols, seed: UInt64($0))
+        }
         let xs = (0..<callers).map { vector(cols, seed: 100 + UInt64($0)) }
         let expected = (0..<callers).map { product(ms[$0], xs[$0], int8: $0 % 3 == 0, threads: 1) }
         let failures = Counter()

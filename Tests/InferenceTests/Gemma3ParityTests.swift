@@ -7,7 +7,9 @@ import Tokenization
 
 /// The Gemma model, loaded once through the architecture registry (as the CLI does).
 enum SharedGemma {
-    static let loaded: Result<LanguageModel, Error> = Result { try LanguageModel.load(path: RealModelPaths.gemma.model) }
+    static let loaded: Result<LanguageModel, Error> = Result {
+        try LanguageModel.load(path: RealModelPaths.gemma.model)
+    }
     static func get() throws -> LanguageModel { try loaded.get() }
 }
 
@@ -18,18 +20,22 @@ enum SharedGemma {
 /// stream reaches 8.3e4 at L9, where the difference is 8.8e-3); hook_embed is exact. The golden prompts are shorter
 /// than the sliding window; Tests/ReferenceData/gemma3-270m-long-prompt.json (scripts/gemma3-long-prompt-reference.py,
 /// same HF method) covers a 705-token prompt.
-@Suite("Golden parity (Gemma 3 270M Q4_K_M)",
-       .enabled(if: RealModelPaths.gemma.enabled, "needs models/gemma-3-270m-q4_k_m.gguf and ../shared/golden/gemma3-270m"))
+@Suite(
+    "Golden parity (Gemma 3 270M Q4_K_M)",
+    .enabled(if: RealModelPaths.gemma.enabled, "needs models/gemma-3-270m-q4_k_m.gguf and ../shared/golden/gemma3-270m")
+)
 struct Gemma3ParityTests {
     static let prompts = ["chat_capital", "paris_statement", "mixed_unicode"]
     static let relativeTolerance: Float = 1e-4
 
-    @Test("hidden states L0/L1/L9/L18 (and before the final norm) and last-position logits match the reference",
-          arguments: prompts)
+    @Test(
+        "hidden states L0/L1/L9/L18 (and before the final norm) and last-position logits match the reference",
+        arguments: prompts)
     func parity(prompt: String) throws {
         let lm = try SharedGemma.get()
-        let golden = try expectGoldenParity(lm.model, prompt: prompt, dir: RealModelPaths.gemma.golden, middle: 9,
-                                            tolerance: Self.relativeTolerance, label: "gemma3 parity")
+        let golden = try expectGoldenParity(
+            lm.model, prompt: prompt, dir: RealModelPaths.gemma.golden, middle: 9,
+            tolerance: Self.relativeTolerance, label: "gemma3 parity")
         // The reference puts BOS first unless the text already starts with it (add_bos_token=true).
         #expect(lm.rawPrompt(golden.text) == golden.token_ids)
     }
@@ -43,9 +49,10 @@ struct Gemma3ParityTests {
         #expect(lm.stopTokens.contains(1) && lm.stopTokens.contains(106))
         let model = try #require(lm.model as? DecoderModel).withDecodeMode(mode)
         var decoder = lm.tokenizer.makeStreamingDecoder()
-        let gen = try GenerationLoop.run(model: model, prompt: g.prompt_ids, parameters: .greedy(maxTokens: 24),
-                                         capture: .none, stopTokens: lm.stopTokens, piece: { decoder.push($0) },
-                                         flush: { decoder.finish() }, onToken: { _ in true })
+        let gen = try GenerationLoop.run(
+            model: model, prompt: g.prompt_ids, parameters: .greedy(maxTokens: 24),
+            capture: .none, stopTokens: lm.stopTokens, piece: { decoder.push($0) },
+            flush: { decoder.finish() }, onToken: { _ in true })
         // The base model repeats the question and never ends its turn within 24 tokens.
         #expect(gen.tokens == g.ids, "\(mode)")
         #expect(g.ids == g.generate_ids && gen.stopToken == nil)
@@ -59,18 +66,22 @@ struct Gemma3ParityTests {
 
     /// Last-position hidden states L6/L12/L18 `[3][d_model]` and logits `[vocab]` of `tokens`, the last `decoded` of
     /// them fed one at a time after a prefill of the rest.
-    static func lastPosition(_ model: DecoderModel, _ tokens: [Int32], decoded: Int) throws -> (hidden: [[Float]], logits: [Float]) {
+    static func lastPosition(_ model: DecoderModel, _ tokens: [Int32], decoded: Int) throws -> (
+        hidden: [[Float]], logits: [Float]
+    ) {
         let hooks: [HookName] = [.residPost(5), .residPost(11), .lnFinal]
         let cache = model.makeCache()
-        var r = try model.forward([Array(tokens.dropLast(decoded))], caches: [cache], capture: HookFilter(hooks), logits: .last)[0]
+        var r = try model.forward(
+            [Array(tokens.dropLast(decoded))], caches: [cache], capture: HookFilter(hooks), logits: .last)[0]
         for id in tokens.suffix(decoded) {
             r = try model.forward([[id]], caches: [cache], capture: HookFilter(hooks), logits: .last)[0]
         }
         return (try hooks.map { Array(try #require(r.row($0, at: r.tokenCount - 1))) }, try #require(r.lastLogits))
     }
 
-    @Test("a 705-token prompt, longer than the 512-token window, matches transformers in prefill and decode; without the window it does not",
-          arguments: [0, 8])
+    @Test(
+        "a 705-token prompt, longer than the 512-token window, matches transformers in prefill and decode; without the window it does not",
+        arguments: [0, 8])
     func longPrompt(decoded: Int) throws {
         let url = TestPaths.root.appendingPathComponent("Tests/ReferenceData/gemma3-270m-long-prompt.json")
         let ref = try JSONDecoder().decode(LongPrompt.self, from: Data(contentsOf: url))
@@ -91,8 +102,9 @@ struct Gemma3ParityTests {
         // The same weights with every layer global: the window is what makes the match.
         var global = model.variant
         global.layers = global.layers.map { LayerAttention(ropeBase: $0.ropeBase) }
-        let unwindowed = try DecoderModel(config: model.config, weights: model.weights, interleavedRope: false,
-                                        decodeMode: model.decodeMode, variant: global)
+        let unwindowed = try DecoderModel(
+            config: model.config, weights: model.weights, interleavedRope: false,
+            decodeMode: model.decodeMode, variant: global)
         let theirs = try Self.lastPosition(unwindowed, ref.token_ids, decoded: decoded)
         #expect(compare(ref.top50_ids.map { theirs.logits[Int($0)] }, ref.top50_logits).maxAbsDiff > 0.1)
     }

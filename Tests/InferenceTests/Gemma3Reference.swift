@@ -6,8 +6,10 @@ import Foundation
 /// ../shared/golden/gemma3-270m/README.md (HF `modeling_gemma3.py`), in Double where it costs nothing, sharing
 /// no kernel with `DecoderModel`. Global layers are each `pattern`-th (1-based); the others see `window` keys.
 /// - Returns: `hook_resid_post` per layer `[nLayers][T · d_model]` and logits `[T · vocab]`.
-func naiveGemma3(config c: ModelConfig, weights w: DecoderWeights, tokens: [Int32], window: Int, pattern: Int = 6,
-                 localBase: Double = 10_000, queryPreAttnScalar: Double? = nil) -> (residPost: [[Float]], logits: [Float]) {
+func naiveGemma3(
+    config c: ModelConfig, weights w: DecoderWeights, tokens: [Int32], window: Int, pattern: Int = 6,
+    localBase: Double = 10_000, queryPreAttnScalar: Double? = nil
+) -> (residPost: [[Float]], logits: [Float]) {
     let d = c.dModel, hd = c.headDim, eps = Double(c.rmsEpsilon), count = tokens.count
     let scale = 1 / (queryPreAttnScalar ?? Double(hd)).squareRoot()
     func norm(_ x: [Double], _ g: FloatBuffer) -> [Double] {
@@ -33,7 +35,9 @@ func naiveGemma3(config c: ModelConfig, weights w: DecoderWeights, tokens: [Int3
         (0..<n).map { rope(norm(Array(v[($0 * hd)..<(($0 + 1) * hd)]), g), position, base) }
     }
 
-    var h = tokens.map { t in (0..<d).map { Double(w.tokenEmbedding.weight[Int(t) * d + $0] * Float(Double(d).squareRoot())) } }
+    var h = tokens.map { t in
+        (0..<d).map { Double(w.tokenEmbedding.weight[Int(t) * d + $0] * Float(Double(d).squareRoot())) }
+    }
     var residPost: [[Float]] = []
     for (l, layer) in w.layers.enumerated() {
         let global = (l + 1) % pattern == 0

@@ -33,18 +33,24 @@ struct Gemma3TinyModelTests {
     }
 
     /// Writes a gemma3 GGUF (F32 tensors, GGUF names); `skip` leaves tensors out, `mutate` adds or breaks metadata.
-    static func write(_ weights: DecoderWeights, skip: Set<String> = [],
-                      mutate: (inout GGUFWriter) throws -> Void = { _ in }) throws -> String {
+    static func write(
+        _ weights: DecoderWeights, skip: Set<String> = [],
+        mutate: (inout GGUFWriter) throws -> Void = { _ in }
+    ) throws -> String {
         let c = config
         return try TinyGGUFModelTests.write(c, weights, arch: "gemma3", skip: skip) { w in
             w.set("gemma3.attention.key_length", .uint32(UInt32(c.headDim)))
             w.set("gemma3.attention.value_length", .uint32(UInt32(c.headDim)))
             w.set("gemma3.attention.sliding_window", .uint32(UInt32(window)))
             for (l, layer) in weights.layers.enumerated() {
-                for (name, b) in [("post_attention_norm", layer.postAttnNorm), ("post_ffw_norm", layer.postFFNNorm),
-                                  ("attn_q_norm", layer.qNorm), ("attn_k_norm", layer.kNorm)] {
+                for (name, b) in [
+                    ("post_attention_norm", layer.postAttnNorm), ("post_ffw_norm", layer.postFFNNorm),
+                    ("attn_q_norm", layer.qNorm), ("attn_k_norm", layer.kNorm),
+                ] {
                     let full = "blk.\(l).\(name).weight"
-                    if let b, !skip.contains(full) { try w.addTensor(name: full, dimensions: [b.count], values: b.array()) }
+                    if let b, !skip.contains(full) {
+                        try w.addTensor(name: full, dimensions: [b.count], values: b.array())
+                    }
                 }
             }
             try mutate(&w)
@@ -53,12 +59,18 @@ struct Gemma3TinyModelTests {
 
     /// The variant `Gemma3Model` derives for the tiny config.
     static var variant: DecoderVariant {
-        DecoderVariant(mlpActivation: .geluTanh, embeddingScale: Float(Double(32).squareRoot()), attentionScale: 0.25,
-                       layers: (0..<6).map { $0 == 5 ? LayerAttention(ropeBase: 1_000_000)
-                                                     : LayerAttention(ropeBase: 10_000, window: window) })
+        DecoderVariant(
+            mlpActivation: .geluTanh, embeddingScale: Float(Double(32).squareRoot()), attentionScale: 0.25,
+            layers: (0..<6).map {
+                $0 == 5
+                    ? LayerAttention(ropeBase: 1_000_000)
+                    : LayerAttention(ropeBase: 10_000, window: window)
+            })
     }
 
-    static func model(_ weights: DecoderWeights, mode: DecodeMode = .float32, variant: DecoderVariant = variant) throws -> DecoderModel {
+    static func model(_ weights: DecoderWeights, mode: DecodeMode = .float32, variant: DecoderVariant = variant) throws
+        -> DecoderModel
+    {
         try DecoderModel(config: config, weights: weights, interleavedRope: false, decodeMode: mode, variant: variant)
     }
 
@@ -74,7 +86,10 @@ struct Gemma3TinyModelTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let loaded = try #require(try ArchitectureRegistry.makeModel(from: GGUFFile(path: path)) as? DecoderModel)
         #expect(loaded.variant == Self.variant && !loaded.interleavedRope && loaded.config.headDim == 16)
-        #expect(loaded.weights.layers.allSatisfy { $0.postAttnNorm != nil && $0.postFFNNorm != nil && $0.qNorm != nil && $0.kNorm != nil })
+        #expect(
+            loaded.weights.layers.allSatisfy {
+                $0.postAttnNorm != nil && $0.postFFNNorm != nil && $0.qNorm != nil && $0.kNorm != nil
+            })
         let reference = try Self.model(weights)
         let seqs = [Self.tokens(20, seed: 1), Self.tokens(7, seed: 2)]
         try expectIdenticalRuns(loaded, reference, seqs, nLayers: 6)
@@ -104,13 +119,16 @@ struct Gemma3TinyModelTests {
     @Test("the query_pre_attn_scalar key sets the attention scale", arguments: [64.0, 256.0])
     func attentionScale(scalar: Double) throws {
         let weights = Self.weights(seed: 4)
-        let path = try Self.write(weights) { w in w.set("gemma3.attention.query_pre_attn_scalar", .float32(Float(scalar))) }
+        let path = try Self.write(weights) { w in
+            w.set("gemma3.attention.query_pre_attn_scalar", .float32(Float(scalar)))
+        }
         defer { try? FileManager.default.removeItem(atPath: path) }
         let model = try Gemma3Model.load(from: GGUFFile(path: path), decodeMode: .float32)
         #expect(model.variant.attentionScale == Float(1 / scalar.squareRoot()))
         let seq = Self.tokens(9, seed: 8)
         let ours = try #require(try model.run([seq], capture: .none, logits: .all)[0].allLogits)
-        let ref = naiveGemma3(config: Self.config, weights: weights, tokens: seq, window: Self.window, queryPreAttnScalar: scalar)
+        let ref = naiveGemma3(
+            config: Self.config, weights: weights, tokens: seq, window: Self.window, queryPreAttnScalar: scalar)
         let (diff, scale) = compare(ours, ref.logits)
         #expect(diff <= 1e-5 * scale)
     }

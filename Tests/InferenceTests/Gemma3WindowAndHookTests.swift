@@ -20,7 +20,11 @@ struct Gemma3WindowAndHookTests {
         let rb = try model.run([b], capture: HookFilter([hook]), logits: .none)[0]
         for t in 0..<a.count {
             let (diff, _) = compare(Array(try #require(ra.row(hook, at: t))), Array(try #require(rb.row(hook, at: t))))
-            if t < w { #expect(diff > 1e-4, "position \(t) sees token 0") } else { #expect(diff == 0, "position \(t): \(diff)") }
+            if t < w {
+                #expect(diff > 1e-4, "position \(t) sees token 0")
+            } else {
+                #expect(diff == 0, "position \(t): \(diff)")
+            }
         }
         // The same model without a window: every position of layer 0 depends on token 0.
         var full = Tiny.variant
@@ -29,10 +33,14 @@ struct Gemma3WindowAndHookTests {
         let rc = try unwindowed.run([a], capture: HookFilter([hook]), logits: .none)[0]
         let rd = try unwindowed.run([b], capture: HookFilter([hook]), logits: .none)[0]
         let last = a.count - 1
-        #expect(compare(Array(try #require(rc.row(hook, at: last))), Array(try #require(rd.row(hook, at: last)))).maxAbsDiff > 1e-4)
+        #expect(
+            compare(Array(try #require(rc.row(hook, at: last))), Array(try #require(rd.row(hook, at: last)))).maxAbsDiff
+                > 1e-4)
     }
 
-    @Test("decoding token by token masks the window as prefill does, in every decode mode", arguments: DecodeMode.allCases)
+    @Test(
+        "decoding token by token masks the window as prefill does, in every decode mode", arguments: DecodeMode.allCases
+    )
     func windowInDecode(mode: DecodeMode) throws {
         let weights = Tiny.weights(seed: 22)
         let model = try Tiny.model(weights, mode: mode)
@@ -46,11 +54,13 @@ struct Gemma3WindowAndHookTests {
         for t in 3..<seq.count {
             let step = try model.forward([[seq[t]]], caches: [cache], capture: hooks, logits: .last)[0]
             for l in 0..<6 {
-                let (diff, scale) = compare(try #require(step.activations(.residPost(l))),
-                                            Array(try #require(full.row(.residPost(l), at: t))))
+                let (diff, scale) = compare(
+                    try #require(step.activations(.residPost(l))),
+                    Array(try #require(full.row(.residPost(l), at: t))))
                 #expect(diff <= 1e-5 * scale, "\(mode) position \(t) layer \(l): \(diff)")
             }
-            let (diff, scale) = compare(try #require(step.lastLogits), Array(try #require(full.allLogits)[(t * v)..<((t + 1) * v)]))
+            let (diff, scale) = compare(
+                try #require(step.lastLogits), Array(try #require(full.allLogits)[(t * v)..<((t + 1) * v)]))
             #expect(diff <= 1e-5 * scale, "\(mode) position \(t) logits: \(diff)")
         }
         #expect(cache.length == seq.count)
@@ -66,7 +76,9 @@ struct Gemma3WindowAndHookTests {
         let scale = Float(Double(d).squareRoot())
         #expect(embed == seq.flatMap { t in (0..<d).map { weights.tokenEmbedding.weight[Int(t) * d + $0] * scale } })
         #expect(r.activations(.block(0, .residPre)) == embed)
-        #expect(r.widths[.block(0, .attnQ)] == 64 && r.widths[.block(0, .attnK)] == 16 && r.widths[.block(0, .mlpPre)] == 48)
+        #expect(
+            r.widths[.block(0, .attnQ)] == 64 && r.widths[.block(0, .attnK)] == 16 && r.widths[.block(0, .mlpPre)] == 48
+        )
         for l in 0..<6 {
             func get(_ h: BlockHook) throws -> [Float] { try #require(r.activations(.block(l, h))) }
             let pre = try get(.residPre), attn = try get(.attnOut), mid = try get(.residMid)
@@ -78,7 +90,9 @@ struct Gemma3WindowAndHookTests {
             let layer = weights.layers[l], z = try get(.attnZ), qDim = c.nHeads * c.headDim
             var worst: Float = 0
             for t in seq.indices {
-                let o = (0..<d).map { i in (0..<qDim).reduce(Float(0)) { $0 + z[t * qDim + $1] * layer.o.weight[i * qDim + $1] } }
+                let o = (0..<d).map { i in
+                    (0..<qDim).reduce(Float(0)) { $0 + z[t * qDim + $1] * layer.o.weight[i * qDim + $1] }
+                }
                 let rms = (o.reduce(0) { $0 + $1 * $1 } / Float(d) + c.rmsEpsilon).squareRoot()
                 for i in 0..<d { worst = max(worst, abs(o[i] / rms * layer.postAttnNorm![i] - attn[t * d + i])) }
             }

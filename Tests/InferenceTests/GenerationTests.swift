@@ -4,8 +4,9 @@ import GGUF
 import Testing
 @testable import Inference
 
-@Suite("Generation with the real model",
-       .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/ and ../shared/golden"))
+@Suite(
+    "Generation with the real model",
+    .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/ and ../shared/golden"))
 struct GenerationTests {
     static let shared: Result<LanguageModel, Error> = Result { try LanguageModel.load(path: TestPaths.model) }
 
@@ -16,7 +17,9 @@ struct GenerationTests {
         let lm = try Self.shared.get(), g = try golden()
         #expect(lm.tokenizer.encode(g.prompt, parseSpecial: true) == g.prompt_ids)
         var streamed = ""
-        let gen = try lm.generate(prompt: g.prompt_ids, parameters: .greedy(maxTokens: 32)) { streamed += $0.text; return true }
+        let gen = try lm.generate(prompt: g.prompt_ids, parameters: .greedy(maxTokens: 32)) {
+            streamed += $0.text; return true
+        }
         #expect(gen.tokens + [gen.stopToken ?? -1] == g.generate_ids)
         #expect(gen.finishReason == .stop)
         #expect(gen.text == "The capital of France is Paris.")
@@ -34,8 +37,10 @@ struct GenerationTests {
         #expect(short.tokens == Array(g.generate_ids.prefix(3)) && short.finishReason == .length)
         let cancelled = try lm.generate(prompt: g.prompt_ids, parameters: .greedy(maxTokens: 20)) { $0.index < 1 }
         #expect(cancelled.tokens.count == 2 && cancelled.finishReason == .cancelled)
-        let sampled1 = try lm.generate(prompt: g.prompt_ids, parameters: SamplingParameters(maxTokens: 12, temperature: 0.9, seed: 11))
-        let sampled2 = try lm.generate(prompt: g.prompt_ids, parameters: SamplingParameters(maxTokens: 12, temperature: 0.9, seed: 11))
+        let sampled1 = try lm.generate(
+            prompt: g.prompt_ids, parameters: SamplingParameters(maxTokens: 12, temperature: 0.9, seed: 11))
+        let sampled2 = try lm.generate(
+            prompt: g.prompt_ids, parameters: SamplingParameters(maxTokens: 12, temperature: 0.9, seed: 11))
         #expect(sampled1.tokens == sampled2.tokens)
     }
 
@@ -53,10 +58,12 @@ struct GenerationTests {
         for hook in filter.sorted {
             let w = hook.width(in: lm.config)
             let reference = try #require(full.activations(hook))
-            let (dPrompt, sPrompt) = compare(try #require(gen.promptActivations.activations(hook)), Array(reference[..<(p * w)]))
+            let (dPrompt, sPrompt) = compare(
+                try #require(gen.promptActivations.activations(hook)), Array(reference[..<(p * w)]))
             let (dGen, sGen) = compare(try #require(gen.activations(hook)), Array(reference[(p * w)...]))
             #expect(dPrompt <= 1e-3 * sPrompt && dGen <= 1e-3 * sGen, "\(hook): \(dPrompt) \(dGen)")
-            #expect(perToken[2][hook].map { Array($0) } == Array(try #require(gen.activations(hook))[(2 * w)..<(3 * w)]))
+            #expect(
+                perToken[2][hook].map { Array($0) } == Array(try #require(gen.activations(hook))[(2 * w)..<(3 * w)]))
         }
     }
 

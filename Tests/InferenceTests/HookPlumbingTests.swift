@@ -26,7 +26,8 @@ struct HookPlumbingTests {
             #expect(acts.lastLogits?.count == config.vocabSize)
             #expect(acts.allLogits?.count == seq.count * config.vocabSize)
         }
-        #expect(HookName.block(0, .attnK).width(in: config) == 16 && HookName.block(0, .mlpPost).width(in: config) == 48)
+        #expect(
+            HookName.block(0, .attnK).width(in: config) == 16 && HookName.block(0, .mlpPost).width(in: config) == 48)
     }
 
     @Test("residual hooks chain: resid_post of l is resid_pre of l+1, mid = pre + attn_out, post = mid + mlp_out")
@@ -67,7 +68,8 @@ struct HookPlumbingTests {
         for (i, seq) in sequences.enumerated() {
             let single = try model.run([seq], capture: filter, logits: .last)[0]
             for hook in filter.sorted {
-                let (diff, scale) = compare(try #require(batched[i].activations(hook)), try #require(single.activations(hook)))
+                let (diff, scale) = compare(
+                    try #require(batched[i].activations(hook)), try #require(single.activations(hook)))
                 #expect(diff <= 1e-5 * max(scale, 1), "sequence \(i) \(hook): \(diff)")
             }
             let (diff, scale) = compare(try #require(batched[i].lastLogits), try #require(single.lastLogits))
@@ -75,9 +77,13 @@ struct HookPlumbingTests {
         }
     }
 
-    @Test("decoding token by token through the KV cache equals a full prefill at the same positions (both attention paths)")
+    @Test(
+        "decoding token by token through the KV cache equals a full prefill at the same positions (both attention paths)"
+    )
     func incrementalEqualsPrefill() throws {
-        let tokens: [Int32] = [3, 14, 15, 9, 26, 53, 58, 9, 7, 9, 32, 38, 46, 26, 43, 38, 32, 7, 9, 50, 28, 8, 41, 9, 7, 1]
+        let tokens: [Int32] = [
+            3, 14, 15, 9, 26, 53, 58, 9, 7, 9, 32, 38, 46, 26, 43, 38, 32, 7, 9, 50, 28, 8, 41, 9, 7, 1,
+        ]
         let filter: HookFilter = [.block(0, .attnQ), .block(1, .attnV), .residPost(2), .lnFinal]
         let full = try model.run([tokens], capture: filter, logits: .all)[0]
         let cache = model.makeCache(initialCapacity: 2)
@@ -108,7 +114,9 @@ struct HookPlumbingTests {
 
     @Test("bad input is a clear error")
     func errors() throws {
-        #expect(throws: InferenceError.tokenOutOfRange(id: 67, vocabSize: 67)) { try model.run([[1, 67]], capture: .none) }
+        #expect(throws: InferenceError.tokenOutOfRange(id: 67, vocabSize: 67)) {
+            try model.run([[1, 67]], capture: .none)
+        }
         #expect(throws: InferenceError.tokenOutOfRange(id: -1, vocabSize: 67)) { try model.run([[-1]], capture: .none) }
         #expect(throws: InferenceError.emptySequence(index: 1)) { try model.run([[1], []], capture: .none) }
         #expect(throws: HookError.self) { try model.run([[1]], capture: [.residPost(3)]) }
@@ -117,7 +125,9 @@ struct HookPlumbingTests {
             try model.forward([[1, 2, 3, 4, 5]], caches: [cache], capture: .none, logits: .last)
         }
         var bad = tinyConfig(); bad.nKVHeads = 3
-        #expect(throws: InferenceError.self) { try DecoderModel(config: bad, weights: .random(config: tinyConfig(), seed: 1)) }
+        #expect(throws: InferenceError.self) {
+            try DecoderModel(config: bad, weights: .random(config: tinyConfig(), seed: 1))
+        }
     }
 
     @Test("an untied output head is used when present")

@@ -8,14 +8,14 @@ import Testing
 @Suite("Hostile GGUF hyper-parameters")
 struct HostileConfigTests {
     static let cases: [(String, String, GGUFValue)] = [
-        ("rope.dimension_count = -2", "llama.rope.dimension_count", .int32(-2)),         // defect 5: RoPE table range
-        ("key_length = 2^61", "llama.attention.key_length", .uint64(1 << 61)),           // defect 5: heads × width
-        ("head_count = 2^62", "llama.attention.head_count", .uint64(1 << 62)),           // defect 5
-        ("head_count_kv = 2^62", "llama.attention.head_count_kv", .uint64(1 << 62)),     // defect 5
-        ("block_count = 2^40", "llama.block_count", .uint64(1 << 40)),                   // defect 6: per-layer tables
-        ("rope.freq_base = NaN", "llama.rope.freq_base", .float32(.nan)),                // defect 13
-        ("rope.freq_base = 0", "llama.rope.freq_base", .float32(0)),                     // defect 13
-        ("rope.freq_base < 0", "llama.rope.freq_base", .float32(-5)),                    // defect 13
+        ("rope.dimension_count = -2", "llama.rope.dimension_count", .int32(-2)),  // defect 5: RoPE table range
+        ("key_length = 2^61", "llama.attention.key_length", .uint64(1 << 61)),  // defect 5: heads × width
+        ("head_count = 2^62", "llama.attention.head_count", .uint64(1 << 62)),  // defect 5
+        ("head_count_kv = 2^62", "llama.attention.head_count_kv", .uint64(1 << 62)),  // defect 5
+        ("block_count = 2^40", "llama.block_count", .uint64(1 << 40)),  // defect 6: per-layer tables
+        ("rope.freq_base = NaN", "llama.rope.freq_base", .float32(.nan)),  // defect 13
+        ("rope.freq_base = 0", "llama.rope.freq_base", .float32(0)),  // defect 13
+        ("rope.freq_base < 0", "llama.rope.freq_base", .float32(-5)),  // defect 13
         ("rms_epsilon = inf", "llama.attention.layer_norm_rms_epsilon", .float32(.infinity)),  // defect 13
         ("context_length = 2^50", "llama.context_length", .uint64(1 << 50)),
         // Found by tests-interop/hostile: optional keys of the wrong type were replaced by defaults silently

@@ -24,8 +24,10 @@ struct KQuantKernelTests {
             let extremes: [Float] = [0, 5.96e-8, 6.1e-5, 1e-3, 1, 250, 65504]
             /// A finite f16 scale: a quarter of the time an extreme one, else 0.001..0.1; either sign.
             func scale() -> Float {
-                let magnitude = rng.next() % 4 == 0 ? extremes[Int(rng.next() % UInt64(extremes.count))]
-                                                    : 0.001 + abs(rng.nextSymmetric()) * 0.099
+                let magnitude =
+                    rng.next() % 4 == 0
+                    ? extremes[Int(rng.next() % UInt64(extremes.count))]
+                    : 0.001 + abs(rng.nextSymmetric()) * 0.099
                 return Float(Float16(rng.next() % 2 == 0 ? magnitude : -magnitude))
             }
             func half(_ f: Float) -> [UInt8] { let b = Float16(f).bitPattern; return [UInt8(b & 0xFF), UInt8(b >> 8)] }
@@ -102,8 +104,9 @@ struct KQuantKernelTests {
 
     static let shapes: [(GGMLType, [Int])] = [(.q5_0, [32, 96, 896]), (.q4_K, [256, 768]), (.q6_K, [256, 1280])]
 
-    @Test("F32-activation kernels equal the dequantised product up to summation order",
-          arguments: [GGMLType.q5_0, .q4_K, .q6_K])
+    @Test(
+        "F32-activation kernels equal the dequantised product up to summation order",
+        arguments: [GGMLType.q5_0, .q4_K, .q6_K])
     func exact(type: GGMLType) throws {
         let colsList = try #require(Self.shapes.first { $0.0 == type }?.1)
         for cols in colsList {
@@ -116,8 +119,9 @@ struct KQuantKernelTests {
         }
     }
 
-    @Test("int8-activation kernels equal the dequantised product with x rounded as pg_quantize_q8 rounds it",
-          arguments: [GGMLType.q5_0, .q4_K, .q6_K])
+    @Test(
+        "int8-activation kernels equal the dequantised product with x rounded as pg_quantize_q8 rounds it",
+        arguments: [GGMLType.q5_0, .q4_K, .q6_K])
     func int8(type: GGMLType) throws {
         let colsList = try #require(Self.shapes.first { $0.0 == type }?.1)
         for cols in colsList {
@@ -134,11 +138,15 @@ struct KQuantKernelTests {
                 for r in 0..<rows {
                     var limit: Double = 0, floatSlack: Double = 1e-30
                     for c in 0..<cols {
-                        #expect(abs(x[c] - rounded[c]) <= 0.5001 * (x[(c / 32 * 32)..<(c / 32 * 32 + 32)].map(abs).max()! / 127))
+                        #expect(
+                            abs(x[c] - rounded[c]) <= 0.5001
+                                * (x[(c / 32 * 32)..<(c / 32 * 32 + 32)].map(abs).max()! / 127))
                         limit += Double(abs(m.dense[r * cols + c])) * Double(abs(x[c] - rounded[c]))
                         floatSlack += 6e-5 * Double(m.termBound[r * cols + c]) * Double(abs(x[c]))
                     }
-                    #expect(Double(abs(y[r] - exact[r])) <= limit + floatSlack, "\(type) rows \(rows) cols \(cols) row \(r)")
+                    #expect(
+                        Double(abs(y[r] - exact[r])) <= limit + floatSlack, "\(type) rows \(rows) cols \(cols) row \(r)"
+                    )
                 }
             }
         }
@@ -188,12 +196,15 @@ struct KQuantKernelTests {
     }
 }
 
-@Suite("Quantised decode on Qwen2.5-Coder Q4_K_M", .enabled(if: RealModelPaths.qwen.enabled, "needs the Qwen model and ../shared/golden"))
+@Suite(
+    "Quantised decode on Qwen2.5-Coder Q4_K_M",
+    .enabled(if: RealModelPaths.qwen.enabled, "needs the Qwen model and ../shared/golden"))
 struct QwenQuantizedDecodeTests {
     @Test("every matrix decodes from its blocks and single-token steps match the F32 BLAS path")
     func decodeParity() throws {
         let quant = try #require(try SharedQwen.get().model as? DecoderModel).withDecodeMode(.quantized)
-        let linears = quant.weights.layers.flatMap { [$0.q, $0.k, $0.v, $0.o, $0.gate, $0.up, $0.down] }
+        let linears =
+            quant.weights.layers.flatMap { [$0.q, $0.k, $0.v, $0.o, $0.gate, $0.up, $0.down] }
             + [quant.weights.output]
         #expect(linears.allSatisfy { $0.quantized != nil })
         let types = Set(linears.compactMap { $0.quantized?.type })

@@ -22,15 +22,18 @@ struct MappedWeightsTests {
             }
             try w.addTensor(name: "m", dimensions: [cols, rows], type: .q8_0, blocks: blocks)
         } else {
-            try w.addTensor(name: "m", dimensions: [cols, rows], values: (0..<(rows * cols)).map { _ in rng.nextSymmetric() },
-                            type: type)
+            try w.addTensor(
+                name: "m", dimensions: [cols, rows], values: (0..<(rows * cols)).map { _ in rng.nextSymmetric() },
+                type: type)
         }
         let path = TestPaths.temporaryFile("matrix.gguf")
         try w.write(to: path)
         return path
     }
 
-    @Test("products on panels of a mapped matrix equal the products on its float32 copy", arguments: [GGMLType.f16, .q8_0])
+    @Test(
+        "products on panels of a mapped matrix equal the products on its float32 copy",
+        arguments: [GGMLType.f16, .q8_0])
     func panels(type: GGMLType) throws {
         let rows = 200, cols = 64, m = 5
         let path = try Self.writeMatrix(type, rows: rows, cols: cols, seed: 7)
@@ -64,8 +67,9 @@ struct MappedWeightsTests {
         [w.tokenEmbedding, w.output] + w.layers.flatMap { [$0.q, $0.k, $0.v, $0.o, $0.gate, $0.up, $0.down] }
     }
 
-    @Test("a real model loads with every matrix mapped in its GGUF blocks and no float32 copy",
-          .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
+    @Test(
+        "a real model loads with every matrix mapped in its GGUF blocks and no float32 copy",
+        .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
     func realModelIsMapped() throws {
         let model = try SharedModel.get()
         for w in Self.matrices(model.weights) {
@@ -74,8 +78,9 @@ struct MappedWeightsTests {
         }
     }
 
-    @Test("mapped and float32 storage of a real model compute the same states, logits and greedy tokens",
-          .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
+    @Test(
+        "mapped and float32 storage of a real model compute the same states, logits and greedy tokens",
+        .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
     func mappedEqualsFloat32() throws {
         let mapped = try SharedModel.get()
         let dense = try LlamaModel.load(from: GGUFFile(path: TestPaths.model), storage: .float32)
@@ -96,12 +101,14 @@ struct MappedWeightsTests {
         }
         let params = SamplingParameters(maxTokens: 12, temperature: 0)
         for mode in DecodeMode.allCases {
-            let g1 = try GenerationLoop.run(model: mapped.withDecodeMode(mode), prompt: seqs[0], parameters: params,
-                                            capture: .none, stopTokens: [], piece: { _ in "" }, flush: { "" },
-                                            onToken: { _ in true })
-            let g2 = try GenerationLoop.run(model: dense.withDecodeMode(mode), prompt: seqs[0], parameters: params,
-                                            capture: .none, stopTokens: [], piece: { _ in "" }, flush: { "" },
-                                            onToken: { _ in true })
+            let g1 = try GenerationLoop.run(
+                model: mapped.withDecodeMode(mode), prompt: seqs[0], parameters: params,
+                capture: .none, stopTokens: [], piece: { _ in "" }, flush: { "" },
+                onToken: { _ in true })
+            let g2 = try GenerationLoop.run(
+                model: dense.withDecodeMode(mode), prompt: seqs[0], parameters: params,
+                capture: .none, stopTokens: [], piece: { _ in "" }, flush: { "" },
+                onToken: { _ in true })
             #expect(g1.tokens == g2.tokens, "\(mode)")
         }
     }

@@ -35,8 +35,9 @@ struct QuantizedKernelTests {
         return (Bytes(bytes), values)
     }
 
-    @Test("matvec on Q4_0, Q4_1 and Q8_0 blocks equals the dequantised F32 product",
-          arguments: [GGMLType.q4_0, .q4_1, .q8_0])
+    @Test(
+        "matvec on Q4_0, Q4_1 and Q8_0 blocks equals the dequantised F32 product",
+        arguments: [GGMLType.q4_0, .q4_1, .q8_0])
     func matvec(type: GGMLType) throws {
         let rows = 1101, cols = 96
         let (blocks, dense) = makeBlocks(type, rows: rows, cols: cols, seed: UInt64(type.rawValue))
@@ -64,7 +65,8 @@ struct QuantizedKernelTests {
     }
 }
 
-@Suite("Quantised decode on the real model", .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
+@Suite(
+    "Quantised decode on the real model", .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
 struct QuantizedDecodeParityTests {
     @Test("single-token steps with quantised kernels match the F32 BLAS path")
     func decodeParity() throws {
@@ -73,7 +75,8 @@ struct QuantizedDecodeParityTests {
         let f32 = try DecoderModel(config: quant.config, weights: quant.weights, decodeMode: .float32)
         let prompt: [Int32] = [1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198]
         let filter: HookFilter = [.residPost(3), .residPost(29), .lnFinal]
-        try expectDecodeStepsMatch(quant, f32, prompt: prompt, steps: [504, 3575, 282], filter: filter, label: "smollm2")
+        try expectDecodeStepsMatch(
+            quant, f32, prompt: prompt, steps: [504, 3575, 282], filter: filter, label: "smollm2")
     }
 
     @Test("int8-activation decode keeps the greedy answer and stays close to F32")

@@ -6,7 +6,9 @@ import Tokenization
 
 /// The 1.5B Qwen model, loaded once through the architecture registry (as the CLI does).
 enum SharedQwen15 {
-    static let loaded: Result<LanguageModel, Error> = Result { try LanguageModel.load(path: RealModelPaths.qwen15.model) }
+    static let loaded: Result<LanguageModel, Error> = Result {
+        try LanguageModel.load(path: RealModelPaths.qwen15.model)
+    }
     static func get() throws -> LanguageModel { try loaded.get() }
 }
 
@@ -25,23 +27,28 @@ struct Qwen15Greedy: Decodable {
 /// the float32 HF transformers reference in ../shared/golden/qwen2.5-coder-1.5b (see its README; regenerate with
 /// scripts/qwen15-reference.py). Tolerance as for the other models: max |ours - reference| ≤ 1e-4 · max |reference|
 /// per tensor (float32 summation order differs).
-@Suite("Golden parity (Qwen2.5-Coder-1.5B-Instruct Q4_K_M)",
-       .enabled(if: RealModelPaths.qwen15.enabled, "needs models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf and ../shared/golden"))
+@Suite(
+    "Golden parity (Qwen2.5-Coder-1.5B-Instruct Q4_K_M)",
+    .enabled(
+        if: RealModelPaths.qwen15.enabled, "needs models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf and ../shared/golden"))
 struct Qwen15ParityTests {
     static let prompts = ["chat_capital", "paris_statement", "mixed_unicode"]
     static let relativeTolerance: Float = 1e-4
 
-    @Test("hidden states L0/L1/L14/L28 (pre- and post-norm) and last-position logits match the reference",
-          arguments: prompts)
+    @Test(
+        "hidden states L0/L1/L14/L28 (pre- and post-norm) and last-position logits match the reference",
+        arguments: prompts)
     func parity(prompt: String) throws {
         let lm = try SharedQwen15.get()
-        let golden = try expectGoldenParity(lm.model, prompt: prompt, dir: RealModelPaths.qwen15.golden, middle: 14,
-                                            tolerance: Self.relativeTolerance, label: "qwen2.5-coder-1.5b parity")
+        let golden = try expectGoldenParity(
+            lm.model, prompt: prompt, dir: RealModelPaths.qwen15.golden, middle: 14,
+            tolerance: Self.relativeTolerance, label: "qwen2.5-coder-1.5b parity")
         #expect(lm.tokenizer.encode(golden.text, parseSpecial: true) == golden.token_ids)
     }
 
-    @Test("the chat template renders the golden prompt and greedy decoding reproduces the reference ids",
-          arguments: DecodeMode.allCases)
+    @Test(
+        "the chat template renders the golden prompt and greedy decoding reproduces the reference ids",
+        arguments: DecodeMode.allCases)
     func greedyChat(mode: DecodeMode) throws {
         let dir = RealModelPaths.qwen15.golden
         let reference = try Qwen15Greedy(in: dir).greedy
@@ -52,9 +59,10 @@ struct Qwen15ParityTests {
         #expect(lm.stopTokens.contains(151645))
         let model = try #require(lm.model as? DecoderModel).withDecodeMode(mode)
         var decoder = lm.tokenizer.makeStreamingDecoder()
-        let gen = try GenerationLoop.run(model: model, prompt: prompt.token_ids, parameters: .greedy(maxTokens: 24),
-                                         capture: .none, stopTokens: lm.stopTokens, piece: { decoder.push($0) },
-                                         flush: { decoder.finish() }, onToken: { _ in true })
+        let gen = try GenerationLoop.run(
+            model: model, prompt: prompt.token_ids, parameters: .greedy(maxTokens: 24),
+            capture: .none, stopTokens: lm.stopTokens, piece: { decoder.push($0) },
+            flush: { decoder.finish() }, onToken: { _ in true })
         #expect(gen.tokens + [gen.stopToken ?? -1] == reference.new_ids, "\(mode)")
         #expect(gen.finishReason == .stop && gen.text + "<|im_end|>" == reference.text, "\(mode)")
     }
@@ -67,6 +75,8 @@ struct Qwen15ParityTests {
         #expect(c.ropeBase == 1_000_000 && c.rmsEpsilon == 1e-6 && !c.tiedEmbeddings)
         #expect(lm.hookNames.count == 2 + 28 * 13)
         let llama = try #require(lm.model as? DecoderModel)
-        #expect(!llama.interleavedRope && llama.weights.layers.allSatisfy { $0.qBias != nil && $0.kBias != nil && $0.vBias != nil })
+        #expect(
+            !llama.interleavedRope
+                && llama.weights.layers.allSatisfy { $0.qBias != nil && $0.kBias != nil && $0.vBias != nil })
     }
 }

@@ -19,7 +19,8 @@ struct Qwen2TinyModelTests {
         }
         let qDim = config.nHeads * config.headDim, kvDim = config.nKVHeads * config.headDim
         for l in weights.layers.indices {
-            weights.layers[l].qBias = bias(qDim); weights.layers[l].kBias = bias(kvDim); weights.layers[l].vBias = bias(kvDim)
+            weights.layers[l].qBias = bias(qDim); weights.layers[l].kBias = bias(kvDim);
+            weights.layers[l].vBias = bias(kvDim)
         }
         return (config, weights)
     }
@@ -30,7 +31,9 @@ struct Qwen2TinyModelTests {
             for (l, layer) in weights.layers.enumerated() {
                 for (name, b) in [("attn_q", layer.qBias), ("attn_k", layer.kBias), ("attn_v", layer.vBias)] {
                     let full = "blk.\(l).\(name).bias"
-                    if let b, !skipBiases.contains(full) { try w.addTensor(name: full, dimensions: [b.count], values: b.array()) }
+                    if let b, !skipBiases.contains(full) {
+                        try w.addTensor(name: full, dimensions: [b.count], values: b.array())
+                    }
                 }
             }
         }
@@ -54,7 +57,9 @@ struct Qwen2TinyModelTests {
         let model = try DecoderModel(config: config, weights: weights, interleavedRope: false)
         let tokens: [Int32] = [3, 14, 15, 9, 2, 6]
         let r = try model.run([tokens], capture: .all(nLayers: 3), logits: .all)[0]
-        for l in 0..<(config.nLayers - 1) { #expect(r.activations(.residPost(l)) == r.activations(.block(l + 1, .residPre))) }
+        for l in 0..<(config.nLayers - 1) {
+            #expect(r.activations(.residPost(l)) == r.activations(.block(l + 1, .residPre)))
+        }
         // hook_q = ln1(x) · W_Qᵀ + b_Q, row by row (before RoPE, as TransformerLens).
         let l = 1, layer = weights.layers[l], qDim = config.nHeads * config.headDim, d = config.dModel
         let xn = try #require(r.activations(.block(l, .ln1Normalized)))
@@ -71,9 +76,13 @@ struct Qwen2TinyModelTests {
         #expect(worst < 1e-4)
         // Without biases or with interleaved RoPE the logits move.
         var plain = weights
-        for i in plain.layers.indices { plain.layers[i].qBias = nil; plain.layers[i].kBias = nil; plain.layers[i].vBias = nil }
-        let noBias = try DecoderModel(config: config, weights: plain, interleavedRope: false).run([tokens], capture: .none, logits: .all)[0]
-        let interleaved = try DecoderModel(config: config, weights: weights).run([tokens], capture: .none, logits: .all)[0]
+        for i in plain.layers.indices {
+            plain.layers[i].qBias = nil; plain.layers[i].kBias = nil; plain.layers[i].vBias = nil
+        }
+        let noBias = try DecoderModel(config: config, weights: plain, interleavedRope: false).run(
+            [tokens], capture: .none, logits: .all)[0]
+        let interleaved = try DecoderModel(config: config, weights: weights).run(
+            [tokens], capture: .none, logits: .all)[0]
         let logits = try #require(r.allLogits)
         #expect(compare(try #require(noBias.allLogits), logits).maxAbsDiff > 1e-2)
         #expect(compare(try #require(interleaved.allLogits), logits).maxAbsDiff > 1e-2)

@@ -58,6 +58,8 @@ struct SamplerTests {
                 #expect(String(describing: error).contains(name), "the error does not name \(name): \(error)")
             }
         }
-        #expect(throws: Never.self) { try SamplingParameters(maxTokens: 5, temperature: 0.7, topK: 40, topP: 0.9).validate() }
+        #expect(throws: Never.self) {
+            try SamplingParameters(maxTokens: 5, temperature: 0.7, topK: 40, topP: 0.9).validate()
+        }
     }
 }

@@ -16,12 +16,14 @@ enum TestPaths {
     /// True when CI is set: real-model tests then run (and fail) instead of being skipped.
     static let isCI = ProcessInfo.processInfo.environment["CI"] != nil
     /// Real-model tests run when the model and the golden files are there, or when CI demands it.
-    static let realModelTestsEnabled = isCI
+    static let realModelTestsEnabled =
+        isCI
         || (FileManager.default.fileExists(atPath: model)
             && FileManager.default.fileExists(atPath: golden.appendingPathComponent("README.md").path))
 
     static func temporaryFile(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("inference-test-\(UUID().uuidString)-\(name)").path
+        FileManager.default.temporaryDirectory.appendingPathComponent("inference-test-\(UUID().uuidString)-\(name)")
+            .path
     }
 }
 
@@ -36,23 +38,28 @@ struct RealModelPaths: Sendable {
     let enabled: Bool
 
     init(environment: String, file: String, goldenFolder: String) {
-        model = ProcessInfo.processInfo.environment[environment]
+        model =
+            ProcessInfo.processInfo.environment[environment]
             ?? TestPaths.root.appendingPathComponent("models/\(file)").path
         golden = TestPaths.golden.appendingPathComponent(goldenFolder)
-        enabled = TestPaths.isCI
+        enabled =
+            TestPaths.isCI
             || (FileManager.default.fileExists(atPath: model)
                 && FileManager.default.fileExists(atPath: golden.appendingPathComponent("README.md").path))
     }
 
     /// Qwen2.5-Coder-0.5B-Instruct Q4_K_M (`qwen2`; `scripts/fetch-model.sh qwen2.5-coder-0.5b`).
-    static let qwen = RealModelPaths(environment: "POLYGRAPH_QWEN_GGUF", file: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-                                     goldenFolder: "qwen2.5-coder-0.5b")
+    static let qwen = RealModelPaths(
+        environment: "POLYGRAPH_QWEN_GGUF", file: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+        goldenFolder: "qwen2.5-coder-0.5b")
     /// Gemma 3 270M base Q4_K_M (`gemma3`; `scripts/fetch-model.sh gemma3-270m`).
-    static let gemma = RealModelPaths(environment: "POLYGRAPH_GEMMA_GGUF", file: "gemma-3-270m-q4_k_m.gguf",
-                                      goldenFolder: "gemma3-270m")
+    static let gemma = RealModelPaths(
+        environment: "POLYGRAPH_GEMMA_GGUF", file: "gemma-3-270m-q4_k_m.gguf",
+        goldenFolder: "gemma3-270m")
     /// Qwen2.5-Coder-1.5B-Instruct Q4_K_M (`qwen2`, 28 blocks; `scripts/fetch-model.sh qwen2.5-coder-1.5b`).
-    static let qwen15 = RealModelPaths(environment: "POLYGRAPH_QWEN15_GGUF", file: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-                                       goldenFolder: "qwen2.5-coder-1.5b")
+    static let qwen15 = RealModelPaths(
+        environment: "POLYGRAPH_QWEN15_GGUF", file: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        goldenFolder: "qwen2.5-coder-1.5b")
 }
 
 /// The real model, loaded once for every test that needs it.
@@ -88,7 +95,8 @@ struct NPYArray {
         guard header.contains("'descr': '<f4'"), header.contains("'fortran_order': False") else {
             throw NPYError.malformed("\(path): expected little-endian float32 in C order, header \(header)")
         }
-        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
+        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")")
+        else {
             throw NPYError.malformed("\(path): no shape in header")
         }
         shape = header[open.upperBound..<close].split(separator: ",").compactMap {
@@ -112,15 +120,18 @@ func compare(_ a: [Float], _ b: [Float]) -> (maxAbsDiff: Float, maxAbsRef: Float
 
 /// A small llama config for plumbing tests.
 func tinyConfig(layers: Int = 3, tied: Bool = true) -> ModelConfig {
-    ModelConfig(architecture: "llama", name: "tiny", nLayers: layers, dModel: 32, nHeads: 4, nKVHeads: 2, headDim: 8,
-                dFF: 48, vocabSize: 67, contextLength: 128, ropeBase: 10000, ropeDim: 8, rmsEpsilon: 1e-5,
-                tiedEmbeddings: tied)
+    ModelConfig(
+        architecture: "llama", name: "tiny", nLayers: layers, dModel: 32, nHeads: 4, nKVHeads: 2, headDim: 8,
+        dFF: 48, vocabSize: 67, contextLength: 128, ropeBase: 10000, ropeDim: 8, rmsEpsilon: 1e-5,
+        tiedEmbeddings: tied)
 }
 
 /// Runs `sequences` through both models capturing every hook of `nLayers` blocks and all logits, and expects
 /// bit-identical results (a model loaded from a written GGUF against the one built from the same weights).
-func expectIdenticalRuns(_ a: any CausalLanguageModel, _ b: any CausalLanguageModel, _ sequences: [[Int32]],
-                         nLayers: Int) throws {
+func expectIdenticalRuns(
+    _ a: any CausalLanguageModel, _ b: any CausalLanguageModel, _ sequences: [[Int32]],
+    nLayers: Int
+) throws {
     let x = try a.run(sequences, capture: .all(nLayers: nLayers), logits: .all)
     let y = try b.run(sequences, capture: .all(nLayers: nLayers), logits: .all)
     #expect(x.count == y.count)
@@ -132,8 +143,10 @@ func expectIdenticalRuns(_ a: any CausalLanguageModel, _ b: any CausalLanguageMo
 
 /// Prefills `prompt` in both models, then feeds `steps` one token at a time and expects every hook of `filter`
 /// and the logits of each step to agree within 1e-4 · max |F32 value| (quantised decode against the F32 path).
-func expectDecodeStepsMatch(_ quant: DecoderModel, _ f32: DecoderModel, prompt: [Int32], steps: [Int32],
-                            filter: HookFilter, label: String) throws {
+func expectDecodeStepsMatch(
+    _ quant: DecoderModel, _ f32: DecoderModel, prompt: [Int32], steps: [Int32],
+    filter: HookFilter, label: String
+) throws {
     var results: [[SequenceActivations]] = []
     for model in [quant, f32] {
         let cache = model.makeCache()
@@ -163,9 +176,14 @@ struct GoldenPrompt: Decodable {
             return
         }
         // Golden folders written as one `index.json` (qwen2.5-coder-1.5b): `prompts[name]` holds `text` and `ids`.
-        struct Index: Decodable { struct Prompt: Decodable { let text: String; let ids: [Int32] }; let prompts: [String: Prompt] }
-        let index = try JSONDecoder().decode(Index.self, from: Data(contentsOf: dir.appendingPathComponent("index.json")))
-        guard let prompt = index.prompts[name] else { throw NPYError.malformed("\(dir.path)/index.json has no prompt \(name)") }
+        struct Index: Decodable {
+            struct Prompt: Decodable { let text: String; let ids: [Int32] }; let prompts: [String: Prompt]
+        }
+        let index = try JSONDecoder().decode(
+            Index.self, from: Data(contentsOf: dir.appendingPathComponent("index.json")))
+        guard let prompt = index.prompts[name] else {
+            throw NPYError.malformed("\(dir.path)/index.json has no prompt \(name)")
+        }
         text = prompt.text
         token_ids = prompt.ids
     }
@@ -184,7 +202,8 @@ struct GoldenGreedy: Decodable {
     let generate_ids: [Int32]
 
     init(in dir: URL) throws {
-        self = try JSONDecoder().decode(Self.self, from: Data(contentsOf: dir.appendingPathComponent("greedy_chat_capital.json")))
+        self = try JSONDecoder().decode(
+            Self.self, from: Data(contentsOf: dir.appendingPathComponent("greedy_chat_capital.json")))
     }
 }
 
@@ -194,12 +213,16 @@ struct GoldenGreedy: Decodable {
 /// max |ours − ref| ≤ tolerance · max |ref|, and the same argmax token. Prints the max abs diff of each tensor
 /// after `label`; returns the golden prompt, for the caller's tokenizer check.
 @discardableResult
-func expectGoldenParity(_ model: any CausalLanguageModel, prompt name: String, dir: URL, middle: Int,
-                        tolerance: Float, label: String) throws -> GoldenPrompt {
+func expectGoldenParity(
+    _ model: any CausalLanguageModel, prompt name: String, dir: URL, middle: Int,
+    tolerance: Float, label: String
+) throws -> GoldenPrompt {
     let golden = try GoldenPrompt(name, in: dir)
     let n = model.config.nLayers
-    let hooks: [(file: String, hook: HookName)] = [("L0", .embed), ("L1", .residPost(0)), ("L\(middle)", .residPost(middle - 1)),
-                                                   ("L\(n)_prenorm", .residPost(n - 1)), ("L\(n)", .lnFinal)]
+    let hooks: [(file: String, hook: HookName)] = [
+        ("L0", .embed), ("L1", .residPost(0)), ("L\(middle)", .residPost(middle - 1)),
+        ("L\(n)_prenorm", .residPost(n - 1)), ("L\(n)", .lnFinal),
+    ]
     let result = try model.run([golden.token_ids], capture: HookFilter(hooks.map(\.hook)), logits: .last)[0]
     var report: [String] = []
     for (file, hook) in hooks {

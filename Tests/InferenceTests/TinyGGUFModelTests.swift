@@ -7,8 +7,10 @@ import Testing
 @Suite("Tiny GGUF models")
 struct TinyGGUFModelTests {
     /// Writes `weights` of `config` as a llama GGUF (F32 tensors, GGUF names); `mutate` can break it.
-    static func write(_ config: ModelConfig, _ weights: DecoderWeights, arch: String = "llama",
-                      skip: Set<String> = [], mutate: (inout GGUFWriter) throws -> Void = { _ in }) throws -> String {
+    static func write(
+        _ config: ModelConfig, _ weights: DecoderWeights, arch: String = "llama",
+        skip: Set<String> = [], mutate: (inout GGUFWriter) throws -> Void = { _ in }
+    ) throws -> String {
         var w = GGUFWriter()
         w.set("general.architecture", .string(arch))
         w.set("general.name", .string("tiny-test"))
@@ -28,8 +30,10 @@ struct TinyGGUFModelTests {
         for (l, layer) in weights.layers.enumerated() {
             let p = "blk.\(l)."
             try add(p + "attn_norm.weight", layer.attnNorm, [d])
-            for (name, m) in [("attn_q", layer.q), ("attn_k", layer.k), ("attn_v", layer.v), ("attn_output", layer.o),
-                              ("ffn_gate", layer.gate), ("ffn_up", layer.up), ("ffn_down", layer.down)] {
+            for (name, m) in [
+                ("attn_q", layer.q), ("attn_k", layer.k), ("attn_v", layer.v), ("attn_output", layer.o),
+                ("ffn_gate", layer.gate), ("ffn_up", layer.up), ("ffn_down", layer.down),
+            ] {
                 try add(p + name + ".weight", m.weight, [m.cols, m.rows])
             }
             try add(p + "ffn_norm.weight", layer.ffnNorm, [d])
@@ -42,8 +46,9 @@ struct TinyGGUFModelTests {
         return path
     }
 
-    @Test("a model loaded from a written GGUF computes exactly what the in-memory weights compute",
-          arguments: [true, false])
+    @Test(
+        "a model loaded from a written GGUF computes exactly what the in-memory weights compute",
+        arguments: [true, false])
     func roundTrip(tied: Bool) throws {
         let config = tinyConfig(tied: tied)
         let weights = DecoderWeights.random(config: config, seed: 21)
@@ -79,16 +84,21 @@ struct TinyGGUFModelTests {
             try LlamaModel.load(from: GGUFFile(path: missing))
         }
         let misshapen = try Self.write(config, weights, skip: ["blk.0.attn_k.weight"]) { w in
-            try w.addTensor(name: "blk.0.attn_k.weight", dimensions: [32, 8], values: [Float](repeating: 0, count: 256))
+            try w.addTensor(
+                name: "blk.0.attn_k.weight", dimensions: [32, 8], values: [Float](repeating: 0, count: 256))
         }
         defer { try? FileManager.default.removeItem(atPath: misshapen) }
-        #expect(throws: InferenceError.tensorShapeMismatch(name: "blk.0.attn_k.weight", expected: [32, 16], found: [32, 8])) {
+        #expect(
+            throws: InferenceError.tensorShapeMismatch(
+                name: "blk.0.attn_k.weight", expected: [32, 16], found: [32, 8])
+        ) {
             try LlamaModel.load(from: GGUFFile(path: misshapen))
         }
         let badHeads = try Self.write(config, weights) { w in w.set("llama.attention.head_count_kv", .uint32(3)) }
         defer { try? FileManager.default.removeItem(atPath: badHeads) }
         #expect(throws: InferenceError.self) { try LlamaModel.load(from: GGUFFile(path: badHeads)) }
-        let noEps = try Self.write(config, weights) { w in w.set("llama.attention.layer_norm_rms_epsilon", .string("x")) }
+        let noEps = try Self.write(config, weights) { w in w.set("llama.attention.layer_norm_rms_epsilon", .string("x"))
+        }
         defer { try? FileManager.default.removeItem(atPath: noEps) }
         #expect(throws: InferenceError.missingMetadata(key: "llama.attention.layer_norm_rms_epsilon", path: noEps)) {
             try LlamaModel.load(from: GGUFFile(path: noEps))

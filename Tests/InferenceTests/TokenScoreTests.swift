@@ -22,11 +22,13 @@ struct TokenScoreTests {
         #expect(TokenScore.of(99, logits: logits).logprob == -.infinity)
     }
 
-    @Test("teacher forcing scores every next token from the all-position logits, panel by panel",
-          .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
+    @Test(
+        "teacher forcing scores every next token from the all-position logits, panel by panel",
+        .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
     func teacherForcing() throws {
         let lm = try GenerationTests.shared.get()
-        let tokens = lm.tokenizer.encodePrompt("The capital of France is Paris, and the capital of Peru is Lima.", parseSpecial: false)
+        let tokens = lm.tokenizer.encodePrompt(
+            "The capital of France is Paris, and the capital of Peru is Lima.", parseSpecial: false)
         let scored = try lm.run([tokens], capture: .none, logits: .tokenScores)[0]
         let all = try lm.run([tokens], capture: .none, logits: .all)[0]
         let scores = try #require(scored.tokenScores)
@@ -40,20 +42,26 @@ struct TokenScoreTests {
         #expect(scores.map(\.logprob).max()! > -1 && scores.map(\.logprob).min()! < -3)
     }
 
-    @Test("scores recorded while generating equal teacher forcing of the generated text",
-          .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
+    @Test(
+        "scores recorded while generating equal teacher forcing of the generated text",
+        .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
     func generationScores() throws {
         let lm = try GenerationTests.shared.get()
         let prompt = try GoldenGreedy(in: TestPaths.golden).prompt_ids  // a chat turn asking for France's capital
         var parameters = SamplingParameters.greedy(maxTokens: 8)
         parameters.topLogprobs = 5
         var streamed: [GeneratedToken] = []
-        let generation = try lm.generate(prompt: prompt, parameters: parameters) { streamed.append($0); return true }
+        let generation = try lm.generate(prompt: prompt, parameters: parameters) {
+            streamed.append($0); return true
+        }
         #expect(generation.scores.count == generation.tokens.count && !generation.tokens.isEmpty)
-        let forced = try #require(try lm.run([prompt + generation.tokens], capture: .none, logits: .tokenScores)[0].tokenScores)
+        let forced = try #require(
+            try lm.run([prompt + generation.tokens], capture: .none, logits: .tokenScores)[0].tokenScores)
         for (i, score) in generation.scores.enumerated() {
             let reference = forced[prompt.count - 1 + i]
-            #expect(abs(score.logprob - reference.logprob) < 0.05, "token \(i): decode \(score.logprob) vs prefill \(reference.logprob)")
+            #expect(
+                abs(score.logprob - reference.logprob) < 0.05,
+                "token \(i): decode \(score.logprob) vs prefill \(reference.logprob)")
         }
         // Greedy: the chosen token is the top alternative, with the same log-prob.
         for token in streamed {

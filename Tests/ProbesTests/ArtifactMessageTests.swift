@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 @testable import Probes
 
@@ -27,7 +27,9 @@ import Glibc
         }
         let huge = try message { j in
             j["kind"] = "mlp"
-            j["parameters"] = ["layers": [["inputs": 8, "outputs": UInt64(1) << 63, "weights": [Float](), "bias": [Float]()]]]
+            j["parameters"] = [
+                "layers": [["inputs": 8, "outputs": UInt64(1) << 63, "weights": [Float](), "bias": [Float]()]]
+            ]
         }
         for text in [seed, huge] {
             #expect(text.contains("out of range"), "\(text)")

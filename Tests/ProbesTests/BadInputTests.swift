@@ -24,9 +24,10 @@ import Testing
 
     @Test("one class only is refused by every kind with a message naming the class", arguments: ProbeKind.allCases)
     func singleClass(kind: ProbeKind) throws {
-        let d = try ProbeDataset(features: (0..<40).map(Float.init), dims: 4, labels: Array(repeating: 1, count: 10),
-                                 polarity: Array(repeating: 1, count: 10),
-                                 confidence: ["mean_logprob": Array(repeating: -1, count: 10)])
+        let d = try ProbeDataset(
+            features: (0..<40).map(Float.init), dims: 4, labels: Array(repeating: 1, count: 10),
+            polarity: Array(repeating: 1, count: 10),
+            confidence: ["mean_logprob": Array(repeating: -1, count: 10)])
         do { _ = try ProbeTrainer.train(kind, on: d); Issue.record("trained on one class") } catch let e as ProbeError {
             #expect(e.description.contains("all 10 labeled rows are true"))
         }
@@ -40,7 +41,9 @@ import Testing
             try ProbeDataset.concatenate([a, b])
         }
         #expect(throws: ProbeError.self) { try ProbeDataset(features: [1, 2, 3], dims: 2, labels: [1, 0]) }
-        #expect(throws: ProbeError.invalidLabel(row: 1, value: 2)) { try ProbeDataset(features: [1, 2, 3, 4], dims: 2, labels: [1, 2]) }
+        #expect(throws: ProbeError.invalidLabel(row: 1, value: 2)) {
+            try ProbeDataset(features: [1, 2, 3, 4], dims: 2, labels: [1, 2])
+        }
     }
 
     @Test("constant features give a finite probe rather than NaN weights")

@@ -8,8 +8,10 @@ import ActivationStore
 struct BaselineTests {
     static func sweep(_ path: String) throws -> ProbeSweep.Result {
         let loader = try ActivationLoader(paths: [path])
-        return try ProbeSweep.run(layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic],
-                                  plan: .init(kind: .logistic), files: [path]) { l in
+        return try ProbeSweep.run(
+            layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic],
+            plan: .init(kind: .logistic), files: [path]
+        ) { l in
             let hook = HookName.residPost(l).description
             return (hook, try loader.dataset(hook: hook))
         }
@@ -46,7 +48,9 @@ struct BaselineTests {
         #expect(json.contains("\"baseline_comparison\"") && json.contains("\"true_when\""))
     }
 
-    @Test("train records the baselines and the comparison in the artifact; eval reports them; files without confidences say so")
+    @Test(
+        "train records the baselines and the comparison in the artifact; eval reports them; files without confidences say so"
+    )
     func trainAndEval() throws {
         let dir = StoreFiles.tempDir()
         try StoreFiles.write(dir + "/a.h5", n: 300, seed: 5, confidenceSignal: 1)
@@ -76,8 +80,10 @@ struct BaselineTests {
         try StoreFiles.write(dir + "/a.h5", n: 200, d: 40, seed: 8, confidenceSignal: 1)
         final class Steps: @unchecked Sendable { let lock = NSLock(); var all: [String] = [] }
         let steps = Steps()
-        let output = try TrainJob.run(paths: [dir + "/a.h5"], plan: .init(kind: .hybrid), layer: .best(folds: 3),
-                                      regularization: [1, 0.01]) { _, _, detail in steps.lock.withLock { steps.all.append(detail) } }
+        let output = try TrainJob.run(
+            paths: [dir + "/a.h5"], plan: .init(kind: .hybrid), layer: .best(folds: 3),
+            regularization: [1, 0.01]
+        ) { _, _, detail in steps.lock.withLock { steps.all.append(detail) } }
         #expect(steps.all.count == 3 * 2 && steps.all.contains { $0.contains("C 0.01") })
         #expect([1, 0.01].contains(output.artifact.parameters.c ?? -1))
         #expect(output.artifact.parameters.confidenceFeatures == HybridProbe.columns)
@@ -90,8 +96,9 @@ struct AnswerPositionTests {
     /// An answer capture whose `answer_max` rows carry the label and whose `/activations` rows are noise.
     static func write(_ path: String, n: Int = 200, d: Int = 6) throws {
         let hook = "blocks.1.hook_resid_post"
-        let header = StoreHeader(modelName: "tiny", modelArchitecture: "llama", modelSHA256: "feed", nLayers: 2, dModel: d,
-                                 position: .answer, promptTemplate: "", hooks: [hook])
+        let header = StoreHeader(
+            modelName: "tiny", modelArchitecture: "llama", modelSHA256: "feed", nLayers: 2, dModel: d,
+            position: .answer, promptTemplate: "", hooks: [hook])
         let writer = try ActivationWriter.create(path: path, header: header, options: .init(overwrite: true))
         var rng = SeededGenerator(seed: 9)
         var batch = ActivationBatch(examples: [], activations: [:])
@@ -114,15 +121,18 @@ struct AnswerPositionTests {
         let dir = StoreFiles.tempDir()
         try Self.write(dir + "/qa.h5")
         let plain = try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1))
-        let maxed = try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
-                                     position: "answer_max")
+        let maxed = try TrainJob.run(
+            paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
+            position: "answer_max")
         #expect(plain.artifact.position == "answer" && maxed.artifact.position == "answer_max")
         #expect(plain.outcome.test!.auroc < 0.75 && maxed.outcome.test!.auroc > 0.9)
         try maxed.artifact.write(to: dir + "/p.json")
-        let evaluation = try TrainJob.evaluate(probePath: dir + "/p.json", paths: [dir + "/qa.h5"], allowMismatch: false)
+        let evaluation = try TrainJob.evaluate(
+            probePath: dir + "/p.json", paths: [dir + "/qa.h5"], allowMismatch: false)
         #expect(evaluation.metrics.auroc > 0.9)
         #expect(throws: (any Error).self) {
-            try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1), position: "nowhere")
+            try TrainJob.run(
+                paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1), position: "nowhere")
         }
     }
 }
@@ -133,8 +143,9 @@ struct ProbeSelectionTests {
     func trainChoosesPosition() throws {
         let dir = StoreFiles.tempDir()
         try AnswerPositionTests.write(dir + "/qa.h5")
-        let out = try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .best(folds: 3),
-                                   positions: [nil, "question", "answer_mean", "answer_max"])
+        let out = try TrainJob.run(
+            paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .best(folds: 3),
+            positions: [nil, "question", "answer_mean", "answer_max"])
         let selection = try #require(out.selection)
         #expect(out.artifact.position == "answer_max" && selection.position == "answer_max")
         #expect(selection.candidates == 4 && selection.bestPerPosition.count == 4 && selection.folds == 3)
@@ -143,8 +154,9 @@ struct ProbeSelectionTests {
         #expect(selection.text.contains("answer_max, layer 1, logistic") && selection.text.contains("runner-up"))
         #expect(out.artifact.training.selection == selection && out.outcome.test!.auroc > 0.9)
         // A fixed layer still lets the positions be chosen; the file's own position keeps reading /activations.
-        let fixed = try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
-                                     positions: [nil, "question"])
+        let fixed = try TrainJob.run(
+            paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
+            positions: [nil, "question"])
         #expect(fixed.selection?.candidates == 2 && ["answer", "question"].contains(fixed.artifact.position))
     }
 
@@ -154,13 +166,16 @@ struct ProbeSelectionTests {
         try AnswerPositionTests.write(dir + "/qa.h5")
         let loader = try ActivationLoader(paths: [dir + "/qa.h5"])
         let positions: [String?] = ["answer", "question", "answer_max"]
-        let result = try ProbeSweep.run(positions: positions, layers: [1], kinds: [.logistic, .massMean],
-                                        plan: .init(kind: .logistic), files: [dir + "/qa.h5"], selectFolds: 3) { p, l in
+        let result = try ProbeSweep.run(
+            positions: positions, layers: [1], kinds: [.logistic, .massMean],
+            plan: .init(kind: .logistic), files: [dir + "/qa.h5"], selectFolds: 3
+        ) { p, l in
             let hook = "blocks.\(l).hook_resid_post"
             return (hook, try loader.dataset(hook: hook, position: p == "answer" ? nil : p))
         }
         #expect(result.rows.count == 6 && result.rows.allSatisfy { $0.cvAUROC != nil })
-        #expect(result.rows.map(\.position) == ["answer", "answer", "question", "question", "answer_max", "answer_max"])
+        #expect(
+            result.rows.map(\.position) == ["answer", "answer", "question", "question", "answer_max", "answer_max"])
         let selection = try #require(result.selection)
         #expect(selection.position == "answer_max" && selection.candidates == 6)
         let table = ProbeSweep.table(result), md = ProbeSweep.markdown(result)
@@ -169,8 +184,10 @@ struct ProbeSelectionTests {
         let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
         #expect(json.contains("\"cv_auroc\"") && json.contains("\"selection\""))
         // Without selectFolds nothing is chosen and no CV is spent.
-        let plain = try ProbeSweep.run(positions: [nil], layers: [1], kinds: [.logistic], plan: .init(kind: .logistic),
-                                       files: [dir + "/qa.h5"]) { _, l in
+        let plain = try ProbeSweep.run(
+            positions: [nil], layers: [1], kinds: [.logistic], plan: .init(kind: .logistic),
+            files: [dir + "/qa.h5"]
+        ) { _, l in
             ("blocks.\(l).hook_resid_post", try loader.dataset(hook: "blocks.\(l).hook_resid_post"))
         }
         #expect(plain.selection == nil && plain.rows[0].cvAUROC == nil && plain.rows[0].position == nil)
@@ -178,9 +195,13 @@ struct ProbeSelectionTests {
 
     @Test("ties go to the earlier candidate; non-finite scores are ignored")
     func chooseRules() throws {
-        let c = { (p: String, l: Int, a: Double) in ProbeSelection.Candidate(position: p, layer: l, kind: "logistic", cvAUROC: a) }
-        let choice = try #require(ProbeSelection.choose([c("a", 1, 0.7), c("b", 2, .nan), c("a", 3, 0.7)], folds: 5,
-                                                        grouped: true, nRows: 10))
+        let c = { (p: String, l: Int, a: Double) in
+            ProbeSelection.Candidate(position: p, layer: l, kind: "logistic", cvAUROC: a)
+        }
+        let choice = try #require(
+            ProbeSelection.choose(
+                [c("a", 1, 0.7), c("b", 2, .nan), c("a", 3, 0.7)], folds: 5,
+                grouped: true, nRows: 10))
         #expect(choice.layer == 1 && choice.runnerUp?.layer == 3 && choice.candidates == 2)
         #expect(ProbeSelection.choose([c("a", 1, .nan)], folds: 5, grouped: false, nRows: 10) == nil)
     }

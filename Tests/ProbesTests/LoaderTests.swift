@@ -13,8 +13,9 @@ import Testing
         var plan = ProbeFitter.Plan(kind: .logistic)
         plan.calibrate = true
         let reports = Reports()
-        let out = try TrainJob.run(paths: [a, b], plan: plan, layer: .best(folds: 3), groupBy: "group",
-                                   progress: reports.record)
+        let out = try TrainJob.run(
+            paths: [a, b], plan: plan, layer: .best(folds: 3), groupBy: "group",
+            progress: reports.record)
         #expect(out.artifact.training.layer == 2)
         #expect(reports.steps.map(\.done) == [1, 2, 3] && reports.steps.allSatisfy { $0.total == 3 })
         #expect(out.artifact.hook == "blocks.2.hook_resid_post")
@@ -35,8 +36,9 @@ import Testing
         let dir = StoreFiles.tempDir()
         try StoreFiles.write(dir + "/a.h5", seed: 1)
         let reports = Reports()
-        let out = try TrainJob.run(paths: [dir + "/a.h5"], plan: .init(kind: .logistic), layer: .best(folds: 3),
-                                   groupBy: "group", kinds: [.massMean, .logistic], progress: reports.record)
+        let out = try TrainJob.run(
+            paths: [dir + "/a.h5"], plan: .init(kind: .logistic), layer: .best(folds: 3),
+            groupBy: "group", kinds: [.massMean, .logistic], progress: reports.record)
         let selection = try #require(out.selection)
         #expect(selection.candidates == 6)
         #expect(reports.steps.last.map { ($0.done, $0.total) } ?? (0, 0) == (6, 6))
@@ -76,29 +78,39 @@ import Testing
         let dir = StoreFiles.tempDir()
         try StoreFiles.write(dir + "/ok.h5")
         func message(_ body: () throws -> Void) -> String {
-            do { try body(); return "no error" } catch let e as ProbeError { return e.description } catch { return "\(error)" }
+            do { try body(); return "no error" } catch let e as ProbeError { return e.description } catch {
+                return "\(error)"
+            }
         }
         let plan = ProbeFitter.Plan(kind: .logistic)
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(7)) }
-            .contains("no activations for hook 'blocks.7.hook_resid_post'"))
+        #expect(
+            message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(7)) }
+                .contains("no activations for hook 'blocks.7.hook_resid_post'"))
         try StoreFiles.write(dir + "/true.h5", labels: Array(repeating: 1, count: 200))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/true.h5"], plan: plan, layer: .index(1)) }
-            .contains("all 200 labeled rows are true"))
+        #expect(
+            message { _ = try TrainJob.run(paths: [dir + "/true.h5"], plan: plan, layer: .index(1)) }
+                .contains("all 200 labeled rows are true"))
         try StoreFiles.write(dir + "/unk.h5", labels: Array(repeating: -1, count: 200))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/unk.h5"], plan: plan, layer: .index(1)) }
-            .contains("all 200 rows have label -1"))
+        #expect(
+            message { _ = try TrainJob.run(paths: [dir + "/unk.h5"], plan: plan, layer: .index(1)) }
+                .contains("all 200 rows have label -1"))
         try StoreFiles.write(dir + "/nan.h5", nanRow: 17)
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/nan.h5"], plan: plan, layer: .index(1)) }
-            .contains("row 17 holds a NaN"))
+        #expect(
+            message { _ = try TrainJob.run(paths: [dir + "/nan.h5"], plan: plan, layer: .index(1)) }
+                .contains("row 17 holds a NaN"))
         try StoreFiles.write(dir + "/wide.h5", d: 12)
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5", dir + "/wide.h5"], plan: plan, layer: .index(1)) }
-            .contains("rows have 12 dimensions but earlier inputs have 8"))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: .init(kind: .ttpd), layer: .index(1)) }
-            .contains("polarity"))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(1), groupBy: "city") }
-            .contains("column 'city' not found"))
-        #expect(message { _ = try TrainJob.run(paths: [dir + "/missing.h5"], plan: plan, layer: .index(1)) }
-            .contains("missing.h5"))
+        #expect(
+            message { _ = try TrainJob.run(paths: [dir + "/ok.h5", dir + "/wide.h5"], plan: plan, layer: .index(1)) }
+                .contains("rows have 12 dimensions but earlier inputs have 8"))
+        #expect(
+            message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: .init(kind: .ttpd), layer: .index(1)) }
+                .contains("polarity"))
+        #expect(
+            message { _ = try TrainJob.run(paths: [dir + "/ok.h5"], plan: plan, layer: .index(1), groupBy: "city") }
+                .contains("column 'city' not found"))
+        #expect(
+            message { _ = try TrainJob.run(paths: [dir + "/missing.h5"], plan: plan, layer: .index(1)) }
+                .contains("missing.h5"))
     }
 
     @Test("TTPD reads the polarity column from the file")
@@ -117,8 +129,10 @@ import Testing
         try StoreFiles.write(dir + "/a.h5", seed: 3, source: "a")
         try StoreFiles.write(dir + "/b.h5", seed: 4, source: "b")
         let loader = try ActivationLoader(paths: [dir + "/a.h5"])
-        let result = try ProbeSweep.run(layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic, .massMean],
-                                        plan: .init(kind: .logistic), files: [dir + "/a.h5"]) { l in
+        let result = try ProbeSweep.run(
+            layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic, .massMean],
+            plan: .init(kind: .logistic), files: [dir + "/a.h5"]
+        ) { l in
             let hook = HookName.residPost(l).description
             return (hook, try loader.dataset(hook: hook))
         }
@@ -128,8 +142,9 @@ import Testing
         #expect(ProbeSweep.markdown(result).contains("| logistic | 2 |"))
         let both = try ActivationLoader(paths: [dir + "/a.h5", dir + "/b.h5"])
         let sets = try (0..<2).map { try both.dataset(hook: "blocks.2.hook_resid_post", only: [$0]) }
-        let m = try GeneralizationMatrix.compute(kind: .logistic, hook: "blocks.2.hook_resid_post", names: ["a", "b"],
-                                                 datasets: sets, plan: .init(kind: .logistic))
+        let m = try GeneralizationMatrix.compute(
+            kind: .logistic, hook: "blocks.2.hook_resid_post", names: ["a", "b"],
+            datasets: sets, plan: .init(kind: .logistic))
         #expect(m.auroc.count == 2 && m.auroc[0][1] > 0.9)
         #expect(m.heatmap().contains("<rect"))
     }
@@ -150,14 +165,16 @@ import Testing
         }
         let sets = [try set(1, sign: 1), try set(2, sign: 1), try set(4, sign: 1), try set(3, sign: -1)]
         let names = ["a", "b", "c", "flipped"]
-        let m = try GeneralizationMatrix.compute(kind: .massMean, hook: "h", names: names, datasets: sets,
-                                                 plan: .init(kind: .massMean), leaveOneOut: true)
+        let m = try GeneralizationMatrix.compute(
+            kind: .massMean, hook: "h", names: names, datasets: sets,
+            plan: .init(kind: .massMean), leaveOneOut: true)
         let loo = try #require(m.leaveOneOut)
         #expect(loo.count == 4 && loo[0] > 0.9 && loo[1] > 0.9 && loo[2] > 0.9 && loo[3] < 0.1)
         #expect(abs(m.meanLeaveOneOut! - loo.reduce(0, +) / 4) < 1e-12)
         #expect(m.table().contains("all others") && m.table().contains("trained on all others"))
-        let plain = try GeneralizationMatrix.compute(kind: .massMean, hook: "h", names: names, datasets: sets,
-                                                     plan: .init(kind: .massMean))
+        let plain = try GeneralizationMatrix.compute(
+            kind: .massMean, hook: "h", names: names, datasets: sets,
+            plan: .init(kind: .massMean))
         #expect(plain.leaveOneOut == nil && plain.meanLeaveOneOut == nil && plain.meanTransfer.isFinite)
     }
 }
@@ -169,8 +186,10 @@ import Testing
         try StoreFiles.write(dir + "/a.h5", seed: 5, source: "a")
         let loader = try ActivationLoader(paths: [dir + "/a.h5"])
         func sweep(_ workers: Int) throws -> ProbeSweep.Result {
-            try ProbeSweep.run(layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic, .massMean, .mlp],
-                               plan: .init(kind: .logistic), files: [dir + "/a.h5"], workers: workers) { l in
+            try ProbeSweep.run(
+                layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic, .massMean, .mlp],
+                plan: .init(kind: .logistic), files: [dir + "/a.h5"], workers: workers
+            ) { l in
                 let hook = HookName.residPost(l).description
                 return (hook, try loader.dataset(hook: hook))
             }
@@ -187,8 +206,10 @@ import Testing
         try StoreFiles.write(dir + "/a.h5", seed: 5, source: "a")
         let loader = try ActivationLoader(paths: [dir + "/a.h5"])
         #expect(throws: ProbeError.self) {
-            try ProbeSweep.run(layers: [0, 1, 7], kinds: [.logistic], plan: .init(kind: .logistic), files: [dir + "/a.h5"],
-                               workers: 2) { l in
+            try ProbeSweep.run(
+                layers: [0, 1, 7], kinds: [.logistic], plan: .init(kind: .logistic), files: [dir + "/a.h5"],
+                workers: 2
+            ) { l in
                 let hook = HookName.residPost(l).description
                 return (hook, try loader.dataset(hook: hook))
             }

@@ -23,7 +23,9 @@ import Testing
     func ece() {
         let p = [0.25, 0.25, 0.25, 0.25]
         #expect(ProbeMetrics.expectedCalibrationError(probabilities: p, labels: [1, 0, 0, 0], bins: 15) < 1e-12)
-        #expect(abs(ProbeMetrics.expectedCalibrationError(probabilities: [0.9, 0.9], labels: [0, 0], bins: 15) - 0.9) < 1e-12)
+        #expect(
+            abs(ProbeMetrics.expectedCalibrationError(probabilities: [0.9, 0.9], labels: [0, 0], bins: 15) - 0.9)
+                < 1e-12)
     }
 
     @Test("the FPR threshold lets through at most the target share of false rows, and recall is measured there")
@@ -67,8 +69,10 @@ import Testing
     @Test("a grouped split with few unequal groups, all mostly false, never leaves a side empty (any seed)")
     func fewUnequalGroups() throws {
         // The topic sizes and right answers of 1,000 graded factqa answers: one topic holds 43% of the rows.
-        let sizes = [(426, 130), (80, 0), (156, 11), (23, 2), (40, 12), (49, 22), (24, 0), (74, 2), (27, 11), (38, 14),
-                     (44, 14), (19, 1)]
+        let sizes = [
+            (426, 130), (80, 0), (156, 11), (23, 2), (40, 12), (49, 22), (24, 0), (74, 2), (27, 11), (38, 14),
+            (44, 14), (19, 1),
+        ]
         var labels: [UInt8] = [], groups: [String] = []
         for (g, (n, right)) in sizes.enumerated() {
             labels += (0..<n).map { $0 < right ? 1 : 0 }

@@ -46,7 +46,9 @@ import Testing
         #expect(r1.iterations > 10 * r2.iterations)
     }
 
-    @Test("the logistic probe converges on correlated, nearly separable features in tens of iterations, at a stationary point")
+    @Test(
+        "the logistic probe converges on correlated, nearly separable features in tens of iterations, at a stationary point"
+    )
     func correlatedLogistic() throws {
         let data = try Self.correlated(n: 600, d: 64)
         let model = try ProbeTrainer.train(.logistic, on: data)

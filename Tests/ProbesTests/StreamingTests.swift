@@ -10,8 +10,9 @@ import Testing
         let dir = StoreFiles.tempDir()
         let a = dir + "/a.h5", b = dir + "/b.h5"
         try StoreFiles.write(a, n: 240, d: 16, seed: 3, confidenceSignal: 1)
-        try StoreFiles.write(b, n: 160, d: 16, labels: (0..<160).map { $0 % 9 == 0 ? -1 : Int8($0 % 2) }, seed: 4,
-                             source: "more", confidenceSignal: 1)
+        try StoreFiles.write(
+            b, n: 160, d: 16, labels: (0..<160).map { $0 % 9 == 0 ? -1 : Int8($0 % 2) }, seed: 4,
+            source: "more", confidenceSignal: 1)
         return (dir, [a, b])
     }
 
@@ -64,21 +65,25 @@ import Testing
         // eval streams the same rows and scores them alike.
         try a.artifact.write(to: dir + "/p.json")
         let e1 = try TrainJob.evaluate(probePath: dir + "/p.json", paths: paths, allowMismatch: false)
-        let e2 = try TrainJob.evaluate(probePath: dir + "/p.json", paths: paths, allowMismatch: false, budget: Self.streamed)
+        let e2 = try TrainJob.evaluate(
+            probePath: dir + "/p.json", paths: paths, allowMismatch: false, budget: Self.streamed)
         #expect(abs(e1.metrics.auroc - e2.metrics.auroc) < 1e-9 && e1.flags == e2.flags)
     }
 
     @Test("layer choice by CV, the MLP's chunked mini-batches and a sweep run streamed")
     func sweepAndMLP() throws {
         let (_, paths) = try Self.files()
-        let best = try TrainJob.run(paths: paths, plan: .init(kind: .logistic), layer: .best(folds: 3), budget: Self.streamed)
+        let best = try TrainJob.run(
+            paths: paths, plan: .init(kind: .logistic), layer: .best(folds: 3), budget: Self.streamed)
         #expect(best.artifact.training.layer == 2)
         let mlp = try TrainJob.run(paths: paths, plan: .init(kind: .mlp), layer: .index(2), budget: Self.streamed)
         #expect(mlp.outcome.test!.auroc > 0.85)
         let results = try [MemoryBudget.default, Self.streamed].map { budget in
             let loader = try ActivationLoader(paths: paths, budget: budget)
-            return try ProbeSweep.run(layers: [1, 2], kinds: [.logistic, .massMean], plan: .init(kind: .logistic),
-                                      files: paths, workers: 2) { layer in
+            return try ProbeSweep.run(
+                layers: [1, 2], kinds: [.logistic, .massMean], plan: .init(kind: .logistic),
+                files: paths, workers: 2
+            ) { layer in
                 let hook = "blocks.\(layer).hook_resid_post"
                 return (hook, try loader.dataset(hook: hook))
             }
@@ -113,8 +118,9 @@ import Testing
         func matrix(_ budget: MemoryBudget) throws -> GeneralizationMatrix {
             let loader = try ActivationLoader(paths: paths, budget: budget)
             let datasets = try loader.sources.indices.map { try loader.dataset(hook: Self.hook, only: [$0]) }
-            return try GeneralizationMatrix.compute(kind: .massMean, hook: Self.hook, names: ["a", "b"], datasets: datasets,
-                                                    plan: .init(kind: .massMean), leaveOneOut: true)
+            return try GeneralizationMatrix.compute(
+                kind: .massMean, hook: Self.hook, names: ["a", "b"], datasets: datasets,
+                plan: .init(kind: .massMean), leaveOneOut: true)
         }
         let a = try matrix(.default), b = try matrix(Self.streamed)
         for (x, y) in zip(a.auroc.joined(), b.auroc.joined()) { #expect(abs(x - y) < 1e-6) }
@@ -125,7 +131,8 @@ import Testing
     func nonFinite() throws {
         let dir = StoreFiles.tempDir()
         try StoreFiles.write(dir + "/nan.h5", nanRow: 33)
-        let data = try ActivationLoader(paths: [dir + "/nan.h5"], budget: Self.streamed).dataset(hook: "blocks.1.hook_resid_post")
+        let data = try ActivationLoader(paths: [dir + "/nan.h5"], budget: Self.streamed).dataset(
+            hook: "blocks.1.hook_resid_post")
         #expect(throws: ProbeError.nonFiniteValues(source: dir + "/nan.h5", row: 33, column: 7)) {
             try ProbeTrainer.train(.massMean, on: data)
         }

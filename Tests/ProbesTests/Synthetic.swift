@@ -13,8 +13,10 @@ enum Synthetic {
     /// `[n, d]` rows; true rows are shifted by +separation/2 along `direction`, false rows by −separation/2.
     /// With `negatedFraction`, negated rows get their truth signal along a second direction with flipped sign too,
     /// as in the TTPD model (a = μ + t·t_G + t·p·t_P + noise).
-    static func dataset(n: Int, d: Int, separation: Double = 3, seed: UInt64 = 1, negatedFraction: Double = 0,
-                        groups: Int? = nil, source: String = "synthetic") throws -> ProbeDataset {
+    static func dataset(
+        n: Int, d: Int, separation: Double = 3, seed: UInt64 = 1, negatedFraction: Double = 0,
+        groups: Int? = nil, source: String = "synthetic"
+    ) throws -> ProbeDataset {
         var rng = SeededGenerator(seed: seed)
         var direction = (0..<d).map { _ in rng.gaussian() }
         let norm = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -33,19 +35,21 @@ enum Synthetic {
                 v += t * separation / 2 * (negatedFraction > 0 ? 0.5 : 1) * direction[j]
                 if negatedFraction > 0 {
                     v += t * p * separation / 2 * 1.5 * polarDir[j]  // polarity-sensitive truth
-                    v += p * 2 * polarDir[(j + 1) % d]               // a polarity signal
+                    v += p * 2 * polarDir[(j + 1) % d]  // a polarity signal
                 }
                 x.append(Float(v))
             }
             for column in ["mean_logprob", "min_logprob", "mean_entropy", "mean_margin"] {
-                confidence[column, default: []].append(Float(0.3 * t * (column == "mean_entropy" ? -1 : 1) + rng.gaussian()))
+                confidence[column, default: []].append(
+                    Float(0.3 * t * (column == "mean_entropy" ? -1 : 1) + rng.gaussian()))
             }
             labels.append(y)
             polarity.append(negated ? -1 : 1)
             if let groups { group.append("g\(i % groups)") }
         }
-        return try ProbeDataset(features: x, dims: d, labels: labels, groups: groups == nil ? nil : group,
-                                polarity: negatedFraction > 0 ? polarity : nil,
-                                sources: Array(repeating: source, count: n), confidence: confidence, sourceName: source)
+        return try ProbeDataset(
+            features: x, dims: d, labels: labels, groups: groups == nil ? nil : group,
+            polarity: negatedFraction > 0 ? polarity : nil,
+            sources: Array(repeating: source, count: n), confidence: confidence, sourceName: source)
     }
 }

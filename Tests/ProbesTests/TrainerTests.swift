@@ -41,7 +41,11 @@ import Testing
         var muT = [Double](repeating: 0, count: 8), muF = muT
         for i in 0..<data.count {
             for j in 0..<8 {
-                if data.labels[i] == 1 { muT[j] += Double(data.features[i * 8 + j]) / 50 } else { muF[j] += Double(data.features[i * 8 + j]) / 50 }
+                if data.labels[i] == 1 {
+                    muT[j] += Double(data.features[i * 8 + j]) / 50
+                } else {
+                    muF[j] += Double(data.features[i * 8 + j]) / 50
+                }
             }
         }
         for j in 0..<8 {
@@ -103,7 +107,8 @@ import Testing
             for i in [0, 17, 119] {
                 var row = Array(data.features[(i * 12)..<(i * 12 + 12)])
                 if let columns = model.parameters.confidenceFeatures, let fill = model.parameters.confidenceFill {
-                    let values = Dictionary(uniqueKeysWithValues: columns.map { ($0, Double(data.confidence![$0]![i])) })
+                    let values = Dictionary(
+                        uniqueKeysWithValues: columns.map { ($0, Double(data.confidence![$0]![i])) })
                     row += HybridProbe.tail(values, columns: columns, fill: fill)
                 }
                 let one = row.withUnsafeBufferPointer { model.rawScore($0) }

@@ -7,15 +7,19 @@ import Testing
 @testable import Server
 
 @Suite struct CompletionRoutesTests {
-    var chat: [String: Any] { ["model": TestServer.modelID, "messages": [["role": "user", "content": "Is it true?"]]] }
+    var chat: [String: Any] {
+        ["model": TestServer.modelID, "messages": [["role": "user", "content": "Is it true?"]]]
+    }
 
     @Test("a chat completion carries the answer, usage and the polygraph object")
     func chatNonStreaming() async throws {
         let app = TestServer.app(try TestServer.service(engine: FakeEngine(script: [5, 12, 7, 3])))
         let body = try jsonBody(chat)
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
-                                     body: body) { response in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
+                body: body
+            ) { response in
                 #expect(response.status == .ok)
                 let json = try response.json()
                 #expect(json["object"] as? String == "chat.completion")
@@ -45,7 +49,8 @@ import Testing
         let app = TestServer.app(try TestServer.service(engine: FakeEngine(script: [5, 7])))
         let body = try jsonBody(["model": TestServer.modelID, "prompt": "The sky is", "max_tokens": 4])
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/completions", method: .post, headers: jsonHeaders, body: body) { response in
+            try await client.execute(uri: "/v1/completions", method: .post, headers: jsonHeaders, body: body) {
+                response in
                 #expect(response.status == .ok)
                 let json = try response.json()
                 #expect(json["object"] as? String == "text_completion")
@@ -65,8 +70,10 @@ import Testing
         request["stream_options"] = ["include_usage": true]
         let body = try jsonBody(request)
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
-                                     body: body) { response in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
+                body: body
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/event-stream")
                 let events = response.events()
@@ -92,7 +99,8 @@ import Testing
         }
     }
 
-    @Test("stop sequences end the answer before them, streamed or not, with finish_reason stop", arguments: [false, true])
+    @Test(
+        "stop sequences end the answer before them, streamed or not, with finish_reason stop", arguments: [false, true])
     func stopSequences(stream: Bool) async throws {
         let app = TestServer.app(try TestServer.service(engine: FakeEngine(script: [5, 12, 7, 3], endsTurn: false)))
         var request = chat
@@ -100,8 +108,10 @@ import Testing
         request["stream"] = stream
         let body = try jsonBody(request)
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
-                                     body: body) { response in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
+                body: body
+            ) { response in
                 #expect(response.status == .ok)
                 let choice: [String: Any]
                 if stream {
@@ -126,7 +136,8 @@ import Testing
         let app = TestServer.app(try TestServer.service(engine: FakeEngine(script: [7, 5])))
         let body = try jsonBody(["model": TestServer.modelID, "prompt": "x", "stream": true])
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/completions", method: .post, headers: jsonHeaders, body: body) { response in
+            try await client.execute(uri: "/v1/completions", method: .post, headers: jsonHeaders, body: body) {
+                response in
                 let events = response.events()
                 #expect(events.last == "[DONE]")
                 let final = try object(events[events.count - 2])
@@ -137,7 +148,8 @@ import Testing
         }
     }
 
-    @Test("a request's polygraph field switches to abstain: the message replaces a flagged answer, the original is kept")
+    @Test(
+        "a request's polygraph field switches to abstain: the message replaces a flagged answer, the original is kept")
     func abstainOverride() async throws {
         let app = TestServer.app(try TestServer.service(engine: FakeEngine(script: [5, 7])))
         var request = chat
@@ -146,8 +158,10 @@ import Testing
         request["stream"] = true
         let streamed = try jsonBody(request)
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
-                                     body: plain) { response in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
+                body: plain
+            ) { response in
                 let choice = try #require((try response.json()["choices"] as? [[String: Any]])?.first)
                 #expect((choice["message"] as? [String: Any])?["content"] as? String == "I'd rather not say.")
                 let polygraph = try #require(choice["polygraph"] as? [String: Any])
@@ -155,13 +169,17 @@ import Testing
                 #expect(polygraph["original_content"] as? String == "w5 w7 ")
                 #expect(polygraph["flagged"] as? Bool == true)
             }
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
-                                     body: streamed) { response in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
+                body: streamed
+            ) { response in
                 // Held back: no token of the withheld answer is streamed as content (it is kept in the final
                 // polygraph object only, as `original_content`).
                 let events = response.events()
                 #expect(events.last == "[DONE]")
-                let choices = try events.dropLast().map(object).compactMap { ($0["choices"] as? [[String: Any]])?.first }
+                let choices = try events.dropLast().map(object).compactMap {
+                    ($0["choices"] as? [[String: Any]])?.first
+                }
                 let content = choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
                 #expect(content == "I'd rather not say.")
                 let verdict = try #require(choices.last?["polygraph"] as? [String: Any])
@@ -173,12 +191,15 @@ import Testing
     @Test("escalate forwards a flagged request upstream and marks the answer escalated")
     func escalate() async throws {
         let upstream = FakeEscalator()
-        let service = try TestServer.service(engine: FakeEngine(script: [5, 7]), policy: GatePolicy(action: .escalate),
-                                             escalator: upstream)
+        let service = try TestServer.service(
+            engine: FakeEngine(script: [5, 7]), policy: GatePolicy(action: .escalate),
+            escalator: upstream)
         let body = try jsonBody(chat)
         try await TestServer.app(service).test(.router) { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
-                                     body: body) { response in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
+                body: body
+            ) { response in
                 let choice = try #require((try response.json()["choices"] as? [[String: Any]])?.first)
                 #expect((choice["message"] as? [String: Any])?["content"] as? String == "upstream says hi")
                 let polygraph = try #require(choice["polygraph"] as? [String: Any])
@@ -199,13 +220,17 @@ import Testing
         request["polygraph"] = ["probe": "/tmp/evil.json"]
         let evil = try jsonBody(request)
         try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
-                                     body: second) { response in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
+                body: second
+            ) { response in
                 let choice = try #require((try response.json()["choices"] as? [[String: Any]])?.first)
                 #expect((choice["polygraph"] as? [String: Any])?["probe"] as? String == "second")
             }
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
-                                     body: evil) { response in
+            try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: jsonHeaders,
+                body: evil
+            ) { response in
                 #expect(response.status == .notFound)
                 let error = try response.openAIError()
                 #expect(error["code"] as? String == "probe_not_found")

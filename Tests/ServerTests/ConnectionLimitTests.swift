@@ -128,7 +128,7 @@ import Testing
                 let idle = try (0..<300).map { _ in try RawClient(port: port, timeout: 2) }
                 usleep(200_000)
                 let response = try RawClient(port: port).send(Self.health, thenRead: true)
-                return (response, idle[0].read().closed)   // the oldest idle one made room
+                return (response, idle[0].read().closed)  // the oldest idle one made room
             }
             #expect(response.hasPrefix("HTTP/1.1 200"), "\(response)")
             #expect(firstClosed)
@@ -149,8 +149,8 @@ import Testing
                     // idle; a busy connection admitted after it evicts it, and if it comes last it is refused.
                     let busy = try (0..<4).map { _ -> RawClient in
                         let raw = try RawClient(port: port)
-                        raw.send(Self.post(length: "50", body: "{"))   // waiting for the rest of its body
-                        usleep(wait)   // its head is read: the connection is busy, not idle
+                        raw.send(Self.post(length: "50", body: "{"))  // waiting for the rest of its body
+                        usleep(wait)  // its head is read: the connection is busy, not idle
                         return raw
                     }
                     let response = try RawClient(port: port).send(Self.health, thenRead: true)

@@ -11,8 +11,9 @@ import Testing
     /// Connects to `port` and sends a chat completion POST.
     static func sendChatRequest(port: Int, body: String) throws -> RawClient {
         let client = try RawClient(port: port)
-        client.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        client.send(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
         return client
     }
 
@@ -36,10 +37,12 @@ import Testing
     }
 
     static func body(stream: Bool) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: [
-            "model": TestServer.modelID, "messages": [["role": "user", "content": "hi"]], "max_tokens": 32,
-            "stream": stream,
-        ] as [String: Any]), as: UTF8.self)
+        String(
+            decoding: try JSONSerialization.data(
+                withJSONObject: [
+                    "model": TestServer.modelID, "messages": [["role": "user", "content": "hi"]], "max_tokens": 32,
+                    "stream": stream,
+                ] as [String: Any]), as: UTF8.self)
     }
 
     @Test("closing the connection mid-stream or mid-wait stops the generation", arguments: [true, false])

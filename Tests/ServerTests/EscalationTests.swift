@@ -14,10 +14,12 @@ import Testing
         router.post("/v1/chat/completions") { request, context -> Response in
             let body = try await request.body.collect(upTo: 1 << 16)
             log.append(String(buffer: body), authorization: request.headers[.authorization])
-            let json = #"{"id":"x","object":"chat.completion","model":"big-model","choices":[{"index":0,"#
+            let json =
+                #"{"id":"x","object":"chat.completion","model":"big-model","choices":[{"index":0,"#
                 + #""message":{"role":"assistant","content":"Paris, says the big model."},"finish_reason":"stop"}]}"#
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: json)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: json)))
         }
         router.post("/v1/completions") { _, _ -> Response in
             Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "overloaded")))
@@ -30,19 +32,24 @@ import Testing
         let log = RequestLog()
         try await Self.upstream(log: log).test(.live) { upstreamClient in
             let port = try #require(upstreamClient.port)
-            let escalator = OpenAIUpstream(baseURL: URL(string: "http://127.0.0.1:\(port)/v1")!, model: "big-model",
-                                           apiKey: "up-key")
-            let service = try TestServer.service(engine: FakeEngine(script: [5, 7]),
-                                                 policy: GatePolicy(action: .escalate), escalator: escalator)
-            let body = try jsonBody(["model": TestServer.modelID, "max_tokens": 8,
-                                     "messages": [["role": "user", "content": "Capital of France?"]]])
+            let escalator = OpenAIUpstream(
+                baseURL: URL(string: "http://127.0.0.1:\(port)/v1")!, model: "big-model",
+                apiKey: "up-key")
+            let service = try TestServer.service(
+                engine: FakeEngine(script: [5, 7]),
+                policy: GatePolicy(action: .escalate), escalator: escalator)
+            let body = try jsonBody([
+                "model": TestServer.modelID, "max_tokens": 8,
+                "messages": [["role": "user", "content": "Capital of France?"]],
+            ])
             let textBody = try jsonBody(["model": TestServer.modelID, "prompt": "Capital of France?"])
             try await TestServer.app(service).test(.router) { client in
                 try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders, body: body) {
                     response in
                     #expect(response.status == .ok)
                     let choice = try #require((try response.json()["choices"] as? [[String: Any]])?.first)
-                    #expect((choice["message"] as? [String: Any])?["content"] as? String == "Paris, says the big model.")
+                    #expect(
+                        (choice["message"] as? [String: Any])?["content"] as? String == "Paris, says the big model.")
                     let polygraph = try #require(choice["polygraph"] as? [String: Any])
                     #expect(polygraph["escalated"] as? Bool == true)
                     #expect(polygraph["original_content"] as? String == "w5 w7 ")
@@ -74,5 +81,7 @@ final class RequestLog: @unchecked Sendable {
     private let lock = NSLock()
     private var _entries: [Entry] = []
     var entries: [Entry] { lock.withLock { _entries } }
-    func append(_ body: String, authorization: String?) { lock.withLock { _entries.append(Entry(body: body, authorization: authorization)) } }
+    func append(_ body: String, authorization: String?) {
+        lock.withLock { _entries.append(Entry(body: body, authorization: authorization)) }
+    }
 }

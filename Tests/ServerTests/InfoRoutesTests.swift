@@ -76,7 +76,8 @@ import Testing
             }
             // Hardening defect 15: the scheme name is case-insensitive (RFC 7235).
             for scheme in ["bearer", "BEARER", "bEaReR"] {
-                try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "\(scheme) s3cret"]) {
+                try await client.execute(uri: "/v1/models", method: .get, headers: [.authorization: "\(scheme) s3cret"])
+                {
                     #expect($0.status == .ok, "scheme \(scheme)")
                 }
             }
@@ -111,7 +112,9 @@ import Testing
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 let text = String(buffer: response.body)
-                #expect(text.contains(#"polygraph_requests_total{route="/v1/chat/completions",method="POST",status="200"} 1"#))
+                #expect(
+                    text.contains(
+                        #"polygraph_requests_total{route="/v1/chat/completions",method="POST",status="200"} 1"#))
                 #expect(text.contains(#"polygraph_requests_total{route="/v1/models",method="GET",status="200"} 1"#))
                 #expect(text.contains("polygraph_request_duration_seconds_bucket"))
                 #expect(text.contains("polygraph_tokens_generated_total 2"))

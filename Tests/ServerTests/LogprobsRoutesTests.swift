@@ -8,8 +8,10 @@ import Testing
 
 /// OpenAI `logprobs` (chat: `logprobs` + `top_logprobs`; completions: integer `logprobs`), streamed and not.
 @Suite struct LogprobsRoutesTests {
-    func post(_ uri: String, _ request: [String: Any], script: [Int] = [5, 12, 7],
-              check: @escaping @Sendable (TestResponse) throws -> Void) async throws {
+    func post(
+        _ uri: String, _ request: [String: Any], script: [Int] = [5, 12, 7],
+        check: @escaping @Sendable (TestResponse) throws -> Void
+    ) async throws {
         let app = TestServer.app(try TestServer.service(engine: FakeEngine(script: script)))
         let body = try jsonBody(request)
         try await app.test(.router) { client in
@@ -17,7 +19,9 @@ import Testing
         }
     }
 
-    var chat: [String: Any] { ["model": TestServer.modelID, "messages": [["role": "user", "content": "Is it true?"]]] }
+    var chat: [String: Any] {
+        ["model": TestServer.modelID, "messages": [["role": "user", "content": "Is it true?"]]]
+    }
 
     @Test("chat: content entries with token, logprob, bytes and top_logprobs; null when not asked")
     func chatLogprobs() async throws {
@@ -44,7 +48,9 @@ import Testing
 
     @Test("completions: parallel tokens, token_logprobs, top_logprobs dicts and text_offset")
     func completionLogprobs() async throws {
-        try await post("/v1/completions", ["model": TestServer.modelID, "prompt": "The sky is", "max_tokens": 3, "logprobs": 2]) { response in
+        try await post(
+            "/v1/completions", ["model": TestServer.modelID, "prompt": "The sky is", "max_tokens": 3, "logprobs": 2]
+        ) { response in
             #expect(response.status == .ok)
             let choice = try #require((try response.json()["choices"] as? [[String: Any]])?.first)
             let logprobs = try #require(choice["logprobs"] as? [String: Any])
@@ -69,8 +75,13 @@ import Testing
             #expect(entries.map { $0[0]["token"] as? String } == ["w5 ", "w12 ", "w7 "])
             #expect(entries.allSatisfy { ($0[0]["top_logprobs"] as? [Any])?.isEmpty == true })
         }
-        try await post("/v1/completions", ["model": TestServer.modelID, "prompt": "x", "max_tokens": 3, "logprobs": 1,
-                                           "stream": true]) { response in
+        try await post(
+            "/v1/completions",
+            [
+                "model": TestServer.modelID, "prompt": "x", "max_tokens": 3, "logprobs": 1,
+                "stream": true,
+            ]
+        ) { response in
             let chunks = try response.events().dropLast().map(object)
             let offsets = chunks.compactMap { ($0["choices"] as? [[String: Any]])?.first }
                 .compactMap { ($0["logprobs"] as? [String: Any])?["text_offset"] as? [Int] }
@@ -78,15 +89,18 @@ import Testing
         }
     }
 
-    @Test("out-of-range or inconsistent logprobs requests are 400 naming the field", arguments: [
-        ("/v1/chat/completions", #"{"logprobs": true, "top_logprobs": 21}"#, "top_logprobs"),
-        ("/v1/chat/completions", #"{"top_logprobs": 2}"#, "logprobs"),
-        ("/v1/chat/completions", #"{"logprobs": "yes"}"#, "logprobs"),
-        ("/v1/completions", #"{"logprobs": -1}"#, "logprobs"),
-        ("/v1/completions", #"{"logprobs": 50}"#, "logprobs"),
-    ])
+    @Test(
+        "out-of-range or inconsistent logprobs requests are 400 naming the field",
+        arguments: [
+            ("/v1/chat/completions", #"{"logprobs": true, "top_logprobs": 21}"#, "top_logprobs"),
+            ("/v1/chat/completions", #"{"top_logprobs": 2}"#, "logprobs"),
+            ("/v1/chat/completions", #"{"logprobs": "yes"}"#, "logprobs"),
+            ("/v1/completions", #"{"logprobs": -1}"#, "logprobs"),
+            ("/v1/completions", #"{"logprobs": 50}"#, "logprobs"),
+        ])
     func invalid(uri: String, extra: String, param: String) async throws {
-        var request: [String: Any] = uri.hasSuffix("chat/completions") ? chat : ["model": TestServer.modelID, "prompt": "x"]
+        var request: [String: Any] =
+            uri.hasSuffix("chat/completions") ? chat : ["model": TestServer.modelID, "prompt": "x"]
         for (key, value) in try object(extra) { request[key] = value }
         try await post(uri, request) { response in
             #expect(response.status == .badRequest)

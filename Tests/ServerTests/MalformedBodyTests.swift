@@ -7,9 +7,15 @@ import Testing
 @Suite struct MalformedBodyTests {
     static let requests: [(String, String)] = [
         ("bad chunk size", ConnectionLimitTests.post(length: "", body: "zz\r\nabc\r\n0\r\n\r\n", chunked: true)),
-        ("chunk size past 2^64", ConnectionLimitTests.post(length: "", body: "10000000000000000\r\nabc\r\n", chunked: true)),
-        ("unknown transfer coding", "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
-            + "Content-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n{}"),
+        (
+            "chunk size past 2^64",
+            ConnectionLimitTests.post(length: "", body: "10000000000000000\r\nabc\r\n", chunked: true)
+        ),
+        (
+            "unknown transfer coding",
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n{}"
+        ),
     ]
 
     @Test("an unframeable body gets 400 with a JSON error, and the server keeps serving", arguments: 0..<requests.count)

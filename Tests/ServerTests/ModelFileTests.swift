@@ -23,8 +23,10 @@ import Testing
                 #expect(error["code"] as? String == "model_file_changed")
                 #expect((error["message"] as? String)?.contains("Restart the server") == true)
             }
-            try await client.execute(uri: "/v1/score", method: .post, headers: jsonHeaders,
-                                     body: ByteBuffer(string: #"{"input": "x"}"#)) {
+            try await client.execute(
+                uri: "/v1/score", method: .post, headers: jsonHeaders,
+                body: ByteBuffer(string: #"{"input": "x"}"#)
+            ) {
                 #expect($0.status == .serviceUnavailable)
             }
             try await client.execute(uri: "/health", method: .get) {
@@ -33,6 +35,6 @@ import Testing
                 #expect(body["status"] as? String == "model_file_changed")
             }
         }
-        #expect(engine.calls == 0)   // the engine was never asked to read the changed weights
+        #expect(engine.calls == 0)  // the engine was never asked to read the changed weights
     }
 }

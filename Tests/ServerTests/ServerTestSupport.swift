@@ -10,23 +10,31 @@ import Testing
 enum TestServer {
     static let modelID = "fake-model"
 
-    static func service(engine: FakeEngine = FakeEngine(), policy: GatePolicy = GatePolicy(),
-                        escalator: (any Escalator)? = nil, queueCapacity: Int = 8) throws -> GateService {
+    static func service(
+        engine: FakeEngine = FakeEngine(), policy: GatePolicy = GatePolicy(),
+        escalator: (any Escalator)? = nil, queueCapacity: Int = 8
+    ) throws -> GateService {
         var second = FakeProbe()
         second.name = "second"
-        return GateService(gate: try Gate(engine: engine, probes: [FakeProbe(), second]), policy: policy,
-                           escalator: escalator, queueCapacity: queueCapacity)
+        return GateService(
+            gate: try Gate(engine: engine, probes: [FakeProbe(), second]), policy: policy,
+            escalator: escalator, queueCapacity: queueCapacity)
     }
 
     static func configuration(apiKey: String? = nil, maxBodyBytes: Int = 4096) -> ServerConfiguration {
-        ServerConfiguration(apiKey: apiKey, modelID: modelID, maxTokensLimit: 32, defaultMaxTokens: 16,
-                            maxBodyBytes: maxBodyBytes, maxScoreTexts: 4)
+        ServerConfiguration(
+            apiKey: apiKey, modelID: modelID, maxTokensLimit: 32, defaultMaxTokens: 16,
+            maxBodyBytes: maxBodyBytes, maxScoreTexts: 4)
     }
 
-    static func app(_ service: GateService, configuration: ServerConfiguration = configuration(),
-                    metrics: ServerMetrics = ServerMetrics()) -> some ApplicationProtocol {
-        Application(router: PolygraphServer.buildRouter(service: service, configuration: configuration,
-                                                        metrics: metrics))
+    static func app(
+        _ service: GateService, configuration: ServerConfiguration = configuration(),
+        metrics: ServerMetrics = ServerMetrics()
+    ) -> some ApplicationProtocol {
+        Application(
+            router: PolygraphServer.buildRouter(
+                service: service, configuration: configuration,
+                metrics: metrics))
     }
 }
 

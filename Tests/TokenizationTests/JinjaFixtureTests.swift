@@ -26,7 +26,9 @@ enum ChatTemplateFixtures {
         let renders: [Render]
     }
 
-    static let entries: [Entry] = (try? JSONDecoder().decode([Entry].self, from: Data(contentsOf: directory.appendingPathComponent("templates.json")))) ?? []
+    static let entries: [Entry] =
+        (try? JSONDecoder().decode(
+            [Entry].self, from: Data(contentsOf: directory.appendingPathComponent("templates.json")))) ?? []
 
     static func renders() throws -> Renders {
         try JSONDecoder().decode(Renders.self, from: Data(contentsOf: directory.appendingPathComponent("renders.json")))
@@ -52,8 +54,10 @@ struct JinjaFixtureTests {
         #expect(entries.count >= 15)
         #expect(entries.allSatisfy { !$0.source.isEmpty })
         let families = Set(entries.map(\.family))
-        for family in ["Llama 2", "Llama 3", "Llama 3.1", "Mistral", "Mixtral", "Qwen 2.5", "Qwen 3", "Gemma 2", "Gemma 3",
-                       "Phi-3", "Phi-4", "DeepSeek R1", "ChatML (SmolLM2)", "ChatML"] {
+        for family in [
+            "Llama 2", "Llama 3", "Llama 3.1", "Mistral", "Mixtral", "Qwen 2.5", "Qwen 3", "Gemma 2", "Gemma 3",
+            "Phi-3", "Phi-4", "DeepSeek R1", "ChatML (SmolLM2)", "ChatML",
+        ] {
             #expect(families.contains(family), "no \(family) template")
         }
         let renders = try ChatTemplateFixtures.renders()
@@ -62,16 +66,22 @@ struct JinjaFixtureTests {
 
     @Test("every conversation renders byte for byte as jinja2 renders it", arguments: ChatTemplateFixtures.entries)
     func renders(_ entry: ChatTemplateFixtures.Entry) throws {
-        let template = try ChatTemplate(source: try ChatTemplateFixtures.source(entry.name), origin: entry.name,
-                                        bosToken: entry.bos_token, eosToken: entry.eos_token)
+        let template = try ChatTemplate(
+            source: try ChatTemplateFixtures.source(entry.name), origin: entry.name,
+            bosToken: entry.bos_token, eosToken: entry.eos_token)
         let all = try ChatTemplateFixtures.renders()
         let mine = all.renders.filter { $0.template == entry.name }
         #expect(mine.count == all.conversations.count * 2)
         for r in mine {
-            let messages = try #require(all.conversations[r.conversation]).map { ChatMessage(role: $0.role, content: $0.content) }
+            let messages = try #require(all.conversations[r.conversation]).map {
+                ChatMessage(role: $0.role, content: $0.content)
+            }
             let label = "\(entry.name) / \(r.conversation) / add_generation_prompt=\(r.add_generation_prompt)"
-            let result = Result { try template.render(messages: messages, addGenerationPrompt: r.add_generation_prompt,
-                                                      now: ChatTemplateFixtures.now) }
+            let result = Result {
+                try template.render(
+                    messages: messages, addGenerationPrompt: r.add_generation_prompt,
+                    now: ChatTemplateFixtures.now)
+            }
             switch (result, r.output, r.raised) {
             case let (.success(text), expected?, _):
                 #expect(text == expected, "\(label)\n--- ours ---\n\(text)\n--- jinja2 ---\n\(expected)")
@@ -80,7 +90,8 @@ struct JinjaFixtureTests {
             case let (.failure(error), _, _):
                 Issue.record("\(label): jinja2 rendered it, ours failed: \(error)")
             case let (.success(text), nil, _):
-                Issue.record("\(label): jinja2 failed (\(r.raised ?? r.error ?? "")), ours rendered \(text.debugDescription)")
+                Issue.record(
+                    "\(label): jinja2 failed (\(r.raised ?? r.error ?? "")), ours rendered \(text.debugDescription)")
             }
         }
     }

@@ -8,7 +8,9 @@ import Testing
 
 /// A second model's GGUF: its environment variable, else its file in models/.
 private func modelPath(env: String, file: String) -> String? {
-    let candidates: [String?] = [ProcessInfo.processInfo.environment[env], TestPaths.root.appendingPathComponent("models/\(file)").path]
+    let candidates: [String?] = [
+        ProcessInfo.processInfo.environment[env], TestPaths.root.appendingPathComponent("models/\(file)").path,
+    ]
     return candidates.compactMap { $0 }.first { FileManager.default.fileExists(atPath: $0) && TestPaths.hasGolden }
 }
 
@@ -16,7 +18,9 @@ private let qwenPath = modelPath(env: "POLYGRAPH_QWEN_GGUF", file: "qwen2.5-code
 private let gemmaPath = modelPath(env: "POLYGRAPH_GEMMA_GGUF", file: "gemma-3-270m-q4_k_m.gguf")
 
 /// Encodes every line of a fixture and returns a description of the first few differences.
-private func fixtureMismatches(_ tok: any Tokenizer, _ relativePath: String) throws -> (count: Int, total: Int, examples: [String]) {
+private func fixtureMismatches(_ tok: any Tokenizer, _ relativePath: String) throws -> (
+    count: Int, total: Int, examples: [String]
+) {
     let lines = try loadFixture(TestPaths.golden.appendingPathComponent(relativePath))
     var examples: [String] = []
     var count = 0
@@ -24,7 +28,9 @@ private func fixtureMismatches(_ tok: any Tokenizer, _ relativePath: String) thr
         let ids = tok.encode(line.text, parseSpecial: true)
         if ids != line.ids || tok.decode(line.ids) != line.decoded {
             count += 1
-            if examples.count < 3 { examples.append("line \(n + 1) \(line.text.debugDescription)\n got      \(ids)\n expected \(line.ids)") }
+            if examples.count < 3 {
+                examples.append("line \(n + 1) \(line.text.debugDescription)\n got      \(ids)\n expected \(line.ids)")
+            }
         }
     }
     return (count, lines.count, examples)
@@ -48,7 +54,8 @@ private struct GoldenPrompt: Decodable {
 }
 
 private func goldenPrompt(_ relativePath: String) throws -> GoldenPrompt {
-    try JSONDecoder().decode(GoldenPrompt.self, from: Data(contentsOf: TestPaths.golden.appendingPathComponent(relativePath)))
+    try JSONDecoder().decode(
+        GoldenPrompt.self, from: Data(contentsOf: TestPaths.golden.appendingPathComponent(relativePath)))
 }
 
 @Suite("Qwen 2.5 tokenizer", .enabled(if: qwenPath != nil || TestPaths.isCI))
@@ -71,11 +78,13 @@ struct QwenTokenizerTests {
     func fixture() throws {
         let result = try fixtureMismatches(try tok, "qwen2.5-coder-0.5b/tokenizer/qwen2.5-coder-0.5b-mixed.jsonl")
         #expect(result.total == 300)
-        #expect(result.count == 0, "\(result.count) of \(result.total) differ:\n\(result.examples.joined(separator: "\n"))")
+        #expect(
+            result.count == 0, "\(result.count) of \(result.total) differ:\n\(result.examples.joined(separator: "\n"))")
     }
 
-    @Test("golden prompts, special ids, and the GGUF chat template rendering the golden chat prompt",
-          arguments: ["chat_capital", "mixed_unicode", "paris_statement"])
+    @Test(
+        "golden prompts, special ids, and the GGUF chat template rendering the golden chat prompt",
+        arguments: ["chat_capital", "mixed_unicode", "paris_statement"])
     func prompts(_ name: String) throws {
         let prompt = try goldenPrompt("qwen2.5-coder-0.5b/\(name).json")
         #expect(try tok.encodePrompt(prompt.text) == prompt.token_ids)
@@ -83,7 +92,9 @@ struct QwenTokenizerTests {
         #expect(try tok.specialTokens.isEndOfTurn(151645))
         if name == "chat_capital" {
             let template = try ChatTemplate(gguf: try file, tokenizer: try tok)
-            #expect(try template.render(messages: [.user("What is the capital of France?")], addGenerationPrompt: true) == prompt.text)
+            #expect(
+                try template.render(messages: [.user("What is the capital of France?")], addGenerationPrompt: true)
+                    == prompt.text)
         }
     }
 }
@@ -108,7 +119,8 @@ struct GemmaTokenizerTests {
     func fixture() throws {
         let result = try fixtureMismatches(try tok, "gemma3-270m/tokenizer/gemma3-270m-mixed.jsonl")
         #expect(result.total == 300)
-        #expect(result.count == 0, "\(result.count) of \(result.total) differ:\n\(result.examples.joined(separator: "\n"))")
+        #expect(
+            result.count == 0, "\(result.count) of \(result.total) differ:\n\(result.examples.joined(separator: "\n"))")
     }
 
     @Test("golden prompts with BOS first, once", arguments: ["chat_capital", "mixed_unicode", "paris_statement"])

@@ -6,8 +6,10 @@ import Testing
 
 /// The split patterns as llama.cpp / Hugging Face publish them, for the oracle.
 private let gpt2Pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
-private let llama3Pattern = #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
-private let qwen2Pattern = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+private let llama3Pattern =
+    #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+private let qwen2Pattern =
+    #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
 
 /// Splits `text` with a regex: the matches, in order (the patterns leave no gaps).
 private func regexSplit(_ text: String, _ pattern: String) throws -> [String] {
@@ -18,16 +20,19 @@ private func regexSplit(_ text: String, _ pattern: String) throws -> [String] {
 
 /// Every text of the three mixed fixtures (SmolLM2, Qwen2.5, Gemma 3): scripts, digits, whitespace, emoji, code.
 private func fixtureTexts() throws -> [String] {
-    let files = ["tokenizer/smollm2-mixed.jsonl", "qwen2.5-coder-0.5b/tokenizer/qwen2.5-coder-0.5b-mixed.jsonl",
-                 "gemma3-270m/tokenizer/gemma3-270m-mixed.jsonl"]
+    let files = [
+        "tokenizer/smollm2-mixed.jsonl", "qwen2.5-coder-0.5b/tokenizer/qwen2.5-coder-0.5b-mixed.jsonl",
+        "gemma3-270m/tokenizer/gemma3-270m-mixed.jsonl",
+    ]
     return try files.flatMap { try loadFixture(TestPaths.golden.appendingPathComponent($0)).map(\.text) }
 }
 
 @Suite("Pre-tokenizer scanners")
 struct PreTokenizerTests {
-    @Test("the scanners cut every fixture text exactly as the published regexes do",
-          .enabled(if: TestPaths.isCI || TestPaths.hasGolden),
-          arguments: [(PreTokenizer.gpt2, gpt2Pattern), (.llama3, llama3Pattern), (.qwen2, qwen2Pattern)])
+    @Test(
+        "the scanners cut every fixture text exactly as the published regexes do",
+        .enabled(if: TestPaths.isCI || TestPaths.hasGolden),
+        arguments: [(PreTokenizer.gpt2, gpt2Pattern), (.llama3, llama3Pattern), (.qwen2, qwen2Pattern)])
     func matchesRegexOracle(_ pre: PreTokenizer, _ pattern: String) throws {
         let texts = try fixtureTexts()
         #expect(texts.count > 2000)
@@ -37,7 +42,9 @@ struct PreTokenizerTests {
             let got = pre.split(text)
             if got != expected {
                 differing += 1
-                if differing <= 3 { Issue.record("\(pre): \(text.debugDescription)\n  got      \(got)\n  expected \(expected)") }
+                if differing <= 3 {
+                    Issue.record("\(pre): \(text.debugDescription)\n  got      \(got)\n  expected \(expected)")
+                }
             }
         }
         #expect(differing == 0)
@@ -47,7 +54,7 @@ struct PreTokenizerTests {
     func gpt2Rules() {
         #expect(PreTokenizer.gpt2.split("Hello  world's 2024!") == ["Hello", " ", " world", "'s", " 2024", "!"])
         #expect(PreTokenizer.gpt2.split("a\r\n2") == ["a", "\r", "\n", "2"])
-        #expect(PreTokenizer.gpt2.split("I'M  ") == ["I", "'", "M", "  "]) // contractions are lower-case only
+        #expect(PreTokenizer.gpt2.split("I'M  ") == ["I", "'", "M", "  "])  // contractions are lower-case only
     }
 
     @Test("SmolLM (llama.cpp) isolates every digit before the GPT-2 split")

@@ -17,7 +17,8 @@ struct SmolLM2GoldenTests {
             if ids != line.ids {
                 failures += 1
                 if failures <= 5 {
-                    Issue.record("line \(n + 1): \(line.text.debugDescription)\n  got      \(ids)\n  expected \(line.ids)")
+                    Issue.record(
+                        "line \(n + 1): \(line.text.debugDescription)\n  got      \(ids)\n  expected \(line.ids)")
                 }
             }
             #expect(tok.decode(line.ids) == line.decoded, "line \(n + 1) decode")
@@ -25,9 +26,11 @@ struct SmolLM2GoldenTests {
         #expect(failures == 0, "\(failures) of \(lines.count) lines differ")
     }
 
-    @Test("each golden prompt encodes to its token_ids", arguments: [
-        "chat_capital", "unicode_emoji", "paris_statement", "whitespace", "truth_question", "long_paragraph",
-    ])
+    @Test(
+        "each golden prompt encodes to its token_ids",
+        arguments: [
+            "chat_capital", "unicode_emoji", "paris_statement", "whitespace", "truth_question", "long_paragraph",
+        ])
     func goldenPrompt(_ name: String) throws {
         struct Prompt: Decodable { let text: String; let token_ids: [Int32] }
         let tok = try SmolLM2.tokenizer()
@@ -47,7 +50,8 @@ struct SmolLM2DigitSplitTests {
         #expect(differing.count == 343)
         let lines = try loadFixture(TestPaths.golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl"))
         var failures = 0
-        for (n, line) in lines.enumerated() where tok.encode(line.text, parseSpecial: true) != (differing[String(n)] ?? line.ids) {
+        for (n, line) in lines.enumerated()
+        where tok.encode(line.text, parseSpecial: true) != (differing[String(n)] ?? line.ids) {
             failures += 1
         }
         #expect(failures == 0)
@@ -58,7 +62,7 @@ struct SmolLM2DigitSplitTests {
 struct ConcurrentEncodeTests {
     @Test("one tokenizer shared by 8 threads (shared word cache) gives the golden ids on every line")
     func concurrent() throws {
-        let tok = try makeTokenizer(from: GGUFFile(path: TestPaths.model.path)) // fresh, so the cache starts empty
+        let tok = try makeTokenizer(from: GGUFFile(path: TestPaths.model.path))  // fresh, so the cache starts empty
         let lines = try loadFixture(TestPaths.golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl"))
         final class Counter: @unchecked Sendable {
             let lock = NSLock()
@@ -68,7 +72,8 @@ struct ConcurrentEncodeTests {
         let counter = Counter()
         DispatchQueue.concurrentPerform(iterations: 8) { worker in
             var wrong = 0
-            for (n, line) in lines.enumerated() where (n + worker) % 2 == 0 && tok.encode(line.text, parseSpecial: true) != line.ids {
+            for (n, line) in lines.enumerated()
+            where (n + worker) % 2 == 0 && tok.encode(line.text, parseSpecial: true) != line.ids {
                 wrong += 1
             }
             counter.add(wrong)

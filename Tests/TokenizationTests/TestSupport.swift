@@ -5,14 +5,17 @@ import GGUF
 
 enum TestPaths {
     /// The repository root, found from this file's path (Tests/TokenizationTests/TestSupport.swift).
-    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let model = root.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf")
     static let shared = root.appendingPathComponent("../shared").standardized
     static let golden = shared.appendingPathComponent("golden")
 
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
     static var hasModel: Bool { FileManager.default.fileExists(atPath: model.path) }
-    static var hasGolden: Bool { FileManager.default.fileExists(atPath: golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl").path) }
+    static var hasGolden: Bool {
+        FileManager.default.fileExists(atPath: golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl").path)
+    }
     /// Run real-model tests when the files exist; under CI run them anyway so that a missing file fails.
     static var runModelTests: Bool { isCI || hasModel }
     static var runGoldenTests: Bool { isCI || (hasModel && hasGolden) }

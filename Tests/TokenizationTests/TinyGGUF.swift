@@ -51,13 +51,16 @@ enum TinyGGUF {
     static func byteLevelVocabulary(extra: [String], special: [String] = []) -> (tokens: [String], types: [Int32]) {
         let bytes = (0..<256).map { String(Character(ByteLevel.characterForByte[$0])) }
         let tokens = bytes + extra + special
-        let types = [Int32](repeating: 1, count: bytes.count + extra.count) + [Int32](repeating: 3, count: special.count)
+        let types =
+            [Int32](repeating: 1, count: bytes.count + extra.count) + [Int32](repeating: 3, count: special.count)
         return (tokens, types)
     }
 
     /// Metadata of a small `gpt2` tokenizer; `overrides` replace or add keys.
-    static func gpt2Metadata(pre: String = "llama-bpe", tokens: [String], types: [Int32], merges: [String],
-                             overrides: [(String, GGUFValue)] = []) -> [(String, GGUFValue)] {
+    static func gpt2Metadata(
+        pre: String = "llama-bpe", tokens: [String], types: [Int32], merges: [String],
+        overrides: [(String, GGUFValue)] = []
+    ) -> [(String, GGUFValue)] {
         var m: [(String, GGUFValue)] = [
             ("tokenizer.ggml.model", .string("gpt2")),
             ("tokenizer.ggml.pre", .string(pre)),

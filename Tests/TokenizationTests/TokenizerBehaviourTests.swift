@@ -6,12 +6,16 @@ import Testing
 
 /// A small Llama-3-style tokenizer: merges h+e, l+l, he+ll, hell+o, Ġ+w; control token <|eot_id|>.
 private func tinyTokenizer(pre: String = "llama-bpe", overrides: [(String, GGUFValue)] = []) throws -> any Tokenizer {
-    let vocab = TinyGGUF.byteLevelVocabulary(extra: ["he", "ll", "hell", "hello", "Ġw", "wor"], special: ["<|begin_of_text|>", "<|eot_id|>"])
-    let path = try TinyGGUF.write(TinyGGUF.gpt2Metadata(pre: pre, tokens: vocab.tokens, types: vocab.types,
-        merges: ["h e", "l l", "he ll", "hell o", "Ġ w"], overrides: [
-            ("tokenizer.ggml.bos_token_id", .uint32(262)), ("tokenizer.ggml.eos_token_id", .uint32(263)),
-            ("tokenizer.ggml.add_bos_token", .bool(true)),
-        ] + overrides))
+    let vocab = TinyGGUF.byteLevelVocabulary(
+        extra: ["he", "ll", "hell", "hello", "Ġw", "wor"], special: ["<|begin_of_text|>", "<|eot_id|>"])
+    let path = try TinyGGUF.write(
+        TinyGGUF.gpt2Metadata(
+            pre: pre, tokens: vocab.tokens, types: vocab.types,
+            merges: ["h e", "l l", "he ll", "hell o", "Ġ w"],
+            overrides: [
+                ("tokenizer.ggml.bos_token_id", .uint32(262)), ("tokenizer.ggml.eos_token_id", .uint32(263)),
+                ("tokenizer.ggml.add_bos_token", .bool(true)),
+            ] + overrides))
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try makeTokenizer(from: try GGUFFile(path: path))
 }
@@ -56,7 +60,9 @@ struct TokenizerBehaviourTests {
         #expect(tok.encode("<|im_start|>", parseSpecial: false) != [1])
     }
 
-    @Test("streaming decode emits only whole characters and adds up to the full decode", .enabled(if: TestPaths.runGoldenTests))
+    @Test(
+        "streaming decode emits only whole characters and adds up to the full decode",
+        .enabled(if: TestPaths.runGoldenTests))
     func streaming() throws {
         let tok = try SmolLM2.tokenizer()
         let lines = try loadFixture(TestPaths.golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl"))
@@ -73,7 +79,9 @@ struct TokenizerBehaviourTests {
         }
     }
 
-    @Test("an emoji split over byte tokens is held back until its last byte arrives", .enabled(if: TestPaths.runModelTests))
+    @Test(
+        "an emoji split over byte tokens is held back until its last byte arrives",
+        .enabled(if: TestPaths.runModelTests))
     func heldBack() throws {
         let tok = try SmolLM2.tokenizer()
         let ids = tok.encode("👍", parseSpecial: false)
@@ -92,14 +100,16 @@ struct TokenizerBehaviourTests {
         #expect(StreamingDecoder.completePrefixLength([0xFF]) == 1)
     }
 
-    @Test("bad tokenizer metadata is a clear error naming the key", arguments: [
-        ([("tokenizer.ggml.model", GGUFValue.string("rwkv"))], "rwkv"),
-        ([("tokenizer.ggml.pre", .string("deepseek-coder"))], "deepseek-coder"),
-        ([("tokenizer.ggml.token_type", .array([.int32(1)]))], "token_type"),
-        ([("tokenizer.ggml.eos_token_id", .uint32(99_999))], "eos_token_id"),
-        ([("tokenizer.ggml.merges", .array([.string("nospace")]))], "merges[0]"),
-        ([("tokenizer.ggml.tokens", .string("oops"))], "tokenizer.ggml.tokens"),
-    ])
+    @Test(
+        "bad tokenizer metadata is a clear error naming the key",
+        arguments: [
+            ([("tokenizer.ggml.model", GGUFValue.string("rwkv"))], "rwkv"),
+            ([("tokenizer.ggml.pre", .string("deepseek-coder"))], "deepseek-coder"),
+            ([("tokenizer.ggml.token_type", .array([.int32(1)]))], "token_type"),
+            ([("tokenizer.ggml.eos_token_id", .uint32(99_999))], "eos_token_id"),
+            ([("tokenizer.ggml.merges", .array([.string("nospace")]))], "merges[0]"),
+            ([("tokenizer.ggml.tokens", .string("oops"))], "tokenizer.ggml.tokens"),
+        ])
     func badMetadata(_ overrides: [(String, GGUFValue)], _ mention: String) throws {
         #expect {
             _ = try tinyTokenizer(overrides: overrides)
@@ -111,23 +121,28 @@ struct TokenizerBehaviourTests {
 
 @Suite("BPE merge strategies")
 struct MergeStrategyTests {
-    @Test("the heap merge (long words) gives the same ids as the scan merge on every fixture word",
-          .enabled(if: TestPaths.runGoldenTests))
+    @Test(
+        "the heap merge (long words) gives the same ids as the scan merge on every fixture word",
+        .enabled(if: TestPaths.runGoldenTests))
     func heapEqualsScan() throws {
         let tok = try #require(try SmolLM2.tokenizer() as? ByteLevelBPETokenizer)
         let lines = try loadFixture(TestPaths.golden.appendingPathComponent("tokenizer/smollm2-mixed.jsonl"))
         var words = Set<[UInt8]>()
         for line in lines {
             for piece in tok.preTokenizer.split(line.text) { words.insert(Array(piece.utf8)) }
-            words.insert(Array(line.text.utf8)) // whole lines too: long inputs with many merge chances
+            words.insert(Array(line.text.utf8))  // whole lines too: long inputs with many merge chances
         }
         var differing = 0
-        for word in words where tok.mergeWord(word, forceHeap: true) != tok.mergeWord(word, forceHeap: false) { differing += 1 }
+        for word in words where tok.mergeWord(word, forceHeap: true) != tok.mergeWord(word, forceHeap: false) {
+            differing += 1
+        }
         #expect(words.count > 1000)
         #expect(differing == 0)
     }
 
-    @Test("a 200,000-letter word encodes and decodes back (no quadratic merge loop)", .enabled(if: TestPaths.runModelTests))
+    @Test(
+        "a 200,000-letter word encodes and decodes back (no quadratic merge loop)",
+        .enabled(if: TestPaths.runModelTests))
     func hugeWord() throws {
         let tok = try SmolLM2.tokenizer()
         let text = String(repeating: "abcdefghij", count: 20_000)

@@ -1,9 +1,9 @@
 // Replacing an existing output safely: never truncate a file that another process has open.
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `--overwrite` used to open the old file with O_TRUNC and only then take HDF5's lock, so a second capture
@@ -23,24 +23,28 @@ enum FileReplacement {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         if fd < 0 {
             if errno == ENOENT { return }
-            throw StoreError.hdf5(operation: "replace file", file: displayPath, object: "/",
-                                  message: "cannot open it (\(String(cString: strerror(errno)))); check its permissions")
+            throw StoreError.hdf5(
+                operation: "replace file", file: displayPath, object: "/",
+                message: "cannot open it (\(String(cString: strerror(errno)))); check its permissions")
         }
         defer { close(fd) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if errno == EWOULDBLOCK { throw StoreError.fileInUse(path: displayPath) }
-            throw StoreError.hdf5(operation: "replace file", file: displayPath, object: "/",
-                                  message: "cannot lock it (\(String(cString: strerror(errno))))")
+            throw StoreError.hdf5(
+                operation: "replace file", file: displayPath, object: "/",
+                message: "cannot lock it (\(String(cString: strerror(errno))))")
         }
         // The lock holds the inode we opened; remove the name only if it still names that inode.
         var held = stat(), named = stat()
         guard fstat(fd, &held) == 0, lstat(path, &named) == 0 else { return }
         guard held.st_ino == named.st_ino && held.st_dev == named.st_dev else {
-            throw StoreError.fileInUse(path: displayPath)   // replaced under us: someone else is writing it
+            throw StoreError.fileInUse(path: displayPath)  // replaced under us: someone else is writing it
         }
         if unlink(path) != 0 && errno != ENOENT {
-            throw StoreError.hdf5(operation: "replace file", file: displayPath, object: "/",
-                                  message: "cannot remove the old file (\(String(cString: strerror(errno)))); check the folder's permissions")
+            throw StoreError.hdf5(
+                operation: "replace file", file: displayPath, object: "/",
+                message:
+                    "cannot remove the old file (\(String(cString: strerror(errno)))); check the folder's permissions")
         }
     }
 

@@ -30,8 +30,9 @@ extension H5AttributeHolder {
                 if size < 0 { throw handle.context.failure("get attribute name") }
                 var buffer = [CChar](repeating: 0, count: Int(size) + 1)
                 _ = buffer.withUnsafeMutableBufferPointer {
-                    H5Aget_name_by_idx(handle.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, $0.baseAddress, $0.count,
-                                       ch5_default())
+                    H5Aget_name_by_idx(
+                        handle.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, $0.baseAddress, $0.count,
+                        ch5_default())
                 }
                 names.append(String(cString: buffer))
             }
@@ -46,9 +47,12 @@ extension H5AttributeHolder {
             if try hasAttribute(name) { try context.check(H5Adelete(handle.id, name), "delete old attribute") }
             let spaceID = dims.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(dims.count), dims, nil)
             let space = H5Handle(try context.check(id: spaceID, "create dataspace"), kind: .dataspace, context: context)
-            let attribute = H5Handle(try context.check(id: H5Acreate2(handle.id, name, type, space.id, ch5_default(),
-                                                                      ch5_default()), "create attribute"),
-                                     kind: .attribute, context: context)
+            let attribute = H5Handle(
+                try context.check(
+                    id: H5Acreate2(
+                        handle.id, name, type, space.id, ch5_default(),
+                        ch5_default()), "create attribute"),
+                kind: .attribute, context: context)
             try context.check(H5Awrite(attribute.id, type, data), "write attribute")
             try attribute.close()
         }
@@ -67,8 +71,9 @@ extension H5AttributeHolder {
             let pointers: [UnsafeMutablePointer<CChar>?] = values.map { strdup($0) }
             defer { pointers.forEach { free($0) } }
             try pointers.withUnsafeBufferPointer {
-                try replaceAttribute(name, type: type.id, dims: scalar ? [] : [hsize_t(values.count)],
-                                     data: UnsafeRawPointer($0.baseAddress!))
+                try replaceAttribute(
+                    name, type: type.id, dims: scalar ? [] : [hsize_t(values.count)],
+                    data: UnsafeRawPointer($0.baseAddress!))
             }
         }
     }
@@ -79,10 +84,12 @@ extension H5AttributeHolder {
         try HDF5Library.shared.locked {
             var value = value
             if try hasAttribute(name) {
-                let attribute = H5Handle(try context.check(id: H5Aopen(handle.id, name, ch5_default()), "open attribute"),
-                                         kind: .attribute, context: context)
-                let type = H5Handle(try context.check(id: H5Aget_type(attribute.id), "get attribute type"),
-                                    kind: .datatype, context: context)
+                let attribute = H5Handle(
+                    try context.check(id: H5Aopen(handle.id, name, ch5_default()), "open attribute"),
+                    kind: .attribute, context: context)
+                let type = H5Handle(
+                    try context.check(id: H5Aget_type(attribute.id), "get attribute type"),
+                    kind: .datatype, context: context)
                 if H5Tget_class(type.id) == H5T_INTEGER {
                     try context.check(H5Awrite(attribute.id, ch5_native_int64(), &value), "write attribute")
                     return
@@ -96,8 +103,9 @@ extension H5AttributeHolder {
     func setAttribute(_ name: String, ints values: [Int64]) throws {
         let stored = values.isEmpty ? [Int64(0)] : values  // libhdf5 wants a valid pointer even for 0 elements
         try stored.withUnsafeBufferPointer { buffer in
-            try replaceAttribute(name, type: ch5_native_int64(), dims: [hsize_t(values.count)],
-                                 data: UnsafeRawPointer(buffer.baseAddress!))
+            try replaceAttribute(
+                name, type: ch5_native_int64(), dims: [hsize_t(values.count)],
+                data: UnsafeRawPointer(buffer.baseAddress!))
         }
     }
 
@@ -106,14 +114,17 @@ extension H5AttributeHolder {
         try HDF5Library.shared.locked {
             let attribute = try openAttribute(name)
             let context = attribute.context
-            let type = H5Handle(try context.check(id: H5Aget_type(attribute.id), "get attribute type"),
-                                kind: .datatype, context: context)
+            let type = H5Handle(
+                try context.check(id: H5Aget_type(attribute.id), "get attribute type"),
+                kind: .datatype, context: context)
             guard H5Tget_class(type.id) == H5T_INTEGER else {
-                throw StoreError.shapeMismatch(path: context.file, object: context.object,
-                                               expected: "an integer attribute", found: "another type")
+                throw StoreError.shapeMismatch(
+                    path: context.file, object: context.object,
+                    expected: "an integer attribute", found: "another type")
             }
-            let space = H5Handle(try context.check(id: H5Aget_space(attribute.id), "get dataspace"),
-                                 kind: .dataspace, context: context)
+            let space = H5Handle(
+                try context.check(id: H5Aget_space(attribute.id), "get dataspace"),
+                kind: .dataspace, context: context)
             var values = [Int64](repeating: 0, count: Int(H5Sget_simple_extent_npoints(space.id)))
             guard !values.isEmpty else { return [] }
             try context.check(H5Aread(attribute.id, ch5_native_int64(), &values), "read attribute")
@@ -125,16 +136,18 @@ extension H5AttributeHolder {
     private func openAttribute(_ name: String) throws -> H5Handle {
         let context = attributeContext(name)
         guard try hasAttribute(name) else { throw StoreError.missingObject(path: context.file, object: context.object) }
-        return H5Handle(try context.check(id: H5Aopen(handle.id, name, ch5_default()), "open attribute"),
-                        kind: .attribute, context: context)
+        return H5Handle(
+            try context.check(id: H5Aopen(handle.id, name, ch5_default()), "open attribute"),
+            kind: .attribute, context: context)
     }
 
     /// Reads a scalar integer attribute (any integer width; converted to Int64).
     func intAttribute(_ name: String) throws -> Int64 {
         let values = try intsAttribute(name)
         guard values.count == 1 else {
-            throw StoreError.shapeMismatch(path: handle.context.file, object: "@\(name)",
-                                           expected: "a single integer", found: "\(values.count) integers")
+            throw StoreError.shapeMismatch(
+                path: handle.context.file, object: "@\(name)",
+                expected: "a single integer", found: "\(values.count) integers")
         }
         return values[0]
     }
@@ -149,14 +162,17 @@ extension H5AttributeHolder {
         try HDF5Library.shared.locked {
             let attribute = try openAttribute(name)
             let context = attribute.context
-            let type = H5Handle(try context.check(id: H5Aget_type(attribute.id), "get attribute type"),
-                                kind: .datatype, context: context)
+            let type = H5Handle(
+                try context.check(id: H5Aget_type(attribute.id), "get attribute type"),
+                kind: .datatype, context: context)
             guard H5Tget_class(type.id) == H5T_STRING else {
-                throw StoreError.shapeMismatch(path: context.file, object: context.object,
-                                               expected: "a string attribute", found: "another type")
+                throw StoreError.shapeMismatch(
+                    path: context.file, object: context.object,
+                    expected: "a string attribute", found: "another type")
             }
-            let space = H5Handle(try context.check(id: H5Aget_space(attribute.id), "get dataspace"),
-                                 kind: .dataspace, context: context)
+            let space = H5Handle(
+                try context.check(id: H5Aget_space(attribute.id), "get dataspace"),
+                kind: .dataspace, context: context)
             let count = Int(H5Sget_simple_extent_npoints(space.id))
             guard count > 0 else { return [] }
             if try context.check(tri: H5Tis_variable_str(type.id), "check string kind") {

@@ -11,8 +11,9 @@ final class H5Dataset: H5AttributeHolder {
     /// The current shape, e.g. `[rows, width]`.
     func shape() throws -> [Int] {
         try HDF5Library.shared.locked {
-            let space = H5Handle(try context.check(id: H5Dget_space(handle.id), "get dataspace"),
-                                 kind: .dataspace, context: context)
+            let space = H5Handle(
+                try context.check(id: H5Dget_space(handle.id), "get dataspace"),
+                kind: .dataspace, context: context)
             let rank = H5Sget_simple_extent_ndims(space.id)
             if rank < 0 { throw context.failure("get rank") }
             var dims = [hsize_t](repeating: 0, count: Int(rank))
@@ -30,8 +31,11 @@ final class H5Dataset: H5AttributeHolder {
     /// Grows or shrinks the first dimension to `rows` (shrinking discards the rows beyond it).
     func setRowCount(_ rows: Int) throws {
         var dims = try shape().map { hsize_t($0) }
-        guard !dims.isEmpty else { throw StoreError.shapeMismatch(path: context.file, object: context.object,
-                                                                  expected: "an array", found: "a scalar") }
+        guard !dims.isEmpty else {
+            throw StoreError.shapeMismatch(
+                path: context.file, object: context.object,
+                expected: "an array", found: "a scalar")
+        }
         dims[0] = hsize_t(rows)
         try HDF5Library.shared.locked {
             try context.check(H5Dset_extent(handle.id, dims), "set extent to \(rows) rows")
@@ -42,19 +46,24 @@ final class H5Dataset: H5AttributeHolder {
     private func selection(start: Int, count: Int) throws -> (file: H5Handle, memory: H5Handle) {
         let dims = try shape()
         guard start >= 0, count >= 0, start + count <= (dims.first ?? 0) else {
-            throw StoreError.rowRange(path: context.file, object: context.object,
-                                      requested: "\(start)..<\(start + count)", available: dims.first ?? 0)
+            throw StoreError.rowRange(
+                path: context.file, object: context.object,
+                requested: "\(start)..<\(start + count)", available: dims.first ?? 0)
         }
         var offset = [hsize_t](repeating: 0, count: dims.count)
         offset[0] = hsize_t(start)
         var extent = dims.map { hsize_t($0) }
         extent[0] = hsize_t(count)
-        let fileSpace = H5Handle(try context.check(id: H5Dget_space(handle.id), "get dataspace"),
-                                 kind: .dataspace, context: context)
-        try context.check(H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, offset, nil, extent, nil),
-                          "select rows \(start)..<\(start + count)")
-        let memory = H5Handle(try context.check(id: H5Screate_simple(Int32(extent.count), extent, nil),
-                                                "create memory dataspace"), kind: .dataspace, context: context)
+        let fileSpace = H5Handle(
+            try context.check(id: H5Dget_space(handle.id), "get dataspace"),
+            kind: .dataspace, context: context)
+        try context.check(
+            H5Sselect_hyperslab(fileSpace.id, H5S_SELECT_SET, offset, nil, extent, nil),
+            "select rows \(start)..<\(start + count)")
+        let memory = H5Handle(
+            try context.check(
+                id: H5Screate_simple(Int32(extent.count), extent, nil),
+                "create memory dataspace"), kind: .dataspace, context: context)
         return (fileSpace, memory)
     }
 
@@ -64,13 +73,16 @@ final class H5Dataset: H5AttributeHolder {
         try HDF5Library.shared.locked {
             let width = try rowWidth()
             guard values.count == count * width else {
-                throw StoreError.shapeMismatch(path: context.file, object: context.object,
-                                               expected: "\(count * width) values (\(count) rows x \(width))",
-                                               found: "\(values.count) values")
+                throw StoreError.shapeMismatch(
+                    path: context.file, object: context.object,
+                    expected: "\(count * width) values (\(count) rows x \(width))",
+                    found: "\(values.count) values")
             }
             let spaces = try selection(start: start, count: count)
-            try context.check(H5Dwrite(handle.id, T.nativeType(), spaces.memory.id, spaces.file.id, ch5_default(),
-                                       values.baseAddress), "write rows \(start)..<\(start + count)")
+            try context.check(
+                H5Dwrite(
+                    handle.id, T.nativeType(), spaces.memory.id, spaces.file.id, ch5_default(),
+                    values.baseAddress), "write rows \(start)..<\(start + count)")
         }
     }
 
@@ -89,8 +101,10 @@ final class H5Dataset: H5AttributeHolder {
             let spaces = try selection(start: start, count: count)
             guard count > 0, width > 0 else { return [] }
             return try [T](unsafeUninitializedCapacity: count * width) { buffer, initialized in
-                try context.check(H5Dread(handle.id, T.nativeType(), spaces.memory.id, spaces.file.id, ch5_default(),
-                                          buffer.baseAddress), "read rows \(start)..<\(start + count)")
+                try context.check(
+                    H5Dread(
+                        handle.id, T.nativeType(), spaces.memory.id, spaces.file.id, ch5_default(),
+                        buffer.baseAddress), "read rows \(start)..<\(start + count)")
                 initialized = count * width
             }
         }
@@ -102,8 +116,9 @@ final class H5Dataset: H5AttributeHolder {
         try HDF5Library.shared.locked {
             let spaces = try selection(start: start, count: count)
             guard count > 0, try rowWidth() > 0 else { return }
-            try context.check(H5Dread(handle.id, T.nativeType(), spaces.memory.id, spaces.file.id, ch5_default(), buffer),
-                              "read rows \(start)..<\(start + count)")
+            try context.check(
+                H5Dread(handle.id, T.nativeType(), spaces.memory.id, spaces.file.id, ch5_default(), buffer),
+                "read rows \(start)..<\(start + count)")
         }
     }
 
@@ -118,8 +133,10 @@ final class H5Dataset: H5AttributeHolder {
             let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
             defer { pointers.forEach { free($0) } }
             try pointers.withUnsafeBufferPointer {
-                try context.check(H5Dwrite(handle.id, type.id, spaces.memory.id, spaces.file.id, ch5_default(),
-                                           $0.baseAddress), "write strings \(start)..<\(start + strings.count)")
+                try context.check(
+                    H5Dwrite(
+                        handle.id, type.id, spaces.memory.id, spaces.file.id, ch5_default(),
+                        $0.baseAddress), "write strings \(start)..<\(start + strings.count)")
             }
         }
     }
@@ -129,25 +146,31 @@ final class H5Dataset: H5AttributeHolder {
         try HDF5Library.shared.locked {
             let spaces = try selection(start: start, count: count)
             guard count > 0 else { return [] }
-            let fileType = H5Handle(try context.check(id: H5Dget_type(handle.id), "get datatype"),
-                                    kind: .datatype, context: context)
+            let fileType = H5Handle(
+                try context.check(id: H5Dget_type(handle.id), "get datatype"),
+                kind: .datatype, context: context)
             guard H5Tget_class(fileType.id) == H5T_STRING else {
-                throw StoreError.shapeMismatch(path: context.file, object: context.object,
-                                               expected: "strings", found: "a non-string datatype")
+                throw StoreError.shapeMismatch(
+                    path: context.file, object: context.object,
+                    expected: "strings", found: "a non-string datatype")
             }
             if try context.check(tri: H5Tis_variable_str(fileType.id), "check string kind") {
                 let type = try H5ElementType.utf8String.makeType(context)
                 var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-                try context.check(H5Dread(handle.id, type.id, spaces.memory.id, spaces.file.id, ch5_default(),
-                                          &pointers), "read strings \(start)..<\(start + count)")
+                try context.check(
+                    H5Dread(
+                        handle.id, type.id, spaces.memory.id, spaces.file.id, ch5_default(),
+                        &pointers), "read strings \(start)..<\(start + count)")
                 let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
                 _ = H5Dvlen_reclaim(type.id, spaces.memory.id, ch5_default(), &pointers)
                 return strings
             }
             let size = H5Tget_size(fileType.id)
             var bytes = [UInt8](repeating: 0, count: size * count)
-            try context.check(H5Dread(handle.id, fileType.id, spaces.memory.id, spaces.file.id, ch5_default(),
-                                      &bytes), "read fixed-length strings")
+            try context.check(
+                H5Dread(
+                    handle.id, fileType.id, spaces.memory.id, spaces.file.id, ch5_default(),
+                    &bytes), "read fixed-length strings")
             return (0..<count).map { row in
                 let slice = bytes[(row * size)..<((row + 1) * size)]
                 return String(decoding: slice.prefix { $0 != 0 }, as: UTF8.self)
@@ -158,8 +181,9 @@ final class H5Dataset: H5AttributeHolder {
     /// The stored element class as text (`float32`, `int8`, `string`...), for checks and `inspect`.
     func elementTypeName() throws -> String {
         try HDF5Library.shared.locked {
-            let type = H5Handle(try context.check(id: H5Dget_type(handle.id), "get datatype"),
-                                kind: .datatype, context: context)
+            let type = H5Handle(
+                try context.check(id: H5Dget_type(handle.id), "get datatype"),
+                kind: .datatype, context: context)
             let size = H5Tget_size(type.id)
             switch H5Tget_class(type.id) {
             case H5T_FLOAT: return "float\(size * 8)"
@@ -173,8 +197,9 @@ final class H5Dataset: H5AttributeHolder {
     /// The filter pipeline and chunk shape, e.g. (`shuffle+gzip-1`, [64, 576]).
     func storageLayout() throws -> (compression: String, chunks: [Int]?) {
         try HDF5Library.shared.locked {
-            let plist = H5Handle(try context.check(id: H5Dget_create_plist(handle.id), "get creation properties"),
-                                 kind: .propertyList, context: context)
+            let plist = H5Handle(
+                try context.check(id: H5Dget_create_plist(handle.id), "get creation properties"),
+                kind: .propertyList, context: context)
             var names: [String] = []
             let filterCount = H5Pget_nfilters(plist.id)
             if filterCount < 0 { throw context.failure("count filters") }

@@ -45,7 +45,9 @@ final class H5File: H5AttributeHolder {
     var descriptor: Int32? {
         HDF5Library.shared.locked {
             var handlePointer: UnsafeMutableRawPointer?
-            guard H5Fget_vfd_handle(handle.id, ch5_default(), &handlePointer) >= 0, let handlePointer else { return nil }
+            guard H5Fget_vfd_handle(handle.id, ch5_default(), &handlePointer) >= 0, let handlePointer else {
+                return nil
+            }
             return handlePointer.load(as: Int32.self)
         }
     }
@@ -67,16 +69,23 @@ final class H5File: H5AttributeHolder {
                     throw StoreError.truncated(path: path, detail: HDF5Library.truncationDetail(message))
                 }
                 if message.contains("already open for read-only") || message.contains("already open for read-write") {
-                    throw StoreError.hdf5(operation: "open file", file: path, object: "/",
-                                          message: message + ". This process already has the file open in another mode; close that reader or writer first.")
+                    throw StoreError.hdf5(
+                        operation: "open file", file: path, object: "/",
+                        message: message
+                            + ". This process already has the file open in another mode; close that reader or writer first."
+                    )
                 }
                 if message.contains("unable to lock file") {
-                    throw StoreError.hdf5(operation: "open file", file: path, object: "/",
-                                          message: message + ". Another process has the file open for writing; wait for it to finish (or close it).")
+                    throw StoreError.hdf5(
+                        operation: "open file", file: path, object: "/",
+                        message: message
+                            + ". Another process has the file open for writing; wait for it to finish (or close it).")
                 }
                 // The whole stack names libhdf5's internal functions (H5C_protect, ...); say what it means instead.
-                throw StoreError.hdf5(operation: "open file", file: path, object: "/", message: "the file is damaged ("
-                    + HDF5Library.innermostCause(message) + "); copy it again, or capture it again")
+                throw StoreError.hdf5(
+                    operation: "open file", file: path, object: "/",
+                    message: "the file is damaged ("
+                        + HDF5Library.innermostCause(message) + "); copy it again, or capture it again")
             }
             return H5File(handle: H5Handle(id, kind: .file, context: context), path: path, writable: writable)
         }
@@ -137,7 +146,8 @@ final class H5File: H5AttributeHolder {
                 if size < 0 { throw context.failure("get link name") }
                 var buffer = [CChar](repeating: 0, count: Int(size) + 1)
                 let got = buffer.withUnsafeMutableBufferPointer {
-                    H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, $0.baseAddress, $0.count, ch5_default())
+                    H5Lget_name_by_idx(
+                        gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, $0.baseAddress, $0.count, ch5_default())
                 }
                 if got < 0 { throw context.failure("get link name") }
                 names.append(String(decoding: buffer.prefix(Int(got)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -158,8 +168,10 @@ final class H5File: H5AttributeHolder {
 
     /// Creates an empty appendable dataset: shape `[0]` (width nil) or `[0, width]`, unlimited first
     /// dimension, chunks of `chunkRows` rows, and the given compression (never applied to strings).
-    func createDataset(_ objectPath: String, element: H5ElementType, width: Int?, chunkRows: Int,
-                       compression: StoreCompression) throws -> H5Dataset {
+    func createDataset(
+        _ objectPath: String, element: H5ElementType, width: Int?, chunkRows: Int,
+        compression: StoreCompression
+    ) throws -> H5Dataset {
         let parent = objectPath.split(separator: "/").dropLast().joined(separator: "/")
         if !parent.isEmpty { try createGroups("/" + parent) }
         return try HDF5Library.shared.locked {
@@ -171,10 +183,13 @@ final class H5File: H5AttributeHolder {
             if let width {
                 dims.append(hsize_t(width)); maxDims.append(hsize_t(width)); chunk.append(hsize_t(max(1, width)))
             }
-            let space = H5Handle(try context.check(id: H5Screate_simple(Int32(dims.count), dims, maxDims),
-                                                   "create dataspace"), kind: .dataspace, context: context)
-            let dcpl = H5Handle(try context.check(id: H5Pcreate(ch5_p_dataset_create()), "create property list"),
-                                kind: .propertyList, context: context)
+            let space = H5Handle(
+                try context.check(
+                    id: H5Screate_simple(Int32(dims.count), dims, maxDims),
+                    "create dataspace"), kind: .dataspace, context: context)
+            let dcpl = H5Handle(
+                try context.check(id: H5Pcreate(ch5_p_dataset_create()), "create property list"),
+                kind: .propertyList, context: context)
             try context.check(H5Pset_chunk(dcpl.id, Int32(chunk.count), chunk), "set chunk shape")
             if case let .gzip(level, shuffle) = compression, element != .utf8String {
                 if shuffle { try context.check(H5Pset_shuffle(dcpl.id), "set shuffle filter") }

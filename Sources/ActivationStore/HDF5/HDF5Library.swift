@@ -40,7 +40,9 @@ final class HDF5Library: @unchecked Sendable {
     static func innermostCause(_ stack: String) -> String {
         var first = Substring(stack.components(separatedBy: "; ").first ?? stack)
         if first.hasPrefix("H5"), let colon = first.range(of: ": ") { first = first[colon.upperBound...] }
-        if first.hasSuffix(")"), let open = first.range(of: " (", options: .backwards) { first = first[..<open.lowerBound] }
+        if first.hasSuffix(")"), let open = first.range(of: " (", options: .backwards) {
+            first = first[..<open.lowerBound]
+        }
         return String(first)
     }
 
@@ -84,8 +86,9 @@ struct H5Context {
 
     /// The error for a failed `operation`, carrying the library's message.
     func failure(_ operation: String) -> StoreError {
-        .hdf5(operation: operation, file: file, object: object,
-              message: HDF5Library.shared.errorStackMessage())
+        .hdf5(
+            operation: operation, file: file, object: object,
+            message: HDF5Library.shared.errorStackMessage())
     }
 
     /// The same file, another object.

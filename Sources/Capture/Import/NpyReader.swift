@@ -34,7 +34,8 @@ public final class NpyReader {
         }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
         guard prefix.count >= 10, Array(prefix.prefix(6)) == magic else {
-            throw StoreError.npy(path: path, message: "not a .npy file (no \\x93NUMPY magic); save arrays with numpy.save")
+            throw StoreError.npy(
+                path: path, message: "not a .npy file (no \\x93NUMPY magic); save arrays with numpy.save")
         }
         let major = prefix[prefix.startIndex + 6]
         let headerLength: Int, headerStart: Int
@@ -47,21 +48,27 @@ public final class NpyReader {
             headerLength = (0..<4).reduce(0) { $0 | Int(prefix[prefix.startIndex + 8 + $1]) << (8 * $1) }
             headerStart = 12
         default:
-            throw StoreError.npy(path: path, message: "unsupported .npy format version \(major).x (1, 2 and 3 are read)")
+            throw StoreError.npy(
+                path: path, message: "unsupported .npy format version \(major).x (1, 2 and 3 are read)")
         }
         try handle.seek(toOffset: UInt64(headerStart))
         guard let headerData = try handle.read(upToCount: headerLength), headerData.count == headerLength,
-              let header = String(data: headerData, encoding: major == 3 ? .utf8 : .isoLatin1) else {
+            let header = String(data: headerData, encoding: major == 3 ? .utf8 : .isoLatin1)
+        else {
             throw StoreError.npy(path: path, message: "truncated header (\(headerLength) bytes announced)")
         }
         let descr = try Self.value(of: "descr", in: header, path: path)
         guard let dtype = DType(rawValue: descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))) else {
-            throw StoreError.npy(path: path, message:
-                "dtype \(descr) is not supported; save float32, float64 or float16 little-endian (arr.astype('<f4'))")
+            throw StoreError.npy(
+                path: path,
+                message:
+                    "dtype \(descr) is not supported; save float32, float64 or float16 little-endian (arr.astype('<f4'))"
+            )
         }
         self.dtype = dtype
         if try Self.value(of: "fortran_order", in: header, path: path) != "False" {
-            throw StoreError.npy(path: path, message: "array is in Fortran order; save np.ascontiguousarray(arr) instead")
+            throw StoreError.npy(
+                path: path, message: "array is in Fortran order; save np.ascontiguousarray(arr) instead")
         }
         let shapeText = try Self.value(of: "shape", in: header, path: path)
         let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "()")).split(separator: ",")
@@ -75,7 +82,8 @@ public final class NpyReader {
         for dim in shape {
             let (product, overflow) = bytes.multipliedReportingOverflow(by: dim)
             guard !overflow, product <= Int(Int32.max) << 16 else {
-                throw StoreError.npy(path: path, message: "shape \(shapeText) is too large to be a real array; the header is corrupt")
+                throw StoreError.npy(
+                    path: path, message: "shape \(shapeText) is too large to be a real array; the header is corrupt")
             }
             bytes = product
         }
@@ -85,7 +93,8 @@ public final class NpyReader {
         for dim in shape.dropFirst() {
             let (product, overflow) = width.multipliedReportingOverflow(by: dim)
             guard !overflow, product <= Int(Int32.max) << 16, dim <= Int(Int32.max) << 16 else {
-                throw StoreError.npy(path: path, message: "shape \(shapeText) is too large to be a real array; the header is corrupt")
+                throw StoreError.npy(
+                    path: path, message: "shape \(shapeText) is too large to be a real array; the header is corrupt")
             }
             width = product
         }
@@ -95,7 +104,8 @@ public final class NpyReader {
         let expected = UInt64(dataOffset + bytes)
         let size = try handle.seekToEnd()
         guard size >= expected else {
-            throw StoreError.npy(path: path, message: "file is truncated: \(size) bytes, the header's shape \(shape) needs \(expected)")
+            throw StoreError.npy(
+                path: path, message: "file is truncated: \(size) bytes, the header's shape \(shape) needs \(expected)")
         }
     }
 
@@ -108,7 +118,9 @@ public final class NpyReader {
         }
         var rest = header[keyRange.upperBound...].drop { $0 == " " || $0 == ":" }
         if rest.first == "(" {
-            guard let close = rest.firstIndex(of: ")") else { throw StoreError.npy(path: path, message: "bad shape in header") }
+            guard let close = rest.firstIndex(of: ")") else {
+                throw StoreError.npy(path: path, message: "bad shape in header")
+            }
             return String(rest[...close])
         }
         rest = rest.prefix { $0 != "," && $0 != "}" }
@@ -122,17 +134,30 @@ public final class NpyReader {
         }
         let values = count * rowWidth
         try handle.seek(toOffset: UInt64(dataOffset + start * rowWidth * dtype.byteSize))
-        guard let data = try handle.read(upToCount: values * dtype.byteSize), data.count == values * dtype.byteSize else {
+        guard let data = try handle.read(upToCount: values * dtype.byteSize), data.count == values * dtype.byteSize
+        else {
             throw StoreError.npy(path: path, message: "unexpected end of data at row \(start)")
         }
         return data.withUnsafeBytes { raw -> [Float] in
             switch dtype {
             case .float32:
-                return (0..<values).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+                return (0..<values).map {
+                    Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+                }
             case .float64:
-                return (0..<values).map { Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))) }
+                return (0..<values).map {
+                    Float(
+                        Double(
+                            bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))
+                        ))
+                }
             case .float16:
-                return (0..<values).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+                return (0..<values).map {
+                    Float(
+                        Float16(
+                            bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))
+                        ))
+                }
             }
         }
     }

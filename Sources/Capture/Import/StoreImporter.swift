@@ -29,8 +29,10 @@ public enum StoreImporter {
         /// Rows read and written per step (memory is about rows x layers x d x 4 bytes, twice).
         public var blockRows: Int = 256
 
-        public init(arrayPath: String, csvPath: String, outPath: String, modelName: String, architecture: String,
-                    modelSHA256: String) {
+        public init(
+            arrayPath: String, csvPath: String, outPath: String, modelName: String, architecture: String,
+            modelSHA256: String
+        ) {
             self.arrayPath = arrayPath
             self.csvPath = csvPath
             self.outPath = outPath
@@ -55,21 +57,27 @@ public enum StoreImporter {
     public static func hookNames(count: Int, request: Request, twoDimensional: Bool) throws -> [String] {
         if let hooks = request.hooks {
             guard hooks.count == count else {
-                throw StoreError.invalidArgument(what: "--hooks", detail:
-                    "\(hooks.count) names given for an array with \(count) layer slice(s); give one name per slice")
+                throw StoreError.invalidArgument(
+                    what: "--hooks",
+                    detail:
+                        "\(hooks.count) names given for an array with \(count) layer slice(s); give one name per slice")
             }
             return try hooks.map { try HookName(parsing: $0).description }
         }
         if twoDimensional {
             guard let layer = request.layer else {
-                throw StoreError.invalidArgument(what: "import of a 2-D array", detail:
-                    "say which layer it holds with --layer L (stored as blocks.L.hook_resid_post) or name it with --hooks")
+                throw StoreError.invalidArgument(
+                    what: "import of a 2-D array",
+                    detail:
+                        "say which layer it holds with --layer L (stored as blocks.L.hook_resid_post) or name it with --hooks"
+                )
             }
             return [HookName.residPost(layer).description]
         }
         if request.hfHiddenStates {
             guard count >= 2 else {
-                throw StoreError.invalidArgument(what: "--hf-hidden-states", detail: "needs at least 2 slices (embeddings and final norm)")
+                throw StoreError.invalidArgument(
+                    what: "--hf-hidden-states", detail: "needs at least 2 slices (embeddings and final norm)")
             }
             let names = [HookName.embed] + (1..<(count - 1)).map { HookName.residPost($0 - 1) } + [HookName.lnFinal]
             return names.map(\.description)
@@ -82,23 +90,30 @@ public enum StoreImporter {
         let started = Date()
         let array = try NpyReader(path: request.arrayPath)
         guard array.shape.count == 2 || array.shape.count == 3 else {
-            throw StoreError.npy(path: request.arrayPath, message:
-                "shape \(array.shape) is not [n, d] or [n, layers, d]")
+            throw StoreError.npy(
+                path: request.arrayPath,
+                message:
+                    "shape \(array.shape) is not [n, d] or [n, layers, d]")
         }
         let table = try CSVReader.read(path: request.csvPath)
         guard table.examples.count == array.rowCount else {
-            throw StoreError.invalidArgument(what: "import", detail:
-                "\(request.csvPath) has \(table.examples.count) rows but \(request.arrayPath) has \(array.rowCount); they must align row by row")
+            throw StoreError.invalidArgument(
+                what: "import",
+                detail:
+                    "\(request.csvPath) has \(table.examples.count) rows but \(request.arrayPath) has \(array.rowCount); they must align row by row"
+            )
         }
         let slices = array.shape.count == 3 ? array.shape[1] : 1
         let width = array.shape.last ?? 0
         let hooks = try hookNames(count: slices, request: request, twoDimensional: array.shape.count == 2)
         let nLayers = request.nLayers ?? (request.hfHiddenStates ? slices - 1 : slices)
-        let header = StoreHeader(modelName: request.modelName, modelArchitecture: request.architecture,
-                                 modelSHA256: request.modelSHA256, nLayers: nLayers, dModel: width,
-                                 position: request.position, promptTemplate: request.promptTemplate, hooks: hooks)
-        let writer = try ActivationWriter.create(path: request.outPath, header: header,
-                                                 options: .init(compression: request.compression, overwrite: request.overwrite))
+        let header = StoreHeader(
+            modelName: request.modelName, modelArchitecture: request.architecture,
+            modelSHA256: request.modelSHA256, nLayers: nLayers, dModel: width,
+            position: request.position, promptTemplate: request.promptTemplate, hooks: hooks)
+        let writer = try ActivationWriter.create(
+            path: request.outPath, header: header,
+            options: .init(compression: request.compression, overwrite: request.overwrite))
         let source = URL(fileURLWithPath: request.csvPath).deletingPathExtension().lastPathComponent
         let block = max(1, request.blockRows)
         for start in stride(from: 0, to: array.rowCount, by: block) {
@@ -117,14 +132,16 @@ public enum StoreImporter {
             batch.examples = table.examples[start..<(start + count)].map { example in
                 var meta = example.meta
                 let tokens = meta.removeValue(forKey: "n_tokens").flatMap { Int32($0) } ?? 0
-                return ExampleRecord(text: example.text, label: example.label ?? -1, source: source, nTokens: tokens, meta: meta)
+                return ExampleRecord(
+                    text: example.text, label: example.label ?? -1, source: source, nTokens: tokens, meta: meta)
             }
             try writer.append(batch)
             progress?(start + count, array.rowCount)
         }
         try writer.close()
         let bytes = (try? FileManager.default.attributesOfItem(atPath: request.outPath)[.size] as? Int) ?? 0
-        return Summary(path: request.outPath, examples: array.rowCount, hooks: hooks, dModel: width,
-                       seconds: Date().timeIntervalSince(started), fileBytes: bytes)
+        return Summary(
+            path: request.outPath, examples: array.rowCount, hooks: hooks, dModel: width,
+            seconds: Date().timeIntervalSince(started), fileBytes: bytes)
     }
 }

@@ -17,9 +17,21 @@ public enum AnswerGrader {
         case correct, incorrect, refused
 
         /// The stored label: 1 correct, 0 incorrect, -1 refused (probes skip -1 rows as unknown).
-        public var label: Int8 { switch self { case .correct: 1; case .incorrect: 0; case .refused: -1 } }
+        public var label: Int8 {
+            switch self {
+            case .correct: 1;
+            case .incorrect: 0;
+            case .refused: -1
+            }
+        }
         /// The word stored in the `/examples/meta/grade` column: "right", "wrong" or "refused".
-        public var name: String { switch self { case .correct: "right"; case .incorrect: "wrong"; case .refused: "refused" } }
+        public var name: String {
+            switch self {
+            case .correct: "right";
+            case .incorrect: "wrong";
+            case .refused: "refused"
+            }
+        }
     }
 
     /// The verdict and which accepted answer matched.
@@ -62,7 +74,9 @@ public enum AnswerGrader {
     static func contains(_ haystack: [AnswerToken], _ needle: [AnswerToken], caseSensitive: Bool = false) -> Bool {
         guard !needle.isEmpty, needle.count <= haystack.count else { return false }
         for start in 0...(haystack.count - needle.count) {
-            if needle.indices.allSatisfy({ same(haystack[start + $0], needle[$0], caseSensitive: caseSensitive) }) { return true }
+            if needle.indices.allSatisfy({ same(haystack[start + $0], needle[$0], caseSensitive: caseSensitive) }) {
+                return true
+            }
         }
         return false
     }
@@ -71,7 +85,8 @@ public enum AnswerGrader {
     static func same(_ word: AnswerToken, _ wanted: AnswerToken, caseSensitive: Bool) -> Bool {
         if caseSensitive { return word.raw == wanted.raw }
         if word.text == wanted.text { return true }
-        return wanted.text.count == 4 && wanted.text.allSatisfy(\.isNumber) && word.isDate && word.text.hasPrefix(wanted.text + "-")
+        return wanted.text.count == 4 && wanted.text.allSatisfy(\.isNumber) && word.isDate
+            && word.text.hasPrefix(wanted.text + "-")
     }
 
 }

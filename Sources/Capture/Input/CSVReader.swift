@@ -17,35 +17,45 @@ public enum CSVReader {
     }
 
     /// Parses CSV bytes (`path` only names the source in errors).
-    public static func parse(_ bytes: [UInt8], path: String) throws -> (examples: [DatasetExample], metaColumns: [String]) {
+    public static func parse(_ bytes: [UInt8], path: String) throws -> (
+        examples: [DatasetExample], metaColumns: [String]
+    ) {
         var records = try records(bytes, path: path)
         guard !records.isEmpty else {
             throw StoreError.csv(path: path, line: 1, message: "empty file; expected a header line `statement,label`")
         }
         let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces) }
         guard let textColumn = header.firstIndex(where: { $0.lowercased() == "statement" }),
-              let labelColumn = header.firstIndex(where: { $0.lowercased() == "label" }) else {
-            throw StoreError.csv(path: path, line: 1, message:
-                "header must name the columns `statement` and `label` (found: \(listed(header))). " +
-                "A header line is required.")
+            let labelColumn = header.firstIndex(where: { $0.lowercased() == "label" })
+        else {
+            throw StoreError.csv(
+                path: path, line: 1,
+                message:
+                    "header must name the columns `statement` and `label` (found: \(listed(header))). "
+                    + "A header line is required.")
         }
         let metaColumns = header.indices.filter { $0 != textColumn && $0 != labelColumn }
         var examples: [DatasetExample] = []
         examples.reserveCapacity(records.count)
         for record in records {
             guard record.fields.count == header.count else {
-                throw StoreError.csv(path: path, line: record.line, message:
-                    "expected \(header.count) fields as in the header, found \(record.fields.count)" +
-                    " (quote fields that contain commas: \"a, b\")")
+                throw StoreError.csv(
+                    path: path, line: record.line,
+                    message:
+                        "expected \(header.count) fields as in the header, found \(record.fields.count)"
+                        + " (quote fields that contain commas: \"a, b\")")
             }
             let rawLabel = record.fields[labelColumn].trimmingCharacters(in: .whitespaces)
             guard let label = parseLabel(rawLabel) else {
-                throw StoreError.csv(path: path, line: record.line, message:
-                    "label '\(clipped(rawLabel))' is not one of 1, 0, true, false (or 1.0, 0.0)")
+                throw StoreError.csv(
+                    path: path, line: record.line,
+                    message:
+                        "label '\(clipped(rawLabel))' is not one of 1, 0, true, false (or 1.0, 0.0)")
             }
             var meta: [String: String] = [:]
             for column in metaColumns { meta[header[column]] = record.fields[column] }
-            examples.append(DatasetExample(text: record.fields[textColumn], label: label, meta: meta, line: record.line))
+            examples.append(
+                DatasetExample(text: record.fields[textColumn], label: label, meta: meta, line: record.line))
         }
         // A header and nothing else (or blank lines) used to give a capture of 0 examples that reported success.
         guard !examples.isEmpty else {
@@ -80,13 +90,19 @@ public enum CSVReader {
     /// Refuses a NUL byte (the stored text would be cut there while the model saw all of it) and bytes that are
     /// not UTF-8 (e.g. Latin-1, which used to become U+FFFD silently), naming the line (hardening defect 11).
     static func checkText(_ bytes: [UInt8], path: String) throws {
-        for (offset, lineBytes) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+        for (offset, lineBytes) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .enumerated()
+        {
             if lineBytes.contains(0) {
-                throw StoreError.csv(path: path, line: offset + 1, message: "holds a NUL byte; remove it (stored text would be cut there)")
+                throw StoreError.csv(
+                    path: path, line: offset + 1,
+                    message: "holds a NUL byte; remove it (stored text would be cut there)")
             }
             if String(validating: lineBytes, as: UTF8.self) == nil {
-                throw StoreError.csv(path: path, line: offset + 1, message:
-                    "is not valid UTF-8; convert the file (e.g. iconv -f latin1 -t utf-8 in.csv > out.csv)")
+                throw StoreError.csv(
+                    path: path, line: offset + 1,
+                    message:
+                        "is not valid UTF-8; convert the file (e.g. iconv -f latin1 -t utf-8 in.csv > out.csv)")
             }
         }
     }
@@ -103,10 +119,14 @@ public enum CSVReader {
         var recordLine = 1
         var recordHasContent = false
 
-        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true)
+        }
         func endRecord() {
             endField()
-            if recordHasContent || fields.count > 1 || !(fields.first ?? "").isEmpty { records.append((recordLine, fields)) }
+            if recordHasContent || fields.count > 1 || !(fields.first ?? "").isEmpty {
+                records.append((recordLine, fields))
+            }
             fields.removeAll(keepingCapacity: true)
             recordHasContent = false
         }
@@ -122,7 +142,9 @@ public enum CSVReader {
                 while index < bytes.count {
                     let inner = bytes[index]
                     if inner == quote {
-                        if index + 1 < bytes.count && bytes[index + 1] == quote { field.append(quote); index += 2; continue }
+                        if index + 1 < bytes.count && bytes[index + 1] == quote {
+                            field.append(quote); index += 2; continue
+                        }
                         closed = true
                         index += 1
                         break
@@ -132,11 +154,14 @@ public enum CSVReader {
                     index += 1
                 }
                 guard closed else {
-                    throw StoreError.csv(path: path, line: openLine, message: "quoted field is never closed (a missing \")")
+                    throw StoreError.csv(
+                        path: path, line: openLine, message: "quoted field is never closed (a missing \")")
                 }
                 if index < bytes.count, ![comma, lf, cr].contains(bytes[index]) {
-                    throw StoreError.csv(path: path, line: line, message:
-                        "unexpected character after a closing quote; write a quote inside a quoted field as \"\"")
+                    throw StoreError.csv(
+                        path: path, line: line,
+                        message:
+                            "unexpected character after a closing quote; write a quote inside a quoted field as \"\"")
                 }
                 continue
             }

@@ -43,7 +43,8 @@ public struct Dataset: Sendable {
         switch url.pathExtension.lowercased() {
         case "csv":
             let table = try CSVReader.read(path: path)
-            return Dataset(name: name, path: path, kind: .statements, examples: table.examples, metaColumns: table.metaColumns)
+            return Dataset(
+                name: name, path: path, kind: .statements, examples: table.examples, metaColumns: table.metaColumns)
         case "jsonl", "json", "ndjson":
             let examples = try QuestionsReader.read(path: path)
             // every extra field, "id" first, then by name
@@ -52,7 +53,9 @@ public struct Dataset: Sendable {
         default:
             throw StoreError.invalidArgument(
                 what: "dataset \(path)",
-                detail: "unknown extension '.\(url.pathExtension)'; use .csv (statement,label) or .jsonl (id, question, answers)")
+                detail:
+                    "unknown extension '.\(url.pathExtension)'; use .csv (statement,label) or .jsonl (id, question, answers)"
+            )
         }
     }
 }

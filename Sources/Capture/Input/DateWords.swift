@@ -35,7 +35,8 @@ enum DateWords {
     static func date(_ w: [AnswerToken], at index: Int) -> (String, Int)? {
         // ISO: 1976 07 04 (the dashes are gone by now)
         if let year = year(w, index), let month = number(w, index + 1, in: 1...12),
-           w[index + 1].text.count == 2, let day = number(w, index + 2, in: 1...31), w[index + 2].text.count == 2 {
+            w[index + 1].text.count == 2, let day = number(w, index + 2, in: 1...31), w[index + 2].text.count == 2
+        {
             return (format(year, month, day), 3)
         }
         // day [of] month [year]: 4 July 1976, fourth of July
@@ -76,7 +77,9 @@ enum DateWords {
     /// A day of the month: digits 1–31, an ordinal word, or "twenty"/"thirty" (already digits) + an ordinal word.
     static func day(_ w: [AnswerToken], _ i: Int) -> (Int, Int)? {
         guard i < w.count else { return nil }
-        if let tens = number(w, i, in: 20...30), tens % 10 == 0, i + 1 < w.count, let unit = ordinals[w[i + 1].text], unit < 10 {
+        if let tens = number(w, i, in: 20...30), tens % 10 == 0, i + 1 < w.count, let unit = ordinals[w[i + 1].text],
+            unit < 10
+        {
             return tens + unit <= 31 ? (tens + unit, 2) : nil
         }
         if let n = ordinals[w[i].text] { return (n, 1) }

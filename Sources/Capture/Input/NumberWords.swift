@@ -9,7 +9,9 @@ enum NumberWords {
         "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
         "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     ]
-    static let scales: [String: Int] = ["hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000]
+    static let scales: [String: Int] = [
+        "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+    ]
 
     /// Replaces each maximal run of number words (with inner "and") by its value in digits.
     static func collapse(_ words: [AnswerToken]) -> [AnswerToken] {
@@ -33,12 +35,15 @@ enum NumberWords {
                     current += value
                     afterScale = false
                 } else if let scale = scales[word] {
-                    if scale == 100 { current = max(current, 1) * 100 } else {
+                    if scale == 100 {
+                        current = max(current, 1) * 100
+                    } else {
                         total += max(current, 1) * scale
                         current = 0
                     }
                     afterScale = true
-                } else if word == "and" && afterScale && probe + 1 < words.count && small[words[probe + 1].text] != nil {
+                } else if word == "and" && afterScale && probe + 1 < words.count && small[words[probe + 1].text] != nil
+                {
                     probe += 1
                     continue
                 } else {
@@ -63,7 +68,8 @@ enum NumberWords {
     /// "2.6" followed by "million" → "2600000" (thousand, million, billion; not hundred); nil otherwise.
     static func scaledDigits(_ words: [AnswerToken], at index: Int) -> String? {
         guard index + 1 < words.count, let scale = scales[words[index + 1].text], scale >= 1_000,
-              words[index].text.first?.isNumber == true, let value = Decimal(string: words[index].text) else { return nil }
+            words[index].text.first?.isNumber == true, let value = Decimal(string: words[index].text)
+        else { return nil }
         let product = value * Decimal(scale)
         var rounded = Decimal()
         var copy = product

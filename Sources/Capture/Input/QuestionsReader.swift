@@ -11,7 +11,9 @@ public enum QuestionsReader {
             throw StoreError.jsonl(path: path, line: 1, message: "\(problem), not a JSONL file")
         }
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw StoreError.fileNotFound(path: path) }
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw StoreError.fileNotFound(path: path)
+        }
         return try parse(data, path: path)
     }
 
@@ -24,32 +26,41 @@ public enum QuestionsReader {
             let line = Data(lineBytes)
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             guard String(data: line, encoding: .utf8) != nil else {
-                throw StoreError.jsonl(path: path, line: lineNumber, message: "is not valid UTF-8; convert the file "
-                                       + "(e.g. iconv -f latin1 -t utf-8 in.jsonl > out.jsonl)")
+                throw StoreError.jsonl(
+                    path: path, line: lineNumber,
+                    message: "is not valid UTF-8; convert the file "
+                        + "(e.g. iconv -f latin1 -t utf-8 in.jsonl > out.jsonl)")
             }
             // Foundation's own parse error says nothing useful ("The operation could not be completed").
             guard let object = try? JSONSerialization.jsonObject(with: line) else {
-                throw StoreError.jsonl(path: path, line: lineNumber, message: "not valid JSON; each line must be one "
-                                       + "JSON object such as {\"question\": \"...\", \"answers\": [\"...\"]}")
+                throw StoreError.jsonl(
+                    path: path, line: lineNumber,
+                    message: "not valid JSON; each line must be one "
+                        + "JSON object such as {\"question\": \"...\", \"answers\": [\"...\"]}")
             }
             guard let fields = object as? [String: Any] else {
-                throw StoreError.jsonl(path: path, line: lineNumber, message: "expected a JSON object {\"id\", \"question\", \"answers\"}")
+                throw StoreError.jsonl(
+                    path: path, line: lineNumber, message: "expected a JSON object {\"id\", \"question\", \"answers\"}")
             }
             guard let question = fields["question"] as? String, !question.isEmpty else {
-                throw StoreError.jsonl(path: path, line: lineNumber, message: "missing or empty string field \"question\"")
+                throw StoreError.jsonl(
+                    path: path, line: lineNumber, message: "missing or empty string field \"question\"")
             }
             // A NUL would cut the stored text while the model saw all of it (hardening defect 11).
             guard !question.unicodeScalars.contains("\u{0}") else {
-                throw StoreError.jsonl(path: path, line: lineNumber,
-                                       message: "\"question\" holds a NUL character (\\u0000); remove it (stored text would be cut there)")
+                throw StoreError.jsonl(
+                    path: path, line: lineNumber,
+                    message: "\"question\" holds a NUL character (\\u0000); remove it (stored text would be cut there)")
             }
             guard let answers = fields["answers"] as? [Any], !answers.isEmpty else {
-                throw StoreError.jsonl(path: path, line: lineNumber,
-                                       message: "\"answers\" must be a non-empty array of accepted answer strings")
+                throw StoreError.jsonl(
+                    path: path, line: lineNumber,
+                    message: "\"answers\" must be a non-empty array of accepted answer strings")
             }
             let strings = answers.compactMap { $0 as? String }
             guard strings.count == answers.count else {
-                throw StoreError.jsonl(path: path, line: lineNumber, message: "every entry of \"answers\" must be a string")
+                throw StoreError.jsonl(
+                    path: path, line: lineNumber, message: "every entry of \"answers\" must be a string")
             }
             var meta: [String: String] = [:]
             for (key, value) in fields where key != "question" && key != "answers" {
@@ -58,16 +69,19 @@ public enum QuestionsReader {
                 case let number as NSNumber: meta[key] = number.stringValue
                 case is NSNull: continue
                 default:
-                    throw StoreError.jsonl(path: path, line: lineNumber,
-                                           message: "\"\(key)\" must be a string or a number (extra fields become /examples/meta columns)")
+                    throw StoreError.jsonl(
+                        path: path, line: lineNumber,
+                        message: "\"\(key)\" must be a string or a number (extra fields become /examples/meta columns)")
                 }
             }
             examples.append(DatasetExample(text: question, label: nil, meta: meta, answers: strings, line: lineNumber))
         }
         // An empty capture used to succeed with 0 examples (and `ask` to print an empty table).
         guard !examples.isEmpty else {
-            throw StoreError.jsonl(path: path, line: 1, message: "holds no questions (the file is empty or has only "
-                                   + "blank lines); expected one JSON object per line")
+            throw StoreError.jsonl(
+                path: path, line: 1,
+                message: "holds no questions (the file is empty or has only "
+                    + "blank lines); expected one JSON object per line")
         }
         return examples
     }

@@ -10,7 +10,8 @@ public enum RefusalDetector {
     static let refusals: [[String]] = [
         "i don t know", "i do not know", "i dont know", "don t know", "do not know", "not sure", "not certain",
         "no idea", "i cannot", "i can t", "i can not", "i am unable", "i m unable", "unable to", "not able to",
-        "don t have information", "do not have information", "don t have any information", "do not have any information",
+        "don t have information", "do not have information", "don t have any information",
+        "do not have any information",
         "don t have enough information", "do not have enough information", "no information", "don t have access",
         "do not have access", "not aware of", "as an ai", "cannot answer", "can t answer", "cannot provide",
         "can t provide", "couldn t find", "could not find", "not familiar with",

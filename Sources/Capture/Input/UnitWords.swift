@@ -23,7 +23,8 @@ enum UnitWords {
             ("month", ["month", "months", "mo"]), ("year", ["year", "years", "yr", "yrs"]),
             ("decade", ["decade", "decades"]), ("century", ["century", "centuries"]),
             ("in", ["in", "inch", "inches"]), ("ft", ["ft", "foot", "feet"]), ("yd", ["yd", "yds", "yard", "yards"]),
-            ("mi", ["mi", "mile", "miles"]), ("lb", ["lb", "lbs", "pound", "pounds"]), ("oz", ["oz", "ounce", "ounces"]),
+            ("mi", ["mi", "mile", "miles"]), ("lb", ["lb", "lbs", "pound", "pounds"]),
+            ("oz", ["oz", "ounce", "ounces"]),
             ("egg", ["egg", "eggs"]),
         ]
         var table: [String: String] = [:]

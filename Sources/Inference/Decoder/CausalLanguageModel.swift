@@ -15,21 +15,26 @@ public protocol CausalLanguageModel: AnyObject, Sendable {
     ///   - capture: hooks to copy out, aligned to the new tokens' positions.
     ///   - logits: which logits to compute.
     /// - Returns: one `SequenceActivations` per sequence.
-    func forward(_ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
-                 logits: LogitsRequest) throws -> [SequenceActivations]
+    func forward(
+        _ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
+        logits: LogitsRequest
+    ) throws -> [SequenceActivations]
 }
 
 extension CausalLanguageModel {
     /// An empty KV cache sized for this model, holding at most `maxLength` positions (default: the context length).
     public func makeCache(maxLength: Int? = nil, initialCapacity: Int = 64) -> KVCache {
-        KVCache(nLayers: config.nLayers, kvDim: config.nKVHeads * config.headDim,
-                maxLength: min(maxLength ?? config.contextLength, config.contextLength),
-                initialCapacity: initialCapacity)
+        KVCache(
+            nLayers: config.nLayers, kvDim: config.nKVHeads * config.headDim,
+            maxLength: min(maxLength ?? config.contextLength, config.contextLength),
+            initialCapacity: initialCapacity)
     }
 
     /// A stateless forward pass (fresh caches) over sequences of any lengths, without padding.
-    public func run(_ sequences: [[Int32]], capture: HookFilter,
-                    logits: LogitsRequest = .none) throws -> [SequenceActivations] {
+    public func run(
+        _ sequences: [[Int32]], capture: HookFilter,
+        logits: LogitsRequest = .none
+    ) throws -> [SequenceActivations] {
         let caches = sequences.map { makeCache(maxLength: max($0.count, 1), initialCapacity: max($0.count, 1)) }
         return try forward(sequences, caches: caches, capture: capture, logits: logits)
     }

@@ -33,8 +33,10 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     /// How single-token passes multiply by the weights (see `DecodeMode`).
     public let decodeMode: DecodeMode
 
-    public init(config: ModelConfig, weights: DecoderWeights, interleavedRope: Bool = true,
-                decodeMode: DecodeMode = .float32, variant: DecoderVariant = .llama) throws {
+    public init(
+        config: ModelConfig, weights: DecoderWeights, interleavedRope: Bool = true,
+        decodeMode: DecodeMode = .float32, variant: DecoderVariant = .llama
+    ) throws {
         try config.validate()
         try variant.validate(for: config)
         BLASRuntime.configure()
@@ -53,12 +55,15 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
 
     /// The same weights (shared, not copied) with another decode mode.
     public func withDecodeMode(_ mode: DecodeMode) throws -> DecoderModel {
-        try DecoderModel(config: config, weights: weights, interleavedRope: interleavedRope, decodeMode: mode,
-                       variant: variant)
+        try DecoderModel(
+            config: config, weights: weights, interleavedRope: interleavedRope, decodeMode: mode,
+            variant: variant)
     }
 
-    public func forward(_ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
-                        logits: LogitsRequest) throws -> [SequenceActivations] {
+    public func forward(
+        _ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
+        logits: LogitsRequest
+    ) throws -> [SequenceActivations] {
         let c = config
         precondition(sequences.count == caches.count, "forward: one KV cache per sequence")
         try capture.validate(nLayers: c.nLayers)
@@ -82,13 +87,16 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
 
         let d = c.dModel, qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
         let x = FloatBuffer(count: total * d)
-        for (r, id) in sequences.joined().enumerated() { weights.tokenEmbedding.copyRow(Int(id), into: x.pointer + r * d) }
+        for (r, id) in sequences.joined().enumerated() {
+            weights.tokenEmbedding.copyRow(Int(id), into: x.pointer + r * d)
+        }
         let workspace = PanelWorkspace()
         if let scale = variant.embeddingScale { Kernels.scale(x.pointer, by: scale, count: total * d) }
         recorder.record(.embed, x.pointer)
         if lastLayer >= 0 {
-            let s = Scratch(total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: c.ropeDim / 2,
-                            workspace: workspace)
+            let s = Scratch(
+                total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: c.ropeDim / 2,
+                workspace: workspace)
             for l in 0...lastLayer {
                 block(l, x: x, s: s, segments: segments, caches: caches, mode: stepMode, recorder: &recorder)
             }
@@ -98,8 +106,9 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         if needFinal {
             // The LM head on the sequences' last rows (one row each) uses the decode kernels like a step: a
             // sequence's last-position logits do not depend on which others share the pass.
-            finalNormAndLogits(x: x, total: total, segments: segments, logits: logits, mode: decodeMode,
-                               workspace: workspace, recorder: &recorder)
+            finalNormAndLogits(
+                x: x, total: total, segments: segments, logits: logits, mode: decodeMode,
+                workspace: workspace, recorder: &recorder)
             if logits == .tokenScores {
                 scoreTokens(x: x, sequences: sequences, segments: segments, workspace: workspace, recorder: &recorder)
             }
@@ -122,15 +131,18 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         }
     }
 
-    private func block(_ l: Int, x: FloatBuffer, s: Scratch, segments: [(start: Int, count: Int)],
-                       caches: [KVCache], mode: DecodeMode, recorder: inout ActivationRecorder) {
+    private func block(
+        _ l: Int, x: FloatBuffer, s: Scratch, segments: [(start: Int, count: Int)],
+        caches: [KVCache], mode: DecodeMode, recorder: inout ActivationRecorder
+    ) {
         let c = config, w = weights.layers[l], total = x.count / c.dModel
         let d = c.dModel, kvDim = c.nKVHeads * c.headDim, qDim = c.nHeads * c.headDim
         recorder.record(.block(l, .residPre), x.pointer)
         Kernels.rmsNorm(x.pointer, w.attnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln1Normalized), s.xn.pointer)
-        LinearWeight.apply([(w.q, s.q.pointer), (w.k, s.k.pointer), (w.v, s.v.pointer)], s.xn.pointer, m: total,
-                           mode: mode, workspace: s.workspace)
+        LinearWeight.apply(
+            [(w.q, s.q.pointer), (w.k, s.k.pointer), (w.v, s.v.pointer)], s.xn.pointer, m: total,
+            mode: mode, workspace: s.workspace)
         if let b = w.qBias { Kernels.addBias(s.q.pointer, b.pointer, rows: total, width: qDim) }
         if let b = w.kBias { Kernels.addBias(s.k.pointer, b.pointer, rows: total, width: kvDim) }
         if let b = w.vBias { Kernels.addBias(s.v.pointer, b.pointer, rows: total, width: kvDim) }
@@ -138,8 +150,14 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .attnK), s.k.pointer)
         recorder.record(.block(l, .attnV), s.v.pointer)
         // QK-norm (gemma3): RMSNorm over each head's values, in place, before RoPE.
-        if let n = w.qNorm { Kernels.rmsNorm(s.q.pointer, n.pointer, s.q.pointer, rows: total * c.nHeads, d: c.headDim, eps: c.rmsEpsilon) }
-        if let n = w.kNorm { Kernels.rmsNorm(s.k.pointer, n.pointer, s.k.pointer, rows: total * c.nKVHeads, d: c.headDim, eps: c.rmsEpsilon) }
+        if let n = w.qNorm {
+            Kernels.rmsNorm(
+                s.q.pointer, n.pointer, s.q.pointer, rows: total * c.nHeads, d: c.headDim, eps: c.rmsEpsilon)
+        }
+        if let n = w.kNorm {
+            Kernels.rmsNorm(
+                s.k.pointer, n.pointer, s.k.pointer, rows: total * c.nKVHeads, d: c.headDim, eps: c.rmsEpsilon)
+        }
         let frequencies = self.frequencies[l]
         // A decode step on the quantised kernels (every sequence one token) runs all sequences' attention heads in
         // one fork/join; otherwise attention runs per sequence.
@@ -148,42 +166,52 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             let cache = caches[i]
             for t in 0..<seg.count {
                 let row = seg.start + t, pos = cache.length + t
-                Kernels.rope(s.q.pointer + row * qDim, heads: c.nHeads, headDim: c.headDim, position: pos,
-                             frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
-                Kernels.rope(s.k.pointer + row * kvDim, heads: c.nKVHeads, headDim: c.headDim, position: pos,
-                             frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
+                Kernels.rope(
+                    s.q.pointer + row * qDim, heads: c.nHeads, headDim: c.headDim, position: pos,
+                    frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
+                Kernels.rope(
+                    s.k.pointer + row * kvDim, heads: c.nKVHeads, headDim: c.headDim, position: pos,
+                    frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
                 cache.key(l, pos).update(from: s.k.pointer + row * kvDim, count: kvDim)
                 cache.value(l, pos).update(from: s.v.pointer + row * kvDim, count: kvDim)
             }
             if stepAttention { continue }
-            attention(layer: l, cache: cache, queries: s.q.pointer + seg.start * qDim, out: s.z.pointer + seg.start * qDim,
-                      count: seg.count)
+            attention(
+                layer: l, cache: cache, queries: s.q.pointer + seg.start * qDim, out: s.z.pointer + seg.start * qDim,
+                count: seg.count)
         }
         if stepAttention { attentionDecodeStep(layer: l, caches: caches, queries: s.q.pointer, out: s.z.pointer) }
         recorder.record(.block(l, .attnZ), s.z.pointer)
         w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: mode, workspace: s.workspace)
         // Sandwich norm (gemma3): hook_attn_out is what is added to the residual stream.
-        if let n = w.postAttnNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
+        if let n = w.postAttnNorm {
+            Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon)
+        }
         recorder.record(.block(l, .attnOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residMid), x.pointer)
         Kernels.rmsNorm(x.pointer, w.ffnNorm.pointer, s.xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
         recorder.record(.block(l, .ln2Normalized), s.xn.pointer)
         // gate keeps the pre-activation; up becomes act(gate) · up.
-        LinearWeight.applyGatedMLP(variant.mlpActivation, gate: w.gate, up: w.up, s.xn.pointer, gateOut: s.gate.pointer,
-                                   out: s.up.pointer, m: total, mode: mode, workspace: s.workspace)
+        LinearWeight.applyGatedMLP(
+            variant.mlpActivation, gate: w.gate, up: w.up, s.xn.pointer, gateOut: s.gate.pointer,
+            out: s.up.pointer, m: total, mode: mode, workspace: s.workspace)
         recorder.record(.block(l, .mlpPre), s.gate.pointer)
         recorder.record(.block(l, .mlpPost), s.up.pointer)
         w.down.apply(s.up.pointer, s.proj.pointer, m: total, mode: mode, workspace: s.workspace)
-        if let n = w.postFFNNorm { Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon) }
+        if let n = w.postFFNNorm {
+            Kernels.rmsNorm(s.proj.pointer, n.pointer, s.proj.pointer, rows: total, d: d, eps: c.rmsEpsilon)
+        }
         recorder.record(.block(l, .mlpOut), s.proj.pointer)
         Kernels.add(x.pointer, s.proj.pointer, count: total * d)
         recorder.record(.block(l, .residPost), x.pointer)
     }
 
-    private func finalNormAndLogits(x: FloatBuffer, total: Int, segments: [(start: Int, count: Int)],
-                                    logits: LogitsRequest, mode: DecodeMode, workspace: PanelWorkspace,
-                                    recorder: inout ActivationRecorder) {
+    private func finalNormAndLogits(
+        x: FloatBuffer, total: Int, segments: [(start: Int, count: Int)],
+        logits: LogitsRequest, mode: DecodeMode, workspace: PanelWorkspace,
+        recorder: inout ActivationRecorder
+    ) {
         let c = config, d = c.dModel, vocab = c.vocabSize
         let xn = FloatBuffer(count: total * d)
         Kernels.rmsNorm(x.pointer, weights.outputNorm.pointer, xn.pointer, rows: total, d: d, eps: c.rmsEpsilon)
@@ -198,24 +226,29 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             if segments.count == 1 {
                 // Decode: write the logits straight into the array handed back (no zero fill, no copy).
                 let logits = [Float](unsafeUninitializedCapacity: vocab) { buffer, initialized in
-                    weights.output.apply(lastRows.pointer, buffer.baseAddress!, m: 1, mode: mode,
-                                         workspace: workspace)
+                    weights.output.apply(
+                        lastRows.pointer, buffer.baseAddress!, m: 1, mode: mode,
+                        workspace: workspace)
                     initialized = vocab
                 }
                 recorder.setLogits(sequence: 0, last: logits, all: nil)
                 return
             }
             let out = FloatBuffer(count: segments.count * vocab)
-            weights.output.apply(lastRows.pointer, out.pointer, m: segments.count, mode: mode,
-                                 workspace: workspace)
-            for i in segments.indices { recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil) }
+            weights.output.apply(
+                lastRows.pointer, out.pointer, m: segments.count, mode: mode,
+                workspace: workspace)
+            for i in segments.indices {
+                recorder.setLogits(sequence: i, last: out.array(i * vocab..<(i + 1) * vocab), all: nil)
+            }
         case .all:
             let out = FloatBuffer(count: total * vocab)
             weights.output.apply(xn.pointer, out.pointer, m: total, workspace: workspace)
             for (i, seg) in segments.enumerated() {
                 let end = (seg.start + seg.count) * vocab
-                recorder.setLogits(sequence: i, last: out.array((end - vocab)..<end),
-                                   all: out.array((seg.start * vocab)..<end))
+                recorder.setLogits(
+                    sequence: i, last: out.array((end - vocab)..<end),
+                    all: out.array((seg.start * vocab)..<end))
             }
         }
     }
@@ -224,8 +257,10 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     /// the token that follows it. Panels run over the rows of all sequences together, so the LM head's weights are
     /// read once per 64 rows rather than once per sequence. Re-normalises from `x` (finalNormAndLogits keeps its
     /// buffer local).
-    private func scoreTokens(x: FloatBuffer, sequences: [[Int32]], segments: [(start: Int, count: Int)],
-                             workspace: PanelWorkspace, recorder: inout ActivationRecorder) {
+    private func scoreTokens(
+        x: FloatBuffer, sequences: [[Int32]], segments: [(start: Int, count: Int)],
+        workspace: PanelWorkspace, recorder: inout ActivationRecorder
+    ) {
         let c = config, d = c.dModel, vocab = c.vocabSize
         let total = segments.reduce(0) { $0 + $1.count }
         let panelRows = max(1, min(64, (16 << 20) / max(1, vocab * 4)))
@@ -241,7 +276,8 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         var start = 0
         while start < total {
             let rows = min(panelRows, total - start)
-            Kernels.rmsNorm(x.pointer + start * d, weights.outputNorm.pointer, xn.pointer, rows: rows, d: d, eps: c.rmsEpsilon)
+            Kernels.rmsNorm(
+                x.pointer + start * d, weights.outputNorm.pointer, xn.pointer, rows: rows, d: d, eps: c.rmsEpsilon)
             weights.output.apply(xn.pointer, out.pointer, m: rows, workspace: workspace)
             for r in 0..<rows {
                 let (i, t) = owner[start + r]

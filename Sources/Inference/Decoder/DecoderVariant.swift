@@ -37,8 +37,10 @@ public struct DecoderVariant: Sendable, Equatable {
     /// everywhere.
     public var layers: [LayerAttention]
 
-    public init(mlpActivation: MLPActivation = .silu, embeddingScale: Float? = nil, attentionScale: Float? = nil,
-                layers: [LayerAttention] = []) {
+    public init(
+        mlpActivation: MLPActivation = .silu, embeddingScale: Float? = nil, attentionScale: Float? = nil,
+        layers: [LayerAttention] = []
+    ) {
         self.mlpActivation = mlpActivation; self.embeddingScale = embeddingScale
         self.attentionScale = attentionScale; self.layers = layers
     }
@@ -49,17 +51,20 @@ public struct DecoderVariant: Sendable, Equatable {
     /// Checks that the per-layer table fits a model of `config`.
     func validate(for config: ModelConfig) throws {
         if !layers.isEmpty && layers.count != config.nLayers {
-            throw InferenceError.invalidHyperParameter(key: "layer attention table", value: "\(layers.count) entries",
-                                                       reason: "needs one entry per layer (\(config.nLayers))")
+            throw InferenceError.invalidHyperParameter(
+                key: "layer attention table", value: "\(layers.count) entries",
+                reason: "needs one entry per layer (\(config.nLayers))")
         }
         for (l, layer) in layers.enumerated() {
             if let w = layer.window, w < 1 {
-                throw InferenceError.invalidHyperParameter(key: "attention.sliding_window (layer \(l))", value: "\(w)",
-                                                           reason: "must be at least 1")
+                throw InferenceError.invalidHyperParameter(
+                    key: "attention.sliding_window (layer \(l))", value: "\(w)",
+                    reason: "must be at least 1")
             }
             if !(layer.ropeBase > 1) {
-                throw InferenceError.invalidHyperParameter(key: "rope base (layer \(l))", value: "\(layer.ropeBase)",
-                                                           reason: "must be greater than 1")
+                throw InferenceError.invalidHyperParameter(
+                    key: "rope base (layer \(l))", value: "\(layer.ropeBase)",
+                    reason: "must be greater than 1")
             }
         }
     }

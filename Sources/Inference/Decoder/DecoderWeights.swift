@@ -19,9 +19,11 @@ public struct DecoderLayerWeights: @unchecked Sendable {
     /// of q and k before RoPE.
     public var qNorm, kNorm: FloatBuffer?
 
-    public init(attnNorm: FloatBuffer, q: LinearWeight, k: LinearWeight, v: LinearWeight, o: LinearWeight,
-                ffnNorm: FloatBuffer, gate: LinearWeight, up: LinearWeight, down: LinearWeight,
-                qBias: FloatBuffer? = nil, kBias: FloatBuffer? = nil, vBias: FloatBuffer? = nil) {
+    public init(
+        attnNorm: FloatBuffer, q: LinearWeight, k: LinearWeight, v: LinearWeight, o: LinearWeight,
+        ffnNorm: FloatBuffer, gate: LinearWeight, up: LinearWeight, down: LinearWeight,
+        qBias: FloatBuffer? = nil, kBias: FloatBuffer? = nil, vBias: FloatBuffer? = nil
+    ) {
         self.attnNorm = attnNorm; self.q = q; self.k = k; self.v = v; self.o = o
         self.ffnNorm = ffnNorm; self.gate = gate; self.up = up; self.down = down
         self.qBias = qBias; self.kBias = kBias; self.vBias = vBias
@@ -39,7 +41,9 @@ public struct DecoderWeights: @unchecked Sendable {
     /// `output.weight` `[vocab, d_model]`, or the token embedding when tied.
     public var output: LinearWeight
 
-    public init(tokenEmbedding: LinearWeight, layers: [DecoderLayerWeights], outputNorm: FloatBuffer, output: LinearWeight) {
+    public init(
+        tokenEmbedding: LinearWeight, layers: [DecoderLayerWeights], outputNorm: FloatBuffer, output: LinearWeight
+    ) {
         self.tokenEmbedding = tokenEmbedding; self.layers = layers; self.outputNorm = outputNorm; self.output = output
     }
 
@@ -56,15 +60,17 @@ public struct DecoderWeights: @unchecked Sendable {
         }
         let qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
         let layers = (0..<c.nLayers).map { _ in
-            DecoderLayerWeights(attnNorm: buf(c.dModel, scale: 0.2, offset: 1), q: lin(qDim, c.dModel),
-                              k: lin(kvDim, c.dModel), v: lin(kvDim, c.dModel), o: lin(c.dModel, qDim),
-                              ffnNorm: buf(c.dModel, scale: 0.2, offset: 1), gate: lin(c.dFF, c.dModel),
-                              up: lin(c.dFF, c.dModel), down: lin(c.dModel, c.dFF))
+            DecoderLayerWeights(
+                attnNorm: buf(c.dModel, scale: 0.2, offset: 1), q: lin(qDim, c.dModel),
+                k: lin(kvDim, c.dModel), v: lin(kvDim, c.dModel), o: lin(c.dModel, qDim),
+                ffnNorm: buf(c.dModel, scale: 0.2, offset: 1), gate: lin(c.dFF, c.dModel),
+                up: lin(c.dFF, c.dModel), down: lin(c.dModel, c.dFF))
         }
         let embd = LinearWeight(weight: buf(c.vocabSize * c.dModel, scale: 1), rows: c.vocabSize, cols: c.dModel)
         let output = c.tiedEmbeddings ? embd : lin(c.vocabSize, c.dModel)
-        return DecoderWeights(tokenEmbedding: embd, layers: layers, outputNorm: buf(c.dModel, scale: 0.2, offset: 1),
-                            output: output)
+        return DecoderWeights(
+            tokenEmbedding: embd, layers: layers, outputNorm: buf(c.dModel, scale: 0.2, offset: 1),
+            output: output)
     }
 }
 

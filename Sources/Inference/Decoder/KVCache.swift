@@ -44,7 +44,9 @@ public final class KVCache: @unchecked Sendable {
     /// Pointer to the keys of `layer` at `position`: `[kvDim]`.
     func key(_ layer: Int, _ position: Int) -> UnsafeMutablePointer<Float> { keys[layer].pointer + position * kvDim }
     /// Pointer to the values of `layer` at `position`: `[kvDim]`.
-    func value(_ layer: Int, _ position: Int) -> UnsafeMutablePointer<Float> { values[layer].pointer + position * kvDim }
+    func value(_ layer: Int, _ position: Int) -> UnsafeMutablePointer<Float> {
+        values[layer].pointer + position * kvDim
+    }
 
     /// Marks `count` more positions as stored (after every layer has written them).
     func advance(by count: Int) { length += count }

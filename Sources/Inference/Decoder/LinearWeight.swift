@@ -41,8 +41,10 @@ public struct LinearWeight: @unchecked Sendable {
     /// kernel) — callers pass a mode other than `.float32` only for decode steps, rows of one new token per sequence
     /// (a batched step reads each weight block once for its m rows); otherwise BLAS on F32 values — the whole matrix when they exist, else panels of rows
     /// dequantised into `workspace` one at a time (memory stays bounded by one panel).
-    func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode = .float32,
-               workspace: PanelWorkspace) {
+    func apply(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode = .float32,
+        workspace: PanelWorkspace
+    ) {
         if mode != .float32, let q = quantized {
             q.matvec(x, y, sequences: m, int8: mode == .quantizedInt8)
         } else if let f = floats {
@@ -62,8 +64,10 @@ public struct LinearWeight: @unchecked Sendable {
 
     /// `y_i = x · W_iᵀ` for several weights of one input `x[m, cols]` (q/k/v; gate/up). A decode step (`mode` other
     /// than `.float32`) with quantised blocks runs them as one fork/join of the decode pool; otherwise one `apply` each.
-    static func apply(_ products: [(weight: LinearWeight, y: UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>,
-                      m: Int, mode: DecodeMode, workspace: PanelWorkspace) {
+    static func apply(
+        _ products: [(weight: LinearWeight, y: UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>,
+        m: Int, mode: DecodeMode, workspace: PanelWorkspace
+    ) {
         if mode != .float32 {
             let blocks = products.compactMap { p in p.weight.quantized.map { (matrix: $0, y: p.y) } }
             if blocks.count == products.count, Set(blocks.map(\.matrix.cols)).count == 1 {
@@ -76,9 +80,11 @@ public struct LinearWeight: @unchecked Sendable {
 
     /// The gated MLP's first half (Shazeer 2020, SwiGLU): `gateOut = x · W_gateᵀ` and `out = silu(gateOut) ⊙ (x · W_upᵀ)`,
     /// both `[m, rows]`. A decode step with quantised blocks runs both products and the activation in one fork/join.
-    static func applySwiGLU(gate: LinearWeight, up: LinearWeight, _ x: UnsafePointer<Float>,
-                            gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode,
-                            workspace: PanelWorkspace) {
+    static func applySwiGLU(
+        gate: LinearWeight, up: LinearWeight, _ x: UnsafePointer<Float>,
+        gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode,
+        workspace: PanelWorkspace
+    ) {
         precondition(gate.rows == up.rows && gate.cols == up.cols, "SwiGLU: gate and up shapes differ")
         if mode != .float32, let g = gate.quantized, let u = up.quantized {
             QuantizedMatrix.swiglu(gate: (g, gateOut), up: (u, out), x, sequences: m, int8: mode == .quantizedInt8)
@@ -92,9 +98,11 @@ public struct LinearWeight: @unchecked Sendable {
     /// The gated MLP's first half with `activation`: `gateOut = x · W_gateᵀ` (the pre-activation) and
     /// `out = act(gateOut) ⊙ (x · W_upᵀ)`, both `[m, rows]`. SiLU goes through `applySwiGLU` (fused decode kernel);
     /// GELU-tanh runs both products (one fork/join when quantised) and then the activation.
-    static func applyGatedMLP(_ activation: MLPActivation, gate: LinearWeight, up: LinearWeight, _ x: UnsafePointer<Float>,
-                              gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int,
-                              mode: DecodeMode, workspace: PanelWorkspace) {
+    static func applyGatedMLP(
+        _ activation: MLPActivation, gate: LinearWeight, up: LinearWeight, _ x: UnsafePointer<Float>,
+        gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int,
+        mode: DecodeMode, workspace: PanelWorkspace
+    ) {
         switch activation {
         case .silu:
             applySwiGLU(gate: gate, up: up, x, gateOut: gateOut, out: out, m: m, mode: mode, workspace: workspace)

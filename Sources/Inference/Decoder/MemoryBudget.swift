@@ -24,12 +24,14 @@ public struct MemoryBudget: Sendable, Equatable {
     /// The estimate for `config`'s model in `file` with `storage`.
     public init(file: GGUFFile, config c: ModelConfig, storage: WeightStorage) {
         mappedBytes = file.fileSize
-        float32Bytes = storage == .float32
+        float32Bytes =
+            storage == .float32
             ? file.tensors.filter { $0.dimensions.count == 2 }.reduce(0) { $0 + $1.elementCount * 4 } : 0
         let kvDim = c.nKVHeads * c.headDim, qDim = c.nHeads * c.headDim
         kvCacheBytes = c.nLayers * 2 * kvDim * 4 * min(c.contextLength, Self.kvPositions)
         let t = Self.workTokens
-        workBytes = 4 * (t * (3 * c.dModel + 2 * qDim + 2 * kvDim + 2 * c.dFF) + t * t + c.vocabSize)
+        workBytes =
+            4 * (t * (3 * c.dModel + 2 * qDim + 2 * kvDim + 2 * c.dFF) + t * t + c.vocabSize)
             + 4 * PanelWorkspace.defaultTargetFloats + (64 << 20)
     }
 
@@ -41,8 +43,9 @@ public struct MemoryBudget: Sendable, Equatable {
     /// Throws `InferenceError.insufficientMemory` when `total` exceeds `available` bytes (nil: unknown, no check).
     public func check(available: Int?, path: String, storage: WeightStorage) throws {
         guard let available, total > available else { return }
-        throw InferenceError.insufficientMemory(path: path, needed: total, available: available,
-                                                detail: breakdown, float32: storage == .float32)
+        throw InferenceError.insufficientMemory(
+            path: path, needed: total, available: available,
+            detail: breakdown, float32: storage == .float32)
     }
 
     /// "1.12 GB file + 0.23 GB KV cache + …" for messages.
@@ -85,7 +88,8 @@ public struct MemoryBudget: Sendable, Equatable {
 
     /// `max − current + file` (the page cache line of memory.stat), at least 0.
     public static func cgroupHeadroom(max: Int, current: Int, memoryStat: String) -> Int {
-        let cache = memoryStat.split(separator: "\n").first { $0.hasPrefix("file ") }
+        let cache =
+            memoryStat.split(separator: "\n").first { $0.hasPrefix("file ") }
             .flatMap { Int($0.dropFirst(5).trimmingCharacters(in: .whitespaces)) } ?? 0
         return Swift.max(0, max - current + cache)
     }

@@ -5,8 +5,10 @@ import Foundation
 /// Generations started this way on one `LanguageModel` share their decode steps (`DecodeBatcher`): this is how
 /// answer capture and `ask` decode several questions together. After a failure no new element starts; the first
 /// error is rethrown once the running calls have ended.
-public func concurrentMap<T: Sendable, R: Sendable>(_ items: [T], width: Int,
-                                                    _ body: @escaping @Sendable (Int, T) throws -> R) throws -> [R] {
+public func concurrentMap<T: Sendable, R: Sendable>(
+    _ items: [T], width: Int,
+    _ body: @escaping @Sendable (Int, T) throws -> R
+) throws -> [R] {
     if items.isEmpty { return [] }
     let threads = max(1, min(width, items.count))
     if threads == 1 { return try items.enumerated().map { try body($0.offset, $0.element) } }

@@ -57,7 +57,8 @@ final class DecodeBatcher: @unchecked Sendable {
         }
     }
 
-    init(model: any CausalLanguageModel, maxBatch: Int = 64, gather: TimeInterval = 0.004, maxPrefillTokens: Int = 2048) {
+    init(model: any CausalLanguageModel, maxBatch: Int = 64, gather: TimeInterval = 0.004, maxPrefillTokens: Int = 2048)
+    {
         self.model = model
         self.maxBatch = max(1, maxBatch)
         self.gather = gather
@@ -81,12 +82,15 @@ final class DecodeBatcher: @unchecked Sendable {
     }
 
     /// A prompt's pass through `cache`, with the other prompts waiting then.
-    func prefill(_ tokens: [Int32], cache: KVCache, capture: HookFilter, logits: LogitsRequest) throws -> SequenceActivations {
+    func prefill(_ tokens: [Int32], cache: KVCache, capture: HookFilter, logits: LogitsRequest) throws
+        -> SequenceActivations
+    {
         try submit(Pass(tokens: tokens, cache: cache, capture: capture, logits: logits, isStep: false))
     }
 
     /// One decode step of a joined generation, run together with the other joined generations' steps.
-    func step(_ token: Int32, cache: KVCache, capture: HookFilter, logits: LogitsRequest) throws -> SequenceActivations {
+    func step(_ token: Int32, cache: KVCache, capture: HookFilter, logits: LogitsRequest) throws -> SequenceActivations
+    {
         try submit(Pass(tokens: [token], cache: cache, capture: capture, logits: logits, isStep: true))
     }
 
@@ -128,12 +132,17 @@ final class DecodeBatcher: @unchecked Sendable {
         // Prompts wait for company while generations are decoding (each prompt alone pays for packing and
         // dequantising every weight panel), up to `gatherPrompts` of them or `promptPatience` steps' time.
         if let first = pending.first(where: { !$0.isStep }),
-           joined == 0 || pending.count(where: { !$0.isStep }) >= gatherPrompts
-            || Double(DispatchTime.now().uptimeNanoseconds - first.submitted) / 1e9 >= promptPatience * patience {
+            joined == 0 || pending.count(where: { !$0.isStep }) >= gatherPrompts
+                || Double(DispatchTime.now().uptimeNanoseconds - first.submitted) / 1e9 >= promptPatience * patience
+        {
             var group: [Pass] = [], tokens = 0
             pending.removeAll { p in
-                let joins = !p.isStep && (p === first || (first.tokens.count >= minSharedPrefill
-                    && p.tokens.count >= minSharedPrefill && p.capture == first.capture && p.logits == first.logits && tokens + p.tokens.count <= maxPrefillTokens))
+                let joins =
+                    !p.isStep
+                    && (p === first
+                        || (first.tokens.count >= minSharedPrefill
+                            && p.tokens.count >= minSharedPrefill && p.capture == first.capture
+                            && p.logits == first.logits && tokens + p.tokens.count <= maxPrefillTokens))
                 if joins { group.append(p); tokens += p.tokens.count }
                 return joins
             }
@@ -155,8 +164,9 @@ final class DecodeBatcher: @unchecked Sendable {
     private func execute(_ group: [Pass]) -> [Result<SequenceActivations, Error>] {
         let logits = !group[0].isStep ? group[0].logits : (group.contains { $0.logits != .none } ? .last : .none)
         do {
-            let results = try model.forward(group.map(\.tokens), caches: group.map(\.cache), capture: group[0].capture,
-                                            logits: logits)
+            let results = try model.forward(
+                group.map(\.tokens), caches: group.map(\.cache), capture: group[0].capture,
+                logits: logits)
             return results.map { .success($0) }
         } catch {
             return group.map { _ in .failure(error) }

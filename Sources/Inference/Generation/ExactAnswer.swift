@@ -86,7 +86,8 @@ public enum ExactAnswer {
             current = String.UnicodeScalarView()
         }
         for scalar in text.unicodeScalars {
-            let inner = scalar == "'" || scalar == "\u{2019}" || scalar == "-"
+            let inner =
+                scalar == "'" || scalar == "\u{2019}" || scalar == "-"
                 || (scalar == "." && current.last?.properties.numericType != nil)
             if scalar.properties.isAlphabetic || scalar.properties.numericType != nil || (!current.isEmpty && inner) {
                 if current.isEmpty { start = offset }

@@ -55,24 +55,28 @@ public struct Generation: Sendable {
 /// `batcher`, so that loops running at the same time on other threads share their decode steps (nil: a batcher
 /// of this loop alone).
 enum GenerationLoop {
-    static func run(model: any CausalLanguageModel, batcher: DecodeBatcher? = nil, prompt: [Int32],
-                    parameters: SamplingParameters, capture: HookFilter, stopTokens: Set<Int32>,
-                    piece: (Int32) -> String, flush: () -> String,
-                    onPrefill: (SequenceActivations) -> Bool = { _ in true },
-                    onToken: (GeneratedToken) -> Bool) throws -> Generation {
+    static func run(
+        model: any CausalLanguageModel, batcher: DecodeBatcher? = nil, prompt: [Int32],
+        parameters: SamplingParameters, capture: HookFilter, stopTokens: Set<Int32>,
+        piece: (Int32) -> String, flush: () -> String,
+        onPrefill: (SequenceActivations) -> Bool = { _ in true },
+        onToken: (GeneratedToken) -> Bool
+    ) throws -> Generation {
         let batcher = batcher ?? DecodeBatcher(model: model)
         try parameters.validate()
         if prompt.isEmpty { throw InferenceError.emptySequence(index: 0) }
         let context = model.config.contextLength
         if prompt.count > context { throw InferenceError.contextOverflow(tokens: prompt.count, contextLength: context) }
         let budget = min(parameters.maxTokens, context - prompt.count)
-        let cache = model.makeCache(maxLength: min(context, prompt.count + budget + 1),
-                                    initialCapacity: min(context, prompt.count + min(budget, 256) + 1))
+        let cache = model.makeCache(
+            maxLength: min(context, prompt.count + budget + 1),
+            initialCapacity: min(context, prompt.count + min(budget, 256) + 1))
         let prefill = try batcher.prefill(prompt, cache: cache, capture: capture, logits: .last)
         // A caller that decides from the prompt alone (a pre-generation probe) stops here, before any decode.
         guard onPrefill(prefill) else {
-            return Generation(tokens: [], text: "", finishReason: .cancelled, stopToken: nil, promptTokenCount: prompt.count,
-                              promptActivations: prefill, generatedActivations: [:], scores: [])
+            return Generation(
+                tokens: [], text: "", finishReason: .cancelled, stopToken: nil, promptTokenCount: prompt.count,
+                promptActivations: prefill, generatedActivations: [:], scores: [])
         }
         var logits = prefill.lastLogits ?? []
         var sampler = Sampler(parameters)
@@ -100,13 +104,17 @@ enum GenerationLoop {
                     captured[hook, default: []] += values
                 }
             }
-            if !onToken(GeneratedToken(id: id, text: piece, index: index, activations: rows,
-                                         score: score, top: top)) {
+            if !onToken(
+                GeneratedToken(
+                    id: id, text: piece, index: index, activations: rows,
+                    score: score, top: top))
+            {
                 reason = .cancelled; break
             }
         }
         text += flush()
-        return Generation(tokens: tokens, text: text, finishReason: reason, stopToken: stopToken,
-                          promptTokenCount: prompt.count, promptActivations: prefill, generatedActivations: captured, scores: scores)
+        return Generation(
+            tokens: tokens, text: text, finishReason: reason, stopToken: stopToken,
+            promptTokenCount: prompt.count, promptActivations: prefill, generatedActivations: captured, scores: scores)
     }
 }

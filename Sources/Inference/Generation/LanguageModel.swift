@@ -34,8 +34,10 @@ public final class LanguageModel: @unchecked Sendable {
     /// Loads a model: maps and parses the GGUF, checks the model fits in memory, builds the tokenizer. Weight
     /// matrices stay in the mapping unless `storage` is `.float32` (dequantised once, ~4 bytes per weight).
     /// `decodeMode` chooses the single-token kernels (default: quantised blocks with F32 activations).
-    public static func load(path: String, decodeMode: DecodeMode = .quantized,
-                            storage: WeightStorage = .mapped) throws -> LanguageModel {
+    public static func load(
+        path: String, decodeMode: DecodeMode = .quantized,
+        storage: WeightStorage = .mapped
+    ) throws -> LanguageModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw InferenceError.unreadableModel(path: path, reason: "no such file")
         }
@@ -96,8 +98,10 @@ public final class LanguageModel: @unchecked Sendable {
 
     /// A batched, unpadded forward pass over sequences of any lengths (stateless).
     /// - Returns: per sequence, the captured hooks `[T, width]` and the requested logits.
-    public func run(_ sequences: [[Int32]], capture: HookFilter,
-                    logits: LogitsRequest = .none) throws -> [SequenceActivations] {
+    public func run(
+        _ sequences: [[Int32]], capture: HookFilter,
+        logits: LogitsRequest = .none
+    ) throws -> [SequenceActivations] {
         try model.run(sequences, capture: capture, logits: logits)
     }
 
@@ -110,12 +114,15 @@ public final class LanguageModel: @unchecked Sendable {
     /// Hooks in `capture` are recorded over the prompt and at every generated token's position.
     /// `onPrefill` sees the prompt's pass (its captured hooks) before any token is sampled; returning false ends the
     /// generation there (no tokens, finish `cancelled`).
-    public func generate(prompt: [Int32], parameters: SamplingParameters, capture: HookFilter = .none,
-                         onToken: (GeneratedToken) -> Bool = { _ in true },
-                         onPrefill: (SequenceActivations) -> Bool = { _ in true }) throws -> Generation {
+    public func generate(
+        prompt: [Int32], parameters: SamplingParameters, capture: HookFilter = .none,
+        onToken: (GeneratedToken) -> Bool = { _ in true },
+        onPrefill: (SequenceActivations) -> Bool = { _ in true }
+    ) throws -> Generation {
         var decoder = tokenizer.makeStreamingDecoder()
-        return try GenerationLoop.run(model: model, batcher: batcher, prompt: prompt, parameters: parameters, capture: capture,
-                                      stopTokens: stopTokens, piece: { decoder.push($0) }, flush: { decoder.finish() },
-                                      onPrefill: onPrefill, onToken: onToken)
+        return try GenerationLoop.run(
+            model: model, batcher: batcher, prompt: prompt, parameters: parameters, capture: capture,
+            stopTokens: stopTokens, piece: { decoder.push($0) }, flush: { decoder.finish() },
+            onPrefill: onPrefill, onToken: onToken)
     }
 }

@@ -20,8 +20,10 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
     /// Sampling is unaffected.
     public var topLogprobs: Int = 0
 
-    public init(maxTokens: Int = 256, temperature: Float = 0, topK: Int = 0, topP: Float = 1, seed: UInt64 = 0,
-                stopTokens: Set<Int32> = []) {
+    public init(
+        maxTokens: Int = 256, temperature: Float = 0, topK: Int = 0, topP: Float = 1, seed: UInt64 = 0,
+        stopTokens: Set<Int32> = []
+    ) {
         self.maxTokens = maxTokens; self.temperature = temperature; self.topK = topK; self.topP = topP
         self.seed = seed; self.stopTokens = stopTokens
     }
@@ -31,16 +33,22 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
 
     /// Throws `InferenceError.invalidSamplingParameter` for out-of-range values.
     public func validate() throws {
-        if maxTokens < 0 { throw InferenceError.invalidSamplingParameter(name: "max-tokens", value: "\(maxTokens)", expected: "≥ 0") }
-        if !(temperature >= 0) || !temperature.isFinite {
-            throw InferenceError.invalidSamplingParameter(name: "temperature", value: "\(temperature)", expected: "a finite value ≥ 0")
+        if maxTokens < 0 {
+            throw InferenceError.invalidSamplingParameter(name: "max-tokens", value: "\(maxTokens)", expected: "≥ 0")
         }
-        if topK < 0 { throw InferenceError.invalidSamplingParameter(name: "top-k", value: "\(topK)", expected: "≥ 0 (0 = off)") }
+        if !(temperature >= 0) || !temperature.isFinite {
+            throw InferenceError.invalidSamplingParameter(
+                name: "temperature", value: "\(temperature)", expected: "a finite value ≥ 0")
+        }
+        if topK < 0 {
+            throw InferenceError.invalidSamplingParameter(name: "top-k", value: "\(topK)", expected: "≥ 0 (0 = off)")
+        }
         if !(topP > 0 && topP <= 1) {
             throw InferenceError.invalidSamplingParameter(name: "top-p", value: "\(topP)", expected: "in (0, 1]")
         }
         if topLogprobs < 0 || topLogprobs > 20 {
-            throw InferenceError.invalidSamplingParameter(name: "top_logprobs", value: "\(topLogprobs)", expected: "0...20")
+            throw InferenceError.invalidSamplingParameter(
+                name: "top_logprobs", value: "\(topLogprobs)", expected: "0...20")
         }
     }
 }

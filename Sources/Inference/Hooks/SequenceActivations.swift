@@ -29,8 +29,10 @@ public struct SequenceActivations: Sendable {
     /// With `.tokenScores`: element t scores token t + 1 of the sequence given tokens 0...t, `[tokenCount - 1]`.
     public internal(set) var tokenScores: [TokenScore]?
 
-    public init(tokenCount: Int, captured: [HookName: [Float]] = [:], widths: [HookName: Int] = [:],
-                lastLogits: [Float]? = nil, allLogits: [Float]? = nil) {
+    public init(
+        tokenCount: Int, captured: [HookName: [Float]] = [:], widths: [HookName: Int] = [:],
+        lastLogits: [Float]? = nil, allLogits: [Float]? = nil
+    ) {
         self.tokenCount = tokenCount; self.captured = captured; self.widths = widths
         self.lastLogits = lastLogits; self.allLogits = allLogits
     }
@@ -40,7 +42,9 @@ public struct SequenceActivations: Sendable {
 
     /// The captured row of `hook` at `position` (0-based within this sequence), `[width]`.
     public func row(_ hook: HookName, at position: Int) -> ArraySlice<Float>? {
-        guard let values = captured[hook], let w = widths[hook], position >= 0, position < tokenCount else { return nil }
+        guard let values = captured[hook], let w = widths[hook], position >= 0, position < tokenCount else {
+            return nil
+        }
         return values[(position * w)..<((position + 1) * w)]
     }
 

@@ -23,8 +23,9 @@ public enum ComputeThreads {
     /// starts its workers on first use, so a later, larger count is capped at the pool's size.
     public static func set(_ threads: Int) throws {
         guard threads >= 1, threads <= maximum else {
-            throw InferenceError.invalidHyperParameter(key: "threads", value: "\(threads)",
-                                                       reason: "must be between 1 and \(maximum)")
+            throw InferenceError.invalidHyperParameter(
+                key: "threads", value: "\(threads)",
+                reason: "must be between 1 and \(maximum)")
         }
         lock.withLock { current = threads }
         BLASRuntime.configure()

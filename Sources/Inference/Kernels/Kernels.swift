@@ -6,19 +6,24 @@ import Foundation
 enum Kernels {
     /// `y[M, N] = x[M, K] · w[N, K]ᵀ` through OpenBLAS: sgemv for one row, sgemm otherwise. Rows of `y` are `ldy`
     /// apart (default `n`; wider when `w` is a panel of a larger matrix's rows and `y` its columns).
-    static func linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                       m: Int, n: Int, k: Int, ldy: Int? = nil) {
+    static func linear(
+        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+        m: Int, n: Int, k: Int, ldy: Int? = nil
+    ) {
         if m == 1 {
             cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
         } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
-                        1, x, Int32(k), w, Int32(k), 0, y, Int32(ldy ?? n))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
+                1, x, Int32(k), w, Int32(k), 0, y, Int32(ldy ?? n))
         }
     }
 
     /// RMSNorm (Zhang & Sennrich 2019): `y = x / sqrt(mean(x²) + eps) * weight`, row by row. `x, y: [rows, d]`.
-    static func rmsNorm(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                        rows: Int, d: Int, eps: Float) {
+    static func rmsNorm(
+        _ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+        rows: Int, d: Int, eps: Float
+    ) {
         for r in 0..<rows {
             let xr = x + r * d, yr = y + r * d
             var sum: Float = 0
@@ -35,9 +40,11 @@ enum Kernels {
 
     /// Applies RoPE in place to `heads` heads of width `headDim` for one token at `position`.
     /// `interleaved` (GGUF llama convention) rotates pairs (2i, 2i+1); otherwise (NeoX) pairs (i, i + ropeDim/2).
-    static func rope(_ v: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, position: Int,
-                     frequencies: [Float], interleaved: Bool, cos: UnsafeMutablePointer<Float>,
-                     sin: UnsafeMutablePointer<Float>) {
+    static func rope(
+        _ v: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, position: Int,
+        frequencies: [Float], interleaved: Bool, cos: UnsafeMutablePointer<Float>,
+        sin: UnsafeMutablePointer<Float>
+    ) {
         let half = frequencies.count
         for i in 0..<half {
             let angle = Float(position) * frequencies[i]
@@ -57,8 +64,10 @@ enum Kernels {
     }
 
     /// SwiGLU (Shazeer 2020): `out = silu(gate) * up`, elementwise over `count` values.
-    static func swiglu(_ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                       count: Int) {
+    static func swiglu(
+        _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        count: Int
+    ) {
         for i in 0..<count {
             let g = gate[i]
             out[i] = g / (1 + exp(-g)) * up[i]
@@ -67,8 +76,10 @@ enum Kernels {
 
     /// GeGLU with tanh-approximated GELU (Hendrycks & Gimpel 2016; PyTorch `gelu(approximate="tanh")`):
     /// `out = 0.5·g·(1 + tanh(sqrt(2/π)·(g + 0.044715·g³))) * up`, elementwise over `count` values.
-    static func geluTanhGated(_ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                              count: Int) {
+    static func geluTanhGated(
+        _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+        count: Int
+    ) {
         let beta = Float((2 / Double.pi).squareRoot()), kappa: Float = 0.044715
         for i in 0..<count {
             let g = gate[i]
@@ -108,14 +119,17 @@ enum Kernels {
         let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
         var i = 0
         while i + 16 <= count {
-            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            acc0 +=
+                ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
                 * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            acc1 += ra.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
+            acc1 +=
+                ra.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
                 * rb.loadUnaligned(fromByteOffset: i * 4 + 32, as: SIMD8<Float>.self)
             i += 16
         }
         while i < count {
-            acc0 += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            acc0 +=
+                ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
                 * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
@@ -129,7 +143,8 @@ enum Kernels {
         let a = SIMD8<Float>(repeating: alpha)
         var i = 0
         while i < count {
-            let v = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let v =
+                ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
                 + a * rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
             ry.storeBytes(of: v, toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8

@@ -17,8 +17,9 @@ public struct MappedMatrix: @unchecked Sendable {
     /// Wraps the 2-D `tensor` of `file` when its type can be dequantised and its rows are whole blocks; nil otherwise.
     public init?(file: GGUFFile, tensor: GGUFTensorInfo) {
         guard tensor.type.canDequantize, tensor.dimensions.count == 2, tensor.dimensions[0] > 0,
-              tensor.dimensions[0] % tensor.type.blockSize == 0,
-              let need = tensor.type.byteCount(elements: tensor.elementCount), need <= tensor.byteCount else { return nil }
+            tensor.dimensions[0] % tensor.type.blockSize == 0,
+            let need = tensor.type.byteCount(elements: tensor.elementCount), need <= tensor.byteCount
+        else { return nil }
         let bytes = file.bytes(of: tensor)
         guard let base = bytes.baseAddress, bytes.count >= need else { return nil }
         type = tensor.type; cols = tensor.dimensions[0]; rows = tensor.dimensions[1]

@@ -21,8 +21,9 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// Wraps `tensor` of `file` when its type has a kernel and its rows are whole blocks; nil otherwise.
     public init?(file: GGUFFile, tensor: GGUFTensorInfo) {
         guard QuantizedMatrix.supportedTypes.contains(tensor.type), tensor.dimensions.count == 2,
-              tensor.dimensions[0] % tensor.type.blockSize == 0, tensor.dimensions[0] <= 131_072,
-              let base = file.bytes(of: tensor).baseAddress else { return nil }
+            tensor.dimensions[0] % tensor.type.blockSize == 0, tensor.dimensions[0] <= 131_072,
+            let base = file.bytes(of: tensor).baseAddress
+        else { return nil }
         type = tensor.type; cols = tensor.dimensions[0]; rows = tensor.dimensions[1]
         data = base; owner = file
     }
@@ -38,16 +39,20 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// and blocks are integer dot products. With `sequences` > 1 (a batched decode step) x is `[sequences, cols]`
     /// and y `[sequences, rows]`: each weight block is read once for all of them, and each row of y equals what a
     /// call with that row alone gives, bit for bit.
-    func matvec(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, sequences: Int = 1, int8: Bool = false,
-                threads: Int = QuantizedMatrix.workers) {
+    func matvec(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, sequences: Int = 1, int8: Bool = false,
+        threads: Int = QuantizedMatrix.workers
+    ) {
         QuantizedMatrix.matvec([(self, y)], x, sequences: sequences, int8: int8, threads: threads)
     }
 
     /// `y_i[sequences, rows_i] = x[sequences, cols] · W_iᵀ` for matrices that share their input (q/k/v, gate/up) in
     /// one fork/join of the decode pool (`pg_matvec_batch`): the rows of all of them are split across the threads.
-    static func matvec(_ products: [(matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>)],
-                       _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
-                       threads: Int = QuantizedMatrix.workers) {
+    static func matvec(
+        _ products: [(matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>)],
+        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
+        threads: Int = QuantizedMatrix.workers
+    ) {
         guard let cols = products.first?.matrix.cols else { return }
         let jobs = products.map { p in
             precondition(p.matrix.cols == cols, "QuantizedMatrix: a batch must share its input width")
@@ -64,16 +69,20 @@ public struct QuantizedMatrix: @unchecked Sendable {
 
     /// `gate.y = W_gate · x`, `up.y = silu(gate.y) ⊙ (W_up · x)` (SwiGLU, Shazeer 2020) in one fork/join
     /// (`pg_matvec_swiglu`): each thread finishes the activation on the rows it computed.
-    static func swiglu(gate: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
-                       up: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
-                       _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
-                       threads: Int = QuantizedMatrix.workers) {
-        precondition(gate.matrix.rows == up.matrix.rows && gate.matrix.cols == up.matrix.cols,
-                     "QuantizedMatrix: SwiGLU needs gate and up of one shape")
+    static func swiglu(
+        gate: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
+        up: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
+        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
+        threads: Int = QuantizedMatrix.workers
+    ) {
+        precondition(
+            gate.matrix.rows == up.matrix.rows && gate.matrix.cols == up.matrix.cols,
+            "QuantizedMatrix: SwiGLU needs gate and up of one shape")
         let cols = gate.matrix.cols
         withActivations(x, cols: cols, sequences: sequences, int8: int8) { qx, dx, sx in
-            pg_matvec_swiglu(gate.matrix.job(gate.y), up.matrix.job(up.y), cols, sequences, x, qx, dx, sx,
-                             Int32(threads))
+            pg_matvec_swiglu(
+                gate.matrix.job(gate.y), up.matrix.job(up.y), cols, sequences, x, qx, dx, sx,
+                Int32(threads))
         }
         withExtendedLifetime((gate.matrix, up.matrix)) {}
     }
@@ -87,8 +96,10 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// Calls `body` with the int8 quantisation of each of x's `sequences` rows (quants `[sequences, cols]`, scales
     /// dx and offsets sx `[sequences, cols / 32]` each; pg_quantize_q8) when `int8`, with nils otherwise (the
     /// kernels then read x as F32).
-    private static func withActivations(_ x: UnsafePointer<Float>, cols: Int, sequences: Int, int8: Bool,
-                                        _ body: (UnsafePointer<Int8>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void) {
+    private static func withActivations(
+        _ x: UnsafePointer<Float>, cols: Int, sequences: Int, int8: Bool,
+        _ body: (UnsafePointer<Int8>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void
+    ) {
         precondition(sequences >= 1, "QuantizedMatrix: at least one activation row")
         guard int8 else { body(nil, nil, nil); return }
         let blocks = cols / 32, n = sequences

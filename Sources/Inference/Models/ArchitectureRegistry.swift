@@ -18,8 +18,10 @@ public enum ArchitectureRegistry {
     public static var supported: [String] { constructors.keys.sorted() }
 
     /// Builds the model for `file`'s architecture, or throws `InferenceError.unsupportedArchitecture`.
-    public static func makeModel(from file: GGUFFile, decodeMode: DecodeMode = .quantized,
-                                 storage: WeightStorage = .mapped) throws -> any CausalLanguageModel {
+    public static func makeModel(
+        from file: GGUFFile, decodeMode: DecodeMode = .quantized,
+        storage: WeightStorage = .mapped
+    ) throws -> any CausalLanguageModel {
         guard let arch = try? file.string("general.architecture") else {
             throw InferenceError.missingMetadata(key: "general.architecture", path: file.path)
         }
@@ -35,13 +37,16 @@ public enum ArchitectureRegistry {
         guard let arch = try? file.string("general.architecture") else {
             throw InferenceError.missingMetadata(key: "general.architecture", path: file.path)
         }
-        guard constructors[arch] != nil else { throw InferenceError.unsupportedArchitecture(arch, supported: supported) }
+        guard constructors[arch] != nil else {
+            throw InferenceError.unsupportedArchitecture(arch, supported: supported)
+        }
         guard let layers = try? file.int("\(arch).block_count"), layers > 0 else {
             throw InferenceError.missingMetadata(key: "\(arch).block_count", path: file.path)
         }
         guard layers <= file.tensors.count else {
-            throw InferenceError.invalidHyperParameter(key: "\(arch).block_count", value: "\(layers)",
-                                                       reason: "must be 1...\(file.tensors.count) (the file holds \(file.tensors.count) tensors)")
+            throw InferenceError.invalidHyperParameter(
+                key: "\(arch).block_count", value: "\(layers)",
+                reason: "must be 1...\(file.tensors.count) (the file holds \(file.tensors.count) tensors)")
         }
         return HookName.all(nLayers: layers)
     }

@@ -30,8 +30,10 @@ public enum Gemma3Model {
 
     /// Loads a gemma3 model from an open GGUF file. With `decodeMode` other than `.float32`, single-token steps
     /// use the quantised kernels where the tensor type has one and F32 sgemv on the dequantised weights otherwise.
-    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized,
-                            storage: WeightStorage = .mapped) throws -> DecoderModel {
+    public static func load(
+        from file: GGUFFile, decodeMode: DecodeMode = .quantized,
+        storage: WeightStorage = .mapped
+    ) throws -> DecoderModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()
         let variant = try variant(from: file, config: config)
@@ -44,8 +46,9 @@ public enum Gemma3Model {
             weights.layers[l].qNorm = try DecoderWeights.tensor(p + "attn_q_norm.weight", [hd], in: file)
             weights.layers[l].kNorm = try DecoderWeights.tensor(p + "attn_k_norm.weight", [hd], in: file)
         }
-        return try DecoderModel(config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode,
-                              variant: variant)
+        return try DecoderModel(
+            config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode,
+            variant: variant)
     }
 
     /// The gemma3 settings of the shared decoder, from `file`'s metadata and the architecture's fixed choices.
@@ -57,7 +60,9 @@ public enum Gemma3Model {
                     key: key, value: "\(cap)", reason: "logit soft-capping (gemma2) is not implemented for gemma3")
             }
         }
-        if let scaling = try file.optionalHyperParameter("\(arch).rope.scaling.type", file.optionalString), scaling != "none" {
+        if let scaling = try file.optionalHyperParameter("\(arch).rope.scaling.type", file.optionalString),
+            scaling != "none"
+        {
             throw InferenceError.invalidHyperParameter(
                 key: "\(arch).rope.scaling.type", value: scaling,
                 reason: "RoPE scaling is not implemented (Gemma 3 270M and 1B have none)")
@@ -65,24 +70,33 @@ public enum Gemma3Model {
         guard let window = try? file.int("\(arch).attention.sliding_window") else {  // required: "missing or mistyped"
             throw InferenceError.missingMetadata(key: "\(arch).attention.sliding_window", path: file.path)
         }
-        let pattern = try file.optionalHyperParameter("\(arch).attention.sliding_window_pattern", file.optionalInt) ?? defaultSlidingWindowPattern
+        let pattern =
+            try file.optionalHyperParameter("\(arch).attention.sliding_window_pattern", file.optionalInt)
+            ?? defaultSlidingWindowPattern
         guard pattern >= 1 else {
-            throw InferenceError.invalidHyperParameter(key: "\(arch).attention.sliding_window_pattern", value: "\(pattern)",
-                                                       reason: "must be at least 1")
+            throw InferenceError.invalidHyperParameter(
+                key: "\(arch).attention.sliding_window_pattern", value: "\(pattern)",
+                reason: "must be at least 1")
         }
-        let localBase = try file.optionalHyperParameter("\(arch).rope.freq_base_swa", file.optionalFloat) ?? defaultLocalRopeBase
-        let scalar = try file.optionalHyperParameter("\(arch).attention.query_pre_attn_scalar", file.optionalFloat) ?? Float(config.headDim)
+        let localBase =
+            try file.optionalHyperParameter("\(arch).rope.freq_base_swa", file.optionalFloat) ?? defaultLocalRopeBase
+        let scalar =
+            try file.optionalHyperParameter("\(arch).attention.query_pre_attn_scalar", file.optionalFloat)
+            ?? Float(config.headDim)
         guard scalar > 0 else {
-            throw InferenceError.invalidHyperParameter(key: "\(arch).attention.query_pre_attn_scalar", value: "\(scalar)",
-                                                       reason: "must be positive")
+            throw InferenceError.invalidHyperParameter(
+                key: "\(arch).attention.query_pre_attn_scalar", value: "\(scalar)",
+                reason: "must be positive")
         }
         let layers = (0..<config.nLayers).map { l in
-            (l + 1) % pattern == 0 ? LayerAttention(ropeBase: config.ropeBase)
-                                   : LayerAttention(ropeBase: localBase, window: window)
+            (l + 1) % pattern == 0
+                ? LayerAttention(ropeBase: config.ropeBase)
+                : LayerAttention(ropeBase: localBase, window: window)
         }
-        let variant = DecoderVariant(mlpActivation: .geluTanh,
-                                     embeddingScale: Float(Double(config.dModel).squareRoot()),
-                                     attentionScale: Float(1 / Double(scalar).squareRoot()), layers: layers)
+        let variant = DecoderVariant(
+            mlpActivation: .geluTanh,
+            embeddingScale: Float(Double(config.dModel).squareRoot()),
+            attentionScale: Float(1 / Double(scalar).squareRoot()), layers: layers)
         try variant.validate(for: config)
         return variant
     }

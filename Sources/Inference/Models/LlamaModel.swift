@@ -18,11 +18,14 @@ import GGUF
 public enum LlamaModel {
     /// Loads a llama-architecture model from an open GGUF file (matrices left in the mapping unless `storage` is
     /// `.float32`). With `decodeMode` other than `.float32`, single-token steps read quantised blocks directly.
-    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized,
-                            storage: WeightStorage = .mapped) throws -> DecoderModel {
+    public static func load(
+        from file: GGUFFile, decodeMode: DecodeMode = .quantized,
+        storage: WeightStorage = .mapped
+    ) throws -> DecoderModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()
-        return try DecoderModel(config: config, weights: DecoderWeights.load(from: file, config: config, storage: storage),
-                                decodeMode: decodeMode)
+        return try DecoderModel(
+            config: config, weights: DecoderWeights.load(from: file, config: config, storage: storage),
+            decodeMode: decodeMode)
     }
 }

@@ -15,27 +15,33 @@ extension ModelConfig {
         // Each block has tensors of its own: a block count beyond the tensor count is corrupt metadata, refused
         // before anything is sized by it.
         guard nLayers > 0, nLayers <= file.tensors.count else {
-            throw InferenceError.invalidHyperParameter(key: "\(arch).block_count", value: "\(nLayers)",
-                                                       reason: "must be 1...\(file.tensors.count) (the file holds \(file.tensors.count) tensors)")
+            throw InferenceError.invalidHyperParameter(
+                key: "\(arch).block_count", value: "\(nLayers)",
+                reason: "must be 1...\(file.tensors.count) (the file holds \(file.tensors.count) tensors)")
         }
         let dModel = try int("embedding_length")
         let nHeads = try int("attention.head_count")
         let nKV = try file.optionalHyperParameter("\(arch).attention.head_count_kv", file.optionalInt) ?? nHeads
         guard nHeads > 0, nHeads <= 1 << 16 else {
-            throw InferenceError.invalidHyperParameter(key: "\(arch).attention.head_count", value: "\(nHeads)",
-                                                       reason: "must be 1...65536")
+            throw InferenceError.invalidHyperParameter(
+                key: "\(arch).attention.head_count", value: "\(nHeads)",
+                reason: "must be 1...65536")
         }
-        let headDim = try file.optionalHyperParameter("\(arch).attention.key_length", file.optionalInt) ?? dModel / nHeads
+        let headDim =
+            try file.optionalHyperParameter("\(arch).attention.key_length", file.optionalInt) ?? dModel / nHeads
         // Values are computed with the key width; a model whose value heads differ would be run wrongly.
         if let valueWidth = try file.optionalHyperParameter("\(arch).attention.value_length", file.optionalInt),
-           valueWidth != headDim {
-            throw InferenceError.invalidHyperParameter(key: "\(arch).attention.value_length", value: "\(valueWidth)",
-                                                       reason: "must equal the key width \(headDim); models whose value heads "
-                                                           + "are narrower or wider than their key heads are not supported")
+            valueWidth != headDim
+        {
+            throw InferenceError.invalidHyperParameter(
+                key: "\(arch).attention.value_length", value: "\(valueWidth)",
+                reason: "must equal the key width \(headDim); models whose value heads "
+                    + "are narrower or wider than their key heads are not supported")
         }
         let embd = try file.requireTensor(named: "token_embd.weight")
         let vocab = embd.dimensions.count == 2 ? embd.dimensions[1] : 0
-        let name = (try? file.string("general.name"))
+        let name =
+            (try? file.string("general.name"))
             ?? URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent
         let eps: Float
         do { eps = try file.float("\(arch).attention.layer_norm_rms_epsilon") } catch {
@@ -57,7 +63,8 @@ extension GGUFFile {
     func optionalHyperParameter<T>(_ key: String, _ read: (String) throws -> T?) throws -> T? {
         do { return try read(key) } catch {
             let shown = metadata[key].map { "\($0.displayString()) (\($0.typeDescription))" } ?? "?"
-            throw InferenceError.invalidHyperParameter(key: key, value: shown, reason: "has the wrong type for this key")
+            throw InferenceError.invalidHyperParameter(
+                key: key, value: shown, reason: "has the wrong type for this key")
         }
     }
 }

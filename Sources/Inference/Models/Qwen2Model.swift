@@ -11,8 +11,10 @@ public enum Qwen2Model {
     /// Loads a qwen2 model from an open GGUF file as a `DecoderModel` with biases and NeoX RoPE. With
     /// `decodeMode` other than `.float32`, single-token steps use the quantised kernels where the tensor type has
     /// one (`QuantizedMatrix.supportedTypes`) and F32 sgemv on the dequantised weights otherwise.
-    public static func load(from file: GGUFFile, decodeMode: DecodeMode = .quantized,
-                            storage: WeightStorage = .mapped) throws -> DecoderModel {
+    public static func load(
+        from file: GGUFFile, decodeMode: DecodeMode = .quantized,
+        storage: WeightStorage = .mapped
+    ) throws -> DecoderModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()
         var weights = try DecoderWeights.load(from: file, config: config, storage: storage)

@@ -4,8 +4,10 @@ import Foundation
 extension JinjaBuiltins {
     // MARK: Filters
 
-    static func filter(_ name: String, _ v: JinjaValue, _ args: [JinjaValue], _ kwargs: [(String, JinjaValue)],
-                       _ interpreter: JinjaInterpreter) throws -> JinjaValue {
+    static func filter(
+        _ name: String, _ v: JinjaValue, _ args: [JinjaValue], _ kwargs: [(String, JinjaValue)],
+        _ interpreter: JinjaInterpreter
+    ) throws -> JinjaValue {
         func param(_ i: Int, _ key: String) -> JinjaValue? {
             i < args.count ? args[i] : kwargs.first { $0.0 == key }?.1
         }
@@ -32,8 +34,10 @@ extension JinjaBuiltins {
                 itemSeparator = seps[0].str
                 keySeparator = seps[1].str
             }
-            return .string(try pythonJSON(v, indent: indent, itemSeparator: itemSeparator, keySeparator: keySeparator,
-                                          sortKeys: param(3, "sort_keys")?.truthy ?? false))
+            return .string(
+                try pythonJSON(
+                    v, indent: indent, itemSeparator: itemSeparator, keySeparator: keySeparator,
+                    sortKeys: param(3, "sort_keys")?.truthy ?? false))
         case "first": return try v.iterate().first ?? .undefined("No first item, sequence was empty.")
         case "last": return try v.iterate().last ?? .undefined("No last item, sequence was empty.")
         case "list": return .list(try v.iterate())
@@ -67,7 +71,9 @@ extension JinjaBuiltins {
             }
         case "float":
             if let x = v.number { return .float(x) }
-            if case .string(let s) = v, let x = Double(pythonStrip(s, chars: nil, leading: true, trailing: true)) { return .float(x) }
+            if case .string(let s) = v, let x = Double(pythonStrip(s, chars: nil, leading: true, trailing: true)) {
+                return .float(x)
+            }
             return param(0, "default") ?? .float(0)
         case "abs":
             switch v {
@@ -80,7 +86,8 @@ extension JinjaBuiltins {
             let precision = param(0, "precision")?.integerValue ?? 0
             let method = param(1, "method")?.str ?? "common"
             let scale = pow(10.0, Double(precision))
-            let rule: FloatingPointRoundingRule = method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrAwayFromZero
+            let rule: FloatingPointRoundingRule =
+                method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrAwayFromZero
             return .float((x * scale).rounded(rule) / scale)
         case "sum":
             var total: JinjaValue = param(1, "start") ?? .integer(0)
@@ -92,7 +99,9 @@ extension JinjaBuiltins {
         case "min", "max":
             let items = try v.iterate()
             guard var best = items.first else { return .undefined("\(name) of an empty sequence") }
-            for x in items.dropFirst() where try (name == "min" ? JinjaValue.less(x, best) : JinjaValue.less(best, x)) { best = x }
+            for x in items.dropFirst() where try (name == "min" ? JinjaValue.less(x, best) : JinjaValue.less(best, x)) {
+                best = x
+            }
             return best
         case "unique":
             var out: [JinjaValue] = []
@@ -105,7 +114,8 @@ extension JinjaBuiltins {
             var failure: Error?
             items.sort { a, b in
                 do {
-                    let ka = try key.map { try attribute(a, $0.str) } ?? a, kb = try key.map { try attribute(b, $0.str) } ?? b
+                    let ka = try key.map { try attribute(a, $0.str) } ?? a,
+                        kb = try key.map { try attribute(b, $0.str) } ?? b
                     return reverse ? try JinjaValue.less(kb, ka) : try JinjaValue.less(ka, kb)
                 } catch { failure = error; return false }
             }
@@ -115,30 +125,38 @@ extension JinjaBuiltins {
             let items = try v.iterate()
             if let attr = kwargs.first(where: { $0.0 == "attribute" })?.1 {
                 let fallback = kwargs.first { $0.0 == "default" }?.1
-                return .list(try items.map { item in
-                    let got = try attribute(item, attr.str)
-                    return got.isUndefined ? (fallback ?? got) : got
-                })
+                return .list(
+                    try items.map { item in
+                        let got = try attribute(item, attr.str)
+                        return got.isUndefined ? (fallback ?? got) : got
+                    })
             }
-            guard let filterName = args.first?.str else { throw ChatTemplateError.render("map needs a filter name or attribute=") }
+            guard let filterName = args.first?.str else {
+                throw ChatTemplateError.render("map needs a filter name or attribute=")
+            }
             return .list(try items.map { try filter(filterName, $0, Array(args.dropFirst()), [], interpreter) })
         case "select", "reject":
             let keep = name == "select"
-            return .list(try v.iterate().filter { item in
-                guard let testName = args.first?.str else { return item.truthy == keep }
-                return try test(testName, item, Array(args.dropFirst())) == keep
-            })
+            return .list(
+                try v.iterate().filter { item in
+                    guard let testName = args.first?.str else { return item.truthy == keep }
+                    return try test(testName, item, Array(args.dropFirst())) == keep
+                })
         case "selectattr", "rejectattr":
             let keep = name == "selectattr"
             guard let attr = args.first?.str else { throw ChatTemplateError.render("\(name) needs an attribute name") }
-            return .list(try v.iterate().filter { item in
-                let value = try attribute(item, attr)
-                guard args.count > 1 else { return value.truthy == keep }
-                return try test(args[1].str, value, Array(args.dropFirst(2))) == keep
-            })
+            return .list(
+                try v.iterate().filter { item in
+                    let value = try attribute(item, attr)
+                    guard args.count > 1 else { return value.truthy == keep }
+                    return try test(args[1].str, value, Array(args.dropFirst(2))) == keep
+                })
         case "indent":
             let width = param(0, "width")
-            let pad = width.map { if case .string(let s) = $0 { s } else { String(repeating: " ", count: $0.integerValue ?? 4) } } ?? "    "
+            let pad =
+                width.map {
+                    if case .string(let s) = $0 { s } else { String(repeating: " ", count: $0.integerValue ?? 4) }
+                } ?? "    "
             let first = param(1, "first")?.truthy ?? false, blank = param(2, "blank")?.truthy ?? false
             var s = v.str
             var suffix = ""
@@ -147,7 +165,8 @@ extension JinjaBuiltins {
             var out: [String] = []
             for (i, line) in lines.enumerated() {
                 if i == 0 && !first { out.append(line); continue }
-                out.append(blank || !line.allSatisfy({ $0.unicodeScalars.allSatisfy(isPythonSpace) }) ? pad + line : line)
+                out.append(
+                    blank || !line.allSatisfy({ $0.unicodeScalars.allSatisfy(isPythonSpace) }) ? pad + line : line)
             }
             return .string(out.joined(separator: "\n") + suffix)
         case "wordcount":

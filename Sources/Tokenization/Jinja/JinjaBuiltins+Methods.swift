@@ -4,7 +4,9 @@ import Foundation
 extension JinjaBuiltins {
     // MARK: Python methods
 
-    private static func method(_ name: String, _ body: @escaping ([JinjaValue], [(String, JinjaValue)]) throws -> JinjaValue) -> JinjaValue {
+    private static func method(
+        _ name: String, _ body: @escaping ([JinjaValue], [(String, JinjaValue)]) throws -> JinjaValue
+    ) -> JinjaValue {
         .function(JinjaFunction(name: name, call: body))
     }
 
@@ -19,42 +21,60 @@ extension JinjaBuiltins {
         }
         switch name {
         case "strip", "lstrip", "rstrip":
-            return method(name) { args, _ in .string(pythonStrip(s, chars: chars(args), leading: name != "rstrip", trailing: name != "lstrip")) }
+            return method(name) { args, _ in
+                .string(pythonStrip(s, chars: chars(args), leading: name != "rstrip", trailing: name != "lstrip"))
+            }
         case "upper": return method(name) { _, _ in .string(s.uppercased()) }
         case "lower": return method(name) { _, _ in .string(s.lowercased()) }
         case "title": return method(name) { _, _ in .string(pythonTitle(s)) }
         case "capitalize": return method(name) { _, _ in .string(pythonCapitalize(s)) }
         case "startswith":
-            return method(name) { args, _ in .bool(try prefixes(args).contains { s.unicodeScalars.starts(with: $0.unicodeScalars) }) }
+            return method(name) { args, _ in
+                .bool(try prefixes(args).contains { s.unicodeScalars.starts(with: $0.unicodeScalars) })
+            }
         case "endswith":
             return method(name) { args, _ in
-                .bool(try prefixes(args).contains { s.unicodeScalars.reversed().starts(with: $0.unicodeScalars.reversed()) })
+                .bool(
+                    try prefixes(args).contains {
+                        s.unicodeScalars.reversed().starts(with: $0.unicodeScalars.reversed())
+                    })
             }
         case "split", "rsplit":
             return method(name) { args, kwargs in
-                let sep = (args.first ?? kwargs.first { $0.0 == "sep" }?.1).flatMap { if case .string(let x) = $0 { x } else { nil } }
+                let sep = (args.first ?? kwargs.first { $0.0 == "sep" }?.1).flatMap {
+                    if case .string(let x) = $0 { x } else { nil }
+                }
                 let maxsplit = (args.count > 1 ? args[1] : kwargs.first { $0.0 == "maxsplit" }?.1)?.integerValue ?? -1
-                return .list(try pythonSplit(s, sep, maxsplit: maxsplit, fromRight: name == "rsplit").map { .string($0) })
+                return .list(
+                    try pythonSplit(s, sep, maxsplit: maxsplit, fromRight: name == "rsplit").map { .string($0) })
             }
         case "splitlines":
             return method(name) { _, _ in
-                .list(s.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { .string(String($0)) }
-                    .dropLast(s.last?.isNewline == true ? 1 : 0))
+                .list(
+                    s.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { .string(String($0)) }
+                        .dropLast(s.last?.isNewline == true ? 1 : 0))
             }
         case "replace":
             return method(name) { args, _ in
                 guard args.count >= 2 else { throw ChatTemplateError.render("replace() takes at least 2 arguments") }
-                return .string(pythonReplace(s, args[0].str, args[1].str, count: args.count > 2 ? args[2].integerValue ?? -1 : -1))
+                return .string(
+                    pythonReplace(s, args[0].str, args[1].str, count: args.count > 2 ? args[2].integerValue ?? -1 : -1))
             }
         case "find", "rfind", "index", "rindex", "count":
             return method(name) { args, _ in
-                guard case .string(let needle)? = args.first else { throw ChatTemplateError.render("\(name)() needs a string") }
+                guard case .string(let needle)? = args.first else {
+                    throw ChatTemplateError.render("\(name)() needs a string")
+                }
                 let hay = Array(s.unicodeScalars), pin = Array(needle.unicodeScalars)
                 var hits: [Int] = []
                 if hay.count >= pin.count {
                     var i = 0
                     while i <= hay.count - pin.count {
-                        if Array(hay[i..<(i + pin.count)]) == pin { hits.append(i); i += max(pin.count, 1) } else { i += 1 }
+                        if Array(hay[i..<(i + pin.count)]) == pin {
+                            hits.append(i); i += max(pin.count, 1)
+                        } else {
+                            i += 1
+                        }
                     }
                 }
                 if name == "count" { return .integer(hits.count) }
@@ -65,7 +85,9 @@ extension JinjaBuiltins {
                 return .integer(hit)
             }
         case "join":
-            return method(name) { args, _ in .string(try (args.first ?? .list([])).iterate().map(\.str).joined(separator: s)) }
+            return method(name) { args, _ in
+                .string(try (args.first ?? .list([])).iterate().map(\.str).joined(separator: s))
+            }
         case "isdigit", "isalpha", "isspace", "isalnum", "isupper", "islower":
             return method(name) { _, _ in
                 guard !s.isEmpty else { return .bool(false) }
@@ -73,7 +95,8 @@ extension JinjaBuiltins {
                 switch name {
                 case "isdigit": return .bool(u.allSatisfy { $0.properties.numericType != nil })
                 case "isalpha": return .bool(u.allSatisfy(\.properties.isAlphabetic))
-                case "isalnum": return .bool(u.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil })
+                case "isalnum":
+                    return .bool(u.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil })
                 case "isspace": return .bool(u.allSatisfy(isPythonSpace))
                 case "isupper": return .bool(s == s.uppercased() && s != s.lowercased())
                 default: return .bool(s == s.lowercased() && s != s.uppercased())
@@ -97,7 +120,9 @@ extension JinjaBuiltins {
                 return d.lookup(key) ?? (args.count > 1 ? args[1] : .none)
             }
         case "update", "pop", "setdefault", "clear", "popitem":
-            return method(name) { _, _ in throw ChatTemplateError.render("dict.\(name) modifies a dict, which chat templates may not do") }
+            return method(name) { _, _ in
+                throw ChatTemplateError.render("dict.\(name) modifies a dict, which chat templates may not do")
+            }
         default: return nil
         }
     }
@@ -114,7 +139,9 @@ extension JinjaBuiltins {
         case "count":
             return method(name) { args, _ in .integer(a.filter { JinjaValue.equal($0, args.first ?? .none) }.count) }
         case "append", "extend", "pop", "insert", "remove", "sort", "reverse", "clear":
-            return method(name) { _, _ in throw ChatTemplateError.render("list.\(name) modifies a list, which chat templates may not do") }
+            return method(name) { _, _ in
+                throw ChatTemplateError.render("list.\(name) modifies a list, which chat templates may not do")
+            }
         default: return nil
         }
     }
@@ -199,7 +226,10 @@ func pythonSplit(_ s: String, _ sep: String?, maxsplit: Int, fromRight: Bool) th
             if i == u.count { break }
             if remainingSplits == 0 {
                 words.append(u[i...])
-                return words.map(text).enumerated().map { $0.offset == words.count - 1 ? pythonStrip($0.element, chars: nil, leading: false, trailing: true) : $0.element }
+                return words.map(text).enumerated().map {
+                    $0.offset == words.count - 1
+                        ? pythonStrip($0.element, chars: nil, leading: false, trailing: true) : $0.element
+                }
             }
             var k = i
             while k < u.count, !isPythonSpace(u[k]) { k += 1 }
@@ -216,7 +246,9 @@ func pythonSplit(_ s: String, _ sep: String?, maxsplit: Int, fromRight: Bool) th
     while i + pin.count <= u.count {
         if Array(u[i..<(i + pin.count)]) == pin { cuts.append(i); i += pin.count } else { i += 1 }
     }
-    if maxsplit >= 0 && cuts.count > maxsplit { cuts = fromRight ? Array(cuts.suffix(maxsplit)) : Array(cuts.prefix(maxsplit)) }
+    if maxsplit >= 0 && cuts.count > maxsplit {
+        cuts = fromRight ? Array(cuts.suffix(maxsplit)) : Array(cuts.prefix(maxsplit))
+    }
     var parts: [String] = [], start = 0
     for c in cuts {
         parts.append(text(u[start..<c]))

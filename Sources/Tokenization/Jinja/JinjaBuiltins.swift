@@ -43,7 +43,9 @@ enum JinjaBuiltins {
     }
 
     /// Python slicing `value[start:stop:step]` of a list or string.
-    static func slice(_ value: JinjaValue, _ start: JinjaValue?, _ stop: JinjaValue?, _ step: JinjaValue?) throws -> JinjaValue {
+    static func slice(_ value: JinjaValue, _ start: JinjaValue?, _ stop: JinjaValue?, _ step: JinjaValue?) throws
+        -> JinjaValue
+    {
         func int(_ v: JinjaValue?) throws -> Int? {
             guard let v, !(v.isUndefined), v.truthy || v.integerValue == 0 else { return nil }
             if case .none = v { return nil }
@@ -77,7 +79,9 @@ enum JinjaBuiltins {
     static func contains(_ haystack: JinjaValue, _ needle: JinjaValue) throws -> Bool {
         switch haystack {
         case .string(let s):
-            guard case .string(let n) = needle else { throw ChatTemplateError.render("'in <string>' requires string as left operand") }
+            guard case .string(let n) = needle else {
+                throw ChatTemplateError.render("'in <string>' requires string as left operand")
+            }
             return n.isEmpty || s.unicodeScalars.firstRange(of: n.unicodeScalars) != nil
         case .list(let a, _): return a.contains { JinjaValue.equal($0, needle) }
         case .dict: return haystack.lookup(needle) != nil
@@ -98,7 +102,8 @@ enum JinjaBuiltins {
         case let ("+", .list(x, t), .list(y, _)): return .list(x + y, isTuple: t)
         case let ("*", .string(s), .integer(n)), let ("*", .integer(n), .string(s)):
             return .string(String(repeating: s, count: max(n, 0)))
-        case let ("*", .list(x, t), .integer(n)): return .list(Array(repeatElement(x, count: max(n, 0)).joined()), isTuple: t)
+        case let ("*", .list(x, t), .integer(n)):
+            return .list(Array(repeatElement(x, count: max(n, 0)).joined()), isTuple: t)
         case ("%", .string, _): throw ChatTemplateError.unsupported("printf-style '%' string formatting", line: 0)
         default: break
         }
@@ -156,13 +161,24 @@ enum JinjaBuiltins {
         case "false": if case .bool(false) = v { return true } else { return false }
         case "integer": if case .integer = v { return true } else { return false }
         case "float": return v.isFloat
-        case "number": if case .integer = v { return true } else { return v.isFloat || { if case .bool = v { true } else { false } }() }
+        case "number":
+            if case .integer = v {
+                return true
+            } else {
+                return v.isFloat || { if case .bool = v { true } else { false } }()
+            }
         case "string": if case .string = v { return true } else { return false }
         case "mapping": if case .dict = v { return true } else { return false }
         case "sequence":
-            switch v { case .string, .list, .dict: return true; default: return false }
+            switch v {
+            case .string, .list, .dict: return true;
+            default: return false
+            }
         case "iterable":
-            switch v { case .string, .list, .dict, .undefined: return true; default: return false }
+            switch v {
+            case .string, .list, .dict, .undefined: return true;
+            default: return false
+            }
         case "callable": if case .function = v { return true } else { return false }
         case "odd": return (v.integerValue ?? 0) % 2 != 0
         case "even": return (v.integerValue ?? 1) % 2 == 0

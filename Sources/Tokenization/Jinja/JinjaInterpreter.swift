@@ -53,7 +53,8 @@ final class JinjaInterpreter {
             for (condition, body) in branches where try evaluate(condition).truthy { return try execute(body) }
             return try execute(otherwise)
         case let .loop(targets, iterable, filter, body, otherwise):
-            return try runLoop(targets: targets, iterable: try evaluate(iterable), filter: filter, body: body, otherwise: otherwise)
+            return try runLoop(
+                targets: targets, iterable: try evaluate(iterable), filter: filter, body: body, otherwise: otherwise)
         case let .set(target, e):
             let value = try evaluate(e)
             switch target {
@@ -100,8 +101,10 @@ final class JinjaInterpreter {
         for (t, v) in zip(targets, parts) { assign(t, v) }
     }
 
-    private func runLoop(targets: [String], iterable: JinjaValue, filter: JinjaExpr?, body: [JinjaNode],
-                         otherwise: [JinjaNode]) throws -> Flow {
+    private func runLoop(
+        targets: [String], iterable: JinjaValue, filter: JinjaExpr?, body: [JinjaNode],
+        otherwise: [JinjaNode]
+    ) throws -> Flow {
         var items = try iterable.iterate()
         if let filter {
             items = try items.filter { item in
@@ -123,10 +126,14 @@ final class JinjaInterpreter {
                 ("depth", .integer(1)), ("depth0", .integer(0)),
                 ("previtem", index > 0 ? items[index - 1] : .undefined("there is no previous item")),
                 ("nextitem", index + 1 < n ? items[index + 1] : .undefined("there is no next item")),
-                ("cycle", .function(JinjaFunction(name: "loop.cycle") { args, _ in
-                    guard !args.isEmpty else { throw ChatTemplateError.render("no items for cycling given") }
-                    return args[index % args.count]
-                })),
+                (
+                    "cycle",
+                    .function(
+                        JinjaFunction(name: "loop.cycle") { args, _ in
+                            guard !args.isEmpty else { throw ChatTemplateError.render("no items for cycling given") }
+                            return args[index % args.count]
+                        })
+                ),
             ]
             assign("loop", .object(loop))
             try bind(targets, item)
@@ -189,7 +196,8 @@ final class JinjaInterpreter {
         case let .item(base, index):
             return try JinjaBuiltins.item(try evaluate(base), try evaluate(index))
         case let .slice(base, start, stop, step):
-            return try JinjaBuiltins.slice(try evaluate(base), try start.map(evaluate), try stop.map(evaluate), try step.map(evaluate))
+            return try JinjaBuiltins.slice(
+                try evaluate(base), try start.map(evaluate), try stop.map(evaluate), try step.map(evaluate))
         case let .call(callee, args, kwargs):
             let f = try evaluate(callee)
             let argValues = try args.map(evaluate)
@@ -201,7 +209,8 @@ final class JinjaInterpreter {
             }
         case let .filter(base, name, args, kwargs):
             let value = try evaluate(base)
-            return try JinjaBuiltins.filter(name, value, try args.map(evaluate), try kwargs.map { ($0.0, try evaluate($0.1)) }, self)
+            return try JinjaBuiltins.filter(
+                name, value, try args.map(evaluate), try kwargs.map { ($0.0, try evaluate($0.1)) }, self)
         case let .test(base, name, args, negated):
             let result = try JinjaBuiltins.test(name, try evaluate(base), try args.map(evaluate))
             return .bool(result != negated)
@@ -217,7 +226,9 @@ final class JinjaInterpreter {
                 default: throw ChatTemplateError.render("bad operand type for unary -: '\(v.typeName)'")
                 }
             default:
-                guard v.number != nil else { throw ChatTemplateError.render("bad operand type for unary +: '\(v.typeName)'") }
+                guard v.number != nil else {
+                    throw ChatTemplateError.render("bad operand type for unary +: '\(v.typeName)'")
+                }
                 return v
             }
         case let .binary(op, lhs, rhs):
@@ -251,7 +262,8 @@ final class JinjaInterpreter {
             return .bool(true)
         case let .conditional(then, condition, otherwise):
             if try evaluate(condition).truthy { return try evaluate(then) }
-            return try otherwise.map(evaluate) ?? .undefined("the inline if expression evaluated to false and no else section was defined")
+            return try otherwise.map(evaluate)
+                ?? .undefined("the inline if expression evaluated to false and no else section was defined")
         }
     }
 }

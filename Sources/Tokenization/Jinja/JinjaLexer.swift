@@ -15,7 +15,8 @@ public enum ChatTemplateError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .syntax(message, line): "chat template syntax error (line \(line)): \(message)"
-        case let .unsupported(construct, line): "chat template uses \(construct), which Polygraph's Jinja interpreter does not support (line \(line))"
+        case let .unsupported(construct, line):
+            "chat template uses \(construct), which Polygraph's Jinja interpreter does not support (line \(line))"
         case let .render(message): "chat template rendering failed: \(message)"
         case let .raised(message): "chat template refused the conversation: \(message)"
         }
@@ -106,7 +107,9 @@ struct JinjaLexer {
         while pos < src.count {
             // The next tag opener: `{{`, `{%` or `{#`.
             var k = pos
-            while k + 1 < src.count, !(src[k] == "{" && (src[k + 1] == "{" || src[k + 1] == "%" || src[k + 1] == "#")) { k += 1 }
+            while k + 1 < src.count, !(src[k] == "{" && (src[k + 1] == "{" || src[k + 1] == "%" || src[k + 1] == "#")) {
+                k += 1
+            }
             if k + 1 >= src.count {
                 emitText(from: pos, to: src.count)
                 advance(to: src.count)
@@ -122,7 +125,9 @@ struct JinjaLexer {
                 var lineStart = textEnd
                 while lineStart > pos, src[lineStart - 1] != "\n" { lineStart -= 1 }
                 let afterNewline = lineStart > pos
-                if (afterNewline || lineStarting) && lineStart < textEnd && src[lineStart..<textEnd].allSatisfy(isPythonSpace) {
+                if (afterNewline || lineStarting) && lineStart < textEnd
+                    && src[lineStart..<textEnd].allSatisfy(isPythonSpace)
+                {
                     textEnd = lineStart
                 }
             }
@@ -237,12 +242,16 @@ struct JinjaLexer {
                 number()
             } else if c == "_" || c.properties.isAlphabetic {
                 var j = pos
-                while let d = at(j), d == "_" || d.properties.isAlphabetic || (d.isASCII && d.properties.numericType != nil) { j += 1 }
+                while let d = at(j),
+                    d == "_" || d.properties.isAlphabetic || (d.isASCII && d.properties.numericType != nil)
+                { j += 1 }
                 emit(.name(String(String.UnicodeScalarView(src[pos..<j]))))
                 advance(to: j)
             } else {
-                let ops = ["//", "**", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "=", "(", ")",
-                           "[", "]", "{", "}", ",", ".", ":", "|"]
+                let ops = [
+                    "//", "**", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "=", "(", ")",
+                    "[", "]", "{", "}", ",", ".", ":", "|",
+                ]
                 guard let op = ops.first(where: { matches($0, at: pos) }) else {
                     throw ChatTemplateError.syntax("unexpected character '\(c)'", line: line)
                 }

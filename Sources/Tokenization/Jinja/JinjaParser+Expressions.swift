@@ -116,7 +116,7 @@ extension JinjaParser {
             default: return .name(n)
             }
         case .string(var s):
-            while case .string(let more)? = current { s += more; i += 1 } // adjacent literals concatenate
+            while case .string(let more)? = current { s += more; i += 1 }  // adjacent literals concatenate
             return .literal(.string(s))
         case .integer(let n): return .literal(.integer(n))
         case .float(let x): return .literal(.float(x))
@@ -233,7 +233,9 @@ extension JinjaParser {
                 var args: [JinjaExpr] = []
                 if current == .op("(") {
                     let (a, kw) = try parseCallArguments()
-                    guard kw.isEmpty else { throw ChatTemplateError.unsupported("keyword arguments to tests", line: line) }
+                    guard kw.isEmpty else {
+                        throw ChatTemplateError.unsupported("keyword arguments to tests", line: line)
+                    }
                     args = a
                 } else if let t = current, startsTestArgument(t) {
                     args = [try parsePostfix(try parsePrimary())]

@@ -176,7 +176,9 @@ struct JinjaParser {
                 target = .names(names)
             }
             if skip(.tagClose) {
-                guard case .names(let names) = target, names.count == 1 else { throw syntax("block set needs one name") }
+                guard case .names(let names) = target, names.count == 1 else {
+                    throw syntax("block set needs one name")
+                }
                 let (body, _) = try parseBody(until: ["endset"])
                 try expect(.tagClose, "'%}'")
                 return .setBlock(first, body)

@@ -15,7 +15,11 @@ final class JinjaNamespace {
     subscript(key: String) -> JinjaValue? {
         get { values.first { $0.0 == key }?.1 }
         set {
-            if let i = values.firstIndex(where: { $0.0 == key }) { values[i].1 = newValue ?? .none } else { values.append((key, newValue ?? .none)) }
+            if let i = values.firstIndex(where: { $0.0 == key }) {
+                values[i].1 = newValue ?? .none
+            } else {
+                values.append((key, newValue ?? .none))
+            }
         }
     }
 }
@@ -180,7 +184,7 @@ func pythonFloat(_ x: Double) -> String {
     if x.isNaN { return "nan" }
     if x.isInfinite { return x > 0 ? "inf" : "-inf" }
     if x == x.rounded(), abs(x) < 1e16 { return String(format: "%.1f", x) }
-    var s = "\(x)" // Swift prints the shortest round-trip digits
+    var s = "\(x)"  // Swift prints the shortest round-trip digits
     if let e = s.firstIndex(of: "e") {
         var mantissa = String(s[..<e]), exponent = String(s[s.index(after: e)...])
         if mantissa.hasSuffix(".0") { mantissa.removeLast(2) }
@@ -217,8 +221,10 @@ func pythonStringRepr(_ s: String) -> String {
 
 /// Python's `json.dumps(value, ensure_ascii=False, indent=indent, separators=…, sort_keys=…)` as transformers'
 /// `tojson` filter calls it (https://docs.python.org/3/library/json.html#json.dumps).
-func pythonJSON(_ v: JinjaValue, indent: Int?, itemSeparator: String, keySeparator: String, sortKeys: Bool,
-                level: Int = 0) throws -> String {
+func pythonJSON(
+    _ v: JinjaValue, indent: Int?, itemSeparator: String, keySeparator: String, sortKeys: Bool,
+    level: Int = 0
+) throws -> String {
     func newline(_ depth: Int) -> String { indent.map { "\n" + String(repeating: " ", count: $0 * depth) } ?? "" }
     switch v {
     case .none: return "null"
@@ -231,9 +237,13 @@ func pythonJSON(_ v: JinjaValue, indent: Int?, itemSeparator: String, keySeparat
     case .string(let s): return jsonString(s)
     case .list(let a, _):
         if a.isEmpty { return "[]" }
-        let items = try a.map { try pythonJSON($0, indent: indent, itemSeparator: itemSeparator, keySeparator: keySeparator,
-                                               sortKeys: sortKeys, level: level + 1) }
-        return "[" + newline(level + 1) + items.joined(separator: itemSeparator + newline(level + 1)) + newline(level) + "]"
+        let items = try a.map {
+            try pythonJSON(
+                $0, indent: indent, itemSeparator: itemSeparator, keySeparator: keySeparator,
+                sortKeys: sortKeys, level: level + 1)
+        }
+        return "[" + newline(level + 1) + items.joined(separator: itemSeparator + newline(level + 1)) + newline(level)
+            + "]"
     case .dict(var d):
         if d.isEmpty { return "{}" }
         if sortKeys { d.sort { (try? JinjaValue.less($0.0, $1.0)) ?? false } }
@@ -241,16 +251,21 @@ func pythonJSON(_ v: JinjaValue, indent: Int?, itemSeparator: String, keySeparat
             let key: String
             switch k {
             case .string(let s): key = jsonString(s)
-            case .integer, .float, .bool, .none: key = jsonString(try pythonJSON(k, indent: nil, itemSeparator: "", keySeparator: "", sortKeys: false))
+            case .integer, .float, .bool, .none:
+                key = jsonString(try pythonJSON(k, indent: nil, itemSeparator: "", keySeparator: "", sortKeys: false))
             default: throw ChatTemplateError.render("keys must be str, int, float, bool or None, not \(k.typeName)")
             }
-            return key + keySeparator + (try pythonJSON(value, indent: indent, itemSeparator: itemSeparator,
-                                                         keySeparator: keySeparator, sortKeys: sortKeys, level: level + 1))
+            return key + keySeparator
+                + (try pythonJSON(
+                    value, indent: indent, itemSeparator: itemSeparator,
+                    keySeparator: keySeparator, sortKeys: sortKeys, level: level + 1))
         }
-        return "{" + newline(level + 1) + items.joined(separator: itemSeparator + newline(level + 1)) + newline(level) + "}"
+        return "{" + newline(level + 1) + items.joined(separator: itemSeparator + newline(level + 1)) + newline(level)
+            + "}"
     case .namespace(let ns):
-        return try pythonJSON(.object(ns.values), indent: indent, itemSeparator: itemSeparator, keySeparator: keySeparator,
-                              sortKeys: sortKeys, level: level)
+        return try pythonJSON(
+            .object(ns.values), indent: indent, itemSeparator: itemSeparator, keySeparator: keySeparator,
+            sortKeys: sortKeys, level: level)
     case .undefined, .function:
         throw ChatTemplateError.render("Object of type \(v.typeName) is not JSON serializable")
     }

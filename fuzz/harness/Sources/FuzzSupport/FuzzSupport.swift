@@ -1,7 +1,7 @@
 // Helpers shared by the fuzz targets.
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The fuzz input as bytes (libFuzzer may pass a null pointer for the empty input).
@@ -17,7 +17,8 @@ public final class ScratchFile: @unchecked Sendable {
 
     public init(_ name: String) {
         let env = ProcessInfo.processInfo.environment
-        let dir = env["POLYGRAPH_FUZZ_TMP"]
+        let dir =
+            env["POLYGRAPH_FUZZ_TMP"]
             ?? (FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
         path = "\(dir)/polygraph-fuzz-\(getpid())-\(name)"
         scratchPaths.append(path)
@@ -72,7 +73,8 @@ public func writeSeedsIfAsked(_ seeds: () throws -> [(String, [UInt8])]) {
 private func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<CInt>,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
 
 /// Runs libFuzzer with the process's arguments (`-max_total_time=60 corpus/` etc.) on `test`, then exits.
 public func runFuzzer(_ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> Never {

@@ -37,11 +37,14 @@ public enum TinyModels {
         let vocab: Int
         switch tokenizer {
         case .sentencePiece:
-            let pieces = ["<unk>", "<s>", "</s>", "<start_of_turn>", "<end_of_turn>", "▁", "▁the", "▁a", "he", "t", "h",
-                          "e", "a", "<0x0A>", "<0x41>", "▁Hello"]
+            let pieces = [
+                "<unk>", "<s>", "</s>", "<start_of_turn>", "<end_of_turn>", "▁", "▁the", "▁a", "he", "t", "h",
+                "e", "a", "<0x0A>", "<0x41>", "▁Hello",
+            ]
             let kinds: [Int32] = [2, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6, 6, 1]
             let bytes = fullBytes ? (0..<256).map { String(format: "<0x%02X>", $0) } : []
-            let allPieces = pieces + bytes + (fullBytes ? ["▁Paris", "▁is", "▁in", "▁France", "Par", "is", "▁P", "ar"] : [])
+            let allPieces =
+                pieces + bytes + (fullBytes ? ["▁Paris", "▁is", "▁in", "▁France", "Par", "is", "▁P", "ar"] : [])
             let allKinds = kinds + bytes.map { _ in 6 } + (fullBytes ? [Int32](repeating: 1, count: 8) : [])
             vocab = allPieces.count
             w.set("tokenizer.ggml.model", .string("llama"))
@@ -51,14 +54,22 @@ public enum TinyModels {
             w.set("tokenizer.ggml.bos_token_id", .uint32(1))
             w.set("tokenizer.ggml.eos_token_id", .uint32(2))
             w.set("tokenizer.ggml.unknown_token_id", .uint32(0))
-            w.set("tokenizer.chat_template", .string(
-                "{{ bos_token }}{% for m in messages %}<start_of_turn>{{ m['role'] }}\n{{ m['content'] | trim }}"
-                + "<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"))
+            w.set(
+                "tokenizer.chat_template",
+                .string(
+                    "{{ bos_token }}{% for m in messages %}<start_of_turn>{{ m['role'] }}\n{{ m['content'] | trim }}"
+                        + "<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"))
         case .byteLevel:
-            let small = ["!", "H", "e", "l", "o", "Ġ", "w", "r", "d", "1", "2", "He", "ll", "Ġw", "<|im_start|>", "<|im_end|>"]
+            let small = [
+                "!", "H", "e", "l", "o", "Ġ", "w", "r", "d", "1", "2", "He", "ll", "Ġw", "<|im_start|>", "<|im_end|>",
+            ]
             let byteTokens = fullBytes ? (0..<256).map { String(Character(ByteLevel.characterForByte[$0])) } : []
-            let extra = fullBytes ? ["Ġt", "he", "Ġthe", "in", "Ġa", "er", "12", "ĠP", "ar", "ĠPar", "ĠPari", "is",
-                                    "ĠParis", "Ġi", "Ġis", "Ġin", "ĠF", "ra", "nc", "ĠFra", "ĠFranc", "ĠFrance"] : []
+            let extra =
+                fullBytes
+                ? [
+                    "Ġt", "he", "Ġthe", "in", "Ġa", "er", "12", "ĠP", "ar", "ĠPar", "ĠPari", "is",
+                    "ĠParis", "Ġi", "Ġis", "Ġin", "ĠF", "ra", "nc", "ĠFra", "ĠFranc", "ĠFrance",
+                ] : []
             let tokens = byteTokens.isEmpty ? small : byteTokens + extra + small.suffix(2)
             let kinds: [Int32] = Array(repeating: 1, count: tokens.count - 2) + [3, 3]
             vocab = tokens.count
@@ -66,18 +77,26 @@ public enum TinyModels {
             w.set("tokenizer.ggml.pre", .string("qwen2"))
             w.set("tokenizer.ggml.tokens", strings: tokens)
             w.set("tokenizer.ggml.token_type", int32s: kinds)
-            w.set("tokenizer.ggml.merges", strings: fullBytes
-                ? ["Ġ t", "h e", "Ġt he", "i n", "Ġ a", "e r", "1 2", "Ġ P", "a r", "ĠP ar", "ĠPar i", "i s", "ĠPari s",
-                   "Ġ i", "Ġi s", "Ġi n", "Ġ F", "r a", "n c", "ĠF ra", "ĠFra nc", "ĠFranc e"]
-                : ["H e", "l l", "Ġ w"])
+            w.set(
+                "tokenizer.ggml.merges",
+                strings: fullBytes
+                    ? [
+                        "Ġ t", "h e", "Ġt he", "i n", "Ġ a", "e r", "1 2", "Ġ P", "a r", "ĠP ar", "ĠPar i", "i s",
+                        "ĠPari s",
+                        "Ġ i", "Ġi s", "Ġi n", "Ġ F", "r a", "n c", "ĠF ra", "ĠFra nc", "ĠFranc e",
+                    ]
+                    : ["H e", "l l", "Ġ w"])
             w.set("tokenizer.ggml.eos_token_id", .uint32(UInt32(tokens.count - 1)))
-            w.set("tokenizer.chat_template", .string(
-                "{% for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n"
-                + "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"))
+            w.set(
+                "tokenizer.chat_template",
+                .string(
+                    "{% for message in messages %}<|im_start|>{{ message.role }}\n{{ message.content }}<|im_end|>\n"
+                        + "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"))
         }
         func add(_ name: String, _ dims: [Int]) throws {
             let count = dims.reduce(1, *)
-            try w.addTensor(name: name, dimensions: dims, values: (0..<count).map { Float(($0 * 7919) % 17) / 17 - 0.5 })
+            try w.addTensor(
+                name: name, dimensions: dims, values: (0..<count).map { Float(($0 * 7919) % 17) / 17 - 0.5 })
         }
         try add("token_embd.weight", [d, vocab])
         try add("output_norm.weight", [d])

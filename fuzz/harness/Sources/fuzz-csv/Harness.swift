@@ -7,7 +7,10 @@ func writeSeeds() {
     writeSeedsIfAsked {
         [
             ("plain.csv", "statement,label\nParis is in France.,1\nParis is in Spain.,0\n"),
-            ("quoted.csv", "statement,label,topic\r\n\"A, quoted \"\"statement\"\"\",true,geo\r\n\"multi\nline\",false,x\r\n"),
+            (
+                "quoted.csv",
+                "statement,label,topic\r\n\"A, quoted \"\"statement\"\"\",true,geo\r\n\"multi\nline\",false,x\r\n"
+            ),
             ("meta-first.csv", "id,label,statement\n7,1.0,The sky is blue.\n8,0.0,Water is dry.\n"),
             ("bom.csv", "\u{FEFF}Statement,Label\nOne,TRUE\n"),
             ("missing.csv", "statement,label\nok,1\nshort\n"),

@@ -7,8 +7,11 @@ import FuzzSupport
 func writeSeeds() {
     writeSeedsIfAsked {
         [
-            ("plain.jsonl", #"{"question": "What is the capital of France?", "answers": ["Paris"]}"# + "\n"
-                + #"{"question": "2+2?", "answers": ["4", "four"], "topic": "math"}"# + "\n"),
+            (
+                "plain.jsonl",
+                #"{"question": "What is the capital of France?", "answers": ["Paris"]}"# + "\n"
+                    + #"{"question": "2+2?", "answers": ["4", "four"], "topic": "math"}"# + "\n"
+            ),
             ("blank-lines.jsonl", "\n" + #"{"question":"Q","answer":"A"}"# + "\r\n\n"),
             ("bad.jsonl", #"{"question": 5}"# + "\n" + #"["not", "an", "object"]"# + "\n"),
             ("unicode.jsonl", #"{"question": "Qu\u00e9 es \ud83d\ude00?", "answers": ["\u0000x"]}"# + "\n"),

@@ -22,11 +22,18 @@ func npy(_ header: String, data: [UInt8], major: UInt8 = 1) -> [UInt8] {
 /// With POLYGRAPH_FUZZ_WRITE_SEEDS=<dir>: writes this target's seeds there and exits.
 func writeSeeds() {
     writeSeedsIfAsked {
-        let f32 = [Float](repeating: 0.5, count: 6).flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
+        let f32 = [Float](repeating: 0.5, count: 6).flatMap { v in
+            withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) }
+        }
         return [
             ("f4-2x3.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data: f32)),
             ("f8-3d.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1, 3), }", data: f32)),
-            ("f2-v2.npy", npy("{'descr': '<f2', 'fortran_order': False, 'shape': (3, 2), }", data: Array(f32.prefix(12)), major: 2)),
+            (
+                "f2-v2.npy",
+                npy(
+                    "{'descr': '<f2', 'fortran_order': False, 'shape': (3, 2), }", data: Array(f32.prefix(12)), major: 2
+                )
+            ),
             ("f4-v3.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", data: f32, major: 3)),
             ("fortran.npy", npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", data: f32)),
         ]

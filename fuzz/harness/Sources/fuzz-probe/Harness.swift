@@ -7,8 +7,9 @@ import Probes
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let artifact = try? ProbeArtifact.decode(Data(fuzzBytes(data, size)), path: "fuzz.json") else { return 0 }
-    _ = try? artifact.checkCompatible(modelSHA256: artifact.model.sha256, hook: artifact.hook,
-                                      position: artifact.position, dims: 4)
+    _ = try? artifact.checkCompatible(
+        modelSHA256: artifact.model.sha256, hook: artifact.hook,
+        position: artifact.position, dims: 4)
     _ = try? artifact.encoded()
     guard let scorer = try? ProbeScorer(artifact: artifact) else { return 0 }
     // Validation bounds the width; an activation of that width is what a model of that width would send.

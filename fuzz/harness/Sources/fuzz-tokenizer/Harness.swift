@@ -10,8 +10,10 @@ import Tokenization
 let tokenizers: [any Tokenizer] = {
     let scratch = ScratchFile("tokenizer.gguf")
     var out: [any Tokenizer] = []
-    for (vocabulary, pre) in [(TinyModels.Vocabulary.byteLevel, PreTokenizer.qwen2), (.byteLevel, .llama3),
-                              (.byteLevel, .gpt2), (.sentencePiece, nil)] {
+    for (vocabulary, pre) in [
+        (TinyModels.Vocabulary.byteLevel, PreTokenizer.qwen2), (.byteLevel, .llama3),
+        (.byteLevel, .gpt2), (.sentencePiece, nil),
+    ] {
         do {
             scratch.write(try TinyModels.model(arch: "llama", tokenizer: vocabulary, fullBytes: true))
             out.append(try makeTokenizer(from: GGUFFile(path: scratch.path), preTokenizerOverride: pre))
