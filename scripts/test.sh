@@ -6,8 +6,8 @@
 # Tests that need the real model or ../shared skip without them on a developer machine, and fail when CI is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Seconds per phase, printed as each phase ends and summed up at the end (a full run takes about 17 minutes on
-# 2 cores with a warm apt/PyPI cache and a built tree; the fuzz phase with its own build is about a quarter of it).
+# Seconds per phase, printed as each phase ends and summed up at the end (a full run takes 12–20 minutes on
+# 2 cores with a warm apt/PyPI cache and a built tree; the fuzz phase with its own build is about a third of it).
 T0=$SECONDS; PHASE_T=$SECONDS; PHASES=()
 phase_done() { PHASES+=("$1 $((SECONDS - PHASE_T))s"); echo "-- $1 took $((SECONDS - PHASE_T)) s" >&2; PHASE_T=$SECONDS; }
 print_phases() { echo "== time per phase: ${PHASES[*]:-} (total $((SECONDS - T0)) s)" >&2; }
