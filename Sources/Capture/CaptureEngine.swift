@@ -15,6 +15,8 @@ public protocol CaptureEngine {
     /// One batched forward pass. Returns, per sequence, hook → `[tokens, width]` row-major, and with `scoreTokens`
     /// the model's confidence in each token given the ones before it (teacher forcing).
     func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput]
+    /// Tokens of the prompt `answer` would run for `question` (chat template included).
+    func promptLength(question: String) throws -> Int
     /// Generates an answer to `question`, capturing `hooks` during generation itself.
     func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer
     /// Answers to `questions` in order, up to `batchSize` generated together (batched decode); each equals what

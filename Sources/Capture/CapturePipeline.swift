@@ -23,7 +23,7 @@ public final class CapturePipeline {
     let progress: (CaptureProgress) -> Void
     /// Tokens through the model, answers graded correct and answers graded refused in this run.
     var tokens = 0, correct = 0, refused = 0
-    /// Statements skipped for being longer than the model's context, in this run.
+    /// Statements (or questions) skipped for being longer than the model's context, in this run.
     var skipped = 0
 
     /// `progress` is called after each batch of statements or each answer, and once more at the end.
@@ -195,47 +195,5 @@ public final class CapturePipeline {
                 existing: "\"\(stored.prefix(60))\"",
                 requested: "\"\(expected.prefix(60))\" (give the same --dataset files in the same order)")
         }
-    }
-
-    /// Generates and grades an answer per question, up to `--batch-size` generated together; activations come from
-    /// the generation pass itself.
-    private func captureAnswers(_ slice: ArraySlice<Item>, datasets: [Dataset], onExample: () -> Void) throws
-        -> ActivationBatch
-    {
-        var batch = ActivationBatch(examples: [], activations: [:])
-        let answers = try engine.answers(
-            questions: slice.map(\.example.text), hooks: request.hooks,
-            maxTokens: request.maxAnswerTokens, batchSize: decodeBatch)
-        for (item, answer) in zip(slice, answers) {
-            let grade = AnswerGrader.grade(answer.text, accepted: item.example.answers)
-            if grade.correct { correct += 1 }
-            if grade.refused { refused += 1 }
-            tokens += answer.promptTokens + answer.generatedTokens
-            var meta = item.example.meta
-            meta["accepted_answers"] = item.example.answers.joined(separator: " | ")
-            meta["grade"] = grade.verdict.name  // "right", "wrong" or "refused" (label 1, 0, -1)
-            let s = answer.scores
-            let confidence = ConfidenceSummary(
-                logprobs: s.map(\.logprob), entropies: s.map(\.entropy), margins: s.map(\.margin))
-            batch.examples.append(
-                ExampleRecord(
-                    text: item.example.text, label: grade.label, source: datasets[item.dataset].name,
-                    nTokens: Int32(answer.generatedTokens), meta: meta, answer: answer.text,
-                    confidence: confidence))
-            for hook in request.hooks {
-                let width = try engine.width(of: hook)
-                guard let row = answer.lastRow[hook], row.count == width else {
-                    throw StoreError.invalidArgument(
-                        what: "engine output", detail: "hook \(hook) missing from the generation")
-                }
-                batch.activations[hook, default: []] += row
-                for name in StoreSchema.answerPositions {
-                    guard let extra = answer.positionRows[name]?[hook], extra.count == width else { continue }
-                    batch.positions[name, default: [:]][hook, default: []] += extra
-                }
-            }
-            onExample()
-        }
-        return batch
     }
 }

@@ -64,8 +64,9 @@ public struct CaptureSummary: Codable, Sendable {
     public var refused: Int? = nil
     /// `--shard K/N` runs: which rows of the whole capture this file holds.
     public var shard: String? = nil
-    /// Statements longer than the model's context in this run: stored unlabeled (-1) with NaN activations and the
-    /// reason in `/examples/meta/skipped`, so that the capture and its `--resume` go on past them.
+    /// Statements longer than the model's context (or questions whose prompt fills it) in this run: stored
+    /// unlabeled (-1) with NaN activations and the reason in `/examples/meta/skipped`, so that the capture and its
+    /// `--resume` go on past them.
     public var skipped: Int = 0
 
     /// One line for the terminal.
@@ -78,15 +79,17 @@ public struct CaptureSummary: Codable, Sendable {
         if let shard { line += "; \(shard)" }
         if resumedFrom > 0 { line += "; resumed after \(resumedFrom) committed examples" }
         if skipped > 0 {
+            let noun = correct == nil ? "statement" : "question"
             line +=
-                "; \(skipped) \(skipped == 1 ? "statement" : "statements") longer than the model's context skipped "
+                "; \(skipped) \(noun)\(skipped == 1 ? "" : "s") longer than the model's context skipped "
                 + "(stored unlabeled, reason in /examples/meta/skipped)"
         }
-        if let correct, examples > 0 {
+        let answered = examples - skipped
+        if let correct, answered > 0 {
             line += String(
-                format: "; %d/%d answers correct (%.1f%%)", correct, examples, 100 * Double(correct) / Double(examples))
+                format: "; %d/%d answers correct (%.1f%%)", correct, answered, 100 * Double(correct) / Double(answered))
             if let refused {
-                line += String(format: ", %d refused (%.1f%%)", refused, 100 * Double(refused) / Double(examples))
+                line += String(format: ", %d refused (%.1f%%)", refused, 100 * Double(refused) / Double(answered))
             }
         }
         return line

@@ -66,15 +66,21 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         }
     }
 
+    /// The token ids a question is answered from: the chat template's user turn and generation prompt, or
+    /// `Question: …\nAnswer:` for a model without one.
+    func prompt(question: String) throws -> [Int32] {
+        if let chat {
+            return model.tokenizer.encodePrompt(
+                try chat.render(messages: [.user(question)], addGenerationPrompt: true), parseSpecial: true)
+        }
+        return model.tokenizer.encodePrompt("Question: \(question)\nAnswer:", parseSpecial: false)
+    }
+
+    public func promptLength(question: String) throws -> Int { try prompt(question: question).count }
+
     public func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
         let typed = try hooks.map { try hook($0) }
-        let prompt: [Int32]
-        if let chat {
-            prompt = model.tokenizer.encodePrompt(
-                try chat.render(messages: [.user(question)], addGenerationPrompt: true), parseSpecial: true)
-        } else {
-            prompt = model.tokenizer.encodePrompt("Question: \(question)\nAnswer:", parseSpecial: false)
-        }
+        let prompt = try prompt(question: question)
         let generation = try model.generate(
             prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(typed))
         var lastRow: [String: [Float]] = [:]

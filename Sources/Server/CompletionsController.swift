@@ -9,7 +9,8 @@ import Hummingbird
 /// Under `abstain` and `escalate` a stream is held back until the answer is scored (a gate must not leak an
 /// answer it may withhold), then sent; under `annotate` tokens go out as they are generated.
 ///
-/// Generation watches the connection so that a client that hangs up stops its generation; that watch ends the
+/// Generation watches the connection so that a client that hangs up stops its generation (unless
+/// `serve --input-close answer`, for clients that half-close after their request); that watch ends the
 /// connection after the response (Hummingbird's `consumeWithCancellationOnInboundClose`), so these responses say
 /// `Connection: close` and keep-alive clients open a new connection instead of reusing a closed one.
 struct CompletionsController: Sendable {
@@ -64,7 +65,7 @@ struct CompletionsController: Sendable {
         let service = self.service
         let outcome: GateOutcome
         do {
-            outcome = try await request.body.consumeWithCancellationOnInboundClose { _ in
+            outcome = try await request.watchingHangUp(config.connections.inputClose) {
                 try await service.answer(plan.prepared, slot: slot, policy: plan.policy)
             }
         } catch {
@@ -125,10 +126,11 @@ struct CompletionsController: Sendable {
         let service = self.service
         let metrics = self.metrics
         let live = plan.policy.action == .annotate
+        let inputClose = config.connections.inputClose
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
-                try await request.body.consumeWithCancellationOnInboundClose { _ in
+                try await request.watchingHangUp(inputClose) {
                     let (tokens, sink) = AsyncStream<ScoredToken>.makeStream()
                     try await withThrowingTaskGroup(of: GateOutcome.self) { group in
                         group.addTask {

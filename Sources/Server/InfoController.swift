@@ -109,7 +109,7 @@ struct InfoController: Sendable {
         _ = try service.gate.probe(named: body.probe)
         let slot = try service.queue.reserve()
         let service = self.service
-        let verdicts = try await request.body.consumeWithCancellationOnInboundClose { _ in
+        let verdicts = try await request.watchingHangUp(config.connections.inputClose) {
             try await service.score(texts: texts, probe: body.probe, slot: slot)
         }
         metrics.record(verdicts)

@@ -54,6 +54,8 @@ public struct ConnectionLimits: Sendable {
     /// Most open connections. Beyond it the oldest idle one (waiting for a request) is closed to make room; when
     /// none is idle the new connection is answered 503 and closed.
     public var maxConnections: Int
+    /// What the end of a client's sending side (a TCP half-close) during a generation or score means.
+    public var inputClose: InputClose
 
     public static let defaultHeaderTimeout: Double = 10
     public static let defaultBodyTimeout: Double = 30
@@ -63,13 +65,27 @@ public struct ConnectionLimits: Sendable {
     public init(
         headerTimeout: Duration = .seconds(defaultHeaderTimeout),
         bodyTimeout: Duration = .seconds(defaultBodyTimeout),
-        idleTimeout: Duration = .seconds(defaultIdleTimeout), maxConnections: Int = defaultMaxConnections
+        idleTimeout: Duration = .seconds(defaultIdleTimeout), maxConnections: Int = defaultMaxConnections,
+        inputClose: InputClose = .cancel
     ) {
+        self.inputClose = inputClose
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
     }
+}
+
+/// `serve --input-close`: what it means when a client closes its sending side before its answer is written. A
+/// full close (the client hung up) and a half-close (the client shut down writing and still reads) look the same
+/// to the server — one TCP FIN — until something is written back.
+public enum InputClose: String, Sendable, CaseIterable {
+    /// The client is taken to have hung up: its generation stops at the next step and the request ends with 499
+    /// (what nginx and Go's net/http do). Frees the engine at once when a client gives up.
+    case cancel
+    /// The request is answered. A client that really left is noticed only when a write fails: a stream stops at
+    /// its next token, a non-streamed generation runs to its end (bounded by `max_tokens`).
+    case answer
 }
 
 #if canImport(Glibc)

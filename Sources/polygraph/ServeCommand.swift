@@ -6,6 +6,8 @@
     import Probes
     import Server
 
+    extension InputClose: ExpressibleByArgument {}
+
     /// `polygraph serve`: the OpenAI-compatible gated server (logic in modules Gate and Server).
     struct ServeCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -53,6 +55,11 @@
         var idleTimeout = ConnectionLimits.defaultIdleTimeout
         @Option(help: "Most open connections; beyond it the oldest idle one is closed, or 503 when none is idle.")
         var maxConnections = ConnectionLimits.defaultMaxConnections
+        @Option(
+            help:
+                "When a client closes its sending side before its answer: cancel (taken as a hang-up: the generation stops, 499) or answer (for clients that half-close after their request; a client that left is then noticed only when a write fails)."
+        )
+        var inputClose: InputClose = .cancel
         @Option(help: "Model id clients send (default: the GGUF file's stem).") var modelId: String?
         @Option(
             help:
@@ -140,7 +147,8 @@
             let id = modelId ?? URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
             var connections = ConnectionLimits(
                 headerTimeout: .seconds(headerTimeout), bodyTimeout: .seconds(bodyTimeout),
-                idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections)
+                idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections,
+                inputClose: inputClose)
             if let note = connections.fitOpenFileLimit() { err.write(Data("note: \(note)\n".utf8)) }
             let configuration = ServerConfiguration(
                 host: host, port: port, apiKey: key, modelID: id,

@@ -55,6 +55,9 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         }
     }
 
+    /// A question's prompt: four template tokens around its words.
+    func promptLength(question: String) throws -> Int { question.split(separator: " ").count + 4 }
+
     func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
         if let limit = failAfterPasses, passes >= limit {
             throw StoreError.invalidArgument(what: "fake", detail: "killed")

@@ -76,4 +76,35 @@ import Testing
             #expect(head.contains("\r\nconnection: close"), "closed without saying so: \(head)")
         }
     }
+
+    /// Hardening defect 15: a client that shuts down writing after its request and waits for the answer.
+    @Test(
+        "a half-close after the request ends it under --input-close cancel and is answered under answer",
+        arguments: [InputClose.cancel, .answer], [false, true])
+    func halfClose(policy: InputClose, stream: Bool) async throws {
+        var configuration = TestServer.configuration()
+        configuration.connections.inputClose = policy
+        let engine = FakeEngine(script: Array(repeating: 5, count: 20), stepDelay: 0.02)
+        let app = PolygraphServer.buildApplication(
+            service: try TestServer.service(engine: engine), configuration: configuration)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let body = try Self.body(stream: stream)
+            let (response, closed) = try await onThread {
+                let raw = try Self.sendChatRequest(port: port, body: body)
+                raw.shutdownWrite()
+                return raw.read()
+            }
+            #expect(closed, "the server did not end the connection")
+            let complete = stream ? response.contains("data: [DONE]") : response.contains("\"choices\"")
+            switch policy {
+            case .answer:
+                #expect(response.hasPrefix("HTTP/1.1 200"), "\(response.prefix(200))")
+                #expect(complete, "the answer is incomplete: \(response.suffix(300))")
+            case .cancel:
+                #expect(!complete, "a half-closed request was answered under cancel")
+                #expect(engine.steps < 20, "the generation ran to its end after the client closed its side")
+            }
+        }
+    }
 }

@@ -41,6 +41,11 @@ final class RawClient: @unchecked Sendable {
         _ = Glibc.close(fd)
     }
 
+    /// Closes the sending side only (a TCP half-close): the server sees the end of the request, reads still work.
+    func shutdownWrite() {
+        _ = shutdown(fd, Int32(SHUT_WR))
+    }
+
     func send(_ text: String) {
         _ = text.withCString { Glibc.send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
     }

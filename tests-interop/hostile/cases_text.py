@@ -71,7 +71,7 @@ JSONL = {
     "truncated object": b'{"question": "Capital of France?", "answ',
     "trailing garbage": b'{"question": "Capital of France?"} xyz\n',
     "UTF-8 BOM then garbage": b"\xef\xbb\xbf\xef\xbb\xbf{}\n",
-    "1 MB question": b'{"question": "' + b"why " * 250000 + b'"}\n',
+    "1 MB question": b'{"question": "' + b"why " * 250000 + b'", "answers": ["because"]}\n',
     "bad second line": Q_OK + b"{oops}\n",
     "id not a string": b'{"id": {"x": 1}, "question": "Capital of France?"}\n',
 }
@@ -82,6 +82,8 @@ LENIENT_IMPORT = {"label 0x1", "quote inside field", "empty statement", "lone CR
                   "duplicate columns"}
 # A statement longer than the model's context is skipped and recorded (label -1, /examples/meta/skipped), not an error.
 LENIENT = {"label 0x1", "quote inside field", "lone CR line ends", "duplicate columns", "2 MB statement"}
+# Likewise a question whose prompt fills the context (label -1, /examples/meta/skipped).
+LENIENT_JSONL = {"1 MB question"}
 
 
 def cases(ctx):
@@ -111,7 +113,8 @@ def cases(ctx):
             out.append(Case("jsonl", "capture%s: %s" % (tag, name),
                             ["capture", "--model", model, "--dataset", path, "--out",
                              os.path.join(tmp, "qcap%02d%s.h5" % (i, layer)), "--layers", layer,
-                             "--max-answer-tokens", "2", "--quiet"], timeout=30))
+                             "--max-answer-tokens", "2", "--quiet"], timeout=30,
+                            expect="any" if name in LENIENT_JSONL else "error"))
         if i % 5 == 0 and ctx.real_probe:
             out.append(Case("jsonl", "ask: " + name, ["ask", "--model", ctx.model, "--probe", ctx.real_probe,
                                                       "--questions", path, "--max-tokens", "2"], timeout=30))
