@@ -30,6 +30,9 @@ final class ConnectionRegistry: Sendable {
     /// Open connections now.
     var count: Int { state.withLockedValue { $0.entries.count } }
 
+    /// Open connections with a request in progress now.
+    var busy: Int { state.withLockedValue { $0.entries.values.filter { !$0.idle }.count } }
+
     /// Registers a new (idle) connection. Returns its id, or nil when the limit is reached and no connection is idle.
     func admit(_ channel: any Channel) -> UInt64? {
         let (id, evicted): (UInt64?, (any Channel)?) = state.withLockedValue { state in

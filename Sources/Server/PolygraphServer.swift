@@ -39,9 +39,21 @@ public enum PolygraphServer {
     )
         -> some ApplicationProtocol
     {
+        buildApplication(
+            service: service, configuration: configuration,
+            registry: ConnectionRegistry(limit: configuration.connections.maxConnections), logger: logger,
+            onServerRunning: onServerRunning)
+    }
+
+    /// The same, counting its connections in `registry` (tests watch it).
+    static func buildApplication(
+        service: GateService, configuration: ServerConfiguration, registry: ConnectionRegistry,
+        logger: Logger? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    )
+        -> some ApplicationProtocol
+    {
         let logger = logger ?? Logger(label: "polygraph.serve")
         let router = buildRouter(service: service, configuration: configuration)
-        let registry = ConnectionRegistry(limit: configuration.connections.maxConnections)
         let limits = configuration.connections, maxBody = configuration.maxBodyBytes
         return Application(
             router: router,

@@ -137,34 +137,33 @@ import Testing
 
     @Test("when every connection is busy, one more is answered 503")
     func allBusy() async throws {
-        let app = try Self.app(ConnectionLimits(bodyTimeout: .seconds(10), maxConnections: 3))
+        var configuration = TestServer.configuration()
+        configuration.connections = ConnectionLimits(bodyTimeout: .seconds(20), maxConnections: 3)
+        let registry = ConnectionRegistry(limit: 3)
+        let app = PolygraphServer.buildApplication(
+            service: try TestServer.service(), configuration: configuration, registry: registry)
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            // The busy connections must have had their heads read before the extra one arrives; on a loaded machine
-            // that can take longer than the first wait, so the scenario is retried with longer waits.
-            var response = ""
-            for wait in [300_000, 1_000_000, 3_000_000] as [UInt32] where !response.hasPrefix("HTTP/1.1 503") {
-                response = try await onThread {
-                    // One more than the limit: the test framework's own client may connect at any moment and sit
-                    // idle; a busy connection admitted after it evicts it, and if it comes last it is refused.
-                    let busy = try (0..<4).map { _ -> RawClient in
-                        let raw = try RawClient(port: port)
-                        raw.send(Self.post(length: "50", body: "{"))  // waiting for the rest of its body
-                        usleep(wait)  // its head is read: the connection is busy, not idle
-                        return raw
-                    }
-                    let response = try RawClient(port: port).send(Self.health, thenRead: true)
-                    _ = busy
-                    return response
+            let response = try await onThread {
+                // Each connection sends a request head and waits for the rest of its body; the next one is opened
+                // only once the server has read that head (the registry counts it busy), so that none of them is
+                // still idle, and evictable, when the extra one arrives. (Sleeping instead made the test flaky on
+                // a loaded machine: a head not yet read is an idle connection.)
+                var busy: [RawClient] = []
+                for n in 1...3 {
+                    let raw = try RawClient(port: port)
+                    raw.send(Self.post(length: "50", body: "{"))
+                    busy.append(raw)
+                    let deadline = Date().addingTimeInterval(15)
+                    while registry.busy < n && Date() < deadline { usleep(5_000) }
                 }
+                let response = try RawClient(port: port).send(Self.health, thenRead: true)
+                _ = busy
+                return response
             }
-            // Known intermittent defect (issue 14, item 10): now and then one connection with a request in progress
-            // is still counted idle and evicted, so the extra one gets through (200). The root cause is not found
-            // yet; the assertions stay, and a failure is reported as a known issue instead of failing the run.
-            withKnownIssue("a busy connection is sometimes evicted as idle", isIntermittent: true) {
-                #expect(response.hasPrefix("HTTP/1.1 503"), "\(response)")
-                #expect(response.contains(#""code":"too_many_connections""#))
-            }
+            #expect(registry.busy == 3, "\(registry.busy) busy connections, want 3")
+            #expect(response.hasPrefix("HTTP/1.1 503"), "\(response)")
+            #expect(response.contains(#""code":"too_many_connections""#))
         }
     }
 }
