@@ -9,7 +9,8 @@ Records: {"id", "question", "answers", "topic", "type", "subject", "template", "
   template  index of the phrasing used within its topic (several per topic, chosen with a fixed seed)
   split     "train" or "test": whole topics are held out (TEST_TOPICS), never single questions
 The questions behind demo_questions.jsonl are left out, so the README demo stays unseen by probes trained here.
-Each file is shuffled with a fixed seed, so `capture --limit N` takes a mix of topics.
+Each file takes its topics in turn (each topic shuffled with a fixed seed), so `capture --limit N` takes about
+N / topics questions of every topic.
 Usage: python3 make_factqa.py [OUT_DIR]
 """
 
@@ -60,8 +61,24 @@ def main(argv: list[str]) -> None:
         sys.stderr.write(f"  {t.topic:24} {len(t.records):5} questions, {len(t.skipped)} skipped (answer in question)\n")
     for split in ("train", "test"):
         part = [rec for rec in records if rec["split"] == split]
-        common.rng(f"factqa-order-{split}").shuffle(part)
-        common.write_jsonl(f"{out}/factqa_{split}.jsonl", part)
+        common.write_jsonl(f"{out}/factqa_{split}.jsonl", interleave(part, common.rng(f"factqa-order-{split}")))
+
+
+def interleave(records: list[dict], rng) -> list[dict]:
+    """Topics taken in turn (each shuffled, topic order shuffled once): any prefix holds the topics in near-equal
+    numbers until the smaller ones run out, so `capture --limit N` is not dominated by the largest topic."""
+    by_topic: dict[str, list[dict]] = collections.defaultdict(list)
+    for rec in records:
+        by_topic[rec["topic"]].append(rec)
+    queues = [by_topic[t] for t in sorted(by_topic)]
+    for queue in queues:
+        rng.shuffle(queue)
+    rng.shuffle(queues)
+    out = []
+    while queues:
+        out += [queue.pop() for queue in queues]
+        queues = [queue for queue in queues if queue]
+    return out
 
 
 if __name__ == "__main__":
