@@ -14,9 +14,13 @@ public struct GeneralizationMatrix: Codable, Sendable {
     /// Leave-one-out (`generalize --leave-one-out`): `[i]` is the AUROC on every labeled row of dataset i of one probe
     /// trained on all the other datasets together — a general recipe tested on a topic it never saw.
     public var leaveOneOut: [Double]?
+    /// With augmentation files: the same leave-one-out probes trained on the other files plus their augmented
+    /// rows (style-augmented variants), tested on the held-out plain file (additive; nil without them).
+    public var leaveOneOutAugmented: [Double]?
 
     enum CodingKeys: String, CodingKey {
         case kind, hook, names, auroc, accuracy, counts, leaveOneOut = "leave_one_out"
+        case leaveOneOutAugmented = "leave_one_out_augmented"
     }
 
     /// Mean AUROC of single-dataset probes on the datasets they were not trained on (the off-diagonal cells).
@@ -27,23 +31,34 @@ public struct GeneralizationMatrix: Codable, Sendable {
     }
 
     /// Mean of `leaveOneOut` (nil without it).
-    public var meanLeaveOneOut: Double? {
-        leaveOneOut.map { v in
-            let finite = v.filter(\.isFinite)
-            return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
-        }
+    public var meanLeaveOneOut: Double? { leaveOneOut.map(Self.finiteMean) }
+
+    /// Mean of `leaveOneOutAugmented` (nil without it).
+    public var meanLeaveOneOutAugmented: Double? { leaveOneOutAugmented.map(Self.finiteMean) }
+
+    static func finiteMean(_ values: [Double]) -> Double {
+        let finite = values.filter(\.isFinite)
+        return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
     }
 
-    /// Computes the matrix; `datasets[i]` is named `names[i]`.
+    /// Computes the matrix; `datasets[i]` is named `names[i]`. `augmented[i]`, when given, holds extra training rows
+    /// for `datasets[i]` (its style-augmented variants): the leave-one-out probes are then trained a second time on
+    /// the other files plus their augmented rows and tested on the held-out plain file (`leaveOneOutAugmented`).
     public static func compute(
         kind: ProbeKind, hook: String, names: [String], datasets: [ProbeDataset],
-        plan: ProbeFitter.Plan, leaveOneOut: Bool = false,
+        plan: ProbeFitter.Plan, leaveOneOut: Bool = false, augmented: [ProbeDataset]? = nil,
         progress: ProgressReport? = nil
     ) throws -> GeneralizationMatrix {
         guard datasets.count >= 2 else {
             throw ProbeError.tooFewRows(
                 needed: 2, found: datasets.count, context: "generalisation needs at least two activation files")
         }
+        if let augmented, augmented.count != datasets.count {
+            throw ProbeError.invalidOption(
+                name: "augment-acts", value: "\(augmented.count) files",
+                expected: "one per --acts file, in the same order (\(datasets.count))")
+        }
+        let steps = datasets.count * (leaveOneOut ? (augmented == nil ? 2 : 3) : 1)
         var auroc = [[Double]](repeating: [Double](repeating: .nan, count: datasets.count), count: datasets.count)
         var accuracy = auroc
         for (i, train) in datasets.enumerated() {
@@ -62,7 +77,7 @@ public struct GeneralizationMatrix: Codable, Sendable {
                     accuracy[i][j] = m.accuracy
                 }
             }
-            progress?(i + 1, datasets.count * (leaveOneOut ? 2 : 1), "trained on \(names[i])")
+            progress?(i + 1, steps, "trained on \(names[i])")
         }
         var matrix = GeneralizationMatrix(
             kind: kind.cliName, hook: hook, names: names, auroc: auroc, accuracy: accuracy,
@@ -75,8 +90,18 @@ public struct GeneralizationMatrix: Codable, Sendable {
             matrix.leaveOneOut = try datasets.indices.map { i in
                 let others = try ProbeDataset.concatenate(datasets.indices.filter { $0 != i }.map { datasets[$0] })
                 let outcome = try ProbeFitter.fit(others, plan: p)
-                progress?(datasets.count + i + 1, 2 * datasets.count, "trained on all but \(names[i])")
+                progress?(datasets.count + i + 1, steps, "trained on all but \(names[i])")
                 return ProbeMetrics.auroc(scores: try outcome.model.rawScores(datasets[i]), labels: datasets[i].labels)
+            }
+            if let augmented {
+                matrix.leaveOneOutAugmented = try datasets.indices.map { i in
+                    let others = datasets.indices.filter { $0 != i }
+                    let rows = try ProbeDataset.concatenate(others.map { datasets[$0] } + others.map { augmented[$0] })
+                    let outcome = try ProbeFitter.fit(rows, plan: p)
+                    progress?(2 * datasets.count + i + 1, steps, "trained on all but \(names[i]), augmented")
+                    return ProbeMetrics.auroc(
+                        scores: try outcome.model.rawScores(datasets[i]), labels: datasets[i].labels)
+                }
             }
         }
         return matrix
@@ -96,8 +121,15 @@ public struct GeneralizationMatrix: Codable, Sendable {
                 pad("all others") + leaveOneOut.map { pad($0.isFinite ? String(format: "%.3f", $0) : "n/a") }.joined()
                 + "  (one probe trained on every other file)\n"
         }
+        if let leaveOneOutAugmented {
+            out +=
+                pad("+ augmented")
+                + leaveOneOutAugmented.map { pad($0.isFinite ? String(format: "%.3f", $0) : "n/a") }.joined()
+                + "  (the same, plus the other files' augmented rows)\n"
+        }
         out += String(format: "mean AUROC on unseen files: single-file probes %.3f", meanTransfer)
         if let m = meanLeaveOneOut { out += String(format: ", trained on all others %.3f", m) }
+        if let m = meanLeaveOneOutAugmented { out += String(format: ", with augmentation %.3f", m) }
         return out + "\n"
     }
 

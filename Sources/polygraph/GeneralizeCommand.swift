@@ -22,6 +22,12 @@ struct GeneralizeCommand: ParsableCommand {
             "Also train one probe on all files but each one and test it on that one (a general recipe on unseen topics)."
     )
     var leaveOneOut = false
+    @Option(
+        name: .long, parsing: .upToNextOption,
+        help:
+            "With --leave-one-out: extra training rows for each --acts file, in the same order (e.g. its style-augmented variants, datasets/styled/); each held-out file is then also tested with a probe trained on the other files plus their extra rows. Never tested on."
+    )
+    var augmentActs: [String] = []
     @Option(name: .long, help: "Write generalize.json and generalize.svg into this folder.")
     var report: String?
     @Flag(name: .long, help: "Print the matrix as JSON on stdout.")
@@ -29,6 +35,12 @@ struct GeneralizeCommand: ParsableCommand {
 
     func validate() throws {
         if let layer, layer < 0 { throw ValidationError("--layer must be 0 or more (got \(layer))") }
+        if !augmentActs.isEmpty && !leaveOneOut { throw ValidationError("--augment-acts needs --leave-one-out") }
+        if !augmentActs.isEmpty && augmentActs.count != fit.acts.count {
+            throw ValidationError(
+                "--augment-acts: give one file per --acts file, in the same order (\(augmentActs.count) for \(fit.acts.count))"
+            )
+        }
     }
 
     func run() throws {
@@ -49,9 +61,17 @@ struct GeneralizeCommand: ParsableCommand {
             let datasets = try loader.sources.indices.map {
                 try loader.dataset(hook: hook, groupBy: fit.groupBy, only: [$0])
             }
+            var augmented: [ProbeDataset]?
+            if !augmentActs.isEmpty {
+                let extra = try ActivationLoader(paths: augmentActs, budget: fit.memory.budget())
+                extra.progress = streaming.report
+                augmented = try extra.sources.indices.map {
+                    try extra.dataset(hook: hook, groupBy: fit.groupBy, only: [$0])
+                }
+            }
             let matrix = try GeneralizationMatrix.compute(
                 kind: kind, hook: hook, names: loader.sources.map(\.name), datasets: datasets, plan: fit.plan(kind),
-                leaveOneOut: leaveOneOut, progress: progress.report)
+                leaveOneOut: leaveOneOut, augmented: augmented, progress: progress.report)
             progress.finish()
             if let report {
                 let encoder = JSONEncoder()

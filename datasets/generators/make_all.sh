@@ -36,12 +36,13 @@ python3 make_elements.py "$dest"
 python3 make_numbers.py "$dest"
 python3 make_questions.py "$dest"
 python3 make_factqa.py "$dest"
+python3 make_styled.py "$dest"
 python3 validate.py "$dest"
 
 if [ "$check" = 1 ]; then
   status=0
-  for f in "$dest"/*; do
-    name="$(basename "$f")"
+  for f in "$dest"/*.* "$dest"/styled/*; do
+    name="${f#"$dest"/}"
     if cmp -s "$f" "$out/$name"; then echo "same: $name"; else echo "DIFFERS: $name" >&2; status=1; fi
   done
   exit "$status"
