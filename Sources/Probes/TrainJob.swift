@@ -97,6 +97,12 @@ public enum TrainJob {
         }
         let candidateKinds = kinds ?? [plan.kind]
         if pattern.isFullName {
+            if case .layers = layer {
+                throw ProbeError.invalidOption(
+                    name: "layers", value: pattern.description,
+                    expected:
+                        "a per-layer --hook (resid_post, mlp_out, …) to concatenate layers, not one full hook name")
+            }
             guard candidateKinds.count == 1 else {
                 throw ProbeError.invalidOption(
                     name: "probe", value: "several", expected: "one kind with a full --hook name")

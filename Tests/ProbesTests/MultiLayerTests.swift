@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Hooks
 @testable import Probes
 
 @Suite("Multi-layer probes: concatenated layers, chosen by cross-validation")
@@ -73,6 +74,11 @@ struct MultiLayerTests {
         }
         #expect(throws: ProbeError.self) {
             try TrainJob.run(paths: [dir + "/split.h5"], plan: .init(kind: .logistic), layer: .layers([1, 7]))
+        }
+        #expect(throws: ProbeError.self) {
+            try TrainJob.run(
+                paths: [dir + "/split.h5"], plan: .init(kind: .logistic), layer: .layers([1, 2]),
+                hook: .name(.residPost(1)))
         }
     }
 
