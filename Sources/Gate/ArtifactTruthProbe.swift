@@ -8,6 +8,7 @@ public struct ArtifactTruthProbe: TruthProbe {
     public let name: String
 
     public var hook: String { scorer.artifact.hook }
+    public var hooks: [String] { scorer.artifact.inputHooks }
     public var position: String { scorer.artifact.position }
     public var inputWidth: Int { scorer.dims }
     public var model: ModelIdentity {

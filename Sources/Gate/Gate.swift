@@ -33,9 +33,13 @@ public final class Gate: Sendable {
             if !allowModelMismatch && probe.model.sha256.lowercased() != engine.model.sha256.lowercased() {
                 throw GateError.modelMismatch(probe: probe.name, probeModel: probe.model, loadedModel: engine.model)
             }
-            guard engine.hasHook(probe.hook) else { throw GateError.unknownHook(probe: probe.name, hook: probe.hook) }
-            guard probe.inputWidth == engine.dModel else {
-                throw GateError.widthMismatch(probe: probe.name, expected: engine.dModel, found: probe.inputWidth)
+            for hook in probe.hooks where !engine.hasHook(hook) {
+                throw GateError.unknownHook(probe: probe.name, hook: hook)
+            }
+            // A multi-layer probe reads one row per hook, end to end.
+            guard probe.inputWidth == engine.dModel * probe.hooks.count else {
+                throw GateError.widthMismatch(
+                    probe: probe.name, expected: engine.dModel * probe.hooks.count, found: probe.inputWidth)
             }
         }
         self.engine = engine
@@ -137,7 +141,8 @@ public final class Gate: Sendable {
             if decide(score) { early = score; return false }
             return true
         }
-        let summary = try engine.generate(prompt: prompt, options: options, hook: probe.hook, onPrompt: onPrompt) {
+        // Every hook the probe reads is captured in this one generation pass (a multi-layer probe: rows end to end).
+        let summary = try engine.generate(prompt: prompt, options: options, hooks: probe.hooks, onPrompt: onPrompt) {
             step in
             guard step.activation.count == probe.inputWidth else {
                 failure = .engineFailure("activation of width \(step.activation.count), expected \(probe.inputWidth)")
@@ -155,7 +160,7 @@ public final class Gate: Sendable {
             let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             var answer = GatedAnswer(
                 text: "", tokens: [], promptTokens: prompt.count, finishReason: .cancelled,
-                verdict: Verdict(score: early, probe: probe.name, hook: probe.hook, position: "question"),
+                verdict: Verdict(score: early, probe: probe.name, hook: probe.hookLabel, position: "question"),
                 timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
             answer.decidedBeforeDecode = true
             return answer
@@ -178,7 +183,8 @@ public final class Gate: Sendable {
         }
         let verdictScore = run.verdict(lastPromptActivation: summary.lastPromptActivation)
         let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        let verdict = Verdict(score: verdictScore, probe: probe.name, hook: probe.hook, position: run.verdictPosition)
+        let verdict = Verdict(
+            score: verdictScore, probe: probe.name, hook: probe.hookLabel, position: run.verdictPosition)
         return GatedAnswer(
             text: text, tokens: run.tokens, promptTokens: prompt.count,
             finishReason: finishReason, verdict: verdict,
@@ -200,17 +206,17 @@ public final class Gate: Sendable {
             }
             return tokens
         }
-        let perText = try engine.activations(of: sequences, hook: probe.hook)
+        let perText = try engine.activations(of: sequences, hooks: probe.hooks)
         guard perText.count == sequences.count else {
             throw GateError.engineFailure("\(perText.count) activation sets for \(sequences.count) texts")
         }
         let pooling = probe.position == "mean" ? "mean" : "last"
         return try perText.map { rows in
             guard let last = rows.last, rows.allSatisfy({ $0.count == probe.inputWidth }) else {
-                throw GateError.engineFailure("activations of the wrong shape for hook \(probe.hook)")
+                throw GateError.engineFailure("activations of the wrong shape for hook \(probe.hookLabel)")
             }
             let vector = pooling == "mean" ? ActivationMath.mean(rows) : last
-            return Verdict(score: probe.score(vector), probe: probe.name, hook: probe.hook, position: pooling)
+            return Verdict(score: probe.score(vector), probe: probe.name, hook: probe.hookLabel, position: pooling)
         }
     }
 }

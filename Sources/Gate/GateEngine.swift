@@ -1,4 +1,4 @@
-// What the gate needs from a language model: tokenising, generating with one hook captured, and a scoring pass.
+// What the gate needs from a language model: tokenising, generating with a probe's hooks captured, and a scoring pass.
 // The real engine (module Inference) is adapted to it in InferenceGateEngine.swift; tests use a fake.
 import Probes
 
@@ -69,8 +69,16 @@ public protocol GateEngine: AnyObject, Sendable {
         prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary
+    /// The same capturing several hooks in the one pass (a multi-layer probe): every activation handed over (each
+    /// step's, the prompt's last) is the hooks' rows laid end to end in the order of `hooks`.
+    func generate(
+        prompt: [Int], options: GenerationOptions, hooks: [String], onPrompt: ([Float]) -> Bool,
+        onStep: (GenerationStep) -> Bool
+    ) throws -> GenerationSummary
     /// One forward pass per sequence, capturing `hook` at every position: per sequence `[tokens, d_model]`.
     func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]]
+    /// The same for several hooks: each position's rows of `hooks` laid end to end, `[tokens, hooks × d_model]`.
+    func activations(of sequences: [[Int]], hooks: [String]) throws -> [[[Float]]]
     /// nil while the weights the engine reads are intact; otherwise why they are not (a memory-mapped model file
     /// truncated or rewritten in place). Cheap (one `fstat`): checked before every use.
     func modelFileProblem() -> String?
@@ -78,6 +86,25 @@ public protocol GateEngine: AnyObject, Sendable {
 
 extension GateEngine {
     public func modelFileProblem() -> String? { nil }
+
+    /// One hook: the single-hook `generate`. An engine that captures one hook at a time refuses several.
+    public func generate(
+        prompt: [Int], options: GenerationOptions, hooks: [String], onPrompt: ([Float]) -> Bool,
+        onStep: (GenerationStep) -> Bool
+    ) throws -> GenerationSummary {
+        guard hooks.count == 1 else {
+            throw GateError.engineFailure("this engine captures one hook per generation, not \(hooks.count)")
+        }
+        return try generate(prompt: prompt, options: options, hook: hooks[0], onPrompt: onPrompt, onStep: onStep)
+    }
+
+    /// One hook: the single-hook `activations`. An engine that captures one hook at a time refuses several.
+    public func activations(of sequences: [[Int]], hooks: [String]) throws -> [[[Float]]] {
+        guard hooks.count == 1 else {
+            throw GateError.engineFailure("this engine captures one hook per pass, not \(hooks.count)")
+        }
+        return try activations(of: sequences, hook: hooks[0])
+    }
 
     /// Generation without a look at the prompt first.
     public func generate(
@@ -92,13 +119,15 @@ extension GateEngine {
 public protocol TruthProbe: Sendable {
     /// Name shown in responses and used to select the probe per request.
     var name: String { get }
-    /// Hook the probe was trained on.
+    /// Hook the probe was trained on (of a multi-layer probe: the first of `hooks`).
     var hook: String { get }
+    /// Every hook the probe reads, in the order its input lays their rows end to end (`[hook]` for most probes).
+    var hooks: [String] { get }
     /// Position it was trained on: `last`, `mean`, `all` or `answer`.
     var position: String { get }
     /// Model the probe was trained on.
     var model: ModelIdentity { get }
-    /// Length of the activation vector it reads.
+    /// Length of the activation vector it reads (of a multi-layer probe: every hook's row, end to end).
     var inputWidth: Int { get }
     /// Scores one activation `[inputWidth]`.
     func score(_ activation: [Float]) -> ProbeScore
@@ -109,6 +138,9 @@ public protocol TruthProbe: Sendable {
 }
 
 extension TruthProbe {
+    public var hooks: [String] { [hook] }
+    /// What responses name as the probe's hook: `hook`, or a multi-layer probe's hooks joined by `+`.
+    public var hookLabel: String { hooks.joined(separator: "+") }
     public var confidenceFeatures: [String] { [] }
     public func score(_ activation: [Float], confidence: [String: Double]) -> ProbeScore { score(activation) }
 }

@@ -46,7 +46,8 @@ public enum GateError: Error, Equatable, CustomStringConvertible {
         case let .unknownHook(probe, hook):
             return "probe '\(probe)' reads hook '\(hook)', which the loaded model does not have"
         case let .widthMismatch(probe, expected, found):
-            return "probe '\(probe)' reads vectors of width \(found) but the model's d_model is \(expected)"
+            return "probe '\(probe)' reads vectors of width \(found) but the model gives \(expected) "
+                + "(its d_model per hook the probe reads)"
         case let .unknownProbe(name, available):
             return "no probe named '\(name)'; loaded probes: \(available.joined(separator: ", ")). "
                 + "Probes are only loaded from the paths given at start-up"

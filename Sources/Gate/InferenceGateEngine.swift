@@ -55,7 +55,16 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
-        let name = try HookName(parsing: hook)
+        try generate(prompt: prompt, options: options, hooks: [hook], onPrompt: onPrompt, onStep: onStep)
+    }
+
+    /// Captures every hook in `hooks` during the one generation pass; each row handed over is theirs end to end.
+    public func generate(
+        prompt: [Int], options: GenerationOptions, hooks: [String], onPrompt: ([Float]) -> Bool,
+        onStep: (GenerationStep) -> Bool
+    ) throws -> GenerationSummary {
+        let names = try hooks.map { try HookName(parsing: $0) }
+        let hook = hooks.joined(separator: "+")
         var parameters = SamplingParameters(
             maxTokens: options.maxTokens, temperature: Float(options.temperature),
             topK: options.topK, topP: Float(options.topP),
@@ -65,11 +74,15 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         var widthProblem: String?
         let generation = try languageModel.generate(
             prompt: prompt.map(Int32.init), parameters: parameters,
-            capture: HookFilter([name]),
+            capture: HookFilter(names),
             onToken: { token in
-                guard let row = token.activations[name] else {
-                    widthProblem = "hook \(hook) was not captured at token \(token.index)"
-                    return false
+                var row: [Float] = []
+                for name in names {
+                    guard let part = token.activations[name] else {
+                        widthProblem = "hook \(name) was not captured at token \(token.index)"
+                        return false
+                    }
+                    row += part
                 }
                 let chosen = TokenAlternative(
                     id: Int(token.id), bytes: tokenizer.bytes(for: token.id),
@@ -84,13 +97,21 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
                 return onStep(step)
             },
             onPrefill: { prefill in
-                guard let last = prefill.row(name, at: prefill.tokenCount - 1) else { return true }
-                return onPrompt(Array(last))
+                var last: [Float] = []
+                for name in names {
+                    guard let part = prefill.row(name, at: prefill.tokenCount - 1) else { return true }
+                    last += part
+                }
+                return onPrompt(last)
             })
         if let widthProblem { throw GateError.engineFailure(widthProblem) }
         let promptRows = generation.promptActivations
-        guard let last = promptRows.row(name, at: promptRows.tokenCount - 1) else {
-            throw GateError.engineFailure("hook \(hook) was not captured over the prompt")
+        var last: [Float] = []
+        for name in names {
+            guard let part = promptRows.row(name, at: promptRows.tokenCount - 1) else {
+                throw GateError.engineFailure("hook \(hook) was not captured over the prompt")
+            }
+            last += part
         }
         let reason: FinishReason
         switch generation.finishReason {
@@ -98,17 +119,27 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         case .length: reason = .length
         case .cancelled: reason = .cancelled
         }
-        return GenerationSummary(finishReason: reason, text: generation.text, lastPromptActivation: Array(last))
+        return GenerationSummary(finishReason: reason, text: generation.text, lastPromptActivation: last)
     }
 
     public func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]] {
-        let name = try HookName(parsing: hook)
-        let results = try languageModel.run(sequences.map { $0.map(Int32.init) }, capture: HookFilter([name]))
+        try activations(of: sequences, hooks: [hook])
+    }
+
+    public func activations(of sequences: [[Int]], hooks: [String]) throws -> [[[Float]]] {
+        let names = try hooks.map { try HookName(parsing: $0) }
+        let results = try languageModel.run(sequences.map { $0.map(Int32.init) }, capture: HookFilter(names))
         return try results.map { result in
-            guard let rows = result.activations(name), let width = result.widths[name], width > 0 else {
-                throw GateError.engineFailure("hook \(hook) was not captured")
+            var perHook: [[[Float]]] = []
+            for name in names {
+                guard let rows = result.activations(name), let width = result.widths[name], width > 0 else {
+                    throw GateError.engineFailure("hook \(name) was not captured")
+                }
+                perHook.append(stride(from: 0, to: rows.count, by: width).map { Array(rows[$0..<($0 + width)]) })
             }
-            return stride(from: 0, to: rows.count, by: width).map { Array(rows[$0..<($0 + width)]) }
+            guard perHook.count > 1 else { return perHook[0] }
+            // Each position's rows of every hook, end to end (a multi-layer probe's input).
+            return perHook[0].indices.map { t in perHook.flatMap { $0[t] } }
         }
     }
 }

@@ -52,6 +52,19 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
     /// `[d_model]` activation for input token `t`: component 0 carries a "truth" value in -3...3.
     public static func activation(_ t: Int) -> [Float] { [Float(t % 7) - 3, 1, Float(t), 0.5] }
 
+    /// What a generation capturing several hooks sees for input token `t`: per hook `blocks.L.…`, `activation(t)`
+    /// with component 0 shifted by L and component 1 set to L, the hooks' rows end to end.
+    public static func activation(_ t: Int, hooks: [String]) -> [Float] {
+        guard hooks.count > 1 else { return activation(t) }
+        return hooks.flatMap { hook -> [Float] in
+            let layer = Float(hook.split(separator: ".").dropFirst().first.flatMap { Int($0) } ?? 0)
+            var row = activation(t)
+            row[0] += layer
+            row[1] = layer
+            return row
+        }
+    }
+
     public static func text(_ t: Int) -> String { "w\(t) " }
 
     public func hasHook(_ hook: String) -> Bool { hook.hasPrefix("blocks.") && hook.hasSuffix(".hook_resid_post") }
@@ -67,18 +80,27 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
         prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
+        try generate(prompt: prompt, options: options, hooks: [hook], onPrompt: onPrompt, onStep: onStep)
+    }
+
+    /// Every hook in one pass (`activation(_:hooks:)`); one hook is `activation(_:)` as before.
+    public func generate(
+        prompt: [Int], options: GenerationOptions, hooks: [String], onPrompt: ([Float]) -> Bool,
+        onStep: (GenerationStep) -> Bool
+    ) throws -> GenerationSummary {
         lock.withLock { _calls += 1 }
+        let activation = { (t: Int) in Self.activation(t, hooks: hooks) }
         lock.withLock { _steps += 1 }  // the prompt's pass
-        if !onPrompt(Self.activation(prompt.last ?? 1)) {
+        if !onPrompt(activation(prompt.last ?? 1)) {
             return GenerationSummary(
-                finishReason: .cancelled, text: "", lastPromptActivation: Self.activation(prompt.last ?? 1))
+                finishReason: .cancelled, text: "", lastPromptActivation: activation(prompt.last ?? 1))
         }
         var text = ""
         for index in 0..<options.maxTokens {
             let token = index < script.count ? script[index] : 9
             if index >= script.count && endsTurn {
                 return GenerationSummary(
-                    finishReason: .stop, text: text, lastPromptActivation: Self.activation(prompt.last ?? 1))
+                    finishReason: .stop, text: text, lastPromptActivation: activation(prompt.last ?? 1))
             }
             if stepDelay > 0 { Thread.sleep(forTimeInterval: stepDelay) }
             pacer?.step(index)
@@ -95,21 +117,25 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
             }
             if !onStep(
                 GenerationStep(
-                    token: token, text: Self.text(token), activation: Self.activation(token),
+                    token: token, text: Self.text(token), activation: activation(token),
                     chosen: chosen, top: top))
             {
                 return GenerationSummary(
                     finishReason: .cancelled, text: text,
-                    lastPromptActivation: Self.activation(prompt.last ?? 1))
+                    lastPromptActivation: activation(prompt.last ?? 1))
             }
         }
         return GenerationSummary(
-            finishReason: .length, text: text, lastPromptActivation: Self.activation(prompt.last ?? 1))
+            finishReason: .length, text: text, lastPromptActivation: activation(prompt.last ?? 1))
     }
 
     public func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]] {
+        try activations(of: sequences, hooks: [hook])
+    }
+
+    public func activations(of sequences: [[Int]], hooks: [String]) throws -> [[[Float]]] {
         lock.withLock { _calls += 1 }
-        return sequences.map { $0.map(Self.activation) }
+        return sequences.map { $0.map { Self.activation($0, hooks: hooks) } }
     }
 }
 

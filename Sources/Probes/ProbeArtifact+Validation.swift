@@ -1,3 +1,5 @@
+import Hooks
+
 /// Structural checks run on every loaded artifact: a probe that passes can be scored without further checks.
 extension ProbeArtifact {
     /// Throws `invalidArtifact` naming the first problem found.
@@ -74,6 +76,34 @@ extension ProbeArtifact {
             throw fail("thresholds must satisfy 0 ≤ likely_false (\(lf)) ≤ uncertain (\(u)) ≤ 1.")
         }
         guard !hook.isEmpty else { throw fail("hook is empty.") }
+        if let hooks { try validateHooks(hooks, fail: fail) }
+    }
+
+    /// A multi-layer probe's `hooks`: 2 to `maxHooks` distinct hook names, the first equal to `hook`, and an input
+    /// width that splits evenly among them.
+    private func validateHooks(_ hooks: [String], fail: (String) -> ProbeError) throws {
+        guard (2...Self.maxHooks).contains(hooks.count) else {
+            throw fail(
+                "hooks lists \(hooks.count) hooks; a multi-layer probe reads 2 to \(Self.maxHooks) "
+                    + "(a probe of one hook has no \"hooks\" field).")
+        }
+        for name in hooks {
+            guard (try? HookName(parsing: name)) != nil else {
+                throw fail("hooks holds \"\(name)\", which is not a hook name (\(HookName.validForms)).")
+            }
+        }
+        guard Set(hooks).count == hooks.count else {
+            let repeated = hooks.first { h in hooks.filter { $0 == h }.count > 1 } ?? ""
+            throw fail("hooks names \"\(repeated)\" more than once; each hook may appear only once.")
+        }
+        guard hooks[0] == hook else {
+            throw fail("hook is \"\(hook)\" but hooks begins with \"\(hooks[0])\"; hook must be the first of hooks.")
+        }
+        guard activationDims > 0, activationDims % hooks.count == 0 else {
+            throw fail(
+                "the probe reads \(activationDims) activation dimensions, which do not split evenly among its "
+                    + "\(hooks.count) hooks (normalization and weights must be \(hooks.count) rows end to end).")
+        }
     }
 
     /// Refuses to apply this probe to activations from another model, hook or position unless `allowMismatch`.

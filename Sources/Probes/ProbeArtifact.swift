@@ -12,8 +12,12 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
     /// "logistic", "mass_mean", "mlp" or "ttpd".
     public var kind: String
     public var model: ModelIdentity
-    /// TransformerLens hook name, e.g. `blocks.14.hook_resid_post`.
+    /// TransformerLens hook name, e.g. `blocks.14.hook_resid_post` (of a multi-layer probe: the first of `hooks`).
     public var hook: String
+    /// A multi-layer probe's hooks (additive; absent for a probe of one hook): 2 to `maxHooks` distinct hooks at the
+    /// same position whose rows, laid end to end in this order, are the probe's input. `hook` is the first, so an
+    /// older reader still sees a valid single-hook field (and then refuses the width).
+    public var hooks: [String]?
     /// Token position the activations were taken at (`last`, `mean`, …).
     public var position: String
     public var normalization: Standardizer
@@ -25,7 +29,7 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
     public var createdBy: String
 
     enum CodingKeys: String, CodingKey {
-        case format, formatVersion = "format_version", kind, model, hook, position, normalization, parameters
+        case format, formatVersion = "format_version", kind, model, hook, hooks, position, normalization, parameters
         case calibration, thresholds, training, createdAt = "created_at", createdBy = "created_by"
     }
 
@@ -96,11 +100,13 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
 
     public init(
         model: ProbeModel, identity: ModelIdentity, hook: String, position: String, calibration: PlattCalibration,
-        thresholds: FlagThresholds, training: TrainingRecord, createdBy: String, createdAt: Date = Date()
+        thresholds: FlagThresholds, training: TrainingRecord, createdBy: String, createdAt: Date = Date(),
+        hooks: [String]? = nil
     ) {
         kind = model.kind.artifactKind
         self.model = identity
-        self.hook = hook
+        self.hook = hooks?.first ?? hook
+        self.hooks = (hooks?.count ?? 0) > 1 ? hooks : nil
         self.position = position
         normalization = model.normalization
         parameters = model.parameters
@@ -125,8 +131,14 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
 
     /// Width of the features this probe reads (for a hybrid probe: the activation plus its confidence features).
     public var dims: Int { normalization.mean.count }
-    /// Width of the activations this probe reads.
+    /// Width of the activations this probe reads (of a multi-layer probe: every hook's row, end to end).
     public var activationDims: Int { dims - (parameters.confidenceFeatures?.count ?? 0) }
+    /// Most hooks a multi-layer probe may read.
+    public static let maxHooks = 8
+    /// The hooks whose rows, end to end, make the probe's input: `hooks`, or `[hook]` for a single-hook probe.
+    public var inputHooks: [String] { hooks ?? [hook] }
+    /// Width of one hook's row.
+    public var hookDims: Int { activationDims / max(1, inputHooks.count) }
 
     /// Pretty-printed JSON with sorted keys.
     public func encoded() throws -> Data {

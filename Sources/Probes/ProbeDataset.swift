@@ -123,7 +123,7 @@ public struct ProbeDataset: Sendable {
         self.confidence = confidence.map { $0.mapValues { c in keep.map { c[$0] } } }
     }
 
-    private init(
+    init(
         rows: ActivationRows, count: Int, dims: Int, labels: [UInt8], groups: [String]?,
         polarity: [Int8]?, sources: [String], skipped: Int, confidence: [String: [Float]]?
     ) {

@@ -4,6 +4,8 @@ import Foundation
 public struct ProbeEvaluation: Codable, Sendable {
     public var probe: String
     public var hook: String
+    /// A multi-layer probe's hooks, in the order their rows are concatenated (nil for a probe of one hook).
+    public var hooks: [String]?
     public var files: [String]
     public var metrics: ProbeMetrics
     public var skippedUnlabeled: Int
@@ -19,7 +21,7 @@ public struct ProbeEvaluation: Codable, Sendable {
     public var comparison: BaselineComparison?
 
     enum CodingKeys: String, CodingKey {
-        case probe, hook, files, metrics, skippedUnlabeled = "skipped_unlabeled", flags
+        case probe, hook, hooks, files, metrics, skippedUnlabeled = "skipped_unlabeled", flags
         case falseOKRate = "false_ok_rate", trueFlaggedRate = "true_flagged_rate", reliability
         case baselines, comparison = "baseline_comparison"
     }
@@ -31,6 +33,7 @@ public struct ProbeEvaluation: Codable, Sendable {
         metrics = ProbeMetrics(scores: raw, probabilities: p, labels: data.labels)
         probe = probePath
         hook = scorer.artifact.hook
+        hooks = scorer.artifact.hooks
         self.files = files
         skippedUnlabeled = data.skippedUnlabeled
         var counts: [String: Int] = [:]
@@ -49,14 +52,16 @@ public struct ProbeEvaluation: Codable, Sendable {
         baselines = measured.map(\.result)
         comparison = ConfidenceBaselines.best(measured).map {
             BaselineComparison(
-                probe: "\(scorer.artifact.kind), \(scorer.artifact.hook)", probeScores: raw, baseline: $0,
+                probe: "\(scorer.artifact.kind), \(scorer.artifact.inputHooks.joined(separator: " + "))",
+                probeScores: raw, baseline: $0,
                 labels: data.labels)
         }
     }
 
     /// Human-readable report.
     public func text() -> String {
-        var out = "probe \(probe) on \(files.joined(separator: ", ")) (hook \(hook))\n"
+        var out =
+            "probe \(probe) on \(files.joined(separator: ", ")) (\(hooks.map { "hooks " + $0.joined(separator: " + ") } ?? "hook \(hook)"))\n"
         out += "rows: \(metrics.n) labeled (\(metrics.positives) true), \(skippedUnlabeled) unlabeled skipped\n"
         out += String(
             format: "accuracy %.4f  AUROC %.4f  AUPRC %.4f  ECE %.4f  Brier %.4f\n", metrics.accuracy, metrics.auroc,

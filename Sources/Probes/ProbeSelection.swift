@@ -7,22 +7,37 @@ public enum ProbeSelection {
     public struct Candidate: Codable, Sendable, Equatable {
         /// Where the activations were read (`answer`, `question`, `answer_mean`, …); nil: the file's own position.
         public var position: String?
+        /// The layer; of a concatenation, the first of `layers`.
         public var layer: Int
+        /// A multi-layer candidate's layers, their rows concatenated in this order (nil: the one `layer`).
+        public var layers: [Int]?
         public var kind: String
         /// Logistic/hybrid inverse regularisation, when it was part of the choice.
         public var c: Double?
         /// Mean AUROC over the folds.
         public var cvAUROC: Double
 
-        public init(position: String?, layer: Int, kind: String, c: Double? = nil, cvAUROC: Double) {
-            self.position = position; self.layer = layer; self.kind = kind; self.c = c; self.cvAUROC = cvAUROC
+        public init(
+            position: String?, layer: Int, kind: String, c: Double? = nil, cvAUROC: Double, layers: [Int]? = nil
+        ) {
+            self.position = position; self.layer = layers?.first ?? layer; self.kind = kind; self.c = c
+            self.cvAUROC = cvAUROC
+            self.layers = (layers?.count ?? 0) > 1 ? layers : nil
         }
 
-        enum CodingKeys: String, CodingKey { case position, layer, kind, c = "C", cvAUROC = "cv_auroc" }
+        enum CodingKeys: String, CodingKey { case position, layer, layers, kind, c = "C", cvAUROC = "cv_auroc" }
+
+        /// The layers whose rows the candidate reads: `layers`, or the one `layer`.
+        public var allLayers: [Int] { layers ?? [layer] }
+
+        /// `layer 21` or `layers 21+19+23`.
+        public var layerLabel: String {
+            layers.map { "layers " + $0.map(String.init).joined(separator: "+") } ?? "layer \(layer)"
+        }
 
         /// `answer_mean, layer 21, logistic, C 0.001`.
         public var label: String {
-            [position, "layer \(layer)", kind, c.map { String(format: "C %g", $0) }].compactMap { $0 }.joined(
+            [position, layerLabel, kind, c.map { String(format: "C %g", $0) }].compactMap { $0 }.joined(
                 separator: ", ")
         }
     }
@@ -39,14 +54,19 @@ public enum ProbeSelection {
         public var grouped: Bool
         /// Training rows the folds were cut from.
         public var nRows: Int
+        /// The concatenations of the best single layer with its next-best layers that were tried after it, and
+        /// whether one was kept (additive; nil when none was tried).
+        public var concatenation: Concatenation?
 
         enum CodingKeys: String, CodingKey {
             case chosen, runnerUp = "runner_up", bestPerPosition = "best_per_position", candidates, folds, grouped
-            case nRows = "n_rows"
+            case nRows = "n_rows", concatenation = "multi_layer"
         }
 
         public var position: String? { chosen.position }
         public var layer: Int { chosen.layer }
+        /// The chosen layers (one unless a concatenation was kept).
+        public var layers: [Int] { chosen.allLayers }
         public var kind: String { chosen.kind }
 
         /// One paragraph: what was chosen, on what evidence, and what came next.
@@ -65,6 +85,7 @@ public enum ProbeSelection {
                         String(format: "%@ %.3f (layer %d)", ($0.position ?? "?") as NSString, $0.cvAUROC, $0.layer)
                     }.joined(separator: ", ")
             }
+            if let concatenation { out += "; " + concatenation.text }
             return out
         }
     }

@@ -6,6 +6,8 @@ public struct ProbeSummary: Codable, Sendable {
     public var variant: String?
     public var model: ProbeArtifact.ModelIdentity
     public var hook: String
+    /// A multi-layer probe's hooks, concatenated in this order (nil for a probe of one hook).
+    public var hooks: [String]?
     public var position: String
     public var dims: Int
     public var parameterCount: Int
@@ -25,7 +27,8 @@ public struct ProbeSummary: Codable, Sendable {
     public var createdBy: String
 
     enum CodingKeys: String, CodingKey {
-        case kind, variant, model, hook, position, dims, parameterCount = "parameter_count", calibration, thresholds
+        case kind, variant, model, hook, hooks, position, dims, parameterCount = "parameter_count", calibration,
+            thresholds
         case datasets, seed, split, layer, testMetrics = "test_metrics", baselines,
             baselineComparison = "baseline_comparison", selection, converged, createdAt = "created_at", createdBy =
             "created_by"
@@ -36,6 +39,7 @@ public struct ProbeSummary: Codable, Sendable {
         variant = a.parameters.variant
         model = a.model
         hook = a.hook
+        hooks = a.hooks
         position = a.position
         dims = a.dims
         parameterCount =
@@ -61,6 +65,7 @@ public struct ProbeSummary: Codable, Sendable {
         var out = "probe artifact (polygraph.probe v1)\n"
         out += "  kind:        \(kind)\(variant.map { " (\($0))" } ?? "")\n"
         out += "  model:       \(model.name) [\(model.architecture)] sha256 \(model.sha256.prefix(16))…\n"
+        if let hooks { out += "  hooks:       \(hooks.joined(separator: " + ")) (rows concatenated)\n" }
         out += "  hook:        \(hook)  position: \(position)  dims: \(dims)\(layer.map { "  layer: \($0)" } ?? "")\n"
         out += "  parameters:  \(parameterCount)\(converged.map { $0 ? " (converged)" : " (NOT converged)" } ?? "")\n"
         out += String(

@@ -8,8 +8,9 @@ extension ProbeSweep {
             return left ? s + fill : fill + s
         }
         let multi = result.positions.count > 1, cv = result.selection != nil
+        let lw = max(5, result.rows.map(\.layerLabel.count).max() ?? 0)
         var out =
-            (multi ? pad("position", 12, left: true) + " " : "") + pad("layer", 5, left: true) + " "
+            (multi ? pad("position", 12, left: true) + " " : "") + pad("layer", lw, left: true) + " "
             + pad("kind", 14, left: true)
         for h in ["acc", "auroc", "auprc", "ece", "brier", "r@1%", "r@5%", "fit_s"] + (cv ? ["cv"] : []) {
             out += " " + pad(h, 7)
@@ -17,7 +18,7 @@ extension ProbeSweep {
         out += "\n"
         for r in result.rows {
             out +=
-                (multi ? pad(r.position ?? "", 12, left: true) + " " : "") + pad("\(r.layer)", 5, left: true) + " "
+                (multi ? pad(r.position ?? "", 12, left: true) + " " : "") + pad(r.layerLabel, lw, left: true) + " "
                 + pad(r.kind, 14, left: true)
             for v in [
                 r.test.accuracy, r.test.auroc, r.test.auprc, r.test.ece, r.test.brier, r.test.recallAt1FPR,
@@ -48,7 +49,7 @@ extension ProbeSweep {
         var series: [SVGChart.Series] = [], keys: [String] = []
         for position in result.positions {
             for kind in result.kinds {
-                let rows = result.rows.filter { $0.kind == kind && $0.position == position }
+                let rows = result.singleLayerRows.filter { $0.kind == kind && $0.position == position }
                 guard let first = rows.first else { continue }
                 let name = result.seriesName(first)
                 series.append(.init(name: "\(name) AUROC", points: rows.map { (Double($0.layer), $0.test.auroc) }))
@@ -125,7 +126,8 @@ extension ProbeSweep {
             md +=
                 (multi ? "| \(r.position ?? "") " : "")
                 + String(
-                    format: "| %d | %@ | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", r.layer,
+                    format: "| %@ | %@ | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |",
+                    r.layerLabel as NSString,
                     r.kind as NSString,
                     r.test.accuracy, r.test.auroc, r.test.auprc, r.test.ece, r.test.brier, r.test.recallAt1FPR,
                     r.test.recallAt5FPR, r.fitSeconds)

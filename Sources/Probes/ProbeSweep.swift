@@ -8,7 +8,11 @@ public enum ProbeSweep {
         /// Where in the example the activations were read (`last`, `answer`, `question`, `answer_mean`, …);
         /// nil in sweeps of one position (older reports).
         public var position: String?
+        /// The layer; of a multi-layer row, the first of `layers`.
         public var layer: Int
+        /// A multi-layer row's layers, their rows concatenated in this order (nil: the one `layer`).
+        public var layers: [Int]?
+        /// The hook (of a multi-layer row: its hooks joined by ` + `).
         public var hook: String
         public var kind: String
         /// Metrics on the test split.
@@ -22,7 +26,8 @@ public enum ProbeSweep {
         public var cvAUROC: Double?
 
         enum CodingKeys: String, CodingKey {
-            case position, cvAUROC = "cv_auroc", layer, hook, kind, test, trainAccuracy = "train_accuracy", fitSeconds =
+            case position, cvAUROC = "cv_auroc", layer, layers, hook, kind, test, trainAccuracy = "train_accuracy",
+                fitSeconds =
                 "fit_seconds", converged, iterations
         }
     }
@@ -53,20 +58,25 @@ public enum ProbeSweep {
             case baselines, comparison = "baseline_comparison", selection, totalSeconds = "total_seconds"
         }
 
-        /// The row with the highest test AUROC over every kind (ties: lower layer, then run order).
+        /// The rows of one layer each (the per-layer series; multi-layer rows are reported beside them).
+        public var singleLayerRows: [Row] { rows.filter { $0.layers == nil } }
+
+        /// The single-layer row with the highest test AUROC over every kind (ties: lower layer, then run order).
         public var bestOverall: Row? {
-            rows.filter { $0.test.auroc.isFinite }.max { ($0.test.auroc, -$0.layer) < ($1.test.auroc, -$1.layer) }
+            singleLayerRows.filter { $0.test.auroc.isFinite }.max {
+                ($0.test.auroc, -$0.layer) < ($1.test.auroc, -$1.layer)
+            }
         }
 
-        /// The row with the highest test AUROC for `kind` (ties: lower layer).
+        /// The single-layer row with the highest test AUROC for `kind` (ties: lower layer).
         public func best(kind: String) -> Row? {
-            rows.filter { $0.kind == kind && $0.test.auroc.isFinite }
+            singleLayerRows.filter { $0.kind == kind && $0.test.auroc.isFinite }
                 .max { ($0.test.auroc, -$0.layer) < ($1.test.auroc, -$1.layer) }
         }
 
-        /// The row with the highest test AUROC for `kind` at `position` (ties: lower layer).
+        /// The single-layer row with the highest test AUROC for `kind` at `position` (ties: lower layer).
         public func best(kind: String, position: String?) -> Row? {
-            rows.filter { $0.kind == kind && $0.position == position && $0.test.auroc.isFinite }
+            singleLayerRows.filter { $0.kind == kind && $0.position == position && $0.test.auroc.isFinite }
                 .max { ($0.test.auroc, -$0.layer) < ($1.test.auroc, -$1.layer) }
         }
 
@@ -110,11 +120,17 @@ public enum ProbeSweep {
     /// The calling thread loads one (position, layer) after another (HDF5 reads are serialised anyway) while up to
     /// `workers` of them are fitted on other threads; rows come back in (position, layer, kind) order whatever the
     /// finishing order, and every fit is the same as in a serial run.
+    /// With `selectFolds` and `loadLayers` (position, layers → hooks and the rows concatenated; `loadTestLayers` the
+    /// same for test files), each position and kind's best layer by CV is also fitted concatenated with its 1, 2
+    /// and 3 next-best layers; those rows are reported beside the single layers, and the choice takes one only when
+    /// its CV AUROC beats the chosen single layer by `ProbeSelection.concatenationMargin`.
     public static func run(
         positions: [String?], layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan,
         files: [String], selectFolds: Int? = nil, progress: ProgressReport? = nil,
         workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         loadTest: ((String?, Int) throws -> ProbeDataset)? = nil,
+        loadLayers: ((String?, [Int]) throws -> (hooks: [String], data: ProbeDataset))? = nil,
+        loadTestLayers: ((String?, [Int]) throws -> ProbeDataset)? = nil,
         load: (String?, Int) throws -> (hook: String, data: ProbeDataset)
     ) throws -> Result {
         let started = Date()
@@ -163,25 +179,42 @@ public enum ProbeSweep {
         }
         group.wait()
         if let error = state.error { throw error }
-        let fits = state.results.compactMap { $0 }
+        var fits = state.results.compactMap { $0 }
+        if let folds = selectFolds, let loadLayers {
+            fits += try concatenationFits(
+                fits.map(\.row), kinds: kinds, plan: plan, folds: folds, load: loadLayers, loadTest: loadTestLayers,
+                progress: progress)
+        }
         var result = Result(
             files: files, testFiles: nil, seed: plan.options.seed, split: plan.split,
             nTrain: fits.last?.nTrain ?? 0, nTest: fits.last?.nTest ?? 0, skippedUnlabeled: skipped,
             rows: fits.map(\.row), totalSeconds: 0)
         if let folds = selectFolds {
             result.selection = ProbeSelection.choose(
-                result.rows, folds: folds, grouped: plan.useGroups,
-                nRows: (fits.last?.nTrain ?? 0) + (fits.last?.nCalibration ?? 0))
+                result.singleLayerRows, folds: folds, grouped: plan.useGroups,
+                nRows: (fits.last?.nTrain ?? 0) + (fits.last?.nCalibration ?? 0)
+            ).map { choice in
+                let tried = result.rows.filter {
+                    $0.layers != nil && $0.layer == choice.layer && $0.position == choice.position
+                        && $0.kind == choice.kind
+                }
+                return ProbeSelection.extend(choice, tried: tried.compactMap(\.candidate))
+            }
         }
         if let firstData {
             let measured = try ConfidenceBaselines.measure(firstData, plan: plan, testData: firstTest)
             result.baselines = measured.map(\.result)
             let compared =
                 result.selection.flatMap { c in
-                    result.rows.firstIndex { $0.position == c.position && $0.layer == c.layer && $0.kind == c.kind }
+                    result.rows.firstIndex {
+                        $0.position == c.position && $0.layer == c.layer && $0.layers == c.chosen.layers
+                            && $0.kind == c.kind
+                    }
                 }
                 ?? result.bestOverall.flatMap { b in
-                    result.rows.firstIndex { $0.position == b.position && $0.layer == b.layer && $0.kind == b.kind }
+                    result.rows.firstIndex {
+                        $0.position == b.position && $0.layer == b.layer && $0.layers == nil && $0.kind == b.kind
+                    }
                 }
             if let baseline = ConfidenceBaselines.best(measured), let index = compared,
                 fits[index].testScores.count == baseline.testScores.count
@@ -189,7 +222,7 @@ public enum ProbeSweep {
                 let row = fits[index].row
                 result.comparison = BaselineComparison(
                     probe:
-                        "\(result.selection == nil ? "" : "chosen by CV: ")\(row.position.map { "\($0), " } ?? "")\(row.kind), layer \(row.layer)",
+                        "\(result.selection == nil ? "" : "chosen by CV: ")\(row.position.map { "\($0), " } ?? "")\(row.kind), \(row.layers == nil ? "layer" : "layers") \(row.layerLabel)",
                     probeScores: fits[index].testScores, baseline: baseline, labels: fits[index].testLabels,
                     seed: plan.options.seed)
             }
@@ -199,14 +232,14 @@ public enum ProbeSweep {
     }
 
     /// One (layer, kind) fit and its test metrics.
-    private struct Fitted: Sendable {
+    struct Fitted: Sendable {
         var row: Row
         var nTrain: Int, nCalibration: Int, nTest: Int
         /// Raw test scores and labels, for the comparison with the baselines.
         var testScores: [Double], testLabels: [UInt8]
     }
 
-    private static func fitOne(
+    static func fitOne(
         layer: Int, hook: String, kind: ProbeKind, data: ProbeDataset, testData: ProbeDataset?,
         plan: ProbeFitter.Plan
     ) throws -> Fitted {

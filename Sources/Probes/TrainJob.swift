@@ -10,8 +10,11 @@ public enum TrainJob {
     /// Which layer to train on.
     public enum LayerChoice: Sendable, Equatable {
         case index(Int)
-        /// The layer with the best k-fold cross-validated AUROC on the training split.
+        /// The layer with the best k-fold cross-validated AUROC on the training split (then, with `multiLayer`, its
+        /// concatenations with the next-best layers, kept when they beat it by `ProbeSelection.concatenationMargin`).
         case best(folds: Int)
+        /// A multi-layer probe: these layers' rows concatenated, in this order (2 to `ProbeArtifact.maxHooks`).
+        case layers([Int])
 
         /// Parses `--layer`: a number or `best`.
         public init(_ text: String, folds: Int = 5) throws {
@@ -23,11 +26,22 @@ public enum TrainJob {
             self = .index(l)
         }
 
-        /// The layers to choose among: every stored one for `best`.
-        func candidates(stored: [Int]) -> [Int] {
+        /// Reads `--layers`: a layer list (`19,21,23`, `20-23`: the shared `LayerSelection` grammar, ascending) of
+        /// 2 to `ProbeArtifact.maxHooks` layers.
+        public init(layers text: String) throws {
+            let expected = "2 to \(ProbeArtifact.maxHooks) layers, e.g. 19,21,23 or 20-22"
+            guard case .layers(let layers) = try? LayerSelection(parsing: text),
+                (2...ProbeArtifact.maxHooks).contains(layers.count)
+            else { throw ProbeError.invalidOption(name: "layers", value: text, expected: expected) }
+            self = .layers(layers)
+        }
+
+        /// The layer sets to choose among: every stored layer alone for `best`.
+        func candidates(stored: [Int]) -> [[Int]] {
             switch self {
-            case .index(let l): [l]
-            case .best: stored
+            case .index(let l): [[l]]
+            case .best: stored.map { [$0] }
+            case .layers(let ls): [ls]
             }
         }
 
@@ -56,12 +70,13 @@ public enum TrainJob {
     /// `StoreSchema.answerPositions` reads `/positions`); by default only `position`. `kinds` lists probe kinds to
     /// choose among the same way (by default only `plan.kind`).
     /// `budget` decides whether rows are read into memory or streamed; `streamProgress` hears of streamed chunks.
+    /// `multiLayer`: with `layer: .best`, also try the best layer concatenated with its next-best layers.
     public static func run(
         paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
         hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
         regularization: [Double]? = nil, position: String? = nil, positions: [String?]? = nil,
         kinds: [ProbeKind]? = nil, progress: ProgressReport? = nil, budget: MemoryBudget = .default,
-        streamProgress: ActivationRows.StreamProgress? = nil
+        streamProgress: ActivationRows.StreamProgress? = nil, multiLayer: Bool = true
     ) throws -> Output {
         let loader = try ActivationLoader(paths: paths, budget: budget)
         loader.progress = streamProgress
@@ -70,6 +85,7 @@ public enum TrainJob {
         plan.useGroups = groupBy != nil
         var chosen: Int?
         var hook: String
+        var hooks: [String]
         var position = position
         var scores: [(layer: Int, auroc: Double)] = []
         var selection: ProbeSelection.Choice?
@@ -81,6 +97,12 @@ public enum TrainJob {
         }
         let candidateKinds = kinds ?? [plan.kind]
         if pattern.isFullName {
+            if case .layers = layer {
+                throw ProbeError.invalidOption(
+                    name: "layers", value: pattern.description,
+                    expected:
+                        "a per-layer --hook (resid_post, mlp_out, …) to concatenate layers, not one full hook name")
+            }
             guard candidateKinds.count == 1 else {
                 throw ProbeError.invalidOption(
                     name: "probe", value: "several", expected: "one kind with a full --hook name")
@@ -91,6 +113,7 @@ public enum TrainJob {
                     name: "answer-position", value: "several", expected: "one position with a full --hook name")
             }
             hook = pattern.name(layer: 0).description
+            hooks = [hook]
             chosen = pattern.fixedLayer
             position = candidatePositions[0]
         } else {
@@ -98,12 +121,17 @@ public enum TrainJob {
                 throw ProbeError.invalidOption(
                     name: "layer", value: "(missing)", expected: "a layer number or 'best' (or a full --hook name)")
             }
+            var layerSet: [Int]
             switch layer {
             case .index(let l) where candidatePositions.count == 1 && candidateKinds.count == 1:
-                chosen = l
+                layerSet = [l]
                 position = candidatePositions[0]
                 plan.kind = candidateKinds[0]
-            case .index, .best:
+            case .layers(let ls) where candidatePositions.count == 1 && candidateKinds.count == 1:
+                layerSet = ls
+                position = candidatePositions[0]
+                plan.kind = candidateKinds[0]
+            case .index, .best, .layers:
                 let layers = layer.candidates(stored: loader.layers(of: pattern)), folds = layer.folds
                 guard !layers.isEmpty else {
                     throw ProbeError.missingHook(
@@ -120,42 +148,54 @@ public enum TrainJob {
                 var nRows = 0
                 let total = candidatePositions.count * layers.count * grid.count
                 for p in candidatePositions {
-                    for l in layers {
+                    for set in layers {
                         let data = try loader.dataset(
-                            hook: pattern.name(layer: l).description, groupBy: groupBy, position: p)
+                            hooks: set.map { pattern.name(layer: $0).description }, groupBy: groupBy, position: p)
                         nRows = try ProbeSelection.trainingRows(data, plan: plan, separateTest: false).count
                         for (kind, c) in grid {
                             let auroc = try ProbeSelection.crossValidatedAUROC(
                                 data, kind: kind, plan: plan, folds: folds,
                                 separateTest: false, c: c)
                             let candidate = ProbeSelection.Candidate(
-                                position: p ?? loader.header.position.rawValue, layer: l,
-                                kind: kind.cliName, c: c, cvAUROC: auroc)
+                                position: p ?? loader.header.position.rawValue, layer: set[0],
+                                kind: kind.cliName, c: c, cvAUROC: auroc, layers: set)
                             candidates.append(candidate)
                             progress?(
                                 candidates.count, total, candidate.label + String(format: " CV AUROC %.3f", auroc))
                         }
                     }
                 }
-                for l in layers {
-                    scores.append((l, candidates.filter { $0.layer == l }.map(\.cvAUROC).max() ?? .nan))
+                for set in layers where set.count == 1 {
+                    scores.append(
+                        (
+                            set[0],
+                            candidates.filter { $0.layers == nil && $0.layer == set[0] }
+                                .map(\.cvAUROC).max() ?? .nan
+                        ))
                 }
                 guard
-                    let choice = ProbeSelection.choose(candidates, folds: folds, grouped: plan.useGroups, nRows: nRows)
+                    var choice = ProbeSelection.choose(candidates, folds: folds, grouped: plan.useGroups, nRows: nRows)
                 else {
                     throw ProbeError.tooFewRows(
                         needed: 2 * folds, found: nRows, context: "\(folds)-fold cross-validation")
                 }
+                if case .best = layer, multiLayer {
+                    choice = try tryConcatenations(
+                        choice, candidates: candidates, loader: loader, pattern: pattern, plan: plan, folds: folds,
+                        groupBy: groupBy, regularization: regularization, progress: progress)
+                }
                 selection = choice
-                chosen = choice.layer
+                layerSet = choice.layers
                 // Labels name the file's own position too; only the extra answer positions read `/positions`.
                 position = choice.position.flatMap { StoreSchema.answerPositions.contains($0) ? $0 : nil }
                 if let c = choice.chosen.c { plan.options.c = c }
                 plan.kind = try ProbeKind(cliName: choice.kind)
             }
-            hook = pattern.name(layer: chosen ?? 0).description
+            chosen = layerSet[0]
+            hooks = layerSet.map { pattern.name(layer: $0).description }
+            hook = hooks[0]
         }
-        let data = try loader.dataset(hook: hook, groupBy: groupBy, position: position)
+        let data = try loader.dataset(hooks: hooks, groupBy: groupBy, position: position)
         let outcome = try ProbeFitter.fit(data, plan: plan)
         var metrics = ["train": outcome.train]
         if let test = outcome.test { metrics["test"] = test }
@@ -172,7 +212,8 @@ public enum TrainJob {
             training.baselines = measured.map(\.result)
             if let best = ConfidenceBaselines.best(measured), outcome.testScores.count == best.testScores.count {
                 training.baselineComparison = BaselineComparison(
-                    probe: "\(plan.kind.cliName), \(hook)", probeScores: outcome.testScores, baseline: best,
+                    probe: "\(plan.kind.cliName), \(hooks.joined(separator: " + "))", probeScores: outcome.testScores,
+                    baseline: best,
                     labels: outcome.testLabels, seed: plan.options.seed)
             }
         }
@@ -180,7 +221,7 @@ public enum TrainJob {
             model: outcome.model,
             identity: .init(name: h.modelName, architecture: h.modelArchitecture, sha256: h.modelSHA256),
             hook: hook, position: position ?? h.position.rawValue, calibration: outcome.calibration,
-            thresholds: outcome.thresholds, training: training, createdBy: createdBy)
+            thresholds: outcome.thresholds, training: training, createdBy: createdBy, hooks: hooks)
         try artifact.validate(path: "new artifact")
         return Output(artifact: artifact, outcome: outcome, layerScores: scores, selection: selection)
     }
@@ -201,12 +242,12 @@ public enum TrainJob {
             try a.checkCompatible(
                 modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : h.position.rawValue, dims: nil,
                 allowMismatch: allowMismatch)
-            guard h.hooks.contains(a.hook) else {
-                throw ProbeError.missingHook(hook: a.hook, path: s.path, available: h.hooks)
+            for hook in a.inputHooks where !h.hooks.contains(hook) {
+                throw ProbeError.missingHook(hook: hook, path: s.path, available: h.hooks)
             }
         }
         let data = try loader.dataset(
-            hook: a.hook, position: StoreSchema.answerPositions.contains(a.position) ? a.position : nil)
+            hooks: a.inputHooks, position: StoreSchema.answerPositions.contains(a.position) ? a.position : nil)
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
         // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).
         try data.requireBothClasses("evaluation rows of \(paths.joined(separator: ", "))")

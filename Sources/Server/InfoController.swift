@@ -38,8 +38,8 @@ struct InfoController: Sendable {
     @Sendable func probes(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let data: [[String: Any]] = service.gate.probes.enumerated().map { index, probe in
             [
-                "id": probe.name, "object": "probe", "hook": probe.hook, "position": probe.position,
-                "default": index == 0, "input_width": probe.inputWidth,
+                "id": probe.name, "object": "probe", "hook": probe.hook, "hooks": probe.hooks,
+                "position": probe.position, "default": index == 0, "input_width": probe.inputWidth,
                 "model": [
                     "name": probe.model.name, "architecture": probe.model.architecture,
                     "sha256": probe.model.sha256,

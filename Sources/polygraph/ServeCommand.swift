@@ -154,7 +154,7 @@
                 host: host, port: port, apiKey: key, modelID: id,
                 maxTokensLimit: maxTokensLimit, maxBodyBytes: maxBodyBytes,
                 replicaID: replicaId, connections: connections)
-            let probeNames = gate.probes.map { "\($0.name) (\($0.hook))" }.joined(separator: ", ")
+            let probeNames = gate.probes.map { "\($0.name) (\($0.hookLabel))" }.joined(separator: ", ")
             let app = PolygraphServer.buildApplication(service: service, configuration: configuration) { boundPort in
                 err.write(
                     Data(

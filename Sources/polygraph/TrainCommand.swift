@@ -140,9 +140,17 @@ struct TrainCommand: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "Layer number, or 'best' (k-fold CV on the training rows, jointly with the answer position and C when several are given)."
+            "Layer number, or 'best' (k-fold CV on the training rows, jointly with the answer position and C when several are given; then the best layer concatenated with its 1, 2 and 3 next-best layers, kept when its CV AUROC is at least 0.005 higher)."
     )
     var layer: String?
+    @Option(
+        name: .long,
+        help:
+            "A multi-layer probe: these layers' rows concatenated, e.g. 19,21,23 or 20-22 (2 to 8 layers, ascending; instead of --layer)."
+    )
+    var layers: String?
+    @Flag(name: .long, help: "With --layer best: keep to single layers (no concatenations tried).")
+    var singleLayer = false
     @Option(name: .long, help: "Folds for --layer best.")
     var folds: Int = 5
     @Flag(
@@ -158,13 +166,18 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         guard (2...100).contains(folds) else { throw ValidationError("--folds must be 2...100 (got \(folds))") }
+        if layer != nil && layers != nil {
+            throw ValidationError("give --layer (one layer or best) or --layers (a multi-layer probe), not both")
+        }
     }
 
     func run() throws {
         BatchAllocator.keepFreedMemory()
         let output = try failing {
             let kinds = try ProbeKind.parseList(probe)
-            let choice = try layer.map { try TrainJob.LayerChoice($0, folds: folds) }
+            let choice =
+                try layers.map { try TrainJob.LayerChoice(layers: $0) }
+                ?? layer.map { try TrainJob.LayerChoice($0, folds: folds) }
             if kinds.count > 1 && choice == nil {
                 throw ProbeError.invalidOption(
                     name: "probe", value: probe,
@@ -181,7 +194,7 @@ struct TrainCommand: ParsableCommand {
                 groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
                 positions: fit.answerPositions(), kinds: kinds,
                 progress: progress.report, budget: fit.memory.budget(),
-                streamProgress: streaming.report)
+                streamProgress: streaming.report, multiLayer: !singleLayer)
             if output.selection != nil { progress.finish() }
             try output.artifact.write(to: out)
             return output

@@ -82,8 +82,8 @@ struct BaselineTests {
         let steps = Steps()
         let output = try TrainJob.run(
             paths: [dir + "/a.h5"], plan: .init(kind: .hybrid), layer: .best(folds: 3),
-            regularization: [1, 0.01]
-        ) { _, _, detail in steps.lock.withLock { steps.all.append(detail) } }
+            regularization: [1, 0.01],
+            progress: { _, _, detail in steps.lock.withLock { steps.all.append(detail) } }, multiLayer: false)
         #expect(steps.all.count == 3 * 2 && steps.all.contains { $0.contains("C 0.01") })
         #expect([1, 0.01].contains(output.artifact.parameters.c ?? -1))
         #expect(output.artifact.parameters.confidenceFeatures == HybridProbe.columns)

@@ -15,7 +15,7 @@ import Testing
         let reports = Reports()
         let out = try TrainJob.run(
             paths: [a, b], plan: plan, layer: .best(folds: 3), groupBy: "group",
-            progress: reports.record)
+            progress: reports.record, multiLayer: false)
         #expect(out.artifact.training.layer == 2)
         #expect(reports.steps.map(\.done) == [1, 2, 3] && reports.steps.allSatisfy { $0.total == 3 })
         #expect(out.artifact.hook == "blocks.2.hook_resid_post")
@@ -38,7 +38,7 @@ import Testing
         let reports = Reports()
         let out = try TrainJob.run(
             paths: [dir + "/a.h5"], plan: .init(kind: .logistic), layer: .best(folds: 3),
-            groupBy: "group", kinds: [.massMean, .logistic], progress: reports.record)
+            groupBy: "group", kinds: [.massMean, .logistic], progress: reports.record, multiLayer: false)
         let selection = try #require(out.selection)
         #expect(selection.candidates == 6)
         #expect(reports.steps.last.map { ($0.done, $0.total) } ?? (0, 0) == (6, 6))
