@@ -3,16 +3,18 @@
 # fixed seeds, fixed row limits).
 #   scripts/make-probes.sh [MODEL ...]   MODEL: smollm2 (default), gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all
 # Per model (fetched with scripts/fetch-model.sh first):
-#   answers.json  — the model's own greedy answers to 600 factqa_train questions, graded (224 for the 1.5B); answer position (last token,
+#   answers.json  — the model's own greedy answers to 600 factqa_train questions, graded (480 for the 1.5B); answer position (last token,
 #                   mean or max over the answer, the exact answer's last token, or the question's last token), kind (logistic,
 #                   or hybrid: the hidden state plus the model's own confidences), layer and C chosen together by 5-fold
-#                   CV grouped by topic on those rows only; measured on 300 (128) answers of unseen factqa_test topics
+#                   CV grouped by topic on those rows only, a concatenation of layers kept when CV prefers it; measured on
+#                   300 (270) answers of unseen factqa_test topics (factqa files take their topics in turn: balanced)
 #   question.json — the pre-generation probe: the question's last token before any answer (the gate can abstain
 #                   before decoding), chosen and measured the same way
 #   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics), and the
 #                   leave-one-set-out measurement of one probe trained on all 7 statement sets but the one tested
 # Time on 2 cores: SmolLM2 ~12 min, Gemma 3 270M ~15, Qwen2.5-Coder 0.5B ~25, 1.5B ~60.
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
+# PARTS=answers skips the statement probes (SmolLM2) and regenerates only answers.json and question.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${POLYGRAPH_BIN:-}"
@@ -39,14 +41,14 @@ for MODEL in "${MODELS[@]}"; do
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
     qwen2.5-coder-0.5b) GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-0.5b-instruct; LAYERS=6-23 ;;
     qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27
-      NTRAIN=224; NTEST=128 ;;  # it decodes ~7-9 tokens/s on 2 cores
+      NTRAIN=480; NTEST=270 ;;  # 40 questions of each train topic, 30 of each test topic (batched decode, ~60 min)
     *) echo "unknown model '$MODEL' (smollm2, gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all)" >&2; exit 2 ;;
   esac
   scripts/fetch-model.sh "$MODEL" >&2
   WORK=runs/make-probes/$DEST; OUT=probes/$DEST; M=models/$GGUF
   mkdir -p "$WORK" "$OUT"
 
-  if [ "$MODEL" = smollm2 ]; then
+  if [ "$MODEL" = smollm2 ] && [ "${PARTS:-all}" != answers ]; then
     echo "== $DEST statements: capture (600 rows from each of 5 sets, resid_post at every layer)" >&2
     "$BIN" capture --model "$M" --dataset datasets/capitals.csv datasets/cities.csv datasets/elements.csv \
       datasets/continents.csv datasets/currencies.csv --limit 600 --out "$WORK/statements.h5" --hooks resid_post \
