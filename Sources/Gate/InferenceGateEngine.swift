@@ -56,11 +56,7 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
         let name = try HookName(parsing: hook)
-        var parameters = SamplingParameters(
-            maxTokens: options.maxTokens, temperature: Float(options.temperature),
-            topK: options.topK, topP: Float(options.topP),
-            seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
-        parameters.topLogprobs = options.topLogprobs
+        let parameters = options.samplingParameters(seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
         let tokenizer = languageModel.tokenizer
         var widthProblem: String?
         let generation = try languageModel.generate(
@@ -92,13 +88,8 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         guard let last = promptRows.row(name, at: promptRows.tokenCount - 1) else {
             throw GateError.engineFailure("hook \(hook) was not captured over the prompt")
         }
-        let reason: FinishReason
-        switch generation.finishReason {
-        case .stop: reason = .stop
-        case .length: reason = .length
-        case .cancelled: reason = .cancelled
-        }
-        return GenerationSummary(finishReason: reason, text: generation.text, lastPromptActivation: Array(last))
+        return GenerationSummary(
+            finishReason: generation.finishReason, text: generation.text, lastPromptActivation: Array(last))
     }
 
     public func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]] {

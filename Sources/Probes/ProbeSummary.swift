@@ -4,7 +4,7 @@ import Foundation
 public struct ProbeSummary: Codable, Sendable {
     public var kind: String
     public var variant: String?
-    public var model: ProbeArtifact.ModelIdentity
+    public var model: ModelIdentity
     public var hook: String
     public var position: String
     public var dims: Int

@@ -28,13 +28,11 @@ enum TTPDTrainer {
         }
         var mu = [Double](repeating: 0, count: sourceIDs.count * d)  // [sources, d]
         var members = [Int](repeating: 0, count: sourceIDs.count)
-        try mu.withUnsafeMutableBufferPointer { m in
-            try x.forEachChunk { chunk in
-                for k in 0..<chunk.count {
-                    let s = source[chunk.row(k)], row = chunk.x + k * d
-                    members[s] += 1
-                    for j in 0..<d { m[s * d + j] += Double(row[j]) }
-                }
+        try x.forEachChunk { chunk in
+            for k in 0..<chunk.count {
+                let s = source[chunk.row(k)]
+                members[s] += 1
+                LinearAlgebra.accumulate(chunk.x + k * d, count: d, into: &mu, at: s * d)
             }
         }
         let muF = (0..<sourceIDs.count).map { s in (0..<d).map { Float(mu[s * d + $0] / Double(members[s])) } }
