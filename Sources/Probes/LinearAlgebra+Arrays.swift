@@ -105,6 +105,14 @@ extension LinearAlgebra {
         }
     }
 
+    /// sum[offset + j] += alpha · Double(x[j]) for every j, in order.
+    static func accumulate(_ x: [Float], scaledBy alpha: Double, into sum: inout [Double], at offset: Int = 0) {
+        precondition(sum.count >= offset + x.count, "accumulate: sum shorter than x")
+        x.withUnsafeBufferPointer { x in
+            sum.withUnsafeMutableBufferPointer { s in for j in 0..<x.count { s[offset + j] += alpha * Double(x[j]) } }
+        }
+    }
+
     /// One fused logistic pass (see the pointer form) with the weights, scores and gradient in arrays.
     static func fusedLogisticPass(
         _ x: UnsafePointer<Float>, rows: Int, cols: Int, _ w: [Float], _ z: inout [Float], _ g: inout [Float],
