@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 // Polygraph: capture a language model's hidden states, train truth probes on them, gate answers with them.
-// Dependency direction (one way): Hooks is the leaf vocabulary the others share; GGUF → Tokenization →
-// Inference; CHDF5 → ActivationStore → Probes; Inference + ActivationStore → Capture; Inference + Probes → Gate →
-// Server; everything → polygraph (CLI).
+// Dependency direction (one way): Hooks is the leaf vocabulary the others share (hook names, positions, the seeded
+// generator); GGUF → Tokenization → Inference; CHDF5 → ActivationStore → Probes; Inference + ActivationStore →
+// Capture; Inference + Probes → Gate → Server; everything → polygraph (CLI).
 import PackageDescription
 import Foundation
 
@@ -22,7 +22,8 @@ var targets: [Target] = [
     .target(name: "BLASSupport", dependencies: ["CBLAS"], swiftSettings: fast),
     // AVX2 decode kernels on quantised blocks (Inference's only C code).
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
-    // The hook vocabulary (hook names, shorthands, layer lists, positions): a leaf every layer above shares.
+    // The shared vocabulary (hook names, shorthands, layer lists, positions, the seeded generator): a leaf every layer
+    // above shares.
     .target(name: "Hooks"),
     .target(
         name: "Inference",
@@ -41,7 +42,7 @@ var targets: [Target] = [
         name: "Measurement", dependencies: ["Hooks", "Inference", "Gate", "CBLAS", "BLASSupport"], swiftSettings: fast),
     .testTarget(name: "HooksTests", dependencies: ["Hooks"]),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"], exclude: ["Fixtures"]),
+    .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF", "Hooks"], exclude: ["Fixtures"]),
     .testTarget(name: "InferenceTests", dependencies: ["Hooks", "Inference", "GGUF", "Tokenization", "Checksum"]),
     .testTarget(name: "ActivationStoreTests", dependencies: ["Hooks", "ActivationStore"], exclude: ["Fixtures"]),
     .testTarget(

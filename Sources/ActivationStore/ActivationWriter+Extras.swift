@@ -1,8 +1,45 @@
 import Foundation
 
-/// The optional arrays of an activation file, written with each commit: the model's own confidence
-/// (`/confidence/*`) and the extra answer positions (`/positions/<name>/<hook>`).
+/// The optional arrays of an activation file, written with each commit: answers and metadata columns
+/// (`/examples/answer`, `/examples/meta/*`), the model's own confidence (`/confidence/*`) and the extra answer
+/// positions (`/positions/<name>/<hook>`).
 extension ActivationWriter {
+    /// `/examples/answer` and `/examples/meta/*`: created on first use and back-filled with "" for
+    /// earlier rows; rows without a value get "".
+    func writeOptionalStrings(_ batch: ActivationBatch) throws {
+        var columns: [(path: String, values: [String])] = []
+        let hasAnswers = batch.examples.contains { $0.answer != nil }
+        if hasAnswers || exampleDatasets[StoreSchema.answer] != nil {
+            columns.append((StoreSchema.answer, batch.examples.map { $0.answer ?? "" }))
+        }
+        var names = Set(batch.examples.flatMap { $0.meta.keys.map(StoreSchema.safeColumnName) })
+        for key in exampleDatasets.keys where key.hasPrefix(StoreSchema.metaGroup + "/") {
+            names.insert(String(key.dropFirst(StoreSchema.metaGroup.count + 1)))
+        }
+        for name in names.sorted() {
+            columns.append(
+                (
+                    StoreSchema.meta(name),
+                    batch.examples.map { example in
+                        example.meta.first { StoreSchema.safeColumnName($0.key) == name }?.value ?? ""
+                    }
+                ))
+        }
+        for (path, values) in columns {
+            let dataset: H5Dataset
+            if let existing = exampleDatasets[path] {
+                dataset = existing
+            } else {
+                dataset = try file.createDataset(
+                    path, element: .utf8String, width: nil,
+                    chunkRows: StoreSchema.exampleChunkRows, compression: .none)
+                if committedRows > 0 { try dataset.appendStrings(Array(repeating: "", count: committedRows)) }
+                exampleDatasets[path] = dataset
+            }
+            try dataset.appendStrings(values)
+        }
+    }
+
     /// `/confidence/*`: per-example summaries (one float per example) and, for position `all`, per-token series
     /// (one float per activation row). Created on first use and back-filled with NaN for earlier rows; rows without
     /// a value get NaN.

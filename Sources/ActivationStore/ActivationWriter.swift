@@ -42,7 +42,7 @@ public final class ActivationWriter {
     let compression: StoreCompression
     private var pending: ActivationBatch
     private var hookDatasets: [String: H5Dataset] = [:]
-    private var exampleDatasets: [String: H5Dataset] = [:]
+    var exampleDatasets: [String: H5Dataset] = [:]
     /// `/confidence/<column>`, created when the first batch that has confidences is written.
     var confidenceDatasets: [String: H5Dataset] = [:]
     /// `/positions/<name>/<hook>`, created when the first batch that has them is written.
@@ -290,41 +290,5 @@ public final class ActivationWriter {
         try writeOptionalStrings(batch)
         try writeConfidence(batch)
         try writePositions(batch, rows: count)
-    }
-
-    /// `/examples/answer` and `/examples/meta/*`: created on first use and back-filled with "" for
-    /// earlier rows; rows without a value get "".
-    private func writeOptionalStrings(_ batch: ActivationBatch) throws {
-        var columns: [(path: String, values: [String])] = []
-        let hasAnswers = batch.examples.contains { $0.answer != nil }
-        if hasAnswers || exampleDatasets[StoreSchema.answer] != nil {
-            columns.append((StoreSchema.answer, batch.examples.map { $0.answer ?? "" }))
-        }
-        var names = Set(batch.examples.flatMap { $0.meta.keys.map(StoreSchema.safeColumnName) })
-        for key in exampleDatasets.keys where key.hasPrefix(StoreSchema.metaGroup + "/") {
-            names.insert(String(key.dropFirst(StoreSchema.metaGroup.count + 1)))
-        }
-        for name in names.sorted() {
-            columns.append(
-                (
-                    StoreSchema.meta(name),
-                    batch.examples.map { example in
-                        example.meta.first { StoreSchema.safeColumnName($0.key) == name }?.value ?? ""
-                    }
-                ))
-        }
-        for (path, values) in columns {
-            let dataset: H5Dataset
-            if let existing = exampleDatasets[path] {
-                dataset = existing
-            } else {
-                dataset = try file.createDataset(
-                    path, element: .utf8String, width: nil,
-                    chunkRows: StoreSchema.exampleChunkRows, compression: .none)
-                if committedRows > 0 { try dataset.appendStrings(Array(repeating: "", count: committedRows)) }
-                exampleDatasets[path] = dataset
-            }
-            try dataset.appendStrings(values)
-        }
     }
 }

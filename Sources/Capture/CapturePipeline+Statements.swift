@@ -104,10 +104,7 @@ extension CapturePipeline {
             case .all:
                 result[hook] = Array(values[(span.lowerBound * width)..<(span.upperBound * width)])
             case .mean:
-                var sum = [Float](repeating: 0, count: width)
-                for row in span { for i in 0..<width { sum[i] += values[row * width + i] } }
-                let scale = 1 / Float(span.count)
-                result[hook] = sum.map { $0 * scale }
+                result[hook] = Pooling.mean(values, width: width, rows: span)
             }
         }
         return result

@@ -95,17 +95,10 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
             if let question {
                 positionRows["question", default: [:]][name] = question
                 // An empty answer has no span: its mean and max are the question's row.
-                var mean = rows > 0 ? [Float](repeating: 0, count: width) : question
-                var maximum = rows > 0 ? [Float](repeating: -.infinity, count: width) : question
-                for r in 0..<rows {
-                    for i in 0..<width {
-                        let v = generated[r * width + i]
-                        mean[i] += v / Float(rows)
-                        maximum[i] = max(maximum[i], v)
-                    }
-                }
-                positionRows["answer_mean", default: [:]][name] = mean
-                positionRows["answer_max", default: [:]][name] = maximum
+                positionRows["answer_mean", default: [:]][name] =
+                    rows > 0 ? Pooling.mean(generated, width: width, rows: 0..<rows) : question
+                positionRows["answer_max", default: [:]][name] =
+                    rows > 0 ? Pooling.max(generated, width: width, rows: 0..<rows) : question
                 // The exact answer's last token; without one, the answer's last token (or, empty, the question's).
                 let k = exact.map { min($0, rows - 1) } ?? rows - 1
                 positionRows["answer_exact", default: [:]][name] =

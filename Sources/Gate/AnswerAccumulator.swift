@@ -64,8 +64,8 @@ struct AnswerAccumulator {
     mutating func verdict(lastPromptActivation: [Float]) -> ProbeScore {
         // A pre-generation probe reads the prompt's last token whatever was generated.
         guard probe.position != "question", let last = activations.last else { return timedScore(lastPromptActivation) }
-        if ["mean", "answer_mean"].contains(probe.position) { return timedScore(ActivationMath.mean(activations)) }
-        if probe.position == "answer_max" { return timedScore(ActivationMath.max(activations)) }
+        if ["mean", "answer_mean"].contains(probe.position) { return timedScore(Pooling.mean(activations)) }
+        if probe.position == "answer_max" { return timedScore(Pooling.max(activations)) }
         if probe.position == "answer_exact" {  // as capture stores it: the exact answer's last token, else the last
             let k = ExactAnswer.lastToken(question: question, tokenBytes: tokens.map(\.bytes)) ?? activations.count - 1
             return timedScore(activations[min(k, activations.count - 1)])
@@ -93,34 +93,5 @@ struct AnswerAccumulator {
             : probe.score(activation, confidence: confidence)
         scoringSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return score
-    }
-}
-
-/// Small vector helpers for pooling activations.
-enum ActivationMath {
-    /// Adds `vector` to `sum` element-wise (`sum` starts empty).
-    static func accumulate(_ vector: [Float], into sum: inout [Float]) {
-        if sum.isEmpty {
-            sum = vector
-            return
-        }
-        for i in 0..<min(sum.count, vector.count) { sum[i] += vector[i] }
-    }
-
-    /// Element-wise max of rows `[n, d]` → `[d]` (span-max pooling).
-    static func max(_ rows: [[Float]]) -> [Float] {
-        guard var out = rows.first else { return [] }
-        for row in rows.dropFirst() {
-            for i in 0..<Swift.min(out.count, row.count) where row[i] > out[i] { out[i] = row[i] }
-        }
-        return out
-    }
-
-    /// Mean of rows `[n, d]` → `[d]`.
-    static func mean(_ rows: [[Float]]) -> [Float] {
-        var sum: [Float] = []
-        for row in rows { accumulate(row, into: &sum) }
-        let n = Float(Swift.max(rows.count, 1))
-        return sum.map { $0 / n }
     }
 }

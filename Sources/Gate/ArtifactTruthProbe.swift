@@ -11,10 +11,7 @@ public struct ArtifactTruthProbe: TruthProbe {
     public var hooks: [String] { scorer.artifact.inputHooks }
     public var position: String { scorer.artifact.position }
     public var inputWidth: Int { scorer.dims }
-    public var model: ModelIdentity {
-        let m = scorer.artifact.model
-        return ModelIdentity(name: m.name, architecture: m.architecture, sha256: m.sha256)
-    }
+    public var model: ModelIdentity { scorer.artifact.model }
 
     /// Loads and validates the artifact at `path`; its name is the file's stem (`probes/smollm2/cities.json` → `cities`).
     public init(path: String) throws {

@@ -102,9 +102,7 @@ extension Gate {
     ) throws -> GatedAnswer {
         let engine = try InferenceGateEngine(languageModel: languageModel)
         let gate = try Gate.load(engine: engine, probePaths: [probePath], allowModelMismatch: allowModelMismatch)
-        let options = GenerationOptions(
-            maxTokens: parameters.maxTokens, temperature: Double(parameters.temperature),
-            topP: Double(parameters.topP), seed: parameters.seed, topK: parameters.topK)
+        let options = GenerationOptions(parameters)
         try gate.validate(promptTokens: prompt.count, options: options)
         return try gate.generate(
             promptTokens: prompt.map(Int.init), options: options, probe: gate.probes[0],

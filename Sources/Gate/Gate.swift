@@ -1,5 +1,6 @@
 // The gate: generate with a model, read the probe's hook during that same pass, score, flag.
 import Foundation
+import Inference
 
 /// Wraps one engine and one or more truth probes; generates answers that carry a calibrated P(true) and a flag.
 ///
@@ -30,7 +31,7 @@ public final class Gate: Sendable {
         var seen = Set<String>()
         for probe in probes {
             guard seen.insert(probe.name).inserted else { throw GateError.duplicateProbe(name: probe.name) }
-            if !allowModelMismatch && probe.model.sha256.lowercased() != engine.model.sha256.lowercased() {
+            if !allowModelMismatch && !probe.model.sameWeights(as: engine.model) {
                 throw GateError.modelMismatch(probe: probe.name, probeModel: probe.model, loadedModel: engine.model)
             }
             for hook in probe.hooks where !engine.hasHook(hook) {
@@ -77,21 +78,10 @@ public final class Gate: Sendable {
 
     /// Checks options and length before any work: the cheap part of a request that can be refused early.
     public func validate(promptTokens: Int, options: GenerationOptions) throws {
-        guard options.maxTokens >= 1 else {
-            throw GateError.invalidOption(name: "max_tokens", value: "\(options.maxTokens)", expected: "at least 1")
-        }
-        guard options.temperature >= 0 && options.temperature <= 2 && options.temperature.isFinite else {
-            throw GateError.invalidOption(name: "temperature", value: "\(options.temperature)", expected: "0...2")
-        }
-        // The sampler works in Float: a top_p that rounds to 0 there (1e-320) would keep no token.
-        guard options.topP > 0 && options.topP <= 1 && Float(options.topP) > 0 else {
-            throw GateError.invalidOption(name: "top_p", value: "\(options.topP)", expected: "a number in (0, 1]")
-        }
-        guard (0...20).contains(options.topLogprobs) else {
-            throw GateError.invalidOption(name: "top_logprobs", value: "\(options.topLogprobs)", expected: "0...20")
-        }
-        guard options.topK >= 0 else {
-            throw GateError.invalidOption(name: "top_k", value: "\(options.topK)", expected: "0 (off) or more")
+        do {
+            try options.samplingParameters(seed: 0).validate(spelling: .openAI)
+        } catch InferenceError.invalidSamplingParameter(let name, let value, let expected) {
+            throw GateError.invalidOption(name: name, value: value, expected: expected)
         }
         guard promptTokens + options.maxTokens <= engine.contextLength else {
             throw GateError.contextLengthExceeded(
@@ -215,7 +205,7 @@ public final class Gate: Sendable {
             guard let last = rows.last, rows.allSatisfy({ $0.count == probe.inputWidth }) else {
                 throw GateError.engineFailure("activations of the wrong shape for hook \(probe.hookLabel)")
             }
-            let vector = pooling == "mean" ? ActivationMath.mean(rows) : last
+            let vector = pooling == "mean" ? Pooling.mean(rows) : last
             return Verdict(score: probe.score(vector), probe: probe.name, hook: probe.hookLabel, position: pooling)
         }
     }

@@ -1,5 +1,6 @@
 // What the gate needs from a language model: tokenising, generating with a probe's hooks captured, and a scoring pass.
 // The real engine (module Inference) is adapted to it in InferenceGateEngine.swift; tests use a fake.
+import Inference
 import Probes
 
 /// One generated token with the hook's activation at its own position: what the model computes when this

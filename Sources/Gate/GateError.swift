@@ -1,4 +1,5 @@
 // Everything that can go wrong in the gate, with the context to act on it.
+import Probes
 
 /// Errors from the gate. Each says what was wrong and, where known, what to do.
 public enum GateError: Error, Equatable, CustomStringConvertible {

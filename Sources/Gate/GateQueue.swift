@@ -44,6 +44,8 @@ public final class GateQueue: Sendable {
     public var waiting: Int { state.read().waiting }
     /// Jobs running now (0 ... `parallel`).
     public var running: Int { state.read().running }
+    /// Jobs whose caller was cancelled (e.g. a client that went away) while waiting or running, over the queue's life.
+    public var cancellations: Int { state.read().cancelled }
 
     /// Takes a place in the queue now, so that a full queue is refused before any response is started.
     public func reserve() throws -> Slot {
@@ -100,6 +102,7 @@ public final class GateQueue: Sendable {
                 }
             } onCancel: {
                 flag.cancel()
+                state.update { $0.cancelled += 1 }
             }
         }
     }
@@ -110,6 +113,7 @@ final class LockedCounts: @unchecked Sendable {
     struct Counts {
         var waiting = 0
         var running = 0
+        var cancelled = 0
     }
 
     private let lock = NSLock()

@@ -1,26 +1,14 @@
 // Value types shared by the gate's in-process API and the HTTP server: prompts, options, scores, answers.
 import Foundation
+import Inference
 // Chat turns are the tokenizer's type (role + content), and scores and flags are the probes' own types; all are
 // re-exported so that users of the gate can name them with `import Gate` alone.
+// The finish reason is the engine's own, and the model identity the one a probe artifact records.
+@_exported import enum Inference.FinishReason
+@_exported import struct Probes.ModelIdentity
 @_exported import enum Probes.ProbeFlag
 @_exported import struct Probes.ProbeScore
 @_exported import struct Tokenization.ChatMessage
-
-/// Which model a set of weights is: what a probe artifact records and what the gate compares before scoring.
-public struct ModelIdentity: Sendable, Equatable, Codable {
-    /// Human name from the GGUF metadata, e.g. `SmolLM2 135M Instruct`.
-    public var name: String
-    /// Architecture string from the GGUF metadata, e.g. `llama`.
-    public var architecture: String
-    /// Lower-case hex sha256 of the GGUF file.
-    public var sha256: String
-
-    public init(name: String, architecture: String, sha256: String) {
-        self.name = name
-        self.architecture = architecture
-        self.sha256 = sha256
-    }
-}
 
 /// What the model is asked: a chat (rendered with the model's chat template) or raw text (a plain completion).
 public enum GatePrompt: Sendable, Equatable {
@@ -64,6 +52,24 @@ public struct GenerationOptions: Sendable, Equatable {
         self.seed = seed
         self.topK = topK
         self.stop = stop
+    }
+}
+
+extension GenerationOptions {
+    /// These options as the engine's sampling parameters (in single precision), with `seed` for the sampler.
+    public func samplingParameters(seed: UInt64) -> SamplingParameters {
+        var parameters = SamplingParameters(
+            maxTokens: maxTokens, temperature: Float(temperature), topK: topK, topP: Float(topP), seed: seed)
+        parameters.topLogprobs = topLogprobs
+        return parameters
+    }
+
+    /// The options that sample as `parameters` do (stop token ids have no counterpart here and are dropped).
+    public init(_ parameters: SamplingParameters) {
+        self.init(
+            maxTokens: parameters.maxTokens, temperature: Double(parameters.temperature), topP: Double(parameters.topP),
+            seed: parameters.seed, topK: parameters.topK)
+        topLogprobs = parameters.topLogprobs
     }
 }
 
@@ -129,16 +135,6 @@ public struct TokenAlternative: Sendable, Equatable {
 
     /// The bytes as text (U+FFFD for an incomplete character, as OpenAI does).
     public var text: String { String(decoding: bytes, as: UTF8.self) }
-}
-
-/// Why generation stopped, in OpenAI's words.
-public enum FinishReason: String, Sendable, Codable {
-    /// End-of-turn / end-of-sequence token.
-    case stop
-    /// `maxTokens` reached.
-    case length
-    /// The caller stopped it (client disconnect).
-    case cancelled
 }
 
 /// A generated answer with its verdict, before any policy is applied.

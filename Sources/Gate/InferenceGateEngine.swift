@@ -65,11 +65,7 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
     ) throws -> GenerationSummary {
         let names = try hooks.map { try HookName(parsing: $0) }
         let hook = hooks.joined(separator: "+")
-        var parameters = SamplingParameters(
-            maxTokens: options.maxTokens, temperature: Float(options.temperature),
-            topK: options.topK, topP: Float(options.topP),
-            seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
-        parameters.topLogprobs = options.topLogprobs
+        let parameters = options.samplingParameters(seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
         let tokenizer = languageModel.tokenizer
         var widthProblem: String?
         let generation = try languageModel.generate(
@@ -113,13 +109,8 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
             }
             last += part
         }
-        let reason: FinishReason
-        switch generation.finishReason {
-        case .stop: reason = .stop
-        case .length: reason = .length
-        case .cancelled: reason = .cancelled
-        }
-        return GenerationSummary(finishReason: reason, text: generation.text, lastPromptActivation: last)
+        return GenerationSummary(
+            finishReason: generation.finishReason, text: generation.text, lastPromptActivation: last)
     }
 
     public func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]] {

@@ -1,6 +1,7 @@
 // Finding the probes shipped for a model: `probes/<model>/*.json`, matched by the GGUF file's sha256, so a gate
 // started without --probe scores with the probe trained on exactly these weights.
 import Foundation
+import Probes
 
 public enum ShippedProbes {
     /// The probe artifacts one folder below `directory` (`probes/<model>/<name>.json`, as the repository ships them)
@@ -15,7 +16,9 @@ public enum ShippedProbes {
             guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
             for name in names.sorted() where name.hasSuffix(".json") {
                 let path = (dir as NSString).appendingPathComponent(name)
-                if modelSHA256(ofArtifact: path)?.lowercased() == sha256.lowercased() { found.append(path) }
+                if let digest = modelSHA256(ofArtifact: path), ModelIdentity.sameDigest(digest, sha256) {
+                    found.append(path)
+                }
             }
         }
         return found.filter { $0.hasSuffix("/answers.json") } + found.filter { !$0.hasSuffix("/answers.json") }

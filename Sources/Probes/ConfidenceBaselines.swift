@@ -1,3 +1,4 @@
+import Hooks
 import Foundation
 
 /// The model's own confidence as a detector: each `/confidence` column (mean and min token log-prob, mean entropy,

@@ -1,3 +1,4 @@
+import Hooks
 /// Seeded, stratified train/test splits and k-fold partitions, optionally keeping each group on one side
 /// (so that, e.g., every statement about one city is either trained on or tested on, never both).
 public enum DataSplit {

@@ -19,7 +19,7 @@ struct LBFGS {
     var maxIterations = 1000
     /// Optional v ← M⁻¹ v for an approximate Hessian M: the initial inverse-Hessian guess becomes γ·M⁻¹ instead of
     /// γ·I (preconditioned L-BFGS, Nocedal & Wright 2006 §7.2), γ = sᵀy / yᵀM⁻¹y from the newest pair.
-    var preconditioner: ((UnsafeMutablePointer<Double>) -> Void)?
+    var preconditioner: ((inout [Double]) -> Void)?
 
     /// Minimises `f` from `x0`; `f` returns the value and writes the gradient into its second argument.
     func minimize(_ x0: [Double], _ objective: (_ x: [Double], _ grad: inout [Double]) -> Double) -> Result {
@@ -50,59 +50,42 @@ struct LBFGS {
                 return Result(x: x, value: fx, iterations: iteration, converged: true, gradientNorm: gNorm)
             }
             // Two-loop recursion: q = −H·g.
-            var slope = 0.0
-            sHist.withUnsafeBufferPointer { S in
-                yHist.withUnsafeBufferPointer { Y in
-                    q.withUnsafeMutableBufferPointer { Q in
-                        g.withUnsafeBufferPointer { G in
-                            for j in 0..<n { Q[j] = G[j] }
-                            for k in 0..<stored {
-                                let slot = (newest - k + m) % m
-                                let sRow = S.baseAddress! + slot * n, yRow = Y.baseAddress! + slot * n
-                                var a = 0.0
-                                for j in 0..<n { a += sRow[j] * Q[j] }
-                                a *= rho[slot]
-                                alphas[slot] = a
-                                for j in 0..<n { Q[j] -= a * yRow[j] }
-                            }
-                            if let precondition = preconditioner {
-                                precondition(Q.baseAddress!)
-                                if stored > 0 { for j in 0..<n { Q[j] *= scaledPreconditioner } }
-                            } else {
-                                var gamma = 1 / max(gNorm, 1)
-                                if stored > 0 {
-                                    let sRow = S.baseAddress! + newest * n, yRow = Y.baseAddress! + newest * n
-                                    var sy = 0.0, yy = 0.0
-                                    for j in 0..<n { sy += sRow[j] * yRow[j]; yy += yRow[j] * yRow[j] }
-                                    gamma = sy / yy
-                                }
-                                for j in 0..<n { Q[j] *= gamma }
-                            }
-                            for k in stride(from: stored - 1, through: 0, by: -1) {
-                                let slot = (newest - k + m) % m
-                                let sRow = S.baseAddress! + slot * n, yRow = Y.baseAddress! + slot * n
-                                var b = 0.0
-                                for j in 0..<n { b += yRow[j] * Q[j] }
-                                b *= rho[slot]
-                                let c = alphas[slot] - b
-                                for j in 0..<n { Q[j] += c * sRow[j] }
-                            }
-                            for j in 0..<n { Q[j] = -Q[j]; slope += Q[j] * G[j] }
-                            if slope >= 0 {  // Not a descent direction: restart from (preconditioned) steepest descent.
-                                stored = 0
-                                slope = 0
-                                if let precondition = preconditioner {
-                                    for j in 0..<n { Q[j] = G[j] }
-                                    precondition(Q.baseAddress!)
-                                    for j in 0..<n { Q[j] = -Q[j]; slope += Q[j] * G[j] }
-                                } else {
-                                    let scale = 1 / max(gNorm, 1)
-                                    for j in 0..<n { Q[j] = -G[j] * scale; slope += Q[j] * G[j] }
-                                }
-                            }
-                        }
-                    }
+            q = g
+            for k in 0..<stored {
+                let slot = (newest - k + m) % m
+                let a = LinearAlgebra.dot(sHist, row: slot, width: n, q) * rho[slot]
+                alphas[slot] = a
+                LinearAlgebra.axpy(-a, yHist, row: slot, width: n, &q)
+            }
+            if let precondition = preconditioner {
+                precondition(&q)
+                if stored > 0 { LinearAlgebra.scale(&q, by: scaledPreconditioner) }
+            } else {
+                var gamma = 1 / max(gNorm, 1)
+                if stored > 0 {
+                    gamma =
+                        LinearAlgebra.dot(sHist, row: newest, width: n, yHist, row: newest)
+                        / LinearAlgebra.dot(yHist, row: newest, width: n, yHist, row: newest)
                 }
+                LinearAlgebra.scale(&q, by: gamma)
+            }
+            for k in stride(from: stored - 1, through: 0, by: -1) {
+                let slot = (newest - k + m) % m
+                let b = LinearAlgebra.dot(yHist, row: slot, width: n, q) * rho[slot]
+                LinearAlgebra.axpy(alphas[slot] - b, sHist, row: slot, width: n, &q)
+            }
+            LinearAlgebra.scale(&q, by: -1)
+            var slope = LinearAlgebra.dot(q, g)
+            if slope >= 0 {  // Not a descent direction: restart from (preconditioned) steepest descent.
+                stored = 0
+                q = g
+                if let precondition = preconditioner {
+                    precondition(&q)
+                    LinearAlgebra.scale(&q, by: -1)
+                } else {
+                    LinearAlgebra.scale(&q, by: -1 / max(gNorm, 1))
+                }
+                slope = LinearAlgebra.dot(q, g)
             }
             // Backtracking line search (Armijo, c1 = 1e-4).
             var step = 1.0
@@ -133,11 +116,9 @@ struct LBFGS {
                 stored = min(stored + 1, m)
                 if let precondition = preconditioner {
                     var yMy = 0.0
-                    work.withUnsafeMutableBufferPointer { w in
-                        for j in 0..<n { w[j] = gNew[j] - g[j] }
-                        precondition(w.baseAddress!)
-                        for j in 0..<n { yMy += w[j] * (gNew[j] - g[j]) }
-                    }
+                    for j in 0..<n { work[j] = gNew[j] - g[j] }
+                    precondition(&work)
+                    for j in 0..<n { yMy += work[j] * (gNew[j] - g[j]) }
                     scaledPreconditioner = yMy > 0 ? sy / yMy : 1
                 }
             }

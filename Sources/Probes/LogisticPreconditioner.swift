@@ -1,6 +1,3 @@
-import BLASSupport
-import CBLAS
-
 /// The inverse of the logistic objective's Hessian at w = 0, M = XᵀX / (4n) + λI (σ'(0) = 1/4), applied to L-BFGS's
 /// initial inverse-Hessian guess (preconditioned L-BFGS, Nocedal & Wright 2006 §7.2). Residual-stream features are
 /// strongly correlated, so plain L-BFGS needs 200–500 iterations per layer; with M it needs ~10–20 to the same
@@ -17,34 +14,22 @@ struct LogisticPreconditioner {
         guard n > 0, d > 0 else { return nil }
         var gram = [Float](repeating: 0, count: d * d)
         var first = true
-        try gram.withUnsafeMutableBufferPointer { g in
-            try x.forEachChunk { chunk in
-                // XᵀX [d, d], LAPACK's lower triangle; later chunks add to it.
-                LinearAlgebra.gramUpper(chunk.x, rows: chunk.count, cols: d, g.baseAddress!, beta: first ? 0 : 1)
-                first = false
-            }
+        try x.forEachChunk { chunk in
+            // XᵀX [d, d], LAPACK's lower triangle; later chunks add to it.
+            LinearAlgebra.gramUpper(chunk.x, rows: chunk.count, cols: d, &gram, beta: first ? 0 : 1)
+            first = false
         }
         var a = [Double](repeating: 0, count: d * d)
         let scale = 1 / (4 * Double(n))
         for i in 0..<(d * d) { a[i] = Double(gram[i]) * scale }
         for j in 0..<d { a[j * d + j] += lambda }
-        var info: Int32 = 0
-        var order = Int32(d), lda = Int32(d)
-        BLASRuntime.configure()
-        a.withUnsafeMutableBufferPointer { dpotrf_("L", &order, $0.baseAddress!, &lda, &info) }
-        guard info == 0 else { return nil }
+        guard LinearAlgebra.choleskyFactor(&a, n: d) else { return nil }
         factor = a; dims = d
     }
 
     /// v ← M⁻¹ v for the weights (first `dims` entries) and v ← 4 v for the bias (entry `dims`).
-    func apply(_ v: UnsafeMutablePointer<Double>) {
-        factor.withUnsafeBufferPointer { l in
-            // L z = v, then Lᵀ v = z (column-major lower L).
-            cblas_dtrsv(
-                CblasColMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(dims), l.baseAddress!, Int32(dims), v, 1)
-            cblas_dtrsv(
-                CblasColMajor, CblasLower, CblasTrans, CblasNonUnit, Int32(dims), l.baseAddress!, Int32(dims), v, 1)
-        }
+    func apply(_ v: inout [Double]) {
+        LinearAlgebra.choleskySolve(factor: factor, n: dims, &v)  // L z = v, then Lᵀ v = z
         v[dims] *= 4
     }
 }

@@ -48,7 +48,7 @@ enum LogisticTrainer {
         solver.maxIterations = maxIterations
         // Features are standardised (centred), as the preconditioner assumes.
         if let m = try LogisticPreconditioner(x: x, lambda: lambda) {
-            solver.preconditioner = { m.apply($0) }
+            solver.preconditioner = { m.apply(&$0) }
         }
         var readError: Error?
         let result = solver.minimize([Double](repeating: 0, count: d + 1)) { p, grad in
@@ -61,22 +61,13 @@ enum LogisticTrainer {
             for j in 0..<d { gw[j] = 0 }
             do {
                 try x.forEachChunk { chunk in
-                    wf.withUnsafeBufferPointer { wp in
-                        z.withUnsafeMutableBufferPointer { zp in
-                            gw.withUnsafeMutableBufferPointer { gp in
-                                LinearAlgebra.fusedLogisticPass(
-                                    chunk.x, rows: chunk.count, cols: d, wp.baseAddress!, zp.baseAddress!,
-                                    gp.baseAddress!
-                                ) { k, s in
-                                    let zi = Double(s) + b
-                                    let yi = Double(y[chunk.row(k)])
-                                    loss += softplus(zi) - yi * zi
-                                    let ri = sigmoid(zi) - yi
-                                    gb += ri
-                                    return Float(ri * invN)
-                                }
-                            }
-                        }
+                    LinearAlgebra.fusedLogisticPass(chunk.x, rows: chunk.count, cols: d, wf, &z, &gw) { k, s in
+                        let zi = Double(s) + b
+                        let yi = Double(y[chunk.row(k)])
+                        loss += softplus(zi) - yi * zi
+                        let ri = sigmoid(zi) - yi
+                        gb += ri
+                        return Float(ri * invN)
                     }
                 }
             } catch {

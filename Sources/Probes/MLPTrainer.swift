@@ -1,3 +1,4 @@
+import Hooks
 /// SAPLMA probe (Azaria & Mitchell 2023): an MLP d → 256 → 128 → 64 → 1 with ReLU, trained with Adam on
 /// binary cross-entropy, early-stopped on a seeded validation split. Deterministic for a seed on one machine:
 /// every reduction here runs in a fixed order, and BLAS gemm never splits its inner dimension across threads.
@@ -80,15 +81,8 @@ enum MLPTrainer {
         for (li, layer) in layers.enumerated() {
             var out = [Float](repeating: 0, count: b * layer.outputs)
             for k in 0..<b { for o in 0..<layer.outputs { out[k * layer.outputs + o] = layer.bias[o] } }
-            acts[li].withUnsafeBufferPointer { a in
-                layer.weights.withUnsafeBufferPointer { w in
-                    out.withUnsafeMutableBufferPointer { y in
-                        LinearAlgebra.gemm(
-                            transB: true, m: b, n: layer.outputs, k: layer.inputs, a.baseAddress!, w.baseAddress!,
-                            y.baseAddress!, beta: 1)
-                    }
-                }
-            }
+            LinearAlgebra.gemm(
+                transB: true, m: b, n: layer.outputs, k: layer.inputs, acts[li], layer.weights, &out, beta: 1)
             if li < layers.count - 1 { for k in 0..<out.count where out[k] < 0 { out[k] = 0 } }
             acts.append(out)
         }
@@ -102,28 +96,14 @@ enum MLPTrainer {
             var dw = layer.weights.map { $0 * weightDecay }
             var db = [Float](repeating: 0, count: layer.outputs)
             for k in 0..<b { for o in 0..<layer.outputs { db[o] += delta[k * layer.outputs + o] } }
-            delta.withUnsafeBufferPointer { d in
-                acts[li].withUnsafeBufferPointer { a in
-                    dw.withUnsafeMutableBufferPointer { g in
-                        // dW[out, in] += δᵀ[out, b] · a[b, in]
-                        LinearAlgebra.gemm(
-                            transA: true, m: layer.outputs, n: layer.inputs, k: b, d.baseAddress!, a.baseAddress!,
-                            g.baseAddress!, beta: 1)
-                    }
-                }
-            }
+            // dW[out, in] += δᵀ[out, b] · a[b, in]
+            LinearAlgebra.gemm(
+                transA: true, m: layer.outputs, n: layer.inputs, k: b, delta, acts[li], &dw, beta: 1)
             grads[li] = (dw, db)
             if li > 0 {
                 var prev = [Float](repeating: 0, count: b * layer.inputs)
-                delta.withUnsafeBufferPointer { d in
-                    layer.weights.withUnsafeBufferPointer { w in
-                        prev.withUnsafeMutableBufferPointer { p in
-                            // δ_prev[b, in] = δ[b, out] · W[out, in], masked by ReLU'
-                            LinearAlgebra.gemm(
-                                m: b, n: layer.inputs, k: layer.outputs, d.baseAddress!, w.baseAddress!, p.baseAddress!)
-                        }
-                    }
-                }
+                // δ_prev[b, in] = δ[b, out] · W[out, in], masked by ReLU'
+                LinearAlgebra.gemm(m: b, n: layer.inputs, k: layer.outputs, delta, layer.weights, &prev)
                 let a = acts[li]
                 for k in 0..<prev.count where a[k] <= 0 { prev[k] = 0 }
                 delta = prev

@@ -8,17 +8,12 @@ enum MassMeanTrainer {
         try data.requireBothClasses("mass-mean probe")
         let n = data.count, d = data.dims
         var sumT = [Double](repeating: 0, count: d), sumF = [Double](repeating: 0, count: d)
-        try sumT.withUnsafeMutableBufferPointer { t in
-            try sumF.withUnsafeMutableBufferPointer { f in
-                try data.rows.forEachChunk { chunk in
-                    for k in 0..<chunk.count {
-                        let row = chunk.x + k * d
-                        if data.labels[chunk.row(k)] == 1 {
-                            for j in 0..<d { t[j] += Double(row[j]) }
-                        } else {
-                            for j in 0..<d { f[j] += Double(row[j]) }
-                        }
-                    }
+        try data.rows.forEachChunk { chunk in
+            for k in 0..<chunk.count {
+                if data.labels[chunk.row(k)] == 1 {
+                    LinearAlgebra.accumulate(chunk.x + k * d, count: d, into: &sumT)
+                } else {
+                    LinearAlgebra.accumulate(chunk.x + k * d, count: d, into: &sumF)
                 }
             }
         }
@@ -34,21 +29,13 @@ enum MassMeanTrainer {
             var cov = [Float](repeating: 0, count: d * d)
             var centred = [Float](repeating: 0, count: min(n, data.rows.chunkRows) * d)
             try data.rows.forEachChunk { chunk in
-                centred.withUnsafeMutableBufferPointer { x in
-                    for k in 0..<chunk.count {
-                        let mu = data.labels[chunk.row(k)] == 1 ? muTf : muFf
-                        let row = x.baseAddress! + k * d, src = chunk.x + k * d
-                        for j in 0..<d { row[j] = src[j] - mu[j] }
-                    }
-                    cov.withUnsafeMutableBufferPointer { c in
-                        LinearAlgebra.gemm(
-                            transA: true, m: d, n: d, k: chunk.count, x.baseAddress!, x.baseAddress!, c.baseAddress!,
-                            alpha: Float(1 / Double(n)))
-                    }
+                for k in 0..<chunk.count {
+                    let mu = data.labels[chunk.row(k)] == 1 ? muTf : muFf
+                    LinearAlgebra.difference(chunk.x + k * d, mu, count: d, into: &centred, at: k * d)
                 }
-                sigma.withUnsafeMutableBufferPointer { s in
-                    cov.withUnsafeBufferPointer { c in for i in 0..<(d * d) { s[i] += Double(c[i]) } }
-                }
+                LinearAlgebra.gemm(
+                    transA: true, m: d, n: d, k: chunk.count, centred, centred, &cov, alpha: Float(1 / Double(n)))
+                LinearAlgebra.accumulate(cov, into: &sigma)
             }
             var trace = 0.0
             for j in 0..<d { trace += sigma[j * d + j] }

@@ -116,9 +116,7 @@ extension ProbeArtifact {
             throw ProbeError.dimensionMismatch(source: "activations", expected: activationDims, found: dims)
         }
         guard !allowMismatch else { return }
-        if let modelSHA256, !modelSHA256.isEmpty, !model.sha256.isEmpty,
-            modelSHA256.lowercased() != model.sha256.lowercased()
-        {
+        if let modelSHA256, !modelSHA256.isEmpty, !model.sha256.isEmpty, !model.matches(sha256: modelSHA256) {
             throw ProbeError.incompatibleActivations(
                 field: "model sha256", probe: model.sha256, activations: modelSHA256)
         }

@@ -33,17 +33,6 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
         case calibration, thresholds, training, createdAt = "created_at", createdBy = "created_by"
     }
 
-    /// The model the activations came from.
-    public struct ModelIdentity: Codable, Sendable, Equatable {
-        public var name: String
-        public var architecture: String
-        /// sha256 of the GGUF file, lowercase hex.
-        public var sha256: String
-        public init(name: String, architecture: String, sha256: String) {
-            self.name = name; self.architecture = architecture; self.sha256 = sha256
-        }
-    }
-
     /// One activation file used for training.
     public struct DatasetRecord: Codable, Sendable, Equatable {
         public var name: String

@@ -53,23 +53,14 @@ public struct ProbeModel: Sendable {
     /// Raw score (logit-like; larger = more likely true) of one activation `[dims]`. Costs one dot product for
     /// linear kinds, three small matrix-vector products for the MLP.
     public func rawScore(_ x: UnsafeBufferPointer<Float>) -> Double {
-        guard let base = x.baseAddress else { return 0 }
+        guard x.baseAddress != nil else { return 0 }
         if kind != .mlp {
-            return foldedWeights.withUnsafeBufferPointer { LinearAlgebra.dot(base, $0.baseAddress!, count: dims) }
-                + foldedBias
+            return LinearAlgebra.dot(UnsafeBufferPointer(rebasing: x.prefix(dims)), foldedWeights) + foldedBias
         }
         var input = Array(x)
         for (li, layer) in mlpLayers.enumerated() {
             var out = layer.bias
-            layer.weights.withUnsafeBufferPointer { w in
-                input.withUnsafeBufferPointer { xin in
-                    out.withUnsafeMutableBufferPointer { y in
-                        LinearAlgebra.gemv(
-                            w.baseAddress!, rows: layer.outputs, cols: layer.inputs, xin.baseAddress!,
-                            y.baseAddress!, beta: 1)
-                    }
-                }
-            }
+            LinearAlgebra.gemv(layer.weights, rows: layer.outputs, cols: layer.inputs, input, &out, beta: 1)
             if li < mlpLayers.count - 1 { for k in 0..<out.count where out[k] < 0 { out[k] = 0 } }
             input = out
         }
@@ -86,11 +77,7 @@ public struct ProbeModel: Sendable {
     func rawScores(_ x: UnsafePointer<Float>, count: Int) -> [Double] {
         if kind != .mlp {
             var z = [Float](repeating: 0, count: count)
-            foldedWeights.withUnsafeBufferPointer { w in
-                z.withUnsafeMutableBufferPointer { y in
-                    LinearAlgebra.gemv(x, rows: count, cols: dims, w.baseAddress!, y.baseAddress!)
-                }
-            }
+            LinearAlgebra.gemv(x, rows: count, cols: dims, foldedWeights, &z)
             return z.map { Double($0) + foldedBias }
         }
         return MLPForward.logits(layers: mlpLayers, input: x, count: count)
@@ -136,15 +123,13 @@ enum MLPForward {
         for (li, layer) in layers.enumerated() {
             var out = [Float](repeating: 0, count: count * layer.outputs)
             for i in 0..<count { for o in 0..<layer.outputs { out[i * layer.outputs + o] = layer.bias[o] } }
-            act.withUnsafeBufferPointer { a in
-                layer.weights.withUnsafeBufferPointer { w in
-                    out.withUnsafeMutableBufferPointer { y in
-                        // out[count, outputs] += act[count, inputs] · Wᵀ
-                        LinearAlgebra.gemm(
-                            transB: true, m: count, n: layer.outputs, k: layer.inputs,
-                            li == 0 ? input : a.baseAddress!, w.baseAddress!, y.baseAddress!, beta: 1)
-                    }
-                }
+            // out[count, outputs] += act[count, inputs] · Wᵀ (the first layer reads the input rows in place)
+            if li == 0 {
+                LinearAlgebra.gemm(
+                    transB: true, m: count, n: layer.outputs, k: layer.inputs, input, layer.weights, &out, beta: 1)
+            } else {
+                LinearAlgebra.gemm(
+                    transB: true, m: count, n: layer.outputs, k: layer.inputs, act, layer.weights, &out, beta: 1)
             }
             if li < layers.count - 1 { for k in 0..<out.count where out[k] < 0 { out[k] = 0 } }
             act = out

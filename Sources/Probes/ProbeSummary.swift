@@ -4,7 +4,7 @@ import Foundation
 public struct ProbeSummary: Codable, Sendable {
     public var kind: String
     public var variant: String?
-    public var model: ProbeArtifact.ModelIdentity
+    public var model: ModelIdentity
     public var hook: String
     /// A multi-layer probe's hooks, concatenated in this order (nil for a probe of one hook).
     public var hooks: [String]?

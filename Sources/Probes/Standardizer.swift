@@ -19,14 +19,9 @@ public struct Standardizer: Sendable, Codable, Equatable {
     public init(fitting rows: ActivationRows, centerOnly: Bool = false) throws {
         let n = rows.count, d = rows.dims
         var sum = [Double](repeating: 0, count: d), sq = [Double](repeating: 0, count: d)
-        try sum.withUnsafeMutableBufferPointer { s in
-            try sq.withUnsafeMutableBufferPointer { q in
-                try rows.forEachChunk { chunk in
-                    for i in 0..<chunk.count {
-                        let row = chunk.x + i * d
-                        for j in 0..<d { let v = Double(row[j]); s[j] += v; q[j] += v * v }
-                    }
-                }
+        try rows.forEachChunk { chunk in
+            for i in 0..<chunk.count {
+                LinearAlgebra.accumulateWithSquares(chunk.x + i * d, count: d, into: &sum, squares: &sq)
             }
         }
         mean = sum.map { Float($0 / Double(n)) }

@@ -28,13 +28,11 @@ enum TTPDTrainer {
         }
         var mu = [Double](repeating: 0, count: sourceIDs.count * d)  // [sources, d]
         var members = [Int](repeating: 0, count: sourceIDs.count)
-        try mu.withUnsafeMutableBufferPointer { m in
-            try x.forEachChunk { chunk in
-                for k in 0..<chunk.count {
-                    let s = source[chunk.row(k)], row = chunk.x + k * d
-                    members[s] += 1
-                    for j in 0..<d { m[s * d + j] += Double(row[j]) }
-                }
+        try x.forEachChunk { chunk in
+            for k in 0..<chunk.count {
+                let s = source[chunk.row(k)]
+                members[s] += 1
+                LinearAlgebra.accumulate(chunk.x + k * d, count: d, into: &mu, at: s * d)
             }
         }
         let muF = (0..<sourceIDs.count).map { s in (0..<d).map { Float(mu[s * d + $0] / Double(members[s])) } }
@@ -45,18 +43,14 @@ enum TTPDTrainer {
             let t = data.labels[i] == 1 ? 1.0 : -1.0, tp = t * Double(polarity[i])
             xtx[0] += t * t; xtx[1] += t * tp; xtx[3] += tp * tp
         }
-        try xta.withUnsafeMutableBufferPointer { xa in
-            try x.forEachChunk { chunk in
-                for k in 0..<chunk.count {
-                    let i = chunk.row(k), row = chunk.x + k * d
-                    let t = data.labels[i] == 1 ? 1.0 : -1.0, tp = t * Double(polarity[i])
-                    muF[source[i]].withUnsafeBufferPointer { m in
-                        for j in 0..<d {
-                            let a = Double(row[j] - m[j])
-                            xa[j] += t * a; xa[d + j] += tp * a
-                        }
-                    }
-                }
+        var centred = [Float](repeating: 0, count: d)  // one row minus its source's mean
+        try x.forEachChunk { chunk in
+            for k in 0..<chunk.count {
+                let i = chunk.row(k)
+                let t = data.labels[i] == 1 ? 1.0 : -1.0, tp = t * Double(polarity[i])
+                LinearAlgebra.difference(chunk.x + k * d, muF[source[i]], count: d, into: &centred)
+                LinearAlgebra.accumulate(centred, scaledBy: t, into: &xta)
+                LinearAlgebra.accumulate(centred, scaledBy: tp, into: &xta, at: d)
             }
         }
         xtx[2] = xtx[1]

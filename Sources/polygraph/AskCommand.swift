@@ -17,9 +17,6 @@ struct AskCommand: ParsableCommand {
             answered greedily, and scored by the probe during that same generation pass.
             """)
 
-    @Option(help: "GGUF model file.")
-    var model = ModelOptions.defaultPath
-
     @Option(
         help:
             "Probe artifact (JSON) from `polygraph train` (default: the probe under --probes-dir trained on this model, answers.json first)."
@@ -40,7 +37,6 @@ struct AskCommand: ParsableCommand {
     @Option(help: "Questions answered together, sharing each decode step (1: one at a time; answers are the same).")
     var batchSize = 8
 
-    @OptionGroup var threading: ThreadOptions
     @Flag(help: "Score with a probe trained on another model's weights anyway.")
     var allowModelMismatch = false
 
@@ -60,10 +56,8 @@ struct AskCommand: ParsableCommand {
         if let questions {
             items += try QuestionsReader.read(path: questions).map { ($0.text, $0.answers) }
         }
-        try threading.apply()
         let (gate, _) = try loading.loadGate(
-            model: model, probePaths: probe.map { [$0] } ?? [],
-            allowModelMismatch: allowModelMismatch)
+            probePaths: probe.map { [$0] } ?? [], allowModelMismatch: allowModelMismatch)
         let options = GenerationOptions(maxTokens: maxTokens)
         var tally: [String: [ProbeFlag: Int]] = [:]  // grade ("right", "wrong", "refused") → flag → count
         if !json { print(Self.header) }

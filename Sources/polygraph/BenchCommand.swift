@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure load time, prefill tokens/s (capture workload) and decode tokens/s.")
 
-    @Option(help: "GGUF model file.") var model = ModelOptions.defaultPath
+    @OptionGroup var model: ModelOptions
     @Option(help: "Runs per workload (the median is reported).") var repeats = 3
     @Option(help: "Short statements in the capture workload.") var statements = 256
     @Option(help: "Statements per forward pass.") var batchSize = 64
@@ -21,13 +21,6 @@ struct BenchCommand: ParsableCommand {
             "Batched decode: sequences per step to measure besides 1, comma-separated (e.g. 2,4,8; tok/s counts every sequence's tokens)."
     )
     var decodeBatches = ""
-    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
-    var decodeMode: DecodeMode = .quantized
-    @Option(
-        help:
-            "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file)."
-    )
-    var weights: WeightStorage = .mapped
 
     func validate() throws {
         if !decodeBatches.isEmpty && decodeBatchSizes.isEmpty
@@ -44,16 +37,14 @@ struct BenchCommand: ParsableCommand {
         }
     }
     @Flag(help: "Print JSON on stdout.") var json = false
-    @OptionGroup var threading: ThreadOptions
 
     var decodeBatchSizes: [Int] {
         decodeBatches.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     }
 
     func run() throws {
-        try threading.apply()
         let start = DispatchTime.now().uptimeNanoseconds
-        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights)
+        let lm = try model.load()
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let err = FileHandle.standardError
         err.write(
@@ -70,16 +61,17 @@ struct BenchCommand: ParsableCommand {
         let progress: (String) -> Void = { err.write(Data(($0 + "\n").utf8)) }
         var results = try bench.run(
             model: lm.model, statements: statementIDs, longPrompt: prompt,
-            decodeLabel: " [\(decodeMode.rawValue)]", progress: progress)
+            decodeLabel: " [\(model.decodeMode.rawValue)]", progress: progress)
         for sequences in decodeBatchSizes where sequences > 1 {
             results.append(
                 try bench.decode(
-                    model: lm.model, prompt: bench.cycled(prompt), label: " [\(decodeMode.rawValue)]",
+                    model: lm.model, prompt: bench.cycled(prompt), label: " [\(model.decodeMode.rawValue)]",
                     sequences: sequences, progress: progress))
         }
         if let llama = lm.model as? DecoderModel {
             // float32 decode on mapped weights dequantises every matrix each token: only measured with --weights float32.
-            for mode in DecodeMode.allCases where mode != decodeMode && (mode != .float32 || weights == .float32) {
+            for mode in DecodeMode.allCases
+            where mode != model.decodeMode && (mode != .float32 || model.weights == .float32) {
                 results.append(
                     try bench.decode(
                         model: llama.withDecodeMode(mode), prompt: bench.cycled(prompt),

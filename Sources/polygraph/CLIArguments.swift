@@ -1,43 +1,107 @@
-// Option types shared by the commands: the default model path and enums parsed by ArgumentParser.
+// Option types shared by the commands: the model options, and the enums and lists parsed by ArgumentParser.
 import ArgumentParser
 import Gate
 import Hooks
 import Inference
+import Tokenization
 
-/// What every command that loads a GGUF shares.
-enum ModelOptions {
+/// `--model`, `--decode-mode`, `--weights` and `--threads`: what every command that runs a GGUF shares.
+struct ModelOptions: ParsableArguments {
     /// The default `--model`: SmolLM2-135M-Instruct Q4_1, which `scripts/fetch-model.sh` puts there.
     static let defaultPath = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    @Option(name: .customLong("model"), help: "GGUF model file.")
+    var path = ModelOptions.defaultPath
+    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
+    var decodeMode: DecodeMode = .quantized
+    @Option(
+        help:
+            "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file)."
+    )
+    var weights: WeightStorage = .mapped
+    @OptionGroup var threading: ThreadOptions
+
+    /// Applies `--threads`, then loads the model with these kernels and weights.
+    func load() throws -> LanguageModel {
+        try threading.apply()
+        return try LanguageModel.load(path: path, decodeMode: decodeMode, storage: weights)
+    }
 }
 
 /// `--policy annotate|abstain|escalate`, parsed by ArgumentParser (unknown values list the choices).
 extension PolicyAction: ExpressibleByArgument {}
 
-/// `capture --position last|mean|all|answer`.
+/// `--position last|mean|all|answer` (capture, import).
 extension CapturePosition: ExpressibleByArgument {}
 
-/// `--decode-mode` and `--weights` (generate, bench, serve, ask).
+/// `--decode-mode` and `--weights`.
 extension DecodeMode: ExpressibleByArgument {}
 extension WeightStorage: ExpressibleByArgument {}
 
+/// `--template`: `raw` (the text as is), `chat` (the GGUF's own chat template) or a built-in template's family name
+/// (`ChatTemplate.builtInNames`); anything else is refused by ArgumentParser with the list of choices.
+enum TemplateChoice: ExpressibleByArgument, Equatable, Sendable {
+    case raw
+    case chat
+    case builtIn(String)
+
+    init?(argument: String) {
+        switch argument {
+        case "raw": self = .raw
+        case "chat": self = .chat
+        case let name where ChatTemplate.builtInNames.contains(name): self = .builtIn(name)
+        default: return nil
+        }
+    }
+
+    /// The spelling on the command line.
+    var name: String {
+        switch self {
+        case .raw: "raw"
+        case .chat: "chat"
+        case .builtIn(let name): name
+        }
+    }
+
+    static var allValueStrings: [String] { ["raw", "chat"] + ChatTemplate.builtInNames }
+    var defaultValueDescription: String { name }
+
+    /// The chat template to render prompts with (nil for `raw`).
+    func template(for model: LanguageModel) throws -> ChatTemplate? {
+        self == .raw ? nil : try model.chatTemplate(named: name)
+    }
+}
+
+/// `--trigger-flags ok,uncertain,likely_false`: a comma-separated set of probe flags.
+struct ProbeFlagList: ExpressibleByArgument, Equatable, Sendable {
+    var flags: Set<ProbeFlag>
+
+    init(_ flags: Set<ProbeFlag>) { self.flags = flags }
+
+    init?(argument: String) {
+        var flags = Set<ProbeFlag>()
+        for name in argument.split(separator: ",") {
+            guard let flag = ProbeFlag(rawValue: name.trimmingCharacters(in: .whitespaces)) else { return nil }
+            flags.insert(flag)
+        }
+        self.flags = flags
+    }
+
+    static var allValueStrings: [String] { ProbeFlag.allCases.map(\.rawValue) }
+    var defaultValueDescription: String {
+        ProbeFlag.allCases.filter { flags.contains($0) }.map(\.rawValue).joined(separator: ",")
+    }
+}
+
 /// How `serve` and `ask` load the model and find probes when none is given.
 struct GateLoadOptions: ParsableArguments {
+    @OptionGroup var model: ModelOptions
     @Option(help: "Folder of shipped probes, one sub-folder per model (used when no --probe is given).")
     var probesDir = "probes"
-    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
-    var decodeMode: DecodeMode = .quantized
-    @Option(
-        help:
-            "Weight matrices: mapped (default: read in place from the GGUF, memory ≈ file size) or float32 (dequantised at load)."
-    )
-    var weights: WeightStorage = .mapped
 
-    /// Loads `model` and the probes at `probePaths`, or the shipped probes trained on it when there are none.
-    func loadGate(model: String, probePaths: [String], allowModelMismatch: Bool) throws -> (
-        gate: Gate, probePaths: [String]
-    ) {
-        let engine = try InferenceGateEngine(
-            languageModel: LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights))
+    /// Loads the model and the probes at `probePaths`, or the shipped probes trained on it when there are none.
+    func loadGate(probePaths: [String], allowModelMismatch: Bool) throws -> (gate: Gate, probePaths: [String]) {
+        let engine = try InferenceGateEngine(languageModel: model.load())
         return try Gate.load(
             engine: engine, probePaths: probePaths, probesDirectory: probesDir,
             allowModelMismatch: allowModelMismatch)

@@ -22,9 +22,7 @@ struct CaptureCommand: ParsableCommand {
               polygraph capture --dataset qa.jsonl --out qa.h5 --position answer
             """)
 
-    @Option(help: "GGUF model file.")
-    var model = ModelOptions.defaultPath
-    @OptionGroup var threading: ThreadOptions
+    @OptionGroup var model: ModelOptions
     @Option(
         name: .customLong("dataset"), parsing: .upToNextOption,
         help: "Dataset file(s): .csv statements or .jsonl questions.")
@@ -44,7 +42,7 @@ struct CaptureCommand: ParsableCommand {
         help:
             "raw (the text as is), chat (wrapped as a user turn with the GGUF's own chat template) or a built-in template (chatml, llama2, llama3, mistral, gemma, phi3, deepseek) to use instead. Default: raw for statements, chat for questions."
     )
-    var template: String?
+    var template: TemplateChoice?
     @Option(
         help:
             "Sequences per forward pass; with --position answer, questions decoded together (at most 32; 1: one at a time)."
@@ -95,19 +93,13 @@ struct CaptureCommand: ParsableCommand {
             $0.lowercased().hasSuffix(".jsonl") || $0.lowercased().hasSuffix(".json")
         }
         let position = position ?? (questions ? .answer : .last)
-        let templateText = template ?? (position == .answer ? "chat" : "raw")
-        guard templateText == "raw" || templateText == "chat" || ChatTemplate.builtInNames.contains(templateText) else {
-            throw CommandError(
-                "--template must be raw, chat or one of \(ChatTemplate.builtInNames.joined(separator: ", ")) (got \(templateText))"
-            )
-        }
-        try threading.apply()
-        let lm = try LanguageModel.load(path: model)
+        let template = template ?? (position == .answer ? .chat : .raw)
+        let lm = try model.load()
         let hookNames = try HookPattern.expand(
             HookPattern.parseList(hooks, option: "--hooks"),
             layers: LayerSelection(parsing: layers).resolve(nLayers: lm.config.nLayers),
             nLayers: lm.config.nLayers)
-        let chat = templateText == "raw" ? nil : try lm.chatTemplate(named: templateText)
+        let chat = try template.template(for: lm)
         let engine = try EngineCaptureAdapter(model: lm, hooks: hookNames, chat: chat)
         var request = CaptureRequest(
             datasets: datasets, outPath: out, hooks: hookNames.map(\.description), position: position)

@@ -10,7 +10,7 @@ struct GateBenchCommand: ParsableCommand {
         commandName: "gate-bench",
         abstract: "Measure the gate's overhead: plain vs gated generation of the same greedy answer.")
 
-    @Option(help: "GGUF model file.") var model = ModelOptions.defaultPath
+    @OptionGroup var model: ModelOptions
     @Option(help: "Probe artifact.") var probe: String
     @Option(help: "User message (rendered with the chat template).")
     var prompt = "Write a short paragraph about the history of Paris."
@@ -26,7 +26,7 @@ struct GateBenchCommand: ParsableCommand {
 
     func run() throws {
         let err = FileHandle.standardError
-        let engine = try InferenceGateEngine(path: model)
+        let engine = try InferenceGateEngine(languageModel: model.load())
         let gate = try Gate.load(engine: engine, probePaths: [probe], allowModelMismatch: allowModelMismatch)
         let report = try GateOverhead.measure(
             gate: gate, engine: engine,

@@ -9,7 +9,7 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate", abstract: "Generate text from a prompt, streamed to stdout.")
 
-    @Option(help: "GGUF model file.") var model = ModelOptions.defaultPath
+    @OptionGroup var model: ModelOptions
     @Option(help: "The prompt text.") var prompt: String
     @Flag(help: "Wrap the prompt as a user turn with the model's chat template.") var chat = false
     @Flag(help: "Use the prompt text as-is (no template; special-token text such as <|im_start|> is parsed).")
@@ -19,31 +19,24 @@ struct GenerateCommand: ParsableCommand {
         help:
             "With --chat: chat (the GGUF's own template, default) or a built-in template to use instead (chatml, llama2, llama3, mistral, gemma, phi3, deepseek)."
     )
-    var template = "chat"
+    var template: TemplateChoice = .chat
     @Option(help: "Maximum number of tokens to generate.") var maxTokens = 256
     @Option(help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
     @Option(help: "Sample only from the K most likely tokens (0 = off).") var topK = 0
     @Option(help: "Nucleus sampling threshold in (0, 1] (1 = off).") var topP: Float = 1
     @Option(help: "Seed for sampling.") var seed: UInt64 = 0
-    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
-    var decodeMode: DecodeMode = .quantized
-    @Option(
-        help:
-            "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file)."
-    )
-    var weights: WeightStorage = .mapped
     @Option(
         help: "Probe artifact (JSON): score the answer from this same generation pass and print P(true) and the flag.")
     var probe: String?
     @Flag(help: "With --probe: score with a probe trained on another model's weights anyway.")
     var allowModelMismatch = false
     @Flag(help: "Print one JSON object on stdout instead of streaming text.") var json = false
-    @OptionGroup var threading: ThreadOptions
 
     func validate() throws {
         if chat && raw { throw ValidationError("--chat and --raw exclude each other") }
         if system != nil && !chat { throw ValidationError("--system needs --chat") }
-        if template != "chat" && !chat { throw ValidationError("--template needs --chat") }
+        if template != .chat && !chat { throw ValidationError("--template needs --chat") }
+        if template == .raw { throw ValidationError("--template raw: pass --raw instead of --chat") }
         do { try parameters.validate() } catch { throw ValidationError(String(describing: error)) }
     }
 
@@ -52,14 +45,13 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try threading.apply()
-        let lm = try LanguageModel.load(path: model, decodeMode: decodeMode, storage: weights)
+        let lm = try model.load()
         let ids: [Int32]
         if chat {
             var messages: [ChatMessage] = []
             if let system { messages.append(.system(system)) }
             messages.append(.user(prompt))
-            do { ids = try lm.chatPrompt(messages, template: try lm.chatTemplate(named: template)) } catch {
+            do { ids = try lm.chatPrompt(messages, template: try template.template(for: lm)) } catch {
                 throw CommandError(
                     "\(error). Hint: pass --raw to send the prompt text without a template, or --template NAME")
             }

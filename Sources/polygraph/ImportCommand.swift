@@ -39,7 +39,7 @@ struct ImportCommand: ParsableCommand {
     @Flag(help: "The layer axis is HF hidden_states: embeddings, then each block, the last after the final norm.")
     var hfHiddenStates = false
     @Option(help: "Position the states were taken at: last, mean, answer.")
-    var position: String = "last"
+    var position: CapturePosition = .last
     @Option(help: "How texts were wrapped before the forward pass (\"\" = raw).")
     var promptTemplate: String = ""
     @Option(help: "none or gzip-N (shuffle + deflate level N).")
@@ -54,13 +54,13 @@ struct ImportCommand: ParsableCommand {
             throw ValidationError("--n-layers must be 1...100000 (got \(nLayers))")
         }
         if let layer, layer < 0 { throw ValidationError("--layer must be 0 or more (got \(layer))") }
+        if position == .all {
+            throw ValidationError(
+                "--position must be last, mean or answer (all needs token offsets, which import does not take)")
+        }
     }
 
     func run() throws {
-        guard let position = CapturePosition(rawValue: position), position != .all else {
-            throw CommandError(
-                "--position must be last, mean or answer (all needs token offsets, which import does not take)")
-        }
         var request = StoreImporter.Request(
             arrayPath: array, csvPath: csv, outPath: out, modelName: modelName,
             architecture: modelArchitecture, modelSHA256: modelSha256)

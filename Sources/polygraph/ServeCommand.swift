@@ -19,7 +19,6 @@
                 a request may pick one of them by name (`"polygraph": {"probe": NAME}`), never by path.
                 """)
 
-        @Option(help: "GGUF model file.") var model = ModelOptions.defaultPath
         @Option(
             name: .customLong("probe"),
             help:
@@ -34,7 +33,7 @@
         @Option(help: "Text returned instead of a flagged answer under abstain.")
         var abstainMessage = GatePolicy.defaultAbstainMessage
         @Option(help: "Flags that trigger the policy, comma-separated (ok, uncertain, likely_false).")
-        var triggerFlags = "likely_false"
+        var triggerFlags = ProbeFlagList([.likelyFalse])
         @Option(help: "OpenAI-compatible base URL (ending in /v1) that escalate forwards flagged requests to.")
         var upstream: String?
         @Option(help: "Model name sent upstream.") var upstreamModel = "default"
@@ -66,7 +65,6 @@
                 "Name of this replica behind a load balancer: a replica label on every /metrics series and a field in /health (letters, digits, . _ : -)."
         )
         var replicaId: String?
-        @OptionGroup var threading: ThreadOptions
         @Flag(help: "Use probes trained on other weights anyway (their scores are then unreliable).")
         var allowModelMismatch = false
 
@@ -76,9 +74,6 @@
             }
             if let upstream, URL(string: upstream)?.scheme?.hasPrefix("http") != true {
                 throw ValidationError("--upstream must be an http(s) URL, e.g. http://127.0.0.1:9000/v1")
-            }
-            for name in triggerFlags.split(separator: ",") where ProbeFlag(rawValue: String(name)) == nil {
-                throw ValidationError("--trigger-flags: unknown flag '\(name)' (ok, uncertain, likely_false)")
             }
             guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
             if let replicaId,
@@ -123,18 +118,13 @@
             let err = FileHandle.standardError
             err.write(
                 Data(
-                    "loading \(model) and \(probes.isEmpty ? "the probes under \(loading.probesDir)/ trained on it" : "\(probes.count) probe(s)")...\n"
+                    "loading \(loading.model.path) and \(probes.isEmpty ? "the probes under \(loading.probesDir)/ trained on it" : "\(probes.count) probe(s)")...\n"
                         .utf8))
-            try threading.apply()
-            let (gate, loaded) = try loading.loadGate(
-                model: model, probePaths: probes, allowModelMismatch: allowModelMismatch)
+            let (gate, loaded) = try loading.loadGate(probePaths: probes, allowModelMismatch: allowModelMismatch)
             if probes.isEmpty { err.write(Data("probes for this model: \(loaded.joined(separator: ", "))\n".utf8)) }
             let gatePolicy = GatePolicy(
                 action: policy, abstainMessage: abstainMessage,
-                triggerFlags: Set(
-                    triggerFlags.split(separator: ",").compactMap {
-                        ProbeFlag(rawValue: String($0))
-                    }))
+                triggerFlags: triggerFlags.flags)
             let escalator = upstream.flatMap(URL.init(string:)).map {
                 OpenAIUpstream(
                     baseURL: $0, model: upstreamModel,
@@ -144,7 +134,7 @@
                 gate: gate, policy: gatePolicy, escalator: escalator, queueCapacity: queueCapacity,
                 batchSize: batchSize)
             let key = apiKey ?? ProcessInfo.processInfo.environment["POLYGRAPH_API_KEY"]
-            let id = modelId ?? URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+            let id = modelId ?? URL(fileURLWithPath: loading.model.path).deletingPathExtension().lastPathComponent
             var connections = ConnectionLimits(
                 headerTimeout: .seconds(headerTimeout), bodyTimeout: .seconds(bodyTimeout),
                 idleTimeout: .seconds(idleTimeout), maxConnections: maxConnections,

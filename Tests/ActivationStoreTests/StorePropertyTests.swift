@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import Testing
 @testable import ActivationStore
 
@@ -24,18 +25,18 @@ import Testing
         }
     }
 
-    /// SplitMix64: the program of one seed.
+    /// The program of one seed (the package's SplitMix64).
     struct Program: IteratorProtocol {
-        var state: UInt64
+        var generator: SeededGenerator
         var left: Int
+        init(state: UInt64, left: Int) {
+            generator = SeededGenerator(state: state)
+            self.left = left
+        }
         mutating func next() -> Operation? {
             guard left > 0 else { return nil }
             left -= 1
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
+            let z = generator.next()
             switch z % 20 {
             case 0..<11: return .append(1 + Int((z >> 8) % 9))
             case 11..<14: return .commit

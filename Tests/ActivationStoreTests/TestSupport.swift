@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// A fresh temporary directory per test, removed when the value is released.
 final class TemporaryDirectory {
@@ -23,20 +24,13 @@ final class TemporaryDirectory {
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
-/// Deterministic pseudo-random floats (SplitMix64), so tests can regenerate expected values.
+/// Deterministic pseudo-random floats in [-1, 1) (the package's SplitMix64), so tests can regenerate expected values.
 struct SeededFloats {
-    private var state: UInt64
+    private var generator: SeededGenerator
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SeededGenerator(state: seed) }
 
-    mutating func next() -> Float {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Float(z >> 40) / Float(1 << 24) * 2 - 1
-    }
+    mutating func next() -> Float { generator.nextSymmetric() }
 
     mutating func array(_ count: Int) -> [Float] { (0..<count).map { _ in next() } }
 }

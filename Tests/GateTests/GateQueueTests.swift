@@ -17,24 +17,39 @@ import Testing
         _ = a
     }
 
-    @Test("jobs run one at a time in order on the engine thread")
+    @Test("jobs run one at a time on the engine thread, each from start to end")
     func serial() async throws {
         let queue = GateQueue(capacity: 8)
         let log = Log()
+        // Job 0 blocks until the test lets it go: while it runs, no other job may have started and not ended.
+        let started = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<4 {
                 let slot = try queue.reserve()
                 group.addTask {
                     try await slot.run { _ in
                         log.append("start \(i)")
-                        Thread.sleep(forTimeInterval: 0.01)
+                        if i == 0 {
+                            started.signal()
+                            release.wait()
+                        }
                         log.append("end \(i)")
                     }
                 }
             }
+            let held = await withCheckedContinuation { continuation in
+                // Generous: under the full parallel suite on 2 cores the job can wait long for a thread.
+                Thread { continuation.resume(returning: started.wait(timeout: .now() + 300) == .success) }.start()
+            }
+            #expect(held, "job 0 never ran")
+            let during = log.entries
+            #expect(during.last == "start 0", "another job ran beside job 0: \(during)")
+            #expect(queue.running == 1)
+            release.signal()
             try await group.waitForAll()
         }
         let entries = log.entries
+        #expect(entries.count == 8)
         for k in stride(from: 0, to: entries.count, by: 2) {
             #expect(entries[k].hasPrefix("start") && entries[k + 1].hasPrefix("end"))
             #expect(entries[k].dropFirst(6) == entries[k + 1].dropFirst(4))

@@ -1,3 +1,4 @@
+import Hooks
 import Foundation
 import Testing
 @testable import Inference
@@ -31,7 +32,7 @@ struct DecodePoolTests {
     }
 
     func vector(_ n: Int, seed: UInt64) -> [Float] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(state: seed)
         return (0..<n).map { _ in rng.nextSymmetric() }
     }
 

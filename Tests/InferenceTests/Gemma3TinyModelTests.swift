@@ -19,7 +19,7 @@ struct Gemma3TinyModelTests {
     /// Random llama weights plus the four gemma3 norms (near 1, as the stored `1 + w`).
     static func weights(seed: UInt64) -> DecoderWeights {
         var w = DecoderWeights.random(config: config, seed: seed)
-        var rng = SplitMix64(seed: seed &+ 7)
+        var rng = SeededGenerator(state: seed &+ 7)
         func norm(_ n: Int) -> FloatBuffer {
             let b = FloatBuffer(count: n)
             for i in 0..<n { b[i] = 1 + 0.3 * rng.nextSymmetric() }
@@ -75,7 +75,7 @@ struct Gemma3TinyModelTests {
     }
 
     static func tokens(_ count: Int, seed: UInt64) -> [Int32] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(state: seed)
         return (0..<count).map { _ in Int32(rng.next() % UInt64(config.vocabSize)) }
     }
 

@@ -20,7 +20,7 @@ struct KQuantKernelTests {
         let termBound: [Float]
 
         init(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) {
-            var rng = SplitMix64(seed: seed)
+            var rng = SeededGenerator(state: seed)
             let extremes: [Float] = [0, 5.96e-8, 6.1e-5, 1e-3, 1, 250, 65504]
             /// A finite f16 scale: a quarter of the time an extreme one, else 0.001..0.1; either sign.
             func scale() -> Float {
@@ -83,7 +83,7 @@ struct KQuantKernelTests {
 
     /// x[cols]: mostly [-1, 1), every 37th value ×100, so that activation blocks differ in scale.
     static func activations(_ cols: Int, seed: UInt64) -> [Float] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(state: seed)
         return (0..<cols).map { i in rng.nextSymmetric() * (i % 37 == 5 ? 100 : 1) }
     }
 

@@ -10,7 +10,7 @@ import Testing
 struct MappedWeightsTests {
     /// A GGUF holding one `[rows, cols]` matrix of `type` (F16 from floats; Q8_0 from hand-made blocks).
     static func writeMatrix(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) throws -> String {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(state: seed)
         var w = GGUFWriter()
         w.set("general.architecture", .string("test"))
         if type == .q8_0 {
@@ -43,7 +43,7 @@ struct MappedWeightsTests {
         let mapped = LinearWeight(mapped: try #require(MappedMatrix(file: file, tensor: info)))
         let dense = LinearWeight(weight: FloatBuffer(try file.dequantize(info)), rows: rows, cols: cols)
         #expect(mapped.dense == nil)
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededGenerator(state: 3)
         let x = FloatBuffer((0..<(m * cols)).map { _ in rng.nextSymmetric() })
         // Panels of 16 rows: 12 full ones and a last one of 8.
         let small = PanelWorkspace(targetFloats: 16 * cols)

@@ -11,7 +11,7 @@ struct QuantizedKernelTests {
 
     /// Random blocks of `type` for a [rows, cols] matrix, and the matrix dequantised by the GGUF module's rules.
     func makeBlocks(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> (Bytes, [Float]) {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(state: seed)
         var bytes: [UInt8] = []
         var values: [Float] = []
         func half(_ f: Float) -> [UInt8] { let b = Float16(f).bitPattern; return [UInt8(b & 0xFF), UInt8(b >> 8)] }
@@ -41,7 +41,7 @@ struct QuantizedKernelTests {
     func matvec(type: GGMLType) throws {
         let rows = 1101, cols = 96
         let (blocks, dense) = makeBlocks(type, rows: rows, cols: cols, seed: UInt64(type.rawValue))
-        var rng = SplitMix64(seed: 99)
+        var rng = SeededGenerator(state: 99)
         let x = (0..<cols).map { _ in rng.nextSymmetric() }
         let y = FloatBuffer(count: rows), y8 = FloatBuffer(count: rows)
         blocks.data.withUnsafeBytes { raw in

@@ -1,3 +1,4 @@
+import Hooks
 import Foundation
 import GGUF
 import Testing
@@ -11,7 +12,7 @@ struct Qwen2TinyModelTests {
         var config = tinyConfig(layers: 3, tied: false)
         config.architecture = "qwen2"
         var weights = DecoderWeights.random(config: config, seed: seed)
-        var rng = SplitMix64(seed: seed &+ 1)
+        var rng = SeededGenerator(state: seed &+ 1)
         func bias(_ n: Int) -> FloatBuffer {
             let b = FloatBuffer(count: n)
             for i in 0..<n { b[i] = 0.5 * rng.nextSymmetric() }

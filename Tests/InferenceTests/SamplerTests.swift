@@ -62,4 +62,23 @@ struct SamplerTests {
             try SamplingParameters(maxTokens: 5, temperature: 0.7, topK: 40, topP: 0.9).validate()
         }
     }
+
+    @Test("the OpenAI spelling names the API's fields and applies its bounds (max_tokens ≥ 1, temperature ≤ 2)")
+    func openAISpelling() {
+        let cases: [(SamplingParameters, String)] = [
+            (SamplingParameters(maxTokens: 0), "max_tokens"), (SamplingParameters(temperature: 2.5), "temperature"),
+            (SamplingParameters(topP: 0), "top_p"), (SamplingParameters(topK: -1), "top_k"),
+        ]
+        for (parameters, name) in cases {
+            do {
+                try parameters.validate(spelling: .openAI)
+                Issue.record("\(name): expected a validation error")
+            } catch InferenceError.invalidSamplingParameter(let got, _, _) {
+                #expect(got == name)
+            } catch {
+                Issue.record("\(name): unexpected error \(error)")
+            }
+        }
+        #expect(throws: Never.self) { try SamplingParameters(maxTokens: 0, temperature: 2.5).validate() }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import Testing
 @testable import Probes
 

@@ -1,3 +1,4 @@
+import Hooks
 import Testing
 @testable import Probes
 

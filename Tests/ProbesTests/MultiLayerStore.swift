@@ -1,5 +1,6 @@
 import ActivationStore
 import Foundation
+import Hooks
 @testable import Probes
 
 /// A store whose label signal is split across two layers: layer 1 holds the label under a large shared nuisance,

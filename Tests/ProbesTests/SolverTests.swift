@@ -1,3 +1,4 @@
+import Hooks
 import Foundation
 import Testing
 @testable import Probes

@@ -1,3 +1,4 @@
+import Hooks
 @testable import Probes
 
 /// Synthetic activations: Gaussian noise plus a planted truth direction (and optionally a polarity-flipped one).

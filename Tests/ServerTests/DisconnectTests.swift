@@ -17,15 +17,25 @@ import Testing
         return client
     }
 
-    /// Sends a request, reads the first bytes of the answer (or waits 0.2 s), and hangs up.
-    static func requestAndHangUp(port: Int, body: String, readFirst: Bool) throws -> String {
+    /// Sends a request, waits until the engine is held by `pacer` (the generation is running), reads the first bytes
+    /// of the answer when `readFirst`, and hangs up. Returns what was read, or nil if the engine never got there.
+    static func requestAndHangUp(port: Int, body: String, readFirst: Bool, pacer: StepPacer) throws -> String? {
         let client = try sendChatRequest(port: port, body: body)
         defer { client.close() }
-        guard readFirst else {
-            usleep(200_000)
-            return ""
+        // Generous: under the full parallel suite on 2 cores the request can wait long for a thread.
+        guard pacer.waitUntilPaused(timeout: 300) else { return nil }
+        return readFirst ? client.read(done: { !$0.isEmpty }).text : ""
+    }
+
+    /// Polls `condition` every 10 ms until it holds (true) or `timeout` seconds pass (false): waiting for an event
+    /// the test cannot be told about, never a fixed sleep.
+    static func eventually(timeout: Double = 60, _ condition: () -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !condition() {
+            guard Date() < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(10))
         }
-        return client.read(done: { !$0.isEmpty }).text
+        return true
     }
 
     /// Sends a request and reads until the server closes the connection (at most 5 s without data);
@@ -47,17 +57,26 @@ import Testing
 
     @Test("closing the connection mid-stream or mid-wait stops the generation", arguments: [true, false])
     func disconnect(stream: Bool) async throws {
-        let engine = FakeEngine(script: Array(repeating: 5, count: 40), stepDelay: 0.05)
+        // The engine is held before token 3 while the client hangs up, and let go only once the server has cancelled
+        // the job: no sleeps, and the step that follows is the first to see the flag.
+        let pacer = StepPacer(pauseAt: 3)
+        let engine = FakeEngine(script: Array(repeating: 5, count: 40), pacer: pacer)
         let service = try TestServer.service(engine: engine)
         try await TestServer.app(service).test(.live) { client in
             let port = try #require(client.port)
             let body = try Self.body(stream: stream)
-            let head = try await onThread { try Self.requestAndHangUp(port: port, body: body, readFirst: stream) }
-            if stream { #expect(head.hasPrefix("HTTP/1.1 200")) }
-            // 33 steps would take ~1.6 s; the hang-up must stop it well before.
-            try await Task.sleep(for: .milliseconds(2000))
-            #expect(engine.steps < 25, "generation ran \(engine.steps) steps after the client left")
-            #expect(service.queue.running == 0)
+            let head = try await onThread {
+                try Self.requestAndHangUp(port: port, body: body, readFirst: stream, pacer: pacer)
+            }
+            if head == nil { pacer.release() }
+            let read = try #require(head, "the engine never reached token 3")
+            if stream { #expect(read.hasPrefix("HTTP/1.1 200")) }
+            let noticed = try await Self.eventually { service.queue.cancellations == 1 }
+            pacer.release()
+            #expect(noticed, "the server never cancelled the generation of a client that left")
+            #expect(try await Self.eventually { service.queue.running == 0 })
+            // The prompt's pass and tokens 0...3 (of 32): token 3's step is the first to see the flag.
+            #expect(engine.steps == 5, "generation ran \(engine.steps) steps after the client left")
         }
     }
 

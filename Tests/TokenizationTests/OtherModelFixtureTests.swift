@@ -2,6 +2,7 @@
 // The tests run when the GGUF is at POLYGRAPH_QWEN_GGUF / POLYGRAPH_GEMMA_GGUF or in models/, and skip otherwise;
 // under CI they always run (and fail without the file): the test set-up (scripts/setup.sh --with-python) fetches both.
 import Foundation
+import Hooks
 import GGUF
 import Testing
 @testable import Tokenization
@@ -38,7 +39,7 @@ private func fixtureMismatches(_ tok: any Tokenizer, _ relativePath: String) thr
 
 /// decode(encode(text)) == text on random text (both vocabularies cover every byte).
 private func randomRoundTripFailures(_ tok: any Tokenizer) -> [String] {
-    var rng = SplitMix64(state: 99)
+    var rng = SeededGenerator(state: 99)
     var failures: [String] = []
     for _ in 0..<300 {
         let text = randomText(&rng, length: Int(rng.next() % 80) + 1)

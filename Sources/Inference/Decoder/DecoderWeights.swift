@@ -1,3 +1,4 @@
+import Hooks
 import Foundation
 
 /// Weights of one decoder block (GGUF names `blk.{l}.*`).
@@ -49,7 +50,7 @@ public struct DecoderWeights: @unchecked Sendable {
 
     /// Random weights for tests: normal-ish values scaled by `1/sqrt(fan_in)`, norms near 1, reproducible from `seed`.
     public static func random(config c: ModelConfig, seed: UInt64) -> DecoderWeights {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(state: seed)
         func buf(_ n: Int, scale: Float, offset: Float = 0) -> FloatBuffer {
             let b = FloatBuffer(count: n)
             for i in 0..<n { b[i] = offset + scale * rng.nextSymmetric() }
@@ -72,19 +73,4 @@ public struct DecoderWeights: @unchecked Sendable {
             tokenEmbedding: embd, layers: layers, outputNorm: buf(c.dModel, scale: 0.2, offset: 1),
             output: output)
     }
-}
-
-/// A small, fast, reproducible PRNG (Steele, Lea & Flood 2014, SplitMix64) for tests and sampling.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [-1, 1).
-    mutating func nextSymmetric() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 }

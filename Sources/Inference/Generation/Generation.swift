@@ -1,13 +1,13 @@
 import Foundation
 import Hooks
 
-/// Why generation ended.
+/// Why generation ended: the engine's and the gate's answer (the raw values are OpenAI's `finish_reason` words).
 public enum FinishReason: String, Sendable, Codable, Hashable {
-    /// An end-of-turn / end-of-sequence token (or one of the extra stop tokens) was sampled.
+    /// An end-of-turn / end-of-sequence token (or one of the extra stop tokens, or a stop sequence) ended it.
     case stop
     /// `maxTokens` (or the context length) was reached.
     case length
-    /// The `onToken` callback asked to stop.
+    /// The caller stopped it: the `onToken` callback returned false (for the gate, a client that went away).
     case cancelled
 }
 

@@ -1,3 +1,4 @@
+import Hooks
 import Foundation
 
 /// How the next token is chosen. `temperature == 0` is greedy (argmax); otherwise softmax sampling at that
@@ -31,24 +32,34 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
     /// Greedy decoding of at most `maxTokens` tokens.
     public static func greedy(maxTokens: Int = 256) -> SamplingParameters { SamplingParameters(maxTokens: maxTokens) }
 
-    /// Throws `InferenceError.invalidSamplingParameter` for out-of-range values.
-    public func validate() throws {
-        if maxTokens < 0 {
-            throw InferenceError.invalidSamplingParameter(name: "max-tokens", value: "\(maxTokens)", expected: "≥ 0")
+    /// How a validation error names a parameter: as the command line's flag (`top-p`) or as the OpenAI API's field
+    /// (`top_p`), whose bounds are also OpenAI's (at least one token, a temperature of at most 2).
+    public enum Spelling: Sendable {
+        case commandLine, openAI
+    }
+
+    /// The one validation of sampling options (the command line's and the gate's): throws
+    /// `InferenceError.invalidSamplingParameter` naming the first out-of-range value.
+    public func validate(spelling: Spelling = .commandLine) throws {
+        let api = spelling == .openAI
+        func fail(_ flag: String, _ field: String, _ value: String, _ expected: String) -> InferenceError {
+            .invalidSamplingParameter(name: api ? field : flag, value: value, expected: expected)
         }
-        if !(temperature >= 0) || !temperature.isFinite {
-            throw InferenceError.invalidSamplingParameter(
-                name: "temperature", value: "\(temperature)", expected: "a finite value ≥ 0")
+        if maxTokens < (api ? 1 : 0) {
+            throw fail("max-tokens", "max_tokens", "\(maxTokens)", api ? "at least 1" : "≥ 0")
         }
-        if topK < 0 {
-            throw InferenceError.invalidSamplingParameter(name: "top-k", value: "\(topK)", expected: "≥ 0 (0 = off)")
+        if !(temperature >= 0) || !temperature.isFinite || (api && temperature > 2) {
+            throw fail("temperature", "temperature", "\(temperature)", api ? "0...2" : "a finite value ≥ 0")
         }
+        // In single precision, as the sampler works: a top_p that rounds to 0 (1e-320) would keep no token.
         if !(topP > 0 && topP <= 1) {
-            throw InferenceError.invalidSamplingParameter(name: "top-p", value: "\(topP)", expected: "in (0, 1]")
+            throw fail("top-p", "top_p", "\(topP)", "a number in (0, 1]")
         }
         if topLogprobs < 0 || topLogprobs > 20 {
-            throw InferenceError.invalidSamplingParameter(
-                name: "top_logprobs", value: "\(topLogprobs)", expected: "0...20")
+            throw fail("top-logprobs", "top_logprobs", "\(topLogprobs)", "0...20")
+        }
+        if topK < 0 {
+            throw fail("top-k", "top_k", "\(topK)", "0 (off) or more")
         }
     }
 }
@@ -56,11 +67,11 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
 /// Chooses tokens from logits according to `SamplingParameters`, with its own seeded PRNG.
 public struct Sampler: Sendable {
     public let parameters: SamplingParameters
-    private var rng: SplitMix64
+    private var rng: SeededGenerator
 
     public init(_ parameters: SamplingParameters) {
         self.parameters = parameters
-        rng = SplitMix64(seed: parameters.seed)
+        rng = SeededGenerator(state: parameters.seed)
     }
 
     /// The index of the largest logit (the first one on ties).

@@ -51,9 +51,7 @@ public struct SequenceActivations: Sendable {
     /// The mean over positions of `hook`, `[width]`.
     public func mean(_ hook: HookName) -> [Float]? {
         guard let values = captured[hook], let w = widths[hook], tokenCount > 0 else { return nil }
-        var out = [Float](repeating: 0, count: w)
-        for t in 0..<tokenCount { for i in 0..<w { out[i] += values[t * w + i] } }
-        return out.map { $0 / Float(tokenCount) }
+        return Pooling.mean(values, width: w, rows: 0..<tokenCount)
     }
 
     /// The hooks that were captured, in firing order.

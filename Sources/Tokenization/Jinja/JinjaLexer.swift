@@ -56,9 +56,9 @@ private func isLineBreak(_ s: Unicode.Scalar) -> Bool {
 }
 
 struct JinjaLexer {
-    private let src: [Unicode.Scalar]
-    private var pos = 0
-    private var line = 1
+    let src: [Unicode.Scalar]
+    var pos = 0
+    var line = 1
     private var tokens: [LexedToken] = []
 
     /// Newlines normalised as jinja2 does (`"\n".join(source.splitlines())`, which also drops one trailing newline).
@@ -84,7 +84,7 @@ struct JinjaLexer {
         return lexer.tokens
     }
 
-    private func at(_ i: Int) -> Unicode.Scalar? { i < src.count ? src[i] : nil }
+    func at(_ i: Int) -> Unicode.Scalar? { i < src.count ? src[i] : nil }
 
     private func matches(_ literal: String, at i: Int) -> Bool {
         var j = i
@@ -95,9 +95,9 @@ struct JinjaLexer {
         return true
     }
 
-    private mutating func emit(_ token: JinjaToken) { tokens.append(LexedToken(token: token, line: line)) }
+    mutating func emit(_ token: JinjaToken) { tokens.append(LexedToken(token: token, line: line)) }
 
-    private mutating func advance(to newPos: Int) {
+    mutating func advance(to newPos: Int) {
         line += src[pos..<newPos].filter { $0 == "\n" }.count
         pos = newPos
     }
@@ -261,76 +261,5 @@ struct JinjaLexer {
                 advance(to: pos + op.unicodeScalars.count)
             }
         }
-    }
-
-    private mutating func number() {
-        var j = pos
-        func digits() { while let d = at(j), (d.isASCII && d.properties.numericType != nil) || d == "_" { j += 1 } }
-        digits()
-        var isFloat = false
-        if at(j) == ".", let d = at(j + 1), d.isASCII, d.properties.numericType != nil {
-            isFloat = true
-            j += 1
-            digits()
-        }
-        if at(j) == "e" || at(j) == "E" {
-            var e = j + 1
-            if at(e) == "+" || at(e) == "-" { e += 1 }
-            if let d = at(e), d.isASCII, d.properties.numericType != nil {
-                isFloat = true
-                j = e
-                digits()
-            }
-        }
-        let text = String(String.UnicodeScalarView(src[pos..<j])).replacingOccurrences(of: "_", with: "")
-        emit(isFloat ? .float(Double(text) ?? 0) : .integer(Int(text) ?? 0))
-        advance(to: j)
-    }
-
-    /// A quoted string with Python's `unicode-escape` decoding (as jinja2 decodes string literals); unknown escapes
-    /// stay as written.
-    private mutating func stringLiteral(quote: Unicode.Scalar) throws {
-        var j = pos + 1
-        var out = String.UnicodeScalarView()
-        while true {
-            guard let c = at(j) else { throw ChatTemplateError.syntax("unterminated string", line: line) }
-            if c == quote { break }
-            if c == "\\", let e = at(j + 1) {
-                j += 2
-                switch e {
-                case "n": out.append("\n")
-                case "t": out.append("\t")
-                case "r": out.append("\r")
-                case "\\": out.append("\\")
-                case "'": out.append("'")
-                case "\"": out.append("\"")
-                case "a": out.append("\u{07}")
-                case "b": out.append("\u{08}")
-                case "f": out.append("\u{0C}")
-                case "v": out.append("\u{0B}")
-                case "\n": break
-                case "x", "u", "U":
-                    let n = e == "x" ? 2 : e == "u" ? 4 : 8
-                    let hex = String(String.UnicodeScalarView(src[j..<min(j + n, src.count)]))
-                    guard hex.count == n, let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else {
-                        throw ChatTemplateError.syntax("bad \\\(e) escape in string", line: line)
-                    }
-                    out.append(scalar)
-                    j += n
-                case "0"..."7":
-                    var v: UInt32 = e.value - 48, n = 1
-                    while n < 3, let d = at(j), ("0"..."7").contains(d) { v = v * 8 + d.value - 48; j += 1; n += 1 }
-                    out.append(Unicode.Scalar(v)!)
-                default:
-                    out.append("\\")
-                    out.append(e)
-                }
-            } else {
-                out.append(c)
-                j += 1
-            }
-        }
-        emit(.string(String(out)))
-        advance(to: j + 1)
     }
 }

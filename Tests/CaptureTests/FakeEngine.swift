@@ -1,0 +1,76 @@
+// The capture tests' stand-in for the model (shared by the pipeline, shard, merge and hostile-dataset tests).
+import ActivationStore
+import Foundation
+import Hooks
+import Inference
+@testable import Capture
+
+/// A deterministic stand-in for the model: token = word hash, activation of (token, position, hook) is a fixed
+/// function, so expected rows can be recomputed; optionally fails after a number of forward passes.
+final class FakeEngine: CaptureEngine, @unchecked Sendable {
+    var modelInfo = CaptureModelInfo(name: "fake", architecture: "llama", sha256: "feed", nLayers: 3, dModel: 4)
+    var promptTemplate = ""
+    var failAfterPasses: Int?
+    var contextLength = Int.max
+    private(set) var passes = 0
+    private(set) var batchSizes: [Int] = []
+
+    func width(of hook: String) throws -> Int { hook.contains("mlp") ? 6 : 4 }
+
+    static func token(_ word: Substring) -> Int32 {
+        Int32(word.unicodeScalars.reduce(7) { ($0 * 31 + Int($1.value)) % 997 })
+    }
+
+    func prepare(statement: String) throws -> PreparedText {
+        let tokens = [Int32(1)] + statement.split(separator: " ").map(Self.token)  // BOS + words
+        return PreparedText(tokens: tokens, textSpan: 1..<tokens.count)
+    }
+
+    static func value(token: Int32, position: Int, hook: String, column: Int) -> Float {
+        Float(token % 13) + Float(position) / 10 + Float(hook.count % 7) / 100 + Float(column) / 1000
+    }
+
+    /// The fake's confidence in a token: a fixed function of it and its position.
+    static func score(token: Int32, position: Int) -> TokenScore {
+        TokenScore(logprob: -Float(token % 11) / 4, entropy: Float(position % 5) / 2, margin: Float(token % 3))
+    }
+
+    func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput] {
+        if let limit = failAfterPasses, passes >= limit {
+            throw StoreError.invalidArgument(what: "fake", detail: "killed")
+        }
+        passes += 1
+        batchSizes.append(sequences.count)
+        return try sequences.map { tokens in
+            var out: [String: [Float]] = [:]
+            for hook in hooks {
+                let width = try self.width(of: hook)
+                out[hook] = tokens.enumerated().flatMap { position, token in
+                    (0..<width).map { Self.value(token: token, position: position, hook: hook, column: $0) }
+                }
+            }
+            let scores =
+                scoreTokens ? tokens.indices.dropFirst().map { Self.score(token: tokens[$0], position: $0) } : nil
+            return PrefillOutput(rows: out, scores: scores)
+        }
+    }
+
+    /// A question's prompt: four template tokens around its words.
+    func promptLength(question: String) throws -> Int { question.split(separator: " ").count + 4 }
+
+    func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
+        if let limit = failAfterPasses, passes >= limit {
+            throw StoreError.invalidArgument(what: "fake", detail: "killed")
+        }
+        passes += 1
+        let text = question.contains("France") ? "It is Paris." : "I am not sure."
+        var rows: [String: [Float]] = [:]
+        for hook in hooks { rows[hook] = (0..<(try width(of: hook))).map { Float(text.count) + Float($0) } }
+        let scores = (0..<4).map { Self.score(token: Int32(text.count + $0), position: 10 + $0) }
+        var answer = CapturedAnswer(text: text, promptTokens: 10, generatedTokens: 4, lastRow: rows, scores: scores)
+        for (k, name) in StoreSchema.answerPositions.enumerated() {  // row = last row + 100·(k + 1)
+            answer.positionRows[name] = rows.mapValues { $0.map { $0 + Float(100 * (k + 1)) } }
+        }
+        return answer
+    }
+}
