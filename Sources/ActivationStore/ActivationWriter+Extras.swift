@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// The optional arrays of an activation file, written with each commit: answers and metadata columns
 /// (`/examples/answer`, `/examples/meta/*`), the model's own confidence (`/confidence/*`) and the extra answer
@@ -78,8 +79,8 @@ extension ActivationWriter {
     func writePositions(_ batch: ActivationBatch, rows: Int) throws {
         for name in StoreSchema.answerPositions {
             for hook in header.hooks {
-                let path = StoreSchema.position(name, hook)
-                let values = batch.positions[name]?[hook]
+                let path = StoreSchema.position(name.rawValue, hook)
+                let values = batch.positions[name.rawValue]?[hook]
                 guard values != nil || positionDatasets[path] != nil else { continue }
                 let width = widths[hook] ?? header.dModel
                 let data = values ?? [Float](repeating: .nan, count: rows * width)

@@ -27,7 +27,8 @@ public enum StoreSchema {
     /// token, before any answer token: a pre-generation probe, arXiv 2509.10625), `answer_mean` (mean over the
     /// answer's tokens), `answer_max` (element-wise max over them, span-max as in arXiv 2509.03531) and
     /// `answer_exact` (the last token of the exact answer, `ExactAnswer`; Orgad et al., ICLR 2025).
-    public static let answerPositions = ["question", "answer_mean", "answer_max", "answer_exact"]
+    /// On disk each is its `rawValue`.
+    public static let answerPositions: [ProbePosition] = ProbePosition.answerExtras
 
     /// Dataset path of one hook at an extra answer position, e.g. `/positions/question/blocks.3.hook_resid_post`.
     public static func position(_ name: String, _ hook: String) -> String { "\(positionsGroup)/\(name)/\(hook)" }

@@ -1,3 +1,4 @@
+import Hooks
 import Inference
 
 /// What the capture pipeline needs from a model (hook names as strings, token ids as Int32).
@@ -95,7 +96,7 @@ public struct CapturedAnswer: Sendable {
     public var scores: [TokenScore]
     /// Rows at the extra answer positions (`StoreSchema.answerPositions` → hook → `[width]`); empty when the engine
     /// does not provide them.
-    public var positionRows: [String: [String: [Float]]] = [:]
+    public var positionRows: [ProbePosition: [String: [Float]]] = [:]
 
     public init(
         text: String, promptTokens: Int, generatedTokens: Int, lastRow: [String: [Float]],

@@ -25,7 +25,7 @@ extension CapturePipeline {
         var next = answered.makeIterator()
         var batch = ActivationBatch(examples: [], activations: [:])
         // Rows per example at each extra position (nil where an example has none), padded with NaN below.
-        var extra: [String: [String: [[Float]?]]] = [:]
+        var extra: [ProbePosition: [String: [[Float]?]]] = [:]
         for (index, item) in items.enumerated() {
             var meta = item.example.meta
             meta["accepted_answers"] = item.example.answers.joined(separator: " | ")
@@ -76,7 +76,7 @@ extension CapturePipeline {
         for (name, hooks) in extra {
             for (hook, rows) in hooks where rows.contains(where: { $0 != nil }) {
                 let nan = [Float](repeating: .nan, count: try engine.width(of: hook))
-                batch.positions[name, default: [:]][hook] = rows.flatMap { $0 ?? nan }
+                batch.positions[name.rawValue, default: [:]][hook] = rows.flatMap { $0 ?? nan }
             }
         }
         return batch

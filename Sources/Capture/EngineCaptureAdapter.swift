@@ -84,7 +84,7 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         let generation = try model.generate(
             prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(typed))
         var lastRow: [String: [Float]] = [:]
-        var positionRows: [String: [String: [Float]]] = [:]
+        var positionRows: [ProbePosition: [String: [Float]]] = [:]
         let exact = ExactAnswer.lastToken(
             question: question, tokenBytes: generation.tokens.map { model.tokenizer.bytes(for: $0) })
         for (name, hook) in zip(hooks, typed) {
@@ -93,15 +93,15 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
             let generated = generation.activations(hook) ?? []
             let rows = generated.count / max(width, 1)
             if let question {
-                positionRows["question", default: [:]][name] = question
+                positionRows[.question, default: [:]][name] = question
                 // An empty answer has no span: its mean and max are the question's row.
-                positionRows["answer_mean", default: [:]][name] =
+                positionRows[.answerMean, default: [:]][name] =
                     rows > 0 ? Pooling.mean(generated, width: width, rows: 0..<rows) : question
-                positionRows["answer_max", default: [:]][name] =
+                positionRows[.answerMax, default: [:]][name] =
                     rows > 0 ? Pooling.max(generated, width: width, rows: 0..<rows) : question
                 // The exact answer's last token; without one, the answer's last token (or, empty, the question's).
                 let k = exact.map { min($0, rows - 1) } ?? rows - 1
-                positionRows["answer_exact", default: [:]][name] =
+                positionRows[.answerExact, default: [:]][name] =
                     k >= 0 ? Array(generated[(k * width)..<((k + 1) * width)]) : question
             }
             if let values = generation.activations(hook), values.count >= width {

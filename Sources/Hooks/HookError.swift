@@ -1,4 +1,4 @@
-/// A hook name, hook pattern or layer list that cannot be read, or that names a layer the model lacks.
+/// A hook name, hook pattern, layer list or position that cannot be read, or that names a layer the model lacks.
 public enum HookError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A hook name (or hook option entry) that is not one of the TransformerLens forms or shorthands.
     case unknownHook(name: String, validForms: String)
@@ -10,6 +10,8 @@ public enum HookError: Error, CustomStringConvertible, Equatable, Sendable {
     case layerMissing(layer: Int, available: String)
     /// A hook option that names no hook at all.
     case noHooks(option: String)
+    /// A position (a probe artifact's `position`, an option) that is not one of `ProbePosition`'s values.
+    case unknownPosition(value: String, accepted: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum HookError: Error, CustomStringConvertible, Equatable, Sendable {
             return "layer \(layer) is not available; the layers there are: \(available)"
         case .noHooks(let option):
             return "\(option) names no hook"
+        case .unknownPosition(let value, let accepted):
+            return "unknown position '\(value)'; accepted: \(accepted)"
         }
     }
 }

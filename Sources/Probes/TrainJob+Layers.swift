@@ -18,7 +18,7 @@ extension TrainJob {
         let kind = try ProbeKind(cliName: base.kind)
         let cs: [Double?] = [ProbeKind.logistic, .hybrid].contains(kind) ? regularization?.map { $0 } ?? [nil] : [nil]
         // Labels name the file's own position too; only the extra answer positions read `/positions`.
-        let stored = base.position.flatMap { StoreSchema.answerPositions.contains($0) ? $0 : nil }
+        let stored = base.position.flatMap { ProbePosition(rawValue: $0)?.isAnswerExtra == true ? $0 : nil }
         let sets = ProbeSelection.concatenations(of: base.layer, with: extra)
         var tried: [ProbeSelection.Candidate] = []
         let total = candidates.count + sets.count * cs.count

@@ -187,7 +187,7 @@ public enum TrainJob {
                 selection = choice
                 layerSet = choice.layers
                 // Labels name the file's own position too; only the extra answer positions read `/positions`.
-                position = choice.position.flatMap { StoreSchema.answerPositions.contains($0) ? $0 : nil }
+                position = choice.position.flatMap { ProbePosition(rawValue: $0)?.isAnswerExtra == true ? $0 : nil }
                 if let c = choice.chosen.c { plan.options.c = c }
                 plan.kind = try ProbeKind(cliName: choice.kind)
             }
@@ -238,7 +238,7 @@ public enum TrainJob {
         for s in loader.sources {
             let h = s.reader.header
             // A probe of an extra answer position reads it from an answer capture's `/positions`.
-            let extra = StoreSchema.answerPositions.contains(a.position) && h.position == .answer
+            let extra = ProbePosition(rawValue: a.position)?.isAnswerExtra == true && h.position == .answer
             try a.checkCompatible(
                 modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : h.position.rawValue, dims: nil,
                 allowMismatch: allowMismatch)
@@ -247,7 +247,8 @@ public enum TrainJob {
             }
         }
         let data = try loader.dataset(
-            hooks: a.inputHooks, position: StoreSchema.answerPositions.contains(a.position) ? a.position : nil)
+            hooks: a.inputHooks, position: ProbePosition(rawValue: a.position)?.isAnswerExtra == true ? a.position : nil
+        )
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
         // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).
         try data.requireBothClasses("evaluation rows of \(paths.joined(separator: ", "))")

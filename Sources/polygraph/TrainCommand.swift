@@ -70,7 +70,7 @@ struct ProbeFitOptions: ParsableArguments {
     /// a name reads `/positions/<name>`. `[nil]` when the option is not given.
     func answerPositions() throws -> [String?] {
         guard let answerPosition else { return [nil] }
-        let all = ["answer"] + StoreSchema.answerPositions
+        let all = ([ProbePosition.answer] + StoreSchema.answerPositions).map(\.rawValue)
         let names =
             answerPosition.lowercased() == "best"
             ? all

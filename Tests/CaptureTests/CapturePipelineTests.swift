@@ -220,7 +220,7 @@ import Inference
         #expect(try reader.meta("id") == ["q1", "q2"])
         #expect(try reader.meta("topic") == ["capitals", "capitals"] && (try reader.meta("template")) == ["2", ""])
         #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1) == [12, 13, 14, 15])
-        #expect(reader.positions == StoreSchema.answerPositions.sorted())
+        #expect(reader.positions == StoreSchema.answerPositions.map(\.rawValue).sorted())
         #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1, position: "question") == [112, 113, 114, 115])
         #expect(try reader.rows(hook: Self.hooks[1], position: "answer_max").count == 2 * 6)
         #expect(throws: StoreError.self) { try reader.rows(hook: Self.hooks[0], position: "nowhere") }

@@ -108,8 +108,8 @@ struct AnswerPositionTests {
             batch.activations[hook, default: []] += (0..<d).map { _ in Float(rng.gaussian()) }
             for name in StoreSchema.answerPositions {
                 var row = (0..<d).map { _ in Float(rng.gaussian()) }
-                if name == "answer_max" { row[0] += y == 1 ? 2 : -2 }
-                batch.positions[name, default: [:]][hook, default: []] += row
+                if name == .answerMax { row[0] += y == 1 ? 2 : -2 }
+                batch.positions[name.rawValue, default: [:]][hook, default: []] += row
             }
         }
         try writer.append(batch)
