@@ -49,7 +49,8 @@ var targets: [Target] = [
         name: "CaptureTests",
         dependencies: ["Capture", "Hooks", "Inference", "ActivationStore", "GGUF", "Tokenization"]),
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Hooks", "ActivationStore"]),
-    .target(name: "GateTestSupport", dependencies: ["Gate", "Probes"]),  // test doubles, used by test targets only
+    // Test doubles, used by test targets only.
+    .target(name: "GateTestSupport", dependencies: ["Gate", "Hooks", "Probes"]),
     .testTarget(name: "GateTests", dependencies: ["Gate", "GateTestSupport", "Hooks", "Inference", "Probes"]),
 ]
 
@@ -73,7 +74,7 @@ if withServer {
         .target(
             name: "Server",
             dependencies: [
-                "Gate", "Inference", "Probes",
+                "Gate", "Hooks", "Inference", "Probes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,7 +85,7 @@ if withServer {
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Gate", "GateTestSupport",
+                "Server", "Gate", "GateTestSupport", "Hooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),

@@ -1,5 +1,6 @@
 // Turns the engine's generated tokens into scored answer tokens and the answer's verdict.
 import Foundation
+import Hooks
 import Inference
 import Probes
 
@@ -22,12 +23,16 @@ struct AnswerAccumulator {
         self.question = question
     }
 
-    /// `answer_mean` for probes trained on mean positions, `answer` otherwise; `prompt_last` if nothing was generated.
+    /// `question` for a pre-generation probe; `prompt_last` if nothing was generated; otherwise the answer position
+    /// read: `answer_max` and `answer_exact` as trained, `answer_mean` for probes trained on means, `answer` for the rest.
     var verdictPosition: String {
-        if probe.position == "question" { return "question" }
-        if tokens.isEmpty { return "prompt_last" }
-        if ["answer_max", "answer_exact"].contains(probe.position) { return probe.position }
-        return ["mean", "answer_mean"].contains(probe.position) ? "answer_mean" : "answer"
+        switch probe.position {
+        case .question: return ProbePosition.question.rawValue
+        case _ where tokens.isEmpty: return "prompt_last"
+        case .answerMax, .answerExact: return probe.position.rawValue
+        case .mean, .answerMean: return ProbePosition.answerMean.rawValue
+        case .last, .all, .answer: return ProbePosition.answer.rawValue
+        }
     }
 
     /// Scores one generated token.
@@ -63,14 +68,15 @@ struct AnswerAccumulator {
     /// token when the answer is empty.
     mutating func verdict(lastPromptActivation: [Float]) -> ProbeScore {
         // A pre-generation probe reads the prompt's last token whatever was generated.
-        guard probe.position != "question", let last = activations.last else { return timedScore(lastPromptActivation) }
-        if ["mean", "answer_mean"].contains(probe.position) { return timedScore(Pooling.mean(activations)) }
-        if probe.position == "answer_max" { return timedScore(Pooling.max(activations)) }
-        if probe.position == "answer_exact" {  // as capture stores it: the exact answer's last token, else the last
+        guard probe.position != .question, let last = activations.last else { return timedScore(lastPromptActivation) }
+        switch probe.position {
+        case .mean, .answerMean: return timedScore(Pooling.mean(activations))
+        case .answerMax: return timedScore(Pooling.max(activations))
+        case .answerExact:  // as capture stores it: the exact answer's last token, else the last
             let k = ExactAnswer.lastToken(question: question, tokenBytes: tokens.map(\.bytes)) ?? activations.count - 1
             return timedScore(activations[min(k, activations.count - 1)])
+        case .last, .all, .answer, .question: return timedScore(last)
         }
-        return timedScore(last)
     }
 
     /// The answer's confidences so far, as `/confidence` columns (what capture stores for the same tokens).

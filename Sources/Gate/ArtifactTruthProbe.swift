@@ -1,5 +1,6 @@
 // The real probe behind the gate: a probe artifact file (module Probes), validated at load.
 import Foundation
+import Hooks
 import Probes
 
 /// Adapts a `Probes.ProbeScorer` (a loaded, validated artifact) to ``TruthProbe``.
@@ -7,9 +8,9 @@ public struct ArtifactTruthProbe: TruthProbe {
     public let scorer: ProbeScorer
     public let name: String
 
-    public var hook: String { scorer.artifact.hook }
-    public var hooks: [String] { scorer.artifact.inputHooks }
-    public var position: String { scorer.artifact.position }
+    public var hook: HookName { scorer.artifact.hook }
+    public var hooks: [HookName] { scorer.artifact.inputHooks }
+    public var position: ProbePosition { scorer.artifact.position }
     public var inputWidth: Int { scorer.dims }
     public var model: ModelIdentity { scorer.artifact.model }
 

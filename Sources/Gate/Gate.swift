@@ -1,5 +1,6 @@
 // The gate: generate with a model, read the probe's hook during that same pass, score, flag.
 import Foundation
+import Hooks
 import Inference
 
 /// Wraps one engine and one or more truth probes; generates answers that carry a calibrated P(true) and a flag.
@@ -35,7 +36,7 @@ public final class Gate: Sendable {
                 throw GateError.modelMismatch(probe: probe.name, probeModel: probe.model, loadedModel: engine.model)
             }
             for hook in probe.hooks where !engine.hasHook(hook) {
-                throw GateError.unknownHook(probe: probe.name, hook: hook)
+                throw GateError.unknownHook(probe: probe.name, hook: hook.description)
             }
             // A multi-layer probe reads one row per hook, end to end.
             guard probe.inputWidth == engine.dModel * probe.hooks.count else {
@@ -125,7 +126,7 @@ public final class Gate: Sendable {
         var callerStopped = false, stopSequenceFound = false
         var early: ProbeScore?
         let onPrompt: ([Float]) -> Bool = { activation in
-            guard let decide = stopBeforeDecode, probe.position == "question", activation.count == probe.inputWidth
+            guard let decide = stopBeforeDecode, probe.position == .question, activation.count == probe.inputWidth
             else { return true }
             let score = run.verdict(lastPromptActivation: activation)
             if decide(score) { early = score; return false }
@@ -150,7 +151,8 @@ public final class Gate: Sendable {
             let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             var answer = GatedAnswer(
                 text: "", tokens: [], promptTokens: prompt.count, finishReason: .cancelled,
-                verdict: Verdict(score: early, probe: probe.name, hook: probe.hookLabel, position: "question"),
+                verdict: Verdict(
+                    score: early, probe: probe.name, hook: probe.hookLabel, position: ProbePosition.question.rawValue),
                 timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
             answer.decidedBeforeDecode = true
             return answer
@@ -200,13 +202,14 @@ public final class Gate: Sendable {
         guard perText.count == sequences.count else {
             throw GateError.engineFailure("\(perText.count) activation sets for \(sequences.count) texts")
         }
-        let pooling = probe.position == "mean" ? "mean" : "last"
+        let pooling: ProbePosition = probe.position == .mean ? .mean : .last
         return try perText.map { rows in
             guard let last = rows.last, rows.allSatisfy({ $0.count == probe.inputWidth }) else {
                 throw GateError.engineFailure("activations of the wrong shape for hook \(probe.hookLabel)")
             }
-            let vector = pooling == "mean" ? Pooling.mean(rows) : last
-            return Verdict(score: probe.score(vector), probe: probe.name, hook: probe.hookLabel, position: pooling)
+            let vector = pooling == .mean ? Pooling.mean(rows) : last
+            return Verdict(
+                score: probe.score(vector), probe: probe.name, hook: probe.hookLabel, position: pooling.rawValue)
         }
     }
 }

@@ -1,5 +1,6 @@
 // What the gate needs from a language model: tokenising, generating with a probe's hooks captured, and a scoring pass.
 // The real engine (module Inference) is adapted to it in InferenceGateEngine.swift; tests use a fake.
+import Hooks
 import Inference
 import Probes
 
@@ -56,7 +57,7 @@ public protocol GateEngine: AnyObject, Sendable {
     /// Most positions (prompt + generated) the engine accepts.
     var contextLength: Int { get }
     /// True when `hook` names a hook point this model has (e.g. layer in range).
-    func hasHook(_ hook: String) -> Bool
+    func hasHook(_ hook: HookName) -> Bool
     /// Token ids for a chat rendered with the model's chat template, ending with the assistant turn opener.
     func chatTokens(_ messages: [ChatMessage]) throws -> [Int]
     /// Token ids for raw text (with the BOS token when the model uses one).
@@ -67,19 +68,19 @@ public protocol GateEngine: AnyObject, Sendable {
     /// `onPrompt` gets the hook's row at the prompt's last token once the prompt has gone through the model, before
     /// any token is sampled; returning false ends there (no tokens, finish `cancelled`).
     func generate(
-        prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
+        prompt: [Int], options: GenerationOptions, hook: HookName, onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary
     /// The same capturing several hooks in the one pass (a multi-layer probe): every activation handed over (each
     /// step's, the prompt's last) is the hooks' rows laid end to end in the order of `hooks`.
     func generate(
-        prompt: [Int], options: GenerationOptions, hooks: [String], onPrompt: ([Float]) -> Bool,
+        prompt: [Int], options: GenerationOptions, hooks: [HookName], onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary
     /// One forward pass per sequence, capturing `hook` at every position: per sequence `[tokens, d_model]`.
-    func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]]
+    func activations(of sequences: [[Int]], hook: HookName) throws -> [[[Float]]]
     /// The same for several hooks: each position's rows of `hooks` laid end to end, `[tokens, hooks × d_model]`.
-    func activations(of sequences: [[Int]], hooks: [String]) throws -> [[[Float]]]
+    func activations(of sequences: [[Int]], hooks: [HookName]) throws -> [[[Float]]]
     /// nil while the weights the engine reads are intact; otherwise why they are not (a memory-mapped model file
     /// truncated or rewritten in place). Cheap (one `fstat`): checked before every use.
     func modelFileProblem() -> String?
@@ -90,7 +91,7 @@ extension GateEngine {
 
     /// One hook: the single-hook `generate`. An engine that captures one hook at a time refuses several.
     public func generate(
-        prompt: [Int], options: GenerationOptions, hooks: [String], onPrompt: ([Float]) -> Bool,
+        prompt: [Int], options: GenerationOptions, hooks: [HookName], onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
         guard hooks.count == 1 else {
@@ -100,7 +101,7 @@ extension GateEngine {
     }
 
     /// One hook: the single-hook `activations`. An engine that captures one hook at a time refuses several.
-    public func activations(of sequences: [[Int]], hooks: [String]) throws -> [[[Float]]] {
+    public func activations(of sequences: [[Int]], hooks: [HookName]) throws -> [[[Float]]] {
         guard hooks.count == 1 else {
             throw GateError.engineFailure("this engine captures one hook per pass, not \(hooks.count)")
         }
@@ -109,7 +110,7 @@ extension GateEngine {
 
     /// Generation without a look at the prompt first.
     public func generate(
-        prompt: [Int], options: GenerationOptions, hook: String,
+        prompt: [Int], options: GenerationOptions, hook: HookName,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
         try generate(prompt: prompt, options: options, hook: hook, onPrompt: { _ in true }, onStep: onStep)
@@ -120,12 +121,12 @@ extension GateEngine {
 public protocol TruthProbe: Sendable {
     /// Name shown in responses and used to select the probe per request.
     var name: String { get }
-    /// Hook the probe was trained on (of a multi-layer probe: the first of `hooks`).
-    var hook: String { get }
+    /// Hook the probe was trained on (of a multi-layer probe: the first of `hooks`), parsed when it was loaded.
+    var hook: HookName { get }
     /// Every hook the probe reads, in the order its input lays their rows end to end (`[hook]` for most probes).
-    var hooks: [String] { get }
-    /// Position it was trained on: `last`, `mean`, `all` or `answer`.
-    var position: String { get }
+    var hooks: [HookName] { get }
+    /// Position it was trained on (`last`, `mean`, `answer`, `question`, `answer_max`, …).
+    var position: ProbePosition { get }
     /// Model the probe was trained on.
     var model: ModelIdentity { get }
     /// Length of the activation vector it reads (of a multi-layer probe: every hook's row, end to end).
@@ -139,9 +140,9 @@ public protocol TruthProbe: Sendable {
 }
 
 extension TruthProbe {
-    public var hooks: [String] { [hook] }
+    public var hooks: [HookName] { [hook] }
     /// What responses name as the probe's hook: `hook`, or a multi-layer probe's hooks joined by `+`.
-    public var hookLabel: String { hooks.joined(separator: "+") }
+    public var hookLabel: String { hooks.map(\.description).joined(separator: "+") }
     public var confidenceFeatures: [String] { [] }
     public func score(_ activation: [Float], confidence: [String: Double]) -> ProbeScore { score(activation) }
 }

@@ -31,9 +31,8 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         languageModel.file.changeSinceOpened().map { "\(languageModel.path): \($0)" }
     }
 
-    public func hasHook(_ hook: String) -> Bool {
-        guard let name = try? HookName(parsing: hook) else { return false }
-        return (try? name.validate(nLayers: languageModel.config.nLayers)) != nil
+    public func hasHook(_ hook: HookName) -> Bool {
+        (try? hook.validate(nLayers: languageModel.config.nLayers)) != nil
     }
 
     public func chatTokens(_ messages: [ChatMessage]) throws -> [Int] {
@@ -52,7 +51,7 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
     }
 
     public func generate(
-        prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
+        prompt: [Int], options: GenerationOptions, hook: HookName, onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
         try generate(prompt: prompt, options: options, hooks: [hook], onPrompt: onPrompt, onStep: onStep)
@@ -60,11 +59,10 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
 
     /// Captures every hook in `hooks` during the one generation pass; each row handed over is theirs end to end.
     public func generate(
-        prompt: [Int], options: GenerationOptions, hooks: [String], onPrompt: ([Float]) -> Bool,
+        prompt: [Int], options: GenerationOptions, hooks names: [HookName], onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
-        let names = try hooks.map { try HookName(parsing: $0) }
-        let hook = hooks.joined(separator: "+")
+        let hook = names.map(\.description).joined(separator: "+")
         let parameters = options.samplingParameters(seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
         let tokenizer = languageModel.tokenizer
         var widthProblem: String?
@@ -113,12 +111,11 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
             finishReason: generation.finishReason, text: generation.text, lastPromptActivation: last)
     }
 
-    public func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]] {
+    public func activations(of sequences: [[Int]], hook: HookName) throws -> [[[Float]]] {
         try activations(of: sequences, hooks: [hook])
     }
 
-    public func activations(of sequences: [[Int]], hooks: [String]) throws -> [[[Float]]] {
-        let names = try hooks.map { try HookName(parsing: $0) }
+    public func activations(of sequences: [[Int]], hooks names: [HookName]) throws -> [[[Float]]] {
         let results = try languageModel.run(sequences.map { $0.map(Int32.init) }, capture: HookFilter(names))
         return try results.map { result in
             var perHook: [[[Float]]] = []

@@ -2,6 +2,7 @@
 // a deterministic stand-in for the engine, a probe and an upstream, tiny and fast, with predictable activations.
 import Foundation
 import Gate
+import Hooks
 import Probes
 
 /// Generates a scripted answer (then end-of-turn, or filler tokens 9 when `endsTurn` is false); the activation at a
@@ -54,10 +55,10 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
 
     /// What a generation capturing several hooks sees for input token `t`: per hook `blocks.L.…`, `activation(t)`
     /// with component 0 shifted by L and component 1 set to L, the hooks' rows end to end.
-    public static func activation(_ t: Int, hooks: [String]) -> [Float] {
+    public static func activation(_ t: Int, hooks: [HookName]) -> [Float] {
         guard hooks.count > 1 else { return activation(t) }
         return hooks.flatMap { hook -> [Float] in
-            let layer = Float(hook.split(separator: ".").dropFirst().first.flatMap { Int($0) } ?? 0)
+            let layer = Float(hook.layer)
             var row = activation(t)
             row[0] += layer
             row[1] = layer
@@ -67,7 +68,10 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
 
     public static func text(_ t: Int) -> String { "w\(t) " }
 
-    public func hasHook(_ hook: String) -> Bool { hook.hasPrefix("blocks.") && hook.hasSuffix(".hook_resid_post") }
+    public func hasHook(_ hook: HookName) -> Bool {
+        guard case .block(_, .residPost) = hook else { return false }
+        return true
+    }
 
     public func chatTokens(_ messages: [ChatMessage]) throws -> [Int] {
         try textTokens(messages.map { "<\($0.role)>\($0.content)" }.joined())
@@ -77,7 +81,7 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
     public func textTokens(_ text: String) throws -> [Int] { text.unicodeScalars.map { Int($0.value % 50) + 1 } }
 
     public func generate(
-        prompt: [Int], options: GenerationOptions, hook: String, onPrompt: ([Float]) -> Bool,
+        prompt: [Int], options: GenerationOptions, hook: HookName, onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
         try generate(prompt: prompt, options: options, hooks: [hook], onPrompt: onPrompt, onStep: onStep)
@@ -85,7 +89,7 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
 
     /// Every hook in one pass (`activation(_:hooks:)`); one hook is `activation(_:)` as before.
     public func generate(
-        prompt: [Int], options: GenerationOptions, hooks: [String], onPrompt: ([Float]) -> Bool,
+        prompt: [Int], options: GenerationOptions, hooks: [HookName], onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
         lock.withLock { _calls += 1 }
@@ -129,11 +133,11 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
             finishReason: .length, text: text, lastPromptActivation: activation(prompt.last ?? 1))
     }
 
-    public func activations(of sequences: [[Int]], hook: String) throws -> [[[Float]]] {
+    public func activations(of sequences: [[Int]], hook: HookName) throws -> [[[Float]]] {
         try activations(of: sequences, hooks: [hook])
     }
 
-    public func activations(of sequences: [[Int]], hooks: [String]) throws -> [[[Float]]] {
+    public func activations(of sequences: [[Int]], hooks: [HookName]) throws -> [[[Float]]] {
         lock.withLock { _calls += 1 }
         return sequences.map { $0.map { Self.activation($0, hooks: hooks) } }
     }
@@ -164,8 +168,8 @@ public final class StepPacer: @unchecked Sendable {
 /// Logistic probe on component 0: P(true) = σ(x₀); uncertain below 0.6, likely_false below 0.3.
 public struct FakeProbe: TruthProbe {
     public var name = "fake-probe"
-    public var hook = "blocks.3.hook_resid_post"
-    public var position = "last"
+    public var hook: HookName = .residPost(3)
+    public var position: ProbePosition = .last
     public var model = ModelIdentity(name: "fake", architecture: "llama", sha256: FakeEngine.sha)
     public var inputWidth = 4
 

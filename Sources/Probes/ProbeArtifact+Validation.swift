@@ -75,25 +75,19 @@ extension ProbeArtifact {
         guard (0...1).contains(u), (0...1).contains(lf), lf <= u else {
             throw fail("thresholds must satisfy 0 ≤ likely_false (\(lf)) ≤ uncertain (\(u)) ≤ 1.")
         }
-        guard !hook.isEmpty else { throw fail("hook is empty.") }
         if let hooks { try validateHooks(hooks, fail: fail) }
     }
 
     /// A multi-layer probe's `hooks`: 2 to `maxHooks` distinct hook names, the first equal to `hook`, and an input
     /// width that splits evenly among them.
-    private func validateHooks(_ hooks: [String], fail: (String) -> ProbeError) throws {
+    private func validateHooks(_ hooks: [HookName], fail: (String) -> ProbeError) throws {
         guard (2...Self.maxHooks).contains(hooks.count) else {
             throw fail(
                 "hooks lists \(hooks.count) hooks; a multi-layer probe reads 2 to \(Self.maxHooks) "
                     + "(a probe of one hook has no \"hooks\" field).")
         }
-        for name in hooks {
-            guard (try? HookName(parsing: name)) != nil else {
-                throw fail("hooks holds \"\(name)\", which is not a hook name (\(HookName.validForms)).")
-            }
-        }
         guard Set(hooks).count == hooks.count else {
-            let repeated = hooks.first { h in hooks.filter { $0 == h }.count > 1 } ?? ""
+            let repeated = hooks.first { h in hooks.filter { $0 == h }.count > 1 }?.description ?? ""
             throw fail("hooks names \"\(repeated)\" more than once; each hook may appear only once.")
         }
         guard hooks[0] == hook else {
@@ -109,7 +103,7 @@ extension ProbeArtifact {
     /// Refuses to apply this probe to activations from another model, hook or position unless `allowMismatch`.
     /// Pass nil for a field the caller does not know.
     public func checkCompatible(
-        modelSHA256: String?, hook: String?, position: String?, dims: Int?,
+        modelSHA256: String?, hook: HookName?, position: ProbePosition?, dims: Int?,
         allowMismatch: Bool = false
     ) throws {
         if let dims, dims != activationDims {  // Never overridable: the arithmetic would be meaningless.
@@ -121,10 +115,12 @@ extension ProbeArtifact {
                 field: "model sha256", probe: model.sha256, activations: modelSHA256)
         }
         if let hook, hook != self.hook {
-            throw ProbeError.incompatibleActivations(field: "hook", probe: self.hook, activations: hook)
+            throw ProbeError.incompatibleActivations(
+                field: "hook", probe: self.hook.description, activations: hook.description)
         }
         if let position, position != self.position {
-            throw ProbeError.incompatibleActivations(field: "position", probe: self.position, activations: position)
+            throw ProbeError.incompatibleActivations(
+                field: "position", probe: self.position.rawValue, activations: position.rawValue)
         }
     }
 }

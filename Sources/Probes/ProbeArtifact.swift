@@ -1,5 +1,6 @@
 import ActivationStore
 import Foundation
+import Hooks
 
 /// The portable probe file (DESIGN.md, "Probe artifact", format_version 1). Encode with `write(to:)`,
 /// decode with `load(from:)`, which validates everything before anything is scored.
@@ -13,13 +14,13 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
     public var kind: String
     public var model: ModelIdentity
     /// TransformerLens hook name, e.g. `blocks.14.hook_resid_post` (of a multi-layer probe: the first of `hooks`).
-    public var hook: String
+    public var hook: HookName
     /// A multi-layer probe's hooks (additive; absent for a probe of one hook): 2 to `maxHooks` distinct hooks at the
     /// same position whose rows, laid end to end in this order, are the probe's input. `hook` is the first, so an
     /// older reader still sees a valid single-hook field (and then refuses the width).
-    public var hooks: [String]?
+    public var hooks: [HookName]?
     /// Token position the activations were taken at (`last`, `mean`, …).
-    public var position: String
+    public var position: ProbePosition
     public var normalization: Standardizer
     public var parameters: ProbeParameters
     public var calibration: PlattCalibration
@@ -88,9 +89,9 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
     }
 
     public init(
-        model: ProbeModel, identity: ModelIdentity, hook: String, position: String, calibration: PlattCalibration,
-        thresholds: FlagThresholds, training: TrainingRecord, createdBy: String, createdAt: Date = Date(),
-        hooks: [String]? = nil
+        model: ProbeModel, identity: ModelIdentity, hook: HookName, position: ProbePosition,
+        calibration: PlattCalibration, thresholds: FlagThresholds, training: TrainingRecord, createdBy: String,
+        createdAt: Date = Date(), hooks: [HookName]? = nil
     ) {
         kind = model.kind.artifactKind
         self.model = identity
@@ -125,7 +126,7 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
     /// Most hooks a multi-layer probe may read.
     public static let maxHooks = 8
     /// The hooks whose rows, end to end, make the probe's input: `hooks`, or `[hook]` for a single-hook probe.
-    public var inputHooks: [String] { hooks ?? [hook] }
+    public var inputHooks: [HookName] { hooks ?? [hook] }
     /// Width of one hook's row.
     public var hookDims: Int { activationDims / max(1, inputHooks.count) }
 
@@ -216,6 +217,10 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
                 reason:
                     "null at \"\(ctx.codingPath.map(\.stringValue).joined(separator: "."))\" (NaN weights are written as null)."
             )
+        } catch let DecodingError.dataCorrupted(ctx) where ctx.underlyingError is HookError {
+            // A hook name or position outside the vocabulary: name the field, the value and the accepted ones.
+            let at = ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            throw ProbeError.invalidArtifact(path: path, reason: "\"\(at.dropFirst())\": \(ctx.debugDescription).")
         } catch let DecodingError.dataCorrupted(ctx) {
             // E.g. a seed of -1 or a layer size of 2^63: valid JSON, but no Int/UInt64 holds it. (This used to print
             // "DecodingError.dataCorrupted … The given data was not valid JSON.")

@@ -32,8 +32,8 @@ public struct ProbeEvaluation: Codable, Sendable {
         let p = raw.map(scorer.artifact.calibration.probability)
         metrics = ProbeMetrics(scores: raw, probabilities: p, labels: data.labels)
         probe = probePath
-        hook = scorer.artifact.hook
-        hooks = scorer.artifact.hooks
+        hook = scorer.artifact.hook.description
+        hooks = scorer.artifact.hooks?.map(\.description)
         self.files = files
         skippedUnlabeled = data.skippedUnlabeled
         var counts: [String: Int] = [:]
@@ -52,7 +52,8 @@ public struct ProbeEvaluation: Codable, Sendable {
         baselines = measured.map(\.result)
         comparison = ConfidenceBaselines.best(measured).map {
             BaselineComparison(
-                probe: "\(scorer.artifact.kind), \(scorer.artifact.inputHooks.joined(separator: " + "))",
+                probe:
+                    "\(scorer.artifact.kind), \(scorer.artifact.inputHooks.map(\.description).joined(separator: " + "))",
                 probeScores: raw, baseline: $0,
                 labels: data.labels)
         }

@@ -38,9 +38,9 @@ public struct ProbeSummary: Codable, Sendable {
         kind = a.kind
         variant = a.parameters.variant
         model = a.model
-        hook = a.hook
-        hooks = a.hooks
-        position = a.position
+        hook = a.hook.description
+        hooks = a.hooks?.map(\.description)
+        position = a.position.rawValue
         dims = a.dims
         parameterCount =
             (a.parameters.weights?.count ?? 0) + (a.parameters.bias == nil ? 0 : 1)

@@ -84,8 +84,7 @@ public enum TrainJob {
         var plan = plan
         plan.useGroups = groupBy != nil
         var chosen: Int?
-        var hook: String
-        var hooks: [String]
+        var hooks: [HookName]
         var position = position
         var scores: [(layer: Int, auroc: Double)] = []
         var selection: ProbeSelection.Choice?
@@ -112,8 +111,7 @@ public enum TrainJob {
                 throw ProbeError.invalidOption(
                     name: "answer-position", value: "several", expected: "one position with a full --hook name")
             }
-            hook = pattern.name(layer: 0).description
-            hooks = [hook]
+            hooks = [pattern.name(layer: 0)]
             chosen = pattern.fixedLayer
             position = candidatePositions[0]
         } else {
@@ -192,10 +190,9 @@ public enum TrainJob {
                 plan.kind = try ProbeKind(cliName: choice.kind)
             }
             chosen = layerSet[0]
-            hooks = layerSet.map { pattern.name(layer: $0).description }
-            hook = hooks[0]
+            hooks = layerSet.map { pattern.name(layer: $0) }
         }
-        let data = try loader.dataset(hooks: hooks, groupBy: groupBy, position: position)
+        let data = try loader.dataset(hooks: hooks.map(\.description), groupBy: groupBy, position: position)
         let outcome = try ProbeFitter.fit(data, plan: plan)
         var metrics = ["train": outcome.train]
         if let test = outcome.test { metrics["test"] = test }
@@ -212,7 +209,8 @@ public enum TrainJob {
             training.baselines = measured.map(\.result)
             if let best = ConfidenceBaselines.best(measured), outcome.testScores.count == best.testScores.count {
                 training.baselineComparison = BaselineComparison(
-                    probe: "\(plan.kind.cliName), \(hooks.joined(separator: " + "))", probeScores: outcome.testScores,
+                    probe: "\(plan.kind.cliName), \(hooks.map(\.description).joined(separator: " + "))",
+                    probeScores: outcome.testScores,
                     baseline: best,
                     labels: outcome.testLabels, seed: plan.options.seed)
             }
@@ -220,7 +218,8 @@ public enum TrainJob {
         let artifact = ProbeArtifact(
             model: outcome.model,
             identity: .init(name: h.modelName, architecture: h.modelArchitecture, sha256: h.modelSHA256),
-            hook: hook, position: position ?? h.position.rawValue, calibration: outcome.calibration,
+            hook: hooks[0], position: try position.map(ProbePosition.init(parsing:)) ?? ProbePosition(h.position),
+            calibration: outcome.calibration,
             thresholds: outcome.thresholds, training: training, createdBy: createdBy, hooks: hooks)
         try artifact.validate(path: "new artifact")
         return Output(artifact: artifact, outcome: outcome, layerScores: scores, selection: selection)
@@ -238,16 +237,17 @@ public enum TrainJob {
         for s in loader.sources {
             let h = s.reader.header
             // A probe of an extra answer position reads it from an answer capture's `/positions`.
-            let extra = ProbePosition(rawValue: a.position)?.isAnswerExtra == true && h.position == .answer
+            let extra = a.position.isAnswerExtra && h.position == .answer
             try a.checkCompatible(
-                modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : h.position.rawValue, dims: nil,
+                modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : ProbePosition(h.position),
+                dims: nil,
                 allowMismatch: allowMismatch)
-            for hook in a.inputHooks where !h.hooks.contains(hook) {
+            for hook in a.inputHooks.map(\.description) where !h.hooks.contains(hook) {
                 throw ProbeError.missingHook(hook: hook, path: s.path, available: h.hooks)
             }
         }
         let data = try loader.dataset(
-            hooks: a.inputHooks, position: ProbePosition(rawValue: a.position)?.isAnswerExtra == true ? a.position : nil
+            hooks: a.inputHooks.map(\.description), position: a.position.isAnswerExtra ? a.position.rawValue : nil
         )
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
         // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).

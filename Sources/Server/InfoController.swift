@@ -1,6 +1,7 @@
 // GET /v1/models, /v1/probes, /health, /metrics and POST /v1/score.
 import Foundation
 import Gate
+import Hooks
 import Hummingbird
 
 /// Read-only routes and scoring of given texts.
@@ -38,8 +39,9 @@ struct InfoController: Sendable {
     @Sendable func probes(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let data: [[String: Any]] = service.gate.probes.enumerated().map { index, probe in
             [
-                "id": probe.name, "object": "probe", "hook": probe.hook, "hooks": probe.hooks,
-                "position": probe.position, "default": index == 0, "input_width": probe.inputWidth,
+                "id": probe.name, "object": "probe", "hook": probe.hook.description,
+                "hooks": probe.hooks.map(\.description), "position": probe.position.rawValue, "default": index == 0,
+                "input_width": probe.inputWidth,
                 "model": [
                     "name": probe.model.name, "architecture": probe.model.architecture,
                     "sha256": probe.model.sha256,

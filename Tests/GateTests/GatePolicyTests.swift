@@ -1,5 +1,6 @@
 import GateTestSupport
 import Foundation
+import Hooks
 import Testing
 @testable import Gate
 
@@ -40,7 +41,7 @@ import Testing
     @Test("a pre-generation (question) probe under abstain decides on the question alone: nothing is decoded")
     func decidedBeforeDecode() async throws {
         var probe = FakeProbe()
-        probe.position = "question"
+        probe.position = .question
         let engine = FakeEngine(script: [5, 5, 5])
         let service = GateService(
             gate: try Gate(engine: engine, probes: [probe]),

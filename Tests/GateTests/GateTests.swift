@@ -1,5 +1,6 @@
 import GateTestSupport
 import Foundation
+import Hooks
 import Testing
 @testable import Gate
 
@@ -27,7 +28,7 @@ import Testing
         #expect(answer.verdict.score == probe.score(FakeEngine.activation(3)))
         #expect(answer.verdict.score.flag == .uncertain)
         #expect(answer.verdict.position == "answer")
-        #expect(answer.verdict.hook == probe.hook)
+        #expect(answer.verdict.hook == probe.hook.description)
         #expect(engine.calls == 1)  // one generation: no second forward pass for scoring
         #expect(engine.steps == 5)  // the prompt's pass + one per token
     }
@@ -46,7 +47,7 @@ import Testing
     @Test("a mean-position probe is read at the mean of the answer's activations")
     func meanProbe() throws {
         var meanProbe = FakeProbe()
-        meanProbe.position = "mean"
+        meanProbe.position = .mean
         let gate = try Gate(engine: FakeEngine(script: [5, 7]), probes: [meanProbe])
         let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 8))
         let mean = zip(FakeEngine.activation(5), FakeEngine.activation(7)).map { ($0 + $1) / 2 }
@@ -59,7 +60,9 @@ import Testing
         final class Recorder: @unchecked Sendable { var seen: [[String: Double]] = [] }
         struct ConfidenceProbe: TruthProbe {
             let recorder: Recorder
-            var name = "conf", hook = "blocks.3.hook_resid_post", position = "last"
+            var name = "conf"
+            var hook: HookName = .residPost(3)
+            var position: ProbePosition = .last
             var model = ModelIdentity(name: "fake", architecture: "llama", sha256: FakeEngine.sha)
             var inputWidth = 4
             var confidenceFeatures: [String] { ["mean_logprob", "min_logprob"] }
@@ -82,8 +85,8 @@ import Testing
     @Test("answer_max probes read the element-wise max of the answer; question probes the prompt's last token")
     func extraPositions() throws {
         var maxProbe = FakeProbe(), questionProbe = FakeProbe()
-        maxProbe.position = "answer_max"
-        questionProbe.position = "question"
+        maxProbe.position = .answerMax
+        questionProbe.position = .question
         questionProbe.name = "pre"
         let gate = try Gate(engine: FakeEngine(script: [5, 7]), probes: [maxProbe, questionProbe])
         let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 8))
@@ -98,7 +101,7 @@ import Testing
     @Test("answer_exact probes read the exact answer's last token: the first answer words the question lacks")
     func exactAnswer() throws {
         var exactProbe = FakeProbe()
-        exactProbe.position = "answer_exact"
+        exactProbe.position = .answerExact
         let gate = try Gate(engine: FakeEngine(script: [5, 12, 7]), probes: [exactProbe])
         // "w5 w12 w7": w5 and w7 are in the question, so the exact answer is "w12".
         let answer = try gate.generate(.chat([.user("is it w5 or w7?")]), options: GenerationOptions(maxTokens: 8))
@@ -190,8 +193,8 @@ import Testing
     @Test("a probe on a hook the model lacks, of the wrong width, or a duplicate name is refused")
     func otherChecks() {
         var badHook = FakeProbe()
-        badHook.hook = "blocks.3.hook_nonsense"
-        #expect(throws: GateError.unknownHook(probe: "fake-probe", hook: "blocks.3.hook_nonsense")) {
+        badHook.hook = .block(3, .mlpOut)  // FakeEngine has only the residual stream
+        #expect(throws: GateError.unknownHook(probe: "fake-probe", hook: "blocks.3.hook_mlp_out")) {
             try Gate(engine: FakeEngine(), probes: [badHook])
         }
         var wide = FakeProbe()

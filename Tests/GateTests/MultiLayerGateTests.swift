@@ -1,5 +1,6 @@
 import Foundation
 import GateTestSupport
+import Hooks
 import Inference
 import Probes
 import Testing
@@ -9,7 +10,7 @@ import Testing
 /// appends the four confidences.
 enum MultiLayerProbeFile {
     static func write(
-        sha256: String, hooks: [String], d: Int, kind: String = "logistic", position: String = "last"
+        sha256: String, hooks: [HookName], d: Int, kind: String = "logistic", position: String = "last"
     ) throws -> String {
         let hybrid = kind == "hybrid"
         let width = d * hooks.count + (hybrid ? 4 : 0)
@@ -30,8 +31,8 @@ enum MultiLayerProbeFile {
         ]
         var artifact: [String: Any] = ["format": "polygraph.probe", "format_version": 1, "kind": kind]
         artifact["model"] = model
-        artifact["hook"] = hooks[0]
-        artifact["hooks"] = hooks
+        artifact["hook"] = hooks[0].description
+        artifact["hooks"] = hooks.map(\.description)
         artifact["position"] = position
         artifact["normalization"] = ["mean": mean, "scale": scale] as [String: Any]
         artifact["parameters"] = parameters
@@ -48,7 +49,7 @@ enum MultiLayerProbeFile {
 }
 
 @Suite struct MultiLayerGateTests {
-    static let hooks = ["blocks.2.hook_resid_post", "blocks.1.hook_resid_post"]
+    static let hooks: [HookName] = [.residPost(2), .residPost(1)]
 
     @Test("a multi-layer probe scores every token and the verdict from one generation capturing all its hooks")
     func fakeEngine() throws {
@@ -70,7 +71,7 @@ enum MultiLayerProbeFile {
         }
         #expect(
             answer.verdict.score == (try multi.scorer.score(activation: FakeEngine.activation(3, hooks: Self.hooks))))
-        #expect(answer.verdict.hook == Self.hooks.joined(separator: "+"))
+        #expect(answer.verdict.hook == Self.hooks.map(\.description).joined(separator: "+"))
         #expect(engine.calls == 1)  // one generation pass for every hook
         // The single-hook probe on the same gate is unchanged.
         let single = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 10), probe: "fake-probe")
@@ -105,7 +106,7 @@ enum MultiLayerProbeFile {
     func refused() throws {
         let engine = FakeEngine()
         let badHook = try MultiLayerProbeFile.write(
-            sha256: FakeEngine.sha, hooks: ["blocks.1.hook_resid_post", "blocks.1.hook_mlp_out"], d: 4)
+            sha256: FakeEngine.sha, hooks: [.residPost(1), .block(1, .mlpOut)], d: 4)
         let wide = try MultiLayerProbeFile.write(sha256: FakeEngine.sha, hooks: Self.hooks, d: 8)
         defer { for p in [badHook, wide] { try? FileManager.default.removeItem(atPath: p) } }
         #expect(
@@ -127,7 +128,7 @@ enum MultiLayerProbeFile {
     func realModel() throws {
         guard let modelPath = RealModelGateTests.model() else { return }
         let engine = try InferenceGateEngine(path: modelPath)
-        let hooks = ["blocks.20.hook_resid_post", "blocks.12.hook_resid_post", "blocks.25.hook_resid_post"]
+        let hooks: [HookName] = [.residPost(20), .residPost(12), .residPost(25)]
         let path = try MultiLayerProbeFile.write(sha256: engine.model.sha256, hooks: hooks, d: engine.dModel)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let gate = try Gate.load(engine: engine, probePaths: [path])
@@ -135,7 +136,7 @@ enum MultiLayerProbeFile {
         let prompt = GatePrompt.chat([ChatMessage(role: "user", content: "What is the capital of France?")])
         let options = GenerationOptions(maxTokens: 8, temperature: 0)
         let answer = try gate.generate(prompt, options: options)
-        #expect(answer.tokens.count >= 2 && answer.verdict.hook == hooks.joined(separator: "+"))
+        #expect(answer.tokens.count >= 2 && answer.verdict.hook == hooks.map(\.description).joined(separator: "+"))
         // Each hook captured alone (as `capture` stores it), then concatenated offline in the artifact's order.
         let tokens = try gate.promptTokens(prompt)
         var perHook: [[[Float]]] = []

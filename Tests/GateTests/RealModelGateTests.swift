@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Gate
+import Hooks
 import Inference
 
 /// The gate on SmolLM2-135M-Instruct: what it captures during generation equals a fresh forward pass.
@@ -57,7 +58,7 @@ import Inference
         #expect(answer.verdict.hook == "blocks.14.hook_resid_post")
         #expect(answer.verdict.probe == URL(fileURLWithPath: probePath).deletingPathExtension().lastPathComponent)
         let promptTokens = try gate.promptTokens(prompt)
-        let rows = try engine.activations(of: [promptTokens + answer.tokens.map(\.id)], hook: answer.verdict.hook)[0]
+        let rows = try engine.activations(of: [promptTokens + answer.tokens.map(\.id)], hook: .residPost(14))[0]
         let probe = gate.probes[0]
         // KV-cache decoding and one batched pass differ only by float rounding.
         for token in answer.tokens {

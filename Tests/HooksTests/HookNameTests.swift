@@ -40,8 +40,12 @@ import Testing
         #expect(String(decoding: data, as: UTF8.self) == #"["blocks.3.hook_resid_post","ln_final.hook_normalized"]"#)
         let back = try JSONDecoder().decode([HookName].self, from: data)
         #expect(back == [.residPost(3), .lnFinal])
-        #expect(throws: HookError.self) {
-            try JSONDecoder().decode([HookName].self, from: Data(#"["blocks.3.resid"]"#.utf8))
+        do {
+            _ = try JSONDecoder().decode([HookName].self, from: Data(#"["blocks.3.resid"]"#.utf8))
+            Issue.record("decoded an unknown hook name")
+        } catch DecodingError.dataCorrupted(let context) {
+            #expect(context.underlyingError is HookError)
+            #expect(context.debugDescription.contains("'blocks.3.resid'"))
         }
     }
 

@@ -16,7 +16,7 @@ import Testing
             maxFalseOK: 0.05, maxTrueFlagged: 0.05, groupBy: nil)
         return ProbeArtifact(
             model: out.model, identity: .init(name: "tiny", architecture: "llama", sha256: "abc"),
-            hook: "blocks.3.hook_resid_post", position: "last", calibration: out.calibration,
+            hook: .residPost(3), position: .last, calibration: out.calibration,
             thresholds: out.thresholds, training: record, createdBy: TrainJob.createdBy)
     }
 
@@ -100,13 +100,13 @@ import Testing
             try a.checkCompatible(modelSHA256: "def", hook: nil, position: nil, dims: nil)
         }
         #expect(throws: ProbeError.self) {
-            try a.checkCompatible(modelSHA256: "abc", hook: "blocks.4.hook_resid_post", position: nil, dims: 8)
+            try a.checkCompatible(modelSHA256: "abc", hook: .residPost(4), position: nil, dims: 8)
         }
         #expect(throws: ProbeError.self) {
-            try a.checkCompatible(modelSHA256: nil, hook: nil, position: "mean", dims: nil)
+            try a.checkCompatible(modelSHA256: nil, hook: nil, position: .mean, dims: nil)
         }
         try a.checkCompatible(
-            modelSHA256: "def", hook: "blocks.4.hook_resid_post", position: "mean", dims: 8, allowMismatch: true)
+            modelSHA256: "def", hook: .residPost(4), position: .mean, dims: 8, allowMismatch: true)
         #expect(throws: ProbeError.dimensionMismatch(source: "activations", expected: 8, found: 9)) {
             try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: 9, allowMismatch: true)
         }

@@ -124,7 +124,7 @@ struct AnswerPositionTests {
         let maxed = try TrainJob.run(
             paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
             position: "answer_max")
-        #expect(plain.artifact.position == "answer" && maxed.artifact.position == "answer_max")
+        #expect(plain.artifact.position == .answer && maxed.artifact.position == .answerMax)
         #expect(plain.outcome.test!.auroc < 0.75 && maxed.outcome.test!.auroc > 0.9)
         try maxed.artifact.write(to: dir + "/p.json")
         let evaluation = try TrainJob.evaluate(
@@ -147,7 +147,7 @@ struct ProbeSelectionTests {
             paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .best(folds: 3),
             positions: [nil, "question", "answer_mean", "answer_max"])
         let selection = try #require(out.selection)
-        #expect(out.artifact.position == "answer_max" && selection.position == "answer_max")
+        #expect(out.artifact.position == .answerMax && selection.position == "answer_max")
         #expect(selection.candidates == 4 && selection.bestPerPosition.count == 4 && selection.folds == 3)
         // The file's own position is named, never left blank.
         #expect(selection.bestPerPosition.map(\.position) == ["answer", "question", "answer_mean", "answer_max"])
@@ -157,7 +157,7 @@ struct ProbeSelectionTests {
         let fixed = try TrainJob.run(
             paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
             positions: [nil, "question"])
-        #expect(fixed.selection?.candidates == 2 && ["answer", "question"].contains(fixed.artifact.position))
+        #expect(fixed.selection?.candidates == 2 && [.answer, .question].contains(fixed.artifact.position))
     }
 
     @Test("sweep over positions scores each row by CV on training rows and compares the chosen row with the baselines")

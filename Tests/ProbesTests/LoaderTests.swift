@@ -18,7 +18,7 @@ import Testing
             progress: reports.record, multiLayer: false)
         #expect(out.artifact.training.layer == 2)
         #expect(reports.steps.map(\.done) == [1, 2, 3] && reports.steps.allSatisfy { $0.total == 3 })
-        #expect(out.artifact.hook == "blocks.2.hook_resid_post")
+        #expect(out.artifact.hook == .residPost(2))
         #expect(out.artifact.training.skippedUnlabeled == 20)
         #expect(out.artifact.training.datasets.map(\.n) == [200, 180])
         #expect(out.artifact.training.datasets[0].sha256.count == 64)

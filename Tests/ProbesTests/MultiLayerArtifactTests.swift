@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import Hooks
 @testable import Probes
 
 @Suite("Multi-layer probe artifacts: the additive hooks field")
 struct MultiLayerArtifactTests {
-    static let hooks = ["blocks.1.hook_resid_post", "blocks.2.hook_resid_post"]
+    static let hooks: [HookName] = [.residPost(1), .residPost(2)]
 
     /// A logistic probe of two hooks of width 4 (8 inputs).
     static func artifact() throws -> ProbeArtifact {
@@ -33,7 +34,7 @@ struct MultiLayerArtifactTests {
         #expect(a == b && b.inputHooks == Self.hooks && b.hookDims == 4)
         let plain = try JSONSerialization.jsonObject(with: try ArtifactTests.artifact().encoded()) as! [String: Any]
         #expect(plain["hooks"] == nil)
-        #expect(try ArtifactTests.artifact().inputHooks == ["blocks.3.hook_resid_post"])
+        #expect(try ArtifactTests.artifact().inputHooks == [.residPost(3)])
     }
 
     @Test("the shipped single-hook probes still load and re-encode byte for byte")
@@ -48,6 +49,23 @@ struct MultiLayerArtifactTests {
             let a = try ProbeArtifact.decode(data, path: file)
             #expect(a.hooks == nil && a.inputHooks == [a.hook])
             #expect(try a.encoded() == data, "\(file) re-encodes differently")
+        }
+    }
+
+    @Test("a hook or position outside the vocabulary is an error naming the field, the value and the accepted ones")
+    func vocabulary() throws {
+        expectInvalid(
+            try json { $0["position"] = "middle" },
+            mentioning: "\"position\": unknown position 'middle'; accepted: last, mean, all, answer, question, "
+                + "answer_mean, answer_max, answer_exact")
+        expectInvalid(
+            try json { $0["hook"] = "blocks.3.resid" }, mentioning: "\"hook\": unknown hook name 'blocks.3.resid'")
+        for position in ProbePosition.allCases {  // every position reads back as itself, written as its string
+            var a = try Self.artifact()
+            a.position = position
+            let data = try a.encoded()
+            #expect(String(decoding: data, as: UTF8.self).contains("\"position\" : \"\(position.rawValue)\""))
+            #expect(try ProbeArtifact.decode(data).position == position)
         }
     }
 
@@ -66,7 +84,7 @@ struct MultiLayerArtifactTests {
             try json { $0["hooks"] = (0..<9).map { "blocks.\($0).hook_resid_post" } }, mentioning: "lists 9 hooks")
         expectInvalid(
             try json { $0["hooks"] = ["blocks.1.hook_resid_post", "blocks.two.hook_resid_post"] },
-            mentioning: "not a hook name")
+            mentioning: "\"hooks[1]\": unknown hook name 'blocks.two.hook_resid_post'; valid forms: hook_embed")
         expectInvalid(
             try json { $0["hooks"] = ["blocks.2.hook_resid_post", "blocks.1.hook_resid_post"] },
             mentioning: "hook must be the first of hooks")

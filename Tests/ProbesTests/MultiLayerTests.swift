@@ -25,7 +25,7 @@ struct MultiLayerTests {
         // 4 single layers × 2 C, then 3 concatenations × 2 C, reported as one run.
         #expect(reports.steps.map(\.done) == Array(1...14) && reports.steps.last?.total == 14)
         let a = out.artifact
-        #expect(a.hooks == selection.layers.map { "blocks.\($0).hook_resid_post" } && a.hook == a.hooks?[0])
+        #expect(a.hooks == selection.layers.map { .residPost($0) } && a.hook == a.hooks?[0])
         #expect(a.dims == 8 * selection.layers.count && a.training.layer == selection.layers[0])
         #expect(a.training.selection == selection && out.outcome.test!.auroc > 0.85)
         // Without concatenations the best single layer is weak.
@@ -65,7 +65,7 @@ struct MultiLayerTests {
         #expect(choice == .layers([1, 2]))
         for kind in [ProbeKind.logistic, .hybrid] {
             let out = try TrainJob.run(paths: [dir + "/split.h5"], plan: .init(kind: kind), layer: choice)
-            #expect(out.artifact.hooks == ["blocks.1.hook_resid_post", "blocks.2.hook_resid_post"])
+            #expect(out.artifact.hooks == [.residPost(1), .residPost(2)])
             #expect(out.artifact.activationDims == 16 && out.selection == nil && out.outcome.test!.auroc > 0.85)
             #expect(out.artifact.probeKind == kind)
         }
@@ -90,7 +90,8 @@ struct MultiLayerTests {
         let out = try TrainJob.run(paths: [dir + "/split.h5"], plan: plan, layer: .layers([1, 2]))
         try out.artifact.write(to: dir + "/multi.json")
         let scorer = try ProbeScorer(path: dir + "/multi.json")
-        let data = try ActivationLoader(paths: [dir + "/split.h5"]).dataset(hooks: out.artifact.inputHooks)
+        let data = try ActivationLoader(paths: [dir + "/split.h5"]).dataset(
+            hooks: out.artifact.inputHooks.map(\.description))
         let testRows = try ProbeFitter.rows(data, plan: plan).test
         let evaluation = try ProbeEvaluation(
             scorer: scorer, data: data.subset(testRows), probePath: dir + "/multi.json", files: [])
@@ -100,7 +101,7 @@ struct MultiLayerTests {
         #expect(abs(evaluation.metrics.brier - trained.brier) < 1e-6)
         let whole = try TrainJob.evaluate(
             probePath: dir + "/multi.json", paths: [dir + "/split.h5"], allowMismatch: false)
-        #expect(whole.hooks == out.artifact.hooks && whole.metrics.auroc > 0.85)
+        #expect(whole.hooks == out.artifact.hooks?.map(\.description) && whole.metrics.auroc > 0.85)
         #expect(whole.text().contains("hooks blocks.1.hook_resid_post + blocks.2.hook_resid_post"))
     }
 }
