@@ -25,13 +25,14 @@ struct AnswerAccumulator {
 
     /// `question` for a pre-generation probe; `prompt_last` if nothing was generated; otherwise the answer position
     /// read: `answer_max` and `answer_exact` as trained, `answer_mean` for probes trained on means, `answer` for the rest.
-    var verdictPosition: String {
+    var verdictPosition: Verdict.Position {
         switch probe.position {
-        case .question: return ProbePosition.question.rawValue
-        case _ where tokens.isEmpty: return "prompt_last"
-        case .answerMax, .answerExact: return probe.position.rawValue
-        case .mean, .answerMean: return ProbePosition.answerMean.rawValue
-        case .last, .all, .answer: return ProbePosition.answer.rawValue
+        case .question: return .question
+        case _ where tokens.isEmpty: return .promptLast
+        case .answerMax: return .answerMax
+        case .answerExact: return .answerExact
+        case .mean, .answerMean: return .answerMean
+        case .last, .all, .answer: return .answer
         }
     }
 

@@ -67,7 +67,7 @@ extension GatedAnswer {
         let s = verdict.score
         return String(
             format: "P(true) %.3f  flag %@  (probe %@, %@ @ %@)", s.pTrue, s.flag.rawValue as NSString,
-            verdict.probe as NSString, verdict.hook as NSString, verdict.position as NSString)
+            verdict.probe as NSString, verdict.hook as NSString, verdict.position.rawValue as NSString)
     }
 
     /// The answer as a JSON-ready dictionary (the same fields as the server's `polygraph` object, plus text,
@@ -78,7 +78,7 @@ extension GatedAnswer {
             "completion_tokens": tokens.count,
             "polygraph": [
                 "p_true": verdict.score.pTrue, "flag": verdict.score.flag.rawValue, "raw": verdict.score.raw,
-                "probe": verdict.probe, "hook": verdict.hook, "position": verdict.position,
+                "probe": verdict.probe, "hook": verdict.hook, "position": verdict.position.rawValue,
                 "token_p_true": tokens.map(\.score.pTrue),
             ] as [String: Any],
             "timing": ["total_seconds": timing.totalSeconds, "scoring_seconds": timing.scoringSeconds],

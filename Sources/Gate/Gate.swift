@@ -151,8 +151,7 @@ public final class Gate: Sendable {
             let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             var answer = GatedAnswer(
                 text: "", tokens: [], promptTokens: prompt.count, finishReason: .cancelled,
-                verdict: Verdict(
-                    score: early, probe: probe.name, hook: probe.hookLabel, position: ProbePosition.question.rawValue),
+                verdict: Verdict(score: early, probe: probe.name, hooks: probe.hooks, position: .question),
                 timing: GateTiming(totalSeconds: total, scoringSeconds: run.scoringSeconds))
             answer.decidedBeforeDecode = true
             return answer
@@ -176,7 +175,7 @@ public final class Gate: Sendable {
         let verdictScore = run.verdict(lastPromptActivation: summary.lastPromptActivation)
         let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let verdict = Verdict(
-            score: verdictScore, probe: probe.name, hook: probe.hookLabel, position: run.verdictPosition)
+            score: verdictScore, probe: probe.name, hooks: probe.hooks, position: run.verdictPosition)
         return GatedAnswer(
             text: text, tokens: run.tokens, promptTokens: prompt.count,
             finishReason: finishReason, verdict: verdict,
@@ -202,14 +201,13 @@ public final class Gate: Sendable {
         guard perText.count == sequences.count else {
             throw GateError.engineFailure("\(perText.count) activation sets for \(sequences.count) texts")
         }
-        let pooling: ProbePosition = probe.position == .mean ? .mean : .last
+        let pooling: Verdict.Position = probe.position == .mean ? .mean : .last
         return try perText.map { rows in
             guard let last = rows.last, rows.allSatisfy({ $0.count == probe.inputWidth }) else {
                 throw GateError.engineFailure("activations of the wrong shape for hook \(probe.hookLabel)")
             }
             let vector = pooling == .mean ? Pooling.mean(rows) : last
-            return Verdict(
-                score: probe.score(vector), probe: probe.name, hook: probe.hookLabel, position: pooling.rawValue)
+            return Verdict(score: probe.score(vector), probe: probe.name, hooks: probe.hooks, position: pooling)
         }
     }
 }

@@ -1,5 +1,6 @@
 // Value types shared by the gate's in-process API and the HTTP server: prompts, options, scores, answers.
 import Foundation
+import Hooks
 import Inference
 // Chat turns are the tokenizer's type (role + content), and scores and flags are the probes' own types; all are
 // re-exported so that users of the gate can name them with `import Gate` alone.
@@ -73,20 +74,37 @@ extension GenerationOptions {
     }
 }
 
-/// Where a score came from: which probe read which hook at which position.
+/// Where a score came from: which probe read which hooks at which position.
 public struct Verdict: Sendable, Equatable {
     public var score: ProbeScore
     /// Probe name (the artifact's file stem unless it says otherwise).
     public var probe: String
-    /// TransformerLens hook name, e.g. `blocks.14.hook_resid_post`.
-    public var hook: String
-    /// `answer` (last generated token before end-of-turn), `answer_mean`, `last` or `mean`.
-    public var position: String
+    /// The hooks the probe read, in the order its input lays their rows end to end (one for most probes).
+    public var hooks: [HookName]
+    public var position: Position
 
-    public init(score: ProbeScore, probe: String, hook: String, position: String) {
+    /// Which activation the verdict scored; responses show the raw value.
+    public enum Position: String, Sendable, Equatable, CaseIterable {
+        /// The last generated token before end-of-turn.
+        case answer
+        /// The mean, element-wise max, or exact-answer token of the answer (probes trained there, or on `mean`).
+        case answerMean = "answer_mean", answerMax = "answer_max", answerExact = "answer_exact"
+        /// The prompt's last token, read before decoding (a pre-generation probe).
+        case question
+        /// The prompt's last token because nothing was generated.
+        case promptLast = "prompt_last"
+        /// `/v1/score`: the text's last token, or the mean over its tokens.
+        case last, mean
+    }
+
+    /// TransformerLens hook name as responses show it, e.g. `blocks.14.hook_resid_post`; a multi-layer probe's
+    /// hooks joined by `+`.
+    public var hook: String { hooks.map(\.description).joined(separator: "+") }
+
+    public init(score: ProbeScore, probe: String, hooks: [HookName], position: Position) {
         self.score = score
         self.probe = probe
-        self.hook = hook
+        self.hooks = hooks
         self.position = position
     }
 }

@@ -158,6 +158,6 @@ struct ScoreItem: Encodable {
         raw = verdict.score.raw
         probe = verdict.probe
         hook = verdict.hook
-        position = verdict.position
+        position = verdict.position.rawValue
     }
 }

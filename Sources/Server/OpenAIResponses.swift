@@ -38,7 +38,7 @@ struct PolygraphObject: Encodable, Sendable {
         raw = verdict.score.raw
         probe = verdict.probe
         hook = verdict.hook
-        position = verdict.position
+        position = verdict.position.rawValue
         policy = outcome.policy.action.rawValue
         flagged = outcome.isFlagged
         action = outcome.kind.rawValue

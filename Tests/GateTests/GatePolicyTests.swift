@@ -52,7 +52,7 @@ import Testing
         #expect(outcome.kind == .abstained && outcome.text == "no comment")
         #expect(
             outcome.original.decidedBeforeDecode && outcome.original.tokens.isEmpty && outcome.original.text.isEmpty)
-        #expect(outcome.original.verdict.position == "question" && outcome.original.verdict.score.flag == .likelyFalse)
+        #expect(outcome.original.verdict.position == .question && outcome.original.verdict.score.flag == .likelyFalse)
         #expect(engine.steps == 1)  // the prompt's pass only
         let fine = try await service.answer(
             try service.prepare(.text("q5"), options: GenerationOptions(maxTokens: 3)),

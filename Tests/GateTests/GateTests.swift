@@ -27,7 +27,7 @@ import Testing
         }
         #expect(answer.verdict.score == probe.score(FakeEngine.activation(3)))
         #expect(answer.verdict.score.flag == .uncertain)
-        #expect(answer.verdict.position == "answer")
+        #expect(answer.verdict.position == .answer)
         #expect(answer.verdict.hook == probe.hook.description)
         #expect(engine.calls == 1)  // one generation: no second forward pass for scoring
         #expect(engine.steps == 5)  // the prompt's pass + one per token
@@ -52,7 +52,7 @@ import Testing
         let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 8))
         let mean = zip(FakeEngine.activation(5), FakeEngine.activation(7)).map { ($0 + $1) / 2 }
         #expect(answer.verdict.score == meanProbe.score(mean))
-        #expect(answer.verdict.position == "answer_mean")
+        #expect(answer.verdict.position == .answerMean)
     }
 
     @Test("a probe that reads confidences gets the answer's running log-prob summary at every token and at the verdict")
@@ -82,6 +82,30 @@ import Testing
         #expect(recorder.seen.last?["min_logprob"] == -0.2)
     }
 
+    @Test("verdict positions are the strings responses show; every probe position maps to one")
+    func verdictPositions() throws {
+        #expect(
+            Verdict.Position.allCases.map(\.rawValue) == [
+                "answer", "answer_mean", "answer_max", "answer_exact", "question", "prompt_last", "last", "mean",
+            ])
+        for position in ProbePosition.allCases {
+            var probe = FakeProbe()
+            probe.position = position
+            let answer = try Gate(engine: FakeEngine(script: [5, 7]), probes: [probe])
+                .generate(.text("hi"), options: GenerationOptions(maxTokens: 8))
+            let expected: Verdict.Position =
+                switch position {
+                case .mean, .answerMean: .answerMean
+                case .answerMax: .answerMax
+                case .answerExact: .answerExact
+                case .question: .question
+                case .last, .all, .answer: .answer
+                }
+            #expect(answer.verdict.position == expected, "\(position)")
+            #expect(answer.verdict.hook == "blocks.3.hook_resid_post" && answer.verdict.hooks == [.residPost(3)])
+        }
+    }
+
     @Test("answer_max probes read the element-wise max of the answer; question probes the prompt's last token")
     func extraPositions() throws {
         var maxProbe = FakeProbe(), questionProbe = FakeProbe()
@@ -91,11 +115,11 @@ import Testing
         let gate = try Gate(engine: FakeEngine(script: [5, 7]), probes: [maxProbe, questionProbe])
         let answer = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 8))
         let maximum = zip(FakeEngine.activation(5), FakeEngine.activation(7)).map { Swift.max($0, $1) }
-        #expect(answer.verdict.score == maxProbe.score(maximum) && answer.verdict.position == "answer_max")
+        #expect(answer.verdict.score == maxProbe.score(maximum) && answer.verdict.position == .answerMax)
         let pre = try gate.generate(.text("hi"), options: GenerationOptions(maxTokens: 8), probe: "pre")
         let lastPrompt = try FakeEngine().textTokens("hi").last!
         #expect(pre.verdict.score == questionProbe.score(FakeEngine.activation(lastPrompt)))
-        #expect(pre.verdict.position == "question")
+        #expect(pre.verdict.position == .question)
     }
 
     @Test("answer_exact probes read the exact answer's last token: the first answer words the question lacks")
@@ -106,7 +130,7 @@ import Testing
         // "w5 w12 w7": w5 and w7 are in the question, so the exact answer is "w12".
         let answer = try gate.generate(.chat([.user("is it w5 or w7?")]), options: GenerationOptions(maxTokens: 8))
         #expect(answer.verdict.score == exactProbe.score(FakeEngine.activation(12)))
-        #expect(answer.verdict.position == "answer_exact")
+        #expect(answer.verdict.position == .answerExact)
         // With every answer word in the question there is no exact answer: the last answer token is read.
         let plain = try gate.generate(.text("w5 w12 w7"), options: GenerationOptions(maxTokens: 8))
         #expect(plain.verdict.score == exactProbe.score(FakeEngine.activation(7)))
@@ -120,7 +144,7 @@ import Testing
         #expect(answer.tokens.isEmpty)
         let lastPrompt = try FakeEngine().textTokens("ab").last!
         #expect(answer.verdict.score == probe.score(FakeEngine.activation(lastPrompt)))
-        #expect(answer.verdict.position == "prompt_last")
+        #expect(answer.verdict.position == .promptLast)
     }
 
     @Test("onToken returning false stops generation with finish cancelled")
@@ -141,7 +165,7 @@ import Testing
         #expect(verdicts.count == 2)
         let lastX = try engine.textTokens("xyz").last!
         #expect(verdicts[1].score == probe.score(FakeEngine.activation(lastX)))
-        #expect(verdicts[1].position == "last")
+        #expect(verdicts[1].position == .last)
     }
 
     @Test("a chat with no messages, or an empty text, is refused")

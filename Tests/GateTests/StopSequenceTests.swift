@@ -38,7 +38,7 @@ import Testing
         let (b, streamed, _) = try run(["w5"])
         #expect(b.text == "")
         #expect(b.tokens.isEmpty && streamed.isEmpty)
-        #expect(b.verdict.position == "prompt_last")
+        #expect(b.verdict.position == .promptLast)
     }
 
     @Test("text that only looks like the start of a stop sequence is held back, then released unchanged")
