@@ -1,7 +1,7 @@
 import Hooks
 import Inference
 
-/// What the capture pipeline needs from a model (hook names as strings, token ids as Int32).
+/// What the capture pipeline needs from a model (typed hook names, token ids as Int32).
 /// `EngineCaptureAdapter` adapts the Inference engine to it; pipeline tests use a fake, so windowing, resume and
 /// grading are tested without running a model.
 public protocol CaptureEngine {
@@ -10,26 +10,27 @@ public protocol CaptureEngine {
     /// How texts are wrapped before the forward pass ("" when raw), stored as `prompt_template`.
     var promptTemplate: String { get }
     /// Floats per token of `hook` (e.g. d_model, or d_ff for `mlp.hook_post`).
-    func width(of hook: String) throws -> Int
+    func width(of hook: HookName) throws -> Int
     /// Token ids of a statement as it will be run, and which of them are the statement's own tokens.
     func prepare(statement: String) throws -> PreparedText
     /// One batched forward pass. Returns, per sequence, hook → `[tokens, width]` row-major, and with `scoreTokens`
     /// the model's confidence in each token given the ones before it (teacher forcing).
-    func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput]
+    func prefill(_ sequences: [[Int32]], hooks: [HookName], scoreTokens: Bool) throws -> [PrefillOutput]
     /// Tokens of the prompt `answer` would run for `question` (chat template included).
     func promptLength(question: String) throws -> Int
     /// Generates an answer to `question`, capturing `hooks` during generation itself.
-    func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer
+    func answer(question: String, hooks: [HookName], maxTokens: Int) throws -> CapturedAnswer
     /// Answers to `questions` in order, up to `batchSize` generated together (batched decode); each equals what
     /// `answer` gives for that question alone.
-    func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer]
+    func answers(questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer]
     /// Most tokens one forward pass may hold (the model's context length).
     var contextLength: Int { get }
 }
 
 extension CaptureEngine {
     /// One question at a time.
-    public func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer]
+    public func answers(questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int) throws
+        -> [CapturedAnswer]
     {
         try questions.map { try answer(question: $0, hooks: hooks, maxTokens: maxTokens) }
     }
@@ -40,11 +41,11 @@ extension CaptureEngine {
 /// One sequence's result of `CaptureEngine.prefill`.
 public struct PrefillOutput: Sendable {
     /// Hook → `[tokens, width]` row-major.
-    public var rows: [String: [Float]]
+    public var rows: [HookName: [Float]]
     /// With `scoreTokens`: element t scores token t + 1 given tokens 0...t, `[tokens - 1]`; nil otherwise.
     public var scores: [TokenScore]?
 
-    public init(rows: [String: [Float]], scores: [TokenScore]? = nil) {
+    public init(rows: [HookName: [Float]], scores: [TokenScore]? = nil) {
         self.rows = rows
         self.scores = scores
     }
@@ -91,15 +92,15 @@ public struct CapturedAnswer: Sendable {
     public var generatedTokens: Int
     /// Hook → `[width]`: the row at the last generated token before end-of-turn (the state from which the
     /// model decided to stop), or at the prompt's last token when nothing was generated.
-    public var lastRow: [String: [Float]]
+    public var lastRow: [HookName: [Float]]
     /// The model's confidence in each generated token, `[generatedTokens]`.
     public var scores: [TokenScore]
     /// Rows at the extra answer positions (`StoreSchema.answerPositions` → hook → `[width]`); empty when the engine
     /// does not provide them.
-    public var positionRows: [ProbePosition: [String: [Float]]] = [:]
+    public var positionRows: [ProbePosition: [HookName: [Float]]] = [:]
 
     public init(
-        text: String, promptTokens: Int, generatedTokens: Int, lastRow: [String: [Float]],
+        text: String, promptTokens: Int, generatedTokens: Int, lastRow: [HookName: [Float]],
         scores: [TokenScore] = []
     ) {
         self.scores = scores

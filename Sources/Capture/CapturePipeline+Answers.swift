@@ -25,7 +25,7 @@ extension CapturePipeline {
         var next = answered.makeIterator()
         var batch = ActivationBatch(examples: [], activations: [:])
         // Rows per example at each extra position (nil where an example has none), padded with NaN below.
-        var extra: [ProbePosition: [String: [[Float]?]]] = [:]
+        var extra: [ProbePosition: [HookName: [[Float]?]]] = [:]
         for (index, item) in items.enumerated() {
             var meta = item.example.meta
             meta["accepted_answers"] = item.example.answers.joined(separator: " | ")
@@ -39,7 +39,8 @@ extension CapturePipeline {
                         text: item.example.text, label: -1, source: datasets[item.dataset].name, nTokens: 0,
                         meta: meta, answer: ""))
                 for hook in request.hooks {
-                    batch.activations[hook, default: []] += [Float](repeating: .nan, count: try engine.width(of: hook))
+                    batch.activations[hook.description, default: []] += [Float](
+                        repeating: .nan, count: try engine.width(of: hook))
                     for name in StoreSchema.answerPositions { extra[name, default: [:]][hook, default: []].append(nil) }
                 }
                 onExample()
@@ -64,7 +65,7 @@ extension CapturePipeline {
                     throw StoreError.invalidArgument(
                         what: "engine output", detail: "hook \(hook) missing from the generation")
                 }
-                batch.activations[hook, default: []] += row
+                batch.activations[hook.description, default: []] += row
                 for name in StoreSchema.answerPositions {
                     let row = answer.positionRows[name]?[hook]
                     extra[name, default: [:]][hook, default: []].append(row?.count == width ? row : nil)
@@ -76,7 +77,7 @@ extension CapturePipeline {
         for (name, hooks) in extra {
             for (hook, rows) in hooks where rows.contains(where: { $0 != nil }) {
                 let nan = [Float](repeating: .nan, count: try engine.width(of: hook))
-                batch.positions[name.rawValue, default: [:]][hook] = rows.flatMap { $0 ?? nan }
+                batch.positions[name.rawValue, default: [:]][hook.description] = rows.flatMap { $0 ?? nan }
             }
         }
         return batch

@@ -25,7 +25,7 @@ extension CapturePipeline {
         let fits = items.indices.map { prepared[$0].tokens.count <= engine.contextLength }
         let order = items.indices.filter { fits[$0] }
             .sorted { (prepared[$0].tokens.count, $0) < (prepared[$1].tokens.count, $1) }
-        var reduced = [[String: [Float]]](repeating: [:], count: items.count)
+        var reduced = [[HookName: [Float]]](repeating: [:], count: items.count)
         for index in items.indices where !fits[index] {
             skipped += 1
             for hook in request.hooks {
@@ -80,14 +80,14 @@ extension CapturePipeline {
                 batch.tokenConfidence!["token_entropy"]! += s.entropies
                 batch.tokenConfidence!["token_margin"]! += s.margins
             }
-            for hook in request.hooks { batch.activations[hook, default: []] += reduced[index][hook] ?? [] }
+            for hook in request.hooks { batch.activations[hook.description, default: []] += reduced[index][hook] ?? [] }
         }
         return batch
     }
 
     /// `[T, width]` per hook → the stored rows: one row (last, mean) or the text's rows (all).
-    func reduce(_ output: [String: [Float]], span: Range<Int>) throws -> [String: [Float]] {
-        var result: [String: [Float]] = [:]
+    func reduce(_ output: [HookName: [Float]], span: Range<Int>) throws -> [HookName: [Float]] {
+        var result: [HookName: [Float]] = [:]
         for hook in request.hooks {
             guard let values = output[hook] else {
                 throw StoreError.invalidArgument(what: "engine output", detail: "hook \(hook) was not captured")
@@ -95,7 +95,7 @@ extension CapturePipeline {
             let width = try engine.width(of: hook)
             guard values.count >= span.upperBound * width else {
                 throw StoreError.shapeMismatch(
-                    path: request.outPath, object: hook, expected: "\(span.upperBound) rows",
+                    path: request.outPath, object: hook.description, expected: "\(span.upperBound) rows",
                     found: "\(values.count / max(width, 1)) rows")
             }
             switch request.position {

@@ -8,7 +8,7 @@ public struct CaptureRequest: Sendable {
     public var datasets: [String]
     public var outPath: String
     /// Canonical hook names, in storage order.
-    public var hooks: [String]
+    public var hooks: [HookName]
     public var position: CapturePosition
     /// Sequences per forward pass.
     public var batchSize: Int = 128
@@ -33,7 +33,7 @@ public struct CaptureRequest: Sendable {
     /// Stored as `created_by`.
     public var createdBy: String = StoreHeader.defaultCreator
 
-    public init(datasets: [String], outPath: String, hooks: [String], position: CapturePosition) {
+    public init(datasets: [String], outPath: String, hooks: [HookName], position: CapturePosition) {
         self.datasets = datasets
         self.outPath = outPath
         self.hooks = hooks

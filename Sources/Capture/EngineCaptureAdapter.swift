@@ -3,19 +3,17 @@ import Hooks
 import Inference
 import Tokenization
 
-/// Adapts `LanguageModel` to the store's `CaptureEngine` (string hook names, statements and questions).
+/// Adapts `LanguageModel` to the store's `CaptureEngine` (hook names, statements and questions).
 public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
     public let model: LanguageModel
     public let chat: ChatTemplate?
-    let names: [String: HookName]
     public let modelInfo: CaptureModelInfo
 
     /// `chat` wraps statements and questions as a user turn; nil runs statements raw and questions as
     /// `Question: …\nAnswer:`.
-    public init(model: LanguageModel, hooks: [HookName], chat: ChatTemplate?) throws {
+    public init(model: LanguageModel, chat: ChatTemplate?) throws {
         self.model = model
         self.chat = chat
-        names = Dictionary(uniqueKeysWithValues: hooks.map { ($0.description, $0) })
         let config = model.config
         modelInfo = CaptureModelInfo(
             name: config.name, architecture: config.architecture, sha256: try model.fileSHA256,
@@ -26,12 +24,7 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
 
     public var promptTemplate: String { chat.map { "chat:\($0.family) user turn" } ?? "" }
 
-    private func hook(_ name: String) throws -> HookName {
-        guard let hook = names[name] else { return try HookName(parsing: name) }
-        return hook
-    }
-
-    public func width(of hook: String) throws -> Int { try self.hook(hook).width(in: model.config) }
+    public func width(of hook: HookName) throws -> Int { hook.width(in: model.config) }
 
     public func prepare(statement: String) throws -> PreparedText {
         let tokenizer = model.tokenizer
@@ -48,18 +41,18 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         return PreparedText(tokens: prefix + text + suffix, textSpan: prefix.count..<(prefix.count + text.count))
     }
 
-    public func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput] {
-        let typed = try hooks.map { try hook($0) }
-        let outputs = try model.run(sequences, capture: HookFilter(typed), logits: scoreTokens ? .tokenScores : .none)
+    public func prefill(_ sequences: [[Int32]], hooks: [HookName], scoreTokens: Bool) throws -> [PrefillOutput] {
+        let outputs = try model.run(sequences, capture: HookFilter(hooks), logits: scoreTokens ? .tokenScores : .none)
         return outputs.map { output in
-            var rows: [String: [Float]] = [:]
-            for (name, hook) in zip(hooks, typed) { rows[name] = output.activations(hook) ?? [] }
+            var rows: [HookName: [Float]] = [:]
+            for hook in hooks { rows[hook] = output.activations(hook) ?? [] }
             return PrefillOutput(rows: rows, scores: output.tokenScores)
         }
     }
 
     /// Up to `batchSize` generations at once on the model, which merges their decode steps (`LanguageModel.generate`).
-    public func answers(questions: [String], hooks: [String], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer]
+    public func answers(questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int) throws
+        -> [CapturedAnswer]
     {
         try concurrentMap(questions, width: batchSize) { _, question in
             try self.answer(question: question, hooks: hooks, maxTokens: maxTokens)
@@ -78,36 +71,35 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
 
     public func promptLength(question: String) throws -> Int { try prompt(question: question).count }
 
-    public func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
-        let typed = try hooks.map { try hook($0) }
+    public func answer(question: String, hooks: [HookName], maxTokens: Int) throws -> CapturedAnswer {
         let prompt = try prompt(question: question)
         let generation = try model.generate(
-            prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(typed))
-        var lastRow: [String: [Float]] = [:]
-        var positionRows: [ProbePosition: [String: [Float]]] = [:]
+            prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(hooks))
+        var lastRow: [HookName: [Float]] = [:]
+        var positionRows: [ProbePosition: [HookName: [Float]]] = [:]
         let exact = ExactAnswer.lastToken(
             question: question, tokenBytes: generation.tokens.map { model.tokenizer.bytes(for: $0) })
-        for (name, hook) in zip(hooks, typed) {
+        for hook in hooks {
             let width = hook.width(in: model.config)
             let question = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1).map(Array.init)
             let generated = generation.activations(hook) ?? []
             let rows = generated.count / max(width, 1)
             if let question {
-                positionRows[.question, default: [:]][name] = question
+                positionRows[.question, default: [:]][hook] = question
                 // An empty answer has no span: its mean and max are the question's row.
-                positionRows[.answerMean, default: [:]][name] =
+                positionRows[.answerMean, default: [:]][hook] =
                     rows > 0 ? Pooling.mean(generated, width: width, rows: 0..<rows) : question
-                positionRows[.answerMax, default: [:]][name] =
+                positionRows[.answerMax, default: [:]][hook] =
                     rows > 0 ? Pooling.max(generated, width: width, rows: 0..<rows) : question
                 // The exact answer's last token; without one, the answer's last token (or, empty, the question's).
                 let k = exact.map { min($0, rows - 1) } ?? rows - 1
-                positionRows[.answerExact, default: [:]][name] =
+                positionRows[.answerExact, default: [:]][hook] =
                     k >= 0 ? Array(generated[(k * width)..<((k + 1) * width)]) : question
             }
             if let values = generation.activations(hook), values.count >= width {
-                lastRow[name] = Array(values[(values.count - width)...])
+                lastRow[hook] = Array(values[(values.count - width)...])
             } else if let row = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1) {
-                lastRow[name] = Array(row)
+                lastRow[hook] = Array(row)
             }
         }
         var answer = CapturedAnswer(

@@ -100,9 +100,8 @@ struct CaptureCommand: ParsableCommand {
             layers: LayerSelection(parsing: layers).resolve(nLayers: lm.config.nLayers),
             nLayers: lm.config.nLayers)
         let chat = try template.template(for: lm)
-        let engine = try EngineCaptureAdapter(model: lm, hooks: hookNames, chat: chat)
-        var request = CaptureRequest(
-            datasets: datasets, outPath: out, hooks: hookNames.map(\.description), position: position)
+        let engine = try EngineCaptureAdapter(model: lm, chat: chat)
+        var request = CaptureRequest(datasets: datasets, outPath: out, hooks: hookNames, position: position)
         request.batchSize = batchSize
         request.limit = limit
         request.resume = resume

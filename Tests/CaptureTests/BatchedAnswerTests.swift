@@ -16,10 +16,8 @@ import Inference
             return
         }
         let lm = try LanguageModel.load(path: Self.model)
-        let adapter = try EngineCaptureAdapter(
-            model: lm, hooks: [.residPost(14), .residPost(29)],
-            chat: try lm.requireChatTemplate())
-        let hooks = ["blocks.14.hook_resid_post", "blocks.29.hook_resid_post"]
+        let adapter = try EngineCaptureAdapter(model: lm, chat: try lm.requireChatTemplate())
+        let hooks: [HookName] = [.residPost(14), .residPost(29)]
         let questions = [
             "What is the capital of France?", "How many legs does a spider have?", "Who painted the Mona Lisa?",
             "What is the boiling point of water in Celsius?", "Which planet is closest to the sun?",

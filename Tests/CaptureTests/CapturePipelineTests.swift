@@ -6,7 +6,7 @@ import Inference
 @testable import Capture
 
 @Suite("Capture pipeline") struct CapturePipelineTests {
-    static let hooks = ["blocks.0.hook_resid_post", "blocks.2.mlp.hook_post"]
+    static let hooks: [HookName] = [.residPost(0), .block(2, .mlpPost)]
 
     static func statements(_ dir: TemporaryDirectory, _ name: String, count: Int, offset: Int = 0) throws -> String {
         let rows = (0..<count).map { i in

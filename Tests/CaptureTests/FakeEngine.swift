@@ -15,7 +15,7 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
     private(set) var passes = 0
     private(set) var batchSizes: [Int] = []
 
-    func width(of hook: String) throws -> Int { hook.contains("mlp") ? 6 : 4 }
+    func width(of hook: HookName) throws -> Int { hook.description.contains("mlp") ? 6 : 4 }
 
     static func token(_ word: Substring) -> Int32 {
         Int32(word.unicodeScalars.reduce(7) { ($0 * 31 + Int($1.value)) % 997 })
@@ -26,8 +26,8 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         return PreparedText(tokens: tokens, textSpan: 1..<tokens.count)
     }
 
-    static func value(token: Int32, position: Int, hook: String, column: Int) -> Float {
-        Float(token % 13) + Float(position) / 10 + Float(hook.count % 7) / 100 + Float(column) / 1000
+    static func value(token: Int32, position: Int, hook: HookName, column: Int) -> Float {
+        Float(token % 13) + Float(position) / 10 + Float(hook.description.count % 7) / 100 + Float(column) / 1000
     }
 
     /// The fake's confidence in a token: a fixed function of it and its position.
@@ -35,14 +35,14 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         TokenScore(logprob: -Float(token % 11) / 4, entropy: Float(position % 5) / 2, margin: Float(token % 3))
     }
 
-    func prefill(_ sequences: [[Int32]], hooks: [String], scoreTokens: Bool) throws -> [PrefillOutput] {
+    func prefill(_ sequences: [[Int32]], hooks: [HookName], scoreTokens: Bool) throws -> [PrefillOutput] {
         if let limit = failAfterPasses, passes >= limit {
             throw StoreError.invalidArgument(what: "fake", detail: "killed")
         }
         passes += 1
         batchSizes.append(sequences.count)
         return try sequences.map { tokens in
-            var out: [String: [Float]] = [:]
+            var out: [HookName: [Float]] = [:]
             for hook in hooks {
                 let width = try self.width(of: hook)
                 out[hook] = tokens.enumerated().flatMap { position, token in
@@ -58,13 +58,13 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
     /// A question's prompt: four template tokens around its words.
     func promptLength(question: String) throws -> Int { question.split(separator: " ").count + 4 }
 
-    func answer(question: String, hooks: [String], maxTokens: Int) throws -> CapturedAnswer {
+    func answer(question: String, hooks: [HookName], maxTokens: Int) throws -> CapturedAnswer {
         if let limit = failAfterPasses, passes >= limit {
             throw StoreError.invalidArgument(what: "fake", detail: "killed")
         }
         passes += 1
         let text = question.contains("France") ? "It is Paris." : "I am not sure."
-        var rows: [String: [Float]] = [:]
+        var rows: [HookName: [Float]] = [:]
         for hook in hooks { rows[hook] = (0..<(try width(of: hook))).map { Float(text.count) + Float($0) } }
         let scores = (0..<4).map { Self.score(token: Int32(text.count + $0), position: 10 + $0) }
         var answer = CapturedAnswer(text: text, promptTokens: 10, generatedTokens: 4, lastRow: rows, scores: scores)
@@ -72,5 +72,12 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
             answer.positionRows[name] = rows.mapValues { $0.map { $0 + Float(100 * (k + 1)) } }
         }
         return answer
+    }
+}
+
+extension ActivationReader {
+    /// The stored rows of a typed hook (the store names hooks by their strings).
+    func rows(hook: HookName, examples range: Range<Int>? = nil, position: String? = nil) throws -> [Float] {
+        try rows(hook: hook.description, examples: range, position: position)
     }
 }

@@ -31,7 +31,7 @@ import ActivationStore
         #expect(full.count == 30 && full.shard == nil)
 
         var texts: [String] = [], labels: [Int8] = [], sources: [String] = [], country: [String] = []
-        var rows: [String: [Float]] = [:]
+        var rows: [HookName: [Float]] = [:]
         for index in 0..<count {
             var request = whole
             request.outPath = dir.path("s\(index).h5")
