@@ -57,6 +57,27 @@ public final class Gate: Sendable {
         return probe
     }
 
+    /// The probe that scores given texts (`/v1/score`): the one called `name`, or else the first probe that reads
+    /// hidden states only. A hybrid probe also reads the model's confidence in an answer it generated, which a
+    /// given text does not have, so it is refused here with the names of those that can score texts.
+    public func scoringProbe(named name: String?) throws -> any TruthProbe {
+        let probe =
+            try name.map { try self.probe(named: $0) } ?? probes.first { $0.confidenceFeatures.isEmpty } ?? probes[0]
+        guard probe.confidenceFeatures.isEmpty else {
+            let usable = probes.filter { $0.confidenceFeatures.isEmpty }.map(\.name)
+            throw GateError.invalidOption(
+                name: "probe", value: "'\(probe.name)'",
+                expected:
+                    "a probe that reads hidden states only: '\(probe.name)' is a hybrid probe, which also reads the "
+                    + "model's confidence in an answer it generates itself (use it on /v1/chat/completions or "
+                    + "/v1/completions); "
+                    + (usable.isEmpty
+                        ? "no loaded probe can score given texts (start serve with a non-hybrid --probe)"
+                        : "probes that can score given texts: \(usable.joined(separator: ", "))"))
+        }
+        return probe
+    }
+
     /// Token ids of a prompt as the engine will see them.
     public func promptTokens(_ prompt: GatePrompt) throws -> [Int] {
         let tokens: [Int]
@@ -185,7 +206,7 @@ public final class Gate: Sendable {
     /// Scores given texts without generating: one forward pass each, the probe's hook read at the probe's position
     /// (`mean` → mean over the text's tokens, anything else → its last token).
     public func score(texts: [String], probe probeName: String? = nil) throws -> [Verdict] {
-        let probe = try self.probe(named: probeName)
+        let probe = try scoringProbe(named: probeName)
         try checkModelFile()
         let sequences = try texts.map { text -> [Int] in
             let tokens = try engine.textTokens(text)

@@ -82,7 +82,7 @@ public final class GateService: Sendable {
     /// Scores texts without generating, on the engine thread.
     public func score(texts: [String], probe: String? = nil, slot: GateQueue.Slot) async throws -> [Verdict] {
         let gate = self.gate
-        _ = try gate.probe(named: probe)
+        _ = try gate.scoringProbe(named: probe)
         return try await slot.run { _ in try gate.score(texts: texts, probe: probe) }
     }
 }

@@ -108,7 +108,7 @@ struct InfoController: Sendable {
         if let index = texts.firstIndex(where: { $0.isEmpty }) {
             throw OpenAIError(.badRequest, "`input[\(index)]` is empty", code: "empty_input", param: "input[\(index)]")
         }
-        _ = try service.gate.probe(named: body.probe)
+        _ = try service.gate.scoringProbe(named: body.probe)
         let slot = try service.queue.reserve()
         let service = self.service
         let verdicts = try await request.watchingHangUp(config.connections.inputClose) {
