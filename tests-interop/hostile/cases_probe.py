@@ -73,8 +73,10 @@ EDITS = {
     "training missing": setp("training", None),
     "training seed -1": setp("training.seed", -1),
     "training metrics garbage": setp("training.metrics", [1, 2]),
-    "confidence features on a logistic probe": setp("parameters.confidence_features", ["mean_logprob"]),
-    "hybrid without confidence features": setp("kind", "hybrid"),
+    "confidence features on a logistic probe": lambda d: (d.update(kind="logistic"), d["parameters"].update(
+        confidence_features=["mean_logprob"])),
+    "hybrid without confidence features": lambda d: (d.update(kind="hybrid"),
+                                                     d["parameters"].pop("confidence_features", None)),
 }
 
 MLP_EDITS = {

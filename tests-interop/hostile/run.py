@@ -62,7 +62,9 @@ def setup(ctx, binary):
     ctx.mlp_probe = os.path.join(t, "mlp.json")
     sh(binary, "train", "--acts", ctx.acts, "--probe", "mlp", "--layer", "3", "--epochs", "5", "--out",
        ctx.mlp_probe, "--quiet")
-    shipped = "probes/smollm2-135m-instruct/answers.json"
+    # A logistic, single-hook shipped probe: the probe-file edits below assume one, and /v1/score needs a probe that
+    # reads hidden states only (SmolLM2's answers.json is a hybrid: it also reads the answer's confidences).
+    shipped = "probes/smollm2-135m-instruct/statements.json"
     ctx.real_probe = shipped if os.path.exists(shipped) else None
 
 
