@@ -62,24 +62,18 @@ public protocol GateEngine: AnyObject, Sendable {
     func chatTokens(_ messages: [ChatMessage]) throws -> [Int]
     /// Token ids for raw text (with the BOS token when the model uses one).
     func textTokens(_ text: String) throws -> [Int]
-    /// Generates from `prompt`, capturing `hook` at every generated token's position (the last one included),
+    /// Generates from `prompt`, capturing `hooks` at every generated token's position (the last one included),
     /// until an end-of-turn token is sampled (finish `stop`), `options.maxTokens` tokens were generated (`length`),
-    /// or `onStep` returns false (`cancelled`).
-    /// `onPrompt` gets the hook's row at the prompt's last token once the prompt has gone through the model, before
-    /// any token is sampled; returning false ends there (no tokens, finish `cancelled`).
-    func generate(
-        prompt: [Int], options: GenerationOptions, hook: HookName, onPrompt: ([Float]) -> Bool,
-        onStep: (GenerationStep) -> Bool
-    ) throws -> GenerationSummary
-    /// The same capturing several hooks in the one pass (a multi-layer probe): every activation handed over (each
-    /// step's, the prompt's last) is the hooks' rows laid end to end in the order of `hooks`.
+    /// or `onStep` returns false (`cancelled`). Every activation handed over (each step's, the prompt's last) is the
+    /// hooks' rows laid end to end in the order of `hooks` (one hook: its row; several: a multi-layer probe).
+    /// `onPrompt` gets that at the prompt's last token once the prompt has gone through the model, before any
+    /// token is sampled; returning false ends there (no tokens, finish `cancelled`).
     func generate(
         prompt: [Int], options: GenerationOptions, hooks: [HookName], onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary
-    /// One forward pass per sequence, capturing `hook` at every position: per sequence `[tokens, d_model]`.
-    func activations(of sequences: [[Int]], hook: HookName) throws -> [[[Float]]]
-    /// The same for several hooks: each position's rows of `hooks` laid end to end, `[tokens, hooks × d_model]`.
+    /// One forward pass per sequence, capturing `hooks` at every position: per sequence each position's rows of
+    /// `hooks` laid end to end, `[tokens, hooks × d_model]`.
     func activations(of sequences: [[Int]], hooks: [HookName]) throws -> [[[Float]]]
     /// nil while the weights the engine reads are intact; otherwise why they are not (a memory-mapped model file
     /// truncated or rewritten in place). Cheap (one `fstat`): checked before every use.
@@ -89,23 +83,17 @@ public protocol GateEngine: AnyObject, Sendable {
 extension GateEngine {
     public func modelFileProblem() -> String? { nil }
 
-    /// One hook: the single-hook `generate`. An engine that captures one hook at a time refuses several.
+    /// One hook.
     public func generate(
-        prompt: [Int], options: GenerationOptions, hooks: [HookName], onPrompt: ([Float]) -> Bool,
+        prompt: [Int], options: GenerationOptions, hook: HookName, onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
-        guard hooks.count == 1 else {
-            throw GateError.engineFailure("this engine captures one hook per generation, not \(hooks.count)")
-        }
-        return try generate(prompt: prompt, options: options, hook: hooks[0], onPrompt: onPrompt, onStep: onStep)
+        try generate(prompt: prompt, options: options, hooks: [hook], onPrompt: onPrompt, onStep: onStep)
     }
 
-    /// One hook: the single-hook `activations`. An engine that captures one hook at a time refuses several.
-    public func activations(of sequences: [[Int]], hooks: [HookName]) throws -> [[[Float]]] {
-        guard hooks.count == 1 else {
-            throw GateError.engineFailure("this engine captures one hook per pass, not \(hooks.count)")
-        }
-        return try activations(of: sequences, hook: hooks[0])
+    /// One hook: per sequence `[tokens, d_model]`.
+    public func activations(of sequences: [[Int]], hook: HookName) throws -> [[[Float]]] {
+        try activations(of: sequences, hooks: [hook])
     }
 
     /// Generation without a look at the prompt first.

@@ -50,13 +50,6 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         return languageModel.tokenizer.encodePrompt(text, parseSpecial: false).map(Int.init)
     }
 
-    public func generate(
-        prompt: [Int], options: GenerationOptions, hook: HookName, onPrompt: ([Float]) -> Bool,
-        onStep: (GenerationStep) -> Bool
-    ) throws -> GenerationSummary {
-        try generate(prompt: prompt, options: options, hooks: [hook], onPrompt: onPrompt, onStep: onStep)
-    }
-
     /// Captures every hook in `hooks` during the one generation pass; each row handed over is theirs end to end.
     public func generate(
         prompt: [Int], options: GenerationOptions, hooks names: [HookName], onPrompt: ([Float]) -> Bool,
@@ -109,10 +102,6 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         }
         return GenerationSummary(
             finishReason: generation.finishReason, text: generation.text, lastPromptActivation: last)
-    }
-
-    public func activations(of sequences: [[Int]], hook: HookName) throws -> [[[Float]]] {
-        try activations(of: sequences, hooks: [hook])
     }
 
     public func activations(of sequences: [[Int]], hooks names: [HookName]) throws -> [[[Float]]] {

@@ -80,13 +80,6 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
     /// One token per character: its scalar value mod 50, plus 1.
     public func textTokens(_ text: String) throws -> [Int] { text.unicodeScalars.map { Int($0.value % 50) + 1 } }
 
-    public func generate(
-        prompt: [Int], options: GenerationOptions, hook: HookName, onPrompt: ([Float]) -> Bool,
-        onStep: (GenerationStep) -> Bool
-    ) throws -> GenerationSummary {
-        try generate(prompt: prompt, options: options, hooks: [hook], onPrompt: onPrompt, onStep: onStep)
-    }
-
     /// Every hook in one pass (`activation(_:hooks:)`); one hook is `activation(_:)` as before.
     public func generate(
         prompt: [Int], options: GenerationOptions, hooks: [HookName], onPrompt: ([Float]) -> Bool,
@@ -131,10 +124,6 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
         }
         return GenerationSummary(
             finishReason: .length, text: text, lastPromptActivation: activation(prompt.last ?? 1))
-    }
-
-    public func activations(of sequences: [[Int]], hook: HookName) throws -> [[[Float]]] {
-        try activations(of: sequences, hooks: [hook])
     }
 
     public func activations(of sequences: [[Int]], hooks: [HookName]) throws -> [[[Float]]] {
