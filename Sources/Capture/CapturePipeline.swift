@@ -59,10 +59,10 @@ public final class CapturePipeline {
         let header = StoreHeader(
             modelName: info.name, modelArchitecture: info.architecture, modelSHA256: info.sha256,
             nLayers: info.nLayers, dModel: info.dModel, position: request.position,
-            promptTemplate: engine.promptTemplate, hooks: request.hooks.map(\.description), createdBy: request.createdBy
+            promptTemplate: engine.promptTemplate, hooks: request.hooks, createdBy: request.createdBy
         )
-        var widths: [String: Int] = [:]
-        for hook in request.hooks { widths[hook.description] = try engine.width(of: hook) }
+        var widths: [HookName: Int] = [:]
+        for hook in request.hooks { widths[hook] = try engine.width(of: hook) }
         let options = ActivationWriter.Options(
             compression: request.compression, overwrite: request.overwrite,
             chunkRows: request.chunkRows, shard: shard)

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import ActivationStore
 
 /// The activation rows `[count, dims]` of a `ProbeDataset`, handed to trainers and scorers chunk by chunk.
@@ -24,9 +25,9 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
     /// One file's rows of one hook.
     struct Part {
         let reader: ActivationReader
-        let hook: String
+        let hook: HookName
         /// Extra answer position (`/positions/<position>/<hook>`), nil for `/activations`.
-        let position: String?
+        let position: ProbePosition?
         let rows: Int
     }
 
@@ -56,7 +57,7 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
 
     /// Every committed row of `hook` in `reader`'s file (one row per example), streamed `chunkRows` at a time.
     public init(
-        reader: ActivationReader, hook: String, position: String? = nil, dims: Int, chunkRows: Int,
+        reader: ActivationReader, hook: HookName, position: ProbePosition? = nil, dims: Int, chunkRows: Int,
         progress: StreamProgress? = nil
     ) {
         self.dims = dims

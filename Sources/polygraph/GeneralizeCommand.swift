@@ -56,7 +56,7 @@ struct GeneralizeCommand: ParsableCommand {
                 throw ProbeError.invalidOption(
                     name: "layer", value: "(missing)", expected: "a layer number, or a full --hook name")
             }
-            let hook = pattern.name(layer: layer ?? 0).description
+            let hook = pattern.name(layer: layer ?? 0)
             let progress = ProgressLine(label: "generalize", unit: "files", enabled: !fit.quiet)
             let datasets = try loader.sources.indices.map {
                 try loader.dataset(hook: hook, groupBy: fit.groupBy, only: [$0])

@@ -27,9 +27,10 @@ struct ProbeFitOptions: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens), answer_exact (the last token of the exact answer: the first words of the answer that the question does not contain); a comma list or 'best' (all five; those a file lacks are skipped) to choose among by cross-validation on the training rows."
+            "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens), answer_exact (the last token of the exact answer: the first words of the answer that the question does not contain); a comma list or 'best' (all five; those a file lacks are skipped) to choose among by cross-validation on the training rows.",
+        transform: AnswerPositions.init(parsing:)
     )
-    var answerPosition: String?
+    var answerPosition: AnswerPositions?
     @Option(name: .customLong("C"), help: "Logistic inverse regularisation strength (scikit-learn's C).")
     var c: Double = 1
     @Option(name: .long, help: "Target: at most this fraction of false statements flagged ok.")
@@ -52,7 +53,6 @@ struct ProbeFitOptions: ParsableArguments {
         guard weightDecay >= 0, weightDecay.isFinite else {
             throw ValidationError("--weight-decay must be 0 or more and finite (got \(weightDecay))")
         }
-        _ = try answerPositions()
         if let calibration, !["train", "held-out", "out-of-fold"].contains(calibration) {
             throw ValidationError("--calibration takes train, held-out or out-of-fold (got '\(calibration)')")
         }
@@ -67,30 +67,8 @@ struct ProbeFitOptions: ParsableArguments {
     }
 
     /// `--answer-position` as a list of candidates: nil is the file's own position (`answer`: the last answer token),
-    /// a name reads `/positions/<name>`. `[nil]` when the option is not given.
-    func answerPositions() throws -> [String?] {
-        guard let answerPosition else { return [nil] }
-        let all = ([ProbePosition.answer] + StoreSchema.answerPositions).map(\.rawValue)
-        let names =
-            answerPosition.lowercased() == "best"
-            ? all
-            : answerPosition.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        var out: [String?] = []
-        for name in names {
-            guard all.contains(name) else {
-                throw ValidationError(
-                    "--answer-position takes \(all.joined(separator: ", ")), a comma list of them, or 'best' (got '\(name)')"
-                )
-            }
-            let position: String? = name == "answer" ? nil : name
-            if !out.contains(position) { out.append(position) }
-        }
-        guard !out.isEmpty else {
-            throw ValidationError(
-                "--answer-position is empty: give answer, question, answer_mean, answer_max, answer_exact or best")
-        }
-        return out
-    }
+    /// a position reads `/positions/<name>`. `[nil]` when the option is not given.
+    var answerPositions: [ProbePosition?] { answerPosition?.candidates ?? [nil] }
 
     /// `--hook` read with the hook grammar every command shares.
     func hookPattern() throws -> HookPattern { try HookPattern(parsing: hook) }
@@ -192,7 +170,7 @@ struct TrainCommand: ParsableCommand {
             let output = try TrainJob.run(
                 paths: fit.acts, plan: fit.plan(kinds[0]), layer: choice, hook: fit.hookPattern(),
                 groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
-                positions: fit.answerPositions(), kinds: kinds,
+                positions: fit.answerPositions, kinds: kinds,
                 progress: progress.report, budget: fit.memory.budget(),
                 streamProgress: streaming.report, multiLayer: !singleLayer)
             if output.selection != nil { progress.finish() }
