@@ -38,14 +38,7 @@ extension ProbeDataset {
         var offset = 0
         for part in parts {
             let d = part.dims
-            let rows = try part.rows.materialize()
-            rows.withUnsafeBufferPointer { src in
-                x.withUnsafeMutableBufferPointer { dst in
-                    for i in 0..<n {
-                        (dst.baseAddress! + i * width + offset).update(from: src.baseAddress! + i * d, count: d)
-                    }
-                }
-            }
+            LinearAlgebra.placeRows(try part.rows.materialize(), width: d, into: &x, stride: width, column: offset)
             offset += d
         }
         return ProbeDataset(

@@ -83,14 +83,7 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
     public func subset(_ indices: [Int]) -> ActivationRows {
         switch storage {
         case .memory(let x):
-            var out = [Float](repeating: 0, count: indices.count * dims)
-            x.withUnsafeBufferPointer { src in
-                out.withUnsafeMutableBufferPointer { dst in
-                    for (k, i) in indices.enumerated() {
-                        (dst.baseAddress! + k * dims).update(from: src.baseAddress! + i * dims, count: dims)
-                    }
-                }
-            }
+            let out = LinearAlgebra.gatherRows(x, indices, dims: dims)
             return ActivationRows(memory: out, dims: dims, chunkRows: chunkRows == count ? nil : chunkRows)
         case .stored(var s):
             let root = s.index.map { old in indices.map { old[$0] } } ?? indices
@@ -120,11 +113,9 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
     public func materialize() throws -> [Float] {
         if case .memory(let x) = storage { return x }
         var out = [Float](repeating: 0, count: count * dims)
-        try out.withUnsafeMutableBufferPointer { o in
-            try forEachChunk { chunk in
-                for k in 0..<chunk.count {
-                    (o.baseAddress! + chunk.row(k) * dims).update(from: chunk.x + k * dims, count: dims)
-                }
+        try forEachChunk { chunk in
+            LinearAlgebra.placeRows(chunk.count, width: dims, into: &out, stride: dims, at: chunk.row) {
+                chunk.x + $0 * dims
             }
         }
         return out

@@ -114,14 +114,13 @@ struct AnswerPositions: ExpressibleByArgument, Equatable, Sendable {
         for name in names {
             guard let position = ProbePosition(rawValue: name), Self.accepted.contains(position) else {
                 throw ValidationError(
-                    "--answer-position takes \(Self.accepted.map(\.rawValue).joined(separator: ", ")), a comma list "
-                        + "of them, or 'best' (got '\(name)')")
+                    "expected \(Self.accepted.map(\.rawValue).joined(separator: ", ")), a comma list of them, or "
+                        + "'best' (got '\(name)')")
             }
             if !positions.contains(position) { positions.append(position) }
         }
         guard !positions.isEmpty else {
-            throw ValidationError(
-                "--answer-position is empty: give answer, question, answer_mean, answer_max, answer_exact or best")
+            throw ValidationError("it is empty: give answer, question, answer_mean, answer_max, answer_exact or best")
         }
         self.positions = positions
         self.argument = argument
