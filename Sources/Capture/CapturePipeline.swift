@@ -118,7 +118,7 @@ public final class CapturePipeline {
             path: request.outPath, examples: items.count - min(skip, items.count), resumedFrom: skip,
             totalExamples: total, tokens: tokens, seconds: seconds,
             tokensPerSecond: Double(tokens) / max(seconds, 1e-9), fileBytes: bytes,
-            hooks: request.hooks.count, position: request.position.rawValue,
+            hooks: request.hooks.count, position: request.position,
             sources: datasets.map(\.name), correct: hasQuestions ? correct : nil,
             refused: hasQuestions ? refused : nil, shard: shard?.description, skipped: skipped)
     }

@@ -51,7 +51,7 @@ struct GeneralizeCommand: ParsableCommand {
             let streaming = StreamProgressLine(enabled: !fit.quiet)
             defer { streaming.finish() }
             loader.progress = streaming.report
-            let pattern = try fit.hookPattern()
+            let pattern = fit.hook
             guard layer != nil || pattern.isFullName else {
                 throw ProbeError.invalidOption(
                     name: "layer", value: "(missing)", expected: "a layer number, or a full --hook name")

@@ -38,7 +38,7 @@ struct SweepCommand: ParsableCommand {
         BatchAllocator.keepFreedMemory()
         let (result, _) = try failing { () throws -> (ProbeSweep.Result, Int) in
             let kinds = try ProbeKind.parseList(probe)
-            let pattern = try fit.hookPattern()
+            let pattern = fit.hook
             let loader = try ActivationLoader(paths: fit.acts, budget: fit.memory.budget())
             let streaming = StreamProgressLine(enabled: !fit.quiet)
             defer { streaming.finish() }

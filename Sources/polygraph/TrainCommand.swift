@@ -8,8 +8,13 @@ import Probes
 struct ProbeFitOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: "Activation files (.h5) written by `polygraph capture`.")
     var acts: [String] = []
-    @Option(name: .long, help: "Hook per layer (resid_post, mlp_post, attn_out, …) or one full hook name.")
-    var hook: String = "resid_post"
+    // Read at parse time with the hook grammar every command shares; an unknown name lists the valid forms. (A
+    // transform hides the default from the help, so the help says it.)
+    @Option(
+        name: .long,
+        help: "Hook per layer (resid_post, mlp_post, attn_out, …) or one full hook name. (default: resid_post)",
+        transform: HookPattern.init(parsing:))
+    var hook: HookPattern = .perLayer(.residPost)
     @Option(name: .long, help: "Seed for splits and MLP initialisation.")
     var seed: UInt64 = 0
     @Option(name: .long, help: "Fraction of labeled rows used for training; the rest is the test split.")
@@ -69,9 +74,6 @@ struct ProbeFitOptions: ParsableArguments {
     /// `--answer-position` as a list of candidates: nil is the file's own position (`answer`: the last answer token),
     /// a position reads `/positions/<name>`. `[nil]` when the option is not given.
     var answerPositions: [ProbePosition?] { answerPosition?.candidates ?? [nil] }
-
-    /// `--hook` read with the hook grammar every command shares.
-    func hookPattern() throws -> HookPattern { try HookPattern(parsing: hook) }
 
     /// The fitting plan for `kind`.
     func plan(_ kind: ProbeKind) -> ProbeFitter.Plan {
@@ -168,7 +170,7 @@ struct TrainCommand: ParsableCommand {
             let streaming = StreamProgressLine(enabled: !fit.quiet)
             defer { streaming.finish() }
             let output = try TrainJob.run(
-                paths: fit.acts, plan: fit.plan(kinds[0]), layer: choice, hook: fit.hookPattern(),
+                paths: fit.acts, plan: fit.plan(kinds[0]), layer: choice, hook: fit.hook,
                 groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
                 positions: fit.answerPositions, kinds: kinds,
                 progress: progress.report, budget: fit.memory.budget(),

@@ -98,7 +98,7 @@ import ActivationStore
         for row in 0..<n { expected += values[((row * layers + 1) * d)..<((row * layers + 2) * d)] }
         #expect(layer1 == expected)
         request.outPath = dir.path("p.h5")
-        request.hooks = ["only.one"]
+        request.hooks = [.residPost(0)]
         #expect(throws: StoreError.self) { try StoreImporter.run(request) }
     }
 }

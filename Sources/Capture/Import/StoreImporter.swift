@@ -17,7 +17,7 @@ public enum StoreImporter {
         /// Model depth for the `n_layers` attribute; nil derives it from the array.
         public var nLayers: Int?
         /// One hook name per layer slice of the array; nil uses the defaults (see `hookNames`).
-        public var hooks: [String]?
+        public var hooks: [HookName]?
         /// For a 2-D array without `hooks`: the layer L it came from (`blocks.L.hook_resid_post`).
         public var layer: Int?
         /// The array's layer axis is HF `hidden_states` (embeddings first, final-norm output last).
@@ -62,7 +62,7 @@ public enum StoreImporter {
                     detail:
                         "\(hooks.count) names given for an array with \(count) layer slice(s); give one name per slice")
             }
-            return try hooks.map { try HookName(parsing: $0) }
+            return hooks
         }
         if twoDimensional {
             guard let layer = request.layer else {
