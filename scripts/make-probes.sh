@@ -61,7 +61,7 @@ for MODEL in "${MODELS[@]}"; do
     SETS=()
     for s in arithmetic capitals cities comparisons continents currencies elements; do
       "$BIN" capture --model "$M" --dataset "datasets/$s.csv" --limit 600 --layers 10-22 --hooks resid_post \
-        --position last --no-confidence --out "$WORK/stmt-$s.h5" --overwrite --quiet
+        --position last --out "$WORK/stmt-$s.h5" --overwrite --quiet
       SETS+=("$WORK/stmt-$s.h5")
     done
     "$BIN" generalize --acts "${SETS[@]}" --probe logistic --C 0.01 --layer 14 --leave-one-out \

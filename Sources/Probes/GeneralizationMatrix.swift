@@ -18,10 +18,19 @@ public struct GeneralizationMatrix: Codable, Sendable {
     /// With augmentation files: the same leave-one-out probes trained on the other files plus their augmented
     /// rows (style-augmented variants), tested on the held-out plain file (additive; nil without them).
     public var leaveOneOutAugmented: [Double]?
+    /// The model's own confidence on each file, no training: `baselines[column][i]` is the AUROC of that
+    /// `/confidence` column (teacher-forced log-prob, entropy, margin) on every labeled row of file i (additive;
+    /// nil when the files were captured with `--no-confidence`).
+    public var baselines: [String: [Double]]?
+    /// The leave-one-out probes against the baseline with the best mean (nil without both).
+    public var leaveOneOutMargin: LeaveOneOutMargin?
+    /// The augmented leave-one-out probes against the same baseline (nil without both).
+    public var leaveOneOutAugmentedMargin: LeaveOneOutMargin?
 
     enum CodingKeys: String, CodingKey {
         case kind, hook, names, auroc, accuracy, counts, leaveOneOut = "leave_one_out"
-        case leaveOneOutAugmented = "leave_one_out_augmented"
+        case leaveOneOutAugmented = "leave_one_out_augmented", baselines
+        case leaveOneOutMargin = "leave_one_out_margin", leaveOneOutAugmentedMargin = "leave_one_out_augmented_margin"
     }
 
     /// Mean AUROC of single-dataset probes on the datasets they were not trained on (the off-diagonal cells).
@@ -83,29 +92,46 @@ public struct GeneralizationMatrix: Codable, Sendable {
         var matrix = GeneralizationMatrix(
             kind: kind.cliName, hook: hook, names: names, auroc: auroc, accuracy: accuracy,
             counts: datasets.map(\.count))
+        matrix.baselines = baselineAUROCs(datasets)
         if leaveOneOut {
             var p = plan
             p.kind = kind
             p.split = 1  // the held-out dataset is the test
             p.calibrate = false
-            matrix.leaveOneOut = try datasets.indices.map { i in
+            let plainScores = try datasets.indices.map { i in
                 let others = try ProbeDataset.concatenate(datasets.indices.filter { $0 != i }.map { datasets[$0] })
                 let outcome = try ProbeFitter.fit(others, plan: p)
                 progress?(datasets.count + i + 1, steps, "trained on all but \(names[i])")
-                return ProbeMetrics.auroc(scores: try outcome.model.rawScores(datasets[i]), labels: datasets[i].labels)
+                return try outcome.model.rawScores(datasets[i])
             }
+            matrix.leaveOneOut = zip(plainScores, datasets).map { ProbeMetrics.auroc(scores: $0, labels: $1.labels) }
+            matrix.leaveOneOutMargin = matrix.margin(datasets, probeScores: plainScores)
             if let augmented {
-                matrix.leaveOneOutAugmented = try datasets.indices.map { i in
+                let augmentedScores = try datasets.indices.map { i in
                     let others = datasets.indices.filter { $0 != i }
                     let rows = try ProbeDataset.concatenate(others.map { datasets[$0] } + others.map { augmented[$0] })
                     let outcome = try ProbeFitter.fit(rows, plan: p)
                     progress?(2 * datasets.count + i + 1, steps, "trained on all but \(names[i]), augmented")
-                    return ProbeMetrics.auroc(
-                        scores: try outcome.model.rawScores(datasets[i]), labels: datasets[i].labels)
+                    return try outcome.model.rawScores(datasets[i])
                 }
+                matrix.leaveOneOutAugmented = zip(augmentedScores, datasets).map {
+                    ProbeMetrics.auroc(scores: $0, labels: $1.labels)
+                }
+                matrix.leaveOneOutAugmentedMargin = matrix.margin(datasets, probeScores: augmentedScores)
             }
         }
         return matrix
+    }
+
+    /// Leave-one-out scores against the best-mean baseline, on the same rows.
+    func margin(_ datasets: [ProbeDataset], probeScores: [[Double]]) -> LeaveOneOutMargin? {
+        guard let best = bestBaseline,
+            let feature = ConfidenceBaselines.features.first(where: { $0.column == best.name })
+        else { return nil }
+        let baselineScores = datasets.map { Self.baselineScores($0.confidence![best.name]!, sign: feature.sign) }
+        return LeaveOneOutMargin(
+            baseline: best.name, probeScores: probeScores, baselineScores: baselineScores,
+            labels: datasets.map(\.labels))
     }
 
     /// AUROC matrix as a fixed-width table (rows: trained on; columns: tested on).
@@ -128,10 +154,23 @@ public struct GeneralizationMatrix: Codable, Sendable {
                 + leaveOneOutAugmented.map { pad($0.isFinite ? String(format: "%.3f", $0) : "n/a") }.joined()
                 + "  (the same, plus the other files' augmented rows)\n"
         }
+        for feature in ConfidenceBaselines.features {
+            guard let values = baselines?[feature.column] else { continue }
+            out +=
+                pad(feature.column) + values.map { pad($0.isFinite ? String(format: "%.3f", $0) : "n/a") }.joined()
+                + "  (the model's own confidence, no training; true when \(feature.sign > 0 ? "higher" : "lower"))\n"
+        }
         out += String(format: "mean AUROC on unseen files: single-file probes %.3f", meanTransfer)
         if let m = meanLeaveOneOut { out += String(format: ", trained on all others %.3f", m) }
         if let m = meanLeaveOneOutAugmented { out += String(format: ", with augmentation %.3f", m) }
-        return out + "\n"
+        if let best = bestBaseline {
+            out += String(format: "; best confidence baseline %@ %.3f", best.name as NSString, best.mean)
+        }
+        out += "\n"
+        if let m = leaveOneOutMargin { out += m.text(probe: "probe trained on all others") + "\n" }
+        if let m = leaveOneOutAugmentedMargin { out += m.text(probe: "with augmentation") + "\n" }
+        if baselines == nil { out += "no confidence baselines: the files were captured with --no-confidence\n" }
+        return out
     }
 
     /// SVG heat map of the AUROC matrix.

@@ -51,10 +51,17 @@ public enum HybridProbe {
             let known = (data.confidence?[column] ?? []).filter(\.isFinite)
             return known.isEmpty ? 0 : known.reduce(0.0) { $0 + Double($1) } / Double(known.count)
         }
-        let logistic = try LogisticTrainer.train(try augment(data, columns: columns, fill: fill), options: options)
+        let weight = options.confidenceWeight
+        guard weight > 0, weight.isFinite else {
+            throw ProbeError.invalidOption(name: "confidence-weight", value: "\(weight)", expected: "a positive number")
+        }
+        let logistic = try LogisticTrainer.train(
+            try augment(data, columns: columns, fill: fill), options: options,
+            emphasis: weight == 1 ? nil : (from: data.dims, factor: weight))
         var parameters = logistic.parameters
         parameters.confidenceFeatures = columns
         parameters.confidenceFill = fill
+        parameters.confidenceWeight = weight
         return ProbeModel(kind: .hybrid, normalization: logistic.normalization, parameters: parameters)
     }
 }

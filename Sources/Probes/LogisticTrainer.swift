@@ -3,9 +3,16 @@
 /// Every objective evaluation is one pass over the rows, chunk by chunk, accumulating the full-batch gradient, so
 /// L-BFGS is the same whether the rows sit in memory or are streamed from the file (`ActivationRows`).
 enum LogisticTrainer {
-    static func train(_ data: ProbeDataset, options: ProbeTrainingOptions) throws -> ProbeModel {
+    /// `emphasis`: the columns from `from` on are scaled up by `factor` after standardisation (their stored scale
+    /// is divided by it), which weakens the L2 penalty on them by factor² (the hybrid probe's confidences).
+    static func train(
+        _ data: ProbeDataset, options: ProbeTrainingOptions, emphasis: (from: Int, factor: Double)? = nil
+    ) throws -> ProbeModel {
         try data.requireBothClasses("logistic probe")
-        let norm = try Standardizer(fitting: data)
+        var norm = try Standardizer(fitting: data)
+        if let emphasis {
+            for j in emphasis.from..<data.dims { norm.scale[j] /= Float(emphasis.factor) }
+        }
         let x = data.rows.standardized(norm)
         let (w, b, iterations, converged) = try fit(
             x, labels: data.labels,

@@ -64,6 +64,9 @@ extension ProbeArtifact {
                     "parameters.confidence_features must be among \(HybridProbe.columns.joined(separator: ", ")) "
                         + "with finite confidence_fill values.")
             }
+            if let w = parameters.confidenceWeight, !(w > 0 && w.isFinite) {
+                throw fail("parameters.confidence_weight must be a positive number (got \(w)).")
+            }
         } else if parameters.confidenceFeatures != nil {
             throw fail("parameters.confidence_features is only for kind hybrid.")
         }

@@ -22,6 +22,9 @@ public struct ProbeParameters: Codable, Sendable, Equatable {
     /// hybrid: the `/confidence` columns appended to the activation, in order, and the value used for a missing one.
     public var confidenceFeatures: [String]?
     public var confidenceFill: [Double]?
+    /// hybrid: how much less the L2 penalty holds the confidence features back than the activation's dimensions
+    /// (their normalisation scale was divided by it before fitting; additive, absent in older artifacts).
+    public var confidenceWeight: Double?
 
     public init(weights: [Float]? = nil, bias: Double? = nil) { self.weights = weights; self.bias = bias }
 
@@ -30,6 +33,7 @@ public struct ProbeParameters: Codable, Sendable, Equatable {
         case truthDirection = "truth_direction", polarityDirection = "polarity_direction"
         case projectionWeights = "projection_weights"
         case confidenceFeatures = "confidence_features", confidenceFill = "confidence_fill"
+        case confidenceWeight = "confidence_weight"
     }
 }
 

@@ -7,6 +7,11 @@ public struct ProbeTrainingOptions: Sendable, Codable, Equatable {
     /// L-BFGS stops when the max-norm of the mean-loss gradient falls below this (scikit-learn's `tol` default).
     public var tolerance: Double = 1e-4
     public var maxIterations: Int = 1000
+    /// hybrid: the confidence features are scaled up by this after standardisation, so the L2 penalty that keeps
+    /// the many activation dimensions in check holds them back less (penalty on them ÷ weight²). 4 is what
+    /// topic-grouped 5-fold CV on the training answers chose among 1, 4, 16 and 64 for SmolLM2 and
+    /// Qwen2.5-Coder-1.5B alike (probes/README.md, "Hybrid confidence weight"); 1 is the plain concatenation.
+    public var confidenceWeight: Double = 4
     /// mass-mean-iid: ridge added to the within-class covariance, as a fraction of its mean eigenvalue.
     public var covarianceRidge: Double = 1e-2
     /// MLP (SAPLMA): hidden widths, Adam learning rate, L2 penalty, batch size, epochs, early stopping.

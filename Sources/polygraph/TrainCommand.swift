@@ -44,6 +44,12 @@ struct ProbeFitOptions: ParsableArguments {
     var maxTrueFlagged: Double = 0.05
     @Option(name: .long, help: "MLP: maximum epochs (early stopping usually ends sooner).")
     var epochs: Int = 200
+    @Option(
+        name: .long,
+        help:
+            "Hybrid: scale the confidence features up by this after standardisation, so L2 holds them back less (1 = plain concatenation)."
+    )
+    var confidenceWeight: Double = ProbeTrainingOptions().confidenceWeight
     @Option(name: .long, help: "MLP: L2 weight decay added to the gradient.")
     var weightDecay: Double = 1e-2
     @Flag(name: .long, help: "No progress line on stderr.")
@@ -86,6 +92,7 @@ struct ProbeFitOptions: ParsableArguments {
         plan.useGroups = groupBy != nil
         plan.options.seed = seed
         plan.options.c = c
+        plan.options.confidenceWeight = confidenceWeight
         plan.options.maxEpochs = epochs
         plan.options.weightDecay = weightDecay
         return plan

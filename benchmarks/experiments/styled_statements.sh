@@ -6,7 +6,7 @@ B=${POLYGRAPH_BIN:-.build/release/polygraph}; M=models/SmolLM2-135M-Instruct.Q4_
 SETS=(arithmetic capitals cities comparisons continents currencies elements)
 for s in "${SETS[@]}"; do
   [ -f $W/plain-$s.h5 ] || $B capture --model $M --dataset datasets/$s.csv --limit 600 --layers 10-22 --hooks resid_post \
-    --position last --no-confidence --out $W/plain-$s.h5 --overwrite --quiet
+    --position last --out $W/plain-$s.h5 --overwrite --quiet
   [ -f $W/styled-$s.h5 ] || $B capture --model $M --dataset datasets/styled/$s.csv --layers 10-22 --hooks resid_post \
     --position last --no-confidence --out $W/styled-$s.h5 --overwrite --quiet
   echo "captured $s"
