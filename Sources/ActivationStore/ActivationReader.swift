@@ -14,7 +14,8 @@ public final class ActivationReader {
     public let hasAnswers: Bool
     /// Columns under `/confidence` (per-example summaries and, for position `all`, per-token series), sorted.
     public let confidenceColumns: [String]
-    /// Extra answer positions stored under `/positions` (e.g. `question`, `answer_mean`, `answer_max`), sorted by name.
+    /// Extra answer positions stored under `/positions` (e.g. `question`, `answer_mean`, `answer_max`), sorted by name;
+    /// groups with names that are not `ProbePosition.answerExtras` are not listed.
     public let positions: [ProbePosition]
     /// The shard this file holds (`capture --shard K/N`), nil for a whole capture or a merged file.
     public let shard: StoreShard?
@@ -59,18 +60,11 @@ public final class ActivationReader {
         }
         metaColumns = try file.exists(StoreSchema.metaGroup) ? try file.childNames(of: StoreSchema.metaGroup) : []
         hasAnswers = try file.exists(StoreSchema.answer)
-        let positionNames =
-            try file.exists(StoreSchema.positionsGroup) ? try file.childNames(of: StoreSchema.positionsGroup) : []
-        positions = try positionNames.map { name in
-            guard let position = ProbePosition(rawValue: name), position.isAnswerExtra else {
-                throw StoreError.shapeMismatch(
-                    path: path, object: "\(StoreSchema.positionsGroup)/\(name)",
-                    expected: "one of the answer positions "
-                        + ProbePosition.answerExtras.map(\.rawValue).joined(separator: ", "),
-                    found: "an unknown position name")
-            }
-            return position
-        }
+        // A group this build does not know (a newer capture's position) is left out, as the writer leaves it out.
+        positions =
+            try file.exists(StoreSchema.positionsGroup)
+            ? try file.childNames(of: StoreSchema.positionsGroup).compactMap(ProbePosition.init(rawValue:))
+                .filter(\.isAnswerExtra) : []
         confidenceColumns =
             try file.exists(StoreSchema.confidenceGroup) ? try file.childNames(of: StoreSchema.confidenceGroup) : []
         let shardInfo = try StoreShard.read(from: file)
