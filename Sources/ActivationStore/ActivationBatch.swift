@@ -1,19 +1,21 @@
+import Hooks
+
 /// Rows handed to `ActivationWriter.append`: example records and, per hook, their activations.
 public struct ActivationBatch: Sendable {
     /// One record per example.
     public var examples: [ExampleRecord]
     /// Hook name → row-major `[rows, width]` floats. `rows` is `examples.count`, or for position `all`
     /// the sum of `rowsPerExample`.
-    public var activations: [String: [Float]]
+    public var activations: [HookName: [Float]]
     /// Position `all` only: activation rows (tokens) of each example.
     public var rowsPerExample: [Int]?
     /// Position `all` only: per-token confidence series (`ConfidenceSummary.tokenColumns` → `[activationRows]`).
     public var tokenConfidence: [String: [Float]]?
     /// Answer captures: rows at the extra answer positions (`StoreSchema.answerPositions` → hook → `[rows, width]`).
-    public var positions: [String: [String: [Float]]] = [:]
+    public var positions: [ProbePosition: [HookName: [Float]]] = [:]
 
     public init(
-        examples: [ExampleRecord], activations: [String: [Float]], rowsPerExample: [Int]? = nil,
+        examples: [ExampleRecord], activations: [HookName: [Float]], rowsPerExample: [Int]? = nil,
         tokenConfidence: [String: [Float]]? = nil
     ) {
         self.examples = examples
@@ -26,7 +28,7 @@ public struct ActivationBatch: Sendable {
     public var activationRows: Int { rowsPerExample?.reduce(0, +) ?? examples.count }
 
     /// Moves the first `count` examples (and their activation rows) out of this batch.
-    mutating func removeFirst(_ count: Int, widths: [String: Int]) -> ActivationBatch {
+    mutating func removeFirst(_ count: Int, widths: [HookName: Int]) -> ActivationBatch {
         let rows = rowsPerExample.map { $0.prefix(count).reduce(0, +) } ?? count
         var head = ActivationBatch(
             examples: Array(examples.prefix(count)), activations: [:],

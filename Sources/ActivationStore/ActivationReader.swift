@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// Reads an activation file (format_version 1) without loading it: attributes at open, then example arrays
 /// and activation rows by hook and row range on demand. Only the `committed_rows` first examples are visible.
@@ -13,8 +14,9 @@ public final class ActivationReader {
     public let hasAnswers: Bool
     /// Columns under `/confidence` (per-example summaries and, for position `all`, per-token series), sorted.
     public let confidenceColumns: [String]
-    /// Extra answer positions stored under `/positions` (e.g. `question`, `answer_mean`, `answer_max`), sorted.
-    public let positions: [String]
+    /// Extra answer positions stored under `/positions` (e.g. `question`, `answer_mean`, `answer_max`), sorted by name;
+    /// groups with names that are not `ProbePosition.answerExtras` are not listed.
+    public let positions: [ProbePosition]
     /// The shard this file holds (`capture --shard K/N`), nil for a whole capture or a merged file.
     public let shard: StoreShard?
     /// Whether the shard's capture wrote all its rows (`shard_finished` = 1); false for a file that is not a shard.
@@ -58,8 +60,11 @@ public final class ActivationReader {
         }
         metaColumns = try file.exists(StoreSchema.metaGroup) ? try file.childNames(of: StoreSchema.metaGroup) : []
         hasAnswers = try file.exists(StoreSchema.answer)
+        // A group this build does not know (a newer capture's position) is left out, as the writer leaves it out.
         positions =
-            try file.exists(StoreSchema.positionsGroup) ? try file.childNames(of: StoreSchema.positionsGroup) : []
+            try file.exists(StoreSchema.positionsGroup)
+            ? try file.childNames(of: StoreSchema.positionsGroup).compactMap(ProbePosition.init(rawValue:))
+                .filter(\.isAnswerExtra) : []
         confidenceColumns =
             try file.exists(StoreSchema.confidenceGroup) ? try file.childNames(of: StoreSchema.confidenceGroup) : []
         let shardInfo = try StoreShard.read(from: file)
@@ -91,7 +96,7 @@ public final class ActivationReader {
 
     /// `/tokens/offsets` must start at 0, never decrease, and end within every hook's rows; otherwise example
     /// row ranges would be inverted or out of the file (hardening defect 9: `train` trapped on decreasing offsets).
-    private static func checkOffsets(_ offsets: [Int64], path: String, hooks: [String], file: H5File) throws {
+    private static func checkOffsets(_ offsets: [Int64], path: String, hooks: [HookName], file: H5File) throws {
         func damaged(_ found: String) -> StoreError {
             .shapeMismatch(
                 path: path, object: StoreSchema.tokenOffsets,
@@ -200,7 +205,7 @@ public final class ActivationReader {
     }
 
     /// Floats per row of a hook's dataset (`d_model` for residual hooks).
-    public func width(of hook: String) throws -> Int {
+    public func width(of hook: HookName) throws -> Int {
         guard header.hooks.contains(hook) else { throw missingHook(hook) }
         return try dataset(StoreSchema.activations(hook)).rowWidth()
     }
@@ -208,15 +213,18 @@ public final class ActivationReader {
     /// Activation rows of the given examples as row-major `[rows, width]`. For positions last/mean/answer
     /// there is one row per example; for `all`, the token rows of those examples (see `tokenRanges`).
     /// `position` names an extra answer position (`/positions/<position>/<hook>`); nil reads `/activations`.
-    public func rows(hook: String, examples range: Range<Int>? = nil, position: String? = nil) throws -> [Float] {
+    public func rows(hook: HookName, examples range: Range<Int>? = nil, position: ProbePosition? = nil) throws
+        -> [Float]
+    {
         guard header.hooks.contains(hook) else { throw missingHook(hook) }
         if let position {
             let object = StoreSchema.position(position, hook)
             guard positions.contains(position), try file.exists(object) else {
+                let stored = positions.isEmpty ? "none" : positions.map(\.rawValue).joined(separator: ", ")
                 throw StoreError.invalidArgument(
                     what: "answer position '\(position)'",
                     detail: "\(path) has no \(object) "
-                        + "(answer positions stored: \(positions.isEmpty ? "none" : positions.joined(separator: ", "))); answer "
+                        + "(answer positions stored: \(stored)); answer "
                         + "captures store question, answer_mean and answer_max since 2026-12, answer_exact since 2026-12-04: "
                         + "capture the answers again")
             }
@@ -233,15 +241,15 @@ public final class ActivationReader {
     /// `[examples.count, width]`): a hyperslab read of a row range, for out-of-core training. Positions last, mean
     /// and answer only (one row per example). Safe to call from several threads (every step holds the HDF5 lock).
     public func readRows(
-        hook: String, position: String? = nil, examples range: Range<Int>,
+        hook: HookName, position: ProbePosition? = nil, examples range: Range<Int>,
         into buffer: UnsafeMutablePointer<Float>
     ) throws {
         guard header.hooks.contains(hook) else { throw missingHook(hook) }
         let object = position.map { StoreSchema.position($0, hook) } ?? StoreSchema.activations(hook)
         try HDF5Library.shared.locked {
-            if position != nil, !positions.contains(position!) {
+            if let position, !positions.contains(position) {
                 throw StoreError.invalidArgument(
-                    what: "answer position '\(position!)'", detail: "\(path) has no \(object)")
+                    what: "answer position '\(position)'", detail: "\(path) has no \(object)")
             }
             guard offsets == nil else {
                 throw StoreError.invalidArgument(
@@ -266,11 +274,9 @@ public final class ActivationReader {
         return Int(offsets[examples.lowerBound])..<Int(offsets[examples.upperBound])
     }
 
-    private func missingHook(_ hook: String) -> StoreError {
-        .invalidArgument(
-            what: "hook '\(hook)'",
-            detail:
-                "\(path) has hooks \(header.hooks.prefix(6).joined(separator: ", "))\(header.hooks.count > 6 ? ", ..." : "")"
-        )
+    private func missingHook(_ hook: HookName) -> StoreError {
+        let listed = header.hooks.prefix(6).map(\.description).joined(separator: ", ")
+        return .invalidArgument(
+            what: "hook '\(hook)'", detail: "\(path) has hooks \(listed)\(header.hooks.count > 6 ? ", ..." : "")")
     }
 }

@@ -79,8 +79,8 @@ extension ActivationWriter {
     func writePositions(_ batch: ActivationBatch, rows: Int) throws {
         for name in StoreSchema.answerPositions {
             for hook in header.hooks {
-                let path = StoreSchema.position(name.rawValue, hook)
-                let values = batch.positions[name.rawValue]?[hook]
+                let path = StoreSchema.position(name, hook)
+                let values = batch.positions[name]?[hook]
                 guard values != nil || positionDatasets[path] != nil else { continue }
                 let width = widths[hook] ?? header.dModel
                 let data = values ?? [Float](repeating: .nan, count: rows * width)

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 extension ActivationWriter {
     /// Opens `path` for appending after its committed rows, or creates it when it does not exist.
@@ -7,7 +8,7 @@ extension ActivationWriter {
     /// (otherwise `incompatibleResume` names the field). Anything written beyond `committed_rows` by an
     /// interrupted run is truncated away, so the next appended row follows the last committed one.
     public static func resume(
-        path: String, header requested: StoreHeader, hookWidths: [String: Int] = [:],
+        path: String, header requested: StoreHeader, hookWidths: [HookName: Int] = [:],
         options: Options = Options()
     ) throws -> ActivationWriter {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -32,7 +33,7 @@ extension ActivationWriter {
         let committed =
             try file.hasAttribute(RootAttribute.committedRows)
             ? Int(try file.intAttribute(RootAttribute.committedRows)) : 0
-        var widths: [String: Int] = [:]
+        var widths: [HookName: Int] = [:]
         var chunkRows = options.chunkRows ?? StoreSchema.chunkRows(forWidth: existing.dModel)
         var compression = options.compression
         for (index, hook) in existing.hooks.enumerated() {

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// Streams example rows and activations into an activation file (format_version 1), batch by batch.
 ///
@@ -30,7 +31,7 @@ public final class ActivationWriter {
     public let path: String
     public let header: StoreHeader
     /// Floats per row of each hook's dataset.
-    public let widths: [String: Int]
+    public let widths: [HookName: Int]
     /// Example rows on disk and committed.
     public private(set) var committedRows: Int
     /// Example rows accepted but not yet written.
@@ -41,7 +42,7 @@ public final class ActivationWriter {
     public let chunkRows: Int
     let compression: StoreCompression
     private var pending: ActivationBatch
-    private var hookDatasets: [String: H5Dataset] = [:]
+    private var hookDatasets: [HookName: H5Dataset] = [:]
     var exampleDatasets: [String: H5Dataset] = [:]
     /// `/confidence/<column>`, created when the first batch that has confidences is written.
     var confidenceDatasets: [String: H5Dataset] = [:]
@@ -61,7 +62,7 @@ public final class ActivationWriter {
     let examplesOnly: Bool
 
     init(
-        file: H5File, header: StoreHeader, widths: [String: Int], committedRows: Int, committedActivationRows: Int,
+        file: H5File, header: StoreHeader, widths: [HookName: Int], committedRows: Int, committedActivationRows: Int,
         chunkRows: Int, compression: StoreCompression, examplesOnly: Bool = false
     ) throws {
         self.examplesOnly = examplesOnly
@@ -104,21 +105,23 @@ public final class ActivationWriter {
     static func positionPaths(in file: H5File) throws -> [String] {
         guard try file.exists(StoreSchema.positionsGroup) else { return [] }
         return try file.childNames(of: StoreSchema.positionsGroup).flatMap { name in
-            try file.childNames(of: "\(StoreSchema.positionsGroup)/\(name)").map { StoreSchema.position(name, $0) }
+            try file.childNames(of: "\(StoreSchema.positionsGroup)/\(name)").map {
+                "\(StoreSchema.positionsGroup)/\(name)/\($0)"
+            }
         }
     }
 
     /// Creates a new file with the header's hooks; `hookWidths` gives widths that differ from `d_model`
     /// (e.g. `blocks.3.mlp.hook_post` is 1536 wide on SmolLM2-135M). Refuses an existing file unless `overwrite`.
     public static func create(
-        path: String, header: StoreHeader, hookWidths: [String: Int] = [:],
+        path: String, header: StoreHeader, hookWidths: [HookName: Int] = [:],
         options: Options = Options()
     ) throws -> ActivationWriter {
         try create(path: path, header: header, hookWidths: hookWidths, options: options, examplesOnly: false)
     }
 
     static func create(
-        path: String, header: StoreHeader, hookWidths: [String: Int], options: Options,
+        path: String, header: StoreHeader, hookWidths: [HookName: Int], options: Options,
         examplesOnly: Bool
     ) throws -> ActivationWriter {
         guard !header.hooks.isEmpty else {

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// A complete, consistent set of shard files (`capture --shard K/N`, K = 0..N-1), checked before a merge.
 ///
@@ -11,7 +12,7 @@ public struct ShardSet {
     /// The header the shards share.
     public let header: StoreHeader
     /// Floats per row of each hook.
-    public let widths: [String: Int]
+    public let widths: [HookName: Int]
 
     /// Rows of the merged store (B).
     public var totalRows: Int { shards.reduce(0) { $0 + $1.count } }
@@ -24,7 +25,7 @@ public struct ShardSet {
         for path in paths { readers.append(try ActivationReader(path: path)) }
         let first = readers[0]
         guard let firstShard = first.shard else { throw Self.notAShard(first) }
-        var widths: [String: Int] = [:]
+        var widths: [HookName: Int] = [:]
         for hook in first.header.hooks { widths[hook] = try first.width(of: hook) }
         var byIndex: [Int: ActivationReader] = [:]
         for reader in readers {

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// Every failure of the activation store, its HDF5 layer and its dataset readers.
 ///
@@ -29,6 +30,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case incompatibleResume(path: String, field: String, existing: String, requested: String)
     /// A dataset's shape or type differs from what the schema (or the caller) expects.
     case shapeMismatch(path: String, object: String, expected: String, found: String)
+    /// A stored hook name (in the `hooks` attribute, or a dataset under `/activations`) that is not a hook name.
+    case unknownHook(path: String, object: String, name: String)
     /// A row range outside the committed rows.
     case rowRange(path: String, object: String, requested: String, available: Int)
     /// A caller passed something the store cannot represent (empty hook list, bad column name...).
@@ -78,6 +81,11 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
                 "cannot resume \(path): its \(field) is \(existing) but this run asks for \(requested). Use another --out file, or --overwrite to start again."
         case let .shapeMismatch(path, object, expected, found):
             return "\(path): '\(object)' has \(found), expected \(expected)."
+        case let .unknownHook(path, object, name):
+            return
+                "\(path): '\(object)' names the hook '\(name)', which is not a hook name (valid forms: "
+                + "\(HookName.validForms)). The file was not written by Polygraph or was edited; fix the name there, "
+                + "or capture or import the file again."
         case let .rowRange(path, object, requested, available):
             return "\(path): rows \(requested) of '\(object)' requested but only \(available) committed rows exist."
         case let .invalidArgument(what, detail):

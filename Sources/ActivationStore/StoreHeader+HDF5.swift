@@ -22,7 +22,7 @@ extension StoreHeader {
         try file.setAttribute(RootAttribute.dModel, int: Int64(dModel))
         try file.setAttribute(RootAttribute.position, string: position.rawValue)
         try file.setAttribute(RootAttribute.promptTemplate, string: promptTemplate)
-        try file.setAttribute(RootAttribute.hooks, strings: hooks)
+        try file.setAttribute(RootAttribute.hooks, strings: hooks.map(\.description))
         try file.setAttribute(RootAttribute.createdAt, string: createdAt)
         try file.setAttribute(RootAttribute.createdBy, string: createdBy)
     }
@@ -57,11 +57,18 @@ extension StoreHeader {
                 expected: "one of last|mean|all|answer", found: "\"\(positionText)\"")
         }
         // Files written before the `hooks` attribute existed list their hooks only as datasets.
-        let hooks =
-            try file.hasAttribute(RootAttribute.hooks)
+        let listed = try file.hasAttribute(RootAttribute.hooks)
+        let names =
+            listed
             ? try file.stringsAttribute(RootAttribute.hooks)
             : (try file.exists(StoreSchema.activationsGroup)
                 ? try file.childNames(of: StoreSchema.activationsGroup) : [])
+        let hooks = try names.map { name in
+            do { return try HookName(parsing: name) } catch {
+                throw StoreError.unknownHook(
+                    path: path, object: listed ? "/@\(RootAttribute.hooks)" : StoreSchema.activationsGroup, name: name)
+            }
+        }
         let header = StoreHeader(
             modelName: try string(RootAttribute.modelName),
             modelArchitecture: try string(RootAttribute.modelArchitecture),
@@ -109,8 +116,9 @@ extension StoreHeader {
         if hooks != requested.hooks {
             let missing = requested.hooks.filter { !hooks.contains($0) }
             let extra = hooks.filter { !requested.hooks.contains($0) }
-            func list(_ names: [String]) -> String {
-                names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
+            func list(_ names: [HookName]) -> String {
+                names.prefix(3).map(\.description).joined(separator: ", ")
+                    + (names.count > 3 ? " and \(names.count - 3) more" : "")
             }
             var parts: [String] = []
             if !missing.isEmpty { parts.append("the file lacks \(list(missing))") }

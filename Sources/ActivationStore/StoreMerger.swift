@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// `polygraph merge`: joins the shard files of one capture into one activation file whose rows are in
 /// single-process order (shard 0's rows, then shard 1's, ...).
@@ -98,7 +99,7 @@ public enum StoreMerger {
     /// position `all`, and (copy mode) the activations.
     static func copyRows(
         of shard: ActivationReader, into writer: ActivationWriter, activations: Bool,
-        positions: [String] = [], blockBytes: Int
+        positions: [ProbePosition] = [], blockBytes: Int
     ) throws {
         let rowBytes = max(1, try shard.header.hooks.reduce(0) { $0 + (try shard.width(of: $1)) * 4 })
         let budget = activations ? max(1, blockBytes / rowBytes) : 65_536  // activation rows per block
@@ -134,10 +135,10 @@ public enum StoreMerger {
             if activations {
                 for hook in shard.header.hooks { batch.activations[hook] = try shard.rows(hook: hook, examples: range) }
             }
-            for name in positions {
+            for position in positions {
                 for hook in shard.header.hooks {
-                    batch.positions[name, default: [:]][hook] = try shard.rows(
-                        hook: hook, examples: range, position: name)
+                    batch.positions[position, default: [:]][hook] = try shard.rows(
+                        hook: hook, examples: range, position: position)
                 }
             }
             try writer.append(batch)

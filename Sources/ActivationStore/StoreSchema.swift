@@ -31,13 +31,15 @@ public enum StoreSchema {
     public static let answerPositions: [ProbePosition] = ProbePosition.answerExtras
 
     /// Dataset path of one hook at an extra answer position, e.g. `/positions/question/blocks.3.hook_resid_post`.
-    public static func position(_ name: String, _ hook: String) -> String { "\(positionsGroup)/\(name)/\(hook)" }
+    public static func position(_ name: ProbePosition, _ hook: HookName) -> String {
+        "\(positionsGroup)/\(name.rawValue)/\(hook)"
+    }
 
     /// Dataset path of one confidence column, e.g. `/confidence/mean_logprob`.
     public static func confidence(_ column: String) -> String { "\(confidenceGroup)/\(column)" }
 
     /// Dataset path of one hook, e.g. `/activations/blocks.14.hook_resid_post`.
-    public static func activations(_ hook: String) -> String { "\(activationsGroup)/\(hook)" }
+    public static func activations(_ hook: HookName) -> String { "\(activationsGroup)/\(hook)" }
 
     /// Dataset path of one metadata column.
     public static func meta(_ column: String) -> String { "\(metaGroup)/\(column)" }
@@ -81,8 +83,8 @@ public struct StoreHeader: Codable, Equatable, Sendable {
     public var position: CapturePosition
     /// How each text was wrapped before the forward pass; "" if raw.
     public var promptTemplate: String
-    /// Captured hooks in order, e.g. `blocks.14.hook_resid_post`.
-    public var hooks: [String]
+    /// Captured hooks in order, e.g. `blocks.14.hook_resid_post` (the `hooks` attribute holds their names).
+    public var hooks: [HookName]
     /// ISO 8601.
     public var createdAt: String
     /// e.g. "polygraph 0.1.0".
@@ -90,7 +92,7 @@ public struct StoreHeader: Codable, Equatable, Sendable {
 
     public init(
         modelName: String, modelArchitecture: String, modelSHA256: String, nLayers: Int, dModel: Int,
-        position: CapturePosition, promptTemplate: String, hooks: [String],
+        position: CapturePosition, promptTemplate: String, hooks: [HookName],
         createdAt: String = StoreHeader.now(), createdBy: String = StoreHeader.defaultCreator
     ) {
         self.modelName = modelName

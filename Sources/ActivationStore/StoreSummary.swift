@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// What `polygraph inspect FILE.h5` reports about an activation file: schema, counts, label balance,
 /// sources, hooks with their storage, and every root attribute. Codable for `--json`; `text` for people.
@@ -15,7 +16,7 @@ public struct StoreSummary: Codable, Sendable {
         public var count: Int
     }
     public struct Hook: Codable, Sendable, Equatable {
-        public var name: String
+        public var name: HookName
         public var shape: [Int]
         public var dtype: String
         public var compression: String

@@ -39,7 +39,7 @@ extension CapturePipeline {
                         text: item.example.text, label: -1, source: datasets[item.dataset].name, nTokens: 0,
                         meta: meta, answer: ""))
                 for hook in request.hooks {
-                    batch.activations[hook.description, default: []] += [Float](
+                    batch.activations[hook, default: []] += [Float](
                         repeating: .nan, count: try engine.width(of: hook))
                     for name in StoreSchema.answerPositions { extra[name, default: [:]][hook, default: []].append(nil) }
                 }
@@ -65,7 +65,7 @@ extension CapturePipeline {
                     throw StoreError.invalidArgument(
                         what: "engine output", detail: "hook \(hook) missing from the generation")
                 }
-                batch.activations[hook.description, default: []] += row
+                batch.activations[hook, default: []] += row
                 for name in StoreSchema.answerPositions {
                     let row = answer.positionRows[name]?[hook]
                     extra[name, default: [:]][hook, default: []].append(row?.count == width ? row : nil)
@@ -77,7 +77,7 @@ extension CapturePipeline {
         for (name, hooks) in extra {
             for (hook, rows) in hooks where rows.contains(where: { $0 != nil }) {
                 let nan = [Float](repeating: .nan, count: try engine.width(of: hook))
-                batch.positions[name.rawValue, default: [:]][hook.description] = rows.flatMap { $0 ?? nan }
+                batch.positions[name, default: [:]][hook] = rows.flatMap { $0 ?? nan }
             }
         }
         return batch

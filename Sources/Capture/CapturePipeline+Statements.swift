@@ -80,7 +80,7 @@ extension CapturePipeline {
                 batch.tokenConfidence!["token_entropy"]! += s.entropies
                 batch.tokenConfidence!["token_margin"]! += s.margins
             }
-            for hook in request.hooks { batch.activations[hook.description, default: []] += reduced[index][hook] ?? [] }
+            for hook in request.hooks { batch.activations[hook, default: []] += reduced[index][hook] ?? [] }
         }
         return batch
     }

@@ -59,10 +59,10 @@ public final class CapturePipeline {
         let header = StoreHeader(
             modelName: info.name, modelArchitecture: info.architecture, modelSHA256: info.sha256,
             nLayers: info.nLayers, dModel: info.dModel, position: request.position,
-            promptTemplate: engine.promptTemplate, hooks: request.hooks.map(\.description), createdBy: request.createdBy
+            promptTemplate: engine.promptTemplate, hooks: request.hooks, createdBy: request.createdBy
         )
-        var widths: [String: Int] = [:]
-        for hook in request.hooks { widths[hook.description] = try engine.width(of: hook) }
+        var widths: [HookName: Int] = [:]
+        for hook in request.hooks { widths[hook] = try engine.width(of: hook) }
         let options = ActivationWriter.Options(
             compression: request.compression, overwrite: request.overwrite,
             chunkRows: request.chunkRows, shard: shard)
@@ -118,7 +118,7 @@ public final class CapturePipeline {
             path: request.outPath, examples: items.count - min(skip, items.count), resumedFrom: skip,
             totalExamples: total, tokens: tokens, seconds: seconds,
             tokensPerSecond: Double(tokens) / max(seconds, 1e-9), fileBytes: bytes,
-            hooks: request.hooks.count, position: request.position.rawValue,
+            hooks: request.hooks.count, position: request.position,
             sources: datasets.map(\.name), correct: hasQuestions ? correct : nil,
             refused: hasQuestions ? refused : nil, shard: shard?.description, skipped: skipped)
     }

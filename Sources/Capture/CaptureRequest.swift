@@ -56,7 +56,7 @@ public struct CaptureSummary: Codable, Sendable {
     public var tokensPerSecond: Double
     public var fileBytes: Int
     public var hooks: Int
-    public var position: String
+    public var position: CapturePosition
     public var sources: [String]
     /// Question datasets: answers graded correct (label 1) in this run.
     public var correct: Int?
@@ -75,7 +75,7 @@ public struct CaptureSummary: Codable, Sendable {
             format:
                 "captured %d examples (%d tokens) in %.1f s, %.0f tok/s -> %@ (%.1f MB, %d examples, %d %@, position %@)",
             examples, tokens, seconds, tokensPerSecond, path, Double(fileBytes) / 1e6, totalExamples, hooks,
-            hooks == 1 ? "hook" : "hooks", position)
+            hooks == 1 ? "hook" : "hooks", position.rawValue)
         if let shard { line += "; \(shard)" }
         if resumedFrom > 0 { line += "; resumed after \(resumedFrom) committed examples" }
         if skipped > 0 {

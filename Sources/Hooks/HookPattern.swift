@@ -77,6 +77,15 @@ public enum HookPattern: Hashable, Sendable, CustomStringConvertible {
         return names.sorted()
     }
 
+    /// A hook option and a layer list read together (`capture --hooks H --layers L`): the hooks they name for a model
+    /// with `nLayers` blocks, validated, without repeats, in firing order.
+    public static func names(hooks: String, layers: String, nLayers: Int, option: String = "--hooks") throws
+        -> [HookName]
+    {
+        let layers = try LayerSelection(parsing: layers).resolve(nLayers: nLayers)
+        return try expand(parseList(hooks, option: option), layers: layers, nLayers: nLayers)
+    }
+
     /// The shorthand of a per-layer pattern (`mlp_post`), or the full name.
     public var description: String {
         switch self {

@@ -3,7 +3,7 @@
 ///
 /// The raw values are the strings files hold; `Codable` reads and writes exactly them, and an unknown string is a
 /// decoding error naming it and the accepted ones.
-public enum ProbePosition: String, CaseIterable, Sendable, Hashable {
+public enum ProbePosition: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     /// The last token of the text (statements).
     case last
     /// The mean over the text's tokens.
@@ -24,6 +24,9 @@ public enum ProbePosition: String, CaseIterable, Sendable, Hashable {
     /// The extra positions an answer capture stores under `/positions/{rawValue}` beside `answer` (`/activations`),
     /// in the order they are written.
     public static let answerExtras: [ProbePosition] = [.question, .answerMean, .answerMax, .answerExact]
+
+    /// The string files and options hold (`answer_mean`, not the case name).
+    public var description: String { rawValue }
 
     /// The accepted values, for error messages.
     public static let acceptedValues: String = allCases.map(\.rawValue).joined(separator: ", ")
@@ -59,6 +62,10 @@ public enum ProbePosition: String, CaseIterable, Sendable, Hashable {
 
     /// True for the positions an answer capture stores under `/positions` (not `/activations`).
     public var isAnswerExtra: Bool { ProbePosition.answerExtras.contains(self) }
+
+    /// This position when an answer capture stores it under `/positions` (`isAnswerExtra`), else nil: what a reader
+    /// is asked for when nil means the file's own rows (`/activations`).
+    public var storedExtra: ProbePosition? { isAnswerExtra ? self : nil }
 }
 
 extension ProbePosition: Codable {

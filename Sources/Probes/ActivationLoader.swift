@@ -59,23 +59,40 @@ public final class ActivationLoader {
     }
 
     /// Whether every file stores the extra answer position `name` (nil, the file's own position, always is).
-    public func stores(position name: String?) -> Bool {
-        guard let name else { return true }
-        return sources.allSatisfy { $0.reader.positions.contains(name) }
+    public func stores(position: ProbePosition?) -> Bool {
+        guard let position else { return true }
+        return sources.allSatisfy { $0.reader.positions.contains(position) }
     }
 
     /// Layers whose hook for `pattern` is stored in every file, ascending.
     public func layers(of pattern: HookPattern) -> [Int] {
         (0..<header.nLayers).filter { l in
-            let hook = pattern.name(layer: l).description
+            let hook = pattern.name(layer: l)
             return sources.allSatisfy { $0.reader.header.hooks.contains(hook) }
         }
+    }
+
+    /// The layers `selection` names among those whose `pattern` hook every file stores (`sweep --layers`): every
+    /// stored layer for `all`; a listed layer the files lack is `ProbeError.missingHook`, one the model lacks
+    /// `HookError.layerMissing`.
+    public func layers(of pattern: HookPattern, selection: LayerSelection) throws -> [Int] {
+        let stored = layers(of: pattern)
+        for l in try selection.resolve(nLayers: header.nLayers) where !stored.contains(l) && selection != .all {
+            throw ProbeError.missingHook(hook: pattern.name(layer: l), path: sources[0].path, available: header.hooks)
+        }
+        let chosen = try selection.resolve(available: stored)
+        guard !chosen.isEmpty else {
+            throw ProbeError.missingHook(hook: pattern.name(layer: 0), path: sources[0].path, available: header.hooks)
+        }
+        return chosen
     }
 
     /// Labeled rows of `hook` from every file (or only `only`), concatenated; rows labeled -1 are skipped and
     /// counted. `groupBy` names an `/examples/meta` column to use as groups; a `polarity` column is read when present.
     /// `position` reads an extra answer position (`StoreSchema.answerPositions`) instead of `/activations`.
-    public func dataset(hook: String, groupBy: String? = nil, only: [Int]? = nil, position: String? = nil) throws
+    public func dataset(
+        hook: HookName, groupBy: String? = nil, only: [Int]? = nil, position: ProbePosition? = nil
+    ) throws
         -> ProbeDataset
     {
         let chosen = only.map { $0.map { sources[$0] } } ?? sources

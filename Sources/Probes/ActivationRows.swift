@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import ActivationStore
 
 /// The activation rows `[count, dims]` of a `ProbeDataset`, handed to trainers and scorers chunk by chunk.
@@ -24,9 +25,9 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
     /// One file's rows of one hook.
     struct Part {
         let reader: ActivationReader
-        let hook: String
+        let hook: HookName
         /// Extra answer position (`/positions/<position>/<hook>`), nil for `/activations`.
-        let position: String?
+        let position: ProbePosition?
         let rows: Int
     }
 
@@ -56,7 +57,7 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
 
     /// Every committed row of `hook` in `reader`'s file (one row per example), streamed `chunkRows` at a time.
     public init(
-        reader: ActivationReader, hook: String, position: String? = nil, dims: Int, chunkRows: Int,
+        reader: ActivationReader, hook: HookName, position: ProbePosition? = nil, dims: Int, chunkRows: Int,
         progress: StreamProgress? = nil
     ) {
         self.dims = dims
@@ -82,14 +83,7 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
     public func subset(_ indices: [Int]) -> ActivationRows {
         switch storage {
         case .memory(let x):
-            var out = [Float](repeating: 0, count: indices.count * dims)
-            x.withUnsafeBufferPointer { src in
-                out.withUnsafeMutableBufferPointer { dst in
-                    for (k, i) in indices.enumerated() {
-                        (dst.baseAddress! + k * dims).update(from: src.baseAddress! + i * dims, count: dims)
-                    }
-                }
-            }
+            let out = LinearAlgebra.gatherRows(x, indices, dims: dims)
             return ActivationRows(memory: out, dims: dims, chunkRows: chunkRows == count ? nil : chunkRows)
         case .stored(var s):
             let root = s.index.map { old in indices.map { old[$0] } } ?? indices
@@ -119,11 +113,9 @@ public final class ActivationRows: @unchecked Sendable {  // immutable; file rea
     public func materialize() throws -> [Float] {
         if case .memory(let x) = storage { return x }
         var out = [Float](repeating: 0, count: count * dims)
-        try out.withUnsafeMutableBufferPointer { o in
-            try forEachChunk { chunk in
-                for k in 0..<chunk.count {
-                    (o.baseAddress! + chunk.row(k) * dims).update(from: chunk.x + k * dims, count: dims)
-                }
+        try forEachChunk { chunk in
+            LinearAlgebra.placeRows(chunk.count, width: dims, into: &out, stride: dims, at: chunk.row) {
+                chunk.x + $0 * dims
             }
         }
         return out

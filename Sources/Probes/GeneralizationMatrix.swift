@@ -1,11 +1,12 @@
 import ActivationStore
 import Foundation
+import Hooks
 
 /// Cross-dataset transfer (`polygraph generalize`): train on each dataset, test on every dataset. The diagonal uses
 /// the dataset's own held-out split; off-diagonal cells test on every labeled row of the other dataset.
 public struct GeneralizationMatrix: Codable, Sendable {
     public var kind: String
-    public var hook: String
+    public var hook: HookName
     public var names: [String]
     /// `[train][test]`
     public var auroc: [[Double]]
@@ -54,7 +55,7 @@ public struct GeneralizationMatrix: Codable, Sendable {
     /// for `datasets[i]` (its style-augmented variants): the leave-one-out probes are then trained a second time on
     /// the other files plus their augmented rows and tested on the held-out plain file (`leaveOneOutAugmented`).
     public static func compute(
-        kind: ProbeKind, hook: String, names: [String], datasets: [ProbeDataset],
+        kind: ProbeKind, hook: HookName, names: [String], datasets: [ProbeDataset],
         plan: ProbeFitter.Plan, leaveOneOut: Bool = false, augmented: [ProbeDataset]? = nil,
         progress: ProgressReport? = nil
     ) throws -> GeneralizationMatrix {

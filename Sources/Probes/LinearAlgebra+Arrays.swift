@@ -207,4 +207,42 @@ extension LinearAlgebra {
     static func scale(_ y: inout [Double], by factor: Double) {
         y.withUnsafeMutableBufferPointer { y in for j in 0..<y.count { y[j] *= factor } }
     }
+
+    // Row copies between row-major float arrays (subsets, joined hooks, chunks put back in place).
+
+    /// The rows `indices` of `x` `[_, dims]`, in that order.
+    static func gatherRows(_ x: [Float], _ indices: [Int], dims: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: indices.count * dims)
+        x.withUnsafeBufferPointer { src in
+            placeRows(indices.count, width: dims, into: &out, stride: dims) { k in
+                precondition(indices[k] >= 0 && (indices[k] + 1) * dims <= src.count, "gatherRows: row out of range")
+                return src.baseAddress! + indices[k] * dims
+            }
+        }
+        return out
+    }
+
+    /// Copies `rows` rows of `width` floats into `out` `[_, stride]`: row r comes from `source(r)` and goes to row
+    /// `at(r)`, columns `column ..< column + width` (a hook's columns of joined rows, a chunk's rows back in place).
+    static func placeRows(
+        _ rows: Int, width: Int, into out: inout [Float], stride: Int, column: Int = 0, at: (Int) -> Int = { $0 },
+        source: (Int) -> UnsafePointer<Float>
+    ) {
+        precondition(column >= 0 && column + width <= stride, "placeRows: columns outside the row")
+        out.withUnsafeMutableBufferPointer { dst in
+            for r in 0..<rows {
+                let row = at(r)
+                precondition(row >= 0 && (row + 1) * stride <= dst.count, "placeRows: row outside the array")
+                (dst.baseAddress! + row * stride + column).update(from: source(r), count: width)
+            }
+        }
+    }
+
+    /// `placeRows` from the row-major `src` `[rows, width]`.
+    static func placeRows(_ src: [Float], width: Int, into out: inout [Float], stride: Int, column: Int = 0) {
+        let rows = width > 0 ? src.count / width : 0
+        src.withUnsafeBufferPointer { src in
+            placeRows(rows, width: width, into: &out, stride: stride, column: column) { src.baseAddress! + $0 * width }
+        }
+    }
 }

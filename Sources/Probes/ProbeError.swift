@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// Everything that can go wrong while building, training, saving, loading or applying a probe.
 /// Each case carries the context needed to act on it; `description` adds a hint when the fix is known.
@@ -26,7 +27,7 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Unknown probe kind name.
     case unknownKind(String)
     /// A requested hook is not in the activation file.
-    case missingHook(hook: String, path: String, available: [String])
+    case missingHook(hook: HookName, path: String, available: [HookName])
     /// An option value out of range.
     case invalidOption(name: String, value: String, expected: String)
     /// Probe artifact problems found while loading.
@@ -72,7 +73,7 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
             return
                 "unknown probe kind '\(name)'; use one of \(ProbeKind.allCases.map(\.cliName).joined(separator: ", "))."
         case let .missingHook(hook, path, available):
-            let some = available.prefix(6).joined(separator: ", ")
+            let some = available.prefix(6).map(\.description).joined(separator: ", ")
             return
                 "\(path): no activations for hook '\(hook)'. Stored hooks: \(some)\(available.count > 6 ? ", …" : ""). "
                 + "Hint: pick a stored layer/hook or recapture with --hooks."

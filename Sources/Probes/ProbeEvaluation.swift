@@ -1,11 +1,12 @@
 import Foundation
+import Hooks
 
 /// A probe artifact measured on activation files (`polygraph eval`).
 public struct ProbeEvaluation: Codable, Sendable {
     public var probe: String
-    public var hook: String
+    public var hook: HookName
     /// A multi-layer probe's hooks, in the order their rows are concatenated (nil for a probe of one hook).
-    public var hooks: [String]?
+    public var hooks: [HookName]?
     public var files: [String]
     public var metrics: ProbeMetrics
     public var skippedUnlabeled: Int
@@ -32,8 +33,8 @@ public struct ProbeEvaluation: Codable, Sendable {
         let p = raw.map(scorer.artifact.calibration.probability)
         metrics = ProbeMetrics(scores: raw, probabilities: p, labels: data.labels)
         probe = probePath
-        hook = scorer.artifact.hook.description
-        hooks = scorer.artifact.hooks?.map(\.description)
+        hook = scorer.artifact.hook
+        hooks = scorer.artifact.hooks
         self.files = files
         skippedUnlabeled = data.skippedUnlabeled
         var counts: [String: Int] = [:]
@@ -62,7 +63,7 @@ public struct ProbeEvaluation: Codable, Sendable {
     /// Human-readable report.
     public func text() -> String {
         var out =
-            "probe \(probe) on \(files.joined(separator: ", ")) (\(hooks.map { "hooks " + $0.joined(separator: " + ") } ?? "hook \(hook)"))\n"
+            "probe \(probe) on \(files.joined(separator: ", ")) (\(hooks.map { "hooks " + $0.map(\.description).joined(separator: " + ") } ?? "hook \(hook)"))\n"
         out += "rows: \(metrics.n) labeled (\(metrics.positives) true), \(skippedUnlabeled) unlabeled skipped\n"
         out += String(
             format: "accuracy %.4f  AUROC %.4f  AUPRC %.4f  ECE %.4f  Brier %.4f\n", metrics.accuracy, metrics.auroc,

@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// Choosing a probe (answer position, layer, kind, C) by k-fold cross-validation on the training rows only, never
 /// on the test rows, and saying why (`sweep --select`, `train --layer best`).
@@ -6,7 +7,7 @@ public enum ProbeSelection {
     /// One scored candidate.
     public struct Candidate: Codable, Sendable, Equatable {
         /// Where the activations were read (`answer`, `question`, `answer_mean`, …); nil: the file's own position.
-        public var position: String?
+        public var position: ProbePosition?
         /// The layer; of a concatenation, the first of `layers`.
         public var layer: Int
         /// A multi-layer candidate's layers, their rows concatenated in this order (nil: the one `layer`).
@@ -18,7 +19,7 @@ public enum ProbeSelection {
         public var cvAUROC: Double
 
         public init(
-            position: String?, layer: Int, kind: String, c: Double? = nil, cvAUROC: Double, layers: [Int]? = nil
+            position: ProbePosition?, layer: Int, kind: String, c: Double? = nil, cvAUROC: Double, layers: [Int]? = nil
         ) {
             self.position = position; self.layer = layers?.first ?? layer; self.kind = kind; self.c = c
             self.cvAUROC = cvAUROC
@@ -37,7 +38,7 @@ public enum ProbeSelection {
 
         /// `answer_mean, layer 21, logistic, C 0.001`.
         public var label: String {
-            [position, layerLabel, kind, c.map { String(format: "C %g", $0) }].compactMap { $0 }.joined(
+            [position?.rawValue, layerLabel, kind, c.map { String(format: "C %g", $0) }].compactMap { $0 }.joined(
                 separator: ", ")
         }
     }
@@ -63,7 +64,7 @@ public enum ProbeSelection {
             case nRows = "n_rows", concatenation = "multi_layer"
         }
 
-        public var position: String? { chosen.position }
+        public var position: ProbePosition? { chosen.position }
         public var layer: Int { chosen.layer }
         /// The chosen layers (one unless a concatenation was kept).
         public var layers: [Int] { chosen.allLayers }
@@ -82,7 +83,9 @@ public enum ProbeSelection {
                 out +=
                     "; best per position: "
                     + bestPerPosition.map {
-                        String(format: "%@ %.3f (layer %d)", ($0.position ?? "?") as NSString, $0.cvAUROC, $0.layer)
+                        String(
+                            format: "%@ %.3f (layer %d)", ($0.position?.rawValue ?? "?") as NSString, $0.cvAUROC,
+                            $0.layer)
                     }.joined(separator: ", ")
             }
             if let concatenation { out += "; " + concatenation.text }
@@ -101,7 +104,7 @@ public enum ProbeSelection {
         let rest = scored.enumerated().filter { $0.offset != best.offset }.map(\.element)
         let runnerUp = rest.enumerated().max { ($0.element.cvAUROC, -$0.offset) < ($1.element.cvAUROC, -$1.offset) }?
             .element
-        var positions: [String?] = []
+        var positions: [ProbePosition?] = []
         for c in scored where !positions.contains(c.position) { positions.append(c.position) }
         let perPosition = positions.compactMap { p in
             scored.filter { $0.position == p }.enumerated()

@@ -1,14 +1,15 @@
 import Foundation
+import Hooks
 
 /// What `polygraph inspect P.json` shows about a probe artifact.
 public struct ProbeSummary: Codable, Sendable {
     public var kind: String
     public var variant: String?
     public var model: ModelIdentity
-    public var hook: String
+    public var hook: HookName
     /// A multi-layer probe's hooks, concatenated in this order (nil for a probe of one hook).
-    public var hooks: [String]?
-    public var position: String
+    public var hooks: [HookName]?
+    public var position: ProbePosition
     public var dims: Int
     public var parameterCount: Int
     public var calibration: PlattCalibration
@@ -38,9 +39,9 @@ public struct ProbeSummary: Codable, Sendable {
         kind = a.kind
         variant = a.parameters.variant
         model = a.model
-        hook = a.hook.description
-        hooks = a.hooks?.map(\.description)
-        position = a.position.rawValue
+        hook = a.hook
+        hooks = a.hooks
+        position = a.position
         dims = a.dims
         parameterCount =
             (a.parameters.weights?.count ?? 0) + (a.parameters.bias == nil ? 0 : 1)
@@ -65,7 +66,9 @@ public struct ProbeSummary: Codable, Sendable {
         var out = "probe artifact (polygraph.probe v1)\n"
         out += "  kind:        \(kind)\(variant.map { " (\($0))" } ?? "")\n"
         out += "  model:       \(model.name) [\(model.architecture)] sha256 \(model.sha256.prefix(16))…\n"
-        if let hooks { out += "  hooks:       \(hooks.joined(separator: " + ")) (rows concatenated)\n" }
+        if let hooks {
+            out += "  hooks:       \(hooks.map(\.description).joined(separator: " + ")) (rows concatenated)\n"
+        }
         out += "  hook:        \(hook)  position: \(position)  dims: \(dims)\(layer.map { "  layer: \($0)" } ?? "")\n"
         out += "  parameters:  \(parameterCount)\(converged.map { $0 ? " (converged)" : " (NOT converged)" } ?? "")\n"
         out += String(

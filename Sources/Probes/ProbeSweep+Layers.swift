@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 
 /// `sweep --select` with multi-layer rows: each position and kind's best single layer by CV, concatenated with its
 /// next-best layers, fitted and scored beside the single layers.
@@ -20,12 +21,12 @@ extension ProbeSweep {
     /// scored by the same `folds`. Runs on the calling thread, after the single layers.
     static func concatenationFits(
         _ rows: [Row], kinds: [ProbeKind], plan: ProbeFitter.Plan, folds: Int,
-        load: (String?, [Int]) throws -> (hooks: [String], data: ProbeDataset),
-        loadTest: ((String?, [Int]) throws -> ProbeDataset)?, progress: ProgressReport?
+        load: (ProbePosition?, [Int]) throws -> (hooks: [HookName], data: ProbeDataset),
+        loadTest: ((ProbePosition?, [Int]) throws -> ProbeDataset)?, progress: ProgressReport?
     ) throws -> [Fitted] {
-        var positions: [String?] = []
+        var positions: [ProbePosition?] = []
         for r in rows where !positions.contains(r.position) { positions.append(r.position) }
-        var plans: [(position: String?, kind: ProbeKind, layers: [Int])] = []
+        var plans: [(position: ProbePosition?, kind: ProbeKind, layers: [Int])] = []
         for position in positions {
             for kind in kinds {
                 let candidates = rows.filter { $0.position == position && $0.kind == kind.cliName }
@@ -44,7 +45,8 @@ extension ProbeSweep {
             let (hooks, data) = try load(unit.position, unit.layers)
             let testData = try loadTest?(unit.position, unit.layers)
             var fitted = try fitOne(
-                layer: unit.layers[0], hook: hooks.joined(separator: " + "), kind: unit.kind, data: data,
+                layer: unit.layers[0], hook: hooks.map(\.description).joined(separator: " + "), kind: unit.kind,
+                data: data,
                 testData: testData, plan: plan)
             fitted.row.position = unit.position
             fitted.row.layers = unit.layers

@@ -18,7 +18,8 @@ extension ProbeSweep {
         out += "\n"
         for r in result.rows {
             out +=
-                (multi ? pad(r.position ?? "", 12, left: true) + " " : "") + pad(r.layerLabel, lw, left: true) + " "
+                (multi ? pad(r.position?.rawValue ?? "", 12, left: true) + " " : "") + pad(r.layerLabel, lw, left: true)
+                + " "
                 + pad(r.kind, 14, left: true)
             for v in [
                 r.test.accuracy, r.test.auroc, r.test.auprc, r.test.ece, r.test.brier, r.test.recallAt1FPR,
@@ -105,7 +106,7 @@ extension ProbeSweep {
             for kind in result.kinds {
                 if let b = result.best(kind: kind, position: position) {
                     md +=
-                        (multi ? "| \(position ?? "") " : "")
+                        (multi ? "| \(position?.rawValue ?? "") " : "")
                         + String(
                             format: "| %@ | %d | %.3f | %.3f | %.3f | %.3f |\n", kind as NSString, b.layer,
                             b.test.auroc,
@@ -124,7 +125,7 @@ extension ProbeSweep {
         md += "|\(multi ? "---|" : "")---|---|---|---|---|---|---|---|---|---|\(cv ? "---|" : "")\n"
         for r in result.rows {
             md +=
-                (multi ? "| \(r.position ?? "") " : "")
+                (multi ? "| \(r.position?.rawValue ?? "") " : "")
                 + String(
                     format: "| %@ | %@ | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |",
                     r.layerLabel as NSString,

@@ -1,5 +1,6 @@
 import ActivationStore
 import Foundation
+import Hooks
 
 /// Fits every requested probe kind on every layer and measures it on a held-out split (`polygraph sweep`).
 public enum ProbeSweep {
@@ -7,7 +8,7 @@ public enum ProbeSweep {
     public struct Row: Codable, Sendable {
         /// Where in the example the activations were read (`last`, `answer`, `question`, `answer_mean`, …);
         /// nil in sweeps of one position (older reports).
-        public var position: String?
+        public var position: ProbePosition?
         /// The layer; of a multi-layer row, the first of `layers`.
         public var layer: Int
         /// A multi-layer row's layers, their rows concatenated in this order (nil: the one `layer`).
@@ -75,7 +76,7 @@ public enum ProbeSweep {
         }
 
         /// The single-layer row with the highest test AUROC for `kind` at `position` (ties: lower layer).
-        public func best(kind: String, position: String?) -> Row? {
+        public func best(kind: String, position: ProbePosition?) -> Row? {
             singleLayerRows.filter { $0.kind == kind && $0.position == position && $0.test.auroc.isFinite }
                 .max { ($0.test.auroc, -$0.layer) < ($1.test.auroc, -$1.layer) }
         }
@@ -88,15 +89,15 @@ public enum ProbeSweep {
         }
 
         /// Positions in the order they were run (one nil for a sweep of one position).
-        public var positions: [String?] {
-            var seen: [String?] = []
+        public var positions: [ProbePosition?] {
+            var seen: [ProbePosition?] = []
             for r in rows where !seen.contains(r.position) { seen.append(r.position) }
             return seen
         }
 
         /// Series names: the kind, prefixed by the position when there are several.
         func seriesName(_ row: Row) -> String {
-            positions.count > 1 ? "\(row.position ?? "?") \(row.kind)" : row.kind
+            positions.count > 1 ? "\(row.position?.rawValue ?? "?") \(row.kind)" : row.kind
         }
     }
 
@@ -106,7 +107,7 @@ public enum ProbeSweep {
         layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan, files: [String],
         progress: ProgressReport? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         loadTest: ((Int) throws -> ProbeDataset)? = nil,
-        load: (Int) throws -> (hook: String, data: ProbeDataset)
+        load: (Int) throws -> (hook: HookName, data: ProbeDataset)
     ) throws -> Result {
         try run(
             positions: [nil], layers: layers, kinds: kinds, plan: plan, files: files, progress: progress,
@@ -125,13 +126,13 @@ public enum ProbeSweep {
     /// and 3 next-best layers; those rows are reported beside the single layers, and the choice takes one only when
     /// its CV AUROC beats the chosen single layer by `ProbeSelection.concatenationMargin`.
     public static func run(
-        positions: [String?], layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan,
+        positions: [ProbePosition?], layers: [Int], kinds: [ProbeKind], plan: ProbeFitter.Plan,
         files: [String], selectFolds: Int? = nil, progress: ProgressReport? = nil,
         workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-        loadTest: ((String?, Int) throws -> ProbeDataset)? = nil,
-        loadLayers: ((String?, [Int]) throws -> (hooks: [String], data: ProbeDataset))? = nil,
-        loadTestLayers: ((String?, [Int]) throws -> ProbeDataset)? = nil,
-        load: (String?, Int) throws -> (hook: String, data: ProbeDataset)
+        loadTest: ((ProbePosition?, Int) throws -> ProbeDataset)? = nil,
+        loadLayers: ((ProbePosition?, [Int]) throws -> (hooks: [HookName], data: ProbeDataset))? = nil,
+        loadTestLayers: ((ProbePosition?, [Int]) throws -> ProbeDataset)? = nil,
+        load: (ProbePosition?, Int) throws -> (hook: HookName, data: ProbeDataset)
     ) throws -> Result {
         let started = Date()
         let units = positions.flatMap { p in layers.map { (position: p, layer: $0) } }
@@ -144,7 +145,7 @@ public enum ProbeSweep {
         for (ui, unit) in units.enumerated() {
             inFlight.wait()
             if state.failed { inFlight.signal(); break }
-            let hook: String, data: ProbeDataset, testData: ProbeDataset?
+            let hook: HookName, data: ProbeDataset, testData: ProbeDataset?
             do {
                 (hook, data) = try load(unit.position, unit.layer)
                 testData = try loadTest?(unit.position, unit.layer)
@@ -158,7 +159,7 @@ public enum ProbeSweep {
                 do {
                     for (ki, kind) in kinds.enumerated() where !state.failed {
                         var fitted = try fitOne(
-                            layer: unit.layer, hook: hook, kind: kind, data: data, testData: testData,
+                            layer: unit.layer, hook: hook.description, kind: kind, data: data, testData: testData,
                             plan: plan)
                         fitted.row.position = unit.position
                         if let folds = selectFolds {

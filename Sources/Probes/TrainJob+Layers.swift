@@ -18,13 +18,13 @@ extension TrainJob {
         let kind = try ProbeKind(cliName: base.kind)
         let cs: [Double?] = [ProbeKind.logistic, .hybrid].contains(kind) ? regularization?.map { $0 } ?? [nil] : [nil]
         // Labels name the file's own position too; only the extra answer positions read `/positions`.
-        let stored = base.position.flatMap { ProbePosition(rawValue: $0)?.isAnswerExtra == true ? $0 : nil }
+        let stored = base.position?.storedExtra
         let sets = ProbeSelection.concatenations(of: base.layer, with: extra)
         var tried: [ProbeSelection.Candidate] = []
         let total = candidates.count + sets.count * cs.count
         for set in sets {
             let data = try loader.dataset(
-                hooks: set.map { pattern.name(layer: $0).description }, groupBy: groupBy, position: stored)
+                hooks: set.map(pattern.name(layer:)), groupBy: groupBy, position: stored)
             for c in cs {
                 let auroc = try ProbeSelection.crossValidatedAUROC(
                     data, kind: kind, plan: plan, folds: folds, separateTest: false, c: c)

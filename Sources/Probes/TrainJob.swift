@@ -74,7 +74,7 @@ public enum TrainJob {
     public static func run(
         paths: [String], plan: ProbeFitter.Plan, layer: LayerChoice?,
         hook pattern: HookPattern = .perLayer(.residPost), groupBy: String? = nil,
-        regularization: [Double]? = nil, position: String? = nil, positions: [String?]? = nil,
+        regularization: [Double]? = nil, position: ProbePosition? = nil, positions: [ProbePosition?]? = nil,
         kinds: [ProbeKind]? = nil, progress: ProgressReport? = nil, budget: MemoryBudget = .default,
         streamProgress: ActivationRows.StreamProgress? = nil, multiLayer: Bool = true
     ) throws -> Output {
@@ -133,7 +133,7 @@ public enum TrainJob {
                 let layers = layer.candidates(stored: loader.layers(of: pattern)), folds = layer.folds
                 guard !layers.isEmpty else {
                     throw ProbeError.missingHook(
-                        hook: pattern.name(layer: 0).description, path: paths[0],
+                        hook: pattern.name(layer: 0), path: paths[0],
                         available: loader.header.hooks)
                 }
                 // Kind × C pairs tried at every position and layer (C only for the kinds it regularises).
@@ -148,14 +148,14 @@ public enum TrainJob {
                 for p in candidatePositions {
                     for set in layers {
                         let data = try loader.dataset(
-                            hooks: set.map { pattern.name(layer: $0).description }, groupBy: groupBy, position: p)
+                            hooks: set.map(pattern.name(layer:)), groupBy: groupBy, position: p)
                         nRows = try ProbeSelection.trainingRows(data, plan: plan, separateTest: false).count
                         for (kind, c) in grid {
                             let auroc = try ProbeSelection.crossValidatedAUROC(
                                 data, kind: kind, plan: plan, folds: folds,
                                 separateTest: false, c: c)
                             let candidate = ProbeSelection.Candidate(
-                                position: p ?? loader.header.position.rawValue, layer: set[0],
+                                position: p ?? ProbePosition(loader.header.position), layer: set[0],
                                 kind: kind.cliName, c: c, cvAUROC: auroc, layers: set)
                             candidates.append(candidate)
                             progress?(
@@ -185,14 +185,14 @@ public enum TrainJob {
                 selection = choice
                 layerSet = choice.layers
                 // Labels name the file's own position too; only the extra answer positions read `/positions`.
-                position = choice.position.flatMap { ProbePosition(rawValue: $0)?.isAnswerExtra == true ? $0 : nil }
+                position = choice.position?.storedExtra
                 if let c = choice.chosen.c { plan.options.c = c }
                 plan.kind = try ProbeKind(cliName: choice.kind)
             }
             chosen = layerSet[0]
             hooks = layerSet.map { pattern.name(layer: $0) }
         }
-        let data = try loader.dataset(hooks: hooks.map(\.description), groupBy: groupBy, position: position)
+        let data = try loader.dataset(hooks: hooks, groupBy: groupBy, position: position)
         let outcome = try ProbeFitter.fit(data, plan: plan)
         var metrics = ["train": outcome.train]
         if let test = outcome.test { metrics["test"] = test }
@@ -218,7 +218,7 @@ public enum TrainJob {
         let artifact = ProbeArtifact(
             model: outcome.model,
             identity: .init(name: h.modelName, architecture: h.modelArchitecture, sha256: h.modelSHA256),
-            hook: hooks[0], position: try position.map(ProbePosition.init(parsing:)) ?? ProbePosition(h.position),
+            hook: hooks[0], position: position ?? ProbePosition(h.position),
             calibration: outcome.calibration,
             thresholds: outcome.thresholds, training: training, createdBy: createdBy, hooks: hooks)
         try artifact.validate(path: "new artifact")
@@ -242,13 +242,12 @@ public enum TrainJob {
                 modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : ProbePosition(h.position),
                 dims: nil,
                 allowMismatch: allowMismatch)
-            for hook in a.inputHooks.map(\.description) where !h.hooks.contains(hook) {
+            for hook in a.inputHooks where !h.hooks.contains(hook) {
                 throw ProbeError.missingHook(hook: hook, path: s.path, available: h.hooks)
             }
         }
         let data = try loader.dataset(
-            hooks: a.inputHooks.map(\.description), position: a.position.isAnswerExtra ? a.position.rawValue : nil
-        )
+            hooks: a.inputHooks, position: a.position.storedExtra)
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
         // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).
         try data.requireBothClasses("evaluation rows of \(paths.joined(separator: ", "))")

@@ -1,4 +1,5 @@
 // Option types shared by the commands: the model options, and the enums and lists parsed by ArgumentParser.
+import ActivationStore
 import ArgumentParser
 import Gate
 import Hooks
@@ -91,6 +92,47 @@ struct ProbeFlagList: ExpressibleByArgument, Equatable, Sendable {
     var defaultValueDescription: String {
         ProbeFlag.allCases.filter { flags.contains($0) }.map(\.rawValue).joined(separator: ",")
     }
+}
+
+/// `--answer-position` (train, sweep): answer, question, answer_mean, answer_max, answer_exact, a comma list of them,
+/// or `best` (all five). Read when the command line is parsed; a bad entry is an error naming it and the choices.
+struct AnswerPositions: ExpressibleByArgument, Equatable, Sendable {
+    /// The positions an answer capture can be read at: its own rows (`answer`), then the extra ones.
+    static let accepted: [ProbePosition] = [.answer] + StoreSchema.answerPositions
+
+    /// The positions to choose among, in the order given, without repeats.
+    let positions: [ProbePosition]
+    /// The option's value as given (`best`, `answer_mean,question`), for the summary line.
+    let argument: String
+
+    init(parsing argument: String) throws {
+        let names =
+            argument.lowercased() == "best"
+            ? Self.accepted.map(\.rawValue)
+            : argument.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var positions: [ProbePosition] = []
+        for name in names {
+            guard let position = ProbePosition(rawValue: name), Self.accepted.contains(position) else {
+                throw ValidationError(
+                    "expected \(Self.accepted.map(\.rawValue).joined(separator: ", ")), a comma list of them, or "
+                        + "'best' (got '\(name)')")
+            }
+            if !positions.contains(position) { positions.append(position) }
+        }
+        guard !positions.isEmpty else {
+            throw ValidationError("it is empty: give answer, question, answer_mean, answer_max, answer_exact or best")
+        }
+        self.positions = positions
+        self.argument = argument
+    }
+
+    init?(argument: String) { try? self.init(parsing: argument) }
+
+    static var allValueStrings: [String] { accepted.map(\.rawValue) + ["best"] }
+    var defaultValueDescription: String { argument }
+
+    /// The candidates for `TrainJob`: nil for `answer` (the file's own rows, `/activations`), else the position.
+    var candidates: [ProbePosition?] { positions.map(\.storedExtra) }
 }
 
 /// How `serve` and `ask` load the model and find probes when none is given.

@@ -95,10 +95,7 @@ struct CaptureCommand: ParsableCommand {
         let position = position ?? (questions ? .answer : .last)
         let template = template ?? (position == .answer ? .chat : .raw)
         let lm = try model.load()
-        let hookNames = try HookPattern.expand(
-            HookPattern.parseList(hooks, option: "--hooks"),
-            layers: LayerSelection(parsing: layers).resolve(nLayers: lm.config.nLayers),
-            nLayers: lm.config.nLayers)
+        let hookNames = try HookPattern.names(hooks: hooks, layers: layers, nLayers: lm.config.nLayers)
         let chat = try template.template(for: lm)
         let engine = try EngineCaptureAdapter(model: lm, chat: chat)
         var request = CaptureRequest(datasets: datasets, outPath: out, hooks: hookNames, position: position)

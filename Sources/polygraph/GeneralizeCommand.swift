@@ -51,12 +51,12 @@ struct GeneralizeCommand: ParsableCommand {
             let streaming = StreamProgressLine(enabled: !fit.quiet)
             defer { streaming.finish() }
             loader.progress = streaming.report
-            let pattern = try fit.hookPattern()
+            let pattern = fit.hook
             guard layer != nil || pattern.isFullName else {
                 throw ProbeError.invalidOption(
                     name: "layer", value: "(missing)", expected: "a layer number, or a full --hook name")
             }
-            let hook = pattern.name(layer: layer ?? 0).description
+            let hook = pattern.name(layer: layer ?? 0)
             let progress = ProgressLine(label: "generalize", unit: "files", enabled: !fit.quiet)
             let datasets = try loader.sources.indices.map {
                 try loader.dataset(hook: hook, groupBy: fit.groupBy, only: [$0])

@@ -65,7 +65,9 @@ struct ImportCommand: ParsableCommand {
             arrayPath: array, csvPath: csv, outPath: out, modelName: modelName,
             architecture: modelArchitecture, modelSHA256: modelSha256)
         request.nLayers = nLayers
-        request.hooks = hooks?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        request.hooks = try hooks?.split(separator: ",").map {
+            try HookName(parsing: $0.trimmingCharacters(in: .whitespaces))
+        }
         request.layer = layer
         request.hfHiddenStates = hfHiddenStates
         request.position = position

@@ -3,6 +3,7 @@ import ArgumentParser
 import ActivationStore
 import Foundation
 import GGUF
+import Hooks
 import Inference
 import Probes
 
@@ -32,7 +33,7 @@ struct InspectCommand: ParsableCommand {
         case .gguf:
             let gguf = try GGUFFile(path: file)
             let summary = gguf.summary
-            let hooks = (try? ArchitectureRegistry.hookNames(for: gguf))?.map(\.description) ?? []
+            let hooks = (try? ArchitectureRegistry.hookNames(for: gguf)) ?? []
             if json {
                 try printJSON(GGUFInspection(gguf: summary, hooks: hooks))
             } else {
@@ -49,16 +50,18 @@ struct InspectCommand: ParsableCommand {
     }
 
     /// Hooks grouped the way people read them: the per-block names once, with the layer range.
-    private func hooksText(_ hooks: [String]) -> String {
+    private func hooksText(_ hooks: [HookName]) -> String {
         guard !hooks.isEmpty else { return "hooks: none (architecture not supported by this engine)" }
-        let perBlock = hooks.filter { $0.hasPrefix("blocks.0.") }.map {
-            "blocks.{l}." + $0.dropFirst("blocks.0.".count)
+        var perBlock: [String] = []
+        var layers = Set<Int>()
+        for case .block(let layer, let hook) in hooks {
+            layers.insert(layer)
+            if layer == 0 { perBlock.append("blocks.{l}." + hook.rawValue) }
         }
-        let layers = Set(hooks.compactMap { $0.split(separator: ".").dropFirst().first.flatMap { Int($0) } })
         var lines = ["hooks: \(hooks.count) (\(layers.count) layers, l = 0…\((layers.max() ?? 0)))"]
         lines.append("  hook_embed")
         lines += perBlock.map { "  " + $0 }
-        lines += hooks.filter { $0.hasPrefix("ln_final") }.map { "  " + $0 }
+        lines += hooks.filter { $0 == .lnFinal }.map { "  \($0)" }
         return lines.joined(separator: "\n")
     }
 
@@ -72,7 +75,7 @@ struct InspectCommand: ParsableCommand {
 /// What `inspect --json` prints for a GGUF file.
 struct GGUFInspection: Encodable {
     let gguf: GGUFSummary
-    let hooks: [String]
+    let hooks: [HookName]
 }
 
 /// The three file kinds `inspect` understands, recognised by their first bytes rather than their names.

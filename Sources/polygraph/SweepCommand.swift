@@ -38,30 +38,16 @@ struct SweepCommand: ParsableCommand {
         BatchAllocator.keepFreedMemory()
         let (result, _) = try failing { () throws -> (ProbeSweep.Result, Int) in
             let kinds = try ProbeKind.parseList(probe)
-            let pattern = try fit.hookPattern()
+            let pattern = fit.hook
             let loader = try ActivationLoader(paths: fit.acts, budget: fit.memory.budget())
             let streaming = StreamProgressLine(enabled: !fit.quiet)
             defer { streaming.finish() }
             loader.progress = streaming.report
-            let stored = loader.layers(of: pattern)
             let selection = try layers.map(LayerSelection.init(parsing:)) ?? .all
-            for l in try selection.resolve(nLayers: loader.header.nLayers)
-            where !stored.contains(l) && selection != .all {
-                throw ProbeError.missingHook(
-                    hook: pattern.name(layer: l).description, path: fit.acts[0],
-                    available: loader.header.hooks)
-            }
-            let chosen = try selection.resolve(available: stored)
-            guard !chosen.isEmpty else {
-                throw ProbeError.missingHook(
-                    hook: pattern.name(layer: 0).description, path: fit.acts[0],
-                    available: loader.header.hooks)
-            }
+            let chosen = try loader.layers(of: pattern, selection: selection)
             // Labels: nil for the file's own position when --answer-position is not given, else each position's name.
-            var positions: [String?] = try fit.answerPositions().map {
-                $0 ?? (fit.answerPosition == nil ? nil : "answer")
-            }
-            let storedPosition: (String?) -> String? = { $0 == "answer" ? nil : $0 }
+            var positions: [ProbePosition?] = fit.answerPosition?.positions ?? [nil]
+            let storedPosition: (ProbePosition?) -> ProbePosition? = { $0?.storedExtra }
             // Among several positions, those some file lacks (older captures) are left out.
             if positions.count > 1 {
                 let stored = positions.filter { loader.stores(position: storedPosition($0)) }
@@ -77,14 +63,14 @@ struct SweepCommand: ParsableCommand {
                 throw ProbeError.dimensionMismatch(
                     source: testActs[0], expected: loader.header.dModel, found: testLoader.header.dModel)
             }
-            let loadTest: ((String?, Int) throws -> ProbeDataset)? = testLoader.map { tl in
+            let loadTest: ((ProbePosition?, Int) throws -> ProbeDataset)? = testLoader.map { tl in
                 { position, layer in
-                    try tl.dataset(hook: pattern.name(layer: layer).description, position: storedPosition(position))
+                    try tl.dataset(hook: pattern.name(layer: layer), position: storedPosition(position))
                 }
             }
             // With --select, the chosen layer concatenated with its next-best layers is tried too (rows in memory).
-            let hooks = { (layers: [Int]) in layers.map { pattern.name(layer: $0).description } }
-            let loadLayers: ((String?, [Int]) throws -> (hooks: [String], data: ProbeDataset))? =
+            let hooks = { (layers: [Int]) in layers.map(pattern.name(layer:)) }
+            let loadLayers: ((ProbePosition?, [Int]) throws -> (hooks: [HookName], data: ProbeDataset))? =
                 pattern.isFullName || chosen.count < 2
                 ? nil
                 : { position, layers in
@@ -94,7 +80,7 @@ struct SweepCommand: ParsableCommand {
                             hooks: hooks(layers), groupBy: fit.groupBy, position: storedPosition(position))
                     )
                 }
-            let loadTestLayers: ((String?, [Int]) throws -> ProbeDataset)? = testLoader.map { tl in
+            let loadTestLayers: ((ProbePosition?, [Int]) throws -> ProbeDataset)? = testLoader.map { tl in
                 { position, layers in try tl.dataset(hooks: hooks(layers), position: storedPosition(position)) }
             }
             var result = try ProbeSweep.run(
@@ -102,7 +88,7 @@ struct SweepCommand: ParsableCommand {
                 files: fit.acts, selectFolds: folds, progress: progress.report,
                 loadTest: loadTest, loadLayers: loadLayers, loadTestLayers: loadTestLayers
             ) { position, layer in
-                let hook = pattern.name(layer: layer).description
+                let hook = pattern.name(layer: layer)
                 return (hook, try loader.dataset(hook: hook, groupBy: fit.groupBy, position: storedPosition(position)))
             }
             progress.finish()
@@ -123,7 +109,7 @@ struct SweepCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
-            if let position = fit.answerPosition { print("answer position: \(position)") }
+            if let position = fit.answerPosition { print("answer position: \(position.argument)") }
             print(ProbeSweep.table(result), terminator: "")
             if let report { print("report: \(report)/README.md") }
         }

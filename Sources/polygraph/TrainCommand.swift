@@ -8,8 +8,13 @@ import Probes
 struct ProbeFitOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: "Activation files (.h5) written by `polygraph capture`.")
     var acts: [String] = []
-    @Option(name: .long, help: "Hook per layer (resid_post, mlp_post, attn_out, …) or one full hook name.")
-    var hook: String = "resid_post"
+    // Read at parse time with the hook grammar every command shares; an unknown name lists the valid forms. (A
+    // transform hides the default from the help, so the help says it.)
+    @Option(
+        name: .long,
+        help: "Hook per layer (resid_post, mlp_post, attn_out, …) or one full hook name. (default: resid_post)",
+        transform: HookPattern.init(parsing:))
+    var hook: HookPattern = .perLayer(.residPost)
     @Option(name: .long, help: "Seed for splits and MLP initialisation.")
     var seed: UInt64 = 0
     @Option(name: .long, help: "Fraction of labeled rows used for training; the rest is the test split.")
@@ -27,9 +32,10 @@ struct ProbeFitOptions: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens), answer_exact (the last token of the exact answer: the first words of the answer that the question does not contain); a comma list or 'best' (all five; those a file lacks are skipped) to choose among by cross-validation on the training rows."
+            "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens), answer_exact (the last token of the exact answer: the first words of the answer that the question does not contain); a comma list or 'best' (all five; those a file lacks are skipped) to choose among by cross-validation on the training rows.",
+        transform: AnswerPositions.init(parsing:)
     )
-    var answerPosition: String?
+    var answerPosition: AnswerPositions?
     @Option(name: .customLong("C"), help: "Logistic inverse regularisation strength (scikit-learn's C).")
     var c: Double = 1
     @Option(name: .long, help: "Target: at most this fraction of false statements flagged ok.")
@@ -58,7 +64,6 @@ struct ProbeFitOptions: ParsableArguments {
         guard weightDecay >= 0, weightDecay.isFinite else {
             throw ValidationError("--weight-decay must be 0 or more and finite (got \(weightDecay))")
         }
-        _ = try answerPositions()
         if let calibration, !["train", "held-out", "out-of-fold"].contains(calibration) {
             throw ValidationError("--calibration takes train, held-out or out-of-fold (got '\(calibration)')")
         }
@@ -73,33 +78,8 @@ struct ProbeFitOptions: ParsableArguments {
     }
 
     /// `--answer-position` as a list of candidates: nil is the file's own position (`answer`: the last answer token),
-    /// a name reads `/positions/<name>`. `[nil]` when the option is not given.
-    func answerPositions() throws -> [String?] {
-        guard let answerPosition else { return [nil] }
-        let all = ([ProbePosition.answer] + StoreSchema.answerPositions).map(\.rawValue)
-        let names =
-            answerPosition.lowercased() == "best"
-            ? all
-            : answerPosition.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        var out: [String?] = []
-        for name in names {
-            guard all.contains(name) else {
-                throw ValidationError(
-                    "--answer-position takes \(all.joined(separator: ", ")), a comma list of them, or 'best' (got '\(name)')"
-                )
-            }
-            let position: String? = name == "answer" ? nil : name
-            if !out.contains(position) { out.append(position) }
-        }
-        guard !out.isEmpty else {
-            throw ValidationError(
-                "--answer-position is empty: give answer, question, answer_mean, answer_max, answer_exact or best")
-        }
-        return out
-    }
-
-    /// `--hook` read with the hook grammar every command shares.
-    func hookPattern() throws -> HookPattern { try HookPattern(parsing: hook) }
+    /// a position reads `/positions/<name>`. `[nil]` when the option is not given.
+    var answerPositions: [ProbePosition?] { answerPosition?.candidates ?? [nil] }
 
     /// The fitting plan for `kind`.
     func plan(_ kind: ProbeKind) -> ProbeFitter.Plan {
@@ -197,9 +177,9 @@ struct TrainCommand: ParsableCommand {
             let streaming = StreamProgressLine(enabled: !fit.quiet)
             defer { streaming.finish() }
             let output = try TrainJob.run(
-                paths: fit.acts, plan: fit.plan(kinds[0]), layer: choice, hook: fit.hookPattern(),
+                paths: fit.acts, plan: fit.plan(kinds[0]), layer: choice, hook: fit.hook,
                 groupBy: fit.groupBy, regularization: chooseC ? [1, 0.1, 0.01, 0.001] : nil,
-                positions: fit.answerPositions(), kinds: kinds,
+                positions: fit.answerPositions, kinds: kinds,
                 progress: progress.report, budget: fit.memory.budget(),
                 streamProgress: streaming.report, multiLayer: !singleLayer)
             if output.selection != nil { progress.finish() }

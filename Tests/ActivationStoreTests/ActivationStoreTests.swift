@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Hooks
 @testable import ActivationStore
 
 @Suite("Activation writer and reader") struct ActivationStoreTests {
@@ -39,14 +40,14 @@ import Testing
                     == Array(expected.activations[hook]![(5 * width)..<(7 * width)]))
         }
         #expect(throws: StoreError.self) { try reader.rows(hook: header.hooks[0], examples: 19..<21) }
-        #expect(throws: StoreError.self) { try reader.rows(hook: "blocks.9.hook_resid_post") }
+        #expect(throws: StoreError.self) { try reader.rows(hook: .residPost(9)) }
     }
 
     @Test("position all stores token rows and offsets")
     func positionAll() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("all.h5")
-        let header = StoreFixtures.header(position: .all, hooks: ["blocks.0.hook_resid_post"])
+        let header = StoreFixtures.header(position: .all, hooks: [.residPost(0)])
         let writer = try ActivationWriter.create(path: path, header: header, options: .init(chunkRows: 2))
         try writer.append(StoreFixtures.batch(0..<4, header: header, tokens: true))
         try writer.append(StoreFixtures.batch(4..<7, header: header, tokens: true))
@@ -97,7 +98,7 @@ import Testing
         "resume refuses another model, hook set or position and says which",
         arguments: [
             ("model sha256", StoreFixtures.header(sha: "other")),
-            ("hook set", StoreFixtures.header(hooks: ["blocks.0.hook_resid_post"])),
+            ("hook set", StoreFixtures.header(hooks: [.residPost(0)])),
             ("position", StoreFixtures.header(position: .mean)),
         ])
     func resumeConflicts(field: String, requested: StoreHeader) throws {

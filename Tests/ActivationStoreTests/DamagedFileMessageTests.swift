@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Hooks
 @testable import ActivationStore
 
 /// Found by tests-interop/hostile: a damaged activation file's error listed libhdf5's internal call stack
@@ -7,7 +8,7 @@ import Testing
 @Suite("Damaged activation-file messages") struct DamagedFileMessageTests {
     private func validFile(_ dir: TemporaryDirectory) throws -> String {
         let path = dir.path("valid.h5")
-        let header = StoreFixtures.header(hooks: ["blocks.0.hook_resid_post"])
+        let header = StoreFixtures.header(hooks: [.residPost(0)])
         let writer = try ActivationWriter.create(path: path, header: header, options: .init(chunkRows: 2))
         try writer.append(StoreFixtures.batch(0..<4, header: header))
         try writer.close()

@@ -12,7 +12,7 @@ import Hooks
         _ damage: (H5File) throws -> Void
     ) throws -> String {
         let path = dir.path("damaged.h5")
-        let header = StoreFixtures.header(position: position, hooks: ["blocks.0.hook_resid_post"])
+        let header = StoreFixtures.header(position: position, hooks: [.residPost(0)])
         let writer = try ActivationWriter.create(path: path, header: header, options: .init(chunkRows: 2))
         try writer.append(StoreFixtures.batch(0..<4, header: header, tokens: position == .all))
         try writer.close()
@@ -71,5 +71,33 @@ import Hooks
         }
         let error = #expect(throws: StoreError.self) { try ActivationReader(path: path) }
         #expect(error?.description.contains("1000000 token rows") == true)
+    }
+
+    @Test("a stored hook name that is not a hook name is refused at open, naming the file, the object and the name")
+    func unknownHookName() throws {
+        let dir = try TemporaryDirectory()
+        let path = try damagedFile(dir, position: .last) {
+            try $0.setAttribute("hooks", strings: ["blocks.0.hook_resid_pots"])
+        }
+        let error = #expect(throws: StoreError.self) { try ActivationReader(path: path) }
+        #expect(error == .unknownHook(path: path, object: "/@hooks", name: "blocks.0.hook_resid_pots"))
+        let text = error?.description ?? ""
+        #expect(text.hasPrefix(path) && text.contains("hook_resid_post}"))
+    }
+
+    @Test("typed hooks are stored under their TransformerLens names, as before")
+    func hookStrings() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("names.h5")
+        let header = StoreFixtures.header()
+        let writer = try ActivationWriter.create(path: path, header: header, hookWidths: StoreFixtures.widths)
+        try writer.append(StoreFixtures.batch(0..<2, header: header))
+        try writer.close()
+        let names = ["blocks.0.hook_resid_post", "blocks.1.hook_resid_post", "blocks.1.mlp.hook_post"]
+        let file = try H5File.open(path: path, writable: false)
+        #expect(try file.stringsAttribute("hooks") == names)
+        #expect(try file.childNames(of: "/activations").sorted() == names.sorted())
+        try file.close()
+        #expect(try ActivationReader(path: path).header.hooks == StoreFixtures.hooks)
     }
 }

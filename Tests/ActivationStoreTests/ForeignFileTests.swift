@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Hooks
 @testable import ActivationStore
 
 @Suite("Files written by other tools") struct ForeignFileTests {
@@ -9,13 +10,13 @@ import Testing
     @Test("an h5py-written file in the schema (no hooks/committed_rows attributes) reads correctly")
     func h5pyFile() throws {
         let reader = try ActivationReader(path: Self.fixture)
-        #expect(reader.header.hooks == ["blocks.1.hook_resid_post"])
+        #expect(reader.header.hooks == [.residPost(1)])
         #expect(reader.header.position == .mean && reader.header.modelName == "hf-model")
         #expect(reader.count == 10)
         let expectedSources: [String] = Array(repeating: "a", count: 6) + Array(repeating: "b", count: 4)
         #expect(try reader.sources() == expectedSources)
         #expect(try reader.texts(3..<5) == ["text 3", "text 4"])
-        let rows = try reader.rows(hook: "blocks.1.hook_resid_post", examples: 2..<4)
+        let rows = try reader.rows(hook: .residPost(1), examples: 2..<4)
         var expected: [Float] = []
         for i in 2..<4 { for j in 0..<8 { expected.append(Float(Double(i) + Double(j) / 100)) } }
         #expect(rows == expected)

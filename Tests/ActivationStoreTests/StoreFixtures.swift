@@ -3,12 +3,12 @@ import Hooks
 
 /// Builders shared by the writer/reader tests.
 enum StoreFixtures {
-    static let hooks = ["blocks.0.hook_resid_post", "blocks.1.hook_resid_post", "blocks.1.mlp.hook_post"]
-    static let widths = ["blocks.1.mlp.hook_post": 12]
+    static let hooks: [HookName] = [.residPost(0), .residPost(1), .block(1, .mlpPost)]
+    static let widths: [HookName: Int] = [.block(1, .mlpPost): 12]
 
     static func header(
         position: CapturePosition = .last, sha: String = "abc123",
-        hooks: [String] = StoreFixtures.hooks
+        hooks: [HookName] = StoreFixtures.hooks
     ) -> StoreHeader {
         StoreHeader(
             modelName: "tiny", modelArchitecture: "llama", modelSHA256: sha, nLayers: 2, dModel: 4,

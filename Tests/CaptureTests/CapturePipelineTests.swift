@@ -220,10 +220,10 @@ import Inference
         #expect(try reader.meta("id") == ["q1", "q2"])
         #expect(try reader.meta("topic") == ["capitals", "capitals"] && (try reader.meta("template")) == ["2", ""])
         #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1) == [12, 13, 14, 15])
-        #expect(reader.positions == StoreSchema.answerPositions.map(\.rawValue).sorted())
-        #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1, position: "question") == [112, 113, 114, 115])
-        #expect(try reader.rows(hook: Self.hooks[1], position: "answer_max").count == 2 * 6)
-        #expect(throws: StoreError.self) { try reader.rows(hook: Self.hooks[0], position: "nowhere") }
+        #expect(reader.positions.map(\.rawValue) == StoreSchema.answerPositions.map(\.rawValue).sorted())
+        #expect(try reader.rows(hook: Self.hooks[0], examples: 0..<1, position: .question) == [112, 113, 114, 115])
+        #expect(try reader.rows(hook: Self.hooks[1], position: .answerMax).count == 2 * 6)
+        #expect(throws: StoreError.self) { try reader.rows(hook: Self.hooks[0], position: .last) }
         let confidence = try #require(try reader.confidence())
         let paris = (0..<4).map { FakeEngine.score(token: Int32(12 + $0), position: 10 + $0) }
         #expect(confidence["mean_logprob"]?[0] == paris.map(\.logprob).reduce(0, +) / 4)

@@ -74,10 +74,3 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         return answer
     }
 }
-
-extension ActivationReader {
-    /// The stored rows of a typed hook (the store names hooks by their strings).
-    func rows(hook: HookName, examples range: Range<Int>? = nil, position: String? = nil) throws -> [Float] {
-        try rows(hook: hook.description, examples: range, position: position)
-    }
-}

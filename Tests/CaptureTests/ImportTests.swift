@@ -93,12 +93,12 @@ import ActivationStore
         #expect(reader.header.nLayers == layers && reader.header.dModel == d)
         #expect(try reader.meta("group")?[4] == "g1")
         #expect(try reader.sources(0..<1) == ["set"])
-        let layer1 = try reader.rows(hook: "blocks.1.hook_resid_post")
+        let layer1 = try reader.rows(hook: .residPost(1))
         var expected: [Float] = []
         for row in 0..<n { expected += values[((row * layers + 1) * d)..<((row * layers + 2) * d)] }
         #expect(layer1 == expected)
         request.outPath = dir.path("p.h5")
-        request.hooks = ["only.one"]
+        request.hooks = [.residPost(0)]
         #expect(throws: StoreError.self) { try StoreImporter.run(request) }
     }
 }

@@ -112,7 +112,8 @@ import ActivationStore
         #expect(try ActivationReader(path: shards[count - 1]).metaColumns.contains("template") == false)
         #expect(try shards.map { try ActivationReader(path: $0).count }.contains(0) == (count > 4))
         #expect(
-            try ActivationReader(path: whole.outPath).positions == StoreSchema.answerPositions.map(\.rawValue).sorted())
+            try ActivationReader(path: whole.outPath).positions.map(\.rawValue)
+                == StoreSchema.answerPositions.map(\.rawValue).sorted())
         for mode in [StoreMerger.Mode.virtual, .copy] {
             _ = try StoreMerger.merge(shards: shards, out: dir.path("m.h5"), mode: mode, overwrite: true)
             try Self.expectSameRows(

@@ -40,7 +40,7 @@ import ActivationStore
         let answers = try #require(try reader.answers())
         let hook = Self.hooks[1], width = try engine.width(of: hook)
         let rows = try reader.rows(hook: hook)
-        let exact = try reader.rows(hook: hook, position: "answer_exact")
+        let exact = try reader.rows(hook: hook, position: .answerExact)
         for i in 0..<10 {
             let row = rows[(i * width)..<((i + 1) * width)], exactRow = exact[(i * width)..<((i + 1) * width)]
             if [3, 7].contains(i) {

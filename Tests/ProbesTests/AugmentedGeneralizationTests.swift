@@ -32,7 +32,7 @@ import Testing
         let augmented = try (0..<4).map { try Self.set(10 + UInt64($0), style: 0) }
         let names = ["a", "b", "c", "flipped"]
         let m = try GeneralizationMatrix.compute(
-            kind: .logistic, hook: "h", names: names, datasets: plain, plan: .init(kind: .logistic),
+            kind: .logistic, hook: .residPost(0), names: names, datasets: plain, plan: .init(kind: .logistic),
             leaveOneOut: true, augmented: augmented)
         let loo = try #require(m.leaveOneOut), aug = try #require(m.leaveOneOutAugmented)
         #expect(aug.count == 4)
@@ -45,7 +45,7 @@ import Testing
         // One augmentation file per plain file, in order.
         #expect(throws: ProbeError.self) {
             try GeneralizationMatrix.compute(
-                kind: .logistic, hook: "h", names: names, datasets: plain, plan: .init(kind: .logistic),
+                kind: .logistic, hook: .residPost(0), names: names, datasets: plain, plan: .init(kind: .logistic),
                 leaveOneOut: true, augmented: Array(augmented.prefix(3)))
         }
     }

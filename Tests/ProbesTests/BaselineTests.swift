@@ -12,7 +12,7 @@ struct BaselineTests {
             layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic],
             plan: .init(kind: .logistic), files: [path]
         ) { l in
-            let hook = HookName.residPost(l).description
+            let hook = HookName.residPost(l)
             return (hook, try loader.dataset(hook: hook))
         }
     }
@@ -95,7 +95,7 @@ struct BaselineTests {
 struct AnswerPositionTests {
     /// An answer capture whose `answer_max` rows carry the label and whose `/activations` rows are noise.
     static func write(_ path: String, n: Int = 200, d: Int = 6) throws {
-        let hook = "blocks.1.hook_resid_post"
+        let hook = HookName.residPost(1)
         let header = StoreHeader(
             modelName: "tiny", modelArchitecture: "llama", modelSHA256: "feed", nLayers: 2, dModel: d,
             position: .answer, promptTemplate: "", hooks: [hook])
@@ -109,7 +109,7 @@ struct AnswerPositionTests {
             for name in StoreSchema.answerPositions {
                 var row = (0..<d).map { _ in Float(rng.gaussian()) }
                 if name == .answerMax { row[0] += y == 1 ? 2 : -2 }
-                batch.positions[name.rawValue, default: [:]][hook, default: []] += row
+                batch.positions[name, default: [:]][hook, default: []] += row
             }
         }
         try writer.append(batch)
@@ -123,7 +123,7 @@ struct AnswerPositionTests {
         let plain = try TrainJob.run(paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1))
         let maxed = try TrainJob.run(
             paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
-            position: "answer_max")
+            position: .answerMax)
         #expect(plain.artifact.position == .answer && maxed.artifact.position == .answerMax)
         #expect(plain.outcome.test!.auroc < 0.75 && maxed.outcome.test!.auroc > 0.9)
         try maxed.artifact.write(to: dir + "/p.json")
@@ -132,7 +132,7 @@ struct AnswerPositionTests {
         #expect(evaluation.metrics.auroc > 0.9)
         #expect(throws: (any Error).self) {
             try TrainJob.run(
-                paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1), position: "nowhere")
+                paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1), position: .last)
         }
     }
 }
@@ -145,18 +145,18 @@ struct ProbeSelectionTests {
         try AnswerPositionTests.write(dir + "/qa.h5")
         let out = try TrainJob.run(
             paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .best(folds: 3),
-            positions: [nil, "question", "answer_mean", "answer_max"])
+            positions: [nil, .question, .answerMean, .answerMax])
         let selection = try #require(out.selection)
-        #expect(out.artifact.position == .answerMax && selection.position == "answer_max")
+        #expect(out.artifact.position == .answerMax && selection.position == .answerMax)
         #expect(selection.candidates == 4 && selection.bestPerPosition.count == 4 && selection.folds == 3)
         // The file's own position is named, never left blank.
-        #expect(selection.bestPerPosition.map(\.position) == ["answer", "question", "answer_mean", "answer_max"])
+        #expect(selection.bestPerPosition.map(\.position) == [.answer, .question, .answerMean, .answerMax])
         #expect(selection.text.contains("answer_max, layer 1, logistic") && selection.text.contains("runner-up"))
         #expect(out.artifact.training.selection == selection && out.outcome.test!.auroc > 0.9)
         // A fixed layer still lets the positions be chosen; the file's own position keeps reading /activations.
         let fixed = try TrainJob.run(
             paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1),
-            positions: [nil, "question"])
+            positions: [nil, .question])
         #expect(fixed.selection?.candidates == 2 && [.answer, .question].contains(fixed.artifact.position))
     }
 
@@ -165,19 +165,19 @@ struct ProbeSelectionTests {
         let dir = StoreFiles.tempDir()
         try AnswerPositionTests.write(dir + "/qa.h5")
         let loader = try ActivationLoader(paths: [dir + "/qa.h5"])
-        let positions: [String?] = ["answer", "question", "answer_max"]
+        let positions: [ProbePosition?] = [.answer, .question, .answerMax]
         let result = try ProbeSweep.run(
             positions: positions, layers: [1], kinds: [.logistic, .massMean],
             plan: .init(kind: .logistic), files: [dir + "/qa.h5"], selectFolds: 3
         ) { p, l in
-            let hook = "blocks.\(l).hook_resid_post"
-            return (hook, try loader.dataset(hook: hook, position: p == "answer" ? nil : p))
+            let hook = HookName.residPost(l)
+            return (hook, try loader.dataset(hook: hook, position: p?.storedExtra))
         }
         #expect(result.rows.count == 6 && result.rows.allSatisfy { $0.cvAUROC != nil })
         #expect(
-            result.rows.map(\.position) == ["answer", "answer", "question", "question", "answer_max", "answer_max"])
+            result.rows.map(\.position) == [.answer, .answer, .question, .question, .answerMax, .answerMax])
         let selection = try #require(result.selection)
-        #expect(selection.position == "answer_max" && selection.candidates == 6)
+        #expect(selection.position == .answerMax && selection.candidates == 6)
         let table = ProbeSweep.table(result), md = ProbeSweep.markdown(result)
         #expect(table.contains("chosen by 3-fold cross-validation") && table.contains(" cv"))
         #expect(md.contains("## Chosen by cross-validation") && md.contains("| answer_max | 1 |"))
@@ -188,21 +188,21 @@ struct ProbeSelectionTests {
             positions: [nil], layers: [1], kinds: [.logistic], plan: .init(kind: .logistic),
             files: [dir + "/qa.h5"]
         ) { _, l in
-            ("blocks.\(l).hook_resid_post", try loader.dataset(hook: "blocks.\(l).hook_resid_post"))
+            (.residPost(l), try loader.dataset(hook: .residPost(l)))
         }
         #expect(plain.selection == nil && plain.rows[0].cvAUROC == nil && plain.rows[0].position == nil)
     }
 
     @Test("ties go to the earlier candidate; non-finite scores are ignored")
     func chooseRules() throws {
-        let c = { (p: String, l: Int, a: Double) in
+        let c = { (p: ProbePosition, l: Int, a: Double) in
             ProbeSelection.Candidate(position: p, layer: l, kind: "logistic", cvAUROC: a)
         }
         let choice = try #require(
             ProbeSelection.choose(
-                [c("a", 1, 0.7), c("b", 2, .nan), c("a", 3, 0.7)], folds: 5,
+                [c(.answer, 1, 0.7), c(.question, 2, .nan), c(.answer, 3, 0.7)], folds: 5,
                 grouped: true, nRows: 10))
         #expect(choice.layer == 1 && choice.runnerUp?.layer == 3 && choice.candidates == 2)
-        #expect(ProbeSelection.choose([c("a", 1, .nan)], folds: 5, grouped: false, nRows: 10) == nil)
+        #expect(ProbeSelection.choose([c(.answer, 1, .nan)], folds: 5, grouped: false, nRows: 10) == nil)
     }
 }

@@ -31,7 +31,8 @@ import Testing
     func margins() throws {
         let strong = try (0..<3).map { try Self.set(UInt64($0) + 1, signal: 1.5, confidence: 0.3) }
         let m = try GeneralizationMatrix.compute(
-            kind: .logistic, hook: "h", names: ["a", "b", "c"], datasets: strong, plan: .init(kind: .logistic),
+            kind: .logistic, hook: .residPost(0), names: ["a", "b", "c"], datasets: strong,
+            plan: .init(kind: .logistic),
             leaveOneOut: true)
         let baselines = try #require(m.baselines)
         #expect(Set(baselines.keys) == ["mean_logprob", "min_logprob"])
@@ -47,7 +48,7 @@ import Testing
 
         let weak = try (0..<3).map { try Self.set(UInt64($0) + 7, signal: 0.1, confidence: 1.5) }
         let w = try GeneralizationMatrix.compute(
-            kind: .logistic, hook: "h", names: ["a", "b", "c"], datasets: weak, plan: .init(kind: .logistic),
+            kind: .logistic, hook: .residPost(0), names: ["a", "b", "c"], datasets: weak, plan: .init(kind: .logistic),
             leaveOneOut: true)
         let worse = try #require(w.leaveOneOutMargin)
         #expect(worse.difference < -0.2 && worse.ci95High < 0, "\(worse)")
@@ -58,7 +59,7 @@ import Testing
     func noConfidence() throws {
         let plain = try (0..<2).map { try Self.set(UInt64($0) + 20, signal: 1, confidence: 0, withConfidence: false) }
         let m = try GeneralizationMatrix.compute(
-            kind: .logistic, hook: "h", names: ["a", "b"], datasets: plain, plan: .init(kind: .logistic),
+            kind: .logistic, hook: .residPost(0), names: ["a", "b"], datasets: plain, plan: .init(kind: .logistic),
             leaveOneOut: true)
         #expect(m.baselines == nil && m.leaveOneOutMargin == nil)
         #expect(m.table().contains("--no-confidence"))

@@ -118,7 +118,7 @@ import Testing
         let dir = StoreFiles.tempDir()
         try StoreFiles.write(dir + "/neg.h5", n: 300, polarity: true)
         let loader = try ActivationLoader(paths: [dir + "/neg.h5"])
-        let data = try loader.dataset(hook: "blocks.2.hook_resid_post")
+        let data = try loader.dataset(hook: .residPost(2))
         #expect(data.polarity?.filter { $0 < 0 }.count == 150)
         _ = try TrainJob.run(paths: [dir + "/neg.h5"], plan: .init(kind: .ttpd), layer: .index(2))
     }
@@ -133,7 +133,7 @@ import Testing
             layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic, .massMean],
             plan: .init(kind: .logistic), files: [dir + "/a.h5"]
         ) { l in
-            let hook = HookName.residPost(l).description
+            let hook = HookName.residPost(l)
             return (hook, try loader.dataset(hook: hook))
         }
         #expect(result.rows.count == 6)
@@ -141,9 +141,9 @@ import Testing
         #expect(ProbeSweep.plot(result).hasPrefix("<svg"))
         #expect(ProbeSweep.markdown(result).contains("| logistic | 2 |"))
         let both = try ActivationLoader(paths: [dir + "/a.h5", dir + "/b.h5"])
-        let sets = try (0..<2).map { try both.dataset(hook: "blocks.2.hook_resid_post", only: [$0]) }
+        let sets = try (0..<2).map { try both.dataset(hook: .residPost(2), only: [$0]) }
         let m = try GeneralizationMatrix.compute(
-            kind: .logistic, hook: "blocks.2.hook_resid_post", names: ["a", "b"],
+            kind: .logistic, hook: .residPost(2), names: ["a", "b"],
             datasets: sets, plan: .init(kind: .logistic))
         #expect(m.auroc.count == 2 && m.auroc[0][1] > 0.9)
         #expect(m.heatmap().contains("<rect"))
@@ -166,14 +166,14 @@ import Testing
         let sets = [try set(1, sign: 1), try set(2, sign: 1), try set(4, sign: 1), try set(3, sign: -1)]
         let names = ["a", "b", "c", "flipped"]
         let m = try GeneralizationMatrix.compute(
-            kind: .massMean, hook: "h", names: names, datasets: sets,
+            kind: .massMean, hook: .residPost(0), names: names, datasets: sets,
             plan: .init(kind: .massMean), leaveOneOut: true)
         let loo = try #require(m.leaveOneOut)
         #expect(loo.count == 4 && loo[0] > 0.9 && loo[1] > 0.9 && loo[2] > 0.9 && loo[3] < 0.1)
         #expect(abs(m.meanLeaveOneOut! - loo.reduce(0, +) / 4) < 1e-12)
         #expect(m.table().contains("all others") && m.table().contains("trained on all others"))
         let plain = try GeneralizationMatrix.compute(
-            kind: .massMean, hook: "h", names: names, datasets: sets,
+            kind: .massMean, hook: .residPost(0), names: names, datasets: sets,
             plan: .init(kind: .massMean))
         #expect(plain.leaveOneOut == nil && plain.meanLeaveOneOut == nil && plain.meanTransfer.isFinite)
     }
@@ -190,7 +190,7 @@ import Testing
                 layers: loader.layers(of: .perLayer(.residPost)), kinds: [.logistic, .massMean, .mlp],
                 plan: .init(kind: .logistic), files: [dir + "/a.h5"], workers: workers
             ) { l in
-                let hook = HookName.residPost(l).description
+                let hook = HookName.residPost(l)
                 return (hook, try loader.dataset(hook: hook))
             }
         }
@@ -210,7 +210,7 @@ import Testing
                 layers: [0, 1, 7], kinds: [.logistic], plan: .init(kind: .logistic), files: [dir + "/a.h5"],
                 workers: 2
             ) { l in
-                let hook = HookName.residPost(l).description
+                let hook = HookName.residPost(l)
                 return (hook, try loader.dataset(hook: hook))
             }
         }

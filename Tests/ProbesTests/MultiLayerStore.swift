@@ -7,7 +7,7 @@ import Hooks
 /// layer 2 holds the same nuisance without the label. Each layer alone ranks weakly; their concatenation cancels the
 /// nuisance (layer 1 − layer 2) and ranks well. Layers 0 and 3 are noise.
 enum MultiLayerStore {
-    static let hooks = (0..<4).map { "blocks.\($0).hook_resid_post" }
+    static let hooks = (0..<4).map(HookName.residPost)
 
     static func write(_ path: String, n: Int = 400, d: Int = 8, seed: UInt64 = 7) throws {
         let header = StoreHeader(

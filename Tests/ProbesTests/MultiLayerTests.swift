@@ -41,7 +41,7 @@ struct MultiLayerTests {
     @Test("a concatenation that gains less than the margin is not kept")
     func marginRule() throws {
         let c = { (layers: [Int], a: Double) in
-            ProbeSelection.Candidate(position: "last", layer: layers[0], kind: "logistic", cvAUROC: a, layers: layers)
+            ProbeSelection.Candidate(position: .last, layer: layers[0], kind: "logistic", cvAUROC: a, layers: layers)
         }
         let choice = try #require(
             ProbeSelection.choose([c([1], 0.70), c([2], 0.65), c([3], 0.60)], folds: 5, grouped: false, nRows: 10))
@@ -91,7 +91,7 @@ struct MultiLayerTests {
         try out.artifact.write(to: dir + "/multi.json")
         let scorer = try ProbeScorer(path: dir + "/multi.json")
         let data = try ActivationLoader(paths: [dir + "/split.h5"]).dataset(
-            hooks: out.artifact.inputHooks.map(\.description))
+            hooks: out.artifact.inputHooks)
         let testRows = try ProbeFitter.rows(data, plan: plan).test
         let evaluation = try ProbeEvaluation(
             scorer: scorer, data: data.subset(testRows), probePath: dir + "/multi.json", files: [])
@@ -101,7 +101,7 @@ struct MultiLayerTests {
         #expect(abs(evaluation.metrics.brier - trained.brier) < 1e-6)
         let whole = try TrainJob.evaluate(
             probePath: dir + "/multi.json", paths: [dir + "/split.h5"], allowMismatch: false)
-        #expect(whole.hooks == out.artifact.hooks?.map(\.description) && whole.metrics.auroc > 0.85)
+        #expect(whole.hooks == out.artifact.hooks && whole.metrics.auroc > 0.85)
         #expect(whole.text().contains("hooks blocks.1.hook_resid_post + blocks.2.hook_resid_post"))
     }
 }
@@ -113,7 +113,7 @@ struct MultiLayerSweepTests {
         let dir = StoreFiles.tempDir()
         try MultiLayerStore.write(dir + "/split.h5")
         let loader = try ActivationLoader(paths: [dir + "/split.h5"])
-        let hooks = { (layers: [Int]) in layers.map { "blocks.\($0).hook_resid_post" } }
+        let hooks = { (layers: [Int]) in layers.map(HookName.residPost) }
         let result = try ProbeSweep.run(
             positions: [nil], layers: [0, 1, 2, 3], kinds: [.logistic], plan: .init(kind: .logistic),
             files: [dir + "/split.h5"], selectFolds: 3,

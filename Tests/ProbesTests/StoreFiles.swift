@@ -18,7 +18,7 @@ enum StoreFiles {
         labels: [Int8]? = nil, polarity: Bool = false, nanRow: Int? = nil, seed: UInt64 = 1,
         source: String = "cities", confidenceSignal: Float? = nil
     ) throws {
-        let hooks = (0..<layers).map { "blocks.\($0).hook_resid_post" }
+        let hooks = (0..<layers).map(HookName.residPost)
         let header = StoreHeader(
             modelName: "tiny", modelArchitecture: "llama", modelSHA256: sha, nLayers: layers, dModel: d,
             position: .last, promptTemplate: "", hooks: hooks)

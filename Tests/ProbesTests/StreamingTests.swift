@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Hooks
 @testable import Probes
 
 /// Out-of-core training: the same store trained with its rows in memory and streamed from the file in tiny
@@ -17,7 +18,7 @@ import Testing
     }
 
     static let streamed = MemoryBudget.streamed(chunkRows: 7)
-    static let hook = "blocks.2.hook_resid_post"
+    static let hook = HookName.residPost(2)
 
     static func maxRelativeDifference(_ a: [Float], _ b: [Float]) -> Double {
         let scale = a.map { abs(Double($0)) }.max() ?? 1
@@ -84,7 +85,7 @@ import Testing
                 layers: [1, 2], kinds: [.logistic, .massMean], plan: .init(kind: .logistic),
                 files: paths, workers: 2
             ) { layer in
-                let hook = "blocks.\(layer).hook_resid_post"
+                let hook = HookName.residPost(layer)
                 return (hook, try loader.dataset(hook: hook))
             }
         }
@@ -132,7 +133,7 @@ import Testing
         let dir = StoreFiles.tempDir()
         try StoreFiles.write(dir + "/nan.h5", nanRow: 33)
         let data = try ActivationLoader(paths: [dir + "/nan.h5"], budget: Self.streamed).dataset(
-            hook: "blocks.1.hook_resid_post")
+            hook: .residPost(1))
         #expect(throws: ProbeError.nonFiniteValues(source: dir + "/nan.h5", row: 33, column: 7)) {
             try ProbeTrainer.train(.massMean, on: data)
         }

@@ -17,7 +17,7 @@ public enum StoreImporter {
         /// Model depth for the `n_layers` attribute; nil derives it from the array.
         public var nLayers: Int?
         /// One hook name per layer slice of the array; nil uses the defaults (see `hookNames`).
-        public var hooks: [String]?
+        public var hooks: [HookName]?
         /// For a 2-D array without `hooks`: the layer L it came from (`blocks.L.hook_resid_post`).
         public var layer: Int?
         /// The array's layer axis is HF `hidden_states` (embeddings first, final-norm output last).
@@ -46,7 +46,7 @@ public enum StoreImporter {
     public struct Summary: Codable, Sendable {
         public var path: String
         public var examples: Int
-        public var hooks: [String]
+        public var hooks: [HookName]
         public var dModel: Int
         public var seconds: Double
         public var fileBytes: Int
@@ -54,7 +54,7 @@ public enum StoreImporter {
 
     /// Hook names for a layer axis of `count` slices: given names, HF hidden_states naming
     /// (`hook_embed`, `blocks.{i-1}.hook_resid_post`..., `ln_final.hook_normalized`), or `blocks.{l}.hook_resid_post`.
-    public static func hookNames(count: Int, request: Request, twoDimensional: Bool) throws -> [String] {
+    public static func hookNames(count: Int, request: Request, twoDimensional: Bool) throws -> [HookName] {
         if let hooks = request.hooks {
             guard hooks.count == count else {
                 throw StoreError.invalidArgument(
@@ -62,7 +62,7 @@ public enum StoreImporter {
                     detail:
                         "\(hooks.count) names given for an array with \(count) layer slice(s); give one name per slice")
             }
-            return try hooks.map { try HookName(parsing: $0).description }
+            return hooks
         }
         if twoDimensional {
             guard let layer = request.layer else {
@@ -72,17 +72,16 @@ public enum StoreImporter {
                         "say which layer it holds with --layer L (stored as blocks.L.hook_resid_post) or name it with --hooks"
                 )
             }
-            return [HookName.residPost(layer).description]
+            return [HookName.residPost(layer)]
         }
         if request.hfHiddenStates {
             guard count >= 2 else {
                 throw StoreError.invalidArgument(
                     what: "--hf-hidden-states", detail: "needs at least 2 slices (embeddings and final norm)")
             }
-            let names = [HookName.embed] + (1..<(count - 1)).map { HookName.residPost($0 - 1) } + [HookName.lnFinal]
-            return names.map(\.description)
+            return [HookName.embed] + (1..<(count - 1)).map { HookName.residPost($0 - 1) } + [HookName.lnFinal]
         }
-        return (0..<count).map { HookName.residPost($0).description }
+        return (0..<count).map { HookName.residPost($0) }
     }
 
     /// Runs the import. `progress(done, total)` is called after each block.
