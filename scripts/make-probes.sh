@@ -75,9 +75,9 @@ for MODEL in "${MODELS[@]}"; do
   "$BIN" sweep --acts "$WORK/factqa_train.h5" --test-acts "$WORK/factqa_test.h5" --answer-position best --select \
     --group-by topic --probe logistic,hybrid --C 0.001 --report "$OUT/reports/answers" --quiet >/dev/null
   "$BIN" train --acts "$WORK/factqa_train.h5" --probe logistic,hybrid --answer-position best --layer best --choose-C \
-    --group-by topic --split 1 --calibrate --out "$OUT/answers.json" --quiet
+    --group-by topic --split 1 --calibration out-of-fold --out "$OUT/answers.json" --quiet
   "$BIN" train --acts "$WORK/factqa_train.h5" --probe logistic --answer-position question --layer best --choose-C \
-    --group-by topic --split 1 --calibrate --out "$OUT/question.json" --quiet
+    --group-by topic --split 1 --calibration out-of-fold --out "$OUT/question.json" --quiet
   for name in answers question; do
     "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test.h5" --report "$OUT/reports/$name-unseen-topics" >/dev/null
   done
