@@ -71,16 +71,13 @@ enum GenerationLoop {
         let cache = model.makeCache(
             maxLength: min(context, prompt.count + budget + 1),
             initialCapacity: min(context, prompt.count + min(budget, 256) + 1))
-        let prefill: SequenceActivations
-        if let prefix, prefix.covers(prompt) {
-            // The shared prompt prefix's keys and values are copied in; only the rest is prefilled.
-            let head = try prefix.start(cache, model: model, capture: capture)
-            let rest = try batcher.prefill(
-                Array(prompt[prefix.tokens.count...]), cache: cache, capture: capture, logits: .last)
-            prefill = PromptPrefix.join(head, rest)
-        } else {
-            prefill = try batcher.prefill(prompt, cache: cache, capture: capture, logits: .last)
-        }
+        // The shared prompt prefix's keys and values are copied in and only the rest is prefilled; a short rest
+        // rides in the next decode step with the decode kernels (which rule applies depends on the prompt alone).
+        let head = try prefix.flatMap { $0.covers(prompt) ? try $0.start(cache, model: model, capture: capture) : nil }
+        let rest = Array(prompt[(head?.tokenCount ?? 0)...])
+        let quantized = rest.count <= model.quantizedPrefillLimit
+        let tail = try batcher.prefill(rest, cache: cache, capture: capture, logits: .last, quantized: quantized)
+        let prefill = head.map { PromptPrefix.join($0, tail) } ?? tail
         // A caller that decides from the prompt alone (a pre-generation probe) stops here, before any decode.
         guard onPrefill(prefill) else {
             return Generation(
