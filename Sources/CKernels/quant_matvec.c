@@ -134,51 +134,90 @@ void pg_matvec_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end
     FLOAT_ROWS4_KERNEL(22, 2, fivebit_dot, 0, -16.0f)
 }
 
+// The unpacked values of one block as four vectors of 8 floats (values 0-7, 8-15, 16-23, 24-31): the operands
+// the DOT functions above build before their multiplications (same instructions, so the same floats).
+static inline void nibble_unpack(const uint8_t *qs, __m256 f[4]) {
+    const __m256i mask = _mm256_set1_epi32(0x0F);
+    __m256i b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)qs));
+    __m256i b1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 8)));
+    f[0] = _mm256_cvtepi32_ps(_mm256_and_si256(b0, mask)); f[1] = _mm256_cvtepi32_ps(_mm256_and_si256(b1, mask));
+    f[2] = _mm256_cvtepi32_ps(_mm256_srli_epi32(b0, 4)); f[3] = _mm256_cvtepi32_ps(_mm256_srli_epi32(b1, 4));
+}
+
+static inline void fivebit_unpack(const uint8_t *p, __m256 f[4]) {
+    const __m256i nibble = _mm256_set1_epi32(0x0F);
+    __m256i b0 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 4)));
+    __m256i b1 = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 12)));
+    f[0] = _mm256_cvtepi32_ps(_mm256_or_si256(_mm256_and_si256(b0, nibble), _mm256_load_si256((const __m256i *)fifth_bit[p[0]])));
+    f[1] = _mm256_cvtepi32_ps(_mm256_or_si256(_mm256_and_si256(b1, nibble), _mm256_load_si256((const __m256i *)fifth_bit[p[1]])));
+    f[2] = _mm256_cvtepi32_ps(_mm256_or_si256(_mm256_srli_epi32(b0, 4), _mm256_load_si256((const __m256i *)fifth_bit[p[2]])));
+    f[3] = _mm256_cvtepi32_ps(_mm256_or_si256(_mm256_srli_epi32(b1, 4), _mm256_load_si256((const __m256i *)fifth_bit[p[3]])));
+}
+
+static inline void q8_unpack(const uint8_t *qs, __m256 f[4]) {
+    for (int i = 0; i < 4; i++) f[i] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 8 * i))));
+}
+
+// The DOT functions' arithmetic on unpacked values: (f0·x0 + f2·x2) + (f1·x1 + f3·x3), as 8 lanes.
+static inline __m256 unpacked_dot(const __m256 f[4], const float *x) {
+    __m256 a = _mm256_mul_ps(f[0], _mm256_loadu_ps(x));
+    __m256 b = _mm256_mul_ps(f[1], _mm256_loadu_ps(x + 8));
+    a = _mm256_fmadd_ps(f[2], _mm256_loadu_ps(x + 16), a);
+    b = _mm256_fmadd_ps(f[3], _mm256_loadu_ps(x + 24), b);
+    return _mm256_add_ps(a, b);
+}
+
 // Batched decode (several sequences per step): rows [row_begin, row_end) of W against nx activation rows
-// x [nx, cols], y[t·ldy + r] = dot(row r, x_t). Activation rows go four at a time: each weight block is loaded and
-// unpacked once (the DOT calls of the four rows share it) and meets the four rows with FLOAT_BLOCK's operations in
-// its order, so every result equals what the matvec kernel computes for that row alone, bit for bit (batched
-// greedy decode gives the tokens single-sequence decode gives). The offset coefficient of a block is broadcast to
-// every lane (only lane OFFSET_LANE is read). A last tile of 3 rows repeats its last row (results dropped);
-// the last 1 or 2 rows run through the matvec kernel SINGLE.
-#define FLOAT_TILE_KERNEL(BLOCK_BYTES, QS, DOT, OFFSET_LANE, FACTOR, SINGLE)                              \
-    const size_t blocks = cols / 32, row_bytes = blocks * BLOCK_BYTES;                                    \
-    const int l_ = OFFSET_LANE >= 0 ? OFFSET_LANE : 0;                                                    \
-    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
-    size_t t = 0;                                                                                         \
-    for (; t + 2 < nx; t += 4) {                                                                          \
-        const float *x0 = x + t * cols, *x1 = x0 + cols, *x2 = x + TILE_ROW(t, 2, nx) * cols,             \
-                    *x3 = x + TILE_ROW(t, 3, nx) * cols;                                                  \
-        float c0[blocks], c1[blocks], c2[blocks], c3[blocks];                                             \
-        if (OFFSET_LANE >= 0) {                                                                           \
-            block_sums(x0, blocks, FACTOR, c0); block_sums(x1, blocks, FACTOR, c1);                       \
-            block_sums(x2, blocks, FACTOR, c2); block_sums(x3, blocks, FACTOR, c3);                       \
-        }                                                                                                 \
+// x [nx, cols], y[t·ldy + r] = dot(row r, x_t). Activation rows go N at a time (8 while N rows of x fit in L1
+// beside the weights, else 4): each weight block is loaded and unpacked once for the N rows, and meets each row
+// with FLOAT_BLOCK's operations in its order, so every result equals what the matvec kernel computes for that row
+// alone, bit for bit (batched greedy decode gives the tokens single-sequence decode gives). The offset terms of
+// four rows share one 4-lane FMA: lane k is (d or m) · coef_k + off_k, FLOAT_BLOCK's lane OFFSET_LANE for row k.
+// Tiles of 8 are full (LEAST rows left); a tile of 4 may hold 3 and repeat its last row (result dropped); the
+// last 1 or 2 rows run through the matvec kernel SINGLE.
+#define FLOAT_TILE(N, LEAST, BLOCK_BYTES, QS, UNPACK, OFFSET_LANE, FACTOR)                              \
+    for (; t + LEAST <= nx; t += N) {                                                                     \
+        const float *xs[N];                                                                               \
+        for (int k = 0; k < N; k++) xs[k] = x + TILE_ROW(t, k, nx) * cols;                               \
+        float c[N * blocks], s_[blocks]; /* c[N·b + k]: row k's offset coefficient of block b */        \
+        if (OFFSET_LANE >= 0)                                                                             \
+            for (int k = 0; k < N; k++) {                                                                 \
+                block_sums(xs[k], blocks, FACTOR, s_);                                                    \
+                for (size_t b = 0; b < blocks; b++) c[N * b + k] = s_[b];                                 \
+            }                                                                                             \
         prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                 \
         for (size_t r = row_begin; r < row_end; r++) {                                                    \
             const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                        \
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                   \
-            __m128 o0 = _mm_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                      \
+            __m256 acc[N];                                                                                \
+            __m128 off[N / 4];                                                                            \
+            for (int k = 0; k < N; k++) acc[k] = _mm256_setzero_ps();                                     \
+            for (int k = 0; k < N / 4; k++) off[k] = _mm_setzero_ps();                                    \
             for (size_t b = 0; b < blocks; b++) {                                                         \
                 const uint8_t *pb = p + b * BLOCK_BYTES;                                                  \
                 if (((uintptr_t)pb & 63) < BLOCK_BYTES && pb + PG_PREFETCH_BYTES < end_)                  \
                     _mm_prefetch((const char *)pb + PG_PREFETCH_BYTES, _MM_HINT_T0);                      \
                 __m128 sc_ = block_scales(pb);                                                            \
-                __m256 d_ = _mm256_broadcastss_ps(sc_);                                                   \
-                a0 = _mm256_fmadd_ps(d_, DOT(pb + QS, x0 + 32 * b), a0);                                  \
-                a1 = _mm256_fmadd_ps(d_, DOT(pb + QS, x1 + 32 * b), a1);                                  \
-                a2 = _mm256_fmadd_ps(d_, DOT(pb + QS, x2 + 32 * b), a2);                                  \
-                a3 = _mm256_fmadd_ps(d_, DOT(pb + QS, x3 + 32 * b), a3);                                  \
+                __m256 d_ = _mm256_broadcastss_ps(sc_), f[4];                                             \
+                UNPACK(pb + QS, f);                                                                       \
+                for (int k = 0; k < N; k++) acc[k] = _mm256_fmadd_ps(d_, unpacked_dot(f, xs[k] + 32 * b), acc[k]); \
                 if (OFFSET_LANE >= 0) {                                                                   \
-                    o0 = _mm_fmadd_ps(sc_, _mm_set1_ps(c0[b]), o0); o1 = _mm_fmadd_ps(sc_, _mm_set1_ps(c1[b]), o1); \
-                    o2 = _mm_fmadd_ps(sc_, _mm_set1_ps(c2[b]), o2); o3 = _mm_fmadd_ps(sc_, _mm_set1_ps(c3[b]), o3); \
+                    __m128 o_ = _mm_shuffle_ps(sc_, sc_, OFFSET_LANE == 1 ? 0x55 : 0x00);                 \
+                    for (int k = 0; k < N / 4; k++) off[k] = _mm_fmadd_ps(o_, _mm_loadu_ps(c + N * b + 4 * k), off[k]); \
                 }                                                                                         \
             }                                                                                             \
-            y[t * ldy + r] = hsum(a0) + lane(o0, l_); y[(t + 1) * ldy + r] = hsum(a1) + lane(o1, l_);     \
-            if (t + 2 < nx) y[(t + 2) * ldy + r] = hsum(a2) + lane(o2, l_);                               \
-            if (t + 3 < nx) y[(t + 3) * ldy + r] = hsum(a3) + lane(o3, l_);                               \
+            float o[N];                                                                                   \
+            for (int k = 0; k < N / 4; k++) _mm_storeu_ps(o + 4 * k, off[k]);                             \
+            for (int k = 0; k < N && t + k < nx; k++)                                                     \
+                y[(t + k) * ldy + r] = hsum(acc[k]) + (OFFSET_LANE >= 0 ? o[k] : 0.0f);                   \
         }                                                                                                 \
-    }                                                                                                     \
+    }
+
+#define FLOAT_TILE_KERNEL(BLOCK_BYTES, QS, UNPACK, OFFSET_LANE, FACTOR, SINGLE)                            \
+    const size_t blocks = cols / 32, row_bytes = blocks * BLOCK_BYTES;                                    \
+    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
+    size_t t = 0;                                                                                         \
+    if (cols <= 768) FLOAT_TILE(8, 8, BLOCK_BYTES, QS, UNPACK, OFFSET_LANE, FACTOR)                          \
+    FLOAT_TILE(4, 3, BLOCK_BYTES, QS, UNPACK, OFFSET_LANE, FACTOR)                                           \
     for (; t < nx; t++) SINGLE(w, cols, row_begin, row_end, x + t * cols, y + t * ldy);
 
 // factor · Σx over each 32-value block of x: offset_coefficients' value, one float per block.
@@ -193,20 +232,20 @@ static void block_sums(const float *x, size_t blocks, float factor, float *sums)
 
 void pg_matmat_q4_1(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
                     float *y, size_t ldy) {
-    FLOAT_TILE_KERNEL(20, 4, nibble_dot, 1, 1.0f, pg_matvec_q4_1)
+    FLOAT_TILE_KERNEL(20, 4, nibble_unpack, 1, 1.0f, pg_matvec_q4_1)
 }
 
 void pg_matmat_q4_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
                     float *y, size_t ldy) {
-    FLOAT_TILE_KERNEL(18, 2, nibble_dot, 0, -8.0f, pg_matvec_q4_0)
+    FLOAT_TILE_KERNEL(18, 2, nibble_unpack, 0, -8.0f, pg_matvec_q4_0)
 }
 
 void pg_matmat_q8_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
                     float *y, size_t ldy) {
-    FLOAT_TILE_KERNEL(34, 2, q8_dot, -1, 0.0f, pg_matvec_q8_0)
+    FLOAT_TILE_KERNEL(34, 2, q8_unpack, -1, 0.0f, pg_matvec_q8_0)
 }
 
 void pg_matmat_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
                     float *y, size_t ldy) {
-    FLOAT_TILE_KERNEL(22, 2, fivebit_dot, 0, -16.0f, pg_matvec_q5_0)
+    FLOAT_TILE_KERNEL(22, 2, fivebit_unpack, 0, -16.0f, pg_matvec_q5_0)
 }

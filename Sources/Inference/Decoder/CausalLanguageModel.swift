@@ -15,13 +15,26 @@ public protocol CausalLanguageModel: AnyObject, Sendable {
     ///   - capture: hooks to copy out, aligned to the new tokens' positions.
     ///   - logits: which logits to compute.
     /// - Returns: one `SequenceActivations` per sequence.
+    ///   - quantizedPrefill: multiply every row with the decode kernels on the quantised blocks (as a decode step
+    ///     does), prompts included: each row then equals the same row in any other such pass, whatever shares it.
     func forward(
         _ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
-        logits: LogitsRequest
+        logits: LogitsRequest, quantizedPrefill: Bool
     ) throws -> [SequenceActivations]
+
+    /// Longest prompt (tokens) that generation prefills with the decode kernels, inside a decode step's pass
+    /// (0: never; prompts then take their own F32 pass).
+    var quantizedPrefillLimit: Int { get }
 }
 
 extension CausalLanguageModel {
+    /// A pass with the usual kernels: decode kernels for steps (one token per sequence), F32 for prompts.
+    public func forward(
+        _ sequences: [[Int32]], caches: [KVCache], capture: HookFilter, logits: LogitsRequest
+    ) throws -> [SequenceActivations] {
+        try forward(sequences, caches: caches, capture: capture, logits: logits, quantizedPrefill: false)
+    }
+
     /// An empty KV cache sized for this model, holding at most `maxLength` positions (default: the context length).
     public func makeCache(maxLength: Int? = nil, initialCapacity: Int = 64) -> KVCache {
         KVCache(

@@ -43,11 +43,11 @@ extension DecoderModel {
             Int32(QuantizedMatrix.workers))
     }
 
-    /// One query per sequence (a decode step over `caches.count` sequences, queries and out `[sequences, qDim]`):
-    /// the heads of all of them in one fork/join of the pool; each sequence's result equals
-    /// `attentionDecodePooled` on it alone, bit for bit.
+    /// One query per sequence (a decode step over `caches.count` sequences; sequence i's query and output are row
+    /// `rows[i]` of queries and out, `[rows, qDim]`): the heads of all of them in one fork/join of the pool; each
+    /// sequence's result equals `attentionDecodePooled` on it alone, bit for bit.
     func attentionDecodeStep(
-        layer l: Int, caches: [KVCache], queries: UnsafeMutablePointer<Float>,
+        layer l: Int, caches: [KVCache], rows: [Int], queries: UnsafeMutablePointer<Float>,
         out: UnsafeMutablePointer<Float>
     ) {
         let c = config, qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim
@@ -55,7 +55,7 @@ extension DecoderModel {
         var counts: [Int] = [], outs: [UnsafeMutablePointer<Float>?] = []
         for (i, cache) in caches.enumerated() {
             let first = firstVisible(cache.length, layer: l)
-            q.append(queries + i * qDim); outs.append(out + i * qDim)
+            q.append(queries + rows[i] * qDim); outs.append(out + rows[i] * qDim)
             keys.append(cache.key(l, first)); values.append(cache.value(l, first))
             counts.append(cache.length + 1 - first)
         }

@@ -60,9 +60,13 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             variant: variant)
     }
 
+    /// Short prompts (a chat question after the shared template prefix) ride in decode steps with the decode
+    /// kernels, when there are such kernels (not in the F32 reference mode).
+    public var quantizedPrefillLimit: Int { decodeMode == .float32 ? 0 : 32 }
+
     public func forward(
         _ sequences: [[Int32]], caches: [KVCache], capture: HookFilter,
-        logits: LogitsRequest
+        logits: LogitsRequest, quantizedPrefill: Bool
     ) throws -> [SequenceActivations] {
         let c = config
         precondition(sequences.count == caches.count, "forward: one KV cache per sequence")
@@ -81,7 +85,9 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         var recorder = ActivationRecorder(filter: capture, config: c, segments: segments)
         // A decode step (one new token per sequence, any number of sequences) multiplies on the quantised blocks;
         // a prefill on F32 values. Each row of a batched step equals the same sequence's step alone, bit for bit.
-        let stepMode: DecodeMode = segments.allSatisfy { $0.count == 1 } ? decodeMode : .float32
+        // With `quantizedPrefill` every row (prompts' too) takes the decode kernels.
+        let stepMode: DecodeMode =
+            quantizedPrefill || segments.allSatisfy { $0.count == 1 } ? decodeMode : .float32
         let needFinal = logits != .none || capture.contains(.lnFinal)
         let lastLayer = needFinal ? c.nLayers - 1 : capture.deepestLayer(nLayers: c.nLayers)
 
@@ -159,9 +165,10 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
                 s.k.pointer, n.pointer, s.k.pointer, rows: total * c.nKVHeads, d: c.headDim, eps: c.rmsEpsilon)
         }
         let frequencies = self.frequencies[l]
-        // A decode step on the quantised kernels (every sequence one token) runs all sequences' attention heads in
-        // one fork/join; otherwise attention runs per sequence.
+        // On the quantised kernels the sequences with one new token (decode steps) run their attention heads in
+        // one fork/join; the others (prompts) run attention per sequence.
         let stepAttention = mode != .float32 && c.headDim % 8 == 0
+        var stepCaches: [KVCache] = [], stepRows: [Int] = []
         for (i, seg) in segments.enumerated() {
             let cache = caches[i]
             for t in 0..<seg.count {
@@ -175,12 +182,18 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
                 cache.key(l, pos).update(from: s.k.pointer + row * kvDim, count: kvDim)
                 cache.value(l, pos).update(from: s.v.pointer + row * kvDim, count: kvDim)
             }
-            if stepAttention { continue }
+            if stepAttention && seg.count == 1 {
+                stepCaches.append(cache); stepRows.append(seg.start)
+                continue
+            }
             attention(
                 layer: l, cache: cache, queries: s.q.pointer + seg.start * qDim, out: s.z.pointer + seg.start * qDim,
                 count: seg.count)
         }
-        if stepAttention { attentionDecodeStep(layer: l, caches: caches, queries: s.q.pointer, out: s.z.pointer) }
+        if !stepCaches.isEmpty {
+            attentionDecodeStep(
+                layer: l, caches: stepCaches, rows: stepRows, queries: s.q.pointer, out: s.z.pointer)
+        }
         recorder.record(.block(l, .attnZ), s.z.pointer)
         w.o.apply(s.z.pointer, s.proj.pointer, m: total, mode: mode, workspace: s.workspace)
         // Sandwich norm (gemma3): hook_attn_out is what is added to the residual stream.

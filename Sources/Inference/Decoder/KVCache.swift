@@ -51,6 +51,17 @@ public final class KVCache: @unchecked Sendable {
     /// Marks `count` more positions as stored (after every layer has written them).
     func advance(by count: Int) { length += count }
 
+    /// Starts an empty cache with the first `count` positions of `source` (a shared prompt prefix), every layer.
+    func start(from source: KVCache, count: Int) throws {
+        precondition(length == 0 && source.kvDim == kvDim && source.nLayers == nLayers && count <= source.length)
+        try reserve(count)
+        for l in 0..<nLayers {
+            keys[l].pointer.update(from: source.keys[l].pointer, count: count * kvDim)
+            values[l].pointer.update(from: source.values[l].pointer, count: count * kvDim)
+        }
+        length = count
+    }
+
     /// Forgets positions from `newLength` on (e.g. to reuse a prompt prefix).
     public func truncate(to newLength: Int) { length = min(length, max(0, newLength)) }
 }

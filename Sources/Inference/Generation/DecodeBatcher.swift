@@ -6,13 +6,15 @@ import Hooks
 /// its steps (one token) waits until every joined generation has submitted its own (or `gather` has passed), and
 /// the steps then go through one batched pass that reads each weight block once for all of them. Prompts are
 /// prefilled together in one pass (at most `maxPrefillTokens`), ahead of steps once `gatherPrompts` wait or the
-/// first has waited `promptPatience` steps (at once when nothing is decoding). A generation that joins takes part
-/// from its next step on; one that ends or is cancelled just stops submitting.
+/// first has waited `promptPatience` steps (at once when nothing is decoding). A short prompt (`prefill(quantized:)`)
+/// instead rides in the next step's pass with the decode kernels, at most `maxRidingTokens` of them per pass. A
+/// generation that joins takes part from its next step on; one that ends or is cancelled just stops submitting.
 ///
 /// Each sequence's rows do not depend on the others in its pass, bit for bit — a step's products
 /// (`QuantizedMatrix.matvec`), a prefill's (OpenBLAS sgemm rows do not depend on the row count — except that
 /// products of at most 10⁶ multiply-adds take its small-matrix kernel, which sums in another order, so a prompt
-/// shorter than `minSharedPrefill` is prefilled alone), attention per sequence, and the LM head on last rows — so
+/// shorter than `minSharedPrefill` is prefilled alone; a riding prompt's rows take the decode kernels in every
+/// pass, alone or not), attention per sequence, and the LM head on last rows — so
 /// tokens, hooks and logits do not depend on what else was running (tests check it).
 ///
 /// No thread of its own: whichever caller finds no pass running leads, runs the pass for everyone it gathered,
@@ -31,6 +33,8 @@ final class DecodeBatcher: @unchecked Sendable {
     let gatherPrompts = 4
     /// Steps' time (`patience`) a prompt waits at most for others while generations are decoding.
     let promptPatience = 4.0
+    /// Most prompt tokens riding in one step's pass.
+    let maxRidingTokens = 64
     /// Fewest tokens of a prompt prefilled together with others: alone, its smallest product (k/v projection,
     /// tokens × kvDim × dModel) must exceed OpenBLAS's small-matrix limit of 10⁶ (gemm_small_kernel_permit).
     let minSharedPrefill: Int
@@ -49,11 +53,17 @@ final class DecodeBatcher: @unchecked Sendable {
         let capture: HookFilter
         let logits: LogitsRequest
         let isStep: Bool
+        /// A prompt prefilled with the decode kernels, in the next step's pass.
+        let rides: Bool
         let submitted = DispatchTime.now().uptimeNanoseconds
         var result: Result<SequenceActivations, Error>?
 
-        init(tokens: [Int32], cache: KVCache, capture: HookFilter, logits: LogitsRequest, isStep: Bool) {
+        init(
+            tokens: [Int32], cache: KVCache, capture: HookFilter, logits: LogitsRequest, isStep: Bool,
+            rides: Bool = false
+        ) {
             self.tokens = tokens; self.cache = cache; self.capture = capture; self.logits = logits; self.isStep = isStep
+            self.rides = rides
         }
     }
 
@@ -81,11 +91,13 @@ final class DecodeBatcher: @unchecked Sendable {
         }
     }
 
-    /// A prompt's pass through `cache`, with the other prompts waiting then.
-    func prefill(_ tokens: [Int32], cache: KVCache, capture: HookFilter, logits: LogitsRequest) throws
-        -> SequenceActivations
-    {
-        try submit(Pass(tokens: tokens, cache: cache, capture: capture, logits: logits, isStep: false))
+    /// A prompt's pass through `cache`, with the other prompts waiting then; or, when `quantized`, with the decode
+    /// kernels in the next step's pass (at once when nothing is decoding).
+    func prefill(
+        _ tokens: [Int32], cache: KVCache, capture: HookFilter, logits: LogitsRequest, quantized: Bool = false
+    ) throws -> SequenceActivations {
+        try submit(
+            Pass(tokens: tokens, cache: cache, capture: capture, logits: logits, isStep: false, rides: quantized))
     }
 
     /// One decode step of a joined generation, run together with the other joined generations' steps.
@@ -113,7 +125,9 @@ final class DecodeBatcher: @unchecked Sendable {
                 condition.broadcast()
             } else {
                 // Steps waiting for the rest of the batch, prompts for company: until the first one's time is up.
-                let deadlines = pending.map { Double($0.submitted) / 1e9 + ($0.isStep ? 1 : promptPatience) * patience }
+                let deadlines = pending.map {
+                    Double($0.submitted) / 1e9 + ($0.isStep || $0.rides ? 1 : promptPatience) * patience
+                }
                 let wait = (deadlines.min() ?? 0) - Double(DispatchTime.now().uptimeNanoseconds) / 1e9
                 _ = condition.wait(until: Date(timeIntervalSinceNow: max(wait, 0.0002)))
             }
@@ -131,14 +145,14 @@ final class DecodeBatcher: @unchecked Sendable {
     private func takeReady() -> [Pass]? {
         // Prompts wait for company while generations are decoding (each prompt alone pays for packing and
         // dequantising every weight panel), up to `gatherPrompts` of them or `promptPatience` steps' time.
-        if let first = pending.first(where: { !$0.isStep }),
+        if let first = pending.first(where: { !$0.isStep && !$0.rides }),
             joined == 0 || pending.count(where: { !$0.isStep }) >= gatherPrompts
                 || Double(DispatchTime.now().uptimeNanoseconds - first.submitted) / 1e9 >= promptPatience * patience
         {
             var group: [Pass] = [], tokens = 0
             pending.removeAll { p in
                 let joins =
-                    !p.isStep
+                    !p.isStep && !p.rides
                     && (p === first
                         || (first.tokens.count >= minSharedPrefill
                             && p.tokens.count >= minSharedPrefill && p.capture == first.capture
@@ -148,25 +162,38 @@ final class DecodeBatcher: @unchecked Sendable {
             }
             return group
         }
-        guard let first = pending.first(where: \.isStep) else { return nil }
+        // Steps, with the prompts that ride along (Sarathi-Serve's piggybacking, Agrawal et al. 2024): they wait
+        // for no companions, and the steps do not wait for them.
+        guard let first = pending.first(where: \.isStep) ?? pending.first(where: \.rides) else { return nil }
         let waited = Double(DispatchTime.now().uptimeNanoseconds - first.submitted) / 1e9
-        guard pending.count(where: \.isStep) >= min(joined, maxBatch) || waited >= patience else { return nil }
-        var group: [Pass] = []
+        let ready = first.isStep ? pending.count(where: \.isStep) >= min(joined, maxBatch) : joined == 0
+        guard ready || waited >= patience else { return nil }
+        var group: [Pass] = [], steps = 0, riding = 0
         pending.removeAll { p in
-            let joins = p.isStep && group.count < maxBatch && p.capture == first.capture
-            if joins { group.append(p) }
+            guard p.capture == first.capture else { return false }
+            let joins =
+                p.isStep
+                ? steps < maxBatch
+                : p.rides && (riding == 0 || riding + p.tokens.count <= maxRidingTokens)
+            if joins {
+                group.append(p)
+                if p.isStep { steps += 1 } else { riding += p.tokens.count }
+            }
             return joins
         }
         return group
     }
 
-    /// One forward pass over `group` (for steps, logits for all when any wants them: the rows do not depend on it).
+    /// One forward pass over `group` (for steps and riding prompts, last-position logits for all when any wants
+    /// them: the rows do not depend on it).
     private func execute(_ group: [Pass]) -> [Result<SequenceActivations, Error>] {
-        let logits = !group[0].isStep ? group[0].logits : (group.contains { $0.logits != .none } ? .last : .none)
+        let decodeKernels = group.allSatisfy { $0.isStep || $0.rides }
+        let logits =
+            !decodeKernels ? group[0].logits : (group.contains { $0.logits != .none } ? .last : .none)
         do {
             let results = try model.forward(
                 group.map(\.tokens), caches: group.map(\.cache), capture: group[0].capture,
-                logits: logits)
+                logits: logits, quantizedPrefill: group.contains(where: \.rides))
             return results.map { .success($0) }
         } catch {
             return group.map { _ in .failure(error) }

@@ -53,10 +53,10 @@ public struct Generation: Sendable {
 /// The autoregressive loop (prefill the prompt through the KV cache, then one token per step), independent of
 /// the tokenizer: the caller supplies a streaming `piece` decoder and the stop tokens. Passes go through
 /// `batcher`, so that loops running at the same time on other threads share their decode steps (nil: a batcher
-/// of this loop alone).
+/// of this loop alone). A prompt that starts with `prefix` prefills only its remaining tokens.
 enum GenerationLoop {
     static func run(
-        model: any CausalLanguageModel, batcher: DecodeBatcher? = nil, prompt: [Int32],
+        model: any CausalLanguageModel, batcher: DecodeBatcher? = nil, prefix: PromptPrefix? = nil, prompt: [Int32],
         parameters: SamplingParameters, capture: HookFilter, stopTokens: Set<Int32>,
         piece: (Int32) -> String, flush: () -> String,
         onPrefill: (SequenceActivations) -> Bool = { _ in true },
@@ -71,7 +71,13 @@ enum GenerationLoop {
         let cache = model.makeCache(
             maxLength: min(context, prompt.count + budget + 1),
             initialCapacity: min(context, prompt.count + min(budget, 256) + 1))
-        let prefill = try batcher.prefill(prompt, cache: cache, capture: capture, logits: .last)
+        // The shared prompt prefix's keys and values are copied in and only the rest is prefilled; a short rest
+        // rides in the next decode step with the decode kernels (which rule applies depends on the prompt alone).
+        let head = try prefix.flatMap { $0.covers(prompt) ? try $0.start(cache, model: model, capture: capture) : nil }
+        let rest = Array(prompt[(head?.tokenCount ?? 0)...])
+        let quantized = rest.count <= model.quantizedPrefillLimit
+        let tail = try batcher.prefill(rest, cache: cache, capture: capture, logits: .last, quantized: quantized)
+        let prefill = head.map { PromptPrefix.join($0, tail) } ?? tail
         // A caller that decides from the prompt alone (a pre-generation probe) stops here, before any decode.
         guard onPrefill(prefill) else {
             return Generation(

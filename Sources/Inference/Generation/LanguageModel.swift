@@ -25,6 +25,19 @@ public final class LanguageModel: @unchecked Sendable {
     private let chatTemplateResult: Result<ChatTemplate, Error>
     /// Merges the decode steps of concurrent `generate` calls.
     private let batcher: DecodeBatcher
+    /// What every prompt of the chat template starts with, as `encode` and as `encodePrompt` tokenise it (the
+    /// latter may add BOS); computed once, at the first `generate`.
+    private lazy var promptPrefixes: [PromptPrefix] = {
+        guard let chat = chatTemplate else { return [] }
+        let texts = ["What is the capital of France?", "Hi", "2 + 2 = ?"].compactMap {
+            try? chat.render(messages: [.user($0)], addGenerationPrompt: true)
+        }
+        guard texts.count == 3 else { return [] }
+        let plain = PromptPrefix.common(texts.map { tokenizer.encode($0, parseSpecial: true) })
+        let prompt = PromptPrefix.common(texts.map { tokenizer.encodePrompt($0, parseSpecial: true) })
+        return ([plain] + (prompt?.tokens == plain?.tokens ? [] : [prompt])).compactMap { $0 }
+    }()
+    private let prefixLock = NSLock()
     private let digestLock = NSLock()
     private var digest: String?
 
@@ -110,6 +123,7 @@ public final class LanguageModel: @unchecked Sendable {
 
     /// Generates a continuation of `prompt`, streaming each token to `onToken` (return false to stop). Calls on
     /// other threads at the same time decode together with this one (see the type's note on thread-safety).
+    /// A prompt that starts with the chat template's shared prefix reuses its keys and values (`PromptPrefix`).
     /// Stops at an end-of-turn token, after `parameters.maxTokens` tokens, or at the context length.
     /// Hooks in `capture` are recorded over the prompt and at every generated token's position.
     /// `onPrefill` sees the prompt's pass (its captured hooks) before any token is sampled; returning false ends the
@@ -120,8 +134,9 @@ public final class LanguageModel: @unchecked Sendable {
         onPrefill: (SequenceActivations) -> Bool = { _ in true }
     ) throws -> Generation {
         var decoder = tokenizer.makeStreamingDecoder()
+        let prefix = prefixLock.withLock { promptPrefixes.first { $0.covers(prompt) } }
         return try GenerationLoop.run(
-            model: model, batcher: batcher, prompt: prompt, parameters: parameters, capture: capture,
+            model: model, batcher: batcher, prefix: prefix, prompt: prompt, parameters: parameters, capture: capture,
             stopTokens: stopTokens, piece: { decoder.push($0) }, flush: { decoder.finish() },
             onPrefill: onPrefill, onToken: onToken)
     }
