@@ -47,7 +47,7 @@ import Testing
                 return Self.timed { raw.read().closed }
             }
             #expect(closed, "the server kept a slowloris connection open")
-            #expect(seconds >= 0.3 && seconds < 2.5, "closed after \(seconds) s, header timeout 0.5 s")
+            #expect(seconds >= 0.3 && seconds < 4.5, "closed after \(seconds) s, header timeout 0.5 s")
         }
     }
 
@@ -65,7 +65,7 @@ import Testing
             }
             #expect(response.hasPrefix("HTTP/1.1 200"), "\(response)")
             #expect(closed, "the server kept an idle keep-alive connection open")
-            #expect(seconds >= 0.3 && seconds < 2.5, "closed after \(seconds) s, idle timeout 0.5 s")
+            #expect(seconds >= 0.3 && seconds < 4.5, "closed after \(seconds) s, idle timeout 0.5 s")
         }
     }
 
@@ -81,7 +81,7 @@ import Testing
             }
             #expect(response.hasPrefix("HTTP/1.1 408"), "\(response)")
             #expect(response.contains(#""code":"request_timeout""#))
-            #expect(seconds >= 0.3 && seconds < 2.5, "answered after \(seconds) s, body timeout 0.5 s")
+            #expect(seconds >= 0.3 && seconds < 4.5, "answered after \(seconds) s, body timeout 0.5 s")
             let after = try await onThread { try RawClient(port: port).send(Self.health, thenRead: true) }
             #expect(after.hasPrefix("HTTP/1.1 200"))
         }
@@ -99,7 +99,7 @@ import Testing
             }
             #expect(response.hasPrefix("HTTP/1.1 413"), "\(response)")
             #expect(response.contains(#""code":"request_too_large""#))
-            #expect(seconds < 1.5, "answered after \(seconds) s")
+            #expect(seconds < 3, "answered after \(seconds) s")
         }
     }
 
