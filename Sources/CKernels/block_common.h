@@ -131,6 +131,12 @@ static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256
     }                                                                                                     \
     for (; t < nx; t++) SINGLE(t);
 
+// Run-time choice of the AVX-512 VNNI single-row kernel (quant_matvec_k_vnni.c): 1 when the CPU has AVX-512
+// F/BW/VL and VNNI and POLYGRAPH_NO_AVX512 is unset; its results are bit for bit those of the AVX2 kernel.
+int pg_have_avx512(void);
+void pg_matvec_q6_k_q8_vnni(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, float *y);
+
 static inline float half_at(const uint8_t *p) {
     uint16_t h;
     memcpy(&h, p, 2);

@@ -38,7 +38,7 @@ static inline void q4k_block(const uint8_t *pb, const float *x, const float *xs,
 // high nibble of ql[l], of ql[l+32], each with the next 2 bits of qh[l] on top); value = d·scale·(q − 32) with
 // one int8 scale per 16 values in x order.
 static inline void q6k_block(const uint8_t *pb, const float *x, __m256 *acc) {
-    const __m256i nibble = _mm256_set1_epi32(0x0F), top = _mm256_set1_epi32(0x30), bias = _mm256_set1_epi32(32);
+    const __m256i nibble = _mm256_set1_epi8(0x0F), top = _mm256_set1_epi8(0x30), bias = _mm256_set1_epi8(32);
     const __m256 d = _mm256_set1_ps(half_at(pb + 208));
     float s[16];
     _mm256_storeu_ps(s, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 192))))));
@@ -46,20 +46,24 @@ static inline void q6k_block(const uint8_t *pb, const float *x, __m256 *acc) {
     for (int n = 0; n < 2; n++) {
         const uint8_t *ql = pb + 64 * n, *qh = pb + 128 + 32 * n;
         const float *xh = x + 128 * n, *sh = s + 8 * n;
+        // The 128 values q − 32 of this half as signed bytes, 32 per vector op (value 32k + l in v[k], byte l);
+        // each is then widened to float exactly as before, so every product and sum is unchanged.
+        _Alignas(32) int8_t v[4][32];
+        __m256i a = _mm256_loadu_si256((const __m256i *)ql), b = _mm256_loadu_si256((const __m256i *)(ql + 32));
+        __m256i h = _mm256_loadu_si256((const __m256i *)qh);
+        _mm256_store_si256((__m256i *)v[0], _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(a, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 4), top)), bias));
+        _mm256_store_si256((__m256i *)v[1], _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(b, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 2), top)), bias));
+        _mm256_store_si256((__m256i *)v[2], _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), nibble), _mm256_and_si256(h, top)), bias));
+        _mm256_store_si256((__m256i *)v[3], _mm256_sub_epi8(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b, 4), nibble), _mm256_and_si256(_mm256_srli_epi16(h, 2), top)), bias));
         for (int g = 0; g < 2; g++) {  // l in [16g, 16g + 16): one scale per value set
             __m256 v0 = _mm256_setzero_ps(), v1 = v0, v2 = v0, v3 = v0;
             for (int l = 16 * g; l < 16 * g + 16; l += 8) {
-                __m256i a = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(ql + l)));
-                __m256i b = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(ql + 32 + l)));
-                __m256i h = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(qh + l)));
-                __m256i q0 = _mm256_or_si256(_mm256_and_si256(a, nibble), _mm256_and_si256(_mm256_slli_epi32(h, 4), top));
-                __m256i q1 = _mm256_or_si256(_mm256_and_si256(b, nibble), _mm256_and_si256(_mm256_slli_epi32(h, 2), top));
-                __m256i q2 = _mm256_or_si256(_mm256_srli_epi32(a, 4), _mm256_and_si256(h, top));
-                __m256i q3 = _mm256_or_si256(_mm256_srli_epi32(b, 4), _mm256_and_si256(_mm256_srli_epi32(h, 2), top));
-                v0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q0, bias)), _mm256_loadu_ps(xh + l), v0);
-                v1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q1, bias)), _mm256_loadu_ps(xh + 32 + l), v1);
-                v2 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q2, bias)), _mm256_loadu_ps(xh + 64 + l), v2);
-                v3 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q3, bias)), _mm256_loadu_ps(xh + 96 + l), v3);
+#define Q6K_WIDEN(k) _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(v[k] + l))))
+                v0 = _mm256_fmadd_ps(Q6K_WIDEN(0), _mm256_loadu_ps(xh + l), v0);
+                v1 = _mm256_fmadd_ps(Q6K_WIDEN(1), _mm256_loadu_ps(xh + 32 + l), v1);
+                v2 = _mm256_fmadd_ps(Q6K_WIDEN(2), _mm256_loadu_ps(xh + 64 + l), v2);
+                v3 = _mm256_fmadd_ps(Q6K_WIDEN(3), _mm256_loadu_ps(xh + 96 + l), v3);
+#undef Q6K_WIDEN
             }
             *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(sh + g), v0, *acc);
             *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(sh + 2 + g), v1, *acc);

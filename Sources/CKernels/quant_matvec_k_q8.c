@@ -80,6 +80,10 @@ void pg_matvec_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
     (void)sx;
+    if (pg_have_avx512()) {
+        pg_matvec_q6_k_q8_vnni(w, cols, row_begin, row_end, qx, dx, y);
+        return;
+    }
 #define Q6K_Q8_BLOCK(pb, b, acc, off) q6k_q8_block(pb, qx + 256 * (b), dx + 8 * (b), &(acc))
     K_ROWS4_KERNEL(210, Q6K_Q8_BLOCK)
 #undef Q6K_Q8_BLOCK
