@@ -136,7 +136,8 @@ public struct GeneralizationMatrix: Codable, Sendable {
 
     /// AUROC matrix as a fixed-width table (rows: trained on; columns: tested on).
     public func table() -> String {
-        let width = max(10, (names.map(\.count).max() ?? 0) + 1)
+        let labels = names + (baselines.map { Array($0.keys) } ?? []) + ["+ augmented"]
+        let width = max(10, (labels.map(\.count).max() ?? 0) + 1)
         func pad(_ s: String) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
         var out = "AUROC, \(kind) on \(hook) (rows: trained on, columns: tested on; diagonal = held-out split)\n"
         out += pad("") + names.map(pad).joined() + "\n"
