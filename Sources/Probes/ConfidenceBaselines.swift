@@ -126,13 +126,17 @@ public struct BaselineComparison: Codable, Sendable, Equatable {
             let d = ProbeMetrics.auroc(scores: p, labels: y) - ProbeMetrics.auroc(scores: q, labels: y)
             if d.isFinite { differences.append(d) }
         }
-        differences.sort()
         self.resamples = differences.count
+        (ci95Low, ci95High) = BaselineComparison.percentileInterval(differences)
+    }
+
+    /// The 2.5% and 97.5% percentiles of bootstrap `differences` (NaN when there are none).
+    static func percentileInterval(_ differences: [Double]) -> (low: Double, high: Double) {
+        let sorted = differences.sorted()
         func quantile(_ f: Double) -> Double {
-            differences.isEmpty ? .nan : differences[min(differences.count - 1, Int(f * Double(differences.count)))]
+            sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(f * Double(sorted.count)))]
         }
-        ci95Low = quantile(0.025)
-        ci95High = quantile(0.975)
+        return (quantile(0.025), quantile(0.975))
     }
 
     /// One line: "logistic, layer 20 vs min_logprob: AUROC 0.724 vs 0.711, +0.013 (95% CI −0.020 … +0.046)".

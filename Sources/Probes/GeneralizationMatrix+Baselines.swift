@@ -79,13 +79,8 @@ public struct LeaveOneOutMargin: Codable, Sendable, Equatable {
             let d = mean(probe) - mean(base)
             if d.isFinite { differences.append(d) }
         }
-        differences.sort()
         self.resamples = differences.count
-        func quantile(_ f: Double) -> Double {
-            differences.isEmpty ? .nan : differences[min(differences.count - 1, Int(f * Double(differences.count)))]
-        }
-        ci95Low = quantile(0.025)
-        ci95High = quantile(0.975)
+        (ci95Low, ci95High) = BaselineComparison.percentileInterval(differences)
     }
 
     /// One line: "… vs mean_logprob: mean AUROC 0.661 vs 0.540, +0.121 (95% CI …): the probe beats it".
