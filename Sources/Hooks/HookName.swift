@@ -106,19 +106,4 @@ public enum HookName: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 }
 
-extension HookName: Codable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        // A decoding error like any other (with the coding path), carrying the `HookError` that names the forms.
-        do { self = try HookName(parsing: text) } catch let error as HookError {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: c.codingPath, debugDescription: error.description, underlyingError: error))
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
-}
+extension HookName: HookText {}

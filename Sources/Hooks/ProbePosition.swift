@@ -68,18 +68,4 @@ public enum ProbePosition: String, CaseIterable, Sendable, Hashable, CustomStrin
     public var storedExtra: ProbePosition? { isAnswerExtra ? self : nil }
 }
 
-extension ProbePosition: Codable {
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        do { self = try ProbePosition(parsing: text) } catch let error as HookError {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: c.codingPath, debugDescription: error.description, underlyingError: error))
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
-}
+extension ProbePosition: HookText {}

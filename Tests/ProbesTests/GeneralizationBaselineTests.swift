@@ -43,6 +43,12 @@ import Testing
         #expect(margin.difference > 0.1 && margin.ci95Low > 0, "\(margin)")
         let table = m.table()
         #expect(table.contains("mean_logprob") && table.contains("the probe beats it"), "\(table)")
+        // Every row label, a baseline's included, stands apart from its first number.
+        for line in table.split(separator: "\n") where line.hasPrefix("mean_") || line.hasPrefix("min_") {
+            #expect(line.contains(" "), "\(line)")
+            let label = line.prefix { $0 != " " }
+            #expect(["mean_logprob", "min_logprob"].contains(String(label)), "\(line)")
+        }
         let json = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
         #expect(json.contains("\"leave_one_out_margin\"") && json.contains("\"baselines\""))
 
