@@ -6,16 +6,21 @@ public protocol HookText: Codable, CustomStringConvertible {
 }
 
 extension HookText {
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws { self = try Self.decodeText(from: decoder) }
+    public func encode(to encoder: Encoder) throws { try encodeText(to: encoder) }
+
+    /// The string form read back (a `String`-backed enum must call this from its own `init(from:)`: the standard
+    /// library's raw-value coding would otherwise win over the default above).
+    public static func decodeText(from decoder: Decoder) throws -> Self {
         let c = try decoder.singleValueContainer()
         let text = try c.decode(String.self)
-        do { self = try Self(parsing: text) } catch let error as HookError {
+        do { return try Self(parsing: text) } catch let error as HookError {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: c.codingPath, debugDescription: error.description, underlyingError: error))
         }
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encodeText(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
     }

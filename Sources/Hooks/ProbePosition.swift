@@ -68,4 +68,7 @@ public enum ProbePosition: String, CaseIterable, Sendable, Hashable, CustomStrin
     public var storedExtra: ProbePosition? { isAnswerExtra ? self : nil }
 }
 
-extension ProbePosition: HookText {}
+extension ProbePosition: HookText {
+    public init(from decoder: Decoder) throws { self = try Self.decodeText(from: decoder) }
+    public func encode(to encoder: Encoder) throws { try encodeText(to: encoder) }
+}
