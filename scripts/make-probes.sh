@@ -114,6 +114,6 @@ for name in ("statements", "answers", "question"):
             baseline = f' ({c["baseline"]}: {c["baseline_auroc"]:.3f}; difference {c["difference"]:+.3f}, 95% CI {c["ci95_low"]:+.3f} … {c["ci95_high"]:+.3f})'
     sets = ", ".join(f'{d["name"]} ({d["n"]})' for d in a["training"]["datasets"])
     print(f'| `{os.path.basename(dest)}/{name}.json` | {sets} | `{a["hook"]}` @ {a["position"]} | {m["auroc"]:.3f}{baseline} | '
-          f'{m["recall_at_5_fpr"]:.3f} | {m["ece"]:.3f} |')
+          f'{m["recall_at_5_fpr"]:.3f} | {m.get("false_recall_at_5_fpr", float("nan")):.3f} | {m["ece"]:.3f} |')
 PY
 done

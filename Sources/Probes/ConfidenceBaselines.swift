@@ -155,8 +155,9 @@ extension ConfidenceBaselines.Result {
     public var text: String {
         String(
             format:
-                "baseline %-13@ (true when %@): accuracy %.3f AUROC %.3f AUPRC %.3f ECE %.3f Brier %.3f recall@5%%FPR %.3f%@",
+                "baseline %-13@ (true when %@): accuracy %.3f AUROC %.3f AUPRC %.3f ECE %.3f Brier %.3f recall@5%%FPR %.3f false caught@5%% %.3f%@",
             name as NSString, trueWhen as NSString, test.accuracy, test.auroc, test.auprc, test.ece, test.brier,
-            test.recallAt5FPR, missing > 0 ? " (\(missing) missing)" as NSString : "" as NSString)
+            test.recallAt5FPR, test.falseRecallAt5FPR ?? .nan,
+            missing > 0 ? " (\(missing) missing)" as NSString : "" as NSString)
     }
 }

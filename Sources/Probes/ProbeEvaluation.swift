@@ -69,6 +69,9 @@ public struct ProbeEvaluation: Codable, Sendable {
             format: "accuracy %.4f  AUROC %.4f  AUPRC %.4f  ECE %.4f  Brier %.4f\n", metrics.accuracy, metrics.auroc,
             metrics.auprc, metrics.ece, metrics.brier)
         out += String(format: "recall at 1%% FPR %.4f  at 5%% FPR %.4f\n", metrics.recallAt1FPR, metrics.recallAt5FPR)
+        out += String(
+            format: "false caught at 1%% of true flagged %.4f  at 5%% %.4f\n", metrics.falseRecallAt1FPR ?? .nan,
+            metrics.falseRecallAt5FPR ?? .nan)
         out +=
             "flags: " + ProbeFlag.allCases.map { "\($0.rawValue) \(flags[$0.rawValue] ?? 0)" }.joined(separator: ", ")
             + "\n"

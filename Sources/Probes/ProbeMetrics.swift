@@ -17,10 +17,16 @@ public struct ProbeMetrics: Codable, Sendable, Equatable {
     /// Fraction of true statements scored above the threshold that lets through 1% / 5% of false ones.
     public var recallAt1FPR: Double
     public var recallAt5FPR: Double
+    /// The detector's view: fraction of false rows flagged (scored below the threshold) when at most 1% / 5% of true
+    /// ones are flagged — the wrong answers a gate catches at that false-alarm rate. Absent in files written before
+    /// it existed.
+    public var falseRecallAt1FPR: Double?
+    public var falseRecallAt5FPR: Double?
 
     enum CodingKeys: String, CodingKey {
         case n, positives, accuracy, auroc, auprc, ece, brier
         case recallAt1FPR = "recall_at_1_fpr", recallAt5FPR = "recall_at_5_fpr"
+        case falseRecallAt1FPR = "false_recall_at_1_fpr", falseRecallAt5FPR = "false_recall_at_5_fpr"
     }
 
     /// Computes every metric from raw scores (for ranking) and calibrated probabilities (for the rest).
@@ -39,6 +45,8 @@ public struct ProbeMetrics: Codable, Sendable, Equatable {
         ece = ProbeMetrics.expectedCalibrationError(probabilities: probabilities, labels: labels, bins: 15)
         recallAt1FPR = ProbeMetrics.recall(atFalsePositiveRate: 0.01, scores: scores, labels: labels)
         recallAt5FPR = ProbeMetrics.recall(atFalsePositiveRate: 0.05, scores: scores, labels: labels)
+        falseRecallAt1FPR = ProbeMetrics.falseRecall(atTrueFlaggedRate: 0.01, scores: scores, labels: labels)
+        falseRecallAt5FPR = ProbeMetrics.falseRecall(atTrueFlaggedRate: 0.05, scores: scores, labels: labels)
     }
 
     /// Mann–Whitney AUROC with average ranks for ties; NaN when a class is missing.
@@ -109,5 +117,11 @@ public struct ProbeMetrics: Codable, Sendable, Equatable {
         var hit = 0
         for i in scores.indices where labels[i] == 1 && scores[i] >= t { hit += 1 }
         return Double(hit) / Double(pos)
+    }
+
+    /// Fraction of false rows flagged when at most `rate` of the true rows are: `recall` with the classes swapped
+    /// and the scores negated (a row is flagged when its score is at or below the threshold).
+    public static func falseRecall(atTrueFlaggedRate rate: Double, scores: [Double], labels: [UInt8]) -> Double {
+        recall(atFalsePositiveRate: rate, scores: scores.map { -$0 }, labels: labels.map { $0 == 1 ? 0 : 1 })
     }
 }

@@ -20,12 +20,13 @@ extension ProbeSweep {
         }
         var md = "\n## Against the model's own confidence (same test rows)\n\n"
         md +=
-            "| baseline | true when | accuracy | AUROC | AUPRC | ECE | Brier | recall@5% |\n|---|---|---|---|---|---|---|---|\n"
+            "| baseline | true when | accuracy | AUROC | AUPRC | ECE | Brier | recall@5% | false caught@5% |\n|---|---|---|---|---|---|---|---|---|\n"
         for b in result.baselines {
             md += String(
-                format: "| %@ | %@ | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", b.name as NSString,
+                format: "| %@ | %@ | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n", b.name as NSString,
                 b.trueWhen as NSString,
-                b.test.accuracy, b.test.auroc, b.test.auprc, b.test.ece, b.test.brier, b.test.recallAt5FPR)
+                b.test.accuracy, b.test.auroc, b.test.auprc, b.test.ece, b.test.brier, b.test.recallAt5FPR,
+                b.test.falseRecallAt5FPR ?? .nan)
         }
         if let c = result.comparison { md += "\n" + c.text + ".\n" }
         return md

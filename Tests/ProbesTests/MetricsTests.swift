@@ -43,6 +43,28 @@ import Testing
         #expect(r1 == 0.6)
     }
 
+    @Test("the detector's recall: false rows flagged when at most the target share of true rows is flagged")
+    func falseRecall() {
+        // 20 true rows scored 10…29, 10 false rows scored 0…9 and one false row scored 25 (hidden among the true).
+        let scores = (10..<30).map(Double.init) + (0..<10).map(Double.init) + [25]
+        let labels = [UInt8](repeating: 1, count: 20) + [UInt8](repeating: 0, count: 11)
+        // 5% of 20 true rows = 1 may be flagged: the threshold sits at the true row scored 10, so flagged = score ≤ 10
+        // catches the ten low false rows and misses the one scored 25.
+        #expect(
+            abs(ProbeMetrics.falseRecall(atTrueFlaggedRate: 0.05, scores: scores, labels: labels) - 10.0 / 11) < 1e-12)
+        // 1% of 20 = 0 true rows may be flagged: still all ten low false rows (scores < 10) are caught.
+        #expect(
+            abs(ProbeMetrics.falseRecall(atTrueFlaggedRate: 0.01, scores: scores, labels: labels) - 10.0 / 11) < 1e-12)
+        // A true row at the very bottom (score −1) leaves no room at 1%: nothing at or above −1 may be flagged, so no
+        // false row is caught.
+        var low = scores
+        low[0] = -1
+        #expect(ProbeMetrics.falseRecall(atTrueFlaggedRate: 0.01, scores: low, labels: labels) == 0)
+        let m = ProbeMetrics(scores: scores, probabilities: scores.map { $0 / 30 }, labels: labels)
+        #expect(
+            m.falseRecallAt5FPR == ProbeMetrics.falseRecall(atTrueFlaggedRate: 0.05, scores: scores, labels: labels))
+    }
+
     @Test("Platt scaling recovers a known logistic relation and flag thresholds meet their target rates")
     func platt() throws {
         var rng = SeededGenerator(seed: 11)
