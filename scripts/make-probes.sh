@@ -13,7 +13,7 @@
 #                   before decoding), chosen and measured the same way
 #   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics), and the
 #                   leave-one-set-out measurement of one probe trained on all 7 statement sets but the one tested
-# Time on 2 cores: SmolLM2 ~12 min, Gemma 3 270M ~15, Qwen2.5-Coder 0.5B ~25, 1.5B ~60.
+# Time on 2 cores (2026-12-04, shared machine): SmolLM2 ~15 min, Gemma 3 270M ~20, Qwen2.5-Coder 0.5B ~50, 1.5B ~75.
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
 # PARTS=answers skips the statement probes (SmolLM2) and regenerates only answers.json and question.json.
 set -euo pipefail
@@ -45,7 +45,7 @@ for MODEL in "${MODELS[@]}"; do
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
     qwen2.5-coder-0.5b) GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-0.5b-instruct; LAYERS=6-23 ;;
     qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27
-      NTRAIN=960; NTEST=270 ;;  # 80 questions of each train topic, 30 of each test topic (batched decode, ~90 min)
+      NTRAIN=960; NTEST=270 ;;  # 80 questions of each train topic, 30 of each test topic
     *) echo "unknown model '$MODEL' (smollm2, gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all)" >&2; exit 2 ;;
   esac
   scripts/fetch-model.sh "$MODEL" >&2
