@@ -9,6 +9,7 @@ llama-cpp-python's low-level generate loop (EOS ignored).
 
 usage: python3 benchmarks/decode_vs_llamacpp.py [--model models/X.gguf] [--polygraph .build/release/polygraph] [--rounds 5]
        [--threads 1,2]   (one table per thread count: the scaling from 1 to 2 threads)
+       [--background-load N]   (N CPU-bound busy processes compete for the cores during all rounds: a shared machine)
 needs: pip install llama-cpp-python (builds llama.cpp from source: several minutes on 2 cores)
 """
 import argparse, json, os, statistics, subprocess, sys, time
@@ -59,12 +60,31 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--steps", type=int, default=128)
     ap.add_argument("--threads", default="2", help="thread counts to compare, e.g. 1,2 (both engines use each)")
+    ap.add_argument("--background-load", type=int, default=0, metavar="N",
+                    help="start N CPU-bound busy processes for the duration of the rounds (killed at the end)")
     args = ap.parse_args()
-    for threads in [int(t) for t in args.threads.split(",")]:
-        status = run(args, threads)
-        if status:
-            return status
+    busy = start_background_load(args.background_load)
+    try:
+        for threads in [int(t) for t in args.threads.split(",")]:
+            status = run(args, threads)
+            if status:
+                return status
+    finally:
+        for p in busy:
+            p.kill()
+            p.wait()
     return 0
+
+
+def start_background_load(n):
+    """N processes that spin on the CPU at normal priority (each wants a whole core) until killed."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+
+
+def conditions(args):
+    """The machine's conditions for the table's title: cores, background processes, load average."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores, {args.background_load} background busy process(es), load average {load}"
 
 
 def run(args, threads):
@@ -90,6 +110,7 @@ def run(args, threads):
               + f"; prefill llama.cpp {prefill['llama.cpp'][-1]:.0f}, polygraph {prefill['polygraph'][-1]:.0f}",
               file=sys.stderr)
     print(f"{os.path.basename(args.model)}, {threads} thread(s), {args.rounds} alternating rounds (llama-cpp-python {llama_cpp.__version__})")
+    print(f"conditions: {conditions(args)}")
     print(f"{'workload':<56}{'median tok/s':>13}{'min':>8}{'max':>8}{'vs llama.cpp':>14}")
     for title, table in ((f"decode {args.steps} tokens after 256", decode), ("prefill one 256-token prompt", prefill)):
         ref = statistics.median(table["llama.cpp"])
