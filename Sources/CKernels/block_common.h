@@ -137,6 +137,17 @@ int pg_have_avx512(void);
 void pg_matvec_q6_k_q8_vnni(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, float *y);
 
+// Run-time choice of the AVX-512 BF16 float-activation Q4_K / Q6_K kernels (quant_matvec_k_bf16.c): 1 when
+// pg_have_avx512() and the CPU has AVX512_BF16 and AVX512DQ. Their results differ from the AVX2 kernels' only in
+// the rounding of float sums (~1e-7 relative).
+int pg_have_avx512_bf16(void);
+void pg_matvec_q4_k_bf16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+void pg_matvec_q6_k_bf16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+void pg_matmat_q4_k_bf16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                         float *y, size_t ldy);
+void pg_matmat_q6_k_bf16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                         float *y, size_t ldy);
+
 static inline float half_at(const uint8_t *p) {
     uint16_t h;
     memcpy(&h, p, 2);

@@ -1,7 +1,8 @@
 // AVX-512 VNNI form of the single-row Q6_K × int8 decode kernel, chosen at run time (pg_have_avx512): the same
 // integer lane sums and float operations as quant_matvec_k_q8.c in the same order, so every result is bit for bit
 // what the AVX2 kernel (and so the batched pg_matmat_q6_k_q8) gives. (Tried and left out, no faster here: VNNI for
-// Q4_K × int8, and 512-bit or table look-up forms of the float-activation Q4_K kernel.)
+// Q4_K × int8, and 512-bit or table look-up forms of the float-activation Q4_K kernel that still widen every quant
+// to float; the AVX512_BF16 form in quant_matvec_k_bf16.c, which does not, is ~15-40% faster.)
 // Formats: ggml-common.h block_q4_K / block_q6_K; VNNI vpdpbusd is the Intel SDM's unsigned×signed byte dot
 // product into int32 lanes (bytes 4i..4i+3 into lane i, as maddubs then madd with ones, without saturation).
 #include "ckernels.h"
