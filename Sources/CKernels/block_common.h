@@ -154,4 +154,18 @@ static inline float half_at(const uint8_t *p) {
     return _cvtsh_ss(h);
 }
 
+// The unbiased 6-bit values (0..63) of half n (0 or 1) of a Q6_K super-block (ggml-common.h block_q6_K: low nibbles in
+// ql, top two bits in qh), 32 per vector: q[k] holds the 32 values of chunk 4n + k.
+static inline void q6k_unpack_half(const uint8_t *pb, int n, __m256i q[4]) {
+    const __m256i nibble = _mm256_set1_epi8(0x0F), top = _mm256_set1_epi8(0x30);
+    const uint8_t *ql = pb + 64 * n, *qh = pb + 128 + 32 * n;
+    const __m256i a = _mm256_loadu_si256((const __m256i *)ql), b = _mm256_loadu_si256((const __m256i *)(ql + 32));
+    const __m256i h = _mm256_loadu_si256((const __m256i *)qh);
+    q[0] = _mm256_or_si256(_mm256_and_si256(a, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 4), top));
+    q[1] = _mm256_or_si256(_mm256_and_si256(b, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 2), top));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), nibble), _mm256_and_si256(h, top));
+    q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b, 4), nibble),
+                           _mm256_and_si256(_mm256_srli_epi16(h, 2), top));
+}
+
 #endif

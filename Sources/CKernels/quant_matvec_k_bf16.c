@@ -125,7 +125,6 @@ static inline void q4k_block4_bf16(const uint8_t *p0, size_t rb, const __m512bh 
 // 4n + k are built 32 at a time, mapped to bf16(q − 32) by a 64-entry table; the chunk's 16 lane sums carry
 // scale 2c in lanes 0-7 (values 0-15) and 2c + 1 in lanes 8-15.
 static inline void q6k_block_bf16(const uint8_t *pb, const __m512bh *xp, __m512 *acc) {
-    const __m256i nibble = _mm256_set1_epi8(0x0F), top = _mm256_set1_epi8(0x30);
     // bf16(i − 32) for i = 0..63: i − 32 as float, converted (exact).
     const __m512i lo_t = (__m512i)_mm512_cvtne2ps_pbh(
         _mm512_setr_ps(-16, -15, -14, -13, -12, -11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1),
@@ -136,15 +135,8 @@ static inline void q6k_block_bf16(const uint8_t *pb, const __m512bh *xp, __m512 
     const __m512 sf = _mm512_mul_ps(_mm512_set1_ps(half_at(pb + 208)),
                                     _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(pb + 192)))));
     for (int n = 0; n < 2; n++) {
-        const uint8_t *ql = pb + 64 * n, *qh = pb + 128 + 32 * n;
-        __m256i a = _mm256_loadu_si256((const __m256i *)ql), b = _mm256_loadu_si256((const __m256i *)(ql + 32));
-        __m256i h = _mm256_loadu_si256((const __m256i *)qh);
         __m256i q[4];
-        q[0] = _mm256_or_si256(_mm256_and_si256(a, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 4), top));
-        q[1] = _mm256_or_si256(_mm256_and_si256(b, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 2), top));
-        q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), nibble), _mm256_and_si256(h, top));
-        q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b, 4), nibble),
-                               _mm256_and_si256(_mm256_srli_epi16(h, 2), top));
+        q6k_unpack_half(pb, n, q);
         for (int k = 0; k < 4; k++) {
             const int c = 4 * n + k;
             __m512bh v = (__m512bh)_mm512_permutex2var_epi16(lo_t, _mm512_cvtepu8_epi16(q[k]), hi_t);

@@ -40,23 +40,16 @@ static inline void q4k_q8_block(const uint8_t *pb, const int8_t *qx, const float
 // 32m..32m+31) meets the 16-value scales 2m and 2m+1. (q − 32)·x is summed in int16 pairs as
 // maddubs(q, x) − maddubs(32, x) (|pair| ≤ 16002, no saturation), then lanes 0-3 take scale 2m, lanes 4-7 2m+1.
 static inline void q6k_q8_block(const uint8_t *pb, const int8_t *qx, const float *dx, __m256 *acc) {
-    const __m256i nibble = _mm256_set1_epi8(0x0F), top = _mm256_set1_epi8(0x30), bias = _mm256_set1_epi8(32);
+    const __m256i bias = _mm256_set1_epi8(32);
     const __m256i ones = _mm256_set1_epi16(1);
     const __m256 d = _mm256_set1_ps(half_at(pb + 208));
     // Scales as floats times d, and each activation block's dx spread over the lanes of its two scales.
     const __m256 s0 = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 192)))));
     const __m256 s1 = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 200)))));
     for (int n = 0; n < 2; n++) {
-        const uint8_t *ql = pb + 64 * n, *qh = pb + 128 + 32 * n;
         const __m256 sh = n == 0 ? s0 : s1;
-        __m256i a = _mm256_loadu_si256((const __m256i *)ql), b = _mm256_loadu_si256((const __m256i *)(ql + 32));
-        __m256i h = _mm256_loadu_si256((const __m256i *)qh);
         __m256i q[4];
-        q[0] = _mm256_or_si256(_mm256_and_si256(a, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 4), top));
-        q[1] = _mm256_or_si256(_mm256_and_si256(b, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 2), top));
-        q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), nibble), _mm256_and_si256(h, top));
-        q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b, 4), nibble),
-                               _mm256_and_si256(_mm256_srli_epi16(h, 2), top));
+        q6k_unpack_half(pb, n, q);
         for (int k = 0; k < 4; k++) {
             const int m = 4 * n + k;
             __m256i x = _mm256_loadu_si256((const __m256i *)(qx + 32 * m));
