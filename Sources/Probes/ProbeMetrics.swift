@@ -17,7 +17,7 @@ public struct ProbeMetrics: Codable, Sendable, Equatable {
     /// Fraction of true statements scored above the threshold that lets through 1% / 5% of false ones.
     public var recallAt1FPR: Double
     public var recallAt5FPR: Double
-    /// The detector's view: fraction of false rows flagged (scored below the threshold) when at most 1% / 5% of true
+    /// The detector's view: fraction of false rows flagged (scored at or below the threshold) when at most 1% / 5% of true
     /// ones are flagged — the wrong answers a gate catches at that false-alarm rate. Absent in files written before
     /// it existed.
     public var falseRecallAt1FPR: Double?
