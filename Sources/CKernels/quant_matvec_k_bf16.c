@@ -121,17 +121,23 @@ static inline void q4k_block4_bf16(const uint8_t *p0, size_t rb, const __m512bh 
     }
 }
 
+// bf16(i − 32) for i = 0..63 (i − 32 as float, converted: exact), as the two halves of a 64-entry
+// _mm512_permutex2var_epi16 table.
+static inline void q6k_bf16_table(__m512i *lo_t, __m512i *hi_t) {
+    *lo_t = (__m512i)_mm512_cvtne2ps_pbh(
+        _mm512_setr_ps(-16, -15, -14, -13, -12, -11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1),
+        _mm512_setr_ps(-32, -31, -30, -29, -28, -27, -26, -25, -24, -23, -22, -21, -20, -19, -18, -17));
+    *hi_t = (__m512i)_mm512_cvtne2ps_pbh(
+        _mm512_setr_ps(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31),
+        _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+}
+
 // One Q6_K super-block of one row (layout: q6k_block in quant_matvec_k.c): the unbiased 6-bit values of chunk
 // 4n + k are built 32 at a time, mapped to bf16(q − 32) by a 64-entry table; the chunk's 16 lane sums carry
 // scale 2c in lanes 0-7 (values 0-15) and 2c + 1 in lanes 8-15.
 static inline void q6k_block_bf16(const uint8_t *pb, const __m512bh *xp, __m512 *acc) {
-    // bf16(i − 32) for i = 0..63: i − 32 as float, converted (exact).
-    const __m512i lo_t = (__m512i)_mm512_cvtne2ps_pbh(
-        _mm512_setr_ps(-16, -15, -14, -13, -12, -11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1),
-        _mm512_setr_ps(-32, -31, -30, -29, -28, -27, -26, -25, -24, -23, -22, -21, -20, -19, -18, -17));
-    const __m512i hi_t = (__m512i)_mm512_cvtne2ps_pbh(
-        _mm512_setr_ps(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31),
-        _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    __m512i lo_t, hi_t;
+    q6k_bf16_table(&lo_t, &hi_t);
     const __m512 sf = _mm512_mul_ps(_mm512_set1_ps(half_at(pb + 208)),
                                     _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(pb + 192)))));
     for (int n = 0; n < 2; n++) {
@@ -150,12 +156,8 @@ static inline void q6k_block_bf16(const uint8_t *pb, const __m512bh *xp, __m512 
 // Four rows at once, as q4k_block4_bf16: the same per-row operations in q6k_block_bf16's order.
 static inline void q6k_block4_bf16(const uint8_t *p0, size_t rb, const __m512bh *xp, __m512 *acc) {
     const __m256i nibble = _mm256_set1_epi8(0x0F), top = _mm256_set1_epi8(0x30);
-    const __m512i lo_t = (__m512i)_mm512_cvtne2ps_pbh(
-        _mm512_setr_ps(-16, -15, -14, -13, -12, -11, -10, -9, -8, -7, -6, -5, -4, -3, -2, -1),
-        _mm512_setr_ps(-32, -31, -30, -29, -28, -27, -26, -25, -24, -23, -22, -21, -20, -19, -18, -17));
-    const __m512i hi_t = (__m512i)_mm512_cvtne2ps_pbh(
-        _mm512_setr_ps(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31),
-        _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    __m512i lo_t, hi_t;
+    q6k_bf16_table(&lo_t, &hi_t);
     __m512 sf[4];
     for (int k = 0; k < 4; k++)
         sf[k] = _mm512_mul_ps(_mm512_set1_ps(half_at(p0 + k * rb + 208)),

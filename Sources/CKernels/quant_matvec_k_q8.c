@@ -42,12 +42,11 @@ static inline void q4k_q8_block(const uint8_t *pb, const int8_t *qx, const float
 static inline void q6k_q8_block(const uint8_t *pb, const int8_t *qx, const float *dx, __m256 *acc) {
     const __m256i bias = _mm256_set1_epi8(32);
     const __m256i ones = _mm256_set1_epi16(1);
-    const __m256 d = _mm256_set1_ps(half_at(pb + 208));
     // Scales as floats times d, and each activation block's dx spread over the lanes of its two scales.
-    const __m256 s0 = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 192)))));
-    const __m256 s1 = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 200)))));
+    __m256 s[2];
+    q6k_scales_times_d(pb, s);
     for (int n = 0; n < 2; n++) {
-        const __m256 sh = n == 0 ? s0 : s1;
+        const __m256 sh = s[n];
         __m256i q[4];
         q6k_unpack_half(pb, n, q);
         for (int k = 0; k < 4; k++) {

@@ -29,11 +29,10 @@ int pg_have_avx512(void) {
 // one vector per 32-value activation block, made once per call), then adds Σ q·x: the same integers.
 static inline void q6k_q8_block_vnni(const uint8_t *pb, const int8_t *qx, const float *dx, const __m256i *nbias,
                                      __m256 *acc) {
-    const __m256 d = _mm256_set1_ps(half_at(pb + 208));
-    const __m256 s0 = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 192)))));
-    const __m256 s1 = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 200)))));
+    __m256 s[2];
+    q6k_scales_times_d(pb, s);
     for (int n = 0; n < 2; n++) {
-        const __m256 sh = n == 0 ? s0 : s1;
+        const __m256 sh = s[n];
         __m256i q[4];
         q6k_unpack_half(pb, n, q);
         for (int k = 0; k < 4; k++) {
