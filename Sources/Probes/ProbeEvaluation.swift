@@ -20,11 +20,13 @@ public struct ProbeEvaluation: Codable, Sendable {
     /// rows themselves (two parameters; ranking metrics such as AUROC do not depend on it).
     public var baselines: [ConfidenceBaselines.Result]
     public var comparison: BaselineComparison?
+    /// The ECE that sampling alone gives a perfectly calibrated probe on these rows (absent in older reports).
+    public var calibrationNoise: CalibrationNoise?
 
     enum CodingKeys: String, CodingKey {
         case probe, hook, hooks, files, metrics, skippedUnlabeled = "skipped_unlabeled", flags
         case falseOKRate = "false_ok_rate", trueFlaggedRate = "true_flagged_rate", reliability
-        case baselines, comparison = "baseline_comparison"
+        case baselines, comparison = "baseline_comparison", calibrationNoise = "ece_if_calibrated"
     }
 
     /// Scores every row of `data` with `scorer`.
@@ -49,6 +51,7 @@ public struct ProbeEvaluation: Codable, Sendable {
         falseOKRate = data.negatives > 0 ? Double(falseOK) / Double(data.negatives) : .nan
         trueFlaggedRate = data.positives > 0 ? Double(trueFlagged) / Double(data.positives) : .nan
         reliability = ReliabilityBin.bins(probabilities: p, labels: data.labels)
+        calibrationNoise = CalibrationNoise(probabilities: p)
         let measured = try ConfidenceBaselines.measure(train: data, test: data)
         baselines = measured.map(\.result)
         comparison = ConfidenceBaselines.best(measured).map {
@@ -68,6 +71,7 @@ public struct ProbeEvaluation: Codable, Sendable {
         out += String(
             format: "accuracy %.4f  AUROC %.4f  AUPRC %.4f  ECE %.4f  Brier %.4f\n", metrics.accuracy, metrics.auroc,
             metrics.auprc, metrics.ece, metrics.brier)
+        if let calibrationNoise { out += calibrationNoise.text(measured: metrics.ece, n: metrics.n) + "\n" }
         out += String(format: "recall at 1%% FPR %.4f  at 5%% FPR %.4f\n", metrics.recallAt1FPR, metrics.recallAt5FPR)
         out += String(
             format: "false caught at 1%% of true flagged %.4f  at 5%% %.4f\n", metrics.falseRecallAt1FPR ?? .nan,
@@ -87,6 +91,11 @@ public struct ProbeEvaluation: Codable, Sendable {
     /// Reliability diagram SVG.
     public func reliabilitySVG() -> String {
         SVGChart.reliability(
-            title: String(format: "Reliability (ECE %.3f, n=%d)", metrics.ece, metrics.n), bins: reliability)
+            title: String(format: "Reliability (ECE %.3f, n=%d)", metrics.ece, metrics.n)
+                + (calibrationNoise.map {
+                    String(format: "; perfectly calibrated: %.3f, 95%% ≤ %.3f", $0.expected, $0.upper95)
+                }
+                    ?? ""),
+            bins: reliability)
     }
 }

@@ -29,6 +29,35 @@ import Testing
                 < 1e-12)
     }
 
+    @Test("the ECE chance band: labels drawn from the probabilities stay inside it, a shifted probe does not")
+    func calibrationNoise() {
+        // 300 rows with probabilities spread over (0, 1), as a test split of answers.
+        var rng = SeededGenerator(seed: 5)
+        let p = (0..<300).map { _ in 0.02 + 0.96 * rng.nextUnit() }
+        let band = CalibrationNoise(probabilities: p)
+        #expect(band.draws == 1000)
+        // Sampling alone: a few hundredths at n = 300 and 15 bins (Bröcker & Smith's consistency bars).
+        #expect(band.expected > 0.03 && band.expected < 0.09)
+        #expect(band.upper95 > band.expected)
+        // Labels that really follow p: inside the band in most of 40 fresh draws (5% may exceed it by definition).
+        var inside = 0
+        for _ in 0..<40 {
+            let y = p.map { rng.nextUnit() < $0 ? UInt8(1) : 0 }
+            if !band.exceeds(ProbeMetrics.expectedCalibrationError(probabilities: p, labels: y, bins: 15)) {
+                inside += 1
+            }
+        }
+        #expect(inside >= 33)
+        // A probe that claims 0.15 more than the truth everywhere: beyond chance.
+        let y = p.map { rng.nextUnit() < max(0, $0 - 0.15) ? UInt8(1) : 0 }
+        #expect(band.exceeds(ProbeMetrics.expectedCalibrationError(probabilities: p, labels: y, bins: 15)))
+        // The same rows give the same band (fixed seed); larger n narrows it.
+        #expect(CalibrationNoise(probabilities: p) == band)
+        let big = CalibrationNoise(probabilities: p + p + p + p, draws: 200)
+        #expect(big.expected < band.expected * 0.7)
+        #expect(CalibrationNoise(probabilities: []).draws == 0)
+    }
+
     @Test("the FPR threshold lets through at most the target share of false rows, and recall is measured there")
     func thresholds() {
         // 100 false rows scored 0..99, 10 true rows scored 95..104.
