@@ -23,12 +23,17 @@ import common
 import qa_facts
 import qa_geo
 import qa_numbers
+import qa_world
 from make_questions import DEMO_IDS
 
 # Whole topics held out for testing: a different domain (US states), a reversed lookup (element by number),
 # words in other languages, and two geography facts the train topics never ask.
 TEST_TOPICS = ["us_state_capitals", "us_capital_states", "us_state_abbreviations", "us_statehood_years",
                "elements_by_number", "weekday_translations", "month_translations", "calling_codes", "official_languages"]
+
+# Training topics added later (qa_world.py), written to factqa_train2.jsonl so that factqa_train.jsonl, and every
+# capture already made from it, stays as it was; train on both files.
+TRAIN2_TOPICS = ["country_neighbours", "internet_domains", "largest_cities", "language_countries", "roman_numerals"]
 
 # demo_questions.jsonl ids -> (topic, subject key) of the same fact here.
 DEMO_TOPICS = {"capital": "country_capitals", "symbol": "element_symbols", "number": "atomic_numbers"}
@@ -47,21 +52,22 @@ def main(argv: list[str]) -> None:
     out = common.out_dir(argv)
     held = demo_facts()
     capitals_held = {k.split(":")[1] for k in held if k.startswith("country_capitals:")}
-    topics = qa_geo.topics(capitals_held) + qa_facts.topics() + qa_numbers.topics()
-    unknown = set(TEST_TOPICS) - {t.topic for t in topics}
+    topics = qa_geo.topics(capitals_held) + qa_facts.topics() + qa_numbers.topics() + qa_world.topics()
+    unknown = set(TEST_TOPICS + TRAIN2_TOPICS) - {t.topic for t in topics}
     if unknown:
-        sys.exit(f"error: TEST_TOPICS names topics that no generator makes: {sorted(unknown)}")
+        sys.exit(f"error: TEST_TOPICS / TRAIN2_TOPICS name topics that no generator makes: {sorted(unknown)}")
     records = [rec for t in topics for rec in t.records if rec["id"] not in held]
     ids = collections.Counter(rec["id"] for rec in records)
     if any(n > 1 for n in ids.values()):
         sys.exit(f"error: duplicate ids, e.g. {next(i for i, n in ids.items() if n > 1)}")
     for rec in records:
         rec["split"] = "test" if rec["topic"] in TEST_TOPICS else "train"
+        rec["_file"] = "test" if rec["topic"] in TEST_TOPICS else "train2" if rec["topic"] in TRAIN2_TOPICS else "train"
     for t in topics:
         sys.stderr.write(f"  {t.topic:24} {len(t.records):5} questions, {len(t.skipped)} skipped (answer in question)\n")
-    for split in ("train", "test"):
-        part = [rec for rec in records if rec["split"] == split]
-        common.write_jsonl(f"{out}/factqa_{split}.jsonl", interleave(part, common.rng(f"factqa-order-{split}")))
+    for name in ("train", "train2", "test"):
+        part = [{k: v for k, v in rec.items() if k != "_file"} for rec in records if rec["_file"] == name]
+        common.write_jsonl(f"{out}/factqa_{name}.jsonl", interleave(part, common.rng(f"factqa-order-{name}")))
 
 
 def interleave(records: list[dict], rng) -> list[dict]:
