@@ -39,14 +39,17 @@ public struct LinearWeight: @unchecked Sendable {
 
     /// `y[m, rows] = x[m, cols] · Wᵀ`: the quantised kernel `mode` asks for (when the weights have blocks with a
     /// kernel) — callers pass a mode other than `.float32` only for decode steps, rows of one new token per sequence
-    /// (a batched step reads each weight block once for its m rows); otherwise BLAS on F32 values — the whole matrix when they exist, else panels of rows
-    /// dequantised into `workspace` one at a time (memory stays bounded by one panel).
+    /// (a batched step reads each weight block once for its m rows); with an int8 `workspace` (the `quantizedInt8`
+    /// mode) the int8 GEMM on the blocks; otherwise BLAS on F32 values — the whole matrix when they exist, else
+    /// panels of rows dequantised into `workspace` one at a time (memory stays bounded by one panel).
     func apply(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode = .float32,
         workspace: PanelWorkspace
     ) {
         if mode != .float32, let q = quantized {
             q.matvec(x, y, sequences: m, int8: mode == .quantizedInt8)
+        } else if workspace.int8, m > 1, let q = quantized, q.hasGemmInt8 {
+            q.gemmInt8(x, y, m: m)
         } else if let f = floats {
             Kernels.linear(x, f, y, m: m, n: rows, k: cols)
         } else if let mapped {
