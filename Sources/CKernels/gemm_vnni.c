@@ -8,6 +8,7 @@
 #include "block_common.h"
 #include "decode_pool.h"
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,41 @@ static void quantize_rows(const float *x, size_t nx, size_t cols, int S, int8_t 
 #pragma clang attribute pop
 
 typedef struct {
+    const float *x;
+    size_t nx, cols;
+    int S;
+    int8_t *qx;
+    float *ds, *ss;
+} quantize_job;
+
+// Activation rows [16c, 16c + 16).
+static void quantize_chunk(void *context, size_t c) {
+    const quantize_job *j = context;
+    const size_t t = 16 * c, n = j->nx - t < 16 ? j->nx - t : 16, nsub = j->cols / j->S;
+    quantize_rows(j->x + t * j->cols, n, j->cols, j->S, j->qx + t * j->cols, j->ds + t * nsub, j->ss + t * nsub);
+}
+
+typedef struct {
+    const float *gate;
+    float *up;
+    size_t count;
+} swiglu_job;
+
+static void swiglu_chunk(void *context, size_t c) {
+    const swiglu_job *j = context;
+    const size_t end = (c + 1) * 16384 < j->count ? (c + 1) * 16384 : j->count;
+    for (size_t i = c * 16384; i < end; i++) {
+        const float g = j->gate[i];
+        j->up[i] = g / (1.0f + expf(-g)) * j->up[i];
+    }
+}
+
+void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads) {
+    swiglu_job j = {.gate = gate, .up = up, .count = count};
+    pg_parallel_for(swiglu_chunk, &j, (count + 16383) / 16384, threads);
+}
+
+typedef struct {
     int type, S;
     const void *w;
     size_t rows, cols, nx;
@@ -154,7 +190,8 @@ void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *
     float *ds = malloc(2 * nx * nsub * sizeof(float));
     if (!qx || !ds) abort();
     float *ss = ds + nx * nsub;
-    quantize_rows(x, nx, cols, S, qx, ds, ss);
+    quantize_job qj = {.x = x, .nx = nx, .cols = cols, .S = S, .qx = qx, .ds = ds, .ss = ss};
+    pg_parallel_for(quantize_chunk, &qj, (nx + 15) / 16, threads);
     gemm_job job = {.type = type, .S = S, .w = w, .rows = rows, .cols = cols, .nx = nx, .qx = qx, .ds = ds,
                     .ss = ss, .y = y};
     pg_parallel_for(gemm_chunk, &job, (rows + 16 * RV - 1) / (16 * RV), threads);

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// A weight matrix in the GGUF layout `[rows (outputs), cols (inputs)]`. By default it stays in the file's memory
@@ -95,7 +96,12 @@ public struct LinearWeight: @unchecked Sendable {
         }
         gate.apply(x, gateOut, m: m, mode: mode, workspace: workspace)
         up.apply(x, out, m: m, mode: mode, workspace: workspace)
-        Kernels.swiglu(gateOut, out, out, count: m * gate.rows)
+        if workspace.int8 {
+            // The int8 prefill keeps to the decode pool (no OpenBLAS threads): the same arithmetic, on its threads.
+            pg_swiglu_parallel(gateOut, out, m * gate.rows, Int32(QuantizedMatrix.workers))
+        } else {
+            Kernels.swiglu(gateOut, out, out, count: m * gate.rows)
+        }
     }
 
     /// The gated MLP's first half with `activation`: `gateOut = x · W_gateᵀ` (the pre-activation) and
