@@ -18,6 +18,17 @@ int pg_gemm_sub_block(int type) {
     }
 }
 
+// The formats whose offset is a fixed multiple of the scale (weight = scale · (u − bias)); 0 for the others.
+int pg_gemm_bias(int type) {
+    switch (type) {
+    case PG_BLOCK_Q4_0: return 8;
+    case PG_BLOCK_Q5_0: return 16;
+    case PG_BLOCK_Q8_0: return 128;
+    case PG_BLOCK_Q6_K: return 32;
+    default: return 0;
+    }
+}
+
 // 16 nibble bytes (value j low nibble, value j + 16 high nibble) to 32 bytes in value order.
 static inline void nibbles32(const uint8_t *qs, uint8_t *u) {
     const __m128i mask = _mm_set1_epi8(0x0F), q = _mm_loadu_si128((const __m128i *)qs);

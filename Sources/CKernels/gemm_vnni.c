@@ -14,6 +14,7 @@
 #include <string.h>
 
 int pg_gemm_sub_block(int type);
+int pg_gemm_bias(int type);
 void pg_gemm_pack_group(int type, const void *w, size_t cols, size_t row, size_t rows, uint8_t *q, float *sc,
                         float *of, uint8_t *u, float *rsc, float *rof);
 
@@ -28,9 +29,12 @@ int pg_gemm_q8_supported(int type, size_t cols) {
 #define RV 2  /* groups of 16 rows per tile */
 #define TT 6  /* activation rows per tile */
 
-// A tile of RV packed groups (q, sc, of each) × nt ≤ TT activation rows from t0; S (16 or 32) and nt are constants
-// after inlining, so the accumulators stay in registers.
-static inline __attribute__((always_inline)) void tile(const int S, const int nt, const uint8_t *const *q,
+// A tile of RV packed groups (q, sc, of each) × nt ≤ TT activation rows from t0; S (16 or 32), B and nt are
+// constants after inlining, so the accumulators stay in registers. B: the format's offset is a fixed multiple of its
+// scale (Q4_0 8, Q5_0 16, Q8_0 128, Q6_K 32), so each integer sum starts from −bias · Σ qx of its token (ss holds
+// that int32) and ends as Σ (u − bias) · qx, one float operation fewer per sub-block; otherwise (Q4_1, Q4_K) sums
+// start from 0 and the offset is subtracted in float.
+static inline __attribute__((always_inline)) void tile(const int S, const int B, const int nt, const uint8_t *const *q,
                                                       const float *const *sc, const float *const *of, size_t cols,
                                                       const int8_t *qx, const float *ds, const float *ss, size_t t0,
                                                       float *y, size_t ldy, size_t row0, size_t rows) {
@@ -40,8 +44,11 @@ static inline __attribute__((always_inline)) void tile(const int S, const int nt
         for (int t = 0; t < nt; t++) f[v][t] = _mm512_setzero_ps();
     for (size_t s = 0; s < nsub; s++) {
         __m512i acc[RV][TT];
-        for (int v = 0; v < RV; v++)
-            for (int t = 0; t < nt; t++) acc[v][t] = _mm512_setzero_si512();
+        for (int t = 0; t < nt; t++) {
+            int32_t bias = 0;
+            if (B) memcpy(&bias, ss + (t0 + t) * nsub + s, 4);
+            for (int v = 0; v < RV; v++) acc[v][t] = _mm512_set1_epi32(bias);
+        }
         for (int g = 0; g < S / 4; g++) {
             const size_t k = s * S + 4 * g;
             __m512i w[RV];
@@ -54,11 +61,12 @@ static inline __attribute__((always_inline)) void tile(const int S, const int nt
             }
         }
         for (int v = 0; v < RV; v++) {
-            const __m512 scale = _mm512_load_ps(sc[v] + 16 * s), off = _mm512_load_ps(of[v] + 16 * s);
+            const __m512 scale = _mm512_load_ps(sc[v] + 16 * s);
+            const __m512 off = B ? _mm512_setzero_ps() : _mm512_load_ps(of[v] + 16 * s);
             for (int t = 0; t < nt; t++) {
                 const __m512 d = _mm512_mul_ps(scale, _mm512_set1_ps(ds[(t0 + t) * nsub + s]));
                 f[v][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[v][t]), d, f[v][t]);
-                f[v][t] = _mm512_fnmadd_ps(off, _mm512_set1_ps(ss[(t0 + t) * nsub + s]), f[v][t]);
+                if (!B) f[v][t] = _mm512_fnmadd_ps(off, _mm512_set1_ps(ss[(t0 + t) * nsub + s]), f[v][t]);
             }
         }
     }
@@ -70,27 +78,30 @@ static inline __attribute__((always_inline)) void tile(const int S, const int nt
     }
 }
 
-#define TILES(S)                                                                                               \
-    static void tiles_##S(const uint8_t *const *q, const float *const *sc, const float *const *of, size_t cols, \
-                          const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,  \
-                          size_t row0, size_t rows) {                                                          \
-        size_t t = 0;                                                                                          \
-        for (; t + TT <= nx; t += TT) tile(S, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows);         \
-        switch (nx - t) {                                                                                      \
-        case 1: tile(S, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                         \
-        case 2: tile(S, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                         \
-        case 3: tile(S, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                         \
-        case 4: tile(S, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                         \
-        case 5: tile(S, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                         \
-        default: break;                                                                                        \
-        }                                                                                                      \
+#define TILES(NAME, S, B)                                                                                     \
+    static void NAME(const uint8_t *const *q, const float *const *sc, const float *const *of, size_t cols,       \
+                     const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,       \
+                     size_t row0, size_t rows) {                                                                \
+        size_t t = 0;                                                                                           \
+        for (; t + TT <= nx; t += TT) tile(S, B, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows);       \
+        switch (nx - t) {                                                                                       \
+        case 1: tile(S, B, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        case 2: tile(S, B, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        case 3: tile(S, B, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        case 4: tile(S, B, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        case 5: tile(S, B, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        default: break;                                                                                         \
+        }                                                                                                       \
     }
-TILES(16)
-TILES(32)
+TILES(tiles_16_bias, 16, 1)
+TILES(tiles_32_bias, 32, 1)
+TILES(tiles_32, 32, 0)
 
 // pg_quantize_q8 of each of the nx rows of x (the same quants and scales: amax / 127, round to nearest even),
-// with per sub-block of S values its scale ds and dx · Σ qx (ss).
-static void quantize_rows(const float *x, size_t nx, size_t cols, int S, int8_t *qx, float *ds, float *ss) {
+// with per sub-block of S values its scale ds and dx · Σ qx (ss); with a bias (see tile) ss holds instead the int32
+// −bias · Σ qx, the start of the tile's integer sums.
+static void quantize_rows(const float *x, size_t nx, size_t cols, int S, int bias, int8_t *qx, float *ds,
+                          float *ss) {
     const size_t nsub = cols / S;
     const __m512 sign = _mm512_set1_ps(-0.0f);
     for (size_t t = 0; t < nx; t++) {
@@ -104,11 +115,15 @@ static void quantize_rows(const float *x, size_t nx, size_t cols, int S, int8_t 
             _mm_storeu_si128((__m128i *)(qx + t * cols + 32 * b), _mm512_cvtsepi32_epi8(q0));
             _mm_storeu_si128((__m128i *)(qx + t * cols + 32 * b + 16), _mm512_cvtsepi32_epi8(q1));
             const int s0 = _mm512_reduce_add_epi32(q0), s1 = _mm512_reduce_add_epi32(q1);
-            if (S == 32) {
+            if (S == 32 && !bias) {
                 ds[t * nsub + b] = d; ss[t * nsub + b] = d * (float)(s0 + s1);
+            } else if (S == 32) {
+                const int32_t b01 = -bias * (s0 + s1);
+                ds[t * nsub + b] = d; memcpy(ss + t * nsub + b, &b01, 4);
             } else {
-                ds[t * nsub + 2 * b] = d; ss[t * nsub + 2 * b] = d * (float)s0;
-                ds[t * nsub + 2 * b + 1] = d; ss[t * nsub + 2 * b + 1] = d * (float)s1;
+                const int32_t b0 = -bias * s0, b1 = -bias * s1;
+                ds[t * nsub + 2 * b] = d; memcpy(ss + t * nsub + 2 * b, &b0, 4);
+                ds[t * nsub + 2 * b + 1] = d; memcpy(ss + t * nsub + 2 * b + 1, &b1, 4);
             }
         }
     }
@@ -119,7 +134,7 @@ static void quantize_rows(const float *x, size_t nx, size_t cols, int S, int8_t 
 typedef struct {
     const float *x;
     size_t nx, cols;
-    int S;
+    int S, bias;
     int8_t *qx;
     float *ds, *ss;
 } quantize_job;
@@ -128,7 +143,8 @@ typedef struct {
 static void quantize_chunk(void *context, size_t c) {
     const quantize_job *j = context;
     const size_t t = 16 * c, n = j->nx - t < 16 ? j->nx - t : 16, nsub = j->cols / j->S;
-    quantize_rows(j->x + t * j->cols, n, j->cols, j->S, j->qx + t * j->cols, j->ds + t * nsub, j->ss + t * nsub);
+    quantize_rows(j->x + t * j->cols, n, j->cols, j->S, j->bias, j->qx + t * j->cols, j->ds + t * nsub,
+                  j->ss + t * nsub);
 }
 
 typedef struct {
@@ -152,7 +168,7 @@ void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads)
 }
 
 typedef struct {
-    int type, S;
+    int type, S, bias;
     const void *w;
     size_t rows, cols, nx;
     const int8_t *qx;
@@ -177,8 +193,10 @@ static void gemm_chunk(void *context, size_t c) {
                            (float *)(scratch + 16 * cols), (float *)(scratch + 16 * cols) + nsub);
         q[v] = g; sc[v] = gs; of[v] = go;
     }
-    if (j->S == 16) tiles_16(q, sc, of, cols, j->qx, j->ds, j->ss, j->nx, j->y, j->rows, 16 * RV * c, j->rows);
-    else tiles_32(q, sc, of, cols, j->qx, j->ds, j->ss, j->nx, j->y, j->rows, 16 * RV * c, j->rows);
+    void (*tiles)(const uint8_t *const *, const float *const *, const float *const *, size_t, const int8_t *,
+                  const float *, const float *, size_t, float *, size_t, size_t, size_t) =
+        j->S == 16 ? tiles_16_bias : j->bias ? tiles_32_bias : tiles_32;
+    tiles(q, sc, of, cols, j->qx, j->ds, j->ss, j->nx, j->y, j->rows, 16 * RV * c, j->rows);
     free(buf);
 }
 
@@ -190,10 +208,11 @@ void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *
     float *ds = malloc(2 * nx * nsub * sizeof(float));
     if (!qx || !ds) abort();
     float *ss = ds + nx * nsub;
-    quantize_job qj = {.x = x, .nx = nx, .cols = cols, .S = S, .qx = qx, .ds = ds, .ss = ss};
+    const int bias = pg_gemm_bias(type);
+    quantize_job qj = {.x = x, .nx = nx, .cols = cols, .S = S, .bias = bias, .qx = qx, .ds = ds, .ss = ss};
     pg_parallel_for(quantize_chunk, &qj, (nx + 15) / 16, threads);
-    gemm_job job = {.type = type, .S = S, .w = w, .rows = rows, .cols = cols, .nx = nx, .qx = qx, .ds = ds,
-                    .ss = ss, .y = y};
+    gemm_job job = {.type = type, .S = S, .bias = bias, .w = w, .rows = rows, .cols = cols, .nx = nx, .qx = qx,
+                    .ds = ds, .ss = ss, .y = y};
     pg_parallel_for(gemm_chunk, &job, (rows + 16 * RV - 1) / (16 * RV), threads);
     free(qx); free(ds);
 }
