@@ -35,7 +35,7 @@ struct Int8GemmTests {
             let raw = DecodePoolTests.RawBlocks(bytes)
             let q = QuantizedMatrix(type: type, rows: rows, cols: cols, data: raw.pointer, owner: raw)
             guard q.hasGemmInt8 else { return }
-            for m in [2, 7, 13] {
+            for m in [2, 7, 10, 11, 15] {  // full six-token tiles and every remainder (2, 1, 4, 5, 3)
                 let x = (0..<m).flatMap { KQuantKernelTests.activations(cols, seed: UInt64(m * 100 + $0)) }
                 let y = FloatBuffer(count: m * rows), ref = FloatBuffer(count: m * rows)
                 x.withUnsafeBufferPointer { xp in
