@@ -153,10 +153,20 @@ typedef struct {
     size_t count;
 } swiglu_job;
 
+// silu(g) = g · σ(g) with e^(−|g|) from exp_nonpositive: σ(g) = 1 / (1 + e^(−g)) for g ≥ 0, e^g / (1 + e^g) below.
 static void swiglu_chunk(void *context, size_t c) {
     const swiglu_job *j = context;
     const size_t end = (c + 1) * 16384 < j->count ? (c + 1) * 16384 : j->count;
-    for (size_t i = c * 16384; i < end; i++) {
+    size_t i = c * 16384;
+    const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+    for (; i + 8 <= end; i += 8) {
+        const __m256 g = _mm256_loadu_ps(j->gate + i);
+        const __m256 t = exp_nonpositive(_mm256_or_ps(g, sign));  // e^(−|g|)
+        const __m256 num = _mm256_blendv_ps(one, t, g);           // sign bit of g set: e^g, else 1
+        const __m256 sig = _mm256_div_ps(num, _mm256_add_ps(one, t));
+        _mm256_storeu_ps(j->up + i, _mm256_mul_ps(_mm256_mul_ps(g, sig), _mm256_loadu_ps(j->up + i)));
+    }
+    for (; i < end; i++) {
         const float g = j->gate[i];
         j->up[i] = g / (1.0f + expf(-g)) * j->up[i];
     }

@@ -60,8 +60,8 @@ PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(p
 // pg_gemm_q8_supported: 1 when the CPU has AVX-512 VNNI and there is a kernel for `type` at this width.
 int pg_gemm_q8_supported(int type, size_t cols);
 void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *x, size_t nx, float *y, int threads);
-/// SwiGLU (Shazeer 2020) in place, up[i] = silu(gate[i]) · up[i] with Kernels.swiglu's arithmetic (the same
-/// results), split across the decode pool.
+/// SwiGLU (Shazeer 2020) in place, up[i] = silu(gate[i]) · up[i], split across the decode pool; e^x from the
+/// softmax's polynomial (within ~2 ulp of expf), so results differ from Kernels.swiglu's by rounding (int8 prefill).
 void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads);
 
 #endif

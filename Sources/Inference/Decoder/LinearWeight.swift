@@ -97,7 +97,7 @@ public struct LinearWeight: @unchecked Sendable {
         gate.apply(x, gateOut, m: m, mode: mode, workspace: workspace)
         up.apply(x, out, m: m, mode: mode, workspace: workspace)
         if workspace.int8 {
-            // The int8 prefill keeps to the decode pool (no OpenBLAS threads): the same arithmetic, on its threads.
+            // The int8 prefill keeps to the decode pool (no OpenBLAS threads); a vectorised e^x there.
             pg_swiglu_parallel(gateOut, out, m * gate.rows, Int32(QuantizedMatrix.workers))
         } else {
             Kernels.swiglu(gateOut, out, out, count: m * gate.rows)
