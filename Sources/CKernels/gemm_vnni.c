@@ -21,7 +21,7 @@ void pg_gemm_pack_group(int type, const void *w, size_t cols, size_t row, size_t
 int pg_gemm_q8_supported(int type, size_t cols) {
     const int S = pg_gemm_sub_block(type);
     const size_t block = (type == PG_BLOCK_Q4_K || type == PG_BLOCK_Q6_K) ? 256 : 32;
-    return S > 0 && cols % block == 0 && cols <= 131072 && pg_have_avx512();
+    return S > 0 && cols % block == 0 && cols <= 131072 && pg_have_avx512() && __builtin_cpu_supports("avx512dq");
 }
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)

@@ -123,9 +123,11 @@ public struct QuantizedMatrix: @unchecked Sendable {
         withExtendedLifetime(owner) {}
     }
 
-    /// The int8 prefill GEMM in the `quantizedInt8` mode; `POLYGRAPH_INT8_PREFILL=0` turns it off (sgemm on
-    /// dequantised panels instead, as in the other modes).
-    static let int8Prefill: Bool = ProcessInfo.processInfo.environment["POLYGRAPH_INT8_PREFILL"] != "0"
+    /// The int8 prefill GEMM in the `quantizedInt8` mode, where the CPU has it (AVX-512 VNNI);
+    /// `POLYGRAPH_INT8_PREFILL=0` turns it off (sgemm on dequantised panels instead, as in the other modes).
+    static let int8Prefill: Bool =
+        ProcessInfo.processInfo.environment["POLYGRAPH_INT8_PREFILL"] != "0"
+        && pg_gemm_q8_supported(Int32(GGMLType.q4_0.rawValue), 32) != 0
 
     /// Threads for decode products (`ComputeThreads`), the caller included.
     static var workers: Int { ComputeThreads.count }
