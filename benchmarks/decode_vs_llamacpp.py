@@ -102,8 +102,8 @@ def print_scaling(medians):
             f"{name} {medians[threads][name] / medians[base][name]:.2f}x" for name in medians[threads]))
     print("On bigger machines: decode of a small model is bound by memory bandwidth and by one fork/join per matrix "
           "product (~150 per SmolLM2 token, chunks of ~32 KiB of weights), so expect it to scale well to about 4 "
-          "threads and flatten beyond (later for bigger models: more rows per product); prefill (OpenBLAS sgemm on "
-          "256 rows) keeps scaling with cores. Not measured here beyond 2 cores.")
+          "threads and flatten beyond (later for bigger models: more rows per product); prefill (OpenBLAS sgemm, "
+          "or the int8 GEMM, on 256 rows) keeps scaling with cores. Not measured here beyond 2 cores.")
 
 
 def run(args, threads, medians):
@@ -117,16 +117,18 @@ def run(args, threads, medians):
     tokens = llm.tokenize(TEXT.encode(), add_bos=False)
     prompt = (tokens * (256 // len(tokens) + 1))[:256]
     decode = {"llama.cpp": [], "polygraph quantized": [], "polygraph quantizedInt8": []}
-    prefill = {"llama.cpp": [], "polygraph": []}
+    # Prefill per mode: `quantized` (the default) prefills with sgemm on dequantised panels (exact F32 activations),
+    # `quantizedInt8` with the int8 GEMM on the blocks (AVX-512 VNNI; activations quantised per 32 values).
+    prefill = {"llama.cpp": [], "polygraph quantized": [], "polygraph quantizedInt8": []}
     for r in range(args.rounds):
         prefill["llama.cpp"].append(llamacpp_prefill(llm, prompt))
         decode["llama.cpp"].append(llamacpp_decode(llm, prompt, args.steps))
         for mode in ("quantized", "quantizedInt8"):
             d, p = polygraph_bench(args.polygraph, args.model, mode, args.steps, threads)
             decode[f"polygraph {mode}"].append(d)
-            prefill["polygraph"].append(p)
+            prefill[f"polygraph {mode}"].append(p)
         print(f"round {r + 1}/{args.rounds}: decode " + ", ".join(f"{k} {v[-1]:.1f}" for k, v in decode.items())
-              + f"; prefill llama.cpp {prefill['llama.cpp'][-1]:.0f}, polygraph {prefill['polygraph'][-1]:.0f}",
+              + "; prefill " + ", ".join(f"{k} {v[-1]:.0f}" for k, v in prefill.items()),
               file=sys.stderr)
     print(f"{os.path.basename(args.model)}, {threads} thread(s), {args.rounds} alternating rounds (llama-cpp-python {llama_cpp.__version__})")
     print(f"conditions: {conditions(args)}")

@@ -175,4 +175,27 @@ static inline void q6k_unpack_half(const uint8_t *pb, int n, __m256i q[4]) {
                            _mm256_and_si256(_mm256_srli_epi16(h, 2), top));
 }
 
+// e^x for 8 lanes with x ≤ 0 (softmax arguments): x = n·ln2 + r with n = round(x / ln2) and r from a two-part
+// ln2 (Cody & Waite 1980), |r| ≤ ln2/2; e^r by its degree-7 Taylor polynomial (truncation < 1e-8 relative, so
+// within ~2 ulp of expf); 2^n built in the exponent bits. Lanes below −87 (e^x under FLT_MIN) give 0.
+static inline __m256 exp_nonpositive(__m256 x) {
+    const __m256 low = _mm256_set1_ps(-87.0f);
+    const __m256 keep = _mm256_cmp_ps(x, low, _CMP_GE_OQ);
+    x = _mm256_max_ps(x, low);
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_and_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(bits)), keep);
+}
+
 #endif

@@ -13,7 +13,10 @@ struct ModelOptions: ParsableArguments {
 
     @Option(name: .customLong("model"), help: "GGUF model file.")
     var path = ModelOptions.defaultPath
-    @Option(help: "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp).")
+    @Option(
+        help:
+            "Decode kernels: float32, quantized (exact, default) or quantizedInt8 (fastest, as llama.cpp; with AVX-512 VNNI its prefill is an int8 GEMM too)."
+    )
     var decodeMode: DecodeMode = .quantized
     @Option(
         help:

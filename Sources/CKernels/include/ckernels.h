@@ -55,4 +55,13 @@ PG_MATMAT_F32(pg_matmat_q5_0); PG_MATMAT_F32(pg_matmat_q4_k); PG_MATMAT_F32(pg_m
 PG_MATMAT_Q8(pg_matmat_q4_1_q8); PG_MATMAT_Q8(pg_matmat_q4_0_q8); PG_MATMAT_Q8(pg_matmat_q8_0_q8);
 PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(pg_matmat_q6_k_q8);
 
+// Prefill on int8 activations (AVX-512 VNNI; gemm_vnni.c): y[nx, rows] = x[nx, cols] · Wᵀ for W [rows, cols] in block
+// format `type` (ggml type id), x quantised per 32 values as for the _q8 kernels; rows split across the decode pool.
+// pg_gemm_q8_supported: 1 when the CPU has AVX-512 VNNI and there is a kernel for `type` at this width.
+int pg_gemm_q8_supported(int type, size_t cols);
+void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *x, size_t nx, float *y, int threads);
+/// SwiGLU (Shazeer 2020) in place, up[i] = silu(gate[i]) · up[i], split across the decode pool; e^x from the
+/// softmax's polynomial (within ~2 ulp of expf), so results differ from Kernels.swiglu's by rounding (int8 prefill).
+void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads);
+
 #endif

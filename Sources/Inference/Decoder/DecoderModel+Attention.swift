@@ -9,12 +9,16 @@ import Foundation
 extension DecoderModel {
     /// Attention of `count` new queries `[count, qDim]` against the cached positions `[0, past + count)` of layer
     /// `l` (the new keys and values are already in `cache`). Writes `out` `[count, qDim]`.
+    /// With `pooled` (the int8 prefill), many queries also run on the decode pool's C kernel, one query row per
+    /// sequence of `pg_attention_decode_batch`, so that OpenBLAS threads never spin beside the pool's.
     func attention(
         layer l: Int, cache: KVCache, queries: UnsafeMutablePointer<Float>,
-        out: UnsafeMutablePointer<Float>, count: Int
+        out: UnsafeMutablePointer<Float>, count: Int, pooled: Bool = false
     ) {
         let hd = config.headDim
-        if count == 1 && hd % 8 == 0 && decodeMode != .float32 {
+        if count > 1 && pooled && hd % 8 == 0 {
+            attentionPrefillPooled(layer: l, cache: cache, queries: queries, out: out, count: count)
+        } else if count == 1 && hd % 8 == 0 && decodeMode != .float32 {
             attentionDecodePooled(layer: l, cache: cache, query: queries, out: out)
         } else if count == 1 {
             attentionDecodeGrouped(layer: l, cache: cache, query: queries, out: out)
@@ -61,6 +65,26 @@ extension DecoderModel {
         }
         pg_attention_decode_batch(
             q, keys, values, counts, outs, Int32(caches.count), kvDim, Int32(c.nHeads),
+            Int32(c.nKVHeads), Int32(c.headDim), attentionScale, Int32(QuantizedMatrix.workers))
+    }
+
+    /// Many queries with the decode attention kernel: query t (position `past + t`) sees the keys up to its own,
+    /// from its window's first on; all rows' heads in one fork/join of the pool.
+    private func attentionPrefillPooled(
+        layer l: Int, cache: KVCache, queries: UnsafeMutablePointer<Float>,
+        out: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let c = config, qDim = c.nHeads * c.headDim, kvDim = c.nKVHeads * c.headDim, past = cache.length
+        var q: [UnsafePointer<Float>?] = [], keys: [UnsafePointer<Float>?] = [], values: [UnsafePointer<Float>?] = []
+        var counts: [Int] = [], outs: [UnsafeMutablePointer<Float>?] = []
+        for t in 0..<count {
+            let first = firstVisible(past + t, layer: l)
+            q.append(queries + t * qDim); outs.append(out + t * qDim)
+            keys.append(cache.key(l, first)); values.append(cache.value(l, first))
+            counts.append(past + t + 1 - first)
+        }
+        pg_attention_decode_batch(
+            q, keys, values, counts, outs, Int32(count), kvDim, Int32(c.nHeads),
             Int32(c.nKVHeads), Int32(c.headDim), attentionScale, Int32(QuantizedMatrix.workers))
     }
 

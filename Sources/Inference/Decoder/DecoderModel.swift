@@ -96,7 +96,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         for (r, id) in sequences.joined().enumerated() {
             weights.tokenEmbedding.copyRow(Int(id), into: x.pointer + r * d)
         }
-        let workspace = PanelWorkspace()
+        let workspace = PanelWorkspace(int8: decodeMode == .quantizedInt8 && QuantizedMatrix.int8Prefill)
         if let scale = variant.embeddingScale { Kernels.scale(x.pointer, by: scale, count: total * d) }
         recorder.record(.embed, x.pointer)
         if lastLayer >= 0 {
@@ -188,7 +188,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             }
             attention(
                 layer: l, cache: cache, queries: s.q.pointer + seg.start * qDim, out: s.z.pointer + seg.start * qDim,
-                count: seg.count)
+                count: seg.count, pooled: s.workspace.int8)
         }
         if !stepCaches.isEmpty {
             attentionDecodeStep(

@@ -52,10 +52,15 @@ final class PanelWorkspace: @unchecked Sendable {
     }()
     /// Floats this workspace's panels aim for.
     let targetFloats: Int
+    /// Products of several rows on quantised blocks run the int8 GEMM (`QuantizedMatrix.gemmInt8`) where it has a
+    /// kernel, instead of sgemm on dequantised panels: set in the `quantizedInt8` decode mode.
+    let int8: Bool
     private var buffer: UnsafeMutablePointer<Float>?
     private var capacity = 0
 
-    init(targetFloats: Int = PanelWorkspace.defaultTargetFloats) { self.targetFloats = targetFloats }
+    init(targetFloats: Int = PanelWorkspace.defaultTargetFloats, int8: Bool = false) {
+        self.targetFloats = targetFloats; self.int8 = int8
+    }
     deinit { buffer?.deallocate() }
 
     /// A buffer of at least `count` floats (contents undefined), valid until the next call.

@@ -112,6 +112,23 @@ public struct QuantizedMatrix: @unchecked Sendable {
         }
     }
 
+    /// Whether `gemmInt8` has a kernel for this matrix on this CPU (AVX-512 VNNI, a supported block format).
+    var hasGemmInt8: Bool { pg_gemm_q8_supported(Int32(type.rawValue), cols) != 0 }
+
+    /// `y[m, rows] = x[m, cols] · Wᵀ` for a prefill of m rows with x quantised to int8 per 32 values (as in the
+    /// `quantizedInt8` decode mode) and integer dot products on the blocks (AVX-512 VNNI), rows split across the
+    /// decode threads. Only when `hasGemmInt8`.
+    func gemmInt8(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, threads: Int = workers) {
+        pg_gemm_q8(Int32(type.rawValue), data, rows, cols, x, m, y, Int32(threads))
+        withExtendedLifetime(owner) {}
+    }
+
+    /// The int8 prefill GEMM in the `quantizedInt8` mode, where the CPU has it (AVX-512 VNNI);
+    /// `POLYGRAPH_INT8_PREFILL=0` turns it off (sgemm on dequantised panels instead, as in the other modes).
+    static let int8Prefill: Bool =
+        ProcessInfo.processInfo.environment["POLYGRAPH_INT8_PREFILL"] != "0"
+        && pg_gemm_q8_supported(Int32(GGMLType.q4_0.rawValue), 32) != 0
+
     /// Threads for decode products (`ComputeThreads`), the caller included.
     static var workers: Int { ComputeThreads.count }
 }

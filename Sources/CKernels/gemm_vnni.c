@@ -1,0 +1,228 @@
+// Int8 prefill GEMM on quantised weights with AVX-512 VNNI (Intel SDM, VPDPBUSD: four unsigned×signed byte products
+// summed into each int32 lane), as llama.cpp multiplies int8-quantised activations with the blocks: activations are
+// quantised per 32 values (pg_quantize_q8); weight rows, sixteen at a time, are unpacked to bytes and interleaved
+// (gemm_pack.c) so that each 32-bit lane of a vector is one row and every activation group of four bytes is
+// broadcast. Per sub-block s of S values: y[t][r] += scale[r][s]·dx[t][s]·Σ u·qx − offset[r][s]·dx[t][s]·Σ qx.
+// Results equal the int8 decode kernels' (pg_matvec_*_q8) up to the order of float sums.
+#include "ckernels.h"
+#include "block_common.h"
+#include "decode_pool.h"
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pg_gemm_sub_block(int type);
+int pg_gemm_bias(int type);
+void pg_gemm_pack_group(int type, const void *w, size_t cols, size_t row, size_t rows, uint8_t *q, float *sc,
+                        float *of, uint8_t *u, float *rsc, float *rof);
+
+int pg_gemm_q8_supported(int type, size_t cols) {
+    const int S = pg_gemm_sub_block(type);
+    const size_t block = (type == PG_BLOCK_Q4_K || type == PG_BLOCK_Q6_K) ? 256 : 32;
+    return S > 0 && cols % block == 0 && cols <= 131072 && pg_have_avx512() && __builtin_cpu_supports("avx512dq");
+}
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
+
+#define RV 2  /* groups of 16 rows per tile */
+#define TT 6  /* activation rows per tile */
+
+// A tile of RV packed groups (q, sc, of each) × nt ≤ TT activation rows from t0; S (16 or 32), B and nt are
+// constants after inlining, so the accumulators stay in registers. B: the format's offset is a fixed multiple of its
+// scale (Q4_0 8, Q5_0 16, Q8_0 128, Q6_K 32), so each integer sum starts from −bias · Σ qx of its token (ss holds
+// that int32) and ends as Σ (u − bias) · qx, one float operation fewer per sub-block; otherwise (Q4_1, Q4_K) sums
+// start from 0 and the offset is subtracted in float.
+static inline __attribute__((always_inline)) void tile(const int S, const int B, const int nt, const uint8_t *const *q,
+                                                      const float *const *sc, const float *const *of, size_t cols,
+                                                      const int8_t *qx, const float *ds, const float *ss, size_t t0,
+                                                      float *y, size_t ldy, size_t row0, size_t rows) {
+    const size_t nsub = cols / S;
+    __m512 f[RV][TT];
+    for (int v = 0; v < RV; v++)
+        for (int t = 0; t < nt; t++) f[v][t] = _mm512_setzero_ps();
+    for (size_t s = 0; s < nsub; s++) {
+        __m512i acc[RV][TT];
+        for (int t = 0; t < nt; t++) {
+            int32_t bias = 0;
+            if (B) memcpy(&bias, ss + (t0 + t) * nsub + s, 4);
+            for (int v = 0; v < RV; v++) acc[v][t] = _mm512_set1_epi32(bias);
+        }
+        for (int g = 0; g < S / 4; g++) {
+            const size_t k = s * S + 4 * g;
+            __m512i w[RV];
+            for (int v = 0; v < RV; v++) w[v] = _mm512_load_si512((const void *)(q[v] + 16 * k));
+            for (int t = 0; t < nt; t++) {
+                int32_t four;
+                memcpy(&four, qx + (t0 + t) * cols + k, 4);
+                const __m512i xb = _mm512_set1_epi32(four);
+                for (int v = 0; v < RV; v++) acc[v][t] = _mm512_dpbusd_epi32(acc[v][t], w[v], xb);
+            }
+        }
+        for (int v = 0; v < RV; v++) {
+            const __m512 scale = _mm512_load_ps(sc[v] + 16 * s);
+            const __m512 off = B ? _mm512_setzero_ps() : _mm512_load_ps(of[v] + 16 * s);
+            for (int t = 0; t < nt; t++) {
+                const __m512 d = _mm512_mul_ps(scale, _mm512_set1_ps(ds[(t0 + t) * nsub + s]));
+                f[v][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[v][t]), d, f[v][t]);
+                if (!B) f[v][t] = _mm512_fnmadd_ps(off, _mm512_set1_ps(ss[(t0 + t) * nsub + s]), f[v][t]);
+            }
+        }
+    }
+    for (int v = 0; v < RV; v++) {
+        const size_t r = row0 + 16 * v;
+        if (r >= rows) break;
+        const __mmask16 m = rows - r >= 16 ? 0xFFFF : (__mmask16)((1u << (rows - r)) - 1);
+        for (int t = 0; t < nt; t++) _mm512_mask_storeu_ps(y + (t0 + t) * ldy + r, m, f[v][t]);
+    }
+}
+
+#define TILES(NAME, S, B)                                                                                     \
+    static void NAME(const uint8_t *const *q, const float *const *sc, const float *const *of, size_t cols,       \
+                     const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,       \
+                     size_t row0, size_t rows) {                                                                \
+        size_t t = 0;                                                                                           \
+        for (; t + TT <= nx; t += TT) tile(S, B, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows);       \
+        switch (nx - t) {                                                                                       \
+        case 1: tile(S, B, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        case 2: tile(S, B, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        case 3: tile(S, B, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        case 4: tile(S, B, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        case 5: tile(S, B, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
+        default: break;                                                                                         \
+        }                                                                                                       \
+    }
+TILES(tiles_16_bias, 16, 1)
+TILES(tiles_32_bias, 32, 1)
+TILES(tiles_32, 32, 0)
+
+// pg_quantize_q8 of each of the nx rows of x (the same quants and scales: amax / 127, round to nearest even),
+// with per sub-block of S values its scale ds and dx · Σ qx (ss); with a bias (see tile) ss holds instead the int32
+// −bias · Σ qx, the start of the tile's integer sums.
+static void quantize_rows(const float *x, size_t nx, size_t cols, int S, int bias, int8_t *qx, float *ds,
+                          float *ss) {
+    const size_t nsub = cols / S;
+    const __m512 sign = _mm512_set1_ps(-0.0f);
+    for (size_t t = 0; t < nx; t++) {
+        for (size_t b = 0; b < cols / 32; b++) {
+            const float *p = x + t * cols + 32 * b;
+            const __m512 v0 = _mm512_loadu_ps(p), v1 = _mm512_loadu_ps(p + 16);
+            const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_andnot_ps(sign, v0), _mm512_andnot_ps(sign, v1)));
+            const float d = amax / 127.0f, inv = d > 0 ? 1.0f / d : 0.0f;
+            const __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(v0, _mm512_set1_ps(inv)));
+            const __m512i q1 = _mm512_cvtps_epi32(_mm512_mul_ps(v1, _mm512_set1_ps(inv)));
+            _mm_storeu_si128((__m128i *)(qx + t * cols + 32 * b), _mm512_cvtsepi32_epi8(q0));
+            _mm_storeu_si128((__m128i *)(qx + t * cols + 32 * b + 16), _mm512_cvtsepi32_epi8(q1));
+            const int s0 = _mm512_reduce_add_epi32(q0), s1 = _mm512_reduce_add_epi32(q1);
+            if (S == 32 && !bias) {
+                ds[t * nsub + b] = d; ss[t * nsub + b] = d * (float)(s0 + s1);
+            } else if (S == 32) {
+                const int32_t b01 = -bias * (s0 + s1);
+                ds[t * nsub + b] = d; memcpy(ss + t * nsub + b, &b01, 4);
+            } else {
+                const int32_t b0 = -bias * s0, b1 = -bias * s1;
+                ds[t * nsub + 2 * b] = d; memcpy(ss + t * nsub + 2 * b, &b0, 4);
+                ds[t * nsub + 2 * b + 1] = d; memcpy(ss + t * nsub + 2 * b + 1, &b1, 4);
+            }
+        }
+    }
+}
+
+#pragma clang attribute pop
+
+typedef struct {
+    const float *x;
+    size_t nx, cols;
+    int S, bias;
+    int8_t *qx;
+    float *ds, *ss;
+} quantize_job;
+
+// Activation rows [16c, 16c + 16).
+static void quantize_chunk(void *context, size_t c) {
+    const quantize_job *j = context;
+    const size_t t = 16 * c, n = j->nx - t < 16 ? j->nx - t : 16, nsub = j->cols / j->S;
+    quantize_rows(j->x + t * j->cols, n, j->cols, j->S, j->bias, j->qx + t * j->cols, j->ds + t * nsub,
+                  j->ss + t * nsub);
+}
+
+typedef struct {
+    const float *gate;
+    float *up;
+    size_t count;
+} swiglu_job;
+
+// silu(g) = g · σ(g) with e^(−|g|) from exp_nonpositive: σ(g) = 1 / (1 + e^(−g)) for g ≥ 0, e^g / (1 + e^g) below.
+static void swiglu_chunk(void *context, size_t c) {
+    const swiglu_job *j = context;
+    const size_t end = (c + 1) * 16384 < j->count ? (c + 1) * 16384 : j->count;
+    size_t i = c * 16384;
+    const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+    for (; i + 8 <= end; i += 8) {
+        const __m256 g = _mm256_loadu_ps(j->gate + i);
+        const __m256 t = exp_nonpositive(_mm256_or_ps(g, sign));  // e^(−|g|)
+        const __m256 num = _mm256_blendv_ps(one, t, g);           // sign bit of g set: e^g, else 1
+        const __m256 sig = _mm256_div_ps(num, _mm256_add_ps(one, t));
+        _mm256_storeu_ps(j->up + i, _mm256_mul_ps(_mm256_mul_ps(g, sig), _mm256_loadu_ps(j->up + i)));
+    }
+    for (; i < end; i++) {
+        const float g = j->gate[i];
+        j->up[i] = g / (1.0f + expf(-g)) * j->up[i];
+    }
+}
+
+void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads) {
+    swiglu_job j = {.gate = gate, .up = up, .count = count};
+    pg_parallel_for(swiglu_chunk, &j, (count + 16383) / 16384, threads);
+}
+
+typedef struct {
+    int type, S, bias;
+    const void *w;
+    size_t rows, cols, nx;
+    const int8_t *qx;
+    const float *ds, *ss;
+    float *y;
+} gemm_job;
+
+// Chunk c: rows [16·RV·c, 16·RV·(c + 1)) packed into a buffer of its own, then all activation rows.
+static void gemm_chunk(void *context, size_t c) {
+    const gemm_job *j = context;
+    const size_t cols = j->cols, nsub = cols / j->S;
+    const size_t group_bytes = 16 * cols + 2 * 16 * nsub * sizeof(float);
+    uint8_t *buf = aligned_alloc(64, (RV * group_bytes + 16 * cols + 2 * nsub * sizeof(float) + 127) / 64 * 64);
+    if (!buf) abort();
+    const uint8_t *q[RV];
+    const float *sc[RV], *of[RV];
+    uint8_t *scratch = buf + RV * group_bytes;
+    for (int v = 0; v < RV; v++) {
+        uint8_t *g = buf + v * group_bytes;
+        float *gs = (float *)(g + 16 * cols), *go = gs + 16 * nsub;
+        pg_gemm_pack_group(j->type, j->w, cols, (RV * c + v) * 16, j->rows, g, gs, go, scratch,
+                           (float *)(scratch + 16 * cols), (float *)(scratch + 16 * cols) + nsub);
+        q[v] = g; sc[v] = gs; of[v] = go;
+    }
+    void (*tiles)(const uint8_t *const *, const float *const *, const float *const *, size_t, const int8_t *,
+                  const float *, const float *, size_t, float *, size_t, size_t, size_t) =
+        j->S == 16 ? tiles_16_bias : j->bias ? tiles_32_bias : tiles_32;
+    tiles(q, sc, of, cols, j->qx, j->ds, j->ss, j->nx, j->y, j->rows, 16 * RV * c, j->rows);
+    free(buf);
+}
+
+void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *x, size_t nx, float *y,
+                int threads) {
+    const int S = pg_gemm_sub_block(type);
+    const size_t nsub = cols / S;
+    int8_t *qx = aligned_alloc(64, (nx * cols + 63) / 64 * 64);
+    float *ds = malloc(2 * nx * nsub * sizeof(float));
+    if (!qx || !ds) abort();
+    float *ss = ds + nx * nsub;
+    const int bias = pg_gemm_bias(type);
+    quantize_job qj = {.x = x, .nx = nx, .cols = cols, .S = S, .bias = bias, .qx = qx, .ds = ds, .ss = ss};
+    pg_parallel_for(quantize_chunk, &qj, (nx + 15) / 16, threads);
+    gemm_job job = {.type = type, .S = S, .bias = bias, .w = w, .rows = rows, .cols = cols, .nx = nx, .qx = qx,
+                    .ds = ds, .ss = ss, .y = y};
+    pg_parallel_for(gemm_chunk, &job, (rows + 16 * RV - 1) / (16 * RV), threads);
+    free(qx); free(ds);
+}
