@@ -48,6 +48,27 @@ static inline float lane(__m128 v, int k) {
 }
 
 
+// The 32 values of a 4-bit block (16 bytes: value j in the low nibble of byte j, value j + 16 in the high) as
+// unsigned bytes in value order.
+static inline __m256i nibble_bytes(const uint8_t *qs) {
+    const __m128i mask = _mm_set1_epi8(0x0F);
+    __m128i q = _mm_loadu_si128((const __m128i *)qs);
+    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), mask), _mm_and_si128(q, mask));
+}
+
+// The 32 five-bit values of a Q5_0 block (p: u32 qh, then 16 nibble bytes) as unsigned bytes. The fifth bits
+// become bytes: every byte takes its byte of qh (shuffle), keeps its own bit (and), 0x10 where set (compare).
+static inline __m256i fivebit_bytes(const uint8_t *p) {
+    const __m256i which = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                           2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    uint32_t qh;
+    memcpy(&qh, p, 4);
+    __m256i own = _mm256_and_si256(_mm256_shuffle_epi8(_mm256_set1_epi32((int)qh), which), bit);
+    __m256i fifth = _mm256_and_si256(_mm256_cmpeq_epi8(own, bit), _mm256_set1_epi8(0x10));
+    return _mm256_or_si256(nibble_bytes(p + 4), fifth);
+}
+
 // K-quant super-blocks (256 values; ggml-common.h block_q4_K / block_q6_K) are walked one super-block per step of
 // the four-row loop, so a step covers 4 · block_bytes (576 or 840 bytes): touch every line of that stretch ahead.
 #define PREFETCH_GROUP_K(group, b, block_bytes, end)                                                      \
@@ -136,6 +157,14 @@ static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256
 int pg_have_avx512(void);
 void pg_matvec_q6_k_q8_vnni(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, float *y);
+
+// AVX-512 VNNI tiles of the batched int8 kernels for 32-value blocks (matmat_q8_vnni.c): activation rows [0, n)
+// done, bit for bit as pg_matvec_*_q8 per row; the caller does rows n … nx − 1.
+#define PG_MATMAT_Q8_VNNI(NAME)                                                                           \
+    size_t NAME(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,          \
+                const float *dx, const float *sx, size_t nx, float *y, size_t ldy)
+PG_MATMAT_Q8_VNNI(pg_matmat_q4_1_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q4_0_q8_vnni);
+PG_MATMAT_Q8_VNNI(pg_matmat_q5_0_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q8_0_q8_vnni);
 
 // Run-time choice of the AVX-512 BF16 float-activation Q4_K / Q6_K kernels (quant_matvec_k_bf16.c): 1 when
 // pg_have_avx512() and the CPU has AVX512_BF16 and AVX512DQ. Their results differ from the AVX2 kernels' only in

@@ -24,27 +24,12 @@ void pg_quantize_q8(const float *x, size_t cols, int8_t *qx, float *dx, float *s
 
 // Σ of 32 unsigned nibble values × 32 signed int8 (preloaded), as 8 int32 lanes converted to float.
 static inline __m256 nibbles_times_q8(const uint8_t *qs, __m256i x) {
-    const __m128i mask = _mm_set1_epi8(0x0F);
-    __m128i q = _mm_loadu_si128((const __m128i *)qs);
-    __m256i w = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), mask), _mm_and_si128(q, mask));
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1)));
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(nibble_bytes(qs), x), _mm256_set1_epi16(1)));
 }
 
-// Σ of the 32 five-bit values of a Q5_0 block (p: u32 qh, then 16 nibble bytes) × 32 signed int8. The fifth bits
-// become bytes: every byte takes its byte of qh (shuffle), keeps its own bit (and), 0xFF where set (compare).
+// Σ of the 32 five-bit values of a Q5_0 block (p: u32 qh, then 16 nibble bytes) × 32 signed int8.
 static inline __m256 fivebits_times_q8(const uint8_t *p, __m256i x) {
-    const __m256i which = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
-                                           2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
-    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
-    uint32_t qh;
-    memcpy(&qh, p, 4);
-    __m256i own = _mm256_and_si256(_mm256_shuffle_epi8(_mm256_set1_epi32((int)qh), which), bit);
-    __m256i fifth = _mm256_and_si256(_mm256_cmpeq_epi8(own, bit), _mm256_set1_epi8(0x10));
-    const __m128i mask = _mm_set1_epi8(0x0F);
-    __m128i q = _mm_loadu_si128((const __m128i *)(p + 4));
-    __m256i w = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), mask), _mm_and_si128(q, mask));
-    w = _mm256_or_si256(w, fifth);
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1)));
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(fivebit_bytes(p), x), _mm256_set1_epi16(1)));
 }
 
 // Σ of 32 signed int8 weights × 32 signed int8 activations (maddubs needs an unsigned left operand:
@@ -138,7 +123,7 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 // block's load and unpacking; each meets INT8_BLOCK's operations in its order (the offset coefficient
 // FACTOR·sx broadcast to every lane, only lane OFFSET_LANE read), so every result equals the matvec kernel's
 // for that row alone, bit for bit. A last tile of 3 rows repeats its last row (results dropped); the last 1 or
-// 2 rows run through SINGLE.
+// 2 rows run through SINGLE. With AVX-512 VNNI, VNNI (matmat_q8_vnni.c) first takes tiles of 16 or 8 rows.
 #define TILE_BLOCK(pb, b, acc, off, QS, DOT, OFFSET_LANE, FACTOR, q, d, s)                               \
     do {                                                                                                  \
         __m256 s_ = _mm256_mul_ps(_mm256_broadcastss_ps(sc_), _mm256_broadcast_ss((d) + (b)));           \
@@ -146,11 +131,11 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
         if (OFFSET_LANE >= 0) off = _mm_fmadd_ps(sc_, _mm_set1_ps(FACTOR * (s)[b]), off);                \
     } while (0)
 
-#define INT8_TILE_KERNEL(BLOCK_BYTES, QS, DOT, OFFSET_LANE, FACTOR, SINGLE)                               \
+#define INT8_TILE_KERNEL(BLOCK_BYTES, QS, DOT, OFFSET_LANE, FACTOR, SINGLE, VNNI)                         \
     const size_t blocks = cols / 32, row_bytes = blocks * BLOCK_BYTES;                                    \
     const int l_ = OFFSET_LANE >= 0 ? OFFSET_LANE : 0;                                                    \
     const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
-    size_t t = 0;                                                                                         \
+    size_t t = pg_have_avx512() ? VNNI(w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy) : 0;          \
     for (; t + 2 < nx; t += 4) {                                                                          \
         const size_t u2 = TILE_ROW(t, 2, nx), u3 = TILE_ROW(t, 3, nx);                                    \
         const int8_t *q0 = qx + t * cols, *q1 = q0 + cols, *q2 = qx + u2 * cols, *q3 = qx + u3 * cols;   \
@@ -182,20 +167,20 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 
 void pg_matmat_q4_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
-    INT8_TILE_KERNEL(20, 4, NIBBLE_DOT, 1, 1.0f, pg_matvec_q4_1_q8)
+    INT8_TILE_KERNEL(20, 4, NIBBLE_DOT, 1, 1.0f, pg_matvec_q4_1_q8, pg_matmat_q4_1_q8_vnni)
 }
 
 void pg_matmat_q4_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
-    INT8_TILE_KERNEL(18, 2, NIBBLE_DOT, 0, -8.0f, pg_matvec_q4_0_q8)
+    INT8_TILE_KERNEL(18, 2, NIBBLE_DOT, 0, -8.0f, pg_matvec_q4_0_q8, pg_matmat_q4_0_q8_vnni)
 }
 
 void pg_matmat_q8_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
-    INT8_TILE_KERNEL(34, 2, Q8_DOT, -1, 0.0f, pg_matvec_q8_0_q8)
+    INT8_TILE_KERNEL(34, 2, Q8_DOT, -1, 0.0f, pg_matvec_q8_0_q8, pg_matmat_q8_0_q8_vnni)
 }
 
 void pg_matmat_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
-    INT8_TILE_KERNEL(22, 2, FIVEBIT_DOT, 0, -16.0f, pg_matvec_q5_0_q8)
+    INT8_TILE_KERNEL(22, 2, FIVEBIT_DOT, 0, -16.0f, pg_matvec_q5_0_q8, pg_matmat_q5_0_q8_vnni)
 }

@@ -30,11 +30,12 @@ struct BatchedDecodeTests {
         "a batched product equals one product per activation row, bit for bit",
         arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q6_K])
     func kernels(type: GGMLType) {
-        // Legacy blocks: 160 columns take tiles of 8 activation rows, 800 (wider than 768) tiles of 4.
+        // Legacy blocks: 160 columns take tiles of 8 activation rows, 800 (wider than 768) tiles of 4; with AVX-512 VNNI
+        // the int8 products take tiles of 16 (13 or more rows left) and 8 (6 or more) first.
         for cols in type.blockSize == 256 ? [512] : [160, 800] {
             for rows in [5, 64, 131] {
                 let m = pool.matrix(type, rows: rows, cols: cols, seed: UInt64(rows))
-                for sequences in [2, 3, 4, 5, 8, 12, 13, 16] {
+                for sequences in [2, 3, 4, 5, 6, 8, 12, 13, 16, 21, 32] {
                     let x = pool.vector(sequences * cols, seed: UInt64(sequences))
                     for int8 in [false, true] {
                         let expected = oneAtATime(m, x, sequences: sequences, int8: int8)
