@@ -14,7 +14,8 @@
 #                   before decoding), chosen and measured the same way
 #   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics), and the
 #                   leave-one-set-out measurement of one probe trained on all 7 statement sets but the one tested
-# Time on 2 cores (2026-12-04, shared machine): SmolLM2 ~15 min, Gemma 3 270M ~20, Qwen2.5-Coder 0.5B ~50, 1.5B ~75.
+# Time on 2 cores (2026-12-04, shared machine, load 5–9): answer captures SmolLM2 ~170–270 tok/s, the 1.5B ~19 tok/s
+# (its 2,804 answers about 2 hours); the sweep and the two trainings with captures reused: SmolLM2 32 min, 1.5B 19.
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
 # PARTS=answers skips the statement probes (SmolLM2) and regenerates only answers.json and question.json.
 set -euo pipefail
