@@ -129,7 +129,7 @@ static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256
 // b for activation row t of the tile with K_ROWS4_KERNEL's operations in its order, so every result equals the
 // matvec kernel's for that row alone, bit for bit. PREPARE(t) runs once per tile; a last tile of 3 rows
 // repeats its last row (TILE_ROW; results dropped); SINGLE(t) computes each of the last 1 or 2 rows.
-#define K_TILE_KERNEL(BLOCK_BYTES, PREPARE, BLOCK, SINGLE)                                                \
+#define K_TILE_KERNEL_ACC(BLOCK_BYTES, PREPARE, BLOCK, SINGLE, ACC_ZERO, ACC_HSUM)                         \
     const size_t blocks = cols / 256, row_bytes = blocks * (BLOCK_BYTES);                                 \
     const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
     size_t t = 0;                                                                                         \
@@ -138,19 +138,24 @@ static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256
         prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                 \
         for (size_t r = row_begin; r < row_end; r++) {                                                    \
             const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                        \
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, o0 = a0, o1 = a0, o2 = a0, o3 = a0; \
+            __typeof__(ACC_ZERO) a0 = ACC_ZERO, a1 = a0, a2 = a0, a3 = a0;                                \
+            __m256 o0 = _mm256_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                   \
             for (size_t b = 0; b < blocks; b++) {                                                         \
                 const uint8_t *pb = p + b * (BLOCK_BYTES);                                                \
                 for (int o_ = 0; o_ < (BLOCK_BYTES); o_ += 64)                                            \
                     if (pb + PG_PREFETCH_BYTES + o_ < end_) _mm_prefetch((const char *)pb + PG_PREFETCH_BYTES + o_, _MM_HINT_T0); \
                 BLOCK(pb, b, a0, o0, 0); BLOCK(pb, b, a1, o1, 1); BLOCK(pb, b, a2, o2, 2); BLOCK(pb, b, a3, o3, 3); \
             }                                                                                             \
-            y[t * ldy + r] = hsum(a0) - hsum(o0); y[(t + 1) * ldy + r] = hsum(a1) - hsum(o1);             \
-            if (t + 2 < nx) y[(t + 2) * ldy + r] = hsum(a2) - hsum(o2);                                   \
-            if (t + 3 < nx) y[(t + 3) * ldy + r] = hsum(a3) - hsum(o3);                                   \
+            y[t * ldy + r] = ACC_HSUM(a0) - hsum(o0); y[(t + 1) * ldy + r] = ACC_HSUM(a1) - hsum(o1);     \
+            if (t + 2 < nx) y[(t + 2) * ldy + r] = ACC_HSUM(a2) - hsum(o2);                               \
+            if (t + 3 < nx) y[(t + 3) * ldy + r] = ACC_HSUM(a3) - hsum(o3);                               \
         }                                                                                                 \
     }                                                                                                     \
     for (; t < nx; t++) SINGLE(t);
+// The same with 256-bit accumulators (the AVX2 kernels); the BF16 kernels pass __m512 ones (_mm512_setzero_ps,
+// hsum512). The offset sums stay 256-bit in both.
+#define K_TILE_KERNEL(BLOCK_BYTES, PREPARE, BLOCK, SINGLE)                                                \
+    K_TILE_KERNEL_ACC(BLOCK_BYTES, PREPARE, BLOCK, SINGLE, _mm256_setzero_ps(), hsum)
 
 // Run-time choice of the AVX-512 VNNI single-row kernel (quant_matvec_k_vnni.c): 1 when the CPU has AVX-512
 // F/BW/VL and VNNI and POLYGRAPH_NO_AVX512 is unset; its results are bit for bit those of the AVX2 kernel.

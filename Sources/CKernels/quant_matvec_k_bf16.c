@@ -228,33 +228,7 @@ static inline void q6k_block4_bf16(const uint8_t *p0, size_t rb, const __m512bh 
 
 // K_TILE_KERNEL with 512-bit accumulators (same structure and order: see block_common.h).
 #define K_TILE_KERNEL_512(BLOCK_BYTES, PREPARE, BLOCK, SINGLE)                                            \
-    const size_t blocks = cols / 256, row_bytes = blocks * (BLOCK_BYTES);                                 \
-    const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
-    size_t t = 0;                                                                                         \
-    for (; t + 2 < nx; t += 4) {                                                                          \
-        PREPARE(t);                                                                                       \
-        prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                 \
-        for (size_t r = row_begin; r < row_end; r++) {                                                    \
-            const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                        \
-            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                   \
-            __m256 o0 = _mm256_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                   \
-            for (size_t b = 0; b < blocks; b++) {                                                         \
-                const uint8_t *pb = p + b * (BLOCK_BYTES);                                                \
-                for (int o_ = 0; o_ < (BLOCK_BYTES); o_ += 64)                                            \
-                    if (pb + PG_PREFETCH_BYTES + o_ < end_)                                               \
-                        _mm_prefetch((const char *)pb + PG_PREFETCH_BYTES + o_, _MM_HINT_T0);             \
-                BLOCK(pb, b, a0, o0, 0);                                                                  \
-                BLOCK(pb, b, a1, o1, 1);                                                                  \
-                BLOCK(pb, b, a2, o2, 2);                                                                  \
-                BLOCK(pb, b, a3, o3, 3);                                                                  \
-            }                                                                                             \
-            y[t * ldy + r] = hsum512(a0) - hsum(o0);                                                      \
-            y[(t + 1) * ldy + r] = hsum512(a1) - hsum(o1);                                                \
-            if (t + 2 < nx) y[(t + 2) * ldy + r] = hsum512(a2) - hsum(o2);                                \
-            if (t + 3 < nx) y[(t + 3) * ldy + r] = hsum512(a3) - hsum(o3);                                \
-        }                                                                                                 \
-    }                                                                                                     \
-    for (; t < nx; t++) SINGLE(t);
+    K_TILE_KERNEL_ACC(BLOCK_BYTES, PREPARE, BLOCK, SINGLE, _mm512_setzero_ps(), hsum512)
 
 static void q4k_sums(const float *x, size_t cols, float *xs) {  // Σx over each 32 values, as the AVX2 kernel
     for (size_t j = 0; j < cols / 32; j++) {
