@@ -32,6 +32,10 @@ public struct CalibrationNoise: Codable, Sendable, Equatable {
         upper95 = eces.isEmpty ? .nan : eces[min(eces.count - 1, Int(0.95 * Double(eces.count)))]
     }
 
+    /// Draws for `rows` rows: 1,000, fewer on very large files (at least 100) so that the band costs at most about
+    /// 20 million label draws — the band is already narrow there.
+    public static func draws(forRows rows: Int) -> Int { max(100, min(1000, 20_000_000 / max(rows, 1))) }
+
     /// Whether a measured `ece` is beyond what chance gives a perfectly calibrated probe (above the 95th percentile).
     public func exceeds(_ ece: Double) -> Bool { ece > upper95 }
 

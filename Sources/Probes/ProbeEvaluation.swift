@@ -51,7 +51,7 @@ public struct ProbeEvaluation: Codable, Sendable {
         falseOKRate = data.negatives > 0 ? Double(falseOK) / Double(data.negatives) : .nan
         trueFlaggedRate = data.positives > 0 ? Double(trueFlagged) / Double(data.positives) : .nan
         reliability = ReliabilityBin.bins(probabilities: p, labels: data.labels)
-        calibrationNoise = CalibrationNoise(probabilities: p)
+        calibrationNoise = CalibrationNoise(probabilities: p, draws: CalibrationNoise.draws(forRows: p.count))
         let measured = try ConfidenceBaselines.measure(train: data, test: data)
         baselines = measured.map(\.result)
         comparison = ConfidenceBaselines.best(measured).map {

@@ -56,6 +56,9 @@ import Testing
         let big = CalibrationNoise(probabilities: p + p + p + p, draws: 200)
         #expect(big.expected < band.expected * 0.7)
         #expect(CalibrationNoise(probabilities: []).draws == 0)
+        // Very large files get fewer draws (at least 100), small ones the full 1,000.
+        #expect(CalibrationNoise.draws(forRows: 883) == 1000)
+        #expect(CalibrationNoise.draws(forRows: 10_000_000) == 100)
     }
 
     @Test("the FPR threshold lets through at most the target share of false rows, and recall is measured there")

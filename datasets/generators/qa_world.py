@@ -11,10 +11,9 @@ from __future__ import annotations
 import collections
 
 import common
-from common import in_sentence
 from make_cities import is_latin1
 from qa_common import Topic, country_answers, number_answers
-from qa_geo import CAPITAL_ALIASES
+from qa_geo import CAPITAL_ALIASES, forms
 
 NEIGHBOUR_TEMPLATES = ["Name a country that borders {c}.", "Which country shares a land border with {c}?",
                        "What is one of the countries next to {c}?", "Name one of {c}'s neighbouring countries.",
@@ -37,11 +36,6 @@ CITY_MARGIN = 1.25
 # A language's main country: at least this many times the speakers of the next country (CLDR estimates).
 SPEAKER_DOMINANCE = 2.0
 MIN_SPEAKERS = 1_000_000
-
-
-def forms(c: common.Country) -> dict[str, str]:
-    name = in_sentence(c.name)
-    return {"c": name, "C": common.sentence_start(name)}
 
 
 def neighbours(countries: list[common.Country]) -> Topic:
