@@ -22,15 +22,21 @@ public struct ProbeEvaluation: Codable, Sendable {
     public var comparison: BaselineComparison?
     /// The ECE that sampling alone gives a perfectly calibrated probe on these rows (absent in older reports).
     public var calibrationNoise: CalibrationNoise?
+    /// The probe and the baselines within each group of the probe's `group_by` column, when the files carry it
+    /// (additive).
+    public var withinGroups: WithinGroupReport?
 
     enum CodingKeys: String, CodingKey {
         case probe, hook, hooks, files, metrics, skippedUnlabeled = "skipped_unlabeled", flags
         case falseOKRate = "false_ok_rate", trueFlaggedRate = "true_flagged_rate", reliability
         case baselines, comparison = "baseline_comparison", calibrationNoise = "ece_if_calibrated"
+        case withinGroups = "auroc_within_groups"
     }
 
-    /// Scores every row of `data` with `scorer`.
-    public init(scorer: ProbeScorer, data: ProbeDataset, probePath: String, files: [String]) throws {
+    /// Scores every row of `data` with `scorer`; with `groupColumn`, `data.groups` are its values.
+    public init(
+        scorer: ProbeScorer, data: ProbeDataset, probePath: String, files: [String], groupColumn: String? = nil
+    ) throws {
         let raw = try scorer.model.rawScores(data)
         let p = raw.map(scorer.artifact.calibration.probability)
         metrics = ProbeMetrics(scores: raw, probabilities: p, labels: data.labels)
@@ -61,6 +67,10 @@ public struct ProbeEvaluation: Codable, Sendable {
                 probeScores: raw, baseline: $0,
                 labels: data.labels)
         }
+        if let groupColumn, let groups = data.groups {
+            withinGroups = WithinGroupReport(
+                column: groupColumn, groups: groups, labels: data.labels, probeScores: raw, baselines: measured)
+        }
     }
 
     /// Human-readable report.
@@ -85,6 +95,7 @@ public struct ProbeEvaluation: Codable, Sendable {
         if baselines.isEmpty { out += "no confidence baselines: these files have no /confidence columns\n" }
         for b in baselines { out += b.text + "\n" }
         if let comparison { out += comparison.text + "\n" }
+        if let withinGroups { out += withinGroups.text + "\n" }
         return out
     }
 

@@ -18,6 +18,9 @@ public enum ProbeFitter {
         public var maxTrueFlagged: Double = 0.05
         /// Keep groups on one side of each split (needs `ProbeDataset.groups`).
         public var useGroups: Bool = false
+        /// With `useGroups`: cross-validation scores a candidate by its mean AUROC within each held-out group
+        /// (`ProbeMetrics.withinGroupAUROC`) instead of the mean AUROC of each fold (`--cv-metric within-group`).
+        public var cvWithinGroups: Bool = false
         public var options = ProbeTrainingOptions()
 
         public init(kind: ProbeKind) { self.kind = kind }
@@ -136,22 +139,37 @@ public enum ProbeFitter {
         return (scored.map(\.score), scored.map { data.labels[$0.row] })
     }
 
-    /// Mean AUROC of `kind` over `folds`-fold cross-validation (for picking a layer without touching the test split).
+    /// Mean AUROC of `kind` over `folds`-fold cross-validation (for picking a layer without touching the test split);
+    /// with `withinGroups` (and groups), the mean AUROC within each held-out group that holds both classes.
     public static func crossValidatedAUROC(
         _ data: ProbeDataset, kind: ProbeKind, folds: Int, useGroups: Bool,
-        options: ProbeTrainingOptions
+        options: ProbeTrainingOptions, withinGroups: Bool = false
     ) throws -> Double {
         let parts = try DataSplit.kFold(
             labels: data.labels, k: folds, seed: options.seed, groups: useGroups ? data.groups : nil)
+        let groups = useGroups && withinGroups ? data.groups : nil
         var total = 0.0, used = 0
         for part in parts {
             let train = data.subset(part.train), test = data.subset(part.test)
-            guard train.positives > 0, train.negatives > 0, test.positives > 0, test.negatives > 0 else { continue }
+            guard train.positives > 0, train.negatives > 0 else { continue }
+            if let groups {
+                let scores = try ProbeTrainer.train(kind, on: train, options: options).rawScores(test)
+                let within = ProbeMetrics.withinGroupAUROC(
+                    scores: scores, labels: test.labels, groups: part.test.map { groups[$0] })
+                if within.groups > 0 { total += within.auroc * Double(within.groups); used += within.groups }
+                continue
+            }
+            guard test.positives > 0, test.negatives > 0 else { continue }
             let model = try ProbeTrainer.train(kind, on: train, options: options)
             total += ProbeMetrics.auroc(scores: try model.rawScores(test), labels: test.labels)
             used += 1
         }
         guard used > 0 else {
+            if groups != nil {
+                throw ProbeError.tooFewRows(
+                    needed: 2, found: 0,
+                    context: "\(folds)-fold cross-validation within groups (no held-out group holds both labels)")
+            }
             throw ProbeError.tooFewRows(needed: 2 * folds, found: data.count, context: "\(folds)-fold cross-validation")
         }
         return total / Double(used)

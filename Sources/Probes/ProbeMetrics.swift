@@ -49,6 +49,23 @@ public struct ProbeMetrics: Codable, Sendable, Equatable {
         falseRecallAt5FPR = ProbeMetrics.falseRecall(atTrueFlaggedRate: 0.05, scores: scores, labels: labels)
     }
 
+    /// Mean AUROC within each group (e.g. topic) that holds both classes, and how many groups counted; NaN and 0
+    /// when none does. Pooled AUROC over several topics also rewards knowing which topics the model gets wrong more
+    /// often; within a topic only ranking its own answers counts, which is what carries over to unseen topics.
+    public static func withinGroupAUROC(scores: [Double], labels: [UInt8], groups: [String]) -> (
+        auroc: Double, groups: Int
+    ) {
+        var rows: [String: [Int]] = [:]
+        for (i, g) in groups.enumerated() { rows[g, default: []].append(i) }
+        var total = 0.0, used = 0
+        for key in rows.keys.sorted() {
+            let r = rows[key]!
+            let a = auroc(scores: r.map { scores[$0] }, labels: r.map { labels[$0] })
+            if a.isFinite { total += a; used += 1 }
+        }
+        return (used > 0 ? total / Double(used) : .nan, used)
+    }
+
     /// Mann–Whitney AUROC with average ranks for ties; NaN when a class is missing.
     public static func auroc(scores: [Double], labels: [UInt8]) -> Double {
         let order = scores.indices.sorted { scores[$0] < scores[$1] }

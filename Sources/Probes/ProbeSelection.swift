@@ -53,6 +53,8 @@ public enum ProbeSelection {
         public var folds: Int
         /// Folds kept whole groups (e.g. topics) apart.
         public var grouped: Bool
+        /// CV AUROC is the mean within each held-out group, not each fold's (absent: per fold; additive).
+        public var withinGroups: Bool?
         /// Training rows the folds were cut from.
         public var nRows: Int
         /// The concatenations of the best single layer with its next-best layers that were tried after it, and
@@ -61,6 +63,7 @@ public enum ProbeSelection {
 
         enum CodingKeys: String, CodingKey {
             case chosen, runnerUp = "runner_up", bestPerPosition = "best_per_position", candidates, folds, grouped
+            case withinGroups = "cv_within_groups"
             case nRows = "n_rows", concatenation = "multi_layer"
         }
 
@@ -74,8 +77,9 @@ public enum ProbeSelection {
         public var text: String {
             var out = String(
                 format:
-                    "chosen by %d-fold %@cross-validation on the %d training rows (test rows unseen): %@, CV AUROC %.3f, best of %d candidates",
-                folds, grouped ? "grouped " : "", nRows, chosen.label, chosen.cvAUROC, candidates)
+                    "chosen by %d-fold %@cross-validation on the %d training rows (test rows unseen): %@, CV AUROC%@ %.3f, best of %d candidates",
+                folds, grouped ? "grouped " : "", nRows, chosen.label,
+                withinGroups == true ? " within held-out groups" : "", chosen.cvAUROC, candidates)
             if let r = runnerUp {
                 out += String(format: "; runner-up %@ at %.3f (%+.3f)", r.label, r.cvAUROC, r.cvAUROC - chosen.cvAUROC)
             }
@@ -94,7 +98,9 @@ public enum ProbeSelection {
     }
 
     /// The candidate with the highest finite CV AUROC (ties: the earlier one), or nil when none has one.
-    public static func choose(_ candidates: [Candidate], folds: Int, grouped: Bool, nRows: Int) -> Choice? {
+    public static func choose(
+        _ candidates: [Candidate], folds: Int, grouped: Bool, nRows: Int, withinGroups: Bool = false
+    ) -> Choice? {
         let scored = candidates.filter(\.cvAUROC.isFinite)
         guard
             let best = scored.enumerated().max(by: {
@@ -112,15 +118,17 @@ public enum ProbeSelection {
         }
         return Choice(
             chosen: best.element, runnerUp: runnerUp, bestPerPosition: perPosition, candidates: scored.count,
-            folds: folds, grouped: grouped, nRows: nRows)
+            folds: folds, grouped: grouped, withinGroups: grouped && withinGroups ? true : nil, nRows: nRows)
     }
 
     /// The choice among sweep rows that carry a CV AUROC.
-    public static func choose(_ rows: [ProbeSweep.Row], folds: Int, grouped: Bool, nRows: Int) -> Choice? {
+    public static func choose(
+        _ rows: [ProbeSweep.Row], folds: Int, grouped: Bool, nRows: Int, withinGroups: Bool = false
+    ) -> Choice? {
         choose(
             rows.compactMap { r in
                 r.cvAUROC.map { Candidate(position: r.position, layer: r.layer, kind: r.kind, cvAUROC: $0) }
-            }, folds: folds, grouped: grouped, nRows: nRows)
+            }, folds: folds, grouped: grouped, nRows: nRows, withinGroups: withinGroups)
     }
 
     /// The rows a fit under `plan` trains and calibrates on (every row when the test rows come from other files).
@@ -141,6 +149,6 @@ public enum ProbeSelection {
         let rows = try trainingRows(data, plan: plan, separateTest: separateTest)
         return try ProbeFitter.crossValidatedAUROC(
             data.subset(rows), kind: kind, folds: folds, useGroups: plan.useGroups,
-            options: options)
+            options: options, withinGroups: plan.cvWithinGroups)
     }
 }

@@ -193,7 +193,7 @@ public enum ProbeSweep {
         if let folds = selectFolds {
             result.selection = ProbeSelection.choose(
                 result.singleLayerRows, folds: folds, grouped: plan.useGroups,
-                nRows: (fits.last?.nTrain ?? 0) + (fits.last?.nCalibration ?? 0)
+                nRows: (fits.last?.nTrain ?? 0) + (fits.last?.nCalibration ?? 0), withinGroups: plan.cvWithinGroups
             ).map { choice in
                 let tried = result.rows.filter {
                     $0.layers != nil && $0.layer == choice.layer && $0.position == choice.position

@@ -172,7 +172,9 @@ public enum TrainJob {
                         ))
                 }
                 guard
-                    var choice = ProbeSelection.choose(candidates, folds: folds, grouped: plan.useGroups, nRows: nRows)
+                    var choice = ProbeSelection.choose(
+                        candidates, folds: folds, grouped: plan.useGroups, nRows: nRows,
+                        withinGroups: plan.cvWithinGroups)
                 else {
                     throw ProbeError.tooFewRows(
                         needed: 2 * folds, found: nRows, context: "\(folds)-fold cross-validation")
@@ -246,11 +248,16 @@ public enum TrainJob {
                 throw ProbeError.missingHook(hook: hook, path: s.path, available: h.hooks)
             }
         }
+        // Measured within the groups the probe was trained with (e.g. topics) too, when every file carries them.
+        let groupColumn = a.training.groupBy.flatMap { column in
+            loader.sources.allSatisfy { $0.reader.metaColumns.contains(column) } ? column : nil
+        }
         let data = try loader.dataset(
-            hooks: a.inputHooks, position: a.position.storedExtra)
+            hooks: a.inputHooks, groupBy: groupColumn, position: a.position.storedExtra)
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
         // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).
         try data.requireBothClasses("evaluation rows of \(paths.joined(separator: ", "))")
-        return try ProbeEvaluation(scorer: scorer, data: data, probePath: probePath, files: paths)
+        return try ProbeEvaluation(
+            scorer: scorer, data: data, probePath: probePath, files: paths, groupColumn: groupColumn)
     }
 }

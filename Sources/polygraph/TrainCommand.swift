@@ -32,6 +32,12 @@ struct ProbeFitOptions: ParsableArguments {
     @Option(
         name: .long,
         help:
+            "What cross-validation scores a candidate by when choosing: fold (the mean AUROC of each fold; the default) or within-group (with --group-by: the mean AUROC within each held-out group, e.g. topic, so that knowing which training topics are hard earns nothing)."
+    )
+    var cvMetric: String = "fold"
+    @Option(
+        name: .long,
+        help:
             "Answer captures: where to read each answer: answer (its last token, the default), question (the prompt's last token, before any answer: a pre-generation probe), answer_mean or answer_max (over the answer's tokens), answer_exact (the last token of the exact answer: the first words of the answer that the question does not contain); a comma list or 'best' (all five; those a file lacks are skipped) to choose among by cross-validation on the training rows.",
         transform: AnswerPositions.init(parsing:)
     )
@@ -64,6 +70,12 @@ struct ProbeFitOptions: ParsableArguments {
         guard weightDecay >= 0, weightDecay.isFinite else {
             throw ValidationError("--weight-decay must be 0 or more and finite (got \(weightDecay))")
         }
+        guard ["fold", "within-group"].contains(cvMetric) else {
+            throw ValidationError("--cv-metric takes fold or within-group (got '\(cvMetric)')")
+        }
+        if cvMetric == "within-group" && groupBy == nil {
+            throw ValidationError("--cv-metric within-group needs --group-by COLUMN (e.g. --group-by topic)")
+        }
         if let calibration, !["train", "held-out", "out-of-fold"].contains(calibration) {
             throw ValidationError("--calibration takes train, held-out or out-of-fold (got '\(calibration)')")
         }
@@ -90,6 +102,7 @@ struct ProbeFitOptions: ParsableArguments {
         plan.maxFalseOK = maxFalseOk
         plan.maxTrueFlagged = maxTrueFlagged
         plan.useGroups = groupBy != nil
+        plan.cvWithinGroups = cvMetric == "within-group"
         plan.options.seed = seed
         plan.options.c = c
         plan.options.confidenceWeight = confidenceWeight
