@@ -7,9 +7,9 @@ Measures, in this one run (the machines are shared and noisy: only same-run rati
               statements, and a 30-layer logistic sweep over the full-depth file;
   reference   benchmarks/reference_hf.py (HF transformers float32 + h5py + scikit-learn) when torch, transformers and
               scikit-learn are importable; otherwise only Polygraph's numbers are printed.
-Usage: python3 benchmarks/run.py [--statements 512] [--json]   (POLYGRAPH_BIN selects the binary; default: release build)
+Usage: python3 benchmarks/run.py [--model models/X.gguf] [--statements 512] [--decode-mode M] [--json]   (POLYGRAPH_BIN selects the binary; default: release build)
 """
-import argparse, json, os, subprocess, sys, tempfile, time, importlib.util
+import argparse, json, os, re, subprocess, sys, tempfile, time, importlib.util
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -35,19 +35,25 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--statements", type=int, default=512)
     p.add_argument("--dataset", default="datasets/capitals.csv")
+    p.add_argument("--model", default="models/SmolLM2-135M-Instruct.Q4_1.gguf", help="GGUF file, the same for both")
+    p.add_argument("--decode-mode", default=None, help="Polygraph's --decode-mode for the captures (default: its default)")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     binary = polygraph_bin()
     tmp = tempfile.mkdtemp(prefix="polygraph-bench-")
     print("polygraph bench ...", file=sys.stderr)
-    bench = json.loads(sh([binary, "bench", "--json", "--statements", str(args.statements)]))
+    mode = ["--decode-mode", args.decode_mode] if args.decode_mode else []
+    bench = json.loads(sh([binary, "bench", "--model", args.model, *mode, "--json", "--statements", str(args.statements)]))
     res = {r["name"]: r for r in bench["results"]}
+    # bench stops its single-layer prefill at the model's middle layer (14 on SmolLM2's 30); capture the same one.
+    mid_name = next(n for n in res if n.endswith(" only"))
+    mid = int(re.search(r"resid_post (\d+) only", mid_name).group(1))
     full_h5, l14_h5 = os.path.join(tmp, "full.h5"), os.path.join(tmp, "l14.h5")
-    print("polygraph capture (all 30 layers, then layer 14) ...", file=sys.stderr)
-    full = json.loads(sh([binary, "capture", "--dataset", args.dataset, "--limit", str(args.statements), "--out", full_h5,
+    print(f"polygraph capture (all layers, then layer {mid}) ...", file=sys.stderr)
+    full = json.loads(sh([binary, "capture", "--model", args.model, *mode, "--dataset", args.dataset, "--limit", str(args.statements), "--out", full_h5,
                           "--hooks", "resid_post", "--quiet", "--json"]))
-    l14 = json.loads(sh([binary, "capture", "--dataset", args.dataset, "--limit", str(args.statements), "--out", l14_h5,
-                         "--hooks", "blocks.14.hook_resid_post", "--quiet", "--json"]))
+    l14 = json.loads(sh([binary, "capture", "--model", args.model, *mode, "--dataset", args.dataset, "--limit", str(args.statements), "--out", l14_h5,
+                         "--hooks", f"blocks.{mid}.hook_resid_post", "--quiet", "--json"]))
     print("polygraph sweep ...", file=sys.stderr)
     sweep_s, _ = timed([binary, "sweep", "--acts", full_h5, "--probe", "logistic", "--quiet", "--json"])
 
@@ -56,7 +62,7 @@ def main():
 
     ours = {
         "prefill_statements_all_layers": find("prefill")["tokensPerSecond"],
-        "prefill_statements_layer14": next(r for n, r in res.items() if "14 only" in n)["tokensPerSecond"],
+        "prefill_statements_layer14": res[mid_name]["tokensPerSecond"],
         "prefill_256": next(r for n, r in res.items() if "256-token prompt" in n)["tokensPerSecond"],
         "decode": next(r for n, r in res.items() if n.startswith("decode") and "[quantized]" in n)["tokensPerSecond"],
         "capture_all_layers": full["tokensPerSecond"],
@@ -68,21 +74,22 @@ def main():
     if all(importlib.util.find_spec(m) for m in ("torch", "transformers", "sklearn", "h5py")):
         print("reference: HF transformers + h5py + scikit-learn ...", file=sys.stderr)
         ref = json.loads(sh([sys.executable, "benchmarks/reference_hf.py", "--json", "--statements", str(args.statements),
-                             "--dataset", args.dataset]))
+                             "--dataset", args.dataset, "--model", args.model]))
     rows = [
         ("load (s)", ours["load_s"], ref and ref["load"]["tokenizer_s"] + ref["load"]["model_s"], "lower"),
-        ("capture, all 30 layers to HDF5 (tok/s)", ours["capture_all_layers"], ref and ref["capture"]["tok_s"], "higher"),
-        ("capture, layer 14 only to HDF5 (tok/s)", ours["capture_layer14"], ref and ref["capture"]["tok_s"], "higher"),
+        ("capture, all layers to HDF5 (tok/s)", ours["capture_all_layers"], ref and ref["capture"]["tok_s"], "higher"),
+        (f"capture, layer {mid} only to HDF5 (tok/s)", ours["capture_layer14"], ref and ref["capture"]["tok_s"], "higher"),
         ("prefill, batched statements (tok/s)", ours["prefill_statements_all_layers"], ref and ref["capture"]["tok_s"], "higher"),
         ("prefill, one 256-token prompt (tok/s)", ours["prefill_256"], ref and ref["prefill_long"]["tok_s"], "higher"),
         ("greedy decode (tok/s)", ours["decode"], ref and ref["decode"]["tok_s"], "higher"),
-        ("logistic sweep, 30 layers (s)", ours["sweep_30_layers_s"], ref and ref.get("sweep") and ref["sweep"]["fit_seconds"], "lower"),
+        ("logistic sweep, all layers (s)", ours["sweep_30_layers_s"], ref and ref.get("sweep") and ref["sweep"]["fit_seconds"], "lower"),
     ]
     if args.json:
         print(json.dumps({"date": time.strftime("%Y-%m-%d"), "statements": args.statements, "polygraph": ours,
                           "reference": ref}, indent=1))
         return
-    print(f"{time.strftime('%Y-%m-%d')}, {args.statements} statements of {args.dataset}, OpenBLAS core {bench['blasCore']}")
+    print(f"{time.strftime('%Y-%m-%d')}, {os.path.basename(args.model)}, {args.statements} statements of {args.dataset}, "
+          f"decode mode {args.decode_mode or 'default'}, OpenBLAS core {bench['blasCore']}, load average {os.getloadavg()[0]:.1f}")
     print(f"| workload | Polygraph | reference (HF/sklearn) | Polygraph advantage |")
     print(f"|---|---|---|---|")
     for name, a, b, better in rows:
