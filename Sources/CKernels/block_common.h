@@ -172,6 +172,11 @@ void pg_matvec_q6_k_q8_vnni(const void *w, size_t cols, size_t row_begin, size_t
 PG_MATMAT_Q8_VNNI(pg_matmat_q4_1_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q4_0_q8_vnni);
 PG_MATMAT_Q8_VNNI(pg_matmat_q5_0_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q8_0_q8_vnni);
 int pg_have_q8_vnni(void);
+// Packing of sixteen rows from `row` (those below `rows`) of a 32-value format for the int8 GEMM tile (gemm_vnni.c):
+// q [16 · cols] interleaved four bytes per row, sc and of [16 · cols / 32] (weight = sc · u − of).
+typedef void (*pg_pack_group32)(const void *w, size_t cols, size_t row, size_t rows, uint8_t *q, float *sc, float *of);
+size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy, pg_pack_group32 pack);
 #define PG_MATVEC_Q8_VNNI(NAME)                                                                           \
     void NAME(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx, const float *dx, \
               const float *sx, float *y)

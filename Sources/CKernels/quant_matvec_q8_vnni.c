@@ -16,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
-
 int pg_have_q8_vnni(void) {
     static int have = -1;
     if (have < 0) have = pg_have_avx512() && __builtin_cpu_supports("avx512dq");
@@ -29,7 +26,7 @@ enum { KIND_NIBBLE, KIND_FIVEBIT, KIND_Q8 };
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
 
-// The 32 unsigned 4-bit values of a block (16 bytes, value j low nibble of byte j, j + 16 high) of two blocks, in
+// The 32 unsigned 4-bit values (16 bytes, value j low nibble of byte j, j + 16 high) of the blocks at qa and qb, in
 // value order, one block per 256-bit half: each block's bytes in two 128-bit lanes, shifted right by 0 and 4 bits.
 static inline __m512i nibbles2(const uint8_t *qa, const uint8_t *qb) {
     const __m512i a = _mm512_mask_broadcast_i32x4(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)qa)),
@@ -129,12 +126,63 @@ static inline __attribute__((always_inline)) void rows16(const int kind, const s
     if (hd != local) free(hd);
 }
 
+// Sixteen rows from `row` of a 32-value format packed for the GEMM tile (pg_pack_group32; rows past `rows` repeat
+// the last one): per block, the rows' 32 value bytes as eight vectors of one four-byte group of every row (an 8 × 8
+// dword transpose in each 256-bit half, rows r and r + 8 sharing a vector), then d and, for Q4_1, −m per row.
+static inline __attribute__((always_inline)) void pack16(const int kind, const size_t BB, const size_t QS,
+                                                        const int OFF, const void *w, size_t cols, size_t row,
+                                                        size_t rows, uint8_t *out, float *sc, float *of) {
+    const size_t blocks = cols / 32, rb = blocks * BB;
+    const uint8_t *p[16];
+    for (int i = 0; i < 16; i++) p[i] = (const uint8_t *)w + (row + i < rows ? row + i : rows - 1) * rb;
+    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+    for (size_t b = 0; b < blocks; b++) {
+        __m512i z[8], t[8], u[8];
+        uint32_t head[16];
+        for (int i = 0; i < 16; i++) {
+            _mm_prefetch((const char *)p[i] + b * BB + 512, _MM_HINT_T0);  // each row, 512 bytes ahead
+            memcpy(head + i, p[i] + b * BB, 4);
+        }
+        for (int r = 0; r < 8; r++) {
+            const uint8_t *qa = p[r] + b * BB + QS, *qb = p[r + 8] + b * BB + QS;
+            if (kind == KIND_NIBBLE) z[r] = nibbles2(qa, qb);
+            else if (kind == KIND_FIVEBIT) z[r] = halves(fivebit_bytes(qa), fivebit_bytes(qb));
+            else z[r] = _mm512_xor_si512(halves(_mm256_loadu_si256((const __m256i *)qa), _mm256_loadu_si256((const __m256i *)qb)),
+                                         _mm512_set1_epi8((char)0x80));
+        }
+        for (int r = 0; r < 8; r += 2) {
+            t[r] = _mm512_unpacklo_epi32(z[r], z[r + 1]);
+            t[r + 1] = _mm512_unpackhi_epi32(z[r], z[r + 1]);
+        }
+        for (int h = 0; h < 8; h += 4) {  // u[h + k]: groups k and k + 4 of rows h … h + 3 (and of h + 8 … h + 11)
+            u[h] = _mm512_unpacklo_epi64(t[h], t[h + 2]);
+            u[h + 1] = _mm512_unpackhi_epi64(t[h], t[h + 2]);
+            u[h + 2] = _mm512_unpacklo_epi64(t[h + 1], t[h + 3]);
+            u[h + 3] = _mm512_unpackhi_epi64(t[h + 1], t[h + 3]);
+        }
+        __m512i *q = (__m512i *)(out + 512 * b);
+        for (int k = 0; k < 4; k++) {
+            _mm512_store_si512(q + k, _mm512_permutex2var_epi64(u[k], lo, u[k + 4]));
+            _mm512_store_si512(q + k + 4, _mm512_permutex2var_epi64(u[k], hi, u[k + 4]));
+        }
+        const __m512i hv = _mm512_loadu_si512(head);
+        _mm512_storeu_ps(sc + 16 * b, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(hv)));
+        if (OFF)
+            _mm512_storeu_ps(of + 16 * b, _mm512_xor_ps(_mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(hv, 16))),
+                                                        _mm512_set1_ps(-0.0f)));
+    }
+}
+
 #define VNNI_Q8(SUFFIX, TYPE, KIND, BB, QS, BIAS, OFF)                                                     \
+    static void pack_##SUFFIX(const void *w, size_t cols, size_t row, size_t rows, uint8_t *q, float *sc,    \
+                              float *of) {                                                                \
+        pack16(KIND, BB, QS, OFF, w, cols, row, rows, q, sc, of);                                         \
+    }                                                                                                     \
     PG_MATVEC_Q8_VNNI(pg_matvec_##SUFFIX##_q8_vnni) {                                                     \
         rows16(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx, dx, sx, y);                      \
     }                                                                                                     \
     PG_MATMAT_Q8_VNNI(pg_matmat_##SUFFIX##_q8_vnni) {                                                     \
-        if (nx > 2) return pg_gemm_q8_rows(TYPE, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);    \
+        if (nx > 2) return pg_gemm_q8_rows(TYPE, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_##SUFFIX); \
         const size_t blocks = cols / 32;                                                                  \
         for (size_t t = 0; t < nx; t++)                                                                   \
             rows16(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx + t * cols, dx + t * blocks,  \
