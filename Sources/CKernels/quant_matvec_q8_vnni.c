@@ -182,7 +182,7 @@ static inline __attribute__((always_inline)) void pack16(const int kind, const s
         rows16(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx, dx, sx, y);                      \
     }                                                                                                     \
     PG_MATMAT_Q8_VNNI(pg_matmat_##SUFFIX##_q8_vnni) {                                                     \
-        if (nx > 2) return pg_gemm_q8_rows(TYPE, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_##SUFFIX); \
+        if (nx > 1) return pg_gemm_q8_rows(TYPE, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_##SUFFIX); \
         const size_t blocks = cols / 32;                                                                  \
         for (size_t t = 0; t < nx; t++)                                                                   \
             rows16(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx + t * cols, dx + t * blocks,  \
