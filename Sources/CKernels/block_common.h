@@ -163,13 +163,25 @@ int pg_have_avx512(void);
 void pg_matvec_q6_k_q8_vnni(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, float *y);
 
-// AVX-512 VNNI tiles of the batched int8 kernels for 32-value blocks (matmat_q8_vnni.c): activation rows [0, n)
-// done, bit for bit as pg_matvec_*_q8 per row; the caller does rows n … nx − 1.
+// AVX-512 VNNI int8 kernels for 32-value blocks (quant_matvec_q8_vnni.c), used when pg_have_q8_vnni() (AVX-512
+// VNNI and DQ, POLYGRAPH_NO_AVX512 unset): the single-row ones, and the batched ones, which do all nx activation
+// rows (returning nx), bit for bit as the single-row ones per row.
 #define PG_MATMAT_Q8_VNNI(NAME)                                                                           \
     size_t NAME(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,          \
                 const float *dx, const float *sx, size_t nx, float *y, size_t ldy)
 PG_MATMAT_Q8_VNNI(pg_matmat_q4_1_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q4_0_q8_vnni);
 PG_MATMAT_Q8_VNNI(pg_matmat_q5_0_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q8_0_q8_vnni);
+int pg_have_q8_vnni(void);
+// Packing of sixteen rows from `row` (those below `rows`) of a 32-value format for the int8 GEMM tile (gemm_vnni.c):
+// q [16 · cols] interleaved four bytes per row, sc and of [16 · cols / 32] (weight = sc · u − of).
+typedef void (*pg_pack_group32)(const void *w, size_t cols, size_t row, size_t rows, uint8_t *q, float *sc, float *of);
+size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy, pg_pack_group32 pack);
+#define PG_MATVEC_Q8_VNNI(NAME)                                                                           \
+    void NAME(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx, const float *dx, \
+              const float *sx, float *y)
+PG_MATVEC_Q8_VNNI(pg_matvec_q4_1_q8_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q4_0_q8_vnni);
+PG_MATVEC_Q8_VNNI(pg_matvec_q5_0_q8_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q8_0_q8_vnni);
 
 // Run-time choice of the AVX-512 BF16 float-activation Q4_K / Q6_K kernels (quant_matvec_k_bf16.c): 1 when
 // pg_have_avx512() and the CPU has AVX512_BF16 and AVX512DQ. Their results differ from the AVX2 kernels' only in

@@ -233,7 +233,7 @@ static void start_workers(void) {
     pool.workers = started;
 }
 
-// Rows per chunk for a job: multiples of 4, about 16 KiB of weights, at least ~4 chunks per thread when possible.
+// Rows per chunk for a job: multiples of 4 (of 32 from 32 on), about 32 KiB of weights, at least ~4 chunks per thread when possible.
 static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
     size_t row_bytes = pg_row_bytes(j->type, cols);
     if (row_bytes == 0) row_bytes = 4 * cols;  // no kernel for the type (callers check): any positive size will do
@@ -241,6 +241,7 @@ static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
     size_t balanced = ((j->rows / (4 * (size_t)threads)) + 3) & ~(size_t)3;
     if (rows > balanced) rows = balanced;
     if (rows < 4) rows = 4;
+    if (rows >= 32) rows = (rows + 31) & ~(size_t)31;  // whole groups of the VNNI int8 kernels (16 rows, 32 batched)
     while ((j->rows + rows - 1) / rows > 0x3FFFF) rows *= 2;  // keep the chunk count well inside 20 bits
     return rows;
 }
@@ -262,7 +263,8 @@ static void dispatch(batch *local, int threads) {
     for (int j = 0; j < chunked; j++) {
         local->first_chunk[j] = total;
         local->chunk_rows[j] = rows_per_chunk(&local->jobs[j], local->cols, used);
-        if (local->swiglu && local->chunk_rows[j] >= 8) local->chunk_rows[j] = (local->chunk_rows[j] / 2 + 3) & ~(size_t)3;
+        if (local->swiglu && local->chunk_rows[j] >= 64) local->chunk_rows[j] = (local->chunk_rows[j] / 2 + 31) & ~(size_t)31;
+        else if (local->swiglu && local->chunk_rows[j] >= 8) local->chunk_rows[j] = (local->chunk_rows[j] / 2 + 3) & ~(size_t)3;
         total += (local->jobs[j].rows + local->chunk_rows[j] - 1) / local->chunk_rows[j];
     }
     local->first_chunk[chunked] = total;

@@ -3,7 +3,9 @@
 // quantised per 32 values (pg_quantize_q8); weight rows, sixteen at a time, are unpacked to bytes and interleaved
 // (gemm_pack.c) so that each 32-bit lane of a vector is one row and every activation group of four bytes is
 // broadcast. Per sub-block s of S values: y[t][r] += scale[r][s]·dx[t][s]·Σ u·qx − offset[r][s]·dx[t][s]·Σ qx.
-// Results equal the int8 decode kernels' (pg_matvec_*_q8) up to the order of float sums.
+// Results equal the int8 decode kernels' (pg_matvec_*_q8) up to the order of float sums; for the 32-value formats
+// on this CPU those kernels use this tile's float operations in its order (quant_matvec_q8_vnni.c), and the batched
+// decode runs the tile itself (pg_gemm_q8_rows).
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
@@ -186,28 +188,70 @@ typedef struct {
     float *y;
 } gemm_job;
 
-// Chunk c: rows [16·RV·c, 16·RV·(c + 1)) packed into a buffer of its own, then all activation rows.
-static void gemm_chunk(void *context, size_t c) {
-    const gemm_job *j = context;
-    const size_t cols = j->cols, nsub = cols / j->S;
-    const size_t group_bytes = 16 * cols + 2 * 16 * nsub * sizeof(float);
-    uint8_t *buf = aligned_alloc(64, (RV * group_bytes + 16 * cols + 2 * nsub * sizeof(float) + 127) / 64 * 64);
-    if (!buf) abort();
+// Rows [row0, row0 + 16·RV) (those below `rows`) packed into buf (group_bytes(cols, S) · RV + scratch, 64-byte
+// aligned), then all nx activation rows: y[t·ldy + r].
+static size_t group_bytes(size_t cols, int S) { return 16 * cols + 2 * 16 * (cols / S) * sizeof(float); }
+
+static void pack_and_run(int type, int S, int bias, const void *w, size_t cols, size_t row0, size_t rows,
+                         const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,
+                         uint8_t *buf, pg_pack_group32 pack) {
+    const size_t nsub = cols / S, gb = group_bytes(cols, S);
     const uint8_t *q[RV];
     const float *sc[RV], *of[RV];
-    uint8_t *scratch = buf + RV * group_bytes;
+    uint8_t *scratch = buf + RV * gb;
     for (int v = 0; v < RV; v++) {
-        uint8_t *g = buf + v * group_bytes;
+        uint8_t *g = buf + v * gb;
         float *gs = (float *)(g + 16 * cols), *go = gs + 16 * nsub;
-        pg_gemm_pack_group(j->type, j->w, cols, (RV * c + v) * 16, j->rows, g, gs, go, scratch,
-                           (float *)(scratch + 16 * cols), (float *)(scratch + 16 * cols) + nsub);
+        if (pack) pack(w, cols, row0 + 16 * v, rows, g, gs, go);
+        else pg_gemm_pack_group(type, w, cols, row0 + 16 * v, rows, g, gs, go, scratch, (float *)(scratch + 16 * cols),
+                                (float *)(scratch + 16 * cols) + nsub);
         q[v] = g; sc[v] = gs; of[v] = go;
     }
     void (*tiles)(const uint8_t *const *, const float *const *, const float *const *, size_t, const int8_t *,
                   const float *, const float *, size_t, float *, size_t, size_t, size_t) =
-        j->S == 16 ? tiles_16_bias : j->bias ? tiles_32_bias : tiles_32;
-    tiles(q, sc, of, cols, j->qx, j->ds, j->ss, j->nx, j->y, j->rows, 16 * RV * c, j->rows);
+        S == 16 ? tiles_16_bias : bias ? tiles_32_bias : tiles_32;
+    tiles(q, sc, of, cols, qx, ds, ss, nx, y, ldy, row0, rows);
+}
+
+static uint8_t *pack_buffer(size_t cols, int S) {
+    uint8_t *buf = aligned_alloc(64, (RV * group_bytes(cols, S) + 16 * cols + 2 * (cols / S) * sizeof(float) + 127) / 64 * 64);
+    if (!buf) abort();
+    return buf;
+}
+
+// Chunk c: rows [16·RV·c, 16·RV·(c + 1)) packed into a buffer of its own, then all activation rows.
+static void gemm_chunk(void *context, size_t c) {
+    const gemm_job *j = context;
+    uint8_t *buf = pack_buffer(j->cols, j->S);
+    pack_and_run(j->type, j->S, j->bias, j->w, j->cols, 16 * RV * c, j->rows, j->qx, j->ds, j->ss, j->nx, j->y,
+                 j->rows, buf, NULL);
     free(buf);
+}
+
+// Batched int8 decode of a 32-value format (pg_matmat_*_q8_vnni): rows [row_begin, row_end) against nx activation
+// rows quantised by pg_quantize_q8 (qx, dx, sx), with the tile's arithmetic; returns nx. pack: the format's
+// packing of a group (as pg_gemm_pack_group, which is used when it is NULL).
+size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy, pg_pack_group32 pack) {
+    const size_t blocks = cols / 32;
+    const int bias = pg_gemm_bias(type);
+    float *ss = (float *)sx;
+    if (bias) {  // the tile's integer start −bias · Σ qx of each block (see tile)
+        ss = malloc(nx * blocks * sizeof(float));
+        if (!ss) abort();
+        for (size_t i = 0; i < nx * blocks; i++) {
+            int32_t sum = 0;
+            for (int k = 0; k < 32; k++) sum += qx[32 * i + k];
+            sum *= -bias;
+            memcpy(ss + i, &sum, 4);
+        }
+    }
+    uint8_t *buf = pack_buffer(cols, 32);
+    for (size_t r = row_begin; r < row_end; r += 16 * RV)
+        pack_and_run(type, 32, bias, w, cols, r, row_end, qx, dx, ss, nx, y, ldy, buf, pack);
+    free(buf);
+    if (bias) free(ss);
+    return nx;
 }
 
 void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *x, size_t nx, float *y,

@@ -1,4 +1,5 @@
-// Int8-activation decode kernels (see include/ckernels.h): AVX2 maddubs/madd integer dot products per block.
+// Int8-activation decode kernels (see include/ckernels.h): AVX2 maddubs/madd integer dot products per block; on
+// CPUs with AVX-512 VNNI and DQ the forms in quant_matvec_q8_vnni.c instead (another order of float operations).
 #include "ckernels.h"
 #include "block_common.h"
 #include <immintrin.h>
@@ -99,22 +100,26 @@ static inline __m256 q8_times_q8(const int8_t *qs, __m256i x) {
 
 void pg_matvec_q4_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
+    if (pg_have_q8_vnni()) { pg_matvec_q4_1_q8_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); return; }
     ROWS4_KERNEL(20, 4, NIBBLE_DOT, 1, 1.0f)
 }
 
 void pg_matvec_q4_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
+    if (pg_have_q8_vnni()) { pg_matvec_q4_0_q8_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); return; }
     ROWS4_KERNEL(18, 2, NIBBLE_DOT, 0, -8.0f)
 }
 
 void pg_matvec_q8_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
+    if (pg_have_q8_vnni()) { pg_matvec_q8_0_q8_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); return; }
     (void)sx;
     ROWS4_KERNEL(34, 2, Q8_DOT, -1, 0.0f)
 }
 
 void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
+    if (pg_have_q8_vnni()) { pg_matvec_q5_0_q8_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); return; }
     ROWS4_KERNEL(22, 2, FIVEBIT_DOT, 0, -16.0f)
 }
 
@@ -123,7 +128,8 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 // block's load and unpacking; each meets INT8_BLOCK's operations in its order (the offset coefficient
 // FACTOR·sx broadcast to every lane, only lane OFFSET_LANE read), so every result equals the matvec kernel's
 // for that row alone, bit for bit. A last tile of 3 rows repeats its last row (results dropped); the last 1 or
-// 2 rows run through SINGLE. With AVX-512 VNNI, VNNI (matmat_q8_vnni.c) first takes tiles of 16 or 8 rows.
+// 2 rows run through SINGLE. With AVX-512 VNNI and DQ, VNNI (quant_matvec_q8_vnni.c) does all rows instead, as the
+// matvec kernels then do (their VNNI form).
 #define TILE_BLOCK(pb, b, acc, off, QS, DOT, OFFSET_LANE, FACTOR, q, d, s)                               \
     do {                                                                                                  \
         __m256 s_ = _mm256_mul_ps(_mm256_broadcastss_ps(sc_), _mm256_broadcast_ss((d) + (b)));           \
@@ -135,7 +141,7 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
     const size_t blocks = cols / 32, row_bytes = blocks * BLOCK_BYTES;                                    \
     const int l_ = OFFSET_LANE >= 0 ? OFFSET_LANE : 0;                                                    \
     const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
-    size_t t = pg_have_avx512() ? VNNI(w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy) : 0;          \
+    size_t t = pg_have_q8_vnni() ? VNNI(w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy) : 0;          \
     for (; t + 2 < nx; t += 4) {                                                                          \
         const size_t u2 = TILE_ROW(t, 2, nx), u3 = TILE_ROW(t, 3, nx);                                    \
         const int8_t *q0 = qx + t * cols, *q1 = q0 + cols, *q2 = qx + u2 * cols, *q3 = qx + u3 * cols;   \

@@ -1,0 +1,198 @@
+// AVX-512 VNNI int8 decode kernels for the 32-value formats (Q4_0, Q4_1, Q5_0, Q8_0), chosen at run time
+// (pg_have_q8_vnni) by pg_matvec_*_q8 and pg_matmat_*_q8 (quant_matvec_q8.c). They compute what the int8 prefill
+// GEMM (gemm_vnni.c, tile) computes, in its order: per weight row r and block b, the exact int32 sum
+// isum = Σ (u − bias)·qx (VPDPBUSD, Intel SDM), then one float step per block,
+//     y_r = fma(float(isum), scale_rb · dx_b, y_r)   and, for Q4_1 only, y_r = fnmadd(−m_rb, sx_b, y_r),
+// from y_r = 0 in block order. Integer sums are exact whatever their grouping, so the single-row kernel (which
+// sums each row's block from the GGUF bytes and transposes sixteen rows' sums into one vector) and the batched
+// one (sixteen rows packed once per call and shared by all activation rows, the GEMM's tile) give every row the
+// same bits: a batched decode step equals one-at-a-time decode, and a long prompt's GEMM prefill equals its
+// decode-kernel prefill. The float work is one convert, multiply and FMA per block for sixteen rows, not per row.
+#include "ckernels.h"
+#include "block_common.h"
+#include "decode_pool.h"
+#include <immintrin.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pg_have_q8_vnni(void) {
+    static int have = -1;
+    if (have < 0) have = pg_have_avx512() && __builtin_cpu_supports("avx512dq");
+    return have;
+}
+
+enum { KIND_NIBBLE, KIND_FIVEBIT, KIND_Q8 };
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
+
+// The 32 unsigned 4-bit values (16 bytes, value j low nibble of byte j, j + 16 high) of the blocks at qa and qb, in
+// value order, one block per 256-bit half: each block's bytes in two 128-bit lanes, shifted right by 0 and 4 bits.
+static inline __m512i nibbles2(const uint8_t *qa, const uint8_t *qb) {
+    const __m512i a = _mm512_mask_broadcast_i32x4(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)qa)),
+                                                  0xFF00, _mm_loadu_si128((const __m128i *)qb));
+    const __m512i shift = _mm512_setr_epi64(0, 0, 0x0004000400040004, 0x0004000400040004, 0, 0,
+                                            0x0004000400040004, 0x0004000400040004);
+    return _mm512_and_si512(_mm512_srlv_epi16(a, shift), _mm512_set1_epi8(0x0F));
+}
+
+static inline __m512i halves(__m256i a, __m256i b) { return _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1); }
+
+// Pair k of a group of sixteen rows holds rows k and k + 4 (k < 4), or k + 4 and k + 8, one per 256-bit half.
+#define PAIR_ROW(k, half) ((k) < 4 ? (k) + 4 * (half) : (k) + 4 + 4 * (half))
+
+// The sums of the eight int32 lanes of each row in eight vectors of two rows (PAIR_ROW), in row order: a
+// transpose-and-add tree within 128-bit lanes, then across them.
+static inline __m512i lane_sums16(const __m512i v[8]) {
+    __m512i a[4], c[2];
+    for (int i = 0; i < 4; i++)
+        a[i] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]),
+                                _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]));
+    for (int i = 0; i < 2; i++)  // c[i], 128-bit lane k: rows of pairs 4i … 4i + 3 over four lanes of k
+        c[i] = _mm512_add_epi32(_mm512_unpacklo_epi64(a[2 * i], a[2 * i + 1]),
+                                _mm512_unpackhi_epi64(a[2 * i], a[2 * i + 1]));
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(c[0], c[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                            _mm512_shuffle_i32x4(c[0], c[1], _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+// Rows [r0, r0 + n) of a group of sixteen (a short group repeats its last row; those lanes are not stored).
+// BB: bytes per block, QS: offset of the quants, BIAS: weight = scale·(u − BIAS), or Q4_1's scale·u + m (OFF).
+// hd: room for 16 · blocks words (the blocks' leading f16 pairs, row fastest).
+static inline __attribute__((always_inline)) void group16(const int kind, const size_t BB, const size_t QS,
+                                                         const int BIAS, const int OFF, const uint8_t *g, int n,
+                                                         size_t rb, size_t blocks, const int8_t *qx,
+                                                         const float *dx, const float *sx, const int32_t *start,
+                                                         uint32_t *hd, float *y) {
+    for (int i = 0; i < 16; i++) {
+        const uint8_t *h = g + (i < n ? i : n - 1) * rb;
+#pragma clang loop vectorize(disable) unroll(disable)
+        for (size_t b = 0; b < blocks; b++, h += BB) memcpy(hd + 16 * b + i, h, 4);
+    }
+    __m512 f = _mm512_setzero_ps();
+    for (size_t b = 0; b < blocks; b++) {
+        const __m512i x = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qx + 32 * b)));
+        const uint8_t *q = g + b * BB + QS;
+        size_t r1 = rb;
+        __asm__ volatile("" : "+r"(r1));  // keeps the compiler from holding sixteen row pointers (register spills)
+        __m512i v[8];
+        for (int k = 0; k < 8; k++) {
+            const int ra = PAIR_ROW(k, 0), rb_ = PAIR_ROW(k, 1);
+            const uint8_t *qa = q + (ra < n ? ra : n - 1) * r1, *qb = q + (rb_ < n ? rb_ : n - 1) * r1;
+            _mm_prefetch((const char *)qa + 512, _MM_HINT_T0);  // each row, 512 bytes ahead
+            _mm_prefetch((const char *)qb + 512, _MM_HINT_T0);
+            __m512i u;
+            if (kind == KIND_NIBBLE) u = nibbles2(qa, qb);
+            else if (kind == KIND_FIVEBIT) u = halves(fivebit_bytes(qa), fivebit_bytes(qb));
+            else u = _mm512_xor_si512(halves(_mm256_loadu_si256((const __m256i *)qa), _mm256_loadu_si256((const __m256i *)qb)),
+                                      _mm512_set1_epi8((char)0x80));
+            v[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, x);
+        }
+        const __m512i sum = lane_sums16(v);
+        const __m512i isum = BIAS ? _mm512_add_epi32(sum, _mm512_set1_epi32(start[b])) : sum;
+        const __m512i head = _mm512_loadu_si512(hd + 16 * b);
+        const __m512 scale = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(head));
+        f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(scale, _mm512_set1_ps(dx[b])), f);
+        if (OFF) {
+            const __m512 m = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(head, 16)));
+            f = _mm512_fnmadd_ps(_mm512_xor_ps(m, _mm512_set1_ps(-0.0f)), _mm512_set1_ps(sx[b]), f);
+        }
+    }
+    _mm512_mask_storeu_ps(y, (__mmask16)((1u << n) - 1), f);
+}
+
+// Rows [row_begin, row_end) in groups of sixteen.
+static inline __attribute__((always_inline)) void rows16(const int kind, const size_t BB, const size_t QS,
+                                                        const int BIAS, const int OFF, const void *w, size_t cols,
+                                                        size_t row_begin, size_t row_end, const int8_t *qx,
+                                                        const float *dx, const float *sx, float *y) {
+    const size_t blocks = cols / 32, row_bytes = blocks * BB;
+    int32_t start[MAX_BLOCKS];  // −BIAS · Σ qx of each block
+    for (size_t b = 0; b < blocks && BIAS; b++) {
+        const __m256i x = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(qx + 32 * b)), _mm256_set1_epi8((char)0x80));
+        const __m256i s = _mm256_sad_epu8(x, _mm256_setzero_si256());  // Σ (qx + 128) in four 64-bit lanes
+        const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+        start[b] = -BIAS * ((int32_t)(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1)) - 32 * 128);
+    }
+    uint32_t local[16 * 256], *hd = blocks <= 256 ? local : malloc(64 * blocks);
+    if (!hd) abort();
+    prefetch_start((const uint8_t *)w + row_begin * row_bytes, (const uint8_t *)w + row_end * row_bytes);
+    size_t r = row_begin;
+    for (; r + 16 <= row_end; r += 16)
+        group16(kind, BB, QS, BIAS, OFF, (const uint8_t *)w + r * row_bytes, 16, row_bytes, blocks, qx, dx, sx, start,
+                hd, y + r);
+    if (r < row_end)
+        group16(kind, BB, QS, BIAS, OFF, (const uint8_t *)w + r * row_bytes, (int)(row_end - r), row_bytes, blocks, qx,
+                dx, sx, start, hd, y + r);
+    if (hd != local) free(hd);
+}
+
+// Sixteen rows from `row` of a 32-value format packed for the GEMM tile (pg_pack_group32; rows past `rows` repeat
+// the last one): per block, the rows' 32 value bytes as eight vectors of one four-byte group of every row (an 8 × 8
+// dword transpose in each 256-bit half, rows r and r + 8 sharing a vector), then d and, for Q4_1, −m per row.
+static inline __attribute__((always_inline)) void pack16(const int kind, const size_t BB, const size_t QS,
+                                                        const int OFF, const void *w, size_t cols, size_t row,
+                                                        size_t rows, uint8_t *out, float *sc, float *of) {
+    const size_t blocks = cols / 32, rb = blocks * BB;
+    const uint8_t *p[16];
+    for (int i = 0; i < 16; i++) p[i] = (const uint8_t *)w + (row + i < rows ? row + i : rows - 1) * rb;
+    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+    for (size_t b = 0; b < blocks; b++) {
+        __m512i z[8], t[8], u[8];
+        uint32_t head[16];
+        for (int i = 0; i < 16; i++) {
+            _mm_prefetch((const char *)p[i] + b * BB + 512, _MM_HINT_T0);  // each row, 512 bytes ahead
+            memcpy(head + i, p[i] + b * BB, 4);
+        }
+        for (int r = 0; r < 8; r++) {
+            const uint8_t *qa = p[r] + b * BB + QS, *qb = p[r + 8] + b * BB + QS;
+            if (kind == KIND_NIBBLE) z[r] = nibbles2(qa, qb);
+            else if (kind == KIND_FIVEBIT) z[r] = halves(fivebit_bytes(qa), fivebit_bytes(qb));
+            else z[r] = _mm512_xor_si512(halves(_mm256_loadu_si256((const __m256i *)qa), _mm256_loadu_si256((const __m256i *)qb)),
+                                         _mm512_set1_epi8((char)0x80));
+        }
+        for (int r = 0; r < 8; r += 2) {
+            t[r] = _mm512_unpacklo_epi32(z[r], z[r + 1]);
+            t[r + 1] = _mm512_unpackhi_epi32(z[r], z[r + 1]);
+        }
+        for (int h = 0; h < 8; h += 4) {  // u[h + k]: groups k and k + 4 of rows h … h + 3 (and of h + 8 … h + 11)
+            u[h] = _mm512_unpacklo_epi64(t[h], t[h + 2]);
+            u[h + 1] = _mm512_unpackhi_epi64(t[h], t[h + 2]);
+            u[h + 2] = _mm512_unpacklo_epi64(t[h + 1], t[h + 3]);
+            u[h + 3] = _mm512_unpackhi_epi64(t[h + 1], t[h + 3]);
+        }
+        __m512i *q = (__m512i *)(out + 512 * b);
+        for (int k = 0; k < 4; k++) {
+            _mm512_store_si512(q + k, _mm512_permutex2var_epi64(u[k], lo, u[k + 4]));
+            _mm512_store_si512(q + k + 4, _mm512_permutex2var_epi64(u[k], hi, u[k + 4]));
+        }
+        const __m512i hv = _mm512_loadu_si512(head);
+        _mm512_storeu_ps(sc + 16 * b, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(hv)));
+        if (OFF)
+            _mm512_storeu_ps(of + 16 * b, _mm512_xor_ps(_mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(hv, 16))),
+                                                        _mm512_set1_ps(-0.0f)));
+    }
+}
+
+#define VNNI_Q8(SUFFIX, TYPE, KIND, BB, QS, BIAS, OFF)                                                     \
+    static void pack_##SUFFIX(const void *w, size_t cols, size_t row, size_t rows, uint8_t *q, float *sc,    \
+                              float *of) {                                                                \
+        pack16(KIND, BB, QS, OFF, w, cols, row, rows, q, sc, of);                                         \
+    }                                                                                                     \
+    PG_MATVEC_Q8_VNNI(pg_matvec_##SUFFIX##_q8_vnni) {                                                     \
+        rows16(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx, dx, sx, y);                      \
+    }                                                                                                     \
+    PG_MATMAT_Q8_VNNI(pg_matmat_##SUFFIX##_q8_vnni) {                                                     \
+        if (nx > 1) return pg_gemm_q8_rows(TYPE, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_##SUFFIX); \
+        const size_t blocks = cols / 32;                                                                  \
+        for (size_t t = 0; t < nx; t++)                                                                   \
+            rows16(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx + t * cols, dx + t * blocks,  \
+                   sx + t * blocks, y + t * ldy);                                                         \
+        return nx;                                                                                        \
+    }
+
+VNNI_Q8(q4_1, PG_BLOCK_Q4_1, KIND_NIBBLE, 20, 4, 0, 1)
+VNNI_Q8(q4_0, PG_BLOCK_Q4_0, KIND_NIBBLE, 18, 2, 8, 0)
+VNNI_Q8(q5_0, PG_BLOCK_Q5_0, KIND_FIVEBIT, 22, 2, 16, 0)
+VNNI_Q8(q8_0, PG_BLOCK_Q8_0, KIND_Q8, 34, 2, 128, 0)
+
+#pragma clang attribute pop
