@@ -166,9 +166,11 @@ public enum ProbeFitter {
         }
         guard used > 0 else {
             if groups != nil {
-                throw ProbeError.tooFewRows(
-                    needed: 2, found: 0,
-                    context: "\(folds)-fold cross-validation within groups (no held-out group holds both labels)")
+                throw ProbeError.invalidOption(
+                    name: "cv-metric", value: "within-group",
+                    expected:
+                        "groups (--group-by) that hold both true and false rows; none of the held-out groups does: use --cv-metric fold or a coarser --group-by"
+                )
             }
             throw ProbeError.tooFewRows(needed: 2 * folds, found: data.count, context: "\(folds)-fold cross-validation")
         }

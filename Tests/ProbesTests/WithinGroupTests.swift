@@ -84,3 +84,21 @@ struct WithinGroupTests {
                 baselines: []) == nil)
     }
 }
+
+extension WithinGroupTests {
+    @Test("within-group CV on groups that each hold one label says so and names the way out")
+    func oneLabelGroups() throws {
+        // Every group is all true or all false: no group can be ranked within.
+        let labels = (0..<40).map { ($0 / 4) % 2 }
+        let data = try ProbeDataset(
+            features: (0..<40).map { Float($0 % 7) }, dims: 1, labels: labels,
+            groups: (0..<40).map { "g\($0 / 4)" })
+        #expect {
+            try ProbeFitter.crossValidatedAUROC(
+                data, kind: .logistic, folds: 5, useGroups: true, options: ProbeTrainingOptions(), withinGroups: true)
+        } throws: { error in
+            "\(error)".contains("--cv-metric fold")
+                || ((error as? ProbeError)?.description.contains("--cv-metric fold") ?? false)
+        }
+    }
+}
