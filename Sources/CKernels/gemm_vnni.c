@@ -236,15 +236,10 @@ size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, s
     const size_t blocks = cols / 32;
     const int bias = pg_gemm_bias(type);
     float *ss = (float *)sx;
-    if (bias) {  // the tile's integer start −bias · Σ qx of each block (see tile)
+    if (bias) {  // the tile's integer start −bias · Σ qx of each block (see tile), in the slots of sx
         ss = malloc(nx * blocks * sizeof(float));
         if (!ss) abort();
-        for (size_t i = 0; i < nx * blocks; i++) {
-            int32_t sum = 0;
-            for (int k = 0; k < 32; k++) sum += qx[32 * i + k];
-            sum *= -bias;
-            memcpy(ss + i, &sum, 4);
-        }
+        pg_q8_block_starts(qx, nx * blocks, bias, (int32_t *)ss);
     }
     uint8_t *buf = pack_buffer(cols, 32);
     for (size_t r = row_begin; r < row_end; r += 16 * RV)

@@ -26,6 +26,17 @@ enum { KIND_NIBBLE, KIND_FIVEBIT, KIND_Q8 };
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
 
+// −bias · Σ qx of each of `blocks` 32-value activation blocks: the integer each block's sum starts from in the
+// single-row kernels below and in the GEMM tile (pg_gemm_q8_rows).
+void pg_q8_block_starts(const int8_t *qx, size_t blocks, int bias, int32_t *start) {
+    for (size_t b = 0; b < blocks; b++) {
+        const __m256i x = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(qx + 32 * b)), _mm256_set1_epi8((char)0x80));
+        const __m256i s = _mm256_sad_epu8(x, _mm256_setzero_si256());  // Σ (qx + 128) in four 64-bit lanes
+        const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+        start[b] = -bias * ((int32_t)(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1)) - 32 * 128);
+    }
+}
+
 // The 32 unsigned 4-bit values (16 bytes, value j low nibble of byte j, j + 16 high) of the blocks at qa and qb, in
 // value order, one block per 256-bit half: each block's bytes in two 128-bit lanes, shifted right by 0 and 4 bits.
 static inline __m512i nibbles2(const uint8_t *qa, const uint8_t *qb) {
@@ -37,6 +48,15 @@ static inline __m512i nibbles2(const uint8_t *qa, const uint8_t *qb) {
 }
 
 static inline __m512i halves(__m256i a, __m256i b) { return _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1); }
+
+// The value bytes (unsigned: Q8_0's signed ones offset by 128) of the blocks whose quants start at qa and qb, one
+// block per 256-bit half.
+static inline __m512i values2(const int kind, const uint8_t *qa, const uint8_t *qb) {
+    if (kind == KIND_NIBBLE) return nibbles2(qa, qb);
+    if (kind == KIND_FIVEBIT) return halves(fivebit_bytes(qa), fivebit_bytes(qb));
+    return _mm512_xor_si512(halves(_mm256_loadu_si256((const __m256i *)qa), _mm256_loadu_si256((const __m256i *)qb)),
+                            _mm512_set1_epi8((char)0x80));
+}
 
 // Pair k of a group of sixteen rows holds rows k and k + 4 (k < 4), or k + 4 and k + 8, one per 256-bit half.
 #define PAIR_ROW(k, half) ((k) < 4 ? (k) + 4 * (half) : (k) + 4 + 4 * (half))
@@ -80,12 +100,7 @@ static inline __attribute__((always_inline)) void group16(const int kind, const 
             const uint8_t *qa = q + (ra < n ? ra : n - 1) * r1, *qb = q + (rb_ < n ? rb_ : n - 1) * r1;
             _mm_prefetch((const char *)qa + 512, _MM_HINT_T0);  // each row, 512 bytes ahead
             _mm_prefetch((const char *)qb + 512, _MM_HINT_T0);
-            __m512i u;
-            if (kind == KIND_NIBBLE) u = nibbles2(qa, qb);
-            else if (kind == KIND_FIVEBIT) u = halves(fivebit_bytes(qa), fivebit_bytes(qb));
-            else u = _mm512_xor_si512(halves(_mm256_loadu_si256((const __m256i *)qa), _mm256_loadu_si256((const __m256i *)qb)),
-                                      _mm512_set1_epi8((char)0x80));
-            v[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, x);
+            v[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), values2(kind, qa, qb), x);
         }
         const __m512i sum = lane_sums16(v);
         const __m512i isum = BIAS ? _mm512_add_epi32(sum, _mm512_set1_epi32(start[b])) : sum;
@@ -107,12 +122,7 @@ static inline __attribute__((always_inline)) void rows16(const int kind, const s
                                                         const float *dx, const float *sx, float *y) {
     const size_t blocks = cols / 32, row_bytes = blocks * BB;
     int32_t start[MAX_BLOCKS];  // −BIAS · Σ qx of each block
-    for (size_t b = 0; b < blocks && BIAS; b++) {
-        const __m256i x = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(qx + 32 * b)), _mm256_set1_epi8((char)0x80));
-        const __m256i s = _mm256_sad_epu8(x, _mm256_setzero_si256());  // Σ (qx + 128) in four 64-bit lanes
-        const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
-        start[b] = -BIAS * ((int32_t)(_mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1)) - 32 * 128);
-    }
+    if (BIAS) pg_q8_block_starts(qx, blocks, BIAS, start);
     uint32_t local[16 * 256], *hd = blocks <= 256 ? local : malloc(64 * blocks);
     if (!hd) abort();
     prefetch_start((const uint8_t *)w + row_begin * row_bytes, (const uint8_t *)w + row_end * row_bytes);
@@ -144,11 +154,7 @@ static inline __attribute__((always_inline)) void pack16(const int kind, const s
             memcpy(head + i, p[i] + b * BB, 4);
         }
         for (int r = 0; r < 8; r++) {
-            const uint8_t *qa = p[r] + b * BB + QS, *qb = p[r + 8] + b * BB + QS;
-            if (kind == KIND_NIBBLE) z[r] = nibbles2(qa, qb);
-            else if (kind == KIND_FIVEBIT) z[r] = halves(fivebit_bytes(qa), fivebit_bytes(qb));
-            else z[r] = _mm512_xor_si512(halves(_mm256_loadu_si256((const __m256i *)qa), _mm256_loadu_si256((const __m256i *)qb)),
-                                         _mm512_set1_epi8((char)0x80));
+            z[r] = values2(kind, p[r] + b * BB + QS, p[r + 8] + b * BB + QS);
         }
         for (int r = 0; r < 8; r += 2) {
             t[r] = _mm512_unpacklo_epi32(z[r], z[r + 1]);

@@ -151,18 +151,19 @@ public enum ProbeFitter {
         var total = 0.0, used = 0
         for part in parts {
             let train = data.subset(part.train), test = data.subset(part.test)
-            guard train.positives > 0, train.negatives > 0 else { continue }
+            // Within groups, a fold counts each held-out group holding both labels; else the fold's pooled AUROC.
+            guard train.positives > 0, train.negatives > 0, groups != nil || (test.positives > 0 && test.negatives > 0)
+            else { continue }
+            let scores = try ProbeTrainer.train(kind, on: train, options: options).rawScores(test)
             if let groups {
-                let scores = try ProbeTrainer.train(kind, on: train, options: options).rawScores(test)
                 let within = ProbeMetrics.withinGroupAUROC(
                     scores: scores, labels: test.labels, groups: part.test.map { groups[$0] })
-                if within.groups > 0 { total += within.auroc * Double(within.groups); used += within.groups }
-                continue
+                total += within.groups > 0 ? within.auroc * Double(within.groups) : 0
+                used += within.groups
+            } else {
+                total += ProbeMetrics.auroc(scores: scores, labels: test.labels)
+                used += 1
             }
-            guard test.positives > 0, test.negatives > 0 else { continue }
-            let model = try ProbeTrainer.train(kind, on: train, options: options)
-            total += ProbeMetrics.auroc(scores: try model.rawScores(test), labels: test.labels)
-            used += 1
         }
         guard used > 0 else {
             if groups != nil {
