@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <time.h>
 
 #define MAX_JOBS 8
@@ -316,4 +317,42 @@ void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, size_t 
 void pg_parallel_for(void (*task)(void *context, size_t chunk), void *context, size_t chunks, int threads) {
     batch local = {.task = task, .context = context, .chunks = chunks};
     dispatch(&local, chunks > 0xFFFFF ? 1 : threads);
+}
+
+// Per-thread scratch (pg_thread_floats): one buffer per thread, found through a pthread key whose destructor frees
+// it when the thread ends (decode workers live as long as the process; callers' threads may not).
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+typedef struct {
+    float *data;
+    size_t capacity;
+} scratch_buffer;
+
+static void scratch_free(void *p) {
+    scratch_buffer *b = p;
+    free(b->data);
+    free(b);
+}
+
+static void scratch_init(void) { pthread_key_create(&scratch_key, scratch_free); }
+
+float *pg_thread_floats(size_t count) {
+    pthread_once(&scratch_once, scratch_init);
+    scratch_buffer *b = pthread_getspecific(scratch_key);
+    if (b == NULL) {
+        b = calloc(1, sizeof *b);
+        if (b == NULL || pthread_setspecific(scratch_key, b) != 0) {
+            free(b);
+            return NULL;
+        }
+    }
+    if (b->capacity < count) {
+        size_t bytes = ((count > 0 ? count : 1) * sizeof(float) + 63) / 64 * 64;
+        float *data = aligned_alloc(64, bytes);
+        if (data == NULL) return NULL;
+        free(b->data);
+        b->data = data;
+        b->capacity = bytes / sizeof(float);
+    }
+    return b->data;
 }

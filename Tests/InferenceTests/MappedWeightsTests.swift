@@ -2,6 +2,8 @@ import Foundation
 import GGUF
 import Hooks
 import Testing
+import CBLAS
+import CKernels
 @testable import Inference
 
 /// Weights left in the GGUF mapping (the default): products on panels of dequantised rows, token embeddings read row
@@ -45,9 +47,12 @@ struct MappedWeightsTests {
         #expect(mapped.dense == nil)
         var rng = SeededGenerator(state: 3)
         let x = FloatBuffer((0..<(m * cols)).map { _ in rng.nextSymmetric() })
-        // Panels of 16 rows: 12 full ones and a last one of 8.
+        // Panels of 16 rows: 12 full ones and a last one of 8, claimed by the pool's threads.
         let small = PanelWorkspace(targetFloats: 16 * cols)
-        #expect(small.panelRows(rows: rows, cols: cols) == 16)
+        #expect(PooledProduct.chunkRows(rows: rows, cols: cols, threads: 2, targetFloats: small.targetFloats) == 16)
+        // Without a panel limit, about two chunks per thread, whole multiples of 16 rows.
+        #expect(PooledProduct.chunkRows(rows: rows, cols: cols, threads: 2, targetFloats: 1 << 20) == 64)
+        #expect(PooledProduct.chunkRows(rows: 10, cols: cols, threads: 2, targetFloats: 1 << 20) == 10)
         for count in [m, 1] {
             let ours = FloatBuffer(count: count * rows), ref = FloatBuffer(count: count * rows)
             mapped.apply(x.pointer, ours.pointer, m: count, mode: .float32, workspace: small)
@@ -60,6 +65,18 @@ struct MappedWeightsTests {
         let row = FloatBuffer(count: cols)
         mapped.copyRow(123, into: row.pointer)
         #expect(row.array() == dense.dense!.array(123 * cols..<124 * cols))
+    }
+
+    @Test("a process that has built a model runs OpenBLAS single-threaded; prefill splits products on the pool")
+    func blasSingleThreadedOnceAModelExists() throws {
+        _ = try DecoderModel(config: tinyConfig(), weights: .random(config: tinyConfig(), seed: 1))
+        #expect(openblas_get_num_threads() == 1)
+        // Setting the thread count again (what `--threads` does) keeps OpenBLAS at one thread.
+        try ComputeThreads.set(ComputeThreads.count)
+        #expect(openblas_get_num_threads() == 1)
+        // Each pool thread's scratch is its own and survives between calls.
+        let a = try #require(pg_thread_floats(1000)), b = try #require(pg_thread_floats(10))
+        #expect(a == b && Int(bitPattern: a) % 64 == 0)
     }
 
     /// Every matrix of a loaded model.

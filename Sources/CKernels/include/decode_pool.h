@@ -38,6 +38,11 @@ void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, size_t 
 /// order; returns when all are done. Runs on the caller alone when the pool is busy.
 void pg_parallel_for(void (*task)(void *context, size_t chunk), void *context, size_t chunks, int threads);
 
+/// A scratch buffer of at least `count` floats owned by the calling thread (64-byte aligned, contents undefined),
+/// valid until that thread's next call; grown on demand and freed when the thread exits. NULL if out of memory.
+/// Lets tasks of pg_parallel_for dequantise weight panels without sharing a buffer.
+float *pg_thread_floats(size_t count);
+
 /// Single-query causal attention (Vaswani et al. 2017) with grouped KV heads (Ainslie et al. 2023), heads split
 /// across the pool: for head h (KV head h / (n_heads / n_kv_heads)), scores_j = scale · q_h · K_j over the
 /// `n_keys` cached positions, softmax, out_h = Σ_j p_j V_j. q and out are [n_heads · head_dim]; keys and values

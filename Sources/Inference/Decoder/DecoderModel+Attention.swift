@@ -9,8 +9,8 @@ import Foundation
 extension DecoderModel {
     /// Attention of `count` new queries `[count, qDim]` against the cached positions `[0, past + count)` of layer
     /// `l` (the new keys and values are already in `cache`). Writes `out` `[count, qDim]`.
-    /// With `pooled` (the int8 prefill), many queries also run on the decode pool's C kernel, one query row per
-    /// sequence of `pg_attention_decode_batch`, so that OpenBLAS threads never spin beside the pool's.
+    /// With `pooled` (every prefill since 2026-12-05), many queries also run on the decode pool's C kernel, one query
+    /// row per sequence of `pg_attention_decode_batch`; the per-head sgemm path stays for head sizes it cannot take.
     func attention(
         layer l: Int, cache: KVCache, queries: UnsafeMutablePointer<Float>,
         out: UnsafeMutablePointer<Float>, count: Int, pooled: Bool = false

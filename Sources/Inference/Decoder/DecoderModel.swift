@@ -39,7 +39,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     ) throws {
         try config.validate()
         try variant.validate(for: config)
-        BLASRuntime.configure()
+        ComputeThreads.poolRunsBLAS()
         self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
         self.decodeMode = decodeMode; self.variant = variant
         layerAttention = (0..<config.nLayers).map { variant.attention(layer: $0, config: config) }
@@ -188,7 +188,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             }
             attention(
                 layer: l, cache: cache, queries: s.q.pointer + seg.start * qDim, out: s.z.pointer + seg.start * qDim,
-                count: seg.count, pooled: s.workspace.int8)
+                count: seg.count, pooled: true)
         }
         if !stepCaches.isEmpty {
             attentionDecodeStep(

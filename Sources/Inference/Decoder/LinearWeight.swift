@@ -41,8 +41,9 @@ public struct LinearWeight: @unchecked Sendable {
     /// `y[m, rows] = x[m, cols] · Wᵀ`: the quantised kernel `mode` asks for (when the weights have blocks with a
     /// kernel) — callers pass a mode other than `.float32` only for decode steps, rows of one new token per sequence
     /// (a batched step reads each weight block once for its m rows); with an int8 `workspace` (the `quantizedInt8`
-    /// mode) the int8 GEMM on the blocks; otherwise BLAS on F32 values — the whole matrix when they exist, else
-    /// panels of rows dequantised into `workspace` one at a time (memory stays bounded by one panel).
+    /// mode) the int8 GEMM on the blocks; otherwise single-threaded sgemm on chunks of rows claimed by the
+    /// pool's threads (`PooledProduct`) — F32 rows in place when they exist, else panels each thread dequantises
+    /// into its own scratch (memory stays bounded by one panel per thread).
     func apply(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, mode: DecodeMode = .float32,
         workspace: PanelWorkspace
@@ -52,17 +53,17 @@ public struct LinearWeight: @unchecked Sendable {
         } else if workspace.int8, m > 1, let q = quantized, q.hasGemmInt8 {
             q.gemmInt8(x, y, m: m)
         } else if let f = floats {
-            Kernels.linear(x, f, y, m: m, n: rows, k: cols)
+            let cols = cols
+            PooledProduct.linear(
+                x, y, m: m, rows: rows, cols: cols, targetFloats: workspace.targetFloats,
+                rowsOf: { range, _ in f + range.lowerBound * cols }, needsScratch: false)
         } else if let mapped {
-            let panel = workspace.panelRows(rows: rows, cols: cols)
-            let buffer = workspace.floats(panel * cols)
-            var start = 0
-            while start < rows {
-                let n = min(panel, rows - start)
-                mapped.dequantizeRows(start..<(start + n), into: buffer)
-                Kernels.linear(x, buffer, y + start, m: m, n: n, k: cols, ldy: rows)
-                start += n
-            }
+            PooledProduct.linear(
+                x, y, m: m, rows: rows, cols: cols, targetFloats: workspace.targetFloats,
+                rowsOf: { range, scratch in
+                    mapped.dequantizeRows(range, into: scratch!)
+                    return UnsafePointer(scratch!)
+                }, needsScratch: true)
         }
     }
 
@@ -96,12 +97,8 @@ public struct LinearWeight: @unchecked Sendable {
         }
         gate.apply(x, gateOut, m: m, mode: mode, workspace: workspace)
         up.apply(x, out, m: m, mode: mode, workspace: workspace)
-        if workspace.int8 {
-            // The int8 prefill keeps to the decode pool (no OpenBLAS threads); a vectorised e^x there.
-            pg_swiglu_parallel(gateOut, out, m * gate.rows, Int32(QuantizedMatrix.workers))
-        } else {
-            Kernels.swiglu(gateOut, out, out, count: m * gate.rows)
-        }
+        // Prefill keeps to the decode pool (OpenBLAS runs single-threaded); a vectorised e^x there.
+        pg_swiglu_parallel(gateOut, out, m * gate.rows, Int32(QuantizedMatrix.workers))
     }
 
     /// The gated MLP's first half with `activation`: `gateOut = x · W_gateᵀ` (the pre-activation) and

@@ -2,12 +2,17 @@ import BLASSupport
 import CBLAS
 import Foundation
 
-/// How many threads a forward pass computes with: the decode pool (the caller included) and OpenBLAS (prefill).
+/// How many threads a forward pass computes with: the decode pool (the caller included), for decode and prefill.
 /// Default: `POLYGRAPH_THREADS`, else the older `POLYGRAPH_DECODE_THREADS`, else the active cores.
+///
+/// OpenBLAS threads: `count` for BLAS work of its own (probe training), but a process that has built a model runs
+/// OpenBLAS single-threaded from then on (`poolRunsBLAS`): prefill calls sgemm from every pool thread on chunks of
+/// its own, and OpenBLAS's threads would only compete with them for the cores.
 public enum ComputeThreads {
     /// The most threads the decode pool can run (its 63 workers and the caller).
     public static let maximum = 64
     private static let lock = NSLock()
+    nonisolated(unsafe) private static var poolOwnsBLAS = false
     nonisolated(unsafe) private static var current: Int = {
         let env = ProcessInfo.processInfo.environment
         for key in ["POLYGRAPH_THREADS", "POLYGRAPH_DECODE_THREADS"] {
@@ -27,8 +32,22 @@ public enum ComputeThreads {
                 key: "threads", value: "\(threads)",
                 reason: "must be between 1 and \(maximum)")
         }
-        lock.withLock { current = threads }
+        let blas = lock.withLock {
+            current = threads
+            return poolOwnsBLAS ? 1 : threads
+        }
         BLASRuntime.configure()
-        openblas_set_num_threads(Int32(threads))
+        openblas_set_num_threads(Int32(blas))
+    }
+
+    /// From now on OpenBLAS runs one thread per call (the decode pool splits prefill's products itself); called when
+    /// a model is built.
+    static func poolRunsBLAS() {
+        BLASRuntime.configure()
+        let first = lock.withLock {
+            defer { poolOwnsBLAS = true }
+            return !poolOwnsBLAS
+        }
+        if first { openblas_set_num_threads(1) }
     }
 }

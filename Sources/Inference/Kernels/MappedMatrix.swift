@@ -2,8 +2,8 @@ import Foundation
 import GGUF
 
 /// A weight matrix `[rows, cols]` read in place from the GGUF file's memory mapping, in its stored format (any type
-/// `GGMLType.canDequantize` covers). Nothing is copied at load: products dequantise panels of rows into a small
-/// reusable buffer (`PanelWorkspace`) on demand, so the process never holds a float32 copy of the matrix.
+/// `GGMLType.canDequantize` covers). Nothing is copied at load: products dequantise panels of rows on demand, each
+/// pool thread into a small buffer of its own (`PooledProduct`), so the process never holds a float32 copy of it.
 public struct MappedMatrix: @unchecked Sendable {
     public let type: GGMLType
     public let rows: Int
@@ -41,9 +41,10 @@ public struct MappedMatrix: @unchecked Sendable {
     }
 }
 
-/// The reusable float32 buffer that products on mapped weights dequantise their panels of rows into: one per forward
-/// pass (so concurrent passes never share it), allocated on first use and grown to the largest panel asked for.
-final class PanelWorkspace: @unchecked Sendable {
+/// How one forward pass multiplies by mapped weights: the panel size that products on dequantised rows aim for
+/// (`PooledProduct`: each pool thread dequantises its chunks into a scratch buffer of its own) and whether products
+/// of several rows run the int8 GEMM on the blocks instead.
+final class PanelWorkspace: Sendable {
     /// Floats a panel aims for by default (4 MiB; `POLYGRAPH_PANEL_FLOATS` overrides it for tuning): large enough that
     /// each sgemm call is efficient, small enough to stay bounded.
     static let defaultTargetFloats: Int = {
@@ -55,26 +56,8 @@ final class PanelWorkspace: @unchecked Sendable {
     /// Products of several rows on quantised blocks run the int8 GEMM (`QuantizedMatrix.gemmInt8`) where it has a
     /// kernel, instead of sgemm on dequantised panels: set in the `quantizedInt8` decode mode.
     let int8: Bool
-    private var buffer: UnsafeMutablePointer<Float>?
-    private var capacity = 0
 
     init(targetFloats: Int = PanelWorkspace.defaultTargetFloats, int8: Bool = false) {
         self.targetFloats = targetFloats; self.int8 = int8
-    }
-    deinit { buffer?.deallocate() }
-
-    /// A buffer of at least `count` floats (contents undefined), valid until the next call.
-    func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if let buffer, capacity >= count { return buffer }
-        buffer?.deallocate()
-        let b = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        buffer = b; capacity = max(count, 1)
-        return b
-    }
-
-    /// Rows per panel for a matrix `cols` wide: a multiple of 16 near `targetFloats / cols`, at least 16.
-    func panelRows(rows: Int, cols: Int) -> Int {
-        let fit = max(16, (targetFloats / max(cols, 1)) / 16 * 16)
-        return min(rows, fit)
     }
 }

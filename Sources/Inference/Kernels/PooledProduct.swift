@@ -1,0 +1,61 @@
+import CKernels
+import Foundation
+
+/// Prompt-sized products (`y[m, rows] = x[m, cols] · Wᵀ`, m > 1 or the F32 reference decode) on the decode pool's
+/// threads: W's rows are cut into chunks that the threads claim one at a time (a thread that is descheduled claims
+/// none, so a busy machine slows the product down instead of stalling it), and each chunk is one single-threaded
+/// OpenBLAS sgemm — on F32 rows in place, or on a panel the claiming thread dequantises into its own scratch
+/// (`pg_thread_floats`), so memory stays one panel per thread. OpenBLAS's own threads are not used in a process that
+/// runs a model (`ComputeThreads.poolRunsBLAS`): its static split and spinning threads fought the pool's.
+enum PooledProduct {
+    /// Rows per chunk: a multiple of 16, at most `targetFloats / cols` (a panel's size), and small enough that every
+    /// thread gets about two chunks.
+    static func chunkRows(rows: Int, cols: Int, threads: Int, targetFloats: Int) -> Int {
+        let panel = max(16, (targetFloats / max(cols, 1)) / 16 * 16)
+        let share = (rows + 2 * threads - 1) / (2 * threads)
+        let rounded = max(16, (share + 15) / 16 * 16)
+        return min(rows, min(panel, rounded))
+    }
+
+    /// `y[m, rows] = x[m, cols] · Wᵀ`, where `rowsOf(range, scratch)` gives W's rows `range` as `range.count × cols`
+    /// floats (in place, or written into `scratch`, a buffer of that many floats owned by the calling thread).
+    static func linear(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, rows: Int, cols: Int,
+        targetFloats: Int, threads: Int = QuantizedMatrix.workers,
+        rowsOf: (Range<Int>, UnsafeMutablePointer<Float>?) -> UnsafePointer<Float>, needsScratch: Bool
+    ) {
+        let per = chunkRows(rows: rows, cols: cols, threads: threads, targetFloats: targetFloats)
+        let chunks = (rows + per - 1) / per
+        parallelFor(chunks, threads: threads) { c in
+            let start = c * per, n = min(per, rows - start)
+            var scratch: UnsafeMutablePointer<Float>? = nil
+            if needsScratch {
+                guard let s = pg_thread_floats(n * cols) else {
+                    fatalError("out of memory for a \(n) × \(cols) weight panel")
+                }
+                scratch = s
+            }
+            let w = rowsOf(start..<(start + n), scratch)
+            Kernels.linear(x, w, y + start, m: m, n: n, k: cols, ldy: rows)
+        }
+    }
+
+    /// `body(c)` for every c in `0..<chunks` on the pool's threads (the caller included); returns when all are done.
+    static func parallelFor(_ chunks: Int, threads: Int, _ body: (Int) -> Void) {
+        if chunks <= 0 { return }
+        if chunks == 1 || threads <= 1 {
+            for c in 0..<chunks { body(c) }
+            return
+        }
+        withoutActuallyEscaping(body) { f in
+            var task = Task(body: f)
+            withUnsafeMutablePointer(to: &task) { p in
+                pg_parallel_for(
+                    { context, chunk in context!.assumingMemoryBound(to: Task.self).pointee.body(Int(chunk)) },
+                    p, chunks, Int32(threads))
+            }
+        }
+    }
+
+    private struct Task { let body: (Int) -> Void }
+}
