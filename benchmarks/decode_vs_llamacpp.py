@@ -102,8 +102,8 @@ def print_scaling(medians):
             f"{name} {medians[threads][name] / medians[base][name]:.2f}x" for name in medians[threads]))
     print("On bigger machines: decode of a small model is bound by memory bandwidth and by one fork/join per matrix "
           "product (~150 per SmolLM2 token, chunks of ~32 KiB of weights), so expect it to scale well to about 4 "
-          "threads and flatten beyond (later for bigger models: more rows per product); prefill (OpenBLAS sgemm, "
-          "or the int8 GEMM, on 256 rows) keeps scaling with cores. Not measured here beyond 2 cores.")
+          "threads and flatten beyond (later for bigger models: more rows per product); prefill (a float32 tile on "
+          "dequantised rows, or the int8 GEMM, on 256 rows) keeps scaling with cores. Not measured here beyond 2 cores.")
 
 
 def run(args, threads, medians):

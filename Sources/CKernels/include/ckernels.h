@@ -64,4 +64,10 @@ void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *
 /// softmax's polynomial (within ~2 ulp of expf), so results differ from Kernels.swiglu's by rounding (int8 prefill).
 void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads);
 
+/// Float32 GEMM on a chunk of weight rows (gemm_f32.c, AVX-512): y[t·ldy + r] = Σ_j x[t·k + j]·w[r·k + j] for
+/// t < m, r < n; `pack` is scratch of at least 32·k floats, 64-byte aligned. Each result is one FMA chain over j in
+/// order (independent of m, n and threads). pg_sgemm_rows_supported: 1 when the CPU (and POLYGRAPH_NO_AVX512) allow.
+int pg_sgemm_rows_supported(void);
+void pg_sgemm_rows(const float *x, size_t m, size_t k, const float *w, size_t n, float *y, size_t ldy, float *pack);
+
 #endif

@@ -4,8 +4,9 @@ import Foundation
 /// Prompt-sized products (`y[m, rows] = x[m, cols] · Wᵀ`, m > 1 or the F32 reference decode) on the decode pool's
 /// threads: W's rows are cut into chunks that the threads claim one at a time (a thread that is descheduled claims
 /// none, so a busy machine slows the product down instead of stalling it), and each chunk is one single-threaded
-/// OpenBLAS sgemm — on F32 rows in place, or on a panel the claiming thread dequantises into its own scratch
-/// (`pg_thread_floats`), so memory stays one panel per thread. OpenBLAS's own threads are not used in a process that
+/// product — our AVX-512 tile (`pg_sgemm_rows`) where the CPU has it, else OpenBLAS sgemm — on F32 rows in place,
+/// or on a panel the claiming thread dequantises into its own scratch (`pg_thread_floats`), so memory stays one
+/// panel per thread. OpenBLAS's own threads are not used in a process that
 /// runs a model (`ComputeThreads.poolRunsBLAS`): its static split and spinning threads fought the pool's.
 enum PooledProduct {
     /// Rows per chunk: a multiple of 16, at most `targetFloats / cols` (a panel's size), and small enough that every
@@ -17,26 +18,47 @@ enum PooledProduct {
         return min(rows, min(panel, rounded))
     }
 
+    /// Whether products of several rows run our own AVX-512 tile (`pg_sgemm_rows`, gemm_f32.c) instead of sgemm.
+    static let tiled = pg_sgemm_rows_supported() != 0
+
+    /// Rows per chunk for the tiled kernel: one 32-row tile. Small chunks keep both threads busy to the end of each
+    /// product (SmolLM2's 192-row k/v products are 6 chunks, not 3), also when one thread is descheduled.
+    static let tiledChunkRows = 32
+
     /// `y[m, rows] = x[m, cols] · Wᵀ`, where `rowsOf(range, scratch)` gives W's rows `range` as `range.count × cols`
     /// floats (in place, or written into `scratch`, a buffer of that many floats owned by the calling thread).
+    /// Several rows (m > 1) on an AVX-512 CPU take the tiled kernel, which needs its own packing scratch; otherwise
+    /// sgemv / single-threaded sgemm per chunk.
     static func linear(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, rows: Int, cols: Int,
-        targetFloats: Int, threads: Int = QuantizedMatrix.workers,
+        targetFloats: Int, threads: Int = QuantizedMatrix.workers, tiled: Bool = PooledProduct.tiled,
         rowsOf: (Range<Int>, UnsafeMutablePointer<Float>?) -> UnsafePointer<Float>, needsScratch: Bool
     ) {
-        let per = chunkRows(rows: rows, cols: cols, threads: threads, targetFloats: targetFloats)
+        let useTile = tiled && m > 1
+        let per =
+            useTile
+            ? min(rows, tiledChunkRows)
+            : chunkRows(rows: rows, cols: cols, threads: threads, targetFloats: targetFloats)
         let chunks = (rows + per - 1) / per
+        // Scratch layout per thread: the dequantised panel (when needed), then the 32 × cols packed tile (64-byte
+        // aligned: the panel part is rounded up to 16 floats).
+        let panelFloats = needsScratch ? (per * cols + 15) / 16 * 16 : 0
+        let scratchFloats = panelFloats + (useTile ? 32 * cols : 0)
         parallelFor(chunks, threads: threads) { c in
             let start = c * per, n = min(per, rows - start)
             var scratch: UnsafeMutablePointer<Float>? = nil
-            if needsScratch {
-                guard let s = pg_thread_floats(n * cols) else {
+            if scratchFloats > 0 {
+                guard let s = pg_thread_floats(scratchFloats) else {
                     fatalError("out of memory for a \(n) × \(cols) weight panel")
                 }
                 scratch = s
             }
-            let w = rowsOf(start..<(start + n), scratch)
-            Kernels.linear(x, w, y + start, m: m, n: n, k: cols, ldy: rows)
+            let w = rowsOf(start..<(start + n), needsScratch ? scratch : nil)
+            if useTile {
+                pg_sgemm_rows(x, m, cols, w, n, y + start, rows, scratch! + panelFloats)
+            } else {
+                Kernels.linear(x, w, y + start, m: m, n: n, k: cols, ldy: rows)
+            }
         }
     }
 
