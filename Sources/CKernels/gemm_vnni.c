@@ -249,6 +249,36 @@ size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, s
     return nx;
 }
 
+size_t pg_q8_packed_group_bytes(int type, size_t cols);
+
+// The tile on groups packed once (pg_q8_pack_matrix) instead of packed per call; the same tiles as pack_and_run,
+// so the same bits. A second group past the matrix's last reuses the first (computed, never stored).
+size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols, size_t row_begin, size_t row_end,
+                         const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    const size_t blocks = cols / 32, gb = pg_q8_packed_group_bytes(type, cols), groups = (rows + 15) / 16;
+    const int bias = pg_gemm_bias(type);
+    float *ss = (float *)sx;
+    int32_t local[4096];
+    if (bias) {  // the tile's integer start −bias · Σ qx of each block (see tile)
+        ss = nx * blocks <= 4096 ? (float *)local : malloc(nx * blocks * sizeof(float));
+        if (!ss) abort();
+        pg_q8_block_starts(qx, nx * blocks, bias, (int32_t *)ss);
+    }
+    for (size_t r = row_begin; r < row_end; r += 16 * RV) {
+        const uint8_t *q[RV];
+        const float *sc[RV], *of[RV];
+        for (int v = 0; v < RV; v++) {
+            const size_t g = r / 16 + v < groups ? r / 16 + v : r / 16;
+            q[v] = (const uint8_t *)packed + g * gb;
+            sc[v] = (const float *)(q[v] + 16 * cols);
+            of[v] = bias ? sc[v] : sc[v] + 16 * blocks;
+        }
+        (bias ? tiles_32_bias : tiles_32)(q, sc, of, cols, qx, dx, ss, nx, y, ldy, r, row_end);
+    }
+    if (bias && ss != (float *)local) free(ss);
+    return nx;
+}
+
 void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *x, size_t nx, float *y,
                 int threads) {
     const int S = pg_gemm_sub_block(type);
