@@ -247,6 +247,7 @@ static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
     if (rows > balanced) rows = balanced;
     if (rows < 4) rows = 4;
     if (rows >= 32) rows = (rows + 31) & ~(size_t)31;  // whole groups of the VNNI int8 kernels (16 rows, 32 batched)
+    else if (rows >= 16) rows = (rows + 15) & ~(size_t)15;  // chunks that start on a packed group (PackedWeights)
     while ((j->rows + rows - 1) / rows > 0x3FFFF) rows *= 2;  // keep the chunk count well inside 20 bits
     return rows;
 }

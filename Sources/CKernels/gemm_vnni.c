@@ -80,19 +80,23 @@ static inline __attribute__((always_inline)) void tile(const int S, const int B,
     }
 }
 
+// Activation rows in tiles of at most TT, as even as possible (8: 4 + 4, not 6 + 2: a tile of few rows reloads the
+// weights for little work). A row's sums do not depend on its tile, so neither do its bits.
 #define TILES(NAME, S, B)                                                                                     \
     static void NAME(const uint8_t *const *q, const float *const *sc, const float *const *of, size_t cols,       \
                      const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,       \
                      size_t row0, size_t rows) {                                                                \
-        size_t t = 0;                                                                                           \
-        for (; t + TT <= nx; t += TT) tile(S, B, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows);       \
-        switch (nx - t) {                                                                                       \
-        case 1: tile(S, B, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        case 2: tile(S, B, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        case 3: tile(S, B, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        case 4: tile(S, B, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        case 5: tile(S, B, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        default: break;                                                                                         \
+        for (size_t t = 0; t < nx;) {                                                                           \
+            const size_t left = nx - t, tiles = (left + TT - 1) / TT, n = (left + tiles - 1) / tiles;          \
+            switch (n) {                                                                                        \
+            case 1: tile(S, B, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 2: tile(S, B, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 3: tile(S, B, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 4: tile(S, B, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 5: tile(S, B, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            default: tile(S, B, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                 \
+            }                                                                                                   \
+            t += n;                                                                                             \
         }                                                                                                       \
     }
 TILES(tiles_16_bias, 16, 1)
