@@ -23,9 +23,11 @@ struct PackedWeightsTests {
     }
 
     /// y [n, rows] of a batched int8 step.
-    func batched(_ m: QuantizedMatrix, _ x: [Float], n: Int) -> [UInt32] {
+    func batched(_ m: QuantizedMatrix, _ x: [Float], n: Int, pack: Bool = true) -> [UInt32] {
         let y = FloatBuffer(count: n * m.rows)
-        x.withUnsafeBufferPointer { m.matvec($0.baseAddress!, y.pointer, sequences: n, int8: true, threads: 2) }
+        x.withUnsafeBufferPointer {
+            m.matvec($0.baseAddress!, y.pointer, sequences: n, int8: true, pack: pack, threads: 2)
+        }
         return (0..<(n * m.rows)).map { y[$0].bitPattern }
     }
 
@@ -79,6 +81,10 @@ struct PackedWeightsTests {
         #expect(budget.used == 0, "the packed copy's bytes come back when its matrix goes")
         _ = batched(second, x, n: 4)  // declined once: stays unpacked even with room now
         #expect(second.packed?.bytes == 0 && budget.used == 0)
+        let later = matrix(type, rows: rows, cols: cols, budget: PackedWeights.Budget(limit: 1 << 30))
+        #expect(batched(later, x, n: 4, pack: false) == y2 && later.packed?.bytes == 0, "one prompt: no copy made")
+        #expect(batched(later, x, n: 4) == y2 && later.packed?.bytes == bytes, "a batched step makes it")
+        #expect(batched(later, x, n: 4, pack: false) == y2, "and a prompt then uses it")
         let tight = PackedWeights.Budget(limit: bytes - 1)
         let third = matrix(type, rows: rows, cols: cols, budget: tight)
         #expect(batched(third, x, n: 4) == y2 && third.packed?.bytes == 0 && tight.used == 0)

@@ -54,13 +54,15 @@ final class PackedWeights: @unchecked Sendable {
     init(budget: Budget) { self.budget = budget }
 
     /// The packed copy of `matrix` (which this object belongs to), made now when it is not yet and fits the
-    /// budget; nil when it does not fit or the CPU or format has no packing (decided once).
-    func pointer(for matrix: QuantizedMatrix, threads: Int) -> UnsafeRawPointer? {
+    /// budget; nil when it does not fit or the CPU or format has no packing (decided once), or when there is none
+    /// yet and not `create`.
+    func pointer(for matrix: QuantizedMatrix, threads: Int, create: Bool = true) -> UnsafeRawPointer? {
         lock.withLock {
             switch state {
             case .packed(let p, _): return UnsafeRawPointer(p)
             case .declined: return nil
             case .untried:
+                guard create else { return nil }
                 let type = Int32(matrix.type.rawValue)
                 let bytes = pg_q8_packed_bytes(type, matrix.rows, matrix.cols)
                 guard bytes > 0, budget.reserve(bytes) else {

@@ -48,25 +48,26 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// of 32 to int8 (llama.cpp's Q8_0 activations; the K-quant kernels read the same blocks, eight per super-block)
     /// and blocks are integer dot products. With `sequences` > 1 (a batched decode step) x is `[sequences, cols]`
     /// and y `[sequences, rows]`: each weight block is read once for all of them, and each row of y equals what a
-    /// call with that row alone gives, bit for bit.
+    /// call with that row alone gives, bit for bit. `pack`: a batched int8 call may make the packed copy
+    /// (`PackedWeights`); without it only an existing copy is used.
     func matvec(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, sequences: Int = 1, int8: Bool = false,
-        threads: Int = QuantizedMatrix.workers
+        pack: Bool = true, threads: Int = QuantizedMatrix.workers
     ) {
-        QuantizedMatrix.matvec([(self, y)], x, sequences: sequences, int8: int8, threads: threads)
+        QuantizedMatrix.matvec([(self, y)], x, sequences: sequences, int8: int8, pack: pack, threads: threads)
     }
 
     /// `y_i[sequences, rows_i] = x[sequences, cols] · W_iᵀ` for matrices that share their input (q/k/v, gate/up) in
     /// one fork/join of the decode pool (`pg_matvec_batch`): the rows of all of them are split across the threads.
     static func matvec(
         _ products: [(matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>)],
-        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
+        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false, pack: Bool = true,
         threads: Int = QuantizedMatrix.workers
     ) {
         guard let cols = products.first?.matrix.cols else { return }
         let jobs = products.map { p in
             precondition(p.matrix.cols == cols, "QuantizedMatrix: a batch must share its input width")
-            return p.matrix.job(p.y, packed: int8 && sequences > 1, threads: threads)
+            return p.matrix.job(p.y, packed: int8 && sequences > 1, create: pack, threads: threads)
         }
         withActivations(x, cols: cols, sequences: sequences, int8: int8) { qx, dx, sx in
             jobs.withUnsafeBufferPointer { j in
@@ -82,7 +83,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
     static func swiglu(
         gate: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
         up: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
-        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
+        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false, pack: Bool = true,
         threads: Int = QuantizedMatrix.workers
     ) {
         precondition(
@@ -92,8 +93,8 @@ public struct QuantizedMatrix: @unchecked Sendable {
         withActivations(x, cols: cols, sequences: sequences, int8: int8) { qx, dx, sx in
             let packed = int8 && sequences > 1
             pg_matvec_swiglu(
-                gate.matrix.job(gate.y, packed: packed, threads: threads),
-                up.matrix.job(up.y, packed: packed, threads: threads), cols, sequences, x, qx, dx, sx,
+                gate.matrix.job(gate.y, packed: packed, create: pack, threads: threads),
+                up.matrix.job(up.y, packed: packed, create: pack, threads: threads), cols, sequences, x, qx, dx, sx,
                 Int32(threads))
         }
         withExtendedLifetime((gate.matrix, up.matrix)) {}
@@ -101,9 +102,11 @@ public struct QuantizedMatrix: @unchecked Sendable {
 
     /// The C description of `y = self · x`; with `packed` (a batched int8 step) it carries the packed copy when
     /// there is one or one can be made now (`PackedWeights`).
-    private func job(_ y: UnsafeMutablePointer<Float>, packed: Bool = false, threads: Int = 1) -> pg_matvec_job {
+    private func job(
+        _ y: UnsafeMutablePointer<Float>, packed: Bool = false, create: Bool = true, threads: Int = 1
+    ) -> pg_matvec_job {
         precondition(QuantizedMatrix.supportedTypes.contains(type), "QuantizedMatrix: no kernel for \(type)")
-        let p = packed ? self.packed?.pointer(for: self, threads: threads) : nil
+        let p = packed ? self.packed?.pointer(for: self, threads: threads, create: create) : nil
         return pg_matvec_job(type: Int32(type.rawValue), w: data, rows: rows, y: y, packed: p)
     }
 
