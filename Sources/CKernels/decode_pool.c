@@ -83,6 +83,10 @@ size_t pg_row_bytes(int type, size_t cols) {
 // Rows [begin, end) of job j against all nx activation rows (batched decode).
 static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
     const size_t n = b->nx, ld = j->rows;
+    if (b->qx != NULL && j->packed != NULL && begin % 16 == 0) {
+        pg_gemm_q8_packed(j->type, j->packed, j->rows, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld);
+        return;
+    }
     if (b->qx == NULL) {
         switch (j->type) {
         case PG_BLOCK_Q4_1: pg_matmat_q4_1(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
@@ -243,6 +247,7 @@ static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
     if (rows > balanced) rows = balanced;
     if (rows < 4) rows = 4;
     if (rows >= 32) rows = (rows + 31) & ~(size_t)31;  // whole groups of the VNNI int8 kernels (16 rows, 32 batched)
+    else if (rows >= 16) rows = (rows + 15) & ~(size_t)15;  // chunks that start on a packed group (PackedWeights)
     while ((j->rows + rows - 1) / rows > 0x3FFFF) rows *= 2;  // keep the chunk count well inside 20 bits
     return rows;
 }

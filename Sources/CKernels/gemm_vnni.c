@@ -80,19 +80,23 @@ static inline __attribute__((always_inline)) void tile(const int S, const int B,
     }
 }
 
+// Activation rows in tiles of at most TT, as even as possible (8: 4 + 4, not 6 + 2: a tile of few rows reloads the
+// weights for little work). A row's sums do not depend on its tile, so neither do its bits.
 #define TILES(NAME, S, B)                                                                                     \
     static void NAME(const uint8_t *const *q, const float *const *sc, const float *const *of, size_t cols,       \
                      const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,       \
                      size_t row0, size_t rows) {                                                                \
-        size_t t = 0;                                                                                           \
-        for (; t + TT <= nx; t += TT) tile(S, B, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows);       \
-        switch (nx - t) {                                                                                       \
-        case 1: tile(S, B, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        case 2: tile(S, B, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        case 3: tile(S, B, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        case 4: tile(S, B, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        case 5: tile(S, B, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                       \
-        default: break;                                                                                         \
+        for (size_t t = 0; t < nx;) {                                                                           \
+            const size_t left = nx - t, tiles = (left + TT - 1) / TT, n = (left + tiles - 1) / tiles;          \
+            switch (n) {                                                                                        \
+            case 1: tile(S, B, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 2: tile(S, B, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 3: tile(S, B, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 4: tile(S, B, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 5: tile(S, B, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            default: tile(S, B, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                 \
+            }                                                                                                   \
+            t += n;                                                                                             \
         }                                                                                                       \
     }
 TILES(tiles_16_bias, 16, 1)
@@ -246,6 +250,36 @@ size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, s
         pack_and_run(type, 32, bias, w, cols, r, row_end, qx, dx, ss, nx, y, ldy, buf, pack);
     free(buf);
     if (bias) free(ss);
+    return nx;
+}
+
+size_t pg_q8_packed_group_bytes(int type, size_t cols);
+
+// The tile on groups packed once (pg_q8_pack_matrix) instead of packed per call; the same tiles as pack_and_run,
+// so the same bits. A second group past the matrix's last reuses the first (computed, never stored).
+size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols, size_t row_begin, size_t row_end,
+                         const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    const size_t blocks = cols / 32, gb = pg_q8_packed_group_bytes(type, cols), groups = (rows + 15) / 16;
+    const int bias = pg_gemm_bias(type);
+    float *ss = (float *)sx;
+    int32_t local[4096];
+    if (bias) {  // the tile's integer start −bias · Σ qx of each block (see tile)
+        ss = nx * blocks <= 4096 ? (float *)local : malloc(nx * blocks * sizeof(float));
+        if (!ss) abort();
+        pg_q8_block_starts(qx, nx * blocks, bias, (int32_t *)ss);
+    }
+    for (size_t r = row_begin; r < row_end; r += 16 * RV) {
+        const uint8_t *q[RV];
+        const float *sc[RV], *of[RV];
+        for (int v = 0; v < RV; v++) {
+            const size_t g = r / 16 + v < groups ? r / 16 + v : r / 16;
+            q[v] = (const uint8_t *)packed + g * gb;
+            sc[v] = (const float *)(q[v] + 16 * cols);
+            of[v] = bias ? sc[v] : sc[v] + 16 * blocks;
+        }
+        (bias ? tiles_32_bias : tiles_32)(q, sc, of, cols, qx, dx, ss, nx, y, ldy, r, row_end);
+    }
+    if (bias && ss != (float *)local) free(ss);
     return nx;
 }
 

@@ -202,3 +202,46 @@ VNNI_Q8(q5_0, PG_BLOCK_Q5_0, KIND_FIVEBIT, 22, 2, 16, 0)
 VNNI_Q8(q8_0, PG_BLOCK_Q8_0, KIND_Q8, 34, 2, 128, 0)
 
 #pragma clang attribute pop
+
+static pg_pack_group32 pack_for(int type) {
+    switch (type) {
+    case PG_BLOCK_Q4_1: return pack_q4_1;
+    case PG_BLOCK_Q4_0: return pack_q4_0;
+    case PG_BLOCK_Q5_0: return pack_q5_0;
+    case PG_BLOCK_Q8_0: return pack_q8_0;
+    default: return NULL;
+    }
+}
+
+size_t pg_q8_packed_group_bytes(int type, size_t cols) {
+    return 16 * cols + (type == PG_BLOCK_Q4_1 ? 2 : 1) * 16 * (cols / 32) * sizeof(float);
+}
+
+size_t pg_q8_packed_bytes(int type, size_t rows, size_t cols) {
+    if (!pack_for(type) || !pg_have_q8_vnni() || cols == 0 || cols % 32 || cols > 131072 || rows == 0) return 0;
+    return (rows + 15) / 16 * pg_q8_packed_group_bytes(type, cols);
+}
+
+typedef struct {
+    pg_pack_group32 pack;
+    const void *w;
+    size_t rows, cols, group_bytes;
+    uint8_t *out;
+    int offsets;
+} pack_job;
+
+// Group c: rows [16c, 16c + 16) (the last row repeated past the end), as pack_and_run packs it in gemm_vnni.c.
+static void pack_chunk(void *context, size_t c) {
+    const pack_job *j = context;
+    uint8_t *q = j->out + c * j->group_bytes;
+    float *sc = (float *)(q + 16 * j->cols), *of = j->offsets ? sc + 16 * (j->cols / 32) : sc;
+    j->pack(j->w, j->cols, 16 * c, j->rows, q, sc, of);
+}
+
+int pg_q8_pack_matrix(int type, const void *w, size_t rows, size_t cols, void *out, int threads) {
+    if (pg_q8_packed_bytes(type, rows, cols) == 0) return 0;
+    pack_job j = {.pack = pack_for(type), .w = w, .rows = rows, .cols = cols,
+                  .group_bytes = pg_q8_packed_group_bytes(type, cols), .out = out, .offsets = type == PG_BLOCK_Q4_1};
+    pg_parallel_for(pack_chunk, &j, (rows + 15) / 16, threads);
+    return 1;
+}

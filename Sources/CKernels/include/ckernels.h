@@ -60,6 +60,17 @@ PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(p
 // pg_gemm_q8_supported: 1 when the CPU has AVX-512 VNNI and there is a kernel for `type` at this width.
 int pg_gemm_q8_supported(int type, size_t cols);
 void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *x, size_t nx, float *y, int threads);
+// A 32-value-format matrix (Q4_0, Q4_1, Q5_0, Q8_0) packed whole for the int8 GEMM tile, so batched int8 decode
+// steps stop packing sixteen rows per call (quant_matvec_q8_vnni.c). pg_q8_packed_bytes: the bytes it takes (groups
+// of sixteen rows: one byte per weight, a float scale per row and block, for Q4_1 a float offset too), 0 when the
+// CPU (AVX-512 VNNI and DQ) or the format has no packing. pg_q8_pack_matrix fills `out` (64-byte aligned, that many
+// bytes) on up to `threads` threads of the decode pool; returns 1, or 0 (nothing written) without packing.
+size_t pg_q8_packed_bytes(int type, size_t rows, size_t cols);
+int pg_q8_pack_matrix(int type, const void *w, size_t rows, size_t cols, void *out, int threads);
+// The batched int8 product on such a packed matrix of `rows` rows: output rows [row_begin, row_end) (row_begin a
+// multiple of 16) for the nx activation rows, bit for bit as pg_matmat_*_q8 on the GGUF blocks; returns nx.
+size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols, size_t row_begin, size_t row_end,
+                         const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
 /// SwiGLU (Shazeer 2020) in place, up[i] = silu(gate[i]) · up[i], split across the decode pool; e^x from the
 /// softmax's polynomial (within ~2 ulp of expf), so results differ from Kernels.swiglu's by rounding (int8 prefill).
 void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads);

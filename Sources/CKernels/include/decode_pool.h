@@ -18,6 +18,9 @@ typedef struct {
     const void *w;
     size_t rows;
     float *y;
+    /// NULL, or the whole matrix packed once for the int8 GEMM tile (pg_q8_pack_matrix): batched int8 steps then
+    /// read it instead of packing sixteen rows of `w` per call (same bits either way).
+    const void *packed;
 } pg_matvec_job;
 
 /// Runs `count` (≤ 8) products on `nx` activation rows x [nx, cols] (one per sequence of a batched decode step;

@@ -96,7 +96,8 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         for (r, id) in sequences.joined().enumerated() {
             weights.tokenEmbedding.copyRow(Int(id), into: x.pointer + r * d)
         }
-        let workspace = PanelWorkspace(int8: decodeMode == .quantizedInt8 && QuantizedMatrix.int8Prefill)
+        let workspace = PanelWorkspace(
+            int8: decodeMode == .quantizedInt8 && QuantizedMatrix.int8Prefill, packWeights: segments.count >= 2)
         if let scale = variant.embeddingScale { Kernels.scale(x.pointer, by: scale, count: total * d) }
         recorder.record(.embed, x.pointer)
         if lastLayer >= 0 {

@@ -49,7 +49,7 @@ public struct LinearWeight: @unchecked Sendable {
         workspace: PanelWorkspace
     ) {
         if mode != .float32, let q = quantized {
-            q.matvec(x, y, sequences: m, int8: mode == .quantizedInt8)
+            q.matvec(x, y, sequences: m, int8: mode == .quantizedInt8, pack: workspace.packWeights)
         } else if workspace.int8, m > 1, let q = quantized, q.hasGemmInt8 {
             q.gemmInt8(x, y, m: m)
         } else if let f = floats {
@@ -76,7 +76,8 @@ public struct LinearWeight: @unchecked Sendable {
         if mode != .float32 {
             let blocks = products.compactMap { p in p.weight.quantized.map { (matrix: $0, y: p.y) } }
             if blocks.count == products.count, Set(blocks.map(\.matrix.cols)).count == 1 {
-                QuantizedMatrix.matvec(blocks, x, sequences: m, int8: mode == .quantizedInt8)
+                QuantizedMatrix.matvec(
+                    blocks, x, sequences: m, int8: mode == .quantizedInt8, pack: workspace.packWeights)
                 return
             }
         }
@@ -92,7 +93,9 @@ public struct LinearWeight: @unchecked Sendable {
     ) {
         precondition(gate.rows == up.rows && gate.cols == up.cols, "SwiGLU: gate and up shapes differ")
         if mode != .float32, let g = gate.quantized, let u = up.quantized {
-            QuantizedMatrix.swiglu(gate: (g, gateOut), up: (u, out), x, sequences: m, int8: mode == .quantizedInt8)
+            QuantizedMatrix.swiglu(
+                gate: (g, gateOut), up: (u, out), x, sequences: m, int8: mode == .quantizedInt8,
+                pack: workspace.packWeights)
             return
         }
         gate.apply(x, gateOut, m: m, mode: mode, workspace: workspace)

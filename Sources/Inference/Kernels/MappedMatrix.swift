@@ -56,8 +56,11 @@ final class PanelWorkspace: Sendable {
     /// Products of several rows on quantised blocks run the int8 GEMM (`QuantizedMatrix.gemmInt8`) where it has a
     /// kernel, instead of sgemm on dequantised panels: set in the `quantizedInt8` decode mode.
     let int8: Bool
+    /// A pass of two or more sequences: batched int8 steps may make packed weight copies (`PackedWeights`); a
+    /// single sequence's prompt rows only use copies that exist.
+    let packWeights: Bool
 
-    init(targetFloats: Int = PanelWorkspace.defaultTargetFloats, int8: Bool = false) {
-        self.targetFloats = targetFloats; self.int8 = int8
+    init(targetFloats: Int = PanelWorkspace.defaultTargetFloats, int8: Bool = false, packWeights: Bool = false) {
+        self.targetFloats = targetFloats; self.int8 = int8; self.packWeights = packWeights
     }
 }

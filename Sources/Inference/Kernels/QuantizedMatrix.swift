@@ -17,6 +17,11 @@ public struct QuantizedMatrix: @unchecked Sendable {
     let data: UnsafeRawPointer
     /// Keeps the memory mapping alive.
     let owner: AnyObject
+    /// The packed int8 copy for batched `quantizedInt8` steps (32-value formats only; made on first use).
+    let packed: PackedWeights?
+
+    /// Formats `PackedWeights` can keep.
+    static let packableTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q8_0]
 
     /// Wraps `tensor` of `file` when its type has a kernel and its rows are whole blocks; nil otherwise.
     public init?(file: GGUFFile, tensor: GGUFTensorInfo) {
@@ -26,37 +31,43 @@ public struct QuantizedMatrix: @unchecked Sendable {
         else { return nil }
         type = tensor.type; cols = tensor.dimensions[0]; rows = tensor.dimensions[1]
         data = base; owner = file
+        packed = Self.packableTypes.contains(type) ? PackedWeights(budget: .shared) : nil
     }
 
     /// Wraps raw blocks kept alive by `owner` (tests build them by hand).
-    init(type: GGMLType, rows: Int, cols: Int, data: UnsafeRawPointer, owner: AnyObject) {
+    init(
+        type: GGMLType, rows: Int, cols: Int, data: UnsafeRawPointer, owner: AnyObject,
+        packing: PackedWeights.Budget = .shared
+    ) {
         precondition(cols % type.blockSize == 0, "QuantizedMatrix: rows must be whole \(type) blocks")
         self.type = type; self.rows = rows; self.cols = cols; self.data = data; self.owner = owner
+        packed = Self.packableTypes.contains(type) ? PackedWeights(budget: packing) : nil
     }
 
     /// `y[rows] = W · x[cols]`, rows split across the decode threads. With `int8`, x is first quantised per block
     /// of 32 to int8 (llama.cpp's Q8_0 activations; the K-quant kernels read the same blocks, eight per super-block)
     /// and blocks are integer dot products. With `sequences` > 1 (a batched decode step) x is `[sequences, cols]`
     /// and y `[sequences, rows]`: each weight block is read once for all of them, and each row of y equals what a
-    /// call with that row alone gives, bit for bit.
+    /// call with that row alone gives, bit for bit. `pack`: a batched int8 call may make the packed copy
+    /// (`PackedWeights`); without it only an existing copy is used.
     func matvec(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, sequences: Int = 1, int8: Bool = false,
-        threads: Int = QuantizedMatrix.workers
+        pack: Bool = true, threads: Int = QuantizedMatrix.workers
     ) {
-        QuantizedMatrix.matvec([(self, y)], x, sequences: sequences, int8: int8, threads: threads)
+        QuantizedMatrix.matvec([(self, y)], x, sequences: sequences, int8: int8, pack: pack, threads: threads)
     }
 
     /// `y_i[sequences, rows_i] = x[sequences, cols] · W_iᵀ` for matrices that share their input (q/k/v, gate/up) in
     /// one fork/join of the decode pool (`pg_matvec_batch`): the rows of all of them are split across the threads.
     static func matvec(
         _ products: [(matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>)],
-        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
+        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false, pack: Bool = true,
         threads: Int = QuantizedMatrix.workers
     ) {
         guard let cols = products.first?.matrix.cols else { return }
         let jobs = products.map { p in
             precondition(p.matrix.cols == cols, "QuantizedMatrix: a batch must share its input width")
-            return p.matrix.job(p.y)
+            return p.matrix.job(p.y, packed: int8 && sequences > 1, create: pack, threads: threads)
         }
         withActivations(x, cols: cols, sequences: sequences, int8: int8) { qx, dx, sx in
             jobs.withUnsafeBufferPointer { j in
@@ -72,7 +83,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
     static func swiglu(
         gate: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
         up: (matrix: QuantizedMatrix, y: UnsafeMutablePointer<Float>),
-        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false,
+        _ x: UnsafePointer<Float>, sequences: Int = 1, int8: Bool = false, pack: Bool = true,
         threads: Int = QuantizedMatrix.workers
     ) {
         precondition(
@@ -80,17 +91,23 @@ public struct QuantizedMatrix: @unchecked Sendable {
             "QuantizedMatrix: SwiGLU needs gate and up of one shape")
         let cols = gate.matrix.cols
         withActivations(x, cols: cols, sequences: sequences, int8: int8) { qx, dx, sx in
+            let packed = int8 && sequences > 1
             pg_matvec_swiglu(
-                gate.matrix.job(gate.y), up.matrix.job(up.y), cols, sequences, x, qx, dx, sx,
+                gate.matrix.job(gate.y, packed: packed, create: pack, threads: threads),
+                up.matrix.job(up.y, packed: packed, create: pack, threads: threads), cols, sequences, x, qx, dx, sx,
                 Int32(threads))
         }
         withExtendedLifetime((gate.matrix, up.matrix)) {}
     }
 
-    /// The C description of `y = self · x`.
-    private func job(_ y: UnsafeMutablePointer<Float>) -> pg_matvec_job {
+    /// The C description of `y = self · x`; with `packed` (a batched int8 step) it carries the packed copy when
+    /// there is one or one can be made now (`PackedWeights`).
+    private func job(
+        _ y: UnsafeMutablePointer<Float>, packed: Bool = false, create: Bool = true, threads: Int = 1
+    ) -> pg_matvec_job {
         precondition(QuantizedMatrix.supportedTypes.contains(type), "QuantizedMatrix: no kernel for \(type)")
-        return pg_matvec_job(type: Int32(type.rawValue), w: data, rows: rows, y: y)
+        let p = packed ? self.packed?.pointer(for: self, threads: threads, create: create) : nil
+        return pg_matvec_job(type: Int32(type.rawValue), w: data, rows: rows, y: y, packed: p)
     }
 
     /// Calls `body` with the int8 quantisation of each of x's `sequences` rows (quants `[sequences, cols]`, scales
