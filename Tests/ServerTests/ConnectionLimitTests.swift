@@ -144,7 +144,7 @@ import Testing
             service: try TestServer.service(), configuration: configuration, registry: registry)
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let response = try await onThread {
+            let (response, busyAtAnswer) = try await onThread {
                 // Each connection sends a request head and waits for the rest of its body; the next one is opened
                 // only once the server has read that head (the registry counts it busy), so that none of them is
                 // still idle, and evictable, when the extra one arrives. (Sleeping instead made the test flaky on
@@ -158,10 +158,12 @@ import Testing
                     while registry.busy < n && Date() < deadline { usleep(5_000) }
                 }
                 let response = try RawClient(port: port).send(Self.health, thenRead: true)
-                _ = busy
-                return response
+                // Counted while the busy clients are still open: they close when this closure returns.
+                let busyAtAnswer = registry.busy
+                withExtendedLifetime(busy) {}
+                return (response, busyAtAnswer)
             }
-            #expect(registry.busy == 3, "\(registry.busy) busy connections, want 3")
+            #expect(busyAtAnswer == 3, "\(busyAtAnswer) busy connections, want 3")
             #expect(response.hasPrefix("HTTP/1.1 503"), "\(response)")
             #expect(response.contains(#""code":"too_many_connections""#))
         }

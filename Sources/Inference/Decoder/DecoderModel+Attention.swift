@@ -9,21 +9,19 @@ import Foundation
 extension DecoderModel {
     /// Attention of `count` new queries `[count, qDim]` against the cached positions `[0, past + count)` of layer
     /// `l` (the new keys and values are already in `cache`). Writes `out` `[count, qDim]`.
-    /// With `pooled` (every prefill since 2026-12-05), many queries also run on the decode pool's C kernel, one query
-    /// row per sequence of `pg_attention_decode_batch`; the per-head sgemm path stays for head sizes it cannot take.
+    /// Many queries (prefill) run on the decode pool's C kernel, one query row per sequence of
+    /// `pg_attention_decode_batch`; the per-head sgemm path stays for head sizes it cannot take.
     func attention(
         layer l: Int, cache: KVCache, queries: UnsafeMutablePointer<Float>,
-        out: UnsafeMutablePointer<Float>, count: Int, pooled: Bool = false
+        out: UnsafeMutablePointer<Float>, count: Int
     ) {
         let hd = config.headDim
-        if count > 1 && pooled && hd % 8 == 0 {
+        if count > 1 && hd % 8 == 0 {
             attentionPrefillPooled(layer: l, cache: cache, queries: queries, out: out, count: count)
         } else if count == 1 && hd % 8 == 0 && decodeMode != .float32 {
             attentionDecodePooled(layer: l, cache: cache, query: queries, out: out)
         } else if count == 1 {
             attentionDecodeGrouped(layer: l, cache: cache, query: queries, out: out)
-        } else if count <= 16 && hd % 8 == 0 {
-            attentionFewQueries(layer: l, cache: cache, queries: queries, out: out, count: count)
         } else {
             attentionPrefill(layer: l, cache: cache, queries: queries, out: out, count: count)
         }
@@ -107,28 +105,6 @@ extension DecoderModel {
             cblas_sgemm(
                 CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(group), Int32(hd), Int32(keys), 1,
                 scores.pointer, Int32(keys), vBase, Int32(kvDim), 0, z, Int32(hd))
-        }
-    }
-
-    /// A few queries (short statements): direct SIMD loops beat hundreds of tiny BLAS calls.
-    private func attentionFewQueries(
-        layer l: Int, cache: KVCache, queries: UnsafeMutablePointer<Float>,
-        out: UnsafeMutablePointer<Float>, count: Int
-    ) {
-        let c = config, hd = c.headDim, qDim = c.nHeads * hd, kvDim = c.nKVHeads * hd
-        let past = cache.length, keys = past + count, group = c.nHeads / c.nKVHeads
-        let scores = FloatBuffer(count: count * keys)
-        for h in 0..<c.nHeads {
-            let kv = h / group
-            let kBase = cache.key(l, 0) + kv * hd, vBase = cache.value(l, 0) + kv * hd
-            for t in 0..<count {
-                let q = queries + t * qDim + h * hd, z = out + t * qDim + h * hd
-                let visible = past + t + 1, first = firstVisible(past + t, layer: l), row = scores.pointer + t * keys
-                for j in first..<visible { row[j] = attentionScale * Kernels.dot(q, kBase + j * kvDim, count: hd) }
-                Kernels.softmax(row + first, n: visible - first)
-                z.update(repeating: 0, count: hd)
-                for j in first..<visible { Kernels.axpy(row[j], vBase + j * kvDim, z, count: hd) }
-            }
         }
     }
 

@@ -189,7 +189,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             }
             attention(
                 layer: l, cache: cache, queries: s.q.pointer + seg.start * qDim, out: s.z.pointer + seg.start * qDim,
-                count: seg.count, pooled: true)
+                count: seg.count)
         }
         if !stepCaches.isEmpty {
             attentionDecodeStep(
