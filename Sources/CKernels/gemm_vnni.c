@@ -232,24 +232,35 @@ static void gemm_chunk(void *context, size_t c) {
     free(buf);
 }
 
+#define STARTS_ON_STACK 4096
+
+// The tile's integer start −bias · Σ qx of each of `values` blocks (see tile) for a format with a bias, in the slots
+// of sx; sx itself otherwise. Kept in `local` (STARTS_ON_STACK values) when it fits; release with block_starts_free.
+static float *block_starts(int bias, const int8_t *qx, size_t values, const float *sx, int32_t *local) {
+    if (!bias) return (float *)sx;
+    float *ss = values <= STARTS_ON_STACK ? (float *)local : malloc(values * sizeof(float));
+    if (!ss) abort();
+    pg_q8_block_starts(qx, values, bias, (int32_t *)ss);
+    return ss;
+}
+
+static void block_starts_free(float *ss, const float *sx, const int32_t *local) {
+    if (ss != sx && ss != (const float *)local) free(ss);
+}
+
 // Batched int8 decode of a 32-value format (pg_matmat_*_q8_vnni): rows [row_begin, row_end) against nx activation
 // rows quantised by pg_quantize_q8 (qx, dx, sx), with the tile's arithmetic; returns nx. pack: the format's
 // packing of a group (as pg_gemm_pack_group, which is used when it is NULL).
 size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy, pg_pack_group32 pack) {
-    const size_t blocks = cols / 32;
     const int bias = pg_gemm_bias(type);
-    float *ss = (float *)sx;
-    if (bias) {  // the tile's integer start −bias · Σ qx of each block (see tile), in the slots of sx
-        ss = malloc(nx * blocks * sizeof(float));
-        if (!ss) abort();
-        pg_q8_block_starts(qx, nx * blocks, bias, (int32_t *)ss);
-    }
+    int32_t local[STARTS_ON_STACK];
+    float *ss = block_starts(bias, qx, nx * (cols / 32), sx, local);
     uint8_t *buf = pack_buffer(cols, 32);
     for (size_t r = row_begin; r < row_end; r += 16 * RV)
         pack_and_run(type, 32, bias, w, cols, r, row_end, qx, dx, ss, nx, y, ldy, buf, pack);
     free(buf);
-    if (bias) free(ss);
+    block_starts_free(ss, sx, local);
     return nx;
 }
 
@@ -261,13 +272,8 @@ size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols,
                          const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
     const size_t blocks = cols / 32, gb = pg_q8_packed_group_bytes(type, cols), groups = (rows + 15) / 16;
     const int bias = pg_gemm_bias(type);
-    float *ss = (float *)sx;
-    int32_t local[4096];
-    if (bias) {  // the tile's integer start −bias · Σ qx of each block (see tile)
-        ss = nx * blocks <= 4096 ? (float *)local : malloc(nx * blocks * sizeof(float));
-        if (!ss) abort();
-        pg_q8_block_starts(qx, nx * blocks, bias, (int32_t *)ss);
-    }
+    int32_t local[STARTS_ON_STACK];
+    float *ss = block_starts(bias, qx, nx * blocks, sx, local);
     for (size_t r = row_begin; r < row_end; r += 16 * RV) {
         const uint8_t *q[RV];
         const float *sc[RV], *of[RV];
@@ -279,7 +285,7 @@ size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols,
         }
         (bias ? tiles_32_bias : tiles_32)(q, sc, of, cols, qx, dx, ss, nx, y, ldy, r, row_end);
     }
-    if (bias && ss != (float *)local) free(ss);
+    block_starts_free(ss, sx, local);
     return nx;
 }
 
