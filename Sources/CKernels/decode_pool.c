@@ -1,10 +1,13 @@
 // The decode fork/join pool (see include/decode_pool.h).
 //
 // Work is cut into chunks of rows (multiples of 4, the kernels' row group). One 64-bit word `state` holds
-// generation (24 bits) | chunk count (20 bits) | next unclaimed chunk (20 bits); a thread claims a chunk with a
-// compare-and-swap on it, so a worker that wakes late can never claim a chunk of a finished or future job. The
-// caller publishes a job by storing a new `state`, works on chunks itself, and waits until `done` equals the
-// chunk count; only then may it reuse the job fields.
+// generation (24 bits) | chunk count (20 bits) | 0, and announces a job. The chunks are split into one contiguous
+// range per thread taking part, each in a word `cursor[s]` = generation | end | next: a thread claims the next
+// chunk of its own range with a compare-and-swap on that word, then takes chunks from the back of the others'
+// ranges, so a worker that wakes late can never claim a chunk of a finished or future job. Each thread so walks its
+// weights as one stream (two threads claiming alternate 55 KB chunks of one matrix read 24 GB/s here; contiguous
+// halves 32.6 GB/s). The caller publishes a job by storing the cursors and then `state`, works on chunks itself,
+// and waits until `done` equals the chunk count; only then may it reuse the job fields.
 #include "decode_pool.h"
 #include "ckernels.h"
 #include <immintrin.h>
@@ -13,6 +16,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -46,6 +50,7 @@ typedef struct {
 static struct {
     _Alignas(64) _Atomic uint64_t state;
     _Alignas(64) _Atomic size_t done;
+    _Alignas(64) _Atomic uint64_t cursor[MAX_WORKERS + 1][8];  // [slot][0]; one cache line per slot
     _Alignas(64) _Atomic int sleepers;
     _Atomic int helpers;  // workers that take part in the current job (indices below it), set before `state`
     atomic_flag busy;
@@ -177,20 +182,30 @@ static void run_chunk(const batch *b, size_t chunk) {
     run_rows(b, &b->jobs[j], begin, end);
 }
 
-// Claims and runs chunks of generation `gen` until none is left; returns how many it ran.
-static size_t work_on(uint32_t gen) {
-    size_t ran = 0;
-    uint64_t s = atomic_load_explicit(&pool.state, memory_order_acquire);
+// Claims one chunk of generation `gen` from cursor word `c`: the front of its range (own) or the back (stolen).
+// Returns the chunk, or SIZE_MAX when the range is empty or belongs to another generation.
+static size_t claim(_Atomic uint64_t *c, uint32_t gen, int own) {
+    uint64_t s = atomic_load_explicit(c, memory_order_acquire);
     while (GEN(s) == gen && NEXT(s) < TOTAL(s)) {
-        if (atomic_compare_exchange_weak_explicit(&pool.state, &s, s + 1, memory_order_acq_rel,
-                                                  memory_order_acquire)) {
-            run_chunk(&pool.work, NEXT(s));
+        const uint64_t t = own ? s + 1 : s - ((uint64_t)1 << 20);  // next + 1, or end − 1
+        if (atomic_compare_exchange_weak_explicit(c, &s, t, memory_order_acq_rel, memory_order_acquire))
+            return own ? NEXT(s) : TOTAL(s) - 1;
+    }
+    return SIZE_MAX;
+}
+
+// Runs chunks of generation `gen` from slot `slot`'s range, then from the other `slots` − 1 ranges, until none is
+// left; returns how many it ran.
+static size_t work_on(uint32_t gen, int slot, int slots) {
+    size_t ran = 0;
+    for (int k = 0; k < slots; k++) {
+        _Atomic uint64_t *c = &pool.cursor[(slot + k) % slots][0];
+        for (size_t chunk; (chunk = claim(c, gen, k == 0)) != SIZE_MAX; ran++) {
+            run_chunk(&pool.work, chunk);
 #ifdef PG_POOL_STATS
             pg_pool_stat_chunks[gen == pool_stats_caller_gen ? 0 : 1]++;
 #endif
             atomic_fetch_add_explicit(&pool.done, 1, memory_order_release);
-            ran++;
-            s = atomic_load_explicit(&pool.state, memory_order_acquire);
         }
     }
     return ran;
@@ -220,7 +235,8 @@ static void *worker_main(void *arg) {
             }
         }
         seen = GEN(atomic_load_explicit(&pool.state, memory_order_acquire));
-        if (index < atomic_load(&pool.helpers)) work_on(seen);
+        const int helpers = atomic_load(&pool.helpers);
+        if (index < helpers) work_on(seen, index + 1, helpers + 1);
     }
     return NULL;
 }
@@ -282,7 +298,9 @@ static void dispatch(batch *local, int threads) {
     pool.work = *local;
     atomic_store_explicit(&pool.done, 0, memory_order_relaxed);
     uint32_t gen = (GEN(atomic_load(&pool.state)) + 1) & 0xFFFFFF;
-    atomic_store(&pool.state, STATE(gen, total, 0));  // seq_cst: pairs with the sleepers check below
+    for (int s = 0; s < used; s++)
+        atomic_store_explicit(&pool.cursor[s][0], STATE(gen, total * (s + 1) / used, total * s / used), memory_order_relaxed);
+    atomic_store(&pool.state, STATE(gen, total, 0));  // seq_cst: publishes the cursors; pairs with the sleepers check below
     if (atomic_load(&pool.sleepers) > 0) {
         pthread_mutex_lock(&pool.mutex);
         pthread_cond_broadcast(&pool.wake);
@@ -291,7 +309,7 @@ static void dispatch(batch *local, int threads) {
 #ifdef PG_POOL_STATS
     pool_stats_caller_gen = gen;
 #endif
-    work_on(gen);
+    work_on(gen, 0, used);
     for (unsigned spins = 1; atomic_load_explicit(&pool.done, memory_order_acquire) < total; spins++) {
         _mm_pause();
         if (spins % YIELD_SPINS == 0) sched_yield();  // a worker holding a chunk was descheduled
