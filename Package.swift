@@ -15,12 +15,12 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "haswell"])]
 
 var targets: [Target] = [
     .target(name: "GGUF", swiftSettings: fast),
-    .target(name: "Checksum", swiftSettings: fast),
+    .target(name: "Checksum", dependencies: ["CKernels"], swiftSettings: fast),
     .target(name: "Tokenization", dependencies: ["GGUF"], swiftSettings: fast),
     .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
     // Every BLAS user goes through BLASSupport so OpenBLAS's core is chosen once, before the first BLAS call.
     .target(name: "BLASSupport", dependencies: ["CBLAS"], swiftSettings: fast),
-    // AVX2 decode kernels on quantised blocks (Inference's only C code).
+    // The C code: kernels on quantised blocks and the decode pool (Inference), SHA-256 block compression (Checksum).
     .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
     // The shared vocabulary (hook names, shorthands, layer lists, positions, the seeded generator): a leaf every layer
     // above shares.

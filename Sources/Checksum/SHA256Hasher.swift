@@ -1,9 +1,14 @@
+import CKernels
 import Foundation
 
 /// SHA-256 (FIPS 180-4) over a stream of bytes, for the model file's identity in activation files and probes.
+/// Whole blocks go to the x86 SHA extensions when the CPU has them (`pg_sha256_blocks`); this Swift compression
+/// function is the fallback and the reference the tests compare against.
 public struct SHA256Hasher: Sendable {
-    public init() {}
+    /// `accelerated: false` keeps every block in Swift (tests compare both paths).
+    public init(accelerated: Bool = true) { self.accelerated = accelerated }
 
+    private let accelerated: Bool
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
@@ -29,6 +34,14 @@ public struct SHA256Hasher: Sendable {
             let take = min(64 - buffer.count, bytes.count)
             buffer.append(contentsOf: bytes[0..<take]); i = take
             if buffer.count == 64 { buffer.withUnsafeBytes { compress($0.baseAddress!) }; buffer.removeAll() }
+        }
+        let whole = (bytes.count - i) / 64
+        if whole > 0, accelerated,
+            state.withUnsafeMutableBufferPointer({
+                pg_sha256_blocks($0.baseAddress!, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + i, whole)
+            }) == 1
+        {
+            i += 64 * whole
         }
         while i + 64 <= bytes.count { compress(bytes.baseAddress! + i); i += 64 }
         if i < bytes.count { buffer.append(contentsOf: bytes[i...]) }
