@@ -80,8 +80,9 @@ static inline __m256i fivebit_bytes(const uint8_t *p) {
 
 // Rows of K_LONG_ROW_BLOCKS super-blocks or more (ffn_down: 35) are walked one at a time, each a single stream:
 // four rows read side by side are four streams, which this machine kind's prefetchers serve at about half the
-// speed of one (a plain read of 4 interleaved 5 KB rows: 19 GB/s against 33.5 linear; Q4_K × int8 on 1536×8960:
-// 10.8 → 13.6 GB/s one row at a time, Q6_K 8.9 → 11.9). The arithmetic of a row is the same either way.
+// speed of one (a plain read of 4 interleaved 5 KB rows: 19 GB/s against 33.5 linear; Q4_K × int8 on 1536×8960,
+// one thread, 64-row calls: 10.2 → 15.3 GB/s one row at a time, Q6_K 8.4 → 19.0). The arithmetic of a row is the
+// same either way. (The BF16 kernels' K_ROWS4_KERNEL_512 keeps four rows: one at a time they were slower.)
 #define K_LONG_ROW_BLOCKS 16
 
 // Rows [row_begin, row_end) of a K-quant matrix, four at a time: BLOCK(pb, b, acc, off) adds super-block b of the

@@ -257,7 +257,8 @@ static void start_workers(void) {
     pool.workers = started;
 }
 
-// Rows per chunk for a job: multiples of 4 (of 32 from 32 on), about 32 KiB of weights, at least ~4 chunks per thread when possible.
+// Rows per chunk for a job: multiples of 4 (of 32 from 32 on), about PG_CHUNK_BYTES of weights, at least ~4 chunks per
+// thread when possible.
 static size_t rows_per_chunk(const pg_matvec_job *j, size_t cols, int threads) {
     size_t row_bytes = pg_row_bytes(j->type, cols);
     if (row_bytes == 0) row_bytes = 4 * cols;  // no kernel for the type (callers check): any positive size will do
