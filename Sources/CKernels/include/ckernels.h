@@ -81,8 +81,8 @@ void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads)
 int pg_sgemm_rows_supported(void);
 void pg_sgemm_rows(const float *x, size_t m, size_t k, const float *w, size_t n, float *y, size_t ldy, float *pack);
 
-/// SHA-256 compression of `blocks` whole 64-byte blocks into `state` (FIPS 180-4) with the x86 SHA extensions
-/// (sha256_ni.c); returns 1, or 0 without touching anything when the CPU lacks them or POLYGRAPH_NO_SHA_NI is set.
-int pg_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
+/// SHA-256 compression of `blocks` whole 64-byte blocks into `state` (FIPS 180-4; sha256_ni.c): with the x86 SHA
+/// extensions when `accelerated`, the CPU has them and POLYGRAPH_NO_SHA_NI is unset (returns 1), else in plain C (0).
+int pg_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks, int accelerated);
 
 #endif
