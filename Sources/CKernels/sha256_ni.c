@@ -49,11 +49,9 @@ int pg_have_sha_ni(void) {
     static int have = -1;
     if (have < 0) {
         const char *off = getenv("POLYGRAPH_NO_SHA_NI");
-        unsigned a, b, c, d;
-        __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));  // leaf 7: EBX bit 29 = SHA
         __builtin_cpu_init();
-        have = !(off && off[0] && off[0] != '0') && ((b >> 29) & 1) && __builtin_cpu_supports("sse4.1") &&
-               __builtin_cpu_supports("ssse3");
+        have = !(off && off[0] && off[0] != '0') && __builtin_cpu_supports("sha") &&
+               __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
     }
     return have;
 }

@@ -32,7 +32,8 @@ struct BatchedDecodeTests {
     func kernels(type: GGMLType) {
         // Legacy blocks: 160 columns take tiles of 8 activation rows, 800 (wider than 768) tiles of 4; with AVX-512 VNNI
         // the int8 products take tiles of 16 (13 or more rows left) and 8 (6 or more) first.
-        for cols in type.blockSize == 256 ? [512] : [160, 800] {
+        // K-quants: 4608 columns (18 super-blocks) take the one-row-at-a-time path of long rows.
+        for cols in type.blockSize == 256 ? [512, 4608] : [160, 800] {
             for rows in [5, 64, 131] {
                 let m = pool.matrix(type, rows: rows, cols: cols, seed: UInt64(rows))
                 for sequences in [2, 3, 4, 5, 6, 8, 12, 13, 16, 21, 32] {

@@ -102,7 +102,10 @@ struct KQuantKernelTests {
         return y.array(0..<m.rows)
     }
 
-    static let shapes: [(GGMLType, [Int])] = [(.q5_0, [32, 96, 896]), (.q4_K, [256, 768]), (.q6_K, [256, 1280])]
+    // 4352 columns (17 super-blocks): the long-row path (rows walked one at a time).
+    static let shapes: [(GGMLType, [Int])] = [
+        (.q5_0, [32, 96, 896]), (.q4_K, [256, 768, 4352]), (.q6_K, [256, 1280, 4352]),
+    ]
 
     @Test(
         "F32-activation kernels equal the dequantised product up to summation order",
