@@ -30,7 +30,6 @@ public final class GateQueue: Sendable {
     public let parallel: Int
     /// Hands jobs out in arrival order, each once a running place is free.
     private let admission = DispatchQueue(label: "polygraph.gate.admission", qos: .userInitiated)
-    private let workers = DispatchQueue(label: "polygraph.gate.engine", qos: .userInitiated, attributes: .concurrent)
     private let places: DispatchSemaphore
     private let state = LockedCounts()
 
@@ -87,7 +86,9 @@ public final class GateQueue: Sendable {
                     let queue = self.queue
                     queue.admission.async {
                         queue.places.wait()
-                        queue.workers.async {
+                        // A thread per job, not a dispatch queue: libdispatch on Linux runs about as many blocking
+                        // work items at once as there are cores, which capped the shared decode steps at 4 of 8.
+                        let thread = Thread {
                             state.update {
                                 $0.waiting -= 1; $0.running += 1
                             }
@@ -98,6 +99,8 @@ public final class GateQueue: Sendable {
                             queue.places.signal()
                             continuation.resume(with: result)
                         }
+                        thread.stackSize = 8 << 20  // the decode kernels keep their scratch on the stack
+                        thread.start()
                     }
                 }
             } onCancel: {
