@@ -57,6 +57,31 @@ import Testing
         #expect(queue.waiting == 0 && queue.running == 0)
     }
 
+    @Test("a queue of parallel 8 runs 8 blocking jobs at once, on any number of cores")
+    func parallelJobsRunTogether() async throws {
+        // Each job blocks until all eight have started, as batched generations wait for each other's steps: a
+        // queue that runs fewer at once times out (a dispatch queue on Linux ran about as many as there are cores, and
+        // added one more thread about every second: all eight after ~6 s).
+        let queue = GateQueue(capacity: 8, parallel: 8)
+        let arrived = LockedCounter(), allIn = DispatchSemaphore(value: 0)
+        let results = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                let slot = try queue.reserve()
+                group.addTask {
+                    try await slot.run { _ in
+                        if arrived.increment() == 8 { for _ in 0..<8 { allIn.signal() } }
+                        return allIn.wait(timeout: .now() + 2.5) == .success
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(
+            results == Array(repeating: true, count: 8),
+            "\(results.filter { !$0 }.count) of 8 jobs waited over 2.5 s for the others to start")
+        #expect(queue.waiting == 0 && queue.running == 0)
+    }
+
     @Test("cancelling the waiting task stops generation at the next token")
     func cancellation() async throws {
         let pacer = StepPacer(pauseAt: 3)
@@ -101,4 +126,16 @@ final class Log: @unchecked Sendable {
     private var _entries: [String] = []
     var entries: [String] { lock.withLock { _entries } }
     func append(_ s: String) { lock.withLock { _entries.append(s) } }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    /// The count after adding one.
+    func increment() -> Int {
+        lock.withLock {
+            count += 1; return count
+        }
+    }
 }
