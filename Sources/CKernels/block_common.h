@@ -181,8 +181,14 @@ PG_MATMAT_Q8_VNNI(pg_matmat_q5_0_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q8_0_q8_v
 int pg_have_q8_vnni(void);
 void pg_q8_block_starts(const int8_t *qx, size_t blocks, int bias, int32_t *start);
 // Packing of sixteen rows from `row` (those below `rows`) of a 32-value format for the int8 GEMM tile (gemm_vnni.c):
-// q [16 · cols] interleaved four bytes per row, sc and of [16 · cols / 32] (weight = sc · u − of).
+// q interleaved four values per row, sc and of [16 · cols / 32] (weight = sc · u − of).
 typedef void (*pg_pack_group32)(const void *w, size_t cols, size_t row, size_t rows, uint8_t *q, float *sc, float *of);
+// The 4-bit formats (Q4_0, Q4_1) pack two vectors of four-value groups into one, as nibbles (half a byte per value,
+// as in the GGUF), and per block of 32 values keep 256 value bytes, 16 d and for Q4_1 16 −m together
+// (nibble_block_bytes); q then holds the whole group and sc, of are not used. The others one byte per value
+// (16 · cols), sc and of apart.
+int pg_q8_packs_nibbles(int type);
+static inline size_t nibble_block_bytes(int offsets) { return 256 + 64 + (offsets ? 64 : 0); }
 size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy, pg_pack_group32 pack);
 #define PG_MATVEC_Q8_VNNI(NAME)                                                                           \

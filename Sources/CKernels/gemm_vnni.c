@@ -36,11 +36,12 @@ int pg_gemm_q8_supported(int type, size_t cols) {
 // scale (Q4_0 8, Q5_0 16, Q8_0 128, Q6_K 32), so each integer sum starts from −bias · Σ qx of its token (ss holds
 // that int32) and ends as Σ (u − bias) · qx, one float operation fewer per sub-block; otherwise (Q4_1, Q4_K) sums
 // start from 0 and the offset is subtracted in float.
-static inline __attribute__((always_inline)) void tile(const int S, const int B, const int nt, const uint8_t *const *q,
+static inline __attribute__((always_inline)) void tile(const int S, const int B, const int NIB, const int nt,
+                                                      const uint8_t *const *q,
                                                       const float *const *sc, const float *const *of, size_t cols,
                                                       const int8_t *qx, const float *ds, const float *ss, size_t t0,
                                                       float *y, size_t ldy, size_t row0, size_t rows) {
-    const size_t nsub = cols / S;
+    const size_t nsub = cols / S, NBB = nibble_block_bytes(!B);  // a nibble block's bytes (Q4_1: no bias)
     __m512 f[RV][TT];
     for (int v = 0; v < RV; v++)
         for (int t = 0; t < nt; t++) f[v][t] = _mm512_setzero_ps();
@@ -54,7 +55,14 @@ static inline __attribute__((always_inline)) void tile(const int S, const int B,
         for (int g = 0; g < S / 4; g++) {
             const size_t k = s * S + 4 * g;
             __m512i w[RV];
-            for (int v = 0; v < RV; v++) w[v] = _mm512_load_si512((const void *)(q[v] + 16 * k));
+            for (int v = 0; v < RV; v++) {
+                if (NIB) {  // vectors 2j and 2j + 1 as the low and high nibbles of one (pack16)
+                    const __m512i both = _mm512_load_si512((const void *)(q[v] + s * NBB + 32 * (g & ~1)));
+                    w[v] = _mm512_and_si512(g & 1 ? _mm512_srli_epi16(both, 4) : both, _mm512_set1_epi8(0x0F));
+                } else {
+                    w[v] = _mm512_load_si512((const void *)(q[v] + 16 * k));
+                }
+            }
             for (int t = 0; t < nt; t++) {
                 int32_t four;
                 memcpy(&four, qx + (t0 + t) * cols + k, 4);
@@ -63,8 +71,9 @@ static inline __attribute__((always_inline)) void tile(const int S, const int B,
             }
         }
         for (int v = 0; v < RV; v++) {
-            const __m512 scale = _mm512_load_ps(sc[v] + 16 * s);
-            const __m512 off = B ? _mm512_setzero_ps() : _mm512_load_ps(of[v] + 16 * s);
+            const float *bs = NIB ? (const float *)(q[v] + s * NBB + 256) : sc[v] + 16 * s;
+            const __m512 scale = _mm512_load_ps(bs);
+            const __m512 off = B ? _mm512_setzero_ps() : _mm512_load_ps(NIB ? bs + 16 : of[v] + 16 * s);
             for (int t = 0; t < nt; t++) {
                 const __m512 d = _mm512_mul_ps(scale, _mm512_set1_ps(ds[(t0 + t) * nsub + s]));
                 f[v][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[v][t]), d, f[v][t]);
@@ -82,26 +91,38 @@ static inline __attribute__((always_inline)) void tile(const int S, const int B,
 
 // Activation rows in tiles of at most TT, as even as possible (8: 4 + 4, not 6 + 2: a tile of few rows reloads the
 // weights for little work). A row's sums do not depend on its tile, so neither do its bits.
-#define TILES(NAME, S, B)                                                                                     \
+#define TILES(NAME, S, B, NIB)                                                                                \
     static void NAME(const uint8_t *const *q, const float *const *sc, const float *const *of, size_t cols,       \
                      const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,       \
                      size_t row0, size_t rows) {                                                                \
         for (size_t t = 0; t < nx;) {                                                                           \
             const size_t left = nx - t, tiles = (left + TT - 1) / TT, n = (left + tiles - 1) / tiles;          \
             switch (n) {                                                                                        \
-            case 1: tile(S, B, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            case 2: tile(S, B, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            case 3: tile(S, B, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            case 4: tile(S, B, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            case 5: tile(S, B, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            default: tile(S, B, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                 \
+            case 1: tile(S, B, NIB, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 2: tile(S, B, NIB, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 3: tile(S, B, NIB, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 4: tile(S, B, NIB, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 5: tile(S, B, NIB, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            default: tile(S, B, NIB, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                 \
             }                                                                                                   \
             t += n;                                                                                             \
         }                                                                                                       \
     }
-TILES(tiles_16_bias, 16, 1)
-TILES(tiles_32_bias, 32, 1)
-TILES(tiles_32, 32, 0)
+TILES(tiles_16_bias, 16, 1, 0)
+TILES(tiles_32_bias, 32, 1, 0)
+TILES(tiles_32, 32, 0, 0)
+TILES(tiles_32_bias_nibbles, 32, 1, 1)
+TILES(tiles_32_nibbles, 32, 0, 1)
+
+typedef void (*tiles_fn)(const uint8_t *const *, const float *const *, const float *const *, size_t, const int8_t *,
+                         const float *, const float *, size_t, float *, size_t, size_t, size_t);
+
+// The tiles for sub-blocks of S values, with or without a bias, on bytes or on nibbles (pg_q8_packs_nibbles).
+static tiles_fn tiles_for(int S, int bias, int nibbles) {
+    if (S == 16) return tiles_16_bias;
+    if (nibbles) return bias ? tiles_32_bias_nibbles : tiles_32_nibbles;
+    return bias ? tiles_32_bias : tiles_32;
+}
 
 // pg_quantize_q8 of each of the nx rows of x (the same quants and scales: amax / 127, round to nearest even),
 // with per sub-block of S values its scale ds and dx · Σ qx (ss); with a bias (see tile) ss holds instead the int32
@@ -200,6 +221,8 @@ static void pack_and_run(int type, int S, int bias, const void *w, size_t cols, 
                          const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,
                          uint8_t *buf, pg_pack_group32 pack) {
     const size_t nsub = cols / S, gb = group_bytes(cols, S);
+    const int nibbles = pack && pg_q8_packs_nibbles(type);  // the prefill's packing (gemm_pack.c) keeps bytes
+    // (with nibbles, pack16 keeps the scales within q: gs and go are only passed along)
     const uint8_t *q[RV];
     const float *sc[RV], *of[RV];
     uint8_t *scratch = buf + RV * gb;
@@ -211,10 +234,7 @@ static void pack_and_run(int type, int S, int bias, const void *w, size_t cols, 
                                 (float *)(scratch + 16 * cols) + nsub);
         q[v] = g; sc[v] = gs; of[v] = go;
     }
-    void (*tiles)(const uint8_t *const *, const float *const *, const float *const *, size_t, const int8_t *,
-                  const float *, const float *, size_t, float *, size_t, size_t, size_t) =
-        S == 16 ? tiles_16_bias : bias ? tiles_32_bias : tiles_32;
-    tiles(q, sc, of, cols, qx, ds, ss, nx, y, ldy, row0, rows);
+    tiles_for(S, bias, nibbles)(q, sc, of, cols, qx, ds, ss, nx, y, ldy, row0, rows);
 }
 
 static uint8_t *pack_buffer(size_t cols, int S) {
@@ -280,10 +300,10 @@ size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols,
         for (int v = 0; v < RV; v++) {
             const size_t g = r / 16 + v < groups ? r / 16 + v : r / 16;
             q[v] = (const uint8_t *)packed + g * gb;
-            sc[v] = (const float *)(q[v] + 16 * cols);
+            sc[v] = (const float *)(q[v] + 16 * cols);  // (not used with nibbles: their scales are within q)
             of[v] = bias ? sc[v] : sc[v] + 16 * blocks;
         }
-        (bias ? tiles_32_bias : tiles_32)(q, sc, of, cols, qx, dx, ss, nx, y, ldy, r, row_end);
+        tiles_for(32, bias, pg_q8_packs_nibbles(type))(q, sc, of, cols, qx, dx, ss, nx, y, ldy, r, row_end);
     }
     block_starts_free(ss, sx, local);
     return nx;

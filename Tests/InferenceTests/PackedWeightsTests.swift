@@ -31,8 +31,11 @@ struct PackedWeightsTests {
         return (0..<(n * m.rows)).map { y[$0].bitPattern }
     }
 
+    /// Per group of sixteen rows: the values (the 4-bit formats as nibbles, half a byte each; the others a byte),
+    /// then a float scale per row and block, and for Q4_1 a float offset.
     static func expectedBytes(_ type: GGMLType, rows: Int, cols: Int) -> Int {
-        (rows + 15) / 16 * (16 * cols + (type == .q4_1 ? 2 : 1) * 16 * (cols / 32) * 4)
+        let valueBytes = [.q4_0, .q4_1].contains(type) ? 8 * cols : 16 * cols
+        return (rows + 15) / 16 * (valueBytes + (type == .q4_1 ? 2 : 1) * 16 * (cols / 32) * 4)
     }
 
     @Test(

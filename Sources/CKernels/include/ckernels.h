@@ -62,7 +62,8 @@ int pg_gemm_q8_supported(int type, size_t cols);
 void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *x, size_t nx, float *y, int threads);
 // A 32-value-format matrix (Q4_0, Q4_1, Q5_0, Q8_0) packed whole for the int8 GEMM tile, so batched int8 decode
 // steps stop packing sixteen rows per call (quant_matvec_q8_vnni.c). pg_q8_packed_bytes: the bytes it takes (groups
-// of sixteen rows: one byte per weight, a float scale per row and block, for Q4_1 a float offset too), 0 when the
+// of sixteen rows: a byte per weight, half a byte for Q4_0 and Q4_1; a float scale per row and block, for Q4_1 a
+// float offset too), 0 when the
 // CPU (AVX-512 VNNI and DQ) or the format has no packing. pg_q8_pack_matrix fills `out` (64-byte aligned, that many
 // bytes) on up to `threads` threads of the decode pool; returns 1, or 0 (nothing written) without packing.
 size_t pg_q8_packed_bytes(int type, size_t rows, size_t cols);

@@ -2,13 +2,14 @@ import CKernels
 import Foundation
 
 /// The packed int8 form of one 32-value-format matrix (Q4_0, Q4_1, Q5_0, Q8_0), kept so that batched
-/// `quantizedInt8` decode steps stop packing sixteen weight rows per call (`pg_q8_pack_matrix`: one byte per weight
-/// plus a float scale per row and block, and for Q4_1 a float offset; ~1.13–1.25 bytes per weight). Made lazily by
+/// `quantizedInt8` decode steps stop packing sixteen weight rows per call (`pg_q8_pack_matrix`: a byte per weight,
+/// half a byte for Q4_0 and Q4_1, plus a float scale per row and block, and for Q4_1 a float offset; 0.63–1.13 bytes
+/// per weight). Made lazily by
 /// the first batched int8 step (≥ 2 sequences) that uses the matrix, only when it fits `PackedWeights.Budget`;
 /// otherwise that matrix keeps packing per call, with the same bits. Freed with the matrix.
 final class PackedWeights: @unchecked Sendable {
     /// The bytes all packed copies of a process may take. `POLYGRAPH_PACKED_WEIGHTS_MB`: a number of megabytes
-    /// (0: never pack); unset: 256 MB, so that a small model's copy (SmolLM2-135M: ~170 MB) stays inside the
+    /// (0: never pack); unset: 256 MB, so that a small model's copy (SmolLM2-135M: ~110 MB) stays inside the
     /// bounded-memory rule's 300 MB beyond file and KV cache. Either way at most a quarter of the memory available
     /// when the first copy is made.
     final class Budget: @unchecked Sendable {
