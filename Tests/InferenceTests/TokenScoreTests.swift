@@ -22,6 +22,31 @@ struct TokenScoreTests {
         #expect(TokenScore.of(99, logits: logits).logprob == -.infinity)
     }
 
+    @Test("a vocabulary-sized row agrees with a double-precision softmax: repeats of the maximum, −∞ logits, a tail")
+    func vectorPasses() {
+        var rng = SystemRandomNumberGenerator()
+        for vocab in [49_155, 7, 1] {
+            var logits = (0..<vocab).map { _ in Float.random(in: -12...9, using: &rng) }
+            if vocab > 100 {
+                logits[17] = -.infinity
+                logits[vocab - 1] = 11  // the maximum in the tail, repeated in a vector lane: margin 0
+                logits[40] = 11
+            }
+            let top = logits.max()!
+            let z = logits.map { Double($0 - top) }, e = z.map { exp($0) }, sum = e.reduce(0, +)
+            let entropy = log(sum) - zip(e, z).reduce(0) { $0 + ($1.0 == 0 ? 0 : $1.0 * $1.1) } / sum
+            for token in [0, vocab / 2, vocab - 1] {
+                let score = TokenScore.of(Int32(token), logits: logits)
+                #expect(abs(Double(score.logprob) - (z[token] - log(sum))) < 1e-5, "vocab \(vocab) token \(token)")
+                #expect(abs(Double(score.entropy) - entropy) < 1e-5)
+            }
+            let sorted = logits.sorted(by: >)
+            #expect(TokenScore.of(0, logits: logits).margin == (vocab > 1 ? sorted[0] - sorted[1] : 0))
+        }
+        #expect(TokenScore.of(0, logits: [Float](repeating: 3, count: 9)).margin == 0)
+        #expect(TokenScore.of(-1, logits: [1, 2]).logprob == -.infinity)
+    }
+
     @Test(
         "teacher forcing scores every next token from the all-position logits, panel by panel",
         .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))

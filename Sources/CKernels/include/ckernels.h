@@ -86,4 +86,8 @@ void pg_sgemm_rows(const float *x, size_t m, size_t k, const float *w, size_t n,
 /// extensions when `accelerated`, the CPU has them and POLYGRAPH_NO_SHA_NI is unset (returns 1), else in plain C (0).
 int pg_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks, int accelerated);
 
+/// The model's confidence in `token` from `logits[0..<vocab]` (token_score.c): ln softmax(logits)[token] (−∞ for an id
+/// outside the vocabulary), the entropy in nats and the top-1 − top-2 logit margin (0 with a single finite logit).
+void pg_token_score(const float *logits, size_t vocab, int64_t token, float *logprob, float *entropy, float *margin);
+
 #endif

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// How confident the model was about one token, from the logits that predicted it: the model's own confidence,
@@ -17,29 +18,12 @@ public struct TokenScore: Sendable, Hashable, Codable {
         self.margin = margin
     }
 
-    /// Scores `token` against `logits[0..<vocab]` (log-softmax computed in double precision).
+    /// Scores `token` against `logits[0..<vocab]`: two vector passes (`pg_token_score`; e^z within ~2 ulp of
+    /// `expf`, sums in double precision).
     public static func of(_ token: Int32, logits: UnsafePointer<Float>, vocab: Int) -> TokenScore {
-        var maxLogit = -Float.infinity, top1 = -Float.infinity, top2 = -Float.infinity
-        for i in 0..<vocab {
-            let v = logits[i]
-            if v > top1 { top2 = top1; top1 = v } else if v > top2 { top2 = v }
-            if v > maxLogit { maxLogit = v }
-        }
-        // exp in single precision (z ≤ 0, so no overflow), sums in double.
-        var sum = 0.0, weighted = 0.0
-        for i in 0..<vocab {
-            let z = logits[i] - maxLogit
-            let e = Double(Foundation.exp(z))
-            sum += e
-            weighted += e * Double(z)
-        }
-        let logZ = log(sum)  // log Σ exp(z), z = logit − max
-        // H = −Σ p ln p = logZ − Σ p·z.
-        let entropy = logZ - weighted / sum
-        let id = Int(token)
-        let lp = id >= 0 && id < vocab ? Double(logits[id] - maxLogit) - logZ : -.infinity
-        let margin = top2.isFinite ? top1 - top2 : 0
-        return TokenScore(logprob: Float(lp), entropy: Float(max(0, entropy)), margin: margin)
+        var logprob: Float = 0, entropy: Float = 0, margin: Float = 0
+        pg_token_score(logits, vocab, Int64(token), &logprob, &entropy, &margin)
+        return TokenScore(logprob: logprob, entropy: entropy, margin: margin)
     }
 
     /// Scores `token` against a logits array.

@@ -1,0 +1,70 @@
+// The model's own confidence in one token from the logits that predicted it (TokenScore in Swift): log-softmax of
+// the token, entropy of the distribution (nats) and the top-1 − top-2 logit margin, in two vector passes over the
+// vocabulary. e^(z − max) by exp_nonpositive (within ~2 ulp of expf), the sums in double precision.
+#include "ckernels.h"
+#include "block_common.h"
+#include <immintrin.h>
+#include <math.h>
+
+// The two largest values seen, counting repeats (v equal to the first makes it the second too).
+static inline void keep_top2(float v, float *top1, float *top2) {
+    if (v > *top1) {
+        *top2 = *top1;
+        *top1 = v;
+    } else if (v > *top2) {
+        *top2 = v;
+    }
+}
+
+static inline __m256d low_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
+static inline __m256d high_pd(__m256 v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+
+void pg_token_score(const float *logits, size_t vocab, int64_t token, float *logprob, float *entropy, float *margin) {
+    // Pass 1: per lane the two largest (t2 takes min(t1, v): a repeat of the maximum becomes the second), then the
+    // sixteen lane values and the tail through the same rule.
+    __m256 t1 = _mm256_set1_ps(-INFINITY), t2 = t1;
+    size_t i = 0;
+    for (; i + 8 <= vocab; i += 8) {
+        const __m256 v = _mm256_loadu_ps(logits + i);
+        t2 = _mm256_max_ps(t2, _mm256_min_ps(t1, v));
+        t1 = _mm256_max_ps(t1, v);
+    }
+    float a[8], b[8], top1 = -INFINITY, top2 = -INFINITY;
+    _mm256_storeu_ps(a, t1);
+    _mm256_storeu_ps(b, t2);
+    for (int k = 0; k < 8; k++) {
+        keep_top2(a[k], &top1, &top2);
+        keep_top2(b[k], &top1, &top2);
+    }
+    for (size_t j = i; j < vocab; j++) keep_top2(logits[j], &top1, &top2);
+    // Pass 2: Σ e^z and Σ e^z · z with z = logit − max ≤ 0 (z clamped at −87, where e^z is 0: no 0 · −∞).
+    const __m256 mv = _mm256_set1_ps(top1), low = _mm256_set1_ps(-87.0f);
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0, w0 = s0, w1 = s0;
+    for (i = 0; i + 8 <= vocab; i += 8) {
+        const __m256 z = _mm256_max_ps(_mm256_sub_ps(_mm256_loadu_ps(logits + i), mv), low);
+        const __m256 e = exp_nonpositive(z);
+        const __m256d e0 = low_pd(e), e1 = high_pd(e);
+        s0 = _mm256_add_pd(s0, e0);
+        s1 = _mm256_add_pd(s1, e1);
+        w0 = _mm256_fmadd_pd(e0, low_pd(z), w0);
+        w1 = _mm256_fmadd_pd(e1, high_pd(z), w1);
+    }
+    double sums[4], weights[4], sum = 0, weighted = 0;
+    _mm256_storeu_pd(sums, _mm256_add_pd(s0, s1));
+    _mm256_storeu_pd(weights, _mm256_add_pd(w0, w1));
+    for (int k = 0; k < 4; k++) {
+        sum += sums[k];
+        weighted += weights[k];
+    }
+    for (; i < vocab; i++) {
+        const float z = fmaxf(logits[i] - top1, -87.0f);
+        const double e = z > -87.0f ? (double)expf(z) : 0;
+        sum += e;
+        weighted += e * z;
+    }
+    const double log_z = log(sum);  // log Σ e^z
+    const double h = log_z - weighted / sum;  // H = −Σ p ln p = log Z − Σ p·z
+    *logprob = token >= 0 && (size_t)token < vocab ? (float)((double)(logits[token] - top1) - log_z) : -INFINITY;
+    *entropy = h > 0 ? (float)h : 0;
+    *margin = isfinite(top2) ? top1 - top2 : 0;
+}
