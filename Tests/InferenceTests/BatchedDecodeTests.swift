@@ -169,3 +169,61 @@ struct BatchedDecodeModelTests {
         #expect(lm.activeGenerations == 0)
     }
 }
+
+/// A model that passes each batch to the real one, records how many sequences each pass held, and takes `delay`
+/// longer (a bigger model's pass).
+final class RecordingModel: CausalLanguageModel, @unchecked Sendable {
+    let inner: any CausalLanguageModel
+    let delay: TimeInterval
+    private let lock = NSLock()
+    private var sizes: [Int] = []
+    var passSizes: [Int] { lock.withLock { sizes } }
+
+    init(_ inner: any CausalLanguageModel, delay: TimeInterval) { self.inner = inner; self.delay = delay }
+
+    var config: ModelConfig { inner.config }
+    var quantizedPrefillLimit: Int { inner.quantizedPrefillLimit }
+
+    func forward(
+        _ sequences: [[Int32]], caches: [KVCache], capture: HookFilter, logits: LogitsRequest, quantizedPrefill: Bool
+    ) throws -> [SequenceActivations] {
+        lock.withLock { sizes.append(sequences.count) }
+        Thread.sleep(forTimeInterval: delay)
+        return try inner.forward(
+            sequences, caches: caches, capture: capture, logits: logits, quantizedPrefill: quantizedPrefill)
+    }
+}
+
+@Suite(
+    "Decode batcher: a late generation joins the batch, which then stays whole",
+    .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
+struct DecodeBatcherTests {
+    @Test("a step submitted while a pass runs waits for the others from that pass's end, not from its submission")
+    func lateGenerationDoesNotSplitTheBatch() throws {
+        let lm = try LanguageModel.load(path: TestPaths.model)
+        let model = RecordingModel(lm.model, delay: 0.03)
+        let batcher = DecodeBatcher(model: model)
+        let caches = try (0..<4).map { i in
+            let cache = lm.model.makeCache()
+            _ = try lm.model.forward([lm.rawPrompt("Count: \(i)")], caches: [cache], capture: .none, logits: .none)
+            return cache
+        }
+        // Four generations of 8 steps; each spends 8 ms between its steps (sampling, scoring); the fourth starts
+        // 6 ms late, while the first pass (the other three, after `gather`) is running. Counting its wait from its
+        // submission let it leave alone at the next chance, and the batch then ran as passes of 3 and 1 for good.
+        // All four count from the start: the first pass waits `gather` for the fourth.
+        for _ in 0..<4 { batcher.join() }
+        _ = try concurrentMap(Array(0..<4), width: 4) { i, _ in
+            defer { batcher.leave() }
+            if i == 3 { Thread.sleep(forTimeInterval: 0.006) }
+            for t in 0..<8 {
+                _ = try batcher.step(Int32(200 + t), cache: caches[i], capture: .none, logits: .none)
+                Thread.sleep(forTimeInterval: 0.008)
+            }
+            return 0
+        }
+        let sizes = model.passSizes
+        #expect(sizes.reduce(0, +) == 32)
+        #expect(sizes.count(where: { $0 == 4 }) >= 6, "passes: \(sizes)")
+    }
+}

@@ -45,6 +45,10 @@ final class DecodeBatcher: @unchecked Sendable {
     private var pending: [Pass] = []
     /// Seconds the last decode step took.
     private var lastStep: TimeInterval = 0
+    /// When the last pass ended (uptime nanoseconds). A step's wait for the rest of the batch counts from then: while
+    /// a pass runs, the generations in it cannot submit, so time waited during it must not let the waiting steps
+    /// leave without them (that split a batch of 16 into passes of 3 and 13, 5 and 11, … for good).
+    private var lastPassEnd: UInt64 = 0
 
     /// One sequence's part of a forward pass, and what came of it.
     private final class Pass {
@@ -119,14 +123,16 @@ final class DecodeBatcher: @unchecked Sendable {
                 let started = DispatchTime.now().uptimeNanoseconds
                 let results = execute(group)
                 condition.lock()
-                if group[0].isStep { lastStep = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 }
+                lastPassEnd = DispatchTime.now().uptimeNanoseconds
+                if group[0].isStep { lastStep = Double(lastPassEnd - started) / 1e9 }
                 for (p, r) in zip(group, results) { p.result = r }
                 running = false
                 condition.broadcast()
             } else {
                 // Steps waiting for the rest of the batch, prompts for company: until the first one's time is up.
                 let deadlines = pending.map {
-                    Double($0.submitted) / 1e9 + ($0.isStep || $0.rides ? 1 : promptPatience) * patience
+                    Double($0.isStep || $0.rides ? waitingSince($0) : $0.submitted) / 1e9
+                        + ($0.isStep || $0.rides ? 1 : promptPatience) * patience
                 }
                 let wait = (deadlines.min() ?? 0) - Double(DispatchTime.now().uptimeNanoseconds) / 1e9
                 _ = condition.wait(until: Date(timeIntervalSinceNow: max(wait, 0.0002)))
@@ -138,6 +144,10 @@ final class DecodeBatcher: @unchecked Sendable {
 
     /// How long waiting steps wait for the rest of the batch (under the lock).
     private var patience: TimeInterval { max(gather, lastStep) }
+
+    /// Since when a step (or riding prompt) has been waiting for the rest of the batch: its submission, or the end
+    /// of the pass that ran while it waited (under the lock).
+    private func waitingSince(_ pass: Pass) -> UInt64 { max(pass.submitted, lastPassEnd) }
 
     /// Under the lock: what to run now — waiting prompts (with the first one's hooks and logits, up to
     /// `maxPrefillTokens`; a prompt shorter than `minSharedPrefill` alone); else the waiting steps once every joined generation has one in
@@ -165,7 +175,7 @@ final class DecodeBatcher: @unchecked Sendable {
         // Steps, with the prompts that ride along (Sarathi-Serve's piggybacking, Agrawal et al. 2024): they wait
         // for no companions, and the steps do not wait for them.
         guard let first = pending.first(where: \.isStep) ?? pending.first(where: \.rides) else { return nil }
-        let waited = Double(DispatchTime.now().uptimeNanoseconds - first.submitted) / 1e9
+        let waited = Double(DispatchTime.now().uptimeNanoseconds - waitingSince(first)) / 1e9
         let ready = first.isStep ? pending.count(where: \.isStep) >= min(joined, maxBatch) : joined == 0
         guard ready || waited >= patience else { return nil }
         var group: [Pass] = [], steps = 0, riding = 0
