@@ -6,20 +6,33 @@
 #include <math.h>
 #include <string.h>
 
+// Per block of 32: d = max |x| / 127, q = round-to-nearest-even(x · (1 / d)) (VCVTPS2DQ under the default MXCSR
+// rounding, as nearbyintf), sx = d · Σ q; |q| ≤ 127, so the saturating packs keep every value.
 void pg_quantize_q8(const float *x, size_t cols, int8_t *qx, float *dx, float *sx) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
     for (size_t b = 0; b < cols / 32; b++) {
         const float *p = x + 32 * b;
-        float amax = 0;
-        for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(p[i]));
-        float d = amax / 127.0f, inv = d > 0 ? 1.0f / d : 0.0f;
-        int sum = 0;
-        for (int i = 0; i < 32; i++) {
-            int q = (int)nearbyintf(p[i] * inv);
-            qx[32 * b + i] = (int8_t)q;
-            sum += q;
-        }
+        const __m256 v0 = _mm256_loadu_ps(p), v1 = _mm256_loadu_ps(p + 8), v2 = _mm256_loadu_ps(p + 16),
+                     v3 = _mm256_loadu_ps(p + 24);
+        const __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v0), _mm256_andnot_ps(sign, v1)),
+                                       _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_movehdup_ps(h));
+        const float amax = _mm_cvtss_f32(h), d = amax / 127.0f, inv = d > 0 ? 1.0f / d : 0.0f;
+        const __m256 iv = _mm256_set1_ps(inv);
+        const __m256i q0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, iv)), q1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, iv)),
+                      q2 = _mm256_cvtps_epi32(_mm256_mul_ps(v2, iv)), q3 = _mm256_cvtps_epi32(_mm256_mul_ps(v3, iv));
+        // packs work within 128-bit lanes: bytes come out in dword order 0 2 4 6 1 3 5 7, put back by a permute.
+        const __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
+        _mm256_storeu_si256((__m256i *)(qx + 32 * b),
+                            _mm256_permutevar8x32_epi32(packed, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+        const __m256i s4 = _mm256_add_epi32(_mm256_add_epi32(q0, q1), _mm256_add_epi32(q2, q3));
+        __m128i t = _mm_add_epi32(_mm256_castsi256_si128(s4), _mm256_extracti128_si256(s4, 1));
+        t = _mm_add_epi32(t, _mm_shuffle_epi32(t, _MM_SHUFFLE(1, 0, 3, 2)));
+        t = _mm_add_epi32(t, _mm_shuffle_epi32(t, _MM_SHUFFLE(2, 3, 0, 1)));
         dx[b] = d;
-        sx[b] = d * (float)sum;
+        sx[b] = d * (float)_mm_cvtsi128_si32(t);
     }
 }
 

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Hooks
 import Testing
@@ -68,6 +69,26 @@ struct QuantizedKernelTests {
 @Suite(
     "Quantised decode on the real model", .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
 struct QuantizedDecodeParityTests {
+    @Test("pg_quantize_q8 gives the definition's bits: d = max|x| / 127, q = x · (1/d) rounded half to even, Σq · d")
+    func quantizeQ8() {
+        var rng = SystemRandomNumberGenerator()
+        for trial in 0..<200 {
+            let cols = 32 * (1 + trial % 48), scale = Float(pow(10, Double(trial % 9 - 4)))
+            var x = (0..<cols).map { _ in Float.random(in: -1...1, using: &rng) * scale }
+            if trial % 4 == 0 { for i in 0..<32 { x[i] = 0 } }  // an all-zero block: d = 0, q = 0
+            if trial % 5 == 0 { x[1] = 63.5 / 127 * x.prefix(32).map(abs).max()! }  // a tie when d is exact
+            var q = [Int8](repeating: 0, count: cols), d = [Float](repeating: 0, count: cols / 32), s = d
+            pg_quantize_q8(x, cols, &q, &d, &s)
+            for b in 0..<(cols / 32) {
+                let block = x[(32 * b)..<(32 * b + 32)]
+                let amax = block.map(abs).max()!, db = amax / 127, inv: Float = db > 0 ? 1 / db : 0
+                let qb = block.map { Int(($0 * inv).rounded(.toNearestOrEven)) }
+                #expect(q[(32 * b)..<(32 * b + 32)].map(Int.init) == qb, "trial \(trial) block \(b)")
+                #expect(d[b].bitPattern == db.bitPattern && s[b].bitPattern == (db * Float(qb.reduce(0, +))).bitPattern)
+            }
+        }
+    }
+
     @Test("single-token steps with quantised kernels match the F32 BLAS path")
     func decodeParity() throws {
         let quant = try SharedModel.get()
