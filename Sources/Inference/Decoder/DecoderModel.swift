@@ -19,8 +19,9 @@ import Hooks
 public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     public let config: ModelConfig
     public let weights: DecoderWeights
-    /// RoPE inverse frequencies per layer, `[nLayers][ropeDim / 2]` (one shared array unless bases differ).
+    /// RoPE inverse frequencies of each distinct base, `[bases][ropeDim / 2]`, and the one of each layer.
     private let frequencies: [[Float]]
+    private let frequencySet: [Int]
     /// Per-layer attention spans (`variant.attention(layer:config:)`), `[nLayers]`.
     let layerAttention: [LayerAttention]
     /// Attention logit scale: `variant.attentionScale` or `1 / sqrt(head_dim)`.
@@ -43,13 +44,13 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
         self.decodeMode = decodeMode; self.variant = variant
         layerAttention = (0..<config.nLayers).map { variant.attention(layer: $0, config: config) }
-        var byBase: [Float: [Float]] = [:]
-        frequencies = layerAttention.map { a in
-            if let f = byBase[a.ropeBase] { return f }
-            let f = Kernels.ropeFrequencies(base: a.ropeBase, ropeDim: config.ropeDim)
-            byBase[a.ropeBase] = f
-            return f
+        var bases: [Float] = []
+        frequencySet = layerAttention.map { a in
+            if let k = bases.firstIndex(of: a.ropeBase) { return k }
+            bases.append(a.ropeBase)
+            return bases.count - 1
         }
+        frequencies = bases.map { Kernels.ropeFrequencies(base: $0, ropeDim: config.ropeDim) }
         attentionScale = variant.attentionScale ?? 1 / Float(config.headDim).squareRoot()
     }
 
@@ -103,7 +104,19 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         if lastLayer >= 0 {
             let s = Scratch(
                 total: total, d: d, qDim: qDim, kvDim: kvDim, dFF: c.dFF, ropeHalf: c.ropeDim / 2,
-                workspace: workspace)
+                bases: frequencies.count, workspace: workspace)
+            // Each row's rotation once per pass and base (the layers of a base share it), not per layer and head.
+            let half = c.ropeDim / 2
+            for (k, f) in frequencies.enumerated() {
+                for (i, seg) in segments.enumerated() {
+                    for t in 0..<seg.count {
+                        let at = (k * total + seg.start + t) * half
+                        Kernels.ropeAngles(
+                            position: caches[i].length + t, frequencies: f, cos: s.cos.pointer + at,
+                            sin: s.sin.pointer + at)
+                    }
+                }
+            }
             for l in 0...lastLayer {
                 block(l, x: x, s: s, segments: segments, caches: caches, mode: stepMode, recorder: &recorder)
             }
@@ -128,13 +141,16 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         let xn, q, k, v, z, proj, gate, up: FloatBuffer
         let cos, sin: FloatBuffer
         let workspace: PanelWorkspace
-        init(total: Int, d: Int, qDim: Int, kvDim: Int, dFF: Int, ropeHalf: Int, workspace: PanelWorkspace) {
+        /// `cos`, `sin`: `[bases, total, ropeHalf]`, each row's RoPE angles for each distinct base.
+        init(
+            total: Int, d: Int, qDim: Int, kvDim: Int, dFF: Int, ropeHalf: Int, bases: Int, workspace: PanelWorkspace
+        ) {
             self.workspace = workspace
             xn = FloatBuffer(count: total * d); proj = FloatBuffer(count: total * d)
             q = FloatBuffer(count: total * qDim); z = FloatBuffer(count: total * qDim)
             k = FloatBuffer(count: total * kvDim); v = FloatBuffer(count: total * kvDim)
             gate = FloatBuffer(count: total * dFF); up = FloatBuffer(count: total * dFF)
-            cos = FloatBuffer(count: ropeHalf); sin = FloatBuffer(count: ropeHalf)
+            cos = FloatBuffer(count: bases * total * ropeHalf); sin = FloatBuffer(count: bases * total * ropeHalf)
         }
     }
 
@@ -165,7 +181,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             Kernels.rmsNorm(
                 s.k.pointer, n.pointer, s.k.pointer, rows: total * c.nKVHeads, d: c.headDim, eps: c.rmsEpsilon)
         }
-        let frequencies = self.frequencies[l]
+        let half = c.ropeDim / 2, angles = frequencySet[l] * total * half
         // On the quantised kernels the sequences with one new token (decode steps) run their attention heads in
         // one fork/join; the others (prompts) run attention per sequence.
         let stepAttention = mode != .float32 && c.headDim % 8 == 0
@@ -174,12 +190,13 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             let cache = caches[i]
             for t in 0..<seg.count {
                 let row = seg.start + t, pos = cache.length + t
+                let cos = s.cos.pointer + angles + row * half, sin = s.sin.pointer + angles + row * half
                 Kernels.rope(
-                    s.q.pointer + row * qDim, heads: c.nHeads, headDim: c.headDim, position: pos,
-                    frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
+                    s.q.pointer + row * qDim, heads: c.nHeads, headDim: c.headDim, half: half,
+                    interleaved: interleavedRope, cos: cos, sin: sin)
                 Kernels.rope(
-                    s.k.pointer + row * kvDim, heads: c.nKVHeads, headDim: c.headDim, position: pos,
-                    frequencies: frequencies, interleaved: interleavedRope, cos: s.cos.pointer, sin: s.sin.pointer)
+                    s.k.pointer + row * kvDim, heads: c.nKVHeads, headDim: c.headDim, half: half,
+                    interleaved: interleavedRope, cos: cos, sin: sin)
                 cache.key(l, pos).update(from: s.k.pointer + row * kvDim, count: kvDim)
                 cache.value(l, pos).update(from: s.v.pointer + row * kvDim, count: kvDim)
             }

@@ -38,19 +38,24 @@ enum Kernels {
         (0..<(ropeDim / 2)).map { i in Float(1.0 / pow(Double(base), Double(2 * i) / Double(ropeDim))) }
     }
 
-    /// Applies RoPE in place to `heads` heads of width `headDim` for one token at `position`.
-    /// `interleaved` (GGUF llama convention) rotates pairs (2i, 2i+1); otherwise (NeoX) pairs (i, i + ropeDim/2).
-    static func rope(
-        _ v: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, position: Int,
-        frequencies: [Float], interleaved: Bool, cos: UnsafeMutablePointer<Float>,
-        sin: UnsafeMutablePointer<Float>
+    /// RoPE's rotation at `position`: `cos[i]`, `sin[i]` of `position · frequencies[i]`, `[frequencies.count]`.
+    static func ropeAngles(
+        position: Int, frequencies: [Float], cos: UnsafeMutablePointer<Float>, sin: UnsafeMutablePointer<Float>
     ) {
-        let half = frequencies.count
-        for i in 0..<half {
+        for i in 0..<frequencies.count {
             let angle = Float(position) * frequencies[i]
             cos[i] = Foundation.cos(angle)
             sin[i] = Foundation.sin(angle)
         }
+    }
+
+    /// Applies RoPE in place to `heads` heads of width `headDim` for one token, with its angles (`ropeAngles`,
+    /// `half` of them). `interleaved` (GGUF llama convention) rotates pairs (2i, 2i+1); otherwise (NeoX) pairs
+    /// (i, i + half).
+    static func rope(
+        _ v: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, half: Int, interleaved: Bool,
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
+    ) {
         for h in 0..<heads {
             let p = v + h * headDim
             for i in 0..<half {
