@@ -2,6 +2,7 @@
 #ifndef POLYGRAPH_BLOCK_COMMON_H
 #define POLYGRAPH_BLOCK_COMMON_H
 #include <immintrin.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -27,6 +28,13 @@
 
 static inline void prefetch_start(const uint8_t *begin, const uint8_t *end) {
     for (const uint8_t *p = begin; p < end && p < begin + PG_PREFETCH_BYTES; p += 64) _mm_prefetch((const char *)p, _MM_HINT_T0);
+}
+
+// Whether the environment variable `name` turns a CPU feature off (set, non-empty and not "0"): the kill switches
+// POLYGRAPH_NO_AVX512 and POLYGRAPH_NO_SHA_NI.
+static inline int pg_env_disables(const char *name) {
+    const char *off = getenv(name);
+    return off && off[0] && off[0] != '0';
 }
 
 static inline float hsum(__m256 v) {

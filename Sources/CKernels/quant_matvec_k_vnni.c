@@ -14,9 +14,8 @@
 int pg_have_avx512(void) {
     static int have = -1;
     if (have < 0) {
-        const char *off = getenv("POLYGRAPH_NO_AVX512");
         __builtin_cpu_init();
-        have = !(off && off[0] && off[0] != '0') && __builtin_cpu_supports("avx512f") &&
+        have = !pg_env_disables("POLYGRAPH_NO_AVX512") && __builtin_cpu_supports("avx512f") &&
                __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
                __builtin_cpu_supports("avx512vnni");
     }

@@ -4,6 +4,7 @@
 // time), otherwise the plain compression function (the tests' reference for the accelerated path). A 1.1 GB model
 // file hashed at ~0.3 GB/s before, several GB/s with the extensions.
 #include "ckernels.h"
+#include "block_common.h"
 #include <immintrin.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,9 +49,8 @@ static void blocks_portable(uint32_t state[8], const uint8_t *p, size_t n) {
 int pg_have_sha_ni(void) {
     static int have = -1;
     if (have < 0) {
-        const char *off = getenv("POLYGRAPH_NO_SHA_NI");
         __builtin_cpu_init();
-        have = !(off && off[0] && off[0] != '0') && __builtin_cpu_supports("sha") &&
+        have = !pg_env_disables("POLYGRAPH_NO_SHA_NI") && __builtin_cpu_supports("sha") &&
                __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("ssse3");
     }
     return have;
