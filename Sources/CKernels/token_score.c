@@ -68,3 +68,23 @@ void pg_token_score(const float *logits, size_t vocab, int64_t token, float *log
     *entropy = h > 0 ? (float)h : 0;
     *margin = isfinite(top2) ? top1 - top2 : 0;
 }
+
+int64_t pg_argmax(const float *x, size_t n) {
+    // The largest value, NaN skipped (max_ps returns its second operand when either is NaN), then its first index.
+    __m256 t = _mm256_set1_ps(-INFINITY);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) t = _mm256_max_ps(_mm256_loadu_ps(x + i), t);
+    float lanes[8], best = -INFINITY;
+    _mm256_storeu_ps(lanes, t);
+    for (int k = 0; k < 8; k++) best = lanes[k] > best ? lanes[k] : best;
+    for (size_t j = i; j < n; j++) best = x[j] > best ? x[j] : best;
+    if (!(best > -INFINITY)) return 0;  // nothing above −∞: the first index, as a scan with ">" leaves it
+    const __m256 m = _mm256_set1_ps(best);
+    for (i = 0; i + 8 <= n; i += 8) {
+        const int hit = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x + i), m, _CMP_EQ_OQ));
+        if (hit) return (int64_t)(i + (size_t)__builtin_ctz((unsigned)hit));
+    }
+    for (; i < n; i++)
+        if (x[i] == best) return (int64_t)i;
+    return 0;
+}

@@ -20,19 +20,37 @@ public protocol CaptureEngine {
     func promptLength(question: String) throws -> Int
     /// Generates an answer to `question`, capturing `hooks` during generation itself.
     func answer(question: String, hooks: [HookName], maxTokens: Int) throws -> CapturedAnswer
-    /// Answers to `questions` in order, up to `batchSize` generated together (batched decode); each equals what
-    /// `answer` gives for that question alone.
-    func answers(questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int) throws -> [CapturedAnswer]
+    /// Answers to `questions`, up to `batchSize` generated together (batched decode), each handed to `deliver` in
+    /// order as soon as it and those before it are done, none started more than `lookahead` places ahead of the
+    /// next to deliver; each equals what `answer` gives for that question alone.
+    func answers(
+        questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int,
+        deliver: (Int, CapturedAnswer) throws -> Void) throws
     /// Most tokens one forward pass may hold (the model's context length).
     var contextLength: Int { get }
 }
 
 extension CaptureEngine {
     /// One question at a time.
+    public func answers(
+        questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int,
+        deliver: (Int, CapturedAnswer) throws -> Void
+    ) throws {
+        for (i, question) in questions.enumerated() {
+            try deliver(i, try answer(question: question, hooks: hooks, maxTokens: maxTokens))
+        }
+    }
+
+    /// All answers to `questions`, in order.
     public func answers(questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int) throws
         -> [CapturedAnswer]
     {
-        try questions.map { try answer(question: $0, hooks: hooks, maxTokens: maxTokens) }
+        var all: [CapturedAnswer] = []
+        try answers(
+            questions: questions, hooks: hooks, maxTokens: maxTokens, batchSize: batchSize,
+            lookahead: questions.count
+        ) { _, answer in all.append(answer) }
+        return all
     }
 
     public var contextLength: Int { .max }

@@ -2,37 +2,70 @@ import ActivationStore
 import Foundation
 import Hooks
 
-// Answer windows: questions answered in decode batches, graded, their rows at every answer position stored;
-// questions whose prompt leaves the model no room to answer skipped and recorded.
+// Answer windows: questions answered in one stream of decode batches, graded, their rows at every answer position
+// stored window by window; questions whose prompt leaves the model no room to answer skipped and recorded.
 extension CapturePipeline {
-    /// Generates and grades an answer per question, up to `--batch-size` generated together; activations come from
-    /// the generation pass itself.
-    func captureAnswers(_ slice: ArraySlice<Item>, datasets: [Dataset], onExample: () -> Void) throws
-        -> ActivationBatch
-    {
-        let items = Array(slice)
+    /// Generates and grades an answer per question of `slice` (rows of `items`, so window boundaries fall on
+    /// multiples of `window`), up to `--batch-size` generated together; activations come from the generation pass
+    /// itself. Each window goes to `submit` as soon as its questions are answered, while the questions after it go
+    /// on decoding (the batch does not drain at window ends, and writing overlaps decoding).
+    func captureAnswers(
+        _ slice: ArraySlice<Item>, window: Int, datasets: [Dataset], submit: (ActivationBatch) throws -> Void,
+        onExample: () -> Void
+    ) throws {
         // Hardening defect 16: a question whose prompt fills the context is skipped and recorded (label -1, NaN
         // rows), not fatal to the run or its --resume.
-        let lengths = try items.map { try engine.promptLength(question: $0.example.text) }
-        let fits = lengths.map { $0 < engine.contextLength }
-        let answered = try engine.answers(
-            questions: items.indices.filter { fits[$0] }.map { items[$0].example.text }, hooks: request.hooks,
-            maxTokens: request.maxAnswerTokens, batchSize: decodeBatch)
-        guard answered.count == fits.filter({ $0 }).count else {
-            throw StoreError.invalidArgument(
-                what: "engine output", detail: "\(answered.count) answers for \(fits.filter { $0 }.count) questions")
+        var lengths: [Int: Int] = [:]
+        for row in slice.indices { lengths[row] = try engine.promptLength(question: slice[row].example.text) }
+        let fitting = slice.indices.filter { lengths[$0]! < engine.contextLength }
+        var answers: [Int: CapturedAnswer] = [:]
+        var cursor = slice.startIndex
+        // Submits every window before `pending` (the row of the first question still unanswered).
+        func flush(before pending: Int) throws {
+            while cursor < slice.endIndex {
+                let end = min(slice.endIndex, (cursor / window + 1) * window)
+                guard pending >= end else { return }
+                let rows = slice[cursor..<end]
+                let batch = try answerBatch(
+                    rows, answers: rows.indices.map { answers[$0] }, lengths: lengths, datasets: datasets,
+                    onSkipped: onExample)
+                try submit(batch)
+                for row in rows.indices { answers[row] = nil }
+                cursor = end
+            }
         }
-        var next = answered.makeIterator()
+        try flush(before: fitting.first ?? slice.endIndex)
+        try engine.answers(
+            questions: fitting.map { slice[$0].example.text }, hooks: request.hooks,
+            maxTokens: request.maxAnswerTokens, batchSize: decodeBatch, lookahead: window + 2 * decodeBatch
+        ) { k, answer in
+            answers[fitting[k]] = answer
+            tokens += answer.promptTokens + answer.generatedTokens
+            onExample()
+            try flush(before: k + 1 < fitting.count ? fitting[k + 1] : slice.endIndex)
+        }
+        guard cursor == slice.endIndex else {
+            throw StoreError.invalidArgument(
+                what: "engine output", detail: "answers for \(answers.count) of \(fitting.count) questions")
+        }
+    }
+
+    /// One window's batch: each question's grade and rows (`answers[i]` nil for a question skipped for its length).
+    private func answerBatch(
+        _ items: ArraySlice<Item>, answers: [CapturedAnswer?], lengths: [Int: Int], datasets: [Dataset],
+        onSkipped: () -> Void
+    ) throws -> ActivationBatch {
         var batch = ActivationBatch(examples: [], activations: [:])
         // Rows per example at each extra position (nil where an example has none), padded with NaN below.
         var extra: [ProbePosition: [HookName: [[Float]?]]] = [:]
-        for (index, item) in items.enumerated() {
+        for (index, answer) in zip(items.indices, answers) {
+            let item = items[index]
             var meta = item.example.meta
             meta["accepted_answers"] = item.example.answers.joined(separator: " | ")
-            guard fits[index], let answer = next.next() else {
+            guard let answer else {
                 skipped += 1
                 meta["skipped"] =
-                    "prompt of \(lengths[index]) tokens leaves no room to answer in the model's context of "
+                    "prompt of \(lengths[index]!) tokens leaves no room to answer in the model's context of "
                     + "\(engine.contextLength)"
                 batch.examples.append(
                     ExampleRecord(
@@ -43,13 +76,12 @@ extension CapturePipeline {
                         repeating: .nan, count: try engine.width(of: hook))
                     for name in StoreSchema.answerPositions { extra[name, default: [:]][hook, default: []].append(nil) }
                 }
-                onExample()
+                onSkipped()
                 continue
             }
             let grade = AnswerGrader.grade(answer.text, accepted: item.example.answers)
             if grade.correct { correct += 1 }
             if grade.refused { refused += 1 }
-            tokens += answer.promptTokens + answer.generatedTokens
             meta["grade"] = grade.verdict.name  // "right", "wrong" or "refused" (label 1, 0, -1)
             let s = answer.scores
             let confidence = ConfidenceSummary(
@@ -71,7 +103,6 @@ extension CapturePipeline {
                     extra[name, default: [:]][hook, default: []].append(row?.count == width ? row : nil)
                 }
             }
-            onExample()
         }
         // A position some answers of the window have: NaN rows for the others (skipped questions among them).
         for (name, hooks) in extra {

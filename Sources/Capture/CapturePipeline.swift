@@ -81,26 +81,26 @@ public final class CapturePipeline {
         var done = skip
         let background = BackgroundWriter(writer)
         do {
-            var start = skip
-            while start < items.count {
-                let end = min(items.count, (start / window + 1) * window)
-                let slice = items[start..<end]
-                let batch: ActivationBatch
-                if datasets[slice.first!.dataset].kind == .questions {
-                    batch = try captureAnswers(slice, datasets: datasets) {
-                        done += 1
-                        self.progress(
-                            CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
-                    }
-                } else {
-                    batch = try captureStatements(slice, datasets: datasets) { count in
+            if datasets.contains(where: { $0.kind == .questions }) {
+                // One stream of answers over every window: the decode batch stays full across window boundaries.
+                try captureAnswers(
+                    items[skip...], window: window, datasets: datasets, submit: background.submit
+                ) {
+                    done += 1
+                    self.progress(CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
+                }
+            } else {
+                var start = skip
+                while start < items.count {
+                    let end = min(items.count, (start / window + 1) * window)
+                    let batch = try captureStatements(items[start..<end], datasets: datasets) { count in
                         done += count
                         self.progress(
                             CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
                     }
+                    try background.submit(batch)
+                    start = end
                 }
-                try background.submit(batch)
-                start = end
             }
             try background.drain()
             try writer.markShardFinished()
@@ -125,9 +125,8 @@ public final class CapturePipeline {
 
     /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches. Answers are slow (a 1.5B
     /// model answers a few questions a minute on 2 cores), so a capture that generates commits every chunk (8–1,024
-    /// rows by width), or every few chunks when a chunk holds fewer than two decode batches (a window's questions
-    /// are decoded `decodeBatch` at a time, and two batches per window leave few generations running alone as a
-    /// window ends): a kill loses minutes of work, not the whole run.
+    /// rows by width), or every few chunks when a chunk holds fewer than two decode batches: a kill loses minutes
+    /// of work, not the whole run.
     func windowRows(chunkRows: Int, generating: Bool = false) -> Int {
         let chunk = max(1, chunkRows)
         if generating { return (2 * decodeBatch + chunk - 1) / chunk * chunk }

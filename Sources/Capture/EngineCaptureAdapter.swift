@@ -51,12 +51,14 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
     }
 
     /// Up to `batchSize` generations at once on the model, which merges their decode steps (`LanguageModel.generate`).
-    public func answers(questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int) throws
-        -> [CapturedAnswer]
-    {
-        try concurrentMap(questions, width: batchSize) { _, question in
-            try self.answer(question: question, hooks: hooks, maxTokens: maxTokens)
-        }
+    public func answers(
+        questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int,
+        deliver: (Int, CapturedAnswer) throws -> Void
+    ) throws {
+        try concurrentStream(
+            questions, width: batchSize, lookahead: lookahead,
+            { _, question in try self.answer(question: question, hooks: hooks, maxTokens: maxTokens) },
+            deliver: deliver)
     }
 
     /// The token ids a question is answered from: the chat template's user turn and generation prompt, or

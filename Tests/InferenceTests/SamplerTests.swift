@@ -1,4 +1,5 @@
 import Foundation
+import Hooks
 import Testing
 @testable import Inference
 
@@ -11,6 +12,35 @@ struct SamplerTests {
         var s = Sampler(.greedy())
         #expect(s.sample(logits) == 1)
         #expect(Sampler.argmax([1, 3, 3, 0]) == 1)
+    }
+
+    @Test("the vector argmax equals a scalar first-greater scan (ties, NaN, ±0, −∞, every tail length)")
+    func vectorArgmax() {
+        func scan(_ x: [Float]) -> Int32 {
+            var best = 0, value = -Float.infinity
+            for (i, v) in x.enumerated() where v > value { best = i; value = v }
+            return Int32(best)
+        }
+        var rng = SeededGenerator(state: 11)
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 63, 100, 49_155] {
+            for pattern in 0..<12 {
+                var x = (0..<n).map { _ in Float(Int(rng.next() % 64)) - 32 }  // few distinct values: many ties
+                for i in x.indices {
+                    switch (pattern, rng.next() % 7) {
+                    case (1, 0): x[i] = .nan
+                    case (2, _): x[i] = -.infinity
+                    case (3, 0): x[i] = -.infinity
+                    case (4, _): x[i] = rng.next() % 2 == 0 ? 0 : -0.0
+                    case (5, _): x[i] = .nan
+                    case (6, 0): x[i] = .infinity
+                    default: break
+                    }
+                }
+                if pattern == 7, n > 0 { x[n - 1] = 1000 }  // the maximum in the tail
+                if pattern == 8, n > 1 { x[0] = .nan; x[1] = 1000 }
+                #expect(Sampler.argmax(x) == scan(x), "n \(n), pattern \(pattern)")
+            }
+        }
     }
 
     @Test("a seed makes sampling reproducible, and different seeds differ")

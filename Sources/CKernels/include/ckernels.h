@@ -90,4 +90,8 @@ int pg_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks, int 
 /// outside the vocabulary), the entropy in nats and the top-1 − top-2 logit margin (0 with a single finite logit).
 void pg_token_score(const float *logits, size_t vocab, int64_t token, float *logprob, float *entropy, float *margin);
 
+/// Greedy sampling (token_score.c): the first index of the largest of x[0..<n], NaN skipped; 0 when no value is above
+/// −∞ (as a scan keeping the first value greater than the best so far).
+int64_t pg_argmax(const float *x, size_t n);
+
 #endif

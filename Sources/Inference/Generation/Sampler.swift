@@ -1,3 +1,4 @@
+import CKernels
 import Hooks
 import Foundation
 
@@ -76,10 +77,7 @@ public struct Sampler: Sendable {
 
     /// The index of the largest logit (the first one on ties).
     public static func argmax(_ logits: [Float]) -> Int32 {
-        var best = 0
-        var bestValue = -Float.infinity
-        for (i, v) in logits.enumerated() where v > bestValue { best = i; bestValue = v }
-        return Int32(best)
+        logits.withUnsafeBufferPointer { Int32(pg_argmax($0.baseAddress, $0.count)) }
     }
 
     /// Picks the next token from `logits` `[vocab]`.
