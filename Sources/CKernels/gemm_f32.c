@@ -44,17 +44,57 @@ static inline __attribute__((always_inline)) void tile(const int nt, const float
     }
 }
 
+// 16 × 16 transpose in registers: r[i] holds row i on entry, column i on return (32-bit, then 64-bit interleaves
+// within 128-bit lanes, then two rounds of 128-bit lane shuffles).
+static inline void transpose16(__m512 r[16]) {
+    __m512 t[16], u[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+        const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
+        u[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        u[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        u[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        u[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    // u[4i + c] holds, in 128-bit lane L, column 4L + c of rows 4i … 4i + 3.
+    for (int c = 0; c < 4; c++) {
+        const __m512 a = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88), b = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
+        const __m512 e = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+        const __m512 f = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
+        r[c] = _mm512_shuffle_f32x4(a, e, 0x88);
+        r[8 + c] = _mm512_shuffle_f32x4(a, e, 0xDD);
+        r[4 + c] = _mm512_shuffle_f32x4(b, f, 0x88);
+        r[12 + c] = _mm512_shuffle_f32x4(b, f, 0xDD);
+    }
+}
+
+// Rows w[0..<nr] ([nr, k], nr ≤ 32) → pack [k][32], rows past nr zero: 16 × 16 blocks transposed in registers (the
+// element-wise loop compiled to scatters and took 5/6 of a 1.5B prompt's prefill time at 32 tokens).
+static void pack_rows(const float *w, size_t k, size_t nr, float *pack) {
+    size_t j = 0;
+    for (; j + 16 <= k; j += 16) {
+        for (size_t h = 0; h < 2; h++) {
+            __m512 r[16];
+            for (size_t i = 0; i < 16; i++) {
+                const size_t row = 16 * h + i;
+                r[i] = row < nr ? _mm512_loadu_ps(w + row * k + j) : _mm512_setzero_ps();
+            }
+            transpose16(r);
+            for (size_t i = 0; i < 16; i++) _mm512_store_ps(pack + (j + i) * TR + 16 * h, r[i]);
+        }
+    }
+    for (; j < k; j++)
+        for (size_t r = 0; r < TR; r++) pack[j * TR + r] = r < nr ? w[r * k + j] : 0;
+}
+
 void pg_sgemm_rows(const float *x, size_t m, size_t k, const float *w, size_t n, float *y, size_t ldy, float *pack) {
     for (size_t r0 = 0; r0 < n; r0 += TR) {
         const size_t nr = n - r0 < TR ? n - r0 : TR;
-        for (size_t r = 0; r < TR; r++) {
-            if (r < nr) {
-                const float *src = w + (r0 + r) * k;
-                for (size_t j = 0; j < k; j++) pack[j * TR + r] = src[j];
-            } else {
-                for (size_t j = 0; j < k; j++) pack[j * TR + r] = 0;
-            }
-        }
+        pack_rows(w + r0 * k, k, nr, pack);
         size_t t0 = 0;
         for (; t0 + TT <= m; t0 += TT) tile(TT, pack, x, k, t0, y, ldy, r0, n);
         switch (m - t0) {
