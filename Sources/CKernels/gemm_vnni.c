@@ -204,6 +204,34 @@ void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads)
     pg_parallel_for(swiglu_chunk, &j, (count + 16383) / 16384, threads);
 }
 
+// GELU with the tanh approximation (Hendrycks & Gimpel 2016), written as 0.5·g·(1 + tanh(u)) = g·σ(2u) with
+// u = √(2/π)·(g + 0.044715·g³), σ as in swiglu_chunk: up = gelu(g) · up.
+static void gelu_tanh_chunk(void *context, size_t c) {
+    const swiglu_job *j = context;
+    const size_t end = (c + 1) * 16384 < j->count ? (c + 1) * 16384 : j->count;
+    size_t i = c * 16384;
+    const float beta = 0.7978845608028654f, kappa = 0.044715f;
+    const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f), b2 = _mm256_set1_ps(2 * beta),
+                 k = _mm256_set1_ps(kappa);
+    for (; i + 8 <= end; i += 8) {
+        const __m256 g = _mm256_loadu_ps(j->gate + i);
+        const __m256 z = _mm256_mul_ps(b2, _mm256_fmadd_ps(_mm256_mul_ps(k, g), _mm256_mul_ps(g, g), g));  // 2u
+        const __m256 t = exp_nonpositive(_mm256_or_ps(z, sign));  // e^(−|z|)
+        const __m256 num = _mm256_blendv_ps(one, t, z);           // sign bit of z set: e^z, else 1
+        const __m256 sig = _mm256_div_ps(num, _mm256_add_ps(one, t));
+        _mm256_storeu_ps(j->up + i, _mm256_mul_ps(_mm256_mul_ps(g, sig), _mm256_loadu_ps(j->up + i)));
+    }
+    for (; i < end; i++) {
+        const float g = j->gate[i], z = 2 * beta * (g + kappa * g * g * g);
+        j->up[i] = g / (1.0f + expf(-z)) * j->up[i];
+    }
+}
+
+void pg_gelu_tanh_parallel(const float *gate, float *up, size_t count, int threads) {
+    swiglu_job j = {.gate = gate, .up = up, .count = count};
+    pg_parallel_for(gelu_tanh_chunk, &j, (count + 16383) / 16384, threads);
+}
+
 typedef struct {
     int type, S, bias;
     const void *w;

@@ -75,6 +75,9 @@ size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols,
 /// SwiGLU (Shazeer 2020) in place, up[i] = silu(gate[i]) · up[i], split across the decode pool; e^x from the
 /// softmax's polynomial (within ~2 ulp of expf), so results differ from Kernels.swiglu's by rounding (int8 prefill).
 void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads);
+/// GeGLU's activation in place, up[i] = gelu_tanh(gate[i]) · up[i] as gate[i] · σ(2u) (the same function as
+/// 0.5·g·(1 + tanh(u))), split across the decode pool with the same e^x: prefill's form of Kernels.geluTanhGated.
+void pg_gelu_tanh_parallel(const float *gate, float *up, size_t count, int threads);
 
 /// Float32 GEMM on a chunk of weight rows (gemm_f32.c, AVX-512): y[t·ldy + r] = Σ_j x[t·k + j]·w[r·k + j] for
 /// t < m, r < n; `pack` is scratch of at least 32·k floats, 64-byte aligned. Each result is one FMA chain over j in
