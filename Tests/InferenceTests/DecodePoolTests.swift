@@ -147,6 +147,53 @@ struct DecodePoolTests {
         }
     }
 
+    @Test("prefill's pooled GELU-tanh and SwiGLU equal the scalar activations to float rounding, over chunk edges")
+    func pooledActivations() {
+        var rng = SeededGenerator(state: 5)
+        // 16384 values per chunk: 40,003 spans three chunks and ends in a scalar tail; gates reach ±12 (σ saturates).
+        for count in [1, 7, 8, 16_384, 40_003] {
+            let gate = (0..<count).map { _ in rng.nextSymmetric() * 12 }
+            let up = (0..<count).map { _ in rng.nextSymmetric() * 3 }
+            for gelu in [true, false] {
+                var pooled = up
+                var expected = [Float](repeating: 0, count: count)
+                gate.withUnsafeBufferPointer { g in
+                    up.withUnsafeBufferPointer { u in
+                        expected.withUnsafeMutableBufferPointer { e in
+                            if gelu {
+                                Kernels.geluTanhGated(g.baseAddress!, u.baseAddress!, e.baseAddress!, count: count)
+                            } else {
+                                Kernels.swiglu(g.baseAddress!, u.baseAddress!, e.baseAddress!, count: count)
+                            }
+                        }
+                    }
+                    pooled.withUnsafeMutableBufferPointer { p in
+                        if gelu {
+                            pg_gelu_tanh_parallel(g.baseAddress!, p.baseAddress!, count, 2)
+                        } else {
+                            pg_swiglu_parallel(g.baseAddress!, p.baseAddress!, count, 2)
+                        }
+                    }
+                }
+                // Against the scalar form: relative where values are large, absolute near 0 (0.5·g·(1 + tanh u)
+                // cancels for very negative u, so there the scalar form is the less accurate of the two).
+                let worst = zip(pooled, expected).map { abs($0 - $1) / max(abs($1), 1) }.max()!
+                #expect(worst < 2e-6, "\(gelu ? "GELU" : "SwiGLU"), \(count) values: error \(worst)")
+                // Against double precision, relative everywhere the value is not tiny.
+                let exact = zip(gate, up).map { g, u -> Double in
+                    let x = Double(g)
+                    let act =
+                        gelu
+                        ? 0.5 * x * (1 + tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
+                        : x / (1 + exp(-x))
+                    return act * Double(u)
+                }
+                let drift = zip(pooled, exact).map { abs(Double($0) - $1) / max(abs($1), 1e-6) }.max()!
+                #expect(drift < 1e-5, "\(gelu ? "GELU" : "SwiGLU"), \(count) values: relative error \(drift)")
+            }
+        }
+    }
+
     @Test("concurrent callers all get correct results")
     func concurrentCallers() {
         let cols = 128, callers = 6
