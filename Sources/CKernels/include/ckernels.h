@@ -76,7 +76,8 @@ size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols,
 /// softmax's polynomial (within ~2 ulp of expf), so results differ from Kernels.swiglu's by rounding (int8 prefill).
 void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads);
 /// GeGLU's activation in place, up[i] = gelu_tanh(gate[i]) · up[i] as gate[i] · σ(2u) (the same function as
-/// 0.5·g·(1 + tanh(u))), split across the decode pool with the same e^x: prefill's form of Kernels.geluTanhGated.
+/// 0.5·g·(1 + tanh(u)), and more accurate where that form cancels), split across the decode pool with the same e^x
+/// (Kernels.geluTanhGated is the scalar reference the tests compare it with).
 void pg_gelu_tanh_parallel(const float *gate, float *up, size_t count, int threads);
 
 /// Float32 GEMM on a chunk of weight rows (gemm_f32.c, AVX-512): y[t·ldy + r] = Σ_j x[t·k + j]·w[r·k + j] for

@@ -106,8 +106,8 @@ public struct LinearWeight: @unchecked Sendable {
 
     /// The gated MLP's first half with `activation`: `gateOut = x · W_gateᵀ` (the pre-activation) and
     /// `out = act(gateOut) ⊙ (x · W_upᵀ)`, both `[m, rows]`. SiLU goes through `applySwiGLU` (fused decode kernel);
-    /// GELU-tanh runs both products (one fork/join when quantised) and then the activation (vectorised on the pool
-    /// in prefill, `pg_gelu_tanh_parallel`; with tanhf in decode steps).
+    /// GELU-tanh runs both products (one fork/join when quantised) and then the activation
+    /// (`pg_gelu_tanh_parallel`).
     static func applyGatedMLP(
         _ activation: MLPActivation, gate: LinearWeight, up: LinearWeight, _ x: UnsafePointer<Float>,
         gateOut: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, m: Int,
@@ -119,12 +119,8 @@ public struct LinearWeight: @unchecked Sendable {
         case .geluTanh:
             precondition(gate.rows == up.rows && gate.cols == up.cols, "GeGLU: gate and up shapes differ")
             apply([(gate, gateOut), (up, out)], x, m: m, mode: mode, workspace: workspace)
-            if mode == .float32 {
-                // Prefill (as SwiGLU's): vectorised on the decode pool, instead of scalar tanhf on one thread.
-                pg_gelu_tanh_parallel(gateOut, out, m * gate.rows, Int32(QuantizedMatrix.workers))
-            } else {
-                Kernels.geluTanhGated(gateOut, out, out, count: m * gate.rows)
-            }
+            // Vectorised on the decode pool (one chunk, inline, for a decode step) instead of scalar tanhf.
+            pg_gelu_tanh_parallel(gateOut, out, m * gate.rows, Int32(QuantizedMatrix.workers))
         }
     }
 }

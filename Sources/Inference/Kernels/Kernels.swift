@@ -79,7 +79,8 @@ enum Kernels {
         }
     }
 
-    /// GeGLU with tanh-approximated GELU (Hendrycks & Gimpel 2016; PyTorch `gelu(approximate="tanh")`):
+    /// GeGLU with tanh-approximated GELU (Hendrycks & Gimpel 2016; PyTorch `gelu(approximate="tanh")`), the scalar
+    /// reference for `pg_gelu_tanh_parallel` (what the model runs):
     /// `out = 0.5·g·(1 + tanh(sqrt(2/π)·(g + 0.044715·g³))) * up`, elementwise over `count` values.
     static func geluTanhGated(
         _ gate: UnsafePointer<Float>, _ up: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
