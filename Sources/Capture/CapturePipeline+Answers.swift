@@ -17,9 +17,9 @@ extension CapturePipeline {
         // rows), not fatal to the run or its --resume.
         var lengths: [Int: Int] = [:]
         for row in slice.indices { lengths[row] = try engine.promptLength(question: slice[row].example.text) }
-        let fitting = slice.indices.filter { lengths[$0]! < engine.contextLength }
+        let fitting = slice.indices.filter { lengths[$0, default: 0] < engine.contextLength }
         var answers: [Int: CapturedAnswer] = [:]
-        var cursor = slice.startIndex
+        var cursor = slice.startIndex, delivered = 0
         // Submits every window before `pending` (the row of the first question still unanswered).
         func flush(before pending: Int) throws {
             while cursor < slice.endIndex {
@@ -40,13 +40,14 @@ extension CapturePipeline {
             maxTokens: request.maxAnswerTokens, batchSize: decodeBatch, lookahead: window + 2 * decodeBatch
         ) { k, answer in
             answers[fitting[k]] = answer
+            delivered += 1
             tokens += answer.promptTokens + answer.generatedTokens
             onExample()
             try flush(before: k + 1 < fitting.count ? fitting[k + 1] : slice.endIndex)
         }
         guard cursor == slice.endIndex else {
             throw StoreError.invalidArgument(
-                what: "engine output", detail: "answers for \(answers.count) of \(fitting.count) questions")
+                what: "engine output", detail: "\(delivered) answers for \(fitting.count) questions")
         }
     }
 
@@ -65,7 +66,7 @@ extension CapturePipeline {
             guard let answer else {
                 skipped += 1
                 meta["skipped"] =
-                    "prompt of \(lengths[index]!) tokens leaves no room to answer in the model's context of "
+                    "prompt of \(lengths[index, default: 0]) tokens leaves no room to answer in the model's context of "
                     + "\(engine.contextLength)"
                 batch.examples.append(
                     ExampleRecord(
