@@ -1,3 +1,4 @@
+import BLASSupport
 import ActivationStore
 import Foundation
 import Hooks
@@ -135,6 +136,8 @@ public enum ProbeSweep {
         load: (ProbePosition?, Int) throws -> (hook: HookName, data: ProbeDataset)
     ) throws -> Result {
         let started = Date()
+        // Layers fit in parallel, one per core: each fit's BLAS calls stay on its own thread.
+        if workers > 1 { BLASRuntime.singleThreadedCalls() }
         let units = positions.flatMap { p in layers.map { (position: p, layer: $0) } }
         let total = units.count * kinds.count
         let state = SweepState(slots: total)
