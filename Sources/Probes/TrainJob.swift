@@ -142,27 +142,31 @@ public enum TrainJob {
                         (kind, $0)
                     }
                 }
-                var candidates: [ProbeSelection.Candidate] = []
                 var nRows = 0
                 let total = candidatePositions.count * layers.count * grid.count
-                for p in candidatePositions {
-                    for set in layers {
+                // Candidates cross-validate in parallel, one per core; data is read here, in order.
+                let scoring = OrderedParallel<ProbeSelection.Candidate>()
+                let filePosition = ProbePosition(loader.header.position), fixedPlan = plan
+                for p in candidatePositions where !scoring.failed {
+                    for set in layers where !scoring.failed {
                         let data = try loader.dataset(
                             hooks: set.map(pattern.name(layer:)), groupBy: groupBy, position: p)
                         nRows = try ProbeSelection.trainingRows(data, plan: plan, separateTest: false).count
                         for (kind, c) in grid {
-                            let auroc = try ProbeSelection.crossValidatedAUROC(
-                                data, kind: kind, plan: plan, folds: folds,
-                                separateTest: false, c: c)
-                            let candidate = ProbeSelection.Candidate(
-                                position: p ?? ProbePosition(loader.header.position), layer: set[0],
-                                kind: kind.cliName, c: c, cvAUROC: auroc, layers: set)
-                            candidates.append(candidate)
-                            progress?(
-                                candidates.count, total, candidate.label + String(format: " CV AUROC %.3f", auroc))
+                            scoring.submit {
+                                let auroc = try ProbeSelection.crossValidatedAUROC(
+                                    data, kind: kind, plan: fixedPlan, folds: folds, separateTest: false, c: c)
+                                return ProbeSelection.Candidate(
+                                    position: p ?? filePosition, layer: set[0], kind: kind.cliName, c: c,
+                                    cvAUROC: auroc, layers: set)
+                            } finished: { candidate, done in
+                                progress?(
+                                    done, total, candidate.label + String(format: " CV AUROC %.3f", candidate.cvAUROC))
+                            }
                         }
                     }
                 }
+                let candidates = try scoring.results()
                 for set in layers where set.count == 1 {
                     scores.append(
                         (
