@@ -1,4 +1,3 @@
-import BLASSupport
 import ActivationStore
 import Foundation
 import Hooks
@@ -136,54 +135,44 @@ public enum ProbeSweep {
         load: (ProbePosition?, Int) throws -> (hook: HookName, data: ProbeDataset)
     ) throws -> Result {
         let started = Date()
-        // Layers fit in parallel, one per core: each fit's BLAS calls stay on its own thread.
-        if workers > 1 { BLASRuntime.singleThreadedCalls() }
+        // Layers fit in parallel, one per core (each fit's BLAS calls on its own thread); data is read here, in order.
         let units = positions.flatMap { p in layers.map { (position: p, layer: $0) } }
         let total = units.count * kinds.count
-        let state = SweepState(slots: total)
-        let inFlight = DispatchSemaphore(value: max(1, workers))
-        let group = DispatchGroup()
+        let fitting = OrderedParallel<Fitted>(workers: workers)
         var skipped = 0
         var firstData: ProbeDataset?, firstTest: ProbeDataset?
-        for (ui, unit) in units.enumerated() {
-            inFlight.wait()
-            if state.failed { inFlight.signal(); break }
+        for unit in units where !fitting.failed {
             let hook: HookName, data: ProbeDataset, testData: ProbeDataset?
             do {
                 (hook, data) = try load(unit.position, unit.layer)
                 testData = try loadTest?(unit.position, unit.layer)
             } catch {
-                state.fail(error); inFlight.signal(); break
+                _ = try? fitting.results()  // let the fits in flight end first
+                throw error
             }
             skipped = data.skippedUnlabeled
             if firstData == nil { firstData = data; firstTest = testData }
-            DispatchQueue.global().async(group: group) {
-                defer { inFlight.signal() }
-                do {
-                    for (ki, kind) in kinds.enumerated() where !state.failed {
-                        var fitted = try fitOne(
-                            layer: unit.layer, hook: hook.description, kind: kind, data: data, testData: testData,
-                            plan: plan)
-                        fitted.row.position = unit.position
-                        if let folds = selectFolds {
-                            fitted.row.cvAUROC = try ProbeSelection.crossValidatedAUROC(
-                                data, kind: kind, plan: plan, folds: folds, separateTest: testData != nil)
-                        }
-                        let done = state.store(fitted, slot: ui * kinds.count + ki)
-                        let cv = fitted.row.cvAUROC.map { String(format: ", CV %.3f", $0) } ?? ""
-                        progress?(
-                            done, total,
-                            "\(unit.position.map { "\($0) " } ?? "")layer \(unit.layer) \(kind.cliName) "
-                                + String(format: "AUROC %.3f", fitted.row.test.auroc) + cv)
+            for kind in kinds {
+                fitting.submit {
+                    var fitted = try fitOne(
+                        layer: unit.layer, hook: hook.description, kind: kind, data: data, testData: testData,
+                        plan: plan)
+                    fitted.row.position = unit.position
+                    if let folds = selectFolds {
+                        fitted.row.cvAUROC = try ProbeSelection.crossValidatedAUROC(
+                            data, kind: kind, plan: plan, folds: folds, separateTest: testData != nil)
                     }
-                } catch {
-                    state.fail(error)
+                    return fitted
+                } finished: { fitted, done in
+                    let cv = fitted.row.cvAUROC.map { String(format: ", CV %.3f", $0) } ?? ""
+                    progress?(
+                        done, total,
+                        "\(unit.position.map { "\($0) " } ?? "")layer \(unit.layer) \(kind.cliName) "
+                            + String(format: "AUROC %.3f", fitted.row.test.auroc) + cv)
                 }
             }
         }
-        group.wait()
-        if let error = state.error { throw error }
-        var fits = state.results.compactMap { $0 }
+        var fits = try fitting.results()
         if let folds = selectFolds, let loadLayers {
             fits += try concatenationFits(
                 fits.map(\.row), kinds: kinds, plan: plan, folds: folds, load: loadLayers, loadTest: loadTestLayers,
@@ -276,28 +265,5 @@ public enum ProbeSweep {
             row: row, nTrain: outcome.nTrain, nCalibration: outcome.nCalibration, nTest: outcome.nTest,
             testScores: outcome.testScores,
             testLabels: outcome.testLabels)
-    }
-
-    /// Results and the first error, shared by the fitting threads.
-    private final class SweepState: @unchecked Sendable {
-        private let lock = NSLock()
-        private var slots: [Fitted?]
-        private var firstError: Error?
-        private var done = 0
-
-        init(slots count: Int) { slots = Array(repeating: nil, count: count) }
-
-        var failed: Bool { lock.withLock { firstError != nil } }
-        var error: Error? { lock.withLock { firstError } }
-        var results: [Fitted?] { lock.withLock { slots } }
-
-        /// Stores one result; returns how many are done.
-        func store(_ fitted: Fitted, slot: Int) -> Int {
-            lock.withLock {
-                slots[slot] = fitted; done += 1; return done
-            }
-        }
-
-        func fail(_ error: Error) { lock.withLock { if firstError == nil { firstError = error } } }
     }
 }
