@@ -32,8 +32,14 @@ final class OrderedParallel<R: Sendable>: @unchecked Sendable {
             inFlight.signal()
             return
         }
-        DispatchQueue.global().async(group: group) { [self] in
-            defer { inFlight.signal() }
+        // A thread of its own per job: a global queue's few threads may all be blocked elsewhere in the process,
+        // which would run the jobs one at a time.
+        group.enter()
+        let thread = Thread { [self] in
+            defer {
+                inFlight.signal()
+                group.leave()
+            }
             do {
                 let result = try job()
                 let count = lock.withLock {
@@ -46,6 +52,8 @@ final class OrderedParallel<R: Sendable>: @unchecked Sendable {
                 lock.withLock { if firstError == nil { firstError = error } }
             }
         }
+        thread.stackSize = 8 << 20
+        thread.start()
     }
 
     /// Waits for every job; the results in submission order, or the first error.

@@ -15,12 +15,16 @@ struct OrderedParallelTests {
     @Test("results keep submission order while up to `workers` jobs run together")
     func ordered() throws {
         let work = OrderedParallel<Int>(workers: 3), peak = Peak()
+        let secondStarted = DispatchSemaphore(value: 0)
         for i in 0..<30 {
             work.submit {
                 peak.lock.withLock {
                     peak.running += 1
                     peak.widest = max(peak.widest, peak.running)
                 }
+                // The first job holds on until the second has started: they overlap however busy the machine is.
+                if i == 1 { secondStarted.signal() }
+                if i == 0 { _ = secondStarted.wait(timeout: .now() + 30) }
                 Thread.sleep(forTimeInterval: Double((i * 7) % 4) * 0.002)  // later jobs often finish first
                 peak.lock.withLock { peak.running -= 1 }
                 return i * i
