@@ -296,19 +296,43 @@ static void block_starts_free(float *ss, const float *sx, const int32_t *local) 
     if (ss != sx && ss != (const float *)local) free(ss);
 }
 
-// Batched int8 decode of a 32-value format (pg_matmat_*_q8_vnni): rows [row_begin, row_end) against nx activation
-// rows quantised by pg_quantize_q8 (qx, dx, sx), with the tile's arithmetic; returns nx. pack: the format's
-// packing of a group (as pg_gemm_pack_group, which is used when it is NULL).
+// The tile's per-16-value activation terms of a Q6_K-style format (S 16, with a bias): each 32-value block's dx twice
+// in ds16, and in ss16 the int32 start −bias · Σ qx of each half (quantize_rows' values for S 16).
+static void half_block_terms(const int8_t *qx, const float *dx, size_t blocks, int bias, float *ds16, int32_t *ss16) {
+    for (size_t b = 0; b < blocks; b++) {
+        int32_t h[2] = {0, 0};
+        for (int i = 0; i < 32; i++) h[i >> 4] += qx[32 * b + i];
+        ds16[2 * b] = ds16[2 * b + 1] = dx[b];
+        ss16[2 * b] = -bias * h[0]; ss16[2 * b + 1] = -bias * h[1];
+    }
+}
+
+// Int8 decode on the tile (pg_matmat_*_q8_vnni for the 32-value formats, pg_matvec/pg_matmat_q4_k_q8 and _q6_k_q8
+// for the K-quants): rows [row_begin, row_end) against nx activation rows quantised by pg_quantize_q8 (qx, dx, sx),
+// groups packed per call; returns nx. pack: the format's packing of a group (pg_gemm_pack_group when NULL). Each
+// row's bits are what the prefill GEMM gives it, whatever nx.
 size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy, pg_pack_group32 pack) {
-    const int bias = pg_gemm_bias(type);
+    const int S = pg_gemm_sub_block(type), bias = pg_gemm_bias(type);
+    const size_t blocks = cols / 32;
     int32_t local[STARTS_ON_STACK];
-    float *ss = block_starts(bias, qx, nx * (cols / 32), sx, local);
-    uint8_t *buf = pack_buffer(cols, 32);
+    float *ds = (float *)dx, *ss;
+    if (S == 16) {  // two sub-blocks per activation block: per-half scales and starts
+        ds = malloc(2 * 2 * nx * blocks * sizeof(float));
+        if (!ds) abort();
+        ss = ds + 2 * nx * blocks;
+        for (size_t t = 0; t < nx; t++)
+            half_block_terms(qx + t * cols, dx + t * blocks, blocks, bias, ds + 2 * t * blocks,
+                             (int32_t *)ss + 2 * t * blocks);
+    } else {
+        ss = block_starts(bias, qx, nx * blocks, sx, local);
+    }
+    uint8_t *buf = pack_buffer(cols, S);
     for (size_t r = row_begin; r < row_end; r += 16 * RV)
-        pack_and_run(type, 32, bias, w, cols, r, row_end, qx, dx, ss, nx, y, ldy, buf, pack);
+        pack_and_run(type, S, bias, w, cols, r, row_end, qx, ds, ss, nx, y, ldy, buf, pack);
     free(buf);
-    block_starts_free(ss, sx, local);
+    if (S == 16) free(ds);
+    else block_starts_free(ss, sx, local);
     return nx;
 }
 

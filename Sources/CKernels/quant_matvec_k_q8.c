@@ -6,6 +6,7 @@
 // block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
 #include "ckernels.h"
 #include "block_common.h"
+#include "decode_pool.h"
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
@@ -64,6 +65,10 @@ static inline void q6k_q8_block(const uint8_t *pb, const int8_t *qx, const float
 
 void pg_matvec_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
+    if (pg_have_q8_vnni()) {
+        pg_matvec_q4_k_q8_tile(w, cols, row_begin, row_end, qx, dx, sx, y);
+        return;
+    }
 #define Q4K_Q8_BLOCK(pb, b, acc, off) q4k_q8_block(pb, qx + 256 * (b), dx + 8 * (b), sx + 8 * (b), &(acc), &(off))
     K_ROWS4_KERNEL(144, Q4K_Q8_BLOCK)
 #undef Q4K_Q8_BLOCK
@@ -85,6 +90,11 @@ void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 // y[t·ldy + r]; equal bit for bit to pg_matvec_q4_k_q8 / q6_k_q8 per row.
 void pg_matmat_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    if (pg_have_q8_vnni()) {
+        if (nx > 1) pg_gemm_q8_rows_q4_k(w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
+        else pg_matvec_q4_k_q8_tile(w, cols, row_begin, row_end, qx, dx, sx, y);
+        return;
+    }
     const size_t nb = cols / 32;
 #define Q4K_PREPARE(t0) (void)(t0)
 #define Q4K_Q8_TILE(pb, b, acc, off, u)                                                                   \
