@@ -200,6 +200,10 @@ size_t pg_gemm_q8_rows_q4_k(const void *w, size_t cols, size_t row_begin, size_t
                             const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
 void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, const float *sx, float *y);
+size_t pg_gemm_q8_rows_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
+void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, float *y);
 static inline size_t nibble_block_bytes(int offsets) { return 256 + 64 + (offsets ? 64 : 0); }
 size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy, pg_pack_group32 pack);

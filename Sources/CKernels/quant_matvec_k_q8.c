@@ -77,6 +77,10 @@ void pg_matvec_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
     (void)sx;
+    if (pg_have_q8_vnni()) {
+        pg_matvec_q6_k_q8_tile(w, cols, row_begin, row_end, qx, dx, y);
+        return;
+    }
     if (pg_have_avx512()) {
         pg_matvec_q6_k_q8_vnni(w, cols, row_begin, row_end, qx, dx, y);
         return;
@@ -109,6 +113,11 @@ void pg_matmat_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 
 void pg_matmat_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    if (pg_have_q8_vnni()) {
+        if (nx > 1) pg_gemm_q8_rows_q6_k(w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
+        else pg_matvec_q6_k_q8_tile(w, cols, row_begin, row_end, qx, dx, y);
+        return;
+    }
     const size_t nb = cols / 32;
 #define Q6K_PREPARE(t0) (void)(t0)
 #define Q6K_Q8_TILE(pb, b, acc, off, u) q6k_q8_block(pb, qx + TILE_ROW(t, u, nx) * cols + 256 * (b), dx + TILE_ROW(t, u, nx) * nb + 8 * (b), &(acc))

@@ -11,6 +11,7 @@
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
+#include "tile_common.h"
 #include <immintrin.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,8 +47,6 @@ static inline __m512i nibbles2(const uint8_t *qa, const uint8_t *qb) {
                                             0x0004000400040004, 0x0004000400040004);
     return _mm512_and_si512(_mm512_srlv_epi16(a, shift), _mm512_set1_epi8(0x0F));
 }
-
-static inline __m512i halves(__m256i a, __m256i b) { return _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1); }
 
 // The value bytes (unsigned: Q8_0's signed ones offset by 128) of the blocks whose quants start at qa and qb, one
 // block per 256-bit half.
@@ -136,28 +135,6 @@ static inline __attribute__((always_inline)) void rows16(const int kind, const s
     if (hd != local) free(hd);
 }
 
-// The 32 values of sixteen rows (z[r]: rows r and r + 8, one per 256-bit half, in value order) as eight vectors of
-// one four-value group of every row: o[k], 32-bit lane i, holds values 4k … 4k + 3 of row i (an 8 × 8 dword transpose
-// in each half, rows r and r + 8 sharing a vector).
-static inline void transpose_groups(const __m512i z[8], __m512i o[8]) {
-    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
-    __m512i t[8], u[8];
-    for (int r = 0; r < 8; r += 2) {
-        t[r] = _mm512_unpacklo_epi32(z[r], z[r + 1]);
-        t[r + 1] = _mm512_unpackhi_epi32(z[r], z[r + 1]);
-    }
-    for (int h = 0; h < 8; h += 4) {  // u[h + k]: groups k and k + 4 of rows h … h + 3 (and of h + 8 … h + 11)
-        u[h] = _mm512_unpacklo_epi64(t[h], t[h + 2]);
-        u[h + 1] = _mm512_unpackhi_epi64(t[h], t[h + 2]);
-        u[h + 2] = _mm512_unpacklo_epi64(t[h + 1], t[h + 3]);
-        u[h + 3] = _mm512_unpackhi_epi64(t[h + 1], t[h + 3]);
-    }
-    for (int k = 0; k < 4; k++) {
-        o[k] = _mm512_permutex2var_epi64(u[k], lo, u[k + 4]);
-        o[k + 4] = _mm512_permutex2var_epi64(u[k], hi, u[k + 4]);
-    }
-}
-
 // Sixteen rows from `row` of a 32-value format packed for the GEMM tile (pg_pack_group32; rows past `rows` repeat
 // the last one): per block, the rows' 32 value bytes as eight vectors of one four-byte group of every row (an 8 × 8
 // dword transpose in each 256-bit half, rows r and r + 8 sharing a vector), then d and, for Q4_1, −m per row. The
@@ -222,127 +199,6 @@ VNNI_Q8(q4_1, PG_BLOCK_Q4_1, KIND_NIBBLE, 20, 4, 0, 1)
 VNNI_Q8(q4_0, PG_BLOCK_Q4_0, KIND_NIBBLE, 18, 2, 8, 0)
 VNNI_Q8(q5_0, PG_BLOCK_Q5_0, KIND_FIVEBIT, 22, 2, 16, 0)
 VNNI_Q8(q8_0, PG_BLOCK_Q8_0, KIND_Q8, 34, 2, 128, 0)
-
-// d · scale_j and dmin · min_j (j = 0 … 7) of one Q4_K super-block of sixteen rows (lane i: the block at
-// base + offs[i]; layout in quant_matvec_k.c), decoded as q4k_scales_mins does per row, times d and dmin as
-// pg_gemm_pack_group computes them: the tile's sc and of.
-static inline void q4k_scales16(const uint8_t *base, __m512i offs, __m512 sc[8], __m512 mn[8]) {
-    const __m512i h = _mm512_i32gather_epi32(offs, base, 1);  // f16 d | f16 dmin << 16
-    const __m512i w0 = _mm512_i32gather_epi32(offs, base + 4, 1), w1 = _mm512_i32gather_epi32(offs, base + 8, 1),
-                  w2 = _mm512_i32gather_epi32(offs, base + 12, 1);
-    const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(h));
-    const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16)));
-    const __m512i m6 = _mm512_set1_epi32(63), m4 = _mm512_set1_epi32(15), m2 = _mm512_set1_epi32(3);
-    for (int j = 0; j < 4; j++) {  // scale j: low 6 bits of byte j; min j: of byte j + 4
-        const __m512i s = _mm512_and_si512(_mm512_srli_epi32(w0, 8 * j), m6);
-        const __m512i m = _mm512_and_si512(_mm512_srli_epi32(w1, 8 * j), m6);
-        sc[j] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(s));
-        mn[j] = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(m));
-    }
-    for (int j = 0; j < 4; j++) {  // scale j + 4: nibbles of byte j + 8, top bits from the top of bytes j and j + 4
-        const __m512i b8 = _mm512_srli_epi32(w2, 8 * j);
-        const __m512i s = _mm512_or_si512(_mm512_and_si512(b8, m4),
-                                          _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w0, 8 * j + 6), m2), 4));
-        const __m512i m = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(b8, 4), m4),
-                                          _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w1, 8 * j + 6), m2), 4));
-        sc[j + 4] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(s));
-        mn[j + 4] = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(m));
-    }
-}
-
-// Sixteen rows from `row` of a Q4_K matrix (rows past `rows` repeat the last one): row pointers and their byte
-// offsets from the first.
-static inline __m512i q4k_rows16(const void *w, size_t rb, size_t row, size_t rows, const uint8_t *p[16]) {
-    int32_t off[16];
-    for (int i = 0; i < 16; i++) {
-        const size_t r = row + i < rows ? i : rows - 1 - row;
-        p[i] = (const uint8_t *)w + (row + r) * rb;
-        off[i] = (int32_t)(r * rb);
-    }
-    return _mm512_loadu_si512(off);
-}
-
-// Pair k of a super-block's nibbles (sub-blocks 2k, 2k + 1 as low and high nibbles of the same 32 bytes) of sixteen
-// rows as transpose_groups' input: lo[r], hi[r] hold rows r and r + 8.
-static inline void q4k_pair16(const uint8_t *const p[16], size_t at, __m512i lo[8], __m512i hi[8]) {
-    for (int r = 0; r < 8; r++) {
-        _mm_prefetch((const char *)p[r] + at + 512, _MM_HINT_T0);
-        _mm_prefetch((const char *)p[r + 8] + at + 512, _MM_HINT_T0);
-        const __m512i a = halves(_mm256_loadu_si256((const __m256i *)(p[r] + at)),
-                                 _mm256_loadu_si256((const __m256i *)(p[r + 8] + at)));
-        lo[r] = _mm512_and_si512(a, _mm512_set1_epi8(0x0F));
-        hi[r] = _mm512_and_si512(_mm512_srli_epi16(a, 4), _mm512_set1_epi8(0x0F));
-    }
-}
-
-// Sixteen Q4_K rows from `row` in pack16's nibble layout, one 32-value sub-block at a time, with sc = d · scale_j
-// and of = dmin · min_j (weight = sc · u − of), the values pg_gemm_pack_group gives the prefill GEMM: the same tile
-// on these nibbles gives a row the prefill's bits.
-static void pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of) {
-    (void)sc, (void)of;  // (nibble layout: each block's scales follow its values)
-    const size_t supers = cols / 256, rb = supers * 144;
-    const uint8_t *p[16];
-    const __m512i offs = q4k_rows16(w, rb, row, rows, p);
-    for (size_t sb = 0; sb < supers; sb++) {
-        __m512 scale[8], min[8];
-        q4k_scales16(p[0] + 144 * sb, offs, scale, min);
-        for (int k = 0; k < 4; k++) {
-            __m512i z[2][8];
-            q4k_pair16(p, 144 * sb + 16 + 32 * k, z[0], z[1]);
-            for (int h = 0; h < 2; h++) {
-                __m512i o[8];
-                transpose_groups(z[h], o);
-                uint8_t *block = out + nibble_block_bytes(1) * (8 * sb + 2 * k + h);
-                for (int g = 0; g < 4; g++)
-                    _mm512_store_si512(block + 64 * g, _mm512_or_si512(o[2 * g], _mm512_slli_epi16(o[2 * g + 1], 4)));
-                _mm512_store_ps(block + 256, scale[2 * k + h]);
-                _mm512_store_ps(block + 320, min[2 * k + h]);
-            }
-        }
-    }
-}
-
-// One activation row against Q4_K rows [row_begin, row_end), sixteen at a time: the tile's operations (gemm_vnni.c,
-// nt = 1) on the values pack_q4_k would pack, taken straight from the GGUF blocks (nothing stored).
-void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                            const float *dx, const float *sx, float *y) {
-    const size_t supers = cols / 256, rb = supers * 144;
-    for (size_t r = row_begin; r < row_end; r += 16) {
-        const uint8_t *p[16];
-        const __m512i offs = q4k_rows16(w, rb, r, row_end, p);
-        __m512 f = _mm512_setzero_ps();
-        for (size_t sb = 0; sb < supers; sb++) {
-            __m512 scale[8], min[8];
-            q4k_scales16(p[0] + 144 * sb, offs, scale, min);
-            for (int k = 0; k < 4; k++) {
-                __m512i z[2][8];
-                q4k_pair16(p, 144 * sb + 16 + 32 * k, z[0], z[1]);
-                for (int h = 0; h < 2; h++) {
-                    const size_t s = 8 * sb + 2 * k + h;  // the sub-block, and the activation block it meets
-                    __m512i o[8], acc = _mm512_setzero_si512();
-                    transpose_groups(z[h], o);
-                    for (int g = 0; g < 8; g++) {
-                        int32_t four;
-                        memcpy(&four, qx + 32 * s + 4 * g, 4);
-                        acc = _mm512_dpbusd_epi32(acc, o[g], _mm512_set1_epi32(four));
-                    }
-                    const __m512 d = _mm512_mul_ps(scale[2 * k + h], _mm512_set1_ps(dx[s]));
-                    f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), d, f);
-                    f = _mm512_fnmadd_ps(min[2 * k + h], _mm512_set1_ps(sx[s]), f);
-                }
-            }
-        }
-        const size_t n = row_end - r < 16 ? row_end - r : 16;
-        _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), f);
-    }
-}
-
-// The int8 products of Q4_K rows on the GEMM tile, groups packed per call (pack_q4_k): single-row and batched decode
-// steps and the prefill GEMM give each row the same bits.
-size_t pg_gemm_q8_rows_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                            const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
-    return pg_gemm_q8_rows(PG_BLOCK_Q4_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_q4_k);
-}
 
 #pragma clang attribute pop
 

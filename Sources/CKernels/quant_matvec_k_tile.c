@@ -1,0 +1,240 @@
+// Int8 decode of the K-quants (Q4_K, Q6_K) on the GEMM tile's arithmetic (gemm_vnni.c), with AVX-512 VNNI: a batched
+// step packs sixteen weight rows per call (pack_q4_k, pack_q6_k) and runs the prefill's tile on them; a single row
+// runs the tile's operations (nt = 1) on the same values taken straight from the GGUF blocks, nothing stored. Integer
+// sums are exact in any grouping and the float steps per sub-block are the tile's, in its order, so a row gets the
+// same bits alone, in a batched step, or in a prompt's prefill GEMM (one-at-a-time and batched greedy decoding give
+// the same tokens and hidden states). Before, batched K-quant steps ran the per-row AVX2 kernels on four activation
+// rows at a time, every product with its own float steps, and cost about what that many single steps cost.
+#include "ckernels.h"
+#include "block_common.h"
+#include "decode_pool.h"
+#include "tile_common.h"
+#include <immintrin.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
+
+// d · scale_j and dmin · min_j (j = 0 … 7) of one Q4_K super-block of sixteen rows (lane i: the block at
+// base + offs[i]; layout in quant_matvec_k.c), decoded as q4k_scales_mins does per row, times d and dmin as
+// pg_gemm_pack_group computes them: the tile's sc and of.
+static inline void q4k_scales16(const uint8_t *base, __m512i offs, __m512 sc[8], __m512 mn[8]) {
+    const __m512i h = _mm512_i32gather_epi32(offs, base, 1);  // f16 d | f16 dmin << 16
+    const __m512i w0 = _mm512_i32gather_epi32(offs, base + 4, 1), w1 = _mm512_i32gather_epi32(offs, base + 8, 1),
+                  w2 = _mm512_i32gather_epi32(offs, base + 12, 1);
+    const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(h));
+    const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16)));
+    const __m512i m6 = _mm512_set1_epi32(63), m4 = _mm512_set1_epi32(15), m2 = _mm512_set1_epi32(3);
+    for (int j = 0; j < 4; j++) {  // scale j: low 6 bits of byte j; min j: of byte j + 4
+        const __m512i s = _mm512_and_si512(_mm512_srli_epi32(w0, 8 * j), m6);
+        const __m512i m = _mm512_and_si512(_mm512_srli_epi32(w1, 8 * j), m6);
+        sc[j] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(s));
+        mn[j] = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(m));
+    }
+    for (int j = 0; j < 4; j++) {  // scale j + 4: nibbles of byte j + 8, top bits from the top of bytes j and j + 4
+        const __m512i b8 = _mm512_srli_epi32(w2, 8 * j);
+        const __m512i s = _mm512_or_si512(_mm512_and_si512(b8, m4),
+                                          _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w0, 8 * j + 6), m2), 4));
+        const __m512i m = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(b8, 4), m4),
+                                          _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w1, 8 * j + 6), m2), 4));
+        sc[j + 4] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(s));
+        mn[j + 4] = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(m));
+    }
+}
+
+// Sixteen rows from `row` of a matrix of rb-byte rows (rows past `rows` repeat the last one): row pointers and their
+// byte offsets from the first.
+static inline __m512i rows16_at(const void *w, size_t rb, size_t row, size_t rows, const uint8_t *p[16]) {
+    int32_t off[16];
+    for (int i = 0; i < 16; i++) {
+        const size_t r = row + i < rows ? i : rows - 1 - row;
+        p[i] = (const uint8_t *)w + (row + r) * rb;
+        off[i] = (int32_t)(r * rb);
+    }
+    return _mm512_loadu_si512(off);
+}
+
+// Pair k of a super-block's nibbles (sub-blocks 2k, 2k + 1 as low and high nibbles of the same 32 bytes) of sixteen
+// rows as transpose_groups' input: lo[r], hi[r] hold rows r and r + 8.
+static inline void q4k_pair16(const uint8_t *const p[16], size_t at, __m512i lo[8], __m512i hi[8]) {
+    for (int r = 0; r < 8; r++) {
+        _mm_prefetch((const char *)p[r] + at + 512, _MM_HINT_T0);
+        _mm_prefetch((const char *)p[r + 8] + at + 512, _MM_HINT_T0);
+        const __m512i a = halves(_mm256_loadu_si256((const __m256i *)(p[r] + at)),
+                                 _mm256_loadu_si256((const __m256i *)(p[r + 8] + at)));
+        lo[r] = _mm512_and_si512(a, _mm512_set1_epi8(0x0F));
+        hi[r] = _mm512_and_si512(_mm512_srli_epi16(a, 4), _mm512_set1_epi8(0x0F));
+    }
+}
+
+// Sixteen Q4_K rows from `row` in pack16's nibble layout, one 32-value sub-block at a time, with sc = d · scale_j
+// and of = dmin · min_j (weight = sc · u − of), the values pg_gemm_pack_group gives the prefill GEMM: the same tile
+// on these nibbles gives a row the prefill's bits.
+static void pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of) {
+    (void)sc, (void)of;  // (nibble layout: each block's scales follow its values)
+    const size_t supers = cols / 256, rb = supers * 144;
+    const uint8_t *p[16];
+    const __m512i offs = rows16_at(w, rb, row, rows, p);
+    for (size_t sb = 0; sb < supers; sb++) {
+        __m512 scale[8], min[8];
+        q4k_scales16(p[0] + 144 * sb, offs, scale, min);
+        for (int k = 0; k < 4; k++) {
+            __m512i z[2][8];
+            q4k_pair16(p, 144 * sb + 16 + 32 * k, z[0], z[1]);
+            for (int h = 0; h < 2; h++) {
+                __m512i o[8];
+                transpose_groups(z[h], o);
+                uint8_t *block = out + nibble_block_bytes(1) * (8 * sb + 2 * k + h);
+                for (int g = 0; g < 4; g++)
+                    _mm512_store_si512(block + 64 * g, _mm512_or_si512(o[2 * g], _mm512_slli_epi16(o[2 * g + 1], 4)));
+                _mm512_store_ps(block + 256, scale[2 * k + h]);
+                _mm512_store_ps(block + 320, min[2 * k + h]);
+            }
+        }
+    }
+}
+
+// One activation row against Q4_K rows [row_begin, row_end), sixteen at a time: the tile's operations (gemm_vnni.c,
+// nt = 1) on the values pack_q4_k would pack, taken straight from the GGUF blocks (nothing stored).
+void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, const float *sx, float *y) {
+    const size_t supers = cols / 256, rb = supers * 144;
+    for (size_t r = row_begin; r < row_end; r += 16) {
+        const uint8_t *p[16];
+        const __m512i offs = rows16_at(w, rb, r, row_end, p);
+        __m512 f = _mm512_setzero_ps();
+        for (size_t sb = 0; sb < supers; sb++) {
+            __m512 scale[8], min[8];
+            q4k_scales16(p[0] + 144 * sb, offs, scale, min);
+            for (int k = 0; k < 4; k++) {
+                __m512i z[2][8];
+                q4k_pair16(p, 144 * sb + 16 + 32 * k, z[0], z[1]);
+                for (int h = 0; h < 2; h++) {
+                    const size_t s = 8 * sb + 2 * k + h;  // the sub-block, and the activation block it meets
+                    __m512i o[8], acc = _mm512_setzero_si512();
+                    transpose_groups(z[h], o);
+                    for (int g = 0; g < 8; g++) {
+                        int32_t four;
+                        memcpy(&four, qx + 32 * s + 4 * g, 4);
+                        acc = _mm512_dpbusd_epi32(acc, o[g], _mm512_set1_epi32(four));
+                    }
+                    const __m512 d = _mm512_mul_ps(scale[2 * k + h], _mm512_set1_ps(dx[s]));
+                    f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), d, f);
+                    f = _mm512_fnmadd_ps(min[2 * k + h], _mm512_set1_ps(sx[s]), f);
+                }
+            }
+        }
+        const size_t n = row_end - r < 16 ? row_end - r : 16;
+        _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), f);
+    }
+}
+
+// The int8 products of Q4_K rows on the GEMM tile, groups packed per call (pack_q4_k): single-row and batched decode
+// steps and the prefill GEMM give each row the same bits.
+size_t pg_gemm_q8_rows_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    return pg_gemm_q8_rows(PG_BLOCK_Q4_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_q4_k);
+}
+
+
+// d · scale_i (i = 0 … 15) of one Q6_K super-block of sixteen rows (lane i: the block at base + offs[i]; layout in
+// quant_matvec_k.c: int8 scales at 192, f16 d at 208), as q6k_scales_times_d computes them per row: the tile's sc.
+static inline void q6k_scales16(const uint8_t *base, __m512i offs, __m512 sc[16]) {
+    const __m512i h = _mm512_i32gather_epi32(offs, base + 206, 1);  // d in the high half (the block ends at 210)
+    const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16)));
+    for (int q = 0; q < 4; q++) {
+        const __m512i w = _mm512_i32gather_epi32(offs, base + 192 + 4 * q, 1);
+        for (int b = 0; b < 4; b++)  // byte b of the word, sign-extended
+            sc[4 * q + b] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_srai_epi32(_mm512_slli_epi32(w, 24 - 8 * b), 24)));
+    }
+}
+
+// Half n of one Q6_K super-block (at byte `at` of each row) of sixteen rows as transpose_groups' inputs: z[k][r] holds
+// the 32 six-bit values of chunk 4n + k (q6k_unpack_half) of rows r and r + 8.
+static inline void q6k_half16(const uint8_t *const p[16], size_t at, int n, __m512i z[4][8]) {
+    for (int r = 0; r < 8; r++) {
+        __m256i a[4], b[4];
+        _mm_prefetch((const char *)p[r] + at + 420 + 64 * n, _MM_HINT_T0);
+        _mm_prefetch((const char *)p[r + 8] + at + 420 + 64 * n, _MM_HINT_T0);
+        q6k_unpack_half(p[r] + at, n, a);
+        q6k_unpack_half(p[r + 8] + at, n, b);
+        for (int k = 0; k < 4; k++) z[k][r] = halves(a[k], b[k]);
+    }
+}
+
+// Sixteen Q6_K rows from `row` as pg_gemm_pack_group packs them for the tile (a byte per value, 16-value sub-blocks
+// with sc = d · scale_i; the bias 32 is applied through the activation sums, so `of` is not written).
+static void pack_q6_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of) {
+    (void)of;
+    const size_t supers = cols / 256, rb = supers * 210;
+    const uint8_t *p[16];
+    const __m512i offs = rows16_at(w, rb, row, rows, p);
+    for (size_t sb = 0; sb < supers; sb++) {
+        __m512 scale[16];
+        q6k_scales16(p[0] + 210 * sb, offs, scale);
+        for (int i = 0; i < 16; i++) _mm512_storeu_ps(sc + 16 * (16 * sb + i), scale[i]);
+        for (int n = 0; n < 2; n++) {
+            __m512i z[4][8];
+            q6k_half16(p, 210 * sb, n, z);
+            for (int k = 0; k < 4; k++) {
+                __m512i o[8];
+                transpose_groups(z[k], o);
+                __m512i *q = (__m512i *)(out + 512 * (8 * sb + 4 * n + k));
+                for (int g = 0; g < 8; g++) _mm512_store_si512(q + g, o[g]);
+            }
+        }
+    }
+}
+
+// One activation row against Q6_K rows [row_begin, row_end), sixteen at a time: the tile's operations (S 16, bias
+// 32: each sub-block's integer sum starts from −32 · Σ qx) on the values pack_q6_k would pack.
+void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, float *y) {
+    const size_t supers = cols / 256, rb = supers * 210, nsub = cols / 16;
+    int32_t local[1024], *start = nsub <= 1024 ? local : malloc(nsub * sizeof(int32_t));
+    if (!start) abort();
+    for (size_t s = 0; s < nsub; s++) {
+        int32_t sum = 0;
+        for (int i = 0; i < 16; i++) sum += qx[16 * s + i];
+        start[s] = -32 * sum;
+    }
+    for (size_t r = row_begin; r < row_end; r += 16) {
+        const uint8_t *p[16];
+        const __m512i offs = rows16_at(w, rb, r, row_end, p);
+        __m512 f = _mm512_setzero_ps();
+        for (size_t sb = 0; sb < supers; sb++) {
+            __m512 scale[16];
+            q6k_scales16(p[0] + 210 * sb, offs, scale);
+            for (int n = 0; n < 2; n++) {
+                __m512i z[4][8];
+                q6k_half16(p, 210 * sb, n, z);
+                for (int k = 0; k < 4; k++) {
+                    __m512i o[8];
+                    transpose_groups(z[k], o);
+                    for (int h = 0; h < 2; h++) {
+                        const size_t s = 16 * sb + 8 * n + 2 * k + h;  // the 16-value sub-block
+                        __m512i acc = _mm512_set1_epi32(start[s]);
+                        for (int g = 0; g < 4; g++) {
+                            int32_t four;
+                            memcpy(&four, qx + 16 * s + 4 * g, 4);
+                            acc = _mm512_dpbusd_epi32(acc, o[4 * h + g], _mm512_set1_epi32(four));
+                        }
+                        const __m512 d = _mm512_mul_ps(scale[8 * n + 2 * k + h], _mm512_set1_ps(dx[s / 2]));
+                        f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), d, f);
+                    }
+                }
+            }
+        }
+        const size_t n = row_end - r < 16 ? row_end - r : 16;
+        _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), f);
+    }
+    if (start != local) free(start);
+}
+
+size_t pg_gemm_q8_rows_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    return pg_gemm_q8_rows(PG_BLOCK_Q6_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_q6_k);
+}
+
+#pragma clang attribute pop

@@ -1,0 +1,35 @@
+// AVX-512 helpers shared by the int8 kernels that take the GEMM tile's layout (quant_matvec_q8_vnni.c,
+// quant_matvec_k_tile.c): sixteen weight rows side by side, one 32-bit lane per row.
+#ifndef PG_TILE_COMMON_H
+#define PG_TILE_COMMON_H
+#include <immintrin.h>
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
+
+// a in the low 256 bits, b in the high.
+static inline __m512i halves(__m256i a, __m256i b) { return _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1); }
+
+// The 32 values of sixteen rows (z[r]: rows r and r + 8, one per 256-bit half, in value order) as eight vectors of
+// one four-value group of every row: o[k], 32-bit lane i, holds values 4k … 4k + 3 of row i (an 8 × 8 dword transpose
+// in each half, rows r and r + 8 sharing a vector).
+static inline void transpose_groups(const __m512i z[8], __m512i o[8]) {
+    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+    __m512i t[8], u[8];
+    for (int r = 0; r < 8; r += 2) {
+        t[r] = _mm512_unpacklo_epi32(z[r], z[r + 1]);
+        t[r + 1] = _mm512_unpackhi_epi32(z[r], z[r + 1]);
+    }
+    for (int h = 0; h < 8; h += 4) {  // u[h + k]: groups k and k + 4 of rows h … h + 3 (and of h + 8 … h + 11)
+        u[h] = _mm512_unpacklo_epi64(t[h], t[h + 2]);
+        u[h + 1] = _mm512_unpackhi_epi64(t[h], t[h + 2]);
+        u[h + 2] = _mm512_unpacklo_epi64(t[h + 1], t[h + 3]);
+        u[h + 3] = _mm512_unpackhi_epi64(t[h + 1], t[h + 3]);
+    }
+    for (int k = 0; k < 4; k++) {
+        o[k] = _mm512_permutex2var_epi64(u[k], lo, u[k + 4]);
+        o[k + 4] = _mm512_permutex2var_epi64(u[k], hi, u[k + 4]);
+    }
+}
+
+#pragma clang attribute pop
+#endif
