@@ -196,17 +196,19 @@ typedef void (*pg_pack_group32)(const void *w, size_t cols, size_t row, size_t r
 // (nibble_block_bytes); q then holds the whole group and sc, of are not used. The others one byte per value
 // (16 · cols), sc and of apart.
 int pg_q8_packs_nibbles(int type);
-size_t pg_gemm_q8_rows_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                            const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
 void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, const float *sx, float *y);
-size_t pg_gemm_q8_rows_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                            const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
 void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, float *y);
 static inline size_t nibble_block_bytes(int offsets) { return 256 + 64 + (offsets ? 64 : 0); }
 size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy, pg_pack_group32 pack);
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
+// The packer of a format's groups of sixteen rows for the tile (every format pg_gemm_sub_block knows).
+pg_pack_group32 pg_q8_group_packer(int type);
+void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of);
+void pg_pack_q6_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of);
+int pg_gemm_sub_block(int type);
+int pg_gemm_bias(int type);
 #define PG_MATVEC_Q8_VNNI(NAME)                                                                           \
     void NAME(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx, const float *dx, \
               const float *sx, float *y)

@@ -1,11 +1,11 @@
 // Int8 prefill GEMM on quantised weights with AVX-512 VNNI (Intel SDM, VPDPBUSD: four unsigned×signed byte products
 // summed into each int32 lane), as llama.cpp multiplies int8-quantised activations with the blocks: activations are
-// quantised per 32 values (pg_quantize_q8); weight rows, sixteen at a time, are unpacked to bytes and interleaved
-// (gemm_pack.c) so that each 32-bit lane of a vector is one row and every activation group of four bytes is
-// broadcast. Per sub-block s of S values: y[t][r] += scale[r][s]·dx[t][s]·Σ u·qx − offset[r][s]·dx[t][s]·Σ qx.
-// Results equal the int8 decode kernels' (pg_matvec_*_q8) up to the order of float sums; for the 32-value formats
-// on this CPU those kernels use this tile's float operations in its order (quant_matvec_q8_vnni.c), and the batched
-// decode runs the tile itself (pg_gemm_q8_rows).
+// quantised per 32 values (pg_quantize_q8); weight rows, sixteen at a time, are unpacked and interleaved by the
+// format's packer (pg_q8_group_packer: quant_matvec_q8_vnni.c, quant_matvec_k_tile.c) so that each 32-bit lane of a
+// vector is one row and every activation group of four bytes is broadcast. Per sub-block s of S values:
+// y[t][r] += scale[r][s]·dx[t][s]·Σ u·qx − offset[r][s]·dx[t][s]·Σ qx. On this CPU the int8 decode kernels
+// (pg_matvec_*_q8) use this tile's float operations in its order, and batched decode steps run the tile itself
+// (pg_gemm_q8_rows), so a row gets the same bits from the prefill, a batched step or a step alone.
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
@@ -15,10 +15,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pg_gemm_sub_block(int type);
-int pg_gemm_bias(int type);
-void pg_gemm_pack_group(int type, const void *w, size_t cols, size_t row, size_t rows, uint8_t *q, float *sc,
-                        float *of, uint8_t *u, float *rsc, float *rof);
+// The sub-block of a format's scales in the tile: 32 values, or Q6_K's 16.
+int pg_gemm_sub_block(int type) {
+    switch (type) {
+    case PG_BLOCK_Q4_0: case PG_BLOCK_Q4_1: case PG_BLOCK_Q5_0: case PG_BLOCK_Q8_0: case PG_BLOCK_Q4_K: return 32;
+    case PG_BLOCK_Q6_K: return 16;
+    default: return 0;
+    }
+}
+
+// The formats whose offset is a fixed multiple of the scale (weight = scale · (u − bias)); 0 for the others.
+int pg_gemm_bias(int type) {
+    switch (type) {
+    case PG_BLOCK_Q4_0: return 8;
+    case PG_BLOCK_Q5_0: return 16;
+    case PG_BLOCK_Q8_0: return 128;
+    case PG_BLOCK_Q6_K: return 32;
+    default: return 0;
+    }
+}
 
 int pg_gemm_q8_supported(int type, size_t cols) {
     const int S = pg_gemm_sub_block(type);
@@ -241,32 +256,29 @@ typedef struct {
     float *y;
 } gemm_job;
 
-// Rows [row0, row0 + 16·RV) (those below `rows`) packed into buf (group_bytes(cols, S) · RV + scratch, 64-byte
-// aligned), then all nx activation rows: y[t·ldy + r].
+// Rows [row0, row0 + 16·RV) (those below `rows`) packed into buf (group_bytes(cols, S) · RV, 64-byte aligned) by the
+// format's packer (pg_q8_group_packer), then all nx activation rows: y[t·ldy + r].
 static size_t group_bytes(size_t cols, int S) { return 16 * cols + 2 * 16 * (cols / S) * sizeof(float); }
 
 static void pack_and_run(int type, int S, int bias, const void *w, size_t cols, size_t row0, size_t rows,
                          const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,
-                         uint8_t *buf, pg_pack_group32 pack) {
+                         uint8_t *buf) {
     const size_t nsub = cols / S, gb = group_bytes(cols, S);
-    const int nibbles = pack && pg_q8_packs_nibbles(type);  // the prefill's packing (gemm_pack.c) keeps bytes
+    const pg_pack_group32 pack = pg_q8_group_packer(type);
     // (with nibbles, pack16 keeps the scales within q: gs and go are only passed along)
     const uint8_t *q[RV];
     const float *sc[RV], *of[RV];
-    uint8_t *scratch = buf + RV * gb;
     for (int v = 0; v < RV; v++) {
         uint8_t *g = buf + v * gb;
         float *gs = (float *)(g + 16 * cols), *go = gs + 16 * nsub;
-        if (pack) pack(w, cols, row0 + 16 * v, rows, g, gs, go);
-        else pg_gemm_pack_group(type, w, cols, row0 + 16 * v, rows, g, gs, go, scratch, (float *)(scratch + 16 * cols),
-                                (float *)(scratch + 16 * cols) + nsub);
+        pack(w, cols, row0 + 16 * v, rows, g, gs, go);
         q[v] = g; sc[v] = gs; of[v] = go;
     }
-    tiles_for(S, bias, nibbles)(q, sc, of, cols, qx, ds, ss, nx, y, ldy, row0, rows);
+    tiles_for(S, bias, pg_q8_packs_nibbles(type))(q, sc, of, cols, qx, ds, ss, nx, y, ldy, row0, rows);
 }
 
 static uint8_t *pack_buffer(size_t cols, int S) {
-    uint8_t *buf = aligned_alloc(64, (RV * group_bytes(cols, S) + 16 * cols + 2 * (cols / S) * sizeof(float) + 127) / 64 * 64);
+    uint8_t *buf = aligned_alloc(64, (RV * group_bytes(cols, S) + 63) / 64 * 64);
     if (!buf) abort();
     return buf;
 }
@@ -276,7 +288,7 @@ static void gemm_chunk(void *context, size_t c) {
     const gemm_job *j = context;
     uint8_t *buf = pack_buffer(j->cols, j->S);
     pack_and_run(j->type, j->S, j->bias, j->w, j->cols, 16 * RV * c, j->rows, j->qx, j->ds, j->ss, j->nx, j->y,
-                 j->rows, buf, NULL);
+                 j->rows, buf);
     free(buf);
 }
 
@@ -309,10 +321,9 @@ static void half_block_terms(const int8_t *qx, const float *dx, size_t blocks, i
 
 // Int8 decode on the tile (pg_matmat_*_q8_vnni for the 32-value formats, pg_matvec/pg_matmat_q4_k_q8 and _q6_k_q8
 // for the K-quants): rows [row_begin, row_end) against nx activation rows quantised by pg_quantize_q8 (qx, dx, sx),
-// groups packed per call; returns nx. pack: the format's packing of a group (pg_gemm_pack_group when NULL). Each
-// row's bits are what the prefill GEMM gives it, whatever nx.
+// groups packed per call; returns nx. Each row's bits are what the prefill GEMM gives it, whatever nx.
 size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy, pg_pack_group32 pack) {
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
     const int S = pg_gemm_sub_block(type), bias = pg_gemm_bias(type);
     const size_t blocks = cols / 32;
     int32_t local[STARTS_ON_STACK];
@@ -329,7 +340,7 @@ size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, s
     }
     uint8_t *buf = pack_buffer(cols, S);
     for (size_t r = row_begin; r < row_end; r += 16 * RV)
-        pack_and_run(type, S, bias, w, cols, r, row_end, qx, ds, ss, nx, y, ldy, buf, pack);
+        pack_and_run(type, S, bias, w, cols, r, row_end, qx, ds, ss, nx, y, ldy, buf);
     free(buf);
     if (S == 16) free(ds);
     else block_starts_free(ss, sx, local);

@@ -95,7 +95,7 @@ void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 void pg_matmat_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
     if (pg_have_q8_vnni()) {
-        if (nx > 1) pg_gemm_q8_rows_q4_k(w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
+        if (nx > 1) pg_gemm_q8_rows(PG_BLOCK_Q4_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
         else pg_matvec_q4_k_q8_tile(w, cols, row_begin, row_end, qx, dx, sx, y);
         return;
     }
@@ -114,7 +114,7 @@ void pg_matmat_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 void pg_matmat_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
     if (pg_have_q8_vnni()) {
-        if (nx > 1) pg_gemm_q8_rows_q6_k(w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
+        if (nx > 1) pg_gemm_q8_rows(PG_BLOCK_Q6_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
         else pg_matvec_q6_k_q8_tile(w, cols, row_begin, row_end, qx, dx, y);
         return;
     }

@@ -1,5 +1,5 @@
 // Int8 decode of the K-quants (Q4_K, Q6_K) on the GEMM tile's arithmetic (gemm_vnni.c), with AVX-512 VNNI: a batched
-// step packs sixteen weight rows per call (pack_q4_k, pack_q6_k) and runs the prefill's tile on them; a single row
+// step packs sixteen weight rows per call (pg_pack_q4_k, pg_pack_q6_k) and runs the prefill's tile on them; a single row
 // runs the tile's operations (nt = 1) on the same values taken straight from the GGUF blocks, nothing stored. Integer
 // sums are exact in any grouping and the float steps per sub-block are the tile's, in its order, so a row gets the
 // same bits alone, in a batched step, or in a prompt's prefill GEMM (one-at-a-time and batched greedy decoding give
@@ -17,8 +17,8 @@
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
 
 // d · scale_j and dmin · min_j (j = 0 … 7) of one Q4_K super-block of sixteen rows (lane i: the block at
-// base + offs[i]; layout in quant_matvec_k.c), decoded as q4k_scales_mins does per row, times d and dmin as
-// pg_gemm_pack_group computes them: the tile's sc and of.
+// base + offs[i]; layout in quant_matvec_k.c), decoded as q4k_scales_mins does per row, times d and dmin: the
+// tile's sc and of.
 static inline void q4k_scales16(const uint8_t *base, __m512i offs, __m512 sc[8], __m512 mn[8]) {
     const __m512i h = _mm512_i32gather_epi32(offs, base, 1);  // f16 d | f16 dmin << 16
     const __m512i w0 = _mm512_i32gather_epi32(offs, base + 4, 1), w1 = _mm512_i32gather_epi32(offs, base + 8, 1),
@@ -69,9 +69,8 @@ static inline void q4k_pair16(const uint8_t *const p[16], size_t at, __m512i lo[
 }
 
 // Sixteen Q4_K rows from `row` in pack16's nibble layout, one 32-value sub-block at a time, with sc = d · scale_j
-// and of = dmin · min_j (weight = sc · u − of), the values pg_gemm_pack_group gives the prefill GEMM: the same tile
-// on these nibbles gives a row the prefill's bits.
-static void pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of) {
+// and of = dmin · min_j (weight = sc · u − of).
+void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of) {
     (void)sc, (void)of;  // (nibble layout: each block's scales follow its values)
     const size_t supers = cols / 256, rb = supers * 144;
     const uint8_t *p[16];
@@ -96,7 +95,7 @@ static void pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8
 }
 
 // One activation row against Q4_K rows [row_begin, row_end), sixteen at a time: the tile's operations (gemm_vnni.c,
-// nt = 1) on the values pack_q4_k would pack, taken straight from the GGUF blocks (nothing stored).
+// nt = 1) on the values pg_pack_q4_k would pack, taken straight from the GGUF blocks (nothing stored).
 void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, const float *sx, float *y) {
     const size_t supers = cols / 256, rb = supers * 144;
@@ -130,12 +129,6 @@ void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t
     }
 }
 
-// The int8 products of Q4_K rows on the GEMM tile, groups packed per call (pack_q4_k): single-row and batched decode
-// steps and the prefill GEMM give each row the same bits.
-size_t pg_gemm_q8_rows_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                            const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
-    return pg_gemm_q8_rows(PG_BLOCK_Q4_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_q4_k);
-}
 
 
 // d · scale_i (i = 0 … 15) of one Q6_K super-block of sixteen rows (lane i: the block at base + offs[i]; layout in
@@ -163,9 +156,9 @@ static inline void q6k_half16(const uint8_t *const p[16], size_t at, int n, __m5
     }
 }
 
-// Sixteen Q6_K rows from `row` as pg_gemm_pack_group packs them for the tile (a byte per value, 16-value sub-blocks
-// with sc = d · scale_i; the bias 32 is applied through the activation sums, so `of` is not written).
-static void pack_q6_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of) {
+// Sixteen Q6_K rows from `row` for the tile: a byte per value, 16-value sub-blocks with sc = d · scale_i (the bias 32
+// is applied through the activation sums, so `of` is not written).
+void pg_pack_q6_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of) {
     (void)of;
     const size_t supers = cols / 256, rb = supers * 210;
     const uint8_t *p[16];
@@ -188,7 +181,7 @@ static void pack_q6_k(const void *w, size_t cols, size_t row, size_t rows, uint8
 }
 
 // One activation row against Q6_K rows [row_begin, row_end), sixteen at a time: the tile's operations (S 16, bias
-// 32: each sub-block's integer sum starts from −32 · Σ qx) on the values pack_q6_k would pack.
+// 32: each sub-block's integer sum starts from −32 · Σ qx) on the values pg_pack_q6_k would pack.
 void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, float *y) {
     const size_t supers = cols / 256, rb = supers * 210, nsub = cols / 16;
@@ -232,9 +225,5 @@ void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t
     if (start != local) free(start);
 }
 
-size_t pg_gemm_q8_rows_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                            const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
-    return pg_gemm_q8_rows(PG_BLOCK_Q6_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_q6_k);
-}
 
 #pragma clang attribute pop

@@ -187,7 +187,7 @@ static inline __attribute__((always_inline)) void pack16(const int kind, const s
         rows16(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx, dx, sx, y);                      \
     }                                                                                                     \
     PG_MATMAT_Q8_VNNI(pg_matmat_##SUFFIX##_q8_vnni) {                                                     \
-        if (nx > 1) return pg_gemm_q8_rows(TYPE, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy, pack_##SUFFIX); \
+        if (nx > 1) return pg_gemm_q8_rows(TYPE, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);     \
         const size_t blocks = cols / 32;                                                                  \
         for (size_t t = 0; t < nx; t++)                                                                   \
             rows16(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx + t * cols, dx + t * blocks,  \
@@ -209,6 +209,14 @@ static pg_pack_group32 pack_for(int type) {
     case PG_BLOCK_Q5_0: return pack_q5_0;
     case PG_BLOCK_Q8_0: return pack_q8_0;
     default: return NULL;
+    }
+}
+
+pg_pack_group32 pg_q8_group_packer(int type) {
+    switch (type) {
+    case PG_BLOCK_Q4_K: return pg_pack_q4_k;
+    case PG_BLOCK_Q6_K: return pg_pack_q6_k;
+    default: return pack_for(type);
     }
 }
 
