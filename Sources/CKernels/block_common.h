@@ -172,11 +172,8 @@ static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256
 #define K_TILE_KERNEL(BLOCK_BYTES, PREPARE, BLOCK, SINGLE)                                                \
     K_TILE_KERNEL_ACC(BLOCK_BYTES, PREPARE, BLOCK, SINGLE, _mm256_setzero_ps(), hsum)
 
-// Run-time choice of the AVX-512 VNNI single-row kernel (quant_matvec_k_vnni.c): 1 when the CPU has AVX-512
-// F/BW/VL and VNNI and POLYGRAPH_NO_AVX512 is unset; its results are bit for bit those of the AVX2 kernel.
+// 1 when the CPU has AVX-512 F/BW/VL and VNNI and POLYGRAPH_NO_AVX512 is unset (quant_matvec_q8_vnni.c).
 int pg_have_avx512(void);
-void pg_matvec_q6_k_q8_vnni(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                            const float *dx, float *y);
 
 // AVX-512 VNNI int8 kernels for 32-value blocks (quant_matvec_q8_vnni.c), used when pg_have_q8_vnni() (AVX-512
 // VNNI and DQ, POLYGRAPH_NO_AVX512 unset): the single-row ones, and the batched ones, which do all nx activation

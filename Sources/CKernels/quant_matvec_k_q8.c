@@ -3,7 +3,8 @@
 // activations every other format of a batch reads; finer scales than Q8_K's one per 256). Each 32-value
 // activation block is one integer maddubs/madd sum, converted to float and scaled by weight scale × dx.
 // Layouts (ggml-common.h): block_q4_K {f16 d, dmin; u8 scales[12]; u8 qs[128]},
-// block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
+// block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}. These AVX2 kernels serve CPUs without AVX-512 VNNI;
+// with it, every entry point below runs the GEMM tile's arithmetic instead (quant_matvec_k_tile.c).
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
@@ -79,10 +80,6 @@ void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
     (void)sx;
     if (pg_have_q8_vnni()) {
         pg_matvec_q6_k_q8_tile(w, cols, row_begin, row_end, qx, dx, y);
-        return;
-    }
-    if (pg_have_avx512()) {
-        pg_matvec_q6_k_q8_vnni(w, cols, row_begin, row_end, qx, dx, y);
         return;
     }
 #define Q6K_Q8_BLOCK(pb, b, acc, off) q6k_q8_block(pb, qx + 256 * (b), dx + 8 * (b), &(acc))

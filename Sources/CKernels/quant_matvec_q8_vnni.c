@@ -17,6 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+int pg_have_avx512(void) {
+    static int have = -1;
+    if (have < 0) {
+        __builtin_cpu_init();
+        have = !pg_env_disables("POLYGRAPH_NO_AVX512") && __builtin_cpu_supports("avx512f") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512vnni");
+    }
+    return have;
+}
+
 int pg_have_q8_vnni(void) {
     static int have = -1;
     if (have < 0) have = pg_have_avx512() && __builtin_cpu_supports("avx512dq");

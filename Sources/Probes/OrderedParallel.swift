@@ -5,7 +5,7 @@ import Foundation
 /// submission order. With more than one worker, BLAS calls run on the calling thread alone: one call per core, no
 /// OpenBLAS threads oversubscribing the cores. After a failure no new job starts; `results()` rethrows the first.
 final class OrderedParallel<R: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NSLock(), reporting = NSLock()
     private var slots: [R?] = []
     private var firstError: Error?
     private var done = 0
@@ -21,7 +21,7 @@ final class OrderedParallel<R: Sendable>: @unchecked Sendable {
     var failed: Bool { lock.withLock { firstError != nil } }
 
     /// Queues `job` as the next result, waiting while `workers` jobs run; `finished(result, done)` runs on the job's
-    /// thread with the number of jobs done so far.
+    /// thread with the number of jobs done so far, one call at a time with `done` increasing.
     func submit(_ job: @escaping @Sendable () throws -> R, finished: @escaping @Sendable (R, Int) -> Void) {
         let slot = lock.withLock {
             slots.append(nil)
@@ -42,12 +42,14 @@ final class OrderedParallel<R: Sendable>: @unchecked Sendable {
             }
             do {
                 let result = try job()
-                let count = lock.withLock {
-                    slots[slot] = result
-                    done += 1
-                    return done
+                reporting.withLock {  // one report at a time, so the counts arrive in order
+                    let count = lock.withLock {
+                        slots[slot] = result
+                        done += 1
+                        return done
+                    }
+                    finished(result, count)
                 }
-                finished(result, count)
             } catch {
                 lock.withLock { if firstError == nil { firstError = error } }
             }
