@@ -68,68 +68,65 @@ static inline void q4k_pair16(const uint8_t *const p[16], size_t at, __m512i lo[
     }
 }
 
+// For each 32-value sub-block of sixteen Q4_K rows (p and offs from rows16_at, `supers` super-blocks per row), the
+// statements after the macro's arguments run with s (the sub-block's index in the row), o[8] (its values in
+// transpose_groups' layout) and sc, mn (d · scale and dmin · min of its sixteen rows).
+#define FOR_Q4K_SUBBLOCKS(p, offs, supers, ...)                                                           \
+    for (size_t sb_ = 0; sb_ < (supers); sb_++) {                                                         \
+        __m512 scale_[8], min_[8];                                                                        \
+        q4k_scales16((p)[0] + 144 * sb_, (offs), scale_, min_);                                           \
+        for (int k_ = 0; k_ < 4; k_++) {                                                                  \
+            __m512i z_[2][8];                                                                             \
+            q4k_pair16((p), 144 * sb_ + 16 + 32 * k_, z_[0], z_[1]);                                      \
+            for (int h_ = 0; h_ < 2; h_++) {                                                              \
+                const size_t s = 8 * sb_ + 2 * k_ + h_;                                                   \
+                const __m512 sc = scale_[2 * k_ + h_], mn = min_[2 * k_ + h_];                            \
+                __m512i o[8];                                                                             \
+                transpose_groups(z_[h_], o);                                                              \
+                __VA_ARGS__                                                                               \
+            }                                                                                             \
+        }                                                                                                 \
+    }
+
 // Sixteen Q4_K rows from `row` in pack16's nibble layout, one 32-value sub-block at a time, with sc = d · scale_j
 // and of = dmin · min_j (weight = sc · u − of).
-void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of) {
-    (void)sc, (void)of;  // (nibble layout: each block's scales follow its values)
-    const size_t supers = cols / 256, rb = supers * 144;
+void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc_, float *of_) {
+    (void)sc_, (void)of_;  // (nibble layout: each block's scales follow its values)
+    const size_t supers = cols / 256;
     const uint8_t *p[16];
-    const __m512i offs = rows16_at(w, rb, row, rows, p);
-    for (size_t sb = 0; sb < supers; sb++) {
-        __m512 scale[8], min[8];
-        q4k_scales16(p[0] + 144 * sb, offs, scale, min);
-        for (int k = 0; k < 4; k++) {
-            __m512i z[2][8];
-            q4k_pair16(p, 144 * sb + 16 + 32 * k, z[0], z[1]);
-            for (int h = 0; h < 2; h++) {
-                __m512i o[8];
-                transpose_groups(z[h], o);
-                uint8_t *block = out + nibble_block_bytes(1) * (8 * sb + 2 * k + h);
-                for (int g = 0; g < 4; g++)
-                    _mm512_store_si512(block + 64 * g, _mm512_or_si512(o[2 * g], _mm512_slli_epi16(o[2 * g + 1], 4)));
-                _mm512_store_ps(block + 256, scale[2 * k + h]);
-                _mm512_store_ps(block + 320, min[2 * k + h]);
-            }
-        }
-    }
+    const __m512i offs = rows16_at(w, supers * 144, row, rows, p);
+    FOR_Q4K_SUBBLOCKS(p, offs, supers, {
+        uint8_t *block = out + nibble_block_bytes(1) * s;
+        for (int g = 0; g < 4; g++)
+            _mm512_store_si512(block + 64 * g, _mm512_or_si512(o[2 * g], _mm512_slli_epi16(o[2 * g + 1], 4)));
+        _mm512_store_ps(block + 256, sc);
+        _mm512_store_ps(block + 320, mn);
+    })
 }
 
 // One activation row against Q4_K rows [row_begin, row_end), sixteen at a time: the tile's operations (gemm_vnni.c,
 // nt = 1) on the values pg_pack_q4_k would pack, taken straight from the GGUF blocks (nothing stored).
 void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, const float *sx, float *y) {
-    const size_t supers = cols / 256, rb = supers * 144;
+    const size_t supers = cols / 256;
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
-        const __m512i offs = rows16_at(w, rb, r, row_end, p);
+        const __m512i offs = rows16_at(w, supers * 144, r, row_end, p);
         __m512 f = _mm512_setzero_ps();
-        for (size_t sb = 0; sb < supers; sb++) {
-            __m512 scale[8], min[8];
-            q4k_scales16(p[0] + 144 * sb, offs, scale, min);
-            for (int k = 0; k < 4; k++) {
-                __m512i z[2][8];
-                q4k_pair16(p, 144 * sb + 16 + 32 * k, z[0], z[1]);
-                for (int h = 0; h < 2; h++) {
-                    const size_t s = 8 * sb + 2 * k + h;  // the sub-block, and the activation block it meets
-                    __m512i o[8], acc = _mm512_setzero_si512();
-                    transpose_groups(z[h], o);
-                    for (int g = 0; g < 8; g++) {
-                        int32_t four;
-                        memcpy(&four, qx + 32 * s + 4 * g, 4);
-                        acc = _mm512_dpbusd_epi32(acc, o[g], _mm512_set1_epi32(four));
-                    }
-                    const __m512 d = _mm512_mul_ps(scale[2 * k + h], _mm512_set1_ps(dx[s]));
-                    f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), d, f);
-                    f = _mm512_fnmadd_ps(min[2 * k + h], _mm512_set1_ps(sx[s]), f);
-                }
+        FOR_Q4K_SUBBLOCKS(p, offs, supers, {  // s: also the activation block the sub-block meets
+            __m512i acc = _mm512_setzero_si512();
+            for (int g = 0; g < 8; g++) {
+                int32_t four;
+                memcpy(&four, qx + 32 * s + 4 * g, 4);
+                acc = _mm512_dpbusd_epi32(acc, o[g], _mm512_set1_epi32(four));
             }
-        }
+            f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(sc, _mm512_set1_ps(dx[s])), f);
+            f = _mm512_fnmadd_ps(mn, _mm512_set1_ps(sx[s]), f);
+        })
         const size_t n = row_end - r < 16 ? row_end - r : 16;
         _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), f);
     }
 }
-
-
 
 // d · scale_i (i = 0 … 15) of one Q6_K super-block of sixteen rows (lane i: the block at base + offs[i]; layout in
 // quant_matvec_k.c: int8 scales at 192, f16 d at 208), as q6k_scales_times_d computes them per row: the tile's sc.
@@ -156,35 +153,46 @@ static inline void q6k_half16(const uint8_t *const p[16], size_t at, int n, __m5
     }
 }
 
+// For each 32-value chunk of sixteen Q6_K rows (p and offs from rows16_at, `supers` super-blocks per row), the
+// statements after the macro's arguments run with m (the chunk's index in the row), o[8] (its values in
+// transpose_groups' layout: o[0..3] sub-block 2m, o[4..7] sub-block 2m + 1) and sc[2] (d · scale of those two
+// 16-value sub-blocks for the sixteen rows).
+#define FOR_Q6K_CHUNKS(p, offs, supers, ...)                                                              \
+    for (size_t sb_ = 0; sb_ < (supers); sb_++) {                                                         \
+        __m512 scale_[16];                                                                                \
+        q6k_scales16((p)[0] + 210 * sb_, (offs), scale_);                                                 \
+        for (int n_ = 0; n_ < 2; n_++) {                                                                  \
+            __m512i z_[4][8];                                                                             \
+            q6k_half16((p), 210 * sb_, n_, z_);                                                           \
+            for (int k_ = 0; k_ < 4; k_++) {                                                              \
+                const size_t m = 8 * sb_ + 4 * n_ + k_;                                                   \
+                const __m512 *sc = scale_ + 8 * n_ + 2 * k_;                                              \
+                __m512i o[8];                                                                             \
+                transpose_groups(z_[k_], o);                                                              \
+                __VA_ARGS__                                                                               \
+            }                                                                                             \
+        }                                                                                                 \
+    }
+
 // Sixteen Q6_K rows from `row` for the tile: a byte per value, 16-value sub-blocks with sc = d · scale_i (the bias 32
 // is applied through the activation sums, so `of` is not written).
-void pg_pack_q6_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of) {
+void pg_pack_q6_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *scales, float *of) {
     (void)of;
-    const size_t supers = cols / 256, rb = supers * 210;
+    const size_t supers = cols / 256;
     const uint8_t *p[16];
-    const __m512i offs = rows16_at(w, rb, row, rows, p);
-    for (size_t sb = 0; sb < supers; sb++) {
-        __m512 scale[16];
-        q6k_scales16(p[0] + 210 * sb, offs, scale);
-        for (int i = 0; i < 16; i++) _mm512_storeu_ps(sc + 16 * (16 * sb + i), scale[i]);
-        for (int n = 0; n < 2; n++) {
-            __m512i z[4][8];
-            q6k_half16(p, 210 * sb, n, z);
-            for (int k = 0; k < 4; k++) {
-                __m512i o[8];
-                transpose_groups(z[k], o);
-                __m512i *q = (__m512i *)(out + 512 * (8 * sb + 4 * n + k));
-                for (int g = 0; g < 8; g++) _mm512_store_si512(q + g, o[g]);
-            }
-        }
-    }
+    const __m512i offs = rows16_at(w, supers * 210, row, rows, p);
+    FOR_Q6K_CHUNKS(p, offs, supers, {
+        for (int g = 0; g < 8; g++) _mm512_store_si512((__m512i *)(out + 512 * m) + g, o[g]);
+        _mm512_storeu_ps(scales + 16 * (2 * m), sc[0]);
+        _mm512_storeu_ps(scales + 16 * (2 * m + 1), sc[1]);
+    })
 }
 
 // One activation row against Q6_K rows [row_begin, row_end), sixteen at a time: the tile's operations (S 16, bias
 // 32: each sub-block's integer sum starts from −32 · Σ qx) on the values pg_pack_q6_k would pack.
 void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, float *y) {
-    const size_t supers = cols / 256, rb = supers * 210, nsub = cols / 16;
+    const size_t supers = cols / 256, nsub = cols / 16;
     int32_t local[1024], *start = nsub <= 1024 ? local : malloc(nsub * sizeof(int32_t));
     if (!start) abort();
     for (size_t s = 0; s < nsub; s++) {
@@ -194,36 +202,24 @@ void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t
     }
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
-        const __m512i offs = rows16_at(w, rb, r, row_end, p);
+        const __m512i offs = rows16_at(w, supers * 210, r, row_end, p);
         __m512 f = _mm512_setzero_ps();
-        for (size_t sb = 0; sb < supers; sb++) {
-            __m512 scale[16];
-            q6k_scales16(p[0] + 210 * sb, offs, scale);
-            for (int n = 0; n < 2; n++) {
-                __m512i z[4][8];
-                q6k_half16(p, 210 * sb, n, z);
-                for (int k = 0; k < 4; k++) {
-                    __m512i o[8];
-                    transpose_groups(z[k], o);
-                    for (int h = 0; h < 2; h++) {
-                        const size_t s = 16 * sb + 8 * n + 2 * k + h;  // the 16-value sub-block
-                        __m512i acc = _mm512_set1_epi32(start[s]);
-                        for (int g = 0; g < 4; g++) {
-                            int32_t four;
-                            memcpy(&four, qx + 16 * s + 4 * g, 4);
-                            acc = _mm512_dpbusd_epi32(acc, o[4 * h + g], _mm512_set1_epi32(four));
-                        }
-                        const __m512 d = _mm512_mul_ps(scale[8 * n + 2 * k + h], _mm512_set1_ps(dx[s / 2]));
-                        f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), d, f);
-                    }
+        FOR_Q6K_CHUNKS(p, offs, supers, {  // m: also the activation block the chunk meets
+            for (int h = 0; h < 2; h++) {
+                const size_t s = 2 * m + h;  // the 16-value sub-block
+                __m512i acc = _mm512_set1_epi32(start[s]);
+                for (int g = 0; g < 4; g++) {
+                    int32_t four;
+                    memcpy(&four, qx + 16 * s + 4 * g, 4);
+                    acc = _mm512_dpbusd_epi32(acc, o[4 * h + g], _mm512_set1_epi32(four));
                 }
+                f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(sc[h], _mm512_set1_ps(dx[m])), f);
             }
-        }
+        })
         const size_t n = row_end - r < 16 ? row_end - r : 16;
         _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), f);
     }
     if (start != local) free(start);
 }
-
 
 #pragma clang attribute pop
