@@ -5,7 +5,8 @@ import GGUF
 
 /// The int8 prefill GEMM (AVX-512 VNNI, `QuantizedMatrix.gemmInt8`) against the int8 decode kernels run row by row:
 /// both form the same integer block sums with the same activation scales, so they differ only in the order of float
-/// sums, and not at all where the decode kernels take the tile's order (every format, on such a CPU). Skipped (passes trivially) on a CPU without AVX-512 VNNI.
+/// sums, and not at all where the decode kernels take the tile's order (every format, on such a CPU). Skipped
+/// (passes trivially) on a CPU without AVX-512 VNNI.
 @Suite("Int8 prefill GEMM")
 struct Int8GemmTests {
     /// Blocks of `type` for a [rows, cols] matrix (K-quants and Q5_0 from KQuantKernelTests, with a bound on each

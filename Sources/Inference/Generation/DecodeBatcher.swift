@@ -154,8 +154,8 @@ final class DecodeBatcher: @unchecked Sendable {
     private func waitingSince(_ pass: Pass) -> UInt64 { max(pass.submitted, lastPassEnd) }
 
     /// Under the lock: what to run now — waiting prompts (with the first one's hooks and logits, up to
-    /// `maxPrefillTokens`; a prompt shorter than `minSharedPrefill` alone); else the waiting steps once every joined generation has one in
-    /// (or the oldest waited `gather`), those with the first one's hooks, at most `maxBatch`.
+    /// `maxPrefillTokens`; a prompt shorter than `minSharedPrefill` alone); else the waiting steps once every joined
+    /// generation has one in (or the oldest waited `gather`), those with the first one's hooks, at most `maxBatch`.
     private func takeReady() -> [Pass]? {
         // Prompts wait for company while generations are decoding (each prompt alone pays for packing and
         // dequantising every weight panel), up to `gatherPrompts` of them or `promptPatience` steps' time.
