@@ -185,6 +185,7 @@ PG_MATMAT_Q8_VNNI(pg_matmat_q4_1_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q4_0_q8_v
 PG_MATMAT_Q8_VNNI(pg_matmat_q5_0_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q8_0_q8_vnni);
 int pg_have_q8_vnni(void);
 void pg_q8_block_starts(const int8_t *qx, size_t blocks, int bias, int32_t *start);
+void pg_q8_half_block_starts(const int8_t *qx, size_t blocks, int bias, int32_t *start);
 // Packing of sixteen rows from `row` (those below `rows`) of a 32-value format for the int8 GEMM tile (gemm_vnni.c):
 // q interleaved four values per row, sc and of [16 · cols / 32] (weight = sc · u − of).
 typedef void (*pg_pack_group32)(const void *w, size_t cols, size_t row, size_t rows, uint8_t *q, float *sc, float *of);

@@ -311,12 +311,8 @@ static void block_starts_free(float *ss, const float *sx, const int32_t *local) 
 // The tile's per-16-value activation terms of a Q6_K-style format (S 16, with a bias): each 32-value block's dx twice
 // in ds16, and in ss16 the int32 start −bias · Σ qx of each half (quantize_rows' values for S 16).
 static void half_block_terms(const int8_t *qx, const float *dx, size_t blocks, int bias, float *ds16, int32_t *ss16) {
-    for (size_t b = 0; b < blocks; b++) {
-        int32_t h[2] = {0, 0};
-        for (int i = 0; i < 32; i++) h[i >> 4] += qx[32 * b + i];
-        ds16[2 * b] = ds16[2 * b + 1] = dx[b];
-        ss16[2 * b] = -bias * h[0]; ss16[2 * b + 1] = -bias * h[1];
-    }
+    for (size_t b = 0; b < blocks; b++) ds16[2 * b] = ds16[2 * b + 1] = dx[b];
+    pg_q8_half_block_starts(qx, blocks, bias, ss16);
 }
 
 // Int8 decode on the tile (pg_matmat_*_q8_vnni for the 32-value formats, pg_matvec/pg_matmat_q4_k_q8 and _q6_k_q8

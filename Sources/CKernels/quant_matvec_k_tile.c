@@ -195,11 +195,7 @@ void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t
     const size_t supers = cols / 256, nsub = cols / 16;
     int32_t local[1024], *start = nsub <= 1024 ? local : malloc(nsub * sizeof(int32_t));
     if (!start) abort();
-    for (size_t s = 0; s < nsub; s++) {
-        int32_t sum = 0;
-        for (int i = 0; i < 16; i++) sum += qx[16 * s + i];
-        start[s] = -32 * sum;
-    }
+    pg_q8_half_block_starts(qx, cols / 32, 32, start);
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
         const __m512i offs = rows16_at(w, supers * 210, r, row_end, p);

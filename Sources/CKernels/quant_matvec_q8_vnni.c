@@ -49,6 +49,17 @@ void pg_q8_block_starts(const int8_t *qx, size_t blocks, int bias, int32_t *star
     }
 }
 
+// The same per 16-value half of each block (start[2b], start[2b + 1]): Q6_K's sub-blocks in the tile.
+void pg_q8_half_block_starts(const int8_t *qx, size_t blocks, int bias, int32_t *start) {
+    for (size_t b = 0; b < blocks; b++) {
+        const __m256i x = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(qx + 32 * b)), _mm256_set1_epi8((char)0x80));
+        const __m256i s = _mm256_sad_epu8(x, _mm256_setzero_si256());  // Σ (qx + 128) of bytes 0-7, 8-15, 16-23, 24-31
+        const __m128i lo = _mm256_castsi256_si128(s), hi = _mm256_extracti128_si256(s, 1);
+        start[2 * b] = -bias * ((int32_t)(_mm_cvtsi128_si64(lo) + _mm_extract_epi64(lo, 1)) - 16 * 128);
+        start[2 * b + 1] = -bias * ((int32_t)(_mm_cvtsi128_si64(hi) + _mm_extract_epi64(hi, 1)) - 16 * 128);
+    }
+}
+
 // The 32 unsigned 4-bit values (16 bytes, value j low nibble of byte j, j + 16 high) of the blocks at qa and qb, in
 // value order, one block per 256-bit half: each block's bytes in two 128-bit lanes, shifted right by 0 and 4 bits.
 static inline __m512i nibbles2(const uint8_t *qa, const uint8_t *qb) {
