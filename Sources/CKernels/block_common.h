@@ -90,7 +90,7 @@ static inline __m256i fivebit_bytes(const uint8_t *p) {
 // four rows read side by side are four streams, which this machine kind's prefetchers serve at about half the
 // speed of one (a plain read of 4 interleaved 5 KB rows: 19 GB/s against 33.5 linear; Q4_K × int8 on 1536×8960,
 // one thread, 64-row calls: 10.2 → 15.3 GB/s one row at a time, Q6_K 8.4 → 19.0). The arithmetic of a row is the
-// same either way. (The BF16 kernels' K_ROWS4_KERNEL_512 keeps four rows: one at a time they were slower.)
+// same either way.
 #define K_LONG_ROW_BLOCKS 16
 
 // Rows [row_begin, row_end) of a K-quant matrix, four at a time: BLOCK(pb, b, acc, off) adds super-block b of the
@@ -144,7 +144,7 @@ static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256
 // b for activation row t of the tile with K_ROWS4_KERNEL's operations in its order, so every result equals the
 // matvec kernel's for that row alone, bit for bit. PREPARE(t) runs once per tile; a last tile of 3 rows
 // repeats its last row (TILE_ROW; results dropped); SINGLE(t) computes each of the last 1 or 2 rows.
-#define K_TILE_KERNEL_ACC(BLOCK_BYTES, PREPARE, BLOCK, SINGLE, ACC_ZERO, ACC_HSUM)                         \
+#define K_TILE_KERNEL(BLOCK_BYTES, PREPARE, BLOCK, SINGLE)                                                \
     const size_t blocks = cols / 256, row_bytes = blocks * (BLOCK_BYTES);                                 \
     const uint8_t *end_ = (const uint8_t *)w + row_end * row_bytes;                                       \
     size_t t = 0;                                                                                         \
@@ -153,7 +153,7 @@ static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256
         prefetch_start((const uint8_t *)w + row_begin * row_bytes, end_);                                 \
         for (size_t r = row_begin; r < row_end; r++) {                                                    \
             const uint8_t *p = (const uint8_t *)w + r * row_bytes;                                        \
-            __typeof__(ACC_ZERO) a0 = ACC_ZERO, a1 = a0, a2 = a0, a3 = a0;                                \
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                                   \
             __m256 o0 = _mm256_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                   \
             for (size_t b = 0; b < blocks; b++) {                                                         \
                 const uint8_t *pb = p + b * (BLOCK_BYTES);                                                \
@@ -161,17 +161,12 @@ static inline void q4k_scales_mins(const uint8_t *packed, __m256 *scales, __m256
                     if (pb + PG_PREFETCH_BYTES + o_ < end_) _mm_prefetch((const char *)pb + PG_PREFETCH_BYTES + o_, _MM_HINT_T0); \
                 BLOCK(pb, b, a0, o0, 0); BLOCK(pb, b, a1, o1, 1); BLOCK(pb, b, a2, o2, 2); BLOCK(pb, b, a3, o3, 3); \
             }                                                                                             \
-            y[t * ldy + r] = ACC_HSUM(a0) - hsum(o0); y[(t + 1) * ldy + r] = ACC_HSUM(a1) - hsum(o1);     \
-            if (t + 2 < nx) y[(t + 2) * ldy + r] = ACC_HSUM(a2) - hsum(o2);                               \
-            if (t + 3 < nx) y[(t + 3) * ldy + r] = ACC_HSUM(a3) - hsum(o3);                               \
+            y[t * ldy + r] = hsum(a0) - hsum(o0); y[(t + 1) * ldy + r] = hsum(a1) - hsum(o1);             \
+            if (t + 2 < nx) y[(t + 2) * ldy + r] = hsum(a2) - hsum(o2);                                   \
+            if (t + 3 < nx) y[(t + 3) * ldy + r] = hsum(a3) - hsum(o3);                                   \
         }                                                                                                 \
     }                                                                                                     \
     for (; t < nx; t++) SINGLE(t);
-// The same with 256-bit accumulators (the AVX2 kernels); the BF16 kernels pass __m512 ones (_mm512_setzero_ps,
-// hsum512). The offset sums stay 256-bit in both.
-#define K_TILE_KERNEL(BLOCK_BYTES, PREPARE, BLOCK, SINGLE)                                                \
-    K_TILE_KERNEL_ACC(BLOCK_BYTES, PREPARE, BLOCK, SINGLE, _mm256_setzero_ps(), hsum)
-
 // 1 when the CPU has AVX-512 F/BW/VL and VNNI and POLYGRAPH_NO_AVX512 is unset (quant_matvec_q8_vnni.c).
 int pg_have_avx512(void);
 
@@ -212,17 +207,6 @@ int pg_gemm_bias(int type);
               const float *sx, float *y)
 PG_MATVEC_Q8_VNNI(pg_matvec_q4_1_q8_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q4_0_q8_vnni);
 PG_MATVEC_Q8_VNNI(pg_matvec_q5_0_q8_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q8_0_q8_vnni);
-
-// Run-time choice of the AVX-512 BF16 float-activation Q4_K / Q6_K kernels (quant_matvec_k_bf16.c): 1 when
-// pg_have_avx512() and the CPU has AVX512_BF16 and AVX512DQ. Their results differ from the AVX2 kernels' only in
-// the rounding of float sums (~1e-7 relative).
-int pg_have_avx512_bf16(void);
-void pg_matvec_q4_k_bf16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
-void pg_matvec_q6_k_bf16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
-void pg_matmat_q4_k_bf16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
-                         float *y, size_t ldy);
-void pg_matmat_q6_k_bf16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
-                         float *y, size_t ldy);
 
 static inline float half_at(const uint8_t *p) {
     uint16_t h;

@@ -47,6 +47,7 @@ typedef struct {
     const float *x;
     const int8_t *qx;
     const float *dx, *sx;
+    int digits;  // 1: qx is int8 x (every job reads it); 3: 24-bit digit rows, read by the K-quant jobs only
 } batch;
 
 // The words every thread writes (state, done) sit on cache lines of their own, away from the job they read.
@@ -116,7 +117,25 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
     }
 }
 
+// Rows [begin, end) of a K-quant job against the 24-bit digit rows of all nx activation rows; 0 for other formats.
+static int run_rows_q24(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
+    if (j->type != PG_BLOCK_Q4_K && j->type != PG_BLOCK_Q6_K) return 0;
+    if (b->nx > 1)
+        pg_matmat_k_q24(j->type, j->w, b->cols, begin, end, b->qx, b->dx, b->sx, b->nx, j->y, j->rows);
+    else if (j->type == PG_BLOCK_Q4_K)
+        pg_matvec_q4_k_q24(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y);
+    else
+        pg_matvec_q6_k_q24(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y);
+    return 1;
+}
+
 static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
+    if (b->digits == 3) {
+        if (run_rows_q24(b, j, begin, end)) return;
+        const batch f = {.cols = b->cols, .nx = b->nx, .x = b->x};  // the other formats: F32 activations
+        run_rows(&f, j, begin, end);
+        return;
+    }
     if (b->nx > 1) {
         run_rows_batched(b, j, begin, end);
         return;
@@ -322,20 +341,22 @@ static void dispatch(batch *local, int threads) {
 }
 
 void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, size_t nx, const float *x,
-                     const int8_t *qx, const float *dx, const float *sx, int threads) {
+                     const int8_t *qx, const float *dx, const float *sx, int digits, int threads) {
     if (count > MAX_JOBS) {
         for (int i = 0; i < count; i += MAX_JOBS)
-            pg_matvec_batch(jobs + i, count - i < MAX_JOBS ? count - i : MAX_JOBS, cols, nx, x, qx, dx, sx, threads);
+            pg_matvec_batch(jobs + i, count - i < MAX_JOBS ? count - i : MAX_JOBS, cols, nx, x, qx, dx, sx, digits,
+                            threads);
         return;
     }
-    batch local = {.count = count, .cols = cols, .nx = nx, .x = x, .qx = qx, .dx = dx, .sx = sx};
+    batch local = {.count = count, .cols = cols, .nx = nx, .x = x, .qx = qx, .dx = dx, .sx = sx, .digits = digits};
     for (int j = 0; j < count; j++) local.jobs[j] = jobs[j];
     dispatch(&local, threads);
 }
 
 void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, size_t nx, const float *x,
-                      const int8_t *qx, const float *dx, const float *sx, int threads) {
-    batch local = {.count = 2, .swiglu = 1, .cols = cols, .nx = nx, .x = x, .qx = qx, .dx = dx, .sx = sx};
+                      const int8_t *qx, const float *dx, const float *sx, int digits, int threads) {
+    batch local = {.count = 2, .swiglu = 1, .cols = cols, .nx = nx, .x = x, .qx = qx, .dx = dx, .sx = sx,
+                   .digits = digits};
     local.jobs[0] = gate;
     local.jobs[1] = up;
     dispatch(&local, threads);

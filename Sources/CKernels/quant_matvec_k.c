@@ -1,5 +1,5 @@
 // AVX2/FMA/F16C matrix-vector products on ggml's 256-value K-quant super-blocks with F32 activations
-// (see include/ckernels.h). Layouts (ggml-common.h): block_q4_K {f16 d, dmin; u8 scales[12]; u8 qs[128]},
+// (see include/ckernels.h), for CPUs without AVX-512 VNNI (with it, quant_matvec_k_q24.c serves the `quantized` mode). Layouts (ggml-common.h): block_q4_K {f16 d, dmin; u8 scales[12]; u8 qs[128]},
 // block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
 #include "ckernels.h"
 #include "block_common.h"
@@ -74,10 +74,6 @@ static inline void q6k_block(const uint8_t *pb, const float *x, __m256 *acc) {
 }
 
 void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
-    if (pg_have_avx512_bf16()) {
-        pg_matvec_q4_k_bf16(w, cols, row_begin, row_end, x, y);
-        return;
-    }
     float xs[MAX_BLOCKS];  // Σx over each 32 values
     for (size_t j = 0; j < cols / 32; j++) {
         const float *p = x + 32 * j;
@@ -90,23 +86,14 @@ void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end
 }
 
 void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
-    if (pg_have_avx512_bf16()) {
-        pg_matvec_q6_k_bf16(w, cols, row_begin, row_end, x, y);
-        return;
-    }
 #define Q6K_F32_BLOCK(pb, b, acc, off) q6k_block(pb, x + 256 * (b), &(acc))
     K_ROWS4_KERNEL(210, Q6K_F32_BLOCK)
 #undef Q6K_F32_BLOCK
 }
 
-// Batched decode (see K_TILE_KERNEL): x [nx, cols], y[t·ldy + r]; equal bit for bit to pg_matvec_q4_k / q6_k per row
-// (the AVX-512 BF16 forms of quant_matvec_k_bf16.c, chosen by the same test, likewise).
+// Batched decode (see K_TILE_KERNEL): x [nx, cols], y[t·ldy + r]; equal bit for bit to pg_matvec_q4_k / q6_k per row.
 void pg_matmat_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
                     float *y, size_t ldy) {
-    if (pg_have_avx512_bf16()) {
-        pg_matmat_q4_k_bf16(w, cols, row_begin, row_end, x, nx, y, ldy);
-        return;
-    }
     float xs[4][cols / 32];  // Σx over each 32 values of the tile's four rows
 #define Q4K_PREPARE(t0)                                                                                   \
     for (int u = 0; u < 4; u++)                                                                           \
@@ -125,10 +112,6 @@ void pg_matmat_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end
 
 void pg_matmat_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
                     float *y, size_t ldy) {
-    if (pg_have_avx512_bf16()) {
-        pg_matmat_q6_k_bf16(w, cols, row_begin, row_end, x, nx, y, ldy);
-        return;
-    }
 #define Q6K_PREPARE(t0) (void)(t0)
 #define Q6K_TILE_BLOCK(pb, b, acc, off, u) q6k_block(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), &(acc))
 #define Q6K_SINGLE(t0) pg_matvec_q6_k(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)

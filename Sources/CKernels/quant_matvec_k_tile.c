@@ -8,85 +8,13 @@
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
-#include "tile_common.h"
+#include "k_tile.h"
 #include <immintrin.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
-
-// d · scale_j and dmin · min_j (j = 0 … 7) of one Q4_K super-block of sixteen rows (lane i: the block at
-// base + offs[i]; layout in quant_matvec_k.c), decoded as q4k_scales_mins does per row, times d and dmin: the
-// tile's sc and of.
-static inline void q4k_scales16(const uint8_t *base, __m512i offs, __m512 sc[8], __m512 mn[8]) {
-    const __m512i h = _mm512_i32gather_epi32(offs, base, 1);  // f16 d | f16 dmin << 16
-    const __m512i w0 = _mm512_i32gather_epi32(offs, base + 4, 1), w1 = _mm512_i32gather_epi32(offs, base + 8, 1),
-                  w2 = _mm512_i32gather_epi32(offs, base + 12, 1);
-    const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(h));
-    const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16)));
-    const __m512i m6 = _mm512_set1_epi32(63), m4 = _mm512_set1_epi32(15), m2 = _mm512_set1_epi32(3);
-    for (int j = 0; j < 4; j++) {  // scale j: low 6 bits of byte j; min j: of byte j + 4
-        const __m512i s = _mm512_and_si512(_mm512_srli_epi32(w0, 8 * j), m6);
-        const __m512i m = _mm512_and_si512(_mm512_srli_epi32(w1, 8 * j), m6);
-        sc[j] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(s));
-        mn[j] = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(m));
-    }
-    for (int j = 0; j < 4; j++) {  // scale j + 4: nibbles of byte j + 8, top bits from the top of bytes j and j + 4
-        const __m512i b8 = _mm512_srli_epi32(w2, 8 * j);
-        const __m512i s = _mm512_or_si512(_mm512_and_si512(b8, m4),
-                                          _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w0, 8 * j + 6), m2), 4));
-        const __m512i m = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(b8, 4), m4),
-                                          _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w1, 8 * j + 6), m2), 4));
-        sc[j + 4] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(s));
-        mn[j + 4] = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(m));
-    }
-}
-
-// Sixteen rows from `row` of a matrix of rb-byte rows (rows past `rows` repeat the last one): row pointers and their
-// byte offsets from the first.
-static inline __m512i rows16_at(const void *w, size_t rb, size_t row, size_t rows, const uint8_t *p[16]) {
-    int32_t off[16];
-    for (int i = 0; i < 16; i++) {
-        const size_t r = row + i < rows ? i : rows - 1 - row;
-        p[i] = (const uint8_t *)w + (row + r) * rb;
-        off[i] = (int32_t)(r * rb);
-    }
-    return _mm512_loadu_si512(off);
-}
-
-// Pair k of a super-block's nibbles (sub-blocks 2k, 2k + 1 as low and high nibbles of the same 32 bytes) of sixteen
-// rows as transpose_groups' input: lo[r], hi[r] hold rows r and r + 8.
-static inline void q4k_pair16(const uint8_t *const p[16], size_t at, __m512i lo[8], __m512i hi[8]) {
-    for (int r = 0; r < 8; r++) {
-        _mm_prefetch((const char *)p[r] + at + 512, _MM_HINT_T0);
-        _mm_prefetch((const char *)p[r + 8] + at + 512, _MM_HINT_T0);
-        const __m512i a = halves(_mm256_loadu_si256((const __m256i *)(p[r] + at)),
-                                 _mm256_loadu_si256((const __m256i *)(p[r + 8] + at)));
-        lo[r] = _mm512_and_si512(a, _mm512_set1_epi8(0x0F));
-        hi[r] = _mm512_and_si512(_mm512_srli_epi16(a, 4), _mm512_set1_epi8(0x0F));
-    }
-}
-
-// For each 32-value sub-block of sixteen Q4_K rows (p and offs from rows16_at, `supers` super-blocks per row), the
-// statements after the macro's arguments run with s (the sub-block's index in the row), o[8] (its values in
-// transpose_groups' layout) and sc, mn (d · scale and dmin · min of its sixteen rows).
-#define FOR_Q4K_SUBBLOCKS(p, offs, supers, ...)                                                           \
-    for (size_t sb_ = 0; sb_ < (supers); sb_++) {                                                         \
-        __m512 scale_[8], min_[8];                                                                        \
-        q4k_scales16((p)[0] + 144 * sb_, (offs), scale_, min_);                                           \
-        for (int k_ = 0; k_ < 4; k_++) {                                                                  \
-            __m512i z_[2][8];                                                                             \
-            q4k_pair16((p), 144 * sb_ + 16 + 32 * k_, z_[0], z_[1]);                                      \
-            for (int h_ = 0; h_ < 2; h_++) {                                                              \
-                const size_t s = 8 * sb_ + 2 * k_ + h_;                                                   \
-                const __m512 sc = scale_[2 * k_ + h_], mn = min_[2 * k_ + h_];                            \
-                __m512i o[8];                                                                             \
-                transpose_groups(z_[h_], o);                                                              \
-                __VA_ARGS__                                                                               \
-            }                                                                                             \
-        }                                                                                                 \
-    }
 
 // Sixteen Q4_K rows from `row` in pack16's nibble layout, one 32-value sub-block at a time, with sc = d · scale_j
 // and of = dmin · min_j (weight = sc · u − of).
@@ -127,52 +55,6 @@ void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t
         _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), f);
     }
 }
-
-// d · scale_i (i = 0 … 15) of one Q6_K super-block of sixteen rows (lane i: the block at base + offs[i]; layout in
-// quant_matvec_k.c: int8 scales at 192, f16 d at 208), as q6k_scales_times_d computes them per row: the tile's sc.
-static inline void q6k_scales16(const uint8_t *base, __m512i offs, __m512 sc[16]) {
-    const __m512i h = _mm512_i32gather_epi32(offs, base + 206, 1);  // d in the high half (the block ends at 210)
-    const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16)));
-    for (int q = 0; q < 4; q++) {
-        const __m512i w = _mm512_i32gather_epi32(offs, base + 192 + 4 * q, 1);
-        for (int b = 0; b < 4; b++)  // byte b of the word, sign-extended
-            sc[4 * q + b] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_srai_epi32(_mm512_slli_epi32(w, 24 - 8 * b), 24)));
-    }
-}
-
-// Half n of one Q6_K super-block (at byte `at` of each row) of sixteen rows as transpose_groups' inputs: z[k][r] holds
-// the 32 six-bit values of chunk 4n + k (q6k_unpack_half) of rows r and r + 8.
-static inline void q6k_half16(const uint8_t *const p[16], size_t at, int n, __m512i z[4][8]) {
-    for (int r = 0; r < 8; r++) {
-        __m256i a[4], b[4];
-        _mm_prefetch((const char *)p[r] + at + 420 + 64 * n, _MM_HINT_T0);
-        _mm_prefetch((const char *)p[r + 8] + at + 420 + 64 * n, _MM_HINT_T0);
-        q6k_unpack_half(p[r] + at, n, a);
-        q6k_unpack_half(p[r + 8] + at, n, b);
-        for (int k = 0; k < 4; k++) z[k][r] = halves(a[k], b[k]);
-    }
-}
-
-// For each 32-value chunk of sixteen Q6_K rows (p and offs from rows16_at, `supers` super-blocks per row), the
-// statements after the macro's arguments run with m (the chunk's index in the row), o[8] (its values in
-// transpose_groups' layout: o[0..3] sub-block 2m, o[4..7] sub-block 2m + 1) and sc[2] (d · scale of those two
-// 16-value sub-blocks for the sixteen rows).
-#define FOR_Q6K_CHUNKS(p, offs, supers, ...)                                                              \
-    for (size_t sb_ = 0; sb_ < (supers); sb_++) {                                                         \
-        __m512 scale_[16];                                                                                \
-        q6k_scales16((p)[0] + 210 * sb_, (offs), scale_);                                                 \
-        for (int n_ = 0; n_ < 2; n_++) {                                                                  \
-            __m512i z_[4][8];                                                                             \
-            q6k_half16((p), 210 * sb_, n_, z_);                                                           \
-            for (int k_ = 0; k_ < 4; k_++) {                                                              \
-                const size_t m = 8 * sb_ + 4 * n_ + k_;                                                   \
-                const __m512 *sc = scale_ + 8 * n_ + 2 * k_;                                              \
-                __m512i o[8];                                                                             \
-                transpose_groups(z_[k_], o);                                                              \
-                __VA_ARGS__                                                                               \
-            }                                                                                             \
-        }                                                                                                 \
-    }
 
 // Sixteen Q6_K rows from `row` for the tile: a byte per value, 16-value sub-blocks with sc = d · scale_i (the bias 32
 // is applied through the activation sums, so `of` is not written).

@@ -66,14 +66,14 @@ struct KQuantKernelTests {
             return QuantizedMatrix(type: type, rows: rows, cols: cols, data: raw.pointer, owner: raw)
         }
 
-        /// The largest |y_r − Σ_c dense[r, c]·x_c| relative to the allowed 3e-5·Σ_c bound[r, c]·|x_c| (≤ 1 passes).
-        func worstError(_ y: [Float], _ x: [Float]) -> Double {
+        /// The largest |y_r − Σ_c dense[r, c]·x_c| relative to the allowed `slack`·Σ_c bound[r, c]·|x_c| (≤ 1 passes).
+        func worstError(_ y: [Float], _ x: [Float], slack: Double = 3e-5) -> Double {
             var worst: Double = 0
             for r in 0..<rows {
                 var ref: Double = 0, allowed: Double = 1e-30
                 for c in 0..<cols {
                     ref += Double(dense[r * cols + c]) * Double(x[c])
-                    allowed += 3e-5 * Double(termBound[r * cols + c]) * Double(abs(x[c]))
+                    allowed += slack * Double(termBound[r * cols + c]) * Double(abs(x[c]))
                 }
                 worst = max(worst, abs(Double(y[r]) - ref) / allowed)
             }
@@ -152,6 +152,52 @@ struct KQuantKernelTests {
                     )
                 }
             }
+        }
+    }
+
+    @Test(
+        "24-bit activations (the quantized mode on AVX-512 VNNI) rebuild x to 2⁻²³ of its block and give the dequantised product of that x",
+        .enabled(if: pg_q24_supported() != 0, "needs AVX-512 VNNI"), arguments: [GGMLType.q4_K, .q6_K])
+    func digits24(type: GGMLType) throws {
+        let cols = 1280 - (type == .q4_K ? 512 : 0), blocks = cols / 32
+        var x = Self.activations(cols, seed: 11)
+        for c in 64..<96 { x[c] = 0 }  // an all-zero block
+        x[100] = 3e20  // a block whose scale is huge
+        var q = [Int8](repeating: 0, count: 3 * cols), d = [Float](repeating: 0, count: 3 * blocks)
+        var s = [Float](repeating: 0, count: 3 * blocks)
+        pg_quantize_q24(x, cols, &q, &d, &s)
+        var rebuilt = [Float](repeating: 0, count: cols)
+        for b in 0..<blocks {
+            // The step: the smallest power of two ≥ max|x| / (127 · 2¹⁶).
+            let amax = x[(32 * b)..<(32 * b + 32)].map(abs).max()!, least = amax / 8_323_072
+            let step2 = d[2 * blocks + b]
+            #expect(d[b] == step2 * 65536 && d[blocks + b] == step2 * 256)
+            #expect(amax == 0 ? step2 == 0 : step2 >= least && step2 / 2 < least && step2.significandBitPattern == 0)
+            for k in 0..<3 {
+                let sum = (0..<32).reduce(0) { $0 + Int(q[k * cols + 32 * b + $1]) }
+                #expect(s[k * blocks + b] == d[k * blocks + b] * Float(sum), "block \(b) digit \(k)")
+            }
+            let step = Double(d[2 * blocks + b])
+            for c in (32 * b)..<(32 * b + 32) {
+                let a = Int(q[c]) * 65536 + Int(q[cols + c]) * 256 + Int(q[2 * cols + c])
+                #expect(abs(a) <= 8_323_072)
+                #expect(abs(Double(a) * step - Double(x[c])) <= 0.5 * step, "value \(c)")
+                rebuilt[c] = Float(Double(a) * step)
+            }
+        }
+        // The product is the dequantised one of the rebuilt x up to float rounding (a 20th of the F32 test's slack).
+        for rows in [1, 5, 16, 37] {
+            let m = RandomMatrix(type, rows: rows, cols: cols, seed: UInt64(rows + 5))
+            let y = Self.product(m.matrix, x, int8: false)
+            #expect(m.worstError(y, rebuilt, slack: 1.5e-6) <= 1, "\(type) rows \(rows)")
+        }
+        // NaN or ∞ in a block makes every product NaN, as in the float product.
+        for bad in [Float.nan, .infinity] {
+            var z = x
+            z[7] = bad
+            let m = RandomMatrix(type, rows: 3, cols: cols, seed: 9)
+            let y = Self.product(m.matrix, z, int8: false)
+            #expect(y.allSatisfy { $0.isNaN }, "\(bad)")
         }
     }
 

@@ -47,6 +47,16 @@ struct Qwen15ParityTests {
     }
 
     @Test(
+        "the default decode kernels (24-bit activations on AVX-512 VNNI) keep every row at the reference's tolerance",
+        arguments: prompts)
+    func decodeKernelParity(prompt: String) throws {
+        let model = try #require(try SharedQwen15.get().model as? DecoderModel).withDecodeMode(.quantized)
+        _ = try expectGoldenParity(
+            model, prompt: prompt, dir: RealModelPaths.qwen15.golden, middle: 14,
+            tolerance: Self.relativeTolerance, label: "qwen2.5-coder-1.5b decode kernels", decodeKernels: true)
+    }
+
+    @Test(
         "the chat template renders the golden prompt and greedy decoding reproduces the reference ids",
         arguments: DecodeMode.allCases)
     func greedyChat(mode: DecodeMode) throws {

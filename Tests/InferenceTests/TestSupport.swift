@@ -215,7 +215,7 @@ struct GoldenGreedy: Decodable {
 @discardableResult
 func expectGoldenParity(
     _ model: any CausalLanguageModel, prompt name: String, dir: URL, middle: Int,
-    tolerance: Float, label: String
+    tolerance: Float, label: String, decodeKernels: Bool = false
 ) throws -> GoldenPrompt {
     let golden = try GoldenPrompt(name, in: dir)
     let n = model.config.nLayers
@@ -223,7 +223,11 @@ func expectGoldenParity(
         ("L0", .embed), ("L1", .residPost(0)), ("L\(middle)", .residPost(middle - 1)),
         ("L\(n)_prenorm", .residPost(n - 1)), ("L\(n)", .lnFinal),
     ]
-    let result = try model.run([golden.token_ids], capture: HookFilter(hooks.map(\.hook)), logits: .last)[0]
+    // decodeKernels: every row through the decode steps' kernels on the quantised blocks (quantizedPrefill).
+    let cache = model.makeCache(maxLength: golden.token_ids.count, initialCapacity: golden.token_ids.count)
+    let result = try model.forward(
+        [golden.token_ids], caches: [cache], capture: HookFilter(hooks.map(\.hook)), logits: .last,
+        quantizedPrefill: decodeKernels)[0]
     var report: [String] = []
     for (file, hook) in hooks {
         let ref = try NPYArray(path: dir.appendingPathComponent("\(name)_hidden_\(file).npy").path)

@@ -24,18 +24,20 @@ typedef struct {
 } pg_matvec_job;
 
 /// Runs `count` (≤ 8) products on `nx` activation rows x [nx, cols] (one per sequence of a batched decode step;
-/// job j writes y [nx, rows_j]): F32 activations when `qx` is NULL; otherwise int8 activations (`qx` [nx, cols],
-/// `dx` and `sx` [nx, cols / 32] from pg_quantize_q8 of each row). Uses up to `threads` threads (the caller included; the pool's size is
+/// job j writes y [nx, rows_j]): F32 activations when `qx` is NULL; otherwise, with `digits` 1, int8 activations
+/// (`qx` [nx, cols], `dx` and `sx` [nx, cols / 32] from pg_quantize_q8 of each row), and with `digits` 3 the 24-bit
+/// digit rows of pg_quantize_q24 (`qx` [3·nx, cols], `dx` and `sx` [3·nx, cols / 32]), which the Q4_K and Q6_K
+/// jobs read while the other formats read x. Uses up to `threads` threads (the caller included; the pool's size is
 /// set by its first multi-threaded call, threads − 1 workers); when the pool is already in use by another caller
 /// (concurrent decodes), runs on the calling thread alone. Blocks until done.
 void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, size_t nx, const float *x,
-                     const int8_t *qx, const float *dx, const float *sx, int threads);
+                     const int8_t *qx, const float *dx, const float *sx, int digits, int threads);
 
 /// Gate and up products of one input, then SwiGLU (Shazeer 2020) in place: up[r] = silu(gate[r]) · up[r], with
 /// rows of both split across the threads together. `gate.y` keeps the pre-activation values. Same arguments
 /// as pg_matvec_batch; gate and up must have the same rows.
 void pg_matvec_swiglu(pg_matvec_job gate, pg_matvec_job up, size_t cols, size_t nx, const float *x,
-                      const int8_t *qx, const float *dx, const float *sx, int threads);
+                      const int8_t *qx, const float *dx, const float *sx, int digits, int threads);
 
 /// Calls task(context, c) for every c in [0, chunks) on the pool's threads (the caller included), in no particular
 /// order; returns when all are done. Runs on the caller alone when the pool is busy.

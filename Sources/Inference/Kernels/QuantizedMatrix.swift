@@ -5,8 +5,8 @@ import GGUF
 /// A weight matrix left in its GGUF quantised blocks (inside the file's memory mapping), for single-token decode:
 /// reading 4.5–8.5 bits per weight instead of 32 makes decode far less memory-bound. Legacy formats (Q4_0, Q4_1,
 /// Q5_0, Q8_0) need rows of whole 32-value blocks, K-quants (Q4_K, Q6_K) whole 256-value super-blocks (so a
-/// Q4_K matrix 896 wide has no kernel). Activations stay F32, so results equal the dequantised-F32 product up to
-/// summation order.
+/// Q4_K matrix 896 wide has no kernel). Outside `quantizedInt8` results equal the dequantised-F32 product up to
+/// float rounding (`ActivationForm`).
 public struct QuantizedMatrix: @unchecked Sendable {
     /// Block formats with a decode kernel.
     public static let supportedTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
@@ -69,9 +69,11 @@ public struct QuantizedMatrix: @unchecked Sendable {
             precondition(p.matrix.cols == cols, "QuantizedMatrix: a batch must share its input width")
             return p.matrix.job(p.y, packed: int8 && sequences > 1, create: pack, threads: threads)
         }
-        withActivations(x, cols: cols, sequences: sequences, int8: int8) { qx, dx, sx in
+        let form = ActivationForm(int8: int8, types: products.map(\.matrix.type))
+        withActivations(x, cols: cols, sequences: sequences, form: form) { qx, dx, sx in
             jobs.withUnsafeBufferPointer { j in
-                pg_matvec_batch(j.baseAddress!, Int32(j.count), cols, sequences, x, qx, dx, sx, Int32(threads))
+                pg_matvec_batch(
+                    j.baseAddress!, Int32(j.count), cols, sequences, x, qx, dx, sx, form.digits, Int32(threads))
             }
         }
         // Keep the matrices (and so their memory mappings) alive until the products are done.
@@ -90,12 +92,13 @@ public struct QuantizedMatrix: @unchecked Sendable {
             gate.matrix.rows == up.matrix.rows && gate.matrix.cols == up.matrix.cols,
             "QuantizedMatrix: SwiGLU needs gate and up of one shape")
         let cols = gate.matrix.cols
-        withActivations(x, cols: cols, sequences: sequences, int8: int8) { qx, dx, sx in
+        let form = ActivationForm(int8: int8, types: [gate.matrix.type, up.matrix.type])
+        withActivations(x, cols: cols, sequences: sequences, form: form) { qx, dx, sx in
             let packed = int8 && sequences > 1
             pg_matvec_swiglu(
                 gate.matrix.job(gate.y, packed: packed, create: pack, threads: threads),
                 up.matrix.job(up.y, packed: packed, create: pack, threads: threads), cols, sequences, x, qx, dx, sx,
-                Int32(threads))
+                form.digits, Int32(threads))
         }
         withExtendedLifetime((gate.matrix, up.matrix)) {}
     }
@@ -110,20 +113,61 @@ public struct QuantizedMatrix: @unchecked Sendable {
         return pg_matvec_job(type: Int32(type.rawValue), w: data, rows: rows, y: y, packed: p)
     }
 
-    /// Calls `body` with the int8 quantisation of each of x's `sequences` rows (quants `[sequences, cols]`, scales
-    /// dx and offsets sx `[sequences, cols / 32]` each; pg_quantize_q8) when `int8`, with nils otherwise (the
-    /// kernels then read x as F32).
+    /// How the kernels of one product read its activations.
+    enum ActivationForm {
+        /// F32 (the `quantized` mode without AVX-512 VNNI, or no K-quant among the matrices).
+        case float32
+        /// int8 per 32 values (`quantizedInt8`; pg_quantize_q8).
+        case int8
+        /// The `quantized` mode's K-quant kernels on AVX-512 VNNI: 24-bit integers per 32 values as three int8 digit
+        /// rows (pg_quantize_q24), equal to the F32 product up to float rounding; other formats read F32.
+        case digits24
+
+        init(int8: Bool, types: [GGMLType]) {
+            if int8 {
+                self = .int8
+            } else if QuantizedMatrix.digits24Decode && types.contains(where: { $0 == .q4_K || $0 == .q6_K }) {
+                self = .digits24
+            } else {
+                self = .float32
+            }
+        }
+
+        /// Activation rows per sequence (the C side's `digits`; 0 for F32).
+        var digits: Int32 {
+            switch self {
+            case .float32: 0
+            case .int8: 1
+            case .digits24: 3
+            }
+        }
+    }
+
+    /// Whether the `quantized` mode's K-quant products take 24-bit integer activations (AVX-512 VNNI and DQ).
+    static let digits24Decode = pg_q24_supported() != 0
+
+    /// Calls `body` with x's `sequences` rows as `form` has them: for `int8`, quants `[sequences, cols]`, scales dx
+    /// and offsets sx `[sequences, cols / 32]` each (pg_quantize_q8); for `digits24`, three digit rows per sequence
+    /// (`[3 · sequences, cols]` and `[3 · sequences, cols / 32]`; pg_quantize_q24); nils for `float32` (the kernels
+    /// then read x as F32).
     private static func withActivations(
-        _ x: UnsafePointer<Float>, cols: Int, sequences: Int, int8: Bool,
+        _ x: UnsafePointer<Float>, cols: Int, sequences: Int, form: ActivationForm,
         _ body: (UnsafePointer<Int8>?, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void
     ) {
         precondition(sequences >= 1, "QuantizedMatrix: at least one activation row")
-        guard int8 else { body(nil, nil, nil); return }
-        let blocks = cols / 32, n = sequences
+        let rows = Int(form.digits), blocks = cols / 32, n = rows * sequences
+        guard rows > 0 else { body(nil, nil, nil); return }
         withUnsafeTemporaryAllocation(of: Int8.self, capacity: n * cols) { qx in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * n * blocks) { scales in
                 let q = qx.baseAddress!, d = scales.baseAddress!, s = d + n * blocks
-                for t in 0..<n { pg_quantize_q8(x + t * cols, cols, q + t * cols, d + t * blocks, s + t * blocks) }
+                for t in 0..<sequences {
+                    let at = t * rows
+                    if form == .int8 {
+                        pg_quantize_q8(x + t * cols, cols, q + at * cols, d + at * blocks, s + at * blocks)
+                    } else {
+                        pg_quantize_q24(x + t * cols, cols, q + at * cols, d + at * blocks, s + at * blocks)
+                    }
+                }
                 body(q, d, s)
             }
         }
