@@ -207,6 +207,10 @@ int pg_gemm_bias(int type);
               const float *sx, float *y)
 PG_MATVEC_Q8_VNNI(pg_matvec_q4_1_q8_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q4_0_q8_vnni);
 PG_MATVEC_Q8_VNNI(pg_matvec_q5_0_q8_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q8_0_q8_vnni);
+// The same on the three digit rows of pg_quantize_q24 (qx [3, cols], dx and sx [3, cols / 32]), in one pass.
+PG_MATVEC_Q8_VNNI(pg_matvec_q4_1_q24_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q4_0_q24_vnni);
+PG_MATVEC_Q8_VNNI(pg_matvec_q5_0_q24_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q8_0_q24_vnni);
+PG_MATVEC_Q8_VNNI(pg_matvec_q4_k_q24); PG_MATVEC_Q8_VNNI(pg_matvec_q6_k_q24);
 
 static inline float half_at(const uint8_t *p) {
     uint16_t h;

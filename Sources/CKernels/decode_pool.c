@@ -47,7 +47,7 @@ typedef struct {
     const float *x;
     const int8_t *qx;
     const float *dx, *sx;
-    int digits;  // 1: qx is int8 x (every job reads it); 3: 24-bit digit rows, read by the K-quant jobs only
+    int digits;  // with qx: 1 int8 activations, 3 the 24-bit digit rows of pg_quantize_q24
 } batch;
 
 // The words every thread writes (state, done) sit on cache lines of their own, away from the job they read.
@@ -117,23 +117,18 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
     }
 }
 
-// Rows [begin, end) of a K-quant job against the 24-bit digit rows of all nx activation rows; 0 for other formats.
-static int run_rows_q24(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
-    if (j->type != PG_BLOCK_Q4_K && j->type != PG_BLOCK_Q6_K) return 0;
-    if (b->nx > 1)
-        pg_matmat_k_q24(j->type, j->w, b->cols, begin, end, b->qx, b->dx, b->sx, b->nx, j->y, j->rows);
-    else if (j->type == PG_BLOCK_Q4_K)
-        pg_matvec_q4_k_q24(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y);
-    else
-        pg_matvec_q6_k_q24(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y);
-    return 1;
-}
-
 static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
-    if (b->digits == 3) {
-        if (run_rows_q24(b, j, begin, end)) return;
-        const batch f = {.cols = b->cols, .nx = b->nx, .x = b->x};  // the other formats: F32 activations
+    if (b->digits == 3 && !pg_q24_reads(j->type)) {  // this format reads F32 x instead
+        const batch f = {.cols = b->cols, .nx = b->nx, .x = b->x};
         run_rows(&f, j, begin, end);
+        return;
+    }
+    if (b->digits == 3) {  // 24-bit digit rows (pg_quantize_q24)
+        if (b->nx > 1)
+            pg_matmat_q24(j->type, j->w, j->packed, j->rows, b->cols, begin, end, b->qx, b->dx, b->sx, b->nx, j->y,
+                          j->rows);
+        else
+            pg_matvec_q24(j->type, j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y);
         return;
     }
     if (b->nx > 1) {

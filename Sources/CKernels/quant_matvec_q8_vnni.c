@@ -11,7 +11,7 @@
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
-#include "tile_common.h"
+#include "k_tile.h"
 #include <immintrin.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -157,6 +157,55 @@ static inline __attribute__((always_inline)) void rows16(const int kind, const s
     if (hd != local) free(hd);
 }
 
+// One activation row's three 24-bit digit rows (pg_quantize_q24: qx [3, cols], dx and sx [3, cols / 32]) against
+// rows [row_begin, row_end), sixteen at a time: the values of each block in the GEMM tile's layout (as pack16 makes
+// them), so that the three digit rows share one transpose instead of three lane-sum trees, and per digit row the
+// tile's integer sum and float steps, in group16's order (the int8 single-row kernel), so bit for bit as the tile
+// on each digit row. y = (f₂ + f₁) + f₀ (pg_matmat_q24 adds the tile's three rows the same way).
+static inline __attribute__((always_inline)) void rows16_q24(const int kind, const size_t BB, const size_t QS,
+                                                            const int BIAS, const int OFF, const void *w,
+                                                            size_t cols, size_t row_begin, size_t row_end,
+                                                            const int8_t *qx, const float *dx, const float *sx,
+                                                            float *y) {
+    const size_t blocks = cols / 32;
+    int32_t start[3 * MAX_BLOCKS];  // −BIAS · Σ qx of each block, per digit row
+    if (BIAS)
+        for (int d = 0; d < 3; d++) pg_q8_block_starts(qx + d * cols, blocks, BIAS, start + d * blocks);
+    for (size_t r = row_begin; r < row_end; r += 16) {
+        const uint8_t *p[16];
+        const __m512i offs = rows16_at(w, blocks * BB, r, row_end, p);
+        __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (size_t b = 0; b < blocks; b++) {
+            __m512i z[8], o[8];
+            for (int i = 0; i < 8; i++) {
+                _mm_prefetch((const char *)p[i] + b * BB + 512, _MM_HINT_T0);  // each row, 512 bytes ahead
+                _mm_prefetch((const char *)p[i + 8] + b * BB + 512, _MM_HINT_T0);
+                z[i] = values2(kind, p[i] + b * BB + QS, p[i + 8] + b * BB + QS);
+            }
+            transpose_groups(z, o);
+            const __m512i head = _mm512_i32gather_epi32(offs, p[0] + b * BB, 1);  // f16 d (| f16 m << 16)
+            const __m512 scale = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(head));
+            for (int d = 0; d < 3; d++) {
+                __m512i acc = _mm512_set1_epi32(BIAS ? start[d * blocks + b] : 0);
+                for (int g = 0; g < 8; g++) {
+                    int32_t four;
+                    memcpy(&four, qx + d * cols + 32 * b + 4 * g, 4);
+                    acc = _mm512_dpbusd_epi32(acc, o[g], _mm512_set1_epi32(four));
+                }
+                f[d] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(scale, _mm512_set1_ps(dx[d * blocks + b])),
+                                       f[d]);
+                if (OFF) {
+                    const __m512 m = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(head, 16)));
+                    f[d] = _mm512_fnmadd_ps(_mm512_xor_ps(m, _mm512_set1_ps(-0.0f)),
+                                            _mm512_set1_ps(sx[d * blocks + b]), f[d]);
+                }
+            }
+        }
+        const size_t n = row_end - r < 16 ? row_end - r : 16;
+        _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), _mm512_add_ps(_mm512_add_ps(f[0], f[1]), f[2]));
+    }
+}
+
 // Sixteen rows from `row` of a 32-value format packed for the GEMM tile (pg_pack_group32; rows past `rows` repeat
 // the last one): per block, the rows' 32 value bytes as eight vectors of one four-byte group of every row (an 8 × 8
 // dword transpose in each 256-bit half, rows r and r + 8 sharing a vector), then d and, for Q4_1, −m per row. The
@@ -207,6 +256,9 @@ static inline __attribute__((always_inline)) void pack16(const int kind, const s
     }                                                                                                     \
     PG_MATVEC_Q8_VNNI(pg_matvec_##SUFFIX##_q8_vnni) {                                                     \
         rows16(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx, dx, sx, y);                      \
+    }                                                                                                     \
+    PG_MATVEC_Q8_VNNI(pg_matvec_##SUFFIX##_q24_vnni) {                                                    \
+        rows16_q24(KIND, BB, QS, BIAS, OFF, w, cols, row_begin, row_end, qx, dx, sx, y);                  \
     }                                                                                                     \
     PG_MATMAT_Q8_VNNI(pg_matmat_##SUFFIX##_q8_vnni) {                                                     \
         if (nx > 1) return pg_gemm_q8_rows(TYPE, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);     \

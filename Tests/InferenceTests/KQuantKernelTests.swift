@@ -157,7 +157,7 @@ struct KQuantKernelTests {
 
     @Test(
         "24-bit activations (the quantized mode on AVX-512 VNNI) rebuild x to 2⁻²³ of its block and give the dequantised product of that x",
-        .enabled(if: pg_q24_supported() != 0, "needs AVX-512 VNNI"), arguments: [GGMLType.q4_K, .q6_K])
+        .enabled(if: pg_q24_supported() != 0, "needs AVX-512 VNNI"), arguments: [GGMLType.q5_0, .q4_K, .q6_K])
     func digits24(type: GGMLType) throws {
         let cols = 1280 - (type == .q4_K ? 512 : 0), blocks = cols / 32
         var x = Self.activations(cols, seed: 11)

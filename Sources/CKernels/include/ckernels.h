@@ -42,21 +42,22 @@ void pg_matvec_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y);
 
-// 24-bit activations for the K-quants in the `quantized` mode (AVX-512 VNNI; quant_matvec_k_q24.c): x is made an
-// integer per 32 values with 24 bits (error ≤ 6e-8 of the block's largest |x|), written as three int8 digit rows
-// (qx [3, cols], dx and sx [3, cols / 32], high digit first; each row as pg_quantize_q8's, with scale d·2⁸ᵏ), and each
-// product sums its digit rows' integer products: equal to the float product up to float rounding.
+// 24-bit activations for the `quantized` mode on AVX-512 VNNI (quant_matvec_q24.c): x is made an integer per 32
+// values with 24 bits (error ≤ 2⁻²³ of the block's largest |x|), written as three int8 digit rows (qx [3, cols], dx
+// and sx [3, cols / 32], high digit first; each row as pg_quantize_q8's, with scale d·2⁸ᵏ), and each product sums
+// its digit rows' integer products: equal to the float product up to float rounding, for every block format `type`.
 // pg_q24_supported: 1 when the CPU has AVX-512 VNNI and DQ (and POLYGRAPH_NO_AVX512 is unset).
+// pg_q24_reads: whether format `type` takes the digit rows (all but Q8_0, which keeps the F32 kernels).
 int pg_q24_supported(void);
+int pg_q24_reads(int type);
 void pg_quantize_q24(const float *x, size_t cols, int8_t *qx, float *dx, float *sx);
-void pg_matvec_q4_k_q24(const void *w, size_t cols, size_t row_begin, size_t row_end,
-                        const int8_t *qx, const float *dx, const float *sx, float *y);
-void pg_matvec_q6_k_q24(const void *w, size_t cols, size_t row_begin, size_t row_end,
-                        const int8_t *qx, const float *dx, const float *sx, float *y);
-/// nx activation rows (qx [3·nx, cols], dx and sx [3·nx, cols / 32]) against a Q4_K or Q6_K matrix (`type`):
-/// y[t·ldy + r], equal bit for bit to the single-row kernel per activation row.
-void pg_matmat_k_q24(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                     const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
+void pg_matvec_q24(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                   const float *dx, const float *sx, float *y);
+/// nx activation rows (qx [3·nx, cols], dx and sx [3·nx, cols / 32]) against W (`rows` rows; `packed`: NULL or its
+/// pg_q8_pack_matrix copy): y[t·ldy + r], equal bit for bit to pg_matvec_q24 per activation row.
+void pg_matmat_q24(int type, const void *w, const void *packed, size_t rows, size_t cols, size_t row_begin,
+                   size_t row_end, const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y,
+                   size_t ldy);
 
 // Batched decode (several sequences per step, each weight block read once for all of them): rows
 // [row_begin, row_end) of W against nx activation rows x [nx, cols], y[t·ldy + r] = dot(row r, x_t). Each result

@@ -18,16 +18,15 @@ typedef struct {
     const void *w;
     size_t rows;
     float *y;
-    /// NULL, or the whole matrix packed once for the int8 GEMM tile (pg_q8_pack_matrix): batched int8 steps then
-    /// read it instead of packing sixteen rows of `w` per call (same bits either way).
+    /// NULL, or the whole matrix packed once for the int8 GEMM tile (pg_q8_pack_matrix): batched int8 and 24-bit
+    /// steps then read it instead of packing sixteen rows of `w` per call (same bits either way).
     const void *packed;
 } pg_matvec_job;
 
 /// Runs `count` (≤ 8) products on `nx` activation rows x [nx, cols] (one per sequence of a batched decode step;
 /// job j writes y [nx, rows_j]): F32 activations when `qx` is NULL; otherwise, with `digits` 1, int8 activations
 /// (`qx` [nx, cols], `dx` and `sx` [nx, cols / 32] from pg_quantize_q8 of each row), and with `digits` 3 the 24-bit
-/// digit rows of pg_quantize_q24 (`qx` [3·nx, cols], `dx` and `sx` [3·nx, cols / 32]), which the Q4_K and Q6_K
-/// jobs read while the other formats read x. Uses up to `threads` threads (the caller included; the pool's size is
+/// digit rows of pg_quantize_q24 (`qx` [3·nx, cols], `dx` and `sx` [3·nx, cols / 32]). Uses up to `threads` threads (the caller included; the pool's size is
 /// set by its first multi-threaded call, threads − 1 workers); when the pool is already in use by another caller
 /// (concurrent decodes), runs on the calling thread alone. Blocks until done.
 void pg_matvec_batch(const pg_matvec_job *jobs, int count, size_t cols, size_t nx, const float *x,

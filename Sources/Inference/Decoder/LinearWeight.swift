@@ -142,9 +142,9 @@ public enum DecodeMode: String, Sendable, Codable, CaseIterable {
     /// (`WeightStorage.mapped`) every matrix is dequantised panel by panel at each token, which is slow.
     case float32
     /// Kernels on the GGUF's quantised blocks with F32 activations: equal to `float32` up to rounding. On AVX-512
-    /// VNNI the K-quant (Q4_K, Q6_K) kernels take the activations as exact 24-bit integers per 32 values (error
-    /// ≤ 2⁻²³ of the block's largest value) and multiply them as three int8 digits on VNNI, about twice as fast as
-    /// widening the weights to float; hidden states stay within the golden files' 1e-4 tolerance.
+    /// VNNI the kernels take the activations as exact 24-bit integers per 32 values (error ≤ 2⁻²³ of the block's
+    /// largest value) and multiply them as three int8 digits on VNNI, faster than widening the weights to float
+    /// (1.5B: twice); hidden states stay within the golden files' 1e-4 tolerance.
     case quantized
     /// Kernels on quantised blocks with activations quantised to int8 per 32 values (as llama.cpp): fastest,
     /// but hidden states differ from the F32 reference by ~0.5%. Where the CPU has AVX-512 VNNI, prefill runs the

@@ -17,7 +17,8 @@ public struct QuantizedMatrix: @unchecked Sendable {
     let data: UnsafeRawPointer
     /// Keeps the memory mapping alive.
     let owner: AnyObject
-    /// The packed int8 copy for batched `quantizedInt8` steps (32-value formats only; made on first use).
+    /// The packed int8 copy for batched integer steps (`quantizedInt8`, and `quantized` on AVX-512 VNNI; 32-value
+    /// formats only; made on first use).
     let packed: PackedWeights?
 
     /// Formats `PackedWeights` can keep.
@@ -65,11 +66,11 @@ public struct QuantizedMatrix: @unchecked Sendable {
         threads: Int = QuantizedMatrix.workers
     ) {
         guard let cols = products.first?.matrix.cols else { return }
+        let form = ActivationForm(int8: int8)
         let jobs = products.map { p in
             precondition(p.matrix.cols == cols, "QuantizedMatrix: a batch must share its input width")
-            return p.matrix.job(p.y, packed: int8 && sequences > 1, create: pack, threads: threads)
+            return p.matrix.job(p.y, packed: form.packs && sequences > 1, create: pack, threads: threads)
         }
-        let form = ActivationForm(int8: int8, types: products.map(\.matrix.type))
         withActivations(x, cols: cols, sequences: sequences, form: form) { qx, dx, sx in
             jobs.withUnsafeBufferPointer { j in
                 pg_matvec_batch(
@@ -92,9 +93,9 @@ public struct QuantizedMatrix: @unchecked Sendable {
             gate.matrix.rows == up.matrix.rows && gate.matrix.cols == up.matrix.cols,
             "QuantizedMatrix: SwiGLU needs gate and up of one shape")
         let cols = gate.matrix.cols
-        let form = ActivationForm(int8: int8, types: [gate.matrix.type, up.matrix.type])
+        let form = ActivationForm(int8: int8)
         withActivations(x, cols: cols, sequences: sequences, form: form) { qx, dx, sx in
-            let packed = int8 && sequences > 1
+            let packed = form.packs && sequences > 1
             pg_matvec_swiglu(
                 gate.matrix.job(gate.y, packed: packed, create: pack, threads: threads),
                 up.matrix.job(up.y, packed: packed, create: pack, threads: threads), cols, sequences, x, qx, dx, sx,
@@ -115,23 +116,20 @@ public struct QuantizedMatrix: @unchecked Sendable {
 
     /// How the kernels of one product read its activations.
     enum ActivationForm {
-        /// F32 (the `quantized` mode without AVX-512 VNNI, or no K-quant among the matrices).
+        /// F32 (the `quantized` mode without AVX-512 VNNI).
         case float32
         /// int8 per 32 values (`quantizedInt8`; pg_quantize_q8).
         case int8
-        /// The `quantized` mode's K-quant kernels on AVX-512 VNNI: 24-bit integers per 32 values as three int8 digit
-        /// rows (pg_quantize_q24), equal to the F32 product up to float rounding; other formats read F32.
+        /// The `quantized` mode on AVX-512 VNNI: 24-bit integers per 32 values as three int8 digit rows
+        /// (pg_quantize_q24), equal to the F32 product up to float rounding.
         case digits24
 
-        init(int8: Bool, types: [GGMLType]) {
-            if int8 {
-                self = .int8
-            } else if QuantizedMatrix.digits24Decode && types.contains(where: { $0 == .q4_K || $0 == .q6_K }) {
-                self = .digits24
-            } else {
-                self = .float32
-            }
+        init(int8: Bool) {
+            self = int8 ? .int8 : QuantizedMatrix.digits24Decode ? .digits24 : .float32
         }
+
+        /// Whether batched steps read the packed int8 copy (`PackedWeights`) where there is one.
+        var packs: Bool { self != .float32 }
 
         /// Activation rows per sequence (the C side's `digits`; 0 for F32).
         var digits: Int32 {
@@ -143,7 +141,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
         }
     }
 
-    /// Whether the `quantized` mode's K-quant products take 24-bit integer activations (AVX-512 VNNI and DQ).
+    /// Whether the `quantized` mode's products take 24-bit integer activations (AVX-512 VNNI and DQ).
     static let digits24Decode = pg_q24_supported() != 0
 
     /// Calls `body` with x's `sequences` rows as `form` has them: for `int8`, quants `[sequences, cols]`, scales dx

@@ -1,16 +1,16 @@
-// Decode of the K-quants (Q4_K, Q6_K) in the default `quantized` mode on AVX-512 VNNI: float activations made exact
-// integers. Each 32-value block of x becomes A = round(x / d), d the smallest power of two ≥ max|x| / (127 · 2¹⁶), so
+// Decode in the default `quantized` mode on AVX-512 VNNI: float activations made exact integers. Each 32-value block of x becomes A = round(x / d), d the smallest power of two ≥ max|x| / (127 · 2¹⁶), so
 // |A| ≤ 127 · 2¹⁶ (24 bits) and the error is at most d / 2 ≤ 2⁻²³ · max|x| (float32 resolves 2⁻²⁴ of the block's
 // largest value). A is written as three signed 8-bit digits, A = a₂ · 2¹⁶ + a₁ · 2⁸ + a₀ (a₁, a₀ in −128 … 127). Each
 // digit row is an int8 activation row as the `quantizedInt8` mode's (pg_quantize_q8), with scale d · 2⁸ᵏ, so the
 // integer dot products run on VNNI (VPDPBUSD, Intel SDM: 64 multiply-adds per instruction) instead of widening every
 // weight to float:
-// - one sequence runs the int8 tile's operations on its three digit rows in one pass over the weights (1.5B decode
-//   8.7 → 17 tok/s against the AVX-512 BF16 float kernels this replaced);
+// - one sequence runs the int8 single-row kernels' operations on its three digit rows in one pass over the weights
+//   (here the K-quants'; the 32-value formats' are in quant_matvec_q8_vnni.c). 1.5B decode: 8.7 → 17 tok/s against
+//   the AVX-512 BF16 float kernels this replaced;
 // - a batched step runs the int8 GEMM (pg_gemm_q8_rows) on 3·nx digit rows.
 // A row's result is the sum of its digit rows' results, (y₂ + y₁) + y₀, so batched and single rows agree bit for bit,
 // and it differs from the float product by float rounding (relative ~1e-7). CPUs without VNNI keep the AVX2 float
-// kernels (quant_matvec_k.c).
+// kernels (quant_matvec.c, quant_matvec_k.c).
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
@@ -24,6 +24,11 @@
 #define Q24_MAX 8323072  // 127 · 2¹⁶
 
 int pg_q24_supported(void) { return pg_have_q8_vnni(); }
+
+// Q8_0 keeps the float kernels: its byte weights leave the AVX2 float kernel memory-bound, and in one pass the digit
+// rows cost more (Gemma 3 270M, whose 178 MB output matrix is Q8_0: 64-token decode 76–82 tok/s with the float
+// kernel, 63–67 with digit rows; 0.5B 40 against 38), more than batched steps gain (8 sequences: 0.5B 121 → 138).
+int pg_q24_reads(int type) { return type != PG_BLOCK_Q8_0; }
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
 
@@ -136,14 +141,30 @@ void pg_matvec_q6_k_q24(const void *w, size_t cols, size_t row_begin, size_t row
     if (start != local) free(start);
 }
 
-// nx activation rows' digit rows (qx [3·nx, cols], dx and sx [3·nx, cols / 32]): the int8 GEMM on all 3·nx rows,
-// then each row's (y₂ + y₁) + y₀, as the single-row kernels add them.
-void pg_matmat_k_q24(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                     const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+void pg_matvec_q24(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                   const float *dx, const float *sx, float *y) {
+    switch (type) {
+    case PG_BLOCK_Q4_K: pg_matvec_q4_k_q24(w, cols, row_begin, row_end, qx, dx, sx, y); break;
+    case PG_BLOCK_Q6_K: pg_matvec_q6_k_q24(w, cols, row_begin, row_end, qx, dx, sx, y); break;
+    case PG_BLOCK_Q4_1: pg_matvec_q4_1_q24_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); break;
+    case PG_BLOCK_Q4_0: pg_matvec_q4_0_q24_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); break;
+    case PG_BLOCK_Q5_0: pg_matvec_q5_0_q24_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); break;
+    default: pg_matvec_q8_0_q24_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); break;
+    }
+}
+
+// nx activation rows' digit rows (qx [3·nx, cols], dx and sx [3·nx, cols / 32]): the int8 GEMM on all 3·nx rows (on
+// the packed copy when there is one), then each row's (y₂ + y₁) + y₀, as the single-row kernels add them.
+void pg_matmat_q24(int type, const void *w, const void *packed, size_t rows, size_t cols, size_t row_begin,
+                   size_t row_end, const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y,
+                   size_t ldy) {
     const size_t n = row_end - row_begin;
     float *part = pg_thread_floats(3 * nx * n);
     if (!part) abort();
-    pg_gemm_q8_rows(type, w, cols, row_begin, row_end, qx, dx, sx, 3 * nx, part - row_begin, n);
+    if (packed != NULL && row_begin % 16 == 0)
+        pg_gemm_q8_packed(type, packed, rows, cols, row_begin, row_end, qx, dx, sx, 3 * nx, part - row_begin, n);
+    else
+        pg_gemm_q8_rows(type, w, cols, row_begin, row_end, qx, dx, sx, 3 * nx, part - row_begin, n);
     for (size_t t = 0; t < nx; t++) {
         const float *p = part + 3 * t * n;
         float *out = y + t * ldy + row_begin;
