@@ -62,15 +62,19 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     }
 
     /// Short prompts (a chat question after the shared template prefix) ride in decode steps with the decode
-    /// kernels, when there are such kernels (not in the F32 reference mode): up to 32 tokens where a batched int8
-    /// step reads packed tiles (`quantizedInt8`, 32-value formats), which cost little more per extra row; else up
-    /// to 6, since there each extra row costs about a decode step while the prefill GEMM amortises its weight
-    /// reads. Measured with `bench --prompt-tokens N` (2 threads): 16 tokens on Qwen2.5-Coder-1.5B Q4_K_M,
-    /// default mode, 1.10 s with the decode kernels against 0.39 s by the GEMM, `quantizedInt8` 0.36 against 0.19
-    /// (equal at 4–6 tokens); SmolLM2 Q4_1 `quantizedInt8` 14 ms against 20 ms.
+    /// kernels, when there are such kernels (not in the F32 reference mode): up to 32 tokens where batched steps run
+    /// the int8 GEMM tile (`quantized` on AVX-512 VNNI, and `quantizedInt8` where it reads packed tiles), which costs
+    /// little more per extra row; else up to 6, since there each extra row costs about a decode step while the
+    /// prefill GEMM amortises its weight reads. Measured with `bench --prompt-tokens N` (2 threads), one prompt by
+    /// the decode kernels against the F32 GEMM: `quantized` on AVX-512 VNNI (24-bit digit rows), 8 / 16 / 32 tokens,
+    /// Qwen2.5-Coder-1.5B Q4_K_M 0.145 / 0.231 / 0.418 s against 0.324 / 0.378 / 0.525 s, SmolLM2 Q4_1 14 / 24 / 42 ms
+    /// against 25 / 31 / 47 ms (at 256 the GEMM wins, 79 against 98 tok/s); before, with float activations, 16 tokens
+    /// on the 1.5B took 1.10 s against 0.39; `quantizedInt8` 0.36 against 0.19 (equal at 4–6 tokens), SmolLM2 Q4_1
+    /// 14 ms against 20 ms.
     public var quantizedPrefillLimit: Int {
         switch decodeMode {
         case .float32: return 0
+        case .quantized where QuantizedMatrix.digits24Decode: return 32
         case .quantizedInt8 where weights.layers.first?.up.quantized?.packed != nil: return 32
         default: return 6
         }
