@@ -15,11 +15,22 @@ TARGETS=("$@")
 T0=$SECONDS
 LOG=${TMPDIR:-/tmp}/polygraph-fuzz-build.log
 echo "== fuzz build (release, -sanitize=fuzzer, scratch .build-fuzz)" >&2
-if ! nice -n 19 swift build -c release --package-path fuzz/harness --scratch-path .build-fuzz \
-     -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing > "$LOG" 2>&1; then
-  grep -E "error:" "$LOG" | head -30 >&2 || true
-  tail -20 "$LOG" >&2
-  echo "fuzz build failed (full log: $LOG)" >&2; exit 1
+fuzz_build() {
+  nice -n 19 swift build -c release --package-path fuzz/harness --scratch-path .build-fuzz \
+    -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing > "$LOG" 2>&1
+}
+if ! fuzz_build; then
+  # A source file removed since .build-fuzz was made leaves SwiftPM asking for its object ("missing inputs"): the
+  # scratch directory is only a cache, so start it again once.
+  if grep -q "because of missing inputs" "$LOG"; then
+    echo "fuzz build: a source file was removed since .build-fuzz was made; building it again from scratch" >&2
+    rm -rf .build-fuzz
+  fi
+  if ! grep -q "because of missing inputs" "$LOG" || ! fuzz_build; then
+    grep -E "error:" "$LOG" | head -30 >&2 || true
+    tail -20 "$LOG" >&2
+    echo "fuzz build failed (full log: $LOG)" >&2; exit 1
+  fi
 fi
 BUILD_S=$((SECONDS - T0))
 echo "-- fuzz build took ${BUILD_S} s" >&2

@@ -46,7 +46,7 @@ public final class LanguageModel: @unchecked Sendable {
 
     /// Loads a model: maps and parses the GGUF, checks the model fits in memory, builds the tokenizer. Weight
     /// matrices stay in the mapping unless `storage` is `.float32` (dequantised once, ~4 bytes per weight).
-    /// `decodeMode` chooses the single-token kernels (default: quantised blocks with F32 activations).
+    /// `decodeMode` chooses the single-token kernels (default: `quantized`, exact to float rounding).
     public static func load(
         path: String, decodeMode: DecodeMode = .quantized,
         storage: WeightStorage = .mapped
