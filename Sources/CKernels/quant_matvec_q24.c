@@ -1,9 +1,10 @@
-// Decode in the default `quantized` mode on AVX-512 VNNI: float activations made exact integers. Each 32-value block of x becomes A = round(x / d), d the smallest power of two ≥ max|x| / (127 · 2¹⁶), so
-// |A| ≤ 127 · 2¹⁶ (24 bits) and the error is at most d / 2 ≤ 2⁻²³ · max|x| (float32 resolves 2⁻²⁴ of the block's
-// largest value). A is written as three signed 8-bit digits, A = a₂ · 2¹⁶ + a₁ · 2⁸ + a₀ (a₁, a₀ in −128 … 127). Each
-// digit row is an int8 activation row as the `quantizedInt8` mode's (pg_quantize_q8), with scale d · 2⁸ᵏ, so the
-// integer dot products run on VNNI (VPDPBUSD, Intel SDM: 64 multiply-adds per instruction) instead of widening every
-// weight to float:
+// Decode in the default `quantized` mode on AVX-512 VNNI: float activations made exact integers. Each 32-value block
+// of x becomes A = round(x / d), d the smallest power of two ≥ max|x| / (127 · 2¹⁶), so |A| ≤ 127 · 2¹⁶ (24 bits)
+// and the error is at most d / 2 ≤ 2⁻²³ · max|x| (float32 resolves 2⁻²⁴ of the block's largest value). A is written
+// as three signed 8-bit digits, A = a₂ · 2¹⁶ + a₁ · 2⁸ + a₀ (a₁, a₀ in −128 … 127). Each digit row is an int8
+// activation row as the `quantizedInt8` mode's (pg_quantize_q8), with scale d · 2⁸ᵏ for aₖ, so the integer dot
+// products run on VNNI (VPDPBUSD, Intel SDM: 64 multiply-adds per instruction) instead of widening every weight to
+// float:
 // - one sequence runs the int8 single-row kernels' operations on its three digit rows in one pass over the weights
 //   (here the K-quants'; the 32-value formats' are in quant_matvec_q8_vnni.c). 1.5B decode: 8.7 → 17 tok/s against
 //   the AVX-512 BF16 float kernels this replaced;
@@ -159,7 +160,7 @@ void pg_matmat_q24(int type, const void *w, const void *packed, size_t rows, siz
                    size_t row_end, const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y,
                    size_t ldy) {
     const size_t n = row_end - row_begin;
-    float *part = pg_thread_floats(3 * nx * n);
+    float *part = pg_thread_floats(3 * nx * n);  // [3·nx, n]; the GEMM indexes its output by absolute row
     if (!part) abort();
     if (packed != NULL && row_begin % 16 == 0)
         pg_gemm_q8_packed(type, packed, rows, cols, row_begin, row_end, qx, dx, sx, 3 * nx, part - row_begin, n);

@@ -168,8 +168,9 @@ static inline __attribute__((always_inline)) void rows16_q24(const int kind, con
                                                             const int8_t *qx, const float *dx, const float *sx,
                                                             float *y) {
     const size_t blocks = cols / 32;
-    int32_t start[3 * MAX_BLOCKS];  // −BIAS · Σ qx of each block, per digit row
-    if (BIAS)
+    int32_t local[3 * 256], *start = blocks <= 256 ? local : malloc(3 * blocks * sizeof(int32_t));
+    if (!start) abort();
+    if (BIAS)  // −BIAS · Σ qx of each block, per digit row
         for (int d = 0; d < 3; d++) pg_q8_block_starts(qx + d * cols, blocks, BIAS, start + d * blocks);
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
@@ -204,6 +205,7 @@ static inline __attribute__((always_inline)) void rows16_q24(const int kind, con
         const size_t n = row_end - r < 16 ? row_end - r : 16;
         _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), _mm512_add_ps(_mm512_add_ps(f[0], f[1]), f[2]));
     }
+    if (start != local) free(start);
 }
 
 // Sixteen rows from `row` of a 32-value format packed for the GEMM tile (pg_pack_group32; rows past `rows` repeat

@@ -93,6 +93,28 @@ struct PackedWeightsTests {
         #expect(batched(third, x, n: 4) == y2 && third.packed?.bytes == 0 && tight.used == 0)
     }
 
+    @Test(
+        "default-mode batched steps pack the formats that take 24-bit digit rows, with the bits of one row at a time; Q8_0 keeps its float kernel and no copy",
+        arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q8_0])
+    func defaultMode(type: GGMLType) {
+        let rows = 70, cols = 576, n = 5
+        let budget = PackedWeights.Budget(limit: 1 << 30)
+        let m = matrix(type, rows: rows, cols: cols, budget: budget)
+        let x = (0..<n).flatMap { KQuantKernelTests.activations(cols, seed: UInt64(40 + $0)) }
+        let y = FloatBuffer(count: n * rows)
+        x.withUnsafeBufferPointer { m.matvec($0.baseAddress!, y.pointer, sequences: n, int8: false, threads: 2) }
+        let expected =
+            QuantizedMatrix.digits24Decode && type != .q8_0 ? pg_q8_packed_bytes(Int32(type.rawValue), rows, cols) : 0
+        #expect(m.packed?.bytes == expected && budget.used == expected, "\(type)")
+        for t in 0..<n {
+            let one = FloatBuffer(count: rows)
+            Array(x[(t * cols)..<((t + 1) * cols)]).withUnsafeBufferPointer {
+                m.matvec($0.baseAddress!, one.pointer, int8: false, threads: 1)
+            }
+            #expect(y.array((t * rows)..<((t + 1) * rows)) == one.array(0..<rows), "\(type) row \(t)")
+        }
+    }
+
     @Test("the default budget: 256 MB, POLYGRAPH_PACKED_WEIGHTS_MB, at most a quarter of what is available")
     func defaultLimit() {
         let mb = 1 << 20

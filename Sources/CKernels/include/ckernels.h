@@ -44,7 +44,7 @@ void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 
 // 24-bit activations for the `quantized` mode on AVX-512 VNNI (quant_matvec_q24.c): x is made an integer per 32
 // values with 24 bits (error ≤ 2⁻²³ of the block's largest |x|), written as three int8 digit rows (qx [3, cols], dx
-// and sx [3, cols / 32], high digit first; each row as pg_quantize_q8's, with scale d·2⁸ᵏ), and each product sums
+// and sx [3, cols / 32], high digit first; each row as pg_quantize_q8's, with scales d·2¹⁶, d·2⁸, d), and each product sums
 // its digit rows' integer products: equal to the float product up to float rounding, for every block format `type`.
 // pg_q24_supported: 1 when the CPU has AVX-512 VNNI and DQ (and POLYGRAPH_NO_AVX512 is unset).
 // pg_q24_reads: whether format `type` takes the digit rows (all but Q8_0, which keeps the F32 kernels).
