@@ -26,8 +26,17 @@ struct ConcurrentStreamTests {
                 log.widestGap = max(log.widestGap, i - log.delivered)
                 log.running += 1
             }
-            // Uneven work: later elements often finish first; 1–3 outlast the first delivery by far.
-            Thread.sleep(forTimeInterval: (1...3).contains(i) ? 0.05 : Double((i * 7) % 5) * 0.001)
+            // Element 0 ends only once element 1 runs, and 1 only after the first delivery, so that the first
+            // result provably goes out while another element runs (on a loaded machine the other threads may start
+            // late: a timing assumption here failed under CI load). Then uneven work: later elements often finish
+            // first.
+            let deadline = Date().addingTimeInterval(10)
+            func wait(until condition: () -> Bool) {
+                while !log.lock.withLock(condition) && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+            }
+            if i == 0 { wait { log.started.contains(1) } }
+            if i == 1 { wait { log.runningAtFirstDelivery >= 0 } }
+            Thread.sleep(forTimeInterval: (2...3).contains(i) ? 0.05 : Double((i * 7) % 5) * 0.001)
             log.lock.withLock { log.running -= 1 }
             return value * 10
         } deliver: { i, result in
