@@ -6,6 +6,7 @@
 #include "tile_common.h"
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
 
@@ -134,6 +135,23 @@ static inline void q6k_half16(const uint8_t *const p[16], size_t at, int n, __m5
             }                                                                                             \
         }                                                                                                 \
     }
+
+// acc[k] += the four-value group of weights × four values of activation row k (qx [D, cols], at `at`), k < D.
+static inline __attribute__((always_inline)) void rows_dot(__m512i acc[3], const int D, __m512i weights,
+                                                          const int8_t *qx, size_t cols, size_t at) {
+    for (int k = 0; k < D; k++) {
+        int32_t four;
+        memcpy(&four, qx + k * cols + at, 4);
+        acc[k] = _mm512_dpbusd_epi32(acc[k], weights, _mm512_set1_epi32(four));
+    }
+}
+
+// The first min(left, 16) of sixteen rows' results: f[0] for one activation row, (f[0] + f[1]) + f[2] for the three
+// digit rows of pg_quantize_q24 (high digit first).
+static inline void store_rows16(float *y, size_t left, const __m512 f[3], const int D) {
+    const __m512 sum = D == 1 ? f[0] : _mm512_add_ps(_mm512_add_ps(f[0], f[1]), f[2]);
+    _mm512_mask_storeu_ps(y, (__mmask16)((1u << (left < 16 ? left : 16)) - 1), sum);
+}
 
 #pragma clang attribute pop
 #endif

@@ -32,28 +32,39 @@ void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *
     })
 }
 
-// One activation row against Q4_K rows [row_begin, row_end), sixteen at a time: the tile's operations (gemm_vnni.c,
-// nt = 1) on the values pg_pack_q4_k would pack, taken straight from the GGUF blocks (nothing stored).
-void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                            const float *dx, const float *sx, float *y) {
-    const size_t supers = cols / 256;
+// D activation rows (qx [D, cols], dx and sx [D, cols / 32]: one int8 row, or the three 24-bit digit rows of
+// pg_quantize_q24) against Q4_K rows [row_begin, row_end), sixteen at a time, in one pass over the weights: per
+// activation row the tile's operations (gemm_vnni.c, nt = 1) on the values pg_pack_q4_k would pack, taken straight
+// from the GGUF blocks (nothing stored); with three rows y = (f₂ + f₁) + f₀, as pg_matmat_q24 adds the tile's rows.
+static inline __attribute__((always_inline)) void q4k_rows(const void *w, size_t cols, size_t row_begin,
+                                                          size_t row_end, const int8_t *qx, const float *dx,
+                                                          const float *sx, float *y, const int D) {
+    const size_t supers = cols / 256, blocks = cols / 32;
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
         const __m512i offs = rows16_at(w, supers * 144, r, row_end, p);
-        __m512 f = _mm512_setzero_ps();
+        __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
         FOR_Q4K_SUBBLOCKS(p, offs, supers, {  // s: also the activation block the sub-block meets
-            __m512i acc = _mm512_setzero_si512();
-            for (int g = 0; g < 8; g++) {
-                int32_t four;
-                memcpy(&four, qx + 32 * s + 4 * g, 4);
-                acc = _mm512_dpbusd_epi32(acc, o[g], _mm512_set1_epi32(four));
+            __m512i acc[3] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+            for (int g = 0; g < 8; g++) rows_dot(acc, D, o[g], qx, cols, 32 * s + 4 * g);
+            for (int k = 0; k < D; k++) {
+                f[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[k]), _mm512_mul_ps(sc, _mm512_set1_ps(dx[k * blocks + s])),
+                                       f[k]);
+                f[k] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(sx[k * blocks + s]), f[k]);
             }
-            f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(sc, _mm512_set1_ps(dx[s])), f);
-            f = _mm512_fnmadd_ps(mn, _mm512_set1_ps(sx[s]), f);
         })
-        const size_t n = row_end - r < 16 ? row_end - r : 16;
-        _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), f);
+        store_rows16(y + r, row_end - r, f, D);
     }
+}
+
+void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, const float *sx, float *y) {
+    q4k_rows(w, cols, row_begin, row_end, qx, dx, sx, y, 1);
+}
+
+void pg_matvec_q4_k_q24(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                        const float *dx, const float *sx, float *y) {
+    q4k_rows(w, cols, row_begin, row_end, qx, dx, sx, y, 3);
 }
 
 // Sixteen Q6_K rows from `row` for the tile: a byte per value, 16-value sub-blocks with sc = d · scale_i (the bias 32
@@ -70,34 +81,44 @@ void pg_pack_q6_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *
     })
 }
 
-// One activation row against Q6_K rows [row_begin, row_end), sixteen at a time: the tile's operations (S 16, bias
-// 32: each sub-block's integer sum starts from −32 · Σ qx) on the values pg_pack_q6_k would pack.
-void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                            const float *dx, float *y) {
-    const size_t supers = cols / 256, nsub = cols / 16;
-    int32_t local[1024], *start = nsub <= 1024 ? local : malloc(nsub * sizeof(int32_t));
+// The same for Q6_K rows (S 16, bias 32: each sub-block's integer sum starts from −32 · Σ qx) on the values
+// pg_pack_q6_k would pack.
+static inline __attribute__((always_inline)) void q6k_rows(const void *w, size_t cols, size_t row_begin,
+                                                          size_t row_end, const int8_t *qx, const float *dx, float *y,
+                                                          const int D) {
+    const size_t supers = cols / 256, blocks = cols / 32, nsub = cols / 16;
+    int32_t local[3 * 1024], *start = nsub <= 1024 ? local : malloc(3 * nsub * sizeof(int32_t));
     if (!start) abort();
-    pg_q8_half_block_starts(qx, cols / 32, 32, start);
+    for (int k = 0; k < D; k++) pg_q8_half_block_starts(qx + k * cols, blocks, 32, start + k * nsub);
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
         const __m512i offs = rows16_at(w, supers * 210, r, row_end, p);
-        __m512 f = _mm512_setzero_ps();
+        __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
         FOR_Q6K_CHUNKS(p, offs, supers, {  // m: also the activation block the chunk meets
             for (int h = 0; h < 2; h++) {
                 const size_t s = 2 * m + h;  // the 16-value sub-block
-                __m512i acc = _mm512_set1_epi32(start[s]);
-                for (int g = 0; g < 4; g++) {
-                    int32_t four;
-                    memcpy(&four, qx + 16 * s + 4 * g, 4);
-                    acc = _mm512_dpbusd_epi32(acc, o[4 * h + g], _mm512_set1_epi32(four));
-                }
-                f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(sc[h], _mm512_set1_ps(dx[m])), f);
+                __m512i acc[3];
+                for (int k = 0; k < D; k++) acc[k] = _mm512_set1_epi32(start[k * nsub + s]);
+                for (int g = 0; g < 4; g++) rows_dot(acc, D, o[4 * h + g], qx, cols, 16 * s + 4 * g);
+                for (int k = 0; k < D; k++)
+                    f[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[k]),
+                                           _mm512_mul_ps(sc[h], _mm512_set1_ps(dx[k * blocks + m])), f[k]);
             }
         })
-        const size_t n = row_end - r < 16 ? row_end - r : 16;
-        _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), f);
+        store_rows16(y + r, row_end - r, f, D);
     }
     if (start != local) free(start);
+}
+
+void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, float *y) {
+    q6k_rows(w, cols, row_begin, row_end, qx, dx, y, 1);
+}
+
+void pg_matvec_q6_k_q24(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                        const float *dx, const float *sx, float *y) {
+    (void)sx;
+    q6k_rows(w, cols, row_begin, row_end, qx, dx, y, 3);
 }
 
 #pragma clang attribute pop

@@ -81,67 +81,6 @@ void pg_quantize_q24(const float *x, size_t cols, int8_t *qx, float *dx, float *
     }
 }
 
-// The three digit rows' dot products with four activation values each (g: the four-value group), into acc[3].
-static inline void digits_dot(__m512i acc[3], __m512i weights, const int8_t *qx, size_t cols, size_t at) {
-    for (int k = 0; k < 3; k++) {
-        int32_t four;
-        memcpy(&four, qx + k * cols + at, 4);
-        acc[k] = _mm512_dpbusd_epi32(acc[k], weights, _mm512_set1_epi32(four));
-    }
-}
-
-// One activation row's digit rows (qx [3, cols], dx and sx [3, cols / 32]) against Q4_K rows [row_begin, row_end):
-// per digit row, the operations of pg_matvec_q4_k_q8_tile, in one pass over the weights.
-void pg_matvec_q4_k_q24(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                        const float *dx, const float *sx, float *y) {
-    const size_t supers = cols / 256, blocks = cols / 32;
-    for (size_t r = row_begin; r < row_end; r += 16) {
-        const uint8_t *p[16];
-        const __m512i offs = rows16_at(w, supers * 144, r, row_end, p);
-        __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-        FOR_Q4K_SUBBLOCKS(p, offs, supers, {
-            __m512i acc[3] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
-            for (int g = 0; g < 8; g++) digits_dot(acc, o[g], qx, cols, 32 * s + 4 * g);
-            for (int k = 0; k < 3; k++) {
-                f[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[k]), _mm512_mul_ps(sc, _mm512_set1_ps(dx[k * blocks + s])),
-                                       f[k]);
-                f[k] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(sx[k * blocks + s]), f[k]);
-            }
-        })
-        const size_t n = row_end - r < 16 ? row_end - r : 16;
-        _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), _mm512_add_ps(_mm512_add_ps(f[0], f[1]), f[2]));
-    }
-}
-
-// The same for Q6_K rows: per digit row, the operations of pg_matvec_q6_k_q8_tile.
-void pg_matvec_q6_k_q24(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                        const float *dx, const float *sx, float *y) {
-    (void)sx;
-    const size_t supers = cols / 256, blocks = cols / 32, nsub = cols / 16;
-    int32_t local[3 * 1024], *start = nsub <= 1024 ? local : malloc(3 * nsub * sizeof(int32_t));
-    if (!start) abort();
-    for (int k = 0; k < 3; k++) pg_q8_half_block_starts(qx + k * cols, blocks, 32, start + k * nsub);
-    for (size_t r = row_begin; r < row_end; r += 16) {
-        const uint8_t *p[16];
-        const __m512i offs = rows16_at(w, supers * 210, r, row_end, p);
-        __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-        FOR_Q6K_CHUNKS(p, offs, supers, {
-            for (int h = 0; h < 2; h++) {
-                const size_t s = 2 * m + h;  // the 16-value sub-block
-                __m512i acc[3];
-                for (int k = 0; k < 3; k++) acc[k] = _mm512_set1_epi32(start[k * nsub + s]);
-                for (int g = 0; g < 4; g++) digits_dot(acc, o[4 * h + g], qx, cols, 16 * s + 4 * g);
-                for (int k = 0; k < 3; k++)
-                    f[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[k]),
-                                           _mm512_mul_ps(sc[h], _mm512_set1_ps(dx[k * blocks + m])), f[k]);
-            }
-        })
-        const size_t n = row_end - r < 16 ? row_end - r : 16;
-        _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), _mm512_add_ps(_mm512_add_ps(f[0], f[1]), f[2]));
-    }
-    if (start != local) free(start);
-}
-
 void pg_matvec_q24(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                    const float *dx, const float *sx, float *y) {
     switch (type) {

@@ -157,6 +157,20 @@ static inline __attribute__((always_inline)) void rows16(const int kind, const s
     if (hd != local) free(hd);
 }
 
+// Block b of sixteen rows (p[i]: row i) in the GEMM tile's layout: the rows' 32 value bytes as eight vectors of one
+// four-byte group of every row (values2 of rows r and r + 8, then an 8 × 8 dword transpose in each 256-bit half);
+// each row prefetched 512 bytes ahead.
+static inline __attribute__((always_inline)) void block16(const int kind, const size_t BB, const size_t QS,
+                                                         const uint8_t *const p[16], size_t b, __m512i o[8]) {
+    __m512i z[8];
+    for (int r = 0; r < 8; r++) {
+        _mm_prefetch((const char *)p[r] + b * BB + 512, _MM_HINT_T0);
+        _mm_prefetch((const char *)p[r + 8] + b * BB + 512, _MM_HINT_T0);
+        z[r] = values2(kind, p[r] + b * BB + QS, p[r + 8] + b * BB + QS);
+    }
+    transpose_groups(z, o);
+}
+
 // One activation row's three 24-bit digit rows (pg_quantize_q24: qx [3, cols], dx and sx [3, cols / 32]) against
 // rows [row_begin, row_end), sixteen at a time: the values of each block in the GEMM tile's layout (as pack16 makes
 // them), so that the three digit rows share one transpose instead of three lane-sum trees, and per digit row the
@@ -177,24 +191,16 @@ static inline __attribute__((always_inline)) void rows16_q24(const int kind, con
         const __m512i offs = rows16_at(w, blocks * BB, r, row_end, p);
         __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
         for (size_t b = 0; b < blocks; b++) {
-            __m512i z[8], o[8];
-            for (int i = 0; i < 8; i++) {
-                _mm_prefetch((const char *)p[i] + b * BB + 512, _MM_HINT_T0);  // each row, 512 bytes ahead
-                _mm_prefetch((const char *)p[i + 8] + b * BB + 512, _MM_HINT_T0);
-                z[i] = values2(kind, p[i] + b * BB + QS, p[i + 8] + b * BB + QS);
-            }
-            transpose_groups(z, o);
+            __m512i o[8];
+            block16(kind, BB, QS, p, b, o);
             const __m512i head = _mm512_i32gather_epi32(offs, p[0] + b * BB, 1);  // f16 d (| f16 m << 16)
             const __m512 scale = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(head));
+            __m512i acc[3];
+            for (int d = 0; d < 3; d++) acc[d] = _mm512_set1_epi32(BIAS ? start[d * blocks + b] : 0);
+            for (int g = 0; g < 8; g++) rows_dot(acc, 3, o[g], qx, cols, 32 * b + 4 * g);
             for (int d = 0; d < 3; d++) {
-                __m512i acc = _mm512_set1_epi32(BIAS ? start[d * blocks + b] : 0);
-                for (int g = 0; g < 8; g++) {
-                    int32_t four;
-                    memcpy(&four, qx + d * cols + 32 * b + 4 * g, 4);
-                    acc = _mm512_dpbusd_epi32(acc, o[g], _mm512_set1_epi32(four));
-                }
-                f[d] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(scale, _mm512_set1_ps(dx[d * blocks + b])),
-                                       f[d]);
+                f[d] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[d]),
+                                       _mm512_mul_ps(scale, _mm512_set1_ps(dx[d * blocks + b])), f[d]);
                 if (OFF) {
                     const __m512 m = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(head, 16)));
                     f[d] = _mm512_fnmadd_ps(_mm512_xor_ps(m, _mm512_set1_ps(-0.0f)),
@@ -202,8 +208,7 @@ static inline __attribute__((always_inline)) void rows16_q24(const int kind, con
                 }
             }
         }
-        const size_t n = row_end - r < 16 ? row_end - r : 16;
-        _mm512_mask_storeu_ps(y + r, (__mmask16)((1u << n) - 1), _mm512_add_ps(_mm512_add_ps(f[0], f[1]), f[2]));
+        store_rows16(y + r, row_end - r, f, 3);
     }
     if (start != local) free(start);
 }
@@ -222,17 +227,10 @@ static inline __attribute__((always_inline)) void pack16(const int kind, const s
     const uint8_t *p[16];
     for (int i = 0; i < 16; i++) p[i] = (const uint8_t *)w + (row + i < rows ? row + i : rows - 1) * rb;
     for (size_t b = 0; b < blocks; b++) {
-        __m512i z[8];
         uint32_t head[16];
-        for (int i = 0; i < 16; i++) {
-            _mm_prefetch((const char *)p[i] + b * BB + 512, _MM_HINT_T0);  // each row, 512 bytes ahead
-            memcpy(head + i, p[i] + b * BB, 4);
-        }
-        for (int r = 0; r < 8; r++) {
-            z[r] = values2(kind, p[r] + b * BB + QS, p[r + 8] + b * BB + QS);
-        }
+        for (int i = 0; i < 16; i++) memcpy(head + i, p[i] + b * BB, 4);
         __m512i o[8];
-        transpose_groups(z, o);
+        block16(kind, BB, QS, p, b, o);
         float *bs = sc + 16 * b, *bo = of + 16 * b;
         if (kind == KIND_NIBBLE) {  // values < 16: the shift carries nothing into the next byte
             uint8_t *block = out + nibble_block_bytes(OFF) * b;
