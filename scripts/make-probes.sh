@@ -19,6 +19,8 @@
 #                   leave-one-set-out measurement of one probe trained on all 7 statement sets but the one tested
 # Time on 2 cores (2026-12-04, shared machine, load 5–9): answer captures SmolLM2 ~170–270 tok/s, the 1.5B ~19 tok/s
 # (its 2,804 answers about 2 hours); the sweep and the two trainings with captures reused: SmolLM2 32 min, 1.5B 19.
+# Since batched decode and the default mode's integer kernels (2026-12-05, quiet machine) the 1.5B's three captures
+# take 21 minutes (113–123 tok/s), with the same grades (1,916 training answers 66.7% right, 883 test answers 75.7%).
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
 # PARTS=answers skips the statement probes (SmolLM2) and regenerates only answers.json and question.json.
 set -euo pipefail
