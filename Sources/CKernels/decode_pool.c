@@ -118,11 +118,6 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
 }
 
 static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
-    if (b->digits == 3 && !pg_q24_reads(j->type)) {  // this format reads F32 x instead
-        const batch f = {.cols = b->cols, .nx = b->nx, .x = b->x};
-        run_rows(&f, j, begin, end);
-        return;
-    }
     if (b->digits == 3) {  // 24-bit digit rows (pg_quantize_q24)
         if (b->nx > 1)
             pg_matmat_q24(j->type, j->w, j->packed, j->rows, b->cols, begin, end, b->qx, b->dx, b->sx, b->nx, j->y,

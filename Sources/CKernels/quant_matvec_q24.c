@@ -26,11 +26,6 @@
 
 int pg_q24_supported(void) { return pg_have_q8_vnni(); }
 
-// Q8_0 keeps the float kernels: its byte weights leave the AVX2 float kernel memory-bound, and in one pass the digit
-// rows cost more (Gemma 3 270M, whose 178 MB output matrix is Q8_0: 64-token decode 76–82 tok/s with the float
-// kernel, 63–67 with digit rows; 0.5B 40 against 38), more than batched steps gain (8 sequences: 0.5B 121 → 138).
-int pg_q24_reads(int type) { return type != PG_BLOCK_Q8_0; }
-
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512dq"))), apply_to = function)
 
 // The signed low byte of each lane (−128 … 127) and what is left above it, (v − digit) / 2⁸ (exact).

@@ -94,7 +94,7 @@ struct PackedWeightsTests {
     }
 
     @Test(
-        "default-mode batched steps pack the formats that take 24-bit digit rows, with the bits of one row at a time; Q8_0 keeps its float kernel and no copy",
+        "default-mode batched steps on 24-bit digit rows pack every 32-value format, with the bits of one row at a time",
         arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q8_0])
     func defaultMode(type: GGMLType) {
         let rows = 70, cols = 576, n = 5
@@ -103,8 +103,7 @@ struct PackedWeightsTests {
         let x = (0..<n).flatMap { KQuantKernelTests.activations(cols, seed: UInt64(40 + $0)) }
         let y = FloatBuffer(count: n * rows)
         x.withUnsafeBufferPointer { m.matvec($0.baseAddress!, y.pointer, sequences: n, int8: false, threads: 2) }
-        let expected =
-            QuantizedMatrix.digits24Decode && type != .q8_0 ? pg_q8_packed_bytes(Int32(type.rawValue), rows, cols) : 0
+        let expected = QuantizedMatrix.digits24Decode ? pg_q8_packed_bytes(Int32(type.rawValue), rows, cols) : 0
         #expect(m.packed?.bytes == expected && budget.used == expected, "\(type)")
         for t in 0..<n {
             let one = FloatBuffer(count: rows)

@@ -47,9 +47,7 @@ void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 // and sx [3, cols / 32], high digit first; each row as pg_quantize_q8's, with scales d·2¹⁶, d·2⁸, d), and each product sums
 // its digit rows' integer products: equal to the float product up to float rounding, for every block format `type`.
 // pg_q24_supported: 1 when the CPU has AVX-512 VNNI and DQ (and POLYGRAPH_NO_AVX512 is unset).
-// pg_q24_reads: whether format `type` takes the digit rows (all but Q8_0, which keeps the F32 kernels).
 int pg_q24_supported(void);
-int pg_q24_reads(int type);
 void pg_quantize_q24(const float *x, size_t cols, int8_t *qx, float *dx, float *sx);
 void pg_matvec_q24(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                    const float *dx, const float *sx, float *y);

@@ -69,7 +69,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
         let form = ActivationForm(int8: int8)
         let jobs = products.map { p in
             precondition(p.matrix.cols == cols, "QuantizedMatrix: a batch must share its input width")
-            return p.matrix.job(p.y, packed: form.packs(p.matrix.type) && sequences > 1, create: pack, threads: threads)
+            return p.matrix.job(p.y, packed: form.packs && sequences > 1, create: pack, threads: threads)
         }
         withActivations(x, cols: cols, sequences: sequences, form: form) { qx, dx, sx in
             jobs.withUnsafeBufferPointer { j in
@@ -97,9 +97,9 @@ public struct QuantizedMatrix: @unchecked Sendable {
         withActivations(x, cols: cols, sequences: sequences, form: form) { qx, dx, sx in
             pg_matvec_swiglu(
                 gate.matrix.job(
-                    gate.y, packed: form.packs(gate.matrix.type) && sequences > 1, create: pack, threads: threads),
+                    gate.y, packed: form.packs && sequences > 1, create: pack, threads: threads),
                 up.matrix.job(
-                    up.y, packed: form.packs(up.matrix.type) && sequences > 1, create: pack, threads: threads),
+                    up.y, packed: form.packs && sequences > 1, create: pack, threads: threads),
                 cols, sequences, x, qx, dx, sx, form.digits, Int32(threads))
         }
         withExtendedLifetime((gate.matrix, up.matrix)) {}
@@ -129,15 +129,9 @@ public struct QuantizedMatrix: @unchecked Sendable {
             self = int8 ? .int8 : QuantizedMatrix.digits24Decode ? .digits24 : .float32
         }
 
-        /// Whether batched steps on a matrix of `type` read its packed int8 copy (`PackedWeights`) where there is
-        /// one: not for F32 activations, nor for a format that keeps F32 kernels in `digits24` (Q8_0; pg_q24_reads).
-        func packs(_ type: GGMLType) -> Bool {
-            switch self {
-            case .float32: false
-            case .int8: true
-            case .digits24: pg_q24_reads(Int32(type.rawValue)) != 0
-            }
-        }
+        /// Whether batched steps read a matrix's packed int8 copy (`PackedWeights`) where there is one: with integer
+        /// activations (int8 or digit rows), not with F32 ones.
+        var packs: Bool { self != .float32 }
 
         /// Activation rows per sequence (the C side's `digits`; 0 for F32).
         var digits: Int32 {
