@@ -157,12 +157,17 @@ static inline __attribute__((always_inline)) void rows16(const int kind, const s
     if (hd != local) free(hd);
 }
 
-// Block b of sixteen rows (p[i]: row i) in the GEMM tile's layout: the rows' 32 value bytes as eight vectors of one
-// four-byte group of every row (values2 of rows r and r + 8, then an 8 × 8 dword transpose in each 256-bit half);
-// each row prefetched 512 bytes ahead.
-static inline __attribute__((always_inline)) void block16(const int kind, const size_t BB, const size_t QS,
+// Block b of sixteen rows (p[i]: row i, rb bytes each) in the GEMM tile's layout: the rows' 32 value bytes as eight
+// vectors of one four-byte group of every row (values2 of rows r and r + 8, then an 8 × 8 dword transpose in each
+// 256-bit half); each row prefetched 512 bytes ahead. In a narrow matrix (sixteen rows within 16 KB, as the output
+// matrices of SmolLM2 and Gemma 3) a row is too short for that to reach the next group's start, which then waited for
+// memory, so block b of the next group is prefetched too: Gemma's Q8_0 output matrix on digit rows ran 62–65 tok/s
+// without it against 77 on the float kernel, and 78–79 with it (0.5B 40 → 45, SmolLM2 within noise or faster).
+static inline __attribute__((always_inline)) void block16(const int kind, const size_t BB, const size_t QS, size_t rb,
                                                          const uint8_t *const p[16], size_t b, __m512i o[8]) {
     __m512i z[8];
+    if (16 * rb <= 16384)
+        for (int i = 0; i < 16; i++) _mm_prefetch((const char *)p[i] + 16 * rb + b * BB, _MM_HINT_T0);
     for (int r = 0; r < 8; r++) {
         _mm_prefetch((const char *)p[r] + b * BB + 512, _MM_HINT_T0);
         _mm_prefetch((const char *)p[r + 8] + b * BB + 512, _MM_HINT_T0);
@@ -192,13 +197,7 @@ static inline __attribute__((always_inline)) void rows16_q24(const int kind, con
         __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
         for (size_t b = 0; b < blocks; b++) {
             __m512i o[8];
-            // Narrow matrices (sixteen rows within 16 KB, as the output matrices of SmolLM2 and Gemma 3 are): the
-            // next group's block b too. A row is too short for block16's 512 bytes ahead to cover the next group's
-            // start, which then waited for memory: Gemma's Q8_0 output matrix ran 62–65 tok/s here against 77 on
-            // the float kernel, and 78–79 with this (0.5B 40 → 45, SmolLM2 within noise or faster).
-            if (16 * blocks * BB <= 16384)
-                for (int i = 0; i < 16; i++) _mm_prefetch((const char *)p[i] + 16 * blocks * BB + b * BB, _MM_HINT_T0);
-            block16(kind, BB, QS, p, b, o);
+            block16(kind, BB, QS, blocks * BB, p, b, o);
             const __m512i head = _mm512_i32gather_epi32(offs, p[0] + b * BB, 1);  // f16 d (| f16 m << 16)
             const __m512 scale = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(head));
             __m512i acc[3];
@@ -236,7 +235,7 @@ static inline __attribute__((always_inline)) void pack16(const int kind, const s
         uint32_t head[16];
         for (int i = 0; i < 16; i++) memcpy(head + i, p[i] + b * BB, 4);
         __m512i o[8];
-        block16(kind, BB, QS, p, b, o);
+        block16(kind, BB, QS, rb, p, b, o);
         float *bs = sc + 16 * b, *bo = of + 16 * b;
         if (kind == KIND_NIBBLE) {  // values < 16: the shift carries nothing into the next byte
             uint8_t *block = out + nibble_block_bytes(OFF) * b;
