@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Hooks
 import Testing
@@ -47,8 +48,42 @@ struct TokenScoreTests {
         #expect(TokenScore.of(-1, logits: [1, 2]).logprob == -.infinity)
     }
 
+    @Test("scores folded band by band (a rising maximum rescales the sums) agree with one pass; one band is exact")
+    func bands() {
+        var rng = SystemRandomNumberGenerator()
+        let vocab = 10_007
+        var logits = (0..<vocab).map { _ in Float.random(in: -15...6, using: &rng) }
+        logits[9_000] = 14  // the maximum in a late band: every earlier band's sums move to it
+        logits[3] = 13.5
+        for token in [3, 5_000, 9_000, vocab - 1, -1] {
+            let whole = TokenScore.of(Int32(token), logits: logits)
+            for width in [vocab, 4_096, 1_000, 64, 7] {
+                var state = pg_score_state()
+                pg_score_begin(&state)
+                var first = 0
+                while first < vocab {
+                    let n = min(width, vocab - first)
+                    logits.withUnsafeBufferPointer {
+                        pg_score_band($0.baseAddress! + first, n, Int64(token - first), &state)
+                    }
+                    first += n
+                }
+                var logprob: Float = 0, entropy: Float = 0, margin: Float = 0
+                pg_score_end(&state, &logprob, &entropy, &margin)
+                if width == vocab {
+                    #expect(logprob == whole.logprob && entropy == whole.entropy && margin == whole.margin)
+                } else if token < 0 {
+                    #expect(logprob == -.infinity)
+                } else {
+                    #expect(abs(logprob - whole.logprob) < 1e-5, "token \(token), bands of \(width)")
+                }
+                #expect(abs(entropy - whole.entropy) < 1e-5 && margin == whole.margin, "bands of \(width)")
+            }
+        }
+    }
+
     @Test(
-        "teacher forcing scores every next token from the all-position logits, panel by panel",
+        "teacher forcing scores every next token as the all-position logits do, band by band",
         .enabled(if: TestPaths.realModelTestsEnabled, "needs the model in models/"))
     func teacherForcing() throws {
         let lm = try GenerationTests.shared.get()

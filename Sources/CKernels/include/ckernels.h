@@ -109,6 +109,20 @@ int pg_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks, int 
 /// outside the vocabulary), the entropy in nats and the top-1 − top-2 logit margin (0 with a single finite logit).
 void pg_token_score(const float *logits, size_t vocab, int64_t token, float *logprob, float *entropy, float *margin);
 
+/// The same scores with the vocabulary in bands (token_score.c): pg_score_begin, then pg_score_band for each band in
+/// order (`target` the token's index within this band, or any index outside it), then pg_score_end. One band gives
+/// pg_token_score's result bit for bit; several differ from it by rounding. pg_score_rows scores `rows` rows of `n`
+/// logits each (a band of the vocabulary for several positions, row r against targets[r]).
+typedef struct {
+    float top1, top2, target;
+    int32_t has_target;
+    double sum, weighted;
+} pg_score_state;
+void pg_score_begin(pg_score_state *state);
+void pg_score_band(const float *logits, size_t n, int64_t target, pg_score_state *state);
+void pg_score_end(const pg_score_state *state, float *logprob, float *entropy, float *margin);
+void pg_score_rows(const float *logits, size_t rows, size_t n, const int64_t *targets, pg_score_state *states);
+
 /// Greedy sampling (token_score.c): the first index of the largest of x[0..<n], NaN skipped; 0 when no value is above
 /// −∞ (as a scan keeping the first value greater than the best so far).
 int64_t pg_argmax(const float *x, size_t n);

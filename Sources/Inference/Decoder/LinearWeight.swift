@@ -50,18 +50,30 @@ public struct LinearWeight: @unchecked Sendable {
     ) {
         if mode != .float32, let q = quantized {
             q.matvec(x, y, sequences: m, int8: mode == .quantizedInt8, pack: workspace.packWeights)
-        } else if workspace.int8, m > 1, let q = quantized, q.hasGemmInt8 {
-            q.gemmInt8(x, y, m: m)
+        } else {
+            apply(band: 0..<rows, x, y, m: m, workspace: workspace)
+        }
+    }
+
+    /// `y[m, band.count] = x[m, cols] · W[band]ᵀ`: the product with a band of the matrix's rows (an LM head a slice of
+    /// the vocabulary at a time), by `apply`'s prefill kernels; each output equals the whole product's bit for bit.
+    func apply(
+        band: Range<Int>, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int,
+        workspace: PanelWorkspace
+    ) {
+        precondition(band.lowerBound >= 0 && band.upperBound <= rows, "LinearWeight: band out of range")
+        let first = band.lowerBound, cols = cols
+        if workspace.int8, m > 1, let q = quantized, q.hasGemmInt8 {
+            q.gemmInt8(x, y, m: m, band: band)
         } else if let f = floats {
-            let cols = cols
             PooledProduct.linear(
-                x, y, m: m, rows: rows, cols: cols, targetFloats: workspace.targetFloats,
-                rowsOf: { range, _ in f + range.lowerBound * cols }, needsScratch: false)
+                x, y, m: m, rows: band.count, cols: cols, targetFloats: workspace.targetFloats,
+                rowsOf: { range, _ in f + (first + range.lowerBound) * cols }, needsScratch: false)
         } else if let mapped {
             PooledProduct.linear(
-                x, y, m: m, rows: rows, cols: cols, targetFloats: workspace.targetFloats,
+                x, y, m: m, rows: band.count, cols: cols, targetFloats: workspace.targetFloats,
                 rowsOf: { range, scratch in
-                    mapped.dequantizeRows(range, into: scratch!)
+                    mapped.dequantizeRows((first + range.lowerBound)..<(first + range.upperBound), into: scratch!)
                     return UnsafePointer(scratch!)
                 }, needsScratch: true)
         }

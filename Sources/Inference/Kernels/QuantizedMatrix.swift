@@ -176,11 +176,17 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// Whether `gemmInt8` has a kernel for this matrix on this CPU (AVX-512 VNNI, a supported block format).
     var hasGemmInt8: Bool { pg_gemm_q8_supported(Int32(type.rawValue), cols) != 0 }
 
-    /// `y[m, rows] = x[m, cols] · Wᵀ` for a prefill of m rows with x quantised to int8 per 32 values (as in the
-    /// `quantizedInt8` decode mode) and integer dot products on the blocks (AVX-512 VNNI), rows split across the
-    /// decode threads. Only when `hasGemmInt8`.
-    func gemmInt8(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, threads: Int = workers) {
-        pg_gemm_q8(Int32(type.rawValue), data, rows, cols, x, m, y, Int32(threads))
+    /// `y[m, band.count] = x[m, cols] · W[band]ᵀ` (`band` all rows by default) for a prefill of m rows with x
+    /// quantised to int8 per 32 values (as in the `quantizedInt8` decode mode) and integer dot products on the blocks
+    /// (AVX-512 VNNI), rows split across the decode threads. Only when `hasGemmInt8`.
+    func gemmInt8(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, m: Int, band: Range<Int>? = nil,
+        threads: Int = workers
+    ) {
+        let band = band ?? 0..<rows
+        precondition(band.lowerBound >= 0 && band.upperBound <= rows, "QuantizedMatrix: band out of range")
+        let rowBytes = cols / type.blockSize * type.bytesPerBlock
+        pg_gemm_q8(Int32(type.rawValue), data + band.lowerBound * rowBytes, band.count, cols, x, m, y, Int32(threads))
         withExtendedLifetime(owner) {}
     }
 
