@@ -7,7 +7,9 @@ Measures, in this one run (the machines are shared and noisy: only same-run rati
               statements, and a 30-layer logistic sweep over the full-depth file;
   reference   benchmarks/reference_hf.py (HF transformers float32 + h5py + scikit-learn) when torch, transformers and
               scikit-learn are importable; otherwise only Polygraph's numbers are printed.
-Usage: python3 benchmarks/run.py [--model models/X.gguf] [--statements 512] [--decode-mode M] [--json]   (POLYGRAPH_BIN selects the binary; default: release build)
+The captures run --rounds times on each side (Polygraph's alternating full-depth and single-layer, the reference's
+in one process after its load) and the median run is reported.
+Usage: python3 benchmarks/run.py [--model models/X.gguf] [--statements 512] [--decode-mode M] [--rounds 3] [--json]   (POLYGRAPH_BIN selects the binary; default: release build)
 """
 import argparse, json, os, re, subprocess, sys, tempfile, time, importlib.util
 
@@ -37,6 +39,7 @@ def main():
     p.add_argument("--dataset", default="datasets/capitals.csv")
     p.add_argument("--model", default="models/SmolLM2-135M-Instruct.Q4_1.gguf", help="GGUF file, the same for both")
     p.add_argument("--decode-mode", default=None, help="Polygraph's --decode-mode for the captures (default: its default)")
+    p.add_argument("--rounds", type=int, default=3, help="capture rounds on each side; medians are reported")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     binary = polygraph_bin()
@@ -50,10 +53,16 @@ def main():
     mid = int(re.search(r"resid_post (\d+) only", mid_name).group(1))
     full_h5, l14_h5 = os.path.join(tmp, "full.h5"), os.path.join(tmp, "l14.h5")
     print(f"polygraph capture (all layers, then layer {mid}) ...", file=sys.stderr)
-    full = json.loads(sh([binary, "capture", "--model", args.model, *mode, "--dataset", args.dataset, "--limit", str(args.statements), "--out", full_h5,
-                          "--hooks", "resid_post", "--quiet", "--json"]))
-    l14 = json.loads(sh([binary, "capture", "--model", args.model, *mode, "--dataset", args.dataset, "--limit", str(args.statements), "--out", l14_h5,
-                         "--hooks", f"blocks.{mid}.hook_resid_post", "--quiet", "--json"]))
+    fulls, l14s = [], []
+    for _ in range(max(1, args.rounds)):
+        fulls.append(json.loads(sh([binary, "capture", "--model", args.model, *mode, "--dataset", args.dataset,
+                                    "--limit", str(args.statements), "--out", full_h5, "--overwrite", "--hooks", "resid_post",
+                                    "--quiet", "--json"])))
+        l14s.append(json.loads(sh([binary, "capture", "--model", args.model, *mode, "--dataset", args.dataset,
+                                   "--limit", str(args.statements), "--out", l14_h5, "--overwrite",
+                                   "--hooks", f"blocks.{mid}.hook_resid_post", "--quiet", "--json"])))
+    median = lambda runs: sorted(r["tokensPerSecond"] for r in runs)[len(runs) // 2]
+    full, l14 = {"tokensPerSecond": median(fulls)}, {"tokensPerSecond": median(l14s)}
     print("polygraph sweep ...", file=sys.stderr)
     sweep_s, _ = timed([binary, "sweep", "--acts", full_h5, "--probe", "logistic", "--quiet", "--json"])
 
@@ -74,7 +83,7 @@ def main():
     if all(importlib.util.find_spec(m) for m in ("torch", "transformers", "sklearn", "h5py")):
         print("reference: HF transformers + h5py + scikit-learn ...", file=sys.stderr)
         ref = json.loads(sh([sys.executable, "benchmarks/reference_hf.py", "--json", "--statements", str(args.statements),
-                             "--dataset", args.dataset, "--model", args.model]))
+                             "--dataset", args.dataset, "--model", args.model, "--capture-rounds", str(args.rounds)]))
     rows = [
         ("load (s)", ours["load_s"], ref and ref["load"]["tokenizer_s"] + ref["load"]["model_s"], "lower"),
         ("capture, all layers to HDF5 (tok/s)", ours["capture_all_layers"], ref and ref["capture"]["tok_s"], "higher"),
