@@ -50,7 +50,11 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
             bases.append(a.ropeBase)
             return bases.count - 1
         }
-        frequencies = bases.map { Kernels.ropeFrequencies(base: $0, ropeDim: config.ropeDim) }
+        let factors = variant.ropeFrequencyFactors
+        frequencies = bases.map { base in
+            let f = Kernels.ropeFrequencies(base: base, ropeDim: config.ropeDim)
+            return factors.isEmpty ? f : zip(f, factors).map { $0 / $1 }
+        }
         attentionScale = variant.attentionScale ?? 1 / Float(config.headDim).squareRoot()
     }
 

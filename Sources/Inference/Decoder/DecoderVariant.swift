@@ -36,20 +36,30 @@ public struct DecoderVariant: Sendable, Equatable {
     /// Per-layer RoPE base and window, one entry per layer; empty: `config.ropeBase` and full causal attention
     /// everywhere.
     public var layers: [LayerAttention]
+    /// Divisors of the RoPE frequencies, `[ropeDim / 2]`, in every layer (`RopeScaling`: Llama 3.x's
+    /// `rope_freqs.weight`, linear scaling); empty: unscaled.
+    public var ropeFrequencyFactors: [Float]
 
     public init(
         mlpActivation: MLPActivation = .silu, embeddingScale: Float? = nil, attentionScale: Float? = nil,
-        layers: [LayerAttention] = []
+        layers: [LayerAttention] = [], ropeFrequencyFactors: [Float] = []
     ) {
         self.mlpActivation = mlpActivation; self.embeddingScale = embeddingScale
         self.attentionScale = attentionScale; self.layers = layers
+        self.ropeFrequencyFactors = ropeFrequencyFactors
     }
 
     /// The plain llama block.
     public static let llama = DecoderVariant()
 
-    /// Checks that the per-layer table fits a model of `config`.
+    /// Checks that the per-layer table and the RoPE factors fit a model of `config`.
     func validate(for config: ModelConfig) throws {
+        let factors = ropeFrequencyFactors
+        if !factors.isEmpty && (factors.count != config.ropeDim / 2 || !factors.allSatisfy({ $0.isFinite && $0 > 0 })) {
+            throw InferenceError.invalidHyperParameter(
+                key: "RoPE frequency factors", value: "\(factors.count) values",
+                reason: "needs \(config.ropeDim / 2) positive finite factors, one per rotated pair")
+        }
         if !layers.isEmpty && layers.count != config.nLayers {
             throw InferenceError.invalidHyperParameter(
                 key: "layer attention table", value: "\(layers.count) entries",

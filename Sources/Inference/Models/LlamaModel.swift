@@ -9,7 +9,8 @@ import GGUF
 ///   `token_embd`, `output_norm` and `output` (absent when the LM head is tied to the embedding); no biases;
 /// - RoPE: llama.cpp's converter permutes the q/k rows, so rotating interleaved pairs (2i, 2i+1) on the stored
 ///   weights equals HF's rotate-half on the original ones (see ../shared/golden/README.md);
-/// - SwiGLU MLP, attention scale `1 / sqrt(head_dim)`, full causal attention on every layer.
+/// - SwiGLU MLP, attention scale `1 / sqrt(head_dim)`, full causal attention on every layer;
+/// - RoPE scaling as the file states it (`RopeScaling`: Llama 3.1/3.2's `rope_freqs.weight`, linear).
 ///
 /// Hooks (TransformerLens names): `hook_embed` the embedding rows; `ln1/ln2.hook_normalized` the outputs of
 /// `attn_norm`/`ffn_norm`; `attn.hook_q/k/v` the projections before RoPE; `attn.hook_z` the per-head attention
@@ -24,8 +25,9 @@ public enum LlamaModel {
     ) throws -> DecoderModel {
         let config = try ModelConfig.llamaFamily(from: file)
         try config.validate()
+        let variant = DecoderVariant(ropeFrequencyFactors: try RopeScaling.frequencyFactors(from: file, config: config))
         return try DecoderModel(
             config: config, weights: DecoderWeights.load(from: file, config: config, storage: storage),
-            decodeMode: decodeMode)
+            decodeMode: decodeMode, variant: variant)
     }
 }

@@ -6,7 +6,8 @@ import GGUF
 /// - the q, k and v projections have biases (`blk.{l}.attn_{q,k,v}.bias`, F32), added before RoPE;
 /// - RoPE is NeoX style (rotate-half pairs (i, i + d/2)) on q/k weights used as stored: llama.cpp's converter
 ///   permutes q/k rows only for llama, so the interleaved-pair trick of the llama GGUF convention does not apply;
-/// - the LM head is `output.weight` when the file has one (it is not the token embedding re-used), else tied.
+/// - the LM head is `output.weight` when the file has one (it is not the token embedding re-used), else tied;
+/// - RoPE scaling as for llama (`RopeScaling`; YaRN, which Qwen documents for contexts past 32K, is refused).
 public enum Qwen2Model {
     /// Loads a qwen2 model from an open GGUF file as a `DecoderModel` with biases and NeoX RoPE. With
     /// `decodeMode` other than `.float32`, single-token steps use the quantised kernels where the tensor type has
@@ -25,6 +26,8 @@ public enum Qwen2Model {
             weights.layers[l].kBias = try DecoderWeights.tensor(p + "attn_k.bias", [kvDim], in: file)
             weights.layers[l].vBias = try DecoderWeights.tensor(p + "attn_v.bias", [kvDim], in: file)
         }
-        return try DecoderModel(config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode)
+        let variant = DecoderVariant(ropeFrequencyFactors: try RopeScaling.frequencyFactors(from: file, config: config))
+        return try DecoderModel(
+            config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode, variant: variant)
     }
 }

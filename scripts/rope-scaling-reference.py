@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Writes the RoPE-scaling fixtures into Tests/ReferenceData/rope-scaling/ (run once; the outputs are committed).
+
+Three tiny random llama GGUFs (F32, 2 layers, d_model 32, 4 query / 2 key-value heads of width 8, vocabulary 48),
+identical but for RoPE scaling: none (plain.gguf), per-frequency factors in rope_freqs.weight as Llama 3.1/3.2
+GGUFs carry them (freqs.gguf), and linear scaling by 4 (linear.gguf); and reference.json, llama.cpp's logits at every
+position of one 64-token sequence for each (llama-cpp-python, the reference implementation of these GGUF keys).
+Tests/InferenceTests/RopeScalingTests.swift compares Polygraph's logits with them.
+
+Requires: pip install gguf numpy llama-cpp-python    Usage: python3 scripts/rope-scaling-reference.py
+"""
+import json
+import os
+
+import gguf
+import numpy as np
+from llama_cpp import Llama, __version__ as llama_cpp_version
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "Tests", "ReferenceData", "rope-scaling")
+D, HEADS, KV_HEADS, HEAD_DIM, FF, LAYERS, VOCAB = 32, 4, 2, 8, 64, 2, 48
+FACTORS = [1.0, 1.0, 4.0, 8.0]  # one per rotated pair (HEAD_DIM / 2): the low frequencies stretched, as llama3's
+LINEAR = 4.0
+
+
+def write(path: str, factors=None, linear=None) -> None:
+    w = gguf.GGUFWriter(path, "llama")
+    w.add_name("rope-scaling-tiny")
+    w.add_block_count(LAYERS)
+    w.add_embedding_length(D)
+    w.add_feed_forward_length(FF)
+    w.add_head_count(HEADS)
+    w.add_head_count_kv(KV_HEADS)
+    w.add_context_length(256)
+    w.add_rope_freq_base(10000.0)
+    w.add_rope_dimension_count(HEAD_DIM)
+    w.add_layer_norm_rms_eps(1e-5)
+    if linear:
+        w.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
+        w.add_rope_scaling_factor(linear)
+    # A minimal SentencePiece vocabulary: llama.cpp will not load a model without one (the tests feed token ids).
+    tokens = ["<unk>", "<s>", "</s>"] + [f"t{i}" for i in range(VOCAB - 3)]
+    w.add_tokenizer_model("llama")
+    w.add_token_list(tokens)
+    w.add_token_scores([0.0] * VOCAB)
+    w.add_token_types([2, 3, 3] + [1] * (VOCAB - 3))
+    w.add_bos_token_id(1)
+    w.add_eos_token_id(2)
+    w.add_unk_token_id(0)
+    rng = np.random.default_rng(11)  # the same weights in all three files
+
+    def matrix(rows, cols):
+        return (rng.standard_normal((rows, cols)) * 0.3).astype(np.float32)
+
+    def norm():
+        return (1 + 0.1 * rng.standard_normal(D)).astype(np.float32)
+
+    w.add_tensor("token_embd.weight", matrix(VOCAB, D))
+    if factors is not None:
+        w.add_tensor("rope_freqs.weight", np.array(factors, np.float32))
+    for layer in range(LAYERS):
+        p = f"blk.{layer}."
+        w.add_tensor(p + "attn_norm.weight", norm())
+        w.add_tensor(p + "attn_q.weight", matrix(HEADS * HEAD_DIM, D))
+        w.add_tensor(p + "attn_k.weight", matrix(KV_HEADS * HEAD_DIM, D))
+        w.add_tensor(p + "attn_v.weight", matrix(KV_HEADS * HEAD_DIM, D))
+        w.add_tensor(p + "attn_output.weight", matrix(D, HEADS * HEAD_DIM))
+        w.add_tensor(p + "ffn_norm.weight", norm())
+        w.add_tensor(p + "ffn_gate.weight", matrix(FF, D))
+        w.add_tensor(p + "ffn_up.weight", matrix(FF, D))
+        w.add_tensor(p + "ffn_down.weight", matrix(D, FF))
+    w.add_tensor("output_norm.weight", np.ones(D, np.float32))
+    w.add_tensor("output.weight", matrix(VOCAB, D))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
+def main() -> None:
+    os.makedirs(OUT, exist_ok=True)
+    variants = {"plain": {}, "freqs": {"factors": FACTORS}, "linear": {"linear": LINEAR}}
+    tokens = [1] + [int(t) for t in np.random.default_rng(3).integers(3, VOCAB, 63)]
+    logits = {}
+    for name, kw in variants.items():
+        path = os.path.join(OUT, f"{name}.gguf")
+        write(path, **kw)
+        llm = Llama(model_path=path, n_ctx=128, n_batch=128, logits_all=True, n_threads=2, verbose=False,
+                    type_k=0, type_v=0)  # a float32 KV cache (llama.cpp's default f16 rounds keys and values)
+        llm.eval(tokens)
+        logits[name] = np.array(llm.scores[:len(tokens)], dtype=np.float32)
+        del llm
+    for name in ("freqs", "linear"):
+        print(f"{name}: logits differ from the unscaled model's by up to {np.abs(logits[name] - logits['plain']).max():.3f}")
+    with open(os.path.join(OUT, "reference.json"), "w") as f:
+        json.dump({"source": f"llama-cpp-python {llama_cpp_version}, scripts/rope-scaling-reference.py",
+                   "factors": FACTORS, "linear": LINEAR, "tokens": tokens,
+                   "logits": {k: [[round(float(x), 6) for x in row] for row in v] for k, v in logits.items()}}, f)
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
