@@ -3,8 +3,10 @@
 
 Three tiny random llama GGUFs (F32, 2 layers, d_model 32, 4 query / 2 key-value heads of width 8, vocabulary 48),
 identical but for RoPE scaling: none (plain.gguf), per-frequency factors in rope_freqs.weight as Llama 3.1/3.2
-GGUFs carry them (freqs.gguf), and linear scaling by 4 (linear.gguf); and reference.json, llama.cpp's logits at every
-position of one 64-token sequence for each (llama-cpp-python, the reference implementation of these GGUF keys).
+GGUFs carry them (freqs.gguf), and linear scaling by 4 (linear.gguf); two tiny gemma3 models (6 layers, a 16-token
+sliding window), unscaled and with linear scaling by 8 as Gemma 3 4B and up state it (gemma3-*.gguf); and
+reference.json, llama.cpp's logits at every position of one 64-token sequence for each (llama-cpp-python, the
+reference implementation of these GGUF keys).
 Tests/InferenceTests/RopeScalingTests.swift compares Polygraph's logits with them.
 
 Requires: pip install gguf numpy llama-cpp-python    Usage: python3 scripts/rope-scaling-reference.py
@@ -77,24 +79,87 @@ def write(path: str, factors=None, linear=None) -> None:
     w.close()
 
 
+GEMMA_LAYERS, GEMMA_WINDOW, GEMMA_LINEAR = 6, 16, 8.0
+
+
+def write_gemma3(path: str, linear=None) -> None:
+    """A tiny gemma3 model: layers 0-4 sliding-window (base 10,000), layer 5 global (base 1,000,000), QK-norm,
+    sandwich norms, tied embeddings; with `linear`, scaling that llama.cpp applies to the global layer only."""
+    w = gguf.GGUFWriter(path, "gemma3")
+    w.add_name("rope-scaling-tiny-gemma3")
+    w.add_block_count(GEMMA_LAYERS)
+    w.add_embedding_length(D)
+    w.add_feed_forward_length(FF)
+    w.add_head_count(HEADS)
+    w.add_head_count_kv(KV_HEADS)
+    w.add_key_length(HEAD_DIM)
+    w.add_value_length(HEAD_DIM)
+    w.add_context_length(256)
+    w.add_rope_freq_base(1_000_000.0)
+    w.add_layer_norm_rms_eps(1e-6)
+    w.add_sliding_window(GEMMA_WINDOW)
+    if linear:
+        w.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
+        w.add_rope_scaling_factor(linear)
+    tokens = ["<pad>", "<eos>", "<bos>", "<unk>"] + [f"t{i}" for i in range(VOCAB - 4)]
+    w.add_tokenizer_model("llama")
+    w.add_token_list(tokens)
+    w.add_token_scores([0.0] * VOCAB)
+    w.add_token_types([3, 3, 3, 2] + [1] * (VOCAB - 4))
+    w.add_bos_token_id(2)
+    w.add_eos_token_id(1)
+    w.add_unk_token_id(3)
+    w.add_pad_token_id(0)
+    rng = np.random.default_rng(12)
+
+    def matrix(rows, cols):
+        return (rng.standard_normal((rows, cols)) * 0.3).astype(np.float32)
+
+    def norm(n=D):
+        return (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)
+
+    w.add_tensor("token_embd.weight", matrix(VOCAB, D))
+    for layer in range(GEMMA_LAYERS):
+        p = f"blk.{layer}."
+        w.add_tensor(p + "attn_norm.weight", norm())
+        w.add_tensor(p + "attn_q.weight", matrix(HEADS * HEAD_DIM, D))
+        w.add_tensor(p + "attn_k.weight", matrix(KV_HEADS * HEAD_DIM, D))
+        w.add_tensor(p + "attn_v.weight", matrix(KV_HEADS * HEAD_DIM, D))
+        w.add_tensor(p + "attn_q_norm.weight", norm(HEAD_DIM))
+        w.add_tensor(p + "attn_k_norm.weight", norm(HEAD_DIM))
+        w.add_tensor(p + "attn_output.weight", matrix(D, HEADS * HEAD_DIM))
+        w.add_tensor(p + "post_attention_norm.weight", norm())
+        w.add_tensor(p + "ffn_norm.weight", norm())
+        w.add_tensor(p + "ffn_gate.weight", matrix(FF, D))
+        w.add_tensor(p + "ffn_up.weight", matrix(FF, D))
+        w.add_tensor(p + "ffn_down.weight", matrix(D, FF))
+        w.add_tensor(p + "post_ffw_norm.weight", norm())
+    w.add_tensor("output_norm.weight", norm())
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
 def main() -> None:
     os.makedirs(OUT, exist_ok=True)
-    variants = {"plain": {}, "freqs": {"factors": FACTORS}, "linear": {"linear": LINEAR}}
-    tokens = [1] + [int(t) for t in np.random.default_rng(3).integers(3, VOCAB, 63)]
+    variants = {"plain": (write, {}), "freqs": (write, {"factors": FACTORS}), "linear": (write, {"linear": LINEAR}),
+                "gemma3-plain": (write_gemma3, {}), "gemma3-linear": (write_gemma3, {"linear": GEMMA_LINEAR})}
+    tokens = [1] + [int(t) for t in np.random.default_rng(3).integers(4, VOCAB, 63)]
     logits = {}
-    for name, kw in variants.items():
+    for name, (writer, kw) in variants.items():
         path = os.path.join(OUT, f"{name}.gguf")
-        write(path, **kw)
+        writer(path, **kw)
         llm = Llama(model_path=path, n_ctx=128, n_batch=128, logits_all=True, n_threads=2, verbose=False,
                     type_k=0, type_v=0)  # a float32 KV cache (llama.cpp's default f16 rounds keys and values)
         llm.eval(tokens)
         logits[name] = np.array(llm.scores[:len(tokens)], dtype=np.float32)
         del llm
-    for name in ("freqs", "linear"):
-        print(f"{name}: logits differ from the unscaled model's by up to {np.abs(logits[name] - logits['plain']).max():.3f}")
+    for name, plain in (("freqs", "plain"), ("linear", "plain"), ("gemma3-linear", "gemma3-plain")):
+        print(f"{name}: logits differ from the unscaled model's by up to {np.abs(logits[name] - logits[plain]).max():.3f}")
     with open(os.path.join(OUT, "reference.json"), "w") as f:
         json.dump({"source": f"llama-cpp-python {llama_cpp_version}, scripts/rope-scaling-reference.py",
-                   "factors": FACTORS, "linear": LINEAR, "tokens": tokens,
+                   "factors": FACTORS, "linear": LINEAR, "gemma3_linear": GEMMA_LINEAR, "tokens": tokens,
                    "logits": {k: [[round(float(x), 6) for x in row] for row in v] for k, v in logits.items()}}, f)
     print(f"wrote {OUT}")
 

@@ -12,6 +12,7 @@ struct RopeScalingTests {
     struct Reference: Decodable {
         let factors: [Float]
         let linear: Float
+        let gemma3_linear: Float
         let tokens: [Int32]
         let logits: [String: [[Float]]]
     }
@@ -36,12 +37,13 @@ struct RopeScalingTests {
     }
 
     @Test(
-        "logits at every position match llama.cpp: no scaling, rope_freqs.weight factors (Llama 3.x), linear",
-        arguments: ["plain", "freqs", "linear"])
+        "logits at every position match llama.cpp: none, rope_freqs.weight, linear; gemma3 linear on its global layer",
+        arguments: ["plain", "freqs", "linear", "gemma3-plain", "gemma3-linear"])
     func matchesLlamaCpp(variant: String) throws {
         let ref = try Self.reference()
         let file = try GGUFFile(path: Self.folder.appendingPathComponent("\(variant).gguf").path)
-        let model = try LlamaModel.load(from: file)
+        let gemma = variant.hasPrefix("gemma3")
+        let model = gemma ? try Gemma3Model.load(from: file) : try LlamaModel.load(from: file)
         let expectedFactors: [Float] =
             switch variant {
             case "freqs": ref.factors
@@ -49,6 +51,10 @@ struct RopeScalingTests {
             default: []
             }
         #expect(model.variant.ropeFrequencyFactors == expectedFactors)
+        if gemma {  // layers 0-4 slide (unscaled), layer 5 is global
+            let global: Float = variant == "gemma3-linear" ? ref.gemma3_linear : 1
+            #expect(model.variant.layers.map(\.ropeScale) == [1, 1, 1, 1, 1, global])
+        }
         // Prefill of the whole sequence; and of all but the last 15 tokens, then those decoded one at a time.
         let vocab = model.config.vocabSize
         let all = try #require(try model.run([ref.tokens], capture: .none, logits: .all)[0].allLogits)
@@ -67,10 +73,14 @@ struct RopeScalingTests {
         let (stepDiff, _) = Self.difference(stepped, Array(expected.suffix(16)))
         print(
             "rope scaling \(variant): max |ours - llama.cpp| \(diff) prefill, \(stepDiff) decode (max |ref| \(scale))")
-        #expect(diff <= 1e-4 * scale && stepDiff <= 1e-4 * scale)
+        // gemma3 agrees less closely (2.3e-4 of the scale, scaled or not): llama.cpp's CPU GELU rounds through float16.
+        // Scaling the global layer moves the logits 50 times that much.
+        let tolerance: Float = gemma ? 1e-3 : 1e-4
+        #expect(diff <= tolerance * scale && stepDiff <= tolerance * scale)
         // The scaled models' logits are far from the unscaled one's: running them unscaled would fail above.
-        if variant != "plain" {
-            #expect(Self.difference(try #require(ref.logits["plain"]), expected).diff > 0.1 * scale)
+        if variant != "plain" && variant != "gemma3-plain" {
+            let plain = try #require(ref.logits[gemma ? "gemma3-plain" : "plain"])
+            #expect(Self.difference(plain, expected).diff > 0.03 * scale)
         }
     }
 

@@ -19,7 +19,7 @@ import Hooks
 public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
     public let config: ModelConfig
     public let weights: DecoderWeights
-    /// RoPE inverse frequencies of each distinct base, `[bases][ropeDim / 2]`, and the one of each layer.
+    /// RoPE inverse frequencies of each distinct base and scale, `[rotations][ropeDim / 2]`, and each layer's.
     private let frequencies: [[Float]]
     private let frequencySet: [Int]
     /// Per-layer attention spans (`variant.attention(layer:config:)`), `[nLayers]`.
@@ -44,16 +44,16 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         self.config = config; self.weights = weights; self.interleavedRope = interleavedRope
         self.decodeMode = decodeMode; self.variant = variant
         layerAttention = (0..<config.nLayers).map { variant.attention(layer: $0, config: config) }
-        var bases: [Float] = []
+        var rotations: [(base: Float, scale: Float)] = []
         frequencySet = layerAttention.map { a in
-            if let k = bases.firstIndex(of: a.ropeBase) { return k }
-            bases.append(a.ropeBase)
-            return bases.count - 1
+            if let k = rotations.firstIndex(where: { $0 == (a.ropeBase, a.ropeScale) }) { return k }
+            rotations.append((a.ropeBase, a.ropeScale))
+            return rotations.count - 1
         }
         let factors = variant.ropeFrequencyFactors
-        frequencies = bases.map { base in
-            let f = Kernels.ropeFrequencies(base: base, ropeDim: config.ropeDim)
-            return factors.isEmpty ? f : zip(f, factors).map { $0 / $1 }
+        frequencies = rotations.map { r in
+            let f = Kernels.ropeFrequencies(base: r.base, ropeDim: config.ropeDim)
+            return factors.isEmpty ? f.map { $0 / r.scale } : zip(f, factors).map { $0 / ($1 * r.scale) }
         }
         attentionScale = variant.attentionScale ?? 1 / Float(config.headDim).squareRoot()
     }

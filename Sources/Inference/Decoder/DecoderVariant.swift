@@ -9,16 +9,19 @@ public enum MLPActivation: String, Sendable, Codable, CaseIterable {
     case geluTanh
 }
 
-/// RoPE base and attention span of one layer.
+/// RoPE base and scale, and attention span, of one layer.
 public struct LayerAttention: Sendable, Equatable {
     /// RoPE base θ of this layer (Su et al. 2021).
     public var ropeBase: Float
     /// Sliding-window attention (Beltagy et al. 2020, Longformer): a query at position p sees keys at positions
     /// `p - window + 1 ... p` (its own and the `window - 1` before it). Nil: every earlier position.
     public var window: Int?
+    /// Divisor of this layer's RoPE frequencies (linear scaling, Chen et al. 2023, "position interpolation"): Gemma 3
+    /// 4B and up scale their global layers by 8 and leave the sliding-window ones alone. 1: unscaled.
+    public var ropeScale: Float
 
-    public init(ropeBase: Float, window: Int? = nil) {
-        self.ropeBase = ropeBase; self.window = window
+    public init(ropeBase: Float, window: Int? = nil, ropeScale: Float = 1) {
+        self.ropeBase = ropeBase; self.window = window; self.ropeScale = ropeScale
     }
 }
 
@@ -70,6 +73,11 @@ public struct DecoderVariant: Sendable, Equatable {
                 throw InferenceError.invalidHyperParameter(
                     key: "attention.sliding_window (layer \(l))", value: "\(w)",
                     reason: "must be at least 1")
+            }
+            if !(layer.ropeScale > 0 && layer.ropeScale.isFinite) {
+                throw InferenceError.invalidHyperParameter(
+                    key: "rope scale (layer \(l))", value: "\(layer.ropeScale)",
+                    reason: "must be positive and finite")
             }
             if !(layer.ropeBase > 1) {
                 throw InferenceError.invalidHyperParameter(

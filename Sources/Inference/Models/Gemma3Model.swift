@@ -60,13 +60,8 @@ public enum Gemma3Model {
                     key: key, value: "\(cap)", reason: "logit soft-capping (gemma2) is not implemented for gemma3")
             }
         }
-        if let scaling = try file.optionalHyperParameter("\(arch).rope.scaling.type", file.optionalString),
-            scaling != "none"
-        {
-            throw InferenceError.invalidHyperParameter(
-                key: "\(arch).rope.scaling.type", value: scaling,
-                reason: "RoPE scaling is not implemented (Gemma 3 270M and 1B have none)")
-        }
+        // Linear scaling applies to the global layers only (Gemma 3 4B and up: factor 8); RopeScaling reads it.
+        let globalScale = try RopeScaling.linearFactor(from: file, architecture: arch)
         guard let window = try? file.int("\(arch).attention.sliding_window") else {  // required: "missing or mistyped"
             throw InferenceError.missingMetadata(key: "\(arch).attention.sliding_window", path: file.path)
         }
@@ -90,7 +85,7 @@ public enum Gemma3Model {
         }
         let layers = (0..<config.nLayers).map { l in
             (l + 1) % pattern == 0
-                ? LayerAttention(ropeBase: config.ropeBase)
+                ? LayerAttention(ropeBase: config.ropeBase, ropeScale: globalScale)
                 : LayerAttention(ropeBase: localBase, window: window)
         }
         let variant = DecoderVariant(
