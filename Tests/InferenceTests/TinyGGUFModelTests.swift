@@ -68,7 +68,9 @@ struct TinyGGUFModelTests {
         let config = tinyConfig()
         let path = try Self.write(config, .random(config: config, seed: 1), arch: "mamba")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(throws: InferenceError.unsupportedArchitecture("mamba", supported: ["gemma3", "llama", "qwen2"])) {
+        #expect(
+            throws: InferenceError.unsupportedArchitecture("mamba", supported: ["gemma3", "llama", "qwen2", "qwen3"])
+        ) {
             try ArchitectureRegistry.makeModel(from: GGUFFile(path: path))
         }
         #expect(throws: InferenceError.self) { try ArchitectureRegistry.hookNames(for: GGUFFile(path: path)) }

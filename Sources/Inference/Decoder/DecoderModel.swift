@@ -191,7 +191,7 @@ public final class DecoderModel: CausalLanguageModel, @unchecked Sendable {
         recorder.record(.block(l, .attnQ), s.q.pointer)
         recorder.record(.block(l, .attnK), s.k.pointer)
         recorder.record(.block(l, .attnV), s.v.pointer)
-        // QK-norm (gemma3): RMSNorm over each head's values, in place, before RoPE.
+        // QK-norm (gemma3, qwen3): RMSNorm over each head's values, in place, before RoPE.
         if let n = w.qNorm {
             Kernels.rmsNorm(
                 s.q.pointer, n.pointer, s.q.pointer, rows: total * c.nHeads, d: c.headDim, eps: c.rmsEpsilon)

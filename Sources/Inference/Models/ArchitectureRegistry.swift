@@ -11,6 +11,7 @@ public enum ArchitectureRegistry {
     public static let constructors: [String: Constructor] = [
         "llama": { try LlamaModel.load(from: $0, decodeMode: $1, storage: $2) },
         "qwen2": { try Qwen2Model.load(from: $0, decodeMode: $1, storage: $2) },
+        "qwen3": { try Qwen3Model.load(from: $0, decodeMode: $1, storage: $2) },
         "gemma3": { try Gemma3Model.load(from: $0, decodeMode: $1, storage: $2) },
     ]
 

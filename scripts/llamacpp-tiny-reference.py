@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""Writes the RoPE-scaling fixtures into Tests/ReferenceData/rope-scaling/ (run once; the outputs are committed).
+"""Writes tiny-model fixtures checked against llama.cpp into Tests/ReferenceData/llamacpp-tiny/ (run once; the
+outputs are committed): RoPE scaling and the qwen3 architecture, which no real model in this repository exercises.
 
 Three tiny random llama GGUFs (F32, 2 layers, d_model 32, 4 query / 2 key-value heads of width 8, vocabulary 48),
 identical but for RoPE scaling: none (plain.gguf), per-frequency factors in rope_freqs.weight as Llama 3.1/3.2
 GGUFs carry them (freqs.gguf), and linear scaling by 4 (linear.gguf); two tiny gemma3 models (6 layers, a 16-token
-sliding window), unscaled and with linear scaling by 8 as Gemma 3 4B and up state it (gemma3-*.gguf); and
-reference.json, llama.cpp's logits at every position of one 64-token sequence for each (llama-cpp-python, the
+sliding window), unscaled and with linear scaling by 8 as Gemma 3 4B and up state it (gemma3-*.gguf); a tiny
+qwen3 (QK-norm, head width 16 ≠ d_model / heads, tied embeddings; qwen3.gguf); and reference.json, llama.cpp's logits at every position of one 64-token sequence for each (llama-cpp-python, the
 reference implementation of these GGUF keys).
-Tests/InferenceTests/RopeScalingTests.swift compares Polygraph's logits with them.
+Tests/InferenceTests/LlamaCppTinyParityTests.swift compares Polygraph's logits with them.
 
-Requires: pip install gguf numpy llama-cpp-python    Usage: python3 scripts/rope-scaling-reference.py
+Requires: pip install gguf numpy llama-cpp-python    Usage: python3 scripts/llamacpp-tiny-reference.py
 """
 import json
 import os
@@ -19,7 +20,7 @@ import numpy as np
 from llama_cpp import Llama, __version__ as llama_cpp_version
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Tests", "ReferenceData", "rope-scaling")
+OUT = os.path.join(ROOT, "Tests", "ReferenceData", "llamacpp-tiny")
 D, HEADS, KV_HEADS, HEAD_DIM, FF, LAYERS, VOCAB = 32, 4, 2, 8, 64, 2, 48
 FACTORS = [1.0, 1.0, 4.0, 8.0]  # one per rotated pair (HEAD_DIM / 2): the low frequencies stretched, as llama3's
 LINEAR = 4.0
@@ -141,10 +142,67 @@ def write_gemma3(path: str, linear=None) -> None:
     w.close()
 
 
+QWEN3_HEAD_DIM = 16
+
+
+def write_qwen3(path: str) -> None:
+    """A tiny qwen3 model: no q/k/v biases, RMSNorm over each query and key head before NeoX RoPE, a head width
+    (16) other than d_model / heads (8), as Qwen3's 128; tied embeddings, as its small sizes."""
+    w = gguf.GGUFWriter(path, "qwen3")
+    w.add_name("tiny-qwen3")
+    w.add_block_count(LAYERS)
+    w.add_embedding_length(D)
+    w.add_feed_forward_length(FF)
+    w.add_head_count(HEADS)
+    w.add_head_count_kv(KV_HEADS)
+    w.add_key_length(QWEN3_HEAD_DIM)
+    w.add_value_length(QWEN3_HEAD_DIM)
+    w.add_context_length(256)
+    w.add_rope_freq_base(1_000_000.0)
+    w.add_layer_norm_rms_eps(1e-6)
+    tokens = ["<unk>", "<s>", "</s>"] + [f"t{i}" for i in range(VOCAB - 3)]
+    w.add_tokenizer_model("llama")
+    w.add_token_list(tokens)
+    w.add_token_scores([0.0] * VOCAB)
+    w.add_token_types([2, 3, 3] + [1] * (VOCAB - 3))
+    w.add_bos_token_id(1)
+    w.add_eos_token_id(2)
+    w.add_unk_token_id(0)
+    rng = np.random.default_rng(13)
+
+    def matrix(rows, cols):
+        return (rng.standard_normal((rows, cols)) * 0.3).astype(np.float32)
+
+    def norm(n=D):
+        return (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)
+
+    q, kv = HEADS * QWEN3_HEAD_DIM, KV_HEADS * QWEN3_HEAD_DIM
+    w.add_tensor("token_embd.weight", matrix(VOCAB, D))
+    for layer in range(LAYERS):
+        p = f"blk.{layer}."
+        w.add_tensor(p + "attn_norm.weight", norm())
+        w.add_tensor(p + "attn_q.weight", matrix(q, D))
+        w.add_tensor(p + "attn_k.weight", matrix(kv, D))
+        w.add_tensor(p + "attn_v.weight", matrix(kv, D))
+        w.add_tensor(p + "attn_q_norm.weight", norm(QWEN3_HEAD_DIM))
+        w.add_tensor(p + "attn_k_norm.weight", norm(QWEN3_HEAD_DIM))
+        w.add_tensor(p + "attn_output.weight", matrix(D, q))
+        w.add_tensor(p + "ffn_norm.weight", norm())
+        w.add_tensor(p + "ffn_gate.weight", matrix(FF, D))
+        w.add_tensor(p + "ffn_up.weight", matrix(FF, D))
+        w.add_tensor(p + "ffn_down.weight", matrix(D, FF))
+    w.add_tensor("output_norm.weight", norm())
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
 def main() -> None:
     os.makedirs(OUT, exist_ok=True)
     variants = {"plain": (write, {}), "freqs": (write, {"factors": FACTORS}), "linear": (write, {"linear": LINEAR}),
-                "gemma3-plain": (write_gemma3, {}), "gemma3-linear": (write_gemma3, {"linear": GEMMA_LINEAR})}
+                "gemma3-plain": (write_gemma3, {}), "gemma3-linear": (write_gemma3, {"linear": GEMMA_LINEAR}),
+                "qwen3": (write_qwen3, {})}
     tokens = [1] + [int(t) for t in np.random.default_rng(3).integers(4, VOCAB, 63)]
     logits = {}
     for name, (writer, kw) in variants.items():
@@ -158,7 +216,7 @@ def main() -> None:
     for name, plain in (("freqs", "plain"), ("linear", "plain"), ("gemma3-linear", "gemma3-plain")):
         print(f"{name}: logits differ from the unscaled model's by up to {np.abs(logits[name] - logits[plain]).max():.3f}")
     with open(os.path.join(OUT, "reference.json"), "w") as f:
-        json.dump({"source": f"llama-cpp-python {llama_cpp_version}, scripts/rope-scaling-reference.py",
+        json.dump({"source": f"llama-cpp-python {llama_cpp_version}, scripts/llamacpp-tiny-reference.py",
                    "factors": FACTORS, "linear": LINEAR, "gemma3_linear": GEMMA_LINEAR, "tokens": tokens,
                    "logits": {k: [[round(float(x), 6) for x in row] for row in v] for k, v in logits.items()}}, f)
     print(f"wrote {OUT}")
