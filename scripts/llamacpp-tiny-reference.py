@@ -26,37 +26,63 @@ FACTORS = [1.0, 1.0, 4.0, 8.0]  # one per rotated pair (HEAD_DIM / 2): the low f
 LINEAR = 4.0
 
 
-def write(path: str, factors=None, linear=None) -> None:
-    w = gguf.GGUFWriter(path, "llama")
-    w.add_name("rope-scaling-tiny")
-    w.add_block_count(LAYERS)
+def start(path: str, arch: str, layers: int, base: float, eps: float, head_dim=None, window=None, linear=None,
+          specials=("<unk>", "<s>", "</s>")):
+    """A GGUFWriter with the hyper-parameters every tiny model shares and a minimal SentencePiece vocabulary
+    (llama.cpp will not load a model without one; the tests feed token ids). `specials`: unknown, beginning and end
+    of sequence, then any others (ids in that order), typed as llama.cpp expects."""
+    w = gguf.GGUFWriter(path, arch)
+    w.add_name(f"tiny-{arch}")
+    w.add_block_count(layers)
     w.add_embedding_length(D)
     w.add_feed_forward_length(FF)
     w.add_head_count(HEADS)
     w.add_head_count_kv(KV_HEADS)
+    if head_dim:
+        w.add_key_length(head_dim)
+        w.add_value_length(head_dim)
     w.add_context_length(256)
-    w.add_rope_freq_base(10000.0)
-    w.add_rope_dimension_count(HEAD_DIM)
-    w.add_layer_norm_rms_eps(1e-5)
+    w.add_rope_freq_base(base)
+    w.add_layer_norm_rms_eps(eps)
+    if window:
+        w.add_sliding_window(window)
     if linear:
         w.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
         w.add_rope_scaling_factor(linear)
-    # A minimal SentencePiece vocabulary: llama.cpp will not load a model without one (the tests feed token ids).
-    tokens = ["<unk>", "<s>", "</s>"] + [f"t{i}" for i in range(VOCAB - 3)]
+    tokens = list(specials) + [f"t{i}" for i in range(VOCAB - len(specials))]
     w.add_tokenizer_model("llama")
     w.add_token_list(tokens)
     w.add_token_scores([0.0] * VOCAB)
-    w.add_token_types([2, 3, 3] + [1] * (VOCAB - 3))
+    w.add_token_types([2] + [3] * (len(specials) - 1) + [1] * (VOCAB - len(specials)))
+    w.add_unk_token_id(0)
     w.add_bos_token_id(1)
     w.add_eos_token_id(2)
-    w.add_unk_token_id(0)
-    rng = np.random.default_rng(11)  # the same weights in all three files
+    return w
+
+
+def random_weights(seed: int):
+    """matrix(rows, cols) and norm(n) drawing from one generator, so a file's weights depend on its seed only."""
+    rng = np.random.default_rng(seed)
 
     def matrix(rows, cols):
         return (rng.standard_normal((rows, cols)) * 0.3).astype(np.float32)
 
-    def norm():
-        return (1 + 0.1 * rng.standard_normal(D)).astype(np.float32)
+    def norm(n=D):
+        return (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)
+
+    return matrix, norm
+
+
+def finish(w) -> None:
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
+def write(path: str, factors=None, linear=None) -> None:
+    w = start(path, "llama", LAYERS, 10000.0, 1e-5, linear=linear)
+    matrix, norm = random_weights(11)  # the same weights in all three files
 
     w.add_tensor("token_embd.weight", matrix(VOCAB, D))
     if factors is not None:
@@ -74,10 +100,7 @@ def write(path: str, factors=None, linear=None) -> None:
         w.add_tensor(p + "ffn_down.weight", matrix(D, FF))
     w.add_tensor("output_norm.weight", np.ones(D, np.float32))
     w.add_tensor("output.weight", matrix(VOCAB, D))
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    finish(w)
 
 
 GEMMA_LAYERS, GEMMA_WINDOW, GEMMA_LINEAR = 6, 16, 8.0
@@ -86,38 +109,8 @@ GEMMA_LAYERS, GEMMA_WINDOW, GEMMA_LINEAR = 6, 16, 8.0
 def write_gemma3(path: str, linear=None) -> None:
     """A tiny gemma3 model: layers 0-4 sliding-window (base 10,000), layer 5 global (base 1,000,000), QK-norm,
     sandwich norms, tied embeddings; with `linear`, scaling that llama.cpp applies to the global layer only."""
-    w = gguf.GGUFWriter(path, "gemma3")
-    w.add_name("rope-scaling-tiny-gemma3")
-    w.add_block_count(GEMMA_LAYERS)
-    w.add_embedding_length(D)
-    w.add_feed_forward_length(FF)
-    w.add_head_count(HEADS)
-    w.add_head_count_kv(KV_HEADS)
-    w.add_key_length(HEAD_DIM)
-    w.add_value_length(HEAD_DIM)
-    w.add_context_length(256)
-    w.add_rope_freq_base(1_000_000.0)
-    w.add_layer_norm_rms_eps(1e-6)
-    w.add_sliding_window(GEMMA_WINDOW)
-    if linear:
-        w.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
-        w.add_rope_scaling_factor(linear)
-    tokens = ["<pad>", "<eos>", "<bos>", "<unk>"] + [f"t{i}" for i in range(VOCAB - 4)]
-    w.add_tokenizer_model("llama")
-    w.add_token_list(tokens)
-    w.add_token_scores([0.0] * VOCAB)
-    w.add_token_types([3, 3, 3, 2] + [1] * (VOCAB - 4))
-    w.add_bos_token_id(2)
-    w.add_eos_token_id(1)
-    w.add_unk_token_id(3)
-    w.add_pad_token_id(0)
-    rng = np.random.default_rng(12)
-
-    def matrix(rows, cols):
-        return (rng.standard_normal((rows, cols)) * 0.3).astype(np.float32)
-
-    def norm(n=D):
-        return (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)
+    w = start(path, "gemma3", GEMMA_LAYERS, 1_000_000.0, 1e-6, head_dim=HEAD_DIM, window=GEMMA_WINDOW, linear=linear)
+    matrix, norm = random_weights(12)
 
     w.add_tensor("token_embd.weight", matrix(VOCAB, D))
     for layer in range(GEMMA_LAYERS):
@@ -136,10 +129,7 @@ def write_gemma3(path: str, linear=None) -> None:
         w.add_tensor(p + "ffn_down.weight", matrix(D, FF))
         w.add_tensor(p + "post_ffw_norm.weight", norm())
     w.add_tensor("output_norm.weight", norm())
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    finish(w)
 
 
 QWEN3_HEAD_DIM = 16
@@ -148,33 +138,8 @@ QWEN3_HEAD_DIM = 16
 def write_qwen3(path: str) -> None:
     """A tiny qwen3 model: no q/k/v biases, RMSNorm over each query and key head before NeoX RoPE, a head width
     (16) other than d_model / heads (8), as Qwen3's 128; tied embeddings, as its small sizes."""
-    w = gguf.GGUFWriter(path, "qwen3")
-    w.add_name("tiny-qwen3")
-    w.add_block_count(LAYERS)
-    w.add_embedding_length(D)
-    w.add_feed_forward_length(FF)
-    w.add_head_count(HEADS)
-    w.add_head_count_kv(KV_HEADS)
-    w.add_key_length(QWEN3_HEAD_DIM)
-    w.add_value_length(QWEN3_HEAD_DIM)
-    w.add_context_length(256)
-    w.add_rope_freq_base(1_000_000.0)
-    w.add_layer_norm_rms_eps(1e-6)
-    tokens = ["<unk>", "<s>", "</s>"] + [f"t{i}" for i in range(VOCAB - 3)]
-    w.add_tokenizer_model("llama")
-    w.add_token_list(tokens)
-    w.add_token_scores([0.0] * VOCAB)
-    w.add_token_types([2, 3, 3] + [1] * (VOCAB - 3))
-    w.add_bos_token_id(1)
-    w.add_eos_token_id(2)
-    w.add_unk_token_id(0)
-    rng = np.random.default_rng(13)
-
-    def matrix(rows, cols):
-        return (rng.standard_normal((rows, cols)) * 0.3).astype(np.float32)
-
-    def norm(n=D):
-        return (1 + 0.1 * rng.standard_normal(n)).astype(np.float32)
+    w = start(path, "qwen3", LAYERS, 1_000_000.0, 1e-6, head_dim=QWEN3_HEAD_DIM)
+    matrix, norm = random_weights(13)
 
     q, kv = HEADS * QWEN3_HEAD_DIM, KV_HEADS * QWEN3_HEAD_DIM
     w.add_tensor("token_embd.weight", matrix(VOCAB, D))
@@ -192,10 +157,7 @@ def write_qwen3(path: str) -> None:
         w.add_tensor(p + "ffn_up.weight", matrix(FF, D))
         w.add_tensor(p + "ffn_down.weight", matrix(D, FF))
     w.add_tensor("output_norm.weight", norm())
-    w.write_header_to_file()
-    w.write_kv_data_to_file()
-    w.write_tensors_to_file()
-    w.close()
+    finish(w)
 
 
 def main() -> None:

@@ -23,11 +23,6 @@ public enum LlamaModel {
         from file: GGUFFile, decodeMode: DecodeMode = .quantized,
         storage: WeightStorage = .mapped
     ) throws -> DecoderModel {
-        let config = try ModelConfig.llamaFamily(from: file)
-        try config.validate()
-        let variant = DecoderVariant(ropeFrequencyFactors: try RopeScaling.frequencyFactors(from: file, config: config))
-        return try DecoderModel(
-            config: config, weights: DecoderWeights.load(from: file, config: config, storage: storage),
-            decodeMode: decodeMode, variant: variant)
+        try DecoderModel.llamaFamily(from: file, decodeMode: decodeMode, storage: storage, interleavedRope: true)
     }
 }

@@ -16,18 +16,15 @@ public enum Qwen2Model {
         from file: GGUFFile, decodeMode: DecodeMode = .quantized,
         storage: WeightStorage = .mapped
     ) throws -> DecoderModel {
-        let config = try ModelConfig.llamaFamily(from: file)
-        try config.validate()
-        var weights = try DecoderWeights.load(from: file, config: config, storage: storage)
-        let qDim = config.nHeads * config.headDim, kvDim = config.nKVHeads * config.headDim
-        for l in 0..<config.nLayers {
-            let p = "blk.\(l)."
-            weights.layers[l].qBias = try DecoderWeights.tensor(p + "attn_q.bias", [qDim], in: file)
-            weights.layers[l].kBias = try DecoderWeights.tensor(p + "attn_k.bias", [kvDim], in: file)
-            weights.layers[l].vBias = try DecoderWeights.tensor(p + "attn_v.bias", [kvDim], in: file)
+        try DecoderModel.llamaFamily(from: file, decodeMode: decodeMode, storage: storage, interleavedRope: false) {
+            weights, config in
+            let qDim = config.nHeads * config.headDim, kvDim = config.nKVHeads * config.headDim
+            for l in 0..<config.nLayers {
+                let p = "blk.\(l)."
+                weights.layers[l].qBias = try DecoderWeights.tensor(p + "attn_q.bias", [qDim], in: file)
+                weights.layers[l].kBias = try DecoderWeights.tensor(p + "attn_k.bias", [kvDim], in: file)
+                weights.layers[l].vBias = try DecoderWeights.tensor(p + "attn_v.bias", [kvDim], in: file)
+            }
         }
-        let variant = DecoderVariant(ropeFrequencyFactors: try RopeScaling.frequencyFactors(from: file, config: config))
-        return try DecoderModel(
-            config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode, variant: variant)
     }
 }

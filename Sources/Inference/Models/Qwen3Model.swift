@@ -12,16 +12,13 @@ public enum Qwen3Model {
         from file: GGUFFile, decodeMode: DecodeMode = .quantized,
         storage: WeightStorage = .mapped
     ) throws -> DecoderModel {
-        let config = try ModelConfig.llamaFamily(from: file)
-        try config.validate()
-        var weights = try DecoderWeights.load(from: file, config: config, storage: storage)
-        for l in 0..<config.nLayers {
-            let p = "blk.\(l)."
-            weights.layers[l].qNorm = try DecoderWeights.tensor(p + "attn_q_norm.weight", [config.headDim], in: file)
-            weights.layers[l].kNorm = try DecoderWeights.tensor(p + "attn_k_norm.weight", [config.headDim], in: file)
+        try DecoderModel.llamaFamily(from: file, decodeMode: decodeMode, storage: storage, interleavedRope: false) {
+            weights, config in
+            for l in 0..<config.nLayers {
+                let p = "blk.\(l).", width = [config.headDim]
+                weights.layers[l].qNorm = try DecoderWeights.tensor(p + "attn_q_norm.weight", width, in: file)
+                weights.layers[l].kNorm = try DecoderWeights.tensor(p + "attn_k_norm.weight", width, in: file)
+            }
         }
-        let variant = DecoderVariant(ropeFrequencyFactors: try RopeScaling.frequencyFactors(from: file, config: config))
-        return try DecoderModel(
-            config: config, weights: weights, interleavedRope: false, decodeMode: decodeMode, variant: variant)
     }
 }
