@@ -84,6 +84,7 @@ size_t pg_row_bytes(int type, size_t cols) {
     case PG_BLOCK_Q5_0: return cols / 32 * 22;
     case PG_BLOCK_Q8_0: return cols / 32 * 34;
     case PG_BLOCK_Q4_K: return cols / 256 * 144;
+    case PG_BLOCK_Q5_K: return cols / 256 * 176;
     case PG_BLOCK_Q6_K: return cols / 256 * 210;
     default: return 0;
     }
@@ -118,6 +119,11 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
 }
 
 static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
+    if (j->type == PG_BLOCK_Q5_K) {  // F32-activation kernels only, whatever form the batch's other matrices read
+        if (b->nx > 1) pg_matmat_q5_k(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
+        else pg_matvec_q5_k(j->w, b->cols, begin, end, b->x, j->y);
+        return;
+    }
     if (b->digits == 3) {  // 24-bit digit rows (pg_quantize_q24)
         if (b->nx > 1)
             pg_matmat_q24(j->type, j->w, j->packed, j->rows, b->cols, begin, end, b->qx, b->dx, b->sx, b->nx, j->y,

@@ -1,6 +1,7 @@
 // AVX2/FMA/F16C matrix-vector products on ggml's 256-value K-quant super-blocks with F32 activations
 // (see include/ckernels.h), for CPUs without AVX-512 VNNI (with it, quant_matvec_k_q24.c serves the `quantized` mode). Layouts (ggml-common.h): block_q4_K {f16 d, dmin; u8 scales[12]; u8 qs[128]},
-// block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
+// block_q5_K {f16 d, dmin; u8 scales[12]; u8 qh[32]; u8 qs[128]}, block_q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}.
+// Q5_K has only these F32-activation kernels, which serve it in every mode and on every CPU.
 #include "ckernels.h"
 #include "block_common.h"
 #include <immintrin.h>
@@ -27,6 +28,39 @@ static inline void q4k_block(const uint8_t *pb, const float *x, const float *xs,
             lo1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_and_si256(b1, nibble)), _mm256_loadu_ps(x + c + 8), lo1);
             hi0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(b0, 4)), _mm256_loadu_ps(x + 32 + c), hi0);
             hi1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(b1, 4)), _mm256_loadu_ps(x + 40 + c), hi1);
+        }
+        *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(s + 2 * pair), _mm256_add_ps(lo0, lo1), *acc);
+        *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(s + 2 * pair + 1), _mm256_add_ps(hi0, hi1), *acc);
+    }
+}
+
+// One Q5_K super-block of one row against x[0..256) (xs: Σx over each 32 values): Q4_K's layout with a fifth bit per
+// value, bit 2p of qh[l] for value 64p + l and bit 2p+1 for value 64p + 32 + l; value = d·scale·q − dmin·min, q ≤ 31.
+static inline void q5k_block(const uint8_t *pb, const float *x, const float *xs, __m256 *acc, __m256 *off) {
+    const __m256i nibble = _mm256_set1_epi32(0x0F), one = _mm256_set1_epi32(1);
+    __m256 scales, mins;
+    q4k_scales_mins(pb + 4, &scales, &mins);
+    *off = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(half_at(pb + 2)), mins), _mm256_loadu_ps(xs), *off);
+    float s[8];
+    _mm256_storeu_ps(s, _mm256_mul_ps(_mm256_set1_ps(half_at(pb)), scales));
+    const uint8_t *qh = pb + 16, *q = pb + 48;
+    for (int pair = 0; pair < 4; pair++, q += 32, x += 64) {
+        const __m128i low_bit = _mm_cvtsi32_si128(2 * pair), high_bit = _mm_cvtsi32_si128(2 * pair + 1);
+        __m256 lo0 = _mm256_setzero_ps(), lo1 = lo0, hi0 = lo0, hi1 = lo0;
+        for (int c = 0; c < 32; c += 16) {
+#define Q5K_BYTES(p) _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p)))
+#define Q5K_FIFTH(h, bit) _mm256_slli_epi32(_mm256_and_si256(_mm256_srl_epi32(h, bit), one), 4)
+            __m256i b0 = Q5K_BYTES(q + c), b1 = Q5K_BYTES(q + c + 8), h0 = Q5K_BYTES(qh + c), h1 = Q5K_BYTES(qh + c + 8);
+            __m256i l0 = _mm256_or_si256(_mm256_and_si256(b0, nibble), Q5K_FIFTH(h0, low_bit));
+            __m256i l1 = _mm256_or_si256(_mm256_and_si256(b1, nibble), Q5K_FIFTH(h1, low_bit));
+            __m256i u0 = _mm256_or_si256(_mm256_srli_epi32(b0, 4), Q5K_FIFTH(h0, high_bit));
+            __m256i u1 = _mm256_or_si256(_mm256_srli_epi32(b1, 4), Q5K_FIFTH(h1, high_bit));
+#undef Q5K_BYTES
+#undef Q5K_FIFTH
+            lo0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_loadu_ps(x + c), lo0);
+            lo1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l1), _mm256_loadu_ps(x + c + 8), lo1);
+            hi0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(u0), _mm256_loadu_ps(x + 32 + c), hi0);
+            hi1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(u1), _mm256_loadu_ps(x + 40 + c), hi1);
         }
         *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(s + 2 * pair), _mm256_add_ps(lo0, lo1), *acc);
         *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(s + 2 * pair + 1), _mm256_add_ps(hi0, hi1), *acc);
@@ -85,6 +119,18 @@ void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end
 #undef Q4K_F32_BLOCK
 }
 
+void pg_matvec_q5_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
+    float xs[MAX_BLOCKS];  // Σx over each 32 values
+    for (size_t j = 0; j < cols / 32; j++) {
+        const float *p = x + 32 * j;
+        xs[j] = hsum(_mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),
+                                   _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24))));
+    }
+#define Q5K_F32_BLOCK(pb, b, acc, off) q5k_block(pb, x + 256 * (b), xs + 8 * (b), &(acc), &(off))
+    K_ROWS4_KERNEL(176, Q5K_F32_BLOCK)
+#undef Q5K_F32_BLOCK
+}
+
 void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
 #define Q6K_F32_BLOCK(pb, b, acc, off) q6k_block(pb, x + 256 * (b), &(acc))
     K_ROWS4_KERNEL(210, Q6K_F32_BLOCK)
@@ -108,6 +154,24 @@ void pg_matmat_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end
 #undef Q4K_PREPARE
 #undef Q4K_TILE_BLOCK
 #undef Q4K_SINGLE
+}
+
+void pg_matmat_q5_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                    float *y, size_t ldy) {
+    float xs[4][cols / 32];  // Σx over each 32 values of the tile's four rows
+#define Q5K_PREPARE(t0)                                                                                   \
+    for (int u = 0; u < 4; u++)                                                                           \
+        for (size_t j = 0; j < cols / 32; j++) {                                                          \
+            const float *p = x + TILE_ROW(t0, u, nx) * cols + 32 * j;                                     \
+            xs[u][j] = hsum(_mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),      \
+                                          _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24)))); \
+        }
+#define Q5K_TILE_BLOCK(pb, b, acc, off, u) q5k_block(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), xs[u] + 8 * (b), &(acc), &(off))
+#define Q5K_SINGLE(t0) pg_matvec_q5_k(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)
+    K_TILE_KERNEL(176, Q5K_PREPARE, Q5K_TILE_BLOCK, Q5K_SINGLE)
+#undef Q5K_PREPARE
+#undef Q5K_TILE_BLOCK
+#undef Q5K_SINGLE
 }
 
 void pg_matmat_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,

@@ -24,7 +24,7 @@ struct DecodePoolTests {
 
     /// A random matrix of `type`.
     func matrix(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> QuantizedMatrix {
-        if [.q5_0, .q4_K, .q6_K].contains(type) {
+        if [.q5_0, .q4_K, .q5_K, .q6_K].contains(type) {
             return KQuantKernelTests.RandomMatrix(type, rows: rows, cols: cols, seed: seed).matrix
         }
         let raw = RawBlocks(kernels.makeBlocks(type, rows: rows, cols: cols, seed: seed).0.data)
@@ -44,7 +44,7 @@ struct DecodePoolTests {
 
     @Test(
         "threaded products equal the single-thread ones for awkward row counts",
-        arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q6_K])
+        arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q5_K, .q6_K])
     func awkwardRows(type: GGMLType) {
         let cols = type.blockSize == 256 ? 512 : 160
         let x = vector(cols, seed: 7)
@@ -69,6 +69,7 @@ struct DecodePoolTests {
             matrix(.q4_1, rows: 576, cols: cols, seed: 1), matrix(.q8_0, rows: 191, cols: cols, seed: 2),
             matrix(.q4_0, rows: 6, cols: cols, seed: 3), matrix(.q5_0, rows: 130, cols: cols, seed: 4),
             matrix(.q4_K, rows: 77, cols: cols, seed: 5), matrix(.q6_K, rows: 301, cols: cols, seed: 6),
+            matrix(.q5_K, rows: 45, cols: cols, seed: 7),
         ]
         for int8 in [false, true] {
             let outs = ms.map { FloatBuffer(count: $0.rows) }

@@ -5,7 +5,7 @@ import Testing
 @testable import GGUF
 @testable import Inference
 
-/// The decode kernels on Q5_0, Q4_K and Q6_K blocks against the GGUF module's dequantisers (the ground truth: they
+/// The decode kernels on Q5_0, Q4_K, Q5_K and Q6_K blocks against the GGUF module's dequantisers (the ground truth: they
 /// are checked against the gguf package's reference vectors). Blocks are random bytes under random f16 scales,
 /// extreme ones included (zero, subnormal, 65504, negative).
 @Suite("Q5_0 and K-quant decode kernels")
@@ -43,6 +43,10 @@ struct KQuantKernelTests {
                     let d = scale(), dmin = scale()
                     bytes += half(d) + half(dmin) + randomBytes(140)
                     bound += Array(repeating: abs(d) * 63 * 15 + abs(dmin) * 63, count: 256)
+                case .q5_K:  // f16 d, dmin, u8 scales[12], u8 qh[32], u8 qs[128]; scales and mins ≤ 63, q ≤ 31
+                    let d = scale(), dmin = scale()
+                    bytes += half(d) + half(dmin) + randomBytes(172)
+                    bound += Array(repeating: abs(d) * 63 * 31 + abs(dmin) * 63, count: 256)
                 case .q6_K:  // u8 ql[128], qh[64], i8 scales[16] (value v: scale v / 16), f16 d; |q − 32| ≤ 32
                     let d = scale(), body = randomBytes(208)
                     bytes += body + half(d)
@@ -104,12 +108,12 @@ struct KQuantKernelTests {
 
     // 4352 columns (17 super-blocks): the long-row path (rows walked one at a time).
     static let shapes: [(GGMLType, [Int])] = [
-        (.q5_0, [32, 96, 896]), (.q4_K, [256, 768, 4352]), (.q6_K, [256, 1280, 4352]),
+        (.q5_0, [32, 96, 896]), (.q4_K, [256, 768, 4352]), (.q5_K, [256, 768, 4352]), (.q6_K, [256, 1280, 4352]),
     ]
 
     @Test(
         "F32-activation kernels equal the dequantised product up to summation order",
-        arguments: [GGMLType.q5_0, .q4_K, .q6_K])
+        arguments: [GGMLType.q5_0, .q4_K, .q5_K, .q6_K])
     func exact(type: GGMLType) throws {
         let colsList = try #require(Self.shapes.first { $0.0 == type }?.1)
         for cols in colsList {
@@ -118,6 +122,31 @@ struct KQuantKernelTests {
                 let x = Self.activations(cols, seed: UInt64(cols + rows))
                 let worst = m.worstError(Self.product(m.matrix, x, int8: false), x)
                 #expect(worst <= 1, "\(type) rows \(rows) cols \(cols): error \(worst) of the allowed")
+            }
+        }
+    }
+
+    @Test("Q5_K reads F32 activations in every mode; a batched step's rows equal single products bit for bit")
+    func q5kEveryMode() throws {
+        for cols in [256, 4352] {
+            let m = RandomMatrix(.q5_K, rows: 37, cols: cols, seed: UInt64(cols))
+            let matrix = m.matrix
+            let x = Self.activations(cols, seed: 5)
+            let y = Self.product(matrix, x, int8: false)
+            #expect(Self.product(matrix, x, int8: true) == y)
+            #expect(m.worstError(y, x) <= 1)
+            let sequences = 6
+            let xs = (0..<sequences).flatMap { Self.activations(cols, seed: UInt64(20 + $0)) }
+            for int8 in [false, true] {
+                let out = FloatBuffer(count: sequences * m.rows)
+                xs.withUnsafeBufferPointer {
+                    matrix.matvec($0.baseAddress!, out.pointer, sequences: sequences, int8: int8, threads: 2)
+                }
+                for t in 0..<sequences {
+                    let single = Self.product(matrix, Array(xs[(t * cols)..<((t + 1) * cols)]), int8: int8)
+                    #expect(
+                        out.array((t * m.rows)..<((t + 1) * m.rows)) == single, "cols \(cols) row \(t) int8 \(int8)")
+                }
             }
         }
     }
@@ -207,13 +236,13 @@ struct KQuantKernelTests {
         var w = GGUFWriter()
         let cases: [(name: String, type: GGMLType, cols: Int, expectKernel: Bool)] = [
             ("q5_0_896", .q5_0, 896, true), ("q4k_768", .q4_K, 768, true), ("q6k_4864", .q6_K, 4864, true),
-            ("q5k_256", .q5_K, 256, false), ("q5_1_64", .q5_1, 64, false),
+            ("q5k_256", .q5_K, 256, true), ("q5_1_64", .q5_1, 64, false),
         ]
         let rows = 6
         var generated: [String: RandomMatrix] = [:]
         for c in cases {
             // Blocks of a type the generator does not know are plain random bytes (never multiplied).
-            let known = [GGMLType.q5_0, .q4_K, .q6_K].contains(c.type) && c.cols % c.type.blockSize == 0
+            let known = [GGMLType.q5_0, .q4_K, .q5_K, .q6_K].contains(c.type) && c.cols % c.type.blockSize == 0
             let blocks: [UInt8]
             if known {
                 let m = RandomMatrix(c.type, rows: rows, cols: c.cols, seed: UInt64(c.cols))

@@ -2,8 +2,8 @@
 // y[r] = dot(row r of W, x) for rows [row_begin, row_end), W stored as `cols / 32` blocks per row.
 // Block layouts follow ggml (ggml/src/ggml-common.h): Q4_0 {f16 d; u8 qs[16]}, Q4_1 {f16 d, m; u8 qs[16]},
 // Q8_0 {f16 d; i8 qs[32]}, Q5_0 {f16 d; u32 qh; u8 qs[16]} (bit j of qh: fifth bit of value j); 4-bit byte j holds
-// value j (low nibble) and value j + 16 (high nibble). The K-quants Q4_K and Q6_K hold 256 values per super-block
-// (cols must be a multiple of 256); their layouts are spelled out in quant_matvec_k.c.
+// value j (low nibble) and value j + 16 (high nibble). The K-quants Q4_K, Q5_K and Q6_K hold 256 values per super-block
+// (cols must be a multiple of 256), Q5_K too; their layouts are spelled out in quant_matvec_k.c.
 // These take float32 activations, so results equal the dequantised-F32 product up to summation order.
 #ifndef POLYGRAPH_CKERNELS_H
 #define POLYGRAPH_CKERNELS_H
@@ -19,6 +19,8 @@ void pg_matvec_q8_0(const void *w, size_t cols, size_t row_begin, size_t row_end
 void pg_matvec_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// Q4_K weights (144 bytes per 256 values): y[r] = Σ_j d·scale_j·Σ q·x − dmin·min_j·Σ x over 32-value sub-blocks j.
 void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+/// Q5_K weights (176 bytes per 256 values): as Q4_K with q in 0..31. Its only kernels: every mode reads F32 x.
+void pg_matvec_q5_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// Q6_K weights (210 bytes per 256 values): y[r] = Σ_j d·scale_j·Σ (q − 32)·x over 16-value sub-blocks j.
 void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 
@@ -65,7 +67,8 @@ void pg_matmat_q24(int type, const void *w, const void *packed, size_t rows, siz
 #define PG_MATMAT_Q8(name) void name(const void *w, size_t cols, size_t row_begin, size_t row_end, \
                                      const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy)
 PG_MATMAT_F32(pg_matmat_q4_1); PG_MATMAT_F32(pg_matmat_q4_0); PG_MATMAT_F32(pg_matmat_q8_0);
-PG_MATMAT_F32(pg_matmat_q5_0); PG_MATMAT_F32(pg_matmat_q4_k); PG_MATMAT_F32(pg_matmat_q6_k);
+PG_MATMAT_F32(pg_matmat_q5_0); PG_MATMAT_F32(pg_matmat_q4_k); PG_MATMAT_F32(pg_matmat_q5_k);
+PG_MATMAT_F32(pg_matmat_q6_k);
 /// Int8 activations: qx [nx, cols], dx and sx [nx, cols / 32] (pg_quantize_q8 of each row).
 PG_MATMAT_Q8(pg_matmat_q4_1_q8); PG_MATMAT_Q8(pg_matmat_q4_0_q8); PG_MATMAT_Q8(pg_matmat_q8_0_q8);
 PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(pg_matmat_q6_k_q8);

@@ -8,8 +8,8 @@ import GGUF
 /// Q4_K matrix 896 wide has no kernel). Outside `quantizedInt8` results equal the dequantised-F32 product up to
 /// float rounding (`ActivationForm`).
 public struct QuantizedMatrix: @unchecked Sendable {
-    /// Block formats with a decode kernel.
-    public static let supportedTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
+    /// Block formats with a decode kernel. Q5_K's read F32 activations in every mode (no integer kernels yet).
+    public static let supportedTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q5_K, .q6_K]
 
     public let type: GGMLType
     public let rows: Int
