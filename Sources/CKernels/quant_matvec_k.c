@@ -37,30 +37,32 @@ static inline void q4k_block(const uint8_t *pb, const float *x, const float *xs,
 // One Q5_K super-block of one row against x[0..256) (xs: Σx over each 32 values): Q4_K's layout with a fifth bit per
 // value, bit 2p of qh[l] for value 64p + l and bit 2p+1 for value 64p + 32 + l; value = d·scale·q − dmin·min, q ≤ 31.
 static inline void q5k_block(const uint8_t *pb, const float *x, const float *xs, __m256 *acc, __m256 *off) {
-    const __m256i nibble = _mm256_set1_epi32(0x0F), one = _mm256_set1_epi32(1);
+    const __m256i nibble = _mm256_set1_epi8(0x0F), fifth = _mm256_set1_epi8(0x10);
     __m256 scales, mins;
     q4k_scales_mins(pb + 4, &scales, &mins);
     *off = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_set1_ps(half_at(pb + 2)), mins), _mm256_loadu_ps(xs), *off);
     float s[8];
     _mm256_storeu_ps(s, _mm256_mul_ps(_mm256_set1_ps(half_at(pb)), scales));
-    const uint8_t *qh = pb + 16, *q = pb + 48;
+    const __m256i h = _mm256_loadu_si256((const __m256i *)(pb + 16));
+    const uint8_t *q = pb + 48;
     for (int pair = 0; pair < 4; pair++, q += 32, x += 64) {
+        // The 64 values q (0..31) of this pair as bytes, 32 per vector op (as q6k_block): the nibble, and bit 2p or
+        // 2p+1 of qh moved to bit 4 (16-bit shifts, then a per-byte mask keeps only each byte's own bit).
+        _Alignas(32) uint8_t v[2][32];
+        const __m256i bytes = _mm256_loadu_si256((const __m256i *)q);
         const __m128i low_bit = _mm_cvtsi32_si128(2 * pair), high_bit = _mm_cvtsi32_si128(2 * pair + 1);
+        _mm256_store_si256((__m256i *)v[0], _mm256_or_si256(_mm256_and_si256(bytes, nibble),
+            _mm256_and_si256(_mm256_slli_epi16(_mm256_srl_epi16(h, low_bit), 4), fifth)));
+        _mm256_store_si256((__m256i *)v[1], _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bytes, 4), nibble),
+            _mm256_and_si256(_mm256_slli_epi16(_mm256_srl_epi16(h, high_bit), 4), fifth)));
         __m256 lo0 = _mm256_setzero_ps(), lo1 = lo0, hi0 = lo0, hi1 = lo0;
         for (int c = 0; c < 32; c += 16) {
-#define Q5K_BYTES(p) _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p)))
-#define Q5K_FIFTH(h, bit) _mm256_slli_epi32(_mm256_and_si256(_mm256_srl_epi32(h, bit), one), 4)
-            __m256i b0 = Q5K_BYTES(q + c), b1 = Q5K_BYTES(q + c + 8), h0 = Q5K_BYTES(qh + c), h1 = Q5K_BYTES(qh + c + 8);
-            __m256i l0 = _mm256_or_si256(_mm256_and_si256(b0, nibble), Q5K_FIFTH(h0, low_bit));
-            __m256i l1 = _mm256_or_si256(_mm256_and_si256(b1, nibble), Q5K_FIFTH(h1, low_bit));
-            __m256i u0 = _mm256_or_si256(_mm256_srli_epi32(b0, 4), Q5K_FIFTH(h0, high_bit));
-            __m256i u1 = _mm256_or_si256(_mm256_srli_epi32(b1, 4), Q5K_FIFTH(h1, high_bit));
-#undef Q5K_BYTES
-#undef Q5K_FIFTH
-            lo0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l0), _mm256_loadu_ps(x + c), lo0);
-            lo1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(l1), _mm256_loadu_ps(x + c + 8), lo1);
-            hi0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(u0), _mm256_loadu_ps(x + 32 + c), hi0);
-            hi1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(u1), _mm256_loadu_ps(x + 40 + c), hi1);
+#define Q5K_WIDEN(k, at) _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(v[k] + (at)))))
+            lo0 = _mm256_fmadd_ps(Q5K_WIDEN(0, c), _mm256_loadu_ps(x + c), lo0);
+            lo1 = _mm256_fmadd_ps(Q5K_WIDEN(0, c + 8), _mm256_loadu_ps(x + c + 8), lo1);
+            hi0 = _mm256_fmadd_ps(Q5K_WIDEN(1, c), _mm256_loadu_ps(x + 32 + c), hi0);
+            hi1 = _mm256_fmadd_ps(Q5K_WIDEN(1, c + 8), _mm256_loadu_ps(x + 40 + c), hi1);
+#undef Q5K_WIDEN
         }
         *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(s + 2 * pair), _mm256_add_ps(lo0, lo1), *acc);
         *acc = _mm256_fmadd_ps(_mm256_broadcast_ss(s + 2 * pair + 1), _mm256_add_ps(hi0, hi1), *acc);
