@@ -3,7 +3,7 @@
 // Block layouts follow ggml (ggml/src/ggml-common.h): Q4_0 {f16 d; u8 qs[16]}, Q4_1 {f16 d, m; u8 qs[16]},
 // Q8_0 {f16 d; i8 qs[32]}, Q5_0 {f16 d; u32 qh; u8 qs[16]} (bit j of qh: fifth bit of value j); 4-bit byte j holds
 // value j (low nibble) and value j + 16 (high nibble). The K-quants Q4_K, Q5_K and Q6_K hold 256 values per super-block
-// (cols must be a multiple of 256), Q5_K too; their layouts are spelled out in quant_matvec_k.c.
+// (cols must be a multiple of 256); their layouts are spelled out in quant_matvec_k.c.
 // These take float32 activations, so results equal the dequantised-F32 product up to summation order.
 #ifndef POLYGRAPH_CKERNELS_H
 #define POLYGRAPH_CKERNELS_H
