@@ -7,7 +7,8 @@ bos_token, eos_token, tools=None, documents=None; strftime_now reads a fixed dat
 the renders are reproducible (the Swift test passes the same date).
 
 Reads Tests/TokenizationTests/Fixtures/chat-templates/templates.json (name, source, bos/eos) and NAME.jinja,
-writes renders.json next to them (and jinja-cases.json: small templates exercising one construct each): one entry per template × conversation × add_generation_prompt with the rendered
+writes renders.json next to them (and jinja-cases.json: small templates exercising one construct each;
+renders-variables.json: templates rendered with extra variables such as Qwen 3's enable_thinking): one entry per template × conversation × add_generation_prompt with the rendered
 text, or the exception a template raised. Tests/TokenizationTests/JinjaFixtureTests.swift compares Polygraph's
 interpreter with it byte for byte. Python is only used to make this fixture.
 Usage: python3 scripts/chat-template-renders.py   (needs jinja2 >= 3.1)
@@ -37,6 +38,10 @@ CONVERSATIONS = {
                 {"role": "assistant", "content": "Noted: \"quotes\", 'apostrophes' and a \\ backslash."},
                 {"role": "user", "content": "{{ not a template }} {% neither %} <|im_end|>"}],
 }
+
+# Extra variables (apply_chat_template(**kwargs); Polygraph's --template-var) rendered for the templates that read
+# them, each as "name=value" with the value as JSON: renders-variables.json.
+VARIABLES = {"qwen3-0.6b": [["enable_thinking=false"], ["enable_thinking=true"]]}
 
 # Small templates, one construct each (whitespace control, scoping, loop, filters, tests, literals), rendered with
 # no variables into jinja-cases.json.
@@ -107,6 +112,22 @@ for t in templates:
 with open(os.path.join(FIXTURES, "renders.json"), "w", encoding="utf-8") as f:
     json.dump({"jinja2": jinja2.__version__, "now": NOW.isoformat(), "conversations": CONVERSATIONS,
                "renders": renders}, f, indent=1, ensure_ascii=False)
+    f.write("\n")
+variable_renders = []
+for name, settings in VARIABLES.items():
+    t = next(t for t in templates if t["name"] == name)
+    with open(os.path.join(FIXTURES, name + ".jinja"), encoding="utf-8") as f:
+        compiled = env.from_string(f.read())
+    for assignments in settings:
+        kwargs = {a.split("=", 1)[0]: json.loads(a.split("=", 1)[1]) for a in assignments}
+        for conversation, messages in CONVERSATIONS.items():
+            for agp in (True, False):
+                output = compiled.render(messages=messages, add_generation_prompt=agp, tools=None, documents=None,
+                                         bos_token=t["bos_token"], eos_token=t["eos_token"], **kwargs)
+                variable_renders.append({"template": name, "variables": assignments, "conversation": conversation,
+                                         "add_generation_prompt": agp, "output": output})
+with open(os.path.join(FIXTURES, "renders-variables.json"), "w", encoding="utf-8") as f:
+    json.dump(variable_renders, f, indent=1, ensure_ascii=False)
     f.write("\n")
 cases = [{"template": c, "output": env.from_string(c).render()} for c in CASES]
 with open(os.path.join(FIXTURES, "jinja-cases.json"), "w", encoding="utf-8") as f:

@@ -15,6 +15,9 @@ public struct ChatTemplate: Sendable {
     public let bosToken: String
     public let eosToken: String
     private let nodes: [JinjaNode]
+    /// Extra variables every render sees (`with(variables:)`), as transformers' `apply_chat_template(**kwargs)`:
+    /// name and value text, read at each render (Jinja values are not Sendable).
+    private var variables: [String: String] = [:]
 
     /// Parses `source`. Throws `ChatTemplateError.syntax` or `.unsupported` (naming the construct) when the
     /// template cannot be interpreted.
@@ -63,6 +66,7 @@ public struct ChatTemplate: Sendable {
     ///   alternate), `.render` or `.unsupported` when it uses a value or construct the interpreter cannot handle.
     public func render(messages: [ChatMessage], addGenerationPrompt: Bool, now: Date = Date()) throws -> String {
         var globals = JinjaGlobals.standard(now: now)
+        for (name, text) in variables { globals[name] = Self.value(text) }  // the conversation's own names below win
         globals["messages"] = .list(
             messages.map { .object([("role", .string($0.role)), ("content", .string($0.content))]) })
         globals["add_generation_prompt"] = .bool(addGenerationPrompt)
@@ -71,6 +75,28 @@ public struct ChatTemplate: Sendable {
         globals["tools"] = JinjaValue.none
         globals["documents"] = JinjaValue.none
         return try JinjaInterpreter(globals: globals).render(nodes)
+    }
+
+    /// This template with extra variables for every render, given as `name=value` (`--template-var`): the value is
+    /// read as JSON (`false`, `3`, `"text"`, `[1, 2]`, `{"k": null}`) or else taken as plain text; e.g.
+    /// `enable_thinking=false` for Qwen 3's template, as transformers' `apply_chat_template(enable_thinking=False)`.
+    /// The names a render sets itself (`messages`, `add_generation_prompt`, `bos_token`, …) cannot be replaced.
+    /// - Throws: `TokenizationError.invalidTemplateVariable` for an assignment without a name.
+    public func with(variables assignments: [String]) throws -> ChatTemplate {
+        var copy = self
+        for assignment in assignments {
+            guard let eq = assignment.firstIndex(of: "="), eq != assignment.startIndex else {
+                throw TokenizationError.invalidTemplateVariable(assignment)
+            }
+            let name = String(assignment[..<eq]), text = String(assignment[assignment.index(after: eq)...])
+            copy.variables[name] = text
+        }
+        return copy
+    }
+
+    /// A template variable's value: its text read as JSON, else the text itself.
+    private static func value(_ text: String) -> JinjaValue {
+        (try? JSONDecoder().decode(JinjaJSON.self, from: Data(text.utf8)))?.value ?? .string(text)
     }
 
     private static func specialTokenTexts(_ tokenizer: any Tokenizer) -> (String, String) {

@@ -20,6 +20,8 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
     case noChatTemplate
     /// `--template NAME` names no built-in chat template.
     case unknownChatTemplate(name: String, known: [String])
+    /// A `--template-var` that is not `name=value`.
+    case invalidTemplateVariable(String)
 
     public var description: String {
         switch self {
@@ -47,6 +49,9 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
         case let .unknownChatTemplate(name, known):
             return
                 "no built-in chat template '\(name)'; built-in: \(known.joined(separator: ", ")) (or chat: the GGUF's own, raw: none)."
+        case let .invalidTemplateVariable(text):
+            return
+                "template variable '\(text)' is not NAME=VALUE (e.g. --template-var enable_thinking=false; the value is JSON or plain text)."
         }
     }
 }

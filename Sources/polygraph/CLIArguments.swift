@@ -23,12 +23,20 @@ struct ModelOptions: ParsableArguments {
             "Weight matrices: mapped (default: read in place from the GGUF in their quantised form, memory ≈ file size) or float32 (dequantised at load, ~7× the memory of a Q4 file)."
     )
     var weights: WeightStorage = .mapped
+    @Option(
+        name: .customLong("template-var"),
+        help: ArgumentHelp(
+            "A variable for the chat template, NAME=VALUE (VALUE as JSON, else text); repeatable.",
+            discussion: "As transformers' apply_chat_template(**kwargs): e.g. enable_thinking=false for Qwen 3.",
+            valueName: "name=value"))
+    var templateVariables: [String] = []
     @OptionGroup var threading: ThreadOptions
 
-    /// Applies `--threads`, then loads the model with these kernels and weights.
+    /// Applies `--threads`, then loads the model with these kernels, weights and template variables.
     func load() throws -> LanguageModel {
         try threading.apply()
-        return try LanguageModel.load(path: path, decodeMode: decodeMode, storage: weights)
+        return try LanguageModel.load(
+            path: path, decodeMode: decodeMode, storage: weights, templateVariables: templateVariables)
     }
 }
 

@@ -96,3 +96,51 @@ struct JinjaFixtureTests {
         }
     }
 }
+
+@Suite("Chat template variables (--template-var)")
+struct ChatTemplateVariableTests {
+    struct Render: Decodable {
+        let template: String, variables: [String], conversation: String, add_generation_prompt: Bool, output: String
+    }
+
+    @Test("Qwen 3 with enable_thinking false and true renders byte for byte as jinja2 (renders-variables.json)")
+    func qwen3Thinking() throws {
+        let url = ChatTemplateFixtures.directory.appendingPathComponent("renders-variables.json")
+        let renders = try JSONDecoder().decode([Render].self, from: Data(contentsOf: url))
+        let conversations = try ChatTemplateFixtures.renders().conversations
+        #expect(renders.count == 2 * conversations.count * 2)
+        for r in renders {
+            let entry = try #require(ChatTemplateFixtures.entries.first { $0.name == r.template })
+            let template = try ChatTemplate(
+                source: try ChatTemplateFixtures.source(entry.name), origin: entry.name, bosToken: entry.bos_token,
+                eosToken: entry.eos_token
+            ).with(variables: r.variables)
+            let messages = try #require(conversations[r.conversation]).map {
+                ChatMessage(role: $0.role, content: $0.content)
+            }
+            let text = try template.render(
+                messages: messages, addGenerationPrompt: r.add_generation_prompt, now: ChatTemplateFixtures.now)
+            #expect(text == r.output, "\(r.variables) / \(r.conversation) / \(r.add_generation_prompt)")
+        }
+        // Thinking off closes an empty think block in the generation prompt; on (the default) does not.
+        #expect(renders.contains { $0.variables == ["enable_thinking=false"] && $0.output.hasSuffix("</think>\n\n") })
+    }
+
+    @Test("values are JSON, else text; a render's own names cannot be replaced; NAME=VALUE is required")
+    func values() throws {
+        let template = try ChatTemplate(
+            source:
+                "{{ x }}|{{ y|tojson }}|{{ z is none }}|{{ n + 1 }}|{{ messages|length }}|{{ add_generation_prompt }}"
+        ).with(variables: [
+            "x=hello world", #"y={"b": [1, 2.5, true, "s"]}"#, "z=null", "n=41", "messages=[]",
+            "add_generation_prompt=7",
+        ])
+        let text = try template.render(messages: [.user("hi")], addGenerationPrompt: false)
+        #expect(text == #"hello world|{"b": [1, 2.5, true, "s"]}|True|42|1|False"#)
+        for bad in ["novalue", "=3", ""] {
+            #expect(throws: TokenizationError.invalidTemplateVariable(bad)) {
+                _ = try template.with(variables: [bad])
+            }
+        }
+    }
+}

@@ -47,27 +47,40 @@ public final class LanguageModel: @unchecked Sendable {
     /// Loads a model: maps and parses the GGUF, checks the model fits in memory, builds the tokenizer. Weight
     /// matrices stay in the mapping unless `storage` is `.float32` (dequantised once, ~4 bytes per weight).
     /// `decodeMode` chooses the single-token kernels (default: `quantized`, exact to float rounding).
+    /// `templateVariables`: `name=value` assignments every chat template of this model renders with
+    /// (`ChatTemplate.with(variables:)`).
     public static func load(
         path: String, decodeMode: DecodeMode = .quantized,
-        storage: WeightStorage = .mapped
+        storage: WeightStorage = .mapped, templateVariables: [String] = []
     ) throws -> LanguageModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw InferenceError.unreadableModel(path: path, reason: "no such file")
         }
         let file = try GGUFFile(path: path)
-        return try LanguageModel(file: file, decodeMode: decodeMode, storage: storage)
+        return try LanguageModel(
+            file: file, decodeMode: decodeMode, storage: storage, templateVariables: templateVariables)
     }
 
     /// Builds a model from an open GGUF file.
-    public init(file: GGUFFile, decodeMode: DecodeMode = .quantized, storage: WeightStorage = .mapped) throws {
+    public init(
+        file: GGUFFile, decodeMode: DecodeMode = .quantized, storage: WeightStorage = .mapped,
+        templateVariables: [String] = []
+    ) throws {
+        _ = try ChatTemplate(source: "", origin: "check").with(variables: templateVariables)  // malformed: say so now
         self.file = file
         path = file.path
         model = try ArchitectureRegistry.makeModel(from: file, decodeMode: decodeMode, storage: storage)
         batcher = DecodeBatcher(model: model)
         let tokenizer = try makeTokenizer(from: file)
         self.tokenizer = tokenizer
-        chatTemplateResult = Result { try ChatTemplate(gguf: file, tokenizer: tokenizer) }
+        self.templateVariables = templateVariables
+        chatTemplateResult = Result {
+            try ChatTemplate(gguf: file, tokenizer: tokenizer).with(variables: templateVariables)
+        }
     }
+
+    /// The `name=value` template variables every chat template of this model renders with.
+    public let templateVariables: [String]
 
     /// The chat template, or the error that explains why there is none (no template, or one that does not parse).
     public func requireChatTemplate() throws -> ChatTemplate { try chatTemplateResult.get() }
@@ -75,7 +88,9 @@ public final class LanguageModel: @unchecked Sendable {
     /// `chat`: the GGUF's own template; any other name: that built-in template (`ChatTemplate.builtInNames`) with
     /// this model's BOS/EOS text, for a GGUF without a template or to override its own.
     public func chatTemplate(named name: String) throws -> ChatTemplate {
-        name == "chat" ? try requireChatTemplate() : try ChatTemplate(builtIn: name, tokenizer: tokenizer)
+        name == "chat"
+            ? try requireChatTemplate()
+            : try ChatTemplate(builtIn: name, tokenizer: tokenizer).with(variables: templateVariables)
     }
 
     /// Token ids of `messages` rendered with `template` (default: the model's own chat template) and the assistant
