@@ -84,14 +84,19 @@ public struct ChatTemplate: Sendable {
     /// - Throws: `TokenizationError.invalidTemplateVariable` for an assignment without a name.
     public func with(variables assignments: [String]) throws -> ChatTemplate {
         var copy = self
-        for assignment in assignments {
+        for (name, text) in try Self.parse(variables: assignments) { copy.variables[name] = text }
+        return copy
+    }
+
+    /// `name=value` assignments split into name and value text, in order.
+    /// - Throws: `TokenizationError.invalidTemplateVariable` for an assignment without a name.
+    public static func parse(variables assignments: [String]) throws -> [(name: String, text: String)] {
+        try assignments.map { assignment in
             guard let eq = assignment.firstIndex(of: "="), eq != assignment.startIndex else {
                 throw TokenizationError.invalidTemplateVariable(assignment)
             }
-            let name = String(assignment[..<eq]), text = String(assignment[assignment.index(after: eq)...])
-            copy.variables[name] = text
+            return (String(assignment[..<eq]), String(assignment[assignment.index(after: eq)...]))
         }
-        return copy
     }
 
     /// A template variable's value: its text read as JSON, else the text itself.

@@ -66,7 +66,7 @@ public final class LanguageModel: @unchecked Sendable {
         file: GGUFFile, decodeMode: DecodeMode = .quantized, storage: WeightStorage = .mapped,
         templateVariables: [String] = []
     ) throws {
-        _ = try ChatTemplate(source: "", origin: "check").with(variables: templateVariables)  // malformed: say so now
+        _ = try ChatTemplate.parse(variables: templateVariables)  // a malformed one fails the load, not each render
         self.file = file
         path = file.path
         model = try ArchitectureRegistry.makeModel(from: file, decodeMode: decodeMode, storage: storage)
