@@ -8,6 +8,12 @@
 #include <stdint.h>
 #include <string.h>
 
+// Σ of the 32 values at p (each 32-value sub-block's Σx, which the min terms of Q4_K and Q5_K multiply).
+static inline float sum32(const float *p) {
+    return hsum(_mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),
+                              _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24))));
+}
+
 // One Q4_K super-block of one row against x[0..256) (xs: Σx over each 32 values): values 64p..64p+31 are the low
 // nibbles of qs[32p..32p+32) with scale 2p, values 64p+32..64p+63 the high nibbles with scale 2p+1;
 // value = d·scale·q − dmin·min. acc += Σ d·scale_j·(Σ q·x); off += dmin·min_j·xs_j (subtracted at the end).
@@ -111,11 +117,7 @@ static inline void q6k_block(const uint8_t *pb, const float *x, __m256 *acc) {
 
 void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
     float xs[MAX_BLOCKS];  // Σx over each 32 values
-    for (size_t j = 0; j < cols / 32; j++) {
-        const float *p = x + 32 * j;
-        xs[j] = hsum(_mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),
-                                   _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24))));
-    }
+    for (size_t j = 0; j < cols / 32; j++) xs[j] = sum32(x + 32 * j);
 #define Q4K_F32_BLOCK(pb, b, acc, off) q4k_block(pb, x + 256 * (b), xs + 8 * (b), &(acc), &(off))
     K_ROWS4_KERNEL(144, Q4K_F32_BLOCK)
 #undef Q4K_F32_BLOCK
@@ -123,11 +125,7 @@ void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end
 
 void pg_matvec_q5_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
     float xs[MAX_BLOCKS];  // Σx over each 32 values
-    for (size_t j = 0; j < cols / 32; j++) {
-        const float *p = x + 32 * j;
-        xs[j] = hsum(_mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),
-                                   _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24))));
-    }
+    for (size_t j = 0; j < cols / 32; j++) xs[j] = sum32(x + 32 * j);
 #define Q5K_F32_BLOCK(pb, b, acc, off) q5k_block(pb, x + 256 * (b), xs + 8 * (b), &(acc), &(off))
     K_ROWS4_KERNEL(176, Q5K_F32_BLOCK)
 #undef Q5K_F32_BLOCK
@@ -145,11 +143,7 @@ void pg_matmat_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end
     float xs[4][cols / 32];  // Σx over each 32 values of the tile's four rows
 #define Q4K_PREPARE(t0)                                                                                   \
     for (int u = 0; u < 4; u++)                                                                           \
-        for (size_t j = 0; j < cols / 32; j++) {                                                          \
-            const float *p = x + TILE_ROW(t0, u, nx) * cols + 32 * j;                                              \
-            xs[u][j] = hsum(_mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),      \
-                                          _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24)))); \
-        }
+        for (size_t j = 0; j < cols / 32; j++) xs[u][j] = sum32(x + TILE_ROW(t0, u, nx) * cols + 32 * j);
 #define Q4K_TILE_BLOCK(pb, b, acc, off, u) q4k_block(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), xs[u] + 8 * (b), &(acc), &(off))
 #define Q4K_SINGLE(t0) pg_matvec_q4_k(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)
     K_TILE_KERNEL(144, Q4K_PREPARE, Q4K_TILE_BLOCK, Q4K_SINGLE)
@@ -163,11 +157,7 @@ void pg_matmat_q5_k(const void *w, size_t cols, size_t row_begin, size_t row_end
     float xs[4][cols / 32];  // Σx over each 32 values of the tile's four rows
 #define Q5K_PREPARE(t0)                                                                                   \
     for (int u = 0; u < 4; u++)                                                                           \
-        for (size_t j = 0; j < cols / 32; j++) {                                                          \
-            const float *p = x + TILE_ROW(t0, u, nx) * cols + 32 * j;                                     \
-            xs[u][j] = hsum(_mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)),      \
-                                          _mm256_add_ps(_mm256_loadu_ps(p + 16), _mm256_loadu_ps(p + 24)))); \
-        }
+        for (size_t j = 0; j < cols / 32; j++) xs[u][j] = sum32(x + TILE_ROW(t0, u, nx) * cols + 32 * j);
 #define Q5K_TILE_BLOCK(pb, b, acc, off, u) q5k_block(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), xs[u] + 8 * (b), &(acc), &(off))
 #define Q5K_SINGLE(t0) pg_matvec_q5_k(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)
     K_TILE_KERNEL(176, Q5K_PREPARE, Q5K_TILE_BLOCK, Q5K_SINGLE)
