@@ -115,56 +115,47 @@ static inline void q6k_block(const uint8_t *pb, const float *x, __m256 *acc) {
     }
 }
 
-void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
-    float xs[MAX_BLOCKS];  // Σx over each 32 values
-    for (size_t j = 0; j < cols / 32; j++) xs[j] = sum32(x + 32 * j);
-#define Q4K_F32_BLOCK(pb, b, acc, off) q4k_block(pb, x + 256 * (b), xs + 8 * (b), &(acc), &(off))
-    K_ROWS4_KERNEL(144, Q4K_F32_BLOCK)
-#undef Q4K_F32_BLOCK
-}
-
-void pg_matvec_q5_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
-    float xs[MAX_BLOCKS];  // Σx over each 32 values
-    for (size_t j = 0; j < cols / 32; j++) xs[j] = sum32(x + 32 * j);
-#define Q5K_F32_BLOCK(pb, b, acc, off) q5k_block(pb, x + 256 * (b), xs + 8 * (b), &(acc), &(off))
-    K_ROWS4_KERNEL(176, Q5K_F32_BLOCK)
-#undef Q5K_F32_BLOCK
-}
-
 void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
 #define Q6K_F32_BLOCK(pb, b, acc, off) q6k_block(pb, x + 256 * (b), &(acc))
     K_ROWS4_KERNEL(210, Q6K_F32_BLOCK)
 #undef Q6K_F32_BLOCK
 }
 
-// Batched decode (see K_TILE_KERNEL): x [nx, cols], y[t·ldy + r]; equal bit for bit to pg_matvec_q4_k / q6_k per row.
-void pg_matmat_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
-                    float *y, size_t ldy) {
-    float xs[4][cols / 32];  // Σx over each 32 values of the tile's four rows
-#define Q4K_PREPARE(t0)                                                                                   \
+// The formats with a min per sub-block (Q4_K, Q5_K), whose blocks also read each 32 values' Σx: single row, and
+// batched decode (see K_TILE_KERNEL: x [nx, cols], y[t·ldy + r], equal bit for bit to the single row per row).
+// MIN_BLOCK names the format's block function and MIN_MATVEC its single-row kernel where the pair is generated.
+#define K_MIN_KERNELS(fmt, BLOCK_BYTES)                                                                          \
+    void pg_matvec_##fmt(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) { \
+        float xs[MAX_BLOCKS]; /* Σx over each 32 values */                                                     \
+        for (size_t j = 0; j < cols / 32; j++) xs[j] = sum32(x + 32 * j);                                      \
+        K_ROWS4_KERNEL(BLOCK_BYTES, MIN_ROW_BLOCK)                                                             \
+    }                                                                                                          \
+    void pg_matmat_##fmt(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx, \
+                         float *y, size_t ldy) {                                                               \
+        float xs[4][cols / 32]; /* Σx over each 32 values of the tile's four rows */                           \
+        K_TILE_KERNEL(BLOCK_BYTES, MIN_PREPARE, MIN_TILE_BLOCK, MIN_SINGLE)                                    \
+    }
+#define MIN_ROW_BLOCK(pb, b, acc, off) MIN_BLOCK(pb, x + 256 * (b), xs + 8 * (b), &(acc), &(off))
+#define MIN_PREPARE(t0)                                                                                   \
     for (int u = 0; u < 4; u++)                                                                           \
         for (size_t j = 0; j < cols / 32; j++) xs[u][j] = sum32(x + TILE_ROW(t0, u, nx) * cols + 32 * j);
-#define Q4K_TILE_BLOCK(pb, b, acc, off, u) q4k_block(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), xs[u] + 8 * (b), &(acc), &(off))
-#define Q4K_SINGLE(t0) pg_matvec_q4_k(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)
-    K_TILE_KERNEL(144, Q4K_PREPARE, Q4K_TILE_BLOCK, Q4K_SINGLE)
-#undef Q4K_PREPARE
-#undef Q4K_TILE_BLOCK
-#undef Q4K_SINGLE
-}
-
-void pg_matmat_q5_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
-                    float *y, size_t ldy) {
-    float xs[4][cols / 32];  // Σx over each 32 values of the tile's four rows
-#define Q5K_PREPARE(t0)                                                                                   \
-    for (int u = 0; u < 4; u++)                                                                           \
-        for (size_t j = 0; j < cols / 32; j++) xs[u][j] = sum32(x + TILE_ROW(t0, u, nx) * cols + 32 * j);
-#define Q5K_TILE_BLOCK(pb, b, acc, off, u) q5k_block(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), xs[u] + 8 * (b), &(acc), &(off))
-#define Q5K_SINGLE(t0) pg_matvec_q5_k(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)
-    K_TILE_KERNEL(176, Q5K_PREPARE, Q5K_TILE_BLOCK, Q5K_SINGLE)
-#undef Q5K_PREPARE
-#undef Q5K_TILE_BLOCK
-#undef Q5K_SINGLE
-}
+#define MIN_TILE_BLOCK(pb, b, acc, off, u) MIN_BLOCK(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), xs[u] + 8 * (b), &(acc), &(off))
+#define MIN_SINGLE(t0) MIN_MATVEC(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)
+#define MIN_BLOCK q4k_block
+#define MIN_MATVEC pg_matvec_q4_k
+K_MIN_KERNELS(q4_k, 144)
+#undef MIN_BLOCK
+#undef MIN_MATVEC
+#define MIN_BLOCK q5k_block
+#define MIN_MATVEC pg_matvec_q5_k
+K_MIN_KERNELS(q5_k, 176)
+#undef MIN_BLOCK
+#undef MIN_MATVEC
+#undef MIN_ROW_BLOCK
+#undef MIN_PREPARE
+#undef MIN_TILE_BLOCK
+#undef MIN_SINGLE
+#undef K_MIN_KERNELS
 
 void pg_matmat_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
                     float *y, size_t ldy) {
