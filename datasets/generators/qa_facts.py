@@ -25,7 +25,7 @@ NUMBER_TEMPLATES = ["What is the atomic number of {e}?", "How many protons are i
 BY_NUMBER_TEMPLATES = ["Which element has atomic number {z}?", "What is element number {z} on the periodic table?",
                        "Name the element with {z} protons in its nucleus.", "Which chemical element has the atomic number {z}?"]
 
-STATE_CAPITAL_TEMPLATES = ["What is the capital of the US state of {s}?", "Which city is the capital of {s}?",
+STATE_CAPITAL_TEMPLATES = ["What is the capital of the US state of {s}?", "Which city is the state capital of {s}?",
                            "Name the state capital of {s}.", "What is the capital city of the state of {s}?"]
 CAPITAL_STATE_TEMPLATES = ["{c} is the capital of which US state?", "Which US state has {c} as its capital?",
                            "Of which American state is {c} the capital?"]

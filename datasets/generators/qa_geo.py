@@ -59,8 +59,14 @@ CITY_TEMPLATES = ["In which country is the city of {city}?", "{city} is a city i
                   "In what country would you find the city of {city}?", "{city} lies in which country?"]
 
 LANGUAGE_ALIASES = {"zh": ["Mandarin", "Mandarin Chinese"], "fa": ["Farsi"], "fil": ["Tagalog"], "nb": ["Norwegian"],
-                    "sw": ["Kiswahili"], "ms": ["Malaysian", "Bahasa Malaysia"], "id": ["Bahasa Indonesia"],
-                    "nl": ["Flemish"], "el": ["Modern Greek"], "ar": ["Modern Standard Arabic"], "sr": ["Serbo-Croatian"]}
+                    "sw": ["Kiswahili"], "ms": ["Malaysian", "Bahasa Malaysia", "Bahasa Melayu"], "id": ["Bahasa Indonesia"],
+                    "nl": ["Flemish"], "el": ["Modern Greek"], "ar": ["Modern Standard Arabic"], "sr": ["Serbo-Croatian"],
+                    "bn": ["Bengali"], "dv": ["Dhivehi", "Maldivian"], "nso": ["Sepedi"], "st": ["Sesotho"], "tn": ["Setswana"],
+                    "ss": ["siSwati"], "ve": ["Tshivenda"], "ts": ["Xitsonga"], "nr": ["isiNdebele"], "xh": ["isiXhosa"],
+                    "zu": ["isiZulu"]}
+# National official languages that CLDR lists only as regional: South Africa's constitution (section 6(1)) names
+# eleven, of which CLDR's de facto list keeps English alone.
+OFFICIAL_EXTRA = {"ZA": ["nso", "st", "tn", "ss", "ve", "ts", "af", "nr", "xh", "zu"]}
 
 
 def forms(c: common.Country) -> dict[str, str]:
@@ -141,6 +147,7 @@ def languages(countries: list[common.Country]) -> Topic:
     topic = Topic("official_languages", "name")
     for c in countries:
         codes = [code.split("_")[0] for code in get_official_languages(c.iso, de_facto=True)]
+        codes += OFFICIAL_EXTRA.get(c.iso, [])
         names = []
         for code in dict.fromkeys(codes):
             if code in english:
