@@ -51,7 +51,8 @@ var targets: [Target] = [
     .testTarget(name: "ProbesTests", dependencies: ["Probes", "Hooks", "ActivationStore"]),
     // Test doubles, used by test targets only.
     .target(name: "GateTestSupport", dependencies: ["Gate", "Hooks", "Probes"]),
-    .testTarget(name: "GateTests", dependencies: ["Gate", "GateTestSupport", "Hooks", "Inference", "Probes"]),
+    .testTarget(
+        name: "GateTests", dependencies: ["Gate", "GateTestSupport", "Hooks", "Inference", "Probes", "Tokenization"]),
 ]
 
 var cliDependencies: [Target.Dependency] = [

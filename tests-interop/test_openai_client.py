@@ -169,6 +169,23 @@ def _():
     assert pg["action"] == "abstained" and pg["original_content"], pg
 
 
+@check("chat_template_kwargs through extra_body: accepted; a bad name is a 400 naming the field")
+def _():
+    plain = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=6, temperature=0)
+    r = client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=6, temperature=0,
+                                       extra_body={"chat_template_kwargs": {"enable_thinking": False}})
+    # SmolLM2's template reads no variable: the same prompt, the same greedy answer
+    assert r.usage.prompt_tokens == plain.usage.prompt_tokens, (r.usage, plain.usage)
+    assert r.choices[0].message.content == plain.choices[0].message.content
+    try:
+        client.chat.completions.create(model=MODEL, messages=QUESTION, max_tokens=4,
+                                       extra_body={"chat_template_kwargs": {"not a name": 1}})
+    except openai.BadRequestError as e:
+        assert e.body and e.body.get("param") == "chat_template_kwargs", e.body
+    else:
+        raise AssertionError("a malformed chat_template_kwargs was accepted")
+
+
 @check("unknown model is a 404 NotFoundError")
 def _():
     try:

@@ -51,7 +51,7 @@ public struct OpenAIUpstream: Escalator {
         ]
         let url: URL
         switch prompt {
-        case .chat(let messages):
+        case .chat(let messages, _):  // template variables belong to this model's template: not sent upstream
             url = baseURL.appendingPathComponent("chat/completions")
             body["messages"] = messages.map { ["role": $0.role, "content": $0.content] }
         case .text(let text):

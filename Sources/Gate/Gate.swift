@@ -82,9 +82,9 @@ public final class Gate: Sendable {
     public func promptTokens(_ prompt: GatePrompt) throws -> [Int] {
         let tokens: [Int]
         switch prompt {
-        case .chat(let messages):
+        case .chat(let messages, let variables):
             guard !messages.isEmpty else { throw GateError.emptyPrompt }
-            tokens = try engine.chatTokens(messages)
+            tokens = try engine.chatTokens(messages, templateVariables: variables)
         case .text(let text):
             tokens = try engine.textTokens(text)
         }

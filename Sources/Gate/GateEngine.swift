@@ -58,8 +58,10 @@ public protocol GateEngine: AnyObject, Sendable {
     var contextLength: Int { get }
     /// True when `hook` names a hook point this model has (e.g. layer in range).
     func hasHook(_ hook: HookName) -> Bool
-    /// Token ids for a chat rendered with the model's chat template, ending with the assistant turn opener.
-    func chatTokens(_ messages: [ChatMessage]) throws -> [Int]
+    /// Token ids for a chat rendered with the model's chat template, ending with the assistant turn opener;
+    /// `templateVariables` (`name=value`, the value JSON or text) are set for this render over the model's own.
+    /// Throws ``GateError/chatTemplateRefused(_:)`` when the template refuses the conversation or a variable.
+    func chatTokens(_ messages: [ChatMessage], templateVariables: [String]) throws -> [Int]
     /// Token ids for raw text (with the BOS token when the model uses one).
     func textTokens(_ text: String) throws -> [Int]
     /// Generates from `prompt`, capturing `hooks` at every generated token's position (the last one included),

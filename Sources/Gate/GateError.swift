@@ -23,6 +23,9 @@ public enum GateError: Error, Equatable, CustomStringConvertible {
     case emptyPrompt
     /// Invalid sampling or length option.
     case invalidOption(name: String, value: String, expected: String)
+    /// The model's chat template refused the conversation or a template variable (`raise_exception`, or a value
+    /// it cannot use): the request's fault.
+    case chatTemplateRefused(String)
     /// The engine queue is full; try again later.
     case queueFull(capacity: Int)
     /// The engine returned no step, or an activation of the wrong size.
@@ -61,6 +64,8 @@ public enum GateError: Error, Equatable, CustomStringConvertible {
             return "the prompt is empty"
         case let .invalidOption(name, value, expected):
             return "invalid \(name) \(value): expected \(expected)"
+        case let .chatTemplateRefused(reason):
+            return "the model's chat template refused this conversation: \(reason)"
         case let .queueFull(capacity):
             return "the server is busy (\(capacity) requests already waiting); retry later"
         case let .engineFailure(reason):

@@ -13,14 +13,16 @@ import Inference
 
 /// What the model is asked: a chat (rendered with the model's chat template) or raw text (a plain completion).
 public enum GatePrompt: Sendable, Equatable {
-    case chat([ChatMessage])
+    /// `templateVariables`: `name=value` assignments this chat's template renders with, over the model's own
+    /// (`--template-var`): the value read as JSON, else as text; e.g. `enable_thinking=false` for Qwen 3.
+    case chat([ChatMessage], templateVariables: [String] = [])
     case text(String)
 
     /// What the answer answers: the last user message (chat) or the text; an `answer_exact` probe looks for the
     /// words of the answer that this does not already contain.
     public var question: String {
         switch self {
-        case .chat(let messages): messages.last { $0.role == "user" }?.content ?? ""
+        case .chat(let messages, _): messages.last { $0.role == "user" }?.content ?? ""
         case .text(let text): text
         }
     }

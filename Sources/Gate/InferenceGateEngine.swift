@@ -2,6 +2,7 @@
 import Foundation
 import Hooks
 import Inference
+import Tokenization
 
 /// Adapts `Inference.LanguageModel` to ``GateEngine``: chats are rendered with the GGUF's chat template, the
 /// probe's hook is captured during `LanguageModel.generate` itself, and `/v1/score` uses the batched `run`.
@@ -35,13 +36,25 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         (try? hook.validate(nLayers: languageModel.config.nLayers)) != nil
     }
 
-    public func chatTokens(_ messages: [ChatMessage]) throws -> [Int] {
+    public func chatTokens(_ messages: [ChatMessage], templateVariables: [String]) throws -> [Int] {
+        let template: ChatTemplate
         do {
-            return try languageModel.chatPrompt(messages).map(Int.init)
+            template = try languageModel.requireChatTemplate()
         } catch {
             throw GateError.engineFailure(
                 "this model has no usable chat template (\(error)); "
                     + "use /v1/completions with a raw prompt")
+        }
+        do {
+            return try languageModel.chatPrompt(messages, template: template, templateVariables: templateVariables)
+                .map(Int.init)
+        } catch let error as ChatTemplateError {
+            switch error {
+            case .raised, .render: throw GateError.chatTemplateRefused(error.description)
+            case .syntax, .unsupported: throw GateError.engineFailure("the chat template failed: \(error)")
+            }
+        } catch let error as TokenizationError {
+            throw GateError.chatTemplateRefused(error.description)
         }
     }
 

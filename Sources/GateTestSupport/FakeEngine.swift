@@ -45,6 +45,10 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
 
     public func modelFileProblem() -> String? { fileProblem }
 
+    /// The template variables of the last chat rendered.
+    public var lastTemplateVariables: [String] { lock.withLock { _lastTemplateVariables } }
+    private var _lastTemplateVariables: [String] = []
+
     /// Steps run over the engine's life.
     public var steps: Int { lock.withLock { _steps } }
     /// Calls to `generate` and `activations`.
@@ -73,8 +77,15 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
         return true
     }
 
-    public func chatTokens(_ messages: [ChatMessage]) throws -> [Int] {
-        try textTokens(messages.map { "<\($0.role)>\($0.content)" }.joined())
+    /// Each message as `<role>content`, then each template variable as `{name=value}`; a variable named
+    /// `refuse` is refused as a template's `raise_exception` would.
+    public func chatTokens(_ messages: [ChatMessage], templateVariables: [String]) throws -> [Int] {
+        lock.withLock { _lastTemplateVariables = templateVariables }
+        if let refused = templateVariables.first(where: { $0.hasPrefix("refuse=") }) {
+            throw GateError.chatTemplateRefused("the fake template refuses \(refused)")
+        }
+        let text = messages.map { "<\($0.role)>\($0.content)" } + templateVariables.map { "{\($0)}" }
+        return try textTokens(text.joined())
     }
 
     /// One token per character: its scalar value mod 50, plus 1.

@@ -34,7 +34,8 @@ struct CompletionsController: Sendable {
         let messages = try planner.chatMessages(body.messages)
         let logprobs = try LogprobsRequest.chat(logprobs: body.logprobs, topLogprobs: body.topLogprobs)
         let plan = try planner.plan(
-            body, kind: .chat, prompt: .chat(messages),
+            body, kind: .chat,
+            prompt: .chat(messages, templateVariables: body.chatTemplateKwargs?.assignments ?? []),
             maxTokens: body.maxCompletionTokens ?? body.maxTokens,
             defaultMaxTokens: config.defaultMaxTokens, logprobs: logprobs)
         return try await respond(plan, request: request)

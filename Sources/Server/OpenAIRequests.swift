@@ -1,4 +1,5 @@
 // Request bodies of the OpenAI-compatible routes, decoded strictly: a wrong type is an error naming the field.
+import Foundation
 import Gate
 
 /// `content` of a chat message: a string, an array of `{"type": "text", "text": ...}` parts, or null.
@@ -87,6 +88,80 @@ struct StreamOptions: Decodable, Sendable {
     enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
 }
 
+/// `chat_template_kwargs` (the chat route's extension in vLLM and SGLang): variables the model's chat template
+/// renders with for this request, as transformers' `apply_chat_template(**kwargs)`, e.g.
+/// `{"enable_thinking": false}` for Qwen 3. Each value is kept as JSON text (`name=JSON`, `GatePrompt.chat`).
+struct ChatTemplateKwargs: Decodable, Sendable {
+    /// `name=JSON` assignments, sorted by name.
+    let assignments: [String]
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let object = try container.decode([String: JSONLiteral].self)
+        assignments = try object.keys.sorted().map { name in
+            let isIdentifier =
+                name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+                && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+            guard isIdentifier else {
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "'\(name)' is not a template variable name (letters, digits and _, "
+                            + "not starting with a digit)"))
+            }
+            return "\(name)=\(object[name]!.json)"
+        }
+    }
+}
+
+/// Any JSON value, written back as compact JSON text (object keys sorted).
+enum JSONLiteral: Decodable, Sendable {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case number(Double)
+    case string(String)
+    case array([JSONLiteral])
+    case object([String: JSONLiteral])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONLiteral].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONLiteral].self))
+        }
+    }
+
+    var json: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .integer(let value): String(value)
+        case .number(let value): value.isFinite ? "\(value)" : "null"
+        case .string(let value): Self.quoted(value)
+        case .array(let values): "[" + values.map(\.json).joined(separator: ",") + "]"
+        case .object(let fields):
+            "{" + fields.keys.sorted().map { Self.quoted($0) + ":" + fields[$0]!.json }.joined(separator: ",") + "}"
+        }
+    }
+
+    private static func quoted(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
 /// Fields shared by both completion routes.
 protocol CompletionRequestFields {
     var model: String { get }
@@ -117,10 +192,12 @@ struct ChatCompletionRequest: Decodable, Sendable, CompletionRequestFields {
     let polygraph: PolygraphOverrides?
     let logprobs: Bool?
     let topLogprobs: Int?
+    let chatTemplateKwargs: ChatTemplateKwargs?
 
     enum CodingKeys: String, CodingKey {
         case model, messages, temperature, seed, stream, n, stop, polygraph, logprobs
         case topLogprobs = "top_logprobs"
+        case chatTemplateKwargs = "chat_template_kwargs"
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"
         case topP = "top_p"

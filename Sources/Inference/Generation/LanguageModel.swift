@@ -94,9 +94,12 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// Token ids of `messages` rendered with `template` (default: the model's own chat template) and the assistant
-    /// generation prompt.
-    public func chatPrompt(_ messages: [ChatMessage], template: ChatTemplate? = nil) throws -> [Int32] {
-        let text = try (template ?? requireChatTemplate()).render(messages: messages, addGenerationPrompt: true)
+    /// generation prompt; `templateVariables` (`name=value`) are set for this render over the template's own.
+    public func chatPrompt(
+        _ messages: [ChatMessage], template: ChatTemplate? = nil, templateVariables: [String] = []
+    ) throws -> [Int32] {
+        let chosen = try (template ?? requireChatTemplate()).with(variables: templateVariables)
+        let text = try chosen.render(messages: messages, addGenerationPrompt: true)
         return tokenizer.encode(text, parseSpecial: true)
     }
 
