@@ -82,10 +82,12 @@ size_t pg_row_bytes(int type, size_t cols) {
     case PG_BLOCK_Q4_0: return cols / 32 * 18;
     case PG_BLOCK_Q4_1: return cols / 32 * 20;
     case PG_BLOCK_Q5_0: return cols / 32 * 22;
+    case PG_BLOCK_Q5_1: return cols / 32 * 24;
     case PG_BLOCK_Q8_0: return cols / 32 * 34;
     case PG_BLOCK_Q4_K: return cols / 256 * 144;
     case PG_BLOCK_Q5_K: return cols / 256 * 176;
     case PG_BLOCK_Q6_K: return cols / 256 * 210;
+    case PG_BLOCK_F16: case PG_BLOCK_BF16: return cols * 2;
     default: return 0;
     }
 }
@@ -119,10 +121,24 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
 }
 
 static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
-    if (j->type == PG_BLOCK_Q5_K) {  // F32-activation kernels only, whatever form the batch's other matrices read
+    switch (j->type) {  // F32-activation kernels only, whatever form the batch's other matrices read
+    case PG_BLOCK_Q5_K:
         if (b->nx > 1) pg_matmat_q5_k(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
         else pg_matvec_q5_k(j->w, b->cols, begin, end, b->x, j->y);
         return;
+    case PG_BLOCK_Q5_1:
+        if (b->nx > 1) pg_matmat_q5_1(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
+        else pg_matvec_q5_1(j->w, b->cols, begin, end, b->x, j->y);
+        return;
+    case PG_BLOCK_F16:
+        if (b->nx > 1) pg_matmat_f16(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
+        else pg_matvec_f16(j->w, b->cols, begin, end, b->x, j->y);
+        return;
+    case PG_BLOCK_BF16:
+        if (b->nx > 1) pg_matmat_bf16(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
+        else pg_matvec_bf16(j->w, b->cols, begin, end, b->x, j->y);
+        return;
+    default: break;
     }
     if (b->digits == 3) {  // 24-bit digit rows (pg_quantize_q24)
         if (b->nx > 1)

@@ -134,6 +134,10 @@ void pg_matvec_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end
     FLOAT_ROWS4_KERNEL(22, 2, fivebit_dot, 0, -16.0f)
 }
 
+void pg_matvec_q5_1(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
+    FLOAT_ROWS4_KERNEL(24, 4, fivebit_dot, 1, 1.0f)
+}
+
 // The unpacked values of one block as four vectors of 8 floats (values 0-7, 8-15, 16-23, 24-31): the operands
 // the DOT functions above build before their multiplications (same instructions, so the same floats).
 static inline void nibble_unpack(const uint8_t *qs, __m256 f[4]) {
@@ -243,6 +247,11 @@ void pg_matmat_q4_0(const void *w, size_t cols, size_t row_begin, size_t row_end
 void pg_matmat_q8_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
                     float *y, size_t ldy) {
     FLOAT_TILE_KERNEL(34, 2, q8_unpack, -1, 0.0f, pg_matvec_q8_0)
+}
+
+void pg_matmat_q5_1(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                    float *y, size_t ldy) {
+    FLOAT_TILE_KERNEL(24, 4, fivebit_unpack, 1, 1.0f, pg_matvec_q5_1)
 }
 
 void pg_matmat_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,

@@ -5,10 +5,10 @@ import Testing
 @testable import GGUF
 @testable import Inference
 
-/// The decode kernels on Q5_0, Q4_K, Q5_K and Q6_K blocks against the GGUF module's dequantisers (the ground truth: they
+/// The decode kernels on Q5_0, Q5_1, Q4_K, Q5_K and Q6_K blocks against the GGUF module's dequantisers (the ground truth: they
 /// are checked against the gguf package's reference vectors). Blocks are random bytes under random f16 scales,
 /// extreme ones included (zero, subnormal, 65504, negative).
-@Suite("Q5_0 and K-quant decode kernels")
+@Suite("Q5_0, Q5_1 and K-quant decode kernels")
 struct KQuantKernelTests {
     /// A random [rows, cols] matrix in its blocks, the same matrix dequantised by `Dequantize.run`, and per weight a
     /// bound on the magnitude of every term the kernels form for it (the tolerance scales with Σ bound·|x|).
@@ -39,6 +39,10 @@ struct KQuantKernelTests {
                     let d = scale()
                     bytes += half(d) + randomBytes(20)
                     bound += Array(repeating: abs(d) * 47, count: 32)
+                case .q5_1:  // f16 d, m, u32 qh, u8 qs[16]; q ≤ 31, and m·Σ x ≤ |m|·|x|
+                    let d = scale(), m = scale()
+                    bytes += half(d) + half(m) + randomBytes(20)
+                    bound += Array(repeating: abs(d) * 31 + abs(m), count: 32)
                 case .q4_K:  // f16 d, dmin, u8 scales[12], u8 qs[128]; scales and mins ≤ 63, q ≤ 15
                     let d = scale(), dmin = scale()
                     bytes += half(d) + half(dmin) + randomBytes(140)
@@ -108,12 +112,13 @@ struct KQuantKernelTests {
 
     // 4352 columns (17 super-blocks): the long-row path (rows walked one at a time).
     static let shapes: [(GGMLType, [Int])] = [
-        (.q5_0, [32, 96, 896]), (.q4_K, [256, 768, 4352]), (.q5_K, [256, 768, 4352]), (.q6_K, [256, 1280, 4352]),
+        (.q5_0, [32, 96, 896]), (.q5_1, [32, 96, 896]), (.q4_K, [256, 768, 4352]), (.q5_K, [256, 768, 4352]),
+        (.q6_K, [256, 1280, 4352]),
     ]
 
     @Test(
         "F32-activation kernels equal the dequantised product up to summation order",
-        arguments: [GGMLType.q5_0, .q4_K, .q5_K, .q6_K])
+        arguments: [GGMLType.q5_0, .q5_1, .q4_K, .q5_K, .q6_K])
     func exact(type: GGMLType) throws {
         let colsList = try #require(Self.shapes.first { $0.0 == type }?.1)
         for cols in colsList {
@@ -126,16 +131,18 @@ struct KQuantKernelTests {
         }
     }
 
-    @Test("Q5_K reads F32 activations in every mode; a batched step's rows equal single products bit for bit")
-    func q5kEveryMode() throws {
-        for cols in [256, 4352] {
-            let m = RandomMatrix(.q5_K, rows: 37, cols: cols, seed: UInt64(cols))
+    @Test(
+        "Q5_1 and Q5_K read F32 activations in every mode; a batched step's rows equal single products bit for bit",
+        arguments: [GGMLType.q5_1, .q5_K])
+    func floatOnlyEveryMode(type: GGMLType) throws {
+        for cols in type == .q5_1 ? [96, 896] : [256, 4352] {
+            let m = RandomMatrix(type, rows: 37, cols: cols, seed: UInt64(cols))
             let matrix = m.matrix
             let x = Self.activations(cols, seed: 5)
             let y = Self.product(matrix, x, int8: false)
             #expect(Self.product(matrix, x, int8: true) == y)
             #expect(m.worstError(y, x) <= 1)
-            let sequences = 6
+            let sequences = 11  // a tile of 8 where rows are short, one of 4 holding 3
             let xs = (0..<sequences).flatMap { Self.activations(cols, seed: UInt64(20 + $0)) }
             for int8 in [false, true] {
                 let out = FloatBuffer(count: sequences * m.rows)
@@ -236,13 +243,13 @@ struct KQuantKernelTests {
         var w = GGUFWriter()
         let cases: [(name: String, type: GGMLType, cols: Int, expectKernel: Bool)] = [
             ("q5_0_896", .q5_0, 896, true), ("q4k_768", .q4_K, 768, true), ("q6k_4864", .q6_K, 4864, true),
-            ("q5k_256", .q5_K, 256, true), ("q5_1_64", .q5_1, 64, false),
+            ("q5k_256", .q5_K, 256, true), ("q5_1_64", .q5_1, 64, true), ("q3k_256", .q3_K, 256, false),
         ]
         let rows = 6
         var generated: [String: RandomMatrix] = [:]
         for c in cases {
             // Blocks of a type the generator does not know are plain random bytes (never multiplied).
-            let known = [GGMLType.q5_0, .q4_K, .q5_K, .q6_K].contains(c.type) && c.cols % c.type.blockSize == 0
+            let known = [GGMLType.q5_0, .q5_1, .q4_K, .q5_K, .q6_K].contains(c.type) && c.cols % c.type.blockSize == 0
             let blocks: [UInt8]
             if known {
                 let m = RandomMatrix(c.type, rows: rows, cols: c.cols, seed: UInt64(c.cols))

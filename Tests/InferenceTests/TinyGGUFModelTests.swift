@@ -6,10 +6,11 @@ import Testing
 /// Tiny random-weight llama models written with GGUFWriter and loaded back through the real loading path.
 @Suite("Tiny GGUF models")
 struct TinyGGUFModelTests {
-    /// Writes `weights` of `config` as a llama GGUF (F32 tensors, GGUF names); `mutate` can break it.
+    /// Writes `weights` of `config` as a llama GGUF (GGUF names; norms F32, the matrices `matrixType`: F32, F16 or
+    /// BF16); `mutate` can break it.
     static func write(
         _ config: ModelConfig, _ weights: DecoderWeights, arch: String = "llama",
-        skip: Set<String> = [], mutate: (inout GGUFWriter) throws -> Void = { _ in }
+        skip: Set<String> = [], matrixType: GGMLType = .f32, mutate: (inout GGUFWriter) throws -> Void = { _ in }
     ) throws -> String {
         var w = GGUFWriter()
         w.set("general.architecture", .string(arch))
@@ -22,11 +23,11 @@ struct TinyGGUFModelTests {
         w.set("\(arch).context_length", .uint32(UInt32(config.contextLength)))
         w.set("\(arch).rope.freq_base", .float32(config.ropeBase))
         w.set("\(arch).attention.layer_norm_rms_epsilon", .float32(config.rmsEpsilon))
-        func add(_ name: String, _ b: FloatBuffer, _ dims: [Int]) throws {
-            if !skip.contains(name) { try w.addTensor(name: name, dimensions: dims, values: b.array()) }
+        func add(_ name: String, _ b: FloatBuffer, _ dims: [Int], type: GGMLType = .f32) throws {
+            if !skip.contains(name) { try w.addTensor(name: name, dimensions: dims, values: b.array(), type: type) }
         }
         let d = config.dModel
-        try add("token_embd.weight", weights.tokenEmbedding.weight, [d, config.vocabSize])
+        try add("token_embd.weight", weights.tokenEmbedding.weight, [d, config.vocabSize], type: matrixType)
         for (l, layer) in weights.layers.enumerated() {
             let p = "blk.\(l)."
             try add(p + "attn_norm.weight", layer.attnNorm, [d])
@@ -34,12 +35,14 @@ struct TinyGGUFModelTests {
                 ("attn_q", layer.q), ("attn_k", layer.k), ("attn_v", layer.v), ("attn_output", layer.o),
                 ("ffn_gate", layer.gate), ("ffn_up", layer.up), ("ffn_down", layer.down),
             ] {
-                try add(p + name + ".weight", m.weight, [m.cols, m.rows])
+                try add(p + name + ".weight", m.weight, [m.cols, m.rows], type: matrixType)
             }
             try add(p + "ffn_norm.weight", layer.ffnNorm, [d])
         }
         try add("output_norm.weight", weights.outputNorm, [d])
-        if !config.tiedEmbeddings { try add("output.weight", weights.output.weight, [d, config.vocabSize]) }
+        if !config.tiedEmbeddings {
+            try add("output.weight", weights.output.weight, [d, config.vocabSize], type: matrixType)
+        }
         try mutate(&w)
         let path = TestPaths.temporaryFile("tiny.gguf")
         try w.write(to: path)

@@ -17,12 +17,19 @@ void pg_matvec_q4_0(const void *w, size_t cols, size_t row_begin, size_t row_end
 void pg_matvec_q8_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// Q5_0 weights (22 bytes per 32 values): y[r] = Σ_b d_b·(Σ q·x − 16·Σ x), q in 0..31.
 void pg_matvec_q5_0(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+/// Q5_1 weights (24 bytes per 32 values: f16 d, m; u32 qh; u8 qs[16]): y[r] = Σ_b d_b·Σ q·x + m_b·Σ x, q in 0..31.
+/// Its only kernels: every mode reads F32 x (llama.cpp's Q5_K_M falls back to it where rows are not whole 256s).
+void pg_matvec_q5_1(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// Q4_K weights (144 bytes per 256 values): y[r] = Σ_j d·scale_j·Σ q·x − dmin·min_j·Σ x over 32-value sub-blocks j.
 void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// Q5_K weights (176 bytes per 256 values): as Q4_K with q in 0..31. Its only kernels: every mode reads F32 x.
 void pg_matvec_q5_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// Q6_K weights (210 bytes per 256 values): y[r] = Σ_j d·scale_j·Σ (q − 32)·x over 16-value sub-blocks j.
 void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+/// F16 and BF16 weights (2 bytes per value; cols a multiple of 32; quant_matvec_f16.c): y[r] = Σ w·x. Their only
+/// kernels: every mode reads F32 x.
+void pg_matvec_f16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+void pg_matvec_bf16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 
 
 // Int8 variants (as llama.cpp's vec_dot_*_q8_0): x is first quantised per block of 32 to int8 with scale
@@ -68,7 +75,8 @@ void pg_matmat_q24(int type, const void *w, const void *packed, size_t rows, siz
                                      const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy)
 PG_MATMAT_F32(pg_matmat_q4_1); PG_MATMAT_F32(pg_matmat_q4_0); PG_MATMAT_F32(pg_matmat_q8_0);
 PG_MATMAT_F32(pg_matmat_q5_0); PG_MATMAT_F32(pg_matmat_q4_k); PG_MATMAT_F32(pg_matmat_q5_k);
-PG_MATMAT_F32(pg_matmat_q6_k);
+PG_MATMAT_F32(pg_matmat_q6_k); PG_MATMAT_F32(pg_matmat_f16); PG_MATMAT_F32(pg_matmat_bf16);
+PG_MATMAT_F32(pg_matmat_q5_1);
 /// Int8 activations: qx [nx, cols], dx and sx [nx, cols / 32] (pg_quantize_q8 of each row).
 PG_MATMAT_Q8(pg_matmat_q4_1_q8); PG_MATMAT_Q8(pg_matmat_q4_0_q8); PG_MATMAT_Q8(pg_matmat_q8_0_q8);
 PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(pg_matmat_q6_k_q8);

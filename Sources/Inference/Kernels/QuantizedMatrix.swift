@@ -8,8 +8,14 @@ import GGUF
 /// Q4_K matrix 896 wide has no kernel). Outside `quantizedInt8` results equal the dequantised-F32 product up to
 /// float rounding (`ActivationForm`).
 public struct QuantizedMatrix: @unchecked Sendable {
-    /// Block formats with a decode kernel. Q5_K's read F32 activations in every mode (no integer kernels yet).
-    public static let supportedTypes: Set<GGMLType> = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q5_K, .q6_K]
+    /// Block formats with a decode kernel. Q5_1's, Q5_K's, F16's and BF16's read F32 activations in every mode (no
+    /// integer kernels yet).
+    public static let supportedTypes: Set<GGMLType> = [
+        .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K, .f16, .bf16,
+    ]
+
+    /// Row widths the kernels of `type` take: whole blocks, and whole groups of 32 values for F16 and BF16.
+    static func kernelWidth(_ type: GGMLType) -> Int { max(type.blockSize, 32) }
 
     public let type: GGMLType
     public let rows: Int
@@ -27,7 +33,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
     /// Wraps `tensor` of `file` when its type has a kernel and its rows are whole blocks; nil otherwise.
     public init?(file: GGUFFile, tensor: GGUFTensorInfo) {
         guard QuantizedMatrix.supportedTypes.contains(tensor.type), tensor.dimensions.count == 2,
-            tensor.dimensions[0] % tensor.type.blockSize == 0, tensor.dimensions[0] <= 131_072,
+            tensor.dimensions[0] % Self.kernelWidth(tensor.type) == 0, tensor.dimensions[0] <= 131_072,
             let base = file.bytes(of: tensor).baseAddress
         else { return nil }
         type = tensor.type; cols = tensor.dimensions[0]; rows = tensor.dimensions[1]
@@ -40,7 +46,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
         type: GGMLType, rows: Int, cols: Int, data: UnsafeRawPointer, owner: AnyObject,
         packing: PackedWeights.Budget = .shared
     ) {
-        precondition(cols % type.blockSize == 0, "QuantizedMatrix: rows must be whole \(type) blocks")
+        precondition(cols % Self.kernelWidth(type) == 0, "QuantizedMatrix: rows must be whole \(type) blocks")
         self.type = type; self.rows = rows; self.cols = cols; self.data = data; self.owner = owner
         packed = Self.packableTypes.contains(type) ? PackedWeights(budget: packing) : nil
     }
