@@ -84,6 +84,8 @@ size_t pg_row_bytes(int type, size_t cols) {
     case PG_BLOCK_Q5_0: return cols / 32 * 22;
     case PG_BLOCK_Q5_1: return cols / 32 * 24;
     case PG_BLOCK_Q8_0: return cols / 32 * 34;
+    case PG_BLOCK_Q2_K: return cols / 256 * 84;
+    case PG_BLOCK_Q3_K: return cols / 256 * 110;
     case PG_BLOCK_Q4_K: return cols / 256 * 144;
     case PG_BLOCK_Q5_K: return cols / 256 * 176;
     case PG_BLOCK_Q6_K: return cols / 256 * 210;
@@ -129,6 +131,14 @@ static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_
     case PG_BLOCK_Q5_1:
         if (b->nx > 1) pg_matmat_q5_1(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
         else pg_matvec_q5_1(j->w, b->cols, begin, end, b->x, j->y);
+        return;
+    case PG_BLOCK_Q2_K:
+        if (b->nx > 1) pg_matmat_q2_k(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
+        else pg_matvec_q2_k(j->w, b->cols, begin, end, b->x, j->y);
+        return;
+    case PG_BLOCK_Q3_K:
+        if (b->nx > 1) pg_matmat_q3_k(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
+        else pg_matvec_q3_k(j->w, b->cols, begin, end, b->x, j->y);
         return;
     case PG_BLOCK_F16:
         if (b->nx > 1) pg_matmat_f16(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);

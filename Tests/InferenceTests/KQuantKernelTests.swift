@@ -5,7 +5,7 @@ import Testing
 @testable import GGUF
 @testable import Inference
 
-/// The decode kernels on Q5_0, Q5_1, Q4_K, Q5_K and Q6_K blocks against the GGUF module's dequantisers (the ground truth: they
+/// The decode kernels on Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K and Q6_K blocks against the GGUF module's dequantisers (the ground truth: they
 /// are checked against the gguf package's reference vectors). Blocks are random bytes under random f16 scales,
 /// extreme ones included (zero, subnormal, 65504, negative).
 @Suite("Q5_0, Q5_1 and K-quant decode kernels")
@@ -43,6 +43,14 @@ struct KQuantKernelTests {
                     let d = scale(), m = scale()
                     bytes += half(d) + half(m) + randomBytes(20)
                     bound += Array(repeating: abs(d) * 31 + abs(m), count: 32)
+                case .q2_K:  // u8 scales[16] (scale, min nibbles), u8 qs[64], f16 d, dmin; q ≤ 3
+                    let d = scale(), dmin = scale()
+                    bytes += randomBytes(80) + half(d) + half(dmin)
+                    bound += Array(repeating: abs(d) * 15 * 3 + abs(dmin) * 15, count: 256)
+                case .q3_K:  // u8 hmask[32], qs[64], scales[12], f16 d; |scale − 32| ≤ 32, |q| ≤ 4
+                    let d = scale()
+                    bytes += randomBytes(108) + half(d)
+                    bound += Array(repeating: abs(d) * 32 * 4, count: 256)
                 case .q4_K:  // f16 d, dmin, u8 scales[12], u8 qs[128]; scales and mins ≤ 63, q ≤ 15
                     let d = scale(), dmin = scale()
                     bytes += half(d) + half(dmin) + randomBytes(140)
@@ -112,13 +120,14 @@ struct KQuantKernelTests {
 
     // 4352 columns (17 super-blocks): the long-row path (rows walked one at a time).
     static let shapes: [(GGMLType, [Int])] = [
-        (.q5_0, [32, 96, 896]), (.q5_1, [32, 96, 896]), (.q4_K, [256, 768, 4352]), (.q5_K, [256, 768, 4352]),
+        (.q5_0, [32, 96, 896]), (.q5_1, [32, 96, 896]), (.q2_K, [256, 768, 4352]), (.q3_K, [256, 768, 4352]),
+        (.q4_K, [256, 768, 4352]), (.q5_K, [256, 768, 4352]),
         (.q6_K, [256, 1280, 4352]),
     ]
 
     @Test(
         "F32-activation kernels equal the dequantised product up to summation order",
-        arguments: [GGMLType.q5_0, .q5_1, .q4_K, .q5_K, .q6_K])
+        arguments: [GGMLType.q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K])
     func exact(type: GGMLType) throws {
         let colsList = try #require(Self.shapes.first { $0.0 == type }?.1)
         for cols in colsList {
@@ -132,8 +141,8 @@ struct KQuantKernelTests {
     }
 
     @Test(
-        "Q5_1 and Q5_K read F32 activations in every mode; a batched step's rows equal single products bit for bit",
-        arguments: [GGMLType.q5_1, .q5_K])
+        "Q5_1, Q2_K, Q3_K and Q5_K read F32 activations in every mode; a batched step's rows equal single products bit for bit",
+        arguments: [GGMLType.q5_1, .q2_K, .q3_K, .q5_K])
     func floatOnlyEveryMode(type: GGMLType) throws {
         for cols in type == .q5_1 ? [96, 896] : [256, 4352] {
             let m = RandomMatrix(type, rows: 37, cols: cols, seed: UInt64(cols))
@@ -243,13 +252,16 @@ struct KQuantKernelTests {
         var w = GGUFWriter()
         let cases: [(name: String, type: GGMLType, cols: Int, expectKernel: Bool)] = [
             ("q5_0_896", .q5_0, 896, true), ("q4k_768", .q4_K, 768, true), ("q6k_4864", .q6_K, 4864, true),
-            ("q5k_256", .q5_K, 256, true), ("q5_1_64", .q5_1, 64, true), ("q3k_256", .q3_K, 256, false),
+            ("q5k_256", .q5_K, 256, true), ("q5_1_64", .q5_1, 64, true), ("q3k_256", .q3_K, 256, true),
+            ("q2k_512", .q2_K, 512, true), ("iq4xs_256", .iq4_xs, 256, false),
         ]
         let rows = 6
         var generated: [String: RandomMatrix] = [:]
         for c in cases {
             // Blocks of a type the generator does not know are plain random bytes (never multiplied).
-            let known = [GGMLType.q5_0, .q5_1, .q4_K, .q5_K, .q6_K].contains(c.type) && c.cols % c.type.blockSize == 0
+            let known =
+                [GGMLType.q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K].contains(c.type)
+                && c.cols % c.type.blockSize == 0
             let blocks: [UInt8]
             if known {
                 let m = RandomMatrix(c.type, rows: rows, cols: c.cols, seed: UInt64(c.cols))

@@ -26,6 +26,11 @@ void pg_matvec_q4_k(const void *w, size_t cols, size_t row_begin, size_t row_end
 void pg_matvec_q5_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// Q6_K weights (210 bytes per 256 values): y[r] = Σ_j d·scale_j·Σ (q − 32)·x over 16-value sub-blocks j.
 void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+/// Q2_K weights (84 bytes per 256 values): y[r] = Σ_j d·sc_j·Σ q·x − dmin·m_j·Σ x over 16-value sub-blocks j; Q3_K
+/// (110 bytes): y[r] = Σ_j d·(sc_j − 32)·Σ q·x, q in −4..3 (quant_matvec_k_low.c). Their only kernels: every mode
+/// reads F32 x.
+void pg_matvec_q2_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+void pg_matvec_q3_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// F16 and BF16 weights (2 bytes per value; cols a multiple of 32; quant_matvec_f16.c): y[r] = Σ w·x. Their only
 /// kernels: every mode reads F32 x.
 void pg_matvec_f16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
@@ -76,7 +81,7 @@ void pg_matmat_q24(int type, const void *w, const void *packed, size_t rows, siz
 PG_MATMAT_F32(pg_matmat_q4_1); PG_MATMAT_F32(pg_matmat_q4_0); PG_MATMAT_F32(pg_matmat_q8_0);
 PG_MATMAT_F32(pg_matmat_q5_0); PG_MATMAT_F32(pg_matmat_q4_k); PG_MATMAT_F32(pg_matmat_q5_k);
 PG_MATMAT_F32(pg_matmat_q6_k); PG_MATMAT_F32(pg_matmat_f16); PG_MATMAT_F32(pg_matmat_bf16);
-PG_MATMAT_F32(pg_matmat_q5_1);
+PG_MATMAT_F32(pg_matmat_q5_1); PG_MATMAT_F32(pg_matmat_q2_k); PG_MATMAT_F32(pg_matmat_q3_k);
 /// Int8 activations: qx [nx, cols], dx and sx [nx, cols / 32] (pg_quantize_q8 of each row).
 PG_MATMAT_Q8(pg_matmat_q4_1_q8); PG_MATMAT_Q8(pg_matmat_q4_0_q8); PG_MATMAT_Q8(pg_matmat_q8_0_q8);
 PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(pg_matmat_q6_k_q8);
