@@ -90,6 +90,8 @@ size_t pg_row_bytes(int type, size_t cols) {
     case PG_BLOCK_Q5_K: return cols / 256 * 176;
     case PG_BLOCK_Q6_K: return cols / 256 * 210;
     case PG_BLOCK_F16: case PG_BLOCK_BF16: return cols * 2;
+    case PG_BLOCK_IQ4_NL: return cols / 32 * 18;
+    case PG_BLOCK_IQ4_XS: return cols / 256 * 136;
     default: return 0;
     }
 }
@@ -139,6 +141,14 @@ static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_
     case PG_BLOCK_Q3_K:
         if (b->nx > 1) pg_matmat_q3_k(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
         else pg_matvec_q3_k(j->w, b->cols, begin, end, b->x, j->y);
+        return;
+    case PG_BLOCK_IQ4_NL:
+        if (b->nx > 1) pg_matmat_iq4_nl(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
+        else pg_matvec_iq4_nl(j->w, b->cols, begin, end, b->x, j->y);
+        return;
+    case PG_BLOCK_IQ4_XS:
+        if (b->nx > 1) pg_matmat_iq4_xs(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
+        else pg_matvec_iq4_xs(j->w, b->cols, begin, end, b->x, j->y);
         return;
     case PG_BLOCK_F16:
         if (b->nx > 1) pg_matmat_f16(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);

@@ -17,6 +17,8 @@ enum Dequantize {
         case .q5_0: q5_0(src, dst, blocks: blocks)
         case .q5_1: q5_1(src, dst, blocks: blocks)
         case .q8_0: q8_0(src, dst, blocks: blocks)
+        case .iq4_nl: iq4_nl(src, dst, blocks: blocks)
+        case .iq4_xs: iq4_xs(src, dst, blocks: blocks)
         case .q2_K: q2_K(src, dst, blocks: blocks)
         case .q3_K: q3_K(src, dst, blocks: blocks)
         case .q4_K: q4_K(src, dst, blocks: blocks)

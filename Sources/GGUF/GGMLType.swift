@@ -65,7 +65,8 @@ public enum GGMLType: UInt32, Sendable, CaseIterable, Codable {
     /// Whether `GGUFFile.dequantize` can turn this type into `Float`s.
     public var canDequantize: Bool {
         switch self {
-        case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K: true
+        case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_nl, .iq4_xs:
+            true
         default: false
         }
     }

@@ -8,7 +8,7 @@ import Testing
 struct QuantReferenceTests {
     static let path = TestPaths.fixtures.appendingPathComponent("quant-reference.gguf").path
     static let types: [GGMLType] = [
-        .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K,
+        .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_nl, .iq4_xs,
     ]
 
     @Test("each type dequantises bit-exactly to the reference floats", arguments: types)
@@ -69,14 +69,14 @@ struct QuantReferenceTests {
     @Test("types without a dequantiser are refused with the list of supported ones")
     func unsupported() throws {
         var w = GGUFWriter()
-        try w.addTensor(name: "k", dimensions: [256], type: .iq4_xs, blocks: [UInt8](repeating: 0, count: 136))
-        let path = TestPaths.temporaryFile("iq4xs.gguf")
+        try w.addTensor(name: "k", dimensions: [256], type: .iq3_s, blocks: [UInt8](repeating: 0, count: 110))
+        let path = TestPaths.temporaryFile("iq3s.gguf")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try w.write(to: path)
         let file = try GGUFFile(path: path)
         let t = try file.requireTensor(named: "k")
         let error = #expect(throws: GGUFError.self) { try file.dequantize(t) }
-        #expect(error?.description.contains("IQ4_XS") == true)
+        #expect(error?.description.contains("IQ3_S") == true)
         #expect(error?.description.contains("Q4_K") == true)
     }
 }

@@ -5,10 +5,10 @@ import Testing
 @testable import GGUF
 @testable import Inference
 
-/// The decode kernels on Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K and Q6_K blocks against the GGUF module's dequantisers (the ground truth: they
+/// The decode kernels on Q5_0, Q5_1, Q2_K, Q3_K, IQ4_NL, IQ4_XS, Q4_K, Q5_K and Q6_K blocks against the GGUF module's dequantisers (the ground truth: they
 /// are checked against the gguf package's reference vectors). Blocks are random bytes under random f16 scales,
 /// extreme ones included (zero, subnormal, 65504, negative).
-@Suite("Q5_0, Q5_1 and K-quant decode kernels")
+@Suite("Q5_0, Q5_1, K-quant and IQ4 decode kernels")
 struct KQuantKernelTests {
     /// A random [rows, cols] matrix in its blocks, the same matrix dequantised by `Dequantize.run`, and per weight a
     /// bound on the magnitude of every term the kernels form for it (the tolerance scales with Σ bound·|x|).
@@ -51,6 +51,14 @@ struct KQuantKernelTests {
                     let d = scale()
                     bytes += randomBytes(108) + half(d)
                     bound += Array(repeating: abs(d) * 32 * 4, count: 256)
+                case .iq4_nl:  // f16 d, u8 qs[16]; |level| ≤ 127
+                    let d = scale()
+                    bytes += half(d) + randomBytes(16)
+                    bound += Array(repeating: abs(d) * 127, count: 32)
+                case .iq4_xs:  // f16 d, u16 scales_h, u8 scales_l[4], u8 qs[128]; |scale − 32| ≤ 32, |level| ≤ 127
+                    let d = scale()
+                    bytes += half(d) + randomBytes(134)
+                    bound += Array(repeating: abs(d) * 32 * 127, count: 256)
                 case .q4_K:  // f16 d, dmin, u8 scales[12], u8 qs[128]; scales and mins ≤ 63, q ≤ 15
                     let d = scale(), dmin = scale()
                     bytes += half(d) + half(dmin) + randomBytes(140)
@@ -121,13 +129,13 @@ struct KQuantKernelTests {
     // 4352 columns (17 super-blocks): the long-row path (rows walked one at a time).
     static let shapes: [(GGMLType, [Int])] = [
         (.q5_0, [32, 96, 896]), (.q5_1, [32, 96, 896]), (.q2_K, [256, 768, 4352]), (.q3_K, [256, 768, 4352]),
-        (.q4_K, [256, 768, 4352]), (.q5_K, [256, 768, 4352]),
+        (.iq4_nl, [32, 96, 896]), (.iq4_xs, [256, 768, 4352]), (.q4_K, [256, 768, 4352]), (.q5_K, [256, 768, 4352]),
         (.q6_K, [256, 1280, 4352]),
     ]
 
     @Test(
         "F32-activation kernels equal the dequantised product up to summation order",
-        arguments: [GGMLType.q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K])
+        arguments: [GGMLType.q5_0, .q5_1, .q2_K, .q3_K, .iq4_nl, .iq4_xs, .q4_K, .q5_K, .q6_K])
     func exact(type: GGMLType) throws {
         let colsList = try #require(Self.shapes.first { $0.0 == type }?.1)
         for cols in colsList {
@@ -141,10 +149,10 @@ struct KQuantKernelTests {
     }
 
     @Test(
-        "Q5_1, Q2_K, Q3_K and Q5_K read F32 activations in every mode; a batched step's rows equal single products bit for bit",
-        arguments: [GGMLType.q5_1, .q2_K, .q3_K, .q5_K])
+        "Q5_1, Q2_K, Q3_K, IQ4_NL, IQ4_XS and Q5_K read F32 activations in every mode; a batched step's rows equal single products bit for bit",
+        arguments: [GGMLType.q5_1, .q2_K, .q3_K, .iq4_nl, .iq4_xs, .q5_K])
     func floatOnlyEveryMode(type: GGMLType) throws {
-        for cols in type == .q5_1 ? [96, 896] : [256, 4352] {
+        for cols in type.blockSize == 32 ? [96, 896] : [256, 4352] {
             let m = RandomMatrix(type, rows: 37, cols: cols, seed: UInt64(cols))
             let matrix = m.matrix
             let x = Self.activations(cols, seed: 5)
@@ -253,14 +261,15 @@ struct KQuantKernelTests {
         let cases: [(name: String, type: GGMLType, cols: Int, expectKernel: Bool)] = [
             ("q5_0_896", .q5_0, 896, true), ("q4k_768", .q4_K, 768, true), ("q6k_4864", .q6_K, 4864, true),
             ("q5k_256", .q5_K, 256, true), ("q5_1_64", .q5_1, 64, true), ("q3k_256", .q3_K, 256, true),
-            ("q2k_512", .q2_K, 512, true), ("iq4xs_256", .iq4_xs, 256, false),
+            ("q2k_512", .q2_K, 512, true), ("iq4xs_256", .iq4_xs, 256, true),
+            ("iq4nl_64", .iq4_nl, 64, true), ("iq3s_256", .iq3_s, 256, false),
         ]
         let rows = 6
         var generated: [String: RandomMatrix] = [:]
         for c in cases {
             // Blocks of a type the generator does not know are plain random bytes (never multiplied).
             let known =
-                [GGMLType.q5_0, .q5_1, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K].contains(c.type)
+                [GGMLType.q5_0, .q5_1, .q2_K, .q3_K, .iq4_nl, .iq4_xs, .q4_K, .q5_K, .q6_K].contains(c.type)
                 && c.cols % c.type.blockSize == 0
             let blocks: [UInt8]
             if known {

@@ -31,6 +31,10 @@ void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end
 /// reads F32 x.
 void pg_matvec_q2_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 void pg_matvec_q3_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+/// IQ4_NL weights (18 bytes per 32 values) and IQ4_XS (136 bytes per 256; quant_matvec_iq4.c): y[r] = Σ_j d_j·Σ
+/// level(q)·x, with the 16 int8 levels of kvalues_iq4nl. Their only kernels: every mode reads F32 x.
+void pg_matvec_iq4_nl(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
+void pg_matvec_iq4_xs(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// F16 and BF16 weights (2 bytes per value; cols a multiple of 32; quant_matvec_f16.c): y[r] = Σ w·x. Their only
 /// kernels: every mode reads F32 x.
 void pg_matvec_f16(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
@@ -82,6 +86,7 @@ PG_MATMAT_F32(pg_matmat_q4_1); PG_MATMAT_F32(pg_matmat_q4_0); PG_MATMAT_F32(pg_m
 PG_MATMAT_F32(pg_matmat_q5_0); PG_MATMAT_F32(pg_matmat_q4_k); PG_MATMAT_F32(pg_matmat_q5_k);
 PG_MATMAT_F32(pg_matmat_q6_k); PG_MATMAT_F32(pg_matmat_f16); PG_MATMAT_F32(pg_matmat_bf16);
 PG_MATMAT_F32(pg_matmat_q5_1); PG_MATMAT_F32(pg_matmat_q2_k); PG_MATMAT_F32(pg_matmat_q3_k);
+PG_MATMAT_F32(pg_matmat_iq4_nl); PG_MATMAT_F32(pg_matmat_iq4_xs);
 /// Int8 activations: qx [nx, cols], dx and sx [nx, cols / 32] (pg_quantize_q8 of each row).
 PG_MATMAT_Q8(pg_matmat_q4_1_q8); PG_MATMAT_Q8(pg_matmat_q4_0_q8); PG_MATMAT_Q8(pg_matmat_q8_0_q8);
 PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(pg_matmat_q6_k_q8);

@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 /// Block formats of `pg_matvec_job.type` (ggml type ids).
-enum { PG_BLOCK_Q4_0 = 2, PG_BLOCK_Q4_1 = 3, PG_BLOCK_Q5_0 = 6, PG_BLOCK_Q5_1 = 7, PG_BLOCK_Q8_0 = 8, PG_BLOCK_Q2_K = 10, PG_BLOCK_Q3_K = 11, PG_BLOCK_Q4_K = 12, PG_BLOCK_Q5_K = 13, PG_BLOCK_Q6_K = 14, PG_BLOCK_F16 = 1, PG_BLOCK_BF16 = 30 };
+enum { PG_BLOCK_Q4_0 = 2, PG_BLOCK_Q4_1 = 3, PG_BLOCK_Q5_0 = 6, PG_BLOCK_Q5_1 = 7, PG_BLOCK_Q8_0 = 8, PG_BLOCK_Q2_K = 10, PG_BLOCK_Q3_K = 11, PG_BLOCK_Q4_K = 12, PG_BLOCK_Q5_K = 13, PG_BLOCK_Q6_K = 14, PG_BLOCK_F16 = 1, PG_BLOCK_BF16 = 30,
+       PG_BLOCK_IQ4_NL = 20, PG_BLOCK_IQ4_XS = 23 };
 
 /// Bytes of one row of `cols` values in block format `type` (0 for a type without a kernel).
 size_t pg_row_bytes(int type, size_t cols);

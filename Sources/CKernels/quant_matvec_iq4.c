@@ -1,0 +1,100 @@
+// AVX2/FMA/F16C decode kernels for the 4-bit non-linear formats with F32 activations, their only kernels (every
+// mode, every CPU). Layouts (ggml-common.h): block_iq4_nl {f16 d; u8 qs[16]} (32 values), block_iq4_xs {f16 d;
+// u16 scales_h; u8 scales_l[4]; u8 qs[128]} (256 values in 8 sub-blocks of 32 with 6-bit scales). Index byte j of a
+// 32-value group holds values j (low nibble) and j + 16 (high nibble); each index picks one of kvalues_iq4nl's 16
+// int8 levels (one byte shuffle per 16 values).
+#include "ckernels.h"
+#include "block_common.h"
+#include <immintrin.h>
+#include <stdint.h>
+
+static const int8_t iq4_levels[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+// The 32 levels of one group of 16 index bytes as four vectors of 8 floats (values 0-7, 8-15, 16-23, 24-31).
+static inline void iq4_unpack(const uint8_t *qs, __m256 f[4]) {
+    const __m128i table = _mm_loadu_si128((const __m128i *)iq4_levels), nibble = _mm_set1_epi8(0x0F);
+    const __m128i bytes = _mm_loadu_si128((const __m128i *)qs);
+    const __m128i lo = _mm_shuffle_epi8(table, _mm_and_si128(bytes, nibble));
+    const __m128i hi = _mm_shuffle_epi8(table, _mm_and_si128(_mm_srli_epi16(bytes, 4), nibble));
+    f[0] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo));
+    f[1] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)));
+    f[2] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi));
+    f[3] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)));
+}
+
+// Σ level·x over one group as 8 lanes: (f0·x0 + f2·x2) + (f1·x1 + f3·x3).
+static inline __m256 group_dot(const __m256 f[4], const float *x) {
+    __m256 a = _mm256_mul_ps(f[0], _mm256_loadu_ps(x));
+    __m256 b = _mm256_mul_ps(f[1], _mm256_loadu_ps(x + 8));
+    a = _mm256_fmadd_ps(f[2], _mm256_loadu_ps(x + 16), a);
+    b = _mm256_fmadd_ps(f[3], _mm256_loadu_ps(x + 24), b);
+    return _mm256_add_ps(a, b);
+}
+
+// One IQ4_NL row (blocks of 18 bytes at p) against NT activation rows x + t·cols: per row of x, two accumulators
+// (even and odd blocks) so that consecutive blocks' FMAs do not wait on each other; the single-row kernel is NT = 1,
+// so every batched result equals it bit for bit.
+static inline __attribute__((always_inline)) void iq4nl_row(const uint8_t *p, size_t cols, const float *x, int nt,
+                                                             float *y, size_t ldy) {
+    __m256 acc[4][2];
+    for (int t = 0; t < nt; t++) acc[t][0] = acc[t][1] = _mm256_setzero_ps();
+    for (size_t b = 0; b < cols / 32; b++) {
+        const uint8_t *pb = p + 18 * b;
+        const __m256 d = _mm256_set1_ps(half_at(pb));
+        __m256 f[4];
+        iq4_unpack(pb + 2, f);
+        for (int t = 0; t < nt; t++) acc[t][b & 1] = _mm256_fmadd_ps(d, group_dot(f, x + t * cols + 32 * b), acc[t][b & 1]);
+    }
+    for (int t = 0; t < nt; t++) y[t * ldy] = hsum(_mm256_add_ps(acc[t][0], acc[t][1]));
+}
+
+void pg_matvec_iq4_nl(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
+    const size_t row_bytes = cols / 32 * 18;
+    for (size_t r = row_begin; r < row_end; r++) iq4nl_row((const uint8_t *)w + r * row_bytes, cols, x, 1, y + r, 1);
+}
+
+void pg_matmat_iq4_nl(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                      float *y, size_t ldy) {
+    const size_t row_bytes = cols / 32 * 18;
+    for (size_t r = row_begin; r < row_end; r++) {
+        const uint8_t *p = (const uint8_t *)w + r * row_bytes;
+        size_t t = 0;
+        for (; t + 4 <= nx; t += 4) iq4nl_row(p, cols, x + t * cols, 4, y + t * ldy + r, ldy);
+        switch (nx - t) {
+        case 3: iq4nl_row(p, cols, x + t * cols, 3, y + t * ldy + r, ldy); break;
+        case 2: iq4nl_row(p, cols, x + t * cols, 2, y + t * ldy + r, ldy); break;
+        case 1: iq4nl_row(p, cols, x + t * cols, 1, y + t * ldy + r, ldy); break;
+        default: break;
+        }
+    }
+}
+
+// One IQ4_XS super-block of one row against x[0..256): sub-block j's scale is its nibble of scales_l[j / 2] with
+// bits 2j, 2j+1 of scales_h on top; value = d·(scale − 32)·level.
+static inline void iq4xs_block(const uint8_t *pb, const float *x, __m256 *acc) {
+    const float d = half_at(pb);
+    const unsigned high = (unsigned)pb[2] | (unsigned)pb[3] << 8;
+    for (int j = 0; j < 8; j++) {
+        const int scale = ((pb[4 + j / 2] >> (4 * (j % 2))) & 0x0F) | (int)(((high >> (2 * j)) & 3) << 4);
+        __m256 f[4];
+        iq4_unpack(pb + 8 + 16 * j, f);
+        *acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)(scale - 32)), group_dot(f, x + 32 * j), *acc);
+    }
+}
+
+void pg_matvec_iq4_xs(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y) {
+#define IQ4XS_ROW_BLOCK(pb, b, acc, off) iq4xs_block(pb, x + 256 * (b), &(acc))
+    K_ROWS4_KERNEL(136, IQ4XS_ROW_BLOCK)
+#undef IQ4XS_ROW_BLOCK
+}
+
+void pg_matmat_iq4_xs(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, size_t nx,
+                      float *y, size_t ldy) {
+#define IQ4XS_PREPARE(t0) (void)(t0)
+#define IQ4XS_TILE_BLOCK(pb, b, acc, off, u) iq4xs_block(pb, x + TILE_ROW(t, u, nx) * cols + 256 * (b), &(acc))
+#define IQ4XS_SINGLE(t0) pg_matvec_iq4_xs(w, cols, row_begin, row_end, x + (t0) * cols, y + (t0) * ldy)
+    K_TILE_KERNEL(136, IQ4XS_PREPARE, IQ4XS_TILE_BLOCK, IQ4XS_SINGLE)
+#undef IQ4XS_PREPARE
+#undef IQ4XS_TILE_BLOCK
+#undef IQ4XS_SINGLE
+}
