@@ -49,6 +49,16 @@ static inline float hsum(__m256 v) {
 // are never used.
 static inline __m128 block_scales(const uint8_t *pb) { return _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)pb)); }
 
+// The 32-value formats' block arithmetic on unpacked values (f: values 0-7, 8-15, 16-23, 24-31 as floats) against
+// x[0..32): (f0·x0 + f2·x2) + (f1·x1 + f3·x3), as 8 lanes; the DOT functions of quant_matvec.c do the same.
+static inline __m256 unpacked_dot(const __m256 f[4], const float *x) {
+    __m256 a = _mm256_mul_ps(f[0], _mm256_loadu_ps(x));
+    __m256 b = _mm256_mul_ps(f[1], _mm256_loadu_ps(x + 8));
+    a = _mm256_fmadd_ps(f[2], _mm256_loadu_ps(x + 16), a);
+    b = _mm256_fmadd_ps(f[3], _mm256_loadu_ps(x + 24), b);
+    return _mm256_add_ps(a, b);
+}
+
 static inline float lane(__m128 v, int k) {
     float f[4];
     _mm_storeu_ps(f, v);

@@ -124,41 +124,28 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
     }
 }
 
+// The formats whose only kernels read F32 activations, whatever form the batch's other matrices read: their
+// single-row and batched kernels, or 0.
+typedef void (*float_matvec)(const void *, size_t, size_t, size_t, const float *, float *);
+typedef void (*float_matmat)(const void *, size_t, size_t, size_t, const float *, size_t, float *, size_t);
+static int float_only_kernels(int type, float_matvec *one, float_matmat *many) {
+    switch (type) {
+#define FLOAT_ONLY(TYPE, name) case TYPE: *one = pg_matvec_##name; *many = pg_matmat_##name; return 1;
+    FLOAT_ONLY(PG_BLOCK_Q5_1, q5_1) FLOAT_ONLY(PG_BLOCK_Q2_K, q2_k) FLOAT_ONLY(PG_BLOCK_Q3_K, q3_k)
+    FLOAT_ONLY(PG_BLOCK_Q5_K, q5_k) FLOAT_ONLY(PG_BLOCK_IQ4_NL, iq4_nl) FLOAT_ONLY(PG_BLOCK_IQ4_XS, iq4_xs)
+    FLOAT_ONLY(PG_BLOCK_F16, f16) FLOAT_ONLY(PG_BLOCK_BF16, bf16)
+#undef FLOAT_ONLY
+    default: return 0;
+    }
+}
+
 static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
-    switch (j->type) {  // F32-activation kernels only, whatever form the batch's other matrices read
-    case PG_BLOCK_Q5_K:
-        if (b->nx > 1) pg_matmat_q5_k(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
-        else pg_matvec_q5_k(j->w, b->cols, begin, end, b->x, j->y);
+    float_matvec one;
+    float_matmat many;
+    if (float_only_kernels(j->type, &one, &many)) {
+        if (b->nx > 1) many(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
+        else one(j->w, b->cols, begin, end, b->x, j->y);
         return;
-    case PG_BLOCK_Q5_1:
-        if (b->nx > 1) pg_matmat_q5_1(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
-        else pg_matvec_q5_1(j->w, b->cols, begin, end, b->x, j->y);
-        return;
-    case PG_BLOCK_Q2_K:
-        if (b->nx > 1) pg_matmat_q2_k(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
-        else pg_matvec_q2_k(j->w, b->cols, begin, end, b->x, j->y);
-        return;
-    case PG_BLOCK_Q3_K:
-        if (b->nx > 1) pg_matmat_q3_k(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
-        else pg_matvec_q3_k(j->w, b->cols, begin, end, b->x, j->y);
-        return;
-    case PG_BLOCK_IQ4_NL:
-        if (b->nx > 1) pg_matmat_iq4_nl(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
-        else pg_matvec_iq4_nl(j->w, b->cols, begin, end, b->x, j->y);
-        return;
-    case PG_BLOCK_IQ4_XS:
-        if (b->nx > 1) pg_matmat_iq4_xs(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
-        else pg_matvec_iq4_xs(j->w, b->cols, begin, end, b->x, j->y);
-        return;
-    case PG_BLOCK_F16:
-        if (b->nx > 1) pg_matmat_f16(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
-        else pg_matvec_f16(j->w, b->cols, begin, end, b->x, j->y);
-        return;
-    case PG_BLOCK_BF16:
-        if (b->nx > 1) pg_matmat_bf16(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
-        else pg_matvec_bf16(j->w, b->cols, begin, end, b->x, j->y);
-        return;
-    default: break;
     }
     if (b->digits == 3) {  // 24-bit digit rows (pg_quantize_q24)
         if (b->nx > 1)

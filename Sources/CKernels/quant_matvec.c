@@ -162,14 +162,6 @@ static inline void q8_unpack(const uint8_t *qs, __m256 f[4]) {
     for (int i = 0; i < 4; i++) f[i] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 8 * i))));
 }
 
-// The DOT functions' arithmetic on unpacked values: (f0·x0 + f2·x2) + (f1·x1 + f3·x3), as 8 lanes.
-static inline __m256 unpacked_dot(const __m256 f[4], const float *x) {
-    __m256 a = _mm256_mul_ps(f[0], _mm256_loadu_ps(x));
-    __m256 b = _mm256_mul_ps(f[1], _mm256_loadu_ps(x + 8));
-    a = _mm256_fmadd_ps(f[2], _mm256_loadu_ps(x + 16), a);
-    b = _mm256_fmadd_ps(f[3], _mm256_loadu_ps(x + 24), b);
-    return _mm256_add_ps(a, b);
-}
 
 // Batched decode (several sequences per step): rows [row_begin, row_end) of W against nx activation rows
 // x [nx, cols], y[t·ldy + r] = dot(row r, x_t). Activation rows go N at a time (8 while N rows of x fit in L1

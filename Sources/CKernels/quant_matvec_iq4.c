@@ -22,15 +22,6 @@ static inline void iq4_unpack(const uint8_t *qs, __m256 f[4]) {
     f[3] = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)));
 }
 
-// Σ level·x over one group as 8 lanes: (f0·x0 + f2·x2) + (f1·x1 + f3·x3).
-static inline __m256 group_dot(const __m256 f[4], const float *x) {
-    __m256 a = _mm256_mul_ps(f[0], _mm256_loadu_ps(x));
-    __m256 b = _mm256_mul_ps(f[1], _mm256_loadu_ps(x + 8));
-    a = _mm256_fmadd_ps(f[2], _mm256_loadu_ps(x + 16), a);
-    b = _mm256_fmadd_ps(f[3], _mm256_loadu_ps(x + 24), b);
-    return _mm256_add_ps(a, b);
-}
-
 // One IQ4_NL row (blocks of 18 bytes at p) against NT activation rows x + t·cols: per row of x, two accumulators
 // (even and odd blocks) so that consecutive blocks' FMAs do not wait on each other; the single-row kernel is NT = 1,
 // so every batched result equals it bit for bit.
@@ -43,7 +34,7 @@ static inline __attribute__((always_inline)) void iq4nl_row(const uint8_t *p, si
         const __m256 d = _mm256_set1_ps(half_at(pb));
         __m256 f[4];
         iq4_unpack(pb + 2, f);
-        for (int t = 0; t < nt; t++) acc[t][b & 1] = _mm256_fmadd_ps(d, group_dot(f, x + t * cols + 32 * b), acc[t][b & 1]);
+        for (int t = 0; t < nt; t++) acc[t][b & 1] = _mm256_fmadd_ps(d, unpacked_dot(f, x + t * cols + 32 * b), acc[t][b & 1]);
     }
     for (int t = 0; t < nt; t++) y[t * ldy] = hsum(_mm256_add_ps(acc[t][0], acc[t][1]));
 }
@@ -78,7 +69,7 @@ static inline void iq4xs_block(const uint8_t *pb, const float *x, __m256 *acc) {
         const int scale = ((pb[4 + j / 2] >> (4 * (j % 2))) & 0x0F) | (int)(((high >> (2 * j)) & 3) << 4);
         __m256 f[4];
         iq4_unpack(pb + 8 + 16 * j, f);
-        *acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)(scale - 32)), group_dot(f, x + 32 * j), *acc);
+        *acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)(scale - 32)), unpacked_dot(f, x + 32 * j), *acc);
     }
 }
 
