@@ -48,13 +48,23 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         do {
             return try languageModel.chatPrompt(messages, template: template, templateVariables: templateVariables)
                 .map(Int.init)
-        } catch let error as ChatTemplateError {
+        } catch {
+            throw Self.renderFailure(error)
+        }
+    }
+
+    /// The gate's error for a chat render that failed: the request's fault (the template's `raise_exception`, a
+    /// value it cannot use, a malformed variable) is ``GateError/chatTemplateRefused(_:)``, a 400; a template the
+    /// interpreter cannot run is an engine failure.
+    static func renderFailure(_ error: any Error) -> any Error {
+        switch error {
+        case let error as ChatTemplateError:
             switch error {
-            case .raised, .render: throw GateError.chatTemplateRefused(error.description)
-            case .syntax, .unsupported: throw GateError.engineFailure("the chat template failed: \(error)")
+            case .raised, .render: return GateError.chatTemplateRefused(error.description)
+            case .syntax, .unsupported: return GateError.engineFailure("the chat template failed: \(error)")
             }
-        } catch let error as TokenizationError {
-            throw GateError.chatTemplateRefused(error.description)
+        case let error as TokenizationError: return GateError.chatTemplateRefused(error.description)
+        default: return error
         }
     }
 

@@ -146,3 +146,28 @@ import Testing
         #expect(unmatched.isEmpty, "accepted answers that do not match themselves: \(unmatched.prefix(5))")
     }
 }
+
+/// Answers the committed test set once graded wrong although right (found in the 1.5B's confidently "wrong" answers,
+/// fixed in datasets/generators 2026-12-06): each must grade right against its row's accepted answers.
+@Suite struct FactTestGradingFixTests {
+    @Test(
+        "endonyms and other names of official languages are accepted; the US-state capital question names the state",
+        arguments: [
+            ("official_languages:BD", "Bengali is an official language of Bangladesh."),
+            ("official_languages:MV", "The official language of the Maldives is Dhivehi."),
+            ("official_languages:MY", "The official language of Malaysia is Bahasa Melayu."),
+            ("official_languages:ZA", "Afrikaans is one of South Africa's official languages."),
+            ("official_languages:ZA", "isiZulu."),
+            ("official_languages:LS", "Sesotho."),
+        ])
+    func accepted(id: String, answer: String) throws {
+        let row = try #require(try AnswerGraderTests.factRecords().first { $0.meta["id"] == id })
+        #expect(AnswerGrader.grade(answer, accepted: row.answers).correct, "\(id): \(row.answers)")
+    }
+
+    @Test("no US-state capital question can be read as asking about the country Georgia")
+    func georgia() throws {
+        let row = try #require(try AnswerGraderTests.factRecords().first { $0.meta["id"] == "us_state_capitals:GA" })
+        #expect(row.text.contains("state"), "\(row.text)")
+    }
+}

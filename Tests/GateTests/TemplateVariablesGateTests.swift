@@ -29,6 +29,27 @@ import Tokenization
                 == lm.tokenizer.encode(off, parseSpecial: true))
     }
 
+    @Test(
+        "a conversation a real template refuses (Gemma 3: roles must alternate) is the request's fault, not the engine's"
+    )
+    func refusedConversation() throws {
+        let path = RealModelGateTests.root
+            .appendingPathComponent("Tests/TokenizationTests/Fixtures/chat-templates/gemma-3-it.jinja").path
+        let template = try ChatTemplate(source: String(contentsOfFile: path, encoding: .utf8), origin: "gemma3")
+        let messages = [ChatMessage(role: "user", content: "Hi"), ChatMessage(role: "user", content: "Again")]
+        do {
+            _ = try template.render(messages: messages, addGenerationPrompt: true)
+            Issue.record("the template accepted roles that do not alternate")
+        } catch {
+            let mapped = InferenceGateEngine.renderFailure(error)
+            guard case GateError.chatTemplateRefused(let reason)? = mapped as? GateError else {
+                Issue.record("mapped to \(mapped), not chatTemplateRefused")
+                return
+            }
+            #expect(reason.contains("alternate"))
+        }
+    }
+
     @Test("the engine: a variable the template does not read changes nothing; a nameless one is refused")
     func engine() throws {
         guard let path = RealModelGateTests.model() else { return }
