@@ -188,6 +188,7 @@ int pg_have_avx512(void);
                 const float *dx, const float *sx, size_t nx, float *y, size_t ldy)
 PG_MATMAT_Q8_VNNI(pg_matmat_q4_1_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q4_0_q8_vnni);
 PG_MATMAT_Q8_VNNI(pg_matmat_q5_0_q8_vnni); PG_MATMAT_Q8_VNNI(pg_matmat_q8_0_q8_vnni);
+PG_MATMAT_Q8_VNNI(pg_matmat_q5_1_q8_vnni);
 int pg_have_q8_vnni(void);
 void pg_q8_block_starts(const int8_t *qx, size_t blocks, int bias, int32_t *start);
 void pg_q8_half_block_starts(const int8_t *qx, size_t blocks, int bias, int32_t *start);
@@ -201,6 +202,8 @@ typedef void (*pg_pack_group32)(const void *w, size_t cols, size_t row, size_t r
 int pg_q8_packs_nibbles(int type);
 void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, const float *sx, float *y);
+void pg_matvec_q5_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, const float *sx, float *y);
 void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, float *y);
 static inline size_t nibble_block_bytes(int offsets) { return 256 + 64 + (offsets ? 64 : 0); }
@@ -209,6 +212,7 @@ size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, s
 // The packer of a format's groups of sixteen rows for the tile (every format pg_gemm_sub_block knows).
 pg_pack_group32 pg_q8_group_packer(int type);
 void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of);
+void pg_pack_q5_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of);
 void pg_pack_q6_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of);
 int pg_gemm_sub_block(int type);
 int pg_gemm_bias(int type);
@@ -217,10 +221,12 @@ int pg_gemm_bias(int type);
               const float *sx, float *y)
 PG_MATVEC_Q8_VNNI(pg_matvec_q4_1_q8_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q4_0_q8_vnni);
 PG_MATVEC_Q8_VNNI(pg_matvec_q5_0_q8_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q8_0_q8_vnni);
+PG_MATVEC_Q8_VNNI(pg_matvec_q5_1_q8_vnni);
 // The same on the three digit rows of pg_quantize_q24 (qx [3, cols], dx and sx [3, cols / 32]), in one pass.
 PG_MATVEC_Q8_VNNI(pg_matvec_q4_1_q24_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q4_0_q24_vnni);
 PG_MATVEC_Q8_VNNI(pg_matvec_q5_0_q24_vnni); PG_MATVEC_Q8_VNNI(pg_matvec_q8_0_q24_vnni);
-PG_MATVEC_Q8_VNNI(pg_matvec_q4_k_q24); PG_MATVEC_Q8_VNNI(pg_matvec_q6_k_q24);
+PG_MATVEC_Q8_VNNI(pg_matvec_q5_1_q24_vnni);
+PG_MATVEC_Q8_VNNI(pg_matvec_q4_k_q24); PG_MATVEC_Q8_VNNI(pg_matvec_q5_k_q24); PG_MATVEC_Q8_VNNI(pg_matvec_q6_k_q24);
 
 static inline float half_at(const uint8_t *p) {
     uint16_t h;

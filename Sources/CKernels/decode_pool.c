@@ -108,7 +108,9 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
         case PG_BLOCK_Q4_1: pg_matmat_q4_1(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
         case PG_BLOCK_Q4_0: pg_matmat_q4_0(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
         case PG_BLOCK_Q5_0: pg_matmat_q5_0(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
+        case PG_BLOCK_Q5_1: pg_matmat_q5_1(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
         case PG_BLOCK_Q4_K: pg_matmat_q4_k(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
+        case PG_BLOCK_Q5_K: pg_matmat_q5_k(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
         case PG_BLOCK_Q6_K: pg_matmat_q6_k(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
         default: pg_matmat_q8_0(j->w, b->cols, begin, end, b->x, n, j->y, ld); break;
         }
@@ -117,7 +119,9 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
         case PG_BLOCK_Q4_1: pg_matmat_q4_1_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         case PG_BLOCK_Q4_0: pg_matmat_q4_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         case PG_BLOCK_Q5_0: pg_matmat_q5_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        case PG_BLOCK_Q5_1: pg_matmat_q5_1_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         case PG_BLOCK_Q4_K: pg_matmat_q4_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        case PG_BLOCK_Q5_K: pg_matmat_q5_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         case PG_BLOCK_Q6_K: pg_matmat_q6_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         default: pg_matmat_q8_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         }
@@ -131,8 +135,8 @@ typedef void (*float_matmat)(const void *, size_t, size_t, size_t, const float *
 static int float_only_kernels(int type, float_matvec *one, float_matmat *many) {
     switch (type) {
 #define FLOAT_ONLY(TYPE, name) case TYPE: *one = pg_matvec_##name; *many = pg_matmat_##name; return 1;
-    FLOAT_ONLY(PG_BLOCK_Q5_1, q5_1) FLOAT_ONLY(PG_BLOCK_Q2_K, q2_k) FLOAT_ONLY(PG_BLOCK_Q3_K, q3_k)
-    FLOAT_ONLY(PG_BLOCK_Q5_K, q5_k) FLOAT_ONLY(PG_BLOCK_IQ4_NL, iq4_nl) FLOAT_ONLY(PG_BLOCK_IQ4_XS, iq4_xs)
+    FLOAT_ONLY(PG_BLOCK_Q2_K, q2_k) FLOAT_ONLY(PG_BLOCK_Q3_K, q3_k)
+    FLOAT_ONLY(PG_BLOCK_IQ4_NL, iq4_nl) FLOAT_ONLY(PG_BLOCK_IQ4_XS, iq4_xs)
     FLOAT_ONLY(PG_BLOCK_F16, f16) FLOAT_ONLY(PG_BLOCK_BF16, bf16)
 #undef FLOAT_ONLY
     default: return 0;
@@ -164,7 +168,9 @@ static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_
         case PG_BLOCK_Q4_1: pg_matvec_q4_1(j->w, b->cols, begin, end, b->x, j->y); break;
         case PG_BLOCK_Q4_0: pg_matvec_q4_0(j->w, b->cols, begin, end, b->x, j->y); break;
         case PG_BLOCK_Q5_0: pg_matvec_q5_0(j->w, b->cols, begin, end, b->x, j->y); break;
+        case PG_BLOCK_Q5_1: pg_matvec_q5_1(j->w, b->cols, begin, end, b->x, j->y); break;
         case PG_BLOCK_Q4_K: pg_matvec_q4_k(j->w, b->cols, begin, end, b->x, j->y); break;
+        case PG_BLOCK_Q5_K: pg_matvec_q5_k(j->w, b->cols, begin, end, b->x, j->y); break;
         case PG_BLOCK_Q6_K: pg_matvec_q6_k(j->w, b->cols, begin, end, b->x, j->y); break;
         default: pg_matvec_q8_0(j->w, b->cols, begin, end, b->x, j->y); break;
         }
@@ -173,7 +179,9 @@ static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_
         case PG_BLOCK_Q4_1: pg_matvec_q4_1_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         case PG_BLOCK_Q4_0: pg_matvec_q4_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         case PG_BLOCK_Q5_0: pg_matvec_q5_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        case PG_BLOCK_Q5_1: pg_matvec_q5_1_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         case PG_BLOCK_Q4_K: pg_matvec_q4_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        case PG_BLOCK_Q5_K: pg_matvec_q5_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         case PG_BLOCK_Q6_K: pg_matvec_q6_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         default: pg_matvec_q8_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         }

@@ -18,7 +18,8 @@
 // The sub-block of a format's scales in the tile: 32 values, or Q6_K's 16.
 int pg_gemm_sub_block(int type) {
     switch (type) {
-    case PG_BLOCK_Q4_0: case PG_BLOCK_Q4_1: case PG_BLOCK_Q5_0: case PG_BLOCK_Q8_0: case PG_BLOCK_Q4_K: return 32;
+    case PG_BLOCK_Q4_0: case PG_BLOCK_Q4_1: case PG_BLOCK_Q5_0: case PG_BLOCK_Q5_1: case PG_BLOCK_Q8_0:
+    case PG_BLOCK_Q4_K: case PG_BLOCK_Q5_K: return 32;
     case PG_BLOCK_Q6_K: return 16;
     default: return 0;
     }
@@ -37,7 +38,7 @@ int pg_gemm_bias(int type) {
 
 int pg_gemm_q8_supported(int type, size_t cols) {
     const int S = pg_gemm_sub_block(type);
-    const size_t block = (type == PG_BLOCK_Q4_K || type == PG_BLOCK_Q6_K) ? 256 : 32;
+    const size_t block = (type == PG_BLOCK_Q4_K || type == PG_BLOCK_Q5_K || type == PG_BLOCK_Q6_K) ? 256 : 32;
     return S > 0 && cols % block == 0 && cols <= 131072 && pg_have_avx512() && __builtin_cpu_supports("avx512dq");
 }
 

@@ -1,4 +1,4 @@
-// The K-quants (Q4_K, Q6_K) read sixteen rows at a time in the GEMM tile's layout (tile_common.h), shared by the
+// The K-quants (Q4_K, Q5_K, Q6_K) read sixteen rows at a time in the GEMM tile's layout (tile_common.h), shared by the
 // int8 kernels (quant_matvec_k_tile.c) and the 24-bit ones (quant_matvec_k_q24.c). Layouts in quant_matvec_k.c.
 #ifndef PG_K_TILE_H
 #define PG_K_TILE_H
@@ -49,11 +49,14 @@ static inline __m512i rows16_at(const void *w, size_t rb, size_t row, size_t row
     return _mm512_loadu_si512(off);
 }
 
-// Pair k of a super-block's nibbles (sub-blocks 2k, 2k + 1 as low and high nibbles of the same 32 bytes) of sixteen
-// rows as transpose_groups' input: lo[r], hi[r] hold rows r and r + 8. Each row is prefetched 1024 bytes (seven
-// super-blocks) ahead: with 512, 1.5B decode ran 14.1–15.3 tok/s (`quantized`) and 17.7–18.5 (`quantizedInt8`), with
-// 1024 16.0–17.0 and 18.4–19.8 (2048 was no better; Q6_K's distance is best left as it is).
-static inline void q4k_pair16(const uint8_t *const p[16], size_t at, __m512i lo[8], __m512i hi[8]) {
+// Pair k of a super-block's nibbles (sub-blocks 2k, 2k + 1 as low and high nibbles of the same 32 bytes at `at`) of
+// sixteen rows as transpose_groups' input: lo[r], hi[r] hold rows r and r + 8. Q5_K (five): value l of the two
+// sub-blocks also takes bits 2k and 2k + 1 of byte l of the 32 high-bit bytes at `hat` as its fifth bit (ggml's
+// dequantize_row_q5_K). Each row is prefetched 1024 bytes (seven Q4_K super-blocks) ahead: with 512, 1.5B decode ran
+// 14.1–15.3 tok/s (`quantized`) and 17.7–18.5 (`quantizedInt8`), with 1024 16.0–17.0 and 18.4–19.8 (2048 was no
+// better; Q6_K's distance is best left as it is).
+static inline __attribute__((always_inline)) void k4_pair16(const uint8_t *const p[16], size_t at, const int five,
+                                                           size_t hat, int k, __m512i lo[8], __m512i hi[8]) {
     for (int r = 0; r < 8; r++) {
         _mm_prefetch((const char *)p[r] + at + 1024, _MM_HINT_T0);
         _mm_prefetch((const char *)p[r + 8] + at + 1024, _MM_HINT_T0);
@@ -61,19 +64,31 @@ static inline void q4k_pair16(const uint8_t *const p[16], size_t at, __m512i lo[
                                  _mm256_loadu_si256((const __m256i *)(p[r + 8] + at)));
         lo[r] = _mm512_and_si512(a, _mm512_set1_epi8(0x0F));
         hi[r] = _mm512_and_si512(_mm512_srli_epi16(a, 4), _mm512_set1_epi8(0x0F));
+        if (five) {
+            const __m512i h = halves(_mm256_loadu_si256((const __m256i *)(p[r] + hat)),
+                                     _mm256_loadu_si256((const __m256i *)(p[r + 8] + hat)));
+            const __m512i sixteen = _mm512_set1_epi8(16);
+            lo[r] = _mm512_mask_add_epi8(lo[r], _mm512_test_epi8_mask(h, _mm512_set1_epi8((char)(1 << (2 * k)))),
+                                         lo[r], sixteen);
+            hi[r] = _mm512_mask_add_epi8(hi[r], _mm512_test_epi8_mask(h, _mm512_set1_epi8((char)(2 << (2 * k)))),
+                                         hi[r], sixteen);
+        }
     }
 }
 
-// For each 32-value sub-block of sixteen Q4_K rows (p and offs from rows16_at, `supers` super-blocks per row), the
-// statements after the macro's arguments run with s (the sub-block's index in the row), o[8] (its values in
-// transpose_groups' layout) and sc, mn (d · scale and dmin · min of its sixteen rows).
-#define FOR_Q4K_SUBBLOCKS(p, offs, supers, ...)                                                           \
+// For each 32-value sub-block of sixteen Q4_K (BB 144, FIVE 0) or Q5_K (BB 176, FIVE 1) rows (p and offs from
+// rows16_at, `supers` super-blocks per row), the statements after the macro's arguments run with s (the sub-block's
+// index in the row), o[8] (its values in transpose_groups' layout) and sc, mn (d · scale and dmin · min of its
+// sixteen rows). The two formats share the header (d, dmin, twelve bytes of scales and mins); Q5_K's 32 high-bit
+// bytes sit between it and the nibbles.
+#define FOR_K4_SUBBLOCKS(p, offs, supers, BB, FIVE, ...)                                                  \
     for (size_t sb_ = 0; sb_ < (supers); sb_++) {                                                         \
         __m512 scale_[8], min_[8];                                                                        \
-        q4k_scales16((p)[0] + 144 * sb_, (offs), scale_, min_);                                           \
+        q4k_scales16((p)[0] + (BB) * sb_, (offs), scale_, min_);                                          \
         for (int k_ = 0; k_ < 4; k_++) {                                                                  \
             __m512i z_[2][8];                                                                             \
-            q4k_pair16((p), 144 * sb_ + 16 + 32 * k_, z_[0], z_[1]);                                      \
+            k4_pair16((p), (BB) * sb_ + ((FIVE) ? 48 : 16) + 32 * k_, (FIVE), (BB) * sb_ + 16, k_, z_[0],   \
+                      z_[1]);                                                                             \
             for (int h_ = 0; h_ < 2; h_++) {                                                              \
                 const size_t s = 8 * sb_ + 2 * k_ + h_;                                                   \
                 const __m512 sc = scale_[2 * k_ + h_], mn = min_[2 * k_ + h_];                            \
@@ -83,6 +98,8 @@ static inline void q4k_pair16(const uint8_t *const p[16], size_t at, __m512i lo[
             }                                                                                             \
         }                                                                                                 \
     }
+#define FOR_Q4K_SUBBLOCKS(p, offs, supers, ...) FOR_K4_SUBBLOCKS(p, offs, supers, 144, 0, __VA_ARGS__)
+#define FOR_Q5K_SUBBLOCKS(p, offs, supers, ...) FOR_K4_SUBBLOCKS(p, offs, supers, 176, 1, __VA_ARGS__)
 
 // d · scale_i (i = 0 … 15) of one Q6_K super-block of sixteen rows (lane i: the block at base + offs[i]; layout in
 // quant_matvec_k.c: int8 scales at 192, f16 d at 208), as q6k_scales_times_d computes them per row: the tile's sc.

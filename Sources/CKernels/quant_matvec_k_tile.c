@@ -1,5 +1,5 @@
-// Int8 decode of the K-quants (Q4_K, Q6_K) on the GEMM tile's arithmetic (gemm_vnni.c), with AVX-512 VNNI: a batched
-// step packs sixteen weight rows per call (pg_pack_q4_k, pg_pack_q6_k) and runs the prefill's tile on them; a single row
+// Int8 decode of the K-quants (Q4_K, Q5_K, Q6_K) on the GEMM tile's arithmetic (gemm_vnni.c), with AVX-512 VNNI: a
+// batched step packs sixteen weight rows per call (pg_pack_q4_k, pg_pack_q5_k, pg_pack_q6_k) and runs the prefill's tile on them; a single row
 // runs the tile's operations (nt = 1) on the same values taken straight from the GGUF blocks, nothing stored. Integer
 // sums are exact in any grouping and the float steps per sub-block are the tile's, in its order, so a row gets the
 // same bits alone, in a batched step, or in a prompt's prefill GEMM (one-at-a-time and batched greedy decoding give
@@ -32,19 +32,33 @@ void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *
     })
 }
 
+// Sixteen Q5_K rows from `row` for the tile: a byte per value (0 … 31), 32-value sub-blocks with sc = d · scale_j
+// and of = dmin · min_j (weight = sc · u − of), as the tile reads formats without a bias.
+void pg_pack_q5_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc_, float *of_) {
+    const size_t supers = cols / 256;
+    const uint8_t *p[16];
+    const __m512i offs = rows16_at(w, supers * 176, row, rows, p);
+    FOR_Q5K_SUBBLOCKS(p, offs, supers, {
+        for (int g = 0; g < 8; g++) _mm512_store_si512((__m512i *)(out + 512 * s) + g, o[g]);
+        _mm512_storeu_ps(sc_ + 16 * s, sc);
+        _mm512_storeu_ps(of_ + 16 * s, mn);
+    })
+}
+
 // D activation rows (qx [D, cols], dx and sx [D, cols / 32]: one int8 row, or the three 24-bit digit rows of
-// pg_quantize_q24) against Q4_K rows [row_begin, row_end), sixteen at a time, in one pass over the weights: per
-// activation row the tile's operations (gemm_vnni.c, nt = 1) on the values pg_pack_q4_k would pack, taken straight
-// from the GGUF blocks (nothing stored); with three rows y = (f₂ + f₁) + f₀, as pg_matmat_q24 adds the tile's rows.
-static inline __attribute__((always_inline)) void q4k_rows(const void *w, size_t cols, size_t row_begin,
-                                                          size_t row_end, const int8_t *qx, const float *dx,
-                                                          const float *sx, float *y, const int D) {
-    const size_t supers = cols / 256, blocks = cols / 32;
+// pg_quantize_q24) against Q4_K (five 0) or Q5_K (five 1) rows [row_begin, row_end), sixteen at a time, in one pass
+// over the weights: per activation row the tile's operations (gemm_vnni.c, nt = 1) on the values pg_pack_q4_k or
+// pg_pack_q5_k would pack, taken straight from the GGUF blocks (nothing stored); with three rows
+// y = (f₂ + f₁) + f₀, as pg_matmat_q24 adds the tile's rows.
+static inline __attribute__((always_inline)) void k4_rows(const int five, const void *w, size_t cols,
+                                                         size_t row_begin, size_t row_end, const int8_t *qx,
+                                                         const float *dx, const float *sx, float *y, const int D) {
+    const size_t supers = cols / 256, blocks = cols / 32, bb = five ? 176 : 144;
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
-        const __m512i offs = rows16_at(w, supers * 144, r, row_end, p);
+        const __m512i offs = rows16_at(w, supers * bb, r, row_end, p);
         __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-        FOR_Q4K_SUBBLOCKS(p, offs, supers, {  // s: also the activation block the sub-block meets
+        FOR_K4_SUBBLOCKS(p, offs, supers, bb, five, {  // s: also the activation block the sub-block meets
             __m512i acc[3] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
             for (int g = 0; g < 8; g++) rows_dot(acc, D, o[g], qx, cols, 32 * s + 4 * g);
             for (int k = 0; k < D; k++) {
@@ -59,12 +73,22 @@ static inline __attribute__((always_inline)) void q4k_rows(const void *w, size_t
 
 void pg_matvec_q4_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                             const float *dx, const float *sx, float *y) {
-    q4k_rows(w, cols, row_begin, row_end, qx, dx, sx, y, 1);
+    k4_rows(0, w, cols, row_begin, row_end, qx, dx, sx, y, 1);
 }
 
 void pg_matvec_q4_k_q24(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                         const float *dx, const float *sx, float *y) {
-    q4k_rows(w, cols, row_begin, row_end, qx, dx, sx, y, 3);
+    k4_rows(0, w, cols, row_begin, row_end, qx, dx, sx, y, 3);
+}
+
+void pg_matvec_q5_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                            const float *dx, const float *sx, float *y) {
+    k4_rows(1, w, cols, row_begin, row_end, qx, dx, sx, y, 1);
+}
+
+void pg_matvec_q5_k_q24(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                        const float *dx, const float *sx, float *y) {
+    k4_rows(1, w, cols, row_begin, row_end, qx, dx, sx, y, 3);
 }
 
 // Sixteen Q6_K rows from `row` for the tile: a byte per value, 16-value sub-blocks with sc = d · scale_i (the bias 32

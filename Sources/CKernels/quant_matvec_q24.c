@@ -80,10 +80,12 @@ void pg_matvec_q24(int type, const void *w, size_t cols, size_t row_begin, size_
                    const float *dx, const float *sx, float *y) {
     switch (type) {
     case PG_BLOCK_Q4_K: pg_matvec_q4_k_q24(w, cols, row_begin, row_end, qx, dx, sx, y); break;
+    case PG_BLOCK_Q5_K: pg_matvec_q5_k_q24(w, cols, row_begin, row_end, qx, dx, sx, y); break;
     case PG_BLOCK_Q6_K: pg_matvec_q6_k_q24(w, cols, row_begin, row_end, qx, dx, sx, y); break;
     case PG_BLOCK_Q4_1: pg_matvec_q4_1_q24_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); break;
     case PG_BLOCK_Q4_0: pg_matvec_q4_0_q24_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); break;
     case PG_BLOCK_Q5_0: pg_matvec_q5_0_q24_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); break;
+    case PG_BLOCK_Q5_1: pg_matvec_q5_1_q24_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); break;
     default: pg_matvec_q8_0_q24_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); break;
     }
 }

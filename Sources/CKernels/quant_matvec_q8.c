@@ -136,6 +136,12 @@ void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
     ROWS4_KERNEL(22, 2, FIVEBIT_DOT, 0, -16.0f)
 }
 
+void pg_matvec_q5_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y) {
+    if (pg_have_q8_vnni()) { pg_matvec_q5_1_q8_vnni(w, cols, row_begin, row_end, qx, dx, sx, y); return; }
+    ROWS4_KERNEL(24, 4, FIVEBIT_DOT, 1, 1.0f)
+}
+
 // Batched decode with int8 activations: rows [row_begin, row_end) of W against nx quantised activation rows
 // (qx [nx, cols], dx and sx [nx, cols / 32]), y[t·ldy + r]. Four activation rows at a time share each weight
 // block's load and unpacking; each meets INT8_BLOCK's operations in its order (the offset coefficient
@@ -202,4 +208,9 @@ void pg_matmat_q8_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 void pg_matmat_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
     INT8_TILE_KERNEL(22, 2, FIVEBIT_DOT, 0, -16.0f, pg_matvec_q5_0_q8, pg_matmat_q5_0_q8_vnni)
+}
+
+void pg_matmat_q5_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    INT8_TILE_KERNEL(24, 4, FIVEBIT_DOT, 1, 1.0f, pg_matvec_q5_1_q8, pg_matmat_q5_1_q8_vnni)
 }

@@ -1,8 +1,8 @@
-// AVX-512 VNNI int8 decode kernels for the 32-value formats (Q4_0, Q4_1, Q5_0, Q8_0), chosen at run time
+// AVX-512 VNNI int8 decode kernels for the 32-value formats (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0), chosen at run time
 // (pg_have_q8_vnni) by pg_matvec_*_q8 and pg_matmat_*_q8 (quant_matvec_q8.c). They compute what the int8 prefill
 // GEMM (gemm_vnni.c, tile) computes, in its order: per weight row r and block b, the exact int32 sum
 // isum = Σ (u − bias)·qx (VPDPBUSD, Intel SDM), then one float step per block,
-//     y_r = fma(float(isum), scale_rb · dx_b, y_r)   and, for Q4_1 only, y_r = fnmadd(−m_rb, sx_b, y_r),
+//     y_r = fma(float(isum), scale_rb · dx_b, y_r)   and, for Q4_1 and Q5_1, y_r = fnmadd(−m_rb, sx_b, y_r),
 // from y_r = 0 in block order. Integer sums are exact whatever their grouping, so the single-row kernel (which
 // sums each row's block from the GGUF bytes and transposes sixteen rows' sums into one vector) and the batched
 // one (sixteen rows packed once per call and shared by all activation rows, the GEMM's tile) give every row the
@@ -277,6 +277,7 @@ static inline __attribute__((always_inline)) void pack16(const int kind, const s
 VNNI_Q8(q4_1, PG_BLOCK_Q4_1, KIND_NIBBLE, 20, 4, 0, 1)
 VNNI_Q8(q4_0, PG_BLOCK_Q4_0, KIND_NIBBLE, 18, 2, 8, 0)
 VNNI_Q8(q5_0, PG_BLOCK_Q5_0, KIND_FIVEBIT, 22, 2, 16, 0)
+VNNI_Q8(q5_1, PG_BLOCK_Q5_1, KIND_FIVEBIT, 24, 4, 0, 1)
 VNNI_Q8(q8_0, PG_BLOCK_Q8_0, KIND_Q8, 34, 2, 128, 0)
 
 #pragma clang attribute pop
@@ -286,6 +287,7 @@ static pg_pack_group32 pack_for(int type) {
     case PG_BLOCK_Q4_1: return pack_q4_1;
     case PG_BLOCK_Q4_0: return pack_q4_0;
     case PG_BLOCK_Q5_0: return pack_q5_0;
+    case PG_BLOCK_Q5_1: return pack_q5_1;
     case PG_BLOCK_Q8_0: return pack_q8_0;
     default: return NULL;
     }
@@ -294,6 +296,7 @@ static pg_pack_group32 pack_for(int type) {
 pg_pack_group32 pg_q8_group_packer(int type) {
     switch (type) {
     case PG_BLOCK_Q4_K: return pg_pack_q4_k;
+    case PG_BLOCK_Q5_K: return pg_pack_q5_k;
     case PG_BLOCK_Q6_K: return pg_pack_q6_k;
     default: return pack_for(type);
     }
@@ -301,10 +304,13 @@ pg_pack_group32 pg_q8_group_packer(int type) {
 
 int pg_q8_packs_nibbles(int type) { return type == PG_BLOCK_Q4_0 || type == PG_BLOCK_Q4_1 || type == PG_BLOCK_Q4_K; }
 
+// The formats with an offset per block besides the scale (weight = d · u + m): their packed groups keep −m too.
+static int has_offsets(int type) { return type == PG_BLOCK_Q4_1 || type == PG_BLOCK_Q5_1; }
+
 static size_t packed_value_bytes(int type, size_t cols) { return (pg_q8_packs_nibbles(type) ? 8 : 16) * cols; }
 
 size_t pg_q8_packed_group_bytes(int type, size_t cols) {
-    return packed_value_bytes(type, cols) + (type == PG_BLOCK_Q4_1 ? 2 : 1) * 16 * (cols / 32) * sizeof(float);
+    return packed_value_bytes(type, cols) + (has_offsets(type) ? 2 : 1) * 16 * (cols / 32) * sizeof(float);
 }
 
 size_t pg_q8_packed_bytes(int type, size_t rows, size_t cols) {
@@ -332,7 +338,7 @@ int pg_q8_pack_matrix(int type, const void *w, size_t rows, size_t cols, void *o
     if (pg_q8_packed_bytes(type, rows, cols) == 0) return 0;
     pack_job j = {.pack = pack_for(type), .w = w, .rows = rows, .cols = cols,
                   .group_bytes = pg_q8_packed_group_bytes(type, cols),
-                  .value_bytes = packed_value_bytes(type, cols), .out = out, .offsets = type == PG_BLOCK_Q4_1};
+                  .value_bytes = packed_value_bytes(type, cols), .out = out, .offsets = has_offsets(type)};
     pg_parallel_for(pack_chunk, &j, (rows + 15) / 16, threads);
     return 1;
 }

@@ -28,7 +28,7 @@ struct BatchedDecodeTests {
 
     @Test(
         "a batched product equals one product per activation row, bit for bit",
-        arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q5_K, .q6_K])
+        arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K])
     func kernels(type: GGMLType) {
         // Legacy blocks: 160 columns take tiles of 8 activation rows, 800 (wider than 768) tiles of 4; with AVX-512 VNNI
         // the int8 products take tiles of 16 (13 or more rows left) and 8 (6 or more) first.

@@ -24,7 +24,7 @@ struct DecodePoolTests {
 
     /// A random matrix of `type`.
     func matrix(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> QuantizedMatrix {
-        if [.q5_0, .q4_K, .q5_K, .q6_K].contains(type) {
+        if [.q5_0, .q5_1, .q4_K, .q5_K, .q6_K].contains(type) {
             return KQuantKernelTests.RandomMatrix(type, rows: rows, cols: cols, seed: seed).matrix
         }
         let raw = RawBlocks(kernels.makeBlocks(type, rows: rows, cols: cols, seed: seed).0.data)
@@ -44,7 +44,7 @@ struct DecodePoolTests {
 
     @Test(
         "threaded products equal the single-thread ones for awkward row counts",
-        arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q4_K, .q5_K, .q6_K])
+        arguments: [GGMLType.q4_0, .q4_1, .q8_0, .q5_0, .q5_1, .q4_K, .q5_K, .q6_K])
     func awkwardRows(type: GGMLType) {
         let cols = type.blockSize == 256 ? 512 : 160
         let x = vector(cols, seed: 7)

@@ -9,11 +9,11 @@ import GGUF
 /// (passes trivially) on a CPU without AVX-512 VNNI.
 @Suite("Int8 prefill GEMM")
 struct Int8GemmTests {
-    /// Blocks of `type` for a [rows, cols] matrix (K-quants and Q5_0 from KQuantKernelTests, with a bound on each
+    /// Blocks of `type` for a [rows, cols] matrix (K-quants, Q5_0 and Q5_1 from KQuantKernelTests, with a bound on each
     /// weight's terms; the others from QuantizedKernelTests, bounded by |value| + the row's largest |value|).
     static func blocks(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) -> (bytes: [UInt8], bound: [Float]) {
         switch type {
-        case .q5_0, .q4_K, .q6_K:
+        case .q5_0, .q5_1, .q4_K, .q5_K, .q6_K:
             let m = KQuantKernelTests.RandomMatrix(type, rows: rows, cols: cols, seed: seed)
             return (m.blocks, m.termBound)
         default:
@@ -28,9 +28,9 @@ struct Int8GemmTests {
 
     @Test(
         "equals the int8 decode kernels row by row up to float rounding",
-        arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K])
+        arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K])
     func matchesDecodeKernels(type: GGMLType) throws {
-        let cols = type == .q4_K || type == .q6_K ? 512 : 96
+        let cols = type.blockSize == 256 ? 512 : 96
         for rows in [1, 17, 33, 70] {
             let (bytes, bound) = Self.blocks(type, rows: rows, cols: cols, seed: UInt64(rows * 31 + cols))
             let raw = DecodePoolTests.RawBlocks(bytes)

@@ -149,8 +149,8 @@ struct KQuantKernelTests {
     }
 
     @Test(
-        "Q5_1, Q2_K, Q3_K, IQ4_NL, IQ4_XS and Q5_K read F32 activations in every mode; a batched step's rows equal single products bit for bit",
-        arguments: [GGMLType.q5_1, .q2_K, .q3_K, .iq4_nl, .iq4_xs, .q5_K])
+        "Q2_K, Q3_K, IQ4_NL and IQ4_XS read F32 activations in every mode; a batched step's rows equal single products bit for bit",
+        arguments: [GGMLType.q2_K, .q3_K, .iq4_nl, .iq4_xs])
     func floatOnlyEveryMode(type: GGMLType) throws {
         for cols in type.blockSize == 32 ? [96, 896] : [256, 4352] {
             let m = RandomMatrix(type, rows: 37, cols: cols, seed: UInt64(cols))
@@ -177,7 +177,7 @@ struct KQuantKernelTests {
 
     @Test(
         "int8-activation kernels equal the dequantised product with x rounded as pg_quantize_q8 rounds it",
-        arguments: [GGMLType.q5_0, .q4_K, .q6_K])
+        arguments: [GGMLType.q5_0, .q5_1, .q4_K, .q5_K, .q6_K])
     func int8(type: GGMLType) throws {
         let colsList = try #require(Self.shapes.first { $0.0 == type }?.1)
         for cols in colsList {
@@ -210,7 +210,8 @@ struct KQuantKernelTests {
 
     @Test(
         "24-bit activations (the quantized mode on AVX-512 VNNI) rebuild x to 2⁻²³ of its block and give the dequantised product of that x",
-        .enabled(if: pg_q24_supported() != 0, "needs AVX-512 VNNI"), arguments: [GGMLType.q5_0, .q4_K, .q6_K])
+        .enabled(if: pg_q24_supported() != 0, "needs AVX-512 VNNI"),
+        arguments: [GGMLType.q5_0, .q5_1, .q4_K, .q5_K, .q6_K])
     func digits24(type: GGMLType) throws {
         let cols = 1280 - (type == .q4_K ? 512 : 0), blocks = cols / 32
         var x = Self.activations(cols, seed: 11)

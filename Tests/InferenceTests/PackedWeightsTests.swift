@@ -15,7 +15,7 @@ struct PackedWeightsTests {
 
     func matrix(_ type: GGMLType, rows: Int, cols: Int, budget: PackedWeights.Budget) -> QuantizedMatrix {
         let bytes =
-            type == .q5_0
+            type == .q5_0 || type == .q5_1
             ? KQuantKernelTests.RandomMatrix(type, rows: rows, cols: cols, seed: 7).blocks
             : kernels.makeBlocks(type, rows: rows, cols: cols, seed: 7).0.data
         let raw = DecodePoolTests.RawBlocks(bytes)
@@ -32,16 +32,16 @@ struct PackedWeightsTests {
     }
 
     /// Per group of sixteen rows: the values (the 4-bit formats as nibbles, half a byte each; the others a byte),
-    /// then a float scale per row and block, and for Q4_1 a float offset.
+    /// then a float scale per row and block, and for Q4_1 and Q5_1 a float offset.
     static func expectedBytes(_ type: GGMLType, rows: Int, cols: Int) -> Int {
         let valueBytes = [.q4_0, .q4_1].contains(type) ? 8 * cols : 16 * cols
-        return (rows + 15) / 16 * (valueBytes + (type == .q4_1 ? 2 : 1) * 16 * (cols / 32) * 4)
+        return (rows + 15) / 16 * (valueBytes + ([.q4_1, .q5_1].contains(type) ? 2 : 1) * 16 * (cols / 32) * 4)
     }
 
     @Test(
         "the packed copy gives the bits of per-call packing and of one row at a time",
         arguments: [
-            GGMLType.q4_0, .q4_1, .q5_0, .q8_0,
+            GGMLType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0,
         ])
     func sameBits(type: GGMLType) {
         for (rows, cols) in [(17, 96), (200, 96), (1000, 64), (70, 576)] {
@@ -95,7 +95,7 @@ struct PackedWeightsTests {
 
     @Test(
         "default-mode batched steps on 24-bit digit rows pack every 32-value format, with the bits of one row at a time",
-        arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q8_0])
+        arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0])
     func defaultMode(type: GGMLType) {
         let rows = 70, cols = 576, n = 5
         let budget = PackedWeights.Budget(limit: 1 << 30)

@@ -55,7 +55,11 @@ void pg_matvec_q8_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_
                        const int8_t *qx, const float *dx, const float *sx, float *y);
 void pg_matvec_q5_0_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y);
+void pg_matvec_q5_1_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y);
 void pg_matvec_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y);
+void pg_matvec_q5_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y);
 void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y);
@@ -90,16 +94,17 @@ PG_MATMAT_F32(pg_matmat_iq4_nl); PG_MATMAT_F32(pg_matmat_iq4_xs);
 /// Int8 activations: qx [nx, cols], dx and sx [nx, cols / 32] (pg_quantize_q8 of each row).
 PG_MATMAT_Q8(pg_matmat_q4_1_q8); PG_MATMAT_Q8(pg_matmat_q4_0_q8); PG_MATMAT_Q8(pg_matmat_q8_0_q8);
 PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(pg_matmat_q6_k_q8);
+PG_MATMAT_Q8(pg_matmat_q5_1_q8); PG_MATMAT_Q8(pg_matmat_q5_k_q8);
 
 // Prefill on int8 activations (AVX-512 VNNI; gemm_vnni.c): y[nx, rows] = x[nx, cols] · Wᵀ for W [rows, cols] in block
 // format `type` (ggml type id), x quantised per 32 values as for the _q8 kernels; rows split across the decode pool.
 // pg_gemm_q8_supported: 1 when the CPU has AVX-512 VNNI and there is a kernel for `type` at this width.
 int pg_gemm_q8_supported(int type, size_t cols);
 void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *x, size_t nx, float *y, int threads);
-// A 32-value-format matrix (Q4_0, Q4_1, Q5_0, Q8_0) packed whole for the int8 GEMM tile, so batched int8 decode
+// A 32-value-format matrix (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) packed whole for the int8 GEMM tile, so batched int8 decode
 // steps stop packing sixteen rows per call (quant_matvec_q8_vnni.c). pg_q8_packed_bytes: the bytes it takes (groups
-// of sixteen rows: a byte per weight, half a byte for Q4_0 and Q4_1; a float scale per row and block, for Q4_1 a
-// float offset too), 0 when the
+// of sixteen rows: a byte per weight, half a byte for Q4_0 and Q4_1; a float scale per row and block, for Q4_1 and
+// Q5_1 a float offset too), 0 when the
 // CPU (AVX-512 VNNI and DQ) or the format has no packing. pg_q8_pack_matrix fills `out` (64-byte aligned, that many
 // bytes) on up to `threads` threads of the decode pool; returns 1, or 0 (nothing written) without packing.
 size_t pg_q8_packed_bytes(int type, size_t rows, size_t cols);

@@ -1,7 +1,7 @@
 import CKernels
 import Foundation
 
-/// The packed int8 form of one 32-value-format matrix (Q4_0, Q4_1, Q5_0, Q8_0), kept so that batched integer
+/// The packed int8 form of one 32-value-format matrix (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0), kept so that batched integer
 /// decode steps (`quantizedInt8`, and `quantized` on AVX-512 VNNI) stop
 /// packing sixteen weight rows per call (`pg_q8_pack_matrix`: a byte per weight,
 /// half a byte for Q4_0 and Q4_1, plus a float scale per row and block, and for Q4_1 a float offset; 0.63–1.13 bytes
