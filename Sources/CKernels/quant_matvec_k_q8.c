@@ -72,26 +72,28 @@ static inline void q6k_q8_block(const uint8_t *pb, const int8_t *qx, const float
     }
 }
 
-void pg_matvec_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
-                       const int8_t *qx, const float *dx, const float *sx, float *y) {
+// Q4_K (five 0) or Q5_K (five 1) rows against one int8 activation row.
+static inline __attribute__((always_inline)) void k4_matvec_q8(const int five, const void *w, size_t cols,
+                                                              size_t row_begin, size_t row_end, const int8_t *qx,
+                                                              const float *dx, const float *sx, float *y) {
     if (pg_have_q8_vnni()) {
-        pg_matvec_q4_k_q8_tile(w, cols, row_begin, row_end, qx, dx, sx, y);
+        if (five) pg_matvec_q5_k_q8_tile(w, cols, row_begin, row_end, qx, dx, sx, y);
+        else pg_matvec_q4_k_q8_tile(w, cols, row_begin, row_end, qx, dx, sx, y);
         return;
     }
-#define Q4K_Q8_BLOCK(pb, b, acc, off) k4_q8_block(0, pb, qx + 256 * (b), dx + 8 * (b), sx + 8 * (b), &(acc), &(off))
-    K_ROWS4_KERNEL(144, Q4K_Q8_BLOCK)
-#undef Q4K_Q8_BLOCK
+#define K4_Q8_BLOCK(pb, b, acc, off) k4_q8_block(five, pb, qx + 256 * (b), dx + 8 * (b), sx + 8 * (b), &(acc), &(off))
+    K_ROWS4_KERNEL(five ? 176 : 144, K4_Q8_BLOCK)
+#undef K4_Q8_BLOCK
+}
+
+void pg_matvec_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y) {
+    k4_matvec_q8(0, w, cols, row_begin, row_end, qx, dx, sx, y);
 }
 
 void pg_matvec_q5_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y) {
-    if (pg_have_q8_vnni()) {
-        pg_matvec_q5_k_q8_tile(w, cols, row_begin, row_end, qx, dx, sx, y);
-        return;
-    }
-#define Q5K_Q8_BLOCK(pb, b, acc, off) k4_q8_block(1, pb, qx + 256 * (b), dx + 8 * (b), sx + 8 * (b), &(acc), &(off))
-    K_ROWS4_KERNEL(176, Q5K_Q8_BLOCK)
-#undef Q5K_Q8_BLOCK
+    k4_matvec_q8(1, w, cols, row_begin, row_end, qx, dx, sx, y);
 }
 
 void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
@@ -107,43 +109,37 @@ void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
 }
 
 // Batched decode with int8 activations (see K_TILE_KERNEL): qx [nx, cols], dx and sx [nx, cols / 32],
-// y[t·ldy + r]; equal bit for bit to pg_matvec_q4_k_q8 / q6_k_q8 per row.
-void pg_matmat_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+// y[t·ldy + r]; equal bit for bit to pg_matvec_q4_k_q8 / q5_k_q8 / q6_k_q8 per row.
+static inline __attribute__((always_inline)) void k4_matmat_q8(const int five, const void *w, size_t cols,
+                                                              size_t row_begin, size_t row_end, const int8_t *qx,
+                                                              const float *dx, const float *sx, size_t nx, float *y,
+                                                              size_t ldy) {
     if (pg_have_q8_vnni()) {
-        if (nx > 1) pg_gemm_q8_rows(PG_BLOCK_Q4_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
-        else pg_matvec_q4_k_q8_tile(w, cols, row_begin, row_end, qx, dx, sx, y);
+        if (nx > 1)
+            pg_gemm_q8_rows(five ? PG_BLOCK_Q5_K : PG_BLOCK_Q4_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
+        else k4_matvec_q8(five, w, cols, row_begin, row_end, qx, dx, sx, y);
         return;
     }
     const size_t nb = cols / 32;
-#define Q4K_PREPARE(t0) (void)(t0)
-#define Q4K_Q8_TILE(pb, b, acc, off, u)                                                                   \
-    k4_q8_block(0, pb, qx + TILE_ROW(t, u, nx) * cols + 256 * (b), dx + TILE_ROW(t, u, nx) * nb + 8 * (b),          \
-                 sx + TILE_ROW(t, u, nx) * nb + 8 * (b), &(acc), &(off))
-#define Q4K_SINGLE(t0) pg_matvec_q4_k_q8(w, cols, row_begin, row_end, qx + (t0) * cols, dx + (t0) * nb, sx + (t0) * nb, y + (t0) * ldy)
-    K_TILE_KERNEL(144, Q4K_PREPARE, Q4K_Q8_TILE, Q4K_SINGLE)
-#undef Q4K_PREPARE
-#undef Q4K_Q8_TILE
-#undef Q4K_SINGLE
+#define K4_PREPARE(t0) (void)(t0)
+#define K4_Q8_TILE(pb, b, acc, off, u)                                                                    \
+    k4_q8_block(five, pb, qx + TILE_ROW(t, u, nx) * cols + 256 * (b), dx + TILE_ROW(t, u, nx) * nb + 8 * (b),    \
+                sx + TILE_ROW(t, u, nx) * nb + 8 * (b), &(acc), &(off))
+#define K4_SINGLE(t0) k4_matvec_q8(five, w, cols, row_begin, row_end, qx + (t0) * cols, dx + (t0) * nb, sx + (t0) * nb, y + (t0) * ldy)
+    K_TILE_KERNEL(five ? 176 : 144, K4_PREPARE, K4_Q8_TILE, K4_SINGLE)
+#undef K4_PREPARE
+#undef K4_Q8_TILE
+#undef K4_SINGLE
+}
+
+void pg_matmat_q4_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    k4_matmat_q8(0, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
 }
 
 void pg_matmat_q5_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
-    if (pg_have_q8_vnni()) {
-        if (nx > 1) pg_gemm_q8_rows(PG_BLOCK_Q5_K, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
-        else pg_matvec_q5_k_q8_tile(w, cols, row_begin, row_end, qx, dx, sx, y);
-        return;
-    }
-    const size_t nb = cols / 32;
-#define Q5K_PREPARE(t0) (void)(t0)
-#define Q5K_Q8_TILE(pb, b, acc, off, u)                                                                   \
-    k4_q8_block(1, pb, qx + TILE_ROW(t, u, nx) * cols + 256 * (b), dx + TILE_ROW(t, u, nx) * nb + 8 * (b),       \
-                sx + TILE_ROW(t, u, nx) * nb + 8 * (b), &(acc), &(off))
-#define Q5K_SINGLE(t0) pg_matvec_q5_k_q8(w, cols, row_begin, row_end, qx + (t0) * cols, dx + (t0) * nb, sx + (t0) * nb, y + (t0) * ldy)
-    K_TILE_KERNEL(176, Q5K_PREPARE, Q5K_Q8_TILE, Q5K_SINGLE)
-#undef Q5K_PREPARE
-#undef Q5K_Q8_TILE
-#undef Q5K_SINGLE
+    k4_matmat_q8(1, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
 }
 
 void pg_matmat_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
