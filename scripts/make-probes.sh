@@ -3,8 +3,9 @@
 # fixed seeds, fixed row limits).
 #   scripts/make-probes.sh [MODEL ...]   MODEL: smollm2 (default), gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all
 # Per model (fetched with scripts/fetch-model.sh first):
-#   answers.json  — the model's own greedy answers to 1,356 factqa_train questions (113 of each of its 12 topics) and
-#                   565 factqa_train2 questions (113 of each of its 5 topics), graded; answer position (last token,
+#   answers.json  — the model's own greedy answers to 1,356 factqa_train questions (113 of each of its 12 topics),
+#                   565 factqa_train2 questions (113 of each of its 5 topics) and 452 factqa_train3 questions about
+#                   people (113 of each of its 4 topics), graded; answer position (last token,
 #                   mean or max over the answer, the exact answer's last token, or the question's last token), kind (logistic,
 #                   or hybrid: the hidden state plus the model's own confidences), layer and C chosen together by 5-fold
 #                   CV grouped by topic on those rows only (scored by the mean AUROC within each held-out topic: pooled
@@ -21,6 +22,9 @@
 # (its 2,804 answers about 2 hours); the sweep and the two trainings with captures reused: SmolLM2 32 min, 1.5B 19.
 # Since batched decode and the default mode's integer kernels (2026-12-05, quiet machine) the 1.5B's three captures
 # take 21 minutes (113–123 tok/s), with the same grades (1,916 training answers 66.7% right, 883 test answers 75.7%).
+# On a CPU without AVX-512 (2026-12-06, an AVX2-only AMD EPYC) the default mode decodes on float kernels: answer
+# captures ran at ~350–400 tok/s on SmolLM2 (its whole run 13 minutes), ~90–100 on the 0.5B and ~20 on the 1.5B
+# (its 3,256 answers would take about 2.5 hours).
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
 # PARTS=answers skips the statement probes (SmolLM2) and regenerates only answers.json and question.json.
 set -euo pipefail
@@ -48,7 +52,9 @@ for MODEL in "${MODELS[@]}"; do
   # no better); see probes/README.md.
   # factqa_train2's five later topics widen what the probe has seen: with the same number of rows, 12 training topics
   # instead of 8 lifted SmolLM2's unseen-topic AUROC from 0.78 to 0.82 and cut ECE from 0.09 to 0.07 (numpy check).
-  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTEST=883
+  # factqa_train3's four topics ask about people (birth and death years, occupation, nationality), the kind of
+  # question natural question sets ask most and none of the other topics asks.
+  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTEST=883
   case "$MODEL" in
     smollm2) GGUF=SmolLM2-135M-Instruct.Q4_1.gguf; DEST=smollm2-135m-instruct; LAYERS=8-28 ;;
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
@@ -80,11 +86,12 @@ for MODEL in "${MODELS[@]}"; do
       --report "$OUT/reports/statements-leave-one-out" --quiet
   fi
 
-  echo "== $DEST answers: $NTRAIN factqa_train and $NTRAIN2 factqa_train2 questions answered and graded, then $NTEST of factqa_test (unseen topics)" >&2
+  echo "== $DEST answers: $NTRAIN factqa_train, $NTRAIN2 factqa_train2 and $NTRAIN3 factqa_train3 questions answered and graded, then $NTEST of factqa_test (unseen topics)" >&2
   capture "$WORK/factqa_train.h5" datasets/factqa_train.jsonl "$NTRAIN" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_train2.h5" datasets/factqa_train2.jsonl "$NTRAIN2" "$M" "$LAYERS" "$TEMPLATE"
+  capture "$WORK/factqa_train3.h5" datasets/factqa_train3.jsonl "$NTRAIN3" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_test.h5" datasets/factqa_test.jsonl "$NTEST" "$M" "$LAYERS" "$TEMPLATE"
-  TRAIN=("$WORK/factqa_train.h5" "$WORK/factqa_train2.h5")
+  TRAIN=("$WORK/factqa_train.h5" "$WORK/factqa_train2.h5" "$WORK/factqa_train3.h5")
   # Every position × layer on the unseen topics, with the choice made by CV on the training rows only.
   "$BIN" sweep --acts "${TRAIN[@]}" --test-acts "$WORK/factqa_test.h5" --answer-position best --select \
     --group-by topic --cv-metric within-group --probe logistic,hybrid --C 0.001 --report "$OUT/reports/answers" \
