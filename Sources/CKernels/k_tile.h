@@ -1,5 +1,5 @@
 // The K-quants (Q4_K, Q5_K, Q6_K) read sixteen rows at a time in the GEMM tile's layout (tile_common.h), shared by the
-// int8 kernels (quant_matvec_k_tile.c) and the 24-bit ones (quant_matvec_k_q24.c). Layouts in quant_matvec_k.c.
+// int8 kernels and the 24-bit ones (quant_matvec_k_tile.c). Layouts in quant_matvec_k.c.
 #ifndef PG_K_TILE_H
 #define PG_K_TILE_H
 #include "block_common.h"

@@ -1,10 +1,11 @@
 // Int8 decode of the K-quants (Q4_K, Q5_K, Q6_K) on the GEMM tile's arithmetic (gemm_vnni.c), with AVX-512 VNNI: a
-// batched step packs sixteen weight rows per call (pg_pack_q4_k, pg_pack_q5_k, pg_pack_q6_k) and runs the prefill's tile on them; a single row
-// runs the tile's operations (nt = 1) on the same values taken straight from the GGUF blocks, nothing stored. Integer
-// sums are exact in any grouping and the float steps per sub-block are the tile's, in its order, so a row gets the
-// same bits alone, in a batched step, or in a prompt's prefill GEMM (one-at-a-time and batched greedy decoding give
-// the same tokens and hidden states). Before, batched K-quant steps ran the per-row AVX2 kernels on four activation
-// rows at a time, every product with its own float steps, and cost about what that many single steps cost.
+// batched step packs sixteen weight rows per call (pg_pack_q4_k, pg_pack_q5_k, pg_pack_q6_k) and runs the prefill's
+// tile on them; a single row runs the tile's operations (nt = 1) on the same values taken straight from the GGUF
+// blocks, nothing stored. Integer sums are exact in any grouping and the float steps per sub-block are the tile's, in
+// its order, so a row gets the same bits alone, in a batched step, or in a prompt's prefill GEMM (one-at-a-time and
+// batched greedy decoding give the same tokens and hidden states). Before, batched K-quant steps ran the per-row AVX2
+// kernels on four activation rows at a time, every product with its own float steps, and cost about what that many
+// single steps cost.
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
