@@ -48,7 +48,7 @@ var targets: [Target] = [
     .testTarget(
         name: "CaptureTests",
         dependencies: ["Capture", "Hooks", "Inference", "ActivationStore", "GGUF", "Tokenization"]),
-    .testTarget(name: "ProbesTests", dependencies: ["Probes", "Hooks", "ActivationStore"]),
+    .testTarget(name: "ProbesTests", dependencies: ["Probes", "Hooks", "ActivationStore", "BLASSupport"]),
     // Test doubles, used by test targets only.
     .target(name: "GateTestSupport", dependencies: ["Gate", "Hooks", "Probes"]),
     .testTarget(

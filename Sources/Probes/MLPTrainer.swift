@@ -1,7 +1,8 @@
 import Hooks
 /// SAPLMA probe (Azaria & Mitchell 2023): an MLP d → 256 → 128 → 64 → 1 with ReLU, trained with Adam on
-/// binary cross-entropy, early-stopped on a seeded validation split. Deterministic for a seed on one machine:
-/// every reduction here runs in a fixed order, and BLAS gemm never splits its inner dimension across threads.
+/// binary cross-entropy, early-stopped on a seeded validation split. Deterministic for a seed on one machine with one
+/// BLAS thread count: every reduction here runs in a fixed order, but OpenBLAS's threaded sgemm rounds differently
+/// from its single-threaded one (Debian's 0.3.21: a [32, 256]·[256, 128] product differs in the last bits).
 /// Mini-batches are cut from one row chunk at a time (chunks in a shuffled order, rows shuffled within each chunk),
 /// so streamed rows are read once per epoch; rows in memory are one chunk, i.e. one shuffle over every row.
 enum MLPTrainer {

@@ -1,3 +1,4 @@
+import BLASSupport
 import Hooks
 import Testing
 @testable import Probes
@@ -85,6 +86,9 @@ import Testing
 
     @Test("MLP training is bit-for-bit reproducible with the same seed and differs with another")
     func mlpDeterministic() throws {
+        // OpenBLAS's threaded sgemm rounds differently from its single-threaded one, and a sweep test running beside
+        // this one switches the process to single-threaded calls (once, never back): pin that state for both runs.
+        BLASRuntime.singleThreadedCalls()
         let data = try Synthetic.dataset(n: 300, d: 24, separation: 2.5)
         var opts = ProbeTrainingOptions(); opts.maxEpochs = 30; opts.seed = 7
         let a = try ProbeTrainer.train(.mlp, on: data, options: opts)
