@@ -25,12 +25,32 @@ public enum BLASRuntime {
     public static func configure() -> String { configured }
 
     /// From now on each BLAS call runs on the calling thread alone: for callers that already run one BLAS call per
-    /// core (a sweep's layers in parallel), where OpenBLAS's own threads would only oversubscribe the cores and
-    /// spin between calls (a 28-layer sweep of the 1.5B: 2.27 → 1.66 s on 2 cores). Never raises the count again.
+    /// core (a sweep's layers in parallel, the decode pool's prefill), where OpenBLAS's own threads would only
+    /// oversubscribe the cores and spin between calls (a 28-layer sweep of the 1.5B: 2.27 → 1.66 s on 2 cores).
+    /// It stays so: `setThreads` cannot raise the count again, and OpenBLAS's threaded sgemm rounds differently from
+    /// its single-threaded one, so a process's results do not change midway.
     public static func singleThreadedCalls() {
         configure()
-        openblas_set_num_threads(1)
+        threadLock.withLock {
+            singleThreaded = true
+            openblas_set_num_threads(1)
+        }
     }
+
+    /// OpenBLAS's thread count for the next call.
+    public static var threads: Int {
+        configure()
+        return Int(openblas_get_num_threads())
+    }
+
+    /// OpenBLAS threads for later calls: `threads`, or 1 once `singleThreadedCalls` has run.
+    public static func setThreads(_ threads: Int) {
+        configure()
+        threadLock.withLock { openblas_set_num_threads(singleThreaded ? 1 : Int32(max(1, threads))) }
+    }
+
+    private static let threadLock = NSLock()
+    nonisolated(unsafe) private static var singleThreaded = false
 
     private static let modernCores: Set<String> = [
         "Haswell", "SkylakeX", "Zen", "CooperLake", "SapphireRapids",

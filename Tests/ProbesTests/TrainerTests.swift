@@ -86,8 +86,8 @@ import Testing
 
     @Test("MLP training is bit-for-bit reproducible with the same seed and differs with another")
     func mlpDeterministic() throws {
-        // OpenBLAS's threaded sgemm rounds differently from its single-threaded one, and a sweep test running beside
-        // this one switches the process to single-threaded calls (once, never back): pin that state for both runs.
+        // OpenBLAS's threaded sgemm rounds differently from its single-threaded one, and a test beside this one that
+        // builds a model or sweeps switches the process to single-threaded calls (for good): pin that for both runs.
         BLASRuntime.singleThreadedCalls()
         let data = try Synthetic.dataset(n: 300, d: 24, separation: 2.5)
         var opts = ProbeTrainingOptions(); opts.maxEpochs = 30; opts.seed = 7

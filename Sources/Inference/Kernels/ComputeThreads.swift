@@ -1,5 +1,4 @@
 import BLASSupport
-import CBLAS
 import Foundation
 
 /// How many threads a forward pass computes with: the decode pool (the caller included), for decode and prefill.
@@ -12,7 +11,6 @@ public enum ComputeThreads {
     /// The most threads the decode pool can run (its 63 workers and the caller).
     public static let maximum = 64
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var poolOwnsBLAS = false
     nonisolated(unsafe) private static var current: Int = {
         let env = ProcessInfo.processInfo.environment
         for key in ["POLYGRAPH_THREADS", "POLYGRAPH_DECODE_THREADS"] {
@@ -32,22 +30,11 @@ public enum ComputeThreads {
                 key: "threads", value: "\(threads)",
                 reason: "must be between 1 and \(maximum)")
         }
-        let blas = lock.withLock {
-            current = threads
-            return poolOwnsBLAS ? 1 : threads
-        }
-        BLASRuntime.configure()
-        openblas_set_num_threads(Int32(blas))
+        lock.withLock { current = threads }
+        BLASRuntime.setThreads(threads)
     }
 
     /// From now on OpenBLAS runs one thread per call (the decode pool splits prefill's products itself); called when
     /// a model is built.
-    static func poolRunsBLAS() {
-        BLASRuntime.configure()
-        let first = lock.withLock {
-            defer { poolOwnsBLAS = true }
-            return !poolOwnsBLAS
-        }
-        if first { openblas_set_num_threads(1) }
-    }
+    static func poolRunsBLAS() { BLASRuntime.singleThreadedCalls() }
 }
