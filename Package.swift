@@ -43,7 +43,8 @@ var targets: [Target] = [
     .testTarget(name: "HooksTests", dependencies: ["Hooks"]),
     .testTarget(name: "GGUFTests", dependencies: ["GGUF"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF", "Hooks"], exclude: ["Fixtures"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Hooks", "Inference", "GGUF", "Tokenization", "Checksum"]),
+    .testTarget(
+        name: "InferenceTests", dependencies: ["Hooks", "Inference", "GGUF", "Tokenization", "Checksum", "BLASSupport"]),
     .testTarget(name: "ActivationStoreTests", dependencies: ["Hooks", "ActivationStore"], exclude: ["Fixtures"]),
     .testTarget(
         name: "CaptureTests",

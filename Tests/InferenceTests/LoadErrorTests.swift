@@ -1,3 +1,4 @@
+import BLASSupport
 import Checksum
 import Foundation
 import Testing
@@ -23,6 +24,15 @@ struct LoadErrorTests {
         #expect(ComputeThreads.count == before)
         try ComputeThreads.set(before)
         #expect(QuantizedMatrix.workers == before)
+    }
+
+    @Test("a thread count set after BLAS went single-threaded (a model built, a sweep run) keeps it single-threaded")
+    func threadsKeepBLASSingle() throws {
+        let before = ComputeThreads.count
+        BLASRuntime.singleThreadedCalls()
+        try ComputeThreads.set(max(2, before))
+        #expect(BLASRuntime.threads == 1)
+        try ComputeThreads.set(before)
     }
 
     @Test(
