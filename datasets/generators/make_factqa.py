@@ -1,4 +1,4 @@
-"""Generate factqa_train*.jsonl and factqa_test.jsonl: ~9,300 fact questions over 30 topics for generate-and-grade capture.
+"""Generate factqa_train*.jsonl and factqa_test*.jsonl: ~9,750 fact questions over 34 topics for generate-and-grade capture.
 
 Records: {"id", "question", "answers", "topic", "type", "subject", "template", "split"}.
   id        "<topic>:<key>", unique over both files
@@ -24,6 +24,7 @@ import qa_facts
 import qa_geo
 import qa_numbers
 import qa_people
+import qa_places_events
 import qa_world
 from make_questions import DEMO_IDS
 
@@ -38,6 +39,11 @@ TRAIN2_TOPICS = ["country_neighbours", "internet_domains", "largest_cities", "la
 # And a third file (qa_people.py): people's birth and death years, occupations and nationalities, the kind of question
 # natural question sets ask most.
 TRAIN3_TOPICS = ["people_birth_years", "people_death_years", "people_occupations", "people_nationalities"]
+# A second test file (qa_places_events.py), four more held-out topics nearer to what natural question sets ask: where
+# rivers, islands, mountains and deserts are, which range a peak is in, the year of a battle, a Greek deity's Roman
+# counterpart and back. Trained on as well, they changed the 1.5B's and SmolLM2's AUROC on factqa_test by −0.007 and
+# +0.002 (a fixed numpy recipe, 2026-12-06): they are worth more as a measurement.
+TEST2_TOPICS = ["place_countries", "mountain_ranges", "event_years", "deity_counterparts"]
 
 # demo_questions.jsonl ids -> (topic, subject key) of the same fact here.
 DEMO_TOPICS = {"capital": "country_capitals", "symbol": "element_symbols", "number": "atomic_numbers"}
@@ -57,21 +63,22 @@ def main(argv: list[str]) -> None:
     held = demo_facts()
     capitals_held = {k.split(":")[1] for k in held if k.startswith("country_capitals:")}
     topics = qa_geo.topics(capitals_held) + qa_facts.topics() + qa_numbers.topics() + qa_world.topics()
-    topics += qa_people.topics()
-    unknown = set(TEST_TOPICS + TRAIN2_TOPICS + TRAIN3_TOPICS) - {t.topic for t in topics}
+    topics += qa_people.topics() + qa_places_events.topics()
+    unknown = set(TEST_TOPICS + TEST2_TOPICS + TRAIN2_TOPICS + TRAIN3_TOPICS) - {t.topic for t in topics}
     if unknown:
-        sys.exit(f"error: TEST_TOPICS / TRAIN2_TOPICS / TRAIN3_TOPICS name topics that no generator makes: {sorted(unknown)}")
+        sys.exit(f"error: TEST_TOPICS, TEST2_TOPICS, TRAIN2_TOPICS or TRAIN3_TOPICS name topics that no generator makes: {sorted(unknown)}")
     records = [rec for t in topics for rec in t.records if rec["id"] not in held]
     ids = collections.Counter(rec["id"] for rec in records)
     if any(n > 1 for n in ids.values()):
         sys.exit(f"error: duplicate ids, e.g. {next(i for i, n in ids.items() if n > 1)}")
     for rec in records:
-        rec["split"] = "test" if rec["topic"] in TEST_TOPICS else "train"
-        rec["_file"] = ("test" if rec["topic"] in TEST_TOPICS else "train2" if rec["topic"] in TRAIN2_TOPICS
-                        else "train3" if rec["topic"] in TRAIN3_TOPICS else "train")
+        rec["split"] = "test" if rec["topic"] in TEST_TOPICS + TEST2_TOPICS else "train"
+        rec["_file"] = ("test" if rec["topic"] in TEST_TOPICS else "test2" if rec["topic"] in TEST2_TOPICS
+                        else "train2" if rec["topic"] in TRAIN2_TOPICS else "train3" if rec["topic"] in TRAIN3_TOPICS
+                        else "train")
     for t in topics:
         sys.stderr.write(f"  {t.topic:24} {len(t.records):5} questions, {len(t.skipped)} skipped (answer in question)\n")
-    for name in ("train", "train2", "train3", "test"):
+    for name in ("train", "train2", "train3", "test", "test2"):
         part = [{k: v for k, v in rec.items() if k != "_file"} for rec in records if rec["_file"] == name]
         common.write_jsonl(f"{out}/factqa_{name}.jsonl", interleave(part, common.rng(f"factqa-order-{name}")))
 
