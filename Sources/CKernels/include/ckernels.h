@@ -32,7 +32,8 @@ void pg_matvec_q6_k(const void *w, size_t cols, size_t row_begin, size_t row_end
 void pg_matvec_q2_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 void pg_matvec_q3_k(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// IQ4_NL weights (18 bytes per 32 values) and IQ4_XS (136 bytes per 256; quant_matvec_iq4.c): y[r] = Σ_j d_j·Σ
-/// level(q)·x, with the 16 int8 levels of kvalues_iq4nl. Their only kernels: every mode reads F32 x.
+/// level(q)·x, with the 16 int8 levels of kvalues_iq4nl. F32 x in `quantized` (on every CPU: no 24-bit kernels);
+/// the _q8 forms below read pg_quantize_q8's int8 x in `quantizedInt8`.
 void pg_matvec_iq4_nl(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 void pg_matvec_iq4_xs(const void *w, size_t cols, size_t row_begin, size_t row_end, const float *x, float *y);
 /// F16 and BF16 weights (2 bytes per value; cols a multiple of 32; quant_matvec_f16.c): y[r] = Σ w·x. Their only
@@ -63,6 +64,10 @@ void pg_matvec_q5_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
                        const int8_t *qx, const float *dx, const float *sx, float *y);
 void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y);
+void pg_matvec_iq4_nl_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                         const int8_t *qx, const float *dx, const float *sx, float *y);
+void pg_matvec_iq4_xs_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                         const int8_t *qx, const float *dx, const float *sx, float *y);
 
 // 24-bit activations for the `quantized` mode on AVX-512 VNNI (quant_matvec_q24.c): x is made an integer per 32
 // values with 24 bits (error ≤ 2⁻²³ of the block's largest |x|), written as three int8 digit rows (qx [3, cols], dx
@@ -95,6 +100,7 @@ PG_MATMAT_F32(pg_matmat_iq4_nl); PG_MATMAT_F32(pg_matmat_iq4_xs);
 PG_MATMAT_Q8(pg_matmat_q4_1_q8); PG_MATMAT_Q8(pg_matmat_q4_0_q8); PG_MATMAT_Q8(pg_matmat_q8_0_q8);
 PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(pg_matmat_q6_k_q8);
 PG_MATMAT_Q8(pg_matmat_q5_1_q8); PG_MATMAT_Q8(pg_matmat_q5_k_q8);
+PG_MATMAT_Q8(pg_matmat_iq4_nl_q8); PG_MATMAT_Q8(pg_matmat_iq4_xs_q8);
 
 // Prefill on int8 activations (AVX-512 VNNI; gemm_vnni.c): y[nx, rows] = x[nx, cols] · Wᵀ for W [rows, cols] in block
 // format `type` (ggml type id), x quantised per 32 values as for the _q8 kernels; rows split across the decode pool.
