@@ -123,6 +123,8 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
         case PG_BLOCK_Q4_K: pg_matmat_q4_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         case PG_BLOCK_Q5_K: pg_matmat_q5_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         case PG_BLOCK_Q6_K: pg_matmat_q6_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        case PG_BLOCK_Q2_K: pg_matmat_q2_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
+        case PG_BLOCK_Q3_K: pg_matmat_q3_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         case PG_BLOCK_IQ4_NL: pg_matmat_iq4_nl_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         case PG_BLOCK_IQ4_XS: pg_matmat_iq4_xs_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
         default: pg_matmat_q8_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, n, j->y, ld); break;
@@ -131,18 +133,19 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
 }
 
 // The formats whose kernels read F32 activations where the batch's other matrices read another form: always for
-// Q2_K, Q3_K, F16 and BF16, and for IQ4_NL and IQ4_XS unless the form is int8 (they have no 24-bit kernels). Their
+// F16 and BF16, and for Q2_K, Q3_K, IQ4_NL and IQ4_XS unless the form is int8 (they have no 24-bit kernels). Their
 // single-row and batched kernels, or 0.
 typedef void (*float_matvec)(const void *, size_t, size_t, size_t, const float *, float *);
 typedef void (*float_matmat)(const void *, size_t, size_t, size_t, const float *, size_t, float *, size_t);
 static int float_only_kernels(int type, int int8, float_matvec *one, float_matmat *many) {
     switch (type) {
 #define FLOAT_ONLY(TYPE, name) case TYPE: *one = pg_matvec_##name; *many = pg_matmat_##name; return 1;
-    FLOAT_ONLY(PG_BLOCK_Q2_K, q2_k) FLOAT_ONLY(PG_BLOCK_Q3_K, q3_k)
     FLOAT_ONLY(PG_BLOCK_F16, f16) FLOAT_ONLY(PG_BLOCK_BF16, bf16)
 #undef FLOAT_ONLY
-    case PG_BLOCK_IQ4_NL: *one = pg_matvec_iq4_nl; *many = pg_matmat_iq4_nl; return !int8;
-    case PG_BLOCK_IQ4_XS: *one = pg_matvec_iq4_xs; *many = pg_matmat_iq4_xs; return !int8;
+#define FLOAT_UNLESS_INT8(TYPE, name) case TYPE: *one = pg_matvec_##name; *many = pg_matmat_##name; return !int8;
+    FLOAT_UNLESS_INT8(PG_BLOCK_Q2_K, q2_k) FLOAT_UNLESS_INT8(PG_BLOCK_Q3_K, q3_k)
+    FLOAT_UNLESS_INT8(PG_BLOCK_IQ4_NL, iq4_nl) FLOAT_UNLESS_INT8(PG_BLOCK_IQ4_XS, iq4_xs)
+#undef FLOAT_UNLESS_INT8
     default: return 0;
     }
 }
@@ -187,6 +190,8 @@ static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_
         case PG_BLOCK_Q4_K: pg_matvec_q4_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         case PG_BLOCK_Q5_K: pg_matvec_q5_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         case PG_BLOCK_Q6_K: pg_matvec_q6_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        case PG_BLOCK_Q2_K: pg_matvec_q2_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
+        case PG_BLOCK_Q3_K: pg_matvec_q3_k_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         case PG_BLOCK_IQ4_NL: pg_matvec_iq4_nl_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         case PG_BLOCK_IQ4_XS: pg_matvec_iq4_xs_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;
         default: pg_matvec_q8_0_q8(j->w, b->cols, begin, end, b->qx, b->dx, b->sx, j->y); break;

@@ -64,6 +64,10 @@ void pg_matvec_q5_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_
                        const int8_t *qx, const float *dx, const float *sx, float *y);
 void pg_matvec_q6_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                        const int8_t *qx, const float *dx, const float *sx, float *y);
+void pg_matvec_q2_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y);
+void pg_matvec_q3_k_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
+                       const int8_t *qx, const float *dx, const float *sx, float *y);
 void pg_matvec_iq4_nl_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
                          const int8_t *qx, const float *dx, const float *sx, float *y);
 void pg_matvec_iq4_xs_q8(const void *w, size_t cols, size_t row_begin, size_t row_end,
@@ -101,6 +105,7 @@ PG_MATMAT_Q8(pg_matmat_q4_1_q8); PG_MATMAT_Q8(pg_matmat_q4_0_q8); PG_MATMAT_Q8(p
 PG_MATMAT_Q8(pg_matmat_q5_0_q8); PG_MATMAT_Q8(pg_matmat_q4_k_q8); PG_MATMAT_Q8(pg_matmat_q6_k_q8);
 PG_MATMAT_Q8(pg_matmat_q5_1_q8); PG_MATMAT_Q8(pg_matmat_q5_k_q8);
 PG_MATMAT_Q8(pg_matmat_iq4_nl_q8); PG_MATMAT_Q8(pg_matmat_iq4_xs_q8);
+PG_MATMAT_Q8(pg_matmat_q2_k_q8); PG_MATMAT_Q8(pg_matmat_q3_k_q8);
 
 // Prefill on int8 activations (AVX-512 VNNI; gemm_vnni.c): y[nx, rows] = x[nx, cols] · Wᵀ for W [rows, cols] in block
 // format `type` (ggml type id), x quantised per 32 values as for the _q8 kernels; rows split across the decode pool.
