@@ -137,7 +137,7 @@ static void run_rows_batched(const batch *b, const pg_matvec_job *j, size_t begi
 // single-row and batched kernels, or 0.
 typedef void (*float_matvec)(const void *, size_t, size_t, size_t, const float *, float *);
 typedef void (*float_matmat)(const void *, size_t, size_t, size_t, const float *, size_t, float *, size_t);
-static int float_only_kernels(int type, int int8, float_matvec *one, float_matmat *many) {
+static int float_kernels(int type, int int8, float_matvec *one, float_matmat *many) {
     switch (type) {
 #define FLOAT_ONLY(TYPE, name) case TYPE: *one = pg_matvec_##name; *many = pg_matmat_##name; return 1;
     FLOAT_ONLY(PG_BLOCK_F16, f16) FLOAT_ONLY(PG_BLOCK_BF16, bf16)
@@ -153,7 +153,7 @@ static int float_only_kernels(int type, int int8, float_matvec *one, float_matma
 static void run_rows(const batch *b, const pg_matvec_job *j, size_t begin, size_t end) {
     float_matvec one;
     float_matmat many;
-    if (float_only_kernels(j->type, b->qx != NULL && b->digits == 1, &one, &many)) {
+    if (float_kernels(j->type, b->qx != NULL && b->digits == 1, &one, &many)) {
         if (b->nx > 1) many(j->w, b->cols, begin, end, b->x, b->nx, j->y, j->rows);
         else one(j->w, b->cols, begin, end, b->x, j->y);
         return;

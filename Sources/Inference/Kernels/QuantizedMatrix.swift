@@ -8,8 +8,8 @@ import GGUF
 /// Q4_K matrix 896 wide has no kernel). Outside `quantizedInt8` results equal the dequantised-F32 product up to
 /// float rounding (`ActivationForm`).
 public struct QuantizedMatrix: @unchecked Sendable {
-    /// Block formats with a decode kernel. Q2_K's, Q3_K's, IQ4_NL's, IQ4_XS's, F16's and BF16's read F32 activations
-    /// in every mode (no integer kernels yet).
+    /// Block formats with a decode kernel. F16's and BF16's read F32 activations in every mode; Q2_K's, Q3_K's,
+    /// IQ4_NL's and IQ4_XS's int8 ones in `quantizedInt8` and F32 ones otherwise (no 24-bit kernels).
     public static let supportedTypes: Set<GGMLType> = [
         .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .iq4_nl, .iq4_xs, .f16, .bf16,
     ]
