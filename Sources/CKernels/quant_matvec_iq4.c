@@ -1,9 +1,9 @@
 // AVX2/FMA/F16C decode kernels for the 4-bit non-linear formats: with F32 activations (the `quantized` mode, every
 // CPU), and with the int8 activations of pg_quantize_q8 (the `quantizedInt8` mode; 24-bit digit rows have no IQ4
-// kernel, so `quantized` on AVX-512 VNNI reads F32 here too). Layouts (ggml-common.h): block_iq4_nl {f16 d; u8 qs[16]} (32 values), block_iq4_xs {f16 d;
-// u16 scales_h; u8 scales_l[4]; u8 qs[128]} (256 values in 8 sub-blocks of 32 with 6-bit scales). Index byte j of a
-// 32-value group holds values j (low nibble) and j + 16 (high nibble); each index picks one of kvalues_iq4nl's 16
-// int8 levels (one byte shuffle per 16 values).
+// kernel, so `quantized` on AVX-512 VNNI reads F32 here too). Layouts (ggml-common.h): block_iq4_nl {f16 d;
+// u8 qs[16]} (32 values), block_iq4_xs {f16 d; u16 scales_h; u8 scales_l[4]; u8 qs[128]} (256 values in 8
+// sub-blocks of 32 with 6-bit scales). Index byte j of a 32-value group holds values j (low nibble) and j + 16 (high
+// nibble); each index picks one of kvalues_iq4nl's 16 int8 levels (one byte shuffle per 16 values).
 #include "ckernels.h"
 #include "block_common.h"
 #include <immintrin.h>
@@ -166,7 +166,8 @@ static inline void iq4xs_q8_block(const uint8_t *pb, const int8_t *qx, const flo
     for (int j = 0; j < 8; j++) {
         const int scale = ((pb[4 + j / 2] >> (4 * (j % 2))) & 0x0F) | (int)(((high >> (2 * j)) & 3) << 4);
         const __m256i w = iq4_levels32(pb + 8 + 16 * j, table);
-        *acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)(scale - 32) * dx[j]), levels_times_q8(w, qx + 32 * j), *acc);
+        *acc = _mm256_fmadd_ps(_mm256_set1_ps(d * (float)(scale - 32) * dx[j]), levels_times_q8(w, qx + 32 * j),
+                               *acc);
     }
 }
 

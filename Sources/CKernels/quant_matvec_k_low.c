@@ -1,9 +1,9 @@
 // AVX2/FMA/F16C decode kernels for the 2- and 3-bit K-quants: with F32 activations (the `quantized` mode, every CPU),
 // and with the int8 activations of pg_quantize_q8 (the `quantizedInt8` mode; no 24-bit kernels, so `quantized` on
-// AVX-512 VNNI reads F32 here too). Layouts (ggml-common.h): block_q2_K {u8 scales[16] (low nibble scale, high nibble min); u8 qs[64];
-// f16 d, dmin}, block_q3_K {u8 hmask[32]; u8 qs[64]; u8 scales[12] (sixteen 6-bit); f16 d}. In both, sub-block j
-// (16 values) is values [16j, 16j + 16): bit pair s (shift 2s) of byte l of half h's 32 quant bytes is value
-// 128h + 32s + l (ggml's dequantize_row_q2_K / q3_K order).
+// AVX-512 VNNI reads F32 here too). Layouts (ggml-common.h): block_q2_K {u8 scales[16] (low nibble scale, high
+// nibble min); u8 qs[64]; f16 d, dmin}, block_q3_K {u8 hmask[32]; u8 qs[64]; u8 scales[12] (sixteen 6-bit); f16 d}.
+// In both, sub-block j (16 values) is values [16j, 16j + 16): bit pair s (shift 2s) of byte l of half h's 32 quant
+// bytes is value 128h + 32s + l (ggml's dequantize_row_q2_K / q3_K order).
 #include "ckernels.h"
 #include "block_common.h"
 #include <immintrin.h>
