@@ -12,11 +12,33 @@ public struct WithinGroupReport: Codable, Sendable, Equatable {
     public var probe: Double
     /// Each baseline's mean AUROC within the same groups, in report order.
     public var baselines: [Baseline]
+    /// Each of those groups on its own, in name order (additive, 2026-12-06: absent from older reports).
+    public var perGroup: [Group]?
 
     public struct Baseline: Codable, Sendable, Equatable {
         public var name: String
         public var auroc: Double
     }
+
+    /// One group: its rows, how many are true, and the probe's and each baseline's AUROC within it.
+    public struct Group: Codable, Sendable, Equatable {
+        public var name: String
+        public var rows: Int
+        public var positives: Int
+        public var probe: Double
+        public var baselines: [Baseline]
+
+        /// The best baseline within this group, if any.
+        public var bestBaseline: Baseline? { baselines.filter(\.auroc.isFinite).max { $0.auroc < $1.auroc } }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case column, groups, probe, baselines
+        case perGroup = "per_group"
+    }
+
+    /// Groups listed one per line under `text` when there are at most this many (all of them are in the JSON).
+    public static let listedGroups = 12
 
     /// Nil when no group holds both labels.
     public init?(
@@ -33,12 +55,26 @@ public struct WithinGroupReport: Codable, Sendable, Equatable {
                 name: $0.result.name,
                 auroc: ProbeMetrics.withinGroupAUROC(scores: $0.testScores, labels: labels, groups: groups).auroc)
         }
+        var rows: [String: [Int]] = [:]
+        for (i, g) in groups.enumerated() { rows[g, default: []].append(i) }
+        perGroup = rows.keys.sorted().compactMap { name in
+            let r = rows[name]!, y = r.map { labels[$0] }
+            let auroc = ProbeMetrics.auroc(scores: r.map { probeScores[$0] }, labels: y)
+            guard auroc.isFinite else { return nil }
+            return Group(
+                name: name, rows: r.count, positives: y.reduce(0) { $0 + Int($1) }, probe: auroc,
+                baselines: measured.map { m in
+                    Baseline(
+                        name: m.result.name, auroc: ProbeMetrics.auroc(scores: r.map { m.testScores[$0] }, labels: y))
+                })
+        }
     }
 
     /// The best baseline within groups, if any.
     public var bestBaseline: Baseline? { baselines.filter(\.auroc.isFinite).max { $0.auroc < $1.auroc } }
 
-    /// One line: "AUROC within each topic (mean over 8 topics holding both labels): probe 0.741; best baseline …".
+    /// "AUROC within each topic (mean over 8 topics holding both labels): probe 0.741; best baseline …", then one line
+    /// per group when there are at most `listedGroups`.
     public var text: String {
         var out = String(
             format: "AUROC within each %@ (mean over %d that hold both labels): probe %.3f", column as NSString,
@@ -48,6 +84,18 @@ public struct WithinGroupReport: Codable, Sendable, Equatable {
                 format: ", best baseline %@ %.3f (%+.3f); all baselines: ", best.name as NSString, best.auroc,
                 probe - best.auroc)
             out += baselines.map { String(format: "%@ %.3f", $0.name as NSString, $0.auroc) }.joined(separator: ", ")
+        }
+        if let perGroup, perGroup.count <= Self.listedGroups {
+            for g in perGroup {
+                out += String(
+                    format: "\n  %@ %@ (%d rows, %d true): probe %.3f", column as NSString, g.name as NSString, g.rows,
+                    g.positives, g.probe)
+                if let best = g.bestBaseline {
+                    out += String(
+                        format: ", best baseline %@ %.3f (%+.3f)", best.name as NSString, best.auroc,
+                        g.probe - best.auroc)
+                }
+            }
         }
         return out
     }

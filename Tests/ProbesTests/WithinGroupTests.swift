@@ -78,6 +78,25 @@ struct WithinGroupTests {
                 baselines: [measured]))
         #expect(r.groups == 2 && r.probe == 1 && r.bestBaseline?.auroc == 0)
         #expect(r.text.contains("within each topic") && r.text.contains("+1.000"))
+        // Each group on its own, listed under the mean and kept in the JSON as per_group.
+        #expect(r.perGroup?.map(\.name) == ["a", "b"] && r.perGroup?.map(\.rows) == [2, 2])
+        #expect(r.perGroup?.allSatisfy { $0.positives == 1 && $0.probe == 1 && $0.bestBaseline?.auroc == 0 } == true)
+        #expect(r.text.contains("\n  topic b (2 rows, 1 true): probe 1.000, best baseline min_logprob 0.000 (+1.000)"))
+        let json = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
+        #expect(json.contains("\"per_group\""))
+        #expect(try JSONDecoder().decode(WithinGroupReport.self, from: Data(json.utf8)) == r)
+        // A report written before per_group decodes, without it.
+        let old = #"{"column":"topic","groups":2,"probe":1,"baselines":[{"name":"min_logprob","auroc":0}]}"#
+        let decoded = try JSONDecoder().decode(WithinGroupReport.self, from: Data(old.utf8))
+        #expect(decoded.perGroup == nil && decoded.probe == 1 && !decoded.text.contains("\n"))
+        // A group with one label has no AUROC and no entry.
+        var five = measured
+        five.testScores = [2, 1, 2, 1, 3]
+        let three = try #require(
+            WithinGroupReport(
+                column: "topic", groups: ["a", "a", "b", "b", "c"], labels: labels + [1], probeScores: [1, 2, 3, 4, 5],
+                baselines: [five]))
+        #expect(three.perGroup?.map(\.name) == ["a", "b"])
         #expect(
             WithinGroupReport(
                 column: "topic", groups: ["a", "a", "b", "b"], labels: [1, 1, 0, 0], probeScores: [1, 2, 3, 4],
