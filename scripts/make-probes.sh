@@ -13,7 +13,7 @@
 #                   position that ranked answers worse within every unseen topic), a concatenation of layers kept
 #                   when CV prefers it; measured on
 #                   all 883 answers of the 9 unseen factqa_test topics (300 answers put the ECE a perfectly calibrated
-#                   probe shows at ~0.055; 883 at ~0.03), and on the 449 of factqa_test2's 4 unseen topics (places,
+#                   probe shows at ~0.055; 883 at ~0.03), and on the 442 of factqa_test2's 4 unseen topics (places,
 #                   mountain ranges, years of battles, Greek and Roman deities: nearer to natural questions)
 #   question.json — the pre-generation probe: the question's last token before any answer (the gate can abstain
 #                   before decoding), chosen by the per-fold CV AUROC (see below) and measured the same way
@@ -55,7 +55,7 @@ for MODEL in "${MODELS[@]}"; do
   # instead of 8 lifted SmolLM2's unseen-topic AUROC from 0.78 to 0.82 and cut ECE from 0.09 to 0.07 (numpy check).
   # factqa_train3's four topics ask about people (birth and death years, occupation, nationality), the kind of
   # question natural question sets ask most and none of the other topics asks.
-  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTEST=883; NTEST2=449
+  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTEST=883; NTEST2=442
   case "$MODEL" in
     smollm2) GGUF=SmolLM2-135M-Instruct.Q4_1.gguf; DEST=smollm2-135m-instruct; LAYERS=8-28 ;;
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;

