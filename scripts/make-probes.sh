@@ -25,7 +25,8 @@
 # take 21 minutes (113–123 tok/s), with the same grades (1,916 training answers 66.7% right, 883 test answers 75.7%).
 # On a CPU without AVX-512 (2026-12-06, an AVX2-only AMD EPYC) the default mode decodes on float kernels: answer
 # captures ran at ~350–400 tok/s on SmolLM2 (its whole run 13 minutes), ~90–100 on the 0.5B and ~40 on the 1.5B
-# (prompt and answer tokens; its 3,256 answers in 75 minutes, the whole PARTS=answers run 96).
+# (prompt and answer tokens; its 3,256 answers in 75 minutes, the whole PARTS=answers run 96). factqa_test2's 442
+# answers there: SmolLM2 1 minute, Gemma 2, the 0.5B 3, the 1.5B 9.
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
 # PARTS=answers skips the statement probes (SmolLM2) and regenerates only answers.json and question.json.
 set -euo pipefail
