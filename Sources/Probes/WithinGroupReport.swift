@@ -45,19 +45,11 @@ public struct WithinGroupReport: Codable, Sendable, Equatable {
         column: String, groups: [String], labels: [UInt8], probeScores: [Double],
         baselines measured: [ConfidenceBaselines.Measured]
     ) {
-        let p = ProbeMetrics.withinGroupAUROC(scores: probeScores, labels: labels, groups: groups)
-        guard p.groups > 0 else { return nil }
-        self.column = column
-        self.groups = p.groups
-        probe = p.auroc
-        baselines = measured.map {
-            Baseline(
-                name: $0.result.name,
-                auroc: ProbeMetrics.withinGroupAUROC(scores: $0.testScores, labels: labels, groups: groups).auroc)
-        }
+        // One pass over the groups serves both the per-group entries and their means (ProbeMetrics.withinGroupAUROC's
+        // rule: groups in name order, those without both labels left out).
         var rows: [String: [Int]] = [:]
         for (i, g) in groups.enumerated() { rows[g, default: []].append(i) }
-        perGroup = rows.keys.sorted().compactMap { name in
+        let each: [Group] = rows.keys.sorted().compactMap { name in
             let r = rows[name]!, y = r.map { labels[$0] }
             let auroc = ProbeMetrics.auroc(scores: r.map { probeScores[$0] }, labels: y)
             guard auroc.isFinite else { return nil }
@@ -68,6 +60,18 @@ public struct WithinGroupReport: Codable, Sendable, Equatable {
                         name: m.result.name, auroc: ProbeMetrics.auroc(scores: r.map { m.testScores[$0] }, labels: y))
                 })
         }
+        guard !each.isEmpty else { return nil }
+        func mean(_ values: [Double]) -> Double {
+            let finite = values.filter(\.isFinite)
+            return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+        }
+        self.column = column
+        self.groups = each.count
+        probe = mean(each.map(\.probe))
+        baselines = measured.indices.map { k in
+            Baseline(name: measured[k].result.name, auroc: mean(each.map { $0.baselines[k].auroc }))
+        }
+        perGroup = each
     }
 
     /// The best baseline within groups, if any.
