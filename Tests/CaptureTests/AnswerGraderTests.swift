@@ -168,6 +168,28 @@ import Testing
         #expect(AnswerGrader.grade(answer, accepted: row.answers).correct, "\(id): \(row.answers)")
     }
 
+    @Test(
+        "factqa_test2: the counterparts WordNet does not name are accepted",
+        arguments: [
+            ("deity_counterparts:09570522", "In Greek mythology, the god who matched the Roman Dis was Hades."),
+            ("deity_counterparts:09568241", "The Roman god who was the counterpart of the Greek Pan is Faunus."),
+        ])
+    func counterparts(id: String, answer: String) throws {
+        try accepted(id: id, answer: answer)
+    }
+
+    @Test("factqa_test2 asks no dependent territory's country, no scandal's year, no battle by a bare place name")
+    func test2Subjects() throws {
+        let topics: Set = ["place_countries", "mountain_ranges", "event_years", "deity_counterparts"]
+        let rows = try AnswerGraderTests.factRecords().filter { topics.contains($0.meta["topic"] ?? "") }
+        let subjects = Set(rows.compactMap { $0.meta["subject"] })
+        for gone in ["Guam", "Norfolk Island", "Watergate", "Teapot Dome"] {
+            #expect(!subjects.contains(gone), "\(gone) is still asked")
+        }
+        let iwo = try #require(rows.first { $0.meta["topic"] == "event_years" && $0.meta["subject"] == "Iwo" })
+        #expect(iwo.text.contains("Battle of Iwo Jima"), "\(iwo.text)")
+    }
+
     @Test("no US-state capital question can be read as asking about the country Georgia")
     func georgia() throws {
         let row = try #require(try AnswerGraderTests.factRecords().first { $0.meta["id"] == "us_state_capitals:GA" })
