@@ -26,6 +26,13 @@ public protocol CaptureEngine {
     func answers(
         questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int,
         deliver: (Int, CapturedAnswer) throws -> Void) throws
+    /// Tokens `givenAnswers` runs for `question` followed by the given `response`.
+    func givenAnswerLength(question: String, response: String) throws -> Int
+    /// Given responses scored by teacher forcing: each runs as `answer`'s prompt followed by the response's tokens,
+    /// the pairs in batched forward passes, and its rows and confidences are read where a generated answer's would
+    /// be, so a probe trained on generated answers scores a given one as it would the model's own.
+    func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName]) throws
+        -> [CapturedAnswer]
     /// Most tokens one forward pass may hold (the model's context length).
     var contextLength: Int { get }
 }

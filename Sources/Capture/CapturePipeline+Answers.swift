@@ -14,21 +14,45 @@ extension CapturePipeline {
         onExample: () -> Void
     ) throws {
         // Hardening defect 16: a question whose prompt fills the context is skipped and recorded (label -1, NaN
-        // rows), not fatal to the run or its --resume.
+        // rows), not fatal to the run or its --resume. A given response (teacher forcing) must fit with its prompt.
         var lengths: [Int: Int] = [:]
-        for row in slice.indices { lengths[row] = try engine.promptLength(question: slice[row].example.text) }
-        let fitting = slice.indices.filter { lengths[$0, default: 0] < engine.contextLength }
+        for row in slice.indices {
+            let example = slice[row].example
+            lengths[row] =
+                try example.response.map { try engine.givenAnswerLength(question: example.text, response: $0) }
+                ?? engine.promptLength(question: example.text)
+        }
+        func fits(_ row: Int) -> Bool {
+            slice[row].example.response == nil
+                ? lengths[row, default: 0] < engine.contextLength : lengths[row, default: 0] <= engine.contextLength
+        }
+        let fitting = slice.indices.filter { fits($0) && slice[$0].example.response == nil }
         var answers: [Int: CapturedAnswer] = [:]
         var cursor = slice.startIndex, delivered = 0
-        // Submits every window before `pending` (the row of the first question still unanswered).
+        // Submits every window before `pending` (the row of the first question still unanswered); the window's given
+        // responses are scored first, in batched teacher-forced passes.
         func flush(before pending: Int) throws {
             while cursor < slice.endIndex {
                 let end = min(slice.endIndex, (cursor / window + 1) * window)
                 guard pending >= end else { return }
                 let rows = slice[cursor..<end]
+                let given = rows.indices.filter { rows[$0].example.response != nil && fits($0) }
+                let scored =
+                    given.isEmpty
+                    ? []
+                    : try engine.givenAnswers(
+                        given.map { (rows[$0].example.text, rows[$0].example.response ?? "") }, hooks: request.hooks)
+                guard scored.count == given.count else {
+                    throw StoreError.invalidArgument(
+                        what: "engine output", detail: "\(scored.count) scored responses for \(given.count)")
+                }
+                for (row, answer) in zip(given, scored) {
+                    answers[row] = answer
+                    tokens += answer.promptTokens + answer.generatedTokens
+                }
                 let batch = try answerBatch(
                     rows, answers: rows.indices.map { answers[$0] }, lengths: lengths, datasets: datasets,
-                    onSkipped: onExample)
+                    onExample: onExample)
                 try submit(batch)
                 for row in rows.indices { answers[row] = nil }
                 cursor = end
@@ -52,9 +76,10 @@ extension CapturePipeline {
     }
 
     /// One window's batch: each question's grade and rows (`answers[i]` nil for a question skipped for its length).
+    /// `onExample` counts the skipped questions and the given responses (generated answers are counted as they come).
     private func answerBatch(
         _ items: ArraySlice<Item>, answers: [CapturedAnswer?], lengths: [Int: Int], datasets: [Dataset],
-        onSkipped: () -> Void
+        onExample: () -> Void
     ) throws -> ActivationBatch {
         var batch = ActivationBatch(examples: [], activations: [:])
         // Rows per example at each extra position (nil where an example has none), padded with NaN below.
@@ -66,8 +91,11 @@ extension CapturePipeline {
             guard let answer else {
                 skipped += 1
                 meta["skipped"] =
-                    "prompt of \(lengths[index, default: 0]) tokens leaves no room to answer in the model's context of "
-                    + "\(engine.contextLength)"
+                    item.example.response == nil
+                    ? "prompt of \(lengths[index, default: 0]) tokens leaves no room to answer in the model's context of "
+                        + "\(engine.contextLength)"
+                    : "prompt and given response of \(lengths[index, default: 0]) tokens exceed the model's context of "
+                        + "\(engine.contextLength)"
                 batch.examples.append(
                     ExampleRecord(
                         text: item.example.text, label: -1, source: datasets[item.dataset].name, nTokens: 0,
@@ -77,10 +105,17 @@ extension CapturePipeline {
                         repeating: .nan, count: try engine.width(of: hook))
                     for name in StoreSchema.answerPositions { extra[name, default: [:]][hook, default: []].append(nil) }
                 }
-                onSkipped()
+                onExample()
                 continue
             }
-            let grade = AnswerGrader.grade(answer.text, accepted: item.example.answers)
+            // A given response with its own label keeps it; every other answer is graded.
+            let grade =
+                item.example.label.map { AnswerGrader.Grade(verdict: $0 == 1 ? .correct : .incorrect, matched: nil) }
+                ?? AnswerGrader.grade(answer.text, accepted: item.example.answers)
+            if item.example.response != nil {
+                meta["answer_source"] = "given"
+                onExample()
+            }
             if grade.correct { correct += 1 }
             if grade.refused { refused += 1 }
             meta["grade"] = grade.verdict.name  // "right", "wrong" or "refused" (label 1, 0, -1)

@@ -77,14 +77,66 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         let prompt = try prompt(question: question)
         let generation = try model.generate(
             prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(hooks))
+        return captured(
+            question: question, text: generation.text, tokens: generation.tokens, promptTokens: prompt.count,
+            hooks: hooks, scores: generation.scores,
+            questionRow: { generation.promptActivations.row($0, at: generation.promptTokenCount - 1).map(Array.init) },
+            answerRows: { generation.activations($0) ?? [] })
+    }
+
+    /// A given response's tokens as they follow the prompt: as the model would write them (after `Question: …
+    /// Answer:` a generated answer starts with a space).
+    func responseTokens(_ response: String) -> [Int32] {
+        let text = chat == nil && !(response.first?.isWhitespace ?? true) ? " " + response : response
+        return model.tokenizer.encode(text, parseSpecial: false)
+    }
+
+    public func givenAnswerLength(question: String, response: String) throws -> Int {
+        try prompt(question: question).count + responseTokens(response).count
+    }
+
+    /// Teacher forcing in passes of up to 8 pairs (memory: every hook's rows at every token of the pass).
+    public func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName]) throws
+        -> [CapturedAnswer]
+    {
+        var results: [CapturedAnswer] = []
+        for start in stride(from: 0, to: pairs.count, by: 8) {
+            let group = pairs[start..<min(pairs.count, start + 8)]
+            let prompts = try group.map { try prompt(question: $0.question) }
+            let responses = group.map { responseTokens($0.response) }
+            let outputs = try model.run(
+                zip(prompts, responses).map { $0 + $1 }, capture: HookFilter(hooks), logits: .tokenScores)
+            for ((pair, prompt), (response, output)) in zip(zip(group, prompts), zip(responses, outputs)) {
+                let p = prompt.count, n = response.count
+                // Element t of tokenScores scores token t + 1: the response's tokens are p ..< p + n.
+                let scores = Array((output.tokenScores ?? [])[(p - 1)..<(p - 1 + n)])
+                results.append(
+                    captured(
+                        question: pair.question, text: pair.response, tokens: response, promptTokens: p, hooks: hooks,
+                        scores: scores, questionRow: { output.row($0, at: p - 1).map(Array.init) },
+                        answerRows: { hook in
+                            let width = hook.width(in: self.model.config)
+                            return Array((output.activations(hook) ?? [])[(p * width)..<((p + n) * width)])
+                        }))
+            }
+        }
+        return results
+    }
+
+    /// An answer's rows at every answer position, from the prompt's last row and the answer tokens' rows (generated
+    /// or teacher-forced: the same positions either way).
+    private func captured(
+        question: String, text: String, tokens: [Int32], promptTokens: Int, hooks: [HookName], scores: [TokenScore],
+        questionRow: (HookName) -> [Float]?, answerRows: (HookName) -> [Float]
+    ) -> CapturedAnswer {
         var lastRow: [HookName: [Float]] = [:]
         var positionRows: [ProbePosition: [HookName: [Float]]] = [:]
         let exact = ExactAnswer.lastToken(
-            question: question, tokenBytes: generation.tokens.map { model.tokenizer.bytes(for: $0) })
+            question: question, tokenBytes: tokens.map { model.tokenizer.bytes(for: $0) })
         for hook in hooks {
             let width = hook.width(in: model.config)
-            let question = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1).map(Array.init)
-            let generated = generation.activations(hook) ?? []
+            let question = questionRow(hook)
+            let generated = answerRows(hook)
             let rows = generated.count / max(width, 1)
             if let question {
                 positionRows[.question, default: [:]][hook] = question
@@ -98,16 +150,15 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
                 positionRows[.answerExact, default: [:]][hook] =
                     k >= 0 ? Array(generated[(k * width)..<((k + 1) * width)]) : question
             }
-            if let values = generation.activations(hook), values.count >= width {
-                lastRow[hook] = Array(values[(values.count - width)...])
-            } else if let row = generation.promptActivations.row(hook, at: generation.promptTokenCount - 1) {
-                lastRow[hook] = Array(row)
+            if generated.count >= width {
+                lastRow[hook] = Array(generated[(generated.count - width)...])
+            } else if let question {
+                lastRow[hook] = question
             }
         }
         var answer = CapturedAnswer(
-            text: generation.text.trimmingCharacters(in: .whitespacesAndNewlines),
-            promptTokens: generation.promptTokenCount, generatedTokens: generation.tokens.count,
-            lastRow: lastRow, scores: generation.scores)
+            text: text.trimmingCharacters(in: .whitespacesAndNewlines), promptTokens: promptTokens,
+            generatedTokens: tokens.count, lastRow: lastRow, scores: scores)
         answer.positionRows = positionRows
         return answer
     }

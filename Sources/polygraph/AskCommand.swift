@@ -54,7 +54,14 @@ struct AskCommand: ParsableCommand {
     func run() throws {
         var items: [(text: String, answers: [String])] = question.map { ($0, []) }
         if let questions {
-            items += try QuestionsReader.read(path: questions).map { ($0.text, $0.answers) }
+            let examples = try QuestionsReader.read(path: questions)
+            guard !examples.contains(where: { $0.response != nil }) else {
+                throw ValidationError(
+                    "\(questions) gives \"response\" answers; ask generates its own. Score given answers with "
+                        + "`polygraph capture --dataset \(questions) --out given.h5` and `polygraph eval --acts given.h5`."
+                )
+            }
+            items += examples.map { ($0.text, $0.answers) }
         }
         let (gate, _) = try loading.loadGate(
             probePaths: probe.map { [$0] } ?? [], allowModelMismatch: allowModelMismatch)

@@ -73,4 +73,30 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         }
         return answer
     }
+
+    /// A given response's tokens after the question's prompt: one per word.
+    func givenAnswerLength(question: String, response: String) throws -> Int {
+        try promptLength(question: question) + response.split(separator: " ").count
+    }
+
+    /// A given response's rows: as `answer`'s, from the response's length, plus 0.5 (so the two are told apart).
+    private(set) var givenPasses: [Int] = []
+    func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName]) throws -> [CapturedAnswer] {
+        givenPasses.append(pairs.count)
+        return try pairs.map { pair in
+            let words = pair.response.split(separator: " ").count
+            var rows: [HookName: [Float]] = [:]
+            for hook in hooks {
+                rows[hook] = (0..<(try width(of: hook))).map { Float(pair.response.count) + Float($0) + 0.5 }
+            }
+            let scores = (0..<words).map { Self.score(token: Int32(pair.response.count + $0), position: 10 + $0) }
+            var answer = CapturedAnswer(
+                text: pair.response, promptTokens: try promptLength(question: pair.question), generatedTokens: words,
+                lastRow: rows, scores: scores)
+            for (k, name) in StoreSchema.answerPositions.enumerated() {
+                answer.positionRows[name] = rows.mapValues { $0.map { $0 + Float(100 * (k + 1)) } }
+            }
+            return answer
+        }
+    }
 }

@@ -5,12 +5,14 @@ import Foundation
 public struct DatasetExample: Equatable, Sendable {
     /// The statement, or the question.
     public var text: String
-    /// 1 true, 0 false for statements; nil for questions (graded after generation).
+    /// 1 true, 0 false for statements; nil for questions (graded after generation), or a given response's label.
     public var label: Int8?
     /// Extra columns (CSV) or extra fields such as `id` and `topic` (JSONL), stored under `/examples/meta`.
     public var meta: [String: String]
     /// Accepted answers (questions only).
     public var answers: [String]
+    /// A given answer to score by teacher forcing instead of generating one (questions only).
+    public var response: String?
     /// 1-based line in the source file where the example starts.
     public var line: Int
 

@@ -4,6 +4,9 @@ import Foundation
 /// Reads question datasets for generation: JSON Lines, one object per line,
 /// `{"id": "q1", "question": "...", "answers": ["accepted", ...]}`. Blank lines are skipped. Other fields
 /// (`id`, `topic`, `split`…) must be strings or numbers and are kept as `meta` (stored under `/examples/meta`).
+/// A record with `"response": "..."` gives the answer to score instead of generating one (teacher forcing; for
+/// benchmarks of given right and wrong answers); it is graded against `answers`, or takes an explicit `"label"`
+/// (1/0 or true/false), and then `answers` may be left out.
 public enum QuestionsReader {
     /// Parses `path`; errors carry the 1-based line number and say what is wrong.
     public static func read(path: String) throws -> [DatasetExample] {
@@ -52,18 +55,13 @@ public enum QuestionsReader {
                     path: path, line: lineNumber,
                     message: "\"question\" holds a NUL character (\\u0000); remove it (stored text would be cut there)")
             }
-            guard let answers = fields["answers"] as? [Any], !answers.isEmpty else {
-                throw StoreError.jsonl(
-                    path: path, line: lineNumber,
-                    message: "\"answers\" must be a non-empty array of accepted answer strings")
-            }
-            let strings = answers.compactMap { $0 as? String }
-            guard strings.count == answers.count else {
-                throw StoreError.jsonl(
-                    path: path, line: lineNumber, message: "every entry of \"answers\" must be a string")
-            }
+            let response = try givenResponse(fields, path: path, line: lineNumber)
+            let label = response == nil ? nil : try givenLabel(fields, path: path, line: lineNumber)
+            let strings = try acceptedAnswers(fields, optional: label != nil, path: path, line: lineNumber)
+            let reserved: Set<String> =
+                response == nil ? ["question", "answers"] : ["question", "answers", "response", "label"]
             var meta: [String: String] = [:]
-            for (key, value) in fields where key != "question" && key != "answers" {
+            for (key, value) in fields where !reserved.contains(key) {
                 switch value {
                 case let text as String: meta[key] = text
                 case let number as NSNumber: meta[key] = number.stringValue
@@ -74,7 +72,9 @@ public enum QuestionsReader {
                         message: "\"\(key)\" must be a string or a number (extra fields become /examples/meta columns)")
                 }
             }
-            examples.append(DatasetExample(text: question, label: nil, meta: meta, answers: strings, line: lineNumber))
+            var example = DatasetExample(text: question, label: label, meta: meta, answers: strings, line: lineNumber)
+            example.response = response
+            examples.append(example)
         }
         // An empty capture used to succeed with 0 examples (and `ask` to print an empty table).
         guard !examples.isEmpty else {
@@ -84,5 +84,51 @@ public enum QuestionsReader {
                     + "blank lines); expected one JSON object per line")
         }
         return examples
+    }
+
+    /// `answers`: a non-empty array of strings; with `optional` (a given response with its own label) it may be
+    /// absent.
+    private static func acceptedAnswers(_ fields: [String: Any], optional: Bool, path: String, line: Int) throws
+        -> [String]
+    {
+        if optional && (fields["answers"] == nil || fields["answers"] is NSNull) { return [] }
+        guard let answers = fields["answers"] as? [Any], !answers.isEmpty || optional else {
+            throw StoreError.jsonl(
+                path: path, line: line,
+                message: "\"answers\" must be a non-empty array of accepted answer strings"
+                    + " (or give \"response\" with a \"label\")")
+        }
+        let strings = answers.compactMap { $0 as? String }
+        guard strings.count == answers.count else {
+            throw StoreError.jsonl(path: path, line: line, message: "every entry of \"answers\" must be a string")
+        }
+        return strings
+    }
+
+    /// `response`: the given answer to score, or nil when the model is to generate one.
+    private static func givenResponse(_ fields: [String: Any], path: String, line: Int) throws -> String? {
+        guard let value = fields["response"], !(value is NSNull) else { return nil }
+        guard let text = value as? String else {
+            throw StoreError.jsonl(
+                path: path, line: line, message: "\"response\" must be a string (the answer to score)")
+        }
+        guard !text.unicodeScalars.contains("\u{0}") else {
+            throw StoreError.jsonl(
+                path: path, line: line,
+                message: "\"response\" holds a NUL character (\\u0000); remove it (stored text would be cut there)")
+        }
+        return text
+    }
+
+    /// `label` beside a given response: 1/0 or true/false; nil when absent (the response is then graded).
+    private static func givenLabel(_ fields: [String: Any], path: String, line: Int) throws -> Int8? {
+        guard let value = fields["label"], !(value is NSNull) else { return nil }
+        if let number = value as? NSNumber {  // JSON true and false arrive as NSNumber 1 and 0
+            if number.doubleValue == 1 { return 1 }
+            if number.doubleValue == 0 { return 0 }
+        }
+        throw StoreError.jsonl(
+            path: path, line: line,
+            message: "\"label\" of a given response must be 1 or 0 (or true or false): whether the response is right")
     }
 }
