@@ -85,4 +85,11 @@ public final class GateService: Sendable {
         _ = try gate.scoringProbe(named: probe)
         return try await slot.run { _ in try gate.score(texts: texts, probe: probe) }
     }
+
+    /// Scores given answers (teacher forcing) on the engine thread.
+    public func score(given: [GivenAnswer], probe: String? = nil, slot: GateQueue.Slot) async throws -> [Verdict] {
+        let gate = self.gate
+        _ = try gate.givenAnswerProbe(named: probe)
+        return try await slot.run { _ in try gate.score(given: given, probe: probe) }
+    }
 }

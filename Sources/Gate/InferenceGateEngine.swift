@@ -12,11 +12,13 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
     public let model: ModelIdentity
 
     public var dModel: Int { languageModel.config.dModel }
+    public let hasChatTemplate: Bool
     public var contextLength: Int { languageModel.config.contextLength }
 
     /// Wraps a loaded model (computes the file's sha256 once, ~0.3 s for 100 MB).
     public init(languageModel: LanguageModel) throws {
         self.languageModel = languageModel
+        hasChatTemplate = (try? languageModel.requireChatTemplate()) != nil
         let config = languageModel.config
         model = ModelIdentity(
             name: config.name, architecture: config.architecture,
@@ -141,5 +143,43 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
             // Each position's rows of every hook, end to end (a multi-layer probe's input).
             return perHook[0].indices.map { t in perHook.flatMap { $0[t] } }
         }
+    }
+
+    public func answerTokens(_ text: String) throws -> [Int] {
+        languageModel.tokenizer.encode(text, parseSpecial: false).map(Int.init)
+    }
+
+    public func teacherForced(prompt: [Int], answer: [Int], hooks names: [HookName]) throws -> (
+        promptLast: [Float], steps: [GenerationStep]
+    ) {
+        guard !prompt.isEmpty else { throw GateError.emptyPrompt }
+        let tokenizer = languageModel.tokenizer
+        let sequence = (prompt + answer).map(Int32.init)
+        guard let output = try languageModel.run([sequence], capture: HookFilter(names), logits: .tokenScores).first,
+            let scores = output.tokenScores, scores.count == sequence.count - 1
+        else { throw GateError.engineFailure("the teacher-forced pass returned no token scores") }
+        func row(at position: Int) throws -> [Float] {
+            var row: [Float] = []
+            for name in names {
+                guard let part = output.row(name, at: position) else {
+                    throw GateError.engineFailure("hook \(name) was not captured at position \(position)")
+                }
+                row += part
+            }
+            return row
+        }
+        var decoder = tokenizer.makeStreamingDecoder()
+        let steps = try answer.indices.map { i -> GenerationStep in
+            let position = prompt.count + i, id = Int32(answer[i])
+            let score = scores[position - 1]  // element t scores token t + 1
+            var step = GenerationStep(
+                token: answer[i], text: decoder.push(id), activation: try row(at: position),
+                chosen: TokenAlternative(id: answer[i], bytes: tokenizer.bytes(for: id), logprob: Double(score.logprob))
+            )
+            step.entropy = Double(score.entropy)
+            step.margin = Double(score.margin)
+            return step
+        }
+        return (try row(at: prompt.count - 1), steps)
     }
 }

@@ -141,6 +141,28 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
         lock.withLock { _calls += 1 }
         return sequences.map { $0.map { Self.activation($0, hooks: hooks) } }
     }
+
+    /// The inverse of `text(_:)`: `w5 w12 ` → [5, 12]; other words one token per character, as `textTokens`.
+    public func answerTokens(_ text: String) throws -> [Int] {
+        try text.split(separator: " ").flatMap { word -> [Int] in
+            if word.first == "w", let id = Int(word.dropFirst()) { return [id] }
+            return try textTokens(String(word))
+        }
+    }
+
+    /// The steps `generate` would hand over had it generated `answer` (its activations and log-probs).
+    public func teacherForced(prompt: [Int], answer: [Int], hooks: [HookName]) throws -> (
+        promptLast: [Float], steps: [GenerationStep]
+    ) {
+        lock.withLock { _calls += 1 }
+        let steps = answer.map { token in
+            GenerationStep(
+                token: token, text: Self.text(token), activation: Self.activation(token, hooks: hooks),
+                chosen: TokenAlternative(
+                    id: token, bytes: Array(Self.text(token).utf8), logprob: -0.1 * Double(token % 5)))
+        }
+        return (Self.activation(prompt.last ?? 1, hooks: hooks), steps)
+    }
 }
 
 /// Holds a `FakeEngine` generation at one step: the engine blocks before token `pauseAt` until `release()`, and a

@@ -86,40 +86,82 @@ struct InfoController: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: metrics.exposition(queue: service.queue))))
     }
 
-    /// `POST /v1/score`: `{"input": "text" | [...], "probe"?}` → one verdict per text, no generation.
+    /// `POST /v1/score`: `{"input": "text" | [...], "probe"?}` → one verdict per text, no generation; given answers
+    /// `{"question" | "messages", "response"}` are teacher-forced and read where a generated answer would be.
     @Sendable func score(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
         let body = try await RequestDecoding.decode(ScoreRequest.self, from: &request, limit: config.maxBodyBytes)
         if let model = body.model {
             try CompletionPlanner(service: service, config: config).checkModel(model)
         }
-        let texts = body.input.values
-        guard !texts.isEmpty else {
+        guard body.input.count > 0 else {
             throw OpenAIError(
                 .badRequest, "`input` is empty: send a text or an array of texts", code: "empty_input",
                 param: "input")
         }
-        guard texts.count <= config.maxScoreTexts else {
+        guard body.input.count <= config.maxScoreTexts else {
             throw OpenAIError(
                 .badRequest,
-                "`input` holds \(texts.count) texts; at most \(config.maxScoreTexts) per "
+                "`input` holds \(body.input.count) items; at most \(config.maxScoreTexts) per "
                     + "request", code: "invalid_value", param: "input")
         }
-        if let index = texts.firstIndex(where: { $0.isEmpty }) {
-            throw OpenAIError(.badRequest, "`input[\(index)]` is empty", code: "empty_input", param: "input[\(index)]")
-        }
-        _ = try service.gate.scoringProbe(named: body.probe)
-        let slot = try service.queue.reserve()
         let service = self.service
-        let verdicts = try await request.watchingHangUp(config.connections.inputClose) {
-            try await service.score(texts: texts, probe: body.probe, slot: slot)
+        let verdicts: [Verdict]
+        switch body.input {
+        case .texts(let texts):
+            if let index = texts.firstIndex(where: { $0.isEmpty }) {
+                throw OpenAIError(
+                    .badRequest, "`input[\(index)]` is empty", code: "empty_input", param: "input[\(index)]")
+            }
+            _ = try service.gate.scoringProbe(named: body.probe)
+            let slot = try service.queue.reserve()
+            verdicts = try await request.watchingHangUp(config.connections.inputClose) {
+                try await service.score(texts: texts, probe: body.probe, slot: slot)
+            }
+        case .answers(let items):
+            let given = try givenAnswers(items)
+            _ = try service.gate.givenAnswerProbe(named: body.probe)
+            let slot = try service.queue.reserve()
+            verdicts = try await request.watchingHangUp(config.connections.inputClose) {
+                try await service.score(given: given, probe: body.probe, slot: slot)
+            }
         }
         metrics.record(verdicts)
-        let list = ScoreList(model: config.modelID, data: zip(texts.indices, verdicts).map(ScoreItem.init))
+        let list = ScoreList(model: config.modelID, data: zip(verdicts.indices, verdicts).map(ScoreItem.init))
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(
             status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try ResponseJSON.encode(list))))
+    }
+
+    /// Each given answer's prompt: its `messages`, or its `question` as a user turn (as `Question: …\nAnswer:` for a
+    /// model without a chat template, as capture asks it).
+    private func givenAnswers(_ items: [GivenAnswerInput]) throws -> [GivenAnswer] {
+        let chat = service.gate.engine.hasChatTemplate
+        return try items.enumerated().map { index, item in
+            switch (item.question, item.messages) {
+            case (let question?, nil):
+                guard !question.isEmpty else {
+                    throw OpenAIError(
+                        .badRequest, "`input[\(index)].question` is empty", code: "empty_input",
+                        param: "input[\(index)].question")
+                }
+                return GivenAnswer.question(question, response: item.response, chat: chat)
+            case (nil, let messages?):
+                guard chat else {
+                    throw OpenAIError(
+                        .badRequest,
+                        "`input[\(index)].messages` needs a chat template and this model has none: send "
+                            + "`question` instead", code: "invalid_value", param: "input[\(index)].messages")
+                }
+                let chatMessages = try CompletionPlanner(service: service, config: config).chatMessages(messages)
+                return GivenAnswer(prompt: .chat(chatMessages), response: item.response)
+            default:
+                throw OpenAIError(
+                    .badRequest, "`input[\(index)]` needs exactly one of `question` and `messages` beside `response`",
+                    code: "invalid_value", param: "input[\(index)]")
+            }
+        }
     }
 
     private func json(_ object: [String: Any]) throws -> Response {

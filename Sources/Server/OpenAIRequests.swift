@@ -229,9 +229,63 @@ struct CompletionRequest: Decodable, Sendable, CompletionRequestFields {
     }
 }
 
-/// `POST /v1/score` body: `{"input": "text" | ["text", ...], "probe": "name"?}`.
+/// `POST /v1/score` body: `{"input": "text" | ["text", ...] | {given answer} | [{given answer}, ...], "probe"?}`.
 struct ScoreRequest: Decodable, Sendable {
     let model: String?
-    let input: PromptText
+    let input: ScoreInput
     let probe: String?
+}
+
+/// `/v1/score`'s `input`: texts, or given answers `{"question" | "messages", "response"}` (not both kinds at once).
+enum ScoreInput: Decodable, Sendable {
+    case texts([String])
+    case answers([GivenAnswerInput])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let one = try? container.decode(String.self) {
+            self = .texts([one])
+            return
+        }
+        if let many = try? container.decode([String].self) {
+            self = .texts(many)
+            return
+        }
+        // An object (or an array of them) is a given answer: its own errors (a missing `response`, a wrong type
+        // inside) are what the client needs to hear; a value that is no object at all falls through.
+        let depth = decoder.codingPath.count
+        func atTop(_ error: DecodingError) -> Bool {
+            if case .typeMismatch(_, let context) = error { return context.codingPath.count == depth }
+            return false
+        }
+        do {
+            self = .answers([try container.decode(GivenAnswerInput.self)])
+            return
+        } catch let error as DecodingError where atTop(error) {}
+        do {
+            self = .answers(try container.decode([GivenAnswerInput].self))
+            return
+        } catch let error as DecodingError where atTop(error) {}
+        throw DecodingError.typeMismatch(
+            String.self,
+            .init(
+                codingPath: decoder.codingPath,
+                debugDescription:
+                    "Send a text, an array of texts, or given answers {\"question\" or \"messages\", \"response\"}"
+                    + " (one or an array)."))
+    }
+
+    var count: Int {
+        switch self {
+        case .texts(let texts): texts.count
+        case .answers(let answers): answers.count
+        }
+    }
+}
+
+/// One given answer to score: `{"question": "...", "response": "..."}` or `{"messages": [...], "response": "..."}`.
+struct GivenAnswerInput: Decodable, Sendable {
+    let question: String?
+    let messages: [IncomingMessage]?
+    let response: String
 }
