@@ -63,6 +63,36 @@ struct CompletionPlanner: Sendable {
         }
     }
 
+    /// Each given answer's prompt: its `messages`, or its `question` as a user turn (as `Question: …\nAnswer:` for a
+    /// model without a chat template, as capture asks it).
+    func givenAnswers(_ items: [GivenAnswerInput]) throws -> [GivenAnswer] {
+        let chat = service.gate.engine.hasChatTemplate
+        return try items.enumerated().map { index, item in
+            switch (item.question, item.messages) {
+            case (let question?, nil):
+                guard !question.isEmpty else {
+                    throw OpenAIError(
+                        .badRequest, "`input[\(index)].question` is empty", code: "empty_input",
+                        param: "input[\(index)].question")
+                }
+                return GivenAnswer.question(question, response: item.response, chat: chat)
+            case (nil, let messages?):
+                guard chat else {
+                    throw OpenAIError(
+                        .badRequest,
+                        "`input[\(index)].messages` needs a chat template and this model has none: send "
+                            + "`question` instead", code: "invalid_value", param: "input[\(index)].messages")
+                }
+                let chatMessages = try chatMessages(messages)
+                return GivenAnswer(prompt: .chat(chatMessages), response: item.response)
+            default:
+                throw OpenAIError(
+                    .badRequest, "`input[\(index)]` needs exactly one of `question` and `messages` beside `response`",
+                    code: "invalid_value", param: "input[\(index)]")
+            }
+        }
+    }
+
     func plan(
         _ fields: some CompletionRequestFields, kind: CompletionKind, prompt: GatePrompt,
         maxTokens: Int?, defaultMaxTokens: Int, logprobs: LogprobsRequest? = nil

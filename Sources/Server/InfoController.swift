@@ -119,7 +119,7 @@ struct InfoController: Sendable {
                 try await service.score(texts: texts, probe: body.probe, slot: slot)
             }
         case .answers(let items):
-            let given = try givenAnswers(items)
+            let given = try CompletionPlanner(service: service, config: config).givenAnswers(items)
             _ = try service.gate.givenAnswerProbe(named: body.probe)
             let slot = try service.queue.reserve()
             verdicts = try await request.watchingHangUp(config.connections.inputClose) {
@@ -132,36 +132,6 @@ struct InfoController: Sendable {
         headers[.contentType] = "application/json"
         return Response(
             status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try ResponseJSON.encode(list))))
-    }
-
-    /// Each given answer's prompt: its `messages`, or its `question` as a user turn (as `Question: …\nAnswer:` for a
-    /// model without a chat template, as capture asks it).
-    private func givenAnswers(_ items: [GivenAnswerInput]) throws -> [GivenAnswer] {
-        let chat = service.gate.engine.hasChatTemplate
-        return try items.enumerated().map { index, item in
-            switch (item.question, item.messages) {
-            case (let question?, nil):
-                guard !question.isEmpty else {
-                    throw OpenAIError(
-                        .badRequest, "`input[\(index)].question` is empty", code: "empty_input",
-                        param: "input[\(index)].question")
-                }
-                return GivenAnswer.question(question, response: item.response, chat: chat)
-            case (nil, let messages?):
-                guard chat else {
-                    throw OpenAIError(
-                        .badRequest,
-                        "`input[\(index)].messages` needs a chat template and this model has none: send "
-                            + "`question` instead", code: "invalid_value", param: "input[\(index)].messages")
-                }
-                let chatMessages = try CompletionPlanner(service: service, config: config).chatMessages(messages)
-                return GivenAnswer(prompt: .chat(chatMessages), response: item.response)
-            default:
-                throw OpenAIError(
-                    .badRequest, "`input[\(index)]` needs exactly one of `question` and `messages` beside `response`",
-                    code: "invalid_value", param: "input[\(index)]")
-            }
-        }
     }
 
     private func json(_ object: [String: Any]) throws -> Response {

@@ -77,9 +77,13 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         case 2:  // POST /v1/score
             let request = try RequestDecoding.decode(ScoreRequest.self, from: body)
             if let model = request.model { try planner.checkModel(model) }
-            let texts = request.input.values
-            guard !texts.isEmpty, texts.count <= configuration.maxScoreTexts else { return 0 }
-            _ = try planner.service.gate.score(texts: texts, probe: request.probe)
+            guard request.input.count > 0, request.input.count <= configuration.maxScoreTexts else { return 0 }
+            switch request.input {
+            case .texts(let texts):
+                _ = try planner.service.gate.score(texts: texts, probe: request.probe)
+            case .answers(let items):
+                _ = try planner.service.gate.score(given: try planner.givenAnswers(items), probe: request.probe)
+            }
         default:  // Authorization header
             let header = String(decoding: body, as: UTF8.self)
             if let token = BearerAuthMiddleware<BasicRequestContext>.bearerToken(header) {
