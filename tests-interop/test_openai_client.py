@@ -246,6 +246,19 @@ def _():
         assert 0.0 <= item["p_true"] <= 1.0 and item["flag"] in FLAGS
 
 
+@check("/v1/score scores given answers by teacher forcing, at the probe's answer position")
+def _():
+    question = "What is the capital of France?"
+    body = json.loads(get("/v1/score", json.dumps({"input": [
+        {"question": question, "response": "The capital of France is Paris."},
+        {"messages": [{"role": "user", "content": question}], "response": "The capital of France is Lyon."},
+    ]}).encode()))
+    assert len(body["data"]) == 2
+    for item in body["data"]:
+        assert 0.0 <= item["p_true"] <= 1.0 and item["flag"] in FLAGS and item["position"].startswith("answer")
+    assert body["data"][0]["raw"] != body["data"][1]["raw"]
+
+
 @check("/v1/probes, /health and /metrics answer")
 def _():
     assert json.loads(get("/v1/probes"))["data"]
