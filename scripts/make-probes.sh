@@ -17,6 +17,11 @@
 #                   mountain ranges, years of battles, Greek and Roman deities: nearer to natural questions)
 #   question.json — the pre-generation probe: the question's last token before any answer (the gate can abstain
 #                   before decoding), chosen by the per-fold CV AUROC (see below) and measured the same way
+#   given.json    — scores answers the model did not write (a benchmark's right and wrong answers, another
+#                   system's): trained on the same training questions, each once with its answer and once with another
+#                   question's answer of its topic, teacher-forced; chosen as answers.json is; measured on factqa_test
+#                   and factqa_test2 given the same way (where answers.json, made for the model's own answers, is
+#                   measured too)
 #   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics), and the
 #                   leave-one-set-out measurement of one probe trained on all 7 statement sets but the one tested
 # Time on 2 cores (2026-12-04, shared machine, load 5–9): answer captures SmolLM2 ~170–270 tok/s, the 1.5B ~19 tok/s
@@ -28,7 +33,9 @@
 # (prompt and answer tokens; its 3,256 answers in 75 minutes, the whole PARTS=answers run 96). factqa_test2's 442
 # answers there: SmolLM2 1 minute, Gemma 2, the 0.5B 3, the 1.5B 9.
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
-# PARTS=answers skips the statement probes (SmolLM2) and regenerates only answers.json and question.json.
+# PARTS=answers skips the statement probes (SmolLM2) and the given answers and regenerates only answers.json and
+# question.json; PARTS=given regenerates only given.json (its captures and reports). DECODE_MODE=quantizedInt8
+# captures in that mode (faster on CPUs without AVX-512 VNNI; hidden states move by 1–2%).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${POLYGRAPH_BIN:-}"
@@ -43,7 +50,7 @@ capture() {  # out dataset limit gguf layers template
   local mode=--overwrite
   if [ "${REUSE:-0}" = 1 ] && [ -f "$1" ]; then mode=--resume; fi
   "$BIN" capture --model "$4" --dataset "$2" --limit "$3" --max-answer-tokens 24 --layers "$5" \
-    --out "$1" --hooks resid_post --position answer --template "$6" "$mode"
+    --out "$1" --hooks resid_post --position answer --template "$6" "$mode" ${DECODE_MODE:+--decode-mode "$DECODE_MODE"}
 }
 
 for MODEL in "${MODELS[@]}"; do
@@ -68,7 +75,7 @@ for MODEL in "${MODELS[@]}"; do
   WORK=runs/make-probes/$DEST; OUT=probes/$DEST; M=models/$GGUF
   mkdir -p "$WORK" "$OUT"
 
-  if [ "$MODEL" = smollm2 ] && [ "${PARTS:-all}" != answers ]; then
+  if [ "$MODEL" = smollm2 ] && [ "${PARTS:-all}" = all ]; then
     echo "== $DEST statements: capture (600 rows from each of 5 sets, resid_post at every layer)" >&2
     "$BIN" capture --model "$M" --dataset datasets/capitals.csv datasets/cities.csv datasets/elements.csv \
       datasets/continents.csv datasets/currencies.csv --limit 600 --out "$WORK/statements.h5" --hooks resid_post \
@@ -88,6 +95,7 @@ for MODEL in "${MODELS[@]}"; do
       --report "$OUT/reports/statements-leave-one-out" --quiet
   fi
 
+  if [ "${PARTS:-all}" != given ]; then  # (the body is not indented: it holds heredocs)
   echo "== $DEST answers: $NTRAIN factqa_train, $NTRAIN2 factqa_train2 and $NTRAIN3 factqa_train3 questions answered and graded, then $NTEST of factqa_test and $NTEST2 of factqa_test2 (unseen topics)" >&2
   capture "$WORK/factqa_train.h5" datasets/factqa_train.jsonl "$NTRAIN" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_train2.h5" datasets/factqa_train2.jsonl "$NTRAIN2" "$M" "$LAYERS" "$TEMPLATE"
@@ -123,12 +131,32 @@ if slope <= 0 or auroc < 0.70:
     print(f"question.json not shipped for {os.path.basename(dest)}: Platt slope {slope:.3f}, AUROC {auroc:.3f} on unseen "
           f"topics (needs a slope > 0 and AUROC >= 0.70); its report stays in reports/question-unseen-topics", file=sys.stderr)
 PY
+  fi
+
+  if [ "${PARTS:-all}" = all ] || [ "${PARTS:-all}" = given ]; then
+    # Given answers (teacher-forced "response" records, datasets/generators/given_answers.py): each training and
+    # test question once with its answer and once with another question's answer of the same topic, half right in
+    # every topic. given.json is chosen as answers.json is; the answer probe is measured on them too.
+    echo "== $DEST given answers: the same training questions (2 × $((NTRAIN + NTRAIN2 + NTRAIN3))), factqa_test (2 × $NTEST) and factqa_test2, teacher-forced" >&2
+    python3 datasets/generators/given_answers.py --limit "$NTRAIN" datasets/factqa_train.jsonl --limit "$NTRAIN2" \
+      datasets/factqa_train2.jsonl --limit "$NTRAIN3" datasets/factqa_train3.jsonl > "$WORK/given_train.jsonl"
+    python3 datasets/generators/given_answers.py datasets/factqa_test.jsonl > "$WORK/given_test.jsonl"
+    python3 datasets/generators/given_answers.py datasets/factqa_test2.jsonl > "$WORK/given_test2.jsonl"
+    for set in given_train given_test given_test2; do
+      capture "$WORK/$set.h5" "$WORK/$set.jsonl" 100000 "$M" "$LAYERS" "$TEMPLATE"
+    done
+    "$BIN" train --acts "$WORK/given_train.h5" --probe logistic,hybrid --answer-position best --layer best --choose-C \
+      --group-by topic --cv-metric within-group --split 1 --calibration out-of-fold --out "$OUT/given.json" --quiet
+    "$BIN" eval --probe "$OUT/given.json" --acts "$WORK/given_test.h5" --report "$OUT/reports/given-unseen-topics" >/dev/null
+    "$BIN" eval --probe "$OUT/given.json" --acts "$WORK/given_test2.h5" --report "$OUT/reports/given-unseen-topics2" >/dev/null
+    "$BIN" eval --probe "$OUT/answers.json" --acts "$WORK/given_test.h5" --report "$OUT/reports/answers-on-given-unseen-topics" >/dev/null
+  fi
 
   echo "== table rows for probes/README.md ($DEST)" >&2
   python3 - "$OUT" <<'PY'
 import json, sys, os
 dest = sys.argv[1]
-for name in ("statements", "answers", "question"):
+for name in ("statements", "answers", "question", "given"):
     path = os.path.join(dest, name + ".json")
     if not os.path.exists(path):
         continue
