@@ -58,7 +58,8 @@ struct AskCommand: ParsableCommand {
             guard !examples.contains(where: { $0.response != nil }) else {
                 throw ValidationError(
                     "\(questions) gives \"response\" answers; ask generates its own. Score given answers with "
-                        + "`polygraph capture --dataset \(questions) --out given.h5` and `polygraph eval --acts given.h5`."
+                        + "`polygraph capture --dataset \(questions) --out given.h5`, then `polygraph eval --probe "
+                        + "probes/<model>/given.json --acts given.h5` (or POST them to serve's /v1/score)."
                 )
             }
             items += examples.map { ($0.text, $0.answers) }
