@@ -76,6 +76,13 @@ def body_cases():
         ("score probe unknown", SCORE, {"input": "x", "probe": "nope"}, c),
         ("score input 30000 words", SCORE, {"input": "Paris " * 30000}, "error"),
         ("score model unknown", SCORE, {"input": "x", "model": "gpt-9"}, c),
+        ("score given answer without response", SCORE, {"input": {"question": "Capital of France?"}}, c),
+        ("score given answer, question and messages", SCORE,
+         {"input": {"question": "Q?", "messages": [{"role": "user", "content": "Q?"}], "response": "a"}}, c),
+        ("score given answer, response a number", SCORE, {"input": {"question": "Q?", "response": 5}}, c),
+        ("score given answers and texts mixed", SCORE, {"input": ["x", {"question": "Q?", "response": "a"}]}, c),
+        ("score given answers 10000", SCORE, {"input": [{"question": "Q?", "response": "a"}] * 10000}, c),
+        ("score given answer 30000 words", SCORE, {"input": {"question": "Q?", "response": "Paris " * 30000}}, "error"),
     ]
     return raw + typed
 

@@ -74,6 +74,11 @@ JSONL = {
     "1 MB question": b'{"question": "' + b"why " * 250000 + b'", "answers": ["because"]}\n',
     "bad second line": Q_OK + b"{oops}\n",
     "id not a string": b'{"id": {"x": 1}, "question": "Capital of France?"}\n',
+    "response a number": b'{"question": "Two plus two?", "answers": ["4"], "response": 4}\n',
+    "response label 2": b'{"question": "Capital of France?", "response": "Paris", "label": 2}\n',
+    "response without answers or label": b'{"question": "Capital of France?", "response": "Paris"}\n',
+    "escaped NUL in response": b'{"question": "Capital of France?", "response": "Pa\\u0000ris", "label": 1}\n',
+    "1 MB response": b'{"question": "Capital of France?", "response": "' + b"Paris " * 170000 + b'", "label": 1}\n',
 }
 
 
@@ -83,7 +88,7 @@ LENIENT_IMPORT = {"label 0x1", "quote inside field", "empty statement", "lone CR
 # A statement longer than the model's context is skipped and recorded (label -1, /examples/meta/skipped), not an error.
 LENIENT = {"label 0x1", "quote inside field", "lone CR line ends", "duplicate columns", "2 MB statement"}
 # Likewise a question whose prompt fills the context (label -1, /examples/meta/skipped).
-LENIENT_JSONL = {"1 MB question"}
+LENIENT_JSONL = {"1 MB question", "1 MB response"}
 
 
 def cases(ctx):
