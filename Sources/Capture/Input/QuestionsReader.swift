@@ -49,12 +49,7 @@ public enum QuestionsReader {
                 throw StoreError.jsonl(
                     path: path, line: lineNumber, message: "missing or empty string field \"question\"")
             }
-            // A NUL would cut the stored text while the model saw all of it (hardening defect 11).
-            guard !question.unicodeScalars.contains("\u{0}") else {
-                throw StoreError.jsonl(
-                    path: path, line: lineNumber,
-                    message: "\"question\" holds a NUL character (\\u0000); remove it (stored text would be cut there)")
-            }
+            try refuseNUL(question, field: "question", path: path, line: lineNumber)
             let response = try givenResponse(fields, path: path, line: lineNumber)
             let label = response == nil ? nil : try givenLabel(fields, path: path, line: lineNumber)
             let strings = try acceptedAnswers(fields, optional: label != nil, path: path, line: lineNumber)
@@ -112,12 +107,17 @@ public enum QuestionsReader {
             throw StoreError.jsonl(
                 path: path, line: line, message: "\"response\" must be a string (the answer to score)")
         }
+        try refuseNUL(text, field: "response", path: path, line: line)
+        return text
+    }
+
+    /// A NUL would cut the stored text while the model saw all of it (hardening defect 11).
+    private static func refuseNUL(_ text: String, field: String, path: String, line: Int) throws {
         guard !text.unicodeScalars.contains("\u{0}") else {
             throw StoreError.jsonl(
                 path: path, line: line,
-                message: "\"response\" holds a NUL character (\\u0000); remove it (stored text would be cut there)")
+                message: "\"\(field)\" holds a NUL character (\\u0000); remove it (stored text would be cut there)")
         }
-        return text
     }
 
     /// `label` beside a given response: 1/0 or true/false; nil when absent (the response is then graded).
