@@ -84,43 +84,28 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
             answerRows: { generation.activations($0) ?? [] })
     }
 
-    /// A given response's tokens as they follow the prompt: as the model would write them (after `Question: …
-    /// Answer:` a generated answer starts with a space).
+    /// A given response's tokens as they follow the prompt (`LanguageModel.givenAnswerText`).
     func responseTokens(_ response: String) -> [Int32] {
-        let text = chat == nil && !(response.first?.isWhitespace ?? true) ? " " + response : response
-        return model.tokenizer.encode(text, parseSpecial: false)
+        model.tokenizer.encode(
+            LanguageModel.givenAnswerText(response, afterPlainPrompt: chat == nil), parseSpecial: false)
     }
 
     public func givenAnswerLength(question: String, response: String) throws -> Int {
         try prompt(question: question).count + responseTokens(response).count
     }
 
-    /// Teacher forcing in passes of up to 8 pairs (memory: every hook's rows at every token of the pass).
+    /// Teacher forcing (`LanguageModel.teacherForce`, batched passes).
     public func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName]) throws
         -> [CapturedAnswer]
     {
-        var results: [CapturedAnswer] = []
-        for start in stride(from: 0, to: pairs.count, by: 8) {
-            let group = pairs[start..<min(pairs.count, start + 8)]
-            let prompts = try group.map { try prompt(question: $0.question) }
-            let responses = group.map { responseTokens($0.response) }
-            let outputs = try model.run(
-                zip(prompts, responses).map { $0 + $1 }, capture: HookFilter(hooks), logits: .tokenScores)
-            for ((pair, prompt), (response, output)) in zip(zip(group, prompts), zip(responses, outputs)) {
-                let p = prompt.count, n = response.count
-                // Element t of tokenScores scores token t + 1: the response's tokens are p ..< p + n.
-                let scores = Array((output.tokenScores ?? [])[(p - 1)..<(p - 1 + n)])
-                results.append(
-                    captured(
-                        question: pair.question, text: pair.response, tokens: response, promptTokens: p, hooks: hooks,
-                        scores: scores, questionRow: { output.row($0, at: p - 1).map(Array.init) },
-                        answerRows: { hook in
-                            let width = hook.width(in: self.model.config)
-                            return Array((output.activations(hook) ?? [])[(p * width)..<((p + n) * width)])
-                        }))
-            }
+        let inputs = try pairs.map { (prompt: try prompt(question: $0.question), answer: responseTokens($0.response)) }
+        let forced = try model.teacherForce(inputs, capture: HookFilter(hooks))
+        return zip(pairs, forced).map { pair, run in
+            captured(
+                question: pair.question, text: pair.response, tokens: run.answerTokens,
+                promptTokens: run.promptTokenCount, hooks: hooks, scores: run.scores,
+                questionRow: { run.promptLastRow[$0] }, answerRows: { run.answerRows[$0] ?? [] })
         }
-        return results
     }
 
     /// An answer's rows at every answer position, from the prompt's last row and the answer tokens' rows (generated

@@ -42,19 +42,23 @@ extension Gate {
     public func score(given answers: [GivenAnswer], probe probeName: String? = nil) throws -> [Verdict] {
         let probe = try givenAnswerProbe(named: probeName)
         try checkModelFile()
-        let inputs = try answers.map { given -> ([Int], [Int]) in
+        let inputs = try answers.map { given -> (prompt: [Int], answer: [Int]) in
             let prompt = try promptTokens(given.prompt)
-            var text = given.response
-            if case .text = given.prompt, let first = text.first, !first.isWhitespace { text = " " + text }
-            let answer = try engine.answerTokens(text)
+            var plain = false
+            if case .text = given.prompt { plain = true }
+            let answer = try engine.answerTokens(LanguageModel.givenAnswerText(given.response, afterPlainPrompt: plain))
             guard prompt.count + answer.count <= engine.contextLength else {
                 throw GateError.contextLengthExceeded(
                     promptTokens: prompt.count + answer.count, maxTokens: 0, contextLength: engine.contextLength)
             }
             return (prompt, answer)
         }
-        return try zip(answers, inputs).map { given, input in
-            let (promptLast, steps) = try engine.teacherForced(prompt: input.0, answer: input.1, hooks: probe.hooks)
+        let forced = try engine.teacherForced(inputs, hooks: probe.hooks)
+        guard forced.count == answers.count else {
+            throw GateError.engineFailure("\(forced.count) teacher-forced answers for \(answers.count)")
+        }
+        return try zip(answers, forced).map { given, result in
+            let (promptLast, steps) = result
             guard promptLast.count == probe.inputWidth, steps.allSatisfy({ $0.activation.count == probe.inputWidth })
             else {
                 throw GateError.engineFailure("activations of the wrong width for probe \(probe.name)")

@@ -81,12 +81,12 @@ public protocol GateEngine: AnyObject, Sendable {
     var hasChatTemplate: Bool { get }
     /// Token ids of `text` as an answer that continues a prompt (no BOS; special-token text stays text).
     func answerTokens(_ text: String) throws -> [Int]
-    /// `prompt` followed by a given `answer` in one forward pass (teacher forcing): the rows of `hooks` (end to end)
-    /// at the prompt's last token, and one step per answer token as `generate` hands them over — its activation and
-    /// the model's log-prob of it, entropy and margin, from the logits at the position before it.
-    func teacherForced(prompt: [Int], answer: [Int], hooks: [HookName]) throws -> (
+    /// Each prompt followed by its given answer (teacher forcing, batched passes): per pair the rows of `hooks` (end
+    /// to end) at the prompt's last token, and one step per answer token as `generate` hands them over — its
+    /// activation and the model's log-prob of it, entropy and margin, from the logits at the position before it.
+    func teacherForced(_ pairs: [(prompt: [Int], answer: [Int])], hooks: [HookName]) throws -> [(
         promptLast: [Float], steps: [GenerationStep]
-    )
+    )]
     /// nil while the weights the engine reads are intact; otherwise why they are not (a memory-mapped model file
     /// truncated or rewritten in place). Cheap (one `fstat`): checked before every use.
     func modelFileProblem() -> String?

@@ -149,37 +149,38 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         languageModel.tokenizer.encode(text, parseSpecial: false).map(Int.init)
     }
 
-    public func teacherForced(prompt: [Int], answer: [Int], hooks names: [HookName]) throws -> (
+    /// `LanguageModel.teacherForce`, its rows laid end to end in the order of `hooks`.
+    public func teacherForced(_ pairs: [(prompt: [Int], answer: [Int])], hooks names: [HookName]) throws -> [(
         promptLast: [Float], steps: [GenerationStep]
-    ) {
-        guard !prompt.isEmpty else { throw GateError.emptyPrompt }
+    )] {
         let tokenizer = languageModel.tokenizer
-        let sequence = (prompt + answer).map(Int32.init)
-        guard let output = try languageModel.run([sequence], capture: HookFilter(names), logits: .tokenScores).first,
-            let scores = output.tokenScores, scores.count == sequence.count - 1
-        else { throw GateError.engineFailure("the teacher-forced pass returned no token scores") }
-        func row(at position: Int) throws -> [Float] {
-            var row: [Float] = []
-            for name in names {
-                guard let part = output.row(name, at: position) else {
-                    throw GateError.engineFailure("hook \(name) was not captured at position \(position)")
+        let forced = try languageModel.teacherForce(
+            pairs.map { (prompt: $0.prompt.map(Int32.init), answer: $0.answer.map(Int32.init)) },
+            capture: HookFilter(names))
+        return try forced.map { run in
+            func joined(_ rows: [HookName: [Float]], at i: Int) throws -> [Float] {
+                var row: [Float] = []
+                for name in names {
+                    let width = name.width(in: languageModel.config)
+                    guard let values = rows[name], values.count >= (i + 1) * width else {
+                        throw GateError.engineFailure("hook \(name) was not captured")
+                    }
+                    row += values[(i * width)..<((i + 1) * width)]
                 }
-                row += part
+                return row
             }
-            return row
+            var decoder = tokenizer.makeStreamingDecoder()
+            let steps = try run.answerTokens.enumerated().map { i, id -> GenerationStep in
+                let score = run.scores[i]
+                var step = GenerationStep(
+                    token: Int(id), text: decoder.push(id), activation: try joined(run.answerRows, at: i),
+                    chosen: TokenAlternative(
+                        id: Int(id), bytes: tokenizer.bytes(for: id), logprob: Double(score.logprob)))
+                step.entropy = Double(score.entropy)
+                step.margin = Double(score.margin)
+                return step
+            }
+            return (try joined(run.promptLastRow, at: 0), steps)
         }
-        var decoder = tokenizer.makeStreamingDecoder()
-        let steps = try answer.indices.map { i -> GenerationStep in
-            let position = prompt.count + i, id = Int32(answer[i])
-            let score = scores[position - 1]  // element t scores token t + 1
-            var step = GenerationStep(
-                token: answer[i], text: decoder.push(id), activation: try row(at: position),
-                chosen: TokenAlternative(id: answer[i], bytes: tokenizer.bytes(for: id), logprob: Double(score.logprob))
-            )
-            step.entropy = Double(score.entropy)
-            step.margin = Double(score.margin)
-            return step
-        }
-        return (try row(at: prompt.count - 1), steps)
     }
 }

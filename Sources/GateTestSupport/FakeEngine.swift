@@ -150,18 +150,20 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
         }
     }
 
-    /// The steps `generate` would hand over had it generated `answer` (its activations and log-probs).
-    public func teacherForced(prompt: [Int], answer: [Int], hooks: [HookName]) throws -> (
+    /// The steps `generate` would hand over had it generated each answer (its activations and log-probs).
+    public func teacherForced(_ pairs: [(prompt: [Int], answer: [Int])], hooks: [HookName]) throws -> [(
         promptLast: [Float], steps: [GenerationStep]
-    ) {
+    )] {
         lock.withLock { _calls += 1 }
-        let steps = answer.map { token in
-            GenerationStep(
-                token: token, text: Self.text(token), activation: Self.activation(token, hooks: hooks),
-                chosen: TokenAlternative(
-                    id: token, bytes: Array(Self.text(token).utf8), logprob: -0.1 * Double(token % 5)))
+        return pairs.map { pair in
+            let steps = pair.answer.map { token in
+                GenerationStep(
+                    token: token, text: Self.text(token), activation: Self.activation(token, hooks: hooks),
+                    chosen: TokenAlternative(
+                        id: token, bytes: Array(Self.text(token).utf8), logprob: -0.1 * Double(token % 5)))
+            }
+            return (Self.activation(pair.prompt.last ?? 1, hooks: hooks), steps)
         }
-        return (Self.activation(prompt.last ?? 1, hooks: hooks), steps)
     }
 }
 
