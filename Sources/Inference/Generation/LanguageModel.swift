@@ -136,6 +136,11 @@ public final class LanguageModel: @unchecked Sendable {
         try model.run(sequences, capture: capture, logits: logits)
     }
 
+    /// The chat template's shared prefix when `prompt` starts with it and goes on after it (`PromptPrefix`).
+    func sharedPrefix(of prompt: [Int32]) -> PromptPrefix? {
+        prefixLock.withLock { promptPrefixes.first { $0.covers(prompt) } }
+    }
+
     /// Generations running now (between their prompt's pass and their end), this one included.
     public var activeGenerations: Int { batcher.activeGenerations }
 
@@ -152,7 +157,7 @@ public final class LanguageModel: @unchecked Sendable {
         onPrefill: (SequenceActivations) -> Bool = { _ in true }
     ) throws -> Generation {
         var decoder = tokenizer.makeStreamingDecoder()
-        let prefix = prefixLock.withLock { promptPrefixes.first { $0.covers(prompt) } }
+        let prefix = sharedPrefix(of: prompt)
         return try GenerationLoop.run(
             model: model, batcher: batcher, prefix: prefix, prompt: prompt, parameters: parameters, capture: capture,
             stopTokens: stopTokens, piece: { decoder.push($0) }, flush: { decoder.finish() },

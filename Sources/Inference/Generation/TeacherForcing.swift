@@ -24,36 +24,79 @@ extension LanguageModel {
         afterPlainPrompt && !(response.first?.isWhitespace ?? true) ? " " + response : response
     }
 
-    /// Runs each prompt followed by its answer, `passSize` pairs per batched forward pass (memory: every captured
-    /// hook's rows at every token of a pass), and reads what `TeacherForcedAnswer` describes.
+    /// Runs each prompt followed by its answer and reads what `TeacherForcedAnswer` describes, `passSize` pairs at a
+    /// time (memory: every captured hook's rows at the answers' tokens of a pass).
+    ///
+    /// A prompt is run once however many answers follow it (a benchmark's right and wrong answers to one question),
+    /// and after the chat template's shared prefix (`PromptPrefix`, copied in as generation copies it): each distinct
+    /// prompt but its last token fills a KV cache in one batched pass; then every answer continues a copy of its
+    /// prompt's cache with the prompt's last token and the answer's tokens, in a second batched pass that captures the
+    /// hooks and scores the answer tokens. Only those rows reach the LM head. The rows equal a single pass over prompt
+    /// and answer to float rounding (the attention reads the cached keys in another kernel).
     public func teacherForce(
-        _ pairs: [(prompt: [Int32], answer: [Int32])], capture: HookFilter, passSize: Int = 8
+        _ pairs: [(prompt: [Int32], answer: [Int32])], capture: HookFilter, passSize: Int = 32
     ) throws -> [TeacherForcedAnswer] {
+        for (index, pair) in pairs.enumerated() where pair.prompt.isEmpty {
+            throw InferenceError.emptySequence(index: index)
+        }
         var results: [TeacherForcedAnswer] = []
         results.reserveCapacity(pairs.count)
         for start in stride(from: 0, to: pairs.count, by: max(1, passSize)) {
-            let group = pairs[start..<min(pairs.count, start + max(1, passSize))]
-            for (index, pair) in group.enumerated() where pair.prompt.isEmpty {
-                throw InferenceError.emptySequence(index: start + index)
+            let group = Array(pairs[start..<min(pairs.count, start + max(1, passSize))])
+            let prompts = try promptCaches(group.map(\.prompt))
+            let caches = try group.map { pair -> KVCache in
+                let length = pair.prompt.count + pair.answer.count
+                let cache = model.makeCache(maxLength: length, initialCapacity: length)
+                if let source = prompts[pair.prompt], source.length > 0 {
+                    try cache.start(from: source, count: source.length)
+                }
+                return cache
             }
-            let outputs = try run(group.map { $0.prompt + $0.answer }, capture: capture, logits: .tokenScores)
+            let outputs = try model.forward(
+                group.map { [$0.prompt[$0.prompt.count - 1]] + $0.answer }, caches: caches, capture: capture,
+                logits: .tokenScores)
             for (pair, output) in zip(group, outputs) {
-                let p = pair.prompt.count, n = pair.answer.count
-                // Element t of tokenScores scores token t + 1: the answer's tokens are p ..< p + n.
+                let n = pair.answer.count
+                // Element t of tokenScores scores token t + 1 of this pass: the answer's tokens.
                 let scores = output.tokenScores ?? []
-                precondition(scores.count == p + n - 1, "a .tokenScores pass scores every token but the first")
+                precondition(scores.count == n, "a .tokenScores pass scores every token but the first")
                 var last: [HookName: [Float]] = [:], rows: [HookName: [Float]] = [:]
                 for (hook, values) in output.captured {
                     guard let width = output.widths[hook], width > 0 else { continue }
-                    last[hook] = Array(values[((p - 1) * width)..<(p * width)])
-                    rows[hook] = Array(values[(p * width)..<((p + n) * width)])
+                    last[hook] = Array(values[0..<width])
+                    rows[hook] = Array(values[width..<((n + 1) * width)])
                 }
                 results.append(
                     TeacherForcedAnswer(
-                        promptTokenCount: p, answerTokens: pair.answer, promptLastRow: last, answerRows: rows,
-                        scores: Array(scores[(p - 1)..<(p - 1 + n)])))
+                        promptTokenCount: pair.prompt.count, answerTokens: pair.answer, promptLastRow: last,
+                        answerRows: rows, scores: scores))
             }
         }
         return results
+    }
+
+    /// Each prompt's keys and values at every layer for all its tokens but the last (an empty cache for a one-token
+    /// prompt): the shared template prefix copied in, the rest of each distinct prompt in one batched pass, in the
+    /// order they first appear (so a capture is the same from run to run).
+    private func promptCaches(_ prompts: [[Int32]]) throws -> [[Int32]: KVCache] {
+        var caches: [[Int32]: KVCache] = [:]
+        var rests: [[Int32]] = [], restCaches: [KVCache] = []
+        for prompt in prompts where caches[prompt] == nil {
+            let head = Array(prompt.dropLast())
+            let cache = model.makeCache(maxLength: max(1, head.count), initialCapacity: max(1, head.count))
+            caches[prompt] = cache
+            var done = 0
+            if let prefix = sharedPrefix(of: head) {
+                _ = try prefix.start(cache, model: model, capture: .none)
+                done = prefix.tokens.count
+            }
+            if done < head.count {
+                rests.append(Array(head[done...]))
+                restCaches.append(cache)
+            }
+        }
+        // Logits force the full depth, so every layer's keys and values are written.
+        if !rests.isEmpty { _ = try model.forward(rests, caches: restCaches, capture: .none, logits: .last) }
+        return caches
     }
 }
