@@ -233,8 +233,8 @@ public enum TrainJob {
 
     /// Loads activation files and scores them with a probe, refusing a model/hook/position mismatch unless allowed.
     public static func evaluate(
-        probePath: String, paths: [String], allowMismatch: Bool, budget: MemoryBudget = .default,
-        streamProgress: ActivationRows.StreamProgress? = nil
+        probePath: String, paths: [String], allowMismatch: Bool, groupBy: String? = nil,
+        budget: MemoryBudget = .default, streamProgress: ActivationRows.StreamProgress? = nil
     ) throws -> ProbeEvaluation {
         let scorer = try ProbeScorer(path: probePath)
         let loader = try ActivationLoader(paths: paths, budget: budget)
@@ -252,10 +252,13 @@ public enum TrainJob {
                 throw ProbeError.missingHook(hook: hook, path: s.path, available: h.hooks)
             }
         }
-        // Measured within the groups the probe was trained with (e.g. topics) too, when every file carries them.
-        let groupColumn = a.training.groupBy.flatMap { column in
-            loader.sources.allSatisfy { $0.reader.metaColumns.contains(column) } ? column : nil
-        }
+        // Measured within groups too: those of `groupBy` (every file must have the column), else those the probe was
+        // trained with (e.g. topics) when every file carries them.
+        let groupColumn =
+            groupBy
+            ?? a.training.groupBy.flatMap { column in
+                loader.sources.allSatisfy { $0.reader.metaColumns.contains(column) } ? column : nil
+            }
         let data = try loader.dataset(
             hooks: a.inputHooks, groupBy: groupColumn, position: a.position.storedExtra)
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)

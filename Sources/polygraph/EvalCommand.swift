@@ -18,6 +18,12 @@ struct EvalCommand: ParsableCommand {
     var report: String?
     @Flag(name: .long, help: "Apply the probe even to activations of another model or position.")
     var allowMismatch = false
+    @Option(
+        name: .long,
+        help:
+            "Also measure the probe and every confidence within each group of this /examples/meta column (e.g. topic, or who wrote a given answer). Default: the column the probe was trained with --group-by, when every file has it."
+    )
+    var groupBy: String?
     @Flag(name: .long, help: "Print the results as JSON on stdout.")
     var json = false
     @OptionGroup var memory: MemoryOptions
@@ -32,7 +38,7 @@ struct EvalCommand: ParsableCommand {
             let streaming = StreamProgressLine(enabled: true)
             defer { streaming.finish() }
             let evaluation = try TrainJob.evaluate(
-                probePath: probe, paths: acts, allowMismatch: allowMismatch,
+                probePath: probe, paths: acts, allowMismatch: allowMismatch, groupBy: groupBy,
                 budget: memory.budget(), streamProgress: streaming.report)
             if let report {
                 let encoder = JSONEncoder()

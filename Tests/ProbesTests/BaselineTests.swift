@@ -104,7 +104,10 @@ struct AnswerPositionTests {
         var batch = ActivationBatch(examples: [], activations: [:])
         for i in 0..<n {
             let y = Int8(i % 2)
-            batch.examples.append(ExampleRecord(text: "q\(i)", label: y, source: "qa", nTokens: 3, answer: "a\(i)"))
+            batch.examples.append(
+                ExampleRecord(
+                    text: "q\(i)", label: y, source: "qa", nTokens: 3, meta: ["writer": i % 3 == 0 ? "a" : "b"],
+                    answer: "a\(i)"))
             batch.activations[hook, default: []] += (0..<d).map { _ in Float(rng.gaussian()) }
             for name in StoreSchema.answerPositions {
                 var row = (0..<d).map { _ in Float(rng.gaussian()) }
@@ -133,6 +136,30 @@ struct AnswerPositionTests {
         #expect(throws: (any Error).self) {
             try TrainJob.run(
                 paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1), position: .last)
+        }
+    }
+
+    @Test("eval --group-by measures within the groups of any meta column; a column no file has is a clear error")
+    func evaluateWithinChosenGroups() throws {
+        let dir = StoreFiles.tempDir()
+        try Self.write(dir + "/qa.h5")
+        let trained = try TrainJob.run(
+            paths: [dir + "/qa.h5"], plan: .init(kind: .logistic), layer: .index(1), position: .answerMax)
+        try trained.artifact.write(to: dir + "/p.json")
+        let plain = try TrainJob.evaluate(probePath: dir + "/p.json", paths: [dir + "/qa.h5"], allowMismatch: false)
+        #expect(plain.withinGroups == nil)  // trained without --group-by
+        let grouped = try TrainJob.evaluate(
+            probePath: dir + "/p.json", paths: [dir + "/qa.h5"], allowMismatch: false, groupBy: "writer")
+        let within = try #require(grouped.withinGroups)
+        #expect(within.column == "writer" && within.groups == 2 && within.probe > 0.9)
+        #expect(within.perGroup?.map(\.name) == ["a", "b"] && grouped.text().contains("writer"))
+        #expect(grouped.metrics.auroc == plain.metrics.auroc)
+        do {
+            _ = try TrainJob.evaluate(
+                probePath: dir + "/p.json", paths: [dir + "/qa.h5"], allowMismatch: false, groupBy: "author")
+            Issue.record("a missing column was accepted")
+        } catch {
+            #expect("\(error)".contains("author") && "\(error)".contains("writer"))
         }
     }
 }
