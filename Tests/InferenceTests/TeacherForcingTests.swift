@@ -69,6 +69,23 @@ struct TeacherForcingTests {
         }
     }
 
+    @Test("long prompts are split into passes by tokens; each pair's rows are the same as alone")
+    func longPromptsSplitByTokens() throws {
+        let lm = try LanguageModel.load(path: TestPaths.model)
+        let filter: HookFilter = [.residPost(12)]
+        let long = lm.rawPrompt(String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 150) + "Q:")
+        #expect(long.count > LanguageModel.teacherForcingTokens / 3)
+        let words: (String) -> [Int32] = { lm.tokenizer.encode($0, parseSpecial: false) }
+        // Three pairs hold more tokens than one pass: two passes (two pairs, then one).
+        let pairs = [(long, words(" yes")), (long, words(" no")), (long, words(" maybe"))]
+        let together = try lm.teacherForce(pairs, capture: filter)
+        #expect(together.count == 3 && together.map(\.answerTokens) == pairs.map(\.1))
+        let alone = try lm.teacherForce([pairs[1]], capture: filter)[0]
+        #expect(
+            Self.distance(alone.answerRows[.residPost(12)] ?? [], together[1].answerRows[.residPost(12)] ?? []) < 1e-5)
+        #expect(abs(alone.scores[0].logprob - together[1].scores[0].logprob) < 1e-4)
+    }
+
     @Test("an empty prompt is an error naming the pair")
     func emptyPrompt() throws {
         let lm = try LanguageModel.load(path: TestPaths.model)

@@ -24,8 +24,13 @@ extension LanguageModel {
         afterPlainPrompt && !(response.first?.isWhitespace ?? true) ? " " + response : response
     }
 
+    /// Prompt and answer tokens one teacher-forcing pass holds at most (unless one pair alone has more): each pair's
+    /// KV cache and captured rows grow with them (the 1.5B's cache ~57 KB a token).
+    static let teacherForcingTokens = 4096
+
     /// Runs each prompt followed by its answer and reads what `TeacherForcedAnswer` describes, `passSize` pairs at a
-    /// time (memory: every captured hook's rows at the answers' tokens of a pass).
+    /// time and at most `teacherForcingTokens` tokens (memory: each pair's KV cache, every captured hook's rows at the
+    /// answers' tokens of a pass).
     ///
     /// A prompt is run once however many answers follow it (a benchmark's right and wrong answers to one question),
     /// and after the chat template's shared prefix (`PromptPrefix`, copied in as generation copies it): each distinct
@@ -41,8 +46,18 @@ extension LanguageModel {
         }
         var results: [TeacherForcedAnswer] = []
         results.reserveCapacity(pairs.count)
-        for start in stride(from: 0, to: pairs.count, by: max(1, passSize)) {
-            let group = Array(pairs[start..<min(pairs.count, start + max(1, passSize))])
+        var start = 0
+        while start < pairs.count {
+            // Up to passSize pairs, and no more tokens than teacherForcingTokens unless one pair alone has more.
+            var end = start, tokens = 0
+            while end < pairs.count && end - start < max(1, passSize) {
+                let count = pairs[end].prompt.count + pairs[end].answer.count
+                if end > start && tokens + count > Self.teacherForcingTokens { break }
+                tokens += count
+                end += 1
+            }
+            let group = Array(pairs[start..<end])
+            start = end
             let prompts = try promptCaches(group.map(\.prompt))
             let caches = try group.map { pair -> KVCache in
                 let length = pair.prompt.count + pair.answer.count
