@@ -19,9 +19,11 @@
 #                   before decoding), chosen by the per-fold CV AUROC (see below) and measured the same way
 #   given.json    — scores answers the model did not write (a benchmark's right and wrong answers, another
 #                   system's): trained on the same training questions, each once with its answer and once with another
-#                   question's answer of its topic, teacher-forced; chosen as answers.json is; measured on factqa_test
-#                   and factqa_test2 given the same way (where answers.json, made for the model's own answers, is
-#                   measured too)
+#                   question's answer of its topic, and on the answers the four models wrote to them (right and wrong
+#                   balanced per model and topic; they come from every model's answer captures, so the given part of
+#                   each model runs after the answers of all), teacher-forced; chosen as answers.json is; measured
+#                   on factqa_test and factqa_test2 given both ways (where answers.json, made for the model's own
+#                   answers, is measured too)
 #   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics), and the
 #                   leave-one-set-out measurement of one probe trained on all 7 statement sets but the one tested
 # Time on 2 cores (2026-12-04, shared machine, load 5–9): answer captures SmolLM2 ~170–270 tok/s, the 1.5B ~19 tok/s
@@ -32,6 +34,9 @@
 # captures ran at ~350–400 tok/s on SmolLM2 (its whole run 13 minutes), ~90–100 on the 0.5B and ~40 on the 1.5B
 # (prompt and answer tokens; its 3,256 answers in 75 minutes, the whole PARTS=answers run 96). factqa_test2's 442
 # answers there: SmolLM2 1 minute, Gemma 2, the 0.5B 3, the 1.5B 9.
+# The given answers' captures (teacher forcing, each prompt run once: 2026-12-06, AVX2-only EPYC, 2–4 jobs sharing the
+# 2 cores): the 6,282 model-written answers took SmolLM2 12 minutes, Gemma 25, the 0.5B 50; the 1.5B's three
+# other-subject sets (7,396 answers) 65 minutes.
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
 # PARTS=answers skips the statement probes (SmolLM2) and the given answers and regenerates only answers.json and
 # question.json; PARTS=given regenerates only given.json (its captures and reports). DECODE_MODE=quantizedInt8
@@ -53,7 +58,8 @@ capture() {  # out dataset limit gguf layers template
     --out "$1" --hooks resid_post --position answer --template "$6" "$mode" ${DECODE_MODE:+--decode-mode "$DECODE_MODE"}
 }
 
-for MODEL in "${MODELS[@]}"; do
+configure() {  # MODEL: sets GGUF, DEST, LAYERS, TEMPLATE, the row counts, WORK, OUT and M; fetches the model
+  local MODEL=$1
   # GGUF file, probes folder, layers captured (about the upper three quarters), how questions are put to the model
   # (Gemma 3 270M is a base model without a chat template: its questions go in as raw "Question: … Answer:" text)
   # 1,356 = 113 of each of the 12 training topics (the smallest has 113): balanced, and on SmolLM2 it lifted the
@@ -74,6 +80,11 @@ for MODEL in "${MODELS[@]}"; do
   scripts/fetch-model.sh "$MODEL" >&2
   WORK=runs/make-probes/$DEST; OUT=probes/$DEST; M=models/$GGUF
   mkdir -p "$WORK" "$OUT"
+}
+
+# Every model's answers first, then every model's given answers: the model-written ones come from all models' answers.
+for MODEL in "${MODELS[@]}"; do
+  configure "$MODEL"
 
   if [ "$MODEL" = smollm2 ] && [ "${PARTS:-all}" = all ]; then
     echo "== $DEST statements: capture (600 rows from each of 5 sets, resid_post at every layer)" >&2
@@ -133,23 +144,53 @@ if slope <= 0 or auroc < 0.70:
 PY
   fi
 
+done
+
+for MODEL in "${MODELS[@]}"; do
+  configure "$MODEL" 2>/dev/null
   if [ "${PARTS:-all}" = all ] || [ "${PARTS:-all}" = given ]; then
-    # Given answers (teacher-forced "response" records, datasets/generators/given_answers.py): each training and
-    # test question once with its answer and once with another question's answer of the same topic, half right in
-    # every topic. given.json is chosen as answers.json is; the answer probe is measured on them too.
-    echo "== $DEST given answers: the same training questions (2 × $((NTRAIN + NTRAIN2 + NTRAIN3))), factqa_test (2 × $NTEST) and factqa_test2, teacher-forced" >&2
+    # Given answers (teacher-forced "response" records), on the training questions and each test set, two kinds:
+    # - given_*: each question once with its answer and once with another question's answer of the same topic, half
+    #   right in every topic (datasets/generators/given_answers.py);
+    # - written_*: the answers every model wrote to those questions (sentences, run-on text, the wrong values a model
+    #   believed: datasets/generators/given_from_models.py, from the answer captures under runs/make-probes/),
+    #   right and wrong balanced per writer and topic. Trained on the first kind alone, SmolLM2's probe scored 0.577
+    #   on written_test, 0.020 above its own mean entropy; on both, 0.641 (+0.084).
+    # given.json is trained on both and chosen as answers.json is; the answer probe is measured on them too.
+    echo "== $DEST given answers: the training questions (2 × $((NTRAIN + NTRAIN2 + NTRAIN3)) and models' answers), factqa_test and factqa_test2, teacher-forced" >&2
     python3 datasets/generators/given_answers.py --limit "$NTRAIN" datasets/factqa_train.jsonl --limit "$NTRAIN2" \
       datasets/factqa_train2.jsonl --limit "$NTRAIN3" datasets/factqa_train3.jsonl > "$WORK/given_train.jsonl"
     python3 datasets/generators/given_answers.py datasets/factqa_test.jsonl > "$WORK/given_test.jsonl"
     python3 datasets/generators/given_answers.py datasets/factqa_test2.jsonl > "$WORK/given_test2.jsonl"
-    for set in given_train given_test given_test2; do
+    WRITERS=()
+    for d in smollm2-135m-instruct gemma3-270m qwen2.5-coder-0.5b-instruct qwen2.5-coder-1.5b-instruct; do
+      if [ -f "runs/make-probes/$d/factqa_test2.h5" ]; then WRITERS+=("$d"); else
+        echo "note: no answers by $d under runs/make-probes/$d (PARTS=answers scripts/make-probes.sh all makes every model's): the written sets leave it out" >&2
+      fi
+    done
+    QUESTIONS=(datasets/factqa_train.jsonl datasets/factqa_train2.jsonl datasets/factqa_train3.jsonl
+      datasets/factqa_test.jsonl datasets/factqa_test2.jsonl)
+    for part in "train:factqa_train factqa_train2 factqa_train3" "test:factqa_test" "test2:factqa_test2"; do
+      CAPTURES=()
+      for d in "${WRITERS[@]}"; do for f in ${part#*:}; do CAPTURES+=("runs/make-probes/$d/$f.h5"); done; done
+      python3 datasets/generators/given_from_models.py --questions "${QUESTIONS[@]}" --captures "${CAPTURES[@]}" \
+        > "$WORK/written_${part%%:*}.jsonl"
+    done
+    for set in given_train given_test given_test2 written_train written_test written_test2; do
       capture "$WORK/$set.h5" "$WORK/$set.jsonl" 100000 "$M" "$LAYERS" "$TEMPLATE"
     done
-    "$BIN" train --acts "$WORK/given_train.h5" --probe logistic,hybrid --answer-position best --layer best --choose-C \
-      --group-by topic --cv-metric within-group --split 1 --calibration out-of-fold --out "$OUT/given.json" --quiet
+    "$BIN" train --acts "$WORK/given_train.h5" "$WORK/written_train.h5" --probe logistic,hybrid --answer-position best \
+      --layer best --choose-C --group-by topic --cv-metric within-group --split 1 --calibration out-of-fold \
+      --out "$OUT/given.json" --quiet
     "$BIN" eval --probe "$OUT/given.json" --acts "$WORK/given_test.h5" --report "$OUT/reports/given-unseen-topics" >/dev/null
     "$BIN" eval --probe "$OUT/given.json" --acts "$WORK/given_test2.h5" --report "$OUT/reports/given-unseen-topics2" >/dev/null
     "$BIN" eval --probe "$OUT/answers.json" --acts "$WORK/given_test.h5" --report "$OUT/reports/answers-on-given-unseen-topics" >/dev/null
+    for name in given answers; do  # measured within each writer's answers too
+      "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/written_test.h5" --group-by writer \
+        --report "$OUT/reports/$name-on-written-unseen-topics" >/dev/null
+      "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/written_test2.h5" --group-by writer \
+        --report "$OUT/reports/$name-on-written-unseen-topics2" >/dev/null
+    done
   fi
 
   echo "== table rows for probes/README.md ($DEST)" >&2
@@ -176,16 +217,19 @@ for name in ("statements", "answers", "question", "given"):
     sets = ", ".join(f'{d["name"]} ({d["n"]})' for d in a["training"]["datasets"])
     print(f'| `{os.path.basename(dest)}/{name}.json` | {sets} | `{a["hook"]}` @ {a["position"]} | {m["auroc"]:.3f}{baseline} | '
           f'{m["recall_at_5_fpr"]:.3f} | {m.get("false_recall_at_5_fpr", float("nan")):.3f} | {m["ece"]:.3f} |')
-    second = os.path.join(dest, "reports", name + "-unseen-topics2", "eval.json")
-    if os.path.exists(second):
+    for label, folder in (("factqa_test2", "-unseen-topics2"), ("written_test", "-on-written-unseen-topics"),
+                          ("written_test2", "-on-written-unseen-topics2")):
+        second = os.path.join(dest, "reports", name + folder, "eval.json")
+        if not os.path.exists(second):
+            continue
         e = json.load(open(second))
         c, w = e.get("baseline_comparison"), e.get("auroc_within_groups")
-        line = f'  factqa_test2 ({e["metrics"]["n"]} answers): AUROC {e["metrics"]["auroc"]:.3f}, ECE {e["metrics"]["ece"]:.3f}'
+        line = f'  {label} ({e["metrics"]["n"]} answers): AUROC {e["metrics"]["auroc"]:.3f}, ECE {e["metrics"]["ece"]:.3f}'
         if c:
             line += f'; {c["baseline"]} {c["baseline_auroc"]:.3f}, difference {c["difference"]:+.3f} ({c["ci95_low"]:+.3f} … {c["ci95_high"]:+.3f})'
         if w and w["baselines"]:
             b = max(w["baselines"], key=lambda x: x["auroc"])
-            line += f'; within topics {w["probe"]:.3f} vs {b["name"]} {b["auroc"]:.3f}'
+            line += f'; within each {w["column"]} {w["probe"]:.3f} vs {b["name"]} {b["auroc"]:.3f}'
         print(line)
 PY
 done
