@@ -168,6 +168,10 @@ for MODEL in "${MODELS[@]}"; do
         echo "note: no answers by $d under runs/make-probes/$d (PARTS=answers scripts/make-probes.sh all makes every model's): the written sets leave it out" >&2
       fi
     done
+    if [ ${#WRITERS[@]} -eq 0 ]; then
+      echo "given.json also trains on answers models wrote, from their answer captures under runs/make-probes/: run PARTS=answers scripts/make-probes.sh $MODEL (or all) first" >&2
+      exit 2
+    fi
     QUESTIONS=(datasets/factqa_train.jsonl datasets/factqa_train2.jsonl datasets/factqa_train3.jsonl
       datasets/factqa_test.jsonl datasets/factqa_test2.jsonl)
     for part in "train:factqa_train factqa_train2 factqa_train3" "test:factqa_test" "test2:factqa_test2"; do
