@@ -70,6 +70,17 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         }
     }
 
+    /// The rows of `names` end to end (a multi-layer probe's input), each read by `row`; a hook without a row is an
+    /// engine failure naming it and `place`.
+    static func joined(_ names: [HookName], _ place: String, row: (HookName) -> ArraySlice<Float>?) throws -> [Float] {
+        var joined: [Float] = []
+        for name in names {
+            guard let part = row(name) else { throw GateError.engineFailure("hook \(name) was not captured \(place)") }
+            joined += part
+        }
+        return joined
+    }
+
     public func textTokens(_ text: String) throws -> [Int] {
         guard !text.isEmpty else { return [] }
         return languageModel.tokenizer.encodePrompt(text, parseSpecial: false).map(Int.init)
@@ -80,21 +91,19 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         prompt: [Int], options: GenerationOptions, hooks names: [HookName], onPrompt: ([Float]) -> Bool,
         onStep: (GenerationStep) -> Bool
     ) throws -> GenerationSummary {
-        let hook = names.map(\.description).joined(separator: "+")
         let parameters = options.samplingParameters(seed: options.seed ?? UInt64.random(in: 0...UInt64.max))
         let tokenizer = languageModel.tokenizer
-        var widthProblem: String?
+        var missing: (any Error)?
         let generation = try languageModel.generate(
             prompt: prompt.map(Int32.init), parameters: parameters,
             capture: HookFilter(names),
             onToken: { token in
-                var row: [Float] = []
-                for name in names {
-                    guard let part = token.activations[name] else {
-                        widthProblem = "hook \(name) was not captured at token \(token.index)"
-                        return false
-                    }
-                    row += part
+                let row: [Float]
+                do {
+                    row = try Self.joined(names, "at token \(token.index)") { token.activations[$0].map { $0[...] } }
+                } catch {
+                    missing = error
+                    return false
                 }
                 let chosen = TokenAlternative(
                     id: Int(token.id), bytes: tokenizer.bytes(for: token.id),
@@ -109,22 +118,13 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
                 return onStep(step)
             },
             onPrefill: { prefill in
-                var last: [Float] = []
-                for name in names {
-                    guard let part = prefill.row(name, at: prefill.tokenCount - 1) else { return true }
-                    last += part
-                }
+                let row = { prefill.row($0, at: prefill.tokenCount - 1) }
+                guard let last = try? Self.joined(names, "over the prompt", row: row) else { return true }
                 return onPrompt(last)
             })
-        if let widthProblem { throw GateError.engineFailure(widthProblem) }
+        if let missing { throw missing }
         let promptRows = generation.promptActivations
-        var last: [Float] = []
-        for name in names {
-            guard let part = promptRows.row(name, at: promptRows.tokenCount - 1) else {
-                throw GateError.engineFailure("hook \(hook) was not captured over the prompt")
-            }
-            last += part
-        }
+        let last = try Self.joined(names, "over the prompt") { promptRows.row($0, at: promptRows.tokenCount - 1) }
         return GenerationSummary(
             finishReason: generation.finishReason, text: generation.text, lastPromptActivation: last)
     }
@@ -157,17 +157,14 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         let forced = try languageModel.teacherForce(
             pairs.map { (prompt: $0.prompt.map(Int32.init), answer: $0.answer.map(Int32.init)) },
             capture: HookFilter(names))
+        let config = languageModel.config
         return try forced.map { run in
             func joined(_ rows: [HookName: [Float]], at i: Int) throws -> [Float] {
-                var row: [Float] = []
-                for name in names {
-                    let width = name.width(in: languageModel.config)
-                    guard let values = rows[name], values.count >= (i + 1) * width else {
-                        throw GateError.engineFailure("hook \(name) was not captured")
-                    }
-                    row += values[(i * width)..<((i + 1) * width)]
+                try Self.joined(names, "at answer token \(i)") { name in
+                    let width = name.width(in: config)
+                    guard let values = rows[name], values.count >= (i + 1) * width else { return nil }
+                    return values[(i * width)..<((i + 1) * width)]
                 }
-                return row
             }
             var decoder = tokenizer.makeStreamingDecoder()
             let steps = try run.answerTokens.enumerated().map { i, id -> GenerationStep in

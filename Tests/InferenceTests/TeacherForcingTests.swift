@@ -69,6 +69,21 @@ struct TeacherForcingTests {
         }
     }
 
+    @Test("passes hold at most passSize pairs and teacherForcingTokens tokens, or one longer pair alone")
+    func passes() {
+        let limit = LanguageModel.teacherForcingTokens
+        #expect(
+            LanguageModel.teacherForcingPasses(lengths: Array(repeating: 40, count: 70), 32) == [
+                0..<32, 32..<64, 64..<70,
+            ])
+        #expect(
+            LanguageModel.teacherForcingPasses(lengths: [limit / 2, limit / 2, 1, limit + 5, 3], 32) == [
+                0..<2, 2..<3, 3..<4, 4..<5,
+            ])
+        #expect(LanguageModel.teacherForcingPasses(lengths: [5, 5, 5], 0) == [0..<1, 1..<2, 2..<3])
+        #expect(LanguageModel.teacherForcingPasses(lengths: [], 32).isEmpty)
+    }
+
     @Test("long prompts are split into passes by tokens; each pair's rows are the same as alone")
     func longPromptsSplitByTokens() throws {
         let lm = try LanguageModel.load(path: TestPaths.model)

@@ -28,6 +28,23 @@ extension LanguageModel {
     /// KV cache and captured rows grow with them (the 1.5B's cache ~57 KB a token).
     static let teacherForcingTokens = 4096
 
+    /// Consecutive pairs per pass, given each pair's prompt and answer tokens: up to `passSize` pairs and no more than
+    /// `teacherForcingTokens` tokens, unless one pair alone has more.
+    static func teacherForcingPasses(lengths: [Int], _ passSize: Int) -> [Range<Int>] {
+        var passes: [Range<Int>] = [], start = 0
+        while start < lengths.count {
+            var end = start, tokens = 0
+            while end < lengths.count && end - start < max(1, passSize) {
+                if end > start && tokens + lengths[end] > teacherForcingTokens { break }
+                tokens += lengths[end]
+                end += 1
+            }
+            passes.append(start..<end)
+            start = end
+        }
+        return passes
+    }
+
     /// Runs each prompt followed by its answer and reads what `TeacherForcedAnswer` describes, `passSize` pairs at a
     /// time and at most `teacherForcingTokens` tokens (memory: each pair's KV cache, every captured hook's rows at the
     /// answers' tokens of a pass).
@@ -46,18 +63,8 @@ extension LanguageModel {
         }
         var results: [TeacherForcedAnswer] = []
         results.reserveCapacity(pairs.count)
-        var start = 0
-        while start < pairs.count {
-            // Up to passSize pairs, and no more tokens than teacherForcingTokens unless one pair alone has more.
-            var end = start, tokens = 0
-            while end < pairs.count && end - start < max(1, passSize) {
-                let count = pairs[end].prompt.count + pairs[end].answer.count
-                if end > start && tokens + count > Self.teacherForcingTokens { break }
-                tokens += count
-                end += 1
-            }
-            let group = Array(pairs[start..<end])
-            start = end
+        for pass in Self.teacherForcingPasses(lengths: pairs.map { $0.prompt.count + $0.answer.count }, passSize) {
+            let group = Array(pairs[pass])
             let prompts = try promptCaches(group.map(\.prompt))
             let caches = try group.map { pair -> KVCache in
                 let length = pair.prompt.count + pair.answer.count
