@@ -121,6 +121,16 @@ import Testing
         #expect(Self.verdict("It is Paris.", ["Paris"]).label == 1)
     }
 
+    @Test("a run-on answer is graded on its own turn: an invented next Question/Answer turn does not count")
+    func runOnTurns() {
+        #expect(
+            Self.verdict("English\n\nQuestion: What is spoken in Guinea?\nAnswer: French", ["French"]) == .incorrect)
+        #expect(Self.verdict(" French\n\nQuestion: What is spoken in Mali?\nAnswer: Bambara", ["French"]) == .correct)
+        #expect(Self.verdict("\nQuestion: What is spoken in Guinea?\nAnswer: French", ["French"]) == .incorrect)
+        #expect(Self.verdict("French.\nThe question: which language? French", ["French"]) == .correct)
+        #expect(AnswerGrader.ownTurn("Paris\nQuestion: x") == "Paris" && AnswerGrader.ownTurn("Paris") == "Paris")
+    }
+
     /// The committed fact-question files, when present (they are in the repository).
     static func factRecords() throws -> [DatasetExample] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../datasets")

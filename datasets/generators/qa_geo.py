@@ -67,6 +67,9 @@ LANGUAGE_ALIASES = {"zh": ["Mandarin", "Mandarin Chinese"], "fa": ["Farsi"], "fi
 # National official languages that CLDR lists only as regional: South Africa's constitution (section 6(1)) names
 # eleven, of which CLDR's de facto list keeps English alone.
 OFFICIAL_EXTRA = {"ZA": ["nso", "st", "tn", "ss", "ve", "ts", "af", "nr", "xh", "zu"]}
+# Names a country's constitution gives a language that CLDR names otherwise: Afghanistan's constitution (article 16)
+# calls its Persian "Dari".
+COUNTRY_LANGUAGE_ALIASES = {("AF", "fa"): ["Dari"]}
 
 
 def forms(c: common.Country) -> dict[str, str]:
@@ -151,7 +154,7 @@ def languages(countries: list[common.Country]) -> Topic:
         names = []
         for code in dict.fromkeys(codes):
             if code in english:
-                names += [english[code]] + LANGUAGE_ALIASES.get(code, [])
+                names += [english[code]] + LANGUAGE_ALIASES.get(code, []) + COUNTRY_LANGUAGE_ALIASES.get((c.iso, code), [])
         if names and c.population >= 200_000:
             topic.ask(c.iso, c.name, LANGUAGE_TEMPLATES, names, **forms(c))
     return topic

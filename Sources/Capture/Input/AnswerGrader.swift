@@ -12,6 +12,10 @@ import Foundation
 ///   text is not read as iodine or Indiana.
 /// - refused: nothing matched and `RefusalDetector` reads a refusal or "I don't know".
 /// - incorrect: anything else.
+///
+/// Only the answer's own turn is graded: a run-on answer that goes on to invent the next "Question: …" turn (a base
+/// model after the raw `Question: … Answer:` prompt) is cut where that turn starts, so a later invented answer cannot
+/// make it right ("English\n\nQuestion: …\nAnswer: French" is graded as "English").
 public enum AnswerGrader {
     public enum Verdict: String, Sendable, CaseIterable {
         case correct, incorrect, refused
@@ -46,6 +50,7 @@ public enum AnswerGrader {
 
     /// Grades `generated` against `accepted`.
     public static func grade(_ generated: String, accepted: [String]) -> Grade {
+        let generated = ownTurn(generated)
         let words = AnswerTokenizer.tokens(generated)
         for answer in accepted {
             let needle = AnswerTokenizer.tokens(answer)
@@ -54,6 +59,12 @@ public enum AnswerGrader {
             }
         }
         return Grade(verdict: RefusalDetector.isRefusal(generated) ? .refused : .incorrect, matched: nil)
+    }
+
+    /// The text before an invented next turn: a line that starts with "Question:" (the raw prompt's own format).
+    public static func ownTurn(_ text: String) -> String {
+        guard let next = text.range(of: "\nQuestion:") else { return text }
+        return String(text[..<next.lowerBound])
     }
 
     /// The normalised text (words joined by single spaces).
