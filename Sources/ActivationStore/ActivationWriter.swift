@@ -213,13 +213,16 @@ public final class ActivationWriter {
         try file.flush()
     }
 
-    /// `/examples/text` of a committed row (a resumed capture checks that it continues the same datasets).
-    public func committedText(at row: Int) throws -> String {
-        guard row >= 0, row < committedRows, let texts = exampleDatasets[StoreSchema.text] else {
+    /// A string column's values (`StoreSchema.text`, `StoreSchema.answer`) for committed `rows`, or nil when the
+    /// file has no such column (a resumed capture checks that it continues the same datasets).
+    public func committedStrings(_ column: String, rows: Range<Int>) throws -> [String]? {
+        guard let dataset = exampleDatasets[column] else { return nil }
+        guard rows.lowerBound >= 0, rows.upperBound <= committedRows else {
             throw StoreError.rowRange(
-                path: path, object: StoreSchema.text, requested: "\(row)", available: committedRows)
+                path: path, object: column, requested: "\(rows.lowerBound)..<\(rows.upperBound)",
+                available: committedRows)
         }
-        return try texts.readStrings(startRow: row, rowCount: 1)[0]
+        return rows.isEmpty ? [] : try dataset.readStrings(startRow: rows.lowerBound, rowCount: rows.count)
     }
 
     private func validate(_ batch: ActivationBatch) throws {

@@ -177,7 +177,10 @@ public final class CapturePipeline {
         }
     }
 
-    /// On resume, the committed rows must be the first rows of these datasets (same files, same order).
+    /// On resume, the committed rows must be the first rows of these datasets (same files, same order): every
+    /// committed row's text, and a given response's answer, is compared (read 4,096 rows at a time). Checking the last
+    /// row alone let a questions file whose earlier rows had changed (given answers drawn again) resume into a file
+    /// that mixed the two.
     private func checkResumePoint(_ writer: ActivationWriter, items: [Item], datasets: [Dataset]) throws {
         let committed = writer.committedRows
         guard committed > 0 else { return }
@@ -187,13 +190,29 @@ public final class CapturePipeline {
                 existing: "\(committed) committed rows",
                 requested: "\(items.count) examples in the given datasets")
         }
-        let stored = try writer.committedText(at: committed - 1)
-        let expected = items[committed - 1].example.text
-        guard stored == expected else {
-            throw StoreError.incompatibleResume(
-                path: request.outPath, field: "text of row \(committed - 1)",
-                existing: "\"\(stored.prefix(60))\"",
-                requested: "\"\(expected.prefix(60))\" (give the same --dataset files in the same order)")
+        for start in stride(from: 0, to: committed, by: 4096) {
+            let rows = start..<min(committed, start + 4096)
+            let texts = try writer.committedStrings(StoreSchema.text, rows: rows) ?? []
+            let answers = try writer.committedStrings(StoreSchema.answer, rows: rows)
+            for (k, row) in rows.enumerated() {
+                let example = items[row].example
+                if k >= texts.count || texts[k] != example.text {
+                    throw StoreError.incompatibleResume(
+                        path: request.outPath, field: "text of row \(row)",
+                        existing: "\"\((k < texts.count ? texts[k] : "").prefix(60))\"",
+                        requested: "\"\(example.text.prefix(60))\" (give the same --dataset files in the same order)")
+                }
+                // A given response is stored as the answer (empty when it was skipped as too long).
+                if let response = example.response, let answers, k < answers.count, !answers[k].isEmpty,
+                    answers[k] != response
+                {
+                    throw StoreError.incompatibleResume(
+                        path: request.outPath, field: "given response of row \(row)",
+                        existing: "\"\(answers[k].prefix(60))\"",
+                        requested: "\"\(response.prefix(60))\" (the questions file changed since this capture: "
+                            + "capture it again with --overwrite)")
+                }
+            }
         }
     }
 }

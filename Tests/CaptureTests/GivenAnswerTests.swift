@@ -105,6 +105,33 @@ import Inference
         }
     }
 
+    @Test("--resume of given answers checks every committed row: a response or question changed earlier is refused")
+    func resumeChecksEveryRow() throws {
+        let dir = try TemporaryDirectory()
+        func file(changing row: Int? = nil, question: Bool = false) throws -> String {
+            let lines = (0..<12).map { i -> String in
+                let q = question && i == row ? "Capital of Chad?" : "Capital of France \(i)?"
+                let r = !question && i == row ? "Lyon" : (i % 2 == 0 ? "Paris" : "Marseille")
+                return #"{"id": "q\#(i)", "question": "\#(q)", "answers": ["Paris"], "response": "\#(r)"}"#
+            }
+            return try dir.write("qa.jsonl", lines.joined(separator: "\n"))
+        }
+        var request = CaptureRequest(
+            datasets: [try file()], outPath: dir.path("a.h5"), hooks: Self.hooks, position: .answer)
+        request.chunkRows = 4
+        _ = try CapturePipeline(engine: FakeEngine(), request: request).run()
+        request.resume = true
+        #expect(try CapturePipeline(engine: FakeEngine(), request: request).run().examples == 0)
+        // Before, only the last committed row's question was compared: both of these resumed without a word.
+        for (question, field) in [(false, "given response of row 3"), (true, "text of row 3")] {
+            _ = try file(changing: 3, question: question)  // the same file, rewritten
+            #expect { try CapturePipeline(engine: FakeEngine(), request: request).run() } throws: { error in
+                if case let StoreError.incompatibleResume(_, f, _, _) = error { return f == field }
+                return false
+            }
+        }
+    }
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
