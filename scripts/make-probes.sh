@@ -37,7 +37,9 @@
 # The given answers' captures (teacher forcing, each prompt run once: 2026-12-06, AVX2-only EPYC, 2–4 jobs sharing the
 # 2 cores): the 6,282 model-written answers took SmolLM2 12 minutes, Gemma 25, the 0.5B 50; the 1.5B's three
 # other-subject sets (7,396 answers) 65 minutes.
-# REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume).
+# REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume). A
+# kept file whose questions changed since stops the run (capture --resume compares every row): the written_* sets
+# change when any model's answers are captured again, so then delete every model's written_*.h5 first.
 # PARTS=answers skips the statement probes (SmolLM2) and the given answers and regenerates only answers.json and
 # question.json; PARTS=given regenerates only given.json (its captures and reports). DECODE_MODE=quantizedInt8
 # captures in that mode (faster on CPUs without AVX-512 VNNI; hidden states move by 1–2%).
