@@ -36,7 +36,7 @@
 # answers there: SmolLM2 1 minute, Gemma 2, the 0.5B 3, the 1.5B 9.
 # The given answers' captures (teacher forcing, each prompt run once: 2026-12-06, AVX2-only EPYC, 2–4 jobs sharing the
 # 2 cores): the 6,282 model-written answers took SmolLM2 12 minutes, Gemma 25, the 0.5B 50; the 1.5B's three
-# other-subject sets (7,396 answers) 65 minutes.
+# other-subject sets (7,396 answers) 65 minutes, its 6,282 model-written ones about 100 (31–70 tok/s beside other work).
 # REUSE=1 keeps capture files already under runs/make-probes/<model>/ (a partial one is completed with --resume). A
 # kept file whose questions changed since stops the run (capture --resume compares every row): the written_* sets
 # change when any model's answers are captured again, so then delete every model's written_*.h5 first.
