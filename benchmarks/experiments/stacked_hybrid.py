@@ -16,7 +16,6 @@ usage: python3 benchmarks/experiments/stacked_hybrid.py MODEL_DIR POSITION LAYER
 import os
 import sys
 
-import h5py
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
@@ -24,22 +23,16 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
-COLUMNS = [("mean_logprob", 1), ("min_logprob", 1), ("mean_entropy", -1), ("mean_margin", 1)]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hybrid_confidence_weight  # noqa: E402
+
+COLUMNS = hybrid_confidence_weight.COLUMNS
 
 
 def load(paths, position, layer):
-    xs, cs, ys, gs = [], [], [], []
-    for path in paths:
-        with h5py.File(path, "r") as f:
-            labels = f["examples/label"][:]
-            hook = f"blocks.{layer}.hook_resid_post"
-            x = f[f"activations/{hook}"][:] if position == "answer" else f[f"positions/{position}/{hook}"][:]
-            conf = np.stack([sign * f["confidence/" + c][:] for c, sign in COLUMNS], 1)
-            topics = f["examples/meta/topic"][:]
-        keep = (labels >= 0) & np.isfinite(x).all(1)
-        xs.append(x[keep]); cs.append(conf[keep]); ys.append(labels[keep]); gs.append(topics[keep])
-    x, c, y, g = map(np.concatenate, (xs, cs, ys, gs))
-    return x, np.where(np.isfinite(c), c, np.nanmean(c, 0)), y, g
+    """Hidden states at `position` and `layer`, the oriented confidences, labels and topics of the files' labelled rows."""
+    parts = [hybrid_confidence_weight.load(path, position, layer) for path in paths]
+    return tuple(np.concatenate([part[k] for part in parts]) for k in range(4))
 
 
 def probe(x, y, c):
