@@ -68,7 +68,7 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
             return model.tokenizer.encodePrompt(
                 try chat.render(messages: [.user(question)], addGenerationPrompt: true), parseSpecial: true)
         }
-        return model.tokenizer.encodePrompt("Question: \(question)\nAnswer:", parseSpecial: false)
+        return model.tokenizer.encodePrompt(PlainPrompt.text(question: question), parseSpecial: false)
     }
 
     public func promptLength(question: String) throws -> Int { try prompt(question: question).count }

@@ -21,7 +21,7 @@ public struct GivenAnswer: Sendable, Equatable {
     public static func question(_ question: String, response: String, chat: Bool) -> GivenAnswer {
         GivenAnswer(
             prompt: chat
-                ? .chat([ChatMessage(role: "user", content: question)]) : .text("Question: \(question)\nAnswer:"),
+                ? .chat([ChatMessage(role: "user", content: question)]) : .text(PlainPrompt.text(question: question)),
             response: response)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 
 /// Grades a generated answer against accepted answers, in the spirit of SQuAD/TriviaQA answer normalisation
 /// (Rajpurkar et al. 2016), extended for fact questions. Both sides are normalised by `AnswerTokenizer`:
@@ -61,9 +62,9 @@ public enum AnswerGrader {
         return Grade(verdict: RefusalDetector.isRefusal(generated) ? .refused : .incorrect, matched: nil)
     }
 
-    /// The text before an invented next turn: a line that starts with "Question:" (the raw prompt's own format).
+    /// The text before an invented next turn: a line that starts with "Question:" (`PlainPrompt.nextTurn`).
     public static func ownTurn(_ text: String) -> String {
-        guard let next = text.range(of: "\nQuestion:") else { return text }
+        guard let next = text.range(of: PlainPrompt.nextTurn) else { return text }
         return String(text[..<next.lowerBound])
     }
 
