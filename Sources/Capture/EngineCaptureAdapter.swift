@@ -73,15 +73,25 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
 
     public func promptLength(question: String) throws -> Int { try prompt(question: question).count }
 
+    /// Generates the answer greedily. After a plain prompt the answer ends where the model starts inventing the next
+    /// question (`PlainPrompt.nextTurn`): its text, tokens, rows and confidences stop there, as the gate's `stop`
+    /// cuts them (`Gate.answer(question:)` asks a model without a chat template the same way).
     public func answer(question: String, hooks: [HookName], maxTokens: Int) throws -> CapturedAnswer {
         let prompt = try prompt(question: question)
+        var turn = StopSequenceScan(stops: chat == nil ? [PlainPrompt.nextTurn] : [])
         let generation = try model.generate(
-            prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(hooks))
+            prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(hooks),
+            onToken: { !turn.isActive || turn.push($0.text) == nil })
+        let kept = turn.stopOffset == nil ? generation.tokens.count : turn.keptTokenCount
         return captured(
-            question: question, text: generation.text, tokens: generation.tokens, promptTokens: prompt.count,
-            hooks: hooks, scores: generation.scores,
+            question: question, text: turn.stopOffset == nil ? generation.text : turn.text,
+            tokens: Array(generation.tokens.prefix(kept)), promptTokens: prompt.count, hooks: hooks,
+            scores: Array(generation.scores.prefix(kept)),
             questionRow: { generation.promptActivations.row($0, at: generation.promptTokenCount - 1).map(Array.init) },
-            answerRows: { generation.activations($0) ?? [] })
+            answerRows: { hook in
+                let rows = generation.activations(hook) ?? []
+                return Array(rows.prefix(kept * hook.width(in: self.model.config)))
+            })
     }
 
     /// A given response's tokens as they follow the prompt (`LanguageModel.givenAnswerText`).

@@ -13,8 +13,10 @@ struct AskCommand: ParsableCommand {
         abstract: "Ask questions through the gate: answer, P(true), flag, and (with accepted answers) right or wrong.",
         discussion: """
             Questions come from --question (repeatable) or a JSONL file (--questions) in the capture format \
-            {"id", "question", "answers": [...]}. Each is sent as a user turn with the model's chat template, \
-            answered greedily, and scored by the probe during that same generation pass.
+            {"id", "question", "answers": [...]}. Each is sent as a user turn with the model's chat template \
+            (a model without one, a base model, is asked "Question: …\\nAnswer:" and its answer ends where it \
+            starts inventing the next question, as capture asks it), answered greedily, and scored by the probe \
+            during that same generation pass.
             """)
 
     @Option(
@@ -73,7 +75,7 @@ struct AskCommand: ParsableCommand {
         for start in stride(from: 0, to: items.count, by: batchSize) {
             let batch = Array(items[start..<min(items.count, start + batchSize)])
             let answers = try concurrentMap(batch, width: batchSize) { _, item in
-                try gate.generate(.chat([ChatMessage(role: "user", content: item.text)]), options: options)
+                try gate.answer(question: item.text, options: options)
             }
             for (item, answer) in zip(batch, answers) { try report(item, answer, json: json, tally: &tally) }
         }

@@ -145,4 +145,31 @@ import Inference
             #expect(a.verdict.score.pTrue == b.verdict.score.pTrue)
         }
     }
+
+    @Test("a base model is asked as capture asks it, and its answer ends before the question it starts inventing")
+    func plainQuestionEndsAtOwnTurn() throws {
+        let path = Self.root.appendingPathComponent("models/gemma-3-270m-q4_k_m.gguf").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("missing \(path)") }
+            return
+        }
+        let engine = try InferenceGateEngine(path: path)
+        #expect(!engine.hasChatTemplate)
+        let probe = Self.root.appendingPathComponent("probes/gemma3-270m/answers.json").path
+        let gate = try Gate.load(engine: engine, probePaths: [probe])
+        var cut = 0
+        for question in ["What is the capital of Armenia?", "Convert 16 miles to yards.", "What is 2 + 2?"] {
+            let options = GenerationOptions(maxTokens: 24)
+            let answer = try gate.answer(question: question, options: options)
+            let full = try gate.generate(.text(PlainPrompt.text(question: question)), options: options)
+            let own = full.text.range(of: PlainPrompt.nextTurn).map { String(full.text[..<$0.lowerBound]) }
+            #expect(answer.text == own ?? full.text, "\(question): \(answer.text)")
+            #expect(answer.tokens.map(\.id) == Array(full.tokens.map(\.id).prefix(answer.tokens.count)))
+            if own != nil {
+                cut += 1
+                #expect(answer.finishReason == .stop && answer.tokens.count < full.tokens.count)
+            }
+        }
+        #expect(cut >= 1, "no answer ran on into a next question")
+    }
 }
