@@ -43,7 +43,7 @@ struct CaptureCommand: ParsableCommand {
     var position: CapturePosition?
     @Option(
         help:
-            "raw (the text as is), chat (wrapped as a user turn with the GGUF's own chat template) or a built-in template (chatml, llama2, llama3, mistral, gemma, phi3, deepseek) to use instead. Default: raw for statements, chat for questions."
+            "raw (statements as they are, questions as \"Question: …\\nAnswer:\"), chat (wrapped as a user turn with the GGUF's own chat template) or a built-in template (chatml, llama2, llama3, mistral, gemma, phi3, deepseek) to use instead. Default: raw for statements, chat for questions (raw for a model without a chat template)."
     )
     var template: TemplateChoice?
     @Option(
@@ -91,15 +91,37 @@ struct CaptureCommand: ParsableCommand {
         }
     }
 
+    /// How texts are put to the model: `--template`, else raw statements and questions in the GGUF's chat template;
+    /// a model without one (a base model) is asked `Question: …\nAnswer:` (`PlainPrompt`), as its shipped probes were
+    /// trained.
+    private func questionTemplate(position: CapturePosition, model lm: LanguageModel) throws -> ChatTemplate? {
+        let hasTemplate = (try? lm.requireChatTemplate()) != nil
+        guard let template else {
+            if position == .answer && !hasTemplate && !quiet {
+                FileHandle.standardError.write(
+                    Data(
+                        ("note: \(lm.config.name) has no chat template (a base model): questions are asked as "
+                            + "\"Question: …\\nAnswer:\" (--template raw)\n").utf8))
+            }
+            return position == .answer && hasTemplate ? try lm.requireChatTemplate() : nil
+        }
+        if template == .chat && !hasTemplate {
+            throw CommandError(
+                "\(model.path) has no chat template (tokenizer.chat_template; a base model?): use --template raw "
+                    + "(statements as they are, questions as \"Question: …\\nAnswer:\"), or name a built-in template "
+                    + "with --template (\(ChatTemplate.builtInNames.joined(separator: ", ")))")
+        }
+        return try template.template(for: lm)
+    }
+
     func run() throws {
         let questions = datasets.allSatisfy {
             $0.lowercased().hasSuffix(".jsonl") || $0.lowercased().hasSuffix(".json")
         }
         let position = position ?? (questions ? .answer : .last)
-        let template = template ?? (position == .answer ? .chat : .raw)
         let lm = try model.load()
         let hookNames = try HookPattern.names(hooks: hooks, layers: layers, nLayers: lm.config.nLayers)
-        let chat = try template.template(for: lm)
+        let chat = try questionTemplate(position: position, model: lm)
         let engine = try EngineCaptureAdapter(model: lm, chat: chat)
         var request = CaptureRequest(datasets: datasets, outPath: out, hooks: hookNames, position: position)
         request.batchSize = batchSize
