@@ -23,5 +23,7 @@ rm "$WORK/sha256_ni.c"  # (SHA-NI, not under test)
 # Portable intrinsics instead of the compiler's, no per-function ISA attributes, and every AVX-512 check true.
 sed -i 's|#include <immintrin.h>|#include "shim.h"|; /#pragma clang attribute push/d; /#pragma clang attribute pop/d;
         s|__builtin_cpu_supports("avx512[a-z]*")|1|g' "$WORK"/*.c "$WORK"/*.h
-"${CC:-clang}" -O1 -w -I"$WORK" tests-interop/avx512-emulated/driver.c "$WORK"/*.c -lm -lpthread -o "$WORK/driver"
+# The build's baseline flags (Package.swift): SIMDe then fuses its emulated FMAs as the hardware does (without -mfma
+# they are a multiply and an add, two roundings, and the float tile's bits would differ from the FMA chain's).
+"${CC:-clang}" -O1 -w -mavx2 -mfma -mf16c -I"$WORK" tests-interop/avx512-emulated/driver.c "$WORK"/*.c -lm -lpthread -o "$WORK/driver"
 env -u POLYGRAPH_NO_AVX512 "$WORK/driver"  # (the checks force AVX-512 on; the variable would turn it off again)

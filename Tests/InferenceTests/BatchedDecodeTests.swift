@@ -128,10 +128,11 @@ struct BatchedDecodeModelTests {
         }
     }
 
-    // Without the AVX-512 tiles OpenBLAS sums a row by the product's shape, and the batcher prefills prompts alone.
+    // Without our tile (POLYGRAPH_NO_TILE=1) OpenBLAS sums a row by the product's shape, and the batcher prefills
+    // prompts alone.
     @Test(
         "prompts prefilled in one pass give each prompt's hooks and last-position logits alone, bit for bit",
-        .enabled(if: PooledProduct.tiled, "needs the AVX-512 tile (POLYGRAPH_NO_AVX512 unset)"))
+        .enabled(if: PooledProduct.tiled, "needs our float32 tile (POLYGRAPH_NO_TILE unset)"))
     func prefill() throws {
         let lm = try LanguageModel.load(path: TestPaths.model)
         let filter: HookFilter = [.embed, .residPost(0), .block(9, .attnZ), .residPost(29), .lnFinal]

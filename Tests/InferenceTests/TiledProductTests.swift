@@ -5,11 +5,12 @@ import Testing
 
 @testable import Inference
 
-/// The default prefill's own float32 tile (`pg_sgemm_rows`, AVX-512) against the single-threaded sgemm path it
-/// replaced: equal up to rounding, and its bits independent of the thread count and of the number of rows.
+/// The default prefill's own float32 tile (`pg_sgemm_rows`: AVX-512, or AVX2 without it) against the single-threaded
+/// sgemm path it replaced: equal up to rounding, its bits independent of the thread count and of the number of rows,
+/// and equal to the scalar FMA chain (so the AVX-512 and AVX2 tiles agree: test_avx512_emulated.sh checks the other).
 @Suite(
     "Tiled float32 prefill products",
-    .enabled(if: PooledProduct.tiled, "needs AVX-512 (POLYGRAPH_NO_AVX512 unset)"))
+    .enabled(if: PooledProduct.tiled, "the tile is off (POLYGRAPH_NO_TILE set)"))
 struct TiledProductTests {
     /// `y = x · Wᵀ` through `PooledProduct.linear` on F32 rows in place.
     static func product(
@@ -30,7 +31,10 @@ struct TiledProductTests {
 
     @Test(
         "random matrices: the tile equals sgemm within rounding; 1 and 2 threads and fewer rows give the same bits",
-        arguments: [(m: 13, rows: 77, cols: 96), (m: 256, rows: 576, cols: 576), (m: 3, rows: 40, cols: 1536)])
+        arguments: [
+            (m: 13, rows: 77, cols: 96), (m: 256, rows: 576, cols: 576), (m: 3, rows: 40, cols: 1536),
+            (m: 7, rows: 21, cols: 37),
+        ])
     func random(shape: (m: Int, rows: Int, cols: Int)) {
         let (m, rows, cols) = shape
         var rng = SeededGenerator(state: UInt64(m * 1000 + rows))
@@ -44,6 +48,26 @@ struct TiledProductTests {
         // The first m − 1 rows alone (a different tile split of the activations) give the same bits.
         let fewer = Self.product(x, w, m: m - 1, rows: rows, cols: cols, threads: 2, tiled: true)
         #expect(fewer == Array(one[0..<((m - 1) * rows)]))
+    }
+
+    @Test(
+        "each result is the scalar FMA chain over k in order, bit for bit",
+        arguments: [(m: 13, rows: 77, cols: 96), (m: 7, rows: 21, cols: 37), (m: 6, rows: 40, cols: 1536)])
+    func fmaChain(shape: (m: Int, rows: Int, cols: Int)) {
+        let (m, rows, cols) = shape
+        var rng = SeededGenerator(state: UInt64(m * 7 + cols))
+        let x = (0..<(m * cols)).map { _ in rng.nextSymmetric() }
+        let w = (0..<(rows * cols)).map { _ in rng.nextSymmetric() }
+        let y = Self.product(FloatBuffer(x), FloatBuffer(w), m: m, rows: rows, cols: cols, threads: 2, tiled: true)
+        var differing = 0
+        for t in 0..<m {
+            for r in 0..<rows {
+                var acc: Float = 0
+                for j in 0..<cols { acc = acc.addingProduct(w[r * cols + j], x[t * cols + j]) }
+                if acc.bitPattern != y[t * rows + r].bitPattern { differing += 1 }
+            }
+        }
+        #expect(differing == 0, "\(differing) of \(m * rows) results differ from the FMA chain")
     }
 
     @Test(

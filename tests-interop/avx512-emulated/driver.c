@@ -2,8 +2,8 @@
 // any x86-64 CPU (test_avx512_emulated.sh), checked against the float kernels and against themselves, per block
 // format: int8 products close to the float product of x as pg_quantize_q8 rounds it, 24-bit digit products
 // (the default mode) close to the exact float product, batched rows, the prefill GEMM and the packed copy equal to
-// one row at a time bit for bit. Prints a checksum of each format's results (equal checksums before and after a
-// change: the same bits).
+// one row at a time bit for bit; and the float32 prefill tile equal to the scalar FMA chain. Prints a checksum of
+// each format's results (equal checksums before and after a change: the same bits).
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
@@ -160,8 +160,30 @@ static void check(const format *f, size_t rows, size_t cols) {
     free(packed); free(w); free(x); free(ref); free(y); free(one); free(qx); free(dx); free(sx); free(rounded);
 }
 
+// The float32 prefill tile (gemm_f32.c): every result is the scalar FMA chain over k in order, bit for bit, so the
+// AVX-512 tile here and the AVX2 tile that the Swift suite checks the same way on a CPU without AVX-512 agree.
+static void check_float_tile(void) {
+    const size_t shapes[][3] = {{13, 77, 96}, {7, 21, 37}, {6, 40, 1536}};
+    for (int s = 0; s < 3; s++) {
+        const size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+        float *x = malloc(m * k * 4), *w = malloc(n * k * 4), *y = malloc(m * n * 4);
+        float *pack = aligned_alloc(64, (32 * k * 4 + 63) / 64 * 64);
+        for (size_t i = 0; i < m * k; i++) x[i] = uniform();
+        for (size_t i = 0; i < n * k; i++) w[i] = uniform();
+        pg_sgemm_rows(x, m, k, w, n, y, n, pack);
+        for (size_t t = 0; t < m; t++)
+            for (size_t r = 0; r < n; r++) {
+                float acc = 0;
+                for (size_t j = 0; j < k; j++) acc = fmaf(w[r * k + j], x[t * k + j], acc);
+                CHECK(!memcmp(&acc, y + t * n + r, 4), "float tile %zux%zux%zu [%zu][%zu]: %g vs the FMA chain's %g", m, n, k, t, r, y[t * n + r], acc);
+            }
+        free(x); free(w); free(y); free(pack);
+    }
+}
+
 int main(int argc, char **argv) {
     const char *only = argc > 1 ? argv[1] : NULL;
+    if (!only || !strcmp(only, "f32")) check_float_tile();
     for (size_t i = 0; i < sizeof formats / sizeof *formats; i++) {
         const format *f = formats + i;
         if (only && strcmp(only, f->name)) continue;

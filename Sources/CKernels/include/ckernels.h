@@ -132,9 +132,9 @@ void pg_swiglu_parallel(const float *gate, float *up, size_t count, int threads)
 /// (Kernels.geluTanhGated is the scalar reference the tests compare it with).
 void pg_gelu_tanh_parallel(const float *gate, float *up, size_t count, int threads);
 
-/// Float32 GEMM on a chunk of weight rows (gemm_f32.c, AVX-512): y[t·ldy + r] = Σ_j x[t·k + j]·w[r·k + j] for
-/// t < m, r < n; `pack` is scratch of at least 32·k floats, 64-byte aligned. Each result is one FMA chain over j in
-/// order (independent of m, n and threads). pg_sgemm_rows_supported: 1 when the CPU (and POLYGRAPH_NO_AVX512) allow.
+/// Float32 GEMM on a chunk of weight rows (gemm_f32.c, AVX-512 or AVX2): y[t·ldy + r] = Σ_j x[t·k + j]·w[r·k + j]
+/// for t < m, r < n; `pack` is scratch of at least 32·k floats, 64-byte aligned. Each result is one FMA chain over j
+/// in order (independent of m, n, threads and vector width). pg_sgemm_rows_supported: 0 when POLYGRAPH_NO_TILE is set.
 int pg_sgemm_rows_supported(void);
 void pg_sgemm_rows(const float *x, size_t m, size_t k, const float *w, size_t n, float *y, size_t ldy, float *pack);
 

@@ -11,8 +11,8 @@ import Hooks
 /// generation that joins takes part from its next step on; one that ends or is cancelled just stops submitting.
 ///
 /// Each sequence's rows do not depend on the others in its pass, bit for bit — a step's products
-/// (`QuantizedMatrix.matvec`), a prefill's (the AVX-512 tiles' rows do not depend on the row count; a prompt
-/// shorter than `minSharedPrefill` is prefilled alone, and without the tiles every prompt is; a riding prompt's
+/// (`QuantizedMatrix.matvec`), a prefill's (our float32 tile's and the int8 tiles' rows do not depend on the row count;
+/// a prompt shorter than `minSharedPrefill` is prefilled alone, and without the tiles every prompt is; a riding prompt's
 /// rows take the decode kernels in every pass, alone or not), attention per sequence, and the LM head on last
 /// rows — so
 /// tokens, hooks and logits do not depend on what else was running (tests check it).
@@ -36,10 +36,10 @@ final class DecodeBatcher: @unchecked Sendable {
     /// Most prompt tokens riding in one step's pass.
     let maxRidingTokens = 64
     /// Fewest tokens of a prompt prefilled together with others: alone, its smallest product (k/v projection,
-    /// tokens × kvDim × dModel) must exceed OpenBLAS's small-matrix limit of 10⁶ (gemm_small_kernel_permit). On a
-    /// CPU without our AVX-512 tile (`PooledProduct.tiled`) prompts go through OpenBLAS sgemm, whose kernels sum a
-    /// row in an order that depends on the product's shape (its Haswell kernels at any size, measured with
-    /// `OPENBLAS_CORETYPE=Haswell`): there no prompt shares a pass, so batched results stay the one-at-a-time ones.
+    /// tokens × kvDim × dModel) must exceed OpenBLAS's small-matrix limit of 10⁶ (gemm_small_kernel_permit). With
+    /// our tile off (`PooledProduct.tiled`, `POLYGRAPH_NO_TILE=1`) prompts go through OpenBLAS sgemm, whose kernels
+    /// sum a row in an order that depends on the product's shape (its Haswell kernels at any size, measured with
+    /// `OPENBLAS_CORETYPE=Haswell`): then no prompt shares a pass, so batched results stay the one-at-a-time ones.
     let minSharedPrefill: Int
 
     private let condition = NSCondition()
