@@ -35,4 +35,29 @@ import Inference
             Set(one.map(\.generatedTokens)).count > 1, "answers of different lengths leave the batch at different steps"
         )
     }
+
+    @Test("statements prefilled in one pass give each statement's rows and confidences alone, bit for bit")
+    func batchedStatementsEqualSingle() throws {
+        guard FileManager.default.fileExists(atPath: Self.model) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("missing \(Self.model)") }
+            return
+        }
+        let lm = try LanguageModel.load(path: Self.model)
+        let adapter = try EngineCaptureAdapter(model: lm, chat: nil)
+        let hooks: [HookName] = [.residPost(0), .residPost(14), .residPost(29)]
+        let statements = try [
+            "The city of Paris is in France.", "Berlin is the capital of Spain.",
+            "The chemical symbol for gold is Au, and the chemical symbol for silver is Ag.", "Two plus two is five.",
+            "The Pacific Ocean is the largest ocean on Earth, larger than all the land together.",
+        ].map { try adapter.prepare(statement: $0).tokens }
+        // With the float32 tile on every CPU (AVX-512 or AVX2) a row does not depend on the others in its pass; with
+        // OpenBLAS sgemm (POLYGRAPH_NO_TILE=1) the last bits moved with the batch's shape.
+        let together = try adapter.prefill(statements, hooks: hooks, scoreTokens: true)
+        for (index, tokens) in statements.enumerated() {
+            let alone = try adapter.prefill([tokens], hooks: hooks, scoreTokens: true)[0]
+            let sameRows = alone.rows == together[index].rows  // (not printed: thousands of floats)
+            #expect(sameRows, "statement \(index): rows differ from the statement's pass alone")
+            #expect(alone.scores?.map(\.logprob) == together[index].scores?.map(\.logprob), "statement \(index)")
+        }
+    }
 }
