@@ -95,23 +95,27 @@ static void pack_rows(const float *w, size_t k, size_t nr, float *pack) {
         for (size_t r = 0; r < TR; r++) pack[j * TR + r] = r < nr ? w[r * k + j] : 0;
 }
 
-static void sgemm_rows_512(const float *x, size_t m, size_t k, const float *w, size_t n, float *y, size_t ldy,
-                           float *pack) {
-    for (size_t r0 = 0; r0 < n; r0 += TR) {
-        const size_t nr = n - r0 < TR ? n - r0 : TR;
-        pack_rows(w + r0 * k, k, nr, pack);
-        size_t t0 = 0;
-        for (; t0 + TT <= m; t0 += TT) tile(TT, pack, x, k, t0, y, ldy, r0, n);
-        switch (m - t0) {
-        case 5: tile(5, pack, x, k, t0, y, ldy, r0, n); break;
-        case 4: tile(4, pack, x, k, t0, y, ldy, r0, n); break;
-        case 3: tile(3, pack, x, k, t0, y, ldy, r0, n); break;
-        case 2: tile(2, pack, x, k, t0, y, ldy, r0, n); break;
-        case 1: tile(1, pack, x, k, t0, y, ldy, r0, n); break;
-        default: break;
-        }
+// The product over every ROWS-row panel of w: packed once, then multiplied by TT activation rows at a time (the
+// last 1–5 through a tile of their own size, so that TILE's loops have constant bounds).
+#define SGEMM_ROWS(NAME, ROWS, PACK, TILE)                                                                     \
+    static void NAME(const float *x, size_t m, size_t k, const float *w, size_t n, float *y, size_t ldy,       \
+                     float *pack) {                                                                            \
+        for (size_t r0 = 0; r0 < n; r0 += ROWS) {                                                              \
+            PACK(w + r0 * k, k, n - r0 < ROWS ? n - r0 : ROWS, pack);                                          \
+            size_t t0 = 0;                                                                                     \
+            for (; t0 + TT <= m; t0 += TT) TILE(TT, pack, x, k, t0, y, ldy, r0, n);                            \
+            switch (m - t0) {                                                                                  \
+            case 5: TILE(5, pack, x, k, t0, y, ldy, r0, n); break;                                             \
+            case 4: TILE(4, pack, x, k, t0, y, ldy, r0, n); break;                                             \
+            case 3: TILE(3, pack, x, k, t0, y, ldy, r0, n); break;                                             \
+            case 2: TILE(2, pack, x, k, t0, y, ldy, r0, n); break;                                             \
+            case 1: TILE(1, pack, x, k, t0, y, ldy, r0, n); break;                                             \
+            default: break;                                                                                    \
+            }                                                                                                  \
+        }                                                                                                      \
     }
-}
+
+SGEMM_ROWS(sgemm_rows_512, TR, pack_rows, tile)
 
 #pragma clang attribute pop
 
@@ -190,23 +194,7 @@ static void pack_rows2(const float *w, size_t k, size_t nr, float *pack) {
         for (size_t r = 0; r < TR2; r++) pack[j * TR2 + r] = r < nr ? w[r * k + j] : 0;
 }
 
-static void sgemm_rows_avx2(const float *x, size_t m, size_t k, const float *w, size_t n, float *y, size_t ldy,
-                            float *pack) {
-    for (size_t r0 = 0; r0 < n; r0 += TR2) {
-        const size_t nr = n - r0 < TR2 ? n - r0 : TR2;
-        pack_rows2(w + r0 * k, k, nr, pack);
-        size_t t0 = 0;
-        for (; t0 + TT <= m; t0 += TT) tile2(TT, pack, x, k, t0, y, ldy, r0, n);
-        switch (m - t0) {
-        case 5: tile2(5, pack, x, k, t0, y, ldy, r0, n); break;
-        case 4: tile2(4, pack, x, k, t0, y, ldy, r0, n); break;
-        case 3: tile2(3, pack, x, k, t0, y, ldy, r0, n); break;
-        case 2: tile2(2, pack, x, k, t0, y, ldy, r0, n); break;
-        case 1: tile2(1, pack, x, k, t0, y, ldy, r0, n); break;
-        default: break;
-        }
-    }
-}
+SGEMM_ROWS(sgemm_rows_avx2, TR2, pack_rows2, tile2)
 
 void pg_sgemm_rows(const float *x, size_t m, size_t k, const float *w, size_t n, float *y, size_t ldy, float *pack) {
     if (pg_have_avx512()) sgemm_rows_512(x, m, k, w, n, y, ldy, pack);
