@@ -16,9 +16,6 @@ struct StopSequenceFilter {
     /// False when there is nothing to watch for (every token is released at once).
     var isActive: Bool { scan.isActive }
 
-    /// Byte offset where a stop sequence begins, once one was found.
-    var stopOffset: Int? { scan.stopOffset }
-
     /// The answer up to the stop sequence (or all of it).
     var text: String { scan.text }
 

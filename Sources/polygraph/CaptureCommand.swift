@@ -94,7 +94,7 @@ struct CaptureCommand: ParsableCommand {
     /// How texts are put to the model: `--template`, else raw statements and questions in the GGUF's chat template;
     /// a model without one (a base model) is asked `Question: …\nAnswer:` (`PlainPrompt`), as its shipped probes were
     /// trained.
-    private func questionTemplate(position: CapturePosition, model lm: LanguageModel) throws -> ChatTemplate? {
+    private func promptTemplate(position: CapturePosition, model lm: LanguageModel) throws -> ChatTemplate? {
         let hasTemplate = (try? lm.requireChatTemplate()) != nil
         guard let template else {
             if position == .answer && !hasTemplate && !quiet {
@@ -121,7 +121,7 @@ struct CaptureCommand: ParsableCommand {
         let position = position ?? (questions ? .answer : .last)
         let lm = try model.load()
         let hookNames = try HookPattern.names(hooks: hooks, layers: layers, nLayers: lm.config.nLayers)
-        let chat = try questionTemplate(position: position, model: lm)
+        let chat = try promptTemplate(position: position, model: lm)
         let engine = try EngineCaptureAdapter(model: lm, chat: chat)
         var request = CaptureRequest(datasets: datasets, outPath: out, hooks: hookNames, position: position)
         request.batchSize = batchSize

@@ -24,8 +24,9 @@ enum PooledProduct {
     /// depend on the batch, so prompts can share a pass.
     static let tiled = pg_sgemm_rows_supported() != 0
 
-    /// Rows per chunk for the tiled kernel: one 32-row AVX-512 tile (two 16-row AVX2 tiles). Small chunks keep both threads busy to the end of each
-    /// product (SmolLM2's 192-row k/v products are 6 chunks, not 3), also when one thread is descheduled.
+    /// Rows per chunk for the tiled kernel: one 32-row AVX-512 tile (two 16-row AVX2 tiles). Small chunks keep both
+    /// threads busy to the end of each product (SmolLM2's 192-row k/v products are 6 chunks, not 3), also when one
+    /// thread is descheduled.
     static let tiledChunkRows = 32
 
     /// `y[m, rows] = x[m, cols] · Wᵀ`, where `rowsOf(range, scratch)` gives W's rows `range` as `range.count × cols`
