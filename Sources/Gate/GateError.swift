@@ -26,6 +26,9 @@ public enum GateError: Error, Equatable, CustomStringConvertible {
     /// The model's chat template refused the conversation or a template variable (`raise_exception`, or a value
     /// it cannot use): the request's fault.
     case chatTemplateRefused(String)
+    /// A chat was asked of a model without a usable chat template (a base model): the request's fault, since the
+    /// model can be prompted with raw text.
+    case noChatTemplate(String)
     /// The engine queue is full; try again later.
     case queueFull(capacity: Int)
     /// The engine returned no step, or an activation of the wrong size.
@@ -66,6 +69,10 @@ public enum GateError: Error, Equatable, CustomStringConvertible {
             return "invalid \(name) \(value): expected \(expected)"
         case let .chatTemplateRefused(reason):
             return "the model's chat template refused this conversation: \(reason)"
+        case let .noChatTemplate(reason):
+            return "this model has no usable chat template (\(reason)): send raw text to /v1/completions instead; "
+                + "a question as its shipped probes were trained is \"Question: …\\nAnswer:\" with \"stop\": "
+                + "[\"\\nQuestion:\"]"
         case let .queueFull(capacity):
             return "the server is busy (\(capacity) requests already waiting); retry later"
         case let .engineFailure(reason):

@@ -43,9 +43,10 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         do {
             template = try languageModel.requireChatTemplate()
         } catch {
-            throw GateError.engineFailure(
-                "this model has no usable chat template (\(error)); "
-                    + "use /v1/completions with a raw prompt")
+            if case TokenizationError.noChatTemplate = error {
+                throw GateError.noChatTemplate("the GGUF has no tokenizer.chat_template; a base model?")
+            }
+            throw GateError.noChatTemplate("\(error)")
         }
         do {
             return try languageModel.chatPrompt(messages, template: template, templateVariables: templateVariables)

@@ -78,11 +78,15 @@ public final class FakeEngine: GateEngine, @unchecked Sendable {
     }
 
     /// Each message as `<role>content`, then each template variable as `{name=value}`; a variable named
-    /// `refuse` is refused as a template's `raise_exception` would.
+    /// `refuse` is refused as a template's `raise_exception` would, and one named `nochat` answers as a model without
+    /// a chat template does.
     public func chatTokens(_ messages: [ChatMessage], templateVariables: [String]) throws -> [Int] {
         lock.withLock { _lastTemplateVariables = templateVariables }
         if let refused = templateVariables.first(where: { $0.hasPrefix("refuse=") }) {
             throw GateError.chatTemplateRefused("the fake template refuses \(refused)")
+        }
+        if templateVariables.contains(where: { $0.hasPrefix("nochat=") }) {
+            throw GateError.noChatTemplate("the fake model has none")
         }
         let text = messages.map { "<\($0.role)>\($0.content)" } + templateVariables.map { "{\($0)}" }
         return try textTokens(text.joined())

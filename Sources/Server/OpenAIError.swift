@@ -116,6 +116,8 @@ extension OpenAIError {
             self = OpenAIError(.badRequest, message, code: "invalid_value", param: name)
         case .chatTemplateRefused:
             self = OpenAIError(.badRequest, message, code: "chat_template_refused", param: "messages")
+        case .noChatTemplate:
+            self = OpenAIError(.badRequest, message, code: "no_chat_template", param: "messages")
         case .queueFull:
             self = OpenAIError(.tooManyRequests, message, type: "rate_limit_error", code: "queue_full")
         case .upstreamFailure:

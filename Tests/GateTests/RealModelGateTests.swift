@@ -171,5 +171,12 @@ import Inference
             }
         }
         #expect(cut >= 1, "no answer ran on into a next question")
+        // A chat asked of it is the request's fault (a 400 on the server), with what to send instead.
+        #expect {
+            _ = try gate.generate(.chat([ChatMessage(role: "user", content: "hi")]), options: GenerationOptions())
+        } throws: { error in
+            guard case GateError.noChatTemplate = error else { return false }
+            return "\(error)".contains("/v1/completions") && "\(error)".contains("\\nQuestion:")
+        }
     }
 }

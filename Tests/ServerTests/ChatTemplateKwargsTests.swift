@@ -83,4 +83,19 @@ import Testing
             }
         }
     }
+
+    @Test("a chat asked of a model without a chat template is a 400 (no_chat_template) saying what to send instead")
+    func noChatTemplate() async throws {
+        let app = TestServer.app(try TestServer.service(engine: FakeEngine()))
+        let body = try jsonBody(chat(kwargs: ["nochat": true]))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders, body: body) {
+                response in
+                #expect(response.status == .badRequest)
+                let error = try #require(try response.json()["error"] as? [String: Any])
+                #expect(error["code"] as? String == "no_chat_template")
+                #expect((error["message"] as? String)?.contains("/v1/completions") == true, "\(error)")
+            }
+        }
+    }
 }
