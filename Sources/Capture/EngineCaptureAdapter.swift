@@ -82,15 +82,17 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         let generation = try model.generate(
             prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(hooks),
             onToken: { !turn.isActive || turn.push($0.text) == nil })
-        let kept = turn.stopOffset == nil ? generation.tokens.count : turn.keptTokenCount
+        // Only a cut answer is copied short; any other keeps the generation's arrays as they are.
+        let cut = turn.stopOffset != nil
+        let kept = cut ? turn.keptTokenCount : generation.tokens.count
         return captured(
-            question: question, text: turn.stopOffset == nil ? generation.text : turn.text,
-            tokens: Array(generation.tokens.prefix(kept)), promptTokens: prompt.count, hooks: hooks,
-            scores: Array(generation.scores.prefix(kept)),
+            question: question, text: cut ? turn.text : generation.text,
+            tokens: cut ? Array(generation.tokens.prefix(kept)) : generation.tokens, promptTokens: prompt.count,
+            hooks: hooks, scores: cut ? Array(generation.scores.prefix(kept)) : generation.scores,
             questionRow: { generation.promptActivations.row($0, at: generation.promptTokenCount - 1).map(Array.init) },
             answerRows: { hook in
                 let rows = generation.activations(hook) ?? []
-                return Array(rows.prefix(kept * hook.width(in: self.model.config)))
+                return cut ? Array(rows.prefix(kept * hook.width(in: self.model.config))) : rows
             })
     }
 
