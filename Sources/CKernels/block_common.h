@@ -234,7 +234,6 @@ static inline float half_at(const uint8_t *p) {
     return _cvtsh_ss(h);
 }
 
-// The unbiased 6-bit values (0..63) of half n (0 or 1) of a Q6_K super-block (ggml-common.h block_q6_K: low nibbles in
 // The sixteen 8-bit scales of a Q6_K super-block times its d, as two vectors: scales 0-7 in s[0], 8-15 in s[1].
 static inline void q6k_scales_times_d(const uint8_t *pb, __m256 s[2]) {
     const __m256 d = _mm256_set1_ps(half_at(pb + 208));
@@ -242,6 +241,7 @@ static inline void q6k_scales_times_d(const uint8_t *pb, __m256 s[2]) {
     s[1] = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(pb + 200)))));
 }
 
+// The unbiased 6-bit values (0..63) of half n (0 or 1) of a Q6_K super-block (ggml-common.h block_q6_K: low nibbles in
 // ql, top two bits in qh), 32 per vector: q[k] holds the 32 values of chunk 4n + k.
 static inline void q6k_unpack_half(const uint8_t *pb, int n, __m256i q[4]) {
     const __m256i nibble = _mm256_set1_epi8(0x0F), top = _mm256_set1_epi8(0x30);
