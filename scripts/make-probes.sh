@@ -13,8 +13,10 @@
 #                   position that ranked answers worse within every unseen topic), a concatenation of layers kept
 #                   when CV prefers it; measured on
 #                   all 883 answers of the 9 unseen factqa_test topics (300 answers put the ECE a perfectly calibrated
-#                   probe shows at ~0.055; 883 at ~0.03), and on the 442 of factqa_test2's 4 unseen topics (places,
-#                   mountain ranges, years of battles, Greek and Roman deities: nearer to natural questions)
+#                   probe shows at ~0.055; 883 at ~0.03), on the 442 of factqa_test2's 4 unseen topics (places,
+#                   mountain ranges, years of battles, Greek and Roman deities: nearer to natural questions), and on
+#                   the 898 "Who was the …?" questions of factqa_test3, whose answer is a name (none of the training
+#                   questions asks for one; answers of up to 48 tokens)
 #   question.json — the pre-generation probe: the question's last token before any answer (the gate can abstain
 #                   before decoding), chosen by the per-fold CV AUROC (see below) and measured the same way
 #   given.json    — scores answers the model did not write (a benchmark's right and wrong answers, another
@@ -53,10 +55,10 @@ fi
 MODELS=("$@"); [ ${#MODELS[@]} -eq 0 ] && MODELS=(smollm2)
 [ "${MODELS[0]}" = all ] && MODELS=(smollm2 gemma3-270m qwen2.5-coder-0.5b qwen2.5-coder-1.5b)
 
-capture() {  # out dataset limit gguf layers template
+capture() {  # out dataset limit gguf layers template [max answer tokens, 24]
   local mode=--overwrite
   if [ "${REUSE:-0}" = 1 ] && [ -f "$1" ]; then mode=--resume; fi
-  "$BIN" capture --model "$4" --dataset "$2" --limit "$3" --max-answer-tokens 24 --layers "$5" \
+  "$BIN" capture --model "$4" --dataset "$2" --limit "$3" --max-answer-tokens "${7:-24}" --layers "$5" \
     --out "$1" --hooks resid_post --position answer --template "$6" "$mode" ${DECODE_MODE:+--decode-mode "$DECODE_MODE"}
 }
 
@@ -71,7 +73,9 @@ configure() {  # MODEL: sets GGUF, DEST, LAYERS, TEMPLATE, the row counts, WORK,
   # instead of 8 lifted SmolLM2's unseen-topic AUROC from 0.78 to 0.82 and cut ECE from 0.09 to 0.07 (numpy check).
   # factqa_train3's four topics ask about people (birth and death years, occupation, nationality), the kind of
   # question natural question sets ask most and none of the other topics asks.
-  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTEST=883; NTEST2=442
+  # factqa_test3 asks for a name ("Who was the Greek philosopher who …?"); its answers get 48 tokens, since chat
+  # models restate the description before the name.
+  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTEST=883; NTEST2=442; NTEST3=898
   case "$MODEL" in
     smollm2) GGUF=SmolLM2-135M-Instruct.Q4_1.gguf; DEST=smollm2-135m-instruct; LAYERS=8-28 ;;
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
@@ -109,12 +113,13 @@ for MODEL in "${MODELS[@]}"; do
   fi
 
   if [ "${PARTS:-all}" != given ]; then  # (the body is not indented: it holds heredocs)
-  echo "== $DEST answers: $NTRAIN factqa_train, $NTRAIN2 factqa_train2 and $NTRAIN3 factqa_train3 questions answered and graded, then $NTEST of factqa_test and $NTEST2 of factqa_test2 (unseen topics)" >&2
+  echo "== $DEST answers: $NTRAIN factqa_train, $NTRAIN2 factqa_train2 and $NTRAIN3 factqa_train3 questions answered and graded, then $NTEST of factqa_test, $NTEST2 of factqa_test2 and $NTEST3 of factqa_test3 (unseen topics)" >&2
   capture "$WORK/factqa_train.h5" datasets/factqa_train.jsonl "$NTRAIN" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_train2.h5" datasets/factqa_train2.jsonl "$NTRAIN2" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_train3.h5" datasets/factqa_train3.jsonl "$NTRAIN3" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_test.h5" datasets/factqa_test.jsonl "$NTEST" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_test2.h5" datasets/factqa_test2.jsonl "$NTEST2" "$M" "$LAYERS" "$TEMPLATE"
+  capture "$WORK/factqa_test3.h5" datasets/factqa_test3.jsonl "$NTEST3" "$M" "$LAYERS" "$TEMPLATE" 48
   TRAIN=("$WORK/factqa_train.h5" "$WORK/factqa_train2.h5" "$WORK/factqa_train3.h5")
   # Every position × layer on the unseen topics, with the choice made by CV on the training rows only.
   "$BIN" sweep --acts "${TRAIN[@]}" --test-acts "$WORK/factqa_test.h5" --answer-position best --select \
@@ -130,6 +135,7 @@ for MODEL in "${MODELS[@]}"; do
   for name in answers question; do
     "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test.h5" --report "$OUT/reports/$name-unseen-topics" >/dev/null
     "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test2.h5" --report "$OUT/reports/$name-unseen-topics2" >/dev/null
+    "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test3.h5" --report "$OUT/reports/$name-unseen-figures3" >/dev/null
   done
   # The pre-generation probe ships only where it is useful: calibrated the right way round (Platt slope > 0) and
   # AUROC ≥ 0.70 on the unseen topics; otherwise it is removed and the reason printed.
