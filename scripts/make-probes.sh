@@ -75,12 +75,16 @@ configure() {  # MODEL: sets GGUF, DEST, LAYERS, TEMPLATE, the row counts, WORK,
   # question natural question sets ask most and none of the other topics asks.
   # factqa_test3 asks for a name ("Who was the Greek philosopher who …?"); its answers get 48 tokens, since chat
   # models restate the description before the name.
-  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTEST=883; NTEST2=442; NTEST3=898
+  # factqa_train4 asks the same kind of "Who was …?" question about the train3 people (48 tokens too). Only the 1.5B
+  # trains on it (NTRAIN4): it answers 22% of those right, and they lifted its AUROC on all three unseen sets; SmolLM2
+  # answers 7% (31 of 452), and with them CV chose a probe that scored worse on two of the three (probes/README.md).
+  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTRAIN4=0; NTEST=883; NTEST2=442; NTEST3=898
   case "$MODEL" in
     smollm2) GGUF=SmolLM2-135M-Instruct.Q4_1.gguf; DEST=smollm2-135m-instruct; LAYERS=8-28 ;;
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
     qwen2.5-coder-0.5b) GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-0.5b-instruct; LAYERS=6-23 ;;
-    qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27 ;;
+    qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27
+      NTRAIN4=452 ;;
     *) echo "unknown model '$MODEL' (smollm2, gemma3-270m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, all)" >&2; exit 2 ;;
   esac
   scripts/fetch-model.sh "$MODEL" >&2
@@ -121,6 +125,10 @@ for MODEL in "${MODELS[@]}"; do
   capture "$WORK/factqa_test2.h5" datasets/factqa_test2.jsonl "$NTEST2" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_test3.h5" datasets/factqa_test3.jsonl "$NTEST3" "$M" "$LAYERS" "$TEMPLATE" 48
   TRAIN=("$WORK/factqa_train.h5" "$WORK/factqa_train2.h5" "$WORK/factqa_train3.h5")
+  if [ "$NTRAIN4" -gt 0 ]; then
+    capture "$WORK/factqa_train4.h5" datasets/factqa_train4.jsonl "$NTRAIN4" "$M" "$LAYERS" "$TEMPLATE" 48
+    TRAIN+=("$WORK/factqa_train4.h5")
+  fi
   # Every position × layer on the unseen topics, with the choice made by CV on the training rows only.
   "$BIN" sweep --acts "${TRAIN[@]}" --test-acts "$WORK/factqa_test.h5" --answer-position best --select \
     --group-by topic --cv-metric within-group --probe logistic,hybrid --C 0.001 --report "$OUT/reports/answers" \
