@@ -5,7 +5,8 @@
 # Per model (fetched with scripts/fetch-model.sh first):
 #   answers.json  — the model's own greedy answers to 1,356 factqa_train questions (113 of each of its 12 topics),
 #                   565 factqa_train2 questions (113 of each of its 5 topics) and 452 factqa_train3 questions about
-#                   people (113 of each of its 4 topics), graded; answer position (last token,
+#                   people (113 of each of its 4 topics), and for the 1.5B 452 "Who was …?" questions of
+#                   factqa_train4, graded; answer position (last token,
 #                   mean or max over the answer, the exact answer's last token, or the question's last token), kind (logistic,
 #                   or hybrid: the hidden state plus the model's own confidences), layer and C chosen together by 5-fold
 #                   CV grouped by topic on those rows only (scored by the mean AUROC within each held-out topic: pooled
