@@ -36,7 +36,9 @@
 # On a CPU without AVX-512 (2026-12-06, an AVX2-only AMD EPYC) the default mode decodes on float kernels: answer
 # captures ran at ~350–400 tok/s on SmolLM2 (its whole run 13 minutes), ~90–100 on the 0.5B and ~40 on the 1.5B
 # (prompt and answer tokens; its 3,256 answers in 75 minutes, the whole PARTS=answers run 96). factqa_test2's 442
-# answers there: SmolLM2 1 minute, Gemma 2, the 0.5B 3, the 1.5B 9.
+# answers there: SmolLM2 1 minute, Gemma 2, the 0.5B 3, the 1.5B 9. factqa_test3's 898 (48 tokens; 2026-12-07, the
+# same CPU, often beside another job): SmolLM2 3.4 minutes, Gemma 4, the 0.5B 9, the 1.5B 23; the 1.5B's 452 of
+# factqa_train4 12, then its sweep and two trainings about 25.
 # The given answers' captures (teacher forcing, each prompt run once: 2026-12-06, AVX2-only EPYC, 2–4 jobs sharing the
 # 2 cores): the 6,282 model-written answers took SmolLM2 12 minutes, Gemma 25, the 0.5B 50; the 1.5B's three
 # other-subject sets (7,396 answers) 65 minutes, its 6,282 model-written ones about 100 (31–70 tok/s beside other work).
