@@ -78,13 +78,14 @@ configure() {  # MODEL: sets GGUF, DEST, LAYERS, TEMPLATE, the row counts, WORK,
   # question natural question sets ask most and none of the other topics asks.
   # factqa_test3 asks for a name ("Who was the Greek philosopher who …?"); its answers get 48 tokens, since chat
   # models restate the description before the name.
-  # factqa_train4 asks the same kind of "Who was …?" question about the train3 people (48 tokens too). Only the 1.5B
-  # trains on it (NTRAIN4): it answers 22% of those right, and they lifted its AUROC on all three unseen sets; SmolLM2
-  # answers 7% (31 of 452), and with them CV chose a probe that scored worse on two of the three (probes/README.md).
+  # factqa_train4 asks the same kind of "Who was …?" question about the train3 people (48 tokens too). The 1.5B and
+  # Gemma train on it (NTRAIN4), chosen per model after measuring both ways on the three unseen sets: it lifted their
+  # AUROC on factqa_test2 and the names and kept it on factqa_test; with it, SmolLM2's CV chose a probe that scored
+  # worse on most counts; the 0.5B (2% of names right) was not tried (probes/README.md).
   TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTRAIN4=0; NTEST=883; NTEST2=442; NTEST3=898
   case "$MODEL" in
     smollm2) GGUF=SmolLM2-135M-Instruct.Q4_1.gguf; DEST=smollm2-135m-instruct; LAYERS=8-28 ;;
-    gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw ;;
+    gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw; NTRAIN4=452 ;;
     qwen2.5-coder-0.5b) GGUF=qwen2.5-coder-0.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-0.5b-instruct; LAYERS=6-23 ;;
     qwen2.5-coder-1.5b) GGUF=qwen2.5-coder-1.5b-instruct-q4_k_m.gguf; DEST=qwen2.5-coder-1.5b-instruct; LAYERS=7-27
       NTRAIN4=452 ;;
