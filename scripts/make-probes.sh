@@ -80,8 +80,8 @@ configure() {  # MODEL: sets GGUF, DEST, LAYERS, TEMPLATE, the row counts, WORK,
   # models restate the description before the name.
   # factqa_train4 asks the same kind of "Who was …?" question about the train3 people (48 tokens too). The 1.5B and
   # Gemma train on it (NTRAIN4), chosen per model after measuring both ways on the three unseen sets: it lifted their
-  # AUROC on factqa_test2 and the names and kept it on factqa_test; with it, SmolLM2's CV chose a probe that scored
-  # worse on most counts; the 0.5B (2% of names right) was not tried (probes/README.md).
+  # AUROC on factqa_test2 and the names and kept or raised it on factqa_test; with it, SmolLM2's CV chose a probe that
+  # scored worse on most counts; the 0.5B (2% of names right) was not tried (probes/README.md).
   TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTRAIN4=0; NTEST=883; NTEST2=442; NTEST3=898
   case "$MODEL" in
     smollm2) GGUF=SmolLM2-135M-Instruct.Q4_1.gguf; DEST=smollm2-135m-instruct; LAYERS=8-28 ;;
