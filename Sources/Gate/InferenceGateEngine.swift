@@ -43,10 +43,9 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         do {
             template = try languageModel.requireChatTemplate()
         } catch {
-            if case TokenizationError.noChatTemplate = error {
-                throw GateError.noChatTemplate("the GGUF has no tokenizer.chat_template; a base model?")
-            }
-            throw GateError.noChatTemplate("\(error)")
+            let missing = if case TokenizationError.noChatTemplate = error { true } else { false }
+            throw GateError.noChatTemplate(
+                missing ? "the GGUF has no tokenizer.chat_template; a base model?" : "\(error)")
         }
         do {
             return try languageModel.chatPrompt(messages, template: template, templateVariables: templateVariables)

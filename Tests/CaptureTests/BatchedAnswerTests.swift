@@ -9,13 +9,18 @@ import Inference
     static let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
 
+    /// The model, or nil (an issue under CI) when it has not been fetched.
+    static func loadModel() throws -> LanguageModel? {
+        guard FileManager.default.fileExists(atPath: model) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("missing \(model)") }
+            return nil
+        }
+        return try LanguageModel.load(path: model)
+    }
+
     @Test("answers decoded five at a time equal answers decoded one at a time: text, rows, extra positions, scores")
     func batchedEqualsSingle() throws {
-        guard FileManager.default.fileExists(atPath: Self.model) else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("missing \(Self.model)") }
-            return
-        }
-        let lm = try LanguageModel.load(path: Self.model)
+        guard let lm = try Self.loadModel() else { return }
         let adapter = try EngineCaptureAdapter(model: lm, chat: try lm.requireChatTemplate())
         let hooks: [HookName] = [.residPost(14), .residPost(29)]
         let questions = [
@@ -38,11 +43,7 @@ import Inference
 
     @Test("statements prefilled in one pass give each statement's rows and confidences alone, bit for bit")
     func batchedStatementsEqualSingle() throws {
-        guard FileManager.default.fileExists(atPath: Self.model) else {
-            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("missing \(Self.model)") }
-            return
-        }
-        let lm = try LanguageModel.load(path: Self.model)
+        guard let lm = try Self.loadModel() else { return }
         let adapter = try EngineCaptureAdapter(model: lm, chat: nil)
         let hooks: [HookName] = [.residPost(0), .residPost(14), .residPost(29)]
         let statements = try [

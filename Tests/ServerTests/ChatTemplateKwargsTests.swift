@@ -70,31 +70,32 @@ import Testing
 
     @Test("a template that refuses the request is a 400 with code chat_template_refused, not a server error")
     func refused() async throws {
-        let app = TestServer.app(try TestServer.service(engine: FakeEngine()))
-        let body = try jsonBody(chat(kwargs: ["refuse": true]))
-        try await app.test(.router) { client in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders, body: body) {
-                response in
-                #expect(response.status == .badRequest)
-                let error = try #require(try response.json()["error"] as? [String: Any])
-                #expect(error["code"] as? String == "chat_template_refused")
-                #expect(error["param"] as? String == "messages")
-                #expect((error["message"] as? String)?.contains("refuse=true") == true)
-            }
+        try await expectBadRequest(kwargs: ["refuse": true]) { error in
+            #expect(error["code"] as? String == "chat_template_refused")
+            #expect(error["param"] as? String == "messages")
+            #expect((error["message"] as? String)?.contains("refuse=true") == true)
         }
     }
 
     @Test("a chat asked of a model without a chat template is a 400 (no_chat_template) saying what to send instead")
     func noChatTemplate() async throws {
+        try await expectBadRequest(kwargs: ["nochat": true]) { error in
+            #expect(error["code"] as? String == "no_chat_template")
+            #expect((error["message"] as? String)?.contains("/v1/completions") == true, "\(error)")
+        }
+    }
+
+    /// Sends a chat request with `kwargs` to the fake engine, expects a 400, and checks its `error` object.
+    private func expectBadRequest(
+        kwargs: [String: Any], _ check: @escaping @Sendable ([String: Any]) -> Void
+    ) async throws {
         let app = TestServer.app(try TestServer.service(engine: FakeEngine()))
-        let body = try jsonBody(chat(kwargs: ["nochat": true]))
+        let body = try jsonBody(chat(kwargs: kwargs))
         try await app.test(.router) { client in
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: jsonHeaders, body: body) {
                 response in
                 #expect(response.status == .badRequest)
-                let error = try #require(try response.json()["error"] as? [String: Any])
-                #expect(error["code"] as? String == "no_chat_template")
-                #expect((error["message"] as? String)?.contains("/v1/completions") == true, "\(error)")
+                check(try #require(try response.json()["error"] as? [String: Any]))
             }
         }
     }
