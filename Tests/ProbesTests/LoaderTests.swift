@@ -1,4 +1,5 @@
 import Foundation
+import BLASSupport
 import Hooks
 import Testing
 @testable import Probes
@@ -182,6 +183,10 @@ import Testing
 @Suite struct SweepParallelTests {
     @Test("a sweep fitted on two threads gives the same rows, in the same order, as a serial one")
     func parallelEqualsSerial() throws {
+        // A parallel sweep makes every BLAS call single-threaded, and OpenBLAS's threaded sgemm rounds differently
+        // (the MLP's products): so does the serial one here, or whether another suite running in this process had
+        // already switched BLAS decided the serial MLP rows' last bits (a flake seen 2026-12-07).
+        BLASRuntime.singleThreadedCalls()
         let dir = StoreFiles.tempDir()
         try StoreFiles.write(dir + "/a.h5", seed: 5, source: "a")
         let loader = try ActivationLoader(paths: [dir + "/a.h5"])
