@@ -33,11 +33,13 @@ public struct ProbeEvaluation: Codable, Sendable {
         case withinGroups = "auroc_within_groups"
     }
 
-    /// Scores every row of `data` with `scorer`; with `groupColumn`, `data.groups` are its values.
+    /// Scores every row of `data` with `scorer` (or takes its scores `raw`); with `groupColumn`, `data.groups` are
+    /// its values.
     public init(
-        scorer: ProbeScorer, data: ProbeDataset, probePath: String, files: [String], groupColumn: String? = nil
+        scorer: ProbeScorer, data: ProbeDataset, probePath: String, files: [String], groupColumn: String? = nil,
+        raw: [Double]? = nil
     ) throws {
-        let raw = try scorer.model.rawScores(data)
+        let raw = try raw ?? scorer.model.rawScores(data)
         let p = raw.map(scorer.artifact.calibration.probability)
         metrics = ProbeMetrics(scores: raw, probabilities: p, labels: data.labels)
         probe = probePath

@@ -236,6 +236,17 @@ public enum TrainJob {
         probePath: String, paths: [String], allowMismatch: Bool, groupBy: String? = nil,
         budget: MemoryBudget = .default, streamProgress: ActivationRows.StreamProgress? = nil
     ) throws -> ProbeEvaluation {
+        try evaluate(
+            probePath: probePath, paths: paths, allowMismatch: allowMismatch, groupBy: groupBy, budget: budget,
+            streamProgress: streamProgress, withScores: false
+        ).evaluation
+    }
+
+    /// `evaluate`, and with `withScores` every row's score too (`eval --scores`).
+    public static func evaluate(
+        probePath: String, paths: [String], allowMismatch: Bool, groupBy: String? = nil,
+        budget: MemoryBudget = .default, streamProgress: ActivationRows.StreamProgress? = nil, withScores: Bool
+    ) throws -> (evaluation: ProbeEvaluation, scores: EvaluationScores?) {
         let scorer = try ProbeScorer(path: probePath)
         let loader = try ActivationLoader(paths: paths, budget: budget)
         loader.progress = streamProgress
@@ -264,7 +275,14 @@ public enum TrainJob {
         try a.checkCompatible(modelSHA256: nil, hook: nil, position: nil, dims: data.dims)
         // AUROC, recall at a false-positive rate and the flag rates are undefined on one class (hardening defect 12).
         try data.requireBothClasses("evaluation rows of \(paths.joined(separator: ", "))")
-        return try ProbeEvaluation(
-            scorer: scorer, data: data, probePath: probePath, files: paths, groupColumn: groupColumn)
+        let raw = try scorer.model.rawScores(data)
+        let evaluation = try ProbeEvaluation(
+            scorer: scorer, data: data, probePath: probePath, files: paths, groupColumn: groupColumn, raw: raw)
+        guard withScores else { return (evaluation, nil) }
+        return (
+            evaluation,
+            try EvaluationScores.collect(
+                sources: loader.sources, data: data, groupColumn: groupColumn, raw: raw, scorer: scorer)
+        )
     }
 }

@@ -24,12 +24,25 @@ struct EvalCommand: ParsableCommand {
             "Also measure the probe and every confidence within each group of this /examples/meta column (e.g. topic, or who wrote a given answer). Default: the column the probe was trained with --group-by, when every file has it."
     )
     var groupBy: String?
+    @Option(
+        name: .long,
+        help:
+            "Write every row's score to this CSV file: file, row, id, group, label, p_true, raw, flag, the model's own confidences, text, answer."
+    )
+    var scores: String?
     @Flag(name: .long, help: "Print the results as JSON on stdout.")
     var json = false
     @OptionGroup var memory: MemoryOptions
 
     func validate() throws {
         guard !acts.isEmpty else { throw ValidationError("give at least one activation file with --acts FILE.h5") }
+        if let scores {
+            let folder = URL(fileURLWithPath: scores).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError("--scores \(scores): the folder \(folder) does not exist; create it first")
+            }
+        }
     }
 
     func run() throws {
@@ -37,9 +50,16 @@ struct EvalCommand: ParsableCommand {
         let evaluation = try failing {
             let streaming = StreamProgressLine(enabled: true)
             defer { streaming.finish() }
-            let evaluation = try TrainJob.evaluate(
+            let (evaluation, rows) = try TrainJob.evaluate(
                 probePath: probe, paths: acts, allowMismatch: allowMismatch, groupBy: groupBy,
-                budget: memory.budget(), streamProgress: streaming.report)
+                budget: memory.budget(), streamProgress: streaming.report, withScores: scores != nil)
+            if let scores, let rows {
+                do {
+                    try Data(rows.csv().utf8).write(to: URL(fileURLWithPath: scores), options: .atomic)
+                } catch {
+                    throw ProbeError.writeFailed(path: scores, reason: error.localizedDescription)
+                }
+            }
             if let report {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -58,6 +78,7 @@ struct EvalCommand: ParsableCommand {
         } else {
             print(evaluation.text(), terminator: "")
             if let report { print("report: \(report)/reliability.svg") }
+            if let scores { print("scores: \(scores)") }
         }
     }
 }

@@ -12,11 +12,12 @@ enum StoreFiles {
     }
 
     /// `layers` resid_post hooks of width `d`; layer l carries the planted signal scaled by l (layer 0: none).
-    /// `labels` overrides the alternating 1/0 labels; `nanRow` poisons one row of every hook.
+    /// `labels` overrides the alternating 1/0 labels; `nanRow` poisons one row of every hook; `text` names example i
+    /// (default `s<i>`).
     static func write(
         _ path: String, n: Int = 200, d: Int = 8, layers: Int = 3, sha: String = "feed",
         labels: [Int8]? = nil, polarity: Bool = false, nanRow: Int? = nil, seed: UInt64 = 1,
-        source: String = "cities", confidenceSignal: Float? = nil
+        source: String = "cities", confidenceSignal: Float? = nil, text: (Int) -> String = { "s\($0)" }
     ) throws {
         let hooks = (0..<layers).map(HookName.residPost)
         let header = StoreHeader(
@@ -39,7 +40,7 @@ enum StoreFiles {
             }
             batch.examples.append(
                 ExampleRecord(
-                    text: "s\(i)", label: y, source: source, nTokens: 5, meta: meta,
+                    text: text(i), label: y, source: source, nTokens: 5, meta: meta,
                     confidence: confidence))
             for (l, hook) in hooks.enumerated() {
                 var row = (0..<d).map { _ in Float(rng.gaussian()) }
