@@ -46,8 +46,9 @@ extension ProbeSelection {
                     format: "; kept %@: CV AUROC %+.3f over %@ alone (at least %.3f needed)",
                     best.layerLabel as NSString, gain, base.layerLabel as NSString, margin)
                 : String(
-                    format: "; kept %@: the best concatenation gains %+.3f, less than the %.3f needed",
-                    base.layerLabel as NSString, gain, margin)
+                    // Four decimals when three would round the gain up to the margin ("+0.005, less than 0.005").
+                    format: "; kept %@: the best concatenation gains %+.\(gain >= margin - 0.0005 ? 4 : 3)f, "
+                        + "less than the %.3f needed", base.layerLabel as NSString, gain, margin)
             return out
         }
     }
