@@ -101,6 +101,15 @@ public struct ProbeEvaluation: Codable, Sendable {
         return out
     }
 
+    /// The probe against the best confidence within each group (`per-group.svg`), when the report has groups.
+    public func perGroupSVG() -> String? {
+        withinGroups?.svg(
+            title: String(
+                format: "AUROC within each %@: probe %.3f, best confidence %.3f (means)",
+                (withinGroups?.column ?? "group") as NSString, withinGroups?.probe ?? .nan,
+                withinGroups?.bestBaseline?.auroc ?? .nan))
+    }
+
     /// Reliability diagram SVG.
     public func reliabilitySVG() -> String {
         SVGChart.reliability(

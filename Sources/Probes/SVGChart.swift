@@ -1,6 +1,7 @@
 import Foundation
 
-/// Hand-written SVG charts for reports (no dependencies): line plots by layer, heat maps, reliability diagrams.
+/// Hand-written SVG charts for reports (no dependencies): line plots by layer, heat maps, reliability diagrams, and
+/// per-group bars.
 public enum SVGChart {
     /// One line of a line chart.
     public struct Series: Sendable {
@@ -137,6 +138,52 @@ public enum SVGChart {
             "<text x=\"\(f(left + size / 2))\" y=\"\(f(h - 20))\" text-anchor=\"middle\" font-size=\"13\">calibrated P(true)</text>\n"
         out +=
             "<text transform=\"translate(16,\(f(top + size / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">fraction true</text>\n"
+        return out + "</svg>\n"
+    }
+
+    /// One group of `groupBars`: the probe's AUROC within it and the best confidence baseline's.
+    public struct GroupBar: Sendable {
+        public var name: String
+        public var rows: Int
+        public var probe: Double
+        public var baseline: Double
+        public var baselineName: String
+        public init(name: String, rows: Int, probe: Double, baseline: Double, baselineName: String) {
+            self.name = name; self.rows = rows; self.probe = probe; self.baseline = baseline
+            self.baselineName = baselineName
+        }
+    }
+
+    /// Paired horizontal bars, one pair per group: the probe's AUROC and the best confidence's, from 0 to 1 with
+    /// chance (0.5) dashed, so the groups where the probe loses to the model's own confidence stand out.
+    public static func groupBars(title: String, groups: [GroupBar]) -> String {
+        let w = 860.0, left = 230.0, right = 150.0, top = 64.0, row = 34.0, bar = 12.0
+        let pw = w - left - right, h = top + row * Double(groups.count) + 40
+        func px(_ v: Double) -> Double { left + min(max(v.isFinite ? v : 0, 0), 1) * pw }
+        var out = header(w, h, title)
+        out +=
+            "<rect x=\"\(f(left))\" y=\"34\" width=\"12\" height=\"10\" fill=\"\(palette[0])\"/><text x=\"\(f(left + 16))\" y=\"43\" font-size=\"11\">probe</text>\n"
+            + "<rect x=\"\(f(left + 70))\" y=\"34\" width=\"12\" height=\"10\" fill=\"#999\"/><text x=\"\(f(left + 86))\" y=\"43\" font-size=\"11\">best confidence (named at the bar)</text>\n"
+        for t in stride(from: 0.0, through: 1.0001, by: 0.1) {
+            out +=
+                "<line x1=\"\(f(px(t)))\" y1=\"\(f(top - 4))\" x2=\"\(f(px(t)))\" y2=\"\(f(h - 36))\" stroke=\"#eee\"/>\n"
+                + "<text x=\"\(f(px(t)))\" y=\"\(f(h - 22))\" text-anchor=\"middle\" font-size=\"11\">\(String(format: "%.1f", t))</text>\n"
+        }
+        for (k, g) in groups.enumerated() {
+            let y = top + row * Double(k)
+            out +=
+                "<text x=\"\(f(left - 8))\" y=\"\(f(y + bar + 4))\" text-anchor=\"end\" font-size=\"12\">\(esc(g.name)) (\(g.rows))</text>\n"
+            out +=
+                "<rect x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(px(g.probe) - left))\" height=\"\(f(bar))\" fill=\"\(palette[0])\"><title>probe \(String(format: "%.3f", g.probe))</title></rect>\n"
+                + "<text x=\"\(f(px(g.probe) + 4))\" y=\"\(f(y + 10))\" font-size=\"10\">\(String(format: "%.3f", g.probe))</text>\n"
+            out +=
+                "<rect x=\"\(f(left))\" y=\"\(f(y + bar + 2))\" width=\"\(f(px(g.baseline) - left))\" height=\"\(f(bar))\" fill=\"#999\"><title>\(esc(g.baselineName)) \(String(format: "%.3f", g.baseline))</title></rect>\n"
+                + "<text x=\"\(f(px(g.baseline) + 4))\" y=\"\(f(y + bar + 12))\" font-size=\"10\">\(String(format: "%.3f", g.baseline)) \(esc(g.baselineName))</text>\n"
+        }
+        out +=
+            "<line x1=\"\(f(px(0.5)))\" y1=\"\(f(top - 4))\" x2=\"\(f(px(0.5)))\" y2=\"\(f(h - 36))\" stroke=\"#333\" stroke-dasharray=\"4,4\"/>\n"
+        out +=
+            "<text x=\"\(f(left + pw / 2))\" y=\"\(f(h - 6))\" text-anchor=\"middle\" font-size=\"13\">AUROC within the group</text>\n"
         return out + "</svg>\n"
     }
 

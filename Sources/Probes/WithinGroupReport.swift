@@ -77,6 +77,27 @@ public struct WithinGroupReport: Codable, Sendable, Equatable {
     /// The best baseline within groups, if any.
     public var bestBaseline: Baseline? { baselines.filter(\.auroc.isFinite).max { $0.auroc < $1.auroc } }
 
+    /// Most groups drawn by `svg` (the ones with the most rows, kept in name order).
+    public static let drawnGroups = 40
+
+    /// `per-group.svg`: the probe against each group's best baseline (nil without per-group entries or baselines).
+    public func svg(title: String) -> String? {
+        var drawn = (perGroup ?? []).filter { $0.bestBaseline != nil }
+        let total = drawn.count
+        if total > Self.drawnGroups {
+            let largest = Set(
+                drawn.indices.sorted { (drawn[$0].rows, -$0) > (drawn[$1].rows, -$1) }.prefix(Self.drawnGroups))
+            drawn = drawn.indices.filter(largest.contains).map { drawn[$0] }
+        }
+        let bars = drawn.map { g in
+            SVGChart.GroupBar(
+                name: g.name, rows: g.rows, probe: g.probe, baseline: g.bestBaseline!.auroc,
+                baselineName: g.bestBaseline!.name)
+        }
+        let note = total > bars.count ? " (the \(bars.count) largest of \(total) \(column) groups)" : ""
+        return bars.isEmpty ? nil : SVGChart.groupBars(title: title + note, groups: bars)
+    }
+
     /// "AUROC within each topic (mean over 8 topics holding both labels): probe 0.741; best baseline …", then one line
     /// per group when there are at most `listedGroups`.
     public var text: String {

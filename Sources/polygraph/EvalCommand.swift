@@ -63,11 +63,12 @@ struct EvalCommand: ParsableCommand {
             if let report {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try writeReport(
-                    [
-                        ("eval.json", try encoder.encode(evaluation)),
-                        ("reliability.svg", Data(evaluation.reliabilitySVG().utf8)),
-                    ], to: report)
+                var files = [
+                    ("eval.json", try encoder.encode(evaluation)),
+                    ("reliability.svg", Data(evaluation.reliabilitySVG().utf8)),
+                ]
+                if let bars = evaluation.perGroupSVG() { files.append(("per-group.svg", Data(bars.utf8))) }
+                try writeReport(files, to: report)
             }
             return evaluation
         }
@@ -77,7 +78,10 @@ struct EvalCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
         } else {
             print(evaluation.text(), terminator: "")
-            if let report { print("report: \(report)/reliability.svg") }
+            if let report {
+                print("report: \(report)/reliability.svg")
+                if evaluation.perGroupSVG() != nil { print("report: \(report)/per-group.svg") }
+            }
             if let scores { print("scores: \(scores)") }
         }
     }

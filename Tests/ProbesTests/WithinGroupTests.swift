@@ -85,10 +85,31 @@ struct WithinGroupTests {
         let json = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
         #expect(json.contains("\"per_group\""))
         #expect(try JSONDecoder().decode(WithinGroupReport.self, from: Data(json.utf8)) == r)
+        // per-group.svg: one pair of bars per group, the probe's and the best baseline's, names escaped.
+        let svg = try #require(r.svg(title: "within <topics>"))
+        #expect(svg.hasPrefix("<svg ") && svg.hasSuffix("</svg>\n") && svg.contains("within &lt;topics&gt;"))
+        #expect(svg.contains(">a (2)</text>") && svg.contains(">b (2)</text>"))
+        #expect(svg.components(separatedBy: "<title>probe 1.000</title>").count == 3)
+        #expect(svg.components(separatedBy: "<title>min_logprob 0.000</title>").count == 3)
         // A report written before per_group decodes, without it.
         let old = #"{"column":"topic","groups":2,"probe":1,"baselines":[{"name":"min_logprob","auroc":0}]}"#
         let decoded = try JSONDecoder().decode(WithinGroupReport.self, from: Data(old.utf8))
         #expect(decoded.perGroup == nil && decoded.probe == 1 && !decoded.text.contains("\n"))
+        #expect(decoded.svg(title: "t") == nil)  // nothing per group to draw
+        // Many groups: the 40 with the most rows are drawn, and the title says so.
+        let many = (0..<50).flatMap { g in Array(repeating: "g\(g)", count: g < 45 ? 4 : 2) }
+        let manyLabels = many.indices.map { UInt8($0 % 2) }
+        var manyMeasured = measured
+        manyMeasured.testScores = many.indices.map { Double($0 % 3) }
+        let big = try #require(
+            WithinGroupReport(
+                column: "topic", groups: many, labels: manyLabels, probeScores: many.indices.map(Double.init),
+                baselines: [manyMeasured]))
+        let bigSVG = try #require(big.svg(title: "t"))
+        #expect(
+            bigSVG.contains("the 40 largest of 50 topic groups")
+                && bigSVG.components(separatedBy: "<title>probe").count == 41)
+        #expect(!bigSVG.contains(">g45 (2)</text>") && bigSVG.contains(">g44 (4)</text>"))
         // A group with one label has no AUROC and no entry.
         var five = measured
         five.testScores = [2, 1, 2, 1, 3]
