@@ -51,7 +51,7 @@ public enum ConfidenceBaselines {
                 values.map { feature.sign * ($0.isFinite ? Double($0) : fill) }
             }
             let trainScores = scores(a), testScores = scores(b)
-            let calibration = try PlattCalibration(fitting: trainScores, labels: train.labels, fittedOn: "train")
+            let calibration = try Calibration(fitting: trainScores, labels: train.labels, fittedOn: "train")
             let metrics = ProbeMetrics(
                 scores: testScores, probabilities: testScores.map(calibration.probability),
                 labels: test.labels)

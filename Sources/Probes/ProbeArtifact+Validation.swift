@@ -70,10 +70,24 @@ extension ProbeArtifact {
         } else if parameters.confidenceFeatures != nil {
             throw fail("parameters.confidence_features is only for kind hybrid.")
         }
-        guard calibration.method == "platt" else {
-            throw fail("calibration.method \"\(calibration.method)\" is unknown; this build knows \"platt\".")
+        guard ["platt", "isotonic"].contains(calibration.method) else {
+            throw fail(
+                "calibration.method \"\(calibration.method)\" is unknown; this build knows \"platt\" and \"isotonic\".")
         }
         guard calibration.a.isFinite, calibration.b.isFinite else { throw fail("calibration a/b are not finite.") }
+        if calibration.method == "isotonic" {
+            let xs = calibration.breakpoints ?? [], ys = calibration.values ?? []
+            guard !xs.isEmpty, xs.count == ys.count, xs.allSatisfy(\.isFinite),
+                zip(xs, xs.dropFirst()).allSatisfy({ $0 < $1 }), ys.allSatisfy({ (0...1).contains($0) }),
+                zip(ys, ys.dropFirst()).allSatisfy({ $0 <= $1 })
+            else {
+                throw fail(
+                    "an isotonic calibration needs breakpoints (finite, increasing) and as many values (0 to 1, "
+                        + "non-decreasing).")
+            }
+        } else if calibration.breakpoints != nil || calibration.values != nil {
+            throw fail("calibration.breakpoints and values are only for method \"isotonic\".")
+        }
         let u = thresholds.uncertain, lf = thresholds.likelyFalse
         guard (0...1).contains(u), (0...1).contains(lf), lf <= u else {
             throw fail("thresholds must satisfy 0 ≤ likely_false (\(lf)) ≤ uncertain (\(u)) ≤ 1.")

@@ -23,7 +23,7 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
     public var position: ProbePosition
     public var normalization: Standardizer
     public var parameters: ProbeParameters
-    public var calibration: PlattCalibration
+    public var calibration: Calibration
     public var thresholds: FlagThresholds
     public var training: TrainingRecord
     public var createdAt: String
@@ -90,7 +90,7 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
 
     public init(
         model: ProbeModel, identity: ModelIdentity, hook: HookName, position: ProbePosition,
-        calibration: PlattCalibration, thresholds: FlagThresholds, training: TrainingRecord, createdBy: String,
+        calibration: Calibration, thresholds: FlagThresholds, training: TrainingRecord, createdBy: String,
         createdAt: Date = Date(), hooks: [HookName]? = nil
     ) {
         kind = model.kind.artifactKind

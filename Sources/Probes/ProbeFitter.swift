@@ -13,6 +13,9 @@ public enum ProbeFitter {
         /// cross-validation folds over the training rows (grouped when `useGroups`) instead of holding rows out;
         /// the probe itself is fitted on all of them. Scores of unseen groups calibrate for unseen groups.
         public var calibrationFolds: Int?
+        /// "platt" (the default), "isotonic", or "auto": whichever of the two has the lower expected calibration
+        /// error on held-out folds (`Calibration.choosing`; needs `calibrationFolds`).
+        public var calibrationMethod = "platt"
         /// Target rates for the flag thresholds.
         public var maxFalseOK: Double = 0.05
         public var maxTrueFlagged: Double = 0.05
@@ -29,7 +32,7 @@ public enum ProbeFitter {
     /// A fitted, calibrated probe with its held-out numbers.
     public struct Outcome: Sendable {
         public var model: ProbeModel
-        public var calibration: PlattCalibration
+        public var calibration: Calibration
         public var thresholds: FlagThresholds
         /// Metrics on the test split (nil when split = 1).
         public var test: ProbeMetrics?
@@ -81,12 +84,18 @@ public enum ProbeFitter {
         try fitSet.requireBothClasses("training split")
         let model = try ProbeTrainer.train(plan.kind, on: fitSet, options: plan.options)
         let trainScores = try model.rawScores(fitSet)
-        let calibration: PlattCalibration
+        let calibration: Calibration
         let thresholds: FlagThresholds
         if plan.calibrate, let folds = plan.calibrationFolds {
             let oof = try outOfFoldScores(
                 fitSet, kind: plan.kind, folds: folds, useGroups: plan.useGroups, options: plan.options)
-            calibration = try PlattCalibration(fitting: oof.scores, labels: oof.labels, fittedOn: "out-of-fold")
+            calibration =
+                plan.calibrationMethod == "auto"
+                ? try Calibration.choosing(
+                    among: ["platt", "isotonic"], scores: oof.scores, labels: oof.labels, folds: oof.folds,
+                    fittedOn: "out-of-fold")
+                : try Calibration(
+                    method: plan.calibrationMethod, fitting: oof.scores, labels: oof.labels, fittedOn: "out-of-fold")
             thresholds = FlagThresholds(
                 choosingOn: oof.scores.map(calibration.probability), labels: oof.labels,
                 maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
@@ -94,12 +103,14 @@ public enum ProbeFitter {
             let calSet = data.subset(calRows)
             try calSet.requireBothClasses("calibration split")
             let scores = try model.rawScores(calSet)
-            calibration = try PlattCalibration(fitting: scores, labels: calSet.labels, fittedOn: "calibration")
+            calibration = try Calibration(
+                method: plan.calibrationMethod, fitting: scores, labels: calSet.labels, fittedOn: "calibration")
             thresholds = FlagThresholds(
                 choosingOn: scores.map(calibration.probability), labels: calSet.labels,
                 maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
         } else {
-            calibration = try PlattCalibration(fitting: trainScores, labels: fitSet.labels, fittedOn: "train")
+            calibration = try Calibration(
+                method: plan.calibrationMethod, fitting: trainScores, labels: fitSet.labels, fittedOn: "train")
             thresholds = FlagThresholds(
                 choosingOn: trainScores.map(calibration.probability), labels: fitSet.labels,
                 maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged)
@@ -121,22 +132,23 @@ public enum ProbeFitter {
     }
 
     /// Every row's score from the fold model that did not see it (rows of folds whose training side lacks a class
-    /// are left out), in row order: what a probe scores on rows — and groups — it was not fitted on.
+    /// are left out), in row order, with the fold it was held out in: what a probe scores on rows — and groups — it
+    /// was not fitted on.
     public static func outOfFoldScores(
         _ data: ProbeDataset, kind: ProbeKind, folds: Int, useGroups: Bool,
         options: ProbeTrainingOptions
-    ) throws -> (scores: [Double], labels: [UInt8]) {
+    ) throws -> (scores: [Double], labels: [UInt8], folds: [Int]) {
         let parts = try DataSplit.kFold(
             labels: data.labels, k: folds, seed: options.seed, groups: useGroups ? data.groups : nil)
-        var scored: [(row: Int, score: Double)] = []
-        for part in parts {
+        var scored: [(row: Int, score: Double, fold: Int)] = []
+        for (k, part) in parts.enumerated() {
             let train = data.subset(part.train)
             guard train.positives > 0, train.negatives > 0 else { continue }
             let model = try ProbeTrainer.train(kind, on: train, options: options)
-            scored += zip(part.test, try model.rawScores(data.subset(part.test))).map { ($0, $1) }
+            scored += zip(part.test, try model.rawScores(data.subset(part.test))).map { ($0, $1, k) }
         }
         scored.sort { $0.row < $1.row }
-        return (scored.map(\.score), scored.map { data.labels[$0.row] })
+        return (scored.map(\.score), scored.map { data.labels[$0.row] }, scored.map(\.fold))
     }
 
     /// Mean AUROC of `kind` over `folds`-fold cross-validation (for picking a layer without touching the test split);

@@ -12,7 +12,7 @@ public struct ProbeSummary: Codable, Sendable {
     public var position: ProbePosition
     public var dims: Int
     public var parameterCount: Int
-    public var calibration: PlattCalibration
+    public var calibration: Calibration
     public var thresholds: FlagThresholds
     public var datasets: [ProbeArtifact.DatasetRecord]
     public var seed: UInt64
@@ -71,9 +71,17 @@ public struct ProbeSummary: Codable, Sendable {
         }
         out += "  hook:        \(hook)  position: \(position)  dims: \(dims)\(layer.map { "  layer: \($0)" } ?? "")\n"
         out += "  parameters:  \(parameterCount)\(converged.map { $0 ? " (converged)" : " (NOT converged)" } ?? "")\n"
-        out += String(
-            format: "  calibration: platt a=%.4f b=%.4f, fitted on %@ (%d rows)\n", calibration.a, calibration.b,
-            calibration.fittedOn as NSString, calibration.n)
+        if let xs = calibration.breakpoints, let ys = calibration.values, calibration.method == "isotonic" {
+            out += String(
+                format: "  calibration: isotonic, %d breakpoints, P(true) %.3f to %.3f (Platt alike: a=%.4f b=%.4f), "
+                    + "fitted on %@ (%d rows)\n", xs.count, ys.first ?? .nan, ys.last ?? .nan, calibration.a,
+                calibration.b, calibration.fittedOn as NSString, calibration.n)
+        } else {
+            out += String(
+                format: "  calibration: platt a=%.4f b=%.4f, fitted on %@ (%d rows)\n", calibration.a, calibration.b,
+                calibration.fittedOn as NSString, calibration.n)
+        }
+        if let chosenBy = calibration.chosenBy { out += "  calibration chosen by \(chosenBy)\n" }
         if !(calibration.a > 0) {
             out +=
                 "  WARNING:     the calibration slope is not positive: on the calibration rows this probe ranks true and false "

@@ -27,6 +27,12 @@ struct ProbeFitOptions: ParsableArguments {
             "How Platt scaling and the flag thresholds are fitted: train (the training rows' own scores; the default), held-out (a quarter of the training rows set aside; what --calibrate does) or out-of-fold (the scores of 5-fold cross-validation on the training rows, grouped by --group-by, so that calibration sees rows and topics the probe did not; the probe itself fits on every training row)."
     )
     var calibration: String?
+    @Option(
+        name: .long,
+        help:
+            "How a score becomes P(true): platt (a sigmoid; the default), isotonic (a non-decreasing step map, Zadrozny & Elkan 2002) or auto (with --calibration out-of-fold: whichever has the lower ECE on held-out folds, fitted on the others)."
+    )
+    var calibrationMethod = "platt"
     @Option(name: .long, help: "Metadata column whose values stay on one side of every split (e.g. a city).")
     var groupBy: String?
     @Option(
@@ -79,6 +85,13 @@ struct ProbeFitOptions: ParsableArguments {
         if let calibration, !["train", "held-out", "out-of-fold"].contains(calibration) {
             throw ValidationError("--calibration takes train, held-out or out-of-fold (got '\(calibration)')")
         }
+        guard ["platt", "isotonic", "auto"].contains(calibrationMethod) else {
+            throw ValidationError("--calibration-method takes platt, isotonic or auto (got '\(calibrationMethod)')")
+        }
+        if calibrationMethod == "auto" && calibration != "out-of-fold" {
+            throw ValidationError(
+                "--calibration-method auto chooses on out-of-fold scores: add --calibration out-of-fold")
+        }
         if calibrate, let calibration, calibration != "held-out" {
             throw ValidationError(
                 "--calibrate means --calibration held-out; it cannot be combined with --calibration \(calibration)")
@@ -99,6 +112,7 @@ struct ProbeFitOptions: ParsableArguments {
         plan.split = split
         plan.calibrate = calibrate || (calibration ?? "train") != "train"
         if calibration == "out-of-fold" { plan.calibrationFolds = 5 }
+        plan.calibrationMethod = calibrationMethod
         plan.maxFalseOK = maxFalseOk
         plan.maxTrueFlagged = maxTrueFlagged
         plan.useGroups = groupBy != nil

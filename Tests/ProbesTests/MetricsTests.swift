@@ -106,7 +106,7 @@ import Testing
             let p = 1 / (1 + exp(-(0.5 * s - 0.3)))
             scores.append(s); labels.append(rng.nextUnit() < p ? 1 : 0)
         }
-        let cal = try PlattCalibration(fitting: scores, labels: labels, fittedOn: "calibration")
+        let cal = try Calibration(fitting: scores, labels: labels, fittedOn: "calibration")
         #expect(abs(cal.a - 0.5) < 0.06)
         #expect(abs(cal.b + 0.3) < 0.1)
         let probs = scores.map(cal.probability)
