@@ -30,7 +30,7 @@ struct ProbeFitOptions: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "How a score becomes P(true): platt (a sigmoid; the default), isotonic (a non-decreasing step map, Zadrozny & Elkan 2002) or auto (with --calibration out-of-fold: whichever has the lower ECE on held-out folds, fitted on the others)."
+            "How a score becomes P(true): platt (a sigmoid; the default), isotonic (a non-decreasing piecewise-linear map fitted by pool-adjacent-violators, Zadrozny & Elkan 2002) or auto (with --calibration out-of-fold: whichever has the lower ECE on held-out folds, fitted on the others)."
     )
     var calibrationMethod = "platt"
     @Option(name: .long, help: "Metadata column whose values stay on one side of every split (e.g. a city).")
