@@ -40,8 +40,8 @@ public struct EvaluationScores: Sendable {
         for s in sources {
             let r = s.reader
             let labels = try r.labels().map(Int.init)
-            let keep = labels.indices.filter { labels[$0] == 0 || labels[$0] == 1 }
-            if keep.isEmpty { continue }
+            // The loader's own rule (a file without labeled rows among several is skipped there too).
+            guard let keep = try? ProbeDataset.labeledRows(labels) else { continue }
             let texts = try r.texts(), answers = try r.answers(), ids = try r.meta("id")
             let groups = try groupColumn.flatMap { try r.meta($0) }
             let confidence = try r.confidence() ?? [:]

@@ -103,11 +103,11 @@ public struct ProbeEvaluation: Codable, Sendable {
 
     /// The probe against the best confidence within each group (`per-group.svg`), when the report has groups.
     public func perGroupSVG() -> String? {
-        withinGroups?.svg(
+        guard let w = withinGroups else { return nil }
+        return w.svg(
             title: String(
-                format: "AUROC within each %@: probe %.3f, best confidence %.3f (means)",
-                (withinGroups?.column ?? "group") as NSString, withinGroups?.probe ?? .nan,
-                withinGroups?.bestBaseline?.auroc ?? .nan))
+                format: "AUROC within each %@: probe %.3f, best confidence %.3f (means)", w.column as NSString,
+                w.probe, w.bestBaseline?.auroc ?? .nan))
     }
 
     /// Reliability diagram SVG.

@@ -47,7 +47,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         BatchAllocator.keepFreedMemory()
-        let evaluation = try failing {
+        let (evaluation, perGroup) = try failing {
             let streaming = StreamProgressLine(enabled: true)
             defer { streaming.finish() }
             let (evaluation, rows) = try TrainJob.evaluate(
@@ -60,6 +60,7 @@ struct EvalCommand: ParsableCommand {
                     throw ProbeError.writeFailed(path: scores, reason: error.localizedDescription)
                 }
             }
+            let perGroup = report == nil ? nil : evaluation.perGroupSVG()
             if let report {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -67,10 +68,10 @@ struct EvalCommand: ParsableCommand {
                     ("eval.json", try encoder.encode(evaluation)),
                     ("reliability.svg", Data(evaluation.reliabilitySVG().utf8)),
                 ]
-                if let bars = evaluation.perGroupSVG() { files.append(("per-group.svg", Data(bars.utf8))) }
+                if let perGroup { files.append(("per-group.svg", Data(perGroup.utf8))) }
                 try writeReport(files, to: report)
             }
-            return evaluation
+            return (evaluation, perGroup)
         }
         if json {
             let encoder = JSONEncoder()
@@ -80,7 +81,7 @@ struct EvalCommand: ParsableCommand {
             print(evaluation.text(), terminator: "")
             if let report {
                 print("report: \(report)/reliability.svg")
-                if evaluation.perGroupSVG() != nil { print("report: \(report)/per-group.svg") }
+                if perGroup != nil { print("report: \(report)/per-group.svg") }
             }
             if let scores { print("scores: \(scores)") }
         }
