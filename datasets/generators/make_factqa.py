@@ -1,4 +1,4 @@
-"""Generate factqa_train*.jsonl and factqa_test*.jsonl: ~9,740 fact questions over 34 topics for generate-and-grade capture.
+"""Generate factqa_train*.jsonl and factqa_test*.jsonl: 13,320 fact questions over 49 topics for generate-and-grade capture.
 
 Records: {"id", "question", "answers", "topic", "type", "subject", "template", "split"}.
   id        "<topic>:<key>", unique over both files
@@ -26,6 +26,7 @@ import qa_geo
 import qa_numbers
 import qa_people
 import qa_places_events
+import qa_quiz
 import qa_world
 from make_questions import DEMO_IDS
 
@@ -50,6 +51,11 @@ TEST2_TOPICS = ["place_countries", "mountain_ranges", "event_years", "deity_coun
 # (myth, antiquity, people alive in 2006, fiction) is a third test file, so no test question names a training person.
 TRAIN4_TOPICS = ["people_described"]
 TEST3_TOPICS = ["figures_described"]
+# Trivia written by people (qa_quiz.py, 2026-12-07): the BSD quiz game's files, a fourth test file
+# (factqa_test4.jsonl) whose facts no template of this project chose.
+TEST4_TOPICS = ["collective_nouns", "animal_young", "gendered_words", "shakespeare_plays", "shakespeare_speakers",
+                "poem_authors", "president_successors", "vice_presidents", "presidency_years", "sovereign_successors",
+                "killers", "state_flowers", "province_capitals"]
 
 # demo_questions.jsonl ids -> (topic, subject key) of the same fact here.
 DEMO_TOPICS = {"capital": "country_capitals", "symbol": "element_symbols", "number": "atomic_numbers"}
@@ -69,8 +75,9 @@ def main(argv: list[str]) -> None:
     held = demo_facts()
     capitals_held = {k.split(":")[1] for k in held if k.startswith("country_capitals:")}
     topics = qa_geo.topics(capitals_held) + qa_facts.topics() + qa_numbers.topics() + qa_world.topics()
-    topics += qa_people.topics() + qa_places_events.topics() + qa_described.topics()
-    files = {"test": TEST_TOPICS, "test2": TEST2_TOPICS, "test3": TEST3_TOPICS, "train2": TRAIN2_TOPICS,
+    topics += qa_people.topics() + qa_places_events.topics() + qa_described.topics() + qa_quiz.topics()
+    files = {"test": TEST_TOPICS, "test2": TEST2_TOPICS, "test3": TEST3_TOPICS, "test4": TEST4_TOPICS,
+             "train2": TRAIN2_TOPICS,
              "train3": TRAIN3_TOPICS, "train4": TRAIN4_TOPICS}
     unknown = {t for listed in files.values() for t in listed} - {t.topic for t in topics}
     if unknown:
@@ -84,7 +91,7 @@ def main(argv: list[str]) -> None:
         rec["split"] = "test" if rec["_file"].startswith("test") else "train"
     for t in topics:
         sys.stderr.write(f"  {t.topic:24} {len(t.records):5} questions, {len(t.skipped)} skipped (answer in question)\n")
-    for name in ("train", "train2", "train3", "train4", "test", "test2", "test3"):
+    for name in ("train", "train2", "train3", "train4", "test", "test2", "test3", "test4"):
         part = [{k: v for k, v in rec.items() if k != "_file"} for rec in records if rec["_file"] == name]
         common.write_jsonl(f"{out}/factqa_{name}.jsonl", interleave(part, common.rng(f"factqa-order-{name}")))
 
