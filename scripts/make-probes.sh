@@ -17,7 +17,8 @@
 #                   probe shows at ~0.055; 883 at ~0.03), on the 442 of factqa_test2's 4 unseen topics (places,
 #                   mountain ranges, years of battles, Greek and Roman deities: nearer to natural questions), and on
 #                   the 898 "Who was the …?" questions of factqa_test3, whose answer is a name (none of the training
-#                   questions asks for one; answers of up to 48 tokens)
+#                   questions asks for one; answers of up to 48 tokens), and on the 631 trivia questions of factqa_test4,
+#                   written by people for the BSD quiz game (48 tokens)
 #   question.json — the pre-generation probe: the question's last token before any answer (the gate can abstain
 #                   before decoding), chosen by the per-fold CV AUROC (see below) and measured the same way
 #   given.json    — scores answers the model did not write (a benchmark's right and wrong answers, another
@@ -82,7 +83,7 @@ configure() {  # MODEL: sets GGUF, DEST, LAYERS, TEMPLATE, the row counts, WORK,
   # Gemma train on it (NTRAIN4), chosen per model after measuring both ways on the three unseen sets: it lifted their
   # AUROC on factqa_test2 and the names and kept or raised it on factqa_test; with it, SmolLM2's CV chose a probe that
   # scored worse on most counts; the 0.5B (2% of names right) was not tried (probes/README.md).
-  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTRAIN4=0; NTEST=883; NTEST2=442; NTEST3=898
+  TEMPLATE=chat; NTRAIN=1356; NTRAIN2=565; NTRAIN3=452; NTRAIN4=0; NTEST=883; NTEST2=442; NTEST3=898; NTEST4=631
   case "$MODEL" in
     smollm2) GGUF=SmolLM2-135M-Instruct.Q4_1.gguf; DEST=smollm2-135m-instruct; LAYERS=8-28 ;;
     gemma3-270m) GGUF=gemma-3-270m-q4_k_m.gguf; DEST=gemma3-270m; LAYERS=4-17; TEMPLATE=raw; NTRAIN4=452 ;;
@@ -121,13 +122,14 @@ for MODEL in "${MODELS[@]}"; do
   fi
 
   if [ "${PARTS:-all}" != given ]; then  # (the body is not indented: it holds heredocs)
-  echo "== $DEST answers: $NTRAIN factqa_train, $NTRAIN2 factqa_train2 and $NTRAIN3 factqa_train3 questions answered and graded, then $NTEST of factqa_test, $NTEST2 of factqa_test2 and $NTEST3 of factqa_test3 (unseen topics)" >&2
+  echo "== $DEST answers: $NTRAIN factqa_train, $NTRAIN2 factqa_train2 and $NTRAIN3 factqa_train3 questions answered and graded, then $NTEST of factqa_test, $NTEST2 of factqa_test2, $NTEST3 of factqa_test3 and $NTEST4 of factqa_test4 (unseen topics)" >&2
   capture "$WORK/factqa_train.h5" datasets/factqa_train.jsonl "$NTRAIN" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_train2.h5" datasets/factqa_train2.jsonl "$NTRAIN2" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_train3.h5" datasets/factqa_train3.jsonl "$NTRAIN3" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_test.h5" datasets/factqa_test.jsonl "$NTEST" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_test2.h5" datasets/factqa_test2.jsonl "$NTEST2" "$M" "$LAYERS" "$TEMPLATE"
   capture "$WORK/factqa_test3.h5" datasets/factqa_test3.jsonl "$NTEST3" "$M" "$LAYERS" "$TEMPLATE" 48
+  capture "$WORK/factqa_test4.h5" datasets/factqa_test4.jsonl "$NTEST4" "$M" "$LAYERS" "$TEMPLATE" 48
   TRAIN=("$WORK/factqa_train.h5" "$WORK/factqa_train2.h5" "$WORK/factqa_train3.h5")
   if [ "$NTRAIN4" -gt 0 ]; then
     capture "$WORK/factqa_train4.h5" datasets/factqa_train4.jsonl "$NTRAIN4" "$M" "$LAYERS" "$TEMPLATE" 48
@@ -148,6 +150,7 @@ for MODEL in "${MODELS[@]}"; do
     "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test.h5" --report "$OUT/reports/$name-unseen-topics" >/dev/null
     "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test2.h5" --report "$OUT/reports/$name-unseen-topics2" >/dev/null
     "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test3.h5" --report "$OUT/reports/$name-unseen-figures3" >/dev/null
+    "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/factqa_test4.h5" --report "$OUT/reports/$name-unseen-trivia4" >/dev/null
   done
   # The pre-generation probe ships only where it is useful: calibrated the right way round (Platt slope > 0) and
   # AUROC ≥ 0.70 on the unseen topics; otherwise it is removed and the reason printed.
