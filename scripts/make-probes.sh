@@ -26,8 +26,8 @@
 #                   question's answer of its topic, and on the answers the four models wrote to them (right and wrong
 #                   balanced per model and topic; they come from every model's answer captures, so the given part of
 #                   each model runs after the answers of all), teacher-forced; chosen as answers.json is; measured
-#                   on factqa_test and factqa_test2 given both ways (where answers.json, made for the model's own
-#                   answers, is measured too)
+#                   on factqa_test, factqa_test2 and factqa_test4 given both ways (where answers.json, made for the
+#                   model's own answers, is measured too)
 #   statements.json (SmolLM2 only) — logistic probe on the last token of true/false statements (5 topics), and the
 #                   leave-one-set-out measurement of one probe trained on all 7 statement sets but the one tested
 # Time on 2 cores (2026-12-04, shared machine, load 5–9): answer captures SmolLM2 ~170–270 tok/s, the 1.5B ~19 tok/s
@@ -180,11 +180,12 @@ for MODEL in "${MODELS[@]}"; do
     #   right and wrong balanced per writer and topic. Trained on the first kind alone, SmolLM2's probe scored 0.577
     #   on written_test, 0.020 above its own mean entropy; on both, 0.641 (+0.084).
     # given.json is trained on both and chosen as answers.json is; the answer probe is measured on them too.
-    echo "== $DEST given answers: the training questions (2 × $((NTRAIN + NTRAIN2 + NTRAIN3)) and models' answers), factqa_test and factqa_test2, teacher-forced" >&2
+    echo "== $DEST given answers: the training questions (2 × $((NTRAIN + NTRAIN2 + NTRAIN3)) and models' answers), factqa_test, factqa_test2 and factqa_test4, teacher-forced" >&2
     python3 datasets/generators/given_answers.py --limit "$NTRAIN" datasets/factqa_train.jsonl --limit "$NTRAIN2" \
       datasets/factqa_train2.jsonl --limit "$NTRAIN3" datasets/factqa_train3.jsonl > "$WORK/given_train.jsonl"
     python3 datasets/generators/given_answers.py datasets/factqa_test.jsonl > "$WORK/given_test.jsonl"
     python3 datasets/generators/given_answers.py datasets/factqa_test2.jsonl > "$WORK/given_test2.jsonl"
+    python3 datasets/generators/given_answers.py datasets/factqa_test4.jsonl > "$WORK/given_test4.jsonl"
     WRITERS=()
     for d in smollm2-135m-instruct gemma3-270m qwen2.5-coder-0.5b-instruct qwen2.5-coder-1.5b-instruct; do
       if [ -f "runs/make-probes/$d/factqa_test2.h5" ]; then WRITERS+=("$d"); else
@@ -196,14 +197,15 @@ for MODEL in "${MODELS[@]}"; do
       exit 2
     fi
     QUESTIONS=(datasets/factqa_train.jsonl datasets/factqa_train2.jsonl datasets/factqa_train3.jsonl
-      datasets/factqa_test.jsonl datasets/factqa_test2.jsonl)
-    for part in "train:factqa_train factqa_train2 factqa_train3" "test:factqa_test" "test2:factqa_test2"; do
+      datasets/factqa_test.jsonl datasets/factqa_test2.jsonl datasets/factqa_test4.jsonl)
+    for part in "train:factqa_train factqa_train2 factqa_train3" "test:factqa_test" "test2:factqa_test2" \
+      "test4:factqa_test4"; do
       CAPTURES=()
       for d in "${WRITERS[@]}"; do for f in ${part#*:}; do CAPTURES+=("runs/make-probes/$d/$f.h5"); done; done
       python3 datasets/generators/given_from_models.py --questions "${QUESTIONS[@]}" --captures "${CAPTURES[@]}" \
         > "$WORK/written_${part%%:*}.jsonl"
     done
-    for set in given_train given_test given_test2 written_train written_test written_test2; do
+    for set in given_train given_test given_test2 given_test4 written_train written_test written_test2 written_test4; do
       capture "$WORK/$set.h5" "$WORK/$set.jsonl" 100000 "$M" "$LAYERS" "$TEMPLATE"
     done
     "$BIN" train --acts "$WORK/given_train.h5" "$WORK/written_train.h5" --probe logistic,hybrid --answer-position best \
@@ -211,12 +213,15 @@ for MODEL in "${MODELS[@]}"; do
       --out "$OUT/given.json" --quiet
     "$BIN" eval --probe "$OUT/given.json" --acts "$WORK/given_test.h5" --report "$OUT/reports/given-unseen-topics" >/dev/null
     "$BIN" eval --probe "$OUT/given.json" --acts "$WORK/given_test2.h5" --report "$OUT/reports/given-unseen-topics2" >/dev/null
+    "$BIN" eval --probe "$OUT/given.json" --acts "$WORK/given_test4.h5" --report "$OUT/reports/given-unseen-trivia4" >/dev/null
     "$BIN" eval --probe "$OUT/answers.json" --acts "$WORK/given_test.h5" --report "$OUT/reports/answers-on-given-unseen-topics" >/dev/null
     for name in given answers; do  # measured within each writer's answers too
       "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/written_test.h5" --group-by writer \
         --report "$OUT/reports/$name-on-written-unseen-topics" >/dev/null
       "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/written_test2.h5" --group-by writer \
         --report "$OUT/reports/$name-on-written-unseen-topics2" >/dev/null
+      "$BIN" eval --probe "$OUT/$name.json" --acts "$WORK/written_test4.h5" --group-by writer \
+        --report "$OUT/reports/$name-on-written-unseen-trivia4" >/dev/null
     done
   fi
 
