@@ -5,6 +5,8 @@ import Foundation
 /// 2002): the non-decreasing map that best fits the same targets (pool-adjacent-violators), linear between its
 /// `breakpoints` and flat beyond them. An isotonic calibration keeps the Platt fit of the same scores in `a` and `b`.
 public struct Calibration: Codable, Sendable, Equatable {
+    /// The methods this build fits and reads (`method`; `train --calibration-method` also takes "auto").
+    public static let methods = ["platt", "isotonic"]
     public var method: String = "platt"
     public var a: Double
     public var b: Double
@@ -72,7 +74,8 @@ public struct Calibration: Codable, Sendable, Equatable {
         try self.init(fitting: scores, labels: labels, fittedOn: fittedOn)
         guard method != "platt" else { return }
         guard method == "isotonic" else {
-            throw ProbeError.invalidOption(name: "calibration-method", value: method, expected: "platt or isotonic")
+            throw ProbeError.invalidOption(
+                name: "calibration-method", value: method, expected: Self.methods.joined(separator: " or "))
         }
         (breakpoints, values) = Self.isotonic(scores: scores, targets: Self.targets(labels))
         self.method = "isotonic"

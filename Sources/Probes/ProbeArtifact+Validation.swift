@@ -70,9 +70,10 @@ extension ProbeArtifact {
         } else if parameters.confidenceFeatures != nil {
             throw fail("parameters.confidence_features is only for kind hybrid.")
         }
-        guard ["platt", "isotonic"].contains(calibration.method) else {
+        guard Calibration.methods.contains(calibration.method) else {
             throw fail(
-                "calibration.method \"\(calibration.method)\" is unknown; this build knows \"platt\" and \"isotonic\".")
+                "calibration.method \"\(calibration.method)\" is unknown; this build knows "
+                    + Calibration.methods.map { "\"\($0)\"" }.joined(separator: " and ") + ".")
         }
         guard calibration.a.isFinite, calibration.b.isFinite else { throw fail("calibration a/b are not finite.") }
         if calibration.method == "isotonic" {

@@ -92,7 +92,7 @@ public enum ProbeFitter {
             calibration =
                 plan.calibrationMethod == "auto"
                 ? try Calibration.choosing(
-                    among: ["platt", "isotonic"], scores: oof.scores, labels: oof.labels, folds: oof.folds,
+                    among: Calibration.methods, scores: oof.scores, labels: oof.labels, folds: oof.folds,
                     fittedOn: "out-of-fold")
                 : try Calibration(
                     method: plan.calibrationMethod, fitting: oof.scores, labels: oof.labels, fittedOn: "out-of-fold")

@@ -82,17 +82,16 @@ public struct WithinGroupReport: Codable, Sendable, Equatable {
 
     /// `per-group.svg`: the probe against each group's best baseline (nil without per-group entries or baselines).
     public func svg(title: String) -> String? {
-        var drawn = (perGroup ?? []).filter { $0.bestBaseline != nil }
-        let total = drawn.count
+        var bars = (perGroup ?? []).compactMap { g in
+            g.bestBaseline.map {
+                SVGChart.GroupBar(name: g.name, rows: g.rows, probe: g.probe, baseline: $0.auroc, baselineName: $0.name)
+            }
+        }
+        let total = bars.count
         if total > Self.drawnGroups {
             let largest = Set(
-                drawn.indices.sorted { (drawn[$0].rows, -$0) > (drawn[$1].rows, -$1) }.prefix(Self.drawnGroups))
-            drawn = drawn.indices.filter(largest.contains).map { drawn[$0] }
-        }
-        let bars = drawn.map { g in
-            SVGChart.GroupBar(
-                name: g.name, rows: g.rows, probe: g.probe, baseline: g.bestBaseline!.auroc,
-                baselineName: g.bestBaseline!.name)
+                bars.indices.sorted { (bars[$0].rows, -$0) > (bars[$1].rows, -$1) }.prefix(Self.drawnGroups))
+            bars = bars.indices.filter(largest.contains).map { bars[$0] }
         }
         let note = total > bars.count ? " (the \(bars.count) largest of \(total) \(column) groups)" : ""
         return bars.isEmpty ? nil : SVGChart.groupBars(title: title + note, groups: bars)

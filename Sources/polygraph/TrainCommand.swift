@@ -85,7 +85,7 @@ struct ProbeFitOptions: ParsableArguments {
         if let calibration, !["train", "held-out", "out-of-fold"].contains(calibration) {
             throw ValidationError("--calibration takes train, held-out or out-of-fold (got '\(calibration)')")
         }
-        guard ["platt", "isotonic", "auto"].contains(calibrationMethod) else {
+        guard (Calibration.methods + ["auto"]).contains(calibrationMethod) else {
             throw ValidationError("--calibration-method takes platt, isotonic or auto (got '\(calibrationMethod)')")
         }
         if calibrationMethod == "auto" && calibration != "out-of-fold" {
