@@ -138,13 +138,16 @@ import Testing
     @Test("when every connection is busy, one more is answered 503")
     func allBusy() async throws {
         var configuration = TestServer.configuration()
-        configuration.connections = ConnectionLimits(bodyTimeout: .seconds(20), maxConnections: 3)
+        // Timeouts far beyond the test's length: under CI's parallel suites a starved server once let the first
+        // connection's body timeout (then 20 s) fire before the extra connection arrived, and it was answered 200.
+        configuration.connections = ConnectionLimits(
+            headerTimeout: .seconds(600), bodyTimeout: .seconds(600), maxConnections: 3)
         let registry = ConnectionRegistry(limit: 3)
         let app = PolygraphServer.buildApplication(
             service: try TestServer.service(), configuration: configuration, registry: registry)
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let (response, busyAtAnswer) = try await onThread {
+            let (response, busyBefore, busyAtAnswer) = try await onThread {
                 // Each connection sends a request head and waits for the rest of its body; the next one is opened
                 // only once the server has read that head (the registry counts it busy), so that none of them is
                 // still idle, and evictable, when the extra one arrives. (Sleeping instead made the test flaky on
@@ -154,16 +157,18 @@ import Testing
                     let raw = try RawClient(port: port)
                     raw.send(Self.post(length: "50", body: "{"))
                     busy.append(raw)
-                    let deadline = Date().addingTimeInterval(15)
+                    let deadline = Date().addingTimeInterval(120)
                     while registry.busy < n && Date() < deadline { usleep(5_000) }
                 }
-                let response = try RawClient(port: port).send(Self.health, thenRead: true)
+                let busyBefore = registry.busy
+                let response = try RawClient(port: port, timeout: 60).send(Self.health, thenRead: true)
                 // Counted while the busy clients are still open: they close when this closure returns.
                 let busyAtAnswer = registry.busy
                 withExtendedLifetime(busy) {}
-                return (response, busyAtAnswer)
+                return (response, busyBefore, busyAtAnswer)
             }
-            #expect(busyAtAnswer == 3, "\(busyAtAnswer) busy connections, want 3")
+            #expect(busyBefore == 3, "\(busyBefore) busy connections before the extra one, want 3")
+            #expect(busyAtAnswer == 3, "\(busyAtAnswer) busy connections at its answer, want 3")
             #expect(response.hasPrefix("HTTP/1.1 503"), "\(response)")
             #expect(response.contains(#""code":"too_many_connections""#))
         }
