@@ -54,15 +54,6 @@ public struct SHA256Hasher: Sendable {
         }
     }
 
-    /// SHA-256 of a file, read in 4 MiB chunks.
-    public static func hexDigest(ofFile path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ChecksumError.unreadable(path: path) }
-        defer { try? handle.close() }
-        var hasher = SHA256Hasher()
-        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { hasher.update(chunk) }
-        return hasher.finalize()
-    }
-
     /// SHA-256 of bytes in memory.
     public static func hexDigest(of data: Data) -> String {
         var hasher = SHA256Hasher()

@@ -209,7 +209,7 @@ private final class FileHashes: @unchecked Sendable {  // every field behind `lo
             })
         else { return }
         DispatchQueue.global(qos: .utility).async(group: group) { [self] in
-            let result = Result { try SHA256Hasher.hexDigest(ofFile: path) }
+            let result = Result { try SHA256Hasher.hexDigest(ofFile: path, cache: .standard) }
             lock.withLock {
                 done[path] = result; running[path] = nil
             }
@@ -219,7 +219,7 @@ private final class FileHashes: @unchecked Sendable {  // every field behind `lo
     func digest(of path: String) throws -> String {
         if let group = lock.withLock({ running[path] }) { group.wait() }
         if let result = lock.withLock({ done[path] }) { return try result.get() }
-        let digest = try SHA256Hasher.hexDigest(ofFile: path)
+        let digest = try SHA256Hasher.hexDigest(ofFile: path, cache: .standard)
         lock.withLock { done[path] = .success(digest) }
         return digest
     }

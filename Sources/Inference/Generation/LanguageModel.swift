@@ -106,12 +106,13 @@ public final class LanguageModel: @unchecked Sendable {
     /// Token ids of raw text as the model expects a prompt (BOS when the model wants it, special tokens parsed).
     public func rawPrompt(_ text: String) -> [Int32] { tokenizer.encodePrompt(text, parseSpecial: true) }
 
-    /// SHA-256 of the GGUF file (hex), computed once on first use by streaming the file.
+    /// SHA-256 of the GGUF file (hex), computed once on first use by streaming the file, or read from the digest
+    /// cache (`DigestCache.standard`) when this file was hashed before.
     public var fileSHA256: String {
         get throws {
             digestLock.lock(); defer { digestLock.unlock() }
             if let digest { return digest }
-            let d = try SHA256Hasher.hexDigest(ofFile: path)
+            let d = try SHA256Hasher.hexDigest(ofFile: path, cache: .standard)
             digest = d
             return d
         }

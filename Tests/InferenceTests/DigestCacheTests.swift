@@ -1,0 +1,103 @@
+import Checksum
+import Foundation
+import Testing
+
+/// The on-disk cache of large files' digests (`DigestCache`): used while a file is unchanged, never after a change,
+/// never for a file changed moments ago, and harmless when it cannot be written.
+@Suite struct DigestCacheTests {
+    /// A file of `bytes` pseudo-random bytes and its digest computed in memory.
+    private static func file(_ bytes: Int, seed: UInt8 = 7) throws -> (path: String, digest: String) {
+        let data = Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) })
+        let path = TestPaths.temporaryFile("digest.bin")
+        try data.write(to: URL(fileURLWithPath: path))
+        return (path, SHA256Hasher.hexDigest(of: data))
+    }
+
+    private static func cacheDirectory() -> String { TestPaths.temporaryFile("digest-cache") }
+
+    private static func entries(_ directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).map { directory + "/" + $0 }
+    }
+
+    @Test("a file read in chunks of any size gives the in-memory digest", arguments: [0, 1, 64, (4 << 20) + 3])
+    func chunkedRead(bytes: Int) throws {
+        let (path, digest) = try Self.file(bytes)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try SHA256Hasher.hexDigest(ofFile: path) == digest)
+    }
+
+    @Test("an unchanged file's digest comes from its entry; after a change it is computed again")
+    func usedUntilChanged() throws {
+        let (path, digest) = try Self.file(100_000)
+        let directory = Self.cacheDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let cache = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 0)
+        #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: cache) == digest)
+        let entry = try #require(Self.entries(directory).first)
+        // An entry whose digest is not the file's, but whose identity is: it is what comes back, so it was used.
+        var lines = try String(contentsOfFile: entry, encoding: .utf8).components(separatedBy: "\n")
+        #expect(lines[2] == digest)
+        let planted = String(repeating: "ab", count: 32)
+        lines[2] = planted
+        try lines.joined(separator: "\n").write(toFile: entry, atomically: true, encoding: .utf8)
+        #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: cache) == planted)
+        // One more byte: size and times move, the entry no longer matches.
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([42]))
+        try handle.close()
+        let grown = SHA256Hasher.hexDigest(of: try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(grown != digest)
+        #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: cache) == grown)
+    }
+
+    @Test("a damaged entry is ignored and replaced")
+    func damagedEntry() throws {
+        let (path, digest) = try Self.file(70_000, seed: 3)
+        let directory = Self.cacheDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let cache = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 0)
+        _ = try SHA256Hasher.hexDigest(ofFile: path, cache: cache)
+        let entry = try #require(Self.entries(directory).first)
+        for damage in ["", "polygraph-sha256 1\n", "garbage\n\n\n", "polygraph-sha256 1\nkey\nNOT-HEX\n"] {
+            try damage.write(toFile: entry, atomically: true, encoding: .utf8)
+            #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: cache) == digest, "\(damage.debugDescription)")
+        }
+        #expect(try String(contentsOfFile: entry, encoding: .utf8).contains(digest))
+    }
+
+    @Test("small files, files changed moments ago and unwritable cache folders are hashed and not remembered")
+    func notRemembered() throws {
+        let (path, digest) = try Self.file(50_000, seed: 9)
+        let directory = Self.cacheDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let small = DigestCache(directory: directory, minimumBytes: 1 << 20, settleSeconds: 0)
+        #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: small) == digest)
+        let fresh = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 3600)
+        #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: fresh) == digest)
+        #expect(Self.entries(directory).isEmpty)
+        // A regular file where the folder should be: nothing can be written, the digest is still right.
+        let blocked = DigestCache(directory: path + "/sha256", minimumBytes: 0, settleSeconds: 0)
+        #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: blocked) == digest)
+        #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: blocked) == digest)
+    }
+
+    @Test("a missing file or a folder is a clear error, with or without a cache")
+    func unreadable() throws {
+        let directory = Self.cacheDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cache = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 0)
+        for path in ["/nonexistent/model.gguf", NSTemporaryDirectory()] {
+            #expect(throws: ChecksumError.self) { try SHA256Hasher.hexDigest(ofFile: path, cache: cache) }
+        }
+    }
+}
