@@ -30,7 +30,7 @@ struct ConcurrentStreamTests {
             // result provably goes out while another element runs (on a loaded machine the other threads may start
             // late: a timing assumption here failed under CI load). Then uneven work: later elements often finish
             // first.
-            let deadline = Date().addingTimeInterval(10)
+            let deadline = Date().addingTimeInterval(60)
             func wait(until condition: () -> Bool) {
                 while !log.lock.withLock(condition) && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
             }

@@ -38,7 +38,7 @@ import Testing
         return true
     }
 
-    /// Sends a request and reads until the server closes the connection (at most 5 s without data);
+    /// Sends a request and reads until the server closes the connection (at most 30 s without data);
     /// returns what was read and whether the server closed it.
     static func requestUntilClosed(port: Int, body: String) throws -> (String, closed: Bool) {
         let client = try sendChatRequest(port: port, body: body)

@@ -25,10 +25,10 @@ import Testing
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let (response, health) = try await onThread {
-                let raw = try RawClient(port: port, timeout: 5)
+                let raw = try RawClient(port: port)
                 raw.send(request)
                 let response = raw.readResponse()
-                let again = try RawClient(port: port, timeout: 5)
+                let again = try RawClient(port: port)
                 again.send(ConnectionLimitTests.health)
                 return (response, again.readResponse())
             }

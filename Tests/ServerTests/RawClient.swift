@@ -7,8 +7,9 @@ import Foundation
 final class RawClient: @unchecked Sendable {
     let fd: Int32
 
-    /// Connects to 127.0.0.1:`port`; reads give up after `timeout` seconds without data.
-    init(port: Int, timeout: Double = 5) throws {
+    /// Connects to 127.0.0.1:`port`; reads give up after `timeout` seconds without data (by default long enough for
+    /// a server starved by CI's parallel suites on 2 cores: a read waits only until the server answers or closes).
+    init(port: Int, timeout: Double = 30) throws {
         #if canImport(Glibc)
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard fd >= 0 else { throw POSIXError(.EMFILE) }
