@@ -69,11 +69,14 @@ public struct DigestCache: Sendable {
     /// Files smaller than this are hashed every time (cheap, and not worth an entry).
     public let minimumBytes: Int64
     public let settleSeconds: Double
+    /// Entries kept at most (see `prune`).
+    public let maxEntries: Int
 
-    public init(directory: String, minimumBytes: Int64 = 16 << 20, settleSeconds: Double = 2) {
+    public init(directory: String, minimumBytes: Int64 = 16 << 20, settleSeconds: Double = 2, maxEntries: Int = 256) {
         self.directory = directory
         self.minimumBytes = minimumBytes
         self.settleSeconds = settleSeconds
+        self.maxEntries = maxEntries
     }
 
     /// `POLYGRAPH_CACHE_DIR`, else `$XDG_CACHE_HOME/polygraph`, else `~/.cache/polygraph`, each with `/sha256`; nil
@@ -97,8 +100,10 @@ public struct DigestCache: Sendable {
     private func entryPath(_ id: FileIdentity) -> String { "\(directory)/\(id.device)-\(id.inode).txt" }
 
     func digest(for id: FileIdentity) -> String? {
+        let path = entryPath(id)
         guard id.size >= minimumBytes,
-            let text = try? String(contentsOfFile: entryPath(id), encoding: .utf8)
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, bytes <= 4096,
+            let text = try? String(contentsOfFile: path, encoding: .utf8)
         else { return nil }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count >= 3, lines[0] == "polygraph-sha256 1", lines[1] == id.key else { return nil }
@@ -120,6 +125,21 @@ public struct DigestCache: Sendable {
             if rename(temporary, final) != 0 { unlink(temporary) }
         } catch {
             unlink(temporary)
+        }
+        prune()
+    }
+
+    /// Beyond `maxEntries` entries (files hashed once and gone: temporary copies, old downloads), the oldest are
+    /// removed until half remain.
+    private func prune() {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: directory), names.count > maxEntries else { return }
+        let dated = names.filter { $0.hasSuffix(".txt") }.map { name -> (String, Date) in
+            let path = directory + "/" + name
+            return (path, (try? manager.attributesOfItem(atPath: path))?[.modificationDate] as? Date ?? .distantPast)
+        }
+        for (path, _) in dated.sorted(by: { $0.1 < $1.1 }).prefix(max(0, dated.count - maxEntries / 2)) {
+            unlink(path)
         }
     }
 }

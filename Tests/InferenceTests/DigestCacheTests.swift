@@ -101,3 +101,33 @@ import Testing
         }
     }
 }
+
+extension DigestCacheTests {
+    @Test("beyond its most entries the cache drops the oldest, and an oversized entry is not read")
+    func pruned() throws {
+        let directory = Self.cacheDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cache = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 0, maxEntries: 4)
+        var files: [(path: String, digest: String)] = []
+        defer { for f in files { try? FileManager.default.removeItem(atPath: f.path) } }
+        for seed in 0..<6 {
+            files.append(try Self.file(1000 + seed, seed: UInt8(seed)))
+            #expect(try SHA256Hasher.hexDigest(ofFile: files[seed].path, cache: cache) == files[seed].digest)
+            #expect(Self.entries(directory).count <= 4)
+        }
+        #expect(!Self.entries(directory).isEmpty)
+        // An entry padded past 4 KiB is not read: the digest is computed again (and the entry rewritten).
+        let last = try #require(files.last)
+        _ = try SHA256Hasher.hexDigest(ofFile: last.path, cache: cache)
+        let entry = try #require(
+            Self.entries(directory).first {
+                (try? String(contentsOfFile: $0, encoding: .utf8))?.contains(last.digest) == true
+            })
+        // Valid in its first lines, with a digest that is not the file's: were it read, that digest would come back.
+        let key = try String(contentsOfFile: entry, encoding: .utf8).components(separatedBy: "\n")[1]
+        let padded =
+            "polygraph-sha256 1\n\(key)\n\(String(repeating: "cd", count: 32))\n\(String(repeating: "x", count: 5000))\n"
+        try padded.write(toFile: entry, atomically: true, encoding: .utf8)
+        #expect(try SHA256Hasher.hexDigest(ofFile: last.path, cache: cache) == last.digest)
+    }
+}
