@@ -49,17 +49,25 @@ static inline __m512i rows16_at(const void *w, size_t rb, size_t row, size_t row
     return _mm512_loadu_si512(off);
 }
 
+// Bytes [from, from + count) of the sixteen rows after the ones at `group` (group_bytes long: the rows are
+// contiguous), one cache line at a time: while a group of rows is read, the next is fetched as one linear stream.
+// Sixteen streams a row apart, each row prefetched 1024 bytes ahead, had the first gather of each super-block
+// waiting for memory (20% of the kernel's samples). 1.5B decode, 3 alternating rounds of `bench --decode-tokens 48`
+// (2026-12-07, a compiler running beside): `quantized` 12.8–14.3 → 16.7–19.1 tok/s (medians 13.0 → 17.2),
+// `quantizedInt8` 14.3–15.3 → 18.7–21.9 (15.0 → 19.1), 8 sequences per step level. Q6_K's rows (q6k_half16)
+// measured slower this way and keep theirs.
+static inline void prefetch_next16(const uint8_t *group, size_t group_bytes, size_t from, size_t count) {
+    for (size_t b = from; b < from + count; b += 64) _mm_prefetch((const char *)group + group_bytes + b, _MM_HINT_T0);
+}
+
 // Pair k of a super-block's nibbles (sub-blocks 2k, 2k + 1 as low and high nibbles of the same 32 bytes at `at`) of
 // sixteen rows as transpose_groups' input: lo[r], hi[r] hold rows r and r + 8. Q5_K (five): value l of the two
 // sub-blocks also takes bits 2k and 2k + 1 of byte l of the 32 high-bit bytes at `hat` as its fifth bit (ggml's
-// dequantize_row_q5_K). Each row is prefetched 1024 bytes (seven Q4_K super-blocks) ahead: with 512, 1.5B decode ran
-// 14.1–15.3 tok/s (`quantized`) and 17.7–18.5 (`quantizedInt8`), with 1024 16.0–17.0 and 18.4–19.8 (2048 was no
-// better; Q6_K's distance is best left as it is).
+// dequantize_row_q5_K). (Until 2026-12-07 each row was prefetched 1024 bytes ahead here; FOR_K4_SUBBLOCKS now
+// prefetches the next sixteen rows linearly instead.)
 static inline __attribute__((always_inline)) void k4_pair16(const uint8_t *const p[16], size_t at, const int five,
                                                            size_t hat, int k, __m512i lo[8], __m512i hi[8]) {
     for (int r = 0; r < 8; r++) {
-        _mm_prefetch((const char *)p[r] + at + 1024, _MM_HINT_T0);
-        _mm_prefetch((const char *)p[r + 8] + at + 1024, _MM_HINT_T0);
         const __m512i a = halves(_mm256_loadu_si256((const __m256i *)(p[r] + at)),
                                  _mm256_loadu_si256((const __m256i *)(p[r + 8] + at)));
         lo[r] = _mm512_and_si512(a, _mm512_set1_epi8(0x0F));
@@ -87,6 +95,7 @@ static inline __attribute__((always_inline)) void k4_pair16(const uint8_t *const
         q4k_scales16((p)[0] + (BB) * sb_, (offs), scale_, min_);                                          \
         for (int k_ = 0; k_ < 4; k_++) {                                                                  \
             __m512i z_[2][8];                                                                             \
+            prefetch_next16((p)[0], 16 * (BB) * (supers), (4 * sb_ + k_) * 4 * (BB), 4 * (BB));            \
             k4_pair16((p), (BB) * sb_ + ((FIVE) ? 48 : 16) + 32 * k_, (FIVE), (BB) * sb_ + 16, k_, z_[0],   \
                       z_[1]);                                                                             \
             for (int h_ = 0; h_ < 2; h_++) {                                                              \
