@@ -159,18 +159,19 @@ static inline __attribute__((always_inline)) void rows16(const int kind, const s
 
 // Block b of sixteen rows (p[i]: row i, rb bytes each) in the GEMM tile's layout: the rows' 32 value bytes as eight
 // vectors of one four-byte group of every row (values2 of rows r and r + 8, then an 8 × 8 dword transpose in each
-// 256-bit half); each row prefetched 512 bytes ahead. In a narrow matrix (sixteen rows within 16 KB, as the output
-// matrices of SmolLM2 and Gemma 3) a row is too short for that to reach the next group's start, which then waited for
-// memory, so block b of the next group is prefetched too: Gemma's Q8_0 output matrix on digit rows ran 62–65 tok/s
-// without it against 77 on the float kernel, and 78–79 with it (0.5B 40 → 45, SmolLM2 within noise or faster).
+// 256-bit half). The sixteen rows are contiguous, and so are the next sixteen: while block b is read, the b-th
+// sixteenth-of-a-group slice of the next group is prefetched as one linear stream (k_tile.h's prefetch_next16 for
+// the K-quants). Until 2026-12-07 each row was prefetched 512 bytes ahead, and block b of each of the next group's
+// rows in narrow matrices: sixteen streams a row apart. Decode, 3 and 2 alternating rounds on a 2,596 MHz AVX-512
+// EPYC: SmolLM2 (Q4_1) 160.5–168.4 → 219.5–236.7 tok/s default and 195.5–199.5 → 224.6–234.5 int8; Gemma 3 270M
+// 60.2 / 64.0 → 96.3 / 89.0 default, 85.9 / 92.3 → 94.6 / 105.2 int8; the 0.5B 40.9 / 42.6 → 50.3 / 51.0 default,
+// 53.9 / 54.6 → 49.7 / 52.7 int8.
 static inline __attribute__((always_inline)) void block16(const int kind, const size_t BB, const size_t QS, size_t rb,
                                                          const uint8_t *const p[16], size_t b, __m512i o[8]) {
     __m512i z[8];
-    if (16 * rb <= 16384)
-        for (int i = 0; i < 16; i++) _mm_prefetch((const char *)p[i] + 16 * rb + b * BB, _MM_HINT_T0);
+    for (size_t at = 16 * b * BB; at < 16 * (b + 1) * BB; at += 64)
+        _mm_prefetch((const char *)p[0] + 16 * rb + at, _MM_HINT_T0);
     for (int r = 0; r < 8; r++) {
-        _mm_prefetch((const char *)p[r] + b * BB + 512, _MM_HINT_T0);
-        _mm_prefetch((const char *)p[r + 8] + b * BB + 512, _MM_HINT_T0);
         z[r] = values2(kind, p[r] + b * BB + QS, p[r + 8] + b * BB + QS);
     }
     transpose_groups(z, o);
