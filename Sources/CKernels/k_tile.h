@@ -49,17 +49,6 @@ static inline __m512i rows16_at(const void *w, size_t rb, size_t row, size_t row
     return _mm512_loadu_si512(off);
 }
 
-// Bytes [from, from + count) of the sixteen rows after the ones at `group` (group_bytes long: the rows are
-// contiguous), one cache line at a time: while a group of rows is read, the next is fetched as one linear stream.
-// Sixteen streams a row apart, each row prefetched 1024 bytes ahead, had the first gather of each super-block
-// waiting for memory (20% of the kernel's samples). 1.5B decode, 3 alternating rounds of `bench --decode-tokens 48`
-// (2026-12-07, a compiler running beside): `quantized` 12.8–14.3 → 16.7–19.1 tok/s (medians 13.0 → 17.2),
-// `quantizedInt8` 14.3–15.3 → 18.7–21.9 (15.0 → 19.1), 8 sequences per step level. Q6_K's rows (q6k_half16)
-// measured slower this way and keep theirs.
-static inline void prefetch_next16(const uint8_t *group, size_t group_bytes, size_t from, size_t count) {
-    for (size_t b = from; b < from + count; b += 64) _mm_prefetch((const char *)group + group_bytes + b, _MM_HINT_T0);
-}
-
 // Pair k of a super-block's nibbles (sub-blocks 2k, 2k + 1 as low and high nibbles of the same 32 bytes at `at`) of
 // sixteen rows as transpose_groups' input: lo[r], hi[r] hold rows r and r + 8. Q5_K (five): value l of the two
 // sub-blocks also takes bits 2k and 2k + 1 of byte l of the 32 high-bit bytes at `hat` as its fifth bit (ggml's

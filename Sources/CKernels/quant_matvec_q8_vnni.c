@@ -160,8 +160,8 @@ static inline __attribute__((always_inline)) void rows16(const int kind, const s
 // Block b of sixteen rows (p[i]: row i, rb bytes each) in the GEMM tile's layout: the rows' 32 value bytes as eight
 // vectors of one four-byte group of every row (values2 of rows r and r + 8, then an 8 × 8 dword transpose in each
 // 256-bit half). The sixteen rows are contiguous, and so are the next sixteen: while block b is read, the b-th
-// sixteenth-of-a-group slice of the next group is prefetched as one linear stream (k_tile.h's prefetch_next16 for
-// the K-quants). Until 2026-12-07 each row was prefetched 512 bytes ahead, and block b of each of the next group's
+// sixteenth-of-a-group slice of the next group is prefetched as one linear stream (prefetch_next16, as for the
+// K-quants). Until 2026-12-07 each row was prefetched 512 bytes ahead, and block b of each of the next group's
 // rows in narrow matrices: sixteen streams a row apart. Decode, 3 and 2 alternating rounds on a 2,596 MHz AVX-512
 // EPYC: SmolLM2 (Q4_1) 160.5–168.4 → 219.5–236.7 tok/s default and 195.5–199.5 → 224.6–234.5 int8; Gemma 3 270M
 // 60.2 / 64.0 → 96.3 / 89.0 default, 85.9 / 92.3 → 94.6 / 105.2 int8; the 0.5B 40.9 / 42.6 → 50.3 / 51.0 default,
@@ -169,8 +169,7 @@ static inline __attribute__((always_inline)) void rows16(const int kind, const s
 static inline __attribute__((always_inline)) void block16(const int kind, const size_t BB, const size_t QS, size_t rb,
                                                          const uint8_t *const p[16], size_t b, __m512i o[8]) {
     __m512i z[8];
-    for (size_t at = 16 * b * BB; at < 16 * (b + 1) * BB; at += 64)
-        _mm_prefetch((const char *)p[0] + 16 * rb + at, _MM_HINT_T0);
+    prefetch_next16(p[0], 16 * rb, 16 * b * BB, 16 * BB);
     for (int r = 0; r < 8; r++) {
         z[r] = values2(kind, p[r] + b * BB + QS, p[r + 8] + b * BB + QS);
     }
