@@ -5,15 +5,24 @@ import Testing
 /// The on-disk cache of large files' digests (`DigestCache`): used while a file is unchanged, never after a change,
 /// never for a file changed moments ago, and harmless when it cannot be written.
 @Suite struct DigestCacheTests {
-    /// A file of `bytes` pseudo-random bytes and its digest computed in memory.
-    private static func file(_ bytes: Int, seed: UInt8 = 7) throws -> (path: String, digest: String) {
-        let data = Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) })
-        let path = TestPaths.temporaryFile("digest.bin")
-        try data.write(to: URL(fileURLWithPath: path))
-        return (path, SHA256Hasher.hexDigest(of: data))
-    }
+    /// A temporary folder for one test's files and cache, removed with it.
+    final class Scratch {
+        let root = TestPaths.temporaryFile("digest-cache-test")
+        var cache: String { root + "/cache" }
+        private var count = 0
 
-    private static func cacheDirectory() -> String { TestPaths.temporaryFile("digest-cache") }
+        init() throws { try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(atPath: root) }
+
+        /// A new file of `bytes` pseudo-random bytes and its digest computed in memory.
+        func file(_ bytes: Int, seed: UInt8 = 7) throws -> (path: String, digest: String) {
+            let data = Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) })
+            count += 1
+            let path = root + "/file\(count).bin"
+            try data.write(to: URL(fileURLWithPath: path))
+            return (path, SHA256Hasher.hexDigest(of: data))
+        }
+    }
 
     private static func entries(_ directory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).map { directory + "/" + $0 }
@@ -21,19 +30,15 @@ import Testing
 
     @Test("a file read in chunks of any size gives the in-memory digest", arguments: [0, 1, 64, (4 << 20) + 3])
     func chunkedRead(bytes: Int) throws {
-        let (path, digest) = try Self.file(bytes)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scratch = try Scratch()
+        let (path, digest) = try scratch.file(bytes)
         #expect(try SHA256Hasher.hexDigest(ofFile: path) == digest)
     }
 
     @Test("an unchanged file's digest comes from its entry; after a change it is computed again")
     func usedUntilChanged() throws {
-        let (path, digest) = try Self.file(100_000)
-        let directory = Self.cacheDirectory()
-        defer {
-            try? FileManager.default.removeItem(atPath: path)
-            try? FileManager.default.removeItem(atPath: directory)
-        }
+        let scratch = try Scratch(), directory = scratch.cache
+        let (path, digest) = try scratch.file(100_000)
         let cache = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 0)
         #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: cache) == digest)
         let entry = try #require(Self.entries(directory).first)
@@ -56,12 +61,8 @@ import Testing
 
     @Test("a damaged entry is ignored and replaced")
     func damagedEntry() throws {
-        let (path, digest) = try Self.file(70_000, seed: 3)
-        let directory = Self.cacheDirectory()
-        defer {
-            try? FileManager.default.removeItem(atPath: path)
-            try? FileManager.default.removeItem(atPath: directory)
-        }
+        let scratch = try Scratch(), directory = scratch.cache
+        let (path, digest) = try scratch.file(70_000, seed: 3)
         let cache = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 0)
         _ = try SHA256Hasher.hexDigest(ofFile: path, cache: cache)
         let entry = try #require(Self.entries(directory).first)
@@ -74,12 +75,8 @@ import Testing
 
     @Test("small files, files changed moments ago and unwritable cache folders are hashed and not remembered")
     func notRemembered() throws {
-        let (path, digest) = try Self.file(50_000, seed: 9)
-        let directory = Self.cacheDirectory()
-        defer {
-            try? FileManager.default.removeItem(atPath: path)
-            try? FileManager.default.removeItem(atPath: directory)
-        }
+        let scratch = try Scratch(), directory = scratch.cache
+        let (path, digest) = try scratch.file(50_000, seed: 9)
         let small = DigestCache(directory: directory, minimumBytes: 1 << 20, settleSeconds: 0)
         #expect(try SHA256Hasher.hexDigest(ofFile: path, cache: small) == digest)
         let fresh = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 3600)
@@ -93,9 +90,8 @@ import Testing
 
     @Test("a missing file or a folder is a clear error, with or without a cache")
     func unreadable() throws {
-        let directory = Self.cacheDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let cache = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 0)
+        let scratch = try Scratch()
+        let cache = DigestCache(directory: scratch.cache, minimumBytes: 0, settleSeconds: 0)
         for path in ["/nonexistent/model.gguf", NSTemporaryDirectory()] {
             #expect(throws: ChecksumError.self) { try SHA256Hasher.hexDigest(ofFile: path, cache: cache) }
         }
@@ -105,13 +101,11 @@ import Testing
 extension DigestCacheTests {
     @Test("beyond its most entries the cache drops the oldest, and an oversized entry is not read")
     func pruned() throws {
-        let directory = Self.cacheDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = try Scratch(), directory = scratch.cache
         let cache = DigestCache(directory: directory, minimumBytes: 0, settleSeconds: 0, maxEntries: 4)
         var files: [(path: String, digest: String)] = []
-        defer { for f in files { try? FileManager.default.removeItem(atPath: f.path) } }
         for seed in 0..<6 {
-            files.append(try Self.file(1000 + seed, seed: UInt8(seed)))
+            files.append(try scratch.file(1000 + seed, seed: UInt8(seed)))
             #expect(try SHA256Hasher.hexDigest(ofFile: files[seed].path, cache: cache) == files[seed].digest)
             #expect(Self.entries(directory).count <= 4)
         }
