@@ -84,7 +84,7 @@ static inline __attribute__((always_inline)) void k4_pair16(const uint8_t *const
         q4k_scales16((p)[0] + (BB) * sb_, (offs), scale_, min_);                                          \
         for (int k_ = 0; k_ < 4; k_++) {                                                                  \
             __m512i z_[2][8];                                                                             \
-            prefetch_next16((p)[0], 16 * (BB) * (supers), (4 * sb_ + k_) * 4 * (BB), 4 * (BB));            \
+            prefetch_next16_l2((p)[0], 16 * (BB) * (supers), (4 * sb_ + k_) * 4 * (BB), 4 * (BB));         \
             k4_pair16((p), (BB) * sb_ + ((FIVE) ? 48 : 16) + 32 * k_, (FIVE), (BB) * sb_ + 16, k_, z_[0],   \
                       z_[1]);                                                                             \
             for (int h_ = 0; h_ < 2; h_++) {                                                              \
@@ -113,17 +113,11 @@ static inline void q6k_scales16(const uint8_t *base, __m512i offs, __m512 sc[16]
 
 // Half n of one Q6_K super-block (at byte `at` of each row) of sixteen rows as transpose_groups' inputs: z[k][r] holds
 // the 32 six-bit values of chunk 4n + k (q6k_unpack_half) of rows r and r + 8.
-// Each row is prefetched two super-blocks ahead, two cache lines per half (one per half left the scales' line of a
-// 210-byte block to the hardware, and its gathers in q6k_scales16 waited for memory: 23% of the kernel's samples;
-// 1.5B decode, 3 alternating rounds: `quantized` 16.7–16.8 → 17.2–17.5 tok/s, `quantizedInt8` 19.0–19.7 →
-// 20.1–20.5).
+// FOR_Q6K_CHUNKS prefetches the next sixteen rows into L2 (prefetch_next16_l2); until 2026-12-07 (thirtieth
+// session) each row was prefetched two super-blocks ahead here, two cache lines per half.
 static inline void q6k_half16(const uint8_t *const p[16], size_t at, int n, __m512i z[4][8]) {
     for (int r = 0; r < 8; r++) {
         __m256i a[4], b[4];
-        _mm_prefetch((const char *)p[r] + at + 420 + 128 * n, _MM_HINT_T0);
-        _mm_prefetch((const char *)p[r] + at + 420 + 128 * n + 64, _MM_HINT_T0);
-        _mm_prefetch((const char *)p[r + 8] + at + 420 + 128 * n, _MM_HINT_T0);
-        _mm_prefetch((const char *)p[r + 8] + at + 420 + 128 * n + 64, _MM_HINT_T0);
         q6k_unpack_half(p[r] + at, n, a);
         q6k_unpack_half(p[r + 8] + at, n, b);
         for (int k = 0; k < 4; k++) z[k][r] = halves(a[k], b[k]);
@@ -140,6 +134,7 @@ static inline void q6k_half16(const uint8_t *const p[16], size_t at, int n, __m5
         q6k_scales16((p)[0] + 210 * sb_, (offs), scale_);                                                 \
         for (int n_ = 0; n_ < 2; n_++) {                                                                  \
             __m512i z_[4][8];                                                                             \
+            prefetch_next16_l2((p)[0], 16 * 210 * (supers), (2 * sb_ + n_) * 8 * 210, 8 * 210);            \
             q6k_half16((p), 210 * sb_, n_, z_);                                                           \
             for (int k_ = 0; k_ < 4; k_++) {                                                              \
                 const size_t m = 8 * sb_ + 4 * n_ + k_;                                                   \

@@ -45,5 +45,14 @@ static inline void prefetch_next16(const uint8_t *group, size_t group_bytes, siz
     for (size_t b = from; b < from + count; b += 64) _mm_prefetch((const char *)group + group_bytes + b, _MM_HINT_T0);
 }
 
+// The same into L2 only (prefetcht1), for the K-quants (k_tile.h): a group of sixteen K-quant rows is 14–80 KB, more
+// than L1, and the next one fetched into L1 pushed out the lines being read. 1.5B decode (2026-12-07, 5 alternating
+// rounds of `bench --decode-tokens 48`, medians; Q6_K rows prefetched this way too instead of each row 420 bytes
+// ahead): `quantized` 15.0 → 20.2 tok/s, `quantizedInt8` 16.5 → 22.0; Gemma 3 270M 76 → 89 / 83 → 89; the 0.5B level.
+// SmolLM2's 32-value rows (14 KB a group) were slower with it (202 → 184 tok/s) and keep prefetch_next16.
+static inline void prefetch_next16_l2(const uint8_t *group, size_t group_bytes, size_t from, size_t count) {
+    for (size_t b = from; b < from + count; b += 64) _mm_prefetch((const char *)group + group_bytes + b, _MM_HINT_T1);
+}
+
 #pragma clang attribute pop
 #endif
