@@ -68,12 +68,16 @@ public struct ProbeArtifact: Codable, Sendable, Equatable {
         /// How the position, layer and C were chosen by cross-validation on the training rows (additive; absent when
         /// they were given).
         public var selection: ProbeSelection.Choice?
+        /// True when the probe was fitted on rows centred within their `groupBy` groups (`--center-groups`;
+        /// additive: absent otherwise and in older artifacts).
+        public var centeredWithinGroups: Bool?
 
         enum CodingKeys: String, CodingKey {
             case datasets, seed, split, metrics, layer, nTrain = "n_train", nCalibration = "n_calibration"
             case nTest = "n_test", skippedUnlabeled = "skipped_unlabeled", maxFalseOK = "max_false_ok"
             case maxTrueFlagged = "max_true_flagged", groupBy = "group_by", baselines
             case baselineComparison = "baseline_comparison", selection
+            case centeredWithinGroups = "centered_within_groups"
         }
 
         public init(

@@ -5,6 +5,7 @@ public enum ProbeTrainer {
         _ kind: ProbeKind, on data: ProbeDataset,
         options: ProbeTrainingOptions = ProbeTrainingOptions()
     ) throws -> ProbeModel {
+        let data = options.centerWithinGroups ? try data.centeredWithinGroups() : data
         let model: ProbeModel
         switch kind {
         case .logistic: model = try LogisticTrainer.train(data, options: options)

@@ -12,6 +12,10 @@ public struct ProbeTrainingOptions: Sendable, Codable, Equatable {
     /// topic-grouped 5-fold CV on the training answers chose among 1, 4, 16 and 64 for SmolLM2 and
     /// Qwen2.5-Coder-1.5B alike (probes/README.md, "Hybrid confidence weight"); 1 is the plain concatenation.
     public var confidenceWeight: Double = 4
+    /// Fit on group-centred rows (`ProbeDataset.centeredWithinGroups`; needs groups): the probe learns what
+    /// separates true from false within a group (topic) rather than which groups are hard. Cross-validation folds
+    /// centre their own training rows and score held-out rows as they are.
+    public var centerWithinGroups = false
     /// mass-mean-iid: ridge added to the within-class covariance, as a fraction of its mean eigenvalue.
     public var covarianceRidge: Double = 1e-2
     /// MLP (SAPLMA): hidden widths, Adam learning rate, L2 penalty, batch size, epochs, early stopping.

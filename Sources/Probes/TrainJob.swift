@@ -210,6 +210,7 @@ public enum TrainJob {
             skippedUnlabeled: data.skippedUnlabeled, maxFalseOK: plan.maxFalseOK, maxTrueFlagged: plan.maxTrueFlagged,
             groupBy: groupBy)
         training.selection = selection
+        if plan.options.centerWithinGroups { training.centeredWithinGroups = true }
         let measured = try ConfidenceBaselines.measure(data, plan: plan)
         if !measured.isEmpty {
             training.baselines = measured.map(\.result)

@@ -62,6 +62,12 @@ struct ProbeFitOptions: ParsableArguments {
             "Hybrid: scale the confidence features up by this after standardisation, so L2 holds them back less (1 = plain concatenation)."
     )
     var confidenceWeight: Double = ProbeTrainingOptions().confidenceWeight
+    @Flag(
+        name: .long,
+        help:
+            "Fit on rows centred within their --group-by group (each row minus its group's mean, plus the overall mean; the confidences too): the probe learns what separates true from false inside a topic, not which topics are hard. Cross-validation folds centre their own training rows."
+    )
+    var centerGroups = false
     @Option(name: .long, help: "MLP: L2 weight decay added to the gradient.")
     var weightDecay: Double = 1e-2
     @Flag(name: .long, help: "No progress line on stderr.")
@@ -81,6 +87,10 @@ struct ProbeFitOptions: ParsableArguments {
         }
         if cvMetric == "within-group" && groupBy == nil {
             throw ValidationError("--cv-metric within-group needs --group-by COLUMN (e.g. --group-by topic)")
+        }
+        if centerGroups && groupBy == nil {
+            throw ValidationError(
+                "--center-groups needs --group-by COLUMN (e.g. --group-by topic): the groups it centres")
         }
         if let calibration, !["train", "held-out", "out-of-fold"].contains(calibration) {
             throw ValidationError("--calibration takes train, held-out or out-of-fold (got '\(calibration)')")
@@ -120,6 +130,7 @@ struct ProbeFitOptions: ParsableArguments {
         plan.options.seed = seed
         plan.options.c = c
         plan.options.confidenceWeight = confidenceWeight
+        plan.options.centerWithinGroups = centerGroups
         plan.options.maxEpochs = epochs
         plan.options.weightDecay = weightDecay
         return plan
