@@ -1,9 +1,8 @@
 /// Group-centred training rows (`--center-groups`): each row minus the mean of its group's rows, plus the mean of all
 /// rows, and the same for every confidence column. A probe fitted on them learns what separates true from false rows
 /// *within* a group (a topic), not which groups are mostly false: generated questions of one topic share a template,
-/// and a probe fitted on them as they are learned the templates of the hard topics (probes/README.md, "Centred within
-/// topics"). The same idea as removing group means before a linear classifier in domain generalisation (e.g. Muandet
-/// et al. 2013, "Domain Generalization via Invariant Feature Representation"); the fitted probe still reads raw rows.
+/// and a probe fitted on them as they are can learn which templates the model fails (probes/README.md, "Centred within
+/// topics", where it is measured). The fitted probe still reads raw rows.
 extension ProbeDataset {
     /// This dataset with every row and confidence value moved by (overall mean − its group's mean); non-finite
     /// confidences stay as they are and do not count towards the means. Needs `groups`.
