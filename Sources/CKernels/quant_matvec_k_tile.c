@@ -23,8 +23,8 @@ void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *
     (void)sc_, (void)of_;  // (nibble layout: each block's scales follow its values)
     const size_t supers = cols / 256;
     const uint8_t *p[16];
-    const __m512i offs = rows16_at(w, supers * 144, row, rows, p);
-    FOR_Q4K_SUBBLOCKS(p, offs, supers, {
+    (void)rows16_at(w, supers * 144, row, rows, p);
+    FOR_Q4K_SUBBLOCKS(p, supers, {
         uint8_t *block = out + nibble_block_bytes(1) * s;
         for (int g = 0; g < 4; g++)
             _mm512_store_si512(block + 64 * g, _mm512_or_si512(o[2 * g], _mm512_slli_epi16(o[2 * g + 1], 4)));
@@ -38,8 +38,8 @@ void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *
 void pg_pack_q5_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc_, float *of_) {
     const size_t supers = cols / 256;
     const uint8_t *p[16];
-    const __m512i offs = rows16_at(w, supers * 176, row, rows, p);
-    FOR_Q5K_SUBBLOCKS(p, offs, supers, {
+    (void)rows16_at(w, supers * 176, row, rows, p);
+    FOR_Q5K_SUBBLOCKS(p, supers, {
         for (int g = 0; g < 8; g++) _mm512_store_si512((__m512i *)(out + 512 * s) + g, o[g]);
         _mm512_storeu_ps(sc_ + 16 * s, sc);
         _mm512_storeu_ps(of_ + 16 * s, mn);
@@ -57,9 +57,9 @@ static inline __attribute__((always_inline)) void k4_rows(const int five, const 
     const size_t supers = cols / 256, blocks = cols / 32, bb = five ? 176 : 144;
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
-        const __m512i offs = rows16_at(w, supers * bb, r, row_end, p);
+        (void)rows16_at(w, supers * bb, r, row_end, p);
         __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-        FOR_K4_SUBBLOCKS(p, offs, supers, bb, five, {  // s: also the activation block the sub-block meets
+        FOR_K4_SUBBLOCKS(p, supers, bb, five, {  // s: also the activation block the sub-block meets
             __m512i acc[3] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
             for (int g = 0; g < 8; g++) rows_dot(acc, D, o[g], qx, cols, 32 * s + 4 * g);
             for (int k = 0; k < D; k++) {
