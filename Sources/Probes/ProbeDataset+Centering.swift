@@ -37,12 +37,10 @@ extension ProbeDataset {
             }
         }
         let confidence = self.confidence?.mapValues { Self.centered($0, member: member, groups: index.count) }
-        var out = try ProbeDataset(
+        return try ProbeDataset(
             features: x, dims: d, labels: labels.map(Int.init), groups: groups,
             polarity: polarity.map { $0.map(Int.init) }, sources: sources, confidence: confidence,
             sourceName: "group-centred rows")
-        out.groups = groups
-        return out
     }
 
     /// `column` moved by (overall mean − group mean) over its finite values.
