@@ -209,6 +209,11 @@ void pg_matvec_q6_k_q8_tile(const void *w, size_t cols, size_t row_begin, size_t
 static inline size_t nibble_block_bytes(int offsets) { return 256 + 64 + (offsets ? 64 : 0); }
 size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
+// The same on nx sequences of three 24-bit digit rows (pg_quantize_q24), and on a packed copy (pg_q8_pack_matrix).
+size_t pg_gemm_q24_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
+size_t pg_gemm_q24_packed(int type, const void *packed, size_t rows, size_t cols, size_t row_begin, size_t row_end,
+                          const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy);
 // The packer of a format's groups of sixteen rows for the tile (every format pg_gemm_sub_block knows).
 pg_pack_group32 pg_q8_group_packer(int type);
 void pg_pack_q4_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *out, float *sc, float *of);

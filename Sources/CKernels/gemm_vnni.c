@@ -9,6 +9,7 @@
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
+#include "tile_common.h"
 #include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
@@ -52,20 +53,25 @@ int pg_gemm_q8_supported(int type, size_t cols) {
 // scale (Q4_0 8, Q5_0 16, Q8_0 128, Q6_K 32), so each integer sum starts from −bias · Σ qx of its token (ss holds
 // that int32) and ends as Σ (u − bias) · qx, one float operation fewer per sub-block; otherwise (Q4_1, Q4_K) sums
 // start from 0 and the offset is subtracted in float.
-static inline __attribute__((always_inline)) void tile(const int S, const int B, const int NIB, const int nt,
-                                                      const uint8_t *const *q,
+// DG 3: the nt rows are sequences of three 24-bit digit rows each (pg_quantize_q24: qx, ds rows 3t … 3t + 2, high
+// digit first; with B the starts of each digit row in ss, else ss holds each sequence's q24_offset_sum), and a
+// sub-block's three integer sums become one float step (q24_combine).
+static inline __attribute__((always_inline)) void tile(const int S, const int B, const int NIB, const int DG,
+                                                      const int nt, const uint8_t *const *q,
                                                       const float *const *sc, const float *const *of, size_t cols,
                                                       const int8_t *qx, const float *ds, const float *ss, size_t t0,
                                                       float *y, size_t ldy, size_t row0, size_t rows) {
     const size_t nsub = cols / S, NBB = nibble_block_bytes(!B);  // a nibble block's bytes (Q4_1: no bias)
+    const int nr = DG * nt;                                     // activation (digit) rows, from DG · t0
+    const size_t r0 = DG * t0;
     __m512 f[RV][TT];
     for (int v = 0; v < RV; v++)
         for (int t = 0; t < nt; t++) f[v][t] = _mm512_setzero_ps();
     for (size_t s = 0; s < nsub; s++) {
         __m512i acc[RV][TT];
-        for (int t = 0; t < nt; t++) {
+        for (int t = 0; t < nr; t++) {
             int32_t bias = 0;
-            if (B) memcpy(&bias, ss + (t0 + t) * nsub + s, 4);
+            if (B) memcpy(&bias, ss + (r0 + t) * nsub + s, 4);
             for (int v = 0; v < RV; v++) acc[v][t] = _mm512_set1_epi32(bias);
         }
         for (int g = 0; g < S / 4; g++) {
@@ -79,9 +85,9 @@ static inline __attribute__((always_inline)) void tile(const int S, const int B,
                     w[v] = _mm512_load_si512((const void *)(q[v] + 16 * k));
                 }
             }
-            for (int t = 0; t < nt; t++) {
+            for (int t = 0; t < nr; t++) {
                 int32_t four;
-                memcpy(&four, qx + (t0 + t) * cols + k, 4);
+                memcpy(&four, qx + (r0 + t) * cols + k, 4);
                 const __m512i xb = _mm512_set1_epi32(four);
                 for (int v = 0; v < RV; v++) acc[v][t] = _mm512_dpbusd_epi32(acc[v][t], w[v], xb);
             }
@@ -91,8 +97,12 @@ static inline __attribute__((always_inline)) void tile(const int S, const int B,
             const __m512 scale = _mm512_load_ps(bs);
             const __m512 off = B ? _mm512_setzero_ps() : _mm512_load_ps(NIB ? bs + 16 : of[v] + 16 * s);
             for (int t = 0; t < nt; t++) {
-                const __m512 d = _mm512_mul_ps(scale, _mm512_set1_ps(ds[(t0 + t) * nsub + s]));
-                f[v][t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[v][t]), d, f[v][t]);
+                // DG 3: the low digit row's scale d (the others' are d · 2⁸ and d · 2¹⁶)
+                const __m512 d = _mm512_mul_ps(scale, _mm512_set1_ps(ds[(r0 + DG * t + DG - 1) * nsub + s]));
+                const __m512 sum = DG == 1 ? _mm512_cvtepi32_ps(acc[v][t])
+                                           : q24_combine(acc[v][DG * t], acc[v][DG == 1 ? t : DG * t + 1],
+                                                         acc[v][DG == 1 ? t : DG * t + 2]);
+                f[v][t] = _mm512_fmadd_ps(sum, d, f[v][t]);
                 if (!B) f[v][t] = _mm512_fnmadd_ps(off, _mm512_set1_ps(ss[(t0 + t) * nsub + s]), f[v][t]);
             }
         }
@@ -114,12 +124,12 @@ static inline __attribute__((always_inline)) void tile(const int S, const int B,
         for (size_t t = 0; t < nx;) {                                                                           \
             const size_t left = nx - t, tiles = (left + TT - 1) / TT, n = (left + tiles - 1) / tiles;          \
             switch (n) {                                                                                        \
-            case 1: tile(S, B, NIB, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            case 2: tile(S, B, NIB, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            case 3: tile(S, B, NIB, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            case 4: tile(S, B, NIB, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            case 5: tile(S, B, NIB, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
-            default: tile(S, B, NIB, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                 \
+            case 1: tile(S, B, NIB, 1, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 2: tile(S, B, NIB, 1, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 3: tile(S, B, NIB, 1, 3, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 4: tile(S, B, NIB, 1, 4, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            case 5: tile(S, B, NIB, 1, 5, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                   \
+            default: tile(S, B, NIB, 1, TT, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows); break;                 \
             }                                                                                                   \
             t += n;                                                                                             \
         }                                                                                                       \
@@ -130,11 +140,32 @@ TILES(tiles_32, 32, 0, 0)
 TILES(tiles_32_bias_nibbles, 32, 1, 1)
 TILES(tiles_32_nibbles, 32, 0, 1)
 
+// The same on nx sequences of three 24-bit digit rows each (DG 3), two sequences (six digit rows) per tile.
+#define TILES24(NAME, S, B, NIB)                                                                              \
+    static void NAME(const uint8_t *const *q, const float *const *sc, const float *const *of, size_t cols,       \
+                     const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,       \
+                     size_t row0, size_t rows) {                                                                \
+        size_t t = 0;                                                                                           \
+        for (; t + 2 <= nx; t += 2) tile(S, B, NIB, 3, 2, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows);   \
+        if (t < nx) tile(S, B, NIB, 3, 1, q, sc, of, cols, qx, ds, ss, t, y, ldy, row0, rows);                   \
+    }
+TILES24(tiles24_16_bias, 16, 1, 0)
+TILES24(tiles24_32_bias, 32, 1, 0)
+TILES24(tiles24_32, 32, 0, 0)
+TILES24(tiles24_32_bias_nibbles, 32, 1, 1)
+TILES24(tiles24_32_nibbles, 32, 0, 1)
+
 typedef void (*tiles_fn)(const uint8_t *const *, const float *const *, const float *const *, size_t, const int8_t *,
                          const float *, const float *, size_t, float *, size_t, size_t, size_t);
 
-// The tiles for sub-blocks of S values, with or without a bias, on bytes or on nibbles (pg_q8_packs_nibbles).
-static tiles_fn tiles_for(int S, int bias, int nibbles) {
+// The tiles for sub-blocks of S values, with or without a bias, on bytes or on nibbles (pg_q8_packs_nibbles), on
+// int8 rows (digits 1) or sequences of 24-bit digit rows (digits 3).
+static tiles_fn tiles_for(int S, int bias, int nibbles, int digits) {
+    if (digits == 3) {
+        if (S == 16) return tiles24_16_bias;
+        if (nibbles) return bias ? tiles24_32_bias_nibbles : tiles24_32_nibbles;
+        return bias ? tiles24_32_bias : tiles24_32;
+    }
     if (S == 16) return tiles_16_bias;
     if (nibbles) return bias ? tiles_32_bias_nibbles : tiles_32_nibbles;
     return bias ? tiles_32_bias : tiles_32;
@@ -261,9 +292,9 @@ typedef struct {
 // format's packer (pg_q8_group_packer), then all nx activation rows: y[t·ldy + r].
 static size_t group_bytes(size_t cols, int S) { return 16 * cols + 2 * 16 * (cols / S) * sizeof(float); }
 
-static void pack_and_run(int type, int S, int bias, const void *w, size_t cols, size_t row0, size_t rows,
-                         const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y, size_t ldy,
-                         uint8_t *buf) {
+static void pack_and_run(int type, int S, int bias, int digits, const void *w, size_t cols, size_t row0,
+                         size_t rows, const int8_t *qx, const float *ds, const float *ss, size_t nx, float *y,
+                         size_t ldy, uint8_t *buf) {
     const size_t nsub = cols / S, gb = group_bytes(cols, S);
     const pg_pack_group32 pack = pg_q8_group_packer(type);
     // (with nibbles, pack16 keeps the scales within q: gs and go are only passed along)
@@ -275,7 +306,7 @@ static void pack_and_run(int type, int S, int bias, const void *w, size_t cols, 
         pack(w, cols, row0 + 16 * v, rows, g, gs, go);
         q[v] = g; sc[v] = gs; of[v] = go;
     }
-    tiles_for(S, bias, pg_q8_packs_nibbles(type))(q, sc, of, cols, qx, ds, ss, nx, y, ldy, row0, rows);
+    tiles_for(S, bias, pg_q8_packs_nibbles(type), digits)(q, sc, of, cols, qx, ds, ss, nx, y, ldy, row0, rows);
 }
 
 static uint8_t *pack_buffer(size_t cols, int S) {
@@ -288,20 +319,27 @@ static uint8_t *pack_buffer(size_t cols, int S) {
 static void gemm_chunk(void *context, size_t c) {
     const gemm_job *j = context;
     uint8_t *buf = pack_buffer(j->cols, j->S);
-    pack_and_run(j->type, j->S, j->bias, j->w, j->cols, 16 * RV * c, j->rows, j->qx, j->ds, j->ss, j->nx, j->y,
+    pack_and_run(j->type, j->S, j->bias, 1, j->w, j->cols, 16 * RV * c, j->rows, j->qx, j->ds, j->ss, j->nx, j->y,
                  j->rows, buf);
     free(buf);
 }
 
 #define STARTS_ON_STACK 4096
 
-// The tile's integer start −bias · Σ qx of each of `values` blocks (see tile) for a format with a bias, in the slots
-// of sx; sx itself otherwise. Kept in `local` (STARTS_ON_STACK values) when it fits; release with block_starts_free.
-static float *block_starts(int bias, const int8_t *qx, size_t values, const float *sx, int32_t *local) {
-    if (!bias) return (float *)sx;
+// The tile's ss for nx sequences of `digits` activation rows (blocks of 32 values each): for a format with a bias,
+// the integer start −bias · Σ qx of every row's blocks (see tile); for 24-bit digit rows without one, each sequence's
+// q24_offset_sum per block; sx itself otherwise. Kept in `local` (STARTS_ON_STACK values) when it fits; release
+// with block_starts_free.
+static float *block_starts(int bias, int digits, const int8_t *qx, size_t nx, size_t blocks, const float *sx,
+                           int32_t *local) {
+    if (!bias && digits == 1) return (float *)sx;
+    const size_t values = (bias ? digits : 1) * nx * blocks;
     float *ss = values <= STARTS_ON_STACK ? (float *)local : malloc(values * sizeof(float));
     if (!ss) abort();
-    pg_q8_block_starts(qx, values, bias, (int32_t *)ss);
+    if (bias) pg_q8_block_starts(qx, digits * nx * blocks, bias, (int32_t *)ss);
+    else
+        for (size_t t = 0; t < nx; t++)
+            for (size_t b = 0; b < blocks; b++) ss[t * blocks + b] = q24_offset_sum(sx + 3 * t * blocks, blocks, b);
     return ss;
 }
 
@@ -316,44 +354,58 @@ static void half_block_terms(const int8_t *qx, const float *dx, size_t blocks, i
     pg_q8_half_block_starts(qx, blocks, bias, ss16);
 }
 
-// Int8 decode on the tile (pg_matmat_*_q8_vnni for the 32-value formats, pg_matvec/pg_matmat_q4_k_q8 and _q6_k_q8
-// for the K-quants): rows [row_begin, row_end) against nx activation rows quantised by pg_quantize_q8 (qx, dx, sx),
-// groups packed per call; returns nx. Each row's bits are what the prefill GEMM gives it, whatever nx.
-size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
-                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+// Rows [row_begin, row_end) against nx sequences of `digits` activation rows (qx [digits · nx, cols], dx and sx
+// [digits · nx, cols / 32]), groups packed per call.
+static size_t gemm_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                        const float *dx, const float *sx, size_t nx, int digits, float *y, size_t ldy) {
     const int S = pg_gemm_sub_block(type), bias = pg_gemm_bias(type);
-    const size_t blocks = cols / 32;
+    const size_t blocks = cols / 32, nr = digits * nx;
     int32_t local[STARTS_ON_STACK];
     float *ds = (float *)dx, *ss;
     if (S == 16) {  // two sub-blocks per activation block: per-half scales and starts
-        ds = malloc(2 * 2 * nx * blocks * sizeof(float));
+        ds = malloc(2 * 2 * nr * blocks * sizeof(float));
         if (!ds) abort();
-        ss = ds + 2 * nx * blocks;
-        for (size_t t = 0; t < nx; t++)
+        ss = ds + 2 * nr * blocks;
+        for (size_t t = 0; t < nr; t++)
             half_block_terms(qx + t * cols, dx + t * blocks, blocks, bias, ds + 2 * t * blocks,
                              (int32_t *)ss + 2 * t * blocks);
     } else {
-        ss = block_starts(bias, qx, nx * blocks, sx, local);
+        ss = block_starts(bias, digits, qx, nx, blocks, sx, local);
     }
     uint8_t *buf = pack_buffer(cols, S);
     for (size_t r = row_begin; r < row_end; r += 16 * RV)
-        pack_and_run(type, S, bias, w, cols, r, row_end, qx, ds, ss, nx, y, ldy, buf);
+        pack_and_run(type, S, bias, digits, w, cols, r, row_end, qx, ds, ss, nx, y, ldy, buf);
     free(buf);
     if (S == 16) free(ds);
     else block_starts_free(ss, sx, local);
     return nx;
 }
 
+// Int8 decode on the tile (pg_matmat_*_q8_vnni for the 32-value formats, pg_matvec/pg_matmat_q4_k_q8 and _q6_k_q8
+// for the K-quants): rows [row_begin, row_end) against nx activation rows quantised by pg_quantize_q8 (qx, dx, sx),
+// groups packed per call; returns nx. Each row's bits are what the prefill GEMM gives it, whatever nx.
+size_t pg_gemm_q8_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                       const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    return gemm_rows(type, w, cols, row_begin, row_end, qx, dx, sx, nx, 1, y, ldy);
+}
+
+// The same on nx sequences of three 24-bit digit rows (pg_quantize_q24), as the single-row 24-bit kernels compute.
+size_t pg_gemm_q24_rows(int type, const void *w, size_t cols, size_t row_begin, size_t row_end, const int8_t *qx,
+                        const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    return gemm_rows(type, w, cols, row_begin, row_end, qx, dx, sx, nx, 3, y, ldy);
+}
+
 size_t pg_q8_packed_group_bytes(int type, size_t cols);
 
 // The tile on groups packed once (pg_q8_pack_matrix) instead of packed per call; the same tiles as pack_and_run,
 // so the same bits. A second group past the matrix's last reuses the first (computed, never stored).
-size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols, size_t row_begin, size_t row_end,
-                         const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+static size_t gemm_packed(int type, const void *packed, size_t rows, size_t cols, size_t row_begin, size_t row_end,
+                          const int8_t *qx, const float *dx, const float *sx, size_t nx, int digits, float *y,
+                          size_t ldy) {
     const size_t blocks = cols / 32, gb = pg_q8_packed_group_bytes(type, cols), groups = (rows + 15) / 16;
     const int bias = pg_gemm_bias(type);
     int32_t local[STARTS_ON_STACK];
-    float *ss = block_starts(bias, qx, nx * blocks, sx, local);
+    float *ss = block_starts(bias, digits, qx, nx, blocks, sx, local);
     for (size_t r = row_begin; r < row_end; r += 16 * RV) {
         const uint8_t *q[RV];
         const float *sc[RV], *of[RV];
@@ -363,10 +415,20 @@ size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols,
             sc[v] = (const float *)(q[v] + 16 * cols);  // (not used with nibbles: their scales are within q)
             of[v] = bias ? sc[v] : sc[v] + 16 * blocks;
         }
-        tiles_for(32, bias, pg_q8_packs_nibbles(type))(q, sc, of, cols, qx, dx, ss, nx, y, ldy, r, row_end);
+        tiles_for(32, bias, pg_q8_packs_nibbles(type), digits)(q, sc, of, cols, qx, dx, ss, nx, y, ldy, r, row_end);
     }
     block_starts_free(ss, sx, local);
     return nx;
+}
+
+size_t pg_gemm_q8_packed(int type, const void *packed, size_t rows, size_t cols, size_t row_begin, size_t row_end,
+                         const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    return gemm_packed(type, packed, rows, cols, row_begin, row_end, qx, dx, sx, nx, 1, y, ldy);
+}
+
+size_t pg_gemm_q24_packed(int type, const void *packed, size_t rows, size_t cols, size_t row_begin, size_t row_end,
+                          const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y, size_t ldy) {
+    return gemm_packed(type, packed, rows, cols, row_begin, row_end, qx, dx, sx, nx, 3, y, ldy);
 }
 
 void pg_gemm_q8(int type, const void *w, size_t rows, size_t cols, const float *x, size_t nx, float *y,

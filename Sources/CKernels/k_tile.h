@@ -178,11 +178,9 @@ static inline __attribute__((always_inline)) void rows_dot(__m512i acc[3], const
     }
 }
 
-// The first min(left, 16) of sixteen rows' results: f[0] for one activation row, (f[0] + f[1]) + f[2] for the three
-// digit rows of pg_quantize_q24 (high digit first).
-static inline void store_rows16(float *y, size_t left, const __m512 f[3], const int D) {
-    const __m512 sum = D == 1 ? f[0] : _mm512_add_ps(_mm512_add_ps(f[0], f[1]), f[2]);
-    _mm512_mask_storeu_ps(y, (__mmask16)((1u << (left < 16 ? left : 16)) - 1), sum);
+// The first min(left, 16) of sixteen rows' results.
+static inline void store_rows16(float *y, size_t left, __m512 f) {
+    _mm512_mask_storeu_ps(y, (__mmask16)((1u << (left < 16 ? left : 16)) - 1), f);
 }
 
 #pragma clang attribute pop

@@ -48,9 +48,8 @@ void pg_pack_q5_k(const void *w, size_t cols, size_t row, size_t rows, uint8_t *
 
 // D activation rows (qx [D, cols], dx and sx [D, cols / 32]: one int8 row, or the three 24-bit digit rows of
 // pg_quantize_q24) against Q4_K (five 0) or Q5_K (five 1) rows [row_begin, row_end), sixteen at a time, in one pass
-// over the weights: per activation row the tile's operations (gemm_vnni.c, nt = 1) on the values pg_pack_q4_k or
-// pg_pack_q5_k would pack, taken straight from the GGUF blocks (nothing stored); with three rows
-// y = (f₂ + f₁) + f₀, as pg_matmat_q24 adds the tile's rows.
+// over the weights: the tile's operations (gemm_vnni.c, nt = 1, DG = D) on the values pg_pack_q4_k or pg_pack_q5_k
+// would pack, taken straight from the GGUF blocks (nothing stored); three digit rows' sums meet in q24_combine.
 static inline __attribute__((always_inline)) void k4_rows(const int five, const void *w, size_t cols,
                                                          size_t row_begin, size_t row_end, const int8_t *qx,
                                                          const float *dx, const float *sx, float *y, const int D) {
@@ -58,17 +57,15 @@ static inline __attribute__((always_inline)) void k4_rows(const int five, const 
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
         (void)rows16_at(w, supers * bb, r, row_end, p);
-        __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        __m512 f = _mm512_setzero_ps();
         FOR_K4_SUBBLOCKS(p, supers, bb, five, {  // s: also the activation block the sub-block meets
             __m512i acc[3] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
             for (int g = 0; g < 8; g++) rows_dot(acc, D, o[g], qx, cols, 32 * s + 4 * g);
-            for (int k = 0; k < D; k++) {
-                f[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[k]), _mm512_mul_ps(sc, _mm512_set1_ps(dx[k * blocks + s])),
-                                       f[k]);
-                f[k] = _mm512_fnmadd_ps(mn, _mm512_set1_ps(sx[k * blocks + s]), f[k]);
-            }
+            const __m512 sum = D == 1 ? _mm512_cvtepi32_ps(acc[0]) : q24_combine(acc[0], acc[1], acc[2]);
+            f = _mm512_fmadd_ps(sum, _mm512_mul_ps(sc, _mm512_set1_ps(dx[(D - 1) * blocks + s])), f);
+            f = _mm512_fnmadd_ps(mn, _mm512_set1_ps(D == 1 ? sx[s] : q24_offset_sum(sx, blocks, s)), f);
         })
-        store_rows16(y + r, row_end - r, f, D);
+        store_rows16(y + r, row_end - r, f);
     }
 }
 
@@ -118,19 +115,18 @@ static inline __attribute__((always_inline)) void q6k_rows(const void *w, size_t
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
         const __m512i offs = rows16_at(w, supers * 210, r, row_end, p);
-        __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        __m512 f = _mm512_setzero_ps();
         FOR_Q6K_CHUNKS(p, offs, supers, {  // m: also the activation block the chunk meets
             for (int h = 0; h < 2; h++) {
                 const size_t s = 2 * m + h;  // the 16-value sub-block
                 __m512i acc[3];
                 for (int k = 0; k < D; k++) acc[k] = _mm512_set1_epi32(start[k * nsub + s]);
                 for (int g = 0; g < 4; g++) rows_dot(acc, D, o[4 * h + g], qx, cols, 16 * s + 4 * g);
-                for (int k = 0; k < D; k++)
-                    f[k] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[k]),
-                                           _mm512_mul_ps(sc[h], _mm512_set1_ps(dx[k * blocks + m])), f[k]);
+                const __m512 sum = D == 1 ? _mm512_cvtepi32_ps(acc[0]) : q24_combine(acc[0], acc[1], acc[2]);
+                f = _mm512_fmadd_ps(sum, _mm512_mul_ps(sc[h], _mm512_set1_ps(dx[(D - 1) * blocks + m])), f);
             }
         })
-        store_rows16(y + r, row_end - r, f, D);
+        store_rows16(y + r, row_end - r, f);
     }
     if (start != local) free(start);
 }

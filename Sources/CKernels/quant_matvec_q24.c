@@ -8,10 +8,11 @@
 // - one sequence runs the int8 single-row kernels' operations on its three digit rows in one pass over the weights
 //   (here the K-quants'; the 32-value formats' are in quant_matvec_q8_vnni.c). 1.5B decode: 8.7 → 17 tok/s against
 //   the AVX-512 BF16 float kernels this replaced;
-// - a batched step runs the int8 GEMM (pg_gemm_q8_rows) on 3·nx digit rows.
-// A row's result is the sum of its digit rows' results, (y₂ + y₁) + y₀, so batched and single rows agree bit for bit,
-// and it differs from the float product by float rounding (relative ~1e-7). CPUs without VNNI keep the AVX2 float
-// kernels (quant_matvec.c, quant_matvec_k.c).
+// - a batched step runs the int8 GEMM tile on each sequence's three digit rows (pg_gemm_q24_rows).
+// Per sub-block the three digit rows' integer sums become one float sum (q24_combine, tile_common.h) scaled once, in
+// the same operations in every kernel, so batched and single rows agree bit for bit, and the result differs from the
+// float product by float rounding (relative ~1e-7). CPUs without VNNI keep the AVX2 float kernels (quant_matvec.c,
+// quant_matvec_k.c).
 #include "ckernels.h"
 #include "block_common.h"
 #include "decode_pool.h"
@@ -53,8 +54,9 @@ void pg_quantize_q24(const float *x, size_t cols, int8_t *qx, float *dx, float *
         const __m512 v0 = _mm512_loadu_ps(x + 32 * b), v1 = _mm512_loadu_ps(x + 32 * b + 16);
         const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
         const int nan = _mm512_cmp_ps_mask(v0, v0, _CMP_UNORD_Q) | _mm512_cmp_ps_mask(v1, v1, _CMP_UNORD_Q);
-        // A NaN or infinite value makes d NaN or ∞ and every product of the block NaN, as in the float product.
-        const float d = nan ? __builtin_nanf("") : power_of_two_at_least(amax / (float)Q24_MAX);
+        // A NaN or infinite value makes d NaN and every product of the block NaN. (With d = ∞, as until 2026-12-07,
+        // the digit rows' separate float steps met 0 · ∞; q24_combine's one step can give ±∞ instead.)
+        const float d = nan || amax == INFINITY ? __builtin_nanf("") : power_of_two_at_least(amax / (float)Q24_MAX);
         const float inv = d > 0 && d < INFINITY ? 1.0f / d : 0.0f;  // exact: x · inv rounds only to the integer
         const __m512 iv = _mm512_set1_ps(inv);
         __m512i a[2] = {_mm512_cvtps_epi32(_mm512_mul_ps(v0, iv)), _mm512_cvtps_epi32(_mm512_mul_ps(v1, iv))};
@@ -90,27 +92,16 @@ void pg_matvec_q24(int type, const void *w, size_t cols, size_t row_begin, size_
     }
 }
 
-// nx activation rows' digit rows (qx [3·nx, cols], dx and sx [3·nx, cols / 32]): the int8 GEMM on all 3·nx rows (on
-// the packed copy when there is one), then each row's (y₂ + y₁) + y₀, as the single-row kernels add them.
+// nx activation rows' digit rows (qx [3·nx, cols], dx and sx [3·nx, cols / 32]): the int8 GEMM tile on each
+// sequence's three digit rows (on the packed copy when there is one), whose sums per sub-block become one float step
+// (q24_combine), as in the single-row kernels.
 void pg_matmat_q24(int type, const void *w, const void *packed, size_t rows, size_t cols, size_t row_begin,
                    size_t row_end, const int8_t *qx, const float *dx, const float *sx, size_t nx, float *y,
                    size_t ldy) {
-    const size_t n = row_end - row_begin;
-    float *part = pg_thread_floats(3 * nx * n);  // [3·nx, n]; the GEMM indexes its output by absolute row
-    if (!part) abort();
     if (packed != NULL && row_begin % 16 == 0)
-        pg_gemm_q8_packed(type, packed, rows, cols, row_begin, row_end, qx, dx, sx, 3 * nx, part - row_begin, n);
+        pg_gemm_q24_packed(type, packed, rows, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
     else
-        pg_gemm_q8_rows(type, w, cols, row_begin, row_end, qx, dx, sx, 3 * nx, part - row_begin, n);
-    for (size_t t = 0; t < nx; t++) {
-        const float *p = part + 3 * t * n;
-        float *out = y + t * ldy + row_begin;
-        size_t i = 0;
-        for (; i + 16 <= n; i += 16)
-            _mm512_storeu_ps(out + i, _mm512_add_ps(_mm512_add_ps(_mm512_loadu_ps(p + i), _mm512_loadu_ps(p + n + i)),
-                                                    _mm512_loadu_ps(p + 2 * n + i)));
-        for (; i < n; i++) out[i] = (p[i] + p[n + i]) + p[2 * n + i];
-    }
+        pg_gemm_q24_rows(type, w, cols, row_begin, row_end, qx, dx, sx, nx, y, ldy);
 }
 
 #pragma clang attribute pop

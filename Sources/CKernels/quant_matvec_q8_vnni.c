@@ -178,9 +178,9 @@ static inline __attribute__((always_inline)) void block16(const int kind, const 
 
 // One activation row's three 24-bit digit rows (pg_quantize_q24: qx [3, cols], dx and sx [3, cols / 32]) against
 // rows [row_begin, row_end), sixteen at a time: the values of each block in the GEMM tile's layout (as pack16 makes
-// them), so that the three digit rows share one transpose instead of three lane-sum trees, and per digit row the
-// tile's integer sum and float steps, in group16's order (the int8 single-row kernel), so bit for bit as the tile
-// on each digit row. y = (f₂ + f₁) + f₀ (pg_matmat_q24 adds the tile's three rows the same way).
+// them), so that the three digit rows share one transpose instead of three lane-sum trees, and per block the tile's
+// integer sums and its float steps for digit rows (q24_combine, then one scale and offset step), so bit for bit as
+// pg_matmat_q24.
 static inline __attribute__((always_inline)) void rows16_q24(const int kind, const size_t BB, const size_t QS,
                                                             const int BIAS, const int OFF, const void *w,
                                                             size_t cols, size_t row_begin, size_t row_end,
@@ -194,7 +194,7 @@ static inline __attribute__((always_inline)) void rows16_q24(const int kind, con
     for (size_t r = row_begin; r < row_end; r += 16) {
         const uint8_t *p[16];
         const __m512i offs = rows16_at(w, blocks * BB, r, row_end, p);
-        __m512 f[3] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        __m512 f = _mm512_setzero_ps();
         for (size_t b = 0; b < blocks; b++) {
             __m512i o[8];
             block16(kind, BB, QS, blocks * BB, p, b, o);
@@ -203,17 +203,15 @@ static inline __attribute__((always_inline)) void rows16_q24(const int kind, con
             __m512i acc[3];
             for (int d = 0; d < 3; d++) acc[d] = _mm512_set1_epi32(BIAS ? start[d * blocks + b] : 0);
             for (int g = 0; g < 8; g++) rows_dot(acc, 3, o[g], qx, cols, 32 * b + 4 * g);
-            for (int d = 0; d < 3; d++) {
-                f[d] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[d]),
-                                       _mm512_mul_ps(scale, _mm512_set1_ps(dx[d * blocks + b])), f[d]);
-                if (OFF) {
-                    const __m512 m = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(head, 16)));
-                    f[d] = _mm512_fnmadd_ps(_mm512_xor_ps(m, _mm512_set1_ps(-0.0f)),
-                                            _mm512_set1_ps(sx[d * blocks + b]), f[d]);
-                }
+            f = _mm512_fmadd_ps(q24_combine(acc[0], acc[1], acc[2]),
+                                _mm512_mul_ps(scale, _mm512_set1_ps(dx[2 * blocks + b])), f);
+            if (OFF) {
+                const __m512 m = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(head, 16)));
+                f = _mm512_fnmadd_ps(_mm512_xor_ps(m, _mm512_set1_ps(-0.0f)),
+                                     _mm512_set1_ps(q24_offset_sum(sx, blocks, b)), f);
             }
         }
-        store_rows16(y + r, row_end - r, f, 3);
+        store_rows16(y + r, row_end - r, f);
     }
     if (start != local) free(start);
 }

@@ -54,5 +54,22 @@ static inline void prefetch_next16_l2(const uint8_t *group, size_t group_bytes, 
     for (size_t b = from; b < from + count; b += 64) _mm_prefetch((const char *)group + group_bytes + b, _MM_HINT_T1);
 }
 
+// One sub-block's three integer sums over the 24-bit digit rows of pg_quantize_q24 (a0: the high digit's, weight
+// 2¹⁶; a1: 2⁸; a2: 1) as one float sum to scale by the low digit's d: a1 · 2⁸ + a2 exactly in int32 (every sum is
+// below 2²⁰ in magnitude), then a0 · 2¹⁶ (exact) added in one FMA. The tile (gemm_vnni.c) and every single-row 24-bit
+// kernel take a sub-block's digit sums through this, so that batched and single rows agree bit for bit. Until
+// 2026-12-07 each digit row had its own float steps (convert, scale, FMA and offset: twelve operations per
+// sub-block, row and sequence instead of six) and y = (y₀ + y₁) + y₂.
+static inline __m512 q24_combine(__m512i a0, __m512i a1, __m512i a2) {
+    const __m512i lo = _mm512_add_epi32(_mm512_slli_epi32(a1, 8), a2);
+    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(a0), _mm512_set1_ps(65536.0f), _mm512_cvtepi32_ps(lo));
+}
+
+// Σ x of block b as the three digit rows' sx (pg_quantize_q24: sx [3, blocks]) give it, in one order for every kernel:
+// the offset term of the formats with one (weight = d · u − m).
+static inline float q24_offset_sum(const float *sx, size_t blocks, size_t b) {
+    return (sx[b] + sx[blocks + b]) + sx[2 * blocks + b];
+}
+
 #pragma clang attribute pop
 #endif
