@@ -13,7 +13,8 @@ struct AskCommand: ParsableCommand {
         abstract: "Ask questions through the gate: answer, P(true), flag, and (with accepted answers) right or wrong.",
         discussion: """
             Questions come from --question (repeatable) or a JSONL file (--questions) in the capture format \
-            {"id", "question", "answers": [...]}. Each is sent as a user turn with the model's chat template \
+            {"id", "question", "answers": [...]} (without "answers" a question is asked and not graded). Each is \
+            sent as a user turn with the model's chat template \
             (a model without one, a base model, is asked "Question: …\\nAnswer:" and its answer ends where it \
             starts inventing the next question, as capture asks it), answered greedily, and scored by the probe \
             during that same generation pass.
@@ -30,7 +31,10 @@ struct AskCommand: ParsableCommand {
     @Option(help: "A question (repeatable).")
     var question: [String] = []
 
-    @Option(help: "JSONL file of questions with accepted answers.")
+    @Option(
+        help:
+            "JSONL file of questions, {\"question\": ...}, each with its accepted answers (\"answers\": [...]) to be graded, or without them."
+    )
     var questions: String?
 
     @Option(help: "Longest answer, in tokens.")
@@ -56,7 +60,7 @@ struct AskCommand: ParsableCommand {
     func run() throws {
         var items: [(text: String, answers: [String])] = question.map { ($0, []) }
         if let questions {
-            let examples = try QuestionsReader.read(path: questions)
+            let examples = try QuestionsReader.read(path: questions, answersRequired: false)
             guard !examples.contains(where: { $0.response != nil }) else {
                 throw ValidationError(
                     "\(questions) gives \"response\" answers; ask generates its own. Score given answers with "

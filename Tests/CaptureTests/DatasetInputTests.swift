@@ -96,6 +96,19 @@ import ActivationStore
         }
     }
 
+    @Test("questions to ask need no accepted answers; capture still asks for them")
+    func questionsWithoutAnswers() throws {
+        let text = "{\"question\": \"Capital of France?\"}\n{\"question\": \"2+2?\", \"answers\": [\"4\"]}\n"
+        let asked = try QuestionsReader.parse(Data(text.utf8), path: "q.jsonl", answersRequired: false)
+        #expect(asked.map(\.text) == ["Capital of France?", "2+2?"])
+        #expect(asked[0].answers.isEmpty && asked[1].answers == ["4"] && asked[0].label == nil)
+        #expect(throws: StoreError.self) { try QuestionsReader.parse(Data(text.utf8), path: "q.jsonl") }
+        let badType = "{\"question\": \"x\", \"answers\": [\"a\", 3]}\n"
+        #expect(throws: StoreError.self) {
+            try QuestionsReader.parse(Data(badType.utf8), path: "q.jsonl", answersRequired: false)
+        }
+    }
+
     @Test(
         "normalisation: case, punctuation, articles, number words, digit groups",
         arguments: [

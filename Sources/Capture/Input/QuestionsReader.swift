@@ -6,10 +6,11 @@ import Foundation
 /// (`id`, `topic`, `split`…) must be strings or numbers and are kept as `meta` (stored under `/examples/meta`).
 /// A record with `"response": "..."` gives the answer to score instead of generating one (teacher forcing; for
 /// benchmarks of given right and wrong answers); it is graded against `answers`, or takes an explicit `"label"`
-/// (1/0 or true/false), and then `answers` may be left out.
+/// (1/0 or true/false), and then `answers` may be left out. Readers that only ask (`polygraph ask`) pass
+/// `answersRequired: false`: a question without `answers` is then asked and not graded.
 public enum QuestionsReader {
     /// Parses `path`; errors carry the 1-based line number and say what is wrong.
-    public static func read(path: String) throws -> [DatasetExample] {
+    public static func read(path: String, answersRequired: Bool = true) throws -> [DatasetExample] {
         if let problem = RegularFile.problem(path) {  // it used to say "no such file"
             throw StoreError.jsonl(path: path, line: 1, message: "\(problem), not a JSONL file")
         }
@@ -17,11 +18,11 @@ public enum QuestionsReader {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw StoreError.fileNotFound(path: path)
         }
-        return try parse(data, path: path)
+        return try parse(data, path: path, answersRequired: answersRequired)
     }
 
     /// Parses JSONL bytes (`path` only names the source in errors).
-    public static func parse(_ data: Data, path: String) throws -> [DatasetExample] {
+    public static func parse(_ data: Data, path: String, answersRequired: Bool = true) throws -> [DatasetExample] {
         var examples: [DatasetExample] = []
         var lineNumber = 0
         for lineBytes in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -52,7 +53,8 @@ public enum QuestionsReader {
             try refuseNUL(question, field: "question", path: path, line: lineNumber)
             let response = try givenResponse(fields, path: path, line: lineNumber)
             let label = response == nil ? nil : try givenLabel(fields, path: path, line: lineNumber)
-            let strings = try acceptedAnswers(fields, optional: label != nil, path: path, line: lineNumber)
+            let strings = try acceptedAnswers(
+                fields, optional: label != nil || !answersRequired, path: path, line: lineNumber)
             let reserved: Set<String> =
                 response == nil ? ["question", "answers"] : ["question", "answers", "response", "label"]
             var meta: [String: String] = [:]
