@@ -99,10 +99,7 @@ static inline __attribute__((always_inline)) void tile(const int S, const int B,
             for (int t = 0; t < nt; t++) {
                 // DG 3: the low digit row's scale d (the others' are d · 2⁸ and d · 2¹⁶)
                 const __m512 d = _mm512_mul_ps(scale, _mm512_set1_ps(ds[(r0 + DG * t + DG - 1) * nsub + s]));
-                const __m512 sum = DG == 1 ? _mm512_cvtepi32_ps(acc[v][t])
-                                           : q24_combine(acc[v][DG * t], acc[v][DG == 1 ? t : DG * t + 1],
-                                                         acc[v][DG == 1 ? t : DG * t + 2]);
-                f[v][t] = _mm512_fmadd_ps(sum, d, f[v][t]);
+                f[v][t] = _mm512_fmadd_ps(sub_block_sum(acc[v] + DG * t, DG), d, f[v][t]);
                 if (!B) f[v][t] = _mm512_fnmadd_ps(off, _mm512_set1_ps(ss[(t0 + t) * nsub + s]), f[v][t]);
             }
         }

@@ -61,8 +61,7 @@ static inline __attribute__((always_inline)) void k4_rows(const int five, const 
         FOR_K4_SUBBLOCKS(p, supers, bb, five, {  // s: also the activation block the sub-block meets
             __m512i acc[3] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
             for (int g = 0; g < 8; g++) rows_dot(acc, D, o[g], qx, cols, 32 * s + 4 * g);
-            const __m512 sum = D == 1 ? _mm512_cvtepi32_ps(acc[0]) : q24_combine(acc[0], acc[1], acc[2]);
-            f = _mm512_fmadd_ps(sum, _mm512_mul_ps(sc, _mm512_set1_ps(dx[(D - 1) * blocks + s])), f);
+            f = _mm512_fmadd_ps(sub_block_sum(acc, D), _mm512_mul_ps(sc, _mm512_set1_ps(dx[(D - 1) * blocks + s])), f);
             f = _mm512_fnmadd_ps(mn, _mm512_set1_ps(D == 1 ? sx[s] : q24_offset_sum(sx, blocks, s)), f);
         })
         store_rows16(y + r, row_end - r, f);
@@ -122,8 +121,8 @@ static inline __attribute__((always_inline)) void q6k_rows(const void *w, size_t
                 __m512i acc[3];
                 for (int k = 0; k < D; k++) acc[k] = _mm512_set1_epi32(start[k * nsub + s]);
                 for (int g = 0; g < 4; g++) rows_dot(acc, D, o[4 * h + g], qx, cols, 16 * s + 4 * g);
-                const __m512 sum = D == 1 ? _mm512_cvtepi32_ps(acc[0]) : q24_combine(acc[0], acc[1], acc[2]);
-                f = _mm512_fmadd_ps(sum, _mm512_mul_ps(sc[h], _mm512_set1_ps(dx[(D - 1) * blocks + m])), f);
+                f = _mm512_fmadd_ps(sub_block_sum(acc, D), _mm512_mul_ps(sc[h], _mm512_set1_ps(dx[(D - 1) * blocks + m])),
+                                    f);
             }
         })
         store_rows16(y + r, row_end - r, f);

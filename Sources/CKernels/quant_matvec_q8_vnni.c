@@ -203,8 +203,7 @@ static inline __attribute__((always_inline)) void rows16_q24(const int kind, con
             __m512i acc[3];
             for (int d = 0; d < 3; d++) acc[d] = _mm512_set1_epi32(BIAS ? start[d * blocks + b] : 0);
             for (int g = 0; g < 8; g++) rows_dot(acc, 3, o[g], qx, cols, 32 * b + 4 * g);
-            f = _mm512_fmadd_ps(q24_combine(acc[0], acc[1], acc[2]),
-                                _mm512_mul_ps(scale, _mm512_set1_ps(dx[2 * blocks + b])), f);
+            f = _mm512_fmadd_ps(sub_block_sum(acc, 3), _mm512_mul_ps(scale, _mm512_set1_ps(dx[2 * blocks + b])), f);
             if (OFF) {
                 const __m512 m = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(head, 16)));
                 f = _mm512_fnmadd_ps(_mm512_xor_ps(m, _mm512_set1_ps(-0.0f)),

@@ -65,6 +65,11 @@ static inline __m512 q24_combine(__m512i a0, __m512i a1, __m512i a2) {
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(a0), _mm512_set1_ps(65536.0f), _mm512_cvtepi32_ps(lo));
 }
 
+// A sub-block's integer sum as float: a[0] of one int8 row (D 1), or q24_combine of three digit rows' a[0 … 2] (D 3).
+static inline __attribute__((always_inline)) __m512 sub_block_sum(const __m512i *a, const int D) {
+    return D == 1 ? _mm512_cvtepi32_ps(a[0]) : q24_combine(a[0], a[1], a[2]);
+}
+
 // Σ x of block b as the three digit rows' sx (pg_quantize_q24: sx [3, blocks]) give it, in one order for every kernel:
 // the offset term of the formats with one (weight = d · u − m).
 static inline float q24_offset_sum(const float *sx, size_t blocks, size_t b) {
