@@ -152,7 +152,13 @@ public struct StoreSummary: Codable, Sendable {
             "sources:   "
                 + (sources.isEmpty ? "(none)" : sources.map { "\($0.name) (\($0.count))" }.joined(separator: ", ")))
         if !metaColumns.isEmpty { lines.append("meta:      " + metaColumns.joined(separator: ", ")) }
-        if hasAnswers { lines.append("answers:   /examples/answer (generated)") }
+        if hasAnswers {
+            // a given answer (scored by teacher forcing) is marked in meta answer_source
+            let kind =
+                metaColumns.contains("answer_source")
+                ? "generated, or given where meta answer_source says so" : "generated"
+            lines.append("answers:   /examples/answer (\(kind))")
+        }
         lines.append("hooks:     \(hooks.count)")
         for hook in hooks {
             let chunks =

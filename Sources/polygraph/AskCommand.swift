@@ -63,7 +63,8 @@ struct AskCommand: ParsableCommand {
             let examples = try QuestionsReader.read(path: questions, answersRequired: false)
             guard !examples.contains(where: { $0.response != nil }) else {
                 throw ValidationError(
-                    "\(questions) gives \"response\" answers; ask generates its own. Score given answers with "
+                    "\(questions) gives answers to score (\"response\", or a benchmark's right and wrong answers); ask "
+                        + "generates its own. Score given answers with "
                         + "`polygraph capture --dataset \(questions) --out given.h5`, then `polygraph eval --probe "
                         + "probes/<model>/given.json --acts given.h5` (or POST them to serve's /v1/score)."
                 )

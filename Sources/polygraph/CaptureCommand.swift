@@ -28,7 +28,7 @@ struct CaptureCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @Option(
         name: .customLong("dataset"), parsing: .upToNextOption,
-        help: "Dataset file(s): .csv statements or .jsonl questions.")
+        help: "Dataset file(s): .csv statements or .jsonl questions (also .json, and public QA benchmarks' files).")
     var datasets: [String]
     @Option(help: "Output activation file (.h5).")
     var out: String
@@ -39,7 +39,10 @@ struct CaptureCommand: ParsableCommand {
     var hooks = "resid_post"
     @Option(help: "Layers for shorthand hooks: all, or a list and ranges like 7,14,20-23.")
     var layers = "all"
-    @Option(help: "last, mean or all (statements), or answer (questions). Default: last for CSV, answer for JSONL.")
+    @Option(
+        help:
+            "last, mean or all (statements), or answer (questions). Default: last for statements, answer for questions."
+    )
     var position: CapturePosition?
     @Option(
         help:
@@ -115,9 +118,7 @@ struct CaptureCommand: ParsableCommand {
     }
 
     func run() throws {
-        let questions = datasets.allSatisfy {
-            $0.lowercased().hasSuffix(".jsonl") || $0.lowercased().hasSuffix(".json")
-        }
+        let questions = datasets.allSatisfy { Dataset.kind(path: $0) == .questions }
         let position = position ?? (questions ? .answer : .last)
         let lm = try model.load()
         let hookNames = try HookPattern.names(hooks: hooks, layers: layers, nLayers: lm.config.nLayers)

@@ -37,21 +37,28 @@ public struct Dataset: Sendable {
     /// Extra column names in file order (CSV), for `inspect` and meta storage.
     public var metaColumns: [String]
 
-    /// Loads a `.csv` (statements) or `.jsonl` (questions) file, chosen by extension.
+    /// Loads a `.csv` (statements; TruthfulQA's CSV: questions) or `.jsonl` (questions) file, chosen by extension.
     public static func load(path: String) throws -> Dataset {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.fileNotFound(path: path) }
         let url = URL(fileURLWithPath: path)
         let name = url.deletingPathExtension().lastPathComponent
         switch url.pathExtension.lowercased() {
         case "csv":
+            // (a FIFO or device is left to CSVReader's error: reading it here could block)
+            if RegularFile.problem(path) == nil, let data = FileManager.default.contents(atPath: path),
+                let questions = try QuestionsReader.truthfulQACSV([UInt8](data), path: path)
+            {
+                return Dataset(
+                    name: name, path: path, kind: .questions, examples: questions,
+                    metaColumns: metaColumns(questions))
+            }
             let table = try CSVReader.read(path: path)
             return Dataset(
                 name: name, path: path, kind: .statements, examples: table.examples, metaColumns: table.metaColumns)
         case "jsonl", "json", "ndjson":
             let examples = try QuestionsReader.read(path: path)
-            // every extra field, "id" first, then by name
-            let columns = Set(examples.flatMap(\.meta.keys)).sorted { a, b in a == "id" || (b != "id" && a < b) }
-            return Dataset(name: name, path: path, kind: .questions, examples: examples, metaColumns: columns)
+            return Dataset(
+                name: name, path: path, kind: .questions, examples: examples, metaColumns: metaColumns(examples))
         default:
             throw StoreError.invalidArgument(
                 what: "dataset \(path)",
@@ -59,5 +66,26 @@ public struct Dataset: Sendable {
                     "unknown extension '.\(url.pathExtension)'; use .csv (statement,label) or .jsonl (id, question, answers)"
             )
         }
+    }
+
+    /// What `load` will read from `path`, from its extension and (a CSV) its header line only; nil for an unknown
+    /// extension.
+    public static func kind(path: String) -> Kind? {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "jsonl", "json", "ndjson": return .questions
+        case "csv":
+            guard RegularFile.problem(path) == nil, let file = FileHandle(forReadingAtPath: path) else {
+                return .statements
+            }
+            defer { try? file.close() }
+            let head = (try? file.read(upToCount: 1 << 16)) ?? Data()
+            return QuestionsReader.isTruthfulQAHeader(Array(head)) ? .questions : .statements
+        default: return nil
+        }
+    }
+
+    /// Questions' extra fields: every one, "id" first, then by name.
+    private static func metaColumns(_ examples: [DatasetExample]) -> [String] {
+        Set(examples.flatMap(\.meta.keys)).sorted { a, b in a == "id" || (b != "id" && a < b) }
     }
 }

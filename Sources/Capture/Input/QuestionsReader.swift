@@ -7,7 +7,8 @@ import Foundation
 /// A record with `"response": "..."` gives the answer to score instead of generating one (teacher forcing; for
 /// benchmarks of given right and wrong answers); it is graded against `answers`, or takes an explicit `"label"`
 /// (1/0 or true/false), and then `answers` may be left out. Readers that only ask (`polygraph ask`) pass
-/// `answersRequired: false`: a question without `answers` is then asked and not graded.
+/// `answersRequired: false`: a question without `answers` is then asked and not graded. Records of public QA
+/// benchmarks are read as they are distributed (`QuestionsReader+Benchmarks.swift`).
 public enum QuestionsReader {
     /// Parses `path`; errors carry the 1-based line number and say what is wrong.
     public static func read(path: String, answersRequired: Bool = true) throws -> [DatasetExample] {
@@ -21,9 +22,28 @@ public enum QuestionsReader {
         return try parse(data, path: path, answersRequired: answersRequired)
     }
 
-    /// Parses JSONL bytes (`path` only names the source in errors).
+    /// Parses JSONL bytes (`path` only names the source in errors). A file that is one JSON array of records, or
+    /// TriviaQA's `{"Data": [...]}`, is read too (`QuestionsReader+Benchmarks.swift`), as are the field names of
+    /// public QA benchmarks.
     public static func parse(_ data: Data, path: String, answersRequired: Bool = true) throws -> [DatasetExample] {
         var examples: [DatasetExample] = []
+        for record in try records(data, path: path) {
+            examples += try questions(record.fields, path: path, line: record.line, answersRequired: answersRequired)
+        }
+        // An empty capture used to succeed with 0 examples (and `ask` to print an empty table).
+        guard !examples.isEmpty else {
+            throw StoreError.jsonl(
+                path: path, line: 1,
+                message: "holds no questions (the file is empty or has only "
+                    + "blank lines); expected one JSON object per line")
+        }
+        return examples
+    }
+
+    /// The JSON objects of a JSONL file, each with its 1-based line (or, in a whole-file JSON, its record number).
+    static func records(_ data: Data, path: String) throws -> [(fields: [String: Any], line: Int)] {
+        if let whole = try wholeFileRecords(data, path: path) { return whole }
+        var records: [(fields: [String: Any], line: Int)] = []
         var lineNumber = 0
         for lineBytes in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -46,41 +66,76 @@ public enum QuestionsReader {
                 throw StoreError.jsonl(
                     path: path, line: lineNumber, message: "expected a JSON object {\"id\", \"question\", \"answers\"}")
             }
-            guard let question = fields["question"] as? String, !question.isEmpty else {
+            records.append((fields, lineNumber))
+        }
+        return records
+    }
+
+    /// One record's questions: one, or one per given answer of a HaluEval or TruthfulQA record.
+    static func questions(_ fields: [String: Any], path: String, line: Int, answersRequired: Bool) throws
+        -> [DatasetExample]
+    {
+        let questionKey = fields["question"] == nil && fields["Question"] != nil ? "Question" : "question"
+        guard let question = fields[questionKey] as? String, !question.isEmpty else {
+            throw StoreError.jsonl(path: path, line: line, message: "missing or empty string field \"question\"")
+        }
+        try refuseNUL(question, field: questionKey, path: path, line: line)
+        if let given = try givenAnswers(fields, path: path, line: line) {
+            let meta = try extraFields(
+                fields, reserved: given.keys.union([questionKey]), benchmark: true, path: path, line: line)
+            return given.answers.map { answer in
+                var example = DatasetExample(
+                    text: question, label: answer.label,
+                    meta: meta.merging(["response_field": answer.field]) { a, _ in a },
+                    line: line)
+                example.response = answer.text
+                return example
+            }
+        }
+        let response = try givenResponse(fields, path: path, line: line)
+        let label = response == nil ? nil : try givenLabel(fields, path: path, line: line)
+        let optional = label != nil || !answersRequired
+        var reserved: Set<String> = [questionKey, "answers"]
+        if response != nil { reserved.formUnion(["response", "label"]) }
+        var strings: [String]
+        var benchmark = false
+        if fields["answers"] == nil, let found = try benchmarkAnswers(fields, path: path, line: line) {
+            guard !found.answers.isEmpty || optional else {
                 throw StoreError.jsonl(
-                    path: path, line: lineNumber, message: "missing or empty string field \"question\"")
+                    path: path, line: line, message: "\"\(found.key)\" holds no accepted answer string")
             }
-            try refuseNUL(question, field: "question", path: path, line: lineNumber)
-            let response = try givenResponse(fields, path: path, line: lineNumber)
-            let label = response == nil ? nil : try givenLabel(fields, path: path, line: lineNumber)
-            let strings = try acceptedAnswers(
-                fields, optional: label != nil || !answersRequired, path: path, line: lineNumber)
-            let reserved: Set<String> =
-                response == nil ? ["question", "answers"] : ["question", "answers", "response", "label"]
-            var meta: [String: String] = [:]
-            for (key, value) in fields where !reserved.contains(key) {
-                switch value {
-                case let text as String: meta[key] = text
-                case let number as NSNumber: meta[key] = number.stringValue
-                case is NSNull: continue
-                default:
-                    throw StoreError.jsonl(
-                        path: path, line: lineNumber,
-                        message: "\"\(key)\" must be a string or a number (extra fields become /examples/meta columns)")
-                }
+            strings = found.answers
+            reserved.insert(found.key)
+            benchmark = true
+        } else {
+            strings = try acceptedAnswers(fields, optional: optional, path: path, line: line)
+        }
+        let meta = try extraFields(
+            fields, reserved: reserved, benchmark: benchmark || questionKey == "Question", path: path, line: line)
+        var example = DatasetExample(text: question, label: label, meta: meta, answers: strings, line: line)
+        example.response = response
+        return [example]
+    }
+
+    /// Fields other than `reserved` become `meta`: strings and numbers; a nested value is an error in the project's
+    /// own format, and is left out of a benchmark's record (TriviaQA's search results, PopQA's lists).
+    private static func extraFields(
+        _ fields: [String: Any], reserved: Set<String>, benchmark: Bool, path: String, line: Int
+    ) throws -> [String: String] {
+        var meta: [String: String] = [:]
+        for (key, value) in fields where !reserved.contains(key) {
+            switch value {
+            case let text as String: meta[key] = text
+            case let number as NSNumber: meta[key] = number.stringValue
+            case is NSNull: continue
+            case _ where benchmark: continue
+            default:
+                throw StoreError.jsonl(
+                    path: path, line: line,
+                    message: "\"\(key)\" must be a string or a number (extra fields become /examples/meta columns)")
             }
-            var example = DatasetExample(text: question, label: label, meta: meta, answers: strings, line: lineNumber)
-            example.response = response
-            examples.append(example)
         }
-        // An empty capture used to succeed with 0 examples (and `ask` to print an empty table).
-        guard !examples.isEmpty else {
-            throw StoreError.jsonl(
-                path: path, line: 1,
-                message: "holds no questions (the file is empty or has only "
-                    + "blank lines); expected one JSON object per line")
-        }
-        return examples
+        return meta
     }
 
     /// `answers`: a non-empty array of strings; with `optional` (a given response with its own label) it may be
@@ -114,7 +169,7 @@ public enum QuestionsReader {
     }
 
     /// A NUL would cut the stored text while the model saw all of it (hardening defect 11).
-    private static func refuseNUL(_ text: String, field: String, path: String, line: Int) throws {
+    static func refuseNUL(_ text: String, field: String, path: String, line: Int) throws {
         guard !text.unicodeScalars.contains("\u{0}") else {
             throw StoreError.jsonl(
                 path: path, line: line,

@@ -15,6 +15,16 @@ func writeSeeds() {
             ("blank-lines.jsonl", "\n" + #"{"question":"Q","answer":"A"}"# + "\r\n\n"),
             ("bad.jsonl", #"{"question": 5}"# + "\n" + #"["not", "an", "object"]"# + "\n"),
             ("unicode.jsonl", #"{"question": "Qu\u00e9 es \ud83d\ude00?", "answers": ["\u0000x"]}"# + "\n"),
+            // public benchmarks' shapes (QuestionsReader+Benchmarks.swift)
+            (
+                "benchmarks.jsonl",
+                #"{"question": "q", "answer": {"value": "v", "aliases": ["a"]}, "search_results": {"u": []}}"# + "\n"
+                    + #"{"question": "q", "possible_answers": "[\"x\", \"y\"]"}"# + "\n"
+                    + #"{"question": "q", "right_answer": "r", "hallucinated_answer": "h"}"# + "\n"
+                    + #"{"question": "q", "correct_answers": ["c"], "incorrect_answers": "i; j"}"# + "\n"
+            ),
+            ("array.json", #"[{"question": "q", "answer": ["a"]}, 5]"#),
+            ("triviaqa.json", #"{"Data": [{"Question": "q", "Answer": {"Value": "v", "Aliases": []}}], "Version": 1}"#),
         ].map { ($0.0, Array($0.1.utf8)) }
     }
 }
