@@ -56,8 +56,9 @@ public enum ProbeError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "Hint: probes need rows labeled 1 (true) or 0 (false)."
         case let .singleClass(label, count, context):
             let name = label == 1 ? "true (1)" : "false (0)"
-            return "\(context): all \(count) labeled rows are \(name); a probe needs both true and false statements. "
-                + "Hint: add a dataset with the other class."
+            return "\(context): all \(count) labeled rows are \(name); a probe needs both classes (true and false "
+                + "statements, or right and wrong answers) to be trained or measured. "
+                + "Hint: add a dataset with the other class (for answers: harder or more questions)."
         case let .invalidLabel(row, value):
             return "row \(row): label \(value) is not 1, 0 or -1."
         case let .tooFewRows(needed, found, context):

@@ -81,6 +81,15 @@ import ActivationStore
             row.map(\.label) == [1, 1, 0]
                 && row.map { $0.meta["category"] } == Array(repeating: "Misconceptions", count: 3))
         #expect(row.map { $0.meta["response_field"] } == ["best_answer", "correct_answers", "incorrect_answers"])
+        let choices = try parse(
+            """
+            {"question": "Can pigs fly?", "mc1_targets": {"choices": ["No", "Yes"], "labels": [1, 0]}, "mc2_targets": {"choices": ["No", "No, pigs cannot fly", "Yes"], "labels": [1, 1, 0]}}
+            """)
+        #expect(choices.map(\.response) == ["No", "No, pigs cannot fly", "Yes"] && choices.map(\.label) == [1, 1, 0])
+        #expect(choices.allSatisfy { $0.meta == ["response_field": "mc2_targets"] })
+        #expect(
+            failure(#"{"question": "q", "mc1_targets": {"choices": ["a", "b"], "labels": [1]}}"#)?.message.contains(
+                "one label per choice") == true)
         let csv = """
             Type,Category,Question,Best Answer,Correct Answers,Incorrect Answers,Source
             Adversarial,Misconceptions,What colour is a polar bear's skin?,Black,Black; It is black,White; Pink,https://example.org

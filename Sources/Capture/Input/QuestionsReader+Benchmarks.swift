@@ -8,7 +8,8 @@ import Foundation
 /// - PopQA (Mallen et al. 2023): `"possible_answers"`, a list or a string holding a JSON list (its TSV columns);
 /// - HaluEval's QA set (Li et al. 2023): `{"question", "right_answer", "hallucinated_answer"}`, read as two given
 ///   answers to score, labelled 1 and 0; TruthfulQA's rows (`best_answer`, `correct_answers`,
-///   `incorrect_answers`) likewise, one given answer each, and its CSV (`BenchmarkCSV`);
+///   `incorrect_answers`, or the multiple-choice `mc2_targets`) likewise, one given answer each, and its CSV
+///   (`truthfulQACSV`);
 /// - any file that is one JSON array of such records.
 /// A record's nested fields (search results, entity pages) are left out of `/examples/meta`.
 extension QuestionsReader {
@@ -78,6 +79,7 @@ extension QuestionsReader {
         -> (answers: [(text: String, label: Int8, field: String)], keys: Set<String>)?
     {
         guard fields["response"] == nil else { return nil }
+        if let choices = try multipleChoice(fields, path: path, line: line) { return choices }
         let shapes: [[(key: String, label: Int8)]] = [
             [("right_answer", 1), ("hallucinated_answer", 0)],
             [("best_answer", 1), ("correct_answers", 1), ("incorrect_answers", 0)],
@@ -110,6 +112,36 @@ extension QuestionsReader {
             return (answers, Set(shape.map(\.key)))
         }
         return nil
+    }
+
+    /// TruthfulQA's multiple-choice rows: `mc2_targets` (else `mc1_targets`), `{"choices": [...], "labels": [1, 0,
+    /// ...]}`, one given answer per choice. Nil for another record.
+    private static func multipleChoice(_ fields: [String: Any], path: String, line: Int) throws
+        -> (answers: [(text: String, label: Int8, field: String)], keys: Set<String>)?
+    {
+        let keys = ["mc2_targets", "mc1_targets"]
+        guard let key = keys.first(where: { fields[$0] != nil }) else { return nil }
+        guard let target = fields[key] as? [String: Any], let choices = target["choices"] as? [Any],
+            let labels = target["labels"] as? [Any], choices.count == labels.count,
+            choices.allSatisfy({ $0 is String }),
+            labels.allSatisfy({ ($0 as? NSNumber).map { $0.doubleValue == 0 || $0.doubleValue == 1 } ?? false })
+        else {
+            throw StoreError.jsonl(
+                path: path, line: line,
+                message: "\"\(key)\" must be {\"choices\": [strings], \"labels\": [1 or 0 each]}, one label per choice")
+        }
+        var answers: [(text: String, label: Int8, field: String)] = []
+        for (choice, label) in zip(choices, labels) {
+            let text = (choice as! String).trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty, !answers.contains(where: { $0.text == text }) else { continue }
+            try refuseNUL(text, field: key, path: path, line: line)
+            answers.append((text, (label as! NSNumber).doubleValue == 1 ? 1 : 0, key))
+        }
+        guard answers.contains(where: { $0.label == 1 }), answers.contains(where: { $0.label == 0 }) else {
+            throw StoreError.jsonl(
+                path: path, line: line, message: "\"\(key)\" needs at least one right and one wrong choice")
+        }
+        return (answers, Set(keys))
     }
 
     /// The records of a file that is one JSON document rather than JSON Lines: a JSON array of records, or an
