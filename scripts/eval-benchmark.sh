@@ -7,7 +7,8 @@
 # Gemma 3 270M, a base model, "Question: …\nAnswer:"), answers of up to 48 tokens, and only the hooks the shipped
 # probes read are captured (OUT_DIR/acts.h5; REUSE=1 resumes it). Then `polygraph eval` with a report folder each:
 # answers.json (and question.json, the pre-generation probe, where shipped) on generated answers, given.json on
-# given ones (HaluEval, TruthfulQA). Each eval prints the probe beside the best confidence with a bootstrap interval.
+# given ones (HaluEval, TruthfulQA). Each eval prints the probe beside the best confidence with a bootstrap interval,
+# and within each group where the file has groups (topic; PopQA's prop; TruthfulQA's category).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n 2,9p "$0" >&2; exit 2; }
@@ -43,10 +44,16 @@ if "$BIN" inspect "$OUT/acts.h5" | grep -q '^meta:.*answer_source'; then
 else
   EVALS=(answers question)
 fi
+# Within-group AUROC too, where the file has groups: the project's topics, PopQA's relation, TruthfulQA's category.
+META=$("$BIN" inspect "$OUT/acts.h5" | grep '^meta:' || true)
+GROUP=()
+for column in topic prop category; do
+  if grep -qE "[ ,]$column(,|$)" <<<"$META"; then GROUP=(--group-by "$column"); break; fi
+done
 for name in "${EVALS[@]}"; do
   [ -f "probes/$DEST/$name.json" ] || continue
   echo "== eval: probes/$DEST/$name.json -> $OUT/$name/" >&2
   mkdir -p "$OUT/$name"
   "$BIN" eval --probe "probes/$DEST/$name.json" --acts "$OUT/acts.h5" --report "$OUT/$name" \
-    --scores "$OUT/$name/scores.csv"
+    --scores "$OUT/$name/scores.csv" "${GROUP[@]}"
 done

@@ -11,6 +11,7 @@ if [ ! -f models/SmolLM2-135M-Instruct.Q4_1.gguf ]; then
   echo "skip: SmolLM2 missing"; exit 0
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+[ -n "${KEEP_TMP:-}" ] && trap - EXIT && echo "files in $tmp"
 failed=0
 fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
 cat > "$tmp/nq_open.jsonl" <<'JSONL'
@@ -50,6 +51,24 @@ out=$(scripts/eval-benchmark.sh smollm2 "$tmp/TruthfulQA.csv" "$tmp/tq" 2>&1); r
 if [ $rc -ne 0 ]; then fail "TruthfulQA CSV: exit $rc: $(tail -3 <<<"$out")"
 elif [ "$(rows "$tmp/tq/given/eval.json")" != 3 ]; then fail "TruthfulQA CSV: given.json should score 3 answers"
 else echo "ok: TruthfulQA's CSV scored as 3 given answers"; fi
+
+# PopQA's columns as its TSV gives them (lists as JSON text); its relation (prop) groups the within-group AUROC.
+cat > "$tmp/popqa.jsonl" <<'JSONL'
+{"id": 1, "subj": "Lyon", "prop": "country", "question": "In what country is Lyon?", "possible_answers": "[\"France\"]"}
+{"id": 2, "subj": "Mombasa", "prop": "country", "question": "In what country is Mombasa?", "possible_answers": "[\"Kenya\"]"}
+{"id": 3, "subj": "Osaka", "prop": "country", "question": "In what country is Osaka?", "possible_answers": "[\"Japan\"]"}
+{"id": 4, "subj": "Tromsø", "prop": "country", "question": "In what country is Tromsø?", "possible_answers": "[\"Norway\"]"}
+{"id": 5, "subj": "Hamlet", "prop": "author", "question": "Who is the author of Hamlet?", "possible_answers": "[\"William Shakespeare\", \"Shakespeare\"]"}
+{"id": 6, "subj": "Emma", "prop": "author", "question": "Who is the author of Emma?", "possible_answers": "[\"Jane Austen\"]"}
+{"id": 7, "subj": "Dubliners", "prop": "author", "question": "Who is the author of Dubliners?", "possible_answers": "[\"James Joyce\"]"}
+{"id": 8, "subj": "Kim", "prop": "author", "question": "Who is the author of Kim?", "possible_answers": "[\"Rudyard Kipling\", \"Kipling\"]"}
+JSONL
+out=$(scripts/eval-benchmark.sh smollm2 "$tmp/popqa.jsonl" "$tmp/pop" 2>&1); rc=$?
+if [ $rc -ne 0 ]; then fail "PopQA shape: exit $rc: $(tail -3 <<<"$out")"
+elif [ "$(rows "$tmp/pop/answers/eval.json")" != 8 ]; then fail "PopQA shape: answers.json should measure 8 rows"
+elif ! python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['auroc_within_groups']['column'] != 'prop')" \
+  "$tmp/pop/answers/eval.json"; then fail "PopQA shape: eval was not grouped by prop"
+else echo "ok: PopQA records (possible_answers as JSON text) measured, grouped by their relation"; fi
 
 echo '{"question": "x", "answer": ["a", 3]}' > "$tmp/bad.jsonl"
 out=$(scripts/eval-benchmark.sh smollm2 "$tmp/bad.jsonl" "$tmp/bad" 2>&1); rc=$?
