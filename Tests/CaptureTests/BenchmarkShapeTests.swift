@@ -68,6 +68,10 @@ import ActivationStore
         #expect(examples.allSatisfy { $0.text == "What is the capital of Australia?" && $0.answers.isEmpty })
         #expect(examples.map { $0.meta["response_field"] } == ["right_answer", "hallucinated_answer"])
         #expect(examples[0].meta["knowledge"] == "Canberra was chosen as the capital in 1908.")
+        // a record's own field of that name does not hide where each given answer came from
+        let renamed = try parse(
+            #"{"question": "q", "right_answer": "r", "hallucinated_answer": "h", "response_field": "x"}"#)
+        #expect(renamed.map { $0.meta["response_field"] } == ["right_answer", "hallucinated_answer"])
     }
 
     @Test("TruthfulQA: its rows (lists) and its CSV (\"; \"-separated) give one labelled answer each, repeats once")

@@ -86,7 +86,7 @@ public enum QuestionsReader {
             return given.answers.map { answer in
                 var example = DatasetExample(
                     text: question, label: answer.label,
-                    meta: meta.merging(["response_field": answer.field]) { a, _ in a },
+                    meta: meta.merging(["response_field": answer.field]) { _, ours in ours },
                     line: line)
                 example.response = answer.text
                 return example
@@ -118,7 +118,7 @@ public enum QuestionsReader {
     }
 
     /// Fields other than `reserved` become `meta`: strings and numbers; a nested value is an error in the project's
-    /// own format, and is left out of a benchmark's record (TriviaQA's search results, PopQA's lists).
+    /// own format, and is left out of a benchmark's record (TriviaQA's search results and entity pages).
     private static func extraFields(
         _ fields: [String: Any], reserved: Set<String>, benchmark: Bool, path: String, line: Int
     ) throws -> [String: String] {
