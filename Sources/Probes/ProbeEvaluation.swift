@@ -92,7 +92,8 @@ public struct ProbeEvaluation: Codable, Sendable {
             "flags: " + ProbeFlag.allCases.map { "\($0.rawValue) \(flags[$0.rawValue] ?? 0)" }.joined(separator: ", ")
             + "\n"
         out += String(
-            format: "false statements passed as ok: %.3f; true statements flagged likely_false: %.3f\n", falseOKRate,
+            format: "false rows (label 0) passed as ok: %.3f; true rows (label 1) flagged likely_false: %.3f\n",
+            falseOKRate,
             trueFlaggedRate)
         if baselines.isEmpty { out += "no confidence baselines: these files have no /confidence columns\n" }
         for b in baselines { out += b.text + "\n" }
