@@ -144,6 +144,11 @@ import ActivationStore
                 "\"question\""
             ),
             ("{\"question\": \"x\", \"answer\": \"a\\u0000b\"}", 1, "NUL"),
+            (
+                #"{"question": "q", "mc2_targets": {"choices": ["a", "b"], "labels": [1, 2]}}"#, 1,
+                "one label per choice"
+            ),
+            (#"{"question": "q", "mc2_targets": {"choices": ["a", 5], "labels": [1, 0]}}"#, 1, "one label per choice"),
         ])
     func malformed(text: String, line: Int, fragment: String) {
         let found = failure(text)

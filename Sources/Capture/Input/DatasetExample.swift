@@ -44,8 +44,10 @@ public struct Dataset: Sendable {
         let name = url.deletingPathExtension().lastPathComponent
         switch url.pathExtension.lowercased() {
         case "csv":
-            // (a FIFO or device is left to CSVReader's error: reading it here could block)
-            if RegularFile.problem(path) == nil, let data = FileManager.default.contents(atPath: path),
+            // Only a TruthfulQA header (`kind` reads the first 64 KB) makes the file be read as questions; a FIFO or
+            // device is left to CSVReader's error, as reading it here could block.
+            if kind(path: path) == .questions, RegularFile.problem(path) == nil,
+                let data = FileManager.default.contents(atPath: path),
                 let questions = try QuestionsReader.truthfulQACSV([UInt8](data), path: path)
             {
                 return Dataset(

@@ -45,14 +45,14 @@ extension QuestionsReader {
             if text.hasPrefix("["), let data = text.data(using: .utf8),
                 let list = try? JSONSerialization.jsonObject(with: data) as? [Any]
             {
-                guard list.allSatisfy({ $0 is String }) else { return nil }
-                list.forEach { add($0 as! String) }
+                guard let strings = strings(list) else { return nil }
+                strings.forEach(add)
             } else {
                 add(text)
             }
         case let list as [Any]:
-            guard list.allSatisfy({ $0 is String }) else { return nil }
-            list.forEach { add($0 as! String) }
+            guard let strings = strings(list) else { return nil }
+            strings.forEach(add)
         case let object as [String: Any]:
             let main = object["value"] ?? object["Value"]
             let aliases = object["aliases"] ?? object["Aliases"]
@@ -62,8 +62,8 @@ extension QuestionsReader {
                 add(text)
             }
             if let aliases {
-                guard let list = aliases as? [Any], list.allSatisfy({ $0 is String }) else { return nil }
-                list.forEach { add($0 as! String) }
+                guard let strings = strings(aliases) else { return nil }
+                strings.forEach(add)
             }
         default:
             return nil
@@ -89,12 +89,13 @@ extension QuestionsReader {
             for (key, label) in shape {
                 guard let value = fields[key], !(value is NSNull) else { continue }
                 let texts: [String]
-                switch value {
-                case let text as String where key.hasSuffix("s"):
-                    texts = text.components(separatedBy: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                case let text as String: texts = [text.trimmingCharacters(in: .whitespaces)]
-                case let list as [Any] where list.allSatisfy({ $0 is String }): texts = list.map { $0 as! String }
-                default:
+                if let text = value as? String {
+                    // a plural field as text: TruthfulQA's CSV separates its answers with "; "
+                    texts = (key.hasSuffix("s") ? text.components(separatedBy: ";") : [text])
+                        .map { $0.trimmingCharacters(in: .whitespaces) }
+                } else if let list = strings(value) {
+                    texts = list
+                } else {
                     throw StoreError.jsonl(
                         path: path, line: line, message: "\"\(key)\" must be a string or a list of strings")
                 }
@@ -121,10 +122,11 @@ extension QuestionsReader {
     {
         let keys = ["mc2_targets", "mc1_targets"]
         guard let key = keys.first(where: { fields[$0] != nil }) else { return nil }
-        guard let target = fields[key] as? [String: Any], let choices = target["choices"] as? [Any],
-            let labels = target["labels"] as? [Any], choices.count == labels.count,
-            choices.allSatisfy({ $0 is String }),
-            labels.allSatisfy({ ($0 as? NSNumber).map { $0.doubleValue == 0 || $0.doubleValue == 1 } ?? false })
+        let target = fields[key] as? [String: Any]
+        let rawLabels = target?["labels"] as? [Any]
+        let labels = rawLabels?.compactMap { ($0 as? NSNumber)?.doubleValue }.filter { $0 == 0 || $0 == 1 }
+        guard let choices = strings(target?["choices"]), let rawLabels, let labels, labels.count == rawLabels.count,
+            choices.count == labels.count
         else {
             throw StoreError.jsonl(
                 path: path, line: line,
@@ -132,10 +134,10 @@ extension QuestionsReader {
         }
         var answers: [(text: String, label: Int8, field: String)] = []
         for (choice, label) in zip(choices, labels) {
-            let text = (choice as! String).trimmingCharacters(in: .whitespaces)
+            let text = choice.trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty, !answers.contains(where: { $0.text == text }) else { continue }
             try refuseNUL(text, field: key, path: path, line: line)
-            answers.append((text, (label as! NSNumber).doubleValue == 1 ? 1 : 0, key))
+            answers.append((text, label == 1 ? 1 : 0, key))
         }
         guard answers.contains(where: { $0.label == 1 }), answers.contains(where: { $0.label == 0 }) else {
             throw StoreError.jsonl(

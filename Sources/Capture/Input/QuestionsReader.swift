@@ -150,11 +150,17 @@ public enum QuestionsReader {
                 message: "\"answers\" must be a non-empty array of accepted answer strings"
                     + " (or give \"response\" with a \"label\")")
         }
-        let strings = answers.compactMap { $0 as? String }
-        guard strings.count == answers.count else {
+        guard let strings = strings(answers) else {
             throw StoreError.jsonl(path: path, line: line, message: "every entry of \"answers\" must be a string")
         }
         return strings
+    }
+
+    /// A JSON array whose entries are all strings, as `[String]`; nil for any other value.
+    static func strings(_ value: Any?) -> [String]? {
+        guard let list = value as? [Any] else { return nil }
+        let strings = list.compactMap { $0 as? String }
+        return strings.count == list.count ? strings : nil
     }
 
     /// `response`: the given answer to score, or nil when the model is to generate one.
