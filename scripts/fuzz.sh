@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer via the Swift toolchain's -sanitize=fuzzer) of every entry point that takes
 # untrusted bytes: scripts/fuzz.sh [SECONDS] [TARGET...]   (default 60 s each; targets: gguf tokenizer csv jsonl
-# npy probe http). Builds fuzz/harness into .build-fuzz (the normal build is not touched), runs each target on a
+# npy probe http jinja). Builds fuzz/harness into .build-fuzz (the normal build is not touched), runs each target on a
 # copy of its seed corpus fuzz/corpus/<target>/, prints executions, exec/s and crashes per target, keeps crashing
 # inputs under fuzz/crashes/<target>/, and exits non-zero on any crash (or failed build).
 # Everything runs under `nice -n 19` (the machine is shared with long captures).
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
 shift || true
-ALL=(gguf tokenizer csv jsonl npy probe http)
+ALL=(gguf tokenizer csv jsonl npy probe http jinja)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 T0=$SECONDS
@@ -44,7 +44,9 @@ for t in "${TARGETS[@]}"; do
   cp fuzz/corpus/"$t"/* "$WORK/$t/corpus/"
   # -timeout: an input taking 10 s is a hang; -rss_limit_mb: unbounded allocation is a finding too.
   set +e
-  nice -n 19 "$BIN/fuzz-$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  # SWIFT_BACKTRACE off: libFuzzer's own handler then writes the crashing input (the Swift backtracer took the signal
+  # first and no input was kept).
+  SWIFT_BACKTRACE=enable=no nice -n 19 "$BIN/fuzz-$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -print_final_stats=1 -artifact_prefix="fuzz/crashes/$t/" "$WORK/$t/corpus" > "$WORK/$t.log" 2>&1
   rc=$?
   set -e
@@ -55,8 +57,8 @@ for t in "${TARGETS[@]}"; do
   if [ "$rc" -ne 0 ]; then
     crashes=1; crashed=1
     echo "!! fuzz-$t failed (exit $rc); input saved under fuzz/crashes/$t/:" >&2
-    grep -E "ERROR|Fatal error|SUMMARY|artifact|Test unit written" "$WORK/$t.log" | head -10 >&2
     cp "$WORK/$t.log" "fuzz/crashes/$t/last-run.log"
+    grep -E "ERROR|Fatal error|crashed|SUMMARY|artifact|Test unit written" "$WORK/$t.log" | head -10 >&2 || true
   fi
   line="fuzz-$t: ${runs} executions, ${speed} exec/s, coverage ${cov} edges, ${crashes} crashes (${SECONDS_EACH} s)"
   echo "$line"

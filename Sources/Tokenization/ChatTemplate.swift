@@ -65,6 +65,13 @@ public struct ChatTemplate: Sendable {
     /// - Throws: `ChatTemplateError.raised` when the template refuses the conversation (e.g. roles that do not
     ///   alternate), `.render` or `.unsupported` when it uses a value or construct the interpreter cannot handle.
     public func render(messages: [ChatMessage], addGenerationPrompt: Bool, now: Date = Date()) throws -> String {
+        try renderCountingSteps(messages: messages, addGenerationPrompt: addGenerationPrompt, now: now).text
+    }
+
+    /// `render` and the interpreter steps it took (`JinjaLimits.steps`).
+    func renderCountingSteps(messages: [ChatMessage], addGenerationPrompt: Bool, now: Date = Date()) throws -> (
+        text: String, steps: Int
+    ) {
         var globals = JinjaGlobals.standard(now: now)
         for (name, text) in variables { globals[name] = Self.value(text) }  // the conversation's own names below win
         globals["messages"] = .list(
@@ -74,7 +81,9 @@ public struct ChatTemplate: Sendable {
         globals["eos_token"] = .string(eosToken)
         globals["tools"] = JinjaValue.none
         globals["documents"] = JinjaValue.none
-        return try JinjaInterpreter(globals: globals).render(nodes)
+        let interpreter = JinjaInterpreter(globals: globals)
+        let text = try interpreter.render(nodes)
+        return (text, interpreter.steps)
     }
 
     /// This template with extra variables for every render, given as `name=value` (`--template-var`): the value is
@@ -132,6 +141,9 @@ enum JinjaGlobals {
             },
             "dict": function("dict") { _, kwargs in .object(kwargs) },
             "range": function("range") { args, _ in
+                guard (1...3).contains(args.count) else {
+                    throw ChatTemplateError.render("range expected 1 to 3 arguments, got \(args.count)")
+                }
                 let ints = try args.map { v -> Int in
                     guard let n = v.integerValue else {
                         throw ChatTemplateError.render("range() needs integers, got \(v.typeName)")
@@ -142,6 +154,8 @@ enum JinjaGlobals {
                     ints.count == 1
                     ? (0, ints[0], 1) : (ints[0], ints.count > 1 ? ints[1] : 0, ints.count > 2 ? ints[2] : 1)
                 guard step != 0 else { throw ChatTemplateError.render("range() arg 3 must not be zero") }
+                let count = ((Double(stop) - Double(start)) / Double(step)).rounded(.up)
+                try JinjaLimits.checkCount(count <= 0 ? 0 : count < 9e18 ? Int(count) : Int.max, "range()")
                 return .list(stride(from: start, to: stop, by: step).map { .integer($0) })
             },
             "strftime_now": function("strftime_now") { args, _ in .string(strftime(args.first?.str ?? "", now)) },

@@ -23,7 +23,7 @@ let package = Package(
     targets: [
         .target(name: "FuzzSupport", dependencies: [surface]),
         harness("gguf"), harness("tokenizer"), harness("csv"), harness("jsonl"), harness("npy"), harness("probe"),
-        harness("http", [server]),
+        harness("http", [server]), harness("jinja"),
     ],
     swiftLanguageModes: [.v6]
 )

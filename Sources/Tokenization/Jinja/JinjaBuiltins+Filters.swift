@@ -28,7 +28,14 @@ extension JinjaBuiltins {
             if v.isUndefined || (useIfFalsy && !v.truthy) { return param(0, "default_value") ?? .string("") }
             return v
         case "tojson":
-            let indent = param(0, "indent").flatMap(\.integerValue)
+            // A negative indent is Python's 0 (newlines only); the text is at most a line per value, each indented at
+            // most `indent` · depth.
+            let indent = param(0, "indent").flatMap(\.integerValue).map { max($0, 0) }
+            if let indent, indent > 0 {
+                let (values, depth) = try v.measureWithDepth()
+                try JinjaLimits.checkString(
+                    bytes: JinjaLimits.product(values, JinjaLimits.product(indent, depth)), "tojson's indent")
+            }
             var itemSeparator = indent == nil ? ", " : ",", keySeparator = ": "
             if case .list(let seps, _)? = param(2, "separators"), seps.count == 2 {
                 itemSeparator = seps[0].str
@@ -47,12 +54,12 @@ extension JinjaBuiltins {
         case "join":
             var items = try v.iterate()
             if let attr = param(1, "attribute") { items = try items.map { try attribute($0, attr.str) } }
-            return .string(items.map(\.str).joined(separator: param(0, "d")?.str ?? ""))
+            return .string(try joined(items.map(\.str), separator: param(0, "d")?.str ?? ""))
         case "replace":
             guard let old = param(0, "old")?.str, let new = param(1, "new")?.str else {
                 throw ChatTemplateError.render("replace needs old and new")
             }
-            return .string(pythonReplace(v.str, old, new, count: param(2, "count")?.integerValue ?? -1))
+            return .string(try pythonReplace(v.str, old, new, count: param(2, "count")?.integerValue ?? -1))
         case "items":
             guard case .dict(let d) = v else {
                 if v.isUndefined { return .list([]) }
@@ -62,11 +69,13 @@ extension JinjaBuiltins {
         case "int":
             switch v {
             case .integer: return v
-            case .float(let x): return .integer(Int(x))
+            case .float(let x): return .integer(try Int(python: x))
             case .bool(let b): return .integer(b ? 1 : 0)
             case .string(let s):
                 let t = pythonStrip(s, chars: nil, leading: true, trailing: true)
-                return .integer(Int(t) ?? Double(t).map { Int($0) } ?? (param(0, "default")?.integerValue ?? 0))
+                if let n = Int(t) { return .integer(n) }
+                if let x = Double(t) { return .integer(try Int(python: x)) }
+                return .integer(param(0, "default")?.integerValue ?? 0)
             default: return param(0, "default") ?? .integer(0)
             }
         case "float":
@@ -77,7 +86,7 @@ extension JinjaBuiltins {
             return param(0, "default") ?? .float(0)
         case "abs":
             switch v {
-            case .integer(let n): return .integer(abs(n))
+            case .integer(let n): return .integer(n < 0 ? try 0.checked("-", n) : n)
             case .float(let x): return .float(abs(x))
             default: throw ChatTemplateError.render("bad operand type for abs(): '\(v.typeName)'")
             }
@@ -155,7 +164,11 @@ extension JinjaBuiltins {
             let width = param(0, "width")
             let pad =
                 width.map {
-                    if case .string(let s) = $0 { s } else { String(repeating: " ", count: $0.integerValue ?? 4) }
+                    if case .string(let s) = $0 {
+                        s
+                    } else {
+                        String(repeating: " ", count: max($0.integerValue ?? 4, 0))
+                    }
                 } ?? "    "
             let first = param(1, "first")?.truthy ?? false, blank = param(2, "blank")?.truthy ?? false
             var s = v.str

@@ -58,7 +58,8 @@ extension JinjaBuiltins {
             return method(name) { args, _ in
                 guard args.count >= 2 else { throw ChatTemplateError.render("replace() takes at least 2 arguments") }
                 return .string(
-                    pythonReplace(s, args[0].str, args[1].str, count: args.count > 2 ? args[2].integerValue ?? -1 : -1))
+                    try pythonReplace(
+                        s, args[0].str, args[1].str, count: args.count > 2 ? args[2].integerValue ?? -1 : -1))
             }
         case "find", "rfind", "index", "rindex", "count":
             return method(name) { args, _ in
@@ -86,7 +87,7 @@ extension JinjaBuiltins {
             }
         case "join":
             return method(name) { args, _ in
-                .string(try (args.first ?? .list([])).iterate().map(\.str).joined(separator: s))
+                .string(try joined(try (args.first ?? .list([])).iterate().map(\.str), separator: s))
             }
         case "isdigit", "isalpha", "isspace", "isalnum", "isupper", "islower":
             return method(name) { _, _ in
@@ -171,7 +172,13 @@ func pythonStrip(_ s: String, chars: String?, leading: Bool, trailing: Bool) -> 
 }
 
 /// Python `str.replace(old, new[, count])`.
-func pythonReplace(_ s: String, _ old: String, _ new: String, count: Int) -> String {
+func pythonReplace(_ s: String, _ old: String, _ new: String, count: Int) throws -> String {
+    let growth = new.utf8.count - old.utf8.count
+    if growth > 0 {  // at most one replacement per len(old) characters of s, or per character and one more
+        let n = s.unicodeScalars.count, most = old.isEmpty ? n + 1 : n / old.unicodeScalars.count
+        try JinjaLimits.checkString(
+            bytes: s.utf8.count + JinjaLimits.product(count < 0 ? most : min(count, most), growth), "replace")
+    }
     if old.isEmpty {
         var out = String.UnicodeScalarView(), n = 0
         for u in s.unicodeScalars {
@@ -194,6 +201,17 @@ func pythonReplace(_ s: String, _ old: String, _ new: String, count: Int) -> Str
         }
     }
     return String(out)
+}
+
+/// `parts` joined by `separator` (`join`), within `JinjaLimits.stringBytes`.
+func joined(_ parts: [String], separator: String) throws -> String {
+    var bytes = JinjaLimits.product(max(parts.count - 1, 0), separator.utf8.count)
+    for p in parts {
+        bytes = min(bytes, JinjaLimits.stringBytes + 1) + p.utf8.count
+        try JinjaLimits.checkString(bytes: bytes, "join")
+    }
+    try JinjaLimits.checkString(bytes: bytes, "join")
+    return parts.joined(separator: separator)
 }
 
 /// Python `str.split(sep=None, maxsplit=-1)` and `rsplit`.

@@ -94,15 +94,25 @@ enum JinjaBuiltins {
     // MARK: Operators
 
     static func arithmetic(_ op: String, _ a: JinjaValue, _ b: JinjaValue) throws -> JinjaValue {
-        if op == "~" { return .string(a.str + b.str) }
+        if op == "~" {
+            let x = a.str, y = b.str
+            try JinjaLimits.checkString(bytes: x.utf8.count + y.utf8.count, "'~'")
+            return .string(x + y)
+        }
         if case .undefined(let hint) = a { throw ChatTemplateError.render(hint) }
         if case .undefined(let hint) = b { throw ChatTemplateError.render(hint) }
         switch (op, a, b) {
-        case let ("+", .string(x), .string(y)): return .string(x + y)
-        case let ("+", .list(x, t), .list(y, _)): return .list(x + y, isTuple: t)
+        case let ("+", .string(x), .string(y)):
+            try JinjaLimits.checkString(bytes: x.utf8.count + y.utf8.count, "'+'")
+            return .string(x + y)
+        case let ("+", .list(x, t), .list(y, _)):
+            try JinjaLimits.checkCount(x.count + y.count, "'+'")
+            return .list(x + y, isTuple: t)
         case let ("*", .string(s), .integer(n)), let ("*", .integer(n), .string(s)):
+            try JinjaLimits.checkString(bytes: JinjaLimits.product(n, s.utf8.count), "'*'")
             return .string(String(repeating: s, count: max(n, 0)))
         case let ("*", .list(x, t), .integer(n)):
+            try JinjaLimits.checkCount(JinjaLimits.product(n, x.count), "'*'")
             return .list(Array(repeatElement(x, count: max(n, 0)).joined()), isTuple: t)
         case ("%", .string, _): throw ChatTemplateError.unsupported("printf-style '%' string formatting", line: 0)
         default: break
@@ -113,17 +123,13 @@ enum JinjaBuiltins {
         }
         if bothIntegers, let p = a.integerValue, let q = b.integerValue {
             switch op {
-            case "+": return .integer(p + q)
-            case "-": return .integer(p - q)
-            case "*": return .integer(p * q)
+            case "+", "-", "*": return .integer(try p.checked(op, q))
             case "//", "%":
                 guard q != 0 else { throw ChatTemplateError.render("integer division or modulo by zero") }
-                let floorDiv = Int((Double(p) / Double(q)).rounded(.down))
-                return .integer(op == "//" ? floorDiv : p - floorDiv * q)
+                let (quotient, remainder) = try p.floorDivided(by: q)
+                return .integer(op == "//" ? quotient : remainder)
             case "**" where q >= 0:
-                var r = 1
-                for _ in 0..<q { r *= p }
-                return .integer(r)
+                return .integer(try p.power(q))
             default: break
             }
         }

@@ -11,6 +11,8 @@ final class JinjaInterpreter {
     private var output = ""
     /// Deepest macro nesting allowed (a recursive macro without a base case fails instead of overflowing the stack).
     private var macroDepth = 0
+    /// Steps taken by this render (`JinjaLimits.steps`).
+    private(set) var steps = 0
 
     init(globals: [String: JinjaValue]) {
         scopes = [globals]
@@ -20,6 +22,47 @@ final class JinjaInterpreter {
         scopes.append([:])
         _ = try execute(nodes)
         return output
+    }
+
+    // MARK: Limits (JinjaLimits)
+
+    /// Counts `n` steps of work; past `JinjaLimits.steps` the render stops.
+    private func step(_ n: Int = 1) throws {
+        steps += n
+        guard steps <= JinjaLimits.steps else {
+            throw ChatTemplateError.limit("rendering took more than \(JinjaLimits.steps) steps (a loop without end?)")
+        }
+    }
+
+    /// Appends to the output (the rendered prompt, or a macro's or block's text), at most `JinjaLimits.stringBytes`.
+    private func write(_ s: String) throws {
+        try JinjaLimits.checkString(bytes: output.utf8.count + s.utf8.count, "the rendered text")
+        try step(s.utf8.count >> 6)
+        output += s
+    }
+
+    /// `value` after checking it against the bounds on values (nesting, count, string length) and counting the
+    /// steps it took to make: every value an expression makes goes through here.
+    private func admit(_ value: JinjaValue) throws -> JinjaValue {
+        switch value {
+        case .string(let s):
+            try JinjaLimits.checkString(bytes: s.utf8.count, "an expression")
+            try step(s.utf8.count >> 6)
+        case .list, .dict, .namespace: try step(try value.measure())
+        default: break
+        }
+        return value
+    }
+
+    /// Counts the steps of an operation that reads all of `value` (a string method, a filter, `in`).
+    private func reading(_ value: JinjaValue) throws -> JinjaValue {
+        switch value {
+        case .string(let s): try step(s.utf8.count >> 6)
+        case .list(let items, _): try step(items.count)
+        case .dict(let pairs): try step(pairs.count)
+        default: break
+        }
+        return value
     }
 
     // MARK: Scopes
@@ -42,11 +85,12 @@ final class JinjaInterpreter {
     }
 
     private func execute(_ node: JinjaNode) throws -> Flow {
+        try step()
         switch node {
         case .text(let s):
-            output += s
+            try write(s)
         case .output(let e):
-            output += try evaluate(e).str
+            try write(try evaluate(e).str)
         case .sequence(let body):
             return try execute(body)
         case let .conditional(branches, otherwise):
@@ -70,7 +114,14 @@ final class JinjaInterpreter {
                 guard case .namespace(let ns) = lookup(object) else {
                     throw ChatTemplateError.render("cannot assign attribute on non-namespace object '\(object)'")
                 }
+                let before = ns.values
                 ns[attribute] = value
+                do {  // a namespace that now holds itself, or too much, is put back as it was
+                    try step(try JinjaValue.namespace(ns).measure())
+                } catch {
+                    ns.values = before
+                    throw error
+                }
             }
         case let .setBlock(name, body):
             let saved = output
@@ -117,6 +168,7 @@ final class JinjaInterpreter {
         if items.isEmpty { return try execute(otherwise) }
         let n = items.count
         for (index, item) in items.enumerated() {
+            try step(16)  // an iteration's scope and `loop` object cost about as much as 16 expressions
             scopes.append([:])
             defer { scopes.removeLast() }
             let loop: [(String, JinjaValue)] = [
@@ -180,39 +232,43 @@ final class JinjaInterpreter {
     // MARK: Expressions
 
     func evaluate(_ e: JinjaExpr) throws -> JinjaValue {
+        try step()
         switch e {
         case .literal(let l):
             return JinjaValue(l)
         case .name(let n):
             return lookup(n)
         case .list(let items):
-            return .list(try items.map(evaluate))
+            return try admit(.list(try items.map(evaluate)))
         case .tuple(let items):
-            return .list(try items.map(evaluate), isTuple: true)
+            return try admit(.list(try items.map(evaluate), isTuple: true))
         case .dict(let pairs):
-            return .dict(try pairs.map { (try evaluate($0.0), try evaluate($0.1)) })
+            return try admit(.dict(try pairs.map { (try evaluate($0.0), try evaluate($0.1)) }))
         case let .attribute(base, name):
-            return try JinjaBuiltins.attribute(try evaluate(base), name)
+            return try JinjaBuiltins.attribute(try reading(try evaluate(base)), name)
         case let .item(base, index):
-            return try JinjaBuiltins.item(try evaluate(base), try evaluate(index))
+            return try admit(try JinjaBuiltins.item(try reading(try evaluate(base)), try evaluate(index)))
         case let .slice(base, start, stop, step):
-            return try JinjaBuiltins.slice(
-                try evaluate(base), try start.map(evaluate), try stop.map(evaluate), try step.map(evaluate))
+            return try admit(
+                try JinjaBuiltins.slice(
+                    try reading(try evaluate(base)), try start.map(evaluate), try stop.map(evaluate),
+                    try step.map(evaluate)))
         case let .call(callee, args, kwargs):
             let f = try evaluate(callee)
-            let argValues = try args.map(evaluate)
+            let argValues = try args.map { try reading(try evaluate($0)) }
             let kwValues = try kwargs.map { ($0.0, try evaluate($0.1)) }
             switch f {
-            case .function(let fn): return try fn.call(argValues, kwValues)
+            case .function(let fn): return try admit(try fn.call(argValues, kwValues))
             case .undefined(let hint): throw ChatTemplateError.render(hint)
             default: throw ChatTemplateError.render("'\(f.typeName)' object is not callable")
             }
         case let .filter(base, name, args, kwargs):
-            let value = try evaluate(base)
-            return try JinjaBuiltins.filter(
-                name, value, try args.map(evaluate), try kwargs.map { ($0.0, try evaluate($0.1)) }, self)
+            let value = try reading(try evaluate(base))
+            return try admit(
+                try JinjaBuiltins.filter(
+                    name, value, try args.map(evaluate), try kwargs.map { ($0.0, try evaluate($0.1)) }, self))
         case let .test(base, name, args, negated):
-            let result = try JinjaBuiltins.test(name, try evaluate(base), try args.map(evaluate))
+            let result = try JinjaBuiltins.test(name, try reading(try evaluate(base)), try args.map(evaluate))
             return .bool(result != negated)
         case let .unary(op, operand):
             let v = try evaluate(operand)
@@ -220,7 +276,7 @@ final class JinjaInterpreter {
             case "not": return .bool(!v.truthy)
             case "-":
                 switch v {
-                case .integer(let n): return .integer(-n)
+                case .integer(let n): return .integer(try 0.checked("-", n))
                 case .float(let x): return .float(-x)
                 case .bool(let b): return .integer(b ? -1 : 0)
                 default: throw ChatTemplateError.render("bad operand type for unary -: '\(v.typeName)'")
@@ -240,11 +296,11 @@ final class JinjaInterpreter {
                 let l = try evaluate(lhs)
                 return l.truthy ? l : try evaluate(rhs)
             }
-            return try JinjaBuiltins.arithmetic(op, try evaluate(lhs), try evaluate(rhs))
+            return try admit(try JinjaBuiltins.arithmetic(op, try evaluate(lhs), try evaluate(rhs)))
         case let .compare(first, rest):
-            var left = try evaluate(first)
+            var left = try reading(try evaluate(first))
             for (op, rhs) in rest {
-                let right = try evaluate(rhs)
+                let right = try reading(try evaluate(rhs))
                 let ok: Bool
                 switch op {
                 case "==": ok = JinjaValue.equal(left, right)

@@ -1,8 +1,9 @@
 // The Jinja lexer's literals: numbers and quoted strings (with Python's unicode-escape decoding).
 
 extension JinjaLexer {
-    /// A number literal (digits with `_` separators, an optional fraction and exponent).
-    mutating func number() {
+    /// A number literal (digits with `_` separators, an optional fraction and exponent); an integer past 64 bits is an
+    /// error (jinja2's would be exact, and 0 before 2026-12-07 was silently wrong).
+    mutating func number() throws {
         var j = pos
         func digits() { while let d = at(j), (d.isASCII && d.properties.numericType != nil) || d == "_" { j += 1 } }
         digits()
@@ -22,7 +23,14 @@ extension JinjaLexer {
             }
         }
         let text = String(String.UnicodeScalarView(src[pos..<j])).replacingOccurrences(of: "_", with: "")
-        emit(isFloat ? .float(Double(text) ?? 0) : .integer(Int(text) ?? 0))
+        if isFloat {
+            emit(.float(Double(text) ?? 0))
+        } else {
+            guard let n = Int(text) else {
+                throw ChatTemplateError.syntax("integer \(text) is past 64 bits", line: line)
+            }
+            emit(.integer(n))
+        }
         advance(to: j)
     }
 

@@ -11,6 +11,8 @@ public enum ChatTemplateError: Error, Equatable, CustomStringConvertible {
     case render(String)
     /// The template called `raise_exception(message)`.
     case raised(String)
+    /// The template went past one of the interpreter's bounds (`JinjaLimits`: nesting, sizes, steps).
+    case limit(String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,9 @@ public enum ChatTemplateError: Error, Equatable, CustomStringConvertible {
             "chat template uses \(construct), which Polygraph's Jinja interpreter does not support (line \(line))"
         case let .render(message): "chat template rendering failed: \(message)"
         case let .raised(message): "chat template refused the conversation: \(message)"
+        case let .limit(message):
+            "chat template stopped: \(message); a chat prompt never needs this much, so the template is corrupt or "
+                + "hostile: pass --template with a built-in format (chatml, llama3, gemma, …) instead"
         }
     }
 }
@@ -239,7 +244,7 @@ struct JinjaLexer {
             if c == "'" || c == "\"" {
                 try stringLiteral(quote: c)
             } else if c.properties.numericType != nil && c.isASCII {
-                number()
+                try number()
             } else if c == "_" || c.properties.isAlphabetic {
                 var j = pos
                 while let d = at(j),

@@ -5,6 +5,13 @@ import Foundation
 extension JinjaParser {
     // MARK: Expressions
 
+    /// One more link of a chain the parser builds in a loop (`a + b + c`, `x.y.z`, `s|trim|upper`): each nests the
+    /// tree one level deeper, as brackets do (`enter`); the caller takes `links` off `depth` when the chain ends.
+    private mutating func link(_ links: inout Int) throws {
+        try enter()
+        links += 1
+    }
+
     /// `a, b` without brackets is a tuple (as on the right of `set`).
     mutating func parseTupleOrExpression() throws -> JinjaExpr {
         let first = try parseExpression()
@@ -18,8 +25,12 @@ extension JinjaParser {
     }
 
     mutating func parseExpression() throws -> JinjaExpr {
+        try enter()
+        var links = 1
+        defer { depth -= links }
         var e = try parseOr()
         while skip(.name("if")) {
+            try link(&links)
             let condition = try parseOr()
             let otherwise = skip(.name("else")) ? try parseExpression() : nil
             e = .conditional(then: e, condition: condition, otherwise: otherwise)
@@ -28,19 +39,33 @@ extension JinjaParser {
     }
 
     mutating func parseOr(noCondExpr: Bool = false) throws -> JinjaExpr {
+        var links = 0
+        defer { depth -= links }
         var e = try parseAnd()
-        while skip(.name("or")) { e = .binary("or", e, try parseAnd()) }
+        while skip(.name("or")) {
+            try link(&links)
+            e = .binary("or", e, try parseAnd())
+        }
         return e
     }
 
     private mutating func parseAnd() throws -> JinjaExpr {
+        var links = 0
+        defer { depth -= links }
         var e = try parseNot()
-        while skip(.name("and")) { e = .binary("and", e, try parseNot()) }
+        while skip(.name("and")) {
+            try link(&links)
+            e = .binary("and", e, try parseNot())
+        }
         return e
     }
 
     private mutating func parseNot() throws -> JinjaExpr {
-        if skip(.name("not")) { return .unary("not", try parseNot()) }
+        if skip(.name("not")) {
+            try enter()
+            defer { depth -= 1 }
+            return .unary("not", try parseNot())
+        }
         return try parseCompare()
     }
 
@@ -64,37 +89,55 @@ extension JinjaParser {
     }
 
     private mutating func parseMath1() throws -> JinjaExpr {
+        var links = 0
+        defer { depth -= links }
         var e = try parseConcat()
         while case .op(let o)? = current, o == "+" || o == "-" {
             i += 1
+            try link(&links)
             e = .binary(o, e, try parseConcat())
         }
         return e
     }
 
     private mutating func parseConcat() throws -> JinjaExpr {
+        var links = 0
+        defer { depth -= links }
         var e = try parseMath2()
-        while skip(.op("~")) { e = .binary("~", e, try parseMath2()) }
+        while skip(.op("~")) {
+            try link(&links)
+            e = .binary("~", e, try parseMath2())
+        }
         return e
     }
 
     private mutating func parseMath2() throws -> JinjaExpr {
+        var links = 0
+        defer { depth -= links }
         var e = try parsePow()
         while case .op(let o)? = current, ["*", "/", "//", "%"].contains(o) {
             i += 1
+            try link(&links)
             e = .binary(o, e, try parsePow())
         }
         return e
     }
 
     private mutating func parsePow() throws -> JinjaExpr {
+        var links = 0
+        defer { depth -= links }
         var e = try parseUnary()
-        while skip(.op("**")) { e = .binary("**", e, try parseUnary()) }
+        while skip(.op("**")) {
+            try link(&links)
+            e = .binary("**", e, try parseUnary())
+        }
         return e
     }
 
     private mutating func parseUnary(withFilter: Bool = true) throws -> JinjaExpr {
         var e: JinjaExpr
+        try enter()
+        defer { depth -= 1 }
         if skip(.op("-")) {
             e = .unary("-", try parseUnary(withFilter: false))
         } else if skip(.op("+")) {
@@ -156,8 +199,11 @@ extension JinjaParser {
     }
 
     private mutating func parsePostfix(_ base: JinjaExpr) throws -> JinjaExpr {
+        var links = 0
+        defer { depth -= links }
         var e = base
         while true {
+            if current == .op(".") || current == .op("[") || current == .op("(") { try link(&links) }
             if skip(.op(".")) {
                 if case .integer(let n)? = current {
                     i += 1
@@ -218,8 +264,11 @@ extension JinjaParser {
     }
 
     private mutating func parseFilterExpr(_ base: JinjaExpr) throws -> JinjaExpr {
+        var links = 0
+        defer { depth -= links }
         var e = base
         while true {
+            if current == .op("|") || isName("is") { try link(&links) }
             if skip(.op("|")) {
                 var name = try expectName()
                 while skip(.op(".")) { name += "." + (try expectName()) }

@@ -45,6 +45,8 @@ indirect enum JinjaNode: Sendable {
 struct JinjaParser {
     let tokens: [LexedToken]
     var i = 0
+    /// How deep the block or expression being parsed is nested (`enter`).
+    var depth = 0
 
     static func parse(_ source: String) throws -> [JinjaNode] {
         var parser = JinjaParser(tokens: try JinjaLexer.tokenize(source))
@@ -59,6 +61,16 @@ struct JinjaParser {
     var line: Int { i < tokens.count ? tokens[i].line : (tokens.last?.line ?? 1) }
 
     func syntax(_ message: String) -> ChatTemplateError { .syntax(message, line: line) }
+
+    /// One level deeper: a block, an expression in brackets, or an operator applied to a nested operand. The parsed
+    /// tree is walked recursively (rendering, and freeing it), so its depth is bounded by `JinjaLimits.nesting`.
+    /// Callers undo it with `depth -= 1` when the level is parsed.
+    mutating func enter() throws {
+        depth += 1
+        guard depth <= JinjaLimits.nesting else {
+            throw syntax("blocks or expressions nested more than \(JinjaLimits.nesting) deep")
+        }
+    }
 
     mutating func next() -> JinjaToken? {
         defer { i += 1 }
@@ -101,6 +113,8 @@ struct JinjaParser {
 
     /// Nodes up to a statement whose keyword is in `enders` (consumed: `{%` and the keyword); returns that keyword.
     private mutating func parseBody(until enders: Set<String>) throws -> ([JinjaNode], String?) {
+        try enter()
+        defer { depth -= 1 }
         var nodes: [JinjaNode] = []
         while let t = current {
             switch t {
