@@ -63,7 +63,8 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
         case let error as ChatTemplateError:
             switch error {
             case .raised, .render: return GateError.chatTemplateRefused(error.description)
-            case .syntax, .unsupported: return GateError.engineFailure("the chat template failed: \(error)")
+            case .syntax, .unsupported, .limit:  // past JinjaLimits only a corrupt or hostile template goes
+                return GateError.engineFailure("the chat template failed: \(error)")
             }
         case let error as TokenizationError: return GateError.chatTemplateRefused(error.description)
         default: return error

@@ -97,8 +97,7 @@ struct JinjaLimitsTests {
         }
         #expect(message.hasPrefix(expected), "\(message)")
         #expect(Date().timeIntervalSince(start) < 30, "\(source) took \(Date().timeIntervalSince(start)) s to stop")
-        #expect(
-            String(describing: ChatTemplateError.limit(message)).contains("pass --template with a built-in format"))
+        #expect(String(describing: ChatTemplateError.limit(message)).hasSuffix("so the template is corrupt or hostile"))
     }
 
     @Test(

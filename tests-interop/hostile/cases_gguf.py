@@ -152,6 +152,23 @@ def cases(ctx):
                                                     "--max-tokens", "2"], expect=expect))
         # inspect only describes the file (and lists its hooks: a block count of 2^40 once built 2^44 names).
         out.append(Case("gguf", "config (inspect): " + name, ["inspect", path], expect="any"))
+    # A chat template is a program from the file (JinjaLimits): each must end in a clear error, not a stack overflow,
+    # a trap, unbounded memory or a render that runs for hours.
+    for i, (name, template) in enumerate([
+        ("blocks nested 20,000 deep", "{% if true %}" * 20000 + "{% endif %}" * 20000),
+        ("operators chained 100,000 times", "{{ 1" + " + 1" * 100000 + " }}"),
+        ("a string of 10^9 bytes", "{{ 'a' * 1000000000 }}"),
+        ("range(10^9) as a list", "{{ range(1000000000)|list|length }}"),
+        ("loops without end", "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"),
+        ("a namespace that holds itself", "{% set ns = namespace(a=1) %}{% set ns.a = ns %}{{ ns }}"),
+        ("integer overflow", "{{ 9223372036854775807 + 1 }}"),
+        ("range() without arguments", "{{ range() }}"),
+    ]):
+        x = base.copy()
+        x.set("tokenizer.chat_template", g.STR, template)
+        path = x.write(os.path.join(tmp, "template%02d.gguf" % i))
+        out.append(Case("gguf", "chat template: " + name, ["generate", "--model", path, "--chat", "--prompt", "hi",
+                                                           "--max-tokens", "2"], want="chat template"))
     fifo = os.path.join(tmp, "fifo.gguf")
     os.mkfifo(fifo)
     for argv in (["inspect", fifo], ["generate", "--model", fifo, "--prompt", "hi"]):

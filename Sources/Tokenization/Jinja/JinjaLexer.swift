@@ -22,8 +22,7 @@ public enum ChatTemplateError: Error, Equatable, CustomStringConvertible {
         case let .render(message): "chat template rendering failed: \(message)"
         case let .raised(message): "chat template refused the conversation: \(message)"
         case let .limit(message):
-            "chat template stopped: \(message); a chat prompt never needs this much, so the template is corrupt or "
-                + "hostile: pass --template with a built-in format (chatml, llama3, gemma, …) instead"
+            "chat template stopped: \(message); a chat prompt never needs this much, so the template is corrupt or hostile"
         }
     }
 }
