@@ -50,6 +50,22 @@ import Tokenization
         }
     }
 
+    @Test("a template past JinjaLimits is the engine's failure (a corrupt or hostile template), not the request's")
+    func templatePastALimit() throws {
+        let template = try ChatTemplate(source: "{% for i in range(10) %}{{ 'x' * 1000000 }}{% endfor %}")
+        do {
+            _ = try template.render(messages: [.user("Hi")], addGenerationPrompt: true)
+            Issue.record("a 10 MB prompt rendered")
+        } catch {
+            guard case GateError.engineFailure(let reason)? = InferenceGateEngine.renderFailure(error) as? GateError
+            else {
+                Issue.record("\(error) mapped to \(InferenceGateEngine.renderFailure(error))")
+                return
+            }
+            #expect(reason.contains("chat template stopped: the rendered text would make a string of"))
+        }
+    }
+
     @Test("the engine: a variable the template does not read changes nothing; a nameless one is refused")
     func engine() throws {
         guard let path = RealModelGateTests.model() else { return }
