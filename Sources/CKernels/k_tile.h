@@ -30,14 +30,10 @@ static inline void headers16(const uint8_t *const p[16], size_t at, __m512i *t0,
     *t3 = _mm512_unpackhi_epi64(a1, a3);
 }
 
-// d · scale_j and dmin · min_j (j = 0 … 7) of one Q4_K super-block of sixteen rows (lane i: the block at
-// p[i] + at; layout in quant_matvec_k.c), decoded as q4k_scales_mins does per row, times d and dmin: the tile's sc
-// and of. Its sixteen-byte headers come through headers16: with four gathers (until 2026-12-07, thirtieth session)
-// 12% of the one-sequence kernel's samples waited on them; 1.5B decode, 2 × 5 alternating rounds, `quantized`
-// 23.3 / 23.5 → 24.4 / 24.5 tok/s (medians), `quantizedInt8` level (27.1 / 27.4 → 25.9 / 27.4).
-static inline void q4k_scales16(const uint8_t *const p[16], size_t at, __m512 sc[8], __m512 mn[8]) {
-    __m512i h, w0, w1, w2;  // f16 d | f16 dmin << 16, then the twelve scale bytes, lane i: row i
-    headers16(p, at, &h, &w0, &w1, &w2);
+// d · scale_j and dmin · min_j (j = 0 … 7) of sixteen Q4_K super-blocks whose headers are in lanes (lane i: h = f16
+// d | f16 dmin << 16, w0, w1, w2 = the twelve scale bytes), decoded as q4k_scales_mins does per row, times d and
+// dmin: the tile's sc and of.
+static inline void q4k_scales_of(__m512i h, __m512i w0, __m512i w1, __m512i w2, __m512 sc[8], __m512 mn[8]) {
     const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(h));
     const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16)));
     const __m512i m6 = _mm512_set1_epi32(63), m4 = _mm512_set1_epi32(15), m2 = _mm512_set1_epi32(3);
@@ -56,6 +52,16 @@ static inline void q4k_scales16(const uint8_t *const p[16], size_t at, __m512 sc
         sc[j + 4] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(s));
         mn[j + 4] = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(m));
     }
+}
+
+// q4k_scales_of for one Q4_K super-block of sixteen rows (lane i: the block at p[i] + at; layout in
+// quant_matvec_k.c). Its sixteen-byte headers come through headers16: with four gathers (until 2026-12-07, thirtieth
+// session) 12% of the one-sequence kernel's samples waited on them; 1.5B decode, 2 × 5 alternating rounds,
+// `quantized` 23.3 / 23.5 → 24.4 / 24.5 tok/s (medians), `quantizedInt8` level (27.1 / 27.4 → 25.9 / 27.4).
+static inline void q4k_scales16(const uint8_t *const p[16], size_t at, __m512 sc[8], __m512 mn[8]) {
+    __m512i h, w0, w1, w2;  // f16 d | f16 dmin << 16, then the twelve scale bytes, lane i: row i
+    headers16(p, at, &h, &w0, &w1, &w2);
+    q4k_scales_of(h, w0, w1, w2, sc, mn);
 }
 
 // Sixteen rows from `row` of a matrix of rb-byte rows (rows past `rows` repeat the last one): row pointers and their

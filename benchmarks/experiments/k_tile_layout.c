@@ -61,28 +61,6 @@ static void pack(const uint8_t *w, size_t rows, size_t cols, uint8_t *out) {
     }
 }
 
-// q4k_scales16's decoding, from the four stored header vectors.
-static inline void scales_from(const uint8_t *hb, __m512 sc[8], __m512 mn[8]) {
-    const __m512i h = _mm512_loadu_si512(hb), w0 = _mm512_loadu_si512(hb + 64), w1 = _mm512_loadu_si512(hb + 128),
-                  w2 = _mm512_loadu_si512(hb + 192);
-    const __m512 d = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(h));
-    const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16)));
-    const __m512i m6 = _mm512_set1_epi32(63), m4 = _mm512_set1_epi32(15), m2 = _mm512_set1_epi32(3);
-    for (int j = 0; j < 4; j++) {
-        sc[j] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(w0, 8 * j), m6)));
-        mn[j] = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(w1, 8 * j), m6)));
-    }
-    for (int j = 0; j < 4; j++) {
-        const __m512i b8 = _mm512_srli_epi32(w2, 8 * j);
-        const __m512i s = _mm512_or_si512(_mm512_and_si512(b8, m4),
-                                          _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w0, 8 * j + 6), m2), 4));
-        const __m512i m = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(b8, 4), m4),
-                                          _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(w1, 8 * j + 6), m2), 4));
-        sc[j + 4] = _mm512_mul_ps(d, _mm512_cvtepi32_ps(s));
-        mn[j + 4] = _mm512_mul_ps(dmin, _mm512_cvtepi32_ps(m));
-    }
-}
-
 // (2) and (3): the same operations on the interleaved copy (split: two accumulators per digit row, added in int32).
 static void packed_rows(const uint8_t *pk, size_t cols, size_t rb, size_t re, const int8_t *qx, const float *dx,
                         const float *sx, float *y, int split) {
@@ -94,7 +72,8 @@ static void packed_rows(const uint8_t *pk, size_t cols, size_t rb, size_t re, co
         for (size_t sb = 0; sb < supers; sb++) {
             __m512 scv[8], mnv[8];
             const uint8_t *hb = group + 2304 * sb;
-            scales_from(hb, scv, mnv);
+            q4k_scales_of(_mm512_loadu_si512(hb), _mm512_loadu_si512(hb + 64), _mm512_loadu_si512(hb + 128),
+                          _mm512_loadu_si512(hb + 192), scv, mnv);
             for (int j = 0; j < 8; j++) {
                 const size_t s = 8 * sb + j;
                 __m512i o[8];
