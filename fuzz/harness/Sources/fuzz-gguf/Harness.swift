@@ -1,6 +1,7 @@
 // Fuzz target: a GGUF model file as `inspect`, `generate` and `serve` open it: parse (header, metadata, tensor
 // directory), summary, dequantisation of small tensors, the model's load config and hook list, the full model load,
-// the tokenizer and chat template it describes. Any input must load or throw, never trap or allocate without bound.
+// the tokenizer and chat template it describes (rendered once; fuzz-jinja fuzzes templates on their own). Any input
+// must load or throw, never trap or allocate without bound.
 import Foundation
 import FuzzSupport
 import GGUF
@@ -28,7 +29,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if let tokenizer = try? makeTokenizer(from: file) {
         let ids = tokenizer.encodePrompt("Hello <|im_start|>world 12345!\n", parseSpecial: true)
         _ = tokenizer.decode(ids)
-        _ = try? ChatTemplate(gguf: file, tokenizer: tokenizer)
+        if let template = try? ChatTemplate(gguf: file, tokenizer: tokenizer) {
+            _ = try? template.render(messages: [.user("Hello")], addGenerationPrompt: true)
+        }
     }
     return 0
 }
