@@ -77,7 +77,8 @@ public protocol GateEngine: AnyObject, Sendable {
     /// One forward pass per sequence, capturing `hooks` at every position: per sequence each position's rows of
     /// `hooks` laid end to end, `[tokens, hooks × d_model]`.
     func activations(of sequences: [[Int]], hooks: [HookName]) throws -> [[[Float]]]
-    /// True when `chatTokens` can render chats (the model has a usable chat template).
+    /// True when the model carries a chat template, so that questions go through `chatTokens` (which reports a
+    /// template that cannot be used); false for a base model without one.
     var hasChatTemplate: Bool { get }
     /// Token ids of `text` as an answer that continues a prompt (no BOS; special-token text stays text).
     func answerTokens(_ text: String) throws -> [Int]

@@ -18,7 +18,7 @@ public final class InferenceGateEngine: GateEngine, @unchecked Sendable {
     /// Wraps a loaded model (computes the file's sha256 once, ~0.3 s for 100 MB).
     public init(languageModel: LanguageModel) throws {
         self.languageModel = languageModel
-        hasChatTemplate = (try? languageModel.requireChatTemplate()) != nil
+        hasChatTemplate = languageModel.hasChatTemplate
         let config = languageModel.config
         model = ModelIdentity(
             name: config.name, architecture: config.architecture,

@@ -98,7 +98,7 @@ struct CaptureCommand: ParsableCommand {
     /// a model without one (a base model) is asked `Question: …\nAnswer:` (`PlainPrompt`), as its shipped probes were
     /// trained.
     private func promptTemplate(position: CapturePosition, model lm: LanguageModel) throws -> ChatTemplate? {
-        let hasTemplate = (try? lm.requireChatTemplate()) != nil
+        let hasTemplate = lm.hasChatTemplate
         guard let template else {
             if position == .answer && !hasTemplate && !quiet {
                 FileHandle.standardError.write(
@@ -106,7 +106,7 @@ struct CaptureCommand: ParsableCommand {
                         ("note: \(lm.config.name) has no chat template (a base model): questions are asked as "
                             + "\"Question: …\\nAnswer:\" (--template raw)\n").utf8))
             }
-            return position == .answer && hasTemplate ? try lm.requireChatTemplate() : nil
+            return position == .answer && hasTemplate ? try Self.hinted { try lm.requireChatTemplate() } : nil
         }
         if template == .chat && !hasTemplate {
             throw CommandError(
@@ -114,7 +114,20 @@ struct CaptureCommand: ParsableCommand {
                     + "(statements as they are, questions as \"Question: …\\nAnswer:\"), or name a built-in template "
                     + "with --template (\(ChatTemplate.builtInNames.joined(separator: ", ")))")
         }
-        return try template.template(for: lm)
+        return try Self.hinted { try template.template(for: lm) }
+    }
+
+    /// `body`'s result; a chat template that cannot be used (it does not parse, uses a construct outside the subset,
+    /// or passes a bound) becomes an error that says how to choose another. A template's own `raise_exception`
+    /// refuses the conversation and stays as it is.
+    private static func hinted<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ChatTemplateError {
+            if case .raised = error { throw error }
+            throw CommandError(
+                "\(error). Hint: pass --template NAME to use a built-in template instead, or --template raw")
+        }
     }
 
     func run() throws {
@@ -136,11 +149,13 @@ struct CaptureCommand: ParsableCommand {
         let progress = ProgressLine(label: "capture", enabled: !quiet)
         let summary: CaptureSummary
         do {
-            summary = try CapturePipeline(engine: engine, request: request) { step in
-                progress.update(
-                    done: step.done, total: step.total, tokens: step.tokens, alreadyDone: step.resumed,
-                    force: step.finished)
-            }.run()
+            summary = try Self.hinted {
+                try CapturePipeline(engine: engine, request: request) { step in
+                    progress.update(
+                        done: step.done, total: step.total, tokens: step.tokens, alreadyDone: step.resumed,
+                        force: step.finished)
+                }.run()
+            }
             progress.finish()
         } catch {
             progress.finish()

@@ -169,6 +169,13 @@ def cases(ctx):
         path = x.write(os.path.join(tmp, "template%02d.gguf" % i))
         out.append(Case("gguf", "chat template: " + name, ["generate", "--model", path, "--chat", "--prompt", "hi",
                                                            "--max-tokens", "2"], want="chat template"))
+        if i == 0:  # capture renders each question's prompt with it: the error says how to override the template
+            questions = os.path.join(tmp, "template-questions.jsonl")
+            with open(questions, "w") as f:
+                f.write('{"question": "What is 2 + 2?", "answers": ["4"]}\n')
+            out.append(Case("gguf", "chat template (capture): " + name,
+                            ["capture", "--model", path, "--dataset", questions, "--out",
+                             os.path.join(tmp, "template-capture.h5"), "--quiet"], want="--template"))
     fifo = os.path.join(tmp, "fifo.gguf")
     os.mkfifo(fifo)
     for argv in (["inspect", fifo], ["generate", "--model", fifo, "--prompt", "hi"]):

@@ -85,6 +85,14 @@ public final class LanguageModel: @unchecked Sendable {
     /// The chat template, or the error that explains why there is none (no template, or one that does not parse).
     public func requireChatTemplate() throws -> ChatTemplate { try chatTemplateResult.get() }
 
+    /// Whether the GGUF carries a chat template, usable or not: a model without one (a base model) is asked
+    /// `Question: …\nAnswer:`, while one whose template does not parse is an error to report, not a base model
+    /// (until 2026-12-07 `capture` and `ask` fell back to the plain prompt without saying why).
+    public var hasChatTemplate: Bool {
+        if case .failure(TokenizationError.noChatTemplate) = chatTemplateResult { return false }
+        return true
+    }
+
     /// `chat`: the GGUF's own template; any other name: that built-in template (`ChatTemplate.builtInNames`) with
     /// this model's BOS/EOS text, for a GGUF without a template or to override its own.
     public func chatTemplate(named name: String) throws -> ChatTemplate {
