@@ -153,3 +153,50 @@ struct JinjaLimitsTests {
         }
     }
 }
+
+@Suite("Chat template limits on a small stack")
+struct JinjaStackTests {
+    /// Renders `source` on a thread with a 1 MB stack, an eighth of what the CLI's and the server's threads get here
+    /// (8 MB: the main thread and libdispatch's workers take RLIMIT_STACK); the error, or nil when it rendered. (A
+    /// release build spends about 2–3 KB of stack per frame: at the frame bound a 512 KB stack overflows.)
+    private func renderOnSmallStack(_ source: String) throws -> ChatTemplateError? {
+        let template = try ChatTemplate(source: source)
+        final class Box: @unchecked Sendable { var error: ChatTemplateError?; var other: Error? }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            do {
+                _ = try template.render(messages: [.user("hi")], addGenerationPrompt: true)
+            } catch let error as ChatTemplateError {
+                box.error = error
+            } catch {
+                box.other = error
+            }
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        done.wait()
+        if let other = box.other { throw other }
+        return box.error
+    }
+
+    @Test(
+        "a macro that calls itself from deep inside an expression stops at the frame bound, on a 1 MB stack",
+        arguments: [45, 20, 1])
+    func recursiveMacro(depth: Int) throws {
+        let body = String(repeating: "-", count: depth) + "f(n)"
+        let error = try renderOnSmallStack("{% macro f(n) %}{{ \(body) }}{% endmacro %}{{ f(1) }}")
+        switch error {
+        case .limit(let message)?: #expect(message.hasPrefix("nodes and expressions evaluated more than"))
+        case .render(let message)?: #expect(message == "macro 'f' nested too deeply")
+        default: Issue.record("\(String(describing: error))")
+        }
+    }
+
+    @Test("the deepest expression the parser allows renders on a 1 MB stack")
+    func deepestExpression() throws {
+        let depth = JinjaLimits.nesting / 2 - 2
+        let source = "{{ " + String(repeating: "(", count: depth) + "-7" + String(repeating: ")", count: depth) + " }}"
+        #expect(try renderOnSmallStack(source) == nil)
+    }
+}

@@ -163,6 +163,8 @@ def cases(ctx):
         ("a namespace that holds itself", "{% set ns = namespace(a=1) %}{% set ns.a = ns %}{{ ns }}"),
         ("integer overflow", "{{ 9223372036854775807 + 1 }}"),
         ("range() without arguments", "{{ range() }}"),
+        ("a macro calling itself inside a deep expression",
+         "{% macro f(n) %}{{ " + "-" * 90 + "f(n) }}{% endmacro %}{{ f(1) }}"),
     ]):
         x = base.copy()
         x.set("tokenizer.chat_template", g.STR, template)

@@ -13,6 +13,8 @@ final class JinjaInterpreter {
     private var macroDepth = 0
     /// Steps taken by this render (`JinjaLimits.steps`).
     private(set) var steps = 0
+    /// Nodes and expressions being evaluated inside each other now (`JinjaLimits.frames`).
+    private var frames = 0
 
     init(globals: [String: JinjaValue]) {
         scopes = [globals]
@@ -25,6 +27,15 @@ final class JinjaInterpreter {
     }
 
     // MARK: Limits (JinjaLimits)
+
+    /// One more node or expression evaluated inside the current one; the caller takes it off (`frames -= 1`).
+    private func enterFrame() throws {
+        frames += 1
+        guard frames <= JinjaLimits.frames else {
+            throw ChatTemplateError.limit(
+                "nodes and expressions evaluated more than \(JinjaLimits.frames) deep (macros calling themselves?)")
+        }
+    }
 
     /// Counts `n` steps of work; past `JinjaLimits.steps` the render stops.
     private func step(_ n: Int = 1) throws {
@@ -86,6 +97,8 @@ final class JinjaInterpreter {
 
     private func execute(_ node: JinjaNode) throws -> Flow {
         try step()
+        try enterFrame()
+        defer { frames -= 1 }
         switch node {
         case .text(let s):
             try write(s)
@@ -233,6 +246,8 @@ final class JinjaInterpreter {
 
     func evaluate(_ e: JinjaExpr) throws -> JinjaValue {
         try step()
+        try enterFrame()
+        defer { frames -= 1 }
         switch e {
         case .literal(let l):
             return JinjaValue(l)
