@@ -1,6 +1,6 @@
-// Bounds on what a chat template may make the interpreter do. A template comes from the GGUF file (or a user's file)
-// and is a program: without bounds a corrupt or hostile one could overflow the stack (blocks or operators nested
-// thousands deep), exhaust memory (`'a' * 10**9`, `range(10**9)|list`, a string doubled in a loop) or run for hours.
+// Bounds on what a chat template may make the interpreter do. A template comes from the GGUF file and is a program:
+// without bounds a corrupt or hostile one could overflow the stack (blocks or operators nested thousands deep, a macro
+// calling itself), exhaust memory (`'a' * 10**9`, `range(10**9)|list`, a string doubled in a loop) or run for hours.
 // Every real template (the fixtures: Llama 2/3, Mistral, Qwen 2/3, Gemma, Phi, DeepSeek, ChatML) stays far inside
 // them; past one, rendering stops with `ChatTemplateError.limit`.
 
@@ -20,7 +20,7 @@ enum JinjaLimits {
     static let stringBytes = 1 << 22
     /// Steps of one render: each node run and expression evaluated, 16 per loop iteration, each value counted by
     /// `measure`, a step per 64 bytes of string made, written or read (about 33 M: a few seconds at most; the real
-    /// templates take 33–225 thousand for 400 messages, JinjaLimitsTests).
+    /// templates take 33–236 thousand for 400 messages, JinjaLimitsTests).
     static let steps = 1 << 25
 
     /// Throws unless a string of `bytes` UTF-8 bytes is allowed; `what` names the operation.
