@@ -68,6 +68,8 @@ struct JinjaLimitsTests {
             ),
             ("{% set s = 'a' * 3000000 %}{{ [s, s]|join }}", "join would make a string of 6000000 bytes"),
             ("{{ [1, 2]|tojson(indent=100000000) }}", "tojson's indent would make a string"),
+            ("{{ 'a'|indent(99999999999) }}", "indent's width would make a string of 99999999999 bytes"),
+            ("{{ ('x\n' * 1000000)|indent('    ') }}", "indent would make a string of"),
             (
                 "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
                 "rendering took more than \(JinjaLimits.steps) steps"

@@ -161,20 +161,22 @@ extension JinjaBuiltins {
                     return try test(args[1].str, value, Array(args.dropFirst(2))) == keep
                 })
         case "indent":
-            let width = param(0, "width")
-            let pad =
-                width.map {
-                    if case .string(let s) = $0 {
-                        s
-                    } else {
-                        String(repeating: " ", count: max($0.integerValue ?? 4, 0))
-                    }
-                } ?? "    "
+            let pad: String
+            switch param(0, "width") {
+            case .string(let s)?: pad = s
+            case let width?:
+                let n = max(width.integerValue ?? 4, 0)
+                try JinjaLimits.checkString(bytes: n, "indent's width")
+                pad = String(repeating: " ", count: n)
+            case nil: pad = "    "
+            }
             let first = param(1, "first")?.truthy ?? false, blank = param(2, "blank")?.truthy ?? false
             var s = v.str
             var suffix = ""
             if s.hasSuffix("\n") { s.removeLast(); suffix = "\n" }
             let lines = s.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            try JinjaLimits.checkString(
+                bytes: s.utf8.count + 1 + JinjaLimits.product(lines.count, pad.utf8.count), "indent")
             var out: [String] = []
             for (i, line) in lines.enumerated() {
                 if i == 0 && !first { out.append(line); continue }
