@@ -8,13 +8,13 @@ private enum Flow { case normal, breakLoop, continueLoop }
 
 final class JinjaInterpreter {
     private var scopes: [[String: JinjaValue]]
-    private var output = ""
+    var output = ""
     /// Deepest macro nesting allowed (a recursive macro without a base case fails instead of overflowing the stack).
     private var macroDepth = 0
     /// Steps taken by this render (`JinjaLimits.steps`).
-    private(set) var steps = 0
+    var steps = 0
     /// Nodes and expressions being evaluated inside each other now (`JinjaLimits.frames`).
-    private var frames = 0
+    var frames = 0
 
     init(globals: [String: JinjaValue]) {
         scopes = [globals]
@@ -24,56 +24,6 @@ final class JinjaInterpreter {
         scopes.append([:])
         _ = try execute(nodes)
         return output
-    }
-
-    // MARK: Limits (JinjaLimits)
-
-    /// One more node or expression evaluated inside the current one; the caller takes it off (`frames -= 1`).
-    private func enterFrame() throws {
-        frames += 1
-        guard frames <= JinjaLimits.frames else {
-            throw ChatTemplateError.limit(
-                "nodes and expressions evaluated more than \(JinjaLimits.frames) deep (macros calling themselves?)")
-        }
-    }
-
-    /// Counts `n` steps of work; past `JinjaLimits.steps` the render stops.
-    private func step(_ n: Int = 1) throws {
-        steps += n
-        guard steps <= JinjaLimits.steps else {
-            throw ChatTemplateError.limit("rendering took more than \(JinjaLimits.steps) steps (a loop without end?)")
-        }
-    }
-
-    /// Appends to the output (the rendered prompt, or a macro's or block's text), at most `JinjaLimits.stringBytes`.
-    private func write(_ s: String) throws {
-        try JinjaLimits.checkString(bytes: output.utf8.count + s.utf8.count, "the rendered text")
-        try step(s.utf8.count >> 6)
-        output += s
-    }
-
-    /// `value` after checking it against the bounds on values (nesting, count, string length) and counting the
-    /// steps it took to make: every value an expression makes goes through here.
-    private func admit(_ value: JinjaValue) throws -> JinjaValue {
-        switch value {
-        case .string(let s):
-            try JinjaLimits.checkString(bytes: s.utf8.count, "an expression")
-            try step(s.utf8.count >> 6)
-        case .list, .dict, .namespace: try step(try value.measure())
-        default: break
-        }
-        return value
-    }
-
-    /// Counts the steps of an operation that reads all of `value` (a string method, a filter, `in`).
-    private func reading(_ value: JinjaValue) throws -> JinjaValue {
-        switch value {
-        case .string(let s): try step(s.utf8.count >> 6)
-        case .list(let items, _): try step(items.count)
-        case .dict(let pairs): try step(pairs.count)
-        default: break
-        }
-        return value
     }
 
     // MARK: Scopes
@@ -262,12 +212,12 @@ final class JinjaInterpreter {
         case let .attribute(base, name):
             return try JinjaBuiltins.attribute(try reading(try evaluate(base)), name)
         case let .item(base, index):
-            return try admit(try JinjaBuiltins.item(try reading(try evaluate(base)), try evaluate(index)))
+            // A part of an existing value (measured when it was made): counted as read, not measured again.
+            return try JinjaBuiltins.item(try reading(try evaluate(base)), try evaluate(index))
         case let .slice(base, start, stop, step):
-            return try admit(
-                try JinjaBuiltins.slice(
-                    try reading(try evaluate(base)), try start.map(evaluate), try stop.map(evaluate),
-                    try step.map(evaluate)))
+            return try JinjaBuiltins.slice(
+                try reading(try evaluate(base)), try start.map(evaluate), try stop.map(evaluate), try step.map(evaluate)
+            )
         case let .call(callee, args, kwargs):
             let f = try evaluate(callee)
             let argValues = try args.map { try reading(try evaluate($0)) }
