@@ -34,9 +34,10 @@ extension CapturePipeline {
             }
         }
         var scores = [[TokenScore]?](repeating: nil, count: items.count)
+        let widths = try request.hooks.map { try engine.width(of: $0) }
+        let passTokens = min(request.maxBatchTokens, max(1, request.windowBytes / max(1, 4 * widths.reduce(0, +))))
         for members in Self.batches(
-            order, sizes: prepared.map(\.tokens.count), maxCount: request.batchSize,
-            maxTokens: request.maxBatchTokens)
+            order, sizes: prepared.map(\.tokens.count), maxCount: request.batchSize, maxTokens: passTokens)
         {
             let outputs = try engine.prefill(
                 members.map { prepared[$0].tokens }, hooks: request.hooks,
@@ -55,6 +56,12 @@ extension CapturePipeline {
         var batch = ActivationBatch(
             examples: [], activations: [:],
             rowsPerExample: request.position == .all ? [] : nil)
+        for (hook, width) in zip(request.hooks, widths) {
+            batch.activations[hook, default: []].reserveCapacity(
+                request.position == .all
+                    ? items.indices.reduce(0) { $0 + (reduced[$1][hook]?.count ?? 0) }
+                    : items.count * width)
+        }
         if request.position == .all && request.confidence {
             batch.tokenConfidence = Dictionary(
                 uniqueKeysWithValues: ConfidenceSummary.tokenColumns.map { ($0, [Float]()) })
@@ -81,6 +88,7 @@ extension CapturePipeline {
                 batch.tokenConfidence!["token_margin"]! += s.margins
             }
             for hook in request.hooks { batch.activations[hook, default: []] += reduced[index][hook] ?? [] }
+            reduced[index] = [:]  // each row is held once, not twice, while the window is assembled
         }
         return batch
     }
@@ -108,5 +116,39 @@ extension CapturePipeline {
             }
         }
         return result
+    }
+
+    /// Where the windows of statements end, counted from the first row so that a resumed run cuts where an
+    /// uninterrupted one did: every `window` rows and, at position `all`, also before a window's rows (its texts'
+    /// tokens) would pass `request.windowBytes`. A fixed 1,024 texts at every layer held ~2.6 GB for SmolLM2's
+    /// 12,500 tokens of cities.csv, and would have held tens of GB for chat-formatted texts on a 1.5B model.
+    func statementWindowEnds(_ items: [Item], window: Int, widths: [HookName: Int]) throws -> [Int] {
+        guard request.position == .all else {
+            return Array(stride(from: window, to: items.count, by: window)) + (items.isEmpty ? [] : [items.count])
+        }
+        let rowBytes = 4 * request.hooks.reduce(0) { $0 + (widths[$1] ?? 0) }
+        let rows = try items.map { item in
+            let text = try engine.prepare(statement: item.example.text)
+            return text.tokens.count <= engine.contextLength ? text.textSpan.count : 0
+        }
+        return Self.windowEnds(rows: rows, maxExamples: window, maxRows: max(1, request.windowBytes / max(1, rowBytes)))
+    }
+
+    /// Ends of consecutive windows of at most `maxExamples` examples and `maxRows` rows (an example with more rows
+    /// gets a window of its own).
+    static func windowEnds(rows: [Int], maxExamples: Int, maxRows: Int) -> [Int] {
+        var ends: [Int] = []
+        var start = 0
+        var held = 0
+        for (index, count) in rows.enumerated() {
+            if index > start && (index - start >= maxExamples || held + count > maxRows) {
+                ends.append(index)
+                start = index
+                held = 0
+            }
+            held += count
+        }
+        if !rows.isEmpty { ends.append(rows.count) }
+        return ends
     }
 }

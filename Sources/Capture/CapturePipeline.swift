@@ -5,8 +5,9 @@ import Inference
 
 /// Streams datasets through a `CaptureEngine` into an activation file with flat memory.
 ///
-/// Examples are processed in windows of a fixed number of rows, aligned to absolute row numbers and to the
-/// writer's chunks, so every commit lands on a window boundary: a resumed run recomputes exactly the
+/// Examples are processed in windows of a fixed number of rows (at position `all` also of bounded bytes, see
+/// `statementWindowEnds`), aligned to absolute row numbers and to the writer's chunks, so every commit lands on a
+/// window boundary: a resumed run recomputes exactly the
 /// windows an uninterrupted run would, with the same batches, and the file ends up identical. Within a
 /// window statements are sorted by token count before batching (less padding work per pass) and put back
 /// in dataset order before writing. At most two windows of reduced rows are held: one being computed and one
@@ -90,9 +91,12 @@ public final class CapturePipeline {
                     self.progress(CaptureProgress(done: done, total: items.count, tokens: self.tokens, resumed: skip))
                 }
             } else {
+                let ends = try statementWindowEnds(items, window: window, widths: widths)
                 var start = skip
+                var next = ends.firstIndex { $0 > start } ?? ends.count
                 while start < items.count {
-                    let end = min(items.count, (start / window + 1) * window)
+                    let end = ends[next]
+                    next += 1
                     let batch = try captureStatements(items[start..<end], datasets: datasets) { count in
                         done += count
                         self.progress(

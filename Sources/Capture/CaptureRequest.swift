@@ -14,6 +14,10 @@ public struct CaptureRequest: Sendable {
     public var batchSize: Int = 128
     /// Most tokens in one forward pass (bounds the memory of a batch's captured activations).
     public var maxBatchTokens: Int = 4096
+    /// Most bytes of hidden states one statement pass returns (its tokens × the hooks' widths) and, at position
+    /// `all`, one window of rows holds; a window is held about twice while the next is computed. Bounds a capture's
+    /// memory whatever the hooks, the model's width and the texts' lengths.
+    public var windowBytes: Int = 256 << 20
     /// At most this many examples from each dataset.
     public var limit: Int?
     /// Continue the file's committed rows instead of refusing an existing output.

@@ -123,6 +123,52 @@ import Inference
         for batch in batches where batch.count > 1 { #expect(batch.map { sizes[$0] }.reduce(0, +) <= 60) }
     }
 
+    @Test("windows end every --batch-size × 8 examples and, at position all, before their rows pass the byte budget")
+    func windowEnds() {
+        #expect(CapturePipeline.windowEnds(rows: [5, 5, 5, 50, 1, 1], maxExamples: 4, maxRows: 12) == [2, 3, 4, 6])
+        #expect(
+            CapturePipeline.windowEnds(rows: Array(repeating: 1, count: 10), maxExamples: 4, maxRows: 100) == [
+                4, 8, 10,
+            ])
+        #expect(CapturePipeline.windowEnds(rows: [], maxExamples: 4, maxRows: 12) == [])
+    }
+
+    /// A capture at position all held a whole window of 1,024 texts' rows twice or more: 2.6 GB for SmolLM2's cities.csv
+    /// at every layer, tens of GB for chat-formatted texts on a 1.5B model.
+    @Test("position all within a small byte budget: short passes and windows, the same file, and --resume after a kill")
+    func allWithinByteBudget() throws {
+        let dir = try TemporaryDirectory()
+        let csv = try Self.statements(dir, "facts.csv", count: 60)
+        var request = CaptureRequest(datasets: [csv], outPath: dir.path("wide.h5"), hooks: Self.hooks, position: .all)
+        request.batchSize = 16
+        request.chunkRows = 2  // commits every 8 rows
+        _ = try CapturePipeline(engine: FakeEngine(), request: request).run()
+        request.outPath = dir.path("narrow.h5")
+        request.windowBytes = 12 * 4 * (4 + 6)  // 12 rows of the two hooks
+        let engine = FakeEngine()
+        let summary = try CapturePipeline(engine: engine, request: request).run()
+        #expect(summary.totalExamples == 60 && engine.passes > 10)
+        for (sequences, tokens) in zip(engine.batchSizes, engine.passTokens) where sequences > 1 {
+            #expect(tokens <= 12)
+        }
+        let wide = try ActivationReader(path: dir.path("wide.h5"))
+        for path in [dir.path("narrow.h5"), dir.path("cut.h5")] {
+            if path.hasSuffix("cut.h5") {
+                request.outPath = path
+                let failing = FakeEngine()
+                failing.failAfterPasses = 9
+                #expect(throws: StoreError.self) { try CapturePipeline(engine: failing, request: request).run() }
+                let committed = try ActivationReader(path: path).count
+                #expect(committed > 0 && committed < 60)
+                request.resume = true
+                #expect(try CapturePipeline(engine: FakeEngine(), request: request).run().resumedFrom == committed)
+            }
+            let reader = try ActivationReader(path: path)
+            #expect(try reader.texts() == wide.texts())
+            for hook in Self.hooks { #expect(try reader.rows(hook: hook) == wide.rows(hook: hook)) }
+        }
+    }
+
     @Test("an interrupted capture resumed with --resume equals an uninterrupted one, each example once")
     func resume() throws {
         let dir = try TemporaryDirectory()

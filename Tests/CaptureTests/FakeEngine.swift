@@ -14,6 +14,8 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
     var contextLength = Int.max
     private(set) var passes = 0
     private(set) var batchSizes: [Int] = []
+    /// Tokens of each statement pass.
+    private(set) var passTokens: [Int] = []
 
     func width(of hook: HookName) throws -> Int { hook.description.contains("mlp") ? 6 : 4 }
 
@@ -41,6 +43,7 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         }
         passes += 1
         batchSizes.append(sequences.count)
+        passTokens.append(sequences.reduce(0) { $0 + $1.count })
         return try sequences.map { tokens in
             var out: [HookName: [Float]] = [:]
             for hook in hooks {
