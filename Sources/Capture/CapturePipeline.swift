@@ -7,11 +7,10 @@ import Inference
 ///
 /// Examples are processed in windows of a fixed number of rows (at position `all` also of bounded bytes, see
 /// `statementWindowEnds`), aligned to absolute row numbers and to the writer's chunks, so every commit lands on a
-/// window boundary: a resumed run recomputes exactly the
-/// windows an uninterrupted run would, with the same batches, and the file ends up identical. Within a
-/// window statements are sorted by token count before batching (less padding work per pass) and put back
-/// in dataset order before writing. At most two windows of reduced rows are held: one being computed and one
-/// being compressed and written on a background queue.
+/// window boundary: a resumed run recomputes exactly the windows an uninterrupted run would, with the same batches,
+/// and the file ends up identical. Within a window statements are sorted by token count before batching (less
+/// padding work per pass) and put back in dataset order before writing. At most two windows of reduced rows are
+/// held: one being computed and one being compressed and written on a background queue.
 public final class CapturePipeline {
     /// One example of the flat, ordered list over all datasets.
     struct Item {
