@@ -18,20 +18,21 @@ public protocol CaptureEngine {
     func prefill(_ sequences: [[Int32]], hooks: [HookName], scoreTokens: Bool) throws -> [PrefillOutput]
     /// Tokens of the prompt `answer` would run for `question` (chat template included).
     func promptLength(question: String) throws -> Int
-    /// Generates an answer to `question`, capturing `hooks` during generation itself.
-    func answer(question: String, hooks: [HookName], maxTokens: Int) throws -> CapturedAnswer
+    /// Generates an answer to `question`, capturing `hooks` during generation itself; with `tokenRows` it also keeps
+    /// every answer token's rows (`CapturedAnswer.tokenRows`, position `all`).
+    func answer(question: String, hooks: [HookName], maxTokens: Int, tokenRows: Bool) throws -> CapturedAnswer
     /// Answers to `questions`, up to `batchSize` generated together (batched decode), each handed to `deliver` in
     /// order as soon as it and those before it are done, none started more than `lookahead` places ahead of the
     /// next to deliver; each equals what `answer` gives for that question alone.
     func answers(
-        questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int,
+        questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int, tokenRows: Bool,
         deliver: (Int, CapturedAnswer) throws -> Void) throws
     /// Tokens `givenAnswers` runs for `question` followed by the given `response`.
     func givenAnswerLength(question: String, response: String) throws -> Int
     /// Given responses scored by teacher forcing: each runs as `answer`'s prompt followed by the response's tokens,
     /// the pairs in batched forward passes, and its rows and confidences are read where a generated answer's would
     /// be, so a probe trained on generated answers scores a given one as it would the model's own.
-    func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName]) throws
+    func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName], tokenRows: Bool) throws
         -> [CapturedAnswer]
     /// Most tokens one forward pass may hold (the model's context length).
     var contextLength: Int { get }
@@ -40,12 +41,24 @@ public protocol CaptureEngine {
 extension CaptureEngine {
     /// One question at a time.
     public func answers(
-        questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int,
+        questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int, tokenRows: Bool,
         deliver: (Int, CapturedAnswer) throws -> Void
     ) throws {
         for (i, question) in questions.enumerated() {
-            try deliver(i, try answer(question: question, hooks: hooks, maxTokens: maxTokens))
+            try deliver(i, try answer(question: question, hooks: hooks, maxTokens: maxTokens, tokenRows: tokenRows))
         }
+    }
+
+    /// An answer without every token's rows.
+    public func answer(question: String, hooks: [HookName], maxTokens: Int) throws -> CapturedAnswer {
+        try answer(question: question, hooks: hooks, maxTokens: maxTokens, tokenRows: false)
+    }
+
+    /// Given responses without every token's rows.
+    public func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName]) throws
+        -> [CapturedAnswer]
+    {
+        try givenAnswers(pairs, hooks: hooks, tokenRows: false)
     }
 
     /// All answers to `questions`, in order.
@@ -55,7 +68,7 @@ extension CaptureEngine {
         var all: [CapturedAnswer] = []
         try answers(
             questions: questions, hooks: hooks, maxTokens: maxTokens, batchSize: batchSize,
-            lookahead: questions.count
+            lookahead: questions.count, tokenRows: false
         ) { _, answer in all.append(answer) }
         return all
     }
@@ -123,6 +136,9 @@ public struct CapturedAnswer: Sendable {
     /// Rows at the extra answer positions (`StoreSchema.answerPositions` → hook → `[width]`); empty when the engine
     /// does not provide them.
     public var positionRows: [ProbePosition: [HookName: [Float]]] = [:]
+    /// When asked for (position `all`): hook → every answer token's row `[generatedTokens, width]`, row t the state
+    /// at answer token t, whose confidence is `scores[t]`.
+    public var tokenRows: [HookName: [Float]]?
 
     public init(
         text: String, promptTokens: Int, generatedTokens: Int, lastRow: [HookName: [Float]],

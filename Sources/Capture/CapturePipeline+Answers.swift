@@ -41,7 +41,8 @@ extension CapturePipeline {
                     given.isEmpty
                     ? []
                     : try engine.givenAnswers(
-                        given.map { (rows[$0].example.text, rows[$0].example.response ?? "") }, hooks: request.hooks)
+                        given.map { (rows[$0].example.text, rows[$0].example.response ?? "") }, hooks: request.hooks,
+                        tokenRows: request.position == .all)
                 guard scored.count == given.count else {
                     throw StoreError.invalidArgument(
                         what: "engine output", detail: "\(scored.count) scored responses for \(given.count)")
@@ -61,7 +62,8 @@ extension CapturePipeline {
         try flush(before: fitting.first ?? slice.endIndex)
         try engine.answers(
             questions: fitting.map { slice[$0].example.text }, hooks: request.hooks,
-            maxTokens: request.maxAnswerTokens, batchSize: decodeBatch, lookahead: window + 2 * decodeBatch
+            maxTokens: request.maxAnswerTokens, batchSize: decodeBatch, lookahead: window + 2 * decodeBatch,
+            tokenRows: request.position == .all
         ) { k, answer in
             answers[fitting[k]] = answer
             delivered += 1
@@ -77,11 +79,18 @@ extension CapturePipeline {
 
     /// One window's batch: each question's grade and rows (`answers[i]` nil for a question skipped for its length).
     /// `onExample` counts the skipped questions and the given responses (generated answers are counted as they come).
+    /// At position `all` `/activations` holds every answer token's rows (none for a skipped question) and
+    /// `/confidence` each token's series; the other answer positions are stored as always.
     private func answerBatch(
         _ items: ArraySlice<Item>, answers: [CapturedAnswer?], lengths: [Int: Int], datasets: [Dataset],
         onExample: () -> Void
     ) throws -> ActivationBatch {
-        var batch = ActivationBatch(examples: [], activations: [:])
+        let all = request.position == .all
+        var batch = ActivationBatch(examples: [], activations: [:], rowsPerExample: all ? [] : nil)
+        if all {
+            batch.tokenConfidence = Dictionary(
+                uniqueKeysWithValues: ConfidenceSummary.tokenColumns.map { ($0, [Float]()) })
+        }
         // Rows per example at each extra position (nil where an example has none), padded with NaN below.
         var extra: [ProbePosition: [HookName: [[Float]?]]] = [:]
         for (index, answer) in zip(items.indices, answers) {
@@ -100,9 +109,10 @@ extension CapturePipeline {
                     ExampleRecord(
                         text: item.example.text, label: -1, source: datasets[item.dataset].name, nTokens: 0,
                         meta: meta, answer: ""))
+                batch.rowsPerExample?.append(0)
                 for hook in request.hooks {
                     batch.activations[hook, default: []] += [Float](
-                        repeating: .nan, count: try engine.width(of: hook))
+                        repeating: .nan, count: all ? 0 : try engine.width(of: hook))
                     for name in StoreSchema.answerPositions { extra[name, default: [:]][hook, default: []].append(nil) }
                 }
                 onExample()
@@ -127,13 +137,29 @@ extension CapturePipeline {
                     text: item.example.text, label: grade.label, source: datasets[item.dataset].name,
                     nTokens: Int32(answer.generatedTokens), meta: meta, answer: answer.text,
                     confidence: confidence))
+            if all {
+                batch.rowsPerExample?.append(answer.generatedTokens)
+                batch.tokenConfidence?["token_logprob"]? += s.map(\.logprob)
+                batch.tokenConfidence?["token_entropy"]? += s.map(\.entropy)
+                batch.tokenConfidence?["token_margin"]? += s.map(\.margin)
+            }
             for hook in request.hooks {
                 let width = try engine.width(of: hook)
                 guard let row = answer.lastRow[hook], row.count == width else {
                     throw StoreError.invalidArgument(
                         what: "engine output", detail: "hook \(hook) missing from the generation")
                 }
-                batch.activations[hook, default: []] += row
+                if all {
+                    guard let rows = answer.tokenRows?[hook], rows.count == answer.generatedTokens * width,
+                        s.count == answer.generatedTokens
+                    else {
+                        throw StoreError.invalidArgument(
+                            what: "engine output", detail: "hook \(hook): not one row and one score per answer token")
+                    }
+                    batch.activations[hook, default: []] += rows
+                } else {
+                    batch.activations[hook, default: []] += row
+                }
                 for name in StoreSchema.answerPositions {
                     let row = answer.positionRows[name]?[hook]
                     extra[name, default: [:]][hook, default: []].append(row?.count == width ? row : nil)

@@ -162,14 +162,21 @@ public final class CapturePipeline {
         return result
     }
 
-    /// Statements need position last/mean/all; questions need position answer.
+    /// Statements need position last/mean/all; questions need position answer or all (every answer token's rows).
     private func checkKinds(_ datasets: [Dataset]) throws {
+        if let first = datasets.first, let other = datasets.first(where: { $0.kind != first.kind }) {
+            throw StoreError.invalidArgument(
+                what: "--dataset",
+                detail: "\(first.path) holds \(first.kind.rawValue) and \(other.path) \(other.kind.rawValue): capture "
+                    + "each kind into a file of its own")
+        }
         for dataset in datasets {
-            if dataset.kind == .questions && request.position != .answer {
+            if dataset.kind == .questions && request.position != .answer && request.position != .all {
                 throw StoreError.invalidArgument(
                     what: "--position \(request.position.rawValue)",
                     detail:
-                        "\(dataset.path) holds questions, which are captured while generating: use --position answer")
+                        "\(dataset.path) holds questions, which are captured while generating: use --position answer "
+                        + "(or all, for every answer token's rows)")
             }
             if dataset.kind == .statements && request.position == .answer {
                 throw StoreError.invalidArgument(

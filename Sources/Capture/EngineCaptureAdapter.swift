@@ -52,12 +52,14 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
 
     /// Up to `batchSize` generations at once on the model, which merges their decode steps (`LanguageModel.generate`).
     public func answers(
-        questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int,
+        questions: [String], hooks: [HookName], maxTokens: Int, batchSize: Int, lookahead: Int, tokenRows: Bool,
         deliver: (Int, CapturedAnswer) throws -> Void
     ) throws {
         try concurrentStream(
             questions, width: batchSize, lookahead: lookahead,
-            { _, question in try self.answer(question: question, hooks: hooks, maxTokens: maxTokens) },
+            { _, question in
+                try self.answer(question: question, hooks: hooks, maxTokens: maxTokens, tokenRows: tokenRows)
+            },
             deliver: deliver)
     }
 
@@ -76,7 +78,7 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
     /// Generates the answer greedily. After a plain prompt the answer ends where the model starts inventing the next
     /// question (`PlainPrompt.nextTurn`): its text, tokens, rows and confidences stop there, as the gate's `stop`
     /// cuts them (`Gate.answer(question:)` asks a model without a chat template the same way).
-    public func answer(question: String, hooks: [HookName], maxTokens: Int) throws -> CapturedAnswer {
+    public func answer(question: String, hooks: [HookName], maxTokens: Int, tokenRows: Bool) throws -> CapturedAnswer {
         let prompt = try prompt(question: question)
         var turn = StopSequenceScan(stops: chat == nil ? [PlainPrompt.nextTurn] : [])
         let generation = try model.generate(
@@ -88,7 +90,7 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
         return captured(
             question: question, text: cut ? turn.text : generation.text,
             tokens: cut ? Array(generation.tokens.prefix(kept)) : generation.tokens, promptTokens: prompt.count,
-            hooks: hooks, scores: cut ? Array(generation.scores.prefix(kept)) : generation.scores,
+            hooks: hooks, scores: cut ? Array(generation.scores.prefix(kept)) : generation.scores, tokenRows: tokenRows,
             questionRow: { generation.promptActivations.row($0, at: generation.promptTokenCount - 1).map(Array.init) },
             answerRows: { hook in
                 let rows = generation.activations(hook) ?? []
@@ -107,15 +109,15 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
     }
 
     /// Teacher forcing (`LanguageModel.teacherForce`, batched passes).
-    public func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName]) throws
-        -> [CapturedAnswer]
+    public func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName], tokenRows: Bool)
+        throws -> [CapturedAnswer]
     {
         let inputs = try pairs.map { (prompt: try prompt(question: $0.question), answer: responseTokens($0.response)) }
         let forced = try model.teacherForce(inputs, capture: HookFilter(hooks))
         return zip(pairs, forced).map { pair, run in
             captured(
                 question: pair.question, text: pair.response, tokens: run.answerTokens,
-                promptTokens: run.promptTokenCount, hooks: hooks, scores: run.scores,
+                promptTokens: run.promptTokenCount, hooks: hooks, scores: run.scores, tokenRows: tokenRows,
                 questionRow: { run.promptLastRow[$0] }, answerRows: { run.answerRows[$0] ?? [] })
         }
     }
@@ -124,9 +126,10 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
     /// or teacher-forced: the same positions either way).
     private func captured(
         question: String, text: String, tokens: [Int32], promptTokens: Int, hooks: [HookName], scores: [TokenScore],
-        questionRow: (HookName) -> [Float]?, answerRows: (HookName) -> [Float]
+        tokenRows: Bool, questionRow: (HookName) -> [Float]?, answerRows: (HookName) -> [Float]
     ) -> CapturedAnswer {
         var lastRow: [HookName: [Float]] = [:]
+        var all: [HookName: [Float]] = [:]
         var positionRows: [ProbePosition: [HookName: [Float]]] = [:]
         let exact = ExactAnswer.lastToken(
             question: question, tokenBytes: tokens.map { model.tokenizer.bytes(for: $0) })
@@ -135,6 +138,7 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
             let question = questionRow(hook)
             let generated = answerRows(hook)
             let rows = generated.count / max(width, 1)
+            if tokenRows { all[hook] = generated }
             if let question {
                 positionRows[.question, default: [:]][hook] = question
                 // An empty answer has no span: its mean and max are the question's row.
@@ -157,6 +161,7 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
             text: text.trimmingCharacters(in: .whitespacesAndNewlines), promptTokens: promptTokens,
             generatedTokens: tokens.count, lastRow: lastRow, scores: scores)
         answer.positionRows = positionRows
+        if tokenRows { answer.tokenRows = all }
         return answer
     }
 }

@@ -58,9 +58,10 @@ public final class ActivationLoader {
         sources = opened
     }
 
-    /// Whether every file stores the extra answer position `name` (nil, the file's own position, always is).
+    /// Whether every file stores the extra answer position `name`, or with nil one row per example of its own.
     public func stores(position: ProbePosition?) -> Bool {
-        guard let position else { return true }
+        // The file's own rows: one per example, except at position all (a row per token).
+        guard let position else { return sources.allSatisfy { $0.reader.header.position != .all } }
         return sources.allSatisfy { $0.reader.positions.contains(position) }
     }
 
@@ -112,12 +113,13 @@ public final class ActivationLoader {
                 let labels = try r.labels().map(Int.init)
                 let stream = !budget.fitsInMemory(rows: totalRows, dims: width)
                 let x = try r.rows(hook: hook, examples: stream ? 0..<min(1, r.count) : nil, position: position)
-                guard stream ? r.header.position != .all : x.count == labels.count * width else {
+                guard stream ? (position != nil || r.header.position != .all) : x.count == labels.count * width else {
                     throw ProbeError.unreadableActivations(
                         path: s.path,
-                        reason: "hook \(hook) has \(x.count / max(width, 1)) rows for "
-                            + "\(labels.count) examples (position 'all' files are not supported for probes; capture with --position last)"
-                    )
+                        reason: "hook \(hook) has \(x.count / max(width, 1)) rows for \(labels.count) examples: a "
+                            + "position 'all' file has a row per token, which probes do not read (capture statements "
+                            + "with --position last; for answers captured at all, pass --answer-position answer_mean, "
+                            + "answer_max, answer_exact or question)")
                 }
                 var groups: [String]?
                 if let groupBy {

@@ -41,7 +41,7 @@ struct CaptureCommand: ParsableCommand {
     var layers = "all"
     @Option(
         help:
-            "last, mean or all (statements), or answer (questions). Default: last for statements, answer for questions."
+            "last, mean or all (statements), or answer or all (questions: all stores every answer token's rows and confidences as well). Default: last for statements, answer for questions."
     )
     var position: CapturePosition?
     @Option(
@@ -97,16 +97,16 @@ struct CaptureCommand: ParsableCommand {
     /// How texts are put to the model: `--template`, else raw statements and questions in the GGUF's chat template;
     /// a model without one (a base model) is asked `Question: …\nAnswer:` (`PlainPrompt`), as its shipped probes were
     /// trained.
-    private func promptTemplate(position: CapturePosition, model lm: LanguageModel) throws -> ChatTemplate? {
+    private func promptTemplate(questions: Bool, model lm: LanguageModel) throws -> ChatTemplate? {
         let hasTemplate = lm.hasChatTemplate
         guard let template else {
-            if position == .answer && !hasTemplate && !quiet {
+            if questions && !hasTemplate && !quiet {
                 FileHandle.standardError.write(
                     Data(
                         ("note: \(lm.config.name) has no chat template (a base model): questions are asked as "
                             + "\"Question: …\\nAnswer:\" (--template raw)\n").utf8))
             }
-            return position == .answer && hasTemplate ? try Self.hinted { try lm.requireChatTemplate() } : nil
+            return questions && hasTemplate ? try Self.hinted { try lm.requireChatTemplate() } : nil
         }
         if template == .chat && !hasTemplate {
             throw CommandError(
@@ -135,7 +135,7 @@ struct CaptureCommand: ParsableCommand {
         let position = position ?? (questions ? .answer : .last)
         let lm = try model.load()
         let hookNames = try HookPattern.names(hooks: hooks, layers: layers, nLayers: lm.config.nLayers)
-        let chat = try promptTemplate(position: position, model: lm)
+        let chat = try promptTemplate(questions: questions, model: lm)
         let engine = try EngineCaptureAdapter(model: lm, chat: chat)
         var request = CaptureRequest(datasets: datasets, outPath: out, hooks: hookNames, position: position)
         request.batchSize = batchSize

@@ -61,7 +61,7 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
     /// A question's prompt: four template tokens around its words.
     func promptLength(question: String) throws -> Int { question.split(separator: " ").count + 4 }
 
-    func answer(question: String, hooks: [HookName], maxTokens: Int) throws -> CapturedAnswer {
+    func answer(question: String, hooks: [HookName], maxTokens: Int, tokenRows: Bool) throws -> CapturedAnswer {
         if let limit = failAfterPasses, passes >= limit {
             throw StoreError.invalidArgument(what: "fake", detail: "killed")
         }
@@ -74,6 +74,7 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
         for (k, name) in StoreSchema.answerPositions.enumerated() {  // row = last row + 100·(k + 1)
             answer.positionRows[name] = rows.mapValues { $0.map { $0 + Float(100 * (k + 1)) } }
         }
+        if tokenRows { answer.tokenRows = Self.tokenRows(last: rows, count: 4) }
         return answer
     }
 
@@ -84,7 +85,9 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
 
     /// A given response's rows: as `answer`'s, from the response's length, plus 0.5 (so the two are told apart).
     private(set) var givenPasses: [Int] = []
-    func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName]) throws -> [CapturedAnswer] {
+    func givenAnswers(_ pairs: [(question: String, response: String)], hooks: [HookName], tokenRows: Bool) throws
+        -> [CapturedAnswer]
+    {
         givenPasses.append(pairs.count)
         return try pairs.map { pair in
             let words = pair.response.split(separator: " ").count
@@ -99,7 +102,13 @@ final class FakeEngine: CaptureEngine, @unchecked Sendable {
             for (k, name) in StoreSchema.answerPositions.enumerated() {
                 answer.positionRows[name] = rows.mapValues { $0.map { $0 + Float(100 * (k + 1)) } }
             }
+            if tokenRows { answer.tokenRows = Self.tokenRows(last: rows, count: words) }
             return answer
         }
+    }
+
+    /// An answer's token rows: row t = the last row − (count − 1 − t) / 10, so the last one is `last`.
+    static func tokenRows(last: [HookName: [Float]], count: Int) -> [HookName: [Float]] {
+        last.mapValues { row in (0..<count).flatMap { t in row.map { $0 - Float(count - 1 - t) / 10 } } }
     }
 }
