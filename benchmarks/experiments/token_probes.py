@@ -1,56 +1,30 @@
 # Token-level probes aggregated over the answer (span-max: Obeso et al. 2025, arXiv 2509.03531) against the answer_mean
-# hybrid and the model's own min token log-prob, on SmolLM2's answers. Two steps (token_probes.sh runs both):
-#   prep W NAME=ANSWERS.h5 ...   writes W/NAME.csv: the chat prompt + the model's own answer, and k = its answer tokens
-#   fit W LAYER [C]              reads W/NAME.h5 (answers) and W/NAME-all.h5 (the CSV captured at position all)
+# hybrid and the model's own min token log-prob, on SmolLM2's answers captured with `capture --position all` (every
+# answer token's rows and confidences, and the per-answer positions, in one file; token_probes.sh makes them):
+#   python3 token_probes.py W LAYER [C]    reads W/{train,train2,train3,test,test2,test4}.h5
 # Every answer token is labelled with its answer's grade (the captures have no token-level labels).
-import csv, h5py, json, subprocess, sys
+import h5py, sys
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold
 
-BIN = '.build/release/polygraph'
-SYSTEM = '<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n'
 CONF = ['min_logprob', 'mean_logprob', 'mean_entropy', 'mean_margin']
 TOKCONF = ['token_entropy', 'token_logprob', 'token_margin']
 TRAIN, TESTS = ['train', 'train2', 'train3'], ['test', 'test2', 'test4']
 
-def prompt(q): return SYSTEM + '<|im_start|>user\n' + q + '<|im_end|>\n<|im_start|>assistant\n'
-
-def token_counts(texts):
-    with open('/tmp/token_probes.jsonl', 'w') as f:
-        for t in texts: f.write(json.dumps({'text': t}) + '\n')
-    out = subprocess.run([BIN, 'tokenize', '--file', '/tmp/token_probes.jsonl'], capture_output=True, text=True,
-                         check=True).stdout.splitlines()
-    return [len(out[i].split()) for i in range(0, len(out), 2)]
-
-def prep(work, pairs):
-    for name, path in (p.split('=') for p in pairs):
-        f = h5py.File(path, 'r')
-        text = lambda k: [x.decode() for x in f[k][:]]
-        q, a, lab, top = text('examples/text'), text('examples/answer'), f['examples/label'][:], text('examples/meta/topic')
-        keep = [i for i in range(len(q)) if lab[i] >= 0 and a[i].strip()]
-        k = [x - y for x, y in zip(token_counts([prompt(q[i]) + a[i] for i in keep]), token_counts([prompt(q[i]) for i in keep]))]
-        with open(f'{work}/{name}.csv', 'w', newline='') as out:
-            w = csv.writer(out)
-            w.writerow(['statement', 'label', 'topic', 'row', 'k'])
-            for n, i in enumerate(keep): w.writerow([prompt(q[i]) + a[i], int(lab[i]), top[i], i, k[n]])
-
 def load(work, name, layer):
-    rows = list(csv.DictReader(open(f'{work}/{name}.csv')))
-    f = h5py.File(f'{work}/{name}-all.h5', 'r')
-    off, A = f['tokens/offsets'][:], f[f'activations/blocks.{layer}.hook_resid_post'][:]
-    conf = {c: f['confidence/' + c][:] for c in TOKCONF}
-    g = h5py.File(f'{work}/{name}.h5', 'r')
-    idx = np.array([int(r['row']) for r in rows])
-    d = dict(M=g[f'positions/answer_mean/blocks.{layer}.hook_resid_post'][:][idx],
-             C=np.stack([g['confidence/' + c][:] for c in CONF], 1)[idx],
-             y=np.array([int(r['label']) for r in rows]), g=np.array([r['topic'] for r in rows]))
-    T, TC, ex = [], [], []
-    for i, r in enumerate(rows):
-        a, b = off[i + 1] - int(r['k']), off[i + 1]
-        T.append(A[a:b]); TC.append(np.stack([conf[c][a:b] for c in TOKCONF], 1)); ex.append(np.full(b - a, i))
-    d.update(T=np.concatenate(T), TC=np.nan_to_num(np.concatenate(TC)), ex=np.concatenate(ex))
+    f = h5py.File(f'{work}/{name}.h5', 'r')
+    hook = f'blocks.{layer}.hook_resid_post'
+    off, A = f['tokens/offsets'][:], f['activations/' + hook][:]
+    lab = f['examples/label'][:]
+    keep = np.flatnonzero((lab >= 0) & (np.diff(off) > 0))
+    d = dict(M=f['positions/answer_mean/' + hook][:][keep], C=np.stack([f['confidence/' + c][:] for c in CONF], 1)[keep],
+             y=lab[keep], g=f['examples/meta/topic'].asstr()[:][keep])
+    conf = np.stack([f['confidence/' + c][:] for c in TOKCONF], 1)
+    d['T'] = np.concatenate([A[off[i]:off[i + 1]] for i in keep])
+    d['TC'] = np.nan_to_num(np.concatenate([conf[off[i]:off[i + 1]] for i in keep]))
+    d['ex'] = np.concatenate([np.full(off[i + 1] - off[i], k) for k, i in enumerate(keep)])
     return d
 
 def merge(ds):
@@ -112,5 +86,4 @@ def fit(work, layer, C):
         print(f'| {name} | {np.mean(cv[name]):.3f} | ' + ' | '.join(cells) + ' |' if name in cv else f'| {name} | | ' + ' | '.join(cells) + ' |')
 
 if __name__ == '__main__':
-    if sys.argv[1] == 'prep': prep(sys.argv[2], sys.argv[3:])
-    else: fit(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]) if len(sys.argv) > 4 else 0.001)
+    fit(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]) if len(sys.argv) > 3 else 0.001)
