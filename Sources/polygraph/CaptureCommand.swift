@@ -16,12 +16,14 @@ struct CaptureCommand: ParsableCommand {
         discussion: """
             Statements (`statement,label` CSV) go through batched forward passes that stop at the deepest requested
             layer; questions (`{"id","question","answers"}` JSONL) are answered with the chat template, graded
-            against the accepted answers, and captured during generation (--position answer). A question with a
+            against the accepted answers, and captured during generation (--position answer; --position all keeps
+            every answer token's rows and confidences as well). A question with a
             "response" is not answered: that given answer is scored by teacher forcing (batched passes, rows and
             confidences at the same positions as a generated answer's), graded, or labelled by its "label" (1/0).
             Examples:
               polygraph capture --dataset cities.csv --out cities.h5 --layers 10,14,20
               polygraph capture --dataset qa.jsonl --out qa.h5 --position answer
+              polygraph capture --dataset qa.jsonl --out qa_tokens.h5 --position all --layers 16,20
               polygraph capture --dataset given.jsonl --out given.h5   # {"question","response","label"} lines
             """)
 
@@ -51,7 +53,7 @@ struct CaptureCommand: ParsableCommand {
     var template: TemplateChoice?
     @Option(
         help:
-            "Sequences per forward pass; with --position answer, questions decoded together (at most 32; 1: one at a time)."
+            "Sequences per forward pass; with questions, those decoded together (at most 32; 1: one at a time)."
     )
     var batchSize = 128
     @Option(help: "At most N examples from each dataset.")
