@@ -46,6 +46,12 @@ if ! out=$("$BIN" train --acts "$tmp/all.h5" --answer-position best --layer best
 elif ! "$BIN" inspect "$tmp/p.json" | grep -q "answer_\|question"; then
   echo "FAIL  the probe does not name an answer position"; failed=$((failed + 1))
 else echo "ok    train --answer-position best on it"; fi
+# The shipped probe (answer_mean) scores the all file as it scores the answer file: the same /positions rows.
+a=$("$BIN" eval --probe probes/smollm2-135m-instruct/answers.json --acts "$tmp/answer.h5" 2>&1 | grep -m1 '^accuracy')
+b=$("$BIN" eval --probe probes/smollm2-135m-instruct/answers.json --acts "$tmp/all.h5" 2>&1 | grep -m1 '^accuracy')
+if [ -z "$a" ] || [ "$a" != "$b" ]; then
+  echo "FAIL  the shipped probe on the all file: '$b' against '$a'"; failed=$((failed + 1))
+else echo "ok    the shipped probe scores the all file as the answer file ($a)"; fi
 if out=$("$BIN" train --acts "$tmp/all.h5" --layer 16 --out "$tmp/q.json" --quiet 2>&1) || ! grep -q "answer_mean" <<<"$out"; then
   echo "FAIL  train on the per-token rows was not refused with a hint: $(tail -1 <<<"$out")"; failed=$((failed + 1))
 else echo "ok    train on the per-token rows refused with a hint"; fi

@@ -254,8 +254,11 @@ public enum TrainJob {
         let a = scorer.artifact
         for s in loader.sources {
             let h = s.reader.header
-            // A probe of an extra answer position reads it from an answer capture's `/positions`.
-            let extra = a.position.isAnswerExtra && h.position == .answer
+            // A probe of an extra answer position reads it from an answer capture's `/positions` (position answer, or
+            // all when the answers were captured with every token's rows).
+            let extra =
+                a.position.isAnswerExtra
+                && (h.position == .answer || (h.position == .all && s.reader.positions.contains(a.position)))
             try a.checkCompatible(
                 modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : ProbePosition(h.position),
                 dims: nil,
