@@ -46,6 +46,11 @@ if ! out=$("$BIN" train --acts "$tmp/all.h5" --answer-position best --layer best
 elif ! "$BIN" inspect "$tmp/p.json" | grep -q "answer_\|question"; then
   echo "FAIL  the probe does not name an answer position"; failed=$((failed + 1))
 else echo "ok    train --answer-position best on it"; fi
+# Answer files of both positions train together on an answer position.
+if ! out=$("$BIN" train --acts "$tmp/answer.h5" "$tmp/all.h5" --answer-position answer_mean --layer 16 \
+  --out "$tmp/both.json" --quiet 2>&1); then
+  echo "FAIL  train on an answer file and an all file together: $(tail -1 <<<"$out")"; failed=$((failed + 1))
+else echo "ok    an answer file and an all file train together at answer_mean"; fi
 # The shipped probe (answer_mean) scores the all file as it scores the answer file: the same /positions rows.
 a=$("$BIN" eval --probe probes/smollm2-135m-instruct/answers.json --acts "$tmp/answer.h5" 2>&1 | grep -m1 '^accuracy')
 b=$("$BIN" eval --probe probes/smollm2-135m-instruct/answers.json --acts "$tmp/all.h5" 2>&1 | grep -m1 '^accuracy')

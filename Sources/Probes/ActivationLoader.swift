@@ -23,7 +23,9 @@ public final class ActivationLoader {
     /// Hears of every streamed chunk (for a progress line with rate and ETA).
     public var progress: ActivationRows.StreamProgress?
 
-    /// Opens every file; throws if they come from different models, positions or widths.
+    /// Opens every file; throws if they come from different models, positions or widths. Answers captured at position
+    /// answer and at all (with every token's rows) go together: both store the per-answer `/positions`, and a file's
+    /// own rows are read only where every file has one row per answer (`stores(position:)`).
     public init(paths: [String], budget: MemoryBudget = .default) throws {
         self.budget = budget
         guard !paths.isEmpty else {
@@ -40,6 +42,9 @@ public final class ActivationLoader {
             opened.append(Source(path: path, name: name, reader: reader))
         }
         let first = opened[0].reader.header
+        let answers = { (r: ActivationReader) in
+            r.header.position == .answer || (r.header.position == .all && !r.positions.isEmpty)
+        }
         for s in opened.dropFirst() {
             let h = s.reader.header
             if h.dModel != first.dModel {
@@ -49,7 +54,7 @@ public final class ActivationLoader {
                 throw ProbeError.incompatibleActivations(
                     field: "model sha256", probe: first.modelSHA256, activations: "\(h.modelSHA256) (\(s.path))")
             }
-            if h.position != first.position {
+            if h.position != first.position && !(answers(s.reader) && answers(opened[0].reader)) {
                 throw ProbeError.incompatibleActivations(
                     field: "position", probe: first.position.rawValue, activations: "\(h.position.rawValue) (\(s.path))"
                 )
