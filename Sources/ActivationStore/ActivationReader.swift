@@ -17,6 +17,11 @@ public final class ActivationReader {
     /// Extra answer positions stored under `/positions` (e.g. `question`, `answer_mean`, `answer_max`), sorted by name;
     /// groups with names that are not `ProbePosition.answerExtras` are not listed.
     public let positions: [ProbePosition]
+    /// Whether the file holds answers with their per-answer `/positions`: captured at position answer, or at all
+    /// (every answer token's rows in `/activations`).
+    public var isAnswerCapture: Bool {
+        header.position == .answer || (header.position == .all && !positions.isEmpty)
+    }
     /// The shard this file holds (`capture --shard K/N`), nil for a whole capture or a merged file.
     public let shard: StoreShard?
     /// Whether the shard's capture wrote all its rows (`shard_finished` = 1); false for a file that is not a shard.

@@ -127,6 +127,8 @@ extension CapturePipeline {
             return Array(stride(from: window, to: items.count, by: window)) + (items.isEmpty ? [] : [items.count])
         }
         let rowBytes = 4 * request.hooks.reduce(0) { $0 + (widths[$1] ?? 0) }
+        // Tokenised here and again per window (a fraction of a percent of the prefill): keeping every text's tokens
+        // from here on would hold the whole dataset's tokens for the run.
         let rows = try items.map { item in
             let text = try engine.prepare(statement: item.example.text)
             return text.tokens.count <= engine.contextLength ? text.textSpan.count : 0

@@ -42,9 +42,6 @@ public final class ActivationLoader {
             opened.append(Source(path: path, name: name, reader: reader))
         }
         let first = opened[0].reader.header
-        let answers = { (r: ActivationReader) in
-            r.header.position == .answer || (r.header.position == .all && !r.positions.isEmpty)
-        }
         for s in opened.dropFirst() {
             let h = s.reader.header
             if h.dModel != first.dModel {
@@ -54,7 +51,7 @@ public final class ActivationLoader {
                 throw ProbeError.incompatibleActivations(
                     field: "model sha256", probe: first.modelSHA256, activations: "\(h.modelSHA256) (\(s.path))")
             }
-            if h.position != first.position && !(answers(s.reader) && answers(opened[0].reader)) {
+            if h.position != first.position && !(s.reader.isAnswerCapture && opened[0].reader.isAnswerCapture) {
                 throw ProbeError.incompatibleActivations(
                     field: "position", probe: first.position.rawValue, activations: "\(h.position.rawValue) (\(s.path))"
                 )

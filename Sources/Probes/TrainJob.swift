@@ -256,9 +256,7 @@ public enum TrainJob {
             let h = s.reader.header
             // A probe of an extra answer position reads it from an answer capture's `/positions` (position answer, or
             // all when the answers were captured with every token's rows).
-            let extra =
-                a.position.isAnswerExtra
-                && (h.position == .answer || (h.position == .all && s.reader.positions.contains(a.position)))
+            let extra = a.position.isAnswerExtra && s.reader.isAnswerCapture
             try a.checkCompatible(
                 modelSHA256: h.modelSHA256, hook: nil, position: extra ? a.position : ProbePosition(h.position),
                 dims: nil,
