@@ -8,6 +8,7 @@ enum RootAttribute {
     static let nLayers = "n_layers", dModel = "d_model", position = "position"
     static let createdAt = "created_at", createdBy = "created_by", updatedAt = "updated_at"
     static let promptTemplate = "prompt_template", hooks = "hooks", committedRows = "committed_rows"
+    static let answerSampling = "answer_sampling"
 }
 
 extension StoreHeader {
@@ -25,6 +26,7 @@ extension StoreHeader {
         try file.setAttribute(RootAttribute.hooks, strings: hooks.map(\.description))
         try file.setAttribute(RootAttribute.createdAt, string: createdAt)
         try file.setAttribute(RootAttribute.createdBy, string: createdBy)
+        if let answerSampling { try file.setAttribute(RootAttribute.answerSampling, string: answerSampling) }
     }
 
     /// Reads and validates the root attributes: format and version first, so a foreign file gets the right error.
@@ -80,7 +82,9 @@ extension StoreHeader {
             hooks: hooks,
             createdAt: try string(RootAttribute.createdAt),
             createdBy: try file.hasAttribute(RootAttribute.createdBy)
-                ? try file.stringAttribute(RootAttribute.createdBy) : "")
+                ? try file.stringAttribute(RootAttribute.createdBy) : "",
+            answerSampling: try file.hasAttribute(RootAttribute.answerSampling)
+                ? try file.stringAttribute(RootAttribute.answerSampling) : nil)
         try header.validateSizes(path: path)
         return header
     }
@@ -129,6 +133,9 @@ extension StoreHeader {
         if position != requested.position { return ("position", position.rawValue, requested.position.rawValue) }
         if promptTemplate != requested.promptTemplate {
             return ("prompt template", "\"\(promptTemplate)\"", "\"\(requested.promptTemplate)\"")
+        }
+        if answerSampling != requested.answerSampling {
+            return ("answer sampling", answerSampling ?? "greedy", requested.answerSampling ?? "greedy")
         }
         return nil
     }

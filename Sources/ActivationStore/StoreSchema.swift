@@ -89,11 +89,15 @@ public struct StoreHeader: Codable, Equatable, Sendable {
     public var createdAt: String
     /// e.g. "polygraph 0.1.0".
     public var createdBy: String
+    /// How generated answers were chosen when they were sampled (`temperature=1 top_p=1 top_k=0 seed=7`; the
+    /// `answer_sampling` attribute); nil: greedy, or no generated answers.
+    public var answerSampling: String?
 
     public init(
         modelName: String, modelArchitecture: String, modelSHA256: String, nLayers: Int, dModel: Int,
         position: CapturePosition, promptTemplate: String, hooks: [HookName],
-        createdAt: String = StoreHeader.now(), createdBy: String = StoreHeader.defaultCreator
+        createdAt: String = StoreHeader.now(), createdBy: String = StoreHeader.defaultCreator,
+        answerSampling: String? = nil
     ) {
         self.modelName = modelName
         self.modelArchitecture = modelArchitecture
@@ -105,6 +109,7 @@ public struct StoreHeader: Codable, Equatable, Sendable {
         self.hooks = hooks
         self.createdAt = createdAt
         self.createdBy = createdBy
+        self.answerSampling = answerSampling
     }
 
     /// The creator string when the caller gives none.

@@ -142,6 +142,7 @@ public struct StoreSummary: Codable, Sendable {
         lines.append(
             "position:  \(header.position.rawValue)   prompt template: \(header.promptTemplate.isEmpty ? "(raw)" : header.promptTemplate)"
         )
+        if let sampling = header.answerSampling { lines.append("answers:   sampled, \(sampling)") }
         lines.append("created:   \(header.createdAt) by \(header.createdBy)")
         let total = max(1, examples)
         func percent(_ n: Int) -> String { String(format: "%.1f%%", 100 * Double(n) / Double(total)) }

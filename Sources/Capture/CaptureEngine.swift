@@ -9,6 +9,8 @@ public protocol CaptureEngine {
     var modelInfo: CaptureModelInfo { get }
     /// How texts are wrapped before the forward pass ("" when raw), stored as `prompt_template`.
     var promptTemplate: String { get }
+    /// How generated answers are sampled (`AnswerSampling.description`), stored as `answer_sampling`; nil: greedy.
+    var answerSampling: String? { get }
     /// Floats per token of `hook` (e.g. d_model, or d_ff for `mlp.hook_post`).
     func width(of hook: HookName) throws -> Int
     /// Token ids of a statement as it will be run, and which of them are the statement's own tokens.
@@ -74,6 +76,8 @@ extension CaptureEngine {
     }
 
     public var contextLength: Int { .max }
+
+    public var answerSampling: String? { nil }
 }
 
 /// One sequence's result of `CaptureEngine.prefill`.

@@ -59,7 +59,8 @@ public final class CapturePipeline {
         let header = StoreHeader(
             modelName: info.name, modelArchitecture: info.architecture, modelSHA256: info.sha256,
             nLayers: info.nLayers, dModel: info.dModel, position: request.position,
-            promptTemplate: engine.promptTemplate, hooks: request.hooks, createdBy: request.createdBy
+            promptTemplate: engine.promptTemplate, hooks: request.hooks, createdBy: request.createdBy,
+            answerSampling: engine.answerSampling
         )
         var widths: [HookName: Int] = [:]
         for hook in request.hooks { widths[hook] = try engine.width(of: hook) }
@@ -183,6 +184,17 @@ public final class CapturePipeline {
                     what: "--position answer",
                     detail:
                         "\(dataset.path) holds statements (CSV); use --position last, mean or all for them")
+            }
+            if let sampling = engine.answerSampling {
+                // Only generated answers are sampled; statements and given responses are scored as they are.
+                let given = dataset.examples.first { $0.response != nil }
+                if dataset.kind == .statements || given != nil {
+                    throw StoreError.invalidArgument(
+                        what: "--temperature",
+                        detail: "answers are sampled (\(sampling)) but \(dataset.path) holds "
+                            + (given.map { "a given response (line \($0.line))" } ?? "statements")
+                            + ", scored as given, not generated: capture that file without the sampling options")
+                }
             }
         }
     }

@@ -8,12 +8,15 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
     public let model: LanguageModel
     public let chat: ChatTemplate?
     public let modelInfo: CaptureModelInfo
+    /// nil: answers are generated greedily.
+    public let sampling: AnswerSampling?
 
     /// `chat` wraps statements and questions as a user turn; nil runs statements raw and questions as
     /// `Question: …\nAnswer:`.
-    public init(model: LanguageModel, chat: ChatTemplate?) throws {
+    public init(model: LanguageModel, chat: ChatTemplate?, sampling: AnswerSampling? = nil) throws {
         self.model = model
         self.chat = chat
+        self.sampling = sampling
         let config = model.config
         modelInfo = CaptureModelInfo(
             name: config.name, architecture: config.architecture, sha256: try model.fileSHA256,
@@ -23,6 +26,8 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
     public var contextLength: Int { model.config.contextLength }
 
     public var promptTemplate: String { chat.map { "chat:\($0.family) user turn" } ?? "" }
+
+    public var answerSampling: String? { sampling?.description }
 
     public func width(of hook: HookName) throws -> Int { hook.width(in: model.config) }
 
@@ -75,14 +80,16 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
 
     public func promptLength(question: String) throws -> Int { try prompt(question: question).count }
 
-    /// Generates the answer greedily. After a plain prompt the answer ends where the model starts inventing the next
+    /// Generates the answer greedily, or as `sampling` says. After a plain prompt the answer ends where the model starts inventing the next
     /// question (`PlainPrompt.nextTurn`): its text, tokens, rows and confidences stop there, as the gate's `stop`
     /// cuts them (`Gate.answer(question:)` asks a model without a chat template the same way).
     public func answer(question: String, hooks: [HookName], maxTokens: Int, tokenRows: Bool) throws -> CapturedAnswer {
         let prompt = try prompt(question: question)
         var turn = StopSequenceScan(stops: chat == nil ? [PlainPrompt.nextTurn] : [])
         let generation = try model.generate(
-            prompt: prompt, parameters: .greedy(maxTokens: maxTokens), capture: HookFilter(hooks),
+            prompt: prompt,
+            parameters: sampling?.parameters(question: question, maxTokens: maxTokens) ?? .greedy(maxTokens: maxTokens),
+            capture: HookFilter(hooks),
             onToken: { !turn.isActive || turn.push($0.text) == nil })
         // Only a cut answer is copied short; any other keeps the generation's arrays as they are.
         let cut = turn.stopOffset != nil

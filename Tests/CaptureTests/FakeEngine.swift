@@ -10,6 +10,7 @@ import Inference
 final class FakeEngine: CaptureEngine, @unchecked Sendable {
     var modelInfo = CaptureModelInfo(name: "fake", architecture: "llama", sha256: "feed", nLayers: 3, dModel: 4)
     var promptTemplate = ""
+    var answerSampling: String?
     var failAfterPasses: Int?
     var contextLength = Int.max
     private(set) var passes = 0

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Labels from sampled answers (issue 12; Kadavath et al. 2022 "P(IK)", arXiv 2207.05221; semantic-entropy probes,
+# Kossen et al. 2024, arXiv 2406.15927): each training question answered SEEDS more times at TEMPERATURE by `capture
+# --temperature --seed`, graded like the greedy answers. sampled_labels.py then trains probes on the greedy answers'
+# rows with labels taken from the samples (share of right samples, semantic entropy) or on the sampled answers
+# themselves, and measures them on the unseen topics against the model's own confidence.
+# usage: benchmarks/experiments/sampled_labels.sh [OUT=runs/sampled] [SEEDS=8] [TEMPERATURE=0.7]
+# needs the greedy 48-token captures of SmolLM2 (runs/s28/smollm2-135m-instruct/{train,train2,train3,test,test2}-48.h5,
+# made by `capture --position answer --max-answer-tokens 48 --layers 8-28` of the factqa files as make-probes.sh
+# limits them) and scikit-learn.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${1:-runs/sampled}; SEEDS=${2:-8}; T=${3:-0.7}
+BIN=${POLYGRAPH_BIN:-.build/release/polygraph}
+MODEL=models/SmolLM2-135M-Instruct.Q4_1.gguf
+mkdir -p "$OUT"
+for seed in $(seq 1 "$SEEDS"); do
+  sets=("factqa_train 1356 train" "factqa_train2 565 train2" "factqa_train3 452 train3")
+  # EXTRA_SETS="factqa_test 883 test;runs/quizA.jsonl 267 quizA": the unseen sets too (semantic entropy as a
+  # detector); a name with a slash is a path
+  [ -n "${EXTRA_SETS:-}" ] && IFS=';' read -r -a extra <<<"$EXTRA_SETS" && sets+=("${extra[@]}")
+  for set in "${sets[@]}"; do
+    read -r file limit name <<<"$set"
+    dest="$OUT/$name-t$T-s$seed.h5"
+    [[ "$file" == */* ]] && path=$file || path=datasets/$file.jsonl
+    [ -f "$dest" ] && continue
+    "$BIN" capture --model "$MODEL" --dataset "$path" --limit "$limit" --max-answer-tokens 48 \
+      --layers 16 --hooks resid_post --position answer --batch-size 32 --temperature "$T" --seed "$seed" \
+      --out "$dest.part" --overwrite --quiet && mv "$dest.part" "$dest"
+    echo "$(date +%T) $dest" >&2
+  done
+done
