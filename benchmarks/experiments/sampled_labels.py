@@ -9,6 +9,7 @@ probe train on what several sampled answers to the same question say instead:
   grading: answers clustered by their first three content words that the question does not use (an approximation
   of the paper's entailment clustering); the probe predicts low entropy, split at the threshold that best separates
   the training questions (as the paper binarises it).
+- self-consistency: the share of sampled answers with the greedy answer's meaning (label-free as well).
 And one that keeps the greedy grade but adds every sampled answer as a training row of its own (its rows and
 confidences, its grade): more and more varied labelled answers per question.
 
@@ -123,10 +124,14 @@ def main():
     answered = (sy >= 0).sum(1)
     p_right = np.where(answered > 0, (sy == 1).sum(1) / np.maximum(answered, 1), np.nan)
     se = np.array([semantic_entropy(questions[i], [sanswers[k][i] for k in range(S)]) for i in range(len(y))])
+    greedy_answers = sum((r["answer"] for r in parts), [])
+    agree = np.array([np.mean([meaning(questions[i], sanswers[k][i]) == meaning(questions[i], greedy_answers[i])
+                               for k in range(S)]) for i in range(len(y))])
     ok = (y >= 0) & np.isfinite(p_right) & np.isfinite(se) & np.all(np.isfinite(Cf), 1) & np.all(np.isfinite(A), 1)
     print(f"training questions {ok.sum()} (greedy right {y[ok].mean():.3f}, samples right {np.nanmean(sy[ok] == 1):.3f}); "
           f"AUROC of the training labels for the greedy grade: share of right samples "
-          f"{roc_auc_score(y[ok], p_right[ok]):.3f}, -semantic entropy {roc_auc_score(y[ok], -se[ok]):.3f}", flush=True)
+          f"{roc_auc_score(y[ok], p_right[ok]):.3f}, -semantic entropy {roc_auc_score(y[ok], -se[ok]):.3f}, "
+          f"the greedy answer's agreement with the samples {roc_auc_score(y[ok], agree[ok]):.3f}", flush=True)
     # SEP's binarisation: the threshold that minimises the squared error of two constant fits (Kossen et al. §4)
     cand = np.unique(se[ok])
     cost = [((se[ok][se[ok] <= c] - se[ok][se[ok] <= c].mean()) ** 2).sum()
@@ -155,10 +160,14 @@ def main():
         "share of right samples, P(IK)": (Z, p_right[ok], np.ones(len(yg)), t),
         "greedy and samples averaged": (Z, (yg + S * p_right[ok]) / (S + 1), np.ones(len(yg)), t),
         "low semantic entropy (SEP)": (Z, low_se[ok], np.ones(len(yg)), t),
+        "greedy answer's agreement with the samples": (Z, agree[ok], np.ones(len(yg)), t),
         "greedy grade + every sampled answer as a row": (np.vstack([Z, AZ[Aok]]), np.r_[yg, Ay[Aok]],
                                                           np.ones(len(yg) + Aok.sum()), np.r_[t, At[Aok]]),
     }
     for name, (Zv, target, weight, groups) in variants.items():
+        if target.min() == target.max():
+            print(f"{name:45s} one label only: more samples needed", flush=True)
+            continue
         best = None
         for C in [1e-4, 1e-3, 1e-2]:
             oof = np.zeros(len(yg))  # scored on the greedy rows of the held-out topics
@@ -193,9 +202,13 @@ def main():
             sys.exit(f"{test}: the sampled captures do not hold the greedy file's questions")
         ent = np.array([semantic_entropy(r["question"][i], [s["answer"][i] for s in samples] + [r["answer"][i]])
                         for i in range(len(r["y"]))])
+        agree = np.array([np.mean([meaning(r["question"][i], s["answer"][i]) == meaning(r["question"][i], r["answer"][i])
+                                   for s in samples]) for i in range(len(r["y"]))])
         m = (r["y"] >= 0) & np.isfinite(ent)
-        print(f"semantic entropy of {len(files)} samples + the greedy answer, {test}: "
-              f"{roc_auc_score(r['y'][m], -ent[m]):.3f} / {within(r['y'][m], -ent[m], r['topic'][m]):.3f}", flush=True)
+        yt, tt = r["y"][m], r["topic"][m]
+        print(f"{test}, {len(files)} samples per question: semantic entropy (samples + the greedy answer) "
+              f"{roc_auc_score(yt, -ent[m]):.3f} / {within(yt, -ent[m], tt):.3f}, the greedy answer's agreement "
+              f"{roc_auc_score(yt, agree[m]):.3f} / {within(yt, agree[m], tt):.3f}", flush=True)
 
 
 if __name__ == "__main__":
