@@ -20,8 +20,9 @@ sets: AUROC pooled / within a topic, ECE (15 bins), with min token log-prob besi
 Swift trainer (same objective and standardisation). Also printed: semantic entropy of the unseen sets' own samples
 when they were captured (EXTRA_SETS in sampled_labels.sh), a detector that costs several generations.
 
-usage: python3 benchmarks/experiments/sampled_labels.py LAYER GREEDY_DIR SAMPLES_DIR NAME=TEST.h5 [NAME=TEST.h5 ...]
-       (GREEDY_DIR holds train-48.h5, train2-48.h5, train3-48.h5; SAMPLES_DIR the files of sampled_labels.sh)
+usage: python3 benchmarks/experiments/sampled_labels.py LAYER SAMPLES_DIR NAME=GREEDY.h5 [NAME=GREEDY.h5 ...]
+       (greedy answer captures; a NAME starting with "train" is a training set, whose sampled captures are
+       SAMPLES_DIR/NAME-t*-s*.h5 as sampled_labels.sh names them; the others are unseen sets)
 """
 import glob
 import os
@@ -106,11 +107,14 @@ def fit(Z, target, weight, groups, y_greedy, C):
 
 
 def main():
-    layer, greedy_dir, samples_dir = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-    tests = {a.split("=", 1)[0]: read(a.split("=", 1)[1], layer) for a in sys.argv[4:]}
+    layer, samples_dir = int(sys.argv[1]), sys.argv[2]
+    named = [a.split("=", 1) for a in sys.argv[3:]]
+    tests = {name: read(path, layer) for name, path in named if not name.startswith("train")}
     parts, sampled = [], []
-    for name in ["train", "train2", "train3"]:
-        g = read(os.path.join(greedy_dir, f"{name}-48.h5"), layer)
+    for name, path in named:
+        if not name.startswith("train"):
+            continue
+        g = read(path, layer)
         files = samples_of(os.path.join(samples_dir, name), g)
         parts.append(g)
         sampled.append([read(p, layer) for p in files])

@@ -4,10 +4,11 @@
 # --temperature --seed`, graded like the greedy answers. sampled_labels.py then trains probes on the greedy answers'
 # rows with labels taken from the samples (share of right samples, semantic entropy) or on the sampled answers
 # themselves, and measures them on the unseen topics against the model's own confidence.
-# usage: benchmarks/experiments/sampled_labels.sh [OUT=runs/sampled] [SEEDS=8] [TEMPERATURE=0.7]
-# needs the greedy 48-token captures of SmolLM2 (runs/s28/smollm2-135m-instruct/{train,train2,train3,test,test2}-48.h5,
-# made by `capture --position answer --max-answer-tokens 48 --layers 8-28` of the factqa files as make-probes.sh
-# limits them) and scikit-learn.
+# usage: benchmarks/experiments/sampled_labels.sh [OUT=runs/sampled] [SEEDS=8] [TEMPERATURE=0.7]   (probes/README: 5 seeds)
+# then (probes/README's table; G holds the greedy 48-token captures, `capture --position answer --max-answer-tokens 48
+# --layers 8-28` of the same files and limits, and of factqa_test, test2 and the quiz halves; needs scikit-learn):
+#   python3 benchmarks/experiments/sampled_labels.py 16 runs/sampled train=$G/train-48.h5 train2=$G/train2-48.h5 \
+#     train3=$G/train3-48.h5 test=$G/test-48.h5 test2=$G/test2-48.h5 quizA=$G/quizA.h5 quizB=$G/quizB.h5
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-runs/sampled}; SEEDS=${2:-8}; T=${3:-0.7}
