@@ -68,6 +68,8 @@ EDITS = {
     "position sideways": attr("position", "sideways"),
     "position missing": del_attr("position"),
     "model_sha256 int": attr("model_sha256", np.int64(7)),
+    "answer_sampling int": attr("answer_sampling", np.int64(7)),
+    "answer_sampling 1 MB with newlines": attr("answer_sampling", "temperature=1\n" * 70000),
     "label dataset missing": del_obj("/examples/label"),
     "text dataset missing": del_obj("/examples/text"),
     "activations group missing": del_obj("/activations"),
@@ -105,7 +107,7 @@ TOKEN_EDITS = {
 TOLERATED = {"d_model 575 (not the data's)", "committed_rows 10^12", "committed_rows one past the data",
              "hooks attribute missing", "hooks attribute empty", "labels 5 rows longer", "labels 2-D",
              "text dataset ints", "activations int8", "activations float64", "activations wrong width",
-             "activations 1-D", "activations 3-D", "offsets float"}
+             "activations 1-D", "activations 3-D", "offsets float", "answer_sampling 1 MB with newlines"}
 # inspect only describes the file; the commands that use these datasets must refuse them.
 DESCRIBED = {"labels float64 NaN", "labels 7 and -3", "activations fewer rows", "activations all NaN",
              "activations strings", "confidence column wrong length", "labels all one class"}
