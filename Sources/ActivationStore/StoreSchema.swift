@@ -65,7 +65,7 @@ public enum StoreSchema {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
-        return (try? handle.read(upToCount: 8)).map { Array($0 ?? Data()) == signature } ?? false
+        return (try? handle.read(upToCount: 8)).map { Array($0) == signature } ?? false
     }
 
     /// Rows per chunk for `/examples/*` and `/tokens/offsets`.

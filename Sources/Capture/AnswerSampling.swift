@@ -4,7 +4,8 @@ import Inference
 /// questions with different seeds give several answers to each, e.g. for labels from the agreement between samples
 /// (semantic entropy, Farquhar et al. 2024, Nature; semantic-entropy probes, Kossen et al. 2024, arXiv 2406.15927).
 /// Each question draws from its own generator, seeded by `seed` and the question's text, so an answer does not depend
-/// on the batch it was decoded in, on `--shard` or on `--resume`.
+/// on the batch it was decoded in, on `--shard` or on `--resume` (and a question asked twice in one file gets the same
+/// answer twice: vary `seed` across captures for more answers).
 public struct AnswerSampling: Sendable, Equatable {
     public var temperature: Float
     public var topK: Int

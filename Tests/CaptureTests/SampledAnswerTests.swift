@@ -45,6 +45,25 @@ import Testing
         #expect(try ActivationReader(path: plain.outPath).header.answerSampling == nil)
     }
 
+    @Test("shards sampled with other seeds are not merged")
+    func shardsAgree() throws {
+        let dir = try TemporaryDirectory()
+        let jsonl = try dir.write("qa.jsonl", Self.questions)
+        var shards: [String] = []
+        for index in 0..<2 {
+            var request = CaptureRequest(
+                datasets: [jsonl], outPath: dir.path("s\(index).h5"), hooks: Self.hooks, position: .answer)
+            request.shard = ShardSpec(index: index, count: 2)
+            let engine = FakeEngine()
+            engine.answerSampling = AnswerSampling(temperature: 1, seed: UInt64(index)).description
+            _ = try CapturePipeline(engine: engine, request: request).run()
+            shards.append(request.outPath)
+        }
+        #expect {
+            try StoreMerger.merge(shards: shards, out: dir.path("m.h5"), mode: .virtual)
+        } throws: { "\($0)".contains("answer sampling") }
+    }
+
     @Test("sampling is refused, before anything is written, for statements and for given responses")
     func refusedWithoutGeneration() throws {
         let dir = try TemporaryDirectory()

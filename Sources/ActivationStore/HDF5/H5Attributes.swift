@@ -34,7 +34,7 @@ extension H5AttributeHolder {
                         handle.id, ".", H5_INDEX_NAME, H5_ITER_INC, index, $0.baseAddress, $0.count,
                         ch5_default())
                 }
-                names.append(String(cString: buffer))
+                names.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             }
             return names.sorted()
         }

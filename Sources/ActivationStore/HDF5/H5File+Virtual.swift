@@ -65,7 +65,7 @@ extension H5Dataset {
                 if size < 0 { throw context.failure("get virtual source file name") }
                 var buffer = [CChar](repeating: 0, count: Int(size) + 1)
                 _ = H5Pget_virtual_filename(plist.id, index, &buffer, buffer.count)
-                return String(cString: buffer)
+                return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }
         }
     }
