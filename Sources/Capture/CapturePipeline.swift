@@ -124,7 +124,8 @@ public final class CapturePipeline {
             tokensPerSecond: Double(tokens) / max(seconds, 1e-9), fileBytes: bytes,
             hooks: request.hooks.count, position: request.position,
             sources: datasets.map(\.name), correct: hasQuestions ? correct : nil,
-            refused: hasQuestions ? refused : nil, shard: shard?.description, skipped: skipped)
+            refused: hasQuestions ? refused : nil, shard: shard?.description, answerSampling: header.answerSampling,
+            skipped: skipped)
     }
 
     /// Rows per window: a multiple of the writer's chunk rows holding about 8 batches. Answers are slow (a 1.5B

@@ -68,6 +68,8 @@ public struct CaptureSummary: Codable, Sendable {
     public var refused: Int? = nil
     /// `--shard K/N` runs: which rows of the whole capture this file holds.
     public var shard: String? = nil
+    /// Sampled answers (`capture --temperature`): how they were drawn, as the file's `answer_sampling`.
+    public var answerSampling: String? = nil
     /// Statements longer than the model's context (or questions whose prompt fills it) in this run: stored
     /// unlabeled (-1) with NaN activations and the reason in `/examples/meta/skipped`, so that the capture and its
     /// `--resume` go on past them.

@@ -22,10 +22,9 @@ import Testing
             datasets: [jsonl], outPath: dir.path("qa.h5"), hooks: Self.hooks, position: .answer)
         let engine = FakeEngine()
         engine.answerSampling = AnswerSampling(temperature: 0.7, seed: 3).description
-        _ = try CapturePipeline(engine: engine, request: request).run()
-        #expect(
-            try ActivationReader(path: request.outPath).header.answerSampling
-                == "temperature=0.7 top_p=1.0 top_k=0 seed=3")
+        let summary = try CapturePipeline(engine: engine, request: request).run()
+        #expect(summary.answerSampling == "temperature=0.7 top_p=1.0 top_k=0 seed=3")  // capture --json
+        #expect(try ActivationReader(path: request.outPath).header.answerSampling == summary.answerSampling)
         #expect(try StoreSummary.read(path: request.outPath).text.contains("answers:   sampled, temperature=0.7"))
 
         var resumed = request
