@@ -80,9 +80,9 @@ public final class EngineCaptureAdapter: CaptureEngine, @unchecked Sendable {
 
     public func promptLength(question: String) throws -> Int { try prompt(question: question).count }
 
-    /// Generates the answer greedily, or as `sampling` says. After a plain prompt the answer ends where the model starts inventing the next
-    /// question (`PlainPrompt.nextTurn`): its text, tokens, rows and confidences stop there, as the gate's `stop`
-    /// cuts them (`Gate.answer(question:)` asks a model without a chat template the same way).
+    /// Generates the answer greedily, or as `sampling` says. After a plain prompt the answer ends where the model
+    /// starts inventing the next question (`PlainPrompt.nextTurn`): its text, tokens, rows and confidences stop there,
+    /// as the gate's `stop` cuts them (`Gate.answer(question:)` asks a model without a chat template the same way).
     public func answer(question: String, hooks: [HookName], maxTokens: Int, tokenRows: Bool) throws -> CapturedAnswer {
         let prompt = try prompt(question: question)
         var turn = StopSequenceScan(stops: chat == nil ? [PlainPrompt.nextTurn] : [])
