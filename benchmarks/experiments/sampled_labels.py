@@ -91,6 +91,18 @@ def ece(y, p, bins=15):
     return sum(abs(y[idx == b].mean() - p[idx == b].mean()) * (idx == b).sum() for b in range(bins) if (idx == b).any()) / len(y)
 
 
+def margin(y, s, baseline, n=1000):
+    """AUROC(s) − AUROC(baseline) with a paired-bootstrap 95% interval."""
+    rng = np.random.default_rng(0)
+    diffs = []
+    for _ in range(n):
+        i = rng.integers(0, len(y), len(y))
+        if 0 < y[i].sum() < len(i):
+            diffs.append(roc_auc_score(y[i], s[i]) - roc_auc_score(y[i], baseline[i]))
+    lo, hi = np.percentile(diffs, [2.5, 97.5])
+    return f"{roc_auc_score(y, s) - roc_auc_score(y, baseline):+.3f} ({lo:+.3f} … {hi:+.3f})"
+
+
 def platt(scores, y):
     z = np.log(np.clip(scores, 1e-9, 1 - 1e-9) / (1 - np.clip(scores, 1e-9, 1 - 1e-9)))
     model = LogisticRegression(C=1e6, max_iter=1000).fit(z[:, None], y)
@@ -189,7 +201,8 @@ def main():
             m = (r["y"] >= 0) & np.all(np.isfinite(r["C"]), 1) & np.all(np.isfinite(r["A"]), 1)
             s = model.predict_proba((features(r["A"][m], r["C"][m]) - mu) / sd)[:, 1]
             yt, tt = r["y"][m], r["topic"][m]
-            line += (f" {test} {roc_auc_score(yt, s):.3f} / {within(yt, s, tt):.3f} ECE {ece(yt, calibrate(s)):.3f};")
+            line += (f" {test} {roc_auc_score(yt, s):.3f} / {within(yt, s, tt):.3f} ECE {ece(yt, calibrate(s)):.3f}"
+                     f" vs min log-prob {margin(yt, s, r['C'][m, 1])};")
         print(line, flush=True)
     line = f"{'min token log-prob':45s} {'':22s} |"
     for test, r in tests.items():
