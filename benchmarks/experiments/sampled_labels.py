@@ -109,7 +109,7 @@ def platt(scores, y):
     return lambda s: model.predict_proba(np.log(np.clip(s, 1e-9, 1 - 1e-9) / (1 - np.clip(s, 1e-9, 1 - 1e-9)))[:, None])[:, 1]
 
 
-def fit(Z, target, weight, groups, y_greedy, C):
+def fit(Z, target, weight, C):
     """A logistic regression on soft targets (each row twice: right with weight·p, wrong with weight·(1 − p))."""
     X2 = np.vstack([Z, Z])
     y2 = np.r_[np.ones(len(Z)), np.zeros(len(Z))]
@@ -190,11 +190,11 @@ def main():
             for a, b in GroupKFold(5).split(Z, yg, t):
                 train_topics = set(t[a])
                 rows = np.array([g in train_topics for g in groups])
-                oof[b] = fit(Zv[rows], target[rows], weight[rows], groups[rows], None, C).predict_proba(Z[b])[:, 1]
+                oof[b] = fit(Zv[rows], target[rows], weight[rows], C).predict_proba(Z[b])[:, 1]
             score = within(yg, oof, t)
             if best is None or score > best[0]:
                 best = (score, roc_auc_score(yg, oof), C, oof)
-        model = fit(Zv, target, weight, groups, None, best[2])
+        model = fit(Zv, target, weight, best[2])
         calibrate = platt(best[3], yg)
         line = f"{name:45s} C {best[2]:g} CV {best[1]:.3f} / {best[0]:.3f} |"
         for test, r in tests.items():
