@@ -1,3 +1,4 @@
+import Hooks
 import Inference
 
 /// Generated answers sampled instead of chosen greedily (`capture --temperature`): several captures of the same
@@ -26,7 +27,7 @@ public struct AnswerSampling: Sendable, Equatable {
     public func parameters(question: String, maxTokens: Int) -> SamplingParameters {
         SamplingParameters(
             maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP,
-            seed: Self.mix(seed ^ Self.fnv1a(question)))
+            seed: Self.questionSeed(seed ^ Self.fnv1a(question)))
     }
 
     /// Out-of-range values, in the command line's words (`SamplingParameters.validate`); a temperature of 0 would be
@@ -47,11 +48,10 @@ public struct AnswerSampling: Sendable, Equatable {
         return hash
     }
 
-    /// SplitMix64's finaliser (Steele, Lea & Flood 2014), so that nearby seeds give unrelated streams.
-    static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9e37_79b9_7f4a_7c15
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+    /// The first output of the sampler's own generator (SplitMix64) from `value`, so that nearby seeds give unrelated
+    /// streams.
+    static func questionSeed(_ value: UInt64) -> UInt64 {
+        var generator = SeededGenerator(state: value)
+        return generator.next()
     }
 }

@@ -61,20 +61,7 @@ struct CaptureCommand: ParsableCommand {
     var limit: Int?
     @Option(help: "Longest generated answer, in tokens (questions).")
     var maxAnswerTokens = 48
-    @Option(
-        help:
-            "Sample the generated answers at this temperature instead of greedily (questions; e.g. several captures with different --seed for labels from the samples' agreement). Stored as the file's answer_sampling."
-    )
-    var temperature: Float?
-    @Option(help: "With --temperature: sample only from the K most likely tokens (0 = off).")
-    var topK = 0
-    @Option(help: "With --temperature: nucleus sampling threshold in (0, 1] (1 = off).")
-    var topP: Float = 1
-    @Option(
-        help:
-            "With --temperature: the seed; each question draws from its own generator seeded by it and the question's text, so an answer does not depend on --batch-size, --shard or --resume."
-    )
-    var seed: UInt64 = 0
+    @OptionGroup var sampling: SamplingOptions
     @Option(help: "none or gzip-N (shuffle + deflate level N).")
     var compression = "gzip-1"
     @Option(
@@ -106,19 +93,10 @@ struct CaptureCommand: ParsableCommand {
             throw ValidationError("--max-answer-tokens must be at least 1 (got \(maxAnswerTokens))")
         }
         if datasets.isEmpty { throw ValidationError("give at least one --dataset") }
-        if let sampling {
-            do { try sampling.validate() } catch { throw ValidationError("\(error)") }
-        } else if topK != 0 || topP != 1 || seed != 0 {
-            throw ValidationError("--top-k, --top-p and --seed choose how answers are sampled: give --temperature too")
-        }
+        _ = try sampling.answerSampling()
         if let shard {  // before the model loads
             do { _ = try ShardSpec(parsing: shard) } catch { throw ValidationError("\(error)") }
         }
-    }
-
-    /// `--temperature` and its companions; nil: greedy answers.
-    private var sampling: AnswerSampling? {
-        temperature.map { AnswerSampling(temperature: $0, topK: topK, topP: topP, seed: seed) }
     }
 
     /// How texts are put to the model: `--template`, else raw statements and questions in the GGUF's chat template;
@@ -163,7 +141,7 @@ struct CaptureCommand: ParsableCommand {
         let lm = try model.load()
         let hookNames = try HookPattern.names(hooks: hooks, layers: layers, nLayers: lm.config.nLayers)
         let chat = try promptTemplate(questions: questions, model: lm)
-        let engine = try EngineCaptureAdapter(model: lm, chat: chat, sampling: sampling)
+        let engine = try EngineCaptureAdapter(model: lm, chat: chat, sampling: try sampling.answerSampling())
         var request = CaptureRequest(datasets: datasets, outPath: out, hooks: hookNames, position: position)
         request.batchSize = batchSize
         request.limit = limit

@@ -21,10 +21,7 @@ struct GenerateCommand: ParsableCommand {
     )
     var template: TemplateChoice = .chat
     @Option(help: "Maximum number of tokens to generate.") var maxTokens = 256
-    @Option(help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
-    @Option(help: "Sample only from the K most likely tokens (0 = off).") var topK = 0
-    @Option(help: "Nucleus sampling threshold in (0, 1] (1 = off).") var topP: Float = 1
-    @Option(help: "Seed for sampling.") var seed: UInt64 = 0
+    @OptionGroup var sampling: SamplingOptions
     @Option(
         help: "Probe artifact (JSON): score the answer from this same generation pass and print P(true) and the flag.")
     var probe: String?
@@ -41,7 +38,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     var parameters: SamplingParameters {
-        SamplingParameters(maxTokens: maxTokens, temperature: temperature, topK: topK, topP: topP, seed: seed)
+        sampling.parameters(maxTokens: maxTokens)
     }
 
     func run() throws {
